@@ -1,0 +1,111 @@
+// The one memory map. Every region is chained from the previous one; the host
+// reads these constants from the module's exports and never restates them.
+//
+//   0 ┌──────────────────────┐ CONTROL_BASE      machine-wide words (below)
+//     ├──────────────────────┤ STATIC_BASE       AssemblyScript static data (asc --memoryBase)
+//     ├──────────────────────┤ SLOT_TABLES_BASE  [address space][buffer] slot tables
+//     ├──────────────────────┤ VCPU_BASE         one record per vCPU, then one for the host
+//     ├──────────────────────┤ control: dirtyBase   dirty-log bitmap pool
+//     ├──────────────────────┤ control: arenaBase   guest-RAM arena (64 KiB aligned)
+//     └──────────────────────┘ control: memoryPages × 64 KiB
+//
+// The first four regions have fixed sizes; the last two are sized per machine by
+// layout_plan() and recorded in the control block by machine_init().
+
+export const PAGE_SHIFT: u32 = 12;
+export const PAGE_SIZE: u32 = 1 << PAGE_SHIFT;
+export const WASM_PAGE: u32 = 65536;
+
+// ── Control block ────────────────────────────────────────────────────────────
+export const CONTROL_BASE: u32 = 0;
+export const CONTROL_SIZE: u32 = 4096;
+export const CTRL_MAGIC: u32 = 0; //          u32  MAGIC once machine_init ran
+export const CTRL_VCPU_COUNT: u32 = 4; //     u32  guest vCPUs (records = count + 1)
+export const CTRL_DIRTY_BASE: u32 = 8; //     u32
+export const CTRL_DIRTY_SIZE: u32 = 12; //    u32
+export const CTRL_ARENA_BASE: u32 = 16; //    u32
+export const CTRL_ARENA_SIZE: u32 = 20; //    u32
+export const CTRL_MEMORY_PAGES: u32 = 24; //  u32  Wasm pages the machine needs
+export const CTRL_SLOT_GEN: u32 = 64; //      u32 × AS_COUNT: table generation; parity picks the buffer
+export const MAGIC: u32 = 0x4d534c54; // "MSLT"
+
+// ── Static data (asconfig.json's memoryBase must equal STATIC_BASE) ──────────
+export const STATIC_BASE: u32 = CONTROL_BASE + CONTROL_SIZE;
+export const STATIC_SIZE: u32 = 65536 - STATIC_BASE;
+
+// ── Slot tables ──────────────────────────────────────────────────────────────
+// A table is a header, the sorted base GPAs (searched), then the entries:
+//
+//   ┌ count u32 ┬ pad ┐ keys: u64 × MAX_SLOTS ┐ entries: SLOT_ENTRY_SIZE × MAX_SLOTS ┐
+//
+// Entry i describes the slot whose base is keys[i]:
+//   0 base u64 · 8 size u64 · 16 hostAddr u32 · 20 flags u32 · 24 slot u32 · 28 dirty u32
+export const AS_COUNT: u32 = 2;
+export const MAX_SLOTS: u32 = 32764;
+export const SLOT_HEADER_SIZE: u32 = 64;
+export const SLOT_KEYS_OFFSET: u32 = SLOT_HEADER_SIZE;
+export const SLOT_ENTRIES_OFFSET: u32 = SLOT_KEYS_OFFSET + 8 * MAX_SLOTS;
+export const SLOT_ENTRY_SIZE: u32 = 32;
+export const SLOT_E_BASE: u32 = 0;
+export const SLOT_E_SIZE: u32 = 8;
+export const SLOT_E_HOST: u32 = 16;
+export const SLOT_E_FLAGS: u32 = 20;
+export const SLOT_E_SLOT: u32 = 24;
+export const SLOT_E_DIRTY: u32 = 28;
+export const SLOT_TABLE_SIZE: u32 = (SLOT_ENTRIES_OFFSET + SLOT_ENTRY_SIZE * MAX_SLOTS + 63) & ~63;
+export const SLOT_TABLES_BASE: u32 = STATIC_BASE + STATIC_SIZE;
+export const SLOT_TABLES_SIZE: u32 = SLOT_TABLE_SIZE * AS_COUNT * 2;
+
+// Slot flags: KVM's user bits, plus INVALID, which only the updater sets (KVM_MEMSLOT_INVALID).
+export const SLOT_LOG_DIRTY_PAGES: u32 = 1;
+export const SLOT_READONLY: u32 = 2;
+export const SLOT_USER_FLAGS: u32 = SLOT_LOG_DIRTY_PAGES | SLOT_READONLY;
+export const SLOT_INVALID: u32 = 1 << 16;
+
+// ── vCPU records ─────────────────────────────────────────────────────────────
+//   0 exit u32 · 4 cause u32 · 8 mmio gpa u64 · 16 mmio size u32 · 20 mmio write u32
+//   24 mmio as u32 · 32 data [16] (access bytes, memory order) · 48 mmio data [16]
+//   64 slot cache × AS_COUNT (SLOT_CACHE_SIZE each) · 128 counters u64 × 3
+// Slot cache: 0 gen u32 · 4 flags u32 · 8 base u64 · 16 size u64 · 24 hostAddr u32 · 28 dirty u32
+export const VCPU_BASE: u32 = SLOT_TABLES_BASE + SLOT_TABLES_SIZE;
+export const VCPU_RECORD_SIZE: u32 = 256;
+export const REC_EXIT: u32 = 0;
+export const REC_CAUSE: u32 = 4;
+export const REC_MMIO_GPA: u32 = 8;
+export const REC_MMIO_SIZE: u32 = 16;
+export const REC_MMIO_WRITE: u32 = 20;
+export const REC_MMIO_AS: u32 = 24;
+export const REC_DATA: u32 = 32;
+export const REC_MMIO_DATA: u32 = 48;
+export const REC_SLOT_CACHE: u32 = 64;
+export const SLOT_CACHE_SIZE: u32 = 32;
+export const REC_COUNTERS: u32 = REC_SLOT_CACHE + SLOT_CACHE_SIZE * AS_COUNT;
+export const CNT_LOOKUP_SEARCHES: u32 = 0; // u64: accesses the last-used slot did not resolve
+export const CNT_MMIO: u32 = 8; //            u64: MMIO fragments dispatched
+export const CNT_RETRIES: u32 = 16; //        u64: searches retried because the table changed
+
+// ── Sizing ───────────────────────────────────────────────────────────────────
+function alignUp(value: u64, align: u64): u64 {
+  return (value + align - 1) & ~(align - 1);
+}
+
+/** Bytes from VCPU_BASE to the dirty pool for `vcpuCount` guest vCPUs plus the host record. */
+export function vcpuRegionSize(vcpuCount: u32): u64 {
+  return <u64>(vcpuCount + 1) * VCPU_RECORD_SIZE;
+}
+
+export function dirtyBaseFor(vcpuCount: u32): u64 {
+  return alignUp(<u64>VCPU_BASE + vcpuRegionSize(vcpuCount), 64);
+}
+
+export function arenaBaseFor(vcpuCount: u32, dirtyBytes: u32): u64 {
+  return alignUp(dirtyBaseFor(vcpuCount) + dirtyBytes, WASM_PAGE);
+}
+
+/** Wasm pages a machine needs, or 0 when it does not fit below 4 GiB (end addresses stay u32). */
+export function layoutPages(vcpuCount: u32, dirtyBytes: u32, arenaBytes: u32): u32 {
+  if ((arenaBytes & (PAGE_SIZE - 1)) != 0 || (dirtyBytes & 7) != 0) return 0;
+  const end = alignUp(arenaBaseFor(vcpuCount, dirtyBytes) + arenaBytes, WASM_PAGE);
+  const pages = end / WASM_PAGE;
+  return pages > 65535 ? 0 : <u32>pages;
+}

@@ -1,0 +1,95 @@
+import {
+  AS_COUNT, PAGE_SIZE, REC_EXIT, REC_CAUSE, REC_MMIO_GPA, REC_MMIO_SIZE, REC_MMIO_WRITE, REC_MMIO_AS,
+  REC_DATA, REC_MMIO_DATA, REC_COUNTERS, CNT_MMIO,
+} from "../layout";
+import { EXIT_NONE, EXIT_MMIO, EXIT_DEVICE_ERROR, EXIT_BAD_ACCESS, CAUSE_NONE } from "../exits";
+import { record } from "../machine";
+import { ramAddress, markDirty, missCause } from "./slots";
+
+/**
+ * The host's in-thread device bus (QEMU's memory dispatch, KVM's kvm_io_bus):
+ * bytes in the record's REC_MMIO_DATA, in memory order. Returns 0 if a device
+ * completed the access, 1 if none claims the address, 2 if the device threw.
+ */
+@external("env", "mmio")
+declare function mmioDispatch(as: u32, gpa: u64, size: u32, write: u32, cause: u32): u32;
+
+const BUS_HANDLED: u32 = 0;
+const BUS_UNCLAIMED: u32 = 1;
+
+@inline function finish(exit: u32): u32 {
+  store<u32>(record + REC_EXIT, exit);
+  return exit;
+}
+
+/**
+ * Reads `size` (1..16) bytes at guest-physical `gpa` of address space `as` into the
+ * record's REC_DATA, in memory order. Returns an EXIT_* code; on EXIT_MMIO the record
+ * describes the fragment no device claimed (fragments before it completed).
+ */
+export function physRead(as: u32, gpa: u64, size: u32): u32 {
+  if (as >= AS_COUNT || size - 1 >= 16) return finish(EXIT_BAD_ACCESS);
+  const host = ramAddress(as, gpa, size, false);
+  if (host != 0) {
+    memory.copy(record + REC_DATA, host, size);
+    return finish(EXIT_NONE);
+  }
+  return accessByPage(as, gpa, size, false);
+}
+
+/** Writes `size` (1..16) bytes from the record's REC_DATA to `gpa`; as physRead. */
+export function physWrite(as: u32, gpa: u64, size: u32): u32 {
+  if (as >= AS_COUNT || size - 1 >= 16) return finish(EXIT_BAD_ACCESS);
+  const host = ramAddress(as, gpa, size, true);
+  if (host != 0) {
+    memory.copy(host, record + REC_DATA, size);
+    markDirty(as, gpa, size);
+    return finish(EXIT_NONE);
+  }
+  return accessByPage(as, gpa, size, true);
+}
+
+// Slow path: an access not inside one permitting slot is split at page boundaries
+// (slots are page-aligned, so each piece is wholly RAM or wholly MMIO).
+function accessByPage(as: u32, gpa: u64, size: u32, write: bool): u32 {
+  let done: u32 = 0;
+  while (done < size) {
+    const at = gpa + done;
+    const pageLeft = PAGE_SIZE - (<u32>at & (PAGE_SIZE - 1));
+    const length = min<u32>(size - done, pageLeft);
+    const data = record + REC_DATA + done;
+    const host = ramAddress(as, at, length, write);
+    if (host != 0) {
+      if (write) {
+        memory.copy(host, data, length);
+        markDirty(as, at, length);
+      } else {
+        memory.copy(data, host, length);
+      }
+    } else {
+      const exit = mmioFragment(as, at, length, write, data);
+      if (exit != EXIT_NONE) return finish(exit);
+    }
+    done += length;
+  }
+  return finish(EXIT_NONE);
+}
+
+function mmioFragment(as: u32, gpa: u64, size: u32, write: bool, data: usize): u32 {
+  const cause = missCause;
+  store<u64>(record + REC_MMIO_GPA, gpa);
+  store<u32>(record + REC_MMIO_SIZE, size);
+  store<u32>(record + REC_MMIO_WRITE, write ? 1 : 0);
+  store<u32>(record + REC_MMIO_AS, as);
+  store<u32>(record + REC_CAUSE, cause);
+  const counter = record + REC_COUNTERS + CNT_MMIO;
+  store<u64>(counter, load<u64>(counter) + 1);
+  if (write) memory.copy(record + REC_MMIO_DATA, data, size);
+  const bus = mmioDispatch(as, gpa, size, write ? 1 : 0, cause);
+  if (bus == BUS_HANDLED) {
+    if (!write) memory.copy(data, record + REC_MMIO_DATA, size);
+    store<u32>(record + REC_CAUSE, CAUSE_NONE);
+    return EXIT_NONE;
+  }
+  return bus == BUS_UNCLAIMED ? EXIT_MMIO : EXIT_DEVICE_ERROR;
+}

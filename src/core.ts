@@ -1,0 +1,88 @@
+// Loading the AssemblyScript core and reading the memory map it exports. Every
+// instance shares one imported WebAssembly.Memory; only Wasm globals are private.
+
+/** Names of the map's exported constants; a test checks this list against the module. */
+export const MAP_NAMES = [
+  'PAGE_SHIFT', 'PAGE_SIZE', 'WASM_PAGE',
+  'CONTROL_BASE', 'CONTROL_SIZE', 'CTRL_MAGIC', 'CTRL_VCPU_COUNT', 'CTRL_DIRTY_BASE', 'CTRL_DIRTY_SIZE',
+  'CTRL_ARENA_BASE', 'CTRL_ARENA_SIZE', 'CTRL_MEMORY_PAGES', 'CTRL_SLOT_GEN', 'MAGIC',
+  'STATIC_BASE', 'STATIC_SIZE',
+  'AS_COUNT', 'MAX_SLOTS', 'SLOT_HEADER_SIZE', 'SLOT_KEYS_OFFSET', 'SLOT_ENTRIES_OFFSET', 'SLOT_ENTRY_SIZE',
+  'SLOT_E_BASE', 'SLOT_E_SIZE', 'SLOT_E_HOST', 'SLOT_E_FLAGS', 'SLOT_E_SLOT', 'SLOT_E_DIRTY',
+  'SLOT_TABLE_SIZE', 'SLOT_TABLES_BASE', 'SLOT_TABLES_SIZE',
+  'SLOT_LOG_DIRTY_PAGES', 'SLOT_READONLY', 'SLOT_USER_FLAGS', 'SLOT_INVALID',
+  'VCPU_BASE', 'VCPU_RECORD_SIZE', 'REC_EXIT', 'REC_CAUSE', 'REC_MMIO_GPA', 'REC_MMIO_SIZE', 'REC_MMIO_WRITE',
+  'REC_MMIO_AS', 'REC_DATA', 'REC_MMIO_DATA', 'REC_SLOT_CACHE', 'SLOT_CACHE_SIZE', 'REC_COUNTERS',
+  'CNT_LOOKUP_SEARCHES', 'CNT_MMIO', 'CNT_RETRIES',
+  'EXIT_NONE', 'EXIT_MMIO', 'EXIT_DEVICE_ERROR', 'EXIT_BAD_ACCESS',
+  'CAUSE_NONE', 'CAUSE_UNMAPPED', 'CAUSE_READONLY', 'CAUSE_INVALID',
+  'INIT_OK', 'INIT_TOO_BIG', 'INIT_STATIC_OVERFLOW', 'INIT_MEMORY_TOO_SMALL',
+] as const;
+
+export type MemoryMap = Readonly<Record<(typeof MAP_NAMES)[number], number>>;
+
+/** The core's functions (its constants are read into a MemoryMap). */
+export interface CoreFunctions {
+  machineInit(vcpuCount: number, dirtyBytes: number, arenaBytes: number): number;
+  bindRecord(index: number): number;
+  staticDataCheck(): number;
+  layoutPages(vcpuCount: number, dirtyBytes: number, arenaBytes: number): number;
+  physRead(as: number, gpa: bigint, size: number): number;
+  physWrite(as: number, gpa: bigint, size: number): number;
+  benchRawLoads(addr: number, count: number, mask: number): bigint;
+  benchPhysLoads(as: number, gpa: bigint, count: number, mask: number): bigint;
+  benchSlotLookups(as: number, gpa: bigint, stride: bigint, slots: number, count: number, seed: number): bigint;
+  benchPhysReads(as: number, gpa: bigint, size: number, count: number): bigint;
+}
+
+/** The host's device bus as the core calls it: 0 handled, 1 unclaimed, 2 device threw. */
+export type MmioImport = (as: number, gpa: bigint, size: number, write: number, cause: number) => number;
+
+export type CoreFlavor = 'release' | 'debug';
+
+const moduleCache = new Map<CoreFlavor, Promise<WebAssembly.Module>>();
+
+/** The compiled core (cached). In Node it is read from build/; elsewhere fetched by URL. */
+export function loadCoreModule(flavor: CoreFlavor = 'release'): Promise<WebAssembly.Module> {
+  let cached = moduleCache.get(flavor);
+  if (!cached) {
+    const url = new URL(`../../build/${flavor === 'debug' ? 'core.debug' : 'core'}.wasm`, import.meta.url);
+    cached = compileFrom(url);
+    moduleCache.set(flavor, cached);
+  }
+  return cached;
+}
+
+async function compileFrom(url: URL): Promise<WebAssembly.Module> {
+  if (url.protocol === 'file:') {
+    const { readFile } = await import('node:fs/promises');
+    return WebAssembly.compile(await readFile(url));
+  }
+  return WebAssembly.compileStreaming(fetch(url));
+}
+
+/** Reads the memory map from any instance's exported globals. */
+export function readMemoryMap(instance: WebAssembly.Instance): MemoryMap {
+  const map: Record<string, number> = {};
+  for (const name of MAP_NAMES) {
+    const global = instance.exports[name];
+    if (!(global instanceof WebAssembly.Global)) throw new Error(`core does not export ${name}`);
+    map[name] = Number(global.value);
+  }
+  return map as MemoryMap;
+}
+
+export function instantiateCore(module: WebAssembly.Module, memory: WebAssembly.Memory, mmio: MmioImport): WebAssembly.Instance {
+  return new WebAssembly.Instance(module, { env: { memory, mmio } });
+}
+
+export function coreFunctions(instance: WebAssembly.Instance): CoreFunctions {
+  return instance.exports as unknown as CoreFunctions;
+}
+
+/** Wasm pages a machine needs, computed by the core itself on a throwaway memory. */
+export function planPages(module: WebAssembly.Module, vcpuCount: number, dirtyBytes: number, arenaBytes: number): number {
+  const scratch = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+  const planner = coreFunctions(instantiateCore(module, scratch, () => 1));
+  return planner.layoutPages(vcpuCount, dirtyBytes, arenaBytes);
+}

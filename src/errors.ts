@@ -1,0 +1,64 @@
+// Every error the host raises, with its texts in one place. `code` is an errno
+// name (as KVM's ioctls return) so callers can switch on it.
+
+export type ErrnoName = 'EINVAL' | 'EEXIST' | 'ENOENT' | 'ENOMEM' | 'EFAULT' | 'EIO';
+
+export class EmuError extends Error {
+  constructor(readonly code: ErrnoName, message: string) {
+    super(`${code}: ${message}`);
+    this.name = new.target.name;
+  }
+}
+
+/** A rejected memory-slot call; the slot table is unchanged. */
+export class SlotError extends EmuError {}
+
+/** A rejected device registration; the device map is unchanged. */
+export class MmioError extends EmuError {}
+
+/** A host access by guest-physical address that did not complete. */
+export class AccessError extends EmuError {
+  constructor(
+    code: ErrnoName,
+    message: string,
+    readonly exit: { gpa: bigint; size: number; write: boolean; cause: string },
+    options?: { cause?: unknown },
+  ) {
+    super(code, message);
+    if (options?.cause !== undefined) (this as { cause?: unknown }).cause = options.cause;
+  }
+}
+
+const hex = (value: bigint | number): string => `0x${value.toString(16)}`;
+
+export const texts = {
+  unknownFlags: (flags: number) => `flags ${hex(flags)} has bits other than LOG_DIRTY_PAGES (1) and READONLY (2)`,
+  sizeNotAligned: (size: bigint) => `memorySize ${hex(size)} is not a multiple of the 4096-byte page`,
+  gpaNotAligned: (gpa: bigint) => `guestPhysAddr ${hex(gpa)} is not page-aligned`,
+  uaddrNotAligned: (uaddr: bigint) => `userspaceAddr ${hex(uaddr)} is not page-aligned`,
+  uaddrOutsideArena: (uaddr: bigint, size: bigint, arena: number) =>
+    `userspaceAddr ${hex(uaddr)} + memorySize ${hex(size)} lies outside the ${hex(arena)}-byte guest-RAM arena`,
+  badAddressSpace: (as: number, count: number) => `address space ${as} (slot bits 16-31) is not below ${count}`,
+  badSlotId: (id: number, max: number) => `slot id ${id} is not below ${max}`,
+  gpaWraps: (gpa: bigint, size: bigint) => `guestPhysAddr ${hex(gpa)} + memorySize ${hex(size)} wraps past 2^64`,
+  tooManyPages: (pages: bigint) => `${pages} pages exceeds KVM's limit of 2^31-1 pages per slot`,
+  deleteMissing: (slot: number) => `slot ${hex(slot)} does not exist, so it cannot be deleted`,
+  changeSizeOrAddr: (slot: number) =>
+    `slot ${hex(slot)} exists: only its guestPhysAddr (move) or flags may change, not memorySize or userspaceAddr`,
+  changeReadonly: (slot: number) => `slot ${hex(slot)} exists: its READONLY flag cannot change`,
+  overlap: (slot: number, other: number) => `slot ${hex(slot)} would overlap slot ${hex(other)} in the same address space`,
+  dirtyPoolFull: (bytes: number) => `no room for a ${bytes}-byte dirty bitmap; create the machine with a larger dirtyLogBytes`,
+  noDirtyLog: (slot: number) => `slot ${hex(slot)} does not exist or does not have LOG_DIRTY_PAGES`,
+  notInteger: (name: string, value: unknown) => `${name} must be a non-negative integer or "0x…" string, got ${JSON.stringify(value)}`,
+  arenaFull: (bytes: number) => `no ${bytes}-byte range is free in the guest-RAM arena`,
+  notAllocated: (addr: number) => `${hex(addr)} is not the start of an allocated range`,
+  badAccessSize: (size: number) => `access size ${size} is not between 1 and 16 bytes`,
+  badAddressSpaceArg: (as: number, count: number) => `address space ${as} is not below ${count}`,
+  unassigned: (gpa: bigint, size: number, write: boolean, cause: string) =>
+    `${write ? 'write' : 'read'} of ${size} bytes at ${hex(gpa)} reached no RAM slot (${cause}) and no device`,
+  deviceThrew: (name: string, gpa: bigint, message: string) => `device ${name} failed an access at ${hex(gpa)}: ${message}`,
+  deviceOverlap: (name: string, other: string) => `device ${name} overlaps device ${other}`,
+  deviceShape: (name: string, why: string) => `device ${name}: ${why}`,
+  badOption: (name: string, why: string) => `option ${name}: ${why}`,
+  coreInit: (code: number) => `the core rejected the machine layout (code ${code})`,
+} as const;

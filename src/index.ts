@@ -1,0 +1,8 @@
+// The package's export list.
+export { Machine, DEFAULT_ARENA_BYTES, type MachineOptions, type MachineLayout } from './machine.js';
+export { CoreAccessor, type AccessOptions, type AccessCounters } from './accessor.js';
+export { MmioBus, type MmioDevice, type MmioRegistration, type MmioValue } from './mmio.js';
+export { LOG_DIRTY_PAGES, READONLY, type MemoryRegion, type SlotInfo, type SlotChange } from './slots.js';
+export { EmuError, SlotError, MmioError, AccessError, type ErrnoName } from './errors.js';
+export { loadCoreModule, readMemoryMap, MAP_NAMES, type MemoryMap, type CoreFlavor } from './core.js';
+export { parseU64, parseByteCount, hex, type Endian } from './values.js';

@@ -1,0 +1,163 @@
+// A machine: one shared memory laid out by the core's map, the slot table, the MMIO
+// bus and the host's own accessor. In-process mode: everything on the calling thread.
+
+import { CoreAccessor, type AccessCounters, type AccessOptions } from './accessor.js';
+import { RangeAllocator } from './alloc.js';
+import { loadCoreModule, planPages, coreFunctions, instantiateCore, type CoreFlavor, type MemoryMap } from './core.js';
+import { EmuError, SlotError, texts } from './errors.js';
+import { MmioBus, type MmioDevice, type MmioRegistration } from './mmio.js';
+import { SlotTable, dirtyBitmapBytes, type MemoryRegion, type SlotChange, type SlotInfo } from './slots.js';
+
+export interface MachineOptions {
+  /** Guest vCPUs the memory has records for; default 1. */
+  vcpus?: number;
+  /** Bytes of guest-RAM arena (slot backing); default 64 MiB, a multiple of 4096. */
+  arenaBytes?: number;
+  /** Bytes of dirty-bitmap pool; default room for four slots spanning the whole arena. */
+  dirtyLogBytes?: number;
+  /** Which build of the core to run; default 'release'. */
+  core?: CoreFlavor;
+}
+
+/** Where the per-machine regions landed (read back from the control block). */
+export interface MachineLayout {
+  vcpuCount: number;
+  vcpuBase: number;
+  hostRecord: number;
+  dirtyBase: number;
+  dirtySize: number;
+  arenaBase: number;
+  arenaSize: number;
+  memoryPages: number;
+}
+
+export const DEFAULT_ARENA_BYTES = 64 * 1024 * 1024;
+
+export class Machine {
+  readonly mmio: MmioBus;
+  readonly layout: MachineLayout;
+  readonly map: MemoryMap;
+  private readonly table: SlotTable;
+  private readonly arena: RangeAllocator;
+  private readonly host: CoreAccessor;
+
+  private constructor(readonly module: WebAssembly.Module, readonly memory: WebAssembly.Memory, vcpus: number) {
+    this.mmio = new MmioBus(2);
+    this.host = new CoreAccessor(module, memory, vcpus, this.mmio);
+    this.map = this.host.map;
+    this.layout = readLayout(this.map, memory);
+    const bytes = new Uint8Array(memory.buffer);
+    this.arena = new RangeAllocator(0, this.layout.arenaSize, this.map.PAGE_SIZE);
+    const dirtyPool = new RangeAllocator(this.layout.dirtyBase, this.layout.dirtySize, 8);
+    this.table = new SlotTable(this.map, bytes, { base: this.layout.arenaBase, size: this.layout.arenaSize }, dirtyPool);
+  }
+
+  static async create(options: MachineOptions = {}): Promise<Machine> {
+    const vcpus = options.vcpus ?? 1;
+    const arenaBytes = options.arenaBytes ?? DEFAULT_ARENA_BYTES;
+    if (!Number.isInteger(vcpus) || vcpus < 1 || vcpus > 1024) throw new EmuError('EINVAL', texts.badOption('vcpus', 'must be 1..1024'));
+    if (!Number.isInteger(arenaBytes) || arenaBytes <= 0 || arenaBytes % 4096 !== 0 || arenaBytes >= 2 ** 32) {
+      throw new EmuError('EINVAL', texts.badOption('arenaBytes', 'must be a positive multiple of 4096 below 4 GiB'));
+    }
+    const dirtyBytes = options.dirtyLogBytes ?? 4 * dirtyBitmapBytes(arenaBytes / 4096);
+    if (!Number.isInteger(dirtyBytes) || dirtyBytes < 0 || dirtyBytes % 8 !== 0) {
+      throw new EmuError('EINVAL', texts.badOption('dirtyLogBytes', 'must be a non-negative multiple of 8'));
+    }
+    const module = await loadCoreModule(options.core);
+    const pages = planPages(module, vcpus, dirtyBytes, arenaBytes);
+    if (pages === 0) throw new EmuError('ENOMEM', texts.badOption('arenaBytes', 'the machine does not fit in 4 GiB of Wasm memory'));
+    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    const status = coreFunctions(instantiateCore(module, memory, () => 1)).machineInit(vcpus, dirtyBytes, arenaBytes);
+    if (status !== 0) throw new EmuError('EIO', texts.coreInit(status));
+    return new Machine(module, memory, vcpus);
+  }
+
+  /** KVM_SET_USER_MEMORY_REGION. Throws SlotError with KVM's errno; a rejected call changes nothing. */
+  setUserMemoryRegion(region: MemoryRegion): SlotChange {
+    return this.table.set(region);
+  }
+
+  slot(slot: number): SlotInfo | undefined {
+    return this.table.get(slot);
+  }
+
+  /** The slot table, sorted by slot number. */
+  slots(): SlotInfo[] {
+    return this.table.list();
+  }
+
+  /** KVM_GET_DIRTY_LOG: the slot's bitmap, cleared as it is read. */
+  getDirtyLog(slot: number): Uint8Array {
+    return this.table.getDirtyLog(slot);
+  }
+
+  /** A fresh page-aligned range of the guest-RAM arena; returns its userspaceAddr. */
+  allocateBacking(bytes: number): number {
+    const at = Number.isInteger(bytes) && bytes > 0 ? this.arena.allocate(bytes) : undefined;
+    if (at === undefined) throw new SlotError('ENOMEM', texts.arenaFull(bytes));
+    new Uint8Array(this.memory.buffer, this.layout.arenaBase + at, this.arena.sizeOf(at)).fill(0);
+    return at;
+  }
+
+  /** Returns a range from allocateBacking(); slots still aliasing it keep reading its bytes. */
+  releaseBacking(userspaceAddr: number): void {
+    if (!this.arena.release(userspaceAddr)) throw new SlotError('EINVAL', texts.notAllocated(userspaceAddr));
+  }
+
+  /** The bytes of the arena at `userspaceAddr` (the backing as the VMM sees it). */
+  backing(userspaceAddr: number, length: number): Uint8Array {
+    if (userspaceAddr < 0 || length < 0 || userspaceAddr + length > this.layout.arenaSize) {
+      throw new SlotError('EINVAL', texts.uaddrOutsideArena(BigInt(userspaceAddr), BigInt(length), this.layout.arenaSize));
+    }
+    return new Uint8Array(this.memory.buffer, this.layout.arenaBase + userspaceAddr, length);
+  }
+
+  registerDevice(device: MmioDevice): MmioRegistration {
+    return this.mmio.register(device);
+  }
+
+  read(gpa: bigint | number | string, size: number, options?: AccessOptions): bigint {
+    return this.host.read(gpa, size, options);
+  }
+
+  write(gpa: bigint | number | string, size: number, value: bigint | number, options?: AccessOptions): void {
+    this.host.write(gpa, size, value, options);
+  }
+
+  readBytes(gpa: bigint | number | string, length: number, options?: AccessOptions): Uint8Array {
+    return this.host.readBytes(gpa, length, options);
+  }
+
+  writeBytes(gpa: bigint | number | string, bytes: Uint8Array, options?: AccessOptions): void {
+    this.host.writeBytes(gpa, bytes, options);
+  }
+
+  /** The host accessor's counters (slot searches, MMIO fragments, retries). */
+  counters(): AccessCounters {
+    return this.host.counters();
+  }
+
+  /** A new core instance on this memory bound to vCPU record `index`, with its own bus. */
+  attach(index: number, bus: MmioBus = this.mmio): CoreAccessor {
+    if (!Number.isInteger(index) || index < 0 || index >= this.layout.vcpuCount) {
+      throw new EmuError('EINVAL', texts.badOption('vcpu', `must be 0..${this.layout.vcpuCount - 1}`));
+    }
+    return new CoreAccessor(this.module, this.memory, index, bus);
+  }
+}
+
+function readLayout(map: MemoryMap, memory: WebAssembly.Memory): MachineLayout {
+  const words = new Uint32Array(memory.buffer, map.CONTROL_BASE, map.CONTROL_SIZE / 4);
+  const word = (offset: number) => words[offset / 4]!;
+  const vcpuCount = word(map.CTRL_VCPU_COUNT);
+  return {
+    vcpuCount,
+    vcpuBase: map.VCPU_BASE,
+    hostRecord: vcpuCount,
+    dirtyBase: word(map.CTRL_DIRTY_BASE),
+    dirtySize: word(map.CTRL_DIRTY_SIZE),
+    arenaBase: word(map.CTRL_ARENA_BASE),
+    arenaSize: word(map.CTRL_ARENA_SIZE),
+    memoryPages: word(map.CTRL_MEMORY_PAGES),
+  };
+}

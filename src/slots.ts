@@ -1,0 +1,294 @@
+// KVM_SET_USER_MEMORY_REGION's contract (virt/kvm/kvm_main.c) over the core's slot
+// tables. Each address space has a private shadow table and two published buffers:
+// an update edits the shadow, copies what changed into the inactive buffer, then
+// publishes it by bumping the generation word (whose parity names the buffer).
+
+import type { MemoryMap } from './core.js';
+import { RangeAllocator } from './alloc.js';
+import { SlotError, texts } from './errors.js';
+import { parseU64 } from './values.js';
+
+export const LOG_DIRTY_PAGES = 1;
+export const READONLY = 2;
+const MAX_PAGES = (1n << 31n) - 1n;
+const PAGE_SHIFT = 12n;
+const PAGE_MASK = (1n << PAGE_SHIFT) - 1n;
+const U64_LIMIT = 1n << 64n;
+
+/** One KVM_SET_USER_MEMORY_REGION call; numbers, bigints or "0x…" strings. */
+export interface MemoryRegion {
+  slot: number;
+  flags?: number;
+  guestPhysAddr: bigint | number | string;
+  memorySize: bigint | number | string;
+  userspaceAddr: bigint | number | string;
+}
+
+/** A slot as the table holds it. `slot` is (address space << 16) | id. */
+export interface SlotInfo {
+  slot: number;
+  flags: number;
+  guestPhysAddr: bigint;
+  memorySize: bigint;
+  userspaceAddr: bigint;
+}
+
+export type SlotChange = 'create' | 'delete' | 'move' | 'flags-only' | 'none';
+
+interface Slot extends SlotInfo {
+  /** Memory address of its dirty bitmap, 0 without LOG_DIRTY_PAGES. */
+  dirtyBitmap: number;
+}
+
+interface SlotPlan {
+  change: SlotChange;
+  old: Slot | undefined;
+  next: Slot | undefined;
+}
+
+/** Bytes of a KVM dirty bitmap for `pages` pages (whole u64 words). */
+export function dirtyBitmapBytes(pages: number): number {
+  return Math.ceil(pages / 64) * 8;
+}
+
+export class SlotTable {
+  private readonly slots = new Map<number, Slot>();
+  private readonly spaces: AddressSpaceTable[] = [];
+
+  constructor(
+    private readonly map: MemoryMap,
+    private readonly memory: Uint8Array,
+    private readonly arena: { base: number; size: number },
+    private readonly dirtyPool: RangeAllocator,
+  ) {
+    for (let as = 0; as < map.AS_COUNT; as++) this.spaces.push(new AddressSpaceTable(map, memory, as));
+  }
+
+  /** Applies one KVM_SET_USER_MEMORY_REGION; throws SlotError (changing nothing) if KVM would refuse it. */
+  set(region: MemoryRegion): SlotChange {
+    const plan = this.plan(region);
+    this.apply(plan);
+    return plan.change;
+  }
+
+  get(slot: number): SlotInfo | undefined {
+    const found = this.slots.get(slot);
+    return found && publicView(found);
+  }
+
+  /** Every slot, sorted by slot number (address space, then id). */
+  list(): SlotInfo[] {
+    return [...this.slots.values()].sort((a, b) => a.slot - b.slot).map(publicView);
+  }
+
+  get size(): number {
+    return this.slots.size;
+  }
+
+  /** KVM_GET_DIRTY_LOG: the slot's bitmap (bit i = page i, little-endian u64 words), cleared atomically. */
+  getDirtyLog(slotNumber: number): Uint8Array {
+    const slot = this.slots.get(slotNumber);
+    if (!slot || slot.dirtyBitmap === 0) throw new SlotError('ENOENT', texts.noDirtyLog(slotNumber));
+    const bytes = dirtyBitmapBytes(Number(slot.memorySize >> PAGE_SHIFT));
+    const words = new Int32Array(this.memory.buffer, slot.dirtyBitmap, bytes / 4);
+    const log = new Uint8Array(bytes);
+    const out = new DataView(log.buffer);
+    for (let i = 0; i < words.length; i++) {
+      // Exchange, not load+store: a vCPU may set a bit between the two (lost dirty page).
+      out.setInt32(i * 4, Atomics.exchange(words, i, 0), true);
+    }
+    return log;
+  }
+
+  private plan(region: MemoryRegion): SlotPlan {
+    const slotNumber = region.slot;
+    if (!Number.isInteger(slotNumber) || slotNumber < 0 || slotNumber > 0xffffffff) {
+      throw new SlotError('EINVAL', texts.notInteger('slot', slotNumber));
+    }
+    const flags = region.flags ?? 0;
+    if (!Number.isInteger(flags) || flags < 0 || (flags & ~(LOG_DIRTY_PAGES | READONLY)) !== 0) {
+      throw new SlotError('EINVAL', texts.unknownFlags(flags));
+    }
+    const gpa = requireU64('guestPhysAddr', region.guestPhysAddr);
+    const size = requireU64('memorySize', region.memorySize);
+    const uaddr = requireU64('userspaceAddr', region.userspaceAddr);
+    const as = slotNumber >>> 16;
+    const id = slotNumber & 0xffff;
+    if ((size & PAGE_MASK) !== 0n) throw new SlotError('EINVAL', texts.sizeNotAligned(size));
+    if ((gpa & PAGE_MASK) !== 0n) throw new SlotError('EINVAL', texts.gpaNotAligned(gpa));
+    if ((uaddr & PAGE_MASK) !== 0n) throw new SlotError('EINVAL', texts.uaddrNotAligned(uaddr));
+    if (uaddr + size > BigInt(this.arena.size)) {
+      throw new SlotError('EINVAL', texts.uaddrOutsideArena(uaddr, size, this.arena.size));
+    }
+    if (as >= this.map.AS_COUNT) throw new SlotError('EINVAL', texts.badAddressSpace(as, this.map.AS_COUNT));
+    if (id >= this.map.MAX_SLOTS) throw new SlotError('EINVAL', texts.badSlotId(id, this.map.MAX_SLOTS));
+    if (gpa + size >= U64_LIMIT) throw new SlotError('EINVAL', texts.gpaWraps(gpa, size));
+    if (size >> PAGE_SHIFT > MAX_PAGES) throw new SlotError('EINVAL', texts.tooManyPages(size >> PAGE_SHIFT));
+
+    const old = this.slots.get(slotNumber);
+    if (size === 0n) {
+      if (!old) throw new SlotError('EINVAL', texts.deleteMissing(slotNumber));
+      return { change: 'delete', old, next: undefined };
+    }
+    let change: SlotChange;
+    if (!old) change = 'create';
+    else {
+      if (uaddr !== old.userspaceAddr || size !== old.memorySize) {
+        throw new SlotError('EINVAL', texts.changeSizeOrAddr(slotNumber));
+      }
+      if (((flags ^ old.flags) & READONLY) !== 0) throw new SlotError('EINVAL', texts.changeReadonly(slotNumber));
+      if (gpa !== old.guestPhysAddr) change = 'move';
+      else if (flags !== old.flags) change = 'flags-only';
+      else return { change: 'none', old, next: old };
+    }
+    if (change === 'create' || change === 'move') {
+      const other = this.spaces[as]!.overlapping(gpa, gpa + size, slotNumber);
+      if (other !== undefined) throw new SlotError('EEXIST', texts.overlap(slotNumber, other));
+    }
+    const next: Slot = {
+      slot: slotNumber, flags, guestPhysAddr: gpa, memorySize: size, userspaceAddr: uaddr,
+      dirtyBitmap: (flags & LOG_DIRTY_PAGES) !== 0 && old ? old.dirtyBitmap : 0,
+    };
+    if ((flags & LOG_DIRTY_PAGES) !== 0 && next.dirtyBitmap === 0) {
+      next.dirtyBitmap = this.allocateBitmap(Number(size >> PAGE_SHIFT));
+    }
+    return { change, old, next };
+  }
+
+  private allocateBitmap(pages: number): number {
+    const bytes = dirtyBitmapBytes(pages);
+    const at = this.dirtyPool.allocate(bytes);
+    if (at === undefined) throw new SlotError('ENOMEM', texts.dirtyPoolFull(bytes));
+    this.memory.fill(0, at, at + bytes);
+    return at;
+  }
+
+  private apply({ change, old, next }: SlotPlan): void {
+    if (change === 'none') return;
+    const slotNumber = (next ?? old)!.slot;
+    const space = this.spaces[slotNumber >>> 16]!;
+    if (old) space.remove(old.guestPhysAddr);
+    if (next) {
+      space.insert(next, this.arena.base + Number(next.userspaceAddr));
+      this.slots.set(slotNumber, next);
+    } else {
+      this.slots.delete(slotNumber);
+    }
+    if (old && old.dirtyBitmap !== 0 && old.dirtyBitmap !== next?.dirtyBitmap) this.dirtyPool.release(old.dirtyBitmap);
+    space.publish();
+  }
+}
+
+function requireU64(name: string, value: unknown): bigint {
+  const parsed = parseU64(value);
+  if (parsed === undefined) throw new SlotError('EINVAL', texts.notInteger(name, value));
+  return parsed;
+}
+
+function publicView(slot: Slot): SlotInfo {
+  const { slot: number, flags, guestPhysAddr, memorySize, userspaceAddr } = slot;
+  return { slot: number, flags, guestPhysAddr, memorySize, userspaceAddr };
+}
+
+/** One address space's shadow table (the core's layout, private) and its two published buffers. */
+class AddressSpaceTable {
+  private readonly shadow: Uint8Array;
+  private readonly shadowView: DataView;
+  private readonly keys: BigUint64Array;
+  private readonly slotOf: Uint32Array;
+  private count = 0;
+  /** Per buffer: the first entry index where it differs from the shadow. */
+  private readonly staleFrom = [0, 0];
+  private readonly generation: Int32Array;
+  private readonly generationIndex: number;
+
+  constructor(private readonly map: MemoryMap, private readonly memory: Uint8Array, private readonly as: number) {
+    this.shadow = new Uint8Array(map.SLOT_TABLE_SIZE);
+    this.shadowView = new DataView(this.shadow.buffer);
+    this.keys = new BigUint64Array(this.shadow.buffer, map.SLOT_KEYS_OFFSET, map.MAX_SLOTS);
+    this.slotOf = new Uint32Array(map.MAX_SLOTS);
+    this.generation = new Int32Array(memory.buffer, map.CONTROL_BASE, map.CONTROL_SIZE / 4);
+    this.generationIndex = (map.CTRL_SLOT_GEN >> 2) + as;
+  }
+
+  /** The slot number of an entry overlapping [start, end) other than `self`, if any. */
+  overlapping(start: bigint, end: bigint, self: number): number | undefined {
+    // Entries do not overlap each other, so at most the two nearest below `end` can.
+    for (let i = this.lastIndexBelow(end); i >= 0; i--) {
+      const entryEnd = this.entryBase(i) + this.shadowView.getBigUint64(this.entryOffset(i) + this.map.SLOT_E_SIZE, true);
+      if (entryEnd <= start) return undefined;
+      if (this.slotOf[i] !== self) return this.slotOf[i];
+    }
+    return undefined;
+  }
+
+  insert(slot: Slot, hostAddr: number): void {
+    const index = this.lastIndexBelow(slot.guestPhysAddr) + 1;
+    this.shift(index, 1);
+    this.keys[index] = slot.guestPhysAddr;
+    this.slotOf[index] = slot.slot;
+    const at = this.entryOffset(index);
+    const { map, shadowView: view } = this;
+    view.setBigUint64(at + map.SLOT_E_BASE, slot.guestPhysAddr, true);
+    view.setBigUint64(at + map.SLOT_E_SIZE, slot.memorySize, true);
+    view.setUint32(at + map.SLOT_E_HOST, hostAddr, true);
+    view.setUint32(at + map.SLOT_E_FLAGS, slot.flags, true);
+    view.setUint32(at + map.SLOT_E_SLOT, slot.slot, true);
+    view.setUint32(at + map.SLOT_E_DIRTY, slot.dirtyBitmap, true);
+  }
+
+  remove(base: bigint): void {
+    this.shift(this.lastIndexBelow(base + 1n), -1);
+  }
+
+  /** Copies the changed tail into the inactive buffer, then publishes it. */
+  publish(): void {
+    // Only the updater writes the generation; a plain read of our own last store.
+    const generation = Atomics.load(this.generation, this.generationIndex);
+    const buffer = (generation + 1) & 1;
+    const table = this.map.SLOT_TABLES_BASE + (this.as * 2 + buffer) * this.map.SLOT_TABLE_SIZE;
+    const from = Math.min(this.staleFrom[buffer]!, this.count);
+    const { SLOT_KEYS_OFFSET: keys, SLOT_ENTRIES_OFFSET: entries, SLOT_ENTRY_SIZE: entrySize } = this.map;
+    this.memory.set(this.shadow.subarray(keys + from * 8, keys + this.count * 8), table + keys + from * 8);
+    this.memory.set(this.shadow.subarray(this.entryOffset(from), this.entryOffset(this.count)), table + entries + from * entrySize);
+    new DataView(this.memory.buffer).setUint32(table, this.count, true);
+    this.staleFrom[buffer] = Number.MAX_SAFE_INTEGER;
+    // Release (Atomics are sequentially consistent): every byte of the buffer is
+    // written before a vCPU can load the generation that names it.
+    Atomics.store(this.generation, this.generationIndex, generation + 1);
+  }
+
+  private shift(index: number, by: 1 | -1): void {
+    if (by === 1) {
+      this.keys.copyWithin(index + 1, index, this.count);
+      this.slotOf.copyWithin(index + 1, index, this.count);
+      this.shadow.copyWithin(this.entryOffset(index + 1), this.entryOffset(index), this.entryOffset(this.count));
+    } else {
+      this.keys.copyWithin(index, index + 1, this.count);
+      this.slotOf.copyWithin(index, index + 1, this.count);
+      this.shadow.copyWithin(this.entryOffset(index), this.entryOffset(index + 1), this.entryOffset(this.count));
+    }
+    this.count += by;
+    this.staleFrom[0] = Math.min(this.staleFrom[0]!, index);
+    this.staleFrom[1] = Math.min(this.staleFrom[1]!, index);
+  }
+
+  private lastIndexBelow(limit: bigint): number {
+    let low = 0;
+    let high = this.count;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.keys[middle]! < limit) low = middle + 1;
+      else high = middle;
+    }
+    return low - 1;
+  }
+
+  private entryBase(index: number): bigint {
+    return this.keys[index]!;
+  }
+
+  private entryOffset(index: number): number {
+    return this.map.SLOT_ENTRIES_OFFSET + index * this.map.SLOT_ENTRY_SIZE;
+  }
+}
