@@ -1,6 +1,7 @@
 // The module's only export list: the memory map, exit codes and entry points.
 export * from "./layout";
 export * from "./exits";
+export * from "./decode/descriptor";
 export { INIT_OK, INIT_TOO_BIG, INIT_STATIC_OVERFLOW, INIT_MEMORY_TOO_SMALL, machineInit, bindRecord, staticDataCheck } from "./machine";
 export { physRead, physWrite } from "./mem/access";
 export { benchRawLoads, benchPhysLoads, benchSlotLookups, benchPhysReads } from "./bench";

@@ -66,6 +66,7 @@ export const SLOT_INVALID: u32 = 1 << 16;
 //   0 exit u32 · 4 cause u32 · 8 mmio gpa u64 · 16 mmio size u32 · 20 mmio write u32
 //   24 mmio as u32 · 32 data [16] (access bytes, memory order) · 48 mmio data [16]
 //   64 slot cache × AS_COUNT (SLOT_CACHE_SIZE each) · 128 counters u64 × 3
+//   160 decode scratch [DESC_SIZE] (a decoder's output for the host)
 // Slot cache: 0 gen u32 · 4 flags u32 · 8 base u64 · 16 size u64 · 24 hostAddr u32 · 28 dirty u32
 export const VCPU_BASE: u32 = SLOT_TABLES_BASE + SLOT_TABLES_SIZE;
 export const VCPU_RECORD_SIZE: u32 = 256;
@@ -83,6 +84,7 @@ export const REC_COUNTERS: u32 = REC_SLOT_CACHE + SLOT_CACHE_SIZE * AS_COUNT;
 export const CNT_LOOKUP_SEARCHES: u32 = 0; // u64: accesses the last-used slot did not resolve
 export const CNT_MMIO: u32 = 8; //            u64: MMIO fragments dispatched
 export const CNT_RETRIES: u32 = 16; //        u64: searches retried because the table changed
+export const REC_DECODE: u32 = 160;
 
 // ── Sizing ───────────────────────────────────────────────────────────────────
 function alignUp(value: u64, align: u64): u64 {

@@ -13,7 +13,7 @@ export const MAP_NAMES = [
   'SLOT_LOG_DIRTY_PAGES', 'SLOT_READONLY', 'SLOT_USER_FLAGS', 'SLOT_INVALID',
   'VCPU_BASE', 'VCPU_RECORD_SIZE', 'REC_EXIT', 'REC_CAUSE', 'REC_MMIO_GPA', 'REC_MMIO_SIZE', 'REC_MMIO_WRITE',
   'REC_MMIO_AS', 'REC_DATA', 'REC_MMIO_DATA', 'REC_SLOT_CACHE', 'SLOT_CACHE_SIZE', 'REC_COUNTERS',
-  'CNT_LOOKUP_SEARCHES', 'CNT_MMIO', 'CNT_RETRIES',
+  'CNT_LOOKUP_SEARCHES', 'CNT_MMIO', 'CNT_RETRIES', 'REC_DECODE',
   'EXIT_NONE', 'EXIT_MMIO', 'EXIT_DEVICE_ERROR', 'EXIT_BAD_ACCESS',
   'CAUSE_NONE', 'CAUSE_UNMAPPED', 'CAUSE_READONLY', 'CAUSE_INVALID',
   'INIT_OK', 'INIT_TOO_BIG', 'INIT_STATIC_OVERFLOW', 'INIT_MEMORY_TOO_SMALL',
@@ -63,13 +63,21 @@ async function compileFrom(url: URL): Promise<WebAssembly.Module> {
 
 /** Reads the memory map from any instance's exported globals. */
 export function readMemoryMap(instance: WebAssembly.Instance): MemoryMap {
-  const map: Record<string, number> = {};
-  for (const name of MAP_NAMES) {
+  return readExportedConstants(instance, MAP_NAMES);
+}
+
+/** Reads the named exported constants (Wasm globals) of an instance. */
+export function readExportedConstants<Name extends string>(
+  instance: WebAssembly.Instance,
+  names: readonly Name[],
+): Readonly<Record<Name, number>> {
+  const values: Partial<Record<Name, number>> = {};
+  for (const name of names) {
     const global = instance.exports[name];
     if (!(global instanceof WebAssembly.Global)) throw new Error(`core does not export ${name}`);
-    map[name] = Number(global.value);
+    values[name] = Number(global.value);
   }
-  return map as MemoryMap;
+  return values as Record<Name, number>;
 }
 
 export function instantiateCore(module: WebAssembly.Module, memory: WebAssembly.Memory, mmio: MmioImport): WebAssembly.Instance {

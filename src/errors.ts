@@ -4,8 +4,12 @@
 export type ErrnoName = 'EINVAL' | 'EEXIST' | 'ENOENT' | 'ENOMEM' | 'EFAULT' | 'EIO';
 
 export class EmuError extends Error {
-  constructor(readonly code: ErrnoName, message: string) {
-    super(`${code}: ${message}`);
+  /** The sentence without the errno prefix. */
+  readonly detail: string;
+
+  constructor(readonly code: ErrnoName, detail: string) {
+    super(`${code}: ${detail}`);
+    this.detail = detail;
     this.name = new.target.name;
   }
 }

@@ -1,0 +1,70 @@
+// memslot-emu slots FILE: replay a VMM's KVM_SET_USER_MEMORY_REGION sequence.
+
+import { parseArgs } from 'node:util';
+import { Machine, DEFAULT_ARENA_BYTES } from '../machine.js';
+import { SlotError } from '../errors.js';
+import type { MemoryRegion, SlotInfo } from '../slots.js';
+import { hex, parseByteCount } from '../values.js';
+import { readInput, usageError, type Command } from './io.js';
+
+const help = `Usage: memslot-emu slots [--arena BYTES] FILE
+
+Applies a JSON array of KVM_SET_USER_MEMORY_REGION updates, in order, to a fresh
+machine and prints the resulting slot table. FILE '-' reads standard input.
+
+Each update: { "slot", "flags", "guestPhysAddr", "memorySize", "userspaceAddr" }
+  numbers or "0x…" strings; slot = (address space << 16) | id, id < 32764;
+  flags: 1 = LOG_DIRTY_PAGES, 2 = READONLY; memorySize 0 deletes;
+  userspaceAddr is an offset in the guest-RAM arena.
+
+Output (one JSON line):
+  {"slots":[…]}                                   exit 0
+  {"error":{"index":i,"code":"EINVAL","message":"…"},"slots":[…]}   exit 1
+  where slots is the table sorted by slot, with the same keys, and on error the
+  table as it stood before the rejected update (a rejected update changes nothing).
+
+Options:
+  --arena BYTES   guest-RAM arena size (K/M/G suffixes), default 64M
+  -h, --help      this text
+`;
+
+export function slotJson(slot: SlotInfo): Record<string, number | string> {
+  return {
+    slot: slot.slot,
+    flags: slot.flags,
+    guestPhysAddr: hex(slot.guestPhysAddr),
+    memorySize: hex(slot.memorySize),
+    userspaceAddr: hex(slot.userspaceAddr),
+  };
+}
+
+export const slotsCommand: Command = {
+  summary: 'replay a JSON list of memory-slot updates and print the slot table',
+  help,
+  async run(args, io) {
+    const { values, positionals } = parseArgs({ args, options: { arena: { type: 'string' } }, allowPositionals: true, strict: true });
+    if (positionals.length !== 1) return usageError(io, 'slots', 'expected exactly one FILE (or - for standard input)');
+    const arenaBytes = values.arena === undefined ? DEFAULT_ARENA_BYTES : parseByteCount(values.arena);
+    if (arenaBytes === undefined) return usageError(io, 'slots', `--arena: '${values.arena}' is not a byte count`);
+    let updates: unknown;
+    try {
+      updates = JSON.parse(await readInput(positionals[0]!, io));
+    } catch (error) {
+      return usageError(io, 'slots', `cannot read the updates: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (!Array.isArray(updates)) return usageError(io, 'slots', 'the input must be a JSON array of updates');
+    const machine = await Machine.create({ arenaBytes });
+    for (const [index, update] of updates.entries()) {
+      try {
+        if (typeof update !== 'object' || update === null) throw new SlotError('EINVAL', `update ${index} is not an object`);
+        machine.setUserMemoryRegion(update as MemoryRegion);
+      } catch (error) {
+        if (!(error instanceof SlotError)) throw error;
+        io.stdout(`${JSON.stringify({ error: { index, code: error.code, message: error.detail }, slots: machine.slots().map(slotJson) })}\n`);
+        return 1;
+      }
+    }
+    io.stdout(`${JSON.stringify({ slots: machine.slots().map(slotJson) })}\n`);
+    return 0;
+  },
+};
