@@ -23,6 +23,7 @@ export interface AccessCounters {
 }
 
 export class CoreAccessor {
+  readonly instance: WebAssembly.Instance;
   readonly functions: CoreFunctions;
   readonly map: MemoryMap;
   readonly record: number;
@@ -33,10 +34,10 @@ export class CoreAccessor {
     this.bytes = new Uint8Array(memory.buffer);
     this.view = new DataView(memory.buffer);
     let mmioData = 0;
-    const instance = instantiateCore(module, memory, (as, gpa, size, write) =>
+    this.instance = instantiateCore(module, memory, (as, gpa, size, write) =>
       bus.access(as, gpa, write !== 0, this.bytes.subarray(mmioData, mmioData + size)));
-    this.map = readMemoryMap(instance);
-    this.functions = coreFunctions(instance);
+    this.map = readMemoryMap(this.instance);
+    this.functions = coreFunctions(this.instance);
     const bound = this.functions.bindRecord(recordIndex);
     if (bound !== 0) throw new EmuError('EINVAL', `record ${recordIndex} cannot be bound (code ${bound})`);
     this.record = this.map.VCPU_BASE + recordIndex * this.map.VCPU_RECORD_SIZE;

@@ -4,5 +4,5 @@ export { CoreAccessor, type AccessOptions, type AccessCounters } from './accesso
 export { MmioBus, type MmioDevice, type MmioRegistration, type MmioValue } from './mmio.js';
 export { LOG_DIRTY_PAGES, READONLY, type MemoryRegion, type SlotInfo, type SlotChange } from './slots.js';
 export { EmuError, SlotError, MmioError, AccessError, type ErrnoName } from './errors.js';
-export { loadCoreModule, readMemoryMap, MAP_NAMES, type MemoryMap, type CoreFlavor } from './core.js';
+export { loadCoreModule, readMemoryMap, readExportedConstants, MAP_NAMES, type MemoryMap, type CoreFlavor } from './core.js';
 export { parseU64, parseByteCount, hex, type Endian } from './values.js';
