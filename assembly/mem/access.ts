@@ -31,7 +31,7 @@ export function physRead(as: u32, gpa: u64, size: u32): u32 {
   if (as >= AS_COUNT || size - 1 >= 16) return finish(EXIT_BAD_ACCESS);
   const host = ramAddress(as, gpa, size, false);
   if (host != 0) {
-    memory.copy(record + REC_DATA, host, size);
+    ramToData(record + REC_DATA, host, size);
     return finish(EXIT_NONE);
   }
   return accessByPage(as, gpa, size, false);
@@ -42,11 +42,34 @@ export function physWrite(as: u32, gpa: u64, size: u32): u32 {
   if (as >= AS_COUNT || size - 1 >= 16) return finish(EXIT_BAD_ACCESS);
   const host = ramAddress(as, gpa, size, true);
   if (host != 0) {
-    memory.copy(host, record + REC_DATA, size);
+    dataToRam(host, record + REC_DATA, size);
     markDirty(as, gpa, size);
     return finish(EXIT_NONE);
   }
   return accessByPage(as, gpa, size, true);
+}
+
+// A naturally aligned access of 1, 2, 4 or 8 bytes is single-copy atomic, as on the
+// guest's hardware: another vCPU sees all of it or none (Wasm guarantees this for
+// atomic accesses only, so aligned ones use them; they need no ordering here).
+function ramToData(data: usize, host: usize, size: u32): void {
+  if ((host & (size - 1)) == 0) {
+    if (size == 8) { store<u64>(data, atomic.load<u64>(host)); return; }
+    if (size == 4) { store<u32>(data, atomic.load<u32>(host)); return; }
+    if (size == 2) { store<u16>(data, atomic.load<u16>(host)); return; }
+    if (size == 1) { store<u8>(data, atomic.load<u8>(host)); return; }
+  }
+  memory.copy(data, host, size);
+}
+
+function dataToRam(host: usize, data: usize, size: u32): void {
+  if ((host & (size - 1)) == 0) {
+    if (size == 8) { atomic.store<u64>(host, load<u64>(data)); return; }
+    if (size == 4) { atomic.store<u32>(host, load<u32>(data)); return; }
+    if (size == 2) { atomic.store<u16>(host, load<u16>(data)); return; }
+    if (size == 1) { atomic.store<u8>(host, load<u8>(data)); return; }
+  }
+  memory.copy(host, data, size);
 }
 
 // Slow path: an access not inside one permitting slot is split at page boundaries
@@ -61,10 +84,10 @@ function accessByPage(as: u32, gpa: u64, size: u32, write: bool): u32 {
     const host = ramAddress(as, at, length, write);
     if (host != 0) {
       if (write) {
-        memory.copy(host, data, length);
+        dataToRam(host, data, length);
         markDirty(as, at, length);
       } else {
-        memory.copy(data, host, length);
+        ramToData(data, host, length);
       }
     } else {
       const exit = mmioFragment(as, at, length, write, data);

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { Machine, MAP_NAMES, loadCoreModule } from '../dist/src/index.js';
+
+describe('the memory map', () => {
+  it('is exported by the core and read, not restated, by the host', async () => {
+    const module = await loadCoreModule();
+    const exported = new Set(WebAssembly.Module.exports(module).filter((e) => e.kind === 'global').map((e) => e.name));
+    for (const name of MAP_NAMES) expect(exported.has(name), name).toBe(true);
+    const machine = await Machine.create({ vcpus: 3, arenaBytes: 8 << 20 });
+    const instance = machine.attach(0).instance;
+    for (const name of MAP_NAMES) {
+      expect(machine.map[name], name).toBe(Number((instance.exports[name] as WebAssembly.Global).value));
+    }
+  });
+
+  it('chains every region from the previous one without overlap, and the host agrees with the core', async () => {
+    const machine = await Machine.create({ vcpus: 3, arenaBytes: 8 << 20, dirtyLogBytes: 4096 });
+    const { map, layout } = machine;
+    expect(map.STATIC_BASE).toBe(map.CONTROL_BASE + map.CONTROL_SIZE);
+    expect(map.SLOT_TABLES_BASE).toBe(map.STATIC_BASE + map.STATIC_SIZE);
+    expect(map.SLOT_TABLES_SIZE).toBe(map.SLOT_TABLE_SIZE * map.AS_COUNT * 2);
+    expect(map.SLOT_TABLE_SIZE).toBeGreaterThanOrEqual(map.SLOT_ENTRIES_OFFSET + map.MAX_SLOTS * map.SLOT_ENTRY_SIZE);
+    expect(map.VCPU_BASE).toBe(map.SLOT_TABLES_BASE + map.SLOT_TABLES_SIZE);
+    expect(layout.vcpuCount).toBe(3);
+    expect(layout.dirtyBase).toBeGreaterThanOrEqual(map.VCPU_BASE + 4 * map.VCPU_RECORD_SIZE);
+    expect(layout.dirtySize).toBe(4096);
+    expect(layout.arenaBase).toBeGreaterThanOrEqual(layout.dirtyBase + layout.dirtySize);
+    expect(layout.arenaBase % map.WASM_PAGE).toBe(0);
+    expect(layout.arenaSize).toBe(8 << 20);
+    expect(machine.memory.buffer.byteLength).toBe(layout.memoryPages * map.WASM_PAGE);
+    expect(layout.memoryPages * map.WASM_PAGE).toBeGreaterThanOrEqual(layout.arenaBase + layout.arenaSize);
+    const core = machine.attach(0).functions as unknown as Record<string, (...args: number[]) => number | bigint>;
+    expect(core.layoutPages!(3, 4096, 8 << 20)).toBe(layout.memoryPages);
+    expect(Number(core.arenaBaseFor!(3, 4096))).toBe(layout.arenaBase);
+    expect(Number(core.dirtyBaseFor!(3))).toBe(layout.dirtyBase);
+  });
+
+  it('places AssemblyScript static data inside its reserved region (asconfig memoryBase = STATIC_BASE)', async () => {
+    const machine = await Machine.create({ arenaBytes: 1 << 20 });
+    expect(machine.attach(0).functions.staticDataCheck()).toBe(machine.map.INIT_OK);
+    const asconfig = JSON.parse(readFileSync(new URL('../asconfig.json', import.meta.url), 'utf8'));
+    expect(asconfig.options.memoryBase).toBe(machine.map.STATIC_BASE);
+  });
+
+  it('refuses machines that do not fit, with a clear error', async () => {
+    await expect(Machine.create({ arenaBytes: 4096 * 1048575 })).rejects.toThrow(/does not fit/);
+    await expect(Machine.create({ arenaBytes: 1000 })).rejects.toThrow(/multiple of 4096/);
+    await expect(Machine.create({ vcpus: 0 })).rejects.toThrow(/vcpus/);
+  });
+});
