@@ -34,17 +34,28 @@ export const STATIC_BASE: u32 = CONTROL_BASE + CONTROL_SIZE;
 export const STATIC_SIZE: u32 = 65536 - STATIC_BASE;
 
 // ── Slot tables ──────────────────────────────────────────────────────────────
-// A table is a header, the sorted base GPAs (searched), then the entries:
+// A table is a header, the upper layers of a static B+-tree whose leaves are the
+// entries, then the entries sorted by base GPA:
 //
-//   ┌ count u32 ┬ pad ┐ keys: u64 × MAX_SLOTS ┐ entries: SLOT_ENTRY_SIZE × MAX_SLOTS ┐
+//   ┌ count u32 · layers u32 ┐ layers 1..4: key j of layer L = key 8j of layer L-1 ┐
+//   │ entries × SLOT_LEAF_CAPACITY (layer 0; padded with base ~0 to a multiple of 8) ┘
 //
-// Entry i describes the slot whose base is keys[i]:
+// A search reads one 8-key block per layer, top layer first; the leaf block it
+// ends in holds the entry itself. Entry i:
 //   0 base u64 · 8 size u64 · 16 hostAddr u32 · 20 flags u32 · 24 slot u32 · 28 dirty u32
 export const AS_COUNT: u32 = 2;
 export const MAX_SLOTS: u32 = 32764;
 export const SLOT_HEADER_SIZE: u32 = 64;
-export const SLOT_KEYS_OFFSET: u32 = SLOT_HEADER_SIZE;
-export const SLOT_ENTRIES_OFFSET: u32 = SLOT_KEYS_OFFSET + 8 * MAX_SLOTS;
+export const SLOT_H_COUNT: u32 = 0;
+export const SLOT_H_LAYERS: u32 = 4;
+export const SLOT_BLOCK_KEYS: u32 = 8;
+export const SLOT_LEAF_CAPACITY: u32 = (MAX_SLOTS + SLOT_BLOCK_KEYS - 1) & ~(SLOT_BLOCK_KEYS - 1);
+export const SLOT_MAX_LAYERS: u32 = 5;
+export const SLOT_LAYER1_OFFSET: u32 = SLOT_HEADER_SIZE;
+export const SLOT_LAYER2_OFFSET: u32 = SLOT_LAYER1_OFFSET + 8 * (SLOT_LEAF_CAPACITY >> 3);
+export const SLOT_LAYER3_OFFSET: u32 = SLOT_LAYER2_OFFSET + 8 * (SLOT_LEAF_CAPACITY >> 6);
+export const SLOT_LAYER4_OFFSET: u32 = SLOT_LAYER3_OFFSET + 8 * (SLOT_LEAF_CAPACITY >> 9);
+export const SLOT_ENTRIES_OFFSET: u32 = (SLOT_LAYER4_OFFSET + 8 * (SLOT_LEAF_CAPACITY >> 12) + 63) & ~63;
 export const SLOT_ENTRY_SIZE: u32 = 32;
 export const SLOT_E_BASE: u32 = 0;
 export const SLOT_E_SIZE: u32 = 8;
@@ -52,7 +63,7 @@ export const SLOT_E_HOST: u32 = 16;
 export const SLOT_E_FLAGS: u32 = 20;
 export const SLOT_E_SLOT: u32 = 24;
 export const SLOT_E_DIRTY: u32 = 28;
-export const SLOT_TABLE_SIZE: u32 = (SLOT_ENTRIES_OFFSET + SLOT_ENTRY_SIZE * MAX_SLOTS + 63) & ~63;
+export const SLOT_TABLE_SIZE: u32 = SLOT_ENTRIES_OFFSET + SLOT_ENTRY_SIZE * SLOT_LEAF_CAPACITY;
 export const SLOT_TABLES_BASE: u32 = STATIC_BASE + STATIC_SIZE;
 export const SLOT_TABLES_SIZE: u32 = SLOT_TABLE_SIZE * AS_COUNT * 2;
 

@@ -179,6 +179,10 @@ export class SlotTable {
   }
 }
 
+function roundUp(value: number, multiple: number): number {
+  return Math.ceil(value / multiple) * multiple;
+}
+
 function requireU64(name: string, value: unknown): bigint {
   const parsed = parseU64(value);
   if (parsed === undefined) throw new SlotError('EINVAL', texts.notInteger(name, value));
@@ -190,22 +194,34 @@ function publicView(slot: Slot): SlotInfo {
   return { slot: number, flags, guestPhysAddr, memorySize, userspaceAddr };
 }
 
+const PADDING_KEY = (1n << 64n) - 1n;
+
 /** One address space's shadow table (the core's layout, private) and its two published buffers. */
 class AddressSpaceTable {
   private readonly shadow: Uint8Array;
   private readonly shadowView: DataView;
+  /** The search tree's layers: 0 is the sorted bases (kept for the host; the core reads the entries), 1..4 in the shadow. */
+  private readonly layers: BigUint64Array[];
   private readonly keys: BigUint64Array;
+  private layerCount = 1;
+  /** First key index changed since the layers were last rebuilt. */
+  private changedFrom = 0;
   private readonly slotOf: Uint32Array;
   private count = 0;
   /** Per buffer: the first entry index where it differs from the shadow. */
   private readonly staleFrom = [0, 0];
+  /** Per buffer: layers it was last published with (layers above were never written there). */
+  private readonly publishedLayers = [1, 1];
   private readonly generation: Int32Array;
   private readonly generationIndex: number;
 
   constructor(private readonly map: MemoryMap, private readonly memory: Uint8Array, private readonly as: number) {
     this.shadow = new Uint8Array(map.SLOT_TABLE_SIZE);
     this.shadowView = new DataView(this.shadow.buffer);
-    this.keys = new BigUint64Array(this.shadow.buffer, map.SLOT_KEYS_OFFSET, map.MAX_SLOTS);
+    const upper = [map.SLOT_LAYER1_OFFSET, map.SLOT_LAYER2_OFFSET, map.SLOT_LAYER3_OFFSET, map.SLOT_LAYER4_OFFSET];
+    this.keys = new BigUint64Array(map.SLOT_LEAF_CAPACITY);
+    this.layers = [this.keys, ...upper.map((offset, layer) =>
+      new BigUint64Array(this.shadow.buffer, offset, map.SLOT_LEAF_CAPACITY / map.SLOT_BLOCK_KEYS ** (layer + 1)))];
     this.slotOf = new Uint32Array(map.MAX_SLOTS);
     this.generation = new Int32Array(memory.buffer, map.CONTROL_BASE, map.CONTROL_SIZE / 4);
     this.generationIndex = (map.CTRL_SLOT_GEN >> 2) + as;
@@ -241,21 +257,55 @@ class AddressSpaceTable {
     this.shift(this.lastIndexBelow(base + 1n), -1);
   }
 
-  /** Copies the changed tail into the inactive buffer, then publishes it. */
+  /** Copies what changed into the inactive buffer, then publishes it. */
   publish(): void {
+    this.rebuildLayers();
     // Only the updater writes the generation; a plain read of our own last store.
     const generation = Atomics.load(this.generation, this.generationIndex);
     const buffer = (generation + 1) & 1;
     const table = this.map.SLOT_TABLES_BASE + (this.as * 2 + buffer) * this.map.SLOT_TABLE_SIZE;
     const from = Math.min(this.staleFrom[buffer]!, this.count);
-    const { SLOT_KEYS_OFFSET: keys, SLOT_ENTRIES_OFFSET: entries, SLOT_ENTRY_SIZE: entrySize } = this.map;
-    this.memory.set(this.shadow.subarray(keys + from * 8, keys + this.count * 8), table + keys + from * 8);
-    this.memory.set(this.shadow.subarray(this.entryOffset(from), this.entryOffset(this.count)), table + entries + from * entrySize);
-    new DataView(this.memory.buffer).setUint32(table, this.count, true);
+    const { SLOT_ENTRIES_OFFSET: entries, SLOT_ENTRY_SIZE: entrySize, SLOT_BLOCK_KEYS: block } = this.map;
+    this.memory.set(this.shadow.subarray(this.entryOffset(from), this.entryOffset(roundUp(this.count, block))), table + entries + from * entrySize);
+    let start = from;
+    let length = this.count;
+    for (let layer = 1; layer < this.layerCount; layer++) {
+      start = layer < this.publishedLayers[buffer]! ? Math.floor(start / block) : 0;
+      length = Math.ceil(length / block);
+      const keys = this.layers[layer]!;
+      const bytes = new Uint8Array(keys.buffer, keys.byteOffset + start * 8, (roundUp(length, block) - start) * 8);
+      this.memory.set(bytes, table + keys.byteOffset + start * 8);
+    }
+    const header = new DataView(this.memory.buffer, table, this.map.SLOT_HEADER_SIZE);
+    header.setUint32(this.map.SLOT_H_COUNT, this.count, true);
+    header.setUint32(this.map.SLOT_H_LAYERS, this.layerCount, true);
     this.staleFrom[buffer] = Number.MAX_SAFE_INTEGER;
+    this.publishedLayers[buffer] = this.layerCount;
     // Release (Atomics are sequentially consistent): every byte of the buffer is
     // written before a vCPU can load the generation that names it.
     Atomics.store(this.generation, this.generationIndex, generation + 1);
+  }
+
+  /** Pads each layer to whole blocks and refreshes the upper layers from the first changed key. */
+  private rebuildLayers(): void {
+    const block = this.map.SLOT_BLOCK_KEYS;
+    let below = this.keys;
+    let length = this.count;
+    let start = Math.min(this.changedFrom, length);
+    for (let i = length; i < roundUp(length, block); i++) {
+      this.shadowView.setBigUint64(this.entryOffset(i) + this.map.SLOT_E_BASE, PADDING_KEY, true);
+    }
+    let layer = 1;
+    for (; length > block && layer < this.layers.length; layer++) {
+      const keys = this.layers[layer]!;
+      start = layer < this.layerCount ? Math.floor(start / block) : 0;
+      length = Math.ceil(length / block);
+      for (let j = start; j < length; j++) keys[j] = below[j * block]!;
+      keys.fill(PADDING_KEY, length, roundUp(length, block));
+      below = keys;
+    }
+    this.layerCount = layer;
+    this.changedFrom = Number.MAX_SAFE_INTEGER;
   }
 
   private shift(index: number, by: 1 | -1): void {
@@ -271,6 +321,7 @@ class AddressSpaceTable {
     this.count += by;
     this.staleFrom[0] = Math.min(this.staleFrom[0]!, index);
     this.staleFrom[1] = Math.min(this.staleFrom[1]!, index);
+    this.changedFrom = Math.min(this.changedFrom, index);
   }
 
   private lastIndexBelow(limit: bigint): number {

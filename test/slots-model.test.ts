@@ -74,3 +74,72 @@ describe('slot table against a reference model', () => {
     }
   });
 });
+
+describe('slot search tree with thousands of slots', () => {
+  it('finds the covering slot for random addresses while slots come, go and move (up to 4 layers)', async () => {
+    const machine = await Machine.create({ arenaBytes: 64 * PAGE });
+    const model = new KvmSlotsModel(BigInt(64 * PAGE));
+    const random = prng(99);
+    const arena = machine.backing(0, 64 * PAGE);
+    for (let i = 0; i < arena.length; i++) arena[i] = i >> 12;
+    let largest = 0;
+    for (let step = 0; step < 12000; step++) {
+      const slot = random.below(3000);
+      const existing = model.slots.find((s) => s.slot === slot);
+      const gpa = BigInt(random.below(40000)) * BigInt(PAGE);
+      const size = existing ? (random.below(4) === 0 ? 0n : existing.memorySize) : BigInt((1 + random.below(3)) * PAGE);
+      const uaddr = existing ? existing.userspaceAddr : BigInt(random.below(60) * PAGE);
+      const expected = model.set(slot, 0, gpa, size, uaddr);
+      let actual: string;
+      try {
+        actual = machine.setUserMemoryRegion({ slot, guestPhysAddr: gpa, memorySize: size, userspaceAddr: uaddr });
+      } catch (error) {
+        actual = (error as SlotError).code;
+      }
+      expect(actual).toBe(expected);
+      largest = Math.max(largest, model.slots.length);
+      const probe = random.below(2) === 0 && model.slots.length > 0
+        ? random.pick(model.slots).guestPhysAddr + BigInt(random.below(3 * PAGE))
+        : BigInt(random.below(40002 * PAGE));
+      const covering = model.covering(0, probe);
+      if (covering) {
+        expect(machine.read(probe, 1)).toBe(BigInt(Number(covering.userspaceAddr + probe - covering.guestPhysAddr) >> 12));
+      } else {
+        expect(() => machine.read(probe, 1)).toThrow(AccessError);
+      }
+    }
+    expect(largest).toBeGreaterThan(1000);
+  });
+});
+
+describe('slot search tree as it grows a layer', () => {
+  it.each(['ascending', 'descending'])('resolves every sampled slot at each layer boundary, grown twice (%s creation order)', async (order) => {
+    const machine = await Machine.create({ arenaBytes: 16 * PAGE });
+    const arena = machine.backing(0, 16 * PAGE);
+    for (let i = 0; i < arena.length; i++) arena[i] = 100 + (i >> 12);
+    const total = 4200;
+    const checkpoints = new Set([1, 8, 9, 64, 65, 512, 513, 4096, 4097, total]);
+    const random = prng(5);
+    // Round 1 lays the table out high; after deleting it all, round 2 grows again
+    // lower down, so stale upper-layer keys from round 1 would misdirect searches.
+    for (const offset of [1_000_000, 0]) {
+      const baseOf = (id: number) => (offset + (id + 1) * 2) * PAGE;
+      const created: number[] = [];
+      for (let n = 1; n <= total; n++) {
+        const id = order === 'ascending' ? n - 1 : total - n;
+        machine.setUserMemoryRegion({ slot: id, guestPhysAddr: baseOf(id), memorySize: PAGE, userspaceAddr: (id % 16) * PAGE });
+        created.push(id);
+        if (!checkpoints.has(n)) continue;
+        for (let k = 0; k < 40; k++) {
+          const sample = k < 2 ? created[k === 0 ? 0 : created.length - 1]! : random.pick(created);
+          expect(machine.read(baseOf(sample) + 5, 1), `slot ${sample} with ${n} slots`).toBe(BigInt(100 + (sample % 16)));
+          expect(() => machine.read(baseOf(sample) - PAGE, 1)).toThrow(AccessError);
+        }
+        expect(() => machine.read(0, 1)).toThrow(AccessError);
+        expect(() => machine.read(baseOf(total + 1), 1)).toThrow(AccessError);
+      }
+      for (const id of created) machine.setUserMemoryRegion({ slot: id, guestPhysAddr: 0, memorySize: 0, userspaceAddr: 0 });
+      expect(machine.slots()).toEqual([]);
+    }
+  });
+});

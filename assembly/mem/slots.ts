@@ -1,6 +1,7 @@
 import {
   CONTROL_BASE, CTRL_SLOT_GEN, MAX_SLOTS, REC_COUNTERS, CNT_LOOKUP_SEARCHES, CNT_RETRIES,
-  REC_SLOT_CACHE, SLOT_CACHE_SIZE, SLOT_TABLES_BASE, SLOT_TABLE_SIZE, SLOT_KEYS_OFFSET,
+  REC_SLOT_CACHE, SLOT_CACHE_SIZE, SLOT_TABLES_BASE, SLOT_TABLE_SIZE, SLOT_LEAF_CAPACITY, SLOT_H_COUNT, SLOT_H_LAYERS, SLOT_MAX_LAYERS,
+  SLOT_LAYER1_OFFSET, SLOT_LAYER2_OFFSET, SLOT_LAYER3_OFFSET, SLOT_LAYER4_OFFSET,
   SLOT_ENTRIES_OFFSET, SLOT_ENTRY_SIZE, SLOT_E_BASE, SLOT_E_SIZE, SLOT_E_HOST, SLOT_E_FLAGS,
   SLOT_E_DIRTY, SLOT_READONLY, SLOT_INVALID, PAGE_SHIFT,
 } from "../layout";
@@ -49,17 +50,44 @@ export let missCause: u32 = CAUSE_NONE;
   return ramAddressSearch(as, gpa, size, write);
 }
 
-/** Index of the last key <= gpa in a table of `count` > 0 sorted keys (0 if none is). */
-@inline function searchKeys(keys: usize, count: u32, gpa: u64): u32 {
-  let base: u32 = 0;
-  let length = count;
-  while (length > 1) {
-    const half = length >> 1;
-    base = select<u32>(base + half, base, load<u64>(keys + ((<usize>(base + half)) << 3)) <= gpa);
-    length -= half;
-  }
-  return base;
+/** Keys <= gpa among the 8 keys at `block`, `stride` bytes apart (branch-free; independent loads). */
+@inline function countAtMost(block: usize, stride: usize, gpa: u64): u32 {
+  return <u32>(load<u64>(block) <= gpa) + <u32>(load<u64>(block + stride) <= gpa)
+    + <u32>(load<u64>(block + 2 * stride) <= gpa) + <u32>(load<u64>(block + 3 * stride) <= gpa)
+    + <u32>(load<u64>(block + 4 * stride) <= gpa) + <u32>(load<u64>(block + 5 * stride) <= gpa)
+    + <u32>(load<u64>(block + 6 * stride) <= gpa) + <u32>(load<u64>(block + 7 * stride) <= gpa);
 }
+
+@inline function layerOffset(layer: u32): u32 {
+  if (layer == 1) return SLOT_LAYER1_OFFSET;
+  if (layer == 2) return SLOT_LAYER2_OFFSET;
+  return layer == 3 ? SLOT_LAYER3_OFFSET : SLOT_LAYER4_OFFSET;
+}
+
+/**
+ * Index of the entry with the last base <= gpa, or -1 if every base is above it.
+ * One block per layer: the count in a block picks the block below; layer 0 is the
+ * entries themselves (their base is the key).
+ */
+@inline function searchKeys(table: usize, count: u32, gpa: u64): i32 {
+  // Padding keys are ~0 and slot bases are page-aligned, so this cap changes no
+  // answer but keeps the padding above every probe.
+  const probe = min<u64>(gpa, U64_MAX_PROBE);
+  const layers = min<u32>(load<u32>(table, SLOT_H_LAYERS), SLOT_MAX_LAYERS);
+  let index: u32 = 0;
+  for (let layer = layers - 1; layer >= 1; layer--) {
+    const found = countAtMost(table + layerOffset(layer) + (index << 6), 8, probe);
+    if (found == 0) return -1;
+    index = (index << 3) + found - 1;
+  }
+  if (index >= SLOT_LEAF_CAPACITY >> 3) return -1;
+  const leaf = countAtMost(table + SLOT_ENTRIES_OFFSET + index * (SLOT_ENTRY_SIZE << 3), SLOT_ENTRY_SIZE, probe);
+  if (leaf == 0) return -1;
+  index = (index << 3) + leaf - 1;
+  return index < count ? <i32>index : -1;
+}
+
+const U64_MAX_PROBE: u64 = 0xffff_ffff_ffff_fffe;
 
 @inline function entryIsInArena(host: usize, size: u64): bool {
   return host >= arenaBase && host <= arenaEnd && size <= <u64>(arenaEnd - host);
@@ -74,10 +102,10 @@ function ramAddressSearch(as: u32, gpa: u64, size: u32, write: bool): usize {
     // Acquire: the table for `gen` was completely written before the updater published `gen`.
     const gen = atomic.load<u32>(generation);
     const table = SLOT_TABLES_BASE + (as * 2 + (gen & 1)) * SLOT_TABLE_SIZE;
-    const count = min<u32>(load<u32>(table), MAX_SLOTS);
+    const count = min<u32>(load<u32>(table, SLOT_H_COUNT), MAX_SLOTS);
     let base: u64 = 0, length: u64 = 0, flags: u32 = 0, host: usize = 0, dirty: u32 = 0;
-    if (count != 0) {
-      const index = searchKeys(table + SLOT_KEYS_OFFSET, count, gpa);
+    const index = count != 0 ? searchKeys(table, count, gpa) : -1;
+    if (index >= 0) {
       const entry = table + SLOT_ENTRIES_OFFSET + index * SLOT_ENTRY_SIZE;
       base = load<u64>(entry, SLOT_E_BASE);
       length = load<u64>(entry, SLOT_E_SIZE);
@@ -93,7 +121,7 @@ function ramAddressSearch(as: u32, gpa: u64, size: u32, write: bool): usize {
       continue;
     }
     const offset = gpa - base;
-    if (count == 0 || offset >= length || !entryIsInArena(host, length)) {
+    if (index < 0 || offset >= length || !entryIsInArena(host, length)) {
       missCause = CAUSE_UNMAPPED;
       return 0;
     }
