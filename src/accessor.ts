@@ -3,7 +3,7 @@
 
 import { coreFunctions, instantiateCore, readMemoryMap, type CoreFunctions, type MemoryMap } from './core.js';
 import { AccessError, EmuError, texts } from './errors.js';
-import { MmioBus } from './mmio.js';
+import { BUS_UNCLAIMED, MmioBus } from './mmio.js';
 import { bytesToValue, parseU64, valueToBytes, type Endian } from './values.js';
 
 export interface AccessOptions {
@@ -32,10 +32,11 @@ export class CoreAccessor {
 
   constructor(module: WebAssembly.Module, readonly memory: WebAssembly.Memory, recordIndex: number, readonly bus: MmioBus) {
     this.bytes = new Uint8Array(memory.buffer);
-    this.view = new DataView(memory.buffer);
+    const view = new DataView(memory.buffer);
+    this.view = view;
     let mmioData = 0;
-    this.instance = instantiateCore(module, memory, (as, gpa, size, write) =>
-      bus.access(as, gpa, write !== 0, this.bytes.subarray(mmioData, mmioData + size)));
+    this.instance = instantiateCore(module, memory, (as, gpaLow, gpaHigh, size, write) =>
+      gpaHigh >= GPA_HIGH_LIMIT ? BUS_UNCLAIMED : bus.access(as, gpaHigh * 2 ** 32 + (gpaLow >>> 0), write !== 0, view, mmioData, size));
     this.map = readMemoryMap(this.instance);
     this.functions = coreFunctions(this.instance);
     const bound = this.functions.bindRecord(recordIndex);
@@ -127,6 +128,9 @@ export class CoreAccessor {
     throw new AccessError('EINVAL', `${texts.badAccessSize(size)} at ${gpa}`, fragment);
   }
 }
+
+/** Devices decode below 2^53: the high word of such an address is below 2^21. */
+const GPA_HIGH_LIMIT = 2 ** 21;
 
 const noExit = { gpa: 0n, size: 0, write: false, cause: 'none' };
 

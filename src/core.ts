@@ -36,8 +36,8 @@ export interface CoreFunctions {
   benchPhysReads(as: number, gpa: bigint, size: number, count: number): bigint;
 }
 
-/** The host's device bus as the core calls it: 0 handled, 1 unclaimed, 2 device threw. */
-export type MmioImport = (as: number, gpa: bigint, size: number, write: number, cause: number) => number;
+/** The host's device bus as the core calls it (gpa as two u32 halves): 0 handled, 1 unclaimed, 2 device threw. */
+export type MmioImport = (as: number, gpaLow: number, gpaHigh: number, size: number, write: number, cause: number) => number;
 
 export type CoreFlavor = 'release' | 'debug';
 

@@ -35,11 +35,12 @@ export interface MmioRegistration {
 interface Mapped {
   name: string;
   as: number;
-  start: bigint;
-  end: bigint;
+  start: number;
+  end: number;
   device: MmioDevice;
-  /** Supported widths, largest first. */
+  /** Supported widths, largest first; `accepts[w]` for the exact fast path. */
   widths: number[];
+  accepts: boolean[];
   little: boolean;
 }
 
@@ -51,11 +52,15 @@ export interface DeviceFailure {
 }
 
 const ALL_WIDTHS = [8, 4, 2, 1];
+/** Devices decode below 2^53 (every real physical address space fits), so addresses stay exact JS numbers. */
+const ADDRESS_LIMIT = 2 ** 53;
 
 export class MmioBus {
   private readonly spaces: Mapped[][];
   private lastHit: Mapped | undefined;
   private anonymous = 0;
+  /** Scratch for widened register accesses. */
+  private readonly scratch = new DataView(new ArrayBuffer(8));
   lastFailure: DeviceFailure | undefined;
 
   constructor(private readonly addressSpaces: number) {
@@ -65,12 +70,11 @@ export class MmioBus {
   /** Adds a device; throws MmioError (changing nothing) on a bad shape or an overlap. */
   register(device: MmioDevice): MmioRegistration {
     const name = device.name ?? `device${this.anonymous++}`;
-    const start = parseU64(device.base);
+    const base = parseU64(device.base);
     const size = parseU64(device.size);
-    if (start === undefined) throw new MmioError('EINVAL', texts.notInteger('base', device.base));
+    if (base === undefined) throw new MmioError('EINVAL', texts.notInteger('base', device.base));
     if (size === undefined || size === 0n) throw new MmioError('EINVAL', texts.deviceShape(name, 'size must be a positive integer'));
-    if (start + size > 1n << 64n) throw new MmioError('EINVAL', texts.deviceShape(name, 'base + size wraps past 2^64'));
-    if (size > BigInt(Number.MAX_SAFE_INTEGER)) throw new MmioError('EINVAL', texts.deviceShape(name, 'size exceeds 2^53'));
+    if (base + size > BigInt(ADDRESS_LIMIT)) throw new MmioError('EINVAL', texts.deviceShape(name, 'base + size must not exceed 2^53'));
     const as = device.addressSpace ?? 0;
     if (!Number.isInteger(as) || as < 0 || as >= this.addressSpaces) {
       throw new MmioError('EINVAL', texts.deviceShape(name, `addressSpace must be below ${this.addressSpaces}`));
@@ -83,12 +87,14 @@ export class MmioBus {
       throw new MmioError('EINVAL', texts.deviceShape(name, 'read and write handlers are required'));
     }
     const space = this.spaces[as]!;
-    const end = start + size;
+    const start = Number(base);
+    const end = Number(base + size);
     const clash = space.find((other) => other.start < end && start < other.end);
     if (clash) throw new MmioError('EEXIST', texts.deviceOverlap(name, clash.name));
-    const mapped: Mapped = { name, as, start, end, device, widths, little: (device.endian ?? 'little') === 'little' };
+    const accepts = Array.from({ length: 9 }, (_, width) => widths.includes(width));
+    const mapped: Mapped = { name, as, start, end, device, widths, accepts, little: (device.endian ?? 'little') === 'little' };
     space.push(mapped);
-    space.sort((a, b) => (a.start < b.start ? -1 : 1));
+    space.sort((a, b) => a.start - b.start);
     return {
       name,
       unregister: () => {
@@ -100,9 +106,9 @@ export class MmioBus {
   }
 
   /** The device decoding `gpa` in `as`, if any. */
-  find(as: number, gpa: bigint): Mapped | undefined {
+  find(as: number, gpa: number): Mapped | undefined {
     const hit = this.lastHit;
-    if (hit && hit.as === as && gpa >= hit.start && gpa < hit.end) return hit;
+    if (hit !== undefined && hit.as === as && gpa >= hit.start && gpa < hit.end) return hit;
     const space = this.spaces[as];
     if (!space) return undefined;
     let low = 0;
@@ -121,73 +127,79 @@ export class MmioBus {
   }
 
   /**
-   * Performs `bytes.length` bytes at `gpa` (memory order in `bytes`, read into it or
-   * written from it). Returns BUS_HANDLED, BUS_UNCLAIMED or BUS_DEVICE_ERROR.
+   * Performs `size` bytes at `gpa`, whose bytes (memory order) are at `at` in `data`:
+   * read into it or written from it. Returns BUS_HANDLED, BUS_UNCLAIMED or BUS_DEVICE_ERROR.
    */
-  access(as: number, gpa: bigint, write: boolean, bytes: Uint8Array): number {
+  access(as: number, gpa: number, write: boolean, data: DataView, at: number, size: number): number {
     let done = 0;
-    while (done < bytes.length) {
-      const at = gpa + BigInt(done);
-      const mapped = this.find(as, at);
-      if (!mapped) return BUS_UNCLAIMED;
-      const length = Math.min(bytes.length - done, Number(mapped.end - at));
+    while (done < size) {
+      const address = gpa + done;
+      const mapped = this.find(as, address);
+      if (mapped === undefined) return BUS_UNCLAIMED;
+      const length = Math.min(size - done, mapped.end - address);
       try {
-        deviceAccess(mapped, Number(at - mapped.start), write, bytes.subarray(done, done + length));
+        this.deviceAccess(mapped, address - mapped.start, write, data, at + done, length);
       } catch (error) {
-        this.lastFailure = { device: mapped.name, gpa: at, error };
+        this.lastFailure = { device: mapped.name, gpa: BigInt(address), error };
         return BUS_DEVICE_ERROR;
       }
       done += length;
     }
     return BUS_HANDLED;
   }
-}
 
-// Splits an access into the device's widths; an access narrower than every width
-// (or misaligned for them) is widened to the enclosing aligned register: reads
-// extract the bytes, writes send zeros in the bytes the guest did not write.
-function deviceAccess(mapped: Mapped, offset: number, write: boolean, bytes: Uint8Array): void {
-  let done = 0;
-  while (done < bytes.length) {
-    const at = offset + done;
-    const left = bytes.length - done;
-    const exact = mapped.widths.find((w) => w <= left && at % w === 0);
-    const width = exact ?? mapped.widths[mapped.widths.length - 1]!;
-    const window = at - (at % width);
-    const skip = at - window;
-    const take = Math.min(left, width - skip);
-    const register = new Uint8Array(width);
-    if (write) {
-      register.set(bytes.subarray(done, done + take), skip);
-      mapped.device.write(window, width, fromBytes(register, mapped.little));
-    } else {
-      toBytes(mapped.device.read(window, width), register, mapped.little);
-      bytes.set(register.subarray(skip, skip + take), done);
+  // One register access when the device takes this width at this alignment;
+  // otherwise split into its widths, or widened to the enclosing aligned register:
+  // reads extract the bytes, writes send zeros in the bytes the guest did not write.
+  private deviceAccess(mapped: Mapped, offset: number, write: boolean, data: DataView, at: number, length: number): void {
+    if (mapped.accepts[length] === true && offset % length === 0) {
+      if (write) mapped.device.write(offset, length, getValue(data, at, length, mapped.little));
+      else setValue(data, at, length, mapped.device.read(offset, length), mapped.little);
+      return;
     }
-    done += take;
+    const register = this.scratch;
+    let done = 0;
+    while (done < length) {
+      const address = offset + done;
+      const left = length - done;
+      const exact = mapped.widths.find((w) => w <= left && address % w === 0);
+      const width = exact ?? mapped.widths[mapped.widths.length - 1]!;
+      const window = address - (address % width);
+      const skip = address - window;
+      const take = Math.min(left, width - skip);
+      if (write) {
+        setValue(register, 0, 8, 0n, true);
+        for (let i = 0; i < take; i++) register.setUint8(skip + i, data.getUint8(at + done + i));
+        mapped.device.write(window, width, getValue(register, 0, width, mapped.little));
+      } else {
+        setValue(register, 0, width, mapped.device.read(window, width), mapped.little);
+        for (let i = 0; i < take; i++) data.setUint8(at + done + i, register.getUint8(skip + i));
+      }
+      done += take;
+    }
   }
 }
 
-function fromBytes(bytes: Uint8Array, little: boolean): MmioValue {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-  switch (bytes.length) {
-    case 1: return view.getUint8(0);
-    case 2: return view.getUint16(0, little);
-    case 4: return view.getUint32(0, little);
-    default: return view.getBigUint64(0, little);
+function getValue(view: DataView, at: number, width: number, little: boolean): MmioValue {
+  switch (width) {
+    case 1: return view.getUint8(at);
+    case 2: return view.getUint16(at, little);
+    case 4: return view.getUint32(at, little);
+    default: return view.getBigUint64(at, little);
   }
 }
 
-function toBytes(value: MmioValue, bytes: Uint8Array, little: boolean): void {
+function setValue(view: DataView, at: number, width: number, value: MmioValue, little: boolean): void {
+  if (typeof value === 'number' && width <= 4) {
+    if (width === 4) view.setUint32(at, value >>> 0, little);
+    else if (width === 2) view.setUint16(at, value & 0xffff, little);
+    else view.setUint8(at, value & 0xff);
+    return;
+  }
   if (typeof value !== 'number' && typeof value !== 'bigint') {
     throw new TypeError(`read handler returned ${typeof value}, not a number or bigint`);
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-  const narrow = typeof value === 'number' ? value >>> 0 : Number(BigInt.asUintN(32, value));
-  switch (bytes.length) {
-    case 1: view.setUint8(0, narrow & 0xff); break;
-    case 2: view.setUint16(0, narrow & 0xffff, little); break;
-    case 4: view.setUint32(0, narrow, little); break;
-    default: view.setBigUint64(0, BigInt.asUintN(64, typeof value === 'bigint' ? value : BigInt(Math.trunc(value))), little);
-  }
+  const wide = BigInt.asUintN(64, typeof value === 'bigint' ? value : BigInt(Math.trunc(value)));
+  if (width === 8) view.setBigUint64(at, wide, little);
+  else setValue(view, at, width, Number(BigInt.asUintN(32, wide)), little);
 }

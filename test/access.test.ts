@@ -170,6 +170,14 @@ describe('guest-physical accesses', () => {
     expect(machine.read(0x9000_00f0n, 1)).toBe(2n);
   });
 
+  it('decodes devices below 2^53 only; an address above every device is unclaimed', () => {
+    expect(() => machine.registerDevice({ name: 'far', base: 2n ** 53n, size: 0x10, read: () => 0, write: () => {} }))
+      .toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    machine.registerDevice({ name: 'high', base: 2n ** 53n - 0x10n, size: 0x10, read: (offset) => offset, write: () => {} });
+    expect(machine.read(2n ** 53n - 0x8n, 1)).toBe(8n);
+    expect(() => machine.read(0x8000_0000_0000_0000n, 4)).toThrow(expect.objectContaining({ code: 'EFAULT' }));
+  });
+
   it('a device in address space 1 does not decode address space 0', () => {
     machine.registerDevice({ name: 'smm', addressSpace: 1, base: 0x9000_0000n, size: 0x10, read: () => 0x42, write: () => {} });
     expect(machine.read(0x9000_0000n, 1, { addressSpace: 1 })).toBe(0x42n);

@@ -12,7 +12,7 @@ import { ramAddress, markDirty, missCause } from "./slots";
  * completed the access, 1 if none claims the address, 2 if the device threw.
  */
 @external("env", "mmio")
-declare function mmioDispatch(as: u32, gpa: u64, size: u32, write: u32, cause: u32): u32;
+declare function mmioDispatch(as: u32, gpaLow: u32, gpaHigh: u32, size: u32, write: u32, cause: u32): u32;
 
 const BUS_HANDLED: u32 = 0;
 const BUS_UNCLAIMED: u32 = 1;
@@ -108,7 +108,8 @@ function mmioFragment(as: u32, gpa: u64, size: u32, write: bool, data: usize): u
   const counter = record + REC_COUNTERS + CNT_MMIO;
   store<u64>(counter, load<u64>(counter) + 1);
   if (write) memory.copy(record + REC_MMIO_DATA, data, size);
-  const bus = mmioDispatch(as, gpa, size, write ? 1 : 0, cause);
+  // The address goes as two u32 halves: an i64 would cost a BigInt on the JS side.
+  const bus = mmioDispatch(as, <u32>gpa, <u32>(gpa >>> 32), size, write ? 1 : 0, cause);
   if (bus == BUS_HANDLED) {
     if (!write) memory.copy(data, record + REC_MMIO_DATA, size);
     store<u32>(record + REC_CAUSE, CAUSE_NONE);
