@@ -37,25 +37,28 @@ export const STATIC_SIZE: u32 = 65536 - STATIC_BASE;
 // A table is a header, the upper layers of a static B+-tree whose leaves are the
 // entries, then the entries sorted by base GPA:
 //
-//   ┌ count u32 · layers u32 ┐ layers 1..4: key j of layer L = key 8j of layer L-1 ┐
-//   │ entries × SLOT_LEAF_CAPACITY (layer 0; padded with base ~0 to a multiple of 8) ┘
+//   ┌ count u32 · layers u32 ┐ layer 1: key j = base of entry 8j · layers 2, 3: key j =
+//   │ key 16j of the layer below ┐ entries × SLOT_LEAF_CAPACITY (layer 0, padded with  ┘
+//   │ base ~0 to a multiple of 8); upper layers padded with ~0 to multiples of 16 and  │
+//   │ stored with the sign bit flipped (so a signed compare orders them as unsigned)  ┘
 //
-// A search reads one 8-key block per layer, top layer first; the leaf block it
-// ends in holds the entry itself. Entry i:
+// A search reads one block per layer (16 keys above, 8 entries below), top layer
+// first; the leaf block it ends in holds the entry. Each layer waits for the one
+// above (about 10 ns a layer here); 16-key blocks measured faster than 8 or 64. Entry i:
 //   0 base u64 · 8 size u64 · 16 hostAddr u32 · 20 flags u32 · 24 slot u32 · 28 dirty u32
 export const AS_COUNT: u32 = 2;
 export const MAX_SLOTS: u32 = 32764;
 export const SLOT_HEADER_SIZE: u32 = 64;
 export const SLOT_H_COUNT: u32 = 0;
 export const SLOT_H_LAYERS: u32 = 4;
-export const SLOT_BLOCK_KEYS: u32 = 8;
-export const SLOT_LEAF_CAPACITY: u32 = (MAX_SLOTS + SLOT_BLOCK_KEYS - 1) & ~(SLOT_BLOCK_KEYS - 1);
-export const SLOT_MAX_LAYERS: u32 = 5;
+export const SLOT_LEAF_BLOCK: u32 = 8;
+export const SLOT_UPPER_BLOCK: u32 = 16;
+export const SLOT_LEAF_CAPACITY: u32 = (MAX_SLOTS + SLOT_LEAF_BLOCK - 1) & ~(SLOT_LEAF_BLOCK - 1);
+export const SLOT_MAX_LAYERS: u32 = 4;
 export const SLOT_LAYER1_OFFSET: u32 = SLOT_HEADER_SIZE;
-export const SLOT_LAYER2_OFFSET: u32 = SLOT_LAYER1_OFFSET + 8 * (SLOT_LEAF_CAPACITY >> 3);
-export const SLOT_LAYER3_OFFSET: u32 = SLOT_LAYER2_OFFSET + 8 * (SLOT_LEAF_CAPACITY >> 6);
-export const SLOT_LAYER4_OFFSET: u32 = SLOT_LAYER3_OFFSET + 8 * (SLOT_LEAF_CAPACITY >> 9);
-export const SLOT_ENTRIES_OFFSET: u32 = (SLOT_LAYER4_OFFSET + 8 * (SLOT_LEAF_CAPACITY >> 12) + 63) & ~63;
+export const SLOT_LAYER2_OFFSET: u32 = SLOT_LAYER1_OFFSET + 8 * (SLOT_LEAF_CAPACITY / SLOT_LEAF_BLOCK);
+export const SLOT_LAYER3_OFFSET: u32 = SLOT_LAYER2_OFFSET + 8 * (SLOT_LEAF_CAPACITY / SLOT_LEAF_BLOCK / SLOT_UPPER_BLOCK);
+export const SLOT_ENTRIES_OFFSET: u32 = (SLOT_LAYER3_OFFSET + 8 * SLOT_UPPER_BLOCK + 63) & ~63;
 export const SLOT_ENTRY_SIZE: u32 = 32;
 export const SLOT_E_BASE: u32 = 0;
 export const SLOT_E_SIZE: u32 = 8;

@@ -195,6 +195,7 @@ function publicView(slot: Slot): SlotInfo {
 }
 
 const PADDING_KEY = (1n << 64n) - 1n;
+const SIGN_BIT = 1n << 63n;
 
 /** One address space's shadow table (the core's layout, private) and its two published buffers. */
 class AddressSpaceTable {
@@ -218,10 +219,10 @@ class AddressSpaceTable {
   constructor(private readonly map: MemoryMap, private readonly memory: Uint8Array, private readonly as: number) {
     this.shadow = new Uint8Array(map.SLOT_TABLE_SIZE);
     this.shadowView = new DataView(this.shadow.buffer);
-    const upper = [map.SLOT_LAYER1_OFFSET, map.SLOT_LAYER2_OFFSET, map.SLOT_LAYER3_OFFSET, map.SLOT_LAYER4_OFFSET];
+    const upper = [map.SLOT_LAYER1_OFFSET, map.SLOT_LAYER2_OFFSET, map.SLOT_LAYER3_OFFSET];
     this.keys = new BigUint64Array(map.SLOT_LEAF_CAPACITY);
-    this.layers = [this.keys, ...upper.map((offset, layer) =>
-      new BigUint64Array(this.shadow.buffer, offset, map.SLOT_LEAF_CAPACITY / map.SLOT_BLOCK_KEYS ** (layer + 1)))];
+    this.layers = [this.keys, ...upper.map((offset, index) =>
+      new BigUint64Array(this.shadow.buffer, offset, map.SLOT_LEAF_CAPACITY / map.SLOT_LEAF_BLOCK / map.SLOT_UPPER_BLOCK ** index))];
     this.slotOf = new Uint32Array(map.MAX_SLOTS);
     this.generation = new Int32Array(memory.buffer, map.CONTROL_BASE, map.CONTROL_SIZE / 4);
     this.generationIndex = (map.CTRL_SLOT_GEN >> 2) + as;
@@ -265,15 +266,17 @@ class AddressSpaceTable {
     const buffer = (generation + 1) & 1;
     const table = this.map.SLOT_TABLES_BASE + (this.as * 2 + buffer) * this.map.SLOT_TABLE_SIZE;
     const from = Math.min(this.staleFrom[buffer]!, this.count);
-    const { SLOT_ENTRIES_OFFSET: entries, SLOT_ENTRY_SIZE: entrySize, SLOT_BLOCK_KEYS: block } = this.map;
-    this.memory.set(this.shadow.subarray(this.entryOffset(from), this.entryOffset(roundUp(this.count, block))), table + entries + from * entrySize);
+    const { SLOT_ENTRIES_OFFSET: entries, SLOT_ENTRY_SIZE: entrySize } = this.map;
+    const leafEnd = roundUp(this.count, this.blockOf(0));
+    this.memory.set(this.shadow.subarray(this.entryOffset(from), this.entryOffset(leafEnd)), table + entries + from * entrySize);
     let start = from;
     let length = this.count;
     for (let layer = 1; layer < this.layerCount; layer++) {
-      start = layer < this.publishedLayers[buffer]! ? Math.floor(start / block) : 0;
-      length = Math.ceil(length / block);
+      const fanout = this.blockOf(layer - 1);
+      start = layer < this.publishedLayers[buffer]! ? Math.floor(start / fanout) : 0;
+      length = Math.ceil(length / fanout);
       const keys = this.layers[layer]!;
-      const bytes = new Uint8Array(keys.buffer, keys.byteOffset + start * 8, (roundUp(length, block) - start) * 8);
+      const bytes = new Uint8Array(keys.buffer, keys.byteOffset + start * 8, (roundUp(length, this.blockOf(layer)) - start) * 8);
       this.memory.set(bytes, table + keys.byteOffset + start * 8);
     }
     const header = new DataView(this.memory.buffer, table, this.map.SLOT_HEADER_SIZE);
@@ -286,22 +289,29 @@ class AddressSpaceTable {
     Atomics.store(this.generation, this.generationIndex, generation + 1);
   }
 
+  /** Keys in one block of `layer`: leaf blocks are 8 entries, upper blocks 16 keys. */
+  private blockOf(layer: number): number {
+    return layer === 0 ? this.map.SLOT_LEAF_BLOCK : this.map.SLOT_UPPER_BLOCK;
+  }
+
   /** Pads each layer to whole blocks and refreshes the upper layers from the first changed key. */
   private rebuildLayers(): void {
-    const block = this.map.SLOT_BLOCK_KEYS;
     let below = this.keys;
     let length = this.count;
     let start = Math.min(this.changedFrom, length);
-    for (let i = length; i < roundUp(length, block); i++) {
+    for (let i = length; i < roundUp(length, this.blockOf(0)); i++) {
       this.shadowView.setBigUint64(this.entryOffset(i) + this.map.SLOT_E_BASE, PADDING_KEY, true);
     }
     let layer = 1;
-    for (; length > block && layer < this.layers.length; layer++) {
+    for (; length > this.blockOf(layer - 1) && layer < this.layers.length; layer++) {
       const keys = this.layers[layer]!;
-      start = layer < this.layerCount ? Math.floor(start / block) : 0;
-      length = Math.ceil(length / block);
-      for (let j = start; j < length; j++) keys[j] = below[j * block]!;
-      keys.fill(PADDING_KEY, length, roundUp(length, block));
+      const fanout = this.blockOf(layer - 1);
+      start = layer < this.layerCount ? Math.floor(start / fanout) : 0;
+      length = Math.ceil(length / fanout);
+      // Upper keys are stored sign-flipped: the core compares them signed.
+      const unflip = layer === 1 ? 0n : SIGN_BIT;
+      for (let j = start; j < length; j++) keys[j] = below[j * fanout]! ^ unflip ^ SIGN_BIT;
+      keys.fill(PADDING_KEY ^ SIGN_BIT, length, roundUp(length, this.blockOf(layer)));
       below = keys;
     }
     this.layerCount = layer;

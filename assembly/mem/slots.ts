@@ -1,7 +1,7 @@
 import {
   CONTROL_BASE, CTRL_SLOT_GEN, MAX_SLOTS, REC_COUNTERS, CNT_LOOKUP_SEARCHES, CNT_RETRIES,
   REC_SLOT_CACHE, SLOT_CACHE_SIZE, SLOT_TABLES_BASE, SLOT_TABLE_SIZE, SLOT_LEAF_CAPACITY, SLOT_H_COUNT, SLOT_H_LAYERS, SLOT_MAX_LAYERS,
-  SLOT_LAYER1_OFFSET, SLOT_LAYER2_OFFSET, SLOT_LAYER3_OFFSET, SLOT_LAYER4_OFFSET,
+  SLOT_LAYER1_OFFSET, SLOT_LAYER2_OFFSET, SLOT_LAYER3_OFFSET, SLOT_LEAF_BLOCK, SLOT_UPPER_BLOCK,
   SLOT_ENTRIES_OFFSET, SLOT_ENTRY_SIZE, SLOT_E_BASE, SLOT_E_SIZE, SLOT_E_HOST, SLOT_E_FLAGS,
   SLOT_E_DIRTY, SLOT_READONLY, SLOT_INVALID, PAGE_SHIFT,
 } from "../layout";
@@ -50,18 +50,42 @@ export let missCause: u32 = CAUSE_NONE;
   return ramAddressSearch(as, gpa, size, write);
 }
 
-/** Keys <= gpa among the 8 keys at `block`, `stride` bytes apart (branch-free; independent loads). */
-@inline function countAtMost(block: usize, stride: usize, gpa: u64): u32 {
-  return <u32>(load<u64>(block) <= gpa) + <u32>(load<u64>(block + stride) <= gpa)
-    + <u32>(load<u64>(block + 2 * stride) <= gpa) + <u32>(load<u64>(block + 3 * stride) <= gpa)
-    + <u32>(load<u64>(block + 4 * stride) <= gpa) + <u32>(load<u64>(block + 5 * stride) <= gpa)
-    + <u32>(load<u64>(block + 6 * stride) <= gpa) + <u32>(load<u64>(block + 7 * stride) <= gpa);
+/** Entries of the leaf block at `block` whose base is <= gpa (branch-free, summed as a tree). */
+@inline function countLeafAtMost(block: usize, gpa: u64): u32 {
+  const a = <u32>(load<u64>(block) <= gpa) + <u32>(load<u64>(block, SLOT_ENTRY_SIZE) <= gpa);
+  const b = <u32>(load<u64>(block, 2 * SLOT_ENTRY_SIZE) <= gpa) + <u32>(load<u64>(block, 3 * SLOT_ENTRY_SIZE) <= gpa);
+  const c = <u32>(load<u64>(block, 4 * SLOT_ENTRY_SIZE) <= gpa) + <u32>(load<u64>(block, 5 * SLOT_ENTRY_SIZE) <= gpa);
+  const d = <u32>(load<u64>(block, 6 * SLOT_ENTRY_SIZE) <= gpa) + <u32>(load<u64>(block, 7 * SLOT_ENTRY_SIZE) <= gpa);
+  return (a + b) + (c + d);
 }
+
+/**
+ * Keys <= gpa among the SLOT_UPPER_BLOCK keys of an upper-layer block. Upper keys are
+ * stored with the sign bit flipped (so a signed compare orders them as unsigned).
+ */
+@inline function countAtMostUpper(block: usize, gpa: u64): u32 {
+  const probe = <i64>(gpa ^ SIGN_BIT);
+  let count: u32 = 0;
+  for (let at: usize = 0; at < SLOT_UPPER_BLOCK * 8; at += 64) {
+    count += countAtMost8Signed(block + at, probe);
+  }
+  return count;
+}
+
+/** Keys <= probe among 8 signed keys at `block`, summed as a tree (short dependency chain). */
+@inline function countAtMost8Signed(block: usize, probe: i64): u32 {
+  const a = <u32>(load<i64>(block) <= probe) + <u32>(load<i64>(block, 8) <= probe);
+  const b = <u32>(load<i64>(block, 16) <= probe) + <u32>(load<i64>(block, 24) <= probe);
+  const c = <u32>(load<i64>(block, 32) <= probe) + <u32>(load<i64>(block, 40) <= probe);
+  const d = <u32>(load<i64>(block, 48) <= probe) + <u32>(load<i64>(block, 56) <= probe);
+  return (a + b) + (c + d);
+}
+
+const SIGN_BIT: u64 = 0x8000_0000_0000_0000;
 
 @inline function layerOffset(layer: u32): u32 {
   if (layer == 1) return SLOT_LAYER1_OFFSET;
-  if (layer == 2) return SLOT_LAYER2_OFFSET;
-  return layer == 3 ? SLOT_LAYER3_OFFSET : SLOT_LAYER4_OFFSET;
+  return layer == 2 ? SLOT_LAYER2_OFFSET : SLOT_LAYER3_OFFSET;
 }
 
 /**
@@ -76,12 +100,12 @@ export let missCause: u32 = CAUSE_NONE;
   const layers = min<u32>(load<u32>(table, SLOT_H_LAYERS), SLOT_MAX_LAYERS);
   let index: u32 = 0;
   for (let layer = layers - 1; layer >= 1; layer--) {
-    const found = countAtMost(table + layerOffset(layer) + (index << 6), 8, probe);
+    const found = countAtMostUpper(table + layerOffset(layer) + index * (SLOT_UPPER_BLOCK * 8), probe);
     if (found == 0) return -1;
-    index = (index << 3) + found - 1;
+    index = index * SLOT_UPPER_BLOCK + found - 1;
   }
-  if (index >= SLOT_LEAF_CAPACITY >> 3) return -1;
-  const leaf = countAtMost(table + SLOT_ENTRIES_OFFSET + index * (SLOT_ENTRY_SIZE << 3), SLOT_ENTRY_SIZE, probe);
+  if (index >= SLOT_LEAF_CAPACITY / SLOT_LEAF_BLOCK) return -1;
+  const leaf = countLeafAtMost(table + SLOT_ENTRIES_OFFSET + index * (SLOT_ENTRY_SIZE * SLOT_LEAF_BLOCK), probe);
   if (leaf == 0) return -1;
   index = (index << 3) + leaf - 1;
   return index < count ? <i32>index : -1;
