@@ -19,7 +19,7 @@ export async function memoryBenchRows(): Promise<BenchRow[]> {
   machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: RAM_GPA, memorySize: 1 << 20, userspaceAddr: ram });
   const rawAddress = machine.layout.arenaBase + ram;
   let reads = 0;
-  machine.registerDevice({ name: 'counter', base: 0x9000_0000n, size: 0x1000, read: () => ++reads, write: () => {} });
+  machine.mmio.register({ name: 'counter', base: 0x9000_0000n, size: 0x1000, read: () => ++reads, write: () => {} });
 
   const cases: BenchCase[] = [
     { name: 'raw Wasm load loop', itemsPerCall: LOADS, unit: 'loads', run: () => core.benchRawLoads(rawAddress, LOADS, WINDOW) },

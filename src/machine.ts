@@ -5,7 +5,7 @@ import { CoreAccessor, type AccessCounters, type AccessOptions } from './accesso
 import { RangeAllocator } from './alloc.js';
 import { loadCoreModule, planPages, coreFunctions, instantiateCore, type CoreFlavor, type MemoryMap } from './core.js';
 import { EmuError, SlotError, texts } from './errors.js';
-import { MmioBus, type MmioDevice, type MmioRegistration } from './mmio.js';
+import { MmioBus } from './mmio.js';
 import { SlotTable, dirtyBitmapBytes, type MemoryRegion, type SlotChange, type SlotInfo } from './slots.js';
 
 export interface MachineOptions {
@@ -34,6 +34,7 @@ export interface MachineLayout {
 export const DEFAULT_ARENA_BYTES = 64 * 1024 * 1024;
 
 export class Machine {
+  /** The device bus: `machine.mmio.register({ base, size, read, write })`. */
   readonly mmio: MmioBus;
   readonly layout: MachineLayout;
   readonly map: MemoryMap;
@@ -110,10 +111,6 @@ export class Machine {
       throw new SlotError('EINVAL', texts.uaddrOutsideArena(BigInt(userspaceAddr), BigInt(length), this.layout.arenaSize));
     }
     return new Uint8Array(this.memory.buffer, this.layout.arenaBase + userspaceAddr, length);
-  }
-
-  registerDevice(device: MmioDevice): MmioRegistration {
-    return this.mmio.register(device);
   }
 
   read(gpa: bigint | number | string, size: number, options?: AccessOptions): bigint {

@@ -90,7 +90,7 @@ describe('guest-physical accesses', () => {
 
   it('an access crossing into a device splits between RAM and the device', () => {
     const { device, log, regs } = recordingDevice(RAM + 0x4000n, 0x100);
-    machine.registerDevice(device);
+    machine.mmio.register(device);
     regs.set([1, 2, 3, 4]);
     backing.set([9, 8], 0x3ffe);
     expect(machine.read(RAM + 0x3ffen, 4, { endian: 'big' })).toBe(0x09080102n);
@@ -99,7 +99,7 @@ describe('guest-physical accesses', () => {
 
   it.each(SIZES)('a %i-byte MMIO access reaches the device with its bytes in memory order', (size) => {
     const { device, log, regs } = recordingDevice(0x9000_0000n, 0x40);
-    machine.registerDevice(device);
+    machine.mmio.register(device);
     const value = pattern(size, 5);
     machine.write(0x9000_0010n, size, value, { endian: 'big' });
     expect(regs.slice(0x10, 0x10 + size)).toEqual(Uint8Array.from({ length: size }, (_, i) => Number((value >> BigInt(8 * (size - 1 - i))) & 0xffn)));
@@ -110,7 +110,7 @@ describe('guest-physical accesses', () => {
 
   it('splits accesses wider than the device allows and widens narrower ones', () => {
     const { device, log, regs } = recordingDevice(0x9000_0000n, 0x20, [4], 'big');
-    machine.registerDevice(device);
+    machine.mmio.register(device);
     regs.set([0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17]);
     expect(machine.read(0x9000_0000n, 8, { endian: 'big' })).toBe(0x1011121314151617n);
     expect(log).toEqual([['r', 0, 4], ['r', 4, 4]]);
@@ -129,14 +129,14 @@ describe('guest-physical accesses', () => {
     expect(machine.read(0xf000_0000n, 4)).toBe(0x04030201n);
     expect(() => machine.write(0xf000_0000n, 4, 0)).toThrow(expect.objectContaining({ code: 'EFAULT', exit: expect.objectContaining({ cause: 'read-only slot' }) }));
     const { device, log } = recordingDevice(0xf000_0000n, 0x1000);
-    machine.registerDevice(device);
+    machine.mmio.register(device);
     machine.write(0xf000_0000n, 4, 0x55);
     expect(log).toEqual([['w', 0, 4, 0x55]]);
     expect(machine.read(0xf000_0000n, 4)).toBe(0x04030201n);
   });
 
   it('a throwing device handler ends the access with EIO and the host keeps working', () => {
-    machine.registerDevice({ name: 'broken', base: 0xa000_0000n, size: 0x10, read: () => { throw new Error('boom'); }, write: () => {} });
+    machine.mmio.register({ name: 'broken', base: 0xa000_0000n, size: 0x10, read: () => { throw new Error('boom'); }, write: () => {} });
     let error: unknown;
     try {
       machine.read(0xa000_0004n, 4);
@@ -152,34 +152,34 @@ describe('guest-physical accesses', () => {
   });
 
   it('a device whose read returns a non-number is an EIO, not a crash', () => {
-    machine.registerDevice({ name: 'odd', base: 0xa000_0000n, size: 0x10, read: () => 'x' as unknown as number, write: () => {} });
+    machine.mmio.register({ name: 'odd', base: 0xa000_0000n, size: 0x10, read: () => 'x' as unknown as number, write: () => {} });
     expect(() => machine.read(0xa000_0000n, 4)).toThrow(expect.objectContaining({ code: 'EIO' }));
   });
 
   it('rejects overlapping or malformed device registrations and changes nothing', () => {
-    const first = machine.registerDevice({ name: 'a', base: 0x9000_0000n, size: 0x100, read: () => 1, write: () => {} });
-    expect(() => machine.registerDevice({ name: 'b', base: 0x9000_00f0n, size: 0x100, read: () => 2, write: () => {} }))
+    const first = machine.mmio.register({ name: 'a', base: 0x9000_0000n, size: 0x100, read: () => 1, write: () => {} });
+    expect(() => machine.mmio.register({ name: 'b', base: 0x9000_00f0n, size: 0x100, read: () => 2, write: () => {} }))
       .toThrow(MmioError);
-    expect(() => machine.registerDevice({ name: 'c', base: 0x9000_1000n, size: 0, read: () => 2, write: () => {} }))
+    expect(() => machine.mmio.register({ name: 'c', base: 0x9000_1000n, size: 0, read: () => 2, write: () => {} }))
       .toThrow(expect.objectContaining({ code: 'EINVAL' }));
-    expect(() => machine.registerDevice({ name: 'd', base: 0x9000_1000n, size: 4, widths: [3], read: () => 2, write: () => {} }))
+    expect(() => machine.mmio.register({ name: 'd', base: 0x9000_1000n, size: 4, widths: [3], read: () => 2, write: () => {} }))
       .toThrow(expect.objectContaining({ code: 'EINVAL' }));
     expect(machine.read(0x9000_00f0n, 1)).toBe(1n);
     first.unregister();
-    machine.registerDevice({ name: 'b', base: 0x9000_00f0n, size: 0x100, read: () => 2, write: () => {} });
+    machine.mmio.register({ name: 'b', base: 0x9000_00f0n, size: 0x100, read: () => 2, write: () => {} });
     expect(machine.read(0x9000_00f0n, 1)).toBe(2n);
   });
 
   it('decodes devices below 2^53 only; an address above every device is unclaimed', () => {
-    expect(() => machine.registerDevice({ name: 'far', base: 2n ** 53n, size: 0x10, read: () => 0, write: () => {} }))
+    expect(() => machine.mmio.register({ name: 'far', base: 2n ** 53n, size: 0x10, read: () => 0, write: () => {} }))
       .toThrow(expect.objectContaining({ code: 'EINVAL' }));
-    machine.registerDevice({ name: 'high', base: 2n ** 53n - 0x10n, size: 0x10, read: (offset) => offset, write: () => {} });
+    machine.mmio.register({ name: 'high', base: 2n ** 53n - 0x10n, size: 0x10, read: (offset) => offset, write: () => {} });
     expect(machine.read(2n ** 53n - 0x8n, 1)).toBe(8n);
     expect(() => machine.read(0x8000_0000_0000_0000n, 4)).toThrow(expect.objectContaining({ code: 'EFAULT' }));
   });
 
   it('a device in address space 1 does not decode address space 0', () => {
-    machine.registerDevice({ name: 'smm', addressSpace: 1, base: 0x9000_0000n, size: 0x10, read: () => 0x42, write: () => {} });
+    machine.mmio.register({ name: 'smm', addressSpace: 1, base: 0x9000_0000n, size: 0x10, read: () => 0x42, write: () => {} });
     expect(machine.read(0x9000_0000n, 1, { addressSpace: 1 })).toBe(0x42n);
     expect(() => machine.read(0x9000_0000n, 1)).toThrow(expect.objectContaining({ code: 'EFAULT' }));
   });
@@ -192,7 +192,7 @@ describe('guest-physical accesses', () => {
 
   it('copies byte ranges across RAM, slot gaps and devices', () => {
     const { device, regs } = recordingDevice(RAM + 0x4000n, 0x100);
-    machine.registerDevice(device);
+    machine.mmio.register(device);
     const bytes = Uint8Array.from({ length: 40 }, (_, i) => i + 1);
     machine.writeBytes(RAM + 0x3fecn, bytes);
     expect(backing.slice(0x3fec)).toEqual(bytes.slice(0, 20));

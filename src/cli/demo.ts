@@ -30,7 +30,7 @@ export const demoCommand: Command = {
     parseArgs({ args, options: {}, strict: true });
     const machine = await Machine.create();
     let holeAccesses = 0;
-    machine.registerDevice({
+    machine.mmio.register({
       name: 'unassigned', base: 0, size: 1n << 40n,
       read: () => { holeAccesses++; return 0xffffffff; },
       write: () => { holeAccesses++; },
