@@ -1,0 +1,217 @@
+// A PowerPC assembler for the engine's subset: every load/store class the decoder
+// covers that a guest program needs, plus the interpreter's arithmetic, compares,
+// branches, SPR moves, sc and barriers. Operands in assembly order:
+// `ppc.lwzu(3, 8, 4)` is `lwzu r3, 8(r4)`. Each call returns the instruction word
+// (two words, prefix first, for Power10 prefixed forms).
+
+const u5 = (value: number, name: string): number => {
+  if (!Number.isInteger(value) || value < 0 || value > 31) throw new RangeError(`${name} must be 0..31, got ${value}`);
+  return value;
+};
+
+const signed = (value: number, bits: number, name: string): number => {
+  const limit = 2 ** (bits - 1);
+  if (!Number.isInteger(value) || value < -limit || value >= limit) throw new RangeError(`${name} must fit ${bits} signed bits, got ${value}`);
+  return value;
+};
+
+const word = (value: number): number => value >>> 0;
+
+function dForm(opcode: number, rt: number, d: number, ra: number): number {
+  return word((opcode << 26) | (u5(rt, 'rt') << 21) | (u5(ra, 'ra') << 16) | (signed(d, 16, 'displacement') & 0xffff));
+}
+
+function dsForm(opcode: number, xo: number, rt: number, ds: number, ra: number): number {
+  if ((ds & 3) !== 0) throw new RangeError(`DS-form displacement must be a multiple of 4, got ${ds}`);
+  return word((opcode << 26) | (u5(rt, 'rt') << 21) | (u5(ra, 'ra') << 16) | (signed(ds, 16, 'displacement') & 0xfffc) | xo);
+}
+
+function xForm(xo: number, rt: number, ra: number, rb: number, rc = 0): number {
+  return word((31 << 26) | (u5(rt, 'rt') << 21) | (u5(ra, 'ra') << 16) | (u5(rb, 'rb') << 11) | (xo << 1) | rc);
+}
+
+/** Power10 prefixed load/store: `type` 0 (8LS) or 2 (MLS), 34-bit displacement, R = pc-relative. */
+function prefixed(type: 0 | 2, opcode: number, rt: number, d: number, ra: number, pcRelative: boolean): number[] {
+  signed(d, 34, 'displacement');
+  if (pcRelative && ra !== 0) throw new RangeError('a pc-relative prefixed access needs ra = 0');
+  const high = Math.floor(d / 2 ** 16) & 0x3ffff;
+  const prefix = word((1 << 26) | (type << 24) | ((pcRelative ? 1 : 0) << 20) | high);
+  return [prefix, dForm(opcode, rt, ((d & 0xffff) << 16) >> 16, ra)];
+}
+
+const dLoadStores = {
+  lwz: 32, lwzu: 33, lbz: 34, lbzu: 35, stw: 36, stwu: 37, stb: 38, stbu: 39,
+  lhz: 40, lhzu: 41, lha: 42, lhau: 43, sth: 44, sthu: 45, lmw: 46, stmw: 47,
+  lfs: 48, lfsu: 49, lfd: 50, lfdu: 51, stfs: 52, stfsu: 53, stfd: 54, stfdu: 55,
+} as const;
+
+const xLoadStores = {
+  lwarx: 20, ldx: 21, lwzx: 23, lbarx: 52, ldux: 53, lwzux: 55, ldarx: 84, lbzx: 87, lvx: 103, lharx: 116,
+  lbzux: 119, stdx: 149, stwx: 151, stdux: 181, stwux: 183, stbx: 215, stvx: 231, stbux: 247, lqarx: 276,
+  lhzx: 279, lhzux: 311, lwax: 341, lhax: 343, lwaux: 373, lhaux: 375, sthx: 407, sthux: 439,
+  ldbrx: 532, lswx: 533, lwbrx: 534, lfsx: 535, lfsux: 567, lfdx: 599, lfdux: 631, stdbrx: 660,
+  stswx: 661, stwbrx: 662, stfsx: 663, stfsux: 695, stfdx: 727, stfdux: 759, lhbrx: 790, sthbrx: 918,
+  lfiwax: 855, lfiwzx: 887, stfiwx: 983,
+} as const;
+
+const storeConditionals = { stwcx: 150, stqcx: 182, stdcx: 214, stbcx: 694, sthcx: 726 } as const;
+
+type DName = keyof typeof dLoadStores;
+type XName = keyof typeof xLoadStores;
+type SCName = keyof typeof storeConditionals;
+
+const dFunctions = Object.fromEntries(
+  Object.entries(dLoadStores).map(([name, opcode]) => [name, (rt: number, d: number, ra: number) => dForm(opcode, rt, d, ra)]),
+) as Record<DName, (rt: number, d: number, ra: number) => number>;
+
+const xFunctions = Object.fromEntries(
+  Object.entries(xLoadStores).map(([name, xo]) => [name, (rt: number, ra: number, rb: number) => xForm(xo, rt, ra, rb)]),
+) as Record<XName, (rt: number, ra: number, rb: number) => number>;
+
+/** stwcx. and friends (the trailing dot is Rc = 1). */
+const scFunctions = Object.fromEntries(
+  Object.entries(storeConditionals).map(([name, xo]) => [name, (rs: number, ra: number, rb: number) => xForm(xo, rs, ra, rb, 1)]),
+) as Record<SCName, (rs: number, ra: number, rb: number) => number>;
+
+const bc = (bo: number, bi: number, displacement: number, link = false): number => {
+  if ((displacement & 3) !== 0) throw new RangeError('branch displacement must be a multiple of 4');
+  return word((16 << 26) | (u5(bo, 'bo') << 21) | (u5(bi, 'bi') << 16) | (signed(displacement, 16, 'displacement') & 0xfffc) | (link ? 1 : 0));
+};
+
+const mtspr = (spr: number, rs: number) => word((31 << 26) | (u5(rs, 'rs') << 21) | ((spr & 0x1f) << 16) | ((spr >> 5) << 11) | (467 << 1));
+const mfspr = (rt: number, spr: number) => word((31 << 26) | (u5(rt, 'rt') << 21) | ((spr & 0x1f) << 16) | ((spr >> 5) << 11) | (339 << 1));
+
+export const ppc = {
+  ...dFunctions,
+  ...xFunctions,
+  ...scFunctions,
+  ld: (rt: number, ds: number, ra: number) => dsForm(58, 0, rt, ds, ra),
+  ldu: (rt: number, ds: number, ra: number) => dsForm(58, 1, rt, ds, ra),
+  lwa: (rt: number, ds: number, ra: number) => dsForm(58, 2, rt, ds, ra),
+  std: (rs: number, ds: number, ra: number) => dsForm(62, 0, rs, ds, ra),
+  stdu: (rs: number, ds: number, ra: number) => dsForm(62, 1, rs, ds, ra),
+  stq: (rs: number, ds: number, ra: number) => dsForm(62, 2, rs, ds, ra),
+  lq: (rt: number, dq: number, ra: number) => {
+    if ((dq & 15) !== 0) throw new RangeError('lq displacement must be a multiple of 16');
+    return word((56 << 26) | (u5(rt, 'rt') << 21) | (u5(ra, 'ra') << 16) | (signed(dq, 16, 'displacement') & 0xfff0));
+  },
+  lswi: (rt: number, ra: number, nb: number) => xForm(597, rt, ra, nb & 31),
+  stswi: (rs: number, ra: number, nb: number) => xForm(725, rs, ra, nb & 31),
+  dcbz: (ra: number, rb: number) => xForm(1014, 0, ra, rb),
+  pld: (rt: number, d: number, ra: number, pcRelative = false) => prefixed(0, 57, rt, d, ra, pcRelative),
+  pstd: (rs: number, d: number, ra: number, pcRelative = false) => prefixed(0, 61, rs, d, ra, pcRelative),
+  plwa: (rt: number, d: number, ra: number, pcRelative = false) => prefixed(0, 41, rt, d, ra, pcRelative),
+  plwz: (rt: number, d: number, ra: number, pcRelative = false) => prefixed(2, 32, rt, d, ra, pcRelative),
+  plbz: (rt: number, d: number, ra: number, pcRelative = false) => prefixed(2, 34, rt, d, ra, pcRelative),
+  plhz: (rt: number, d: number, ra: number, pcRelative = false) => prefixed(2, 40, rt, d, ra, pcRelative),
+  plha: (rt: number, d: number, ra: number, pcRelative = false) => prefixed(2, 42, rt, d, ra, pcRelative),
+  pstw: (rs: number, d: number, ra: number, pcRelative = false) => prefixed(2, 36, rs, d, ra, pcRelative),
+  pstb: (rs: number, d: number, ra: number, pcRelative = false) => prefixed(2, 38, rs, d, ra, pcRelative),
+  psth: (rs: number, d: number, ra: number, pcRelative = false) => prefixed(2, 44, rs, d, ra, pcRelative),
+  plfs: (ft: number, d: number, ra: number, pcRelative = false) => prefixed(2, 48, ft, d, ra, pcRelative),
+  plfd: (ft: number, d: number, ra: number, pcRelative = false) => prefixed(2, 50, ft, d, ra, pcRelative),
+  pstfs: (fs: number, d: number, ra: number, pcRelative = false) => prefixed(2, 52, fs, d, ra, pcRelative),
+  pstfd: (fs: number, d: number, ra: number, pcRelative = false) => prefixed(2, 54, fs, d, ra, pcRelative),
+
+  addi: (rt: number, ra: number, si: number) => dForm(14, rt, si, ra),
+  addis: (rt: number, ra: number, si: number) => dForm(15, rt, si, ra),
+  li: (rt: number, si: number) => dForm(14, rt, si, 0),
+  lis: (rt: number, si: number) => dForm(15, rt, si, 0),
+  ori: (ra: number, rs: number, ui: number) => word((24 << 26) | (u5(rs, 'rs') << 21) | (u5(ra, 'ra') << 16) | (ui & 0xffff)),
+  oris: (ra: number, rs: number, ui: number) => word((25 << 26) | (u5(rs, 'rs') << 21) | (u5(ra, 'ra') << 16) | (ui & 0xffff)),
+  nop: () => word(24 << 26),
+  add: (rt: number, ra: number, rb: number) => xForm(266, rt, ra, rb),
+  subf: (rt: number, ra: number, rb: number) => xForm(40, rt, ra, rb),
+  or: (ra: number, rs: number, rb: number) => xForm(444, rs, ra, rb),
+  mr: (ra: number, rs: number) => xForm(444, rs, ra, rs),
+  and: (ra: number, rs: number, rb: number) => xForm(28, rs, ra, rb),
+  xor: (ra: number, rs: number, rb: number) => xForm(316, rs, ra, rb),
+  rlwinm: (ra: number, rs: number, sh: number, mb: number, me: number) =>
+    word((21 << 26) | (u5(rs, 'rs') << 21) | (u5(ra, 'ra') << 16) | (u5(sh, 'sh') << 11) | (u5(mb, 'mb') << 6) | (u5(me, 'me') << 1)),
+  rldicl: (ra: number, rs: number, sh: number, mb: number) => {
+    if (sh < 0 || sh > 63 || mb < 0 || mb > 63) throw new RangeError('sh and mb must be 0..63');
+    const mbField = ((mb & 31) << 1) | (mb >> 5);
+    return word((30 << 26) | (u5(rs, 'rs') << 21) | (u5(ra, 'ra') << 16) | ((sh & 31) << 11) | (mbField << 5) | ((sh >> 5) << 1));
+  },
+  cmpwi: (bf: number, ra: number, si: number) => dForm(11, (bf & 7) << 2, si, ra),
+  cmpdi: (bf: number, ra: number, si: number) => dForm(11, ((bf & 7) << 2) | 1, si, ra),
+  cmplwi: (bf: number, ra: number, ui: number) => word((10 << 26) | ((bf & 7) << 23) | (u5(ra, 'ra') << 16) | (ui & 0xffff)),
+  cmpw: (bf: number, ra: number, rb: number) => xForm(0, (bf & 7) << 2, ra, rb),
+  cmpd: (bf: number, ra: number, rb: number) => xForm(0, ((bf & 7) << 2) | 1, ra, rb),
+  cmplw: (bf: number, ra: number, rb: number) => xForm(32, (bf & 7) << 2, ra, rb),
+  cmpld: (bf: number, ra: number, rb: number) => xForm(32, ((bf & 7) << 2) | 1, ra, rb),
+  b: (displacement: number, link = false) => {
+    if ((displacement & 3) !== 0) throw new RangeError('branch displacement must be a multiple of 4');
+    return word((18 << 26) | (signed(displacement, 26, 'displacement') & 0x3fffffc) | (link ? 1 : 0));
+  },
+  bc,
+  bdnz: (displacement: number) => bc(16, 0, displacement),
+  beq: (displacement: number, bf = 0) => bc(12, bf * 4 + 2, displacement),
+  bne: (displacement: number, bf = 0) => bc(4, bf * 4 + 2, displacement),
+  blt: (displacement: number, bf = 0) => bc(12, bf * 4, displacement),
+  bge: (displacement: number, bf = 0) => bc(4, bf * 4, displacement),
+  blr: () => word((19 << 26) | (20 << 21) | (16 << 1)),
+  bctr: () => word((19 << 26) | (20 << 21) | (528 << 1)),
+  mtctr: (rs: number) => mtspr(9, rs),
+  mfctr: (rt: number) => mfspr(rt, 9),
+  mtlr: (rs: number) => mtspr(8, rs),
+  mflr: (rt: number) => mfspr(rt, 8),
+  mtspr,
+  mfspr,
+  sc: () => word((17 << 26) | 2),
+  sync: () => xForm(598, 0, 0, 0),
+  lwsync: () => xForm(598, 1, 0, 0),
+  ptesync: () => xForm(598, 2, 0, 0),
+  eieio: () => xForm(854, 0, 0, 0),
+  isync: () => word((19 << 26) | (150 << 1)),
+  tlbie: (rb: number, rs = 0) => xForm(306, rs, 0, rb),
+  tlbiel: (rb: number, rs = 0) => xForm(274, rs, 0, rb),
+  tlbsync: () => xForm(566, 0, 0, 0),
+  slbie: (rb: number) => xForm(434, 0, 0, rb),
+};
+
+export type PpcInstruction = number | number[];
+
+/** Words with labels: branches to a label are fixed up when `words()` is called. */
+export class PpcProgram {
+  private readonly items: Array<number | { branch: (displacement: number) => number; label: string }> = [];
+  private readonly labels = new Map<string, number>();
+
+  emit(...instructions: PpcInstruction[]): this {
+    for (const instruction of instructions) {
+      if (Array.isArray(instruction)) this.items.push(...instruction);
+      else this.items.push(instruction);
+    }
+    return this;
+  }
+
+  label(name: string): this {
+    if (this.labels.has(name)) throw new Error(`label ${name} defined twice`);
+    this.labels.set(name, this.items.length * 4);
+    return this;
+  }
+
+  /** A branch to `label`: `branch` builds the word from the byte displacement (e.g. ppc.bdnz). */
+  branchTo(branch: (displacement: number) => number, label: string): this {
+    this.items.push({ branch, label });
+    return this;
+  }
+
+  words(): number[] {
+    return this.items.map((item, index) => {
+      if (typeof item === 'number') return item;
+      const target = this.labels.get(item.label);
+      if (target === undefined) throw new Error(`label ${item.label} is not defined`);
+      return item.branch(target - index * 4);
+    });
+  }
+
+  /** The program's bytes in the guest's byte order. */
+  bytes(endian: 'big' | 'little'): Uint8Array {
+    const words = this.words();
+    const out = new Uint8Array(words.length * 4);
+    const view = new DataView(out.buffer);
+    words.forEach((value, index) => view.setUint32(index * 4, value, endian === 'little'));
+    return out;
+  }
+}
