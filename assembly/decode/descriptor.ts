@@ -63,6 +63,7 @@ export const F_MULTIPLE: u32 = 1 << 16; //     register list / lmw / string: `co
 export const F_STRING: u32 = 1 << 17; //       lswi/lswx/stswi/stswx: byte count in disp or XER
 export const F_SIGN_EXTEND_64: u32 = 1 << 18; // signed load into a 64-bit register (A64 LDRSW, LDRSB Xt)
 export const F_WORD_DEST: u32 = 1 << 19; //    A64: destination is a W register (32-bit result)
+export const F_FP_INTEGER: u32 = 1 << 20; //   FP register holds an integer word, no format conversion (lfiwax, lfiwzx, stfiwx)
 
 // shift type (register offset)
 export const SHIFT_NONE: u8 = 0;
