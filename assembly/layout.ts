@@ -5,12 +5,13 @@
 //     ├──────────────────────┤ STATIC_BASE       AssemblyScript static data (asc --memoryBase)
 //     ├──────────────────────┤ SLOT_TABLES_BASE  [address space][buffer] slot tables
 //     ├──────────────────────┤ VCPU_BASE         one record per vCPU, then one for the host
+//     ├──────────────────────┤ control: tlbBase     one software TLB per record
 //     ├──────────────────────┤ control: dirtyBase   dirty-log bitmap pool
 //     ├──────────────────────┤ control: arenaBase   guest-RAM arena (64 KiB aligned)
 //     └──────────────────────┘ control: memoryPages × 64 KiB
 //
-// The first four regions have fixed sizes; the last two are sized per machine by
-// layout_plan() and recorded in the control block by machine_init().
+// The first three regions have fixed sizes; the rest are sized per machine by
+// layoutPages() and recorded in the control block by machineInit().
 
 export const PAGE_SHIFT: u32 = 12;
 export const PAGE_SIZE: u32 = 1 << PAGE_SHIFT;
@@ -26,6 +27,8 @@ export const CTRL_DIRTY_SIZE: u32 = 12; //    u32
 export const CTRL_ARENA_BASE: u32 = 16; //    u32
 export const CTRL_ARENA_SIZE: u32 = 20; //    u32
 export const CTRL_MEMORY_PAGES: u32 = 24; //  u32  Wasm pages the machine needs
+export const CTRL_TLB_BASE: u32 = 28; //      u32
+export const CTRL_TLB_ENTRIES: u32 = 32; //   u32  entries per TLB (a power of two)
 export const CTRL_SLOT_GEN: u32 = 64; //      u32 × AS_COUNT: table generation; parity picks the buffer
 export const MAGIC: u32 = 0x4d534c54; // "MSLT"
 
@@ -81,9 +84,10 @@ export const SLOT_INVALID: u32 = 1 << 16;
 //   24 mmio as u32 · 32 data [16] (access bytes, memory order) · 48 mmio data [16]
 //   64 slot cache × AS_COUNT (SLOT_CACHE_SIZE each) · 128 counters u64 × 3
 //   160 decode scratch [DESC_SIZE] (a decoder's output for the host)
+//   256 CPU state (below) · 2048 end
 // Slot cache: 0 gen u32 · 4 flags u32 · 8 base u64 · 16 size u64 · 24 hostAddr u32 · 28 dirty u32
 export const VCPU_BASE: u32 = SLOT_TABLES_BASE + SLOT_TABLES_SIZE;
-export const VCPU_RECORD_SIZE: u32 = 256;
+export const VCPU_RECORD_SIZE: u32 = 2048;
 export const REC_EXIT: u32 = 0;
 export const REC_CAUSE: u32 = 4;
 export const REC_MMIO_GPA: u32 = 8;
@@ -99,29 +103,82 @@ export const CNT_LOOKUP_SEARCHES: u32 = 0; // u64: accesses the last-used slot d
 export const CNT_MMIO: u32 = 8; //            u64: MMIO fragments dispatched
 export const CNT_RETRIES: u32 = 16; //        u64: searches retried because the table changed
 export const REC_DECODE: u32 = 160;
+export const REC_FAULT_ADDR: u32 = 208; // u64: the address of the last EXIT_FAULT
+export const REC_FAULT_KIND: u32 = 216; // u32: FAULT_* of the last EXIT_FAULT
+export const REC_EXIT_PC: u32 = 224; //   u64: the pc of the instruction that exited
+
+// ── CPU state (per vCPU record, both architectures) ──────────────────────────
+//   256 gpr u64 × 32 (PowerPC r0-r31, A64 x0-x30 + x31 unused, A32 r0-r15)
+//   512 pc · 520 lr · 528 ctr · 536 xer · 544 cr u32 · 548 mode u32 · 552 msr
+//   560 fpscr · 568 nzcv/cpsr u32 · 576 sp (A64) · 584 reservation addr · 592 size u32
+//   596 valid u32 · 600 reservation data [16] · 640 vsr [16] × 64 (PowerPC VSR0-63:
+//   FPR n = doubleword 0 of VSR n, VR n = VSR 32+n; A64 V0-V31), little-endian u64s,
+//   doubleword 0 at +0.
+export const CPU_GPR: u32 = 256;
+export const CPU_PC: u32 = 512;
+export const CPU_LR: u32 = 520;
+export const CPU_CTR: u32 = 528;
+export const CPU_XER: u32 = 536;
+export const CPU_CR: u32 = 544;
+export const CPU_MODE: u32 = 548;
+export const CPU_MSR: u32 = 552;
+export const CPU_FPSCR: u32 = 560;
+export const CPU_NZCV: u32 = 568;
+export const CPU_SP: u32 = 576;
+export const CPU_RESERVE_ADDR: u32 = 584;
+export const CPU_RESERVE_SIZE: u32 = 592;
+export const CPU_RESERVE_VALID: u32 = 596;
+export const CPU_RESERVE_DATA: u32 = 600;
+export const CPU_VSR: u32 = 640;
+export const CPU_END: u32 = CPU_VSR + 16 * 64;
+
+// CPU_MODE bits
+export const MODE_64: u32 = 1; //       64-bit (PowerPC MSR[SF], AArch64)
+export const MODE_LE: u32 = 2; //       little-endian data and instructions
+export const MODE_THUMB: u32 = 4; //    T32
+export const MODE_ARM: u32 = 8; //      an ARM guest (else PowerPC)
+
+// ── Software TLB (one per record) ────────────────────────────────────────────
+// Entry: 0 read tag u64 · 8 write tag u64 · 16 fetch tag u64 · 24 addend u64.
+// A tag is the virtual page an access kind may use the entry for (TLB_INVALID: none);
+// a hit is `tag == (va & (page mask | size-1))` (so unaligned accesses miss), then
+// host = va + addend (QEMU's CPUTLBEntry).
+export const TLB_ENTRY_SIZE: u32 = 32;
+export const TLB_E_READ: u32 = 0;
+export const TLB_E_WRITE: u32 = 8;
+export const TLB_E_FETCH: u32 = 16;
+export const TLB_E_ADDEND: u32 = 24;
+export const TLB_INVALID: u64 = 0xffff_ffff_ffff_ffff;
+export const TLB_MIN_ENTRIES: u32 = 16;
+export const TLB_MAX_ENTRIES: u32 = 65536;
 
 // ── Sizing ───────────────────────────────────────────────────────────────────
 function alignUp(value: u64, align: u64): u64 {
   return (value + align - 1) & ~(align - 1);
 }
 
-/** Bytes from VCPU_BASE to the dirty pool for `vcpuCount` guest vCPUs plus the host record. */
+/** Bytes from VCPU_BASE to the TLBs for `vcpuCount` guest vCPUs plus the host record. */
 export function vcpuRegionSize(vcpuCount: u32): u64 {
   return <u64>(vcpuCount + 1) * VCPU_RECORD_SIZE;
 }
 
-export function dirtyBaseFor(vcpuCount: u32): u64 {
+export function tlbBaseFor(vcpuCount: u32): u64 {
   return alignUp(<u64>VCPU_BASE + vcpuRegionSize(vcpuCount), 64);
 }
 
-export function arenaBaseFor(vcpuCount: u32, dirtyBytes: u32): u64 {
-  return alignUp(dirtyBaseFor(vcpuCount) + dirtyBytes, WASM_PAGE);
+export function dirtyBaseFor(vcpuCount: u32, tlbEntries: u32): u64 {
+  return alignUp(tlbBaseFor(vcpuCount) + <u64>(vcpuCount + 1) * tlbEntries * TLB_ENTRY_SIZE, 64);
 }
 
-/** Wasm pages a machine needs, or 0 when it does not fit below 4 GiB (end addresses stay u32). */
-export function layoutPages(vcpuCount: u32, dirtyBytes: u32, arenaBytes: u32): u32 {
+export function arenaBaseFor(vcpuCount: u32, tlbEntries: u32, dirtyBytes: u32): u64 {
+  return alignUp(dirtyBaseFor(vcpuCount, tlbEntries) + dirtyBytes, WASM_PAGE);
+}
+
+/** Wasm pages a machine needs, or 0 when a size is malformed or it does not fit below 4 GiB (end addresses stay u32). */
+export function layoutPages(vcpuCount: u32, tlbEntries: u32, dirtyBytes: u32, arenaBytes: u32): u32 {
   if ((arenaBytes & (PAGE_SIZE - 1)) != 0 || (dirtyBytes & 7) != 0) return 0;
-  const end = alignUp(arenaBaseFor(vcpuCount, dirtyBytes) + arenaBytes, WASM_PAGE);
+  if (tlbEntries < TLB_MIN_ENTRIES || tlbEntries > TLB_MAX_ENTRIES || popcnt(tlbEntries) != 1) return 0;
+  const end = alignUp(arenaBaseFor(vcpuCount, tlbEntries, dirtyBytes) + arenaBytes, WASM_PAGE);
   const pages = end / WASM_PAGE;
   return pages > 65535 ? 0 : <u32>pages;
 }

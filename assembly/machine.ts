@@ -1,7 +1,7 @@
 import {
   CONTROL_BASE, CTRL_MAGIC, CTRL_VCPU_COUNT, CTRL_DIRTY_BASE, CTRL_DIRTY_SIZE, CTRL_ARENA_BASE,
-  CTRL_ARENA_SIZE, CTRL_MEMORY_PAGES, MAGIC, STATIC_BASE, STATIC_SIZE, VCPU_BASE, VCPU_RECORD_SIZE,
-  dirtyBaseFor, arenaBaseFor, layoutPages,
+  CTRL_ARENA_SIZE, CTRL_MEMORY_PAGES, CTRL_TLB_BASE, CTRL_TLB_ENTRIES, MAGIC, STATIC_BASE, STATIC_SIZE, VCPU_BASE,
+  VCPU_RECORD_SIZE, TLB_ENTRY_SIZE, tlbBaseFor, dirtyBaseFor, arenaBaseFor, layoutPages,
 } from "./layout";
 
 // Per-instance state lives in Wasm globals, never in linear memory: every vCPU's
@@ -9,6 +9,8 @@ import {
 export let record: usize = 0;
 export let arenaBase: usize = 0;
 export let arenaEnd: usize = 0;
+export let tlb: usize = 0;
+export let tlbMask: u32 = 0;
 
 export const INIT_OK: u32 = 0;
 export const INIT_TOO_BIG: u32 = 1;
@@ -23,15 +25,19 @@ export function staticDataCheck(): u32 {
 }
 
 /** Records the per-machine regions in the control block. Call once, on the fresh memory. */
-export function machineInit(vcpuCount: u32, dirtyBytes: u32, arenaBytes: u32): u32 {
-  const pages = layoutPages(vcpuCount, dirtyBytes, arenaBytes);
+export function machineInit(vcpuCount: u32, tlbEntries: u32, dirtyBytes: u32, arenaBytes: u32): u32 {
+  const pages = layoutPages(vcpuCount, tlbEntries, dirtyBytes, arenaBytes);
   if (pages == 0) return INIT_TOO_BIG;
   if (staticDataCheck() != INIT_OK) return INIT_STATIC_OVERFLOW;
   if (<u32>memory.size() < pages) return INIT_MEMORY_TOO_SMALL;
   store<u32>(CONTROL_BASE + CTRL_VCPU_COUNT, vcpuCount);
-  store<u32>(CONTROL_BASE + CTRL_DIRTY_BASE, <u32>dirtyBaseFor(vcpuCount));
+  store<u32>(CONTROL_BASE + CTRL_TLB_BASE, <u32>tlbBaseFor(vcpuCount));
+  store<u32>(CONTROL_BASE + CTRL_TLB_ENTRIES, tlbEntries);
+  store<u32>(CONTROL_BASE + CTRL_DIRTY_BASE, <u32>dirtyBaseFor(vcpuCount, tlbEntries));
   store<u32>(CONTROL_BASE + CTRL_DIRTY_SIZE, dirtyBytes);
-  store<u32>(CONTROL_BASE + CTRL_ARENA_BASE, <u32>arenaBaseFor(vcpuCount, dirtyBytes));
+  store<u32>(CONTROL_BASE + CTRL_ARENA_BASE, <u32>arenaBaseFor(vcpuCount, tlbEntries, dirtyBytes));
+  // Every TLB starts empty (all tags TLB_INVALID).
+  memory.fill(<usize>tlbBaseFor(vcpuCount), 0xff, <usize>(vcpuCount + 1) * tlbEntries * TLB_ENTRY_SIZE);
   store<u32>(CONTROL_BASE + CTRL_ARENA_SIZE, arenaBytes);
   store<u32>(CONTROL_BASE + CTRL_MEMORY_PAGES, pages);
   // Release: instances bound later read the words above only after seeing MAGIC.
@@ -47,5 +53,8 @@ export function bindRecord(index: u32): u32 {
   record = VCPU_BASE + index * VCPU_RECORD_SIZE;
   arenaBase = load<u32>(CONTROL_BASE + CTRL_ARENA_BASE);
   arenaEnd = arenaBase + load<u32>(CONTROL_BASE + CTRL_ARENA_SIZE);
+  const entries = load<u32>(CONTROL_BASE + CTRL_TLB_ENTRIES);
+  tlb = load<u32>(CONTROL_BASE + CTRL_TLB_BASE) + index * entries * TLB_ENTRY_SIZE;
+  tlbMask = entries - 1;
   return 0;
 }

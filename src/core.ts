@@ -5,7 +5,8 @@
 export const MAP_NAMES = [
   'PAGE_SHIFT', 'PAGE_SIZE', 'WASM_PAGE',
   'CONTROL_BASE', 'CONTROL_SIZE', 'CTRL_MAGIC', 'CTRL_VCPU_COUNT', 'CTRL_DIRTY_BASE', 'CTRL_DIRTY_SIZE',
-  'CTRL_ARENA_BASE', 'CTRL_ARENA_SIZE', 'CTRL_MEMORY_PAGES', 'CTRL_SLOT_GEN', 'MAGIC',
+  'CTRL_ARENA_BASE', 'CTRL_ARENA_SIZE', 'CTRL_MEMORY_PAGES', 'CTRL_TLB_BASE', 'CTRL_TLB_ENTRIES', 'CTRL_SLOT_GEN', 'MAGIC',
+  'TLB_ENTRY_SIZE', 'TLB_E_READ', 'TLB_E_WRITE', 'TLB_E_FETCH', 'TLB_E_ADDEND', 'TLB_MIN_ENTRIES', 'TLB_MAX_ENTRIES',
   'STATIC_BASE', 'STATIC_SIZE',
   'AS_COUNT', 'MAX_SLOTS', 'SLOT_HEADER_SIZE', 'SLOT_H_COUNT', 'SLOT_H_LAYERS', 'SLOT_LEAF_BLOCK', 'SLOT_UPPER_BLOCK',
   'SLOT_LEAF_CAPACITY', 'SLOT_MAX_LAYERS', 'SLOT_LAYER1_OFFSET', 'SLOT_LAYER2_OFFSET', 'SLOT_LAYER3_OFFSET', 'SLOT_ENTRIES_OFFSET', 'SLOT_ENTRY_SIZE',
@@ -14,9 +15,13 @@ export const MAP_NAMES = [
   'SLOT_LOG_DIRTY_PAGES', 'SLOT_READONLY', 'SLOT_USER_FLAGS', 'SLOT_INVALID',
   'VCPU_BASE', 'VCPU_RECORD_SIZE', 'REC_EXIT', 'REC_CAUSE', 'REC_MMIO_GPA', 'REC_MMIO_SIZE', 'REC_MMIO_WRITE',
   'REC_MMIO_AS', 'REC_DATA', 'REC_MMIO_DATA', 'REC_SLOT_CACHE', 'SLOT_CACHE_SIZE', 'REC_COUNTERS',
-  'CNT_LOOKUP_SEARCHES', 'CNT_MMIO', 'CNT_RETRIES', 'REC_DECODE',
-  'EXIT_NONE', 'EXIT_MMIO', 'EXIT_DEVICE_ERROR', 'EXIT_BAD_ACCESS',
-  'CAUSE_NONE', 'CAUSE_UNMAPPED', 'CAUSE_READONLY', 'CAUSE_INVALID',
+  'CNT_LOOKUP_SEARCHES', 'CNT_MMIO', 'CNT_RETRIES', 'REC_DECODE', 'REC_FAULT_ADDR', 'REC_FAULT_KIND', 'REC_EXIT_PC',
+  'CPU_GPR', 'CPU_PC', 'CPU_LR', 'CPU_CTR', 'CPU_XER', 'CPU_CR', 'CPU_MODE', 'CPU_MSR', 'CPU_FPSCR', 'CPU_NZCV', 'CPU_SP',
+  'CPU_RESERVE_ADDR', 'CPU_RESERVE_SIZE', 'CPU_RESERVE_VALID', 'CPU_RESERVE_DATA', 'CPU_VSR', 'CPU_END',
+  'MODE_64', 'MODE_LE', 'MODE_THUMB', 'MODE_ARM',
+  'EXIT_NONE', 'EXIT_MMIO', 'EXIT_DEVICE_ERROR', 'EXIT_BAD_ACCESS', 'EXIT_BUDGET', 'EXIT_HYPERCALL', 'EXIT_FAULT',
+  'EXIT_UNDEFINED', 'CAUSE_NONE', 'CAUSE_UNMAPPED', 'CAUSE_READONLY', 'CAUSE_INVALID', 'CAUSE_UNDEFINED',
+  'CAUSE_UNIMPLEMENTED', 'CAUSE_INVALID_FORM', 'FAULT_FETCH', 'FAULT_ALIGNMENT', 'FAULT_TRUNCATED',
   'INIT_OK', 'INIT_TOO_BIG', 'INIT_STATIC_OVERFLOW', 'INIT_MEMORY_TOO_SMALL',
 ] as const;
 
@@ -24,12 +29,14 @@ export type MemoryMap = Readonly<Record<(typeof MAP_NAMES)[number], number>>;
 
 /** The core's functions (its constants are read into a MemoryMap). */
 export interface CoreFunctions {
-  machineInit(vcpuCount: number, dirtyBytes: number, arenaBytes: number): number;
+  machineInit(vcpuCount: number, tlbEntries: number, dirtyBytes: number, arenaBytes: number): number;
   bindRecord(index: number): number;
   staticDataCheck(): number;
-  layoutPages(vcpuCount: number, dirtyBytes: number, arenaBytes: number): number;
+  layoutPages(vcpuCount: number, tlbEntries: number, dirtyBytes: number, arenaBytes: number): number;
   physRead(as: number, gpa: bigint, size: number): number;
   physWrite(as: number, gpa: bigint, size: number): number;
+  /** Runs at most `budget` PowerPC instructions of the bound vCPU; returns an EXIT_*. */
+  ppcRun(budget: number): number;
   benchRawLoads(addr: number, count: number, mask: number): bigint;
   benchPhysLoads(as: number, gpa: bigint, count: number, mask: number): bigint;
   benchSlotLookups(as: number, gpa: bigint, stride: bigint, slots: number, count: number, seed: number): bigint;
@@ -90,8 +97,8 @@ export function coreFunctions(instance: WebAssembly.Instance): CoreFunctions {
 }
 
 /** Wasm pages a machine needs, computed by the core itself on a throwaway memory. */
-export function planPages(module: WebAssembly.Module, vcpuCount: number, dirtyBytes: number, arenaBytes: number): number {
+export function planPages(module: WebAssembly.Module, vcpuCount: number, tlbEntries: number, dirtyBytes: number, arenaBytes: number): number {
   const scratch = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
   const planner = coreFunctions(instantiateCore(module, scratch, () => 1));
-  return planner.layoutPages(vcpuCount, dirtyBytes, arenaBytes);
+  return planner.layoutPages(vcpuCount, tlbEntries, dirtyBytes, arenaBytes);
 }

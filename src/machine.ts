@@ -13,6 +13,8 @@ export interface MachineOptions {
   vcpus?: number;
   /** Bytes of guest-RAM arena (slot backing); default 64 MiB, a multiple of 4096. */
   arenaBytes?: number;
+  /** Entries of each vCPU's software TLB: a power of two, 16..65536; default 256. */
+  tlbEntries?: number;
   /** Bytes of dirty-bitmap pool; default room for four slots spanning the whole arena. */
   dirtyLogBytes?: number;
   /** Which build of the core to run; default 'release'. */
@@ -24,6 +26,8 @@ export interface MachineLayout {
   vcpuCount: number;
   vcpuBase: number;
   hostRecord: number;
+  tlbBase: number;
+  tlbEntries: number;
   dirtyBase: number;
   dirtySize: number;
   arenaBase: number;
@@ -32,6 +36,7 @@ export interface MachineLayout {
 }
 
 export const DEFAULT_ARENA_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_TLB_ENTRIES = 256;
 
 export class Machine {
   /** The device bus: `machine.mmio.register({ base, size, read, write })`. */
@@ -60,15 +65,19 @@ export class Machine {
     if (!Number.isInteger(arenaBytes) || arenaBytes <= 0 || arenaBytes % 4096 !== 0 || arenaBytes >= 2 ** 32) {
       throw new EmuError('EINVAL', texts.badOption('arenaBytes', 'must be a positive multiple of 4096 below 4 GiB'));
     }
+    const tlbEntries = options.tlbEntries ?? DEFAULT_TLB_ENTRIES;
+    if (!Number.isInteger(tlbEntries) || tlbEntries < 16 || tlbEntries > 65536 || (tlbEntries & (tlbEntries - 1)) !== 0) {
+      throw new EmuError('EINVAL', texts.badOption('tlbEntries', 'must be a power of two from 16 to 65536'));
+    }
     const dirtyBytes = options.dirtyLogBytes ?? 4 * dirtyBitmapBytes(arenaBytes / 4096);
     if (!Number.isInteger(dirtyBytes) || dirtyBytes < 0 || dirtyBytes % 8 !== 0) {
       throw new EmuError('EINVAL', texts.badOption('dirtyLogBytes', 'must be a non-negative multiple of 8'));
     }
     const module = await loadCoreModule(options.core);
-    const pages = planPages(module, vcpus, dirtyBytes, arenaBytes);
+    const pages = planPages(module, vcpus, tlbEntries, dirtyBytes, arenaBytes);
     if (pages === 0) throw new EmuError('ENOMEM', texts.badOption('arenaBytes', 'the machine does not fit in 4 GiB of Wasm memory'));
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
-    const status = coreFunctions(instantiateCore(module, memory, () => 1)).machineInit(vcpus, dirtyBytes, arenaBytes);
+    const status = coreFunctions(instantiateCore(module, memory, () => 1)).machineInit(vcpus, tlbEntries, dirtyBytes, arenaBytes);
     if (status !== 0) throw new EmuError('EIO', texts.coreInit(status));
     return new Machine(module, memory, vcpus);
   }
@@ -151,6 +160,8 @@ function readLayout(map: MemoryMap, memory: WebAssembly.Memory): MachineLayout {
     vcpuCount,
     vcpuBase: map.VCPU_BASE,
     hostRecord: vcpuCount,
+    tlbBase: word(map.CTRL_TLB_BASE),
+    tlbEntries: word(map.CTRL_TLB_ENTRIES),
     dirtyBase: word(map.CTRL_DIRTY_BASE),
     dirtySize: word(map.CTRL_DIRTY_SIZE),
     arenaBase: word(map.CTRL_ARENA_BASE),

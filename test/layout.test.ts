@@ -15,7 +15,7 @@ describe('the memory map', () => {
   });
 
   it('chains every region from the previous one without overlap, and the host agrees with the core', async () => {
-    const machine = await Machine.create({ vcpus: 3, arenaBytes: 8 << 20, dirtyLogBytes: 4096 });
+    const machine = await Machine.create({ vcpus: 3, arenaBytes: 8 << 20, dirtyLogBytes: 4096, tlbEntries: 256 });
     const { map, layout } = machine;
     expect(map.STATIC_BASE).toBe(map.CONTROL_BASE + map.CONTROL_SIZE);
     expect(map.SLOT_TABLES_BASE).toBe(map.STATIC_BASE + map.STATIC_SIZE);
@@ -23,7 +23,9 @@ describe('the memory map', () => {
     expect(map.SLOT_TABLE_SIZE).toBeGreaterThanOrEqual(map.SLOT_ENTRIES_OFFSET + map.MAX_SLOTS * map.SLOT_ENTRY_SIZE);
     expect(map.VCPU_BASE).toBe(map.SLOT_TABLES_BASE + map.SLOT_TABLES_SIZE);
     expect(layout.vcpuCount).toBe(3);
-    expect(layout.dirtyBase).toBeGreaterThanOrEqual(map.VCPU_BASE + 4 * map.VCPU_RECORD_SIZE);
+    expect(layout.tlbBase).toBeGreaterThanOrEqual(map.VCPU_BASE + 4 * map.VCPU_RECORD_SIZE);
+    expect(layout.tlbEntries).toBe(256);
+    expect(layout.dirtyBase).toBeGreaterThanOrEqual(layout.tlbBase + 4 * 256 * map.TLB_ENTRY_SIZE);
     expect(layout.dirtySize).toBe(4096);
     expect(layout.arenaBase).toBeGreaterThanOrEqual(layout.dirtyBase + layout.dirtySize);
     expect(layout.arenaBase % map.WASM_PAGE).toBe(0);
@@ -31,9 +33,10 @@ describe('the memory map', () => {
     expect(machine.memory.buffer.byteLength).toBe(layout.memoryPages * map.WASM_PAGE);
     expect(layout.memoryPages * map.WASM_PAGE).toBeGreaterThanOrEqual(layout.arenaBase + layout.arenaSize);
     const core = machine.attach(0).functions as unknown as Record<string, (...args: number[]) => number | bigint>;
-    expect(core.layoutPages!(3, 4096, 8 << 20)).toBe(layout.memoryPages);
-    expect(Number(core.arenaBaseFor!(3, 4096))).toBe(layout.arenaBase);
-    expect(Number(core.dirtyBaseFor!(3))).toBe(layout.dirtyBase);
+    expect(core.layoutPages!(3, 256, 4096, 8 << 20)).toBe(layout.memoryPages);
+    expect(Number(core.arenaBaseFor!(3, 256, 4096))).toBe(layout.arenaBase);
+    expect(Number(core.dirtyBaseFor!(3, 256))).toBe(layout.dirtyBase);
+    expect(Number(core.tlbBaseFor!(3))).toBe(layout.tlbBase);
   });
 
   it('places AssemblyScript static data inside its reserved region (asconfig memoryBase = STATIC_BASE)', async () => {
@@ -47,5 +50,6 @@ describe('the memory map', () => {
     await expect(Machine.create({ arenaBytes: 4096 * 1048575 })).rejects.toThrow(/does not fit/);
     await expect(Machine.create({ arenaBytes: 1000 })).rejects.toThrow(/multiple of 4096/);
     await expect(Machine.create({ vcpus: 0 })).rejects.toThrow(/vcpus/);
+    await expect(Machine.create({ tlbEntries: 100 })).rejects.toThrow(/power of two/);
   });
 });

@@ -187,3 +187,13 @@ function ramAddressSearch(as: u32, gpa: u64, size: u32, write: bool): usize {
   // with an exchange (KVM_GET_DIRTY_LOG's get-and-clear).
   atomic.or<u32>(bitmap + ((page >> 5) << 2), 1 << (page & 31));
 }
+
+/** Flags of the slot the last successful ramAddress(as) hit. */
+@inline export function lastSlotFlags(as: u32): u32 {
+  return load<u32>(slotCache(as), C_FLAGS);
+}
+
+/** Whether the slot the last successful ramAddress(as) hit logs dirty pages. */
+@inline export function lastSlotDirtyLogged(as: u32): bool {
+  return load<u32>(slotCache(as), C_DIRTY) != 0;
+}
