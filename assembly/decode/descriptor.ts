@@ -80,4 +80,17 @@ export const EXTEND_SXTW: u8 = 2;
 export const EXTEND_SXTX: u8 = 3;
 export const EXTEND_UXTX: u8 = 4; // LSL shown as "lsl" on X registers
 
+// atomic (D_ATOMIC, with OP_ATOMIC): the read-modify-write operation
+export const ATOMIC_NONE: u8 = 0;
+export const ATOMIC_ADD: u8 = 1;
+export const ATOMIC_CLR: u8 = 2; //  bit clear (AND NOT)
+export const ATOMIC_EOR: u8 = 3;
+export const ATOMIC_SET: u8 = 4; //  OR
+export const ATOMIC_SMAX: u8 = 5;
+export const ATOMIC_SMIN: u8 = 6;
+export const ATOMIC_UMAX: u8 = 7;
+export const ATOMIC_UMIN: u8 = 8;
+export const ATOMIC_SWAP: u8 = 9; // SWP, SWPB (A32 too)
+export const ATOMIC_CAS: u8 = 10; // compare rs with memory; store rt if equal; rs receives the old value
+
 export const REG_NONE: u8 = 0xff;

@@ -1,0 +1,249 @@
+// A32 load/store decoder: one 32-bit word → the descriptor at `out`; returns the kind.
+// Dispatch on bits 27:25 (and 7:4 in the data-processing space). Conventions in
+// arm-common.ts. Outside the load/store classes the result is KIND_OTHER (LDC/STC,
+// RFE/SRS, LDM/STM with the S bit (user registers, exception return), PLD/PLI and
+// Advanced SIMD structure loads included: not decoded); KIND_UNDEFINED is precise
+// inside the load/store classes only. SWP/SWPB (removed in ARMv8) decode as ARMv7.
+
+import {
+  D_COUNT, D_RT2, D_REG_LIST, D_ATOMIC, D_RS, D_SIZE,
+  KIND_LOADSTORE, KIND_OTHER, KIND_UNDEFINED, KIND_INVALID_FORM, OP_LOAD, OP_STORE, OP_ATOMIC,
+  F_SIGNED, F_EXCLUSIVE, F_ACQUIRE, F_RELEASE, F_FP, F_UNPRIVILEGED, F_PAIR, F_MULTIPLE, ATOMIC_SWAP,
+} from "./descriptor";
+import { armBegin, armFinish, armAccess, armImmediate, armRegister, armBlock, popcount16 } from "./arm-common";
+import {
+  MA_LDR, MA_STR, MA_LDRB, MA_STRB, MA_LDRH, MA_STRH, MA_LDRSB, MA_LDRSH, MA_LDRD, MA_STRD, MA_LDRT, MA_STRT,
+  MA_LDRBT, MA_STRBT, MA_LDRHT, MA_STRHT, MA_LDRSBT, MA_LDRSHT, MA_LDM, MA_STM, MA_PUSH, MA_POP, MA_LDREX, MA_STREX,
+  MA_LDA, MA_STL, MA_LDAEX, MA_STLEX, MA_SWP, MA_SWPB, MA_VLDR, MA_VSTR, MA_VLDMIA, MA_VLDMDB, MA_VSTMIA, MA_VSTMDB,
+  MA_VPUSH, MA_VPOP, MA_FLDMIAX, MA_FLDMDBX, MA_FSTMIAX, MA_FSTMDBX,
+} from "./arm-mnemonics";
+
+export function decodeA32(word: u32, out: usize): u32 {
+  const cond = word >>> 28;
+  armBegin(out, 4, cond);
+  if (cond == 15) return armFinish(out, KIND_OTHER);
+  switch ((word >>> 25) & 7) {
+    case 0: return armFinish(out, (word & 0x90) == 0x90 ? extraOrSync(word, out) : KIND_OTHER);
+    case 2: return armFinish(out, single(word, out));
+    case 3: return armFinish(out, (word & 0x10) != 0 ? KIND_OTHER : single(word, out));
+    case 4: return armFinish(out, multiple(word, out));
+    case 6: return armFinish(out, extension(word, out));
+    default: return armFinish(out, KIND_OTHER);
+  }
+}
+
+/** LDR/STR/LDRB/STRB (immediate, literal, register) and LDRT/STRT/LDRBT/STRBT. */
+function single(word: u32, out: usize): u32 {
+  const p = (word & 0x01000000) != 0;
+  const u = (word & 0x00800000) != 0;
+  const b = (word & 0x00400000) != 0;
+  const w = (word & 0x00200000) != 0;
+  const l = (word & 0x00100000) != 0;
+  const rn = (word >>> 16) & 15;
+  const rt = (word >>> 12) & 15;
+  const reg = (word & 0x02000000) != 0;
+  const unpriv = !p && w;
+  let mnemonic: u32 = l ? (b ? MA_LDRB : MA_LDR) : b ? MA_STRB : MA_STR;
+  if (unpriv) mnemonic = l ? (b ? MA_LDRBT : MA_LDRT) : b ? MA_STRBT : MA_STRT;
+  armAccess(out, l ? OP_LOAD : OP_STORE, b ? 1 : 4, unpriv ? F_UNPRIVILEGED : 0, rt, rn, mnemonic);
+  let wback: u32;
+  let bad = b && rt == 15;
+  if (reg) {
+    const rm = word & 15;
+    wback = armRegister(out, p, u, w, rm, (word >>> 5) & 3, (word >>> 7) & 31);
+    if (rm == 15) bad = true;
+  } else {
+    wback = armImmediate(out, p, u, w, word & 0xfff);
+  }
+  if (wback != 0 && (rn == 15 || rn == rt)) bad = true;
+  if (unpriv && rt == 15) bad = true;
+  return bad ? KIND_INVALID_FORM : KIND_LOADSTORE;
+}
+
+/** Bits 27:25 = 000 with bits 7 and 4 set: extra load/stores, synchronization primitives, or multiplies. */
+function extraOrSync(word: u32, out: usize): u32 {
+  const op2 = (word >>> 5) & 3;
+  if (op2 != 0) return extra(word, out, op2);
+  if ((word & 0x01000000) == 0) return KIND_OTHER; // multiplies
+  return sync(word, out);
+}
+
+/** LDRH/STRH/LDRSB/LDRSH/LDRD/STRD and LDRHT/STRHT/LDRSBT/LDRSHT. */
+function extra(word: u32, out: usize, op2: u32): u32 {
+  const p = (word & 0x01000000) != 0;
+  const u = (word & 0x00800000) != 0;
+  const imm = (word & 0x00400000) != 0;
+  const w = (word & 0x00200000) != 0;
+  const l = (word & 0x00100000) != 0;
+  const rn = (word >>> 16) & 15;
+  const rt = (word >>> 12) & 15;
+  const rm = word & 15;
+  const unpriv = !p && w;
+  const dual = !l && op2 != 1;
+  let mnemonic: u32;
+  let size: u32 = 2;
+  let flags: u32 = 0;
+  let op = OP_LOAD;
+  if (unpriv && !dual) {
+    flags = F_UNPRIVILEGED;
+    mnemonic = op2 == 1 ? (l ? MA_LDRHT : MA_STRHT) : op2 == 2 ? MA_LDRSBT : MA_LDRSHT;
+  } else if (dual) {
+    mnemonic = op2 == 2 ? MA_LDRD : MA_STRD;
+  } else {
+    mnemonic = op2 == 1 ? (l ? MA_LDRH : MA_STRH) : op2 == 2 ? MA_LDRSB : MA_LDRSH;
+  }
+  if (op2 == 1) { if (!l) op = OP_STORE; }
+  else if (dual) { size = 4; flags |= F_PAIR; if (op2 == 3) op = OP_STORE; }
+  else { flags |= F_SIGNED; if (op2 == 2) size = 1; }
+  armAccess(out, op, size, flags, rt, rn, mnemonic);
+  let bad = false;
+  let wback: u32;
+  if (imm) {
+    wback = armImmediate(out, p, u, w, ((word >>> 4) & 0xf0) | rm);
+  } else {
+    wback = armRegister(out, p, u, w, rm, 0, 0);
+    if (rm == 15 || (word & 0xf00) != 0) bad = true;
+    if (dual && (rm == rt || rm == rt + 1) && op == OP_LOAD) bad = true;
+  }
+  if (dual) {
+    store<u8>(out + D_COUNT, 2);
+    store<u8>(out + D_RT2, <u8>(rt + 1));
+    if ((rt & 1) != 0 || rt == 14) bad = true;
+    if (wback != 0 && (rn == 15 || rn == rt || rn == rt + 1)) bad = true;
+    if (unpriv) bad = true; // P = 0, W = 1
+  } else {
+    if (rt == 15) bad = true;
+    if (wback != 0 && (rn == 15 || rn == rt)) bad = true;
+  }
+  return bad ? KIND_INVALID_FORM : KIND_LOADSTORE;
+}
+
+/** SWP/SWPB, LDREX/STREX (B/H/D), LDA/STL (B/H), LDAEX/STLEX (B/H/D). */
+function sync(word: u32, out: usize): u32 {
+  const op = (word >>> 20) & 15;
+  const rn = (word >>> 16) & 15;
+  const rd = (word >>> 12) & 15;
+  const rt = word & 15;
+  if ((op & 8) == 0) {
+    if ((op & 0xb) != 0) return KIND_UNDEFINED;
+    const byte = (op & 4) != 0;
+    armAccess(out, OP_ATOMIC, byte ? 1 : 4, 0, rd, rn, byte ? MA_SWPB : MA_SWP);
+    store<u8>(out + D_ATOMIC, ATOMIC_SWAP);
+    store<u8>(out + D_RS, <u8>rt);
+    const bad = (word & 0xf00) != 0 || rt == 15 || rd == 15 || rn == 15 || rn == rt || rn == rd;
+    return bad ? KIND_INVALID_FORM : KIND_LOADSTORE;
+  }
+  const size = (op >>> 1) & 3; // 0 word, 1 doubleword, 2 byte, 3 halfword
+  const l = (op & 1) != 0;
+  const kind = (word >>> 8) & 15; // 0xc ordered, 0xe ordered exclusive, 0xf exclusive
+  if (kind < 0xc || kind == 0xd) return KIND_UNDEFINED;
+  if (kind == 0xc && size == 1) return KIND_UNDEFINED;
+  const sizeIndex: u32 = size == 0 ? 0 : size == 2 ? 1 : size == 3 ? 2 : 3; // word, b, h, d
+  let flags: u32 = kind == 0xc ? 0 : F_EXCLUSIVE;
+  if (kind != 0xf) flags |= l ? F_ACQUIRE : F_RELEASE;
+  let mnemonic: u32;
+  if (kind == 0xc) mnemonic = (l ? MA_LDA : MA_STL) + sizeIndex * 2;
+  else if (kind == 0xe) mnemonic = (l ? MA_LDAEX : MA_STLEX) + sizeIndex * 2;
+  else mnemonic = (l ? MA_LDREX : MA_STREX) + sizeIndex * 2;
+  const bytes: u32 = size == 0 ? 4 : size == 1 ? 4 : size == 2 ? 1 : 2;
+  let bad = rn == 15;
+  const target = l ? rd : rt;
+  if (size == 1) {
+    flags |= F_PAIR;
+    if ((target & 1) != 0 || target == 14) bad = true;
+  } else if (target == 15) bad = true;
+  armAccess(out, l ? OP_LOAD : OP_STORE, bytes, flags, target, rn, mnemonic);
+  if (size == 1) {
+    store<u8>(out + D_COUNT, 2);
+    store<u8>(out + D_RT2, <u8>(target + 1));
+  }
+  if (l) {
+    if ((word & 15) != 15) bad = true;
+  } else if (kind == 0xc) {
+    if (rd != 15) bad = true;
+  } else {
+    store<u8>(out + D_RS, <u8>rd);
+    if (rd == 15 || rd == rn || rd == rt || (size == 1 && rd == rt + 1)) bad = true;
+  }
+  return bad ? KIND_INVALID_FORM : KIND_LOADSTORE;
+}
+
+/** LDM/STM (IA/IB/DA/DB), PUSH/POP. The S-bit forms are system instructions (KIND_OTHER). */
+function multiple(word: u32, out: usize): u32 {
+  if ((word & 0x00400000) != 0) return KIND_OTHER;
+  const p = (word & 0x01000000) != 0;
+  const u = (word & 0x00800000) != 0;
+  const w = (word & 0x00200000) != 0;
+  const l = (word & 0x00100000) != 0;
+  const rn = (word >>> 16) & 15;
+  const list = word & 0xffff;
+  const count = popcount16(list);
+  const mode: u32 = (u ? 0 : 2) + (p ? 1 : 0); // 0 ia, 1 ib, 2 da, 3 db
+  let mnemonic: u32 = (l ? MA_LDM : MA_STM) + mode;
+  if (w && rn == 13 && count >= 2) {
+    if (l && mode == 0) mnemonic = MA_POP;
+    else if (!l && mode == 3) mnemonic = MA_PUSH;
+  }
+  armAccess(out, l ? OP_LOAD : OP_STORE, 4, F_MULTIPLE, REG_NONE_U32, rn, mnemonic);
+  store<u8>(out + D_COUNT, <u8>count);
+  store<u32>(out + D_REG_LIST, list);
+  armBlock(out, u, p, w, count * 4);
+  let bad = rn == 15 || count == 0;
+  if (w && (list & (1 << rn)) != 0) {
+    if (l || (list & ((1 << rn) - 1)) != 0) bad = true;
+  }
+  return bad ? KIND_INVALID_FORM : KIND_LOADSTORE;
+}
+
+const REG_NONE_U32: u32 = 0xff;
+
+/** Bits 27:25 = 110: VLDR/VSTR/VLDM/VSTM/VPUSH/VPOP (coprocessors 10, 11); LDC/STC are KIND_OTHER. */
+function extension(word: u32, out: usize): u32 {
+  if ((word & 0xe00) != 0xa00) return KIND_OTHER;
+  return vfpTransfer(word, out);
+}
+
+/** The extension-register load/store fields, shared with T32 (same layout in both). */
+export function vfpTransfer(word: u32, out: usize): u32 {
+  const op = (word >>> 20) & 31;
+  const p = (op & 16) != 0;
+  const u = (op & 8) != 0;
+  const w = (op & 2) != 0;
+  const l = (op & 1) != 0;
+  if ((op & 0x1e) == 0) return KIND_UNDEFINED;
+  if (!p && !u) return (op & 0x1e) == 4 ? KIND_OTHER : KIND_UNDEFINED; // VMOV (two registers)
+  if (p && u && w) return KIND_UNDEFINED;
+  const double = (word & 0x100) != 0;
+  if ((word & 0xf00) == 0x900) return KIND_UNDEFINED; // VLDR.16 / VSTR.16 (FEAT_FP16)
+  const rn = (word >>> 16) & 15;
+  const vd = (word >>> 12) & 15;
+  const dbit = (word >>> 22) & 1;
+  const d = double ? (dbit << 4) | vd : (vd << 1) | dbit;
+  const imm8 = word & 0xff;
+  const size: u32 = double ? 8 : 4;
+  if (p && !w) { // VLDR / VSTR
+    armAccess(out, l ? OP_LOAD : OP_STORE, size, F_FP, d, rn, l ? MA_VLDR : MA_VSTR);
+    armImmediate(out, true, u, false, imm8 << 2);
+    return KIND_LOADSTORE;
+  }
+  const regs = double ? imm8 >>> 1 : imm8;
+  let mnemonic: u32;
+  if (double && (imm8 & 1) != 0) mnemonic = l ? (u ? MA_FLDMIAX : MA_FLDMDBX) : u ? MA_FSTMIAX : MA_FSTMDBX;
+  else if (w && rn == 13 && l && u) mnemonic = MA_VPOP;
+  else if (w && rn == 13 && !l && !u) mnemonic = MA_VPUSH;
+  else mnemonic = l ? (u ? MA_VLDMIA : MA_VLDMDB) : u ? MA_VSTMIA : MA_VSTMDB;
+  armAccess(out, l ? OP_LOAD : OP_STORE, size, F_FP | F_MULTIPLE, d, rn, mnemonic);
+  store<u8>(out + D_COUNT, <u8>regs);
+  armBlock(out, u, p, w, imm8 << 2);
+  let bad = regs == 0 || d + regs > 32 || (double && regs > 16) || (w && rn == 15);
+  return bad ? KIND_INVALID_FORM : KIND_LOADSTORE;
+}
+
+/** Decodes `count` words from `words` into one descriptor; returns a checksum. */
+export function benchDecodeA32(words: usize, count: u32, out: usize): u32 {
+  let sum: u32 = 0;
+  for (let i: u32 = 0; i < count; i++) {
+    sum += decodeA32(load<u32>(words + (<usize>i << 2)), out) + load<u8>(out + D_SIZE);
+  }
+  return sum;
+}

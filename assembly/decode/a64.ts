@@ -1,0 +1,422 @@
+// A64 load/store decoder: one 32-bit word → the descriptor at `out`; returns the kind.
+// Dispatch is on the major opcode bits (27 and 25 select the load/store space,
+// 29:28 and 24 the group), then on small per-group tables; nothing allocates.
+//
+// Choices: PRFM/PRFUM (all forms) are hints, KIND_OTHER with their mnemonic. Literal
+// loads have base REG_NONE, F_PC_RELATIVE and the byte offset in D_DISP. Base 31 is
+// SP; a transfer or index register 31 is the zero register. SIMD&FP registers carry
+// F_FP (plus F_VECTOR for Q). SIMD structure loads/stores (LD1..LD4, ST1..ST4, LDnR)
+// carry F_VECTOR | F_MULTIPLE, D_COUNT registers from D_RT (mask in D_REG_LIST) and
+// D_SIZE = the bytes transferred. MTE tag instructions are KIND_OTHER. Outside the
+// load/store space the result is KIND_OTHER, or KIND_UNDEFINED for the unallocated
+// top-level groups; precise only inside the load/store space.
+
+import {
+  DESC_SIZE, D_KIND, D_OP, D_SIZE, D_COUNT, D_FLAGS, D_RT, D_RT2, D_BASE, D_INDEX, D_SHIFT_TYPE, D_SHIFT_AMOUNT,
+  D_EXTEND, D_LENGTH, D_DISP, D_POST_DISP, D_REG_LIST, D_MNEMONIC, D_ATOMIC, D_RS,
+  KIND_LOADSTORE, KIND_OTHER, KIND_UNDEFINED, KIND_INVALID_FORM, OP_LOAD, OP_STORE, OP_ATOMIC,
+  F_SIGNED, F_WRITEBACK, F_POST_INDEX, F_EXCLUSIVE, F_ACQUIRE, F_RELEASE, F_FP, F_VECTOR, F_PC_RELATIVE,
+  F_UNPRIVILEGED, F_NONTEMPORAL, F_PAIR, F_MULTIPLE, F_SIGN_EXTEND_64, F_WORD_DEST, SHIFT_LSL,
+  EXTEND_UXTW, EXTEND_SXTW, EXTEND_SXTX, EXTEND_UXTX, ATOMIC_ADD, ATOMIC_SWAP, ATOMIC_CAS, REG_NONE,
+} from "./descriptor";
+import {
+  M64_SINGLE, M64_UNSCALED, M64_UNPRIV, M64_STP, M64_LDP, M64_STNP, M64_LDNP, M64_LDPSW, M64_RCPC_U, M64_LDRAA,
+  M64_LDAPR, M64_EXCL, M64_EXCLP, M64_ORDERED, M64_CAS, M64_CASP, M64_SWP, M64_LDOP, M64_STOP, M64_ST1, M64_LD1,
+  M64_LD1R,
+} from "./a64-mnemonics";
+
+// Single-register forms, indexed by V:size:opc → mnemonic offset (0 str, 1 ldr, 2 strb, 3 ldrb,
+// 4 ldrsb, 5 strh, 6 ldrh, 7 ldrsh, 8 ldrsw, 9 prfm; 0xff unallocated).
+const SINGLE_NAMES: usize = memory.data<u8>([
+  2, 3, 4, 4, 5, 6, 7, 7, 0, 1, 8, 0xff, 0, 1, 9, 0xff,
+  0, 1, 0, 1, 0, 1, 0xff, 0xff, 0, 1, 0xff, 0xff, 0, 1, 0xff, 0xff,
+]);
+
+// Pair forms, indexed by opc:V → log2 of the register size (0xff unallocated; 0xfe LDPSW/STGP).
+const PAIR_SIZES: usize = memory.data<u8>([2, 2, 0xfe, 3, 3, 4, 0xff, 0xff]);
+
+@inline function begin(out: usize): void {
+  memory.fill(out, 0, DESC_SIZE);
+  store<u32>(out + D_RT, 0xffffffff); // rt, rt2, base, index
+  store<u8>(out + D_RS, REG_NONE);
+  store<u8>(out + D_LENGTH, 4);
+}
+
+@inline function finish(out: usize, kind: u32): u32 {
+  store<u8>(out + D_KIND, <u8>kind);
+  return kind;
+}
+
+@inline function access(out: usize, op: u8, size: u32, flags: u32, rt: u32, base: u32, mnemonic: u32): void {
+  store<u8>(out + D_OP, op);
+  store<u8>(out + D_SIZE, <u8>size);
+  store<u8>(out + D_COUNT, 1);
+  store<u32>(out + D_FLAGS, flags);
+  store<u8>(out + D_RT, <u8>rt);
+  store<u8>(out + D_BASE, <u8>base);
+  store<u16>(out + D_MNEMONIC, <u16>mnemonic);
+}
+
+@inline function sext(value: u32, bits: u32): i64 {
+  return <i64>(<i32>(value << (32 - bits)) >> (32 - bits));
+}
+
+export function decodeA64(word: u32, out: usize): u32 {
+  begin(out);
+  if ((word & 0x0a000000) != 0x08000000) return finish(out, outside(word));
+  switch ((word >>> 28) & 3) {
+    case 0: return (word & 0x04000000) != 0 ? structure(word, out) : exclusive(word, out);
+    case 1: return (word & 0x01000000) != 0 ? rcpcUnscaled(word, out) : literal(word, out);
+    case 2: return pair(word, out);
+    default: return (word & 0x01000000) != 0 ? single(word, out, 3) : registerGroup(word, out);
+  }
+}
+
+/** Outside the load/store space: the unallocated top-level groups are undefined. */
+function outside(word: u32): u32 {
+  const op1 = (word >>> 25) & 15;
+  if (op1 == 1 || op1 == 3) return KIND_UNDEFINED;
+  if (op1 == 0 && (word >>> 16) == 0) return KIND_UNDEFINED; // UDF
+  return KIND_OTHER;
+}
+
+/** Single register: form 0 unscaled, 1 post-index, 2 unprivileged, 3 pre-index (as op4), 3 with bit 24 unsigned offset, 4 register. */
+function single(word: u32, out: usize, form: u32): u32 {
+  const size = word >>> 30;
+  const v = (word >>> 26) & 1;
+  const opc = (word >>> 22) & 3;
+  const rt = word & 31;
+  const rn = (word >>> 5) & 31;
+  const unsigned = (word & 0x01000000) != 0;
+  let name = <u32>load<u8>(SINGLE_NAMES + ((v << 4) | (size << 2) | opc));
+  if (name == 0xff) return finish(out, KIND_UNDEFINED);
+  let log2 = size;
+  let flags: u32 = 0;
+  let op = OP_STORE;
+  if (v != 0) {
+    flags = F_FP;
+    if (opc >= 2) { log2 = 4; flags = F_FP | F_VECTOR; }
+    if ((opc & 1) != 0) op = OP_LOAD;
+    if (form == 2 && !unsigned) return finish(out, KIND_UNDEFINED); // no unprivileged SIMD&FP
+  } else if (opc != 0) {
+    op = OP_LOAD;
+    if (opc == 1) { if (size < 3) flags = F_WORD_DEST; }
+    else if (opc == 3) flags = F_SIGNED | F_WORD_DEST;
+    else if (size < 3) flags = F_SIGNED | F_SIGN_EXTEND_64;
+  }
+  let kind = KIND_LOADSTORE;
+  if (name == 9) { // prfm / prfum: a hint
+    if (!unsigned && (form == 1 || form == 3 || form == 2)) return finish(out, KIND_UNDEFINED);
+    kind = KIND_OTHER;
+  }
+  if (unsigned) {
+    store<i64>(out + D_DISP, <i64>((word >>> 10) & 0xfff) << log2);
+  } else if (form == 4) {
+    const option = (word >>> 13) & 7;
+    if ((option & 2) == 0) return finish(out, KIND_UNDEFINED);
+    store<u8>(out + D_INDEX, <u8>((word >>> 16) & 31));
+    store<u8>(out + D_EXTEND, option == 2 ? EXTEND_UXTW : option == 3 ? EXTEND_UXTX : option == 6 ? EXTEND_SXTW : EXTEND_SXTX);
+    if ((word & 0x1000) != 0) {
+      store<u8>(out + D_SHIFT_TYPE, SHIFT_LSL);
+      store<u8>(out + D_SHIFT_AMOUNT, <u8>log2);
+    }
+  } else {
+    const imm = sext((word >>> 12) & 0x1ff, 9);
+    if (form == 0) name += 10;
+    else if (form == 2) { name += 20; flags |= F_UNPRIVILEGED; }
+    else {
+      if (form == 1) { flags |= F_WRITEBACK | F_POST_INDEX; store<i64>(out + D_POST_DISP, imm); }
+      else flags |= F_WRITEBACK;
+      if (v == 0 && rn == rt && rn != 31) kind = KIND_INVALID_FORM;
+    }
+    if (form != 1) store<i64>(out + D_DISP, imm);
+  }
+  access(out, op, 1 << log2, flags, rt, rn, M64_SINGLE + name);
+  return finish(out, kind);
+}
+
+/** Bits 29:28 = 11, bit 24 = 0: unscaled / post / unprivileged / pre, register offset, atomics, LDRAA. */
+function registerGroup(word: u32, out: usize): u32 {
+  const op4 = (word >>> 10) & 3;
+  if ((word & 0x00200000) == 0) return single(word, out, op4);
+  if (op4 == 2) return single(word, out, 4);
+  if (op4 == 0) return atomic(word, out);
+  // LDRAA / LDRAB
+  if ((word >>> 30) != 3 || (word & 0x04000000) != 0) return finish(out, KIND_UNDEFINED);
+  const rt = word & 31;
+  const rn = (word >>> 5) & 31;
+  const disp = sext(((word >>> 13) & 0x200) | ((word >>> 12) & 0x1ff), 10) << 3;
+  let flags: u32 = 0;
+  let kind = KIND_LOADSTORE;
+  if ((word & 0x800) != 0) {
+    flags = F_WRITEBACK;
+    if (rn == rt && rn != 31) kind = KIND_INVALID_FORM;
+  }
+  access(out, OP_LOAD, 8, flags, rt, rn, M64_LDRAA + ((word >>> 23) & 1));
+  store<i64>(out + D_DISP, disp);
+  return finish(out, kind);
+}
+
+/** LSE atomics (LD<op>, ST<op>, SWP) and LDAPR. */
+function atomic(word: u32, out: usize): u32 {
+  if ((word & 0x04000000) != 0) return finish(out, KIND_UNDEFINED);
+  const size = word >>> 30;
+  const sz = size < 2 ? size : 2;
+  const ar = (word >>> 22) & 3; // A*2 + R
+  const rs = (word >>> 16) & 31;
+  const opc = (word >>> 12) & 7;
+  const rt = word & 31;
+  const rn = (word >>> 5) & 31;
+  let flags: u32 = (ar & 2 ? F_ACQUIRE : 0) | (ar & 1 ? F_RELEASE : 0);
+  if (size < 3) flags |= F_WORD_DEST;
+  if ((word & 0x8000) != 0) {
+    if (opc == 0) {
+      access(out, OP_ATOMIC, 1 << size, flags, rt, rn, M64_SWP + ar * 3 + sz);
+      store<u8>(out + D_ATOMIC, ATOMIC_SWAP);
+      store<u8>(out + D_RS, <u8>rs);
+      return finish(out, KIND_LOADSTORE);
+    }
+    if (opc == 4 && ar == 2 && rs == 31) {
+      access(out, OP_LOAD, 1 << size, flags, rt, rn, M64_LDAPR + sz);
+      return finish(out, KIND_LOADSTORE);
+    }
+    return finish(out, KIND_UNDEFINED);
+  }
+  const mnemonic = rt == 31 && (ar & 2) == 0 ? M64_STOP + (opc * 2 + (ar & 1)) * 3 + sz : M64_LDOP + (opc * 4 + ar) * 3 + sz;
+  access(out, OP_ATOMIC, 1 << size, flags, rt, rn, mnemonic);
+  store<u8>(out + D_ATOMIC, ATOMIC_ADD + <u8>opc);
+  store<u8>(out + D_RS, <u8>rs);
+  return finish(out, KIND_LOADSTORE);
+}
+
+/** Load register (literal). */
+function literal(word: u32, out: usize): u32 {
+  const opc = word >>> 30;
+  const rt = word & 31;
+  let size: u32 = 4;
+  let flags: u32 = F_PC_RELATIVE;
+  let name: u32 = 1; // ldr
+  let kind = KIND_LOADSTORE;
+  if ((word & 0x04000000) != 0) {
+    if (opc == 3) return finish(out, KIND_UNDEFINED);
+    size = 4 << opc;
+    flags |= opc == 2 ? F_FP | F_VECTOR : F_FP;
+  } else if (opc == 0) flags |= F_WORD_DEST;
+  else if (opc == 1) size = 8;
+  else if (opc == 2) { flags |= F_SIGNED | F_SIGN_EXTEND_64; name = 8; }
+  else { name = 9; kind = KIND_OTHER; }
+  access(out, OP_LOAD, size, flags, rt, REG_NONE, M64_SINGLE + name);
+  store<i64>(out + D_DISP, sext((word >>> 5) & 0x7ffff, 19) << 2);
+  return finish(out, kind);
+}
+
+/** LDP/STP/LDNP/STNP/LDPSW, SIMD&FP included. */
+function pair(word: u32, out: usize): u32 {
+  const opc = word >>> 30;
+  const v = (word >>> 26) & 1;
+  const mode = (word >>> 23) & 3; // 0 no-allocate, 1 post, 2 offset, 3 pre
+  const isLoad = (word & 0x00400000) != 0;
+  const rt = word & 31;
+  const rt2 = (word >>> 10) & 31;
+  const rn = (word >>> 5) & 31;
+  let log2 = <u32>load<u8>(PAIR_SIZES + ((opc << 1) | v));
+  let flags: u32 = F_PAIR;
+  let mnemonic: u32 = isLoad ? M64_LDP : M64_STP;
+  if (log2 == 0xff) return finish(out, KIND_UNDEFINED);
+  if (log2 == 0xfe) {
+    if (!isLoad) return finish(out, KIND_OTHER); // STGP (MTE)
+    if (mode == 0) return finish(out, KIND_UNDEFINED);
+    log2 = 2;
+    flags |= F_SIGNED | F_SIGN_EXTEND_64;
+    mnemonic = M64_LDPSW;
+  } else if (v != 0) {
+    flags |= log2 == 4 ? F_FP | F_VECTOR : F_FP;
+  } else if (log2 == 2 && isLoad) flags |= F_WORD_DEST;
+  const imm = sext((word >>> 15) & 0x7f, 7) << log2;
+  let kind = KIND_LOADSTORE;
+  if (mode == 0) {
+    flags |= F_NONTEMPORAL;
+    mnemonic = isLoad ? M64_LDNP : M64_STNP;
+  } else if (mode != 2) {
+    flags |= F_WRITEBACK;
+    if (v == 0 && rn != 31 && (rn == rt || rn == rt2)) kind = KIND_INVALID_FORM;
+  }
+  if (isLoad && rt == rt2) kind = KIND_INVALID_FORM;
+  access(out, isLoad ? OP_LOAD : OP_STORE, 1 << log2, flags, rt, rn, mnemonic);
+  store<u8>(out + D_COUNT, 2);
+  store<u8>(out + D_RT2, <u8>rt2);
+  if (mode == 1) {
+    store<u32>(out + D_FLAGS, flags | F_POST_INDEX);
+    store<i64>(out + D_POST_DISP, imm);
+  } else {
+    store<i64>(out + D_DISP, imm);
+  }
+  return finish(out, kind);
+}
+
+/** Exclusive, ordered (LDAR/STLR/LDLAR/STLLR), CAS and CASP: bits 29:24 = 001000. */
+function exclusive(word: u32, out: usize): u32 {
+  if ((word & 0x01000000) != 0) return finish(out, KIND_UNDEFINED);
+  const size = word >>> 30;
+  const sz = size < 2 ? size : 2;
+  const o2 = (word >>> 23) & 1;
+  const l = (word >>> 22) & 1;
+  const o1 = (word >>> 21) & 1;
+  const rs = (word >>> 16) & 31;
+  const o0 = (word >>> 15) & 1;
+  const rt2 = (word >>> 10) & 31;
+  const rn = (word >>> 5) & 31;
+  const rt = word & 31;
+  const wordDest: u32 = size < 3 ? F_WORD_DEST : 0;
+  let kind = KIND_LOADSTORE;
+  if (o1 != 0) {
+    if (o2 == 0 && size >= 2) { // LDXP / STXP
+      const log2 = size;
+      let flags: u32 = F_EXCLUSIVE | F_PAIR | (l != 0 ? (o0 != 0 ? F_ACQUIRE : 0) : (o0 != 0 ? F_RELEASE : 0));
+      if (l != 0) {
+        flags |= wordDest;
+        if (rs != 31) kind = KIND_INVALID_FORM;
+        if (rt == rt2) kind = KIND_INVALID_FORM;
+      } else {
+        store<u8>(out + D_RS, <u8>rs);
+        if (rs == rt || rs == rt2 || (rs == rn && rn != 31)) kind = KIND_INVALID_FORM;
+      }
+      access(out, l != 0 ? OP_LOAD : OP_STORE, 1 << log2, flags, rt, rn, M64_EXCLP + l * 2 + o0);
+      store<u8>(out + D_COUNT, 2);
+      store<u8>(out + D_RT2, <u8>rt2);
+      return finish(out, kind);
+    }
+    if (rt2 != 31) return finish(out, KIND_UNDEFINED);
+    const flags: u32 = (l != 0 ? F_ACQUIRE : 0) | (o0 != 0 ? F_RELEASE : 0);
+    if (o2 == 0) { // CASP
+      if (((rs | rt) & 1) != 0) return finish(out, KIND_UNDEFINED);
+      access(out, OP_ATOMIC, 4 << size, flags | F_PAIR | (size == 0 ? F_WORD_DEST : 0), rt, rn, M64_CASP + l * 2 + o0);
+      store<u8>(out + D_COUNT, 2);
+      store<u8>(out + D_RT2, <u8>(rt + 1));
+    } else {
+      access(out, OP_ATOMIC, 1 << size, flags | wordDest, rt, rn, M64_CAS + (l * 2 + o0) * 3 + sz);
+    }
+    store<u8>(out + D_ATOMIC, ATOMIC_CAS);
+    store<u8>(out + D_RS, <u8>rs);
+    return finish(out, kind);
+  }
+  let flags: u32 = l != 0 ? wordDest : 0;
+  if (o2 == 0) {
+    flags |= F_EXCLUSIVE;
+    if (o0 != 0) flags |= l != 0 ? F_ACQUIRE : F_RELEASE;
+    if (rt2 != 31) kind = KIND_INVALID_FORM;
+    if (l != 0) {
+      if (rs != 31) kind = KIND_INVALID_FORM;
+    } else {
+      store<u8>(out + D_RS, <u8>rs);
+      if (rs == rt || (rs == rn && rn != 31)) kind = KIND_INVALID_FORM;
+    }
+    access(out, l != 0 ? OP_LOAD : OP_STORE, 1 << size, flags, rt, rn, M64_EXCL + (l * 2 + o0) * 3 + sz);
+    return finish(out, kind);
+  }
+  // LDAR / STLR (o0 = 1), LDLAR / STLLR (LoRegions, o0 = 0)
+  flags |= l != 0 ? F_ACQUIRE : F_RELEASE;
+  if (rs != 31 || rt2 != 31) kind = KIND_INVALID_FORM;
+  access(out, l != 0 ? OP_LOAD : OP_STORE, 1 << size, flags, rt, rn, M64_ORDERED + (l * 2 + o0) * 3 + sz);
+  return finish(out, kind);
+}
+
+/** LDAPUR / STLUR family (v8.4 RCpc, unscaled); MTE tag instructions beside them. */
+function rcpcUnscaled(word: u32, out: usize): u32 {
+  if ((word & 0x04000000) != 0) return finish(out, KIND_UNDEFINED);
+  const size = word >>> 30;
+  if ((word & 0x00200000) != 0) return finish(out, size == 3 ? KIND_OTHER : KIND_UNDEFINED);
+  if ((word & 0xc00) != 0) return finish(out, KIND_UNDEFINED);
+  const opc = (word >>> 22) & 3;
+  const sz = size < 2 ? size : 2;
+  let flags: u32 = 0;
+  let op = OP_LOAD;
+  let name: u32 = 0;
+  if (opc == 0) { op = OP_STORE; flags = F_RELEASE; name = sz; }
+  else if (opc == 1) { flags = F_ACQUIRE | (size < 3 ? F_WORD_DEST : 0); name = 3 + sz; }
+  else if (opc == 2) {
+    if (size == 3) return finish(out, KIND_UNDEFINED);
+    flags = F_ACQUIRE | F_SIGNED | F_SIGN_EXTEND_64; name = 6 + size;
+  } else {
+    if (size >= 2) return finish(out, KIND_UNDEFINED);
+    flags = F_ACQUIRE | F_SIGNED | F_WORD_DEST; name = 6 + size;
+  }
+  access(out, op, 1 << size, flags, word & 31, (word >>> 5) & 31, M64_RCPC_U + name);
+  store<i64>(out + D_DISP, sext((word >>> 12) & 0x1ff, 9));
+  return finish(out, KIND_LOADSTORE);
+}
+
+/** SIMD structure loads/stores (LD1..4, ST1..4, LD1R..LD4R), multiple and single. */
+function structure(word: u32, out: usize): u32 {
+  if ((word >>> 31) != 0) return finish(out, KIND_UNDEFINED);
+  const q = (word >>> 30) & 1;
+  const isLoad = (word & 0x00400000) != 0;
+  const post = (word & 0x00800000) != 0;
+  const rm = (word >>> 16) & 31;
+  const rt = word & 31;
+  const rn = (word >>> 5) & 31;
+  const size = (word >>> 10) & 3;
+  let regs: u32 = 0;
+  let bytes: u32 = 0;
+  let mnemonic: u32 = 0;
+  if ((word & 0x01000000) == 0) { // multiple structures
+    if ((word & 0x00200000) != 0 || (!post && rm != 0)) return finish(out, KIND_UNDEFINED);
+    const opcode = (word >>> 12) & 15;
+    let selem: u32 = 0;
+    switch (opcode) {
+      case 0: regs = 4; selem = 4; break;
+      case 2: regs = 4; selem = 1; break;
+      case 4: regs = 3; selem = 3; break;
+      case 6: regs = 3; selem = 1; break;
+      case 7: regs = 1; selem = 1; break;
+      case 8: regs = 2; selem = 2; break;
+      case 10: regs = 2; selem = 1; break;
+      default: return finish(out, KIND_UNDEFINED);
+    }
+    if (selem > 1 && size == 3 && q == 0) return finish(out, KIND_UNDEFINED);
+    bytes = regs << (3 + q);
+    mnemonic = (isLoad ? M64_LD1 : M64_ST1) + selem - 1;
+  } else { // single structure
+    if (!post && rm != 0) return finish(out, KIND_UNDEFINED);
+    const opcode = (word >>> 13) & 7;
+    const s = (word >>> 12) & 1;
+    regs = (((opcode & 1) << 1) | ((word >>> 21) & 1)) + 1;
+    const scale = opcode >>> 1;
+    let esize: u32 = 1;
+    if (scale == 1) {
+      if ((size & 1) != 0) return finish(out, KIND_UNDEFINED);
+      esize = 2;
+    } else if (scale == 2) {
+      if (size == 0) esize = 4;
+      else if (size == 1 && s == 0) esize = 8;
+      else return finish(out, KIND_UNDEFINED);
+    } else if (scale == 3) {
+      if (!isLoad || s != 0) return finish(out, KIND_UNDEFINED);
+      esize = 1 << size;
+    }
+    bytes = regs * esize;
+    mnemonic = (scale == 3 ? M64_LD1R : isLoad ? M64_LD1 : M64_ST1) + regs - 1;
+  }
+  let flags: u32 = F_VECTOR | F_MULTIPLE;
+  let mask: u32 = 0;
+  for (let i: u32 = 0; i < regs; i++) mask |= 1 << ((rt + i) & 31);
+  access(out, isLoad ? OP_LOAD : OP_STORE, bytes, flags, rt, rn, mnemonic);
+  store<u8>(out + D_COUNT, <u8>regs);
+  store<u32>(out + D_REG_LIST, mask);
+  if (post) {
+    flags |= F_WRITEBACK | F_POST_INDEX;
+    store<u32>(out + D_FLAGS, flags);
+    if (rm == 31) store<i64>(out + D_POST_DISP, <i64>bytes);
+    else store<u8>(out + D_INDEX, <u8>rm);
+  }
+  return finish(out, KIND_LOADSTORE);
+}
+
+/** Decodes `count` words from `words` into one descriptor; returns a checksum. */
+export function benchDecodeA64(words: usize, count: u32, out: usize): u32 {
+  let sum: u32 = 0;
+  for (let i: u32 = 0; i < count; i++) {
+    sum += decodeA64(load<u32>(words + (<usize>i << 2)), out) + load<u8>(out + D_BASE);
+  }
+  return sum;
+}

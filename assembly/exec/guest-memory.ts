@@ -1,0 +1,53 @@
+// Guest data accesses for the interpreters (MMU off: effective = physical, address
+// space 0). Values are assembled in the guest's byte order. A TLB hit is one tag
+// compare, one add and the load; everything else (fills, MMIO, page-crossing or
+// misaligned accesses, dirty-logged or read-only slots) goes through the slot layer.
+import { REC_DATA, REC_EXIT } from "../layout";
+import { EXIT_NONE } from "../exits";
+import { record } from "../machine";
+import { physRead, physWrite } from "../mem/access";
+import { tlbLookup, tlbFill, TLB_READ, TLB_WRITE } from "../mmu/tlb";
+
+/** EXIT_NONE, or the exit of the last access that did not complete. */
+export let accessExit: u32 = EXIT_NONE;
+
+@inline function swap(value: u64, size: u32): u64 {
+  return size == 8 ? bswap<u64>(value) : size == 4 ? <u64>bswap<u32>(<u32>value) : size == 2 ? <u64>bswap<u16>(<u16>value) : value;
+}
+
+/** Reads `size` (1, 2, 4, 8) bytes at `ea` as a value in `bigEndian` order; sets accessExit. */
+@inline export function readValue(ea: u64, size: u32, bigEndian: bool): u64 {
+  let host = tlbLookup(TLB_READ, ea, size);
+  if (host == 0 && tlbFill(TLB_READ, ea)) host = tlbLookup(TLB_READ, ea, size);
+  let raw: u64;
+  if (host != 0) {
+    raw = size == 8 ? load<u64>(host) : size == 4 ? <u64>load<u32>(host) : size == 2 ? <u64>load<u16>(host) : <u64>load<u8>(host);
+  } else {
+    accessExit = physRead(0, ea, size);
+    if (accessExit != EXIT_NONE) return 0;
+    raw = load<u64>(record + REC_DATA) & (size == 8 ? 0xffff_ffff_ffff_ffff : (<u64>1 << (size << 3)) - 1);
+  }
+  return bigEndian ? swap(raw, size) : raw;
+}
+
+/** Writes the low `size` (1, 2, 4, 8) bytes of `value` at `ea` in `bigEndian` order; sets accessExit. */
+@inline export function writeValue(ea: u64, size: u32, value: u64, bigEndian: bool): void {
+  const raw = bigEndian ? swap(value, size) : value;
+  let host = tlbLookup(TLB_WRITE, ea, size);
+  if (host == 0 && tlbFill(TLB_WRITE, ea)) host = tlbLookup(TLB_WRITE, ea, size);
+  if (host != 0) {
+    if (size == 8) store<u64>(host, raw);
+    else if (size == 4) store<u32>(host, <u32>raw);
+    else if (size == 2) store<u16>(host, <u16>raw);
+    else store<u8>(host, <u8>raw);
+    return;
+  }
+  store<u64>(record + REC_DATA, raw);
+  accessExit = physWrite(0, ea, size);
+}
+
+/** Clears accessExit before an instruction's accesses. */
+@inline export function resetAccessExit(): void {
+  accessExit = EXIT_NONE;
+  store<u32>(record + REC_EXIT, EXIT_NONE);
+}

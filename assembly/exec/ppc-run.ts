@@ -1,0 +1,85 @@
+// The PowerPC run loop: fetch at pc (MMU off: pc is a physical address), execute
+// the interpreter's subset or a load/store descriptor, until the budget is spent or
+// an instruction exits (like KVM_RUN returning with kvm_run.exit_reason).
+import {
+  REC_EXIT, REC_CAUSE, REC_DECODE, REC_EXIT_PC, REC_FAULT_KIND, REC_FAULT_ADDR, MODE_64,
+} from "../layout";
+import {
+  EXIT_NONE, EXIT_BUDGET, EXIT_FAULT, EXIT_UNDEFINED, CAUSE_UNDEFINED, CAUSE_UNIMPLEMENTED, CAUSE_INVALID_FORM,
+  FAULT_FETCH, FAULT_TRUNCATED,
+} from "../exits";
+import { KIND_LOADSTORE, KIND_OTHER, KIND_INVALID_FORM, KIND_TRUNCATED, D_LENGTH } from "../decode/descriptor";
+import { decodePpc, PPC_MODE_64, PPC_MODE_NO_SUFFIX } from "../decode/ppc";
+import { record } from "../machine";
+import { tlbLookup, tlbFill, tlbSync, TLB_FETCH } from "../mmu/tlb";
+import { pc, setPc, mode, isLittle } from "../cpu/regs";
+import { ppcAlu, ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
+import { ppcLoadStore } from "./ppc-loadstore";
+import { resetAccessExit } from "./guest-memory";
+
+/** Host address of the 4 bytes at `at`, or 0 when they are not in RAM. */
+@inline function fetchAddress(at: u64): usize {
+  const host = tlbLookup(TLB_FETCH, at, 4);
+  if (host != 0 || !tlbFill(TLB_FETCH, at)) return host;
+  return tlbLookup(TLB_FETCH, at, 4);
+}
+
+@inline function fetchWord(host: usize): u32 {
+  const raw = load<u32>(host);
+  return isLittle() ? raw : bswap<u32>(raw);
+}
+
+function exitWith(exit: u32, at: u64): u32 {
+  store<u32>(record + REC_EXIT, exit);
+  store<u64>(record + REC_EXIT_PC, at);
+  return exit;
+}
+
+function fault(kind: u32, at: u64, address: u64): u32 {
+  store<u32>(record + REC_FAULT_KIND, kind);
+  store<u64>(record + REC_FAULT_ADDR, address);
+  return exitWith(EXIT_FAULT, at);
+}
+
+function undefinedInstruction(cause: u32, at: u64): u32 {
+  store<u32>(record + REC_CAUSE, cause);
+  return exitWith(EXIT_UNDEFINED, at);
+}
+
+/** Runs at most `budget` instructions from pc; returns the EXIT_* that ended the run. */
+export function ppcRun(budget: u32): u32 {
+  const decodeMode = (mode() & MODE_64) != 0 ? PPC_MODE_64 : 0;
+  const desc = record + REC_DECODE;
+  for (let left = budget; left != 0; left--) {
+    tlbSync();
+    const at = pc();
+    const host = fetchAddress(at);
+    if (host == 0) return fault(FAULT_FETCH, at, at);
+    const word = fetchWord(host);
+    const alu = ppcAlu(word, at);
+    if (alu == ALU_DONE) continue;
+    if (alu != ALU_NOT_MINE) return exitWith(alu, at);
+    // A prefix's suffix may lie on the next page.
+    let suffix: u32 = 0;
+    let suffixMode = PPC_MODE_NO_SUFFIX;
+    if ((word >>> 26) == 1) {
+      const next = fetchAddress(at + 4);
+      if (next == 0) return fault(FAULT_TRUNCATED, at, at + 4);
+      suffix = fetchWord(next);
+      suffixMode = 0;
+    }
+    const kind = decodePpc(word, suffix, decodeMode | suffixMode, desc);
+    if (kind == KIND_LOADSTORE) {
+      resetAccessExit();
+      const exit = ppcLoadStore(desc, at);
+      if (exit != EXIT_NONE) return exitWith(exit, at);
+      const next = at + <u64>load<u8>(desc, D_LENGTH);
+      setPc((decodeMode & PPC_MODE_64) != 0 ? next : next & 0xffff_ffff);
+      continue;
+    }
+    if (kind == KIND_TRUNCATED) return fault(FAULT_TRUNCATED, at, at + 4);
+    if (kind == KIND_INVALID_FORM) return undefinedInstruction(CAUSE_INVALID_FORM, at);
+    return undefinedInstruction(kind == KIND_OTHER ? CAUSE_UNIMPLEMENTED : CAUSE_UNDEFINED, at);
+  }
+  return exitWith(EXIT_BUDGET, pc());
+}

@@ -1,0 +1,78 @@
+// The per-vCPU software TLB: a hit is one tag compare and one add (QEMU's
+// CPUTLBEntry.addend). Entries are filled from the slot table and hold RAM only;
+// MMIO, read-only slots (for writes) and dirty-logged slots (for writes) miss, so
+// those accesses take the slow path that handles them.
+//
+// Entries never outlive a slot change: tlbSync(), called before every instruction,
+// flushes the whole TLB when the slot table's generation moved. The window between
+// that check and an access is the instruction in flight, which is exactly the
+// emulated access the invalidation models reason about.
+import {
+  CONTROL_BASE, CTRL_SLOT_GEN, PAGE_SIZE, TLB_ENTRY_SIZE, TLB_E_READ, TLB_E_WRITE, TLB_E_FETCH, TLB_E_ADDEND,
+  TLB_INVALID, SLOT_READONLY,
+} from "../layout";
+import { tlb, tlbMask } from "../machine";
+import { ramAddress, lastSlotFlags, lastSlotDirtyLogged } from "../mem/slots";
+
+export const TLB_READ: u32 = TLB_E_READ;
+export const TLB_WRITE: u32 = TLB_E_WRITE;
+export const TLB_FETCH: u32 = TLB_E_FETCH;
+
+const PAGE_MASK: u64 = ~(<u64>PAGE_SIZE - 1);
+
+/** The slot-table generation (address space 0) this TLB's entries were filled under. */
+let filledUnder: u32 = 0;
+
+@inline function entryFor(va: u64): usize {
+  return tlb + ((<usize>(va >> 12) & tlbMask) * TLB_ENTRY_SIZE);
+}
+
+/** Host address for a `size`-byte access of `kind` at `va` when the TLB holds it; else 0. */
+@inline export function tlbLookup(kind: u32, va: u64, size: u32): usize {
+  const entry = entryFor(va);
+  if (load<u64>(entry + kind) == (va & (PAGE_MASK | (<u64>size - 1)))) return <usize>(va + load<u64>(entry, TLB_E_ADDEND));
+  return 0;
+}
+
+/** Flushes the TLB if the slot table changed since it was filled. Call before each instruction. */
+@inline export function tlbSync(): void {
+  // Acquire: pairs with the updater's publication of a new table.
+  const generation = atomic.load<u32>(CONTROL_BASE + CTRL_SLOT_GEN);
+  if (generation != filledUnder) {
+    tlbFlushAll();
+    filledUnder = generation;
+  }
+}
+
+export function tlbFlushAll(): void {
+  memory.fill(tlb, 0xff, (tlbMask + 1) * TLB_ENTRY_SIZE);
+}
+
+/** Drops the entry translating `va`'s page, if any. */
+export function tlbFlushPage(va: u64): void {
+  const entry = entryFor(va);
+  const page = va & PAGE_MASK;
+  if (load<u64>(entry, TLB_E_READ) == page || load<u64>(entry, TLB_E_WRITE) == page || load<u64>(entry, TLB_E_FETCH) == page) {
+    store<u64>(entry, TLB_INVALID, TLB_E_READ);
+    store<u64>(entry, TLB_INVALID, TLB_E_WRITE);
+    store<u64>(entry, TLB_INVALID, TLB_E_FETCH);
+  }
+}
+
+/**
+ * Fills the entry for `va` (MMU off: physical = virtual) if its page is RAM usable
+ * for `kind`; returns whether it did.
+ */
+export function tlbFill(kind: u32, va: u64): bool {
+  const page = va & PAGE_MASK;
+  const host = ramAddress(0, page, PAGE_SIZE, false);
+  if (host == 0) return false;
+  const writable = (lastSlotFlags(0) & SLOT_READONLY) == 0 && !lastSlotDirtyLogged(0);
+  if (kind == TLB_WRITE && !writable) return false;
+  const entry = entryFor(va);
+  store<u64>(entry, page, TLB_E_READ);
+  store<u64>(entry, page, TLB_E_FETCH);
+  store<u64>(entry, writable ? page : TLB_INVALID, TLB_E_WRITE);
+  store<u64>(entry, <u64>host - page, TLB_E_ADDEND);
+  return true;
+}

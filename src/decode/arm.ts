@@ -1,0 +1,142 @@
+// ARM decoding from the host: words → descriptors (raw, through the core's Wasm
+// decoders) → the `decode` JSON with llvm-mc's register and mnemonic names.
+
+import type { CoreAccessor } from '../accessor.js';
+import { readExportedConstants } from '../core.js';
+import { DESCRIPTOR_NAMES, readDescriptor, type DescriptorCodes, type RawDescriptor } from './descriptor.js';
+import { descriptorJson, type ArchNaming, type DecodedJson } from './json.js';
+import { a64MnemonicName } from './a64-names.js';
+import { armMnemonicName, armMnemonicWide } from './arm-names.js';
+
+export type ArmArch = 'arm' | 'thumb' | 'aarch64';
+
+interface ArmExports {
+  decodeA64(word: number, out: number): number;
+  decodeA32?(word: number, out: number): number;
+  decodeT32?(word: number, itState: number, out: number): number;
+  t32NextItState?(word: number, itState: number): number;
+}
+
+const codesCache = new WeakMap<WebAssembly.Instance, DescriptorCodes>();
+
+function codesOf(core: CoreAccessor): DescriptorCodes {
+  let codes = codesCache.get(core.instance);
+  if (!codes) {
+    codes = readExportedConstants(core.instance, DESCRIPTOR_NAMES);
+    codesCache.set(core.instance, codes);
+  }
+  return codes;
+}
+
+/** A word's descriptor and kind, straight from the core (itState: Thumb ITSTATE byte). */
+export function decodeArmRaw(core: CoreAccessor, word: number, arch: ArmArch, itState = 0): RawDescriptor {
+  const exports = core.instance.exports as unknown as ArmExports;
+  const at = core.record + core.map.REC_DECODE;
+  if (arch === 'aarch64') exports.decodeA64(word >>> 0, at);
+  else if (arch === 'arm') required(exports.decodeA32, 'decodeA32')(word >>> 0, at);
+  else required(exports.decodeT32, 'decodeT32')(word >>> 0, itState, at);
+  return readDescriptor(new DataView(core.memory.buffer), at, codesOf(core));
+}
+
+/** The ITSTATE after the Thumb instruction `word` (IT sets it; others advance it). */
+export function nextItState(core: CoreAccessor, word: number, itState: number): number {
+  const exports = core.instance.exports as unknown as ArmExports;
+  return required(exports.t32NextItState, 't32NextItState')(word >>> 0, itState);
+}
+
+function required<T>(value: T | undefined, name: string): T {
+  if (value === undefined) throw new Error(`core does not export ${name}`);
+  return value;
+}
+
+/** One JSON object per word; a Thumb sequence carries its IT state from word to word. */
+export function decodeArmWords(core: CoreAccessor, words: number[], arch: ArmArch): DecodedJson[] {
+  const codes = codesOf(core);
+  const naming = arch === 'aarch64' ? a64Naming(codes) : a32Naming(codes);
+  let itState = 0;
+  return words.map((word) => {
+    const raw = decodeArmRaw(core, word, arch, itState);
+    if (arch === 'thumb') itState = nextItState(core, word, itState);
+    const text = arch === 'thumb' && word <= 0xffff ? hexWord(word, 4) : hexWord(word, 8);
+    const json = descriptorJson(text, raw, codes, naming);
+    if (json.ok && arch === 'aarch64') {
+      if (raw.index !== codes.REG_NONE) json.index = a64Index(raw, codes);
+      if ((raw.flags & codes.F_PC_RELATIVE) !== 0) json.base = 'pc';
+    }
+    return json;
+  });
+}
+
+function hexWord(word: number, digits: number): string {
+  return `0x${(word >>> 0).toString(16).padStart(digits, '0')}`;
+}
+
+// ---- A64 names
+
+const FP_PREFIX: Record<number, string> = { 1: 'b', 2: 'h', 4: 's', 8: 'd', 16: 'q' };
+
+/** The transfer register `number` of an A64 descriptor as llvm-mc names it. */
+export function a64TransferName(number: number, raw: RawDescriptor, c: DescriptorCodes): string {
+  if ((raw.flags & c.F_MULTIPLE) !== 0) return `v${number}`;
+  if ((raw.flags & (c.F_FP | c.F_VECTOR)) !== 0) return `${FP_PREFIX[raw.size] ?? 'v'}${number}`;
+  const x = raw.size === 8 || (raw.flags & c.F_SIGN_EXTEND_64) !== 0;
+  if (number === 31) return x ? 'xzr' : 'wzr';
+  return `${x ? 'x' : 'w'}${number}`;
+}
+
+export function a64Index(raw: RawDescriptor, c: DescriptorCodes): string {
+  const w = raw.extend === c.EXTEND_UXTW || raw.extend === c.EXTEND_SXTW;
+  if (raw.index === 31) return w ? 'wzr' : 'xzr';
+  return `${w ? 'w' : 'x'}${raw.index}`;
+}
+
+function a64Naming(c: DescriptorCodes): ArchNaming {
+  return {
+    mnemonic: (raw) => a64MnemonicName(raw.mnemonic),
+    transferRegisters(raw) {
+      const regs = [a64TransferName(raw.rt, raw, c)];
+      if ((raw.flags & c.F_MULTIPLE) !== 0) {
+        for (let i = 1; i < raw.count; i++) regs.push(`v${(raw.rt + i) & 31}`);
+      } else if ((raw.flags & c.F_PAIR) !== 0) regs.push(a64TransferName(raw.rt2, raw, c));
+      return regs;
+    },
+    register: (number) => (number === 31 ? 'sp' : `x${number}`),
+  };
+}
+
+// ---- A32 / T32 names
+
+const A32_REGS = ['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8', 'r9', 'r10', 'r11', 'r12', 'sp', 'lr', 'pc'];
+
+export function a32RegisterName(number: number): string {
+  return A32_REGS[number] ?? `r${number}`;
+}
+
+const CONDITIONS = ['eq', 'ne', 'hs', 'lo', 'mi', 'pl', 'vs', 'vc', 'hi', 'ls', 'ge', 'lt', 'gt', 'le', '', ''];
+
+/** The A32/T32 mnemonic with its condition suffix, as llvm-mc prints it. */
+export function a32Mnemonic(raw: RawDescriptor): string | null {
+  const name = armMnemonicName(raw.mnemonic);
+  if (name === null) return null;
+  return name + (CONDITIONS[raw.cond] ?? '') + (armMnemonicWide(raw.mnemonic) ? '.w' : '');
+}
+
+function a32Naming(c: DescriptorCodes): ArchNaming {
+  return {
+    mnemonic: a32Mnemonic,
+    transferRegisters(raw) {
+      const fp = (raw.flags & (c.F_FP | c.F_VECTOR)) !== 0;
+      const name = (n: number) => (fp ? `${raw.size === 8 ? 'd' : 's'}${n}` : a32RegisterName(n));
+      if ((raw.flags & c.F_MULTIPLE) !== 0) {
+        const regs: string[] = [];
+        if (fp) for (let i = 0; i < raw.count; i++) regs.push(name(raw.rt + i));
+        else for (let i = 0; i < 16; i++) if ((raw.regList & (1 << i)) !== 0) regs.push(name(i));
+        return regs;
+      }
+      const regs = [name(raw.rt)];
+      if ((raw.flags & c.F_PAIR) !== 0) regs.push(name(raw.rt2));
+      return regs;
+    },
+    register: (number) => a32RegisterName(number),
+  };
+}

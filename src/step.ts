@@ -1,0 +1,157 @@
+// The `step` format: run a few instructions from given registers and memory (MMU
+// off, the given ranges as RAM) and report every register, the ranges afterwards
+// and the fault. The same format drives the Unicorn oracle (test/oracles/).
+
+import { Machine } from './machine.js';
+import type { CoreAccessor } from './accessor.js';
+import { PPC_REGISTER_NAMES, isPpcRegister, readPpcRegisters, writePpcRegister } from './cpu/ppc-state.js';
+import { hex, parseU64 } from './values.js';
+
+export interface StepInput {
+  arch: string;
+  insn: string[];
+  regs?: Record<string, string | number>;
+  mem?: Array<{ addr: string | number; hex: string }>;
+}
+
+export interface StepFault {
+  kind: 'unmapped-read' | 'unmapped-write' | 'unmapped-fetch' | 'illegal' | 'unaligned' | 'device-error';
+  addr: string;
+}
+
+export type StepOutput =
+  | { regs: Record<string, string>; mem: Array<{ addr: string; hex: string }>; fault: StepFault | null }
+  | { error: string };
+
+export const DEFAULT_CODE_ADDRESS = 0x100000n;
+const PAGE = 4096n;
+const MAX_MAPPED = 8 * 1024 * 1024;
+
+const PPC_ARCHES: Record<string, { modeBits: (map: Machine['map']) => number; endian: 'big' | 'little' }> = {
+  ppc64be: { modeBits: (map) => map.MODE_64, endian: 'big' },
+  ppc64le: { modeBits: (map) => map.MODE_64 | map.MODE_LE, endian: 'little' },
+  ppc32be: { modeBits: () => 0, endian: 'big' },
+};
+
+export class StepRunner {
+  private slotsInUse: number[] = [];
+  private backings: number[] = [];
+
+  private constructor(private readonly machine: Machine, private readonly core: CoreAccessor) {}
+
+  static async create(): Promise<StepRunner> {
+    const machine = await Machine.create({ vcpus: 1, arenaBytes: 2 * MAX_MAPPED });
+    return new StepRunner(machine, machine.attach(0));
+  }
+
+  step(input: StepInput): StepOutput {
+    try {
+      return this.run(input);
+    } catch (error) {
+      return { error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  private run(input: StepInput): StepOutput {
+    const arch = PPC_ARCHES[input.arch];
+    if (!arch) return { error: `unsupported arch '${String(input.arch)}' (ppc64be, ppc64le, ppc32be)` };
+    if (!Array.isArray(input.insn) || input.insn.length === 0) return { error: 'insn must be a non-empty array of hex words' };
+    const words = input.insn.map((word) => {
+      const value = parseU64(word);
+      if (value === undefined || value > 0xffffffffn) throw new Error(`instruction word ${JSON.stringify(word)} is not a 32-bit hex value`);
+      return Number(value);
+    });
+    const registers = new Map<string, bigint>();
+    for (const [name, raw] of Object.entries(input.regs ?? {})) {
+      const value = parseU64(raw);
+      if (value === undefined && !/^v/.test(name)) throw new Error(`register ${name}: ${JSON.stringify(raw)} is not a value`);
+      if (!isPpcRegister(this.machine.map, name)) throw new Error(`unknown register ${name}`);
+      registers.set(name, value ?? BigInt(String(raw)));
+    }
+    const code = registers.get('pc') ?? DEFAULT_CODE_ADDRESS;
+    const ranges = (input.mem ?? []).map(({ addr, hex: bytes }) => {
+      const start = parseU64(addr);
+      if (start === undefined || typeof bytes !== 'string' || !/^([0-9a-fA-F]{2})*$/.test(bytes)) {
+        throw new Error(`mem range ${JSON.stringify(addr)} needs an address and an even-length hex string`);
+      }
+      return { start, bytes: Uint8Array.from(bytes.match(/../g) ?? [], (pair) => parseInt(pair, 16)) };
+    });
+    this.map([{ start: code, length: words.length * 4 }, ...ranges.map((range) => ({ start: range.start, length: range.bytes.length }))]);
+
+    const codeBytes = new Uint8Array(words.length * 4);
+    words.forEach((word, index) => new DataView(codeBytes.buffer).setUint32(index * 4, word, arch.endian === 'little'));
+    this.machine.writeBytes(code, codeBytes);
+    for (const range of ranges) this.machine.writeBytes(range.start, range.bytes);
+
+    const map = this.machine.map;
+    const view = new DataView(this.machine.memory.buffer);
+    const record = this.core.record;
+    new Uint8Array(this.machine.memory.buffer, record + map.CPU_GPR, map.CPU_END - map.CPU_GPR).fill(0);
+    view.setUint32(record + map.CPU_MODE, arch.modeBits(map), true);
+    writePpcRegister(view, record, map, 'pc', code);
+    for (const [name, value] of registers) writePpcRegister(view, record, map, name, value);
+
+    const exit = this.core.functions.ppcRun(instructionCount(words));
+    const values = readPpcRegisters(view, record, map);
+    const regs = Object.fromEntries(PPC_REGISTER_NAMES.map((name) => [name, hex(values[name]!)]));
+    const mem = ranges.map((range) => ({
+      addr: hex(range.start),
+      hex: Buffer.from(this.machine.readBytes(range.start, range.bytes.length)).toString('hex'),
+    }));
+    return { regs, mem, fault: this.faultOf(exit, view, record) };
+  }
+
+  /** Makes exactly the pages under `ranges` RAM (fresh, zeroed), in as few slots as they merge into. */
+  private map(ranges: Array<{ start: bigint; length: number }>): void {
+    for (const slot of this.slotsInUse) this.machine.setUserMemoryRegion({ slot, guestPhysAddr: 0, memorySize: 0, userspaceAddr: 0 });
+    for (const backing of this.backings) this.machine.releaseBacking(backing);
+    this.slotsInUse = [];
+    this.backings = [];
+    const pages = ranges.filter((range) => range.length > 0)
+      .map((range) => ({ start: range.start & ~(PAGE - 1n), end: (range.start + BigInt(range.length) + PAGE - 1n) & ~(PAGE - 1n) }))
+      .sort((a, b) => (a.start < b.start ? -1 : 1));
+    const merged: Array<{ start: bigint; end: bigint }> = [];
+    for (const page of pages) {
+      const last = merged[merged.length - 1];
+      if (last && page.start <= last.end) last.end = page.end > last.end ? page.end : last.end;
+      else merged.push({ ...page });
+    }
+    const total = merged.reduce((sum, region) => sum + Number(region.end - region.start), 0);
+    if (total > MAX_MAPPED) throw new Error(`the ranges span ${total} bytes; at most ${MAX_MAPPED} can be mapped`);
+    merged.forEach((region, slot) => {
+      const size = Number(region.end - region.start);
+      const backing = this.machine.allocateBacking(size);
+      this.backings.push(backing);
+      this.machine.setUserMemoryRegion({ slot, guestPhysAddr: region.start, memorySize: size, userspaceAddr: backing });
+      this.slotsInUse.push(slot);
+    });
+  }
+
+  private faultOf(exit: number, view: DataView, record: number): StepFault | null {
+    const map = this.machine.map;
+    const at = (offset: number) => hex(view.getBigUint64(record + offset, true));
+    switch (exit) {
+      case map.EXIT_BUDGET:
+      case map.EXIT_HYPERCALL:
+        return null;
+      case map.EXIT_MMIO:
+        return { kind: view.getUint32(record + map.REC_MMIO_WRITE, true) ? 'unmapped-write' : 'unmapped-read', addr: at(map.REC_MMIO_GPA) };
+      case map.EXIT_DEVICE_ERROR:
+        return { kind: 'device-error', addr: at(map.REC_MMIO_GPA) };
+      case map.EXIT_FAULT:
+        return {
+          kind: view.getUint32(record + map.REC_FAULT_KIND, true) === map.FAULT_ALIGNMENT ? 'unaligned' : 'unmapped-fetch',
+          addr: at(map.REC_FAULT_ADDR),
+        };
+      default:
+        return { kind: 'illegal', addr: at(map.REC_EXIT_PC) };
+    }
+  }
+}
+
+/** Instructions in a word list: a Power10 prefix (primary opcode 1) and its suffix count once. */
+function instructionCount(words: number[]): number {
+  let count = 0;
+  for (let i = 0; i < words.length; i++, count++) if (words[i]! >>> 26 === 1) i++;
+  return count;
+}
