@@ -3,8 +3,8 @@
 // and the fault. The same format drives the Unicorn oracle (test/oracles/).
 
 import { Machine } from './machine.js';
-import type { CoreAccessor } from './accessor.js';
-import { PPC_REGISTER_NAMES, isPpcRegister, readPpcRegisters, writePpcRegister } from './cpu/ppc-state.js';
+import { PPC_REGISTER_NAMES, isPpcRegister } from './cpu/ppc-state.js';
+import { PpcVcpu, type PpcArch, type VcpuExit } from './cpu/ppc-vcpu.js';
 import { hex, parseU64 } from './values.js';
 
 export interface StepInput {
@@ -27,21 +27,17 @@ export const DEFAULT_CODE_ADDRESS = 0x100000n;
 const PAGE = 4096n;
 const MAX_MAPPED = 8 * 1024 * 1024;
 
-const PPC_ARCHES: Record<string, { modeBits: (map: Machine['map']) => number; endian: 'big' | 'little' }> = {
-  ppc64be: { modeBits: (map) => map.MODE_64, endian: 'big' },
-  ppc64le: { modeBits: (map) => map.MODE_64 | map.MODE_LE, endian: 'little' },
-  ppc32be: { modeBits: () => 0, endian: 'big' },
-};
+const PPC_ENDIAN: Record<string, 'big' | 'little'> = { ppc64be: 'big', ppc64le: 'little', ppc32be: 'big' };
 
 export class StepRunner {
   private slotsInUse: number[] = [];
   private backings: number[] = [];
 
-  private constructor(private readonly machine: Machine, private readonly core: CoreAccessor) {}
+  private constructor(private readonly machine: Machine, private readonly vcpu: PpcVcpu) {}
 
   static async create(): Promise<StepRunner> {
     const machine = await Machine.create({ vcpus: 1, arenaBytes: 2 * MAX_MAPPED });
-    return new StepRunner(machine, machine.attach(0));
+    return new StepRunner(machine, new PpcVcpu(machine, 0, 'ppc64be'));
   }
 
   step(input: StepInput): StepOutput {
@@ -53,8 +49,8 @@ export class StepRunner {
   }
 
   private run(input: StepInput): StepOutput {
-    const arch = PPC_ARCHES[input.arch];
-    if (!arch) return { error: `unsupported arch '${String(input.arch)}' (ppc64be, ppc64le, ppc32be)` };
+    const endian = PPC_ENDIAN[input.arch];
+    if (!endian) return { error: `unsupported arch '${String(input.arch)}' (ppc64be, ppc64le, ppc32be)` };
     if (!Array.isArray(input.insn) || input.insn.length === 0) return { error: 'insn must be a non-empty array of hex words' };
     const words = input.insn.map((word) => {
       const value = parseU64(word);
@@ -79,26 +75,20 @@ export class StepRunner {
     this.map([{ start: code, length: words.length * 4 }, ...ranges.map((range) => ({ start: range.start, length: range.bytes.length }))]);
 
     const codeBytes = new Uint8Array(words.length * 4);
-    words.forEach((word, index) => new DataView(codeBytes.buffer).setUint32(index * 4, word, arch.endian === 'little'));
+    words.forEach((word, index) => new DataView(codeBytes.buffer).setUint32(index * 4, word, endian === 'little'));
     this.machine.writeBytes(code, codeBytes);
     for (const range of ranges) this.machine.writeBytes(range.start, range.bytes);
 
-    const map = this.machine.map;
-    const view = new DataView(this.machine.memory.buffer);
-    const record = this.core.record;
-    new Uint8Array(this.machine.memory.buffer, record + map.CPU_GPR, map.CPU_END - map.CPU_GPR).fill(0);
-    view.setUint32(record + map.CPU_MODE, arch.modeBits(map), true);
-    writePpcRegister(view, record, map, 'pc', code);
-    for (const [name, value] of registers) writePpcRegister(view, record, map, name, value);
-
-    const exit = this.core.functions.ppcRun(instructionCount(words));
-    const values = readPpcRegisters(view, record, map);
+    const vcpu = this.vcpu.reset(input.arch as PpcArch).set('pc', code);
+    for (const [name, value] of registers) vcpu.set(name, value);
+    const exit = vcpu.run(instructionCount(words));
+    const values = vcpu.registers();
     const regs = Object.fromEntries(PPC_REGISTER_NAMES.map((name) => [name, hex(values[name]!)]));
     const mem = ranges.map((range) => ({
       addr: hex(range.start),
       hex: Buffer.from(this.machine.readBytes(range.start, range.bytes.length)).toString('hex'),
     }));
-    return { regs, mem, fault: this.faultOf(exit, view, record) };
+    return { regs, mem, fault: faultOf(exit) };
   }
 
   /** Makes exactly the pages under `ranges` RAM (fresh, zeroed), in as few slots as they merge into. */
@@ -126,26 +116,17 @@ export class StepRunner {
       this.slotsInUse.push(slot);
     });
   }
+}
 
-  private faultOf(exit: number, view: DataView, record: number): StepFault | null {
-    const map = this.machine.map;
-    const at = (offset: number) => hex(view.getBigUint64(record + offset, true));
-    switch (exit) {
-      case map.EXIT_BUDGET:
-      case map.EXIT_HYPERCALL:
-        return null;
-      case map.EXIT_MMIO:
-        return { kind: view.getUint32(record + map.REC_MMIO_WRITE, true) ? 'unmapped-write' : 'unmapped-read', addr: at(map.REC_MMIO_GPA) };
-      case map.EXIT_DEVICE_ERROR:
-        return { kind: 'device-error', addr: at(map.REC_MMIO_GPA) };
-      case map.EXIT_FAULT:
-        return {
-          kind: view.getUint32(record + map.REC_FAULT_KIND, true) === map.FAULT_ALIGNMENT ? 'unaligned' : 'unmapped-fetch',
-          addr: at(map.REC_FAULT_ADDR),
-        };
-      default:
-        return { kind: 'illegal', addr: at(map.REC_EXIT_PC) };
-    }
+function faultOf(exit: VcpuExit): StepFault | null {
+  switch (exit.reason) {
+    case 'budget':
+    case 'hypercall':
+      return null;
+    case 'mmio': return { kind: exit.write ? 'unmapped-write' : 'unmapped-read', addr: hex(exit.gpa) };
+    case 'device-error': return { kind: 'device-error', addr: hex(exit.gpa) };
+    case 'fault': return { kind: exit.kind === 'alignment' ? 'unaligned' : 'unmapped-fetch', addr: hex(exit.address) };
+    case 'undefined': return { kind: 'illegal', addr: hex(exit.pc) };
   }
 }
 

@@ -3,10 +3,14 @@
 import type { CliIo, Command } from './io.js';
 import { slotsCommand } from './slots.js';
 import { demoCommand } from './demo.js';
+import { decodeCommand } from './decode.js';
+import { stepCommand } from './step.js';
 
 export const commands: Record<string, Command> = {
   demo: demoCommand,
   slots: slotsCommand,
+  decode: decodeCommand,
+  step: stepCommand,
 };
 
 function overview(): string {
