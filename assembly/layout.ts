@@ -84,10 +84,13 @@ export const SLOT_INVALID: u32 = 1 << 16;
 //   24 mmio as u32 · 32 data [16] (access bytes, memory order) · 48 mmio data [16]
 //   64 slot cache × AS_COUNT (SLOT_CACHE_SIZE each) · 128 counters u64 × 3
 //   160 decode scratch [DESC_SIZE] (a decoder's output for the host)
-//   256 CPU state (below) · 2048 end
+//   256 CPU state (below) · 2048 decoded-instruction cache (UOP_ENTRIES × UOP_SIZE) · end
 // Slot cache: 0 gen u32 · 4 flags u32 · 8 base u64 · 16 size u64 · 24 hostAddr u32 · 28 dirty u32
 export const VCPU_BASE: u32 = SLOT_TABLES_BASE + SLOT_TABLES_SIZE;
-export const VCPU_RECORD_SIZE: u32 = 2048;
+export const REC_UOPS: u32 = 2048;
+export const UOP_SIZE: u32 = 16;
+export const UOP_ENTRIES: u32 = 1024;
+export const VCPU_RECORD_SIZE: u32 = REC_UOPS + UOP_SIZE * UOP_ENTRIES;
 export const REC_EXIT: u32 = 0;
 export const REC_CAUSE: u32 = 4;
 export const REC_MMIO_GPA: u32 = 8;

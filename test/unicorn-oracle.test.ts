@@ -126,6 +126,11 @@ describe.skipIf(!haveUnicorn)('unicorn oracle', () => {
       expect(r.fault).toEqual({ kind: 'unmapped-fetch', addr: '0x100008' });
       expect(r.regs.pc).toBe('0x100008');
     });
+    it('a branch out of the code as the last instruction is no fault (QEMU peeks at the next block)', () => {
+      const r = get('ppc64be/branch-out-last');
+      expect(r.fault).toBeNull();
+      expect(r.regs.pc).toBe('0x110000');
+    });
     it('rejects Power10 prefixed instructions and addresses at or above 2^60', () => {
       expect(results.get('ppc64be/prefixed')!.error).toBe('unsupported');
       expect(results.get('ppc64be/above-2^60')!.error).toMatch(/out of range/);

@@ -2,7 +2,7 @@
 // the interpreter's subset or a load/store descriptor, until the budget is spent or
 // an instruction exits (like KVM_RUN returning with kvm_run.exit_reason).
 import {
-  REC_EXIT, REC_CAUSE, REC_DECODE, REC_EXIT_PC, REC_FAULT_KIND, REC_FAULT_ADDR, MODE_64,
+  REC_EXIT, REC_CAUSE, REC_DECODE, REC_EXIT_PC, REC_FAULT_KIND, REC_FAULT_ADDR, MODE_64, CPU_GPR, PAGE_SIZE,
 } from "../layout";
 import {
   EXIT_NONE, EXIT_BUDGET, EXIT_FAULT, EXIT_UNDEFINED, CAUSE_UNDEFINED, CAUSE_UNIMPLEMENTED, CAUSE_INVALID_FORM,
@@ -16,6 +16,7 @@ import { pc, setPc, mode, isLittle } from "../cpu/regs";
 import { ppcAlu, ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
 import { ppcLoadStore } from "./ppc-loadstore";
 import { resetAccessExit } from "./guest-memory";
+import { uopSync, uopFor, uopExecute, uopStatus, U_GENERIC_EXIT } from "./ppc-uops";
 
 /** Host address of the 4 bytes at `at`, or 0 when they are not in RAM. */
 @inline function fetchAddress(at: u64): usize {
@@ -24,9 +25,9 @@ import { resetAccessExit } from "./guest-memory";
   return tlbLookup(TLB_FETCH, at, 4);
 }
 
-@inline function fetchWord(host: usize): u32 {
+@inline function fetchWord(host: usize, bigEndian: bool): u32 {
   const raw = load<u32>(host);
-  return isLittle() ? raw : bswap<u32>(raw);
+  return bigEndian ? bswap<u32>(raw) : raw;
 }
 
 function exitWith(exit: u32, at: u64): u32 {
@@ -46,40 +47,79 @@ function undefinedInstruction(cause: u32, at: u64): u32 {
   return exitWith(EXIT_UNDEFINED, at);
 }
 
+/**
+ * Executes `word` at `at` the full way (the ALU subset, else the decoder and the
+ * load/store executor). EXIT_NONE when it completed and set pc; else the exit,
+ * recorded, with pc left at the instruction.
+ */
+function stepGeneric(word: u32, at: u64, decodeMode: u32, bigEndian: bool): u32 {
+  const alu = ppcAlu(word, at);
+  if (alu == ALU_DONE) return EXIT_NONE;
+  if (alu != ALU_NOT_MINE) return exitWith(alu, at);
+  // A prefix's suffix may lie on the next page.
+  let suffix: u32 = 0;
+  let suffixMode = PPC_MODE_NO_SUFFIX;
+  if ((word >>> 26) == 1) {
+    const next = fetchAddress(at + 4);
+    if (next == 0) return fault(FAULT_TRUNCATED, at, at + 4);
+    suffix = fetchWord(next, bigEndian);
+    suffixMode = 0;
+  }
+  const desc = record + REC_DECODE;
+  const kind = decodePpc(word, suffix, decodeMode | suffixMode, desc);
+  if (kind == KIND_LOADSTORE) {
+    resetAccessExit();
+    const exit = ppcLoadStore(desc, at);
+    if (exit != EXIT_NONE) return exitWith(exit, at);
+    const next = at + <u64>load<u8>(desc, D_LENGTH);
+    setPc((decodeMode & PPC_MODE_64) != 0 ? next : next & 0xffff_ffff);
+    return EXIT_NONE;
+  }
+  if (kind == KIND_TRUNCATED) return fault(FAULT_TRUNCATED, at, at + 4);
+  if (kind == KIND_INVALID_FORM) return undefinedInstruction(CAUSE_INVALID_FORM, at);
+  return undefinedInstruction(kind == KIND_OTHER ? CAUSE_UNIMPLEMENTED : CAUSE_UNDEFINED, at);
+}
+
 /** Runs at most `budget` instructions from pc; returns the EXIT_* that ended the run. */
 export function ppcRun(budget: u32): u32 {
-  const decodeMode = (mode() & MODE_64) != 0 ? PPC_MODE_64 : 0;
-  const desc = record + REC_DECODE;
+  const cpuMode = mode();
+  const wide = (cpuMode & MODE_64) != 0;
+  const decodeMode = wide ? PPC_MODE_64 : 0;
+  const bigEndian = !isLittle();
+  const regs = record + CPU_GPR;
+  uopSync(cpuMode);
+  resetAccessExit();
+  uopStatus = EXIT_NONE;
+  // pc lives in a local while micro-ops run; it is written back before the full
+  // path runs (which reads and sets it itself) and before returning.
+  let at = pc();
+  let codePage: u64 = 1; // the page `codeHost` maps; 1 is never a page
+  let codeHost: usize = 0;
   for (let left = budget; left != 0; left--) {
-    tlbSync();
-    const at = pc();
-    const host = fetchAddress(at);
-    if (host == 0) return fault(FAULT_FETCH, at, at);
-    const word = fetchWord(host);
-    const alu = ppcAlu(word, at);
-    if (alu == ALU_DONE) continue;
-    if (alu != ALU_NOT_MINE) return exitWith(alu, at);
-    // A prefix's suffix may lie on the next page.
-    let suffix: u32 = 0;
-    let suffixMode = PPC_MODE_NO_SUFFIX;
-    if ((word >>> 26) == 1) {
-      const next = fetchAddress(at + 4);
-      if (next == 0) return fault(FAULT_TRUNCATED, at, at + 4);
-      suffix = fetchWord(next);
-      suffixMode = 0;
+    if (tlbSync()) codePage = 1;
+    const page = at & ~(<u64>PAGE_SIZE - 1);
+    if (page != codePage) {
+      const host = fetchAddress(page);
+      if (host == 0) {
+        setPc(at);
+        return fault(FAULT_FETCH, at, at);
+      }
+      codePage = page;
+      codeHost = host;
     }
-    const kind = decodePpc(word, suffix, decodeMode | suffixMode, desc);
-    if (kind == KIND_LOADSTORE) {
-      resetAccessExit();
-      const exit = ppcLoadStore(desc, at);
-      if (exit != EXIT_NONE) return exitWith(exit, at);
-      const next = at + <u64>load<u8>(desc, D_LENGTH);
-      setPc((decodeMode & PPC_MODE_64) != 0 ? next : next & 0xffff_ffff);
+    const word = fetchWord(codeHost + <usize>(at - page), bigEndian);
+    const next = wide ? uopExecute(uopFor(word, wide), at, bigEndian, regs) : at;
+    if (uopStatus == EXIT_NONE && wide) {
+      at = next;
       continue;
     }
-    if (kind == KIND_TRUNCATED) return fault(FAULT_TRUNCATED, at, at + 4);
-    if (kind == KIND_INVALID_FORM) return undefinedInstruction(CAUSE_INVALID_FORM, at);
-    return undefinedInstruction(kind == KIND_OTHER ? CAUSE_UNIMPLEMENTED : CAUSE_UNDEFINED, at);
+    setPc(at);
+    if (uopStatus != U_GENERIC_EXIT && uopStatus != EXIT_NONE) return exitWith(uopStatus, at);
+    uopStatus = EXIT_NONE;
+    const exit = stepGeneric(word, at, decodeMode, bigEndian);
+    if (exit != EXIT_NONE) return exit;
+    at = pc();
   }
-  return exitWith(EXIT_BUDGET, pc());
+  setPc(at);
+  return exitWith(EXIT_BUDGET, at);
 }

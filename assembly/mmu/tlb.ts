@@ -23,35 +23,42 @@ const PAGE_MASK: u64 = ~(<u64>PAGE_SIZE - 1);
 /** The slot-table generation (address space 0) this TLB's entries were filled under. */
 let filledUnder: u32 = 0;
 
-@inline function entryFor(va: u64): usize {
-  return tlb + ((<usize>(va >> 12) & tlbMask) * TLB_ENTRY_SIZE);
+// The TLB's lower half serves data accesses, the upper half instruction fetches, so a
+// loop's code page and data page that share an index do not evict each other.
+@inline function entryFor(va: u64, kind: u32): usize {
+  const half = (tlbMask + 1) >>> 1;
+  const index = (<u32>(va >> 12) & (half - 1)) | (kind == TLB_E_FETCH ? half : 0);
+  return tlb + index * TLB_ENTRY_SIZE;
 }
 
 /** Host address for a `size`-byte access of `kind` at `va` when the TLB holds it; else 0. */
 @inline export function tlbLookup(kind: u32, va: u64, size: u32): usize {
-  const entry = entryFor(va);
+  const entry = entryFor(va, kind);
   if (load<u64>(entry + kind) == (va & (PAGE_MASK | (<u64>size - 1)))) return <usize>(va + load<u64>(entry, TLB_E_ADDEND));
   return 0;
 }
 
-/** Flushes the TLB if the slot table changed since it was filled. Call before each instruction. */
-@inline export function tlbSync(): void {
+/** Flushes the TLB if the slot table changed since it was filled; true if it did. Call before each instruction. */
+@inline export function tlbSync(): bool {
   // Acquire: pairs with the updater's publication of a new table.
   const generation = atomic.load<u32>(CONTROL_BASE + CTRL_SLOT_GEN);
-  if (generation != filledUnder) {
-    tlbFlushAll();
-    filledUnder = generation;
-  }
+  if (generation == filledUnder) return false;
+  tlbFlushAll();
+  filledUnder = generation;
+  return true;
 }
 
 export function tlbFlushAll(): void {
   memory.fill(tlb, 0xff, (tlbMask + 1) * TLB_ENTRY_SIZE);
 }
 
-/** Drops the entry translating `va`'s page, if any. */
+/** Drops the entries translating `va`'s page, if any. */
 export function tlbFlushPage(va: u64): void {
-  const entry = entryFor(va);
-  const page = va & PAGE_MASK;
+  flushEntry(entryFor(va, TLB_E_READ), va & PAGE_MASK);
+  flushEntry(entryFor(va, TLB_E_FETCH), va & PAGE_MASK);
+}
+
+function flushEntry(entry: usize, page: u64): void {
   if (load<u64>(entry, TLB_E_READ) == page || load<u64>(entry, TLB_E_WRITE) == page || load<u64>(entry, TLB_E_FETCH) == page) {
     store<u64>(entry, TLB_INVALID, TLB_E_READ);
     store<u64>(entry, TLB_INVALID, TLB_E_WRITE);
@@ -69,7 +76,7 @@ export function tlbFill(kind: u32, va: u64): bool {
   if (host == 0) return false;
   const writable = (lastSlotFlags(0) & SLOT_READONLY) == 0 && !lastSlotDirtyLogged(0);
   if (kind == TLB_WRITE && !writable) return false;
-  const entry = entryFor(va);
+  const entry = entryFor(va, kind);
   store<u64>(entry, page, TLB_E_READ);
   store<u64>(entry, page, TLB_E_FETCH);
   store<u64>(entry, writable ? page : TLB_INVALID, TLB_E_WRITE);
