@@ -249,12 +249,13 @@ const rows: Row[] = [
   ['rldicl in 32-bit mode', 0x7864_0020, { kind: 'UNDEFINED' }, '32'],
 ];
 
+let machine: Machine;
 let core: CoreAccessor;
 let c: DescriptorCodes;
 let decode: (words: number[], mode: number) => RawDescriptor;
 
 beforeAll(async () => {
-  const machine = await Machine.create({ arenaBytes: 1 << 20 });
+  machine = await Machine.create({ arenaBytes: 1 << 20 });
   core = machine.attach(0);
   c = readExportedConstants(core.instance, DESCRIPTOR_NAMES);
   const exports = core.instance.exports as unknown as { decodePpc(w: number, n: number, m: number, o: number): number; PPC_MODE_NO_SUFFIX: WebAssembly.Global };
@@ -313,6 +314,26 @@ describe('decodePpc: encoding → descriptor', () => {
   });
 });
 
+describe('benchDecodePpc', () => {
+  it('decodes words in memory, stepping over suffixes, with the checksum of the kinds', () => {
+    const exports = core.instance.exports as unknown as {
+      benchDecodePpc(words: number, count: number, mode: number, out: number): number;
+      decodePpc(w: number, n: number, m: number, o: number): number;
+    };
+    const words = [0x8061_0008, 0x0410_0000, 0xe460_0000, 0, 0x3860_0001, 0x0410_0000];
+    const scratch = core.record + core.map.REC_DECODE;
+    const buffer = new DataView(core.memory.buffer);
+    const arena = machine.layout.arenaBase + machine.allocateBacking(4096);
+    words.forEach((word, i) => buffer.setUint32(arena + i * 4, word, true)); // host order
+    let expected = 0;
+    const kinds = [c.KIND_LOADSTORE, c.KIND_LOADSTORE, c.KIND_UNDEFINED, c.KIND_OTHER, c.KIND_TRUNCATED];
+    for (const kind of kinds) expected = (Math.imul(expected, 31) + kind) >>> 0;
+    const sum = exports.benchDecodePpc(arena, words.length, 1, scratch) >>> 0;
+    expect(sum).toBe((expected + new DataView(core.memory.buffer).getUint16(scratch + c.D_MNEMONIC, true)) >>> 0);
+    expect(readDescriptor(buffer, scratch, c).kind).toBe(c.KIND_TRUNCATED);
+  });
+});
+
 describe('decodePpcWords (the decode CLI JSON)', () => {
   it('names registers and mnemonics as llvm-mc does; a prefixed instruction takes two words', () => {
     const json = decodePpcWords(core, [0x8061_0008, 0x0410_0000, 0xe460_0000, 0x7c64_2e99, 0xc023_0008, 0x7c04_2fec, 0x0410_0000], 'ppc64be');
@@ -337,6 +358,9 @@ describe('decodePpcWords (the decode CLI JSON)', () => {
     expect(json[7]).toMatchObject({ ok: false, reason: 'invalid-form', mnemonic: 'lwzu' });
     expect(json[8]).toMatchObject({ ok: false, reason: 'undefined' }); // ld on a 32-bit implementation
     expect(decodePpcWords(core, [X(23, 3, 0, 5)], 'ppc64le')[0]).toMatchObject({ mnemonic: 'lwzx', base: null, index: 'r5' });
+    // llvm-mc names: VSRs 0-31 of scalar VSX forms after the FPRs, VRT of lxsd as a VR.
+    const vsx = decodePpcWords(core, [X(588, 2, 4, 5), X(588, 2, 4, 5, 1), DS(57, 2, 4, 8, 2)], 'ppc64be');
+    expect(vsx.map((j) => j.regs)).toEqual([['f2'], ['vs34'], ['v2']]);
   });
 });
 

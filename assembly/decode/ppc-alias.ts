@@ -1,5 +1,6 @@
 // The names llvm-mc prints for a few non-load/store instructions, chosen from fields
-// (li for addi with RA=0, mr, nop, blr, mtctr…). Cold: only KIND_OTHER words get here.
+// (li for addi with RA=0, mr, nop, blr, mtctr…), and 0 where a reserved bit makes the
+// word undefined. Cold: only defined non-load/store words get here.
 import {
   M_ADDI, M_ADDIS, M_OR, M_ORI, M_CMPWI, M_CMPLWI, M_CMPW, M_CMPLW, M_BCLR, M_BCCTR, M_MTSPR, M_MFSPR, M_SYNC, M_B,
   M_LI, M_LIS, M_MR, M_NOP, M_CMPDI, M_CMPLDI, M_CMPD, M_CMPLD, M_BLR, M_BCTR, M_MTCTR, M_MFCTR, M_MTLR, M_MFLR,
@@ -15,10 +16,11 @@ export function ppcAlias(id: u32, word: u32): u32 {
   if (id == M_ADDIS) return f11 == 0 ? M_LIS : id;
   if (id == M_OR) return f6 == f16 ? M_MR : id;
   if (id == M_ORI) return word == 0x6000_0000 ? M_NOP : id;
-  if (id == M_CMPWI) return l != 0 ? M_CMPDI : id;
-  if (id == M_CMPLWI) return l != 0 ? M_CMPLDI : id;
-  if (id == M_CMPW) return l != 0 ? M_CMPD : id;
-  if (id == M_CMPLW) return l != 0 ? M_CMPLD : id;
+  // Compares: bit 9 is reserved.
+  if (id == M_CMPWI) return (f6 & 2) != 0 ? 0 : l != 0 ? M_CMPDI : id;
+  if (id == M_CMPLWI) return (f6 & 2) != 0 ? 0 : l != 0 ? M_CMPLDI : id;
+  if (id == M_CMPW) return (f6 & 2) != 0 ? 0 : l != 0 ? M_CMPD : id;
+  if (id == M_CMPLW) return (f6 & 2) != 0 ? 0 : l != 0 ? M_CMPLD : id;
   if (id == M_BCLR) return word == 0x4e80_0020 ? M_BLR : id;
   if (id == M_BCCTR) return word == 0x4e80_0420 ? M_BCTR : id;
   if (id == M_MTSPR || id == M_MFSPR) {

@@ -18,11 +18,16 @@
 //   F_STRING, count = NB bytes (NB=0 → 32), no index; lswx/stswx: count 0 (XER[57:63]).
 // - l?arx: D_COND holds the EH hint (bit 31). lxvl & co: D_RS = RB (the length
 //   register), no index. lwat & co: OP_ATOMIC, D_ATOMIC = FC. hashst/hashchk: rt = RB
-//   (the hashed register), base RA|0 as both oracles print it. dcbz/dcbzl/dcbzep: OP_ZERO, size 128 (the block).
-// - Undefined words, other instructions and truncated prefixes still get D_LENGTH and
-//   REG_NONE in the register fields; invalid forms are filled as their valid twins.
+//   (the hashed register), base RA|0 as both oracles print it. dcbz/dcbzl: OP_ZERO,
+//   size 128 (the block), rt REG_NONE.
+// - Undefined words, other instructions and truncated prefixes (D_LENGTH 8) still get
+//   D_LENGTH and REG_NONE in the register fields; invalid forms are filled as their
+//   valid twins. All DESC_SIZE bytes are written, as six 8-byte stores (no memory.fill).
+// - Without PPC_MODE_64 (a 32-bit implementation) the instructions binutils marks
+//   64-bit are undefined: ld/ldu/ldx/ldux, lwa/lwax/lwaux, std/stdu/stdx/stdux, ldarx,
+//   stdcx. (and rldicl, tdi, slbie among the others).
 import {
-  D_KIND, D_FLAGS, D_RT, D_LENGTH, D_DISP, D_REG_LIST, D_RS,
+  D_RT, D_DISP, D_REG_LIST, D_RS,
   KIND_LOADSTORE, KIND_OTHER, KIND_UNDEFINED, KIND_TRUNCATED, KIND_INVALID_FORM,
   F_WRITEBACK, F_EXCLUSIVE, F_PC_RELATIVE, F_BASE_ZERO, F_PAIR, F_MULTIPLE, F_STRING, REG_NONE,
 } from "./descriptor";
@@ -35,7 +40,7 @@ import {
 import { SUB } from "./ppc-tables-sub";
 import { ppcAlias } from "./ppc-alias";
 
-/** mode: a 64-bit implementation (ld, std, lq, rld*… defined); else a 32-bit one. */
+/** mode: a 64-bit implementation (ld, std, ldarx, rldicl… defined); else a 32-bit one. */
 export const PPC_MODE_64: u32 = 1;
 /** mode: `next` is not available (the prefix is the last word): a prefix decodes as KIND_TRUNCATED. */
 export const PPC_MODE_NO_SUFFIX: u32 = 2;
@@ -64,11 +69,17 @@ function decodePrefixed(prefix: u32, suffix: u32, mode: u32, out: usize): u32 {
   return describe(id, suffix, prefix, mode, out, 8);
 }
 
-/** A prefix that is no load/store: paddi/pli and the 8RR/MMIRR vector forms are defined (KIND_OTHER). */
+/**
+ * A prefix that is no load/store: paddi (MLS + 14), the 8RR vector forms (suffix 32:
+ * xxsplti32dx…, 34: xxpermx, xxeval…) and MMIRR ones (59: pmxv*ger*) are defined
+ * (KIND_OTHER, their reserved bits unchecked); anything else is undefined.
+ */
 function prefixedOther(prefix: u32, suffix: u32): u32 {
   const type = (prefix >>> 24) & 3;
-  if (type == 2 && (prefix & 0x00ec_0000) == 0 && (suffix >>> 26) == 14) return M_OTHER;
-  if (type == 1 || type == 3) return M_OTHER;
+  const op = suffix >>> 26;
+  if (type == 2) return (prefix & 0x00ec_0000) == 0 && op == 14 ? M_OTHER : 0;
+  if (type == 1) return op == 32 || op == 34 ? M_OTHER : 0;
+  if (type == 3) return op == 59 ? M_OTHER : 0;
   return 0;
 }
 
@@ -86,7 +97,10 @@ function prefixedOther(prefix: u32, suffix: u32): u32 {
   const info = unchecked(INFO[id]);
   const op = info & 7;
   if ((info & I_64) != 0 && (mode & PPC_MODE_64) == 0) return notLoadStore(KIND_UNDEFINED, 0, out, length);
-  if (op == 0) return id == 0 ? notLoadStore(KIND_UNDEFINED, 0, out, length) : notLoadStore(KIND_OTHER, ppcAlias(id, word), out, length);
+  if (op == 0) {
+    const name = id == 0 ? 0 : ppcAlias(id, word);
+    return name == 0 ? notLoadStore(KIND_UNDEFINED, 0, out, length) : notLoadStore(KIND_OTHER, name, out, length);
+  }
   return loadStore(id, info, word, prefix, out, length);
 }
 

@@ -19,11 +19,22 @@ const PREFIX = {
   gpr: 'r', fpr: 'f', vr: 'v', vsr: 'vs',
 } as const satisfies Record<PpcRegClass, string>;
 
+/** Scalar VSX forms whose VSRs 0-31 llvm-mc names after the FPRs they overlay (f2, but vs34). */
+export const PPC_SCALAR_VSX = new Set(['lxsdx', 'lxsiwax', 'lxsiwzx', 'lxsspx', 'lxsibzx', 'lxsihzx',
+  'stxsdx', 'stxsiwx', 'stxsspx', 'stxsibx', 'stxsihx']);
+
+/** A transfer register's name as llvm-mc (-ppc-asm-full-reg-names) prints it; pairs are listed as two VSRs. */
+export function ppcRegisterName(mnemonic: number, n: number): string {
+  const name = PPC_MNEMONICS[mnemonic];
+  if (n < 32 && name && PPC_SCALAR_VSX.has(name)) return `f${n}`;
+  return PREFIX[PPC_REG_CLASSES[mnemonic] ?? 'gpr'] + n;
+}
+
 /** llvm-mc's names (-ppc-asm-full-reg-names) for the PowerPC descriptor. */
 export function ppcNaming(c: DescriptorCodes): ArchNaming {
   return {
     mnemonic: (raw) => PPC_MNEMONICS[raw.mnemonic] ?? null,
-    transferRegisters: (raw) => ppcTransferRegisters(raw, c).map((n) => PREFIX[PPC_REG_CLASSES[raw.mnemonic] ?? 'gpr'] + n),
+    transferRegisters: (raw) => ppcTransferRegisters(raw, c).map((n) => ppcRegisterName(raw.mnemonic, n)),
     register: (number) => `r${number}`,
   };
 }
