@@ -122,3 +122,15 @@ describe('Power10 prefixed loads and stores', () => {
     expect(vcpu.run(1)).toEqual({ reason: 'fault', pc: CODE + 0xfffcn, kind: 'truncated', address: CODE + 0x10000n });
   });
 });
+
+describe('vector loads and stores', () => {
+  it('run VMX lvx/stvx (quadword-aligned) and report VSX forms as unimplemented rather than guess', async () => {
+    const { machine, vcpu } = await guest('ppc64be', [ppc.lvx(2, 0, 9), ppc.stvx(2, 0, 10), 0x7c604e18 /* lxvw4x vs3,0,r9 */]);
+    vcpu.set('r9', DATA + 0x13n).set('r10', DATA + 0x100n);
+    const bytes = Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i);
+    machine.writeBytes(DATA + 0x10n, bytes);
+    expect(vcpu.run(10)).toEqual({ reason: 'undefined', pc: CODE + 8n, cause: 'unimplemented' });
+    expect(vcpu.get('v2')).toBe(BigInt(`0x${Buffer.from(bytes).toString('hex')}`));
+    expect(machine.readBytes(DATA + 0x100n, 16)).toEqual(bytes);
+  });
+});

@@ -60,10 +60,11 @@ export const F_NONTEMPORAL: u32 = 1 << 13; //  LDNP/STNP
 export const F_PREFIXED: u32 = 1 << 14; //     Power10 8-byte prefixed
 export const F_PAIR: u32 = 1 << 15; //         two registers (rt, rt2) of `size` each
 export const F_MULTIPLE: u32 = 1 << 16; //     register list / lmw / string: `count` elements
-export const F_STRING: u32 = 1 << 17; //       lswi/lswx/stswi/stswx: byte count in disp or XER
+export const F_STRING: u32 = 1 << 17; //       lswi/lswx/stswi/stswx: byte count in count (NB; 0 = XER[57:63])
 export const F_SIGN_EXTEND_64: u32 = 1 << 18; // signed load into a 64-bit register (A64 LDRSW, LDRSB Xt)
 export const F_WORD_DEST: u32 = 1 << 19; //    A64: destination is a W register (32-bit result)
 export const F_FP_INTEGER: u32 = 1 << 20; //   FP register holds an integer word, no format conversion (lfiwax, lfiwzx, stfiwx)
+export const F_VSR: u32 = 1 << 21; //          PowerPC: rt numbers the 64 VSRs (VSX forms); else FPR/VR 0-31
 
 // shift type (register offset)
 export const SHIFT_NONE: u8 = 0;

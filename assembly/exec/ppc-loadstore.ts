@@ -7,7 +7,7 @@ import {
 } from "../layout";
 import { EXIT_NONE } from "../exits";
 import {
-  D_OP, D_SIZE, D_COUNT, D_FLAGS, D_RT, D_BASE, D_INDEX, D_DISP, OP_LOAD, OP_STORE, OP_ZERO,
+  D_OP, D_SIZE, D_COUNT, D_FLAGS, D_RT, D_BASE, D_INDEX, D_DISP, OP_LOAD, OP_STORE, OP_ZERO, OP_ATOMIC, F_VSR,
   F_SIGNED, F_WRITEBACK, F_BYTE_REVERSE, F_EXCLUSIVE, F_FP, F_VECTOR, F_PC_RELATIVE, F_BASE_ZERO,
   F_PAIR, F_MULTIPLE, F_STRING, F_FP_INTEGER, REG_NONE,
 } from "../decode/descriptor";
@@ -39,10 +39,25 @@ import { singleToDouble, doubleToSingle } from "./ppc-float";
   return size == 1 ? <u64><i64><i8>value : size == 2 ? <u64><i64><i16>value : size == 4 ? <u64><i64><i32>value : value;
 }
 
-/** Executes the descriptor at `desc` for the instruction at `at`; EXIT_NONE or the access's exit. */
+/** ppcLoadStore's answer for a load/store this executor does not run (no EXIT_* uses it). */
+export const LS_UNIMPLEMENTED: u32 = 0xfffe;
+
+/**
+ * Whether the executor runs this load/store exactly: everything but the VSX forms,
+ * the ISA 3.0 scalar vector forms (lxsd & co), the atomic memory operations and
+ * hashst/hashchk, which it reports as unimplemented rather than approximate.
+ */
+@inline function supported(desc: usize, op: u8, flags: u32): bool {
+  if (op == OP_ATOMIC || (flags & F_VSR) != 0) return false;
+  // VMX: lvx/lvxl/stvx/stvxl and the element forms are all X-form.
+  return (flags & F_VECTOR) == 0 || load<u8>(desc, D_INDEX) != REG_NONE;
+}
+
+/** Executes the descriptor at `desc` for the instruction at `at`; EXIT_NONE, the access's exit or LS_UNIMPLEMENTED. */
 export function ppcLoadStore(desc: usize, at: u64): u32 {
   const op = load<u8>(desc, D_OP);
   const flags = load<u32>(desc, D_FLAGS);
+  if (!supported(desc, op, flags)) return LS_UNIMPLEMENTED;
   const size = <u32>load<u8>(desc, D_SIZE);
   const rt = <u32>load<u8>(desc, D_RT);
   const ea = effectiveAddress(desc, at);

@@ -14,7 +14,7 @@ import { record } from "../machine";
 import { tlbLookup, tlbFill, tlbSync, TLB_FETCH } from "../mmu/tlb";
 import { pc, setPc, mode, isLittle } from "../cpu/regs";
 import { ppcAlu, ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
-import { ppcLoadStore } from "./ppc-loadstore";
+import { ppcLoadStore, LS_UNIMPLEMENTED } from "./ppc-loadstore";
 import { resetAccessExit } from "./guest-memory";
 import { uopSync, uopFor, uopExecute, uopStatus, U_GENERIC_EXIT } from "./ppc-uops";
 
@@ -70,6 +70,7 @@ function stepGeneric(word: u32, at: u64, decodeMode: u32, bigEndian: bool): u32 
   if (kind == KIND_LOADSTORE) {
     resetAccessExit();
     const exit = ppcLoadStore(desc, at);
+    if (exit == LS_UNIMPLEMENTED) return undefinedInstruction(CAUSE_UNIMPLEMENTED, at);
     if (exit != EXIT_NONE) return exitWith(exit, at);
     const next = at + <u64>load<u8>(desc, D_LENGTH);
     setPc((decodeMode & PPC_MODE_64) != 0 ? next : next & 0xffff_ffff);

@@ -3,7 +3,7 @@
 //   node dist/src/decode/ppc-tables-gen.js
 // A test checks the files on disk are what this produces.
 
-import { PPC_CHECKS, PPC_FORMS, PPC_REG_CLASS_CODES, PPC_ROWS, type PpcRow } from './ppc-names.js';
+import { PPC_CHECKS, PPC_FORMS, PPC_REG_CLASS_CODES, PPC_REG_CLASSES, PPC_ROWS, type PpcRow } from './ppc-names.js';
 
 const OP_CODE: Record<PpcRow['op'], string> = { none: '0', load: 'OP_LOAD', store: 'OP_STORE', atomic: 'OP_ATOMIC', zero: 'OP_ZERO' };
 
@@ -66,7 +66,11 @@ export function generatePpcTables(): PpcTableFiles {
     if (r.only64) parts.push('I_64');
     return `<u32>${parts.join(' | ')}`;
   });
-  const flags = PPC_ROWS.map((r) => (r.flags.length === 0 ? '0' : r.flags.join(' | ')));
+  // F_VSR: the transfer register is numbered in the 64 VSRs (VSX forms with a TX/SX bit).
+  const flags = PPC_ROWS.map((r) => {
+    const all = PPC_REG_CLASSES[PPC_ROWS.indexOf(r)] === 'vsr' ? [...r.flags, 'F_VSR'] : r.flags;
+    return all.length === 0 ? '0' : all.join(' | ');
+  });
   const fast = PPC_ROWS.map((r) => '0x' + fastEntry(r).toString(16));
   const constants = (names: Record<string, number>, prefix: string) =>
     Object.entries(names).map(([n, v]) => `export const ${prefix}${n.toUpperCase()}: u32 = ${v};`).join('\n');
@@ -91,7 +95,7 @@ ${list(sub, 64)}
 // Lookup: entry = PRIMARY[word >>> 26]; id = SUB[(entry & 0xffff) + (word & (entry >>> 16))];
 // prefixed words: PREFIX_8LS / PREFIX_MLS[suffix >>> 26]. INFO and FLAGS by id.
 import { OP_LOAD, OP_STORE, OP_ATOMIC, OP_ZERO, F_SIGNED, F_WRITEBACK, F_BYTE_REVERSE, F_EXCLUSIVE, F_FP, F_VECTOR,
-  F_PREFIXED, F_PAIR, F_MULTIPLE, F_STRING, F_FP_INTEGER } from "./descriptor";
+  F_PREFIXED, F_PAIR, F_MULTIPLE, F_STRING, F_FP_INTEGER, F_VSR } from "./descriptor";
 
 // FAST: the common forms' fields without branches: displacement mask bits 0-15 ·
 // indexed (RB is the index) 16 · TX bit position 17-21 · TX present 22 · general
