@@ -12,14 +12,24 @@ import { cpu, setCpu, cr, setCr } from "../cpu/regs";
 import { readValue, writeValue, accessExit } from "./guest-memory";
 
 export const U_GENERIC: u8 = 0;
-const U_LOAD: u8 = 1;
-const U_STORE: u8 = 2;
 const U_ADDI: u8 = 3;
 const U_ADD: u8 = 4;
 const U_ORI: u8 = 5;
 const U_CMPI: u8 = 6;
 const U_B: u8 = 7;
 const U_BC: u8 = 8;
+// Loads and stores get one op per size and signedness, so each handler's access is
+// specialised at compile time (no size dispatch on the hot path).
+const U_LOAD_U8: u8 = 16;
+const U_LOAD_U16: u8 = 17;
+const U_LOAD_S16: u8 = 18;
+const U_LOAD_U32: u8 = 19;
+const U_LOAD_S32: u8 = 20;
+const U_LOAD_U64: u8 = 21;
+const U_STORE_8: u8 = 24;
+const U_STORE_16: u8 = 25;
+const U_STORE_32: u8 = 26;
+const U_STORE_64: u8 = 27;
 
 // aux bits for loads and stores: size in bits 0-3
 const A_SIGNED: u32 = 1 << 4;
@@ -118,12 +128,16 @@ function fill(entry: usize, word: u32, wide: bool): void {
 // Update forms with RA = 0, or a load's RA = RT, are invalid: left to the full path.
 @inline function loadOp(entry: usize, word: u32, rt: u32, ra: u32, imm: i32, size: u32, aux: u32): void {
   if ((aux & A_UPDATE) != 0 && (ra == 0 || ra == rt)) return;
-  put(entry, word, U_LOAD, rt, ra, imm, size | aux);
+  const signed = (aux & A_SIGNED) != 0;
+  const op = size == 1 ? U_LOAD_U8 : size == 2 ? (signed ? U_LOAD_S16 : U_LOAD_U16)
+    : size == 4 ? (signed ? U_LOAD_S32 : U_LOAD_U32) : U_LOAD_U64;
+  put(entry, word, op, rt, ra, imm, aux);
 }
 
 @inline function storeOp(entry: usize, word: u32, rt: u32, ra: u32, imm: i32, size: u32, aux: u32): void {
   if ((aux & A_UPDATE) != 0 && ra == 0) return;
-  put(entry, word, U_STORE, rt, ra, imm, size | aux);
+  const op = size == 1 ? U_STORE_8 : size == 2 ? U_STORE_16 : size == 4 ? U_STORE_32 : U_STORE_64;
+  put(entry, word, op, rt, ra, imm, aux);
 }
 
 @inline function signExtend(value: u64, size: u32): u64 {
@@ -132,6 +146,29 @@ function fill(entry: usize, word: u32, wide: bool): void {
 
 @inline function crNibble(lt: bool, gt: bool): u32 {
   return (lt ? 8 : gt ? 4 : 2) | ((cpu(CPU_XER) & 0x8000_0000) != 0 ? 1 : 0);
+}
+
+@inline function loadAndGo(regs: usize, at: u64, rt: u32, ra: u32, imm: u64, aux: u32, size: u32, signed: bool, bigEndian: bool): u64 {
+  const ea = (ra == 0 ? 0 : register(regs, ra)) + imm;
+  const value = readValue(ea, size, bigEndian);
+  if (accessExit != EXIT_NONE) {
+    uopStatus = accessExit;
+    return at;
+  }
+  setRegister(regs, rt, signed ? signExtend(value, size) : value);
+  if ((aux & A_UPDATE) != 0) setRegister(regs, ra, ea);
+  return at + 4;
+}
+
+@inline function storeAndGo(regs: usize, at: u64, rt: u32, ra: u32, imm: u64, aux: u32, size: u32, bigEndian: bool): u64 {
+  const ea = (ra == 0 ? 0 : register(regs, ra)) + imm;
+  writeValue(ea, size, register(regs, rt), bigEndian);
+  if (accessExit != EXIT_NONE) {
+    uopStatus = accessExit;
+    return at;
+  }
+  if ((aux & A_UPDATE) != 0) setRegister(regs, ra, ea);
+  return at + 4;
 }
 
 /** Why uopExecute did not simply continue: EXIT_NONE, U_GENERIC_EXIT, or an access's exit. */
@@ -160,28 +197,16 @@ export const U_GENERIC_EXIT: u32 = 0xffff;
   const imm = <u64><i64>load<i32>(entry, 8);
   const aux = load<u32>(entry, 12);
   switch (op) {
-    case U_LOAD: {
-      const ea = (ra == 0 ? 0 : register(regs, ra)) + imm;
-      const size = aux & 15;
-      const value = readValue(ea, size, bigEndian);
-      if (accessExit != EXIT_NONE) {
-        uopStatus = accessExit;
-        return at;
-      }
-      setRegister(regs, rt, (aux & A_SIGNED) != 0 ? signExtend(value, size) : value);
-      if ((aux & A_UPDATE) != 0) setRegister(regs, ra, ea);
-      return at + 4;
-    }
-    case U_STORE: {
-      const ea = (ra == 0 ? 0 : register(regs, ra)) + imm;
-      writeValue(ea, aux & 15, register(regs, rt), bigEndian);
-      if (accessExit != EXIT_NONE) {
-        uopStatus = accessExit;
-        return at;
-      }
-      if ((aux & A_UPDATE) != 0) setRegister(regs, ra, ea);
-      return at + 4;
-    }
+    case U_LOAD_U8: return loadAndGo(regs, at, rt, ra, imm, aux, 1, false, bigEndian);
+    case U_LOAD_U16: return loadAndGo(regs, at, rt, ra, imm, aux, 2, false, bigEndian);
+    case U_LOAD_S16: return loadAndGo(regs, at, rt, ra, imm, aux, 2, true, bigEndian);
+    case U_LOAD_U32: return loadAndGo(regs, at, rt, ra, imm, aux, 4, false, bigEndian);
+    case U_LOAD_S32: return loadAndGo(regs, at, rt, ra, imm, aux, 4, true, bigEndian);
+    case U_LOAD_U64: return loadAndGo(regs, at, rt, ra, imm, aux, 8, false, bigEndian);
+    case U_STORE_8: return storeAndGo(regs, at, rt, ra, imm, aux, 1, bigEndian);
+    case U_STORE_16: return storeAndGo(regs, at, rt, ra, imm, aux, 2, bigEndian);
+    case U_STORE_32: return storeAndGo(regs, at, rt, ra, imm, aux, 4, bigEndian);
+    case U_STORE_64: return storeAndGo(regs, at, rt, ra, imm, aux, 8, bigEndian);
     case U_ADDI: setRegister(regs, rt, (ra == 0 ? 0 : register(regs, ra)) + imm); return at + 4;
     case U_ADD: setRegister(regs, rt, register(regs, ra) + register(regs, <u32>load<u8>(entry, 7))); return at + 4;
     case U_ORI: setRegister(regs, rt, register(regs, ra) | imm); return at + 4;
