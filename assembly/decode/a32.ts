@@ -33,31 +33,34 @@ export function decodeA32(word: u32, out: usize): u32 {
 }
 
 /** LDR/STR/LDRB/STRB (immediate, literal, register) and LDRT/STRT/LDRBT/STRBT. */
-function single(word: u32, out: usize): u32 {
+// LDR/STR by unprivileged:L:B.
+const SINGLE_NAMES: usize = memory.data<u8>([
+  <u8>MA_STR, <u8>MA_STRB, <u8>MA_LDR, <u8>MA_LDRB, <u8>MA_STRT, <u8>MA_STRBT, <u8>MA_LDRT, <u8>MA_LDRBT,
+]);
+
+@inline function single(word: u32, out: usize): u32 {
   const p = (word & 0x01000000) != 0;
   const u = (word & 0x00800000) != 0;
-  const b = (word & 0x00400000) != 0;
+  const b = (word >>> 22) & 1;
   const w = (word & 0x00200000) != 0;
-  const l = (word & 0x00100000) != 0;
+  const l = (word >>> 20) & 1;
   const rn = (word >>> 16) & 15;
   const rt = (word >>> 12) & 15;
-  const reg = (word & 0x02000000) != 0;
-  const unpriv = !p && w;
-  let mnemonic: u32 = l ? (b ? MA_LDRB : MA_LDR) : b ? MA_STRB : MA_STR;
-  if (unpriv) mnemonic = l ? (b ? MA_LDRBT : MA_LDRT) : b ? MA_STRBT : MA_STRT;
-  armAccess(out, l ? OP_LOAD : OP_STORE, b ? 1 : 4, unpriv ? F_UNPRIVILEGED : 0, rt, rn, mnemonic);
+  const unpriv = <u32>(!p && w);
+  armAccess(out, select<u8>(OP_LOAD, OP_STORE, l != 0), 4 >> (b << 1), select<u32>(F_UNPRIVILEGED, 0, unpriv != 0), rt, rn,
+    load<u8>(SINGLE_NAMES + ((unpriv << 2) | (l << 1) | b)));
   let wback: u32;
-  let bad = b && rt == 15;
-  if (reg) {
+  const rt15 = <u32>(rt == 15);
+  let bad: u32 = (b | unpriv) & rt15;
+  if ((word & 0x02000000) != 0) {
     const rm = word & 15;
     wback = armRegister(out, p, u, w, rm, (word >>> 5) & 3, (word >>> 7) & 31);
-    if (rm == 15) bad = true;
+    bad |= <u32>(rm == 15);
   } else {
     wback = armImmediate(out, p, u, w, word & 0xfff);
   }
-  if (wback != 0 && (rn == 15 || rn == rt)) bad = true;
-  if (unpriv && rt == 15) bad = true;
-  return bad ? KIND_INVALID_FORM : KIND_LOADSTORE;
+  bad |= <u32>(wback != 0) & (<u32>(rn == 15) | <u32>(rn == rt));
+  return select<u32>(KIND_INVALID_FORM, KIND_LOADSTORE, bad != 0);
 }
 
 /** Bits 27:25 = 000 with bits 7 and 4 set: extra load/stores, synchronization primitives, or multiplies. */
@@ -68,54 +71,49 @@ function extraOrSync(word: u32, out: usize): u32 {
   return sync(word, out);
 }
 
+// Extra load/stores by unprivileged:L:op2 (op2 1..3): mnemonic, and
+// size | signed << 3 | pair << 4 | load << 5 | unprivileged << 6.
+const EXTRA_NAMES: usize = memory.data<u8>([
+  0, <u8>MA_STRH, <u8>MA_LDRD, <u8>MA_STRD, 0, <u8>MA_LDRH, <u8>MA_LDRSB, <u8>MA_LDRSH,
+  0, <u8>MA_STRHT, <u8>MA_LDRD, <u8>MA_STRD, 0, <u8>MA_LDRHT, <u8>MA_LDRSBT, <u8>MA_LDRSHT,
+]);
+const EXTRA_INFO: usize = memory.data<u8>([
+  0, 2, 4 | 16 | 32, 4 | 16, 0, 2 | 32, 1 | 8 | 32, 2 | 8 | 32,
+  0, 2 | 64, 4 | 16 | 32, 4 | 16, 0, 2 | 32 | 64, 1 | 8 | 32 | 64, 2 | 8 | 32 | 64,
+]);
+
 /** LDRH/STRH/LDRSB/LDRSH/LDRD/STRD and LDRHT/STRHT/LDRSBT/LDRSHT. */
 function extra(word: u32, out: usize, op2: u32): u32 {
   const p = (word & 0x01000000) != 0;
   const u = (word & 0x00800000) != 0;
-  const imm = (word & 0x00400000) != 0;
   const w = (word & 0x00200000) != 0;
-  const l = (word & 0x00100000) != 0;
   const rn = (word >>> 16) & 15;
   const rt = (word >>> 12) & 15;
   const rm = word & 15;
-  const unpriv = !p && w;
-  const dual = !l && op2 != 1;
-  let mnemonic: u32;
-  let size: u32 = 2;
-  let flags: u32 = 0;
-  let op = OP_LOAD;
-  if (unpriv && !dual) {
-    flags = F_UNPRIVILEGED;
-    mnemonic = op2 == 1 ? (l ? MA_LDRHT : MA_STRHT) : op2 == 2 ? MA_LDRSBT : MA_LDRSHT;
-  } else if (dual) {
-    mnemonic = op2 == 2 ? MA_LDRD : MA_STRD;
-  } else {
-    mnemonic = op2 == 1 ? (l ? MA_LDRH : MA_STRH) : op2 == 2 ? MA_LDRSB : MA_LDRSH;
-  }
-  if (op2 == 1) { if (!l) op = OP_STORE; }
-  else if (dual) { size = 4; flags |= F_PAIR; if (op2 == 3) op = OP_STORE; }
-  else { flags |= F_SIGNED; if (op2 == 2) size = 1; }
-  armAccess(out, op, size, flags, rt, rn, mnemonic);
-  let bad = false;
+  const unpriv = <u32>(!p && w);
+  const key = (unpriv << 3) | ((word >>> 18) & 4) | op2;
+  const info = <u32>load<u8>(EXTRA_INFO + key);
+  const dual = (info & 16) != 0;
+  const flags = select<u32>(F_SIGNED, 0, (info & 8) != 0) | select<u32>(F_PAIR, 0, dual) | select<u32>(F_UNPRIVILEGED, 0, (info & 64) != 0);
+  armAccess(out, select<u8>(OP_LOAD, OP_STORE, (info & 32) != 0), info & 7, flags, rt, rn, load<u8>(EXTRA_NAMES + key));
+  let bad: u32 = 0;
   let wback: u32;
-  if (imm) {
+  if ((word & 0x00400000) != 0) {
     wback = armImmediate(out, p, u, w, ((word >>> 4) & 0xf0) | rm);
   } else {
     wback = armRegister(out, p, u, w, rm, 0, 0);
-    if (rm == 15 || (word & 0xf00) != 0) bad = true;
-    if (dual && (rm == rt || rm == rt + 1) && op == OP_LOAD) bad = true;
+    bad = <u32>(rm == 15) | <u32>((word & 0xf00) != 0);
+    if (dual && (info & 32) != 0) bad |= <u32>(rm == rt) | <u32>(rm == rt + 1);
   }
+  const wbackBase = <u32>(wback != 0) & (<u32>(rn == 15) | <u32>(rn == rt));
   if (dual) {
     store<u8>(out + D_COUNT, 2);
     store<u8>(out + D_RT2, <u8>(rt + 1));
-    if ((rt & 1) != 0 || rt == 14) bad = true;
-    if (wback != 0 && (rn == 15 || rn == rt || rn == rt + 1)) bad = true;
-    if (unpriv) bad = true; // P = 0, W = 1
+    bad |= (rt & 1) | <u32>(rt == 14) | wbackBase | (<u32>(wback != 0) & <u32>(rn == rt + 1)) | unpriv; // P = 0, W = 1
   } else {
-    if (rt == 15) bad = true;
-    if (wback != 0 && (rn == 15 || rn == rt)) bad = true;
+    bad |= <u32>(rt == 15) | wbackBase;
   }
-  return bad ? KIND_INVALID_FORM : KIND_LOADSTORE;
+  return select<u32>(KIND_INVALID_FORM, KIND_LOADSTORE, bad != 0);
 }
 
 /** SWP/SWPB, LDREX/STREX (B/H/D), LDA/STL (B/H), LDAEX/STLEX (B/H/D). */

@@ -12,7 +12,7 @@
 // top-level groups; precise only inside the load/store space.
 
 import {
-  DESC_SIZE, D_KIND, D_OP, D_SIZE, D_COUNT, D_FLAGS, D_RT, D_RT2, D_BASE, D_INDEX, D_SHIFT_TYPE, D_SHIFT_AMOUNT,
+  D_KIND, D_OP, D_SIZE, D_COUNT, D_FLAGS, D_RT, D_RT2, D_BASE, D_INDEX, D_SHIFT_TYPE, D_SHIFT_AMOUNT,
   D_EXTEND, D_LENGTH, D_DISP, D_POST_DISP, D_REG_LIST, D_MNEMONIC, D_ATOMIC, D_RS,
   KIND_LOADSTORE, KIND_OTHER, KIND_UNDEFINED, KIND_INVALID_FORM, OP_LOAD, OP_STORE, OP_ATOMIC,
   F_SIGNED, F_WRITEBACK, F_POST_INDEX, F_EXCLUSIVE, F_ACQUIRE, F_RELEASE, F_FP, F_VECTOR, F_PC_RELATIVE,
@@ -35,11 +35,14 @@ const SINGLE_NAMES: usize = memory.data<u8>([
 // Pair forms, indexed by opc:V → log2 of the register size (0xff unallocated; 0xfe LDPSW/STGP).
 const PAIR_SIZES: usize = memory.data<u8>([2, 2, 0xfe, 3, 3, 4, 0xff, 0xff]);
 
+/** The empty descriptor: zeros, rt/rt2/base/index/rs = REG_NONE, length 4 (five stores, no memory.fill call). */
 @inline function begin(out: usize): void {
-  memory.fill(out, 0, DESC_SIZE);
-  store<u32>(out + D_RT, 0xffffffff); // rt, rt2, base, index
-  store<u8>(out + D_RS, REG_NONE);
-  store<u8>(out + D_LENGTH, 4);
+  store<u64>(out, 0);
+  store<u64>(out + D_RT, 0x04000000_ffffffff); // rt rt2 base index = 0xff, shift/extend 0, length 4
+  store<u64>(out + D_DISP, 0);
+  store<u64>(out + D_POST_DISP, 0);
+  store<u64>(out + D_REG_LIST, 0);
+  store<u64>(out + D_RS, <u64>REG_NONE);
 }
 
 @inline function finish(out: usize, kind: u32): u32 {
@@ -48,10 +51,8 @@ const PAIR_SIZES: usize = memory.data<u8>([2, 2, 0xfe, 3, 3, 4, 0xff, 0xff]);
 }
 
 @inline function access(out: usize, op: u8, size: u32, flags: u32, rt: u32, base: u32, mnemonic: u32): void {
-  store<u8>(out + D_OP, op);
-  store<u8>(out + D_SIZE, <u8>size);
-  store<u8>(out + D_COUNT, 1);
-  store<u32>(out + D_FLAGS, flags);
+  // kind (0, set by finish), op, size, count 1, flags: one store (D_OP = 1, D_SIZE = 2, D_COUNT = 3, D_FLAGS = 4)
+  store<u64>(out, (<u64>op << 8) | (<u64>(size & 0xff) << 16) | (1 << 24) | (<u64>flags << 32));
   store<u8>(out + D_RT, <u8>rt);
   store<u8>(out + D_BASE, <u8>base);
   store<u16>(out + D_MNEMONIC, <u16>mnemonic);
@@ -224,7 +225,7 @@ function pair(word: u32, out: usize): u32 {
   let mnemonic: u32 = isLoad ? M64_LDP : M64_STP;
   if (log2 == 0xff) return finish(out, KIND_UNDEFINED);
   if (log2 == 0xfe) {
-    if (!isLoad) return finish(out, KIND_OTHER); // STGP (MTE)
+    if (!isLoad) return finish(out, mode == 0 ? KIND_UNDEFINED : KIND_OTHER); // STGP (MTE)
     if (mode == 0) return finish(out, KIND_UNDEFINED);
     log2 = 2;
     flags |= F_SIGNED | F_SIGN_EXTEND_64;

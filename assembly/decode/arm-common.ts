@@ -13,17 +13,19 @@
 //   - LDRD/STRD/LDREXD: F_PAIR with rt2 (count 2, size 4).
 
 import {
-  DESC_SIZE, D_KIND, D_OP, D_SIZE, D_COUNT, D_FLAGS, D_RT, D_BASE, D_INDEX, D_SHIFT_TYPE, D_SHIFT_AMOUNT,
-  D_LENGTH, D_DISP, D_POST_DISP, D_MNEMONIC, D_COND, D_RS, F_WRITEBACK, F_POST_INDEX, F_SUBTRACT,
+  D_KIND, D_OP, D_SIZE, D_COUNT, D_FLAGS, D_RT, D_BASE, D_INDEX, D_SHIFT_TYPE, D_SHIFT_AMOUNT,
+  D_LENGTH, D_DISP, D_POST_DISP, D_REG_LIST, D_MNEMONIC, D_COND, D_RS, F_WRITEBACK, F_POST_INDEX, F_SUBTRACT,
   F_PC_RELATIVE, SHIFT_NONE, SHIFT_LSL, SHIFT_LSR, SHIFT_ASR, SHIFT_ROR, SHIFT_RRX, REG_NONE,
 } from "./descriptor";
 
+/** The empty descriptor (five stores, no memory.fill call): zeros, registers REG_NONE, length, cond. */
 @inline export function armBegin(out: usize, length: u32, cond: u32): void {
-  memory.fill(out, 0, DESC_SIZE);
-  store<u32>(out + D_RT, 0xffffffff); // rt, rt2, base, index
-  store<u8>(out + D_RS, REG_NONE);
-  store<u8>(out + D_LENGTH, <u8>length);
-  store<u8>(out + D_COND, <u8>cond);
+  store<u64>(out, 0);
+  store<u64>(out + D_RT, 0x00000000_ffffffff | (<u64>length << 56)); // rt rt2 base index = 0xff; byte 15 = length
+  store<u64>(out + D_DISP, 0);
+  store<u64>(out + D_POST_DISP, 0);
+  store<u64>(out + D_REG_LIST, <u64>cond << 56); // reg list, mnemonic, atomic 0; byte 39 = cond
+  store<u64>(out + D_RS, <u64>REG_NONE);
 }
 
 @inline export function armFinish(out: usize, kind: u32): u32 {
@@ -32,10 +34,9 @@ import {
 }
 
 @inline export function armAccess(out: usize, op: u8, size: u32, flags: u32, rt: u32, base: u32, mnemonic: u32): void {
-  store<u8>(out + D_OP, op);
-  store<u8>(out + D_SIZE, <u8>size);
-  store<u8>(out + D_COUNT, 1);
-  store<u32>(out + D_FLAGS, flags | (base == 15 ? F_PC_RELATIVE : 0));
+  // kind (0, set by armFinish), op, size, count 1, flags: one store (D_OP = 1, D_SIZE = 2, D_COUNT = 3, D_FLAGS = 4)
+  const all = flags | (base == 15 ? F_PC_RELATIVE : 0);
+  store<u64>(out, (<u64>op << 8) | (<u64>(size & 0xff) << 16) | (1 << 24) | (<u64>all << 32));
   store<u8>(out + D_RT, <u8>rt);
   store<u8>(out + D_BASE, <u8>base);
   store<u16>(out + D_MNEMONIC, <u16>mnemonic);
@@ -50,22 +51,18 @@ import {
 }
 
 /** Immediate addressing: index (P), add (U), wback (W); returns F_WRITEBACK when it writes back. */
-export function armImmediate(out: usize, index: bool, add: bool, wback: bool, imm: u32): u32 {
-  const value: i64 = add ? <i64>imm : -<i64>imm;
-  let flags: u32 = add ? 0 : F_SUBTRACT;
-  if (!index) {
-    flags |= F_WRITEBACK | F_POST_INDEX;
-    store<i64>(out + D_POST_DISP, value);
-  } else {
-    if (wback) flags |= F_WRITEBACK;
-    store<i64>(out + D_DISP, value);
-  }
+@inline export function armImmediate(out: usize, index: bool, add: bool, wback: bool, imm: u32): u32 {
+  // Branch-free: the mix of forms is unpredictable.
+  const value = select<i64>(<i64>imm, -<i64>imm, add);
+  store<i64>(out + D_DISP, select<i64>(value, 0, index));
+  store<i64>(out + D_POST_DISP, select<i64>(0, value, index));
+  const flags = select<u32>(0, F_SUBTRACT, add) | select<u32>(select<u32>(F_WRITEBACK, 0, wback), F_WRITEBACK | F_POST_INDEX, index);
   addFlags(out, flags);
   return flags & F_WRITEBACK;
 }
 
 /** Register addressing with an optional immediate shift (type as in the encoding, imm5). */
-export function armRegister(out: usize, index: bool, add: bool, wback: bool, rm: u32, type: u32, imm5: u32): u32 {
+@inline export function armRegister(out: usize, index: bool, add: bool, wback: bool, rm: u32, type: u32, imm5: u32): u32 {
   let flags: u32 = add ? 0 : F_SUBTRACT;
   if (!index) flags |= F_WRITEBACK | F_POST_INDEX;
   else if (wback) flags |= F_WRITEBACK;

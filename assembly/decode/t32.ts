@@ -49,14 +49,20 @@ export function decodeT32(word: u32, itState: u32, out: usize): u32 {
   if ((hw1 >>> 11) == 0x1d) {
     if ((hw1 & 0x0640) == 0x0000) return armFinish(out, multiple(word, out, lastOrOutside));
     if ((hw1 & 0x0640) == 0x0040) return armFinish(out, dualExclusive(word, out));
-    if ((hw1 & 0x0700) == 0x0400 && (word & 0xe00) == 0xa00) return armFinish(out, vfpTransfer(word, out));
+    if ((hw1 & 0x0600) == 0x0400 && (word & 0xe00) == 0xa00) {
+      let kind = vfpTransfer(word, out);
+      // T32 VLDM/VSTM with Rn = PC is UNPREDICTABLE even without writeback.
+      if (kind == KIND_LOADSTORE && (word & 0x01000000) == 0 && ((hw1 & 15) == 15)) kind = KIND_INVALID_FORM;
+      if (kind == KIND_LOADSTORE && (word & 0x00200000) != 0 && ((hw1 & 15) == 15)) kind = KIND_INVALID_FORM;
+      return armFinish(out, kind);
+    }
     return armFinish(out, KIND_OTHER);
   }
   if ((hw1 >>> 11) == 0x1f && (hw1 & 0x0600) == 0) return armFinish(out, single(word, out, lastOrOutside));
   return armFinish(out, KIND_OTHER);
 }
 
-function t16(hw: u32, out: usize, lastOrOutside: bool): u32 {
+@inline function t16(hw: u32, out: usize, lastOrOutside: bool): u32 {
   const low = hw & 7;
   const mid = (hw >>> 3) & 7;
   switch (hw >>> 12) {
@@ -139,6 +145,7 @@ function multiple(word: u32, out: usize, lastOrOutside: bool): u32 {
   let kind = blockOf(out, l, rn, list, increment, w, mnemonic, lastOrOutside);
   if (popcount16(list) < 2 || (list & 0x2000) != 0) kind = KIND_INVALID_FORM;
   if (!l && (list & 0x8000) != 0) kind = KIND_INVALID_FORM;
+  if (w && (list & (1 << rn)) != 0) kind = KIND_INVALID_FORM;
   if (l && (list & 0xc000) == 0xc000) kind = KIND_INVALID_FORM;
   return kind;
 }
@@ -207,8 +214,8 @@ function single(word: u32, out: usize, lastOrOutside: bool): u32 {
   const s = (word & 0x01000000) != 0;
   const size = (word >>> 21) & 3;
   const l = (word & 0x00100000) != 0;
-  if (size == 3) return KIND_UNDEFINED;
   if (s && !l) return KIND_OTHER; // Advanced SIMD element or structure load/store
+  if (size == 3) return KIND_UNDEFINED;
   const rn = (word >>> 16) & 15;
   const rt = (word >>> 12) & 15;
   if (!l && rn == 15) return KIND_UNDEFINED;

@@ -10,11 +10,12 @@ import { armMnemonicName, armMnemonicWide } from './arm-names.js';
 
 export type ArmArch = 'arm' | 'thumb' | 'aarch64';
 
+/** The core's ARM entry points (assembly/decode/arm.ts). */
 interface ArmExports {
   decodeA64(word: number, out: number): number;
-  decodeA32?(word: number, out: number): number;
-  decodeT32?(word: number, itState: number, out: number): number;
-  t32NextItState?(word: number, itState: number): number;
+  decodeA32(word: number, out: number): number;
+  decodeT32(word: number, itState: number, out: number): number;
+  t32NextItState(word: number, itState: number): number;
 }
 
 const codesCache = new WeakMap<WebAssembly.Instance, DescriptorCodes>();
@@ -28,28 +29,33 @@ function codesOf(core: CoreAccessor): DescriptorCodes {
   return codes;
 }
 
-/** A word's descriptor and kind, straight from the core (itState: Thumb ITSTATE byte). */
+/**
+ * A word's descriptor and kind, straight from the core. Thumb: a 16-bit instruction as
+ * a value <= 0xffff, a 32-bit one with its first halfword high; itState is the ITSTATE
+ * byte before it (0 outside IT blocks).
+ */
 export function decodeArmRaw(core: CoreAccessor, word: number, arch: ArmArch, itState = 0): RawDescriptor {
   const exports = core.instance.exports as unknown as ArmExports;
   const at = core.record + core.map.REC_DECODE;
   if (arch === 'aarch64') exports.decodeA64(word >>> 0, at);
-  else if (arch === 'arm') required(exports.decodeA32, 'decodeA32')(word >>> 0, at);
-  else required(exports.decodeT32, 'decodeT32')(word >>> 0, itState, at);
+  else if (arch === 'arm') exports.decodeA32(word >>> 0, at);
+  else exports.decodeT32(word >>> 0, itState, at);
   return readDescriptor(new DataView(core.memory.buffer), at, codesOf(core));
 }
 
 /** The ITSTATE after the Thumb instruction `word` (IT sets it; others advance it). */
 export function nextItState(core: CoreAccessor, word: number, itState: number): number {
-  const exports = core.instance.exports as unknown as ArmExports;
-  return required(exports.t32NextItState, 't32NextItState')(word >>> 0, itState);
+  return (core.instance.exports as unknown as ArmExports).t32NextItState(word >>> 0, itState);
 }
 
-function required<T>(value: T | undefined, name: string): T {
-  if (value === undefined) throw new Error(`core does not export ${name}`);
-  return value;
-}
-
-/** One JSON object per word; a Thumb sequence carries its IT state from word to word. */
+/**
+ * One JSON object per word (descriptorJson), named as llvm-mc 14 prints: mnemonic with
+ * its condition suffix (and ".w" where llvm-mc shows it), transfer registers
+ * (r3, x0/w1/xzr, b/h/s/d/q, v for structure lists; a store-exclusive's status and an
+ * atomic's Rs are not transfer registers), base "sp" for A64 31, "pc" for literals.
+ * A Thumb sequence carries its IT state from word to word. Get `core` with
+ * `(await Machine.create()).attach(0)`.
+ */
 export function decodeArmWords(core: CoreAccessor, words: number[], arch: ArmArch): DecodedJson[] {
   const codes = codesOf(core);
   const naming = arch === 'aarch64' ? a64Naming(codes) : a32Naming(codes);
