@@ -2,7 +2,7 @@
 // accesses + bdnz hitting RAM, guest MMIO loads to a JS device, beside the raw Wasm
 // load loop in the same run.
 
-import { Machine, PpcVcpu, PpcProgram, ppc } from '../src/index.js';
+import { Machine, Vcpu, PpcProgram, ppc } from '../src/index.js';
 import { isMain, machineLine, rowsTable, runSuite, type BenchCase, type BenchRow } from './common.js';
 
 const CODE = 0x10_0000;
@@ -12,12 +12,12 @@ const ITERATIONS = 1 << 16;
 const RAW_LOADS = 1 << 20;
 
 /** A vCPU looping forever over `body` (8 instructions) + bdnz, ready to run. */
-function loopVcpu(machine: Machine, index: number, codeAt: number, body: (i: number) => number): PpcVcpu {
+function loopVcpu(machine: Machine, index: number, codeAt: number, body: (i: number) => number): Vcpu {
   const program = new PpcProgram().emit(ppc.lis(4, 0x7fff), ppc.mtctr(4)).label('loop');
   for (let i = 0; i < 8; i++) program.emit(body(i));
   program.branchTo(ppc.bdnz, 'loop');
   machine.writeBytes(codeAt, program.bytes('big'));
-  return new PpcVcpu(machine, index, 'ppc64be').set('pc', codeAt).set('r3', DATA).set('r9', DEVICE);
+  return new Vcpu(machine, index, 'ppc64be').set('pc', codeAt).set('r3', DATA).set('r9', DEVICE);
 }
 
 export async function interpBenchRows(): Promise<BenchRow[]> {

@@ -37,6 +37,8 @@ export interface CoreFunctions {
   physWrite(as: number, gpa: bigint, size: number): number;
   /** Runs at most `budget` PowerPC instructions of the bound vCPU; returns an EXIT_*. */
   ppcRun(budget: number): number;
+  /** Runs at most `budget` A64 instructions of the bound vCPU; returns an EXIT_*. */
+  a64Run(budget: number): number;
   benchRawLoads(addr: number, count: number, mask: number): bigint;
   benchPhysLoads(as: number, gpa: bigint, count: number, mask: number): bigint;
   benchSlotLookups(as: number, gpa: bigint, stride: bigint, slots: number, count: number, seed: number): bigint;

@@ -6,6 +6,8 @@ export { LOG_DIRTY_PAGES, READONLY, type MemoryRegion, type SlotInfo, type SlotC
 export { EmuError, SlotError, MmioError, AccessError, type ErrnoName } from './errors.js';
 export { loadCoreModule, readMemoryMap, readExportedConstants, MAP_NAMES, type MemoryMap, type CoreFlavor } from './core.js';
 export { parseU64, parseByteCount, hex, type Endian } from './values.js';
-export { PpcVcpu, type PpcArch, type VcpuExit } from './cpu/ppc-vcpu.js';
+export { Vcpu, type VcpuExit } from './cpu/vcpu.js';
+export { ARCHES, type GuestArch, type RegisterValues } from './cpu/registers.js';
 export { ppc, PpcProgram } from './asm/ppc.js';
 export { StepRunner, type StepInput, type StepOutput } from './step.js';
+export { a64, A64Program, type Condition } from './asm/a64.js';

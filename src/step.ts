@@ -3,8 +3,8 @@
 // and the fault. The same format drives the Unicorn oracle (test/oracles/).
 
 import { Machine } from './machine.js';
-import { PPC_REGISTER_NAMES, isPpcRegister } from './cpu/ppc-state.js';
-import { PpcVcpu, type PpcArch, type VcpuExit } from './cpu/ppc-vcpu.js';
+import { ARCHES, isGuestArch } from './cpu/registers.js';
+import { Vcpu, type VcpuExit } from './cpu/vcpu.js';
 import { hex, parseU64 } from './values.js';
 
 export interface StepInput {
@@ -27,17 +27,16 @@ export const DEFAULT_CODE_ADDRESS = 0x100000n;
 const PAGE = 4096n;
 const MAX_MAPPED = 8 * 1024 * 1024;
 
-const PPC_ENDIAN: Record<string, 'big' | 'little'> = { ppc64be: 'big', ppc64le: 'little', ppc32be: 'big' };
 
 export class StepRunner {
   private slotsInUse: number[] = [];
   private backings: number[] = [];
 
-  private constructor(private readonly machine: Machine, private readonly vcpu: PpcVcpu) {}
+  private constructor(private readonly machine: Machine, private readonly vcpu: Vcpu) {}
 
   static async create(): Promise<StepRunner> {
     const machine = await Machine.create({ vcpus: 1, arenaBytes: 2 * MAX_MAPPED });
-    return new StepRunner(machine, new PpcVcpu(machine, 0, 'ppc64be'));
+    return new StepRunner(machine, new Vcpu(machine, 0, 'ppc64be'));
   }
 
   step(input: StepInput): StepOutput {
@@ -49,8 +48,9 @@ export class StepRunner {
   }
 
   private run(input: StepInput): StepOutput {
-    const endian = PPC_ENDIAN[input.arch];
-    if (!endian) return { error: `unsupported arch '${String(input.arch)}' (ppc64be, ppc64le, ppc32be)` };
+    if (!isGuestArch(input.arch)) return { error: `unsupported arch '${String(input.arch)}' (${Object.keys(ARCHES).join(', ')})` };
+    const vcpu = this.vcpu.reset(input.arch);
+    const endian = ARCHES[input.arch].endian;
     if (!Array.isArray(input.insn) || input.insn.length === 0) return { error: 'insn must be a non-empty array of hex words' };
     const words = input.insn.map((word) => {
       const value = parseU64(word);
@@ -61,7 +61,7 @@ export class StepRunner {
     for (const [name, raw] of Object.entries(input.regs ?? {})) {
       const value = parseU64(raw);
       if (value === undefined && !/^v/.test(name)) throw new Error(`register ${name}: ${JSON.stringify(raw)} is not a value`);
-      if (!isPpcRegister(this.machine.map, name)) throw new Error(`unknown register ${name}`);
+      if (!vcpu.registerNames.includes(name)) throw new Error(`unknown register ${name}`);
       registers.set(name, value ?? BigInt(String(raw)));
     }
     const code = registers.get('pc') ?? DEFAULT_CODE_ADDRESS;
@@ -79,11 +79,11 @@ export class StepRunner {
     this.machine.writeBytes(code, codeBytes);
     for (const range of ranges) this.machine.writeBytes(range.start, range.bytes);
 
-    const vcpu = this.vcpu.reset(input.arch as PpcArch).set('pc', code);
+    vcpu.set('pc', code);
     for (const [name, value] of registers) vcpu.set(name, value);
     const exit = vcpu.run(instructionCount(words));
     const values = vcpu.registers();
-    const regs = Object.fromEntries(PPC_REGISTER_NAMES.map((name) => [name, hex(values[name]!)]));
+    const regs = Object.fromEntries(vcpu.registerNames.map((name) => [name, registerText(name, values[name]!)]));
     const mem = ranges.map((range) => ({
       addr: hex(range.start),
       hex: Buffer.from(this.machine.readBytes(range.start, range.bytes.length)).toString('hex'),
@@ -128,6 +128,11 @@ function faultOf(exit: VcpuExit): StepFault | null {
     case 'fault': return { kind: exit.kind === 'alignment' ? 'unaligned' : 'unmapped-fetch', addr: hex(exit.address) };
     case 'undefined': return { kind: 'illegal', addr: hex(exit.pc) };
   }
+}
+
+/** Registers as hex; A64 vector registers always with 32 digits (as the Unicorn harness prints them). */
+function registerText(name: string, value: bigint): string {
+  return /^v[0-9]/.test(name) && value >= 0n ? `0x${value.toString(16).padStart(32, '0')}` : hex(value);
 }
 
 /** Instructions in a word list: a Power10 prefix (primary opcode 1) and its suffix count once. */

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { Machine, PpcVcpu, ppc, PpcProgram, type PpcArch } from '../dist/src/index.js';
+import { Machine, Vcpu, ppc, PpcProgram, type GuestArch } from '../dist/src/index.js';
 
 const CODE = 0x10_0000n;
 const DATA = 0x20_0000n;
 
-async function guest(arch: PpcArch, program: PpcProgram | number[]) {
+async function guest(arch: GuestArch, program: PpcProgram | number[]) {
   const machine = await Machine.create({ arenaBytes: 4 << 20 });
   const endian = arch === 'ppc64le' ? 'little' : 'big';
   const code = machine.allocateBacking(0x10000);
@@ -15,7 +15,7 @@ async function guest(arch: PpcArch, program: PpcProgram | number[]) {
   const bytes = new Uint8Array(words.length * 4);
   words.forEach((word, i) => new DataView(bytes.buffer).setUint32(i * 4, word, endian === 'little'));
   machine.writeBytes(CODE, bytes);
-  const vcpu = new PpcVcpu(machine, 0, arch).set('pc', CODE);
+  const vcpu = new Vcpu(machine, 0, arch).set('pc', CODE);
   return { machine, vcpu, endian } as const;
 }
 

@@ -1,0 +1,197 @@
+// Executes one A64 load/store descriptor: base (SP for 31, the pc for literals), the
+// register offset with its extend and shift, pre/post-index writeback, W/X results
+// with ARM's sign/zero extension, pairs, SIMD&FP registers (V n: bits 63:0 at +0),
+// the exclusive monitor, LSE atomics. Little-endian data. Registers are written only
+// once every access completed, so an instruction that exits can run again.
+import { CPU_VSR, CPU_RESERVE_ADDR, CPU_RESERVE_SIZE, CPU_RESERVE_VALID, REC_FAULT_ADDR } from "../layout";
+import { EXIT_NONE } from "../exits";
+import {
+  D_OP, D_SIZE, D_FLAGS, D_RT, D_RT2, D_BASE, D_INDEX, D_DISP, D_POST_DISP, D_RS, D_ATOMIC, D_EXTEND, D_SHIFT_AMOUNT,
+  OP_LOAD, OP_STORE, OP_ATOMIC, F_SIGNED, F_WRITEBACK, F_POST_INDEX, F_EXCLUSIVE, F_ACQUIRE, F_RELEASE, F_FP,
+  F_PC_RELATIVE, F_PAIR, F_MULTIPLE, F_SIGN_EXTEND_64, F_WORD_DEST, REG_NONE,
+  EXTEND_UXTW, EXTEND_SXTW, ATOMIC_ADD, ATOMIC_CLR, ATOMIC_EOR, ATOMIC_SET, ATOMIC_SMAX, ATOMIC_SMIN, ATOMIC_UMAX,
+  ATOMIC_UMIN, ATOMIC_SWAP, ATOMIC_CAS,
+} from "../decode/descriptor";
+import { record } from "../machine";
+import { cpu, setCpu } from "../cpu/regs";
+import { readValue, writeValue, accessExit } from "./guest-memory";
+import { xRead, xWrite } from "./a64-alu";
+import { LS_UNIMPLEMENTED } from "./ppc-loadstore";
+
+/** a64LoadStore's answer for a misaligned access the architecture faults on (address in REC_FAULT_ADDR). */
+export const LS_ALIGNMENT: u32 = 0xfffd;
+
+@inline function setCpuFaultAddress(address: u64): void {
+  store<u64>(record + REC_FAULT_ADDR, address);
+}
+
+@inline function vLow(n: u32): u64 {
+  return load<u64>(record + CPU_VSR + (n << 4));
+}
+
+@inline function vHigh(n: u32): u64 {
+  return load<u64>(record + CPU_VSR + (n << 4), 8);
+}
+
+/** Sets V n to a 128-bit value (a scalar load clears the bits above it). */
+@inline function setV(n: u32, low: u64, high: u64): void {
+  store<u64>(record + CPU_VSR + (n << 4), low);
+  store<u64>(record + CPU_VSR + (n << 4), high, 8);
+}
+
+@inline function extendRegister(value: u64, extend: u8, shift: u8): u64 {
+  const extended = extend == EXTEND_UXTW ? value & 0xffff_ffff : extend == EXTEND_SXTW ? <u64><i64><i32>value : value;
+  return extended << <u64>shift;
+}
+
+@inline function signExtend(value: u64, size: u32): u64 {
+  return size == 1 ? <u64><i64><i8>value : size == 2 ? <u64><i64><i16>value : size == 4 ? <u64><i64><i32>value : value;
+}
+
+/** A loaded integer as its destination sees it: sign-extended to 64 or 32 bits, or zero-extended. */
+@inline function loadedInteger(value: u64, size: u32, flags: u32): u64 {
+  if ((flags & F_SIGNED) == 0) return value;
+  const extended = signExtend(value, size);
+  return (flags & F_SIGN_EXTEND_64) != 0 ? extended : extended & 0xffff_ffff;
+}
+
+/** Executes the descriptor at `desc` for the instruction at `at`; EXIT_NONE, an access's exit, LS_UNIMPLEMENTED or LS_ALIGNMENT. */
+export function a64LoadStore(desc: usize, at: u64): u32 {
+  const op = load<u8>(desc, D_OP);
+  const flags = load<u32>(desc, D_FLAGS);
+  const size = <u32>load<u8>(desc, D_SIZE);
+  // SIMD structure loads/stores and CASP are not run (a defined exit, not a guess).
+  if ((flags & F_MULTIPLE) != 0 || (op == OP_ATOMIC && (flags & F_PAIR) != 0)) return LS_UNIMPLEMENTED;
+  const base = <u32>load<u8>(desc, D_BASE);
+  const index = load<u8>(desc, D_INDEX);
+  const baseValue = (flags & F_PC_RELATIVE) != 0 ? at : xRead(base, true);
+  const offset = index != REG_NONE
+    ? extendRegister(xRead(index, false), load<u8>(desc, D_EXTEND), load<u8>(desc, D_SHIFT_AMOUNT))
+    : <u64>load<i64>(desc, D_DISP);
+  const address = (flags & F_POST_INDEX) != 0 ? baseValue : baseValue + offset;
+  const total = (flags & F_PAIR) != 0 ? size << 1 : size;
+  const mustAlign = op == OP_ATOMIC || (flags & (F_EXCLUSIVE | F_ACQUIRE | F_RELEASE)) != 0;
+  if (mustAlign && (address & <u64>(total - 1)) != 0) {
+    setCpuFaultAddress(address);
+    return LS_ALIGNMENT;
+  }
+  const rt = <u32>load<u8>(desc, D_RT);
+  let exit: u32;
+  if (op == OP_ATOMIC) exit = atomic(desc, size, flags, rt, address);
+  else if ((flags & F_FP) != 0) exit = floatingPoint(desc, op, size, flags, rt, address);
+  else if ((flags & F_EXCLUSIVE) != 0 && op == OP_STORE) exit = storeExclusive(desc, size, flags, rt, address);
+  else exit = integer(desc, op, size, flags, rt, address);
+  if (exit != EXIT_NONE) return exit;
+  if ((flags & F_WRITEBACK) != 0) {
+    xWrite(base, (flags & F_POST_INDEX) != 0 ? baseValue + <u64>load<i64>(desc, D_POST_DISP) : address, true);
+  }
+  return EXIT_NONE;
+}
+
+function integer(desc: usize, op: u8, size: u32, flags: u32, rt: u32, address: u64): u32 {
+  const pair = (flags & F_PAIR) != 0;
+  const rt2 = <u32>load<u8>(desc, D_RT2);
+  if (op == OP_LOAD) {
+    const first = readValue(address, size, false);
+    if (accessExit != EXIT_NONE) return accessExit;
+    let second: u64 = 0;
+    if (pair) {
+      second = readValue(address + size, size, false);
+      if (accessExit != EXIT_NONE) return accessExit;
+    }
+    xWrite(rt, loadedInteger(first, size, flags), false);
+    if (pair) xWrite(rt2, loadedInteger(second, size, flags), false);
+    if ((flags & F_EXCLUSIVE) != 0) monitor(address, pair ? size << 1 : size);
+    return EXIT_NONE;
+  }
+  writeValue(address, size, xRead(rt, false), false);
+  if (accessExit != EXIT_NONE || !pair) return accessExit;
+  writeValue(address + size, size, xRead(rt2, false), false);
+  return accessExit;
+}
+
+@inline function monitor(address: u64, size: u32): void {
+  setCpu(CPU_RESERVE_ADDR, address);
+  store<u32>(record + CPU_RESERVE_SIZE, size);
+  store<u32>(record + CPU_RESERVE_VALID, 1);
+}
+
+/** STXR & co: store while the monitor holds this address and size; Ws = 0 on success, 1 otherwise. */
+function storeExclusive(desc: usize, size: u32, flags: u32, rt: u32, address: u64): u32 {
+  const pair = (flags & F_PAIR) != 0;
+  const held = load<u32>(record + CPU_RESERVE_VALID) != 0 && cpu(CPU_RESERVE_ADDR) == address
+    && load<u32>(record + CPU_RESERVE_SIZE) == (pair ? size << 1 : size);
+  if (held) {
+    const exit = integer(desc, OP_STORE, size, flags, rt, address);
+    if (exit != EXIT_NONE) return exit;
+  }
+  store<u32>(record + CPU_RESERVE_VALID, 0);
+  xWrite(<u32>load<u8>(desc, D_RS), held ? 0 : 1, false);
+  return EXIT_NONE;
+}
+
+/** LDADD & co, SWP, CAS: Xt (or Xs for CAS) receives the old value; ST* forms have Rt = XZR. */
+function atomic(desc: usize, size: u32, flags: u32, rt: u32, address: u64): u32 {
+  const rs = <u32>load<u8>(desc, D_RS);
+  const kind = load<u8>(desc, D_ATOMIC);
+  const bits = <u64>(size << 3);
+  const mask: u64 = size == 8 ? 0xffff_ffff_ffff_ffff : (<u64>1 << bits) - 1;
+  const old = readValue(address, size, false);
+  if (accessExit != EXIT_NONE) return accessExit;
+  const operand = xRead(rs, false) & mask;
+  const shift = 64 - bits;
+  let next = old;
+  let doStore = true;
+  switch (kind) {
+    case ATOMIC_ADD: next = old + operand; break;
+    case ATOMIC_CLR: next = old & ~operand; break;
+    case ATOMIC_EOR: next = old ^ operand; break;
+    case ATOMIC_SET: next = old | operand; break;
+    case ATOMIC_SMAX: next = <i64>(old << shift) >= <i64>(operand << shift) ? old : operand; break;
+    case ATOMIC_SMIN: next = <i64>(old << shift) <= <i64>(operand << shift) ? old : operand; break;
+    case ATOMIC_UMAX: next = old >= operand ? old : operand; break;
+    case ATOMIC_UMIN: next = old <= operand ? old : operand; break;
+    case ATOMIC_SWAP: next = operand; break;
+    case ATOMIC_CAS: doStore = old == operand; next = xRead(rt, false); break;
+    default: return LS_UNIMPLEMENTED;
+  }
+  if (doStore) {
+    writeValue(address, size, next & mask, false);
+    if (accessExit != EXIT_NONE) return accessExit;
+  }
+  xWrite(kind == ATOMIC_CAS ? rs : rt, old, false);
+  return EXIT_NONE;
+}
+
+/** LDR/STR/LDP/STP/LDUR/STUR of B, H, S, D and Q registers. */
+function floatingPoint(desc: usize, op: u8, size: u32, flags: u32, rt: u32, address: u64): u32 {
+  const pair = (flags & F_PAIR) != 0;
+  const rt2 = <u32>load<u8>(desc, D_RT2);
+  const step = <u64>size;
+  if (op == OP_LOAD) {
+    const a0 = readValue(address, size == 16 ? 8 : size, false);
+    if (accessExit != EXIT_NONE) return accessExit;
+    const a1 = size == 16 ? readValue(address + 8, 8, false) : 0;
+    if (accessExit != EXIT_NONE) return accessExit;
+    let b0: u64 = 0, b1: u64 = 0;
+    if (pair) {
+      b0 = readValue(address + step, size == 16 ? 8 : size, false);
+      if (accessExit != EXIT_NONE) return accessExit;
+      b1 = size == 16 ? readValue(address + step + 8, 8, false) : 0;
+      if (accessExit != EXIT_NONE) return accessExit;
+    }
+    setV(rt, a0, a1);
+    if (pair) setV(rt2, b0, b1);
+    return EXIT_NONE;
+  }
+  if (!writeVector(rt, address, size)) return accessExit;
+  if (pair && !writeVector(rt2, address + step, size)) return accessExit;
+  return EXIT_NONE;
+}
+
+@inline function writeVector(n: u32, address: u64, size: u32): bool {
+  writeValue(address, size == 16 ? 8 : size, vLow(n), false);
+  if (accessExit != EXIT_NONE) return false;
+  if (size == 16) writeValue(address + 8, 8, vHigh(n), false);
+  return accessExit == EXIT_NONE;
+}

@@ -1,0 +1,98 @@
+// Each guest architecture's registers in a vCPU record, by the names the step format
+// uses: where each lives and how wide it is, its run entry point and mode bits.
+
+import type { CoreFunctions, MemoryMap } from '../core.js';
+
+export type GuestArch = 'ppc64be' | 'ppc64le' | 'ppc32be' | 'aarch64';
+
+export type RegisterValues = Record<string, bigint>;
+
+interface Slot {
+  offset: number;
+  bytes: 4 | 8 | 16;
+  /** 16-byte registers: true when the most significant doubleword is at +0 (PowerPC). */
+  highFirst?: boolean;
+}
+
+export interface ArchSpec {
+  readonly names: readonly string[];
+  readonly endian: 'big' | 'little';
+  mode(map: MemoryMap): number;
+  slot(map: MemoryMap, name: string): Slot | undefined;
+  run(functions: CoreFunctions, budget: number): number;
+}
+
+const numbered = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}${i}`);
+const numberIn = (name: string, prefix: string, count: number): number | undefined => {
+  if (!name.startsWith(prefix)) return undefined;
+  const digits = name.slice(prefix.length);
+  const n = Number(digits);
+  return /^(0|[1-9][0-9]?)$/.test(digits) && n < count ? n : undefined;
+};
+
+function ppcSlot(map: MemoryMap, name: string): Slot | undefined {
+  const gpr = numberIn(name, 'r', 32);
+  if (gpr !== undefined) return { offset: map.CPU_GPR + gpr * 8, bytes: 8 };
+  const fpr = numberIn(name, 'f', 32);
+  if (fpr !== undefined) return { offset: map.CPU_VSR + fpr * 16, bytes: 8 };
+  const vr = numberIn(name, 'v', 32);
+  if (vr !== undefined) return { offset: map.CPU_VSR + (32 + vr) * 16, bytes: 16, highFirst: true };
+  const special: Record<string, Slot> = {
+    pc: { offset: map.CPU_PC, bytes: 8 }, lr: { offset: map.CPU_LR, bytes: 8 }, ctr: { offset: map.CPU_CTR, bytes: 8 },
+    xer: { offset: map.CPU_XER, bytes: 8 }, msr: { offset: map.CPU_MSR, bytes: 8 }, cr: { offset: map.CPU_CR, bytes: 4 },
+  };
+  return special[name];
+}
+
+function a64Slot(map: MemoryMap, name: string): Slot | undefined {
+  const x = numberIn(name, 'x', 31);
+  if (x !== undefined) return { offset: map.CPU_GPR + x * 8, bytes: 8 };
+  const v = numberIn(name, 'v', 32);
+  if (v !== undefined) return { offset: map.CPU_VSR + v * 16, bytes: 16 };
+  const special: Record<string, Slot> = {
+    pc: { offset: map.CPU_PC, bytes: 8 }, sp: { offset: map.CPU_SP, bytes: 8 }, nzcv: { offset: map.CPU_NZCV, bytes: 4 },
+  };
+  return special[name];
+}
+
+const PPC_NAMES = [...numbered('r', 32), 'pc', 'cr', 'xer', 'lr', 'ctr', 'msr', ...numbered('f', 32), ...numbered('v', 32)];
+
+const ppc = (mode: (map: MemoryMap) => number, endian: 'big' | 'little'): ArchSpec => ({
+  names: PPC_NAMES, endian, mode, slot: ppcSlot, run: (functions, budget) => functions.ppcRun(budget),
+});
+
+export const ARCHES: Readonly<Record<GuestArch, ArchSpec>> = {
+  ppc64be: ppc((map) => map.MODE_64, 'big'),
+  ppc64le: ppc((map) => map.MODE_64 | map.MODE_LE, 'little'),
+  ppc32be: ppc(() => 0, 'big'),
+  aarch64: {
+    names: [...numbered('x', 31), 'sp', 'pc', 'nzcv', ...numbered('v', 32)],
+    endian: 'little',
+    mode: (map) => map.MODE_ARM | map.MODE_64 | map.MODE_LE,
+    slot: a64Slot,
+    run: (functions, budget) => functions.a64Run(budget),
+  },
+};
+
+export function isGuestArch(arch: string): arch is GuestArch {
+  return Object.hasOwn(ARCHES, arch);
+}
+
+export function readRegister(view: DataView, at: number, slot: Slot): bigint {
+  if (slot.bytes === 4) return BigInt(view.getUint32(at, true));
+  if (slot.bytes === 8) return view.getBigUint64(at, true);
+  const first = view.getBigUint64(at, true);
+  const second = view.getBigUint64(at + 8, true);
+  return slot.highFirst ? (first << 64n) | second : (second << 64n) | first;
+}
+
+export function writeRegister(view: DataView, at: number, slot: Slot, value: bigint): void {
+  if (slot.bytes === 4) view.setUint32(at, Number(BigInt.asUintN(32, value)), true);
+  else if (slot.bytes === 8) view.setBigUint64(at, BigInt.asUintN(64, value), true);
+  else {
+    const high = BigInt.asUintN(64, value >> 64n);
+    const low = BigInt.asUintN(64, value);
+    view.setBigUint64(at, slot.highFirst ? high : low, true);
+    view.setBigUint64(at + 8, slot.highFirst ? low : high, true);
+  }
+}
