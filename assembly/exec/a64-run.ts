@@ -1,37 +1,20 @@
 // The A64 run loop: fetch at pc (MMU off), run the interpreter's subset or a
 // load/store descriptor, until the budget is spent or an instruction exits.
-import { REC_EXIT, REC_CAUSE, REC_DECODE, REC_EXIT_PC, REC_FAULT_KIND, REC_FAULT_ADDR } from "../layout";
+import { REC_DECODE, REC_FAULT_ADDR } from "../layout";
 import {
-  EXIT_NONE, EXIT_BUDGET, EXIT_FAULT, EXIT_UNDEFINED, CAUSE_UNDEFINED, CAUSE_UNIMPLEMENTED, CAUSE_INVALID_FORM,
-  FAULT_FETCH, FAULT_ALIGNMENT,
+  EXIT_NONE, EXIT_BUDGET, CAUSE_UNDEFINED, CAUSE_UNIMPLEMENTED, CAUSE_INVALID_FORM, FAULT_FETCH, FAULT_ALIGNMENT,
 } from "../exits";
 import { KIND_LOADSTORE, KIND_OTHER, KIND_INVALID_FORM } from "../decode/descriptor";
 import { decodeA64 } from "../decode/a64";
 import { record } from "../machine";
+import { exitWith, fault, undefinedInstruction } from "./run-exits";
 import { pc, setPc } from "../cpu/regs";
-import { tlbLookup, tlbFill, tlbSync, TLB_FETCH } from "../mmu/tlb";
+import { tlbTranslate, tlbSync, TLB_FETCH } from "../mmu/tlb";
 import { resetAccessExit } from "./guest-memory";
 import { ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
 import { LS_UNIMPLEMENTED } from "./ppc-loadstore";
 import { a64Alu } from "./a64-alu";
 import { a64LoadStore, LS_ALIGNMENT } from "./a64-loadstore";
-
-function exitWith(exit: u32, at: u64): u32 {
-  store<u32>(record + REC_EXIT, exit);
-  store<u64>(record + REC_EXIT_PC, at);
-  return exit;
-}
-
-function fault(kind: u32, at: u64, address: u64): u32 {
-  store<u32>(record + REC_FAULT_KIND, kind);
-  store<u64>(record + REC_FAULT_ADDR, address);
-  return exitWith(EXIT_FAULT, at);
-}
-
-function undefinedInstruction(cause: u32, at: u64): u32 {
-  store<u32>(record + REC_CAUSE, cause);
-  return exitWith(EXIT_UNDEFINED, at);
-}
 
 /** Runs at most `budget` A64 instructions from pc; returns the EXIT_* that ended the run. */
 export function a64Run(budget: u32): u32 {
@@ -40,8 +23,7 @@ export function a64Run(budget: u32): u32 {
   for (let left = budget; left != 0; left--) {
     tlbSync();
     const at = pc();
-    let host = tlbLookup(TLB_FETCH, at, 4);
-    if (host == 0 && tlbFill(TLB_FETCH, at)) host = tlbLookup(TLB_FETCH, at, 4);
+    const host = tlbTranslate(TLB_FETCH, at, 4);
     if (host == 0) return fault(FAULT_FETCH, at, at);
     const word = load<u32>(host);
     const alu = a64Alu(word, at);

@@ -6,7 +6,7 @@ import { REC_DATA, REC_EXIT } from "../layout";
 import { EXIT_NONE } from "../exits";
 import { record } from "../machine";
 import { physRead, physWrite } from "../mem/access";
-import { tlbLookup, tlbFill, TLB_READ, TLB_WRITE } from "../mmu/tlb";
+import { tlbTranslate, TLB_READ, TLB_WRITE } from "../mmu/tlb";
 
 /** EXIT_NONE, or the exit of the last access that did not complete. */
 export let accessExit: u32 = EXIT_NONE;
@@ -17,8 +17,7 @@ export let accessExit: u32 = EXIT_NONE;
 
 /** Reads `size` (1, 2, 4, 8) bytes at `ea` as a value in `bigEndian` order; sets accessExit. */
 @inline export function readValue(ea: u64, size: u32, bigEndian: bool): u64 {
-  let host = tlbLookup(TLB_READ, ea, size);
-  if (host == 0 && tlbFill(TLB_READ, ea)) host = tlbLookup(TLB_READ, ea, size);
+  const host = tlbTranslate(TLB_READ, ea, size);
   let raw: u64;
   if (host != 0) {
     raw = size == 8 ? load<u64>(host) : size == 4 ? <u64>load<u32>(host) : size == 2 ? <u64>load<u16>(host) : <u64>load<u8>(host);
@@ -33,8 +32,7 @@ export let accessExit: u32 = EXIT_NONE;
 /** Writes the low `size` (1, 2, 4, 8) bytes of `value` at `ea` in `bigEndian` order; sets accessExit. */
 @inline export function writeValue(ea: u64, size: u32, value: u64, bigEndian: bool): void {
   const raw = bigEndian ? swap(value, size) : value;
-  let host = tlbLookup(TLB_WRITE, ea, size);
-  if (host == 0 && tlbFill(TLB_WRITE, ea)) host = tlbLookup(TLB_WRITE, ea, size);
+  const host = tlbTranslate(TLB_WRITE, ea, size);
   if (host != 0) {
     if (size == 8) store<u64>(host, raw);
     else if (size == 4) store<u32>(host, <u32>raw);

@@ -1,17 +1,15 @@
 // The PowerPC run loop: fetch at pc (MMU off: pc is a physical address), execute
 // the interpreter's subset or a load/store descriptor, until the budget is spent or
 // an instruction exits (like KVM_RUN returning with kvm_run.exit_reason).
+import { REC_DECODE, MODE_64, CPU_GPR, PAGE_SIZE } from "../layout";
 import {
-  REC_EXIT, REC_CAUSE, REC_DECODE, REC_EXIT_PC, REC_FAULT_KIND, REC_FAULT_ADDR, MODE_64, CPU_GPR, PAGE_SIZE,
-} from "../layout";
-import {
-  EXIT_NONE, EXIT_BUDGET, EXIT_FAULT, EXIT_UNDEFINED, CAUSE_UNDEFINED, CAUSE_UNIMPLEMENTED, CAUSE_INVALID_FORM,
-  FAULT_FETCH, FAULT_TRUNCATED,
+  EXIT_NONE, EXIT_BUDGET, CAUSE_UNDEFINED, CAUSE_UNIMPLEMENTED, CAUSE_INVALID_FORM, FAULT_FETCH, FAULT_TRUNCATED,
 } from "../exits";
 import { KIND_LOADSTORE, KIND_OTHER, KIND_INVALID_FORM, KIND_TRUNCATED, D_LENGTH } from "../decode/descriptor";
 import { decodePpc, PPC_MODE_64, PPC_MODE_NO_SUFFIX } from "../decode/ppc";
 import { record } from "../machine";
-import { tlbLookup, tlbFill, tlbSync, TLB_FETCH } from "../mmu/tlb";
+import { exitWith, fault, undefinedInstruction } from "./run-exits";
+import { tlbTranslate, tlbSync, TLB_FETCH } from "../mmu/tlb";
 import { pc, setPc, mode, isLittle } from "../cpu/regs";
 import { ppcAlu, ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
 import { ppcLoadStore, LS_UNIMPLEMENTED } from "./ppc-loadstore";
@@ -20,31 +18,12 @@ import { uopSync, uopFor, uopExecute, uopStatus, U_GENERIC_EXIT } from "./ppc-uo
 
 /** Host address of the 4 bytes at `at`, or 0 when they are not in RAM. */
 @inline function fetchAddress(at: u64): usize {
-  const host = tlbLookup(TLB_FETCH, at, 4);
-  if (host != 0 || !tlbFill(TLB_FETCH, at)) return host;
-  return tlbLookup(TLB_FETCH, at, 4);
+  return tlbTranslate(TLB_FETCH, at, 4);
 }
 
 @inline function fetchWord(host: usize, bigEndian: bool): u32 {
   const raw = load<u32>(host);
   return bigEndian ? bswap<u32>(raw) : raw;
-}
-
-function exitWith(exit: u32, at: u64): u32 {
-  store<u32>(record + REC_EXIT, exit);
-  store<u64>(record + REC_EXIT_PC, at);
-  return exit;
-}
-
-function fault(kind: u32, at: u64, address: u64): u32 {
-  store<u32>(record + REC_FAULT_KIND, kind);
-  store<u64>(record + REC_FAULT_ADDR, address);
-  return exitWith(EXIT_FAULT, at);
-}
-
-function undefinedInstruction(cause: u32, at: u64): u32 {
-  store<u32>(record + REC_CAUSE, cause);
-  return exitWith(EXIT_UNDEFINED, at);
 }
 
 /**

@@ -38,6 +38,13 @@ let filledUnder: u32 = 0;
   return 0;
 }
 
+/** Host address for the access, filling the entry on a miss; 0 when it is not RAM usable that way. */
+@inline export function tlbTranslate(kind: u32, va: u64, size: u32): usize {
+  const host = tlbLookup(kind, va, size);
+  if (host != 0 || !tlbFill(kind, va)) return host;
+  return tlbLookup(kind, va, size);
+}
+
 /** Flushes the TLB if the slot table changed since it was filled; true if it did. Call before each instruction. */
 @inline export function tlbSync(): bool {
   // Acquire: pairs with the updater's publication of a new table.

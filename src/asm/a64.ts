@@ -4,6 +4,8 @@
 // CMP, B, B.cond, CBZ/CBNZ, SVC/HVC, barriers and TLBI. Registers are numbers; 31 is
 // XZR/WZR as a transfer or data register and SP as a base. Each call returns a word.
 
+import { Program } from './program.js';
+
 const reg = (value: number, name: string): number => {
   if (!Number.isInteger(value) || value < 0 || value > 31) throw new RangeError(`${name} must be 0..31, got ${value}`);
   return value;
@@ -150,42 +152,9 @@ export const a64 = {
   tlbiVmalle1: () => 0xd508871f,
 };
 
-/** Words with labels for branches (A64: every instruction is 4 bytes). */
-export class A64Program {
-  private readonly items: Array<number | { branch: (offset: number) => number; label: string }> = [];
-  private readonly labels = new Map<string, number>();
-
-  emit(...words: number[]): this {
-    this.items.push(...words);
-    return this;
-  }
-
-  label(name: string): this {
-    if (this.labels.has(name)) throw new Error(`label ${name} defined twice`);
-    this.labels.set(name, this.items.length * 4);
-    return this;
-  }
-
-  branchTo(branch: (offset: number) => number, label: string): this {
-    this.items.push({ branch, label });
-    return this;
-  }
-
-  words(): number[] {
-    return this.items.map((item, index) => {
-      if (typeof item === 'number') return item;
-      const target = this.labels.get(item.label);
-      if (target === undefined) throw new Error(`label ${item.label} is not defined`);
-      return item.branch(target - index * 4);
-    });
-  }
-
-  /** Little-endian bytes (A64 instructions are little-endian). */
-  bytes(): Uint8Array {
-    const words = this.words();
-    const out = new Uint8Array(words.length * 4);
-    const view = new DataView(out.buffer);
-    words.forEach((value, index) => view.setUint32(index * 4, value, true));
-    return out;
+/** An A64 program; its instructions are little-endian. */
+export class A64Program extends Program {
+  override bytes(endian: 'big' | 'little' = 'little'): Uint8Array {
+    return super.bytes(endian);
   }
 }

@@ -4,6 +4,8 @@
 // `ppc.lwzu(3, 8, 4)` is `lwzu r3, 8(r4)`. Each call returns the instruction word
 // (two words, prefix first, for Power10 prefixed forms).
 
+import { Program } from './program.js';
+
 const u5 = (value: number, name: string): number => {
   if (!Number.isInteger(value) || value < 0 || value > 31) throw new RangeError(`${name} must be 0..31, got ${value}`);
   return value;
@@ -170,48 +172,5 @@ export const ppc = {
   slbie: (rb: number) => xForm(434, 0, 0, rb),
 };
 
-export type PpcInstruction = number | number[];
-
-/** Words with labels: branches to a label are fixed up when `words()` is called. */
-export class PpcProgram {
-  private readonly items: Array<number | { branch: (displacement: number) => number; label: string }> = [];
-  private readonly labels = new Map<string, number>();
-
-  emit(...instructions: PpcInstruction[]): this {
-    for (const instruction of instructions) {
-      if (Array.isArray(instruction)) this.items.push(...instruction);
-      else this.items.push(instruction);
-    }
-    return this;
-  }
-
-  label(name: string): this {
-    if (this.labels.has(name)) throw new Error(`label ${name} defined twice`);
-    this.labels.set(name, this.items.length * 4);
-    return this;
-  }
-
-  /** A branch to `label`: `branch` builds the word from the byte displacement (e.g. ppc.bdnz). */
-  branchTo(branch: (displacement: number) => number, label: string): this {
-    this.items.push({ branch, label });
-    return this;
-  }
-
-  words(): number[] {
-    return this.items.map((item, index) => {
-      if (typeof item === 'number') return item;
-      const target = this.labels.get(item.label);
-      if (target === undefined) throw new Error(`label ${item.label} is not defined`);
-      return item.branch(target - index * 4);
-    });
-  }
-
-  /** The program's bytes in the guest's byte order. */
-  bytes(endian: 'big' | 'little'): Uint8Array {
-    const words = this.words();
-    const out = new Uint8Array(words.length * 4);
-    const view = new DataView(out.buffer);
-    words.forEach((value, index) => view.setUint32(index * 4, value, endian === 'little'));
-    return out;
-  }
-}
+/** A PowerPC program: `bytes('big')` or `bytes('little')` for the guest's byte order. */
+export class PpcProgram extends Program {}

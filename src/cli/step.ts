@@ -9,8 +9,9 @@ const help = `Usage: memslot-emu step < INPUT.jsonl
 
 Runs instructions from given registers and memory, one JSON object per input line,
 and prints one JSON object per line: every register afterwards, the given memory
-ranges afterwards, and the fault (null if none). The MMU is off and only the given
-ranges (and the code) are RAM; an access anywhere else is an unmapped fault.
+ranges afterwards, and the fault (null if none). The MMU is off and only the pages
+holding the given ranges and the code are RAM; an access anywhere else is an
+unmapped fault.
 
 Input:  {"arch":"ppc64be"|"ppc64le"|"ppc32be"|"aarch64", "insn":["0x80830004",…],
          "regs":{"r3":"0x2000",…}, "mem":[{"addr":"0x2000","hex":"0011…"}]}
