@@ -124,8 +124,8 @@ describe('Power10 prefixed loads and stores', () => {
 });
 
 describe('vector loads and stores', () => {
-  it('run VMX lvx/stvx (quadword-aligned) and report VSX forms as unimplemented rather than guess', async () => {
-    const { machine, vcpu } = await guest('ppc64be', [ppc.lvx(2, 0, 9), ppc.stvx(2, 0, 10), 0x7c604e18 /* lxvw4x vs3,0,r9 */]);
+  it('run VMX lvx/stvx (quadword-aligned) and report the forms they do not run (lxvl) as unimplemented', async () => {
+    const { machine, vcpu } = await guest('ppc64be', [ppc.lvx(2, 0, 9), ppc.stvx(2, 0, 10), 0x7c69521a /* lxvl vs3,r9,r10 */]);
     vcpu.set('r9', DATA + 0x13n).set('r10', DATA + 0x100n);
     const bytes = Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i);
     machine.writeBytes(DATA + 0x10n, bytes);

@@ -71,10 +71,10 @@ function recordOverflow(a: u64, b: u64, r: u64): void {
 function branchTaken(bo: u32, bi: u32, mayDecrement: bool): bool {
   let ctrOk = true;
   if (mayDecrement && (bo & 4) == 0) {
-    const ctr = cpu(CPU_CTR) - 1;
+    // A 32-bit implementation's CTR is 32 bits wide.
+    const ctr = is64() ? cpu(CPU_CTR) - 1 : (cpu(CPU_CTR) - 1) & 0xffff_ffff;
     setCpu(CPU_CTR, ctr);
-    const live = is64() ? ctr : ctr & 0xffff_ffff;
-    ctrOk = (live != 0) != ((bo & 2) != 0);
+    ctrOk = (ctr != 0) != ((bo & 2) != 0);
   }
   const crBit = (cr() >>> (31 - bi)) & 1;
   const condOk = (bo & 16) != 0 || crBit == ((bo >>> 3) & 1);

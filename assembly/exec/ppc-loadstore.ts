@@ -15,6 +15,7 @@ import { record } from "../machine";
 import { gpr, setGpr, cpu, setCpu, cr, setCr, is64, isLittle, vsrWord, setVsrWord } from "../cpu/regs";
 import { readValue, writeValue, accessExit } from "./guest-memory";
 import { singleToDouble, doubleToSingle } from "./ppc-float";
+import { ppcVsx, VSX_UNSUPPORTED } from "./ppc-vsx";
 
 /** dcbz's block: the cache line, 128 bytes on 64-bit POWER, 32 on the 32-bit cores (G4, e500). */
 @inline function cacheBlock(): u64 {
@@ -42,22 +43,20 @@ import { singleToDouble, doubleToSingle } from "./ppc-float";
 /** ppcLoadStore's answer for a load/store this executor does not run (no EXIT_* uses it). */
 export const LS_UNIMPLEMENTED: u32 = 0xfffe;
 
-/**
- * Whether the executor runs this load/store exactly: everything but the VSX forms,
- * the ISA 3.0 scalar vector forms (lxsd & co), the atomic memory operations and
- * hashst/hashchk, which it reports as unimplemented rather than approximate.
- */
-@inline function supported(desc: usize, op: u8, flags: u32): bool {
-  if (op == OP_ATOMIC || (flags & F_VSR) != 0) return false;
-  // VMX: lvx/lvxl/stvx/stvxl and the element forms are all X-form.
-  return (flags & F_VECTOR) == 0 || load<u8>(desc, D_INDEX) != REG_NONE;
+/** VSX forms and the ISA 3.0 scalar-vector ones (lxsd…, DS/DQ-form or prefixed); VMX forms are all X-form. */
+@inline function isVsx(desc: usize, flags: u32): bool {
+  return (flags & F_VSR) != 0 || ((flags & F_VECTOR) != 0 && load<u8>(desc, D_INDEX) == REG_NONE);
 }
 
-/** Executes the descriptor at `desc` for the instruction at `at`; EXIT_NONE, the access's exit or LS_UNIMPLEMENTED. */
+/**
+ * Executes the descriptor at `desc` for the instruction at `at`; EXIT_NONE, the
+ * access's exit or LS_UNIMPLEMENTED for what it does not run exactly (lwat/stwat,
+ * hashst/hashchk, lxvl/lxvll, the paired and rightmost-element VSX forms).
+ */
 export function ppcLoadStore(desc: usize, at: u64): u32 {
   const op = load<u8>(desc, D_OP);
   const flags = load<u32>(desc, D_FLAGS);
-  if (!supported(desc, op, flags)) return LS_UNIMPLEMENTED;
+  if (op == OP_ATOMIC) return LS_UNIMPLEMENTED;
   const size = <u32>load<u8>(desc, D_SIZE);
   const rt = <u32>load<u8>(desc, D_RT);
   const ea = effectiveAddress(desc, at);
@@ -67,7 +66,10 @@ export function ppcLoadStore(desc: usize, at: u64): u32 {
   if (op == OP_ZERO) exit = zeroBlock(ea);
   else if ((flags & F_MULTIPLE) != 0) exit = multiple(op, rt, ea, bigEndian);
   else if ((flags & F_STRING) != 0) exit = string(desc, op, rt, ea);
-  else if ((flags & (F_FP | F_VECTOR)) != 0) exit = floatOrVector(op, flags, size, rt, ea, bigEndian);
+  else if (isVsx(desc, flags)) {
+    exit = ppcVsx(desc, op, ea, bigEndian);
+    if (exit == VSX_UNSUPPORTED) return LS_UNIMPLEMENTED;
+  } else if ((flags & (F_FP | F_VECTOR)) != 0) exit = floatOrVector(op, flags, size, rt, ea, bigEndian);
   else if ((flags & F_EXCLUSIVE) != 0 && op == OP_STORE) exit = storeConditional(size, rt, ea, bigEndian);
   else if (op == OP_LOAD) exit = integerLoad(flags, size, rt, ea, bigEndian);
   else exit = integerStore(flags, size, rt, ea, bigEndian);

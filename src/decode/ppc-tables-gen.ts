@@ -12,6 +12,10 @@ const NAMED = [
   'dcbz', 'dcbzl', 'addi', 'addis', 'or', 'ori', 'cmpwi', 'cmplwi', 'cmpw', 'cmplw', 'bclr', 'bcctr', 'mtspr', 'mfspr',
   'sync', 'b', 'li', 'lis', 'mr', 'nop', 'cmpdi', 'cmpldi', 'cmpd', 'cmpld', 'blr', 'bctr', 'mtctr', 'mfctr', 'mtlr', 'mflr',
   'lwsync', 'ptesync', 'bl', 'ba', 'bla',
+  // the VSX and ISA 3.0 scalar vector forms the executor distinguishes by mnemonic
+  'lxsdx', 'lxsd', 'plxsd', 'stxsdx', 'stxsd', 'pstxsd', 'lxsspx', 'lxssp', 'plxssp', 'stxsspx', 'stxssp', 'pstxssp',
+  'lxsiwax', 'lxsiwzx', 'stxsiwx', 'lxsibzx', 'lxsihzx', 'stxsibx', 'stxsihx', 'lxvd2x', 'stxvd2x', 'lxvdsx',
+  'lxvw4x', 'stxvw4x', 'lxvh8x', 'stxvh8x', 'lxvb16x', 'stxvb16x', 'lxvx', 'stxvx', 'lxv', 'stxv', 'plxv', 'pstxv', 'lxvwsx',
 ];
 
 /** The FAST entry of a row (see the generated file's comment). */
