@@ -9,3 +9,4 @@ export * from "./decode/arm";
 export { decodePpc, benchDecodePpc, PPC_MODE_64, PPC_MODE_NO_SUFFIX } from "./decode/ppc";
 export { ppcRun } from "./exec/ppc-run";
 export { a64Run } from "./exec/a64-run";
+export { a32Run } from "./exec/a32-run";

@@ -39,6 +39,8 @@ export interface CoreFunctions {
   ppcRun(budget: number): number;
   /** Runs at most `budget` A64 instructions of the bound vCPU; returns an EXIT_*. */
   a64Run(budget: number): number;
+  /** Runs at most `budget` A32 instructions of the bound vCPU; returns an EXIT_*. */
+  a32Run(budget: number): number;
   benchRawLoads(addr: number, count: number, mask: number): bigint;
   benchPhysLoads(as: number, gpa: bigint, count: number, mask: number): bigint;
   benchSlotLookups(as: number, gpa: bigint, stride: bigint, slots: number, count: number, seed: number): bigint;

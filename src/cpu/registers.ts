@@ -3,7 +3,7 @@
 
 import type { CoreFunctions, MemoryMap } from '../core.js';
 
-export type GuestArch = 'ppc64be' | 'ppc64le' | 'ppc32be' | 'aarch64';
+export type GuestArch = 'ppc64be' | 'ppc64le' | 'ppc32be' | 'aarch64' | 'arm';
 
 export type RegisterValues = Record<string, bigint>;
 
@@ -55,6 +55,15 @@ function a64Slot(map: MemoryMap, name: string): Slot | undefined {
   return special[name];
 }
 
+function a32Slot(map: MemoryMap, name: string): Slot | undefined {
+  const r = numberIn(name, 'r', 16);
+  if (r !== undefined) return { offset: r === 15 ? map.CPU_PC : map.CPU_GPR + r * 8, bytes: 8 };
+  const d = numberIn(name, 'd', 32);
+  if (d !== undefined) return { offset: map.CPU_VSR + d * 8, bytes: 8 };
+  if (name === 'pc') return { offset: map.CPU_PC, bytes: 8 };
+  return name === 'cpsr' ? { offset: map.CPU_NZCV, bytes: 4 } : undefined;
+}
+
 const PPC_NAMES = [...numbered('r', 32), 'pc', 'cr', 'xer', 'lr', 'ctr', 'msr', ...numbered('f', 32), ...numbered('v', 32)];
 
 const ppc = (mode: (map: MemoryMap) => number, endian: 'big' | 'little'): ArchSpec => ({
@@ -71,6 +80,13 @@ export const ARCHES: Readonly<Record<GuestArch, ArchSpec>> = {
     mode: (map) => map.MODE_ARM | map.MODE_64 | map.MODE_LE,
     slot: a64Slot,
     run: (functions, budget) => functions.a64Run(budget),
+  },
+  arm: {
+    names: [...numbered('r', 16), 'cpsr', ...numbered('d', 32)],
+    endian: 'little',
+    mode: (map) => map.MODE_ARM | map.MODE_LE,
+    slot: a32Slot,
+    run: (functions, budget) => functions.a32Run(budget),
   },
 };
 

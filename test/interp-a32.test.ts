@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { Machine, Vcpu } from '../dist/src/index.js';
+
+const CODE = 0x10_0000n;
+const DATA = 0x20_0000n;
+
+// A32 encodings as llvm-mc 14 assembles them (there is no A32 assembler here yet).
+const A32 = {
+  movR2_16: 0xe3a02010, movR3_0: 0xe3a03000, ldrR5PostR4: 0xe4945004, addR3R3R5: 0xe0833005, subsR2R2_1: 0xe2522001,
+  bneMinus20: 0x1afffffb, strR3R6: 0xe5863000, svc: 0xef000000, ldrexR1R6: 0xe1961f9f, strexeqR0R3R6: 0x01860f93,
+  ldmiaR4Wb: 0xe8b40083, pushR4Lr: 0xe92d4010, movwR8: 0xe3018234, movtR8: 0xe3458678,
+};
+
+async function guest(words: number[]) {
+  const machine = await Machine.create({ arenaBytes: 4 << 20 });
+  machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: CODE, memorySize: 0x10000, userspaceAddr: machine.allocateBacking(0x10000) });
+  machine.setUserMemoryRegion({ slot: 1, guestPhysAddr: DATA, memorySize: 0x10000, userspaceAddr: machine.allocateBacking(0x10000) });
+  const bytes = new Uint8Array(words.length * 4);
+  words.forEach((word, i) => new DataView(bytes.buffer).setUint32(i * 4, word, true));
+  machine.writeBytes(CODE, bytes);
+  return { machine, vcpu: new Vcpu(machine, 0, 'arm').set('pc', CODE) };
+}
+
+describe('the A32 interpreter', () => {
+  it('runs a conditional loop that sums an array with post-indexed loads', async () => {
+    const { machine, vcpu } = await guest([A32.movR2_16, A32.movR3_0, A32.ldrR5PostR4, A32.addR3R3R5, A32.subsR2R2_1, A32.bneMinus20, A32.strR3R6, A32.svc]);
+    const values = Array.from({ length: 16 }, (_, i) => (i * 0x01010101 + 5) >>> 0);
+    values.forEach((value, i) => machine.write(DATA + BigInt(i * 4), 4, value));
+    vcpu.set('r4', DATA).set('r6', DATA + 0x100n);
+    expect(vcpu.run(1000).reason).toBe('hypercall');
+    expect(machine.read(DATA + 0x100n, 4)).toBe(BigInt(values.reduce((a, b) => (a + b) >>> 0, 0)));
+    expect(vcpu.get('r4')).toBe(DATA + 64n);
+    expect(vcpu.get('cpsr') >> 28n).toBe(0b0110n); // Z and C from the last subs
+  });
+
+  it('skips an instruction whose condition fails, and keeps an exclusive monitor', async () => {
+    const { machine, vcpu } = await guest([A32.ldrexR1R6, A32.strexeqR0R3R6, A32.svc]);
+    machine.write(DATA, 4, 7);
+    vcpu.set('r6', DATA).set('r3', 9).set('r0', 0x55);
+    expect(vcpu.run(10).reason).toBe('hypercall'); // Z clear: strexeq does not run
+    expect([machine.read(DATA, 4), vcpu.get('r0'), vcpu.get('r1')]).toEqual([7n, 0x55n, 7n]);
+    const taken = await guest([A32.ldrexR1R6, A32.strexeqR0R3R6, A32.svc]);
+    taken.machine.write(DATA, 4, 7);
+    taken.vcpu.set('r6', DATA).set('r3', 9).set('cpsr', 0x4000_01d3n);
+    taken.vcpu.run(10);
+    expect([taken.machine.read(DATA, 4), taken.vcpu.get('r0')]).toEqual([9n, 0n]);
+  });
+
+  it('loads and stores register lists with writeback, and builds constants with MOVW/MOVT', async () => {
+    const { machine, vcpu } = await guest([A32.ldmiaR4Wb, A32.pushR4Lr, A32.movwR8, A32.movtR8, A32.svc]);
+    [11, 22, 33].forEach((value, i) => machine.write(DATA + BigInt(i * 4), 4, value));
+    vcpu.set('r4', DATA).set('r13', DATA + 0x200n).set('r14', 0xabcd);
+    expect(vcpu.run(10).reason).toBe('hypercall');
+    expect([vcpu.get('r0'), vcpu.get('r1'), vcpu.get('r7'), vcpu.get('r4')]).toEqual([11n, 22n, 33n, DATA + 12n]);
+    expect(vcpu.get('r13')).toBe(DATA + 0x1f8n);
+    expect([machine.read(DATA + 0x1f8n, 4), machine.read(DATA + 0x1fcn, 4)]).toEqual([DATA + 12n, 0xabcdn]);
+    expect(vcpu.get('r8')).toBe(0x5678_1234n);
+  });
+
+  it('faults on a misaligned exclusive and ends unknown words in a defined exit', async () => {
+    const { vcpu } = await guest([A32.ldrexR1R6]);
+    vcpu.set('r6', DATA + 2n);
+    expect(vcpu.run(5)).toEqual({ reason: 'fault', pc: CODE, kind: 'alignment', address: DATA + 2n });
+    expect((await guest([0xe7f000f0])).vcpu.run(5)).toMatchObject({ reason: 'undefined', pc: CODE }); // udf #0
+  });
+});
