@@ -50,7 +50,7 @@ export class StepRunner {
   private run(input: StepInput): StepOutput {
     if (!isGuestArch(input.arch)) return { error: `unsupported arch '${String(input.arch)}' (${Object.keys(ARCHES).join(', ')})` };
     const vcpu = this.vcpu.reset(input.arch);
-    const endian = ARCHES[input.arch].endian;
+    const spec = ARCHES[input.arch];
     if (!Array.isArray(input.insn) || input.insn.length === 0) return { error: 'insn must be a non-empty array of hex words' };
     const words = input.insn.map((word) => {
       const value = parseU64(word);
@@ -72,16 +72,15 @@ export class StepRunner {
       }
       return { start, bytes: Uint8Array.from(bytes.match(/../g) ?? [], (pair) => parseInt(pair, 16)) };
     });
-    this.map([{ start: code, length: words.length * 4 }, ...ranges.map((range) => ({ start: range.start, length: range.bytes.length }))]);
+    this.map([{ start: code, length: spec.code(words).length }, ...ranges.map((range) => ({ start: range.start, length: range.bytes.length }))]);
 
-    const codeBytes = new Uint8Array(words.length * 4);
-    words.forEach((word, index) => new DataView(codeBytes.buffer).setUint32(index * 4, word, endian === 'little'));
+    const codeBytes = spec.code(words);
     this.machine.writeBytes(code, codeBytes);
     for (const range of ranges) this.machine.writeBytes(range.start, range.bytes);
 
     vcpu.set('pc', code);
     for (const [name, value] of registers) vcpu.set(name, value);
-    const exit = vcpu.run(instructionCount(words));
+    const exit = vcpu.run(spec.count(words));
     const values = vcpu.registers();
     const regs = Object.fromEntries(vcpu.registerNames.map((name) => [name, registerText(name, values[name]!)]));
     const mem = ranges.map((range) => ({
@@ -133,11 +132,4 @@ function faultOf(exit: VcpuExit): StepFault | null {
 /** Registers as hex; A64 vector registers always with 32 digits (as the Unicorn harness prints them). */
 function registerText(name: string, value: bigint): string {
   return /^v[0-9]/.test(name) && value >= 0n ? `0x${value.toString(16).padStart(32, '0')}` : hex(value);
-}
-
-/** Instructions in a word list: a Power10 prefix (primary opcode 1) and its suffix count once. */
-function instructionCount(words: number[]): number {
-  let count = 0;
-  for (let i = 0; i < words.length; i++, count++) if (words[i]! >>> 26 === 1) i++;
-  return count;
 }

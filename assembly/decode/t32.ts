@@ -98,7 +98,7 @@ export function decodeT32(word: u32, itState: u32, out: usize): u32 {
       if ((hw & 0x0600) == 0x0400) { // PUSH / POP
         const pop = (hw & 0x0800) != 0;
         const list = (hw & 0xff) | ((hw & 0x100) != 0 ? (pop ? 0x8000 : 0x4000) : 0);
-        return blockOf(out, pop, 13, list, true, true, pop ? MA_POP : MA_PUSH, lastOrOutside);
+        return blockOf(out, pop, 13, list, pop, true, pop ? MA_POP : MA_PUSH, lastOrOutside); // PUSH is STMDB, POP LDMIA
       }
       if ((hw & 0xff00) == 0xbf00 && (hw & 15) != 0) { armMnemonic(out, MA_IT); return KIND_OTHER; }
       return KIND_OTHER;

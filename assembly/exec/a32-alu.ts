@@ -2,16 +2,16 @@
 // ADD/SUB/CMP (immediate or immediate-shifted register, ADDS/SUBS setting NZCV),
 // ORR/AND, B/BL/BX, SVC as the hypercall, NOP, DSB/DMB/ISB and the CP15 TLB
 // maintenance MCRs. Every instruction's condition is checked by the run loop.
-import { CPU_NZCV, CPU_MODE, MODE_THUMB } from "../layout";
+import { CPU_NZCV } from "../layout";
 import { EXIT_HYPERCALL } from "../exits";
 import { SHIFT_LSL, SHIFT_LSR, SHIFT_ASR, SHIFT_ROR, SHIFT_RRX } from "../decode/descriptor";
 import { record } from "../machine";
 import { setPc } from "../cpu/regs";
 import { ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
-import { rRead, rWrite, shiftC } from "./a32-loadstore";
+import { rRead, rWrite, shiftC, interworkingBranch } from "./a32-loadstore";
 
 /** AddWithCarry at 32 bits; sets NZCV (keeping CPSR's other bits) when asked. */
-function addWithCarry32(a: u32, b: u32, carry: u32, setFlags: bool): u32 {
+export function addWithCarry32(a: u32, b: u32, carry: u32, setFlags: bool): u32 {
   const wide = <u64>a + <u64>b + <u64>carry;
   const result = <u32>wide;
   if (setFlags) {
@@ -73,12 +73,7 @@ export function a32Alu(word: u32, at: u64): u32 {
     setPc(<u64>(<u32>pcValue + <u32>((<i32>(word << 8)) >> 6)));
     return ALU_DONE;
   } else if ((word & 0x0fff_fff0) == 0x012f_ff10) { // BX Rm
-    const target = rRead(word & 15, pcValue);
-    if ((target & 1) != 0) {
-      store<u32>(record + CPU_MODE, load<u32>(record + CPU_MODE) | MODE_THUMB);
-      store<u32>(record + CPU_NZCV, load<u32>(record + CPU_NZCV) | 0x20);
-    }
-    setPc(<u64>(target & ~1));
+    interworkingBranch(rRead(word & 15, pcValue));
     return ALU_DONE;
   } else if ((word & 0x0f00_0000) == 0x0f00_0000) { // SVC
     setPc(at + 4);

@@ -29,13 +29,14 @@ import { LS_ALIGNMENT } from "./a64-loadstore";
   store<u64>(record + CPU_GPR + (n << 3), <u64>value);
 }
 
-/** A load into the PC: an interworking branch (bit 0 selects Thumb, CPSR.T). */
-@inline function loadPc(value: u32): void {
-  if ((value & 1) != 0) {
-    store<u32>(record + CPU_MODE, load<u32>(record + CPU_MODE) | MODE_THUMB);
-    store<u32>(record + CPU_NZCV, load<u32>(record + CPU_NZCV) | 0x20);
-  }
-  setPc(<u64>(value & ~1));
+/** An interworking branch (BXWritePC; loads into the PC too): bit 0 selects Thumb (CPSR.T). */
+export function interworkingBranch(target: u32): void {
+  const thumb = (target & 1) != 0;
+  const mode = load<u32>(record + CPU_MODE);
+  store<u32>(record + CPU_MODE, thumb ? mode | MODE_THUMB : mode & ~MODE_THUMB);
+  const cpsr = load<u32>(record + CPU_NZCV);
+  store<u32>(record + CPU_NZCV, thumb ? cpsr | 0x20 : cpsr & ~0x20);
+  setPc(<u64>(target & ~1));
 }
 
 /** Shift(value, type, amount, carry) from the ARM ARM, 32 bits. */
@@ -48,12 +49,15 @@ import { LS_ALIGNMENT } from "./a64-loadstore";
   return value;
 }
 
-/** EXIT_NONE when the load/store ran (pc set), an access's exit, LS_UNIMPLEMENTED or LS_ALIGNMENT. */
-export function a32LoadStore(desc: usize, at: u64): u32 {
+/**
+ * Runs an A32 or T32 load/store: the PC reads as `pcValue` (A32: the instruction + 8,
+ * T32: + 4) and `next` is the following instruction. EXIT_NONE when it ran (pc set),
+ * an access's exit, LS_UNIMPLEMENTED or LS_ALIGNMENT.
+ */
+export function a32LoadStore(desc: usize, pcValue: u64, next: u64): u32 {
   const op = load<u8>(desc, D_OP);
   const flags = load<u32>(desc, D_FLAGS);
   const size = <u32>load<u8>(desc, D_SIZE);
-  const pcValue = at + 8;
   const base = <u32>load<u8>(desc, D_BASE);
   // Literal loads use Align(PC, 4); an A32 PC is always word-aligned.
   const baseValue: u32 = (flags & F_PC_RELATIVE) != 0 ? <u32>pcValue & ~3 : rRead(base, pcValue);
@@ -95,8 +99,8 @@ export function a32LoadStore(desc: usize, at: u64): u32 {
       : post ? baseValue + (index != REG_NONE ? offset : <u32>load<i64>(desc, D_POST_DISP)) : address;
     rWrite(base, next);
   }
-  if (loadedPc) loadPc(pcTarget);
-  else setPc(at + 4);
+  if (loadedPc) interworkingBranch(pcTarget);
+  else setPc(next);
   return EXIT_NONE;
 }
 

@@ -1,10 +1,12 @@
-// The A32 run loop: fetch at pc (MMU off), skip an instruction whose condition fails,
-// run the interpreter's subset or a load/store descriptor, until the budget is spent
-// or an instruction exits. A run stops (as unimplemented) once it switches to Thumb.
-import { REC_DECODE, REC_FAULT_ADDR, CPU_MODE, MODE_THUMB } from "../layout";
+// The AArch32 run loop, A32 and T32 (interworking branches switch between them):
+// fetch at pc (MMU off), skip an instruction whose condition (A32) or IT condition
+// (T32) fails, run the interpreter's subset or a load/store descriptor, until the
+// budget is spent or an instruction exits. The IT state lives in CPSR[26:25,15:10].
+import { REC_DECODE, REC_FAULT_ADDR, CPU_MODE, CPU_NZCV, MODE_THUMB } from "../layout";
 import { EXIT_NONE, EXIT_BUDGET, CAUSE_UNDEFINED, CAUSE_UNIMPLEMENTED, CAUSE_INVALID_FORM, FAULT_FETCH, FAULT_ALIGNMENT } from "../exits";
 import { KIND_LOADSTORE, KIND_OTHER, KIND_INVALID_FORM } from "../decode/descriptor";
 import { decodeA32 } from "../decode/a32";
+import { decodeT32, t32NextItState } from "../decode/t32";
 import { record } from "../machine";
 import { pc, setPc } from "../cpu/regs";
 import { tlbTranslate, tlbSync, TLB_FETCH } from "../mmu/tlb";
@@ -14,38 +16,92 @@ import { ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
 import { LS_UNIMPLEMENTED } from "./ppc-loadstore";
 import { conditionHolds } from "./a64-alu";
 import { a32Alu } from "./a32-alu";
+import { t32Alu } from "./t32-alu";
 import { a32LoadStore } from "./a32-loadstore";
 import { LS_ALIGNMENT } from "./a64-loadstore";
 
-/** Runs at most `budget` A32 instructions from pc; returns the EXIT_* that ended the run. */
+/** STEP_DONE: the instruction ran (or was skipped) and pc is set. */
+const STEP_DONE: u32 = EXIT_NONE;
+
+@inline function itStateOf(cpsr: u32): u32 {
+  return ((cpsr >>> 25) & 3) | ((cpsr >>> 8) & 0xfc);
+}
+
+@inline function setItState(itState: u32): void {
+  const cpsr = load<u32>(record + CPU_NZCV) & ~0x0600_fc00;
+  store<u32>(record + CPU_NZCV, cpsr | ((itState & 3) << 25) | ((itState & 0xfc) << 8));
+}
+
+/** A load/store descriptor's outcome as a step result. */
+function loadStore(desc: usize, at: u64, pcValue: u64, next: u64): u32 {
+  const exit = a32LoadStore(desc, pcValue, next);
+  if (exit == EXIT_NONE) return STEP_DONE;
+  if (exit == LS_UNIMPLEMENTED) return undefinedInstruction(CAUSE_UNIMPLEMENTED, at);
+  if (exit == LS_ALIGNMENT) return fault(FAULT_ALIGNMENT, at, load<u64>(record + REC_FAULT_ADDR));
+  return exitWith(exit, at);
+}
+
+function notRun(kind: u32, at: u64): u32 {
+  if (kind == KIND_INVALID_FORM) return undefinedInstruction(CAUSE_INVALID_FORM, at);
+  return undefinedInstruction(kind == KIND_OTHER ? CAUSE_UNIMPLEMENTED : CAUSE_UNDEFINED, at);
+}
+
+function a32Step(at: u64, desc: usize): u32 {
+  const host = tlbTranslate(TLB_FETCH, at, 4);
+  if (host == 0) return fault(FAULT_FETCH, at, at);
+  const word = load<u32>(host);
+  const cond = word >>> 28;
+  if (cond < 14 && !conditionHolds(cond)) {
+    setPc(at + 4);
+    return STEP_DONE;
+  }
+  const alu = a32Alu(word, at);
+  if (alu == ALU_DONE) return STEP_DONE;
+  if (alu != ALU_NOT_MINE) return exitWith(alu, at);
+  const kind = decodeA32(word, desc);
+  return kind == KIND_LOADSTORE ? loadStore(desc, at, at + 8, at + 4) : notRun(kind, at);
+}
+
+function t32Step(at: u64, desc: usize): u32 {
+  const first = tlbTranslate(TLB_FETCH, at, 2);
+  if (first == 0) return fault(FAULT_FETCH, at, at);
+  let word = <u32>load<u16>(first);
+  let length: u32 = 2;
+  if ((word >>> 11) >= 0b11101) { // a 32-bit instruction: its second halfword may be on the next page
+    const second = tlbTranslate(TLB_FETCH, at + 2, 2);
+    if (second == 0) return fault(FAULT_FETCH, at, at + 2);
+    word = (word << 16) | <u32>load<u16>(second);
+    length = 4;
+  }
+  const itState = itStateOf(load<u32>(record + CPU_NZCV));
+  const inIt = (itState & 15) != 0;
+  setItState(t32NextItState(word, itState));
+  if (inIt && !conditionHolds(itState >>> 4)) {
+    setPc(at + length);
+    return STEP_DONE;
+  }
+  const alu = t32Alu(word, length, at, inIt);
+  if (alu == ALU_DONE) return STEP_DONE;
+  if (alu != ALU_NOT_MINE) return exitWith(alu, at);
+  const kind = decodeT32(word, itState, desc);
+  return kind == KIND_LOADSTORE ? loadStore(desc, at, at + 4, at + length) : notRun(kind, at);
+}
+
+/** Runs at most `budget` AArch32 instructions from pc; returns the EXIT_* that ended the run. */
 export function a32Run(budget: u32): u32 {
   const desc = record + REC_DECODE;
   resetAccessExit();
   for (let left = budget; left != 0; left--) {
     tlbSync();
     const at = pc();
-    if ((load<u32>(record + CPU_MODE) & MODE_THUMB) != 0) return undefinedInstruction(CAUSE_UNIMPLEMENTED, at);
-    const host = tlbTranslate(TLB_FETCH, at, 4);
-    if (host == 0) return fault(FAULT_FETCH, at, at);
-    const word = load<u32>(host);
-    const cond = word >>> 28;
-    if (cond != 15 && cond != 14 && !conditionHolds(cond)) {
-      setPc(at + 4);
-      continue;
+    const thumb = (load<u32>(record + CPU_MODE) & MODE_THUMB) != 0;
+    const cpsrBefore = load<u32>(record + CPU_NZCV);
+    const exit = thumb ? t32Step(at, desc) : a32Step(at, desc);
+    if (exit != STEP_DONE) {
+      // An instruction that did not complete leaves the IT state as it was.
+      if (thumb) store<u32>(record + CPU_NZCV, (load<u32>(record + CPU_NZCV) & ~0x0600_fc00) | (cpsrBefore & 0x0600_fc00));
+      return exit;
     }
-    const alu = a32Alu(word, at);
-    if (alu == ALU_DONE) continue;
-    if (alu != ALU_NOT_MINE) return exitWith(alu, at);
-    const kind = decodeA32(word, desc);
-    if (kind == KIND_LOADSTORE) {
-      const exit = a32LoadStore(desc, at);
-      if (exit == EXIT_NONE) continue;
-      if (exit == LS_UNIMPLEMENTED) return undefinedInstruction(CAUSE_UNIMPLEMENTED, at);
-      if (exit == LS_ALIGNMENT) return fault(FAULT_ALIGNMENT, at, load<u64>(record + REC_FAULT_ADDR));
-      return exitWith(exit, at);
-    }
-    if (kind == KIND_INVALID_FORM) return undefinedInstruction(CAUSE_INVALID_FORM, at);
-    return undefinedInstruction(kind == KIND_OTHER ? CAUSE_UNIMPLEMENTED : CAUSE_UNDEFINED, at);
   }
   return exitWith(EXIT_BUDGET, pc());
 }

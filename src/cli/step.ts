@@ -13,14 +13,15 @@ ranges afterwards, and the fault (null if none). The MMU is off and only the pag
 holding the given ranges and the code are RAM; an access anywhere else is an
 unmapped fault.
 
-Input:  {"arch":"ppc64be"|"ppc64le"|"ppc32be"|"aarch64"|"arm", "insn":["0x80830004",…],
+Input:  {"arch":"ppc64be"|"ppc64le"|"ppc32be"|"aarch64"|"arm"|"thumb", "insn":["0x80830004",…],
          "regs":{"r3":"0x2000",…}, "mem":[{"addr":"0x2000","hex":"0011…"}]}
         insn runs in order from "pc" (default ${hex(DEFAULT_CODE_ADDRESS)}); a Power10
-        prefixed instruction is two words; as many instructions run as are given.
+        prefixed instruction is two words; a 32-bit Thumb instruction is one word with
+        its first halfword in the high bits; as many instructions run as are given.
 Output: {"regs":{…every register…}, "mem":[{"addr","hex"}], "fault":null|{"kind","addr"}}
         PowerPC registers: r0-r31 pc cr xer lr ctr msr f0-f31 v0-v31;
         A64: x0-x30 sp pc nzcv v0-v31 (vector registers as 32 hex digits);
-        A32: r0-r15 cpsr d0-d31 (set "cpsr" to choose the flags and mode bits).
+        A32/T32: r0-r15 cpsr d0-d31 (set "cpsr" to choose the flags, IT and mode bits).
         fault kinds: unmapped-read, unmapped-write, unmapped-fetch, illegal, unaligned,
         device-error; on a fault "pc" is the faulting instruction's address.
 A line that cannot be run prints {"error":"…"}.

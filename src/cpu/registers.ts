@@ -3,7 +3,7 @@
 
 import type { CoreFunctions, MemoryMap } from '../core.js';
 
-export type GuestArch = 'ppc64be' | 'ppc64le' | 'ppc32be' | 'aarch64' | 'arm';
+export type GuestArch = 'ppc64be' | 'ppc64le' | 'ppc32be' | 'aarch64' | 'arm' | 'thumb';
 
 export type RegisterValues = Record<string, bigint>;
 
@@ -20,6 +20,31 @@ export interface ArchSpec {
   mode(map: MemoryMap): number;
   slot(map: MemoryMap, name: string): Slot | undefined;
   run(functions: CoreFunctions, budget: number): number;
+  /** The code bytes of instruction words as the step format gives them. */
+  code(words: number[]): Uint8Array;
+  /** How many instructions those words are. */
+  count(words: number[]): number;
+}
+
+const fourBytes = (endian: 'big' | 'little') => (words: number[]) => {
+  const bytes = new Uint8Array(words.length * 4);
+  words.forEach((word, i) => new DataView(bytes.buffer).setUint32(i * 4, word, endian === 'little'));
+  return bytes;
+};
+
+/** A Power10 prefix (primary opcode 1) and its suffix are one instruction. */
+function ppcCount(words: number[]): number {
+  let count = 0;
+  for (let i = 0; i < words.length; i++, count++) if (words[i]! >>> 26 === 1) i++;
+  return count;
+}
+
+/** Thumb: a value above 0xffff is a 32-bit instruction, first halfword in its high bits. */
+function thumbCode(words: number[]): Uint8Array {
+  const halves = words.flatMap((word) => (word > 0xffff ? [word >>> 16, word & 0xffff] : [word]));
+  const bytes = new Uint8Array(halves.length * 2);
+  halves.forEach((half, i) => new DataView(bytes.buffer).setUint16(i * 2, half, true));
+  return bytes;
 }
 
 const numbered = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}${i}`);
@@ -68,6 +93,17 @@ const PPC_NAMES = [...numbered('r', 32), 'pc', 'cr', 'xer', 'lr', 'ctr', 'msr', 
 
 const ppc = (mode: (map: MemoryMap) => number, endian: 'big' | 'little'): ArchSpec => ({
   names: PPC_NAMES, endian, mode, slot: ppcSlot, run: (functions, budget) => functions.ppcRun(budget),
+  code: fourBytes(endian), count: ppcCount,
+});
+
+const aarch32 = (thumb: boolean): ArchSpec => ({
+  names: [...numbered('r', 16), 'cpsr', ...numbered('d', 32)],
+  endian: 'little',
+  mode: (map) => map.MODE_ARM | map.MODE_LE | (thumb ? map.MODE_THUMB : 0),
+  slot: a32Slot,
+  run: (functions, budget) => functions.a32Run(budget),
+  code: thumb ? thumbCode : fourBytes('little'),
+  count: (words) => words.length,
 });
 
 export const ARCHES: Readonly<Record<GuestArch, ArchSpec>> = {
@@ -80,14 +116,11 @@ export const ARCHES: Readonly<Record<GuestArch, ArchSpec>> = {
     mode: (map) => map.MODE_ARM | map.MODE_64 | map.MODE_LE,
     slot: a64Slot,
     run: (functions, budget) => functions.a64Run(budget),
+    code: fourBytes('little'),
+    count: (words) => words.length,
   },
-  arm: {
-    names: [...numbered('r', 16), 'cpsr', ...numbered('d', 32)],
-    endian: 'little',
-    mode: (map) => map.MODE_ARM | map.MODE_LE,
-    slot: a32Slot,
-    run: (functions, budget) => functions.a32Run(budget),
-  },
+  arm: aarch32(false),
+  thumb: aarch32(true),
 };
 
 export function isGuestArch(arch: string): arch is GuestArch {
