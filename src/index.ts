@@ -11,3 +11,4 @@ export { ARCHES, type GuestArch, type RegisterValues } from './cpu/registers.js'
 export { ppc, PpcProgram } from './asm/ppc.js';
 export { StepRunner, type StepInput, type StepOutput } from './step.js';
 export { a64, A64Program, type Condition } from './asm/a64.js';
+export { a32, t32, thumbBytes, type ArmCondition } from './asm/aarch32.js';

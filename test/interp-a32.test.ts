@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { Machine, Vcpu } from '../dist/src/index.js';
+import { Machine, Vcpu, a32 } from '../dist/src/index.js';
 
 const CODE = 0x10_0000n;
 const DATA = 0x20_0000n;
 
-// A32 encodings as llvm-mc 14 assembles them (there is no A32 assembler here yet).
 const A32 = {
-  movR2_16: 0xe3a02010, movR3_0: 0xe3a03000, ldrR5PostR4: 0xe4945004, addR3R3R5: 0xe0833005, subsR2R2_1: 0xe2522001,
-  bneMinus20: 0x1afffffb, strR3R6: 0xe5863000, svc: 0xef000000, ldrexR1R6: 0xe1961f9f, strexeqR0R3R6: 0x01860f93,
-  ldmiaR4Wb: 0xe8b40083, pushR4Lr: 0xe92d4010, movwR8: 0xe3018234, movtR8: 0xe3458678,
+  movR2_16: a32.mov(2, 16), movR3_0: a32.mov(3, 0), ldrR5PostR4: a32.ldr(5, 4, 4, 'post'), addR3R3R5: a32.addRegister(3, 3, 5),
+  subsR2R2_1: a32.subs(2, 2, 1), bneMinus20: a32.b(-12, 'ne'), strR3R6: a32.str(3, 6), svc: a32.svc(), ldrexR1R6: a32.ldrex(1, 6),
+  strexeqR0R3R6: a32.strex(0, 3, 6, 'eq'), ldmiaR4Wb: a32.ldm(4, [0, 1, 7], true), pushR4Lr: a32.push([4, 14]),
+  movwR8: a32.movw(8, 0x1234), movtR8: a32.movt(8, 0x5678),
 };
 
 async function guest(words: number[]) {

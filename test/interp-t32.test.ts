@@ -1,24 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { Machine, Vcpu } from '../dist/src/index.js';
+import { Machine, Vcpu, t32, thumbBytes } from '../dist/src/index.js';
 
 const CODE = 0x10_0000n;
 const DATA = 0x20_0000n;
 
-/** Thumb halfwords in program order (a 32-bit instruction is two), as llvm-mc 14 assembles them. */
-async function guest(halfwords: number[]) {
+/** Thumb instructions (t32's values: a 32-bit one has its first halfword high). */
+async function guest(instructions: number[]) {
   const machine = await Machine.create({ arenaBytes: 4 << 20 });
   machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: CODE, memorySize: 0x10000, userspaceAddr: machine.allocateBacking(0x10000) });
   machine.setUserMemoryRegion({ slot: 1, guestPhysAddr: DATA, memorySize: 0x10000, userspaceAddr: machine.allocateBacking(0x10000) });
-  const bytes = new Uint8Array(halfwords.length * 2);
-  halfwords.forEach((half, i) => new DataView(bytes.buffer).setUint16(i * 2, half, true));
-  machine.writeBytes(CODE, bytes);
+  machine.writeBytes(CODE, thumbBytes(instructions));
   return { machine, vcpu: new Vcpu(machine, 0, 'thumb').set('pc', CODE).set('cpsr', 0x1f3) };
 }
 
 describe('the T32 interpreter', () => {
   it('runs a loop of 16- and 32-bit instructions that sums an array', async () => {
-    // movs r2,#8; movs r3,#0; loop: ldr.w r5,[r4],#4; adds r3,r3,r5; subs r2,#1; bne loop; str r3,[r6]; svc #0
-    const { machine, vcpu } = await guest([0x2208, 0x2300, 0xf854, 0x5b04, 0x195b, 0x3a01, 0xd1fa, 0x6033, 0xdf00]);
+    const { machine, vcpu } = await guest([t32.movs(2, 8), t32.movs(3, 0), t32.ldrPost(5, 4, 4), t32.adds(3, 3, 5), t32.subsImm(2, 1),
+      t32.bcond('ne', -8), t32.str(3, 6), t32.svc()]);
     const values = Array.from({ length: 8 }, (_, i) => (i * 1000 + 3) >>> 0);
     values.forEach((value, i) => machine.write(DATA + BigInt(i * 4), 4, value));
     vcpu.set('r4', DATA).set('r6', DATA + 0x100n);
@@ -28,8 +26,8 @@ describe('the T32 interpreter', () => {
   });
 
   it.each([[1n, 10n], [2n, 20n]])('runs an ITE block by its condition (r0 = %s gives r1 = %s)', async (r0, r1) => {
-    // cmp r0,#1; ite eq; moveq r1,#10; movne r1,#20; svc #0
-    const { vcpu } = await guest([0x2801, 0xbf0c, 0x210a, 0x2114, 0xdf00]);
+    // cmp r0,#1; ite eq; mov(eq) r1,#10; mov(ne) r1,#20 (MOVS's encoding is MOV inside IT); svc #0
+    const { vcpu } = await guest([t32.cmp(0, 1), t32.it('eq', 'e'), t32.movs(1, 10), t32.movs(1, 20), t32.svc()]);
     vcpu.set('r0', r0);
     expect(vcpu.run(10).reason).toBe('hypercall');
     expect(vcpu.get('r1')).toBe(r1);
@@ -37,8 +35,7 @@ describe('the T32 interpreter', () => {
   });
 
   it('pushes and pops through SP (PUSH is STMDB, POP LDMIA)', async () => {
-    // push {r4, lr}; pop {r0, r7}; svc #0
-    const { machine, vcpu } = await guest([0xb510, 0xbc81, 0xdf00]);
+    const { machine, vcpu } = await guest([t32.push([4], true), t32.pop([0, 7]), t32.svc()]);
     vcpu.set('r13', DATA + 0x100n).set('r4', 0x44).set('r14', 0xee);
     expect(vcpu.run(10).reason).toBe('hypercall');
     expect([machine.read(DATA + 0xf8n, 4), machine.read(DATA + 0xfcn, 4)]).toEqual([0x44n, 0xeen]);

@@ -2,6 +2,7 @@
 // uses: where each lives and how wide it is, its run entry point and mode bits.
 
 import type { CoreFunctions, MemoryMap } from '../core.js';
+import { thumbBytes } from '../asm/aarch32.js';
 
 export type GuestArch = 'ppc64be' | 'ppc64le' | 'ppc32be' | 'aarch64' | 'arm' | 'thumb';
 
@@ -39,13 +40,7 @@ function ppcCount(words: number[]): number {
   return count;
 }
 
-/** Thumb: a value above 0xffff is a 32-bit instruction, first halfword in its high bits. */
-function thumbCode(words: number[]): Uint8Array {
-  const halves = words.flatMap((word) => (word > 0xffff ? [word >>> 16, word & 0xffff] : [word]));
-  const bytes = new Uint8Array(halves.length * 2);
-  halves.forEach((half, i) => new DataView(bytes.buffer).setUint16(i * 2, half, true));
-  return bytes;
-}
+
 
 const numbered = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}${i}`);
 const numberIn = (name: string, prefix: string, count: number): number | undefined => {
@@ -102,7 +97,7 @@ const aarch32 = (thumb: boolean): ArchSpec => ({
   mode: (map) => map.MODE_ARM | map.MODE_LE | (thumb ? map.MODE_THUMB : 0),
   slot: a32Slot,
   run: (functions, budget) => functions.a32Run(budget),
-  code: thumb ? thumbCode : fourBytes('little'),
+  code: thumb ? thumbBytes : fourBytes('little'),
   count: (words) => words.length,
 });
 
