@@ -1,8 +1,8 @@
-// The PowerPC interpreter: guest loads and stores per second on a loop of 8
-// accesses + bdnz hitting RAM, guest MMIO loads to a JS device, beside the raw Wasm
-// load loop in the same run.
+// The interpreters: guest loads and stores per second on a loop of 8 accesses and a
+// counted branch hitting RAM (PowerPC: bdnz; A64: subs + b.ne), guest MMIO loads to
+// a JS device, beside the raw Wasm load loop in the same run.
 
-import { Machine, Vcpu, PpcProgram, ppc } from '../src/index.js';
+import { Machine, Vcpu, PpcProgram, ppc, A64Program, a64 } from '../src/index.js';
 import { isMain, machineLine, rowsTable, runSuite, type BenchCase, type BenchRow } from './common.js';
 
 const CODE = 0x10_0000;
@@ -20,8 +20,17 @@ function loopVcpu(machine: Machine, index: number, codeAt: number, body: (i: num
   return new Vcpu(machine, index, 'ppc64be').set('pc', codeAt).set('r3', DATA).set('r9', DEVICE);
 }
 
+/** An A64 vCPU looping over `body` (8 instructions) + subs + b.ne. */
+function a64LoopVcpu(machine: Machine, index: number, codeAt: number, body: (i: number) => number): Vcpu {
+  const program = new A64Program().emit(a64.movz(2, 0xffff, 16)).label('loop');
+  for (let i = 0; i < 8; i++) program.emit(body(i));
+  program.emit(a64.subs(2, 2, 1)).branchTo((offset) => a64.bcond('ne', offset), 'loop');
+  machine.writeBytes(codeAt, program.bytes());
+  return new Vcpu(machine, index, 'aarch64').set('pc', codeAt).set('x3', DATA);
+}
+
 export async function interpBenchRows(): Promise<BenchRow[]> {
-  const machine = await Machine.create({ vcpus: 3, arenaBytes: 4 << 20 });
+  const machine = await Machine.create({ vcpus: 5, arenaBytes: 4 << 20 });
   const code = machine.allocateBacking(0x10000);
   const data = machine.allocateBacking(0x10000);
   machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: CODE, memorySize: 0x10000, userspaceAddr: code });
@@ -30,6 +39,8 @@ export async function interpBenchRows(): Promise<BenchRow[]> {
   const loads = loopVcpu(machine, 0, CODE, (i) => ppc.ld(5 + i, i * 8, 3));
   const stores = loopVcpu(machine, 1, CODE + 0x1000, (i) => ppc.std(5 + i, i * 8, 3));
   const mmio = loopVcpu(machine, 2, CODE + 0x2000, (i) => ppc.lwz(14 + i, i * 4, 9));
+  const armLoads = a64LoopVcpu(machine, 3, CODE + 0x3000, (i) => a64.ldr(5 + i, 3, i * 8));
+  const armStores = a64LoopVcpu(machine, 4, CODE + 0x4000, (i) => a64.str(5 + i, 3, i * 8));
   const raw = machine.attach(0).functions;
   const rawAddress = machine.layout.arenaBase + data;
   const instructions = ITERATIONS * 9;
@@ -38,6 +49,8 @@ export async function interpBenchRows(): Promise<BenchRow[]> {
     { name: 'guest ld (8 + bdnz loop)', itemsPerCall: ITERATIONS * 8, unit: 'loads', run: () => loads.run(instructions) },
     { name: 'guest std (8 + bdnz loop)', itemsPerCall: ITERATIONS * 8, unit: 'stores', run: () => stores.run(instructions) },
     { name: 'guest lwz from a JS device', itemsPerCall: (ITERATIONS / 16) * 8, unit: 'MMIO loads', run: () => mmio.run(instructions / 16) },
+    { name: 'A64 ldr (8 + subs/b.ne loop)', itemsPerCall: ITERATIONS * 8, unit: 'loads', run: () => armLoads.run(ITERATIONS * 10) },
+    { name: 'A64 str (8 + subs/b.ne loop)', itemsPerCall: ITERATIONS * 8, unit: 'stores', run: () => armStores.run(ITERATIONS * 10) },
   ];
   return runSuite('interpreter', cases);
 }

@@ -18,7 +18,7 @@ console.log(rowsTable(memory, 'raw Wasm load loop'));
 const flatness = ns(memory, 'slot lookup, search, 32764 slots') / ns(memory, 'slot lookup, search, 10 slots');
 console.log(`Slot search at 32764 slots / at 10 slots: ${flatness.toFixed(2)}x (target: at most 2x)`);
 
-console.log('\nPowerPC interpreter, ppc64be, one vCPU (last column: raw Wasm load ns / case ns):');
+console.log('\nInterpreters, one vCPU each (last column: raw Wasm load ns / case ns):');
 console.log(rowsTable(interpreter, 'raw Wasm load loop'));
 console.log('Targets: 250M guest loads/s and 170M guest stores/s per vCPU; Unicorn 2 (JIT) on this class of machine: 1.26G loads/s, 17M stores/s, 58M MMIO loads/s.');
 
