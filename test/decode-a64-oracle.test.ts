@@ -155,7 +155,6 @@ describe.skipIf(!OBJDUMP_A64)(`A64 decoder vs GNU objdump${OBJDUMP_A64 ? '' : ' 
     const c = readExportedConstants(core.instance, DESCRIPTOR_NAMES);
     const list = words();
     const bytes = new Uint8Array(list.length * 4);
-    new DataView(bytes.buffer).setUint32(0, 0, true);
     list.forEach((word, i) => new DataView(bytes.buffer).setUint32(i * 4, word, true));
     const dump = objdump(OBJDUMP_A64, ['-m', 'aarch64'], bytes);
     const problems: string[] = [];

@@ -15,7 +15,7 @@ import { record } from "../machine";
 import { gpr, setGpr, cpu, setCpu, cr, setCr, is64, isLittle, vsrWord, setVsrWord } from "../cpu/regs";
 import { readValue, writeValue, accessExit } from "./guest-memory";
 import { singleToDouble, doubleToSingle } from "./ppc-float";
-import { ppcVsx, VSX_UNSUPPORTED } from "./ppc-vsx";
+import { ppcVsx, VSX_UNSUPPORTED, loadQuadword, storeQuadword } from "./ppc-vsx";
 
 /** dcbz's block: the cache line, 128 bytes on 64-bit POWER, 32 on the 32-bit cores (G4, e500). */
 @inline function cacheBlock(): u64 {
@@ -184,24 +184,11 @@ function floatOrVector(op: u8, flags: u32, size: u32, rt: u32, ea: u64, bigEndia
   return accessExit;
 }
 
-/** lvx/stvx-style 16-byte accesses, aligned down to 16 bytes; the register holds the big-endian image. */
+/** lvx/stvx (16 bytes, aligned down to 16, as lxvx then) and the element forms; VR n is VSR 32+n. */
 function vectorAccess(op: u8, size: u32, vr: u32, ea: u64, bigEndian: bool): u32 {
-  const aligned = size == 16 ? ea & ~15 : ea & ~(<u64>size - 1);
   const register = vr + 32;
-  if (size != 16) return elementAccess(op, size, register, aligned, bigEndian);
-  if (op == OP_LOAD) {
-    const first = readValue(aligned, 8, bigEndian);
-    if (accessExit != EXIT_NONE) return accessExit;
-    const second = readValue(aligned + 8, 8, bigEndian);
-    if (accessExit != EXIT_NONE) return accessExit;
-    setVsrWord(register, 0, bigEndian ? first : second);
-    setVsrWord(register, 1, bigEndian ? second : first);
-    return EXIT_NONE;
-  }
-  writeValue(aligned, 8, vsrWord(register, bigEndian ? 0 : 1), bigEndian);
-  if (accessExit != EXIT_NONE) return accessExit;
-  writeValue(aligned + 8, 8, vsrWord(register, bigEndian ? 1 : 0), bigEndian);
-  return accessExit;
+  if (size != 16) return elementAccess(op, size, register, ea & ~(<u64>size - 1), bigEndian);
+  return op == OP_LOAD ? loadQuadword(register, ea & ~15, bigEndian) : storeQuadword(register, ea & ~15, bigEndian);
 }
 
 /** lvebx/lvehx/lvewx and stores: the element at ea's offset within the quadword. */

@@ -90,7 +90,7 @@ function store16(mnemonic: u16, vsr: u32, ea: u64, bigEndian: bool): u32 {
 }
 
 /** The register's big-endian image in address order (big-endian mode), or byte-reversed (little-endian). */
-function loadQuadword(vsr: u32, ea: u64, bigEndian: bool): u32 {
+export function loadQuadword(vsr: u32, ea: u64, bigEndian: bool): u32 {
   const low = readValue(ea, 8, bigEndian);
   if (accessExit != EXIT_NONE) return accessExit;
   const high = readValue(ea + 8, 8, bigEndian);
@@ -100,7 +100,7 @@ function loadQuadword(vsr: u32, ea: u64, bigEndian: bool): u32 {
   return EXIT_NONE;
 }
 
-function storeQuadword(vsr: u32, ea: u64, bigEndian: bool): u32 {
+export function storeQuadword(vsr: u32, ea: u64, bigEndian: bool): u32 {
   writeValue(ea, 8, vsrWord(vsr, bigEndian ? 0 : 1), bigEndian);
   if (accessExit != EXIT_NONE) return accessExit;
   writeValue(ea + 8, 8, vsrWord(vsr, bigEndian ? 1 : 0), bigEndian);
