@@ -1,6 +1,6 @@
 // The A64 run loop: fetch at pc (MMU off), run the interpreter's subset or a
 // load/store descriptor, until the budget is spent or an instruction exits.
-import { REC_DECODE, REC_FAULT_ADDR } from "../layout";
+import { REC_DECODE, REC_FAULT_ADDR, CPU_MODE } from "../layout";
 import {
   EXIT_NONE, EXIT_BUDGET, CAUSE_UNDEFINED, CAUSE_UNIMPLEMENTED, CAUSE_INVALID_FORM, FAULT_FETCH, FAULT_ALIGNMENT,
 } from "../exits";
@@ -15,33 +15,50 @@ import { ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
 import { LS_UNIMPLEMENTED } from "./ppc-loadstore";
 import { a64Alu } from "./a64-alu";
 import { a64LoadStore, LS_ALIGNMENT } from "./a64-loadstore";
+import { a64UopFor, a64UopExecute, a64UopStatus } from "./a64-uops";
+import { uopSync, U_GENERIC_EXIT } from "./ppc-uops";
+
+/** The full path for one instruction: EXIT_NONE when it completed (pc set), else the exit, recorded. */
+function stepGeneric(word: u32, at: u64, desc: usize): u32 {
+  const alu = a64Alu(word, at);
+  if (alu == ALU_DONE) return EXIT_NONE;
+  if (alu != ALU_NOT_MINE) return exitWith(alu, at);
+  const kind = decodeA64(word, desc);
+  if (kind == KIND_LOADSTORE) {
+    const exit = a64LoadStore(desc, at);
+    if (exit == EXIT_NONE) {
+      setPc(at + 4);
+      return EXIT_NONE;
+    }
+    if (exit == LS_UNIMPLEMENTED) return undefinedInstruction(CAUSE_UNIMPLEMENTED, at);
+    if (exit == LS_ALIGNMENT) return fault(FAULT_ALIGNMENT, at, load<u64>(record + REC_FAULT_ADDR));
+    return exitWith(exit, at);
+  }
+  if (kind == KIND_INVALID_FORM) return undefinedInstruction(CAUSE_INVALID_FORM, at);
+  return undefinedInstruction(kind == KIND_OTHER ? CAUSE_UNIMPLEMENTED : CAUSE_UNDEFINED, at);
+}
 
 /** Runs at most `budget` A64 instructions from pc; returns the EXIT_* that ended the run. */
 export function a64Run(budget: u32): u32 {
   const desc = record + REC_DECODE;
   resetAccessExit();
+  uopSync(load<u32>(record + CPU_MODE));
+  a64UopStatus = EXIT_NONE;
   for (let left = budget; left != 0; left--) {
     tlbSync();
     const at = pc();
     const host = tlbTranslate(TLB_FETCH, at, 4);
     if (host == 0) return fault(FAULT_FETCH, at, at);
     const word = load<u32>(host);
-    const alu = a64Alu(word, at);
-    if (alu == ALU_DONE) continue;
-    if (alu != ALU_NOT_MINE) return exitWith(alu, at);
-    const kind = decodeA64(word, desc);
-    if (kind == KIND_LOADSTORE) {
-      const exit = a64LoadStore(desc, at);
-      if (exit == EXIT_NONE) {
-        setPc(at + 4);
-        continue;
-      }
-      if (exit == LS_UNIMPLEMENTED) return undefinedInstruction(CAUSE_UNIMPLEMENTED, at);
-      if (exit == LS_ALIGNMENT) return fault(FAULT_ALIGNMENT, at, load<u64>(record + REC_FAULT_ADDR));
-      return exitWith(exit, at);
+    const next = a64UopExecute(a64UopFor(word), at);
+    if (a64UopStatus == EXIT_NONE) {
+      setPc(next);
+      continue;
     }
-    if (kind == KIND_INVALID_FORM) return undefinedInstruction(CAUSE_INVALID_FORM, at);
-    return undefinedInstruction(kind == KIND_OTHER ? CAUSE_UNIMPLEMENTED : CAUSE_UNDEFINED, at);
+    if (a64UopStatus != U_GENERIC_EXIT) return exitWith(a64UopStatus, at);
+    a64UopStatus = EXIT_NONE;
+    const exit = stepGeneric(word, at, desc);
+    if (exit != EXIT_NONE) return exit;
   }
   return exitWith(EXIT_BUDGET, pc());
 }
