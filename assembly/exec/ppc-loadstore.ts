@@ -50,8 +50,8 @@ export const LS_UNIMPLEMENTED: u32 = 0xfffe;
 
 /**
  * Executes the descriptor at `desc` for the instruction at `at`; EXIT_NONE, the
- * access's exit or LS_UNIMPLEMENTED for what it does not run exactly (lwat/stwat,
- * hashst/hashchk, lxvl/lxvll, the paired and rightmost-element VSX forms).
+ * access's exit or LS_UNIMPLEMENTED for what it does not run exactly (lwat/stwat and
+ * the other atomic memory operations, hashst/hashchk).
  */
 export function ppcLoadStore(desc: usize, at: u64): u32 {
   const op = load<u8>(desc, D_OP);
