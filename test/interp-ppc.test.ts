@@ -124,8 +124,8 @@ describe('Power10 prefixed loads and stores', () => {
 });
 
 describe('vector loads and stores', () => {
-  it('run VMX lvx/stvx (quadword-aligned) and report the forms they do not run (lwat) as unimplemented', async () => {
-    const { machine, vcpu } = await guest('ppc64be', [ppc.lvx(2, 0, 9), ppc.stvx(2, 0, 10), 0x7c69048c /* lwat r3,r9,0 */]);
+  it('run VMX lvx/stvx (quadword-aligned) and report what they do not run (lwat with FC 9) as unimplemented', async () => {
+    const { machine, vcpu } = await guest('ppc64be', [ppc.lvx(2, 0, 9), ppc.stvx(2, 0, 10), 0x7c694c8c /* lwat r3,r9,9 */]);
     vcpu.set('r9', DATA + 0x13n).set('r10', DATA + 0x100n);
     const bytes = Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i);
     machine.writeBytes(DATA + 0x10n, bytes);
@@ -154,5 +154,33 @@ describe('ISA 3.1 vector forms Unicorn 2 cannot run', () => {
       : BigInt(`0x${[...source.slice(16, 32)].reverse().slice(0, 8).map((b) => b.toString(16)).join('')}`);
     expect(vcpu.get('f2')).toBe(expectedF2);
     expect([...machine.readBytes(DATA + 0x200n, 16)]).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+});
+
+describe('atomic memory operations', () => {
+  const amo = (xo: number, rt: number, ra: number, fc: number) => ((31 << 26) | (rt << 21) | (ra << 16) | (fc << 11) | (xo << 1)) >>> 0;
+  const LWAT = 582;
+  const STWAT = 710;
+
+  it('compare the low word, signed or unsigned, in lwat/stwat min and max (ISA: (RT+1)32:63)', async () => {
+    // lwat r3,r9,7 (fetch and min signed); stwat r5,r10,4 (store max unsigned)
+    const { machine, vcpu } = await guest('ppc64be', [amo(LWAT, 3, 9, 7), amo(STWAT, 5, 10, 4), ppc.sc()]);
+    machine.write(DATA, 4, 0x0000_0005, { endian: 'big' });
+    machine.write(DATA + 8n, 4, 0x7fff_0000, { endian: 'big' });
+    vcpu.set('r9', DATA).set('r4', 0x1_ffff_fffen) // low word -2: smaller than 5 as a signed word
+      .set('r10', DATA + 8n).set('r5', 0xffff_ffff_0000_0001n); // low word 1: not above 0x7fff0000
+    expect(vcpu.run(10).reason).toBe('hypercall');
+    expect(machine.read(DATA, 4, { endian: 'big' })).toBe(0xffff_fffen);
+    expect(vcpu.get('r3')).toBe(5n);
+    expect(machine.read(DATA + 8n, 4, { endian: 'big' })).toBe(0x7fff_0000n);
+  });
+
+  it('fault on a misaligned effective address, changing nothing', async () => {
+    const { machine, vcpu } = await guest('ppc64be', [amo(LWAT, 3, 9, 0)]);
+    machine.write(DATA, 8, 0x1122_3344_5566_7788n, { endian: 'big' });
+    vcpu.set('r9', DATA + 2n).set('r3', 7);
+    expect(vcpu.run(10)).toEqual({ reason: 'fault', pc: CODE, kind: 'alignment', address: DATA + 2n });
+    expect(vcpu.get('r3')).toBe(7n);
+    expect(machine.read(DATA, 8, { endian: 'big' })).toBe(0x1122_3344_5566_7788n);
   });
 });

@@ -138,6 +138,10 @@ export const M_LXVPX: u16 = 137;
 export const M_STXVPX: u16 = 138;
 export const M_PLXVP: u16 = 177;
 export const M_PSTXVP: u16 = 178;
+export const M_LWAT: u16 = 147;
+export const M_LDAT: u16 = 148;
+export const M_STWAT: u16 = 149;
+export const M_STDAT: u16 = 150;
 export const M_OTHER: u16 = 1;
 
 export const PRIMARY: StaticArray<u32> = [

@@ -3,7 +3,7 @@
 // the reservation, and the register writeback (only once every access completed, so
 // an instruction that exits to MMIO can be restarted).
 import {
-  CPU_XER, CPU_RESERVE_ADDR, CPU_RESERVE_SIZE, CPU_RESERVE_VALID,
+  CPU_XER, CPU_RESERVE_ADDR, CPU_RESERVE_SIZE, CPU_RESERVE_VALID, REC_FAULT_ADDR,
 } from "../layout";
 import { EXIT_NONE } from "../exits";
 import {
@@ -16,6 +16,7 @@ import { gpr, setGpr, cpu, setCpu, cr, setCr, is64, isLittle, vsrWord, setVsrWor
 import { readValue, writeValue, accessExit } from "./guest-memory";
 import { singleToDouble, doubleToSingle } from "./ppc-float";
 import { ppcVsx, VSX_UNSUPPORTED, loadQuadword, storeQuadword } from "./ppc-vsx";
+import { ppcAmo, AMO_INVALID, AMO_UNALIGNED } from "./ppc-amo";
 
 /** dcbz's block: the cache line, 128 bytes on 64-bit POWER, 32 on the 32-bit cores (G4, e500). */
 @inline function cacheBlock(): u64 {
@@ -48,15 +49,27 @@ export const LS_UNIMPLEMENTED: u32 = 0xfffe;
   return (flags & F_VSR) != 0 || ((flags & F_VECTOR) != 0 && load<u8>(desc, D_INDEX) == REG_NONE);
 }
 
+/** ppcLoadStore's answer for a misaligned atomic memory operation (address in REC_FAULT_ADDR). */
+export const LS_ALIGNMENT_PPC: u32 = 0xfffd;
+
 /**
  * Executes the descriptor at `desc` for the instruction at `at`; EXIT_NONE, the
- * access's exit or LS_UNIMPLEMENTED for what it does not run exactly (lwat/stwat and
- * the other atomic memory operations, hashst/hashchk).
+ * access's exit, LS_ALIGNMENT_PPC, or LS_UNIMPLEMENTED for what it does not run
+ * (hashst/hashchk, and atomic memory operations with an undefined function code).
  */
 export function ppcLoadStore(desc: usize, at: u64): u32 {
   const op = load<u8>(desc, D_OP);
   const flags = load<u32>(desc, D_FLAGS);
-  if (op == OP_ATOMIC) return LS_UNIMPLEMENTED;
+  if (op == OP_ATOMIC) {
+    const ea = effectiveAddress(desc, at);
+    const exit = ppcAmo(desc, <u32>load<u8>(desc, D_RT), ea, isLittle() == ((flags & F_BYTE_REVERSE) != 0));
+    if (exit == AMO_INVALID) return LS_UNIMPLEMENTED;
+    if (exit == AMO_UNALIGNED) {
+      store<u64>(record + REC_FAULT_ADDR, ea);
+      return LS_ALIGNMENT_PPC;
+    }
+    return exit;
+  }
   const size = <u32>load<u8>(desc, D_SIZE);
   const rt = <u32>load<u8>(desc, D_RT);
   const ea = effectiveAddress(desc, at);

@@ -1,9 +1,10 @@
 // The PowerPC run loop: fetch at pc (MMU off: pc is a physical address), execute
 // the interpreter's subset or a load/store descriptor, until the budget is spent or
 // an instruction exits (like KVM_RUN returning with kvm_run.exit_reason).
-import { REC_DECODE, MODE_64, CPU_GPR, PAGE_SIZE } from "../layout";
+import { REC_DECODE, REC_FAULT_ADDR, MODE_64, CPU_GPR, PAGE_SIZE } from "../layout";
 import {
   EXIT_NONE, EXIT_BUDGET, CAUSE_UNDEFINED, CAUSE_UNIMPLEMENTED, CAUSE_INVALID_FORM, FAULT_FETCH, FAULT_TRUNCATED,
+  FAULT_ALIGNMENT,
 } from "../exits";
 import { KIND_LOADSTORE, KIND_OTHER, KIND_INVALID_FORM, KIND_TRUNCATED, D_LENGTH } from "../decode/descriptor";
 import { decodePpc, PPC_MODE_64, PPC_MODE_NO_SUFFIX } from "../decode/ppc";
@@ -12,7 +13,7 @@ import { exitWith, fault, undefinedInstruction } from "./run-exits";
 import { tlbTranslate, tlbSync, TLB_FETCH } from "../mmu/tlb";
 import { pc, setPc, mode, isLittle } from "../cpu/regs";
 import { ppcAlu, ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
-import { ppcLoadStore, LS_UNIMPLEMENTED } from "./ppc-loadstore";
+import { ppcLoadStore, LS_UNIMPLEMENTED, LS_ALIGNMENT_PPC } from "./ppc-loadstore";
 import { resetAccessExit } from "./guest-memory";
 import { uopSync, uopFor, uopExecute, uopStatus, U_GENERIC_EXIT } from "./ppc-uops";
 
@@ -50,6 +51,7 @@ function stepGeneric(word: u32, at: u64, decodeMode: u32, bigEndian: bool): u32 
     resetAccessExit();
     const exit = ppcLoadStore(desc, at);
     if (exit == LS_UNIMPLEMENTED) return undefinedInstruction(CAUSE_UNIMPLEMENTED, at);
+    if (exit == LS_ALIGNMENT_PPC) return fault(FAULT_ALIGNMENT, at, load<u64>(record + REC_FAULT_ADDR));
     if (exit != EXIT_NONE) return exitWith(exit, at);
     const next = at + <u64>load<u8>(desc, D_LENGTH);
     setPc((decodeMode & PPC_MODE_64) != 0 ? next : next & 0xffff_ffff);
