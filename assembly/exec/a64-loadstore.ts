@@ -60,8 +60,8 @@ export function a64LoadStore(desc: usize, at: u64): u32 {
   const op = load<u8>(desc, D_OP);
   const flags = load<u32>(desc, D_FLAGS);
   const size = <u32>load<u8>(desc, D_SIZE);
-  // SIMD structure loads/stores and CASP are not run (a defined exit, not a guess).
-  if ((flags & F_MULTIPLE) != 0 || (op == OP_ATOMIC && (flags & F_PAIR) != 0)) return LS_UNIMPLEMENTED;
+  // SIMD structure loads/stores are not run (a defined exit, not a guess).
+  if ((flags & F_MULTIPLE) != 0) return LS_UNIMPLEMENTED;
   const base = <u32>load<u8>(desc, D_BASE);
   const index = load<u8>(desc, D_INDEX);
   const baseValue = (flags & F_PC_RELATIVE) != 0 ? at : xRead(base, true);
@@ -77,7 +77,7 @@ export function a64LoadStore(desc: usize, at: u64): u32 {
   }
   const rt = <u32>load<u8>(desc, D_RT);
   let exit: u32;
-  if (op == OP_ATOMIC) exit = atomic(desc, size, flags, rt, address);
+  if (op == OP_ATOMIC) exit = (flags & F_PAIR) != 0 ? compareAndSwapPair(desc, size, rt, address) : atomic(desc, size, flags, rt, address);
   else if ((flags & F_FP) != 0) exit = floatingPoint(desc, op, size, flags, rt, address);
   else if ((flags & F_EXCLUSIVE) != 0 && op == OP_STORE) exit = storeExclusive(desc, size, flags, rt, address);
   else exit = integer(desc, op, size, flags, rt, address);
@@ -160,6 +160,25 @@ function atomic(desc: usize, size: u32, flags: u32, rt: u32, address: u64): u32 
     if (accessExit != EXIT_NONE) return accessExit;
   }
   xWrite(kind == ATOMIC_CAS ? rs : rt, old, false);
+  return EXIT_NONE;
+}
+
+/** CASP: if memory holds (Rs, Rs+1) store (Rt, Rt+1); (Rs, Rs+1) receive the old pair either way. */
+function compareAndSwapPair(desc: usize, size: u32, rt: u32, address: u64): u32 {
+  const rs = <u32>load<u8>(desc, D_RS);
+  const mask: u64 = size == 8 ? 0xffff_ffff_ffff_ffff : 0xffff_ffff;
+  const first = readValue(address, size, false);
+  if (accessExit != EXIT_NONE) return accessExit;
+  const second = readValue(address + size, size, false);
+  if (accessExit != EXIT_NONE) return accessExit;
+  if (first == (xRead(rs, false) & mask) && second == (xRead(rs + 1, false) & mask)) {
+    writeValue(address, size, xRead(rt, false) & mask, false);
+    if (accessExit != EXIT_NONE) return accessExit;
+    writeValue(address + size, size, xRead(rt + 1, false) & mask, false);
+    if (accessExit != EXIT_NONE) return accessExit;
+  }
+  xWrite(rs, first, false);
+  xWrite(rs + 1, second, false);
   return EXIT_NONE;
 }
 
