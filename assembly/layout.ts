@@ -133,7 +133,15 @@ export const CPU_RESERVE_SIZE: u32 = 592;
 export const CPU_RESERVE_VALID: u32 = 596;
 export const CPU_RESERVE_DATA: u32 = 600;
 export const CPU_VSR: u32 = 640;
-export const CPU_END: u32 = CPU_VSR + 16 * 64;
+// A64 system registers the interpreter keeps (MSR/MRS): u64 each, in this order.
+export const CPU_SYSREGS: u32 = CPU_VSR + 16 * 64;
+export const SYSREG_SCTLR_EL1: u32 = 0;
+export const SYSREG_TCR_EL1: u32 = 1;
+export const SYSREG_TTBR0_EL1: u32 = 2;
+export const SYSREG_TTBR1_EL1: u32 = 3;
+export const SYSREG_MAIR_EL1: u32 = 4;
+export const SYSREG_COUNT: u32 = 5;
+export const CPU_END: u32 = CPU_SYSREGS + 8 * SYSREG_COUNT;
 
 // CPU_MODE bits
 export const MODE_64: u32 = 1; //       64-bit (PowerPC MSR[SF], AArch64)

@@ -65,6 +65,11 @@ const cases: Array<[number, string]> = [
   [a64.isb(), 'isb'],
   [a64.tlbiVae1is(3), 'tlbi vae1is, x3'],
   [a64.tlbiVmalle1(), 'tlbi vmalle1'],
+  [a64.msr('sctlr_el1', 1), 'msr sctlr_el1, x1'],
+  [a64.mrs(2, 'tcr_el1'), 'mrs x2, tcr_el1'],
+  [a64.msr('ttbr0_el1', 3), 'msr ttbr0_el1, x3'],
+  [a64.msr('ttbr1_el1', 3), 'msr ttbr1_el1, x3'],
+  [a64.mrs(4, 'mair_el1'), 'mrs x4, mair_el1'],
 ];
 
 /** Branches (pc-relative) are checked by disassembling our words: llvm-mc prints "#offset". */

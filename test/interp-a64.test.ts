@@ -79,6 +79,13 @@ describe('the A64 interpreter', () => {
     expect(writes).toEqual([0xabc4]);
   });
 
+  it('keeps the MMU registers for MSR/MRS, and refuses to turn the MMU on', async () => {
+    const { vcpu } = await guest([a64.msr('ttbr0_el1', 1), a64.msr('tcr_el1', 2), a64.mrs(3, 'ttbr0_el1'), a64.msr('sctlr_el1', 4)]);
+    vcpu.set('x1', 0x4000_1000n).set('x2', 0x19n).set('x4', 0x30d0_0801n);
+    expect(vcpu.run(10)).toEqual({ reason: 'undefined', pc: CODE + 12n, cause: 'unimplemented' });
+    expect([vcpu.get('x3'), vcpu.get('ttbr0_el1'), vcpu.get('tcr_el1'), vcpu.get('sctlr_el1')]).toEqual([0x4000_1000n, 0x4000_1000n, 0x19n, 0n]);
+  });
+
   it('ends undefined, unimplemented and runaway code in defined exits', async () => {
     expect((await guest([0x00000000])).vcpu.run(5)).toMatchObject({ reason: 'undefined', pc: CODE });
     expect((await guest([0x4c407000])).vcpu.run(5)).toEqual({ reason: 'undefined', pc: CODE, cause: 'unimplemented' }); // ld1 {v0.16b}, [x0]

@@ -1,7 +1,8 @@
 // The A64 instructions a guest loop needs besides loads and stores: ADD/SUB
 // (immediate and shifted register, with flags), MOVZ/MOVN/MOVK, B, BL, B.cond,
-// CBZ/CBNZ, SVC/HVC as the hypercall, NOP, the barriers and TLBI. Not a full CPU.
-import { CPU_NZCV, CPU_SP, CPU_GPR } from "../layout";
+// CBZ/CBNZ, SVC/HVC as the hypercall, NOP, the barriers, TLBI and MSR/MRS of the
+// MMU registers. Not a full CPU.
+import { CPU_NZCV, CPU_SP, CPU_GPR, CPU_SYSREGS, SYSREG_SCTLR_EL1, SYSREG_TCR_EL1, SYSREG_TTBR0_EL1, SYSREG_TTBR1_EL1, SYSREG_MAIR_EL1 } from "../layout";
 import { EXIT_HYPERCALL } from "../exits";
 import { record } from "../machine";
 import { setPc } from "../cpu/regs";
@@ -69,6 +70,38 @@ function addWithCarry(x: u64, y: u64, carry: u64, wide: bool, setFlags: bool): u
   return wide ? <u64>(<i64>v >> <i64>amount) : <u64>(<i64><i32><u32>v >> <i64>amount) & mask;
 }
 
+/** The CPU_SYSREGS index of an MSR/MRS's op0:op1:CRn:CRm:op2, or -1 for one not kept. */
+function sysregIndex(key: u32): i32 {
+  switch (key) {
+    case 0xc080: return <i32>SYSREG_SCTLR_EL1; //  S3_0_C1_C0_0
+    case 0xc102: return <i32>SYSREG_TCR_EL1; //    S3_0_C2_C0_2
+    case 0xc100: return <i32>SYSREG_TTBR0_EL1; //  S3_0_C2_C0_0
+    case 0xc101: return <i32>SYSREG_TTBR1_EL1; //  S3_0_C2_C0_1
+    case 0xc510: return <i32>SYSREG_MAIR_EL1; //   S3_0_C10_C2_0
+    default: return -1;
+  }
+}
+
+/**
+ * MSR/MRS of the MMU registers (SCTLR_EL1, TCR_EL1, TTBR0/1_EL1, MAIR_EL1). Turning
+ * the MMU on (SCTLR_EL1.M) is not run: this interpreter translates with the MMU off.
+ */
+function systemRegister(word: u32, at: u64): u32 {
+  const index = sysregIndex((word >>> 5) & 0xffff);
+  if (index < 0) return ALU_NOT_MINE;
+  const at_ = record + CPU_SYSREGS + (<u32>index << 3);
+  const rt = word & 31;
+  if ((word & 0x0020_0000) != 0) {
+    xWrite(rt, load<u64>(at_), false);
+  } else {
+    const value = xRead(rt, false);
+    if (<u32>index == SYSREG_SCTLR_EL1 && (value & 1) != 0) return ALU_NOT_MINE;
+    store<u64>(at_, value);
+  }
+  setPc(at + 4);
+  return ALU_DONE;
+}
+
 /** Executes `word` at `at` if it is in the subset: ALU_DONE, EXIT_HYPERCALL or ALU_NOT_MINE. */
 export function a64Alu(word: u32, at: u64): u32 {
   const rd = word & 31;
@@ -122,6 +155,8 @@ export function a64Alu(word: u32, at: u64): u32 {
   } else if ((word & 0xffff_f01f) == 0xd503_301f) { // DSB, DMB, ISB (CRm: domain/type)
     // Barriers: the interpreter completes every access before the next instruction.
   } else if (word == 0xd503_201f) { // NOP
+  } else if ((word & 0xffd0_0000) == 0xd510_0000) { // MSR / MRS of a system register
+    return systemRegister(word, at);
   } else if ((word & 0xfff8_f000) == 0xd508_8000) { // TLBI (SYS #op1, C8, Cm, #op2, Xt)
     // MMU off: no translation is cached beyond the slot-derived entries, which the
     // slot generation already guards.

@@ -90,6 +90,10 @@ function move(wide: boolean, opc: 0 | 2 | 3, rd: number, imm: number, shift: num
   return word(((wide ? 1 : 0) << 31) | (opc << 29) | (0b100101 << 23) | ((shift / 16) << 21) | (fits(imm, 16, false, 'immediate') << 5) | reg(rd, 'rd'));
 }
 
+/** op0:op1:CRn:CRm:op2 (bits 20:5 of MSR/MRS, op0's high bit included) of the MMU registers. */
+const SYSTEM_REGISTERS = { sctlr_el1: 0xc080, tcr_el1: 0xc102, ttbr0_el1: 0xc100, ttbr1_el1: 0xc101, mair_el1: 0xc510 } as const;
+export type SystemRegister = keyof typeof SYSTEM_REGISTERS;
+
 const CONDITIONS = ['eq', 'ne', 'cs', 'cc', 'mi', 'pl', 'vs', 'vc', 'hi', 'ls', 'ge', 'lt', 'gt', 'le', 'al'] as const;
 export type Condition = (typeof CONDITIONS)[number];
 
@@ -148,6 +152,9 @@ export const a64 = {
   isb: () => 0xd5033fdf,
   /** TLBI VAE1IS, Xt (broadcast by VA). */
   tlbiVae1is: (rt: number) => word(0xd5088320 | reg(rt, 'rt')),
+  /** MSR <sysreg>, Xt / MRS Xt, <sysreg> for the MMU registers the interpreter keeps. */
+  msr: (register: SystemRegister, rt: number) => word(0xd5100000 | (SYSTEM_REGISTERS[register] << 5) | reg(rt, 'rt')),
+  mrs: (rt: number, register: SystemRegister) => word(0xd5300000 | (SYSTEM_REGISTERS[register] << 5) | reg(rt, 'rt')),
   /** TLBI VMALLE1 (local, all). */
   tlbiVmalle1: () => 0xd508871f,
 };

@@ -71,6 +71,11 @@ function a64Slot(map: MemoryMap, name: string): Slot | undefined {
   if (v !== undefined) return { offset: map.CPU_VSR + v * 16, bytes: 16 };
   const special: Record<string, Slot> = {
     pc: { offset: map.CPU_PC, bytes: 8 }, sp: { offset: map.CPU_SP, bytes: 8 }, nzcv: { offset: map.CPU_NZCV, bytes: 4 },
+    sctlr_el1: { offset: map.CPU_SYSREGS + 8 * map.SYSREG_SCTLR_EL1, bytes: 8 },
+    tcr_el1: { offset: map.CPU_SYSREGS + 8 * map.SYSREG_TCR_EL1, bytes: 8 },
+    ttbr0_el1: { offset: map.CPU_SYSREGS + 8 * map.SYSREG_TTBR0_EL1, bytes: 8 },
+    ttbr1_el1: { offset: map.CPU_SYSREGS + 8 * map.SYSREG_TTBR1_EL1, bytes: 8 },
+    mair_el1: { offset: map.CPU_SYSREGS + 8 * map.SYSREG_MAIR_EL1, bytes: 8 },
   };
   return special[name];
 }
@@ -106,7 +111,7 @@ export const ARCHES: Readonly<Record<GuestArch, ArchSpec>> = {
   ppc64le: ppc((map) => map.MODE_64 | map.MODE_LE, 'little'),
   ppc32be: ppc(() => 0, 'big'),
   aarch64: {
-    names: [...numbered('x', 31), 'sp', 'pc', 'nzcv', ...numbered('v', 32)],
+    names: [...numbered('x', 31), 'sp', 'pc', 'nzcv', ...numbered('v', 32), 'sctlr_el1', 'tcr_el1', 'ttbr0_el1', 'ttbr1_el1', 'mair_el1'],
     endian: 'little',
     mode: (map) => map.MODE_ARM | map.MODE_64 | map.MODE_LE,
     slot: a64Slot,
