@@ -64,3 +64,21 @@ describe('the A32 interpreter', () => {
     expect((await guest([0xe7f000f0])).vcpu.run(5)).toMatchObject({ reason: 'undefined', pc: CODE }); // udf #0
   });
 });
+
+describe('BE8 (armeb)', () => {
+  it('loads and stores words and halfwords big-endian while instructions stay little-endian', async () => {
+    const machine = await Machine.create({ arenaBytes: 1 << 20 });
+    machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: CODE, memorySize: 0x10000, userspaceAddr: machine.allocateBacking(0x10000) });
+    machine.setUserMemoryRegion({ slot: 1, guestPhysAddr: DATA, memorySize: 0x10000, userspaceAddr: machine.allocateBacking(0x10000) });
+    const words = [a32.ldr(0, 6), a32.strh(0, 6, 8), a32.ldrd(2, 6, 0), a32.svc()];
+    const bytes = new Uint8Array(words.length * 4);
+    words.forEach((word, i) => new DataView(bytes.buffer).setUint32(i * 4, word, true));
+    machine.writeBytes(CODE, bytes);
+    machine.writeBytes(DATA, Uint8Array.from([0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88]));
+    const vcpu = new Vcpu(machine, 0, 'armeb').set('pc', CODE).set('r6', DATA);
+    expect(vcpu.run(10).reason).toBe('hypercall');
+    expect(vcpu.get('r0')).toBe(0x11223344n);
+    expect([...machine.readBytes(DATA + 8n, 2)]).toEqual([0x33, 0x44]);
+    expect([vcpu.get('r2'), vcpu.get('r3')]).toEqual([0x11223344n, 0x55667788n]);
+  });
+});

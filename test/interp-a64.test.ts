@@ -92,3 +92,23 @@ describe('the A64 interpreter', () => {
     expect((await guest([a64.b(0x40000)])).vcpu.run(5)).toEqual({ reason: 'fault', pc: CODE + 0x40000n, kind: 'fetch', address: CODE + 0x40000n });
   });
 });
+
+describe('BE8 (big-endian data, little-endian instructions)', () => {
+  it('A64: integer, pair and Q-register accesses are big-endian in aarch64_be', async () => {
+    const machine = await Machine.create({ arenaBytes: 1 << 20 });
+    machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: CODE, memorySize: 0x10000, userspaceAddr: machine.allocateBacking(0x10000) });
+    machine.setUserMemoryRegion({ slot: 1, guestPhysAddr: DATA, memorySize: 0x10000, userspaceAddr: machine.allocateBacking(0x10000) });
+    // ldr w2,[x9]; str x1,[x9,#8]; ldr q0,[x9,#16]; stp w3,w4,[x9,#32]; svc
+    const q0Load = 0x3dc00520; // ldr q0, [x9, #16]
+    machine.writeBytes(CODE, new A64Program().emit(a64.ldr(2, 9, 0, 4), a64.str(1, 9, 8), q0Load, a64.stp(3, 4, 9, 32, 4), a64.svc()).bytes());
+    const q = Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i);
+    machine.writeBytes(DATA, Uint8Array.from([0x11, 0x22, 0x33, 0x44]));
+    machine.writeBytes(DATA + 16n, q);
+    const vcpu = new Vcpu(machine, 0, 'aarch64_be').set('pc', CODE).set('x9', DATA).set('x1', 0x0102030405060708n).set('x3', 0xaabbccddn).set('x4', 1);
+    expect(vcpu.run(10).reason).toBe('hypercall');
+    expect(vcpu.get('x2')).toBe(0x11223344n);
+    expect([...machine.readBytes(DATA + 8n, 8)]).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(vcpu.get('v0')).toBe(BigInt(`0x${Buffer.from(q).toString('hex')}`));
+    expect([...machine.readBytes(DATA + 32n, 8)]).toEqual([0xaa, 0xbb, 0xcc, 0xdd, 0, 0, 0, 1]);
+  });
+});

@@ -15,7 +15,7 @@ import {
 } from "../decode/descriptor";
 import { record } from "../machine";
 import { cpu, setCpu, setPc } from "../cpu/regs";
-import { readValue, writeValue, accessExit } from "./guest-memory";
+import { readValue, writeValue, accessExit, bigData } from "./guest-memory";
 import { LS_UNIMPLEMENTED } from "./ppc-loadstore";
 import { LS_ALIGNMENT } from "./a64-loadstore";
 
@@ -111,11 +111,11 @@ let multipleResult: u32 = 0;
 function single(desc: usize, op: u8, size: u32, flags: u32, rt: u32, address: u32, pcValue: u64): u32 {
   const pair = (flags & F_PAIR) != 0;
   if (op == OP_LOAD) {
-    const first = readValue(<u64>address, size, false);
+    const first = readValue(<u64>address, size, bigData());
     if (accessExit != EXIT_NONE) return accessExit;
     let second: u64 = 0;
     if (pair) {
-      second = readValue(<u64>(address + 4), 4, false);
+      second = readValue(<u64>(address + 4), 4, bigData());
       if (accessExit != EXIT_NONE) return accessExit;
     }
     const value: u32 = (flags & F_SIGNED) != 0 ? (size == 1 ? <u32><i32><i8>first : <u32><i32><i16>first) : <u32>first;
@@ -129,9 +129,9 @@ function single(desc: usize, op: u8, size: u32, flags: u32, rt: u32, address: u3
     }
     return EXIT_NONE;
   }
-  writeValue(<u64>address, size, <u64>rRead(rt, pcValue), false);
+  writeValue(<u64>address, size, <u64>rRead(rt, pcValue), bigData());
   if (accessExit != EXIT_NONE || !pair) return accessExit;
-  writeValue(<u64>(address + 4), 4, <u64>rRead(<u32>load<u8>(desc, D_RT2), pcValue), false);
+  writeValue(<u64>(address + 4), 4, <u64>rRead(<u32>load<u8>(desc, D_RT2), pcValue), bigData());
   return accessExit;
 }
 
@@ -151,9 +151,9 @@ function storeExclusive(desc: usize, size: u32, flags: u32, rt: u32, address: u3
 
 /** SWP/SWPB: Rt receives the old word (byte); memory receives Rt2 (in D_RS). */
 function swap(desc: usize, size: u32, rt: u32, address: u32): u32 {
-  const old = readValue(<u64>address, size, false);
+  const old = readValue(<u64>address, size, bigData());
   if (accessExit != EXIT_NONE) return accessExit;
-  writeValue(<u64>address, size, <u64>rRead(<u32>load<u8>(desc, D_RS), 0), false);
+  writeValue(<u64>address, size, <u64>rRead(<u32>load<u8>(desc, D_RS), 0), bigData());
   if (accessExit != EXIT_NONE) return accessExit;
   rWrite(rt, <u32>old);
   return EXIT_NONE;
@@ -168,11 +168,11 @@ function multiple(desc: usize, op: u8, baseValue: u32, pcValue: u64): u32 {
   for (let r: u32 = 0; r < 16; r++) {
     if ((list & (1 << r)) == 0) continue;
     if (op == OP_LOAD) {
-      const value = readValue(<u64>address, 4, false);
+      const value = readValue(<u64>address, 4, bigData());
       if (accessExit != EXIT_NONE) return accessExit;
       store<u32>(scratch + (r << 2), <u32>value);
     } else {
-      writeValue(<u64>address, 4, <u64>rRead(r, pcValue), false);
+      writeValue(<u64>address, 4, <u64>rRead(r, pcValue), bigData());
       if (accessExit != EXIT_NONE) return accessExit;
     }
     address += 4;
@@ -192,12 +192,12 @@ function vfp(desc: usize, op: u8, size: u32, flags: u32, first: u32, baseValue: 
   for (let i: u32 = 0; i < count; i++) {
     const register = record + CPU_VSR + (first + i) * size;
     if (op == OP_LOAD) {
-      const value = readValue(<u64>address, size, false);
+      const value = readValue(<u64>address, size, bigData());
       if (accessExit != EXIT_NONE) return accessExit;
       if (size == 8) store<u64>(register, value);
       else store<u32>(register, <u32>value);
     } else {
-      writeValue(<u64>address, size, size == 8 ? load<u64>(register) : <u64>load<u32>(register), false);
+      writeValue(<u64>address, size, size == 8 ? load<u64>(register) : <u64>load<u32>(register), bigData());
       if (accessExit != EXIT_NONE) return accessExit;
     }
     address += size;

@@ -14,7 +14,7 @@ import {
 } from "../decode/descriptor";
 import { record } from "../machine";
 import { cpu, setCpu } from "../cpu/regs";
-import { readValue, writeValue, accessExit } from "./guest-memory";
+import { readValue, writeValue, accessExit, bigData } from "./guest-memory";
 import { xRead, xWrite } from "./a64-alu";
 import { LS_UNIMPLEMENTED } from "./ppc-loadstore";
 
@@ -92,11 +92,11 @@ function integer(desc: usize, op: u8, size: u32, flags: u32, rt: u32, address: u
   const pair = (flags & F_PAIR) != 0;
   const rt2 = <u32>load<u8>(desc, D_RT2);
   if (op == OP_LOAD) {
-    const first = readValue(address, size, false);
+    const first = readValue(address, size, bigData());
     if (accessExit != EXIT_NONE) return accessExit;
     let second: u64 = 0;
     if (pair) {
-      second = readValue(address + size, size, false);
+      second = readValue(address + size, size, bigData());
       if (accessExit != EXIT_NONE) return accessExit;
     }
     xWrite(rt, loadedInteger(first, size, flags), false);
@@ -104,9 +104,9 @@ function integer(desc: usize, op: u8, size: u32, flags: u32, rt: u32, address: u
     if ((flags & F_EXCLUSIVE) != 0) monitor(address, pair ? size << 1 : size);
     return EXIT_NONE;
   }
-  writeValue(address, size, xRead(rt, false), false);
+  writeValue(address, size, xRead(rt, false), bigData());
   if (accessExit != EXIT_NONE || !pair) return accessExit;
-  writeValue(address + size, size, xRead(rt2, false), false);
+  writeValue(address + size, size, xRead(rt2, false), bigData());
   return accessExit;
 }
 
@@ -136,7 +136,7 @@ function atomic(desc: usize, size: u32, flags: u32, rt: u32, address: u64): u32 
   const kind = load<u8>(desc, D_ATOMIC);
   const bits = <u64>(size << 3);
   const mask: u64 = size == 8 ? 0xffff_ffff_ffff_ffff : (<u64>1 << bits) - 1;
-  const old = readValue(address, size, false);
+  const old = readValue(address, size, bigData());
   if (accessExit != EXIT_NONE) return accessExit;
   const operand = xRead(rs, false) & mask;
   const shift = 64 - bits;
@@ -156,7 +156,7 @@ function atomic(desc: usize, size: u32, flags: u32, rt: u32, address: u64): u32 
     default: return LS_UNIMPLEMENTED;
   }
   if (doStore) {
-    writeValue(address, size, next & mask, false);
+    writeValue(address, size, next & mask, bigData());
     if (accessExit != EXIT_NONE) return accessExit;
   }
   xWrite(kind == ATOMIC_CAS ? rs : rt, old, false);
@@ -167,14 +167,14 @@ function atomic(desc: usize, size: u32, flags: u32, rt: u32, address: u64): u32 
 function compareAndSwapPair(desc: usize, size: u32, rt: u32, address: u64): u32 {
   const rs = <u32>load<u8>(desc, D_RS);
   const mask: u64 = size == 8 ? 0xffff_ffff_ffff_ffff : 0xffff_ffff;
-  const first = readValue(address, size, false);
+  const first = readValue(address, size, bigData());
   if (accessExit != EXIT_NONE) return accessExit;
-  const second = readValue(address + size, size, false);
+  const second = readValue(address + size, size, bigData());
   if (accessExit != EXIT_NONE) return accessExit;
   if (first == (xRead(rs, false) & mask) && second == (xRead(rs + 1, false) & mask)) {
-    writeValue(address, size, xRead(rt, false) & mask, false);
+    writeValue(address, size, xRead(rt, false) & mask, bigData());
     if (accessExit != EXIT_NONE) return accessExit;
-    writeValue(address + size, size, xRead(rt + 1, false) & mask, false);
+    writeValue(address + size, size, xRead(rt + 1, false) & mask, bigData());
     if (accessExit != EXIT_NONE) return accessExit;
   }
   xWrite(rs, first, false);
@@ -188,19 +188,11 @@ function floatingPoint(desc: usize, op: u8, size: u32, flags: u32, rt: u32, addr
   const rt2 = <u32>load<u8>(desc, D_RT2);
   const step = <u64>size;
   if (op == OP_LOAD) {
-    const a0 = readValue(address, size == 16 ? 8 : size, false);
-    if (accessExit != EXIT_NONE) return accessExit;
-    const a1 = size == 16 ? readValue(address + 8, 8, false) : 0;
-    if (accessExit != EXIT_NONE) return accessExit;
-    let b0: u64 = 0, b1: u64 = 0;
-    if (pair) {
-      b0 = readValue(address + step, size == 16 ? 8 : size, false);
-      if (accessExit != EXIT_NONE) return accessExit;
-      b1 = size == 16 ? readValue(address + step + 8, 8, false) : 0;
-      if (accessExit != EXIT_NONE) return accessExit;
-    }
+    if (!readVector(address, size)) return accessExit;
+    const a0 = vectorLow, a1 = vectorHigh;
+    if (pair && !readVector(address + step, size)) return accessExit;
     setV(rt, a0, a1);
-    if (pair) setV(rt2, b0, b1);
+    if (pair) setV(rt2, vectorLow, vectorHigh);
     return EXIT_NONE;
   }
   if (!writeVector(rt, address, size)) return accessExit;
@@ -208,9 +200,35 @@ function floatingPoint(desc: usize, op: u8, size: u32, flags: u32, rt: u32, addr
   return EXIT_NONE;
 }
 
-@inline function writeVector(n: u32, address: u64, size: u32): bool {
-  writeValue(address, size == 16 ? 8 : size, vLow(n), false);
+/** The last readVector's value (bits 63:0 and 127:64). */
+let vectorLow: u64 = 0;
+let vectorHigh: u64 = 0;
+
+/** Reads a B/H/S/D/Q register's bytes; a Q value's most significant half comes first in big-endian (BE8) mode. */
+function readVector(address: u64, size: u32): bool {
+  const big = bigData();
+  if (size != 16) {
+    vectorLow = readValue(address, size, big);
+    vectorHigh = 0;
+    return accessExit == EXIT_NONE;
+  }
+  const first = readValue(address, 8, big);
   if (accessExit != EXIT_NONE) return false;
-  if (size == 16) writeValue(address + 8, 8, vHigh(n), false);
+  const second = readValue(address + 8, 8, big);
+  if (accessExit != EXIT_NONE) return false;
+  vectorLow = big ? second : first;
+  vectorHigh = big ? first : second;
+  return true;
+}
+
+function writeVector(n: u32, address: u64, size: u32): bool {
+  const big = bigData();
+  if (size != 16) {
+    writeValue(address, size, vLow(n), big);
+    return accessExit == EXIT_NONE;
+  }
+  writeValue(address, 8, big ? vHigh(n) : vLow(n), big);
+  if (accessExit != EXIT_NONE) return false;
+  writeValue(address + 8, 8, big ? vLow(n) : vHigh(n), big);
   return accessExit == EXIT_NONE;
 }

@@ -10,7 +10,7 @@ import { record } from "../machine";
 import { exitWith, fault, undefinedInstruction } from "./run-exits";
 import { pc, setPc } from "../cpu/regs";
 import { tlbTranslate, tlbSync, TLB_FETCH } from "../mmu/tlb";
-import { resetAccessExit } from "./guest-memory";
+import { resetAccessExit, bigData } from "./guest-memory";
 import { ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
 import { LS_UNIMPLEMENTED } from "./ppc-loadstore";
 import { a64Alu } from "./a64-alu";
@@ -44,13 +44,14 @@ export function a64Run(budget: u32): u32 {
   resetAccessExit();
   uopSync(load<u32>(record + CPU_MODE));
   a64UopStatus = EXIT_NONE;
+  const bigEndian = bigData(); // BE8: data big-endian, instructions still little-endian
   for (let left = budget; left != 0; left--) {
     tlbSync();
     const at = pc();
     const host = tlbTranslate(TLB_FETCH, at, 4);
     if (host == 0) return fault(FAULT_FETCH, at, at);
     const word = load<u32>(host);
-    const next = a64UopExecute(a64UopFor(word), at);
+    const next = a64UopExecute(a64UopFor(word), at, bigEndian);
     if (a64UopStatus == EXIT_NONE) {
       setPc(next);
       continue;

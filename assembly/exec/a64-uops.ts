@@ -74,7 +74,7 @@ function fill(entry: usize, word: u32): void {
  * Runs the micro-op at `entry` for the instruction at `at` and returns the next pc.
  * If a64UopStatus is not EXIT_NONE afterwards the instruction did not run.
  */
-@inline export function a64UopExecute(entry: usize, at: u64): u64 {
+@inline export function a64UopExecute(entry: usize, at: u64, bigEndian: bool): u64 {
   const op = load<u8>(entry, 4);
   const rt = <u32>load<u8>(entry, 5);
   const rn = <u32>load<u8>(entry, 6);
@@ -82,7 +82,7 @@ function fill(entry: usize, word: u32): void {
   const aux = load<u32>(entry, 12);
   switch (op) {
     case U_LDR: case U_LDRSW: {
-      const value = readValue(base(rn) + imm, aux, false);
+      const value = readValue(base(rn) + imm, aux, bigEndian);
       if (accessExit != EXIT_NONE) {
         a64UopStatus = accessExit;
         return at;
@@ -91,7 +91,7 @@ function fill(entry: usize, word: u32): void {
       return at + 4;
     }
     case U_STR: {
-      writeValue(base(rn) + imm, aux, transfer(rt), false);
+      writeValue(base(rn) + imm, aux, transfer(rt), bigEndian);
       if (accessExit != EXIT_NONE) {
         a64UopStatus = accessExit;
         return at;

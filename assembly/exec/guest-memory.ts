@@ -2,7 +2,7 @@
 // space 0). Values are assembled in the guest's byte order. A TLB hit is one tag
 // compare, one add and the load; everything else (fills, MMIO, page-crossing or
 // misaligned accesses, dirty-logged or read-only slots) goes through the slot layer.
-import { REC_DATA, REC_EXIT } from "../layout";
+import { REC_DATA, REC_EXIT, CPU_MODE, MODE_LE } from "../layout";
 import { EXIT_NONE } from "../exits";
 import { record } from "../machine";
 import { physRead, physWrite } from "../mem/access";
@@ -42,6 +42,11 @@ export let accessExit: u32 = EXIT_NONE;
   }
   store<u64>(record + REC_DATA, raw);
   accessExit = physWrite(0, ea, size);
+}
+
+/** Whether the running vCPU's data is big-endian (PowerPC BE, ARM BE8: CPU_MODE without MODE_LE). */
+@inline export function bigData(): bool {
+  return (load<u32>(record + CPU_MODE) & MODE_LE) == 0;
 }
 
 /** Clears accessExit before an instruction's accesses. */

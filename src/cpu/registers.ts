@@ -4,7 +4,7 @@
 import type { CoreFunctions, MemoryMap } from '../core.js';
 import { thumbBytes } from '../asm/aarch32.js';
 
-export type GuestArch = 'ppc64be' | 'ppc64le' | 'ppc32be' | 'aarch64' | 'arm' | 'thumb';
+export type GuestArch = 'ppc64be' | 'ppc64le' | 'ppc32be' | 'aarch64' | 'aarch64_be' | 'arm' | 'armeb' | 'thumb';
 
 export type RegisterValues = Record<string, bigint>;
 
@@ -96,13 +96,25 @@ const ppc = (mode: (map: MemoryMap) => number, endian: 'big' | 'little'): ArchSp
   code: fourBytes(endian), count: ppcCount,
 });
 
-const aarch32 = (thumb: boolean): ArchSpec => ({
+/** BE8: big-endian data, little-endian instructions (so `endian`, the code's order, stays little). */
+const aarch32 = (thumb: boolean, bigData = false): ArchSpec => ({
   names: [...numbered('r', 16), 'cpsr', ...numbered('d', 32)],
   endian: 'little',
-  mode: (map) => map.MODE_ARM | map.MODE_LE | (thumb ? map.MODE_THUMB : 0),
+  mode: (map) => map.MODE_ARM | (bigData ? 0 : map.MODE_LE) | (thumb ? map.MODE_THUMB : 0),
   slot: a32Slot,
   run: (functions, budget) => functions.a32Run(budget),
   code: thumb ? thumbBytes : fourBytes('little'),
+  count: (words) => words.length,
+});
+
+/** A64; `bigData` is BE8 (big-endian data, little-endian instructions). */
+const a64 = (bigData: boolean): ArchSpec => ({
+  names: [...numbered('x', 31), 'sp', 'pc', 'nzcv', ...numbered('v', 32), 'sctlr_el1', 'tcr_el1', 'ttbr0_el1', 'ttbr1_el1', 'mair_el1'],
+  endian: 'little',
+  mode: (map) => map.MODE_ARM | map.MODE_64 | (bigData ? 0 : map.MODE_LE),
+  slot: a64Slot,
+  run: (functions, budget) => functions.a64Run(budget),
+  code: fourBytes('little'),
   count: (words) => words.length,
 });
 
@@ -110,16 +122,10 @@ export const ARCHES: Readonly<Record<GuestArch, ArchSpec>> = {
   ppc64be: ppc((map) => map.MODE_64, 'big'),
   ppc64le: ppc((map) => map.MODE_64 | map.MODE_LE, 'little'),
   ppc32be: ppc(() => 0, 'big'),
-  aarch64: {
-    names: [...numbered('x', 31), 'sp', 'pc', 'nzcv', ...numbered('v', 32), 'sctlr_el1', 'tcr_el1', 'ttbr0_el1', 'ttbr1_el1', 'mair_el1'],
-    endian: 'little',
-    mode: (map) => map.MODE_ARM | map.MODE_64 | map.MODE_LE,
-    slot: a64Slot,
-    run: (functions, budget) => functions.a64Run(budget),
-    code: fourBytes('little'),
-    count: (words) => words.length,
-  },
+  aarch64: a64(false),
+  aarch64_be: a64(true),
   arm: aarch32(false),
+  armeb: aarch32(false, true),
   thumb: aarch32(true),
 };
 
