@@ -79,6 +79,12 @@ describe('the A64 interpreter', () => {
     expect(writes).toEqual([0xabc4]);
   });
 
+  it('faults on an SP base that is not 16-byte aligned once SCTLR_EL1.SA is set', async () => {
+    const { vcpu } = await guest([a64.ldr(1, 31, 8), a64.msr('sctlr_el1', 2), a64.ldr(1, 31, 8)]);
+    vcpu.set('sp', DATA + 8n).set('x2', 8);
+    expect(vcpu.run(10)).toEqual({ reason: 'fault', pc: CODE + 8n, kind: 'alignment', address: DATA + 8n });
+  });
+
   it('keeps the MMU registers for MSR/MRS, and refuses to turn the MMU on', async () => {
     const { vcpu } = await guest([a64.msr('ttbr0_el1', 1), a64.msr('tcr_el1', 2), a64.mrs(3, 'ttbr0_el1'), a64.msr('sctlr_el1', 4)]);
     vcpu.set('x1', 0x4000_1000n).set('x2', 0x19n).set('x4', 0x30d0_0801n);

@@ -3,7 +3,9 @@
 // with ARM's sign/zero extension, pairs, SIMD&FP registers (V n: bits 63:0 at +0),
 // the exclusive monitor, LSE atomics. Little-endian data. Registers are written only
 // once every access completed, so an instruction that exits can run again.
-import { CPU_VSR, CPU_RESERVE_ADDR, CPU_RESERVE_SIZE, CPU_RESERVE_VALID, REC_FAULT_ADDR } from "../layout";
+import {
+  CPU_VSR, CPU_RESERVE_ADDR, CPU_RESERVE_SIZE, CPU_RESERVE_VALID, REC_FAULT_ADDR, CPU_SYSREGS, SYSREG_SCTLR_EL1,
+} from "../layout";
 import { EXIT_NONE } from "../exits";
 import {
   D_OP, D_SIZE, D_FLAGS, D_RT, D_RT2, D_BASE, D_INDEX, D_DISP, D_POST_DISP, D_RS, D_ATOMIC, D_EXTEND, D_SHIFT_AMOUNT,
@@ -17,6 +19,9 @@ import { cpu, setCpu } from "../cpu/regs";
 import { readValue, writeValue, accessExit, bigData } from "./guest-memory";
 import { xRead, xWrite } from "./a64-alu";
 import { LS_UNIMPLEMENTED } from "./ppc-loadstore";
+
+/** SCTLR_EL1.SA: SP alignment checking. */
+const SCTLR_SA: u64 = 8;
 
 /** a64LoadStore's answer for a misaligned access the architecture faults on (address in REC_FAULT_ADDR). */
 export const LS_ALIGNMENT: u32 = 0xfffd;
@@ -69,6 +74,12 @@ export function a64LoadStore(desc: usize, at: u64): u32 {
     ? extendRegister(xRead(index, false), load<u8>(desc, D_EXTEND), load<u8>(desc, D_SHIFT_AMOUNT))
     : <u64>load<i64>(desc, D_DISP);
   const address = (flags & F_POST_INDEX) != 0 ? baseValue : baseValue + offset;
+  // SP as the base must be 16-byte aligned when SCTLR_EL1.SA is set (CheckSPAlignment).
+  if (base == 31 && (flags & F_PC_RELATIVE) == 0 && (baseValue & 15) != 0
+    && (load<u64>(record + CPU_SYSREGS + (SYSREG_SCTLR_EL1 << 3)) & SCTLR_SA) != 0) {
+    setCpuFaultAddress(baseValue);
+    return LS_ALIGNMENT;
+  }
   const total = (flags & F_PAIR) != 0 ? size << 1 : size;
   const mustAlign = op == OP_ATOMIC || (flags & (F_EXCLUSIVE | F_ACQUIRE | F_RELEASE)) != 0;
   if (mustAlign && (address & <u64>(total - 1)) != 0) {

@@ -1,10 +1,10 @@
 // The A64 interpreter's decoded-instruction cache, shaped like ppc-uops.ts (same
 // record region; a mode change empties it): the hot forms, LDR/STR with an unsigned
-// offset (X, W, H, B, LDRSW), B and B.cond, pre-decoded into 16-byte micro-ops keyed
+// offset from a general register (X, W, H, B, LDRSW), B and B.cond, pre-decoded into 16-byte micro-ops keyed
 // by the instruction word. Everything else takes the interpreter's full path.
 //
 // Entry: 0 word u32 · 4 op u8 · 5 rt u8 · 6 rn u8 · 8 imm i32 · 12 aux u32
-import { REC_UOPS, UOP_SIZE, UOP_ENTRIES, CPU_GPR, CPU_SP } from "../layout";
+import { REC_UOPS, UOP_SIZE, UOP_ENTRIES, CPU_GPR } from "../layout";
 import { EXIT_NONE } from "../exits";
 import { record } from "../machine";
 import { readValue, writeValue, accessExit } from "./guest-memory";
@@ -33,7 +33,8 @@ function fill(entry: usize, word: u32): void {
   let op: u8 = U_GENERIC;
   let imm: i32 = 0;
   let aux: u32 = 0;
-  if ((word & 0x3f00_0000) == 0x3900_0000) { // LDR/STR (unsigned offset), integer registers
+  // LDR/STR (unsigned offset), integer registers; an SP base takes the full path (SP alignment check).
+  if ((word & 0x3f00_0000) == 0x3900_0000 && ((word >>> 5) & 31) != 31) {
     const size = word >>> 30;
     const opc = (word >>> 22) & 3;
     imm = <i32>(((word >>> 10) & 0xfff) << size);
@@ -56,9 +57,9 @@ function fill(entry: usize, word: u32): void {
   store<u32>(entry, aux, 12);
 }
 
-/** Base register: 31 is SP. */
+/** Base register (never 31: SP bases take the full path). */
 @inline function base(n: u32): u64 {
-  return n == 31 ? load<u64>(record + CPU_SP) : load<u64>(record + CPU_GPR + (n << 3));
+  return load<u64>(record + CPU_GPR + (n << 3));
 }
 
 /** Transfer register: 31 is XZR. */
