@@ -10,3 +10,4 @@ export { decodePpc, benchDecodePpc, PPC_MODE_64, PPC_MODE_NO_SUFFIX } from "./de
 export { ppcRun } from "./exec/ppc-run";
 export { a64Run } from "./exec/a64-run";
 export { a32Run } from "./exec/a32-run";
+export { a64Translate } from "./mmu/a64-walk";

@@ -42,6 +42,8 @@ export interface CoreFunctions {
   a64Run(budget: number): number;
   /** Runs at most `budget` A32 instructions of the bound vCPU; returns an EXIT_*. */
   a32Run(budget: number): number;
+  /** AArch64 stage-1 walk for the bound vCPU: 0 with the PA in REC_DATA, 1 with ESR_EL1 there and FAR_EL1 in REC_FAULT_ADDR. */
+  a64Translate(va: bigint, write: number, fetch: number): number;
   benchRawLoads(addr: number, count: number, mask: number): bigint;
   benchPhysLoads(as: number, gpa: bigint, count: number, mask: number): bigint;
   benchSlotLookups(as: number, gpa: bigint, stride: bigint, slots: number, count: number, seed: number): bigint;

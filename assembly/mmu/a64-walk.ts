@@ -1,0 +1,117 @@
+// The AArch64 stage-1 translation table walk, 4 KiB granule (VMSAv8-64, as QEMU's
+// target/arm/ptw.c does it for this case): TTBR0 for the low range, TTBR1 for the high
+// one (sized by TCR_EL1.T0SZ/T1SZ), 4 levels at most, table/block/page descriptors,
+// AP[2:1] and XN permissions, the access flag (set by hardware when TCR_EL1.HA) and
+// dirty state (DBM with TCR_EL1.HD), both updated atomically. Descriptors are read
+// little-endian through the slot layer: a table outside RAM is an external abort.
+// A fault leaves ESR_EL1 (data or instruction abort, same EL) and FAR_EL1 in the record.
+import { CPU_SYSREGS, SYSREG_TCR_EL1, SYSREG_TTBR0_EL1, SYSREG_TTBR1_EL1, REC_FAULT_ADDR, REC_FAULT_KIND, REC_DATA } from "../layout";
+import { record } from "../machine";
+import { ramAddress } from "../mem/slots";
+
+/** Sentinel a64Walk returns on a fault (never a valid 48-bit output address). */
+export const WALK_FAULT: u64 = 0xffff_ffff_ffff_ffff;
+
+// Fault status codes (ESR ISS DFSC/IFSC), the level in the low two bits.
+export const FSC_ADDRESS_SIZE: u32 = 0b000000;
+export const FSC_TRANSLATION: u32 = 0b000100;
+export const FSC_ACCESS_FLAG: u32 = 0b001000;
+export const FSC_PERMISSION: u32 = 0b001100;
+export const FSC_EXTERNAL_WALK: u32 = 0b010100;
+
+const EC_DATA_ABORT_SAME_EL: u64 = 0x25;
+const EC_INSTRUCTION_ABORT_SAME_EL: u64 = 0x21;
+const OUTPUT_MASK: u64 = 0x0000_ffff_ffff_f000; // OA[47:12]
+
+@inline function sysreg(index: u32): u64 {
+  return load<u64>(record + CPU_SYSREGS + (index << 3));
+}
+
+/** Records the abort: ESR_EL1 (EC, IL, WnR, FSC) in REC_DATA, FAR_EL1 in REC_FAULT_ADDR. */
+function abort(va: u64, fsc: u32, level: u32, write: bool, fetch: bool): u64 {
+  const ec = fetch ? EC_INSTRUCTION_ABORT_SAME_EL : EC_DATA_ABORT_SAME_EL;
+  const esr = (ec << 26) | (<u64>1 << 25) | (write && !fetch ? <u64>1 << 6 : 0) | <u64>(fsc | level);
+  store<u64>(record + REC_DATA, esr);
+  store<u64>(record + REC_FAULT_ADDR, va);
+  store<u32>(record + REC_FAULT_KIND, fsc | level);
+  return WALK_FAULT;
+}
+
+/**
+ * Translates `va` for a read, write or instruction fetch at EL1. Returns the physical
+ * address, or WALK_FAULT with the abort recorded. Updates AF and dirty state when
+ * TCR_EL1 enables hardware management.
+ */
+export function a64Walk(va: u64, write: bool, fetch: bool): u64 {
+  const tcr = sysreg(SYSREG_TCR_EL1);
+  const high = (va >> 63) != 0;
+  const size = <u32>(high ? (tcr >> 16) & 63 : tcr & 63); // TxSZ
+  const inputBits = 64 - max<u32>(size, 16);
+  // The VA's top bits must all match bit 63 above the range, and the range must be enabled (EPDx).
+  const top = va >> <u64>inputBits;
+  const expectTop: u64 = high ? (<u64>0xffff_ffff_ffff_ffff >> <u64>inputBits) : 0;
+  const disabled = ((tcr >> (high ? 23 : 7)) & 1) != 0;
+  if (top != expectTop || disabled || size > 39) return abort(va, FSC_TRANSLATION, 0, write, fetch);
+  // A granule other than 4 KiB is not walked here (TG0 = 0b00, TG1 = 0b10 mean 4 KiB).
+  const granule = high ? (tcr >> 30) & 3 : (tcr >> 14) & 3;
+  if (granule != (high ? 2 : 0)) return abort(va, FSC_TRANSLATION, 0, write, fetch);
+  const hardwareAccess = ((tcr >> 39) & 1) != 0; // HA
+  const hardwareDirty = ((tcr >> 40) & 1) != 0; //  HD
+  let table = sysreg(high ? SYSREG_TTBR1_EL1 : SYSREG_TTBR0_EL1) & OUTPUT_MASK;
+  // 9 bits a level: inputs above 39 bits start at level 0, above 30 at level 1, else 2.
+  let level: u32 = inputBits > 39 ? 0 : inputBits > 30 ? 1 : 2;
+  const offset = va & ((<u64>1 << <u64>inputBits) - 1); // TTBR1's range: drop the ones above it
+  while (true) {
+    const shift = <u64>(39 - 9 * level);
+    const index = (offset >> shift) & 511;
+    const at = table + (index << 3);
+    const host = ramAddress(0, at, 8, false);
+    if (host == 0) return abort(va, FSC_EXTERNAL_WALK, level, write, fetch);
+    const descriptor = atomic.load<u64>(host);
+    if ((descriptor & 1) == 0) return abort(va, FSC_TRANSLATION, level, write, fetch);
+    const isTable = (descriptor & 2) != 0;
+    if (level < 3 && isTable) {
+      table = descriptor & OUTPUT_MASK;
+      level++;
+      continue;
+    }
+    // A block at level 0, or descriptor type 0b01 at level 3, is reserved: a translation fault.
+    if (level == 0 || (level == 3 && !isTable)) return abort(va, FSC_TRANSLATION, level, write, fetch);
+    return leaf(va, descriptor, host, shift, level, write, fetch, hardwareAccess, hardwareDirty);
+  }
+}
+
+/** Checks a block or page descriptor's access flag and permissions, updating AF/dirty state; the PA. */
+function leaf(va: u64, descriptor: u64, host: usize, shift: u64, level: u32, write: bool, fetch: bool, ha: bool, hd: bool): u64 {
+  let current = descriptor;
+  while (true) {
+    let next = current;
+    if ((current & (1 << 10)) == 0) { // AF
+      if (!ha) return abort(va, FSC_ACCESS_FLAG, level, write, fetch);
+      next |= 1 << 10;
+    }
+    const readOnly = (current & (1 << 7)) != 0; // AP[2]
+    const dirtyManaged = hd && (current & (<u64>1 << 51)) != 0; // DBM: AP[2] set means clean
+    if (write && readOnly) {
+      if (!dirtyManaged) return abort(va, FSC_PERMISSION, level, write, fetch);
+      next &= ~(<u64>1 << 7); // the page becomes writable-dirty
+    }
+    if (fetch && (current & (<u64>1 << 53)) != 0) return abort(va, FSC_PERMISSION, level, write, fetch); // PXN
+    if (next == current) break;
+    // Atomic update: another vCPU (or the walker of one) may change the descriptor meanwhile.
+    const seen = atomic.cmpxchg<u64>(host, current, next);
+    if (seen == current) break;
+    current = seen;
+    if ((current & 1) == 0) return abort(va, FSC_TRANSLATION, level, write, fetch);
+  }
+  const blockMask: u64 = (<u64>1 << shift) - 1;
+  return (current & OUTPUT_MASK & ~blockMask) | (va & blockMask);
+}
+
+/** For the host and tests: 0 with the PA in REC_DATA, or 1 with ESR_EL1 in REC_DATA and FAR_EL1 in REC_FAULT_ADDR. */
+export function a64Translate(va: u64, write: bool, fetch: bool): u32 {
+  const pa = a64Walk(va, write, fetch);
+  if (pa == WALK_FAULT) return 1;
+  store<u64>(record + REC_DATA, pa);
+  return 0;
+}

@@ -1,0 +1,118 @@
+// Builds AArch64 stage-1 translation tables (4 KiB granule) in guest memory: map a
+// VA range to a PA range with permissions, as an OS would, then point TTBRn_EL1 and
+// TCR_EL1 at them. Table pages come from a guest-physical area the caller provides
+// (RAM, zero-filled); descriptors are written little-endian through the machine.
+
+import type { Machine } from '../machine.js';
+
+export type A64PageSize = 0x1000 | 0x20_0000 | 0x4000_0000;
+
+export interface A64Mapping {
+  va: bigint;
+  pa: bigint;
+  size: A64PageSize;
+  /** AP[2] clear; default true. */
+  writable?: boolean;
+  /** PXN clear; default true. */
+  executable?: boolean;
+  /** AF set; default true (false makes the first access fault, or set AF with TCR_EL1.HA). */
+  accessed?: boolean;
+  /** DBM: a read-only page the hardware makes writable (dirty) on a write, with TCR_EL1.HD. */
+  dirtyManaged?: boolean;
+}
+
+const LEVEL_OF: Record<A64PageSize, number> = { 0x1000: 3, 0x20_0000: 2, 0x4000_0000: 1 };
+const PAGE = 0x1000n;
+
+export class A64PageTables {
+  /** The root table's guest-physical address (TTBRn_EL1's BADDR). */
+  readonly root: bigint;
+  private next: bigint;
+  private readonly limit: bigint;
+  /** Table pages by guest-physical address: index → descriptor as written. */
+  private readonly tables = new Map<bigint, Map<number, bigint>>();
+
+  /**
+   * `area` is guest-physical RAM of `bytes` (zeroed) the tables are carved from;
+   * `inputBits` is 64 - TxSZ (25..48).
+   */
+  constructor(private readonly machine: Machine, area: bigint, bytes: number, readonly inputBits = 48) {
+    if (area % PAGE !== 0n) throw new RangeError('the table area must be 4 KiB aligned');
+    if (inputBits < 25 || inputBits > 48) throw new RangeError('inputBits must be 25..48');
+    this.next = area;
+    this.limit = area + BigInt(bytes);
+    this.root = this.allocate();
+  }
+
+  /** The level a walk of this size starts at. */
+  get startLevel(): number {
+    return this.inputBits > 39 ? 0 : this.inputBits > 30 ? 1 : 2;
+  }
+
+  map(mapping: A64Mapping): void {
+    const size = BigInt(mapping.size);
+    if (mapping.va % size !== 0n || mapping.pa % size !== 0n) throw new RangeError('va and pa must be aligned to the page or block size');
+    const target = LEVEL_OF[mapping.size];
+    if (target < this.startLevel) throw new RangeError('a block this large is above the walk\'s start level');
+    let table = this.root;
+    for (let level = this.startLevel; level < target; level++) {
+      const index = this.indexOf(mapping.va, level);
+      const existing = this.tables.get(table)!.get(index);
+      if (existing === undefined) {
+        const child = this.allocate();
+        this.write(table, index, child | 0b11n);
+        table = child;
+      } else {
+        if ((existing & 0b11n) !== 0b11n) throw new RangeError(`va 0x${mapping.va.toString(16)} is already mapped by a block`);
+        table = existing & 0x0000_ffff_ffff_f000n;
+      }
+    }
+    const index = this.indexOf(mapping.va, target);
+    if (this.tables.get(table)!.has(index)) throw new RangeError(`va 0x${mapping.va.toString(16)} is already mapped`);
+    let descriptor = mapping.pa | (target === 3 ? 0b11n : 0b01n);
+    if (mapping.accessed ?? true) descriptor |= 1n << 10n;
+    if (!(mapping.writable ?? true)) descriptor |= 1n << 7n;
+    if (!(mapping.executable ?? true)) descriptor |= 1n << 53n;
+    if (mapping.dirtyManaged) descriptor |= 1n << 51n;
+    this.write(table, index, descriptor);
+  }
+
+  /** The level at which a walk of `va` meets an invalid descriptor, or undefined if it is mapped. */
+  faultLevel(va: bigint): number | undefined {
+    let table = this.root;
+    for (let level = this.startLevel; level <= 3; level++) {
+      const descriptor = this.tables.get(table)!.get(this.indexOf(va, level));
+      if (descriptor === undefined) return level;
+      if (level === 3 || (descriptor & 0b10n) === 0n) return undefined;
+      table = descriptor & 0x0000_ffff_ffff_f000n;
+    }
+    return undefined;
+  }
+
+  /** TCR_EL1 for these tables as TTBR0's (or TTBR1's), 4 KiB granules, with optional hardware AF/dirty management. */
+  tcr(options: { high?: boolean; hardwareAccess?: boolean; hardwareDirty?: boolean } = {}): bigint {
+    const size = BigInt(64 - this.inputBits);
+    let tcr = options.high ? (size << 16n) | (2n << 30n) | 16n /* T0SZ 16 */ : size | (2n << 30n) | (16n << 16n);
+    if (options.hardwareAccess) tcr |= 1n << 39n;
+    if (options.hardwareDirty) tcr |= 1n << 40n;
+    return tcr;
+  }
+
+  private indexOf(va: bigint, level: number): number {
+    const inRange = va & ((1n << BigInt(this.inputBits)) - 1n);
+    return Number((inRange >> BigInt(39 - 9 * level)) & 511n);
+  }
+
+  private allocate(): bigint {
+    const page = this.next;
+    if (page + PAGE > this.limit) throw new RangeError('the table area is full');
+    this.next += PAGE;
+    this.tables.set(page, new Map());
+    return page;
+  }
+
+  private write(table: bigint, index: number, descriptor: bigint): void {
+    this.tables.get(table)!.set(index, descriptor);
+    this.machine.write(table + BigInt(index * 8), 8, descriptor);
+  }
+}
