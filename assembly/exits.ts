@@ -22,3 +22,4 @@ export const CAUSE_INVALID_FORM: u32 = 6; //   a form the ISA forbids (e.g. lwzu
 export const FAULT_FETCH: u32 = 1; //      no RAM at the pc
 export const FAULT_ALIGNMENT: u32 = 2; //  an access the architecture requires aligned was not
 export const FAULT_TRUNCATED: u32 = 3; //  a prefixed instruction's suffix lies outside RAM
+export const FAULT_TRANSLATION: u32 = 4; // the MMU refused the access: syndrome in REC_FAULT_SYNDROME

@@ -109,6 +109,7 @@ export const REC_DECODE: u32 = 160;
 export const REC_FAULT_ADDR: u32 = 208; // u64: the address of the last EXIT_FAULT
 export const REC_FAULT_KIND: u32 = 216; // u32: FAULT_* of the last EXIT_FAULT
 export const REC_EXIT_PC: u32 = 224; //   u64: the pc of the instruction that exited
+export const REC_FAULT_SYNDROME: u32 = 232; // u64: a translation fault's syndrome (A64: ESR_EL1)
 
 // ── CPU state (per vCPU record, both architectures) ──────────────────────────
 //   256 gpr u64 × 32 (PowerPC r0-r31, A64 x0-x30 + x31 unused, A32 r0-r15)

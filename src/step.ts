@@ -15,7 +15,7 @@ export interface StepInput {
 }
 
 export interface StepFault {
-  kind: 'unmapped-read' | 'unmapped-write' | 'unmapped-fetch' | 'illegal' | 'unaligned' | 'device-error';
+  kind: 'unmapped-read' | 'unmapped-write' | 'unmapped-fetch' | 'illegal' | 'unaligned' | 'device-error' | 'translation';
   addr: string;
 }
 
@@ -124,7 +124,8 @@ function faultOf(exit: VcpuExit): StepFault | null {
       return null;
     case 'mmio': return { kind: exit.write ? 'unmapped-write' : 'unmapped-read', addr: hex(exit.gpa) };
     case 'device-error': return { kind: 'device-error', addr: hex(exit.gpa) };
-    case 'fault': return { kind: exit.kind === 'alignment' ? 'unaligned' : 'unmapped-fetch', addr: hex(exit.address) };
+    case 'fault':
+      return { kind: exit.kind === 'alignment' ? 'unaligned' : exit.kind === 'translation' ? 'translation' : 'unmapped-fetch', addr: hex(exit.address) };
     case 'undefined': return { kind: 'illegal', addr: hex(exit.pc) };
   }
 }

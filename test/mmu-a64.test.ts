@@ -13,9 +13,11 @@ async function setUp() {
   const view = new DataView(machine.memory.buffer);
   const translate = (va: bigint, access: 'read' | 'write' | 'fetch' = 'read') => {
     const status = vcpu.core.functions.a64Translate(va, access === 'write' ? 1 : 0, access === 'fetch' ? 1 : 0);
-    const data = view.getBigUint64(vcpu.core.record + machine.map.REC_DATA, true);
-    if (status === 0) return { pa: data };
-    return { esr: data, far: view.getBigUint64(vcpu.core.record + machine.map.REC_FAULT_ADDR, true) };
+    if (status === 0) return { pa: view.getBigUint64(vcpu.core.record + machine.map.REC_DATA, true) };
+    return {
+      esr: view.getBigUint64(vcpu.core.record + machine.map.REC_FAULT_SYNDROME, true),
+      far: view.getBigUint64(vcpu.core.record + machine.map.REC_FAULT_ADDR, true),
+    };
   };
   return { machine, vcpu, translate };
 }

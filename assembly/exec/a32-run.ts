@@ -9,7 +9,7 @@ import { decodeA32 } from "../decode/a32";
 import { decodeT32, t32NextItState } from "../decode/t32";
 import { record } from "../machine";
 import { pc, setPc } from "../cpu/regs";
-import { tlbTranslate, tlbSync, TLB_FETCH } from "../mmu/tlb";
+import { tlbTranslate, tlbSync, setMmu, TLB_FETCH } from "../mmu/tlb";
 import { resetAccessExit } from "./guest-memory";
 import { exitWith, fault, undefinedInstruction } from "./run-exits";
 import { ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
@@ -91,6 +91,7 @@ function t32Step(at: u64, desc: usize): u32 {
 export function a32Run(budget: u32): u32 {
   const desc = record + REC_DECODE;
   resetAccessExit();
+  setMmu(false); // this interpreter translates with the MMU off
   for (let left = budget; left != 0; left--) {
     tlbSync();
     const at = pc();

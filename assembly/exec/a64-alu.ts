@@ -7,6 +7,7 @@ import { EXIT_HYPERCALL } from "../exits";
 import { record } from "../machine";
 import { setPc } from "../cpu/regs";
 import { ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
+import { tlbFlushAll, setMmu } from "../mmu/tlb";
 
 /** X register n, where 31 reads as `sp ? SP : XZR`. */
 @inline export function xRead(n: u32, sp: bool): u64 {
@@ -83,8 +84,8 @@ function sysregIndex(key: u32): i32 {
 }
 
 /**
- * MSR/MRS of the MMU registers (SCTLR_EL1, TCR_EL1, TTBR0/1_EL1, MAIR_EL1). Turning
- * the MMU on (SCTLR_EL1.M) is not run: this interpreter translates with the MMU off.
+ * MSR/MRS of the MMU registers (SCTLR_EL1, TCR_EL1, TTBR0/1_EL1, MAIR_EL1). Writing
+ * SCTLR_EL1 turns translation on or off (M); writing any of them drops the TLB.
  */
 function systemRegister(word: u32, at: u64): u32 {
   const index = sysregIndex((word >>> 5) & 0xffff);
@@ -95,8 +96,9 @@ function systemRegister(word: u32, at: u64): u32 {
     xWrite(rt, load<u64>(at_), false);
   } else {
     const value = xRead(rt, false);
-    if (<u32>index == SYSREG_SCTLR_EL1 && (value & 1) != 0) return ALU_NOT_MINE;
     store<u64>(at_, value);
+    tlbFlushAll();
+    if (<u32>index == SYSREG_SCTLR_EL1) setMmu((value & 1) != 0);
   }
   setPc(at + 4);
   return ALU_DONE;
@@ -158,8 +160,8 @@ export function a64Alu(word: u32, at: u64): u32 {
   } else if ((word & 0xffd0_0000) == 0xd510_0000) { // MSR / MRS of a system register
     return systemRegister(word, at);
   } else if ((word & 0xfff8_f000) == 0xd508_8000) { // TLBI (SYS #op1, C8, Cm, #op2, Xt)
-    // MMU off: no translation is cached beyond the slot-derived entries, which the
-    // slot generation already guards.
+    // Every TLBI drops the whole TLB: correct for each kind (by VA, ASID, all), if coarse.
+    tlbFlushAll();
   } else {
     return ALU_NOT_MINE;
   }

@@ -1,15 +1,16 @@
 // The A64 run loop: fetch at pc (MMU off), run the interpreter's subset or a
 // load/store descriptor, until the budget is spent or an instruction exits.
-import { REC_DECODE, REC_FAULT_ADDR, CPU_MODE } from "../layout";
+import { REC_DECODE, REC_FAULT_ADDR, CPU_MODE, CPU_SYSREGS, SYSREG_SCTLR_EL1 } from "../layout";
 import {
   EXIT_NONE, EXIT_BUDGET, CAUSE_UNDEFINED, CAUSE_UNIMPLEMENTED, CAUSE_INVALID_FORM, FAULT_FETCH, FAULT_ALIGNMENT,
+  FAULT_TRANSLATION,
 } from "../exits";
 import { KIND_LOADSTORE, KIND_OTHER, KIND_INVALID_FORM } from "../decode/descriptor";
 import { decodeA64 } from "../decode/a64";
 import { record } from "../machine";
 import { exitWith, fault, undefinedInstruction } from "./run-exits";
 import { pc, setPc } from "../cpu/regs";
-import { tlbTranslate, tlbSync, TLB_FETCH } from "../mmu/tlb";
+import { tlbTranslate, tlbSync, setMmu, walkFaulted, TLB_FETCH } from "../mmu/tlb";
 import { resetAccessExit, bigData } from "./guest-memory";
 import { ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
 import { LS_UNIMPLEMENTED } from "./ppc-loadstore";
@@ -45,11 +46,12 @@ export function a64Run(budget: u32): u32 {
   uopSync(load<u32>(record + CPU_MODE));
   a64UopStatus = EXIT_NONE;
   const bigEndian = bigData(); // BE8: data big-endian, instructions still little-endian
+  setMmu((load<u64>(record + CPU_SYSREGS + (SYSREG_SCTLR_EL1 << 3)) & 1) != 0);
   for (let left = budget; left != 0; left--) {
     tlbSync();
     const at = pc();
     const host = tlbTranslate(TLB_FETCH, at, 4);
-    if (host == 0) return fault(FAULT_FETCH, at, at);
+    if (host == 0) return fault(walkFaulted ? FAULT_TRANSLATION : FAULT_FETCH, at, at);
     const word = load<u32>(host);
     const next = a64UopExecute(a64UopFor(word), at, bigEndian);
     if (a64UopStatus == EXIT_NONE) {

@@ -2,11 +2,11 @@
 // space 0). Values are assembled in the guest's byte order. A TLB hit is one tag
 // compare, one add and the load; everything else (fills, MMIO, page-crossing or
 // misaligned accesses, dirty-logged or read-only slots) goes through the slot layer.
-import { REC_DATA, REC_EXIT, CPU_MODE, MODE_LE } from "../layout";
-import { EXIT_NONE } from "../exits";
+import { REC_DATA, REC_EXIT, REC_FAULT_KIND, CPU_MODE, MODE_LE, PAGE_SIZE } from "../layout";
+import { EXIT_NONE, EXIT_FAULT, FAULT_TRANSLATION } from "../exits";
 import { record } from "../machine";
 import { physRead, physWrite } from "../mem/access";
-import { tlbTranslate, TLB_READ, TLB_WRITE } from "../mmu/tlb";
+import { tlbTranslate, TLB_READ, TLB_WRITE, mmuOn, walkFaulted, walkedPage } from "../mmu/tlb";
 
 /** EXIT_NONE, or the exit of the last access that did not complete. */
 export let accessExit: u32 = EXIT_NONE;
@@ -22,11 +22,53 @@ export let accessExit: u32 = EXIT_NONE;
   if (host != 0) {
     raw = size == 8 ? load<u64>(host) : size == 4 ? <u64>load<u32>(host) : size == 2 ? <u64>load<u16>(host) : <u64>load<u8>(host);
   } else {
-    accessExit = physRead(0, ea, size);
+    raw = readSlow(ea, size);
     if (accessExit != EXIT_NONE) return 0;
-    raw = load<u64>(record + REC_DATA) & (size == 8 ? 0xffff_ffff_ffff_ffff : (<u64>1 << (size << 3)) - 1);
   }
   return bigEndian ? swap(raw, size) : raw;
+}
+
+/** The MMU-on case of a miss: a walk fault ends the instruction with a translation fault. */
+function translationFault(): bool {
+  if (!walkFaulted) return false;
+  store<u32>(record + REC_FAULT_KIND, FAULT_TRANSLATION);
+  accessExit = EXIT_FAULT;
+  return true;
+}
+
+/** An access the TLB did not serve (memory-order bytes): MMIO, page-crossing, misaligned, or a walk fault. */
+function readSlow(ea: u64, size: u32): u64 {
+  if (!mmuOn) {
+    accessExit = physRead(0, ea, size);
+    return load<u64>(record + REC_DATA) & (size == 8 ? 0xffff_ffff_ffff_ffff : (<u64>1 << (size << 3)) - 1);
+  }
+  if (translationFault()) return 0;
+  if ((<u32>ea & (PAGE_SIZE - 1)) + size > PAGE_SIZE) {
+    // Crossing a page: the two virtual pages may map anywhere; each byte translates on its own.
+    let raw: u64 = 0;
+    for (let i: u32 = 0; i < size; i++) {
+      raw |= readValue(ea + i, 1, false) << (<u64>i << 3);
+      if (accessExit != EXIT_NONE) return 0;
+    }
+    return raw;
+  }
+  accessExit = physRead(0, walkedPage | (ea & (<u64>PAGE_SIZE - 1)), size);
+  return load<u64>(record + REC_DATA) & (size == 8 ? 0xffff_ffff_ffff_ffff : (<u64>1 << (size << 3)) - 1);
+}
+
+function writeSlow(ea: u64, size: u32, raw: u64): void {
+  if (mmuOn) {
+    if (translationFault()) return;
+    if ((<u32>ea & (PAGE_SIZE - 1)) + size > PAGE_SIZE) {
+      for (let i: u32 = 0; i < size; i++) {
+        writeValue(ea + i, 1, raw >> (<u64>i << 3), false);
+        if (accessExit != EXIT_NONE) return;
+      }
+      return;
+    }
+  }
+  store<u64>(record + REC_DATA, raw);
+  accessExit = physWrite(0, mmuOn ? walkedPage | (ea & (<u64>PAGE_SIZE - 1)) : ea, size);
 }
 
 /** Writes the low `size` (1, 2, 4, 8) bytes of `value` at `ea` in `bigEndian` order; sets accessExit. */
@@ -40,8 +82,7 @@ export let accessExit: u32 = EXIT_NONE;
     else store<u8>(host, <u8>raw);
     return;
   }
-  store<u64>(record + REC_DATA, raw);
-  accessExit = physWrite(0, ea, size);
+  writeSlow(ea, size, raw);
 }
 
 /** Whether the running vCPU's data is big-endian (PowerPC BE, ARM BE8: CPU_MODE without MODE_LE). */

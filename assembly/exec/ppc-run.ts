@@ -10,7 +10,7 @@ import { KIND_LOADSTORE, KIND_OTHER, KIND_INVALID_FORM, KIND_TRUNCATED, D_LENGTH
 import { decodePpc, PPC_MODE_64, PPC_MODE_NO_SUFFIX } from "../decode/ppc";
 import { record } from "../machine";
 import { exitWith, fault, undefinedInstruction } from "./run-exits";
-import { tlbTranslate, tlbSync, TLB_FETCH } from "../mmu/tlb";
+import { tlbTranslate, tlbSync, setMmu, TLB_FETCH } from "../mmu/tlb";
 import { pc, setPc, mode, isLittle } from "../cpu/regs";
 import { ppcAlu, ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
 import { ppcLoadStore, LS_UNIMPLEMENTED, LS_ALIGNMENT_PPC } from "./ppc-loadstore";
@@ -71,6 +71,7 @@ export function ppcRun(budget: u32): u32 {
   const regs = record + CPU_GPR;
   uopSync(cpuMode);
   resetAccessExit();
+  setMmu(false); // this interpreter translates with the MMU off
   uopStatus = EXIT_NONE;
   // pc lives in a local while micro-ops run; it is written back before the full
   // path runs (which reads and sets it itself) and before returning.

@@ -5,7 +5,7 @@
 // dirty state (DBM with TCR_EL1.HD), both updated atomically. Descriptors are read
 // little-endian through the slot layer: a table outside RAM is an external abort.
 // A fault leaves ESR_EL1 (data or instruction abort, same EL) and FAR_EL1 in the record.
-import { CPU_SYSREGS, SYSREG_TCR_EL1, SYSREG_TTBR0_EL1, SYSREG_TTBR1_EL1, REC_FAULT_ADDR, REC_FAULT_KIND, REC_DATA } from "../layout";
+import { CPU_SYSREGS, SYSREG_TCR_EL1, SYSREG_TTBR0_EL1, SYSREG_TTBR1_EL1, REC_FAULT_ADDR, REC_FAULT_SYNDROME, REC_DATA } from "../layout";
 import { record } from "../machine";
 import { ramAddress } from "../mem/slots";
 
@@ -27,13 +27,12 @@ const OUTPUT_MASK: u64 = 0x0000_ffff_ffff_f000; // OA[47:12]
   return load<u64>(record + CPU_SYSREGS + (index << 3));
 }
 
-/** Records the abort: ESR_EL1 (EC, IL, WnR, FSC) in REC_DATA, FAR_EL1 in REC_FAULT_ADDR. */
+/** Records the abort: ESR_EL1 (EC, IL, WnR, FSC) in REC_FAULT_SYNDROME, FAR_EL1 in REC_FAULT_ADDR. */
 function abort(va: u64, fsc: u32, level: u32, write: bool, fetch: bool): u64 {
   const ec = fetch ? EC_INSTRUCTION_ABORT_SAME_EL : EC_DATA_ABORT_SAME_EL;
   const esr = (ec << 26) | (<u64>1 << 25) | (write && !fetch ? <u64>1 << 6 : 0) | <u64>(fsc | level);
-  store<u64>(record + REC_DATA, esr);
+  store<u64>(record + REC_FAULT_SYNDROME, esr);
   store<u64>(record + REC_FAULT_ADDR, va);
-  store<u32>(record + REC_FAULT_KIND, fsc | level);
   return WALK_FAULT;
 }
 
@@ -108,7 +107,7 @@ function leaf(va: u64, descriptor: u64, host: usize, shift: u64, level: u32, wri
   return (current & OUTPUT_MASK & ~blockMask) | (va & blockMask);
 }
 
-/** For the host and tests: 0 with the PA in REC_DATA, or 1 with ESR_EL1 in REC_DATA and FAR_EL1 in REC_FAULT_ADDR. */
+/** For the host and tests: 0 with the PA in REC_DATA, or 1 with ESR_EL1 in REC_FAULT_SYNDROME and FAR_EL1 in REC_FAULT_ADDR. */
 export function a64Translate(va: u64, write: bool, fetch: bool): u32 {
   const pa = a64Walk(va, write, fetch);
   if (pa == WALK_FAULT) return 1;

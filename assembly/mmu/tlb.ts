@@ -13,6 +13,20 @@ import {
 } from "../layout";
 import { tlb, tlbMask } from "../machine";
 import { ramAddress, lastSlotFlags, lastSlotDirtyLogged } from "../mem/slots";
+import { a64Walk, WALK_FAULT } from "./a64-walk";
+
+/** Whether accesses translate through the guest's tables (AArch64 SCTLR_EL1.M); set by the run loop. */
+export let mmuOn = false;
+/** After a failed tlbFill with the MMU on: whether the walk faulted (the abort is recorded). */
+export let walkFaulted = false;
+/** After a tlbFill with the MMU on: the physical page the walk found (for accesses that are not RAM). */
+export let walkedPage: u64 = 0;
+
+/** Turns translation on or off; entries from the other mode are dropped. */
+export function setMmu(on: bool): void {
+  if (on != mmuOn) tlbFlushAll();
+  mmuOn = on;
+}
 
 export const TLB_READ: u32 = TLB_E_READ;
 export const TLB_WRITE: u32 = TLB_E_WRITE;
@@ -74,19 +88,39 @@ function flushEntry(entry: usize, page: u64): void {
 }
 
 /**
- * Fills the entry for `va` (MMU off: physical = virtual) if its page is RAM usable
- * for `kind`; returns whether it did.
+ * Fills the entry for `va` if its page is RAM usable for `kind`; returns whether it
+ * did. MMU off: physical = virtual, and the entry serves every kind the slot allows.
+ * MMU on: the walk (which checks and updates the descriptor for this kind) decides,
+ * and the entry serves this kind only (a read never grants a write, so the first
+ * write still walks and marks the page dirty); on a fault walkFaulted is set.
  */
 export function tlbFill(kind: u32, va: u64): bool {
   const page = va & PAGE_MASK;
-  const host = ramAddress(0, page, PAGE_SIZE, false);
+  let physical = page;
+  walkFaulted = false;
+  if (mmuOn) {
+    const pa = a64Walk(va, kind == TLB_WRITE, kind == TLB_FETCH);
+    if (pa == WALK_FAULT) {
+      walkFaulted = true;
+      return false;
+    }
+    physical = pa & PAGE_MASK;
+    walkedPage = physical;
+  }
+  const host = ramAddress(0, physical, PAGE_SIZE, false);
   if (host == 0) return false;
   const writable = (lastSlotFlags(0) & SLOT_READONLY) == 0 && !lastSlotDirtyLogged(0);
   if (kind == TLB_WRITE && !writable) return false;
   const entry = entryFor(va, kind);
-  store<u64>(entry, page, TLB_E_READ);
-  store<u64>(entry, page, TLB_E_FETCH);
-  store<u64>(entry, writable ? page : TLB_INVALID, TLB_E_WRITE);
+  if (mmuOn) {
+    store<u64>(entry, kind == TLB_FETCH ? TLB_INVALID : page, TLB_E_READ);
+    store<u64>(entry, kind == TLB_FETCH ? page : TLB_INVALID, TLB_E_FETCH);
+    store<u64>(entry, kind == TLB_WRITE ? page : TLB_INVALID, TLB_E_WRITE);
+  } else {
+    store<u64>(entry, page, TLB_E_READ);
+    store<u64>(entry, page, TLB_E_FETCH);
+    store<u64>(entry, writable ? page : TLB_INVALID, TLB_E_WRITE);
+  }
   store<u64>(entry, <u64>host - page, TLB_E_ADDEND);
   return true;
 }

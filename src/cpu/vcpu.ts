@@ -13,6 +13,7 @@ export type VcpuExit =
   | { reason: 'mmio'; pc: bigint; gpa: bigint; size: number; write: boolean; cause: string }
   | { reason: 'device-error'; pc: bigint; gpa: bigint }
   | { reason: 'fault'; pc: bigint; kind: 'fetch' | 'alignment' | 'truncated'; address: bigint }
+  | { reason: 'fault'; pc: bigint; kind: 'translation'; address: bigint; syndrome: bigint }
   | { reason: 'undefined'; pc: bigint; cause: 'undefined' | 'unimplemented' | 'invalid-form' };
 
 export class Vcpu {
@@ -75,6 +76,9 @@ export class Vcpu {
       case map.EXIT_DEVICE_ERROR: return { reason: 'device-error', pc, gpa: u64(map.REC_MMIO_GPA) };
       case map.EXIT_FAULT: {
         const kind = u32(map.REC_FAULT_KIND);
+        if (kind === map.FAULT_TRANSLATION) {
+          return { reason: 'fault', pc, kind: 'translation', address: u64(map.REC_FAULT_ADDR), syndrome: u64(map.REC_FAULT_SYNDROME) };
+        }
         return {
           reason: 'fault', pc, address: u64(map.REC_FAULT_ADDR),
           kind: kind === map.FAULT_ALIGNMENT ? 'alignment' : kind === map.FAULT_TRUNCATED ? 'truncated' : 'fetch',
