@@ -23,6 +23,13 @@ async function mmuGuest(program: A64Program, extraMaps: (tables: A64PageTables) 
   return { machine, vcpu, tables };
 }
 
+/** Guest-physical address of the level-3 descriptor that maps `va` (4 KiB pages). */
+function leafSlot(machine: Machine, tables: A64PageTables, va: bigint): bigint {
+  let table = tables.root;
+  for (let level = 0; level < 3; level++) table = machine.read(table + ((va >> BigInt(39 - 9 * level)) & 511n) * 8n, 8) & 0x0000_ffff_ffff_f000n;
+  return table + ((va >> 12n) & 511n) * 8n;
+}
+
 describe('A64 with the MMU on', () => {
   it('runs code and data through the tables, and ends on an unmapped address with ESR/FAR', async () => {
     const program = new A64Program().emit(a64.ldr(1, 9), a64.add(1, 1, 1), a64.str(1, 9, 8), a64.ldr(2, 10));
@@ -58,6 +65,21 @@ describe('A64 with the MMU on', () => {
     expect([vcpu.get('x4'), vcpu.get('x5')]).toEqual([0x1234n, 0xd8n]);
   });
 
+  it('walks again for the first write to a page it has read: the hardware sets AF on the read and dirty (AP[2] clear) on the write', async () => {
+    const program = new A64Program().emit(a64.ldr(1, 9), a64.ldr(2, 9, 8), a64.str(1, 9, 16), a64.ldr(3, 9, 16), a64.svc());
+    const page = DATA_VA + 0x3000n;
+    const { machine, vcpu, tables } = await mmuGuest(program, (t) => t.map({ va: page, pa: DATA + 0x3000n, size: 0x1000, writable: false, dirtyManaged: true, accessed: false }));
+    const slot = leafSlot(machine, tables, page);
+    machine.write(DATA + 0x3000n, 8, 7n);
+    vcpu.set('tcr_el1', tables.tcr({ hardwareAccess: true, hardwareDirty: true })).set('sctlr_el1', 1).set('pc', CODE_VA).set('x9', page);
+    const before = machine.read(slot, 8);
+    expect(vcpu.run(10).reason).toBe('hypercall');
+    const after = machine.read(slot, 8);
+    expect([(before >> 10n) & 1n, (before >> 7n) & 1n]).toEqual([0n, 1n]);
+    expect([(after >> 10n) & 1n, (after >> 7n) & 1n]).toEqual([1n, 0n]);
+    expect([machine.read(DATA + 0x3010n, 8), vcpu.get('x3')]).toEqual([7n, 7n]);
+  });
+
   it('keeps using a cached translation after the tables change, until a TLBI', async () => {
     const program = new A64Program().emit(a64.ldr(1, 9), a64.svc(), a64.ldr(2, 9), a64.svc(), a64.tlbiVmalle1(), a64.ldr(3, 9), a64.svc());
     const { machine, vcpu, tables } = await mmuGuest(program);
@@ -66,9 +88,7 @@ describe('A64 with the MMU on', () => {
     vcpu.set('sctlr_el1', 1).set('pc', CODE_VA).set('x9', DATA_VA);
     vcpu.run(10);
     // Remap DATA_VA to DATA + 0x2000 behind the guest's back (as another vCPU would).
-    let table = tables.root;
-    for (let level = 0; level < 3; level++) table = machine.read(table + BigInt(Number((DATA_VA >> BigInt(39 - 9 * level)) & 511n) * 8), 8) & 0x0000_ffff_ffff_f000n;
-    const slot = table + ((DATA_VA >> 12n) & 511n) * 8n;
+    const slot = leafSlot(machine, tables, DATA_VA);
     machine.write(slot, 8, (machine.read(slot, 8) & ~0x0000_ffff_ffff_f000n) | (DATA + 0x2000n));
     vcpu.run(10);
     vcpu.run(10);

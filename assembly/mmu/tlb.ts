@@ -91,8 +91,9 @@ function flushEntry(entry: usize, page: u64): void {
  * Fills the entry for `va` if its page is RAM usable for `kind`; returns whether it
  * did. MMU off: physical = virtual, and the entry serves every kind the slot allows.
  * MMU on: the walk (which checks and updates the descriptor for this kind) decides,
- * and the entry serves this kind only (a read never grants a write, so the first
- * write still walks and marks the page dirty); on a fault walkFaulted is set.
+ * and the entry adds this kind to those already walked for the page (a read never
+ * grants a write, so the first write still walks and marks the page dirty); on a
+ * fault walkFaulted is set.
  */
 export function tlbFill(kind: u32, va: u64): bool {
   const page = va & PAGE_MASK;
@@ -113,9 +114,14 @@ export function tlbFill(kind: u32, va: u64): bool {
   if (kind == TLB_WRITE && !writable) return false;
   const entry = entryFor(va, kind);
   if (mmuOn) {
-    store<u64>(entry, kind == TLB_FETCH ? TLB_INVALID : page, TLB_E_READ);
-    store<u64>(entry, kind == TLB_FETCH ? page : TLB_INVALID, TLB_E_FETCH);
-    store<u64>(entry, kind == TLB_WRITE ? page : TLB_INVALID, TLB_E_WRITE);
+    // Kinds already granted for this page stay (the tables have not changed since:
+    // any change flushes); a write permission implies read at EL1.
+    const grantsRead = kind != TLB_FETCH || load<u64>(entry, TLB_E_READ) == page;
+    const grantsFetch = kind == TLB_FETCH || load<u64>(entry, TLB_E_FETCH) == page;
+    const grantsWrite = (kind == TLB_WRITE || load<u64>(entry, TLB_E_WRITE) == page) && writable;
+    store<u64>(entry, grantsRead ? page : TLB_INVALID, TLB_E_READ);
+    store<u64>(entry, grantsFetch ? page : TLB_INVALID, TLB_E_FETCH);
+    store<u64>(entry, grantsWrite ? page : TLB_INVALID, TLB_E_WRITE);
   } else {
     store<u64>(entry, page, TLB_E_READ);
     store<u64>(entry, page, TLB_E_FETCH);
