@@ -25,6 +25,12 @@ export interface BenchRow {
   margin: number;
 }
 
+/** Runs a guest loop and insists it spent its whole budget: an early exit would time something else. */
+export function spendBudget(vcpu: { run(budget: number): { reason: string; pc: bigint } }, budget: number): void {
+  const exit = vcpu.run(budget);
+  if (exit.reason !== 'budget') throw new Error(`benchmark loop left early: ${exit.reason} at pc 0x${exit.pc.toString(16)}`);
+}
+
 export const resultsFolder = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 
 export async function runSuite(name: string, cases: BenchCase[], maxTime = 1): Promise<BenchRow[]> {

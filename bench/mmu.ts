@@ -1,0 +1,51 @@
+// The guest MMU (AArch64, 4 KiB granule, 4 levels): A64 loads through the tables on
+// TLB hits, and with a TLBI VMALLE1 each iteration so every load walks, beside the
+// same loop with the MMU off and the raw Wasm load loop in the same run.
+
+import { Machine, Vcpu, A64Program, A64PageTables, a64 } from '../src/index.js';
+import { isMain, machineLine, spendBudget, rowsTable, runSuite, type BenchCase, type BenchRow } from './common.js';
+
+const CODE = 0x10_0000;
+const DATA = 0x20_0000;
+const TABLES = 0x30_0000;
+const DATA_VA = 0x5000_0000n;
+const ITERATIONS = 1 << 14;
+const RAW_LOADS = 1 << 20;
+
+/** An A64 vCPU looping over `prefix`, 8 loads from x3 + offset(i), then subs + b.ne. */
+function loadLoop(machine: Machine, index: number, codeAt: number, prefix: number[], offset: (i: number) => number): Vcpu {
+  const program = new A64Program().emit(a64.movz(2, 0xffff, 16)).label('loop').emit(...prefix);
+  for (let i = 0; i < 8; i++) program.emit(a64.ldr(5 + i, 3, offset(i)));
+  program.emit(a64.subs(2, 2, 1)).branchTo((branch) => a64.bcond('ne', branch), 'loop');
+  machine.writeBytes(codeAt, program.bytes());
+  return new Vcpu(machine, index, 'aarch64').set('pc', codeAt);
+}
+
+export async function mmuBenchRows(): Promise<BenchRow[]> {
+  const machine = await Machine.create({ vcpus: 3, arenaBytes: 4 << 20 });
+  for (const [slot, base] of [CODE, DATA, TABLES].entries()) {
+    machine.setUserMemoryRegion({ slot, guestPhysAddr: base, memorySize: 0x10000, userspaceAddr: machine.allocateBacking(0x10000) });
+  }
+  const tables = new A64PageTables(machine, BigInt(TABLES), 0x10000);
+  tables.map({ va: BigInt(CODE), pa: BigInt(CODE), size: 0x1000, writable: false });
+  for (let page = 0; page < 8; page++) tables.map({ va: DATA_VA + BigInt(page * 0x1000), pa: BigInt(DATA + page * 0x1000), size: 0x1000 });
+  const withTables = (vcpu: Vcpu) => vcpu.set('ttbr0_el1', tables.root).set('tcr_el1', tables.tcr()).set('sctlr_el1', 1).set('x3', DATA_VA);
+  const mmuOff = loadLoop(machine, 0, CODE, [], (i) => i * 8).set('x3', DATA);
+  const hits = withTables(loadLoop(machine, 1, CODE + 0x400, [], (i) => i * 8));
+  const walks = withTables(loadLoop(machine, 2, CODE + 0x800, [a64.tlbiVmalle1()], (i) => i * 0x1000));
+  const raw = machine.attach(0).functions;
+  const rawAddress = machine.layout.arenaBase + DATA;
+  const cases: BenchCase[] = [
+    { name: 'raw Wasm load loop', itemsPerCall: RAW_LOADS, unit: 'loads', run: () => raw.benchRawLoads(rawAddress, RAW_LOADS, 0xfff8) },
+    { name: 'A64 ldr, MMU off', itemsPerCall: ITERATIONS * 8, unit: 'loads', run: () => spendBudget(mmuOff, ITERATIONS * 10) },
+    { name: 'A64 ldr, MMU on, TLB hits', itemsPerCall: ITERATIONS * 8, unit: 'loads', run: () => spendBudget(hits, ITERATIONS * 10) },
+    { name: 'A64 ldr, MMU on, TLBI each loop', itemsPerCall: ITERATIONS * 8, unit: 'walked loads', run: () => spendBudget(walks, ITERATIONS * 11) },
+  ];
+  return runSuite('mmu', cases);
+}
+
+if (isMain(import.meta.url)) {
+  const rows = await mmuBenchRows();
+  console.log(`\n${machineLine()}\n`);
+  console.log(rowsTable(rows, 'raw Wasm load loop'));
+}
