@@ -63,6 +63,7 @@ const cases: Array<[number, string]> = [
   [a64.dsb(0b1011), 'dsb ish'],
   [a64.dmb(0b1011), 'dmb ish'],
   [a64.isb(), 'isb'],
+  [a64.tlbiVae1(4), 'tlbi vae1, x4'],
   [a64.tlbiVae1is(3), 'tlbi vae1is, x3'],
   [a64.tlbiVmalle1(), 'tlbi vmalle1'],
   [a64.msr('sctlr_el1', 1), 'msr sctlr_el1, x1'],

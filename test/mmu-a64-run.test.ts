@@ -23,12 +23,20 @@ async function mmuGuest(program: A64Program, extraMaps: (tables: A64PageTables) 
   return { machine, vcpu, tables };
 }
 
-/** Guest-physical address of the level-3 descriptor that maps `va` (4 KiB pages). */
-function leafSlot(machine: Machine, tables: A64PageTables, va: bigint): bigint {
+/** Guest-physical address of the descriptor at `level` (3: a 4 KiB page, 2: a 2 MiB block) that maps `va`. */
+function leafSlot(machine: Machine, tables: A64PageTables, va: bigint, level = 3): bigint {
   let table = tables.root;
-  for (let level = 0; level < 3; level++) table = machine.read(table + ((va >> BigInt(39 - 9 * level)) & 511n) * 8n, 8) & 0x0000_ffff_ffff_f000n;
-  return table + ((va >> 12n) & 511n) * 8n;
+  for (let walked = 0; walked < level; walked++) table = machine.read(table + ((va >> BigInt(39 - 9 * walked)) & 511n) * 8n, 8) & 0x0000_ffff_ffff_f000n;
+  return table + ((va >> BigInt(39 - 9 * level)) & 511n) * 8n;
 }
+
+/** Points the descriptor at `slot` to `pa`, keeping its attributes. */
+function retarget(machine: Machine, slot: bigint, pa: bigint): void {
+  machine.write(slot, 8, (machine.read(slot, 8) & ~0x0000_ffff_ffff_f000n) | pa);
+}
+
+/** Loads x9 and x10 (into x1, x2), stops, then TLBI VAE1 of x11 and loads them again (into x3, x4). */
+const invalidateOneAddress = new A64Program().emit(a64.ldr(1, 9), a64.ldr(2, 10), a64.svc(), a64.tlbiVae1(11), a64.ldr(3, 9), a64.ldr(4, 10), a64.svc());
 
 describe('A64 with the MMU on', () => {
   it('runs code and data through the tables, and ends on an unmapped address with ESR/FAR', async () => {
@@ -89,9 +97,40 @@ describe('A64 with the MMU on', () => {
     vcpu.run(10);
     // Remap DATA_VA to DATA + 0x2000 behind the guest's back (as another vCPU would).
     const slot = leafSlot(machine, tables, DATA_VA);
-    machine.write(slot, 8, (machine.read(slot, 8) & ~0x0000_ffff_ffff_f000n) | (DATA + 0x2000n));
+    retarget(machine, slot, DATA + 0x2000n);
     vcpu.run(10);
     vcpu.run(10);
     expect([vcpu.get('x1'), vcpu.get('x2'), vcpu.get('x3')]).toEqual([1n, 1n, 2n]);
+  });
+
+  it('TLBI VAE1 drops the page it names and keeps the others', async () => {
+    const [a, b] = [DATA_VA + 0x4000n, DATA_VA + 0x5000n];
+    const { machine, vcpu, tables } = await mmuGuest(invalidateOneAddress, (t) => {
+      t.map({ va: a, pa: DATA + 0x4000n, size: 0x1000 });
+      t.map({ va: b, pa: DATA + 0x5000n, size: 0x1000 });
+    });
+    for (let page = 4n; page < 8n; page++) machine.write(DATA + page * 0x1000n, 8, page);
+    vcpu.set('sctlr_el1', 1).set('pc', CODE_VA).set('x9', a).set('x10', b).set('x11', a >> 12n);
+    vcpu.run(10);
+    retarget(machine, leafSlot(machine, tables, a), DATA + 0x6000n);
+    retarget(machine, leafSlot(machine, tables, b), DATA + 0x7000n);
+    expect(vcpu.run(10).reason).toBe('hypercall');
+    expect([vcpu.get('x1'), vcpu.get('x2'), vcpu.get('x3'), vcpu.get('x4')]).toEqual([4n, 5n, 6n, 5n]);
+  });
+
+  it('TLBI VAE1 of one address in a 2 MiB block drops the whole block', async () => {
+    const block = 0x6000_0000n;
+    const other = 0xa000_0000n;
+    const { machine, vcpu, tables } = await mmuGuest(invalidateOneAddress, (t) => t.map({ va: block, pa: DATA, size: 0x20_0000 }));
+    machine.setUserMemoryRegion({ slot: 3, guestPhysAddr: other, memorySize: 0x2000, userspaceAddr: machine.allocateBacking(0x2000) });
+    for (const [base, tag] of [[DATA, 0x10n], [other, 0x20n]] as const) {
+      machine.write(base, 8, tag);
+      machine.write(base + 0x1000n, 8, tag + 1n);
+    }
+    vcpu.set('sctlr_el1', 1).set('pc', CODE_VA).set('x9', block).set('x10', block + 0x1000n).set('x11', block >> 12n);
+    vcpu.run(10);
+    retarget(machine, leafSlot(machine, tables, block, 2), other);
+    expect(vcpu.run(10).reason).toBe('hypercall');
+    expect([vcpu.get('x1'), vcpu.get('x2'), vcpu.get('x3'), vcpu.get('x4')]).toEqual([0x10n, 0x11n, 0x20n, 0x21n]);
   });
 });

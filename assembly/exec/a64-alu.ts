@@ -7,7 +7,7 @@ import { EXIT_HYPERCALL } from "../exits";
 import { record } from "../machine";
 import { setPc } from "../cpu/regs";
 import { ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
-import { tlbFlushAll, setMmu } from "../mmu/tlb";
+import { tlbFlushAll, tlbFlushVa, setMmu } from "../mmu/tlb";
 
 /** X register n, where 31 reads as `sp ? SP : XZR`. */
 @inline export function xRead(n: u32, sp: bool): u64 {
@@ -160,11 +160,27 @@ export function a64Alu(word: u32, at: u64): u32 {
   } else if ((word & 0xffd0_0000) == 0xd510_0000) { // MSR / MRS of a system register
     return systemRegister(word, at);
   } else if ((word & 0xfff8_f000) == 0xd508_8000) { // TLBI (SYS #op1, C8, Cm, #op2, Xt)
-    // Every TLBI drops the whole TLB: correct for each kind (by VA, ASID, all), if coarse.
-    tlbFlushAll();
+    tlbi(word);
   } else {
     return ALU_NOT_MINE;
   }
   setPc(at + 4);
   return ALU_DONE;
+}
+
+/**
+ * TLBI: the EL1 by-VA forms (VAE1, VAAE1, VALE1, VAALE1 and their IS variants; Xt
+ * holds VA[55:12]) drop that address; the rest (by ASID, all) drop everything, as
+ * the TLB has no ASID tags. IS forms act on this vCPU only for now.
+ */
+function tlbi(word: u32): void {
+  const op1 = (word >> 16) & 7;
+  const crm = (word >> 8) & 15;
+  const op2 = (word >> 5) & 7;
+  if (op1 == 0 && (crm == 3 || crm == 7) && (op2 & 1) == 1) {
+    // Xt[43:0] is VA[55:12]: shift it to bit 12 and sign-extend from bit 55.
+    tlbFlushVa(<u64>(<i64>(xRead(word & 31, false) << 20) >> 8));
+  } else {
+    tlbFlushAll();
+  }
 }

@@ -11,6 +11,8 @@ import { ramAddress } from "../mem/slots";
 
 /** Sentinel a64Walk returns on a fault (never a valid 48-bit output address). */
 export const WALK_FAULT: u64 = 0xffff_ffff_ffff_ffff;
+/** After a successful walk: whether the leaf was a block (2 MiB, 1 GiB) rather than a 4 KiB page. */
+export let walkedBlock = false;
 
 // Fault status codes (ESR ISS DFSC/IFSC), the level in the low two bits.
 export const FSC_ADDRESS_SIZE: u32 = 0b000000;
@@ -104,6 +106,7 @@ function leaf(va: u64, descriptor: u64, host: usize, shift: u64, level: u32, wri
     if ((current & 1) == 0) return abort(va, FSC_TRANSLATION, level, write, fetch);
   }
   const blockMask: u64 = (<u64>1 << shift) - 1;
+  walkedBlock = level < 3;
   return (current & OUTPUT_MASK & ~blockMask) | (va & blockMask);
 }
 

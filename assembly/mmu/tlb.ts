@@ -13,7 +13,7 @@ import {
 } from "../layout";
 import { tlb, tlbMask } from "../machine";
 import { ramAddress, lastSlotFlags, lastSlotDirtyLogged } from "../mem/slots";
-import { a64Walk, WALK_FAULT } from "./a64-walk";
+import { a64Walk, WALK_FAULT, walkedBlock } from "./a64-walk";
 
 /** Whether accesses translate through the guest's tables (AArch64 SCTLR_EL1.M); set by the run loop. */
 export let mmuOn = false;
@@ -21,6 +21,9 @@ export let mmuOn = false;
 export let walkFaulted = false;
 /** After a tlbFill with the MMU on: the physical page the walk found (for accesses that are not RAM). */
 export let walkedPage: u64 = 0;
+
+/** Whether an entry filled since the last full flush came from a block mapping. */
+let holdsBlockPages = false;
 
 /** Turns translation on or off; entries from the other mode are dropped. */
 export function setMmu(on: bool): void {
@@ -71,6 +74,18 @@ let filledUnder: u32 = 0;
 
 export function tlbFlushAll(): void {
   memory.fill(tlb, 0xff, (tlbMask + 1) * TLB_ENTRY_SIZE);
+  holdsBlockPages = false;
+}
+
+/**
+ * Drops what translates `va`, as TLBI by VA does. The TLB holds 4 KiB pieces of a
+ * block mapping, each under its own tag, so once any block has been filled (as
+ * QEMU's large-page tracking) the whole TLB goes: the other pieces of `va`'s block
+ * must not survive the invalidation.
+ */
+export function tlbFlushVa(va: u64): void {
+  if (holdsBlockPages) tlbFlushAll();
+  else tlbFlushPage(va);
 }
 
 /** Drops the entries translating `va`'s page, if any. */
@@ -107,6 +122,7 @@ export function tlbFill(kind: u32, va: u64): bool {
     }
     physical = pa & PAGE_MASK;
     walkedPage = physical;
+    if (walkedBlock) holdsBlockPages = true;
   }
   const host = ramAddress(0, physical, PAGE_SIZE, false);
   if (host == 0) return false;

@@ -150,6 +150,8 @@ export const a64 = {
   dsb: (option = 0b1111) => word(0xd503309f | (fits(option, 4, false, 'option') << 8)),
   dmb: (option = 0b1111) => word(0xd50330bf | (fits(option, 4, false, 'option') << 8)),
   isb: () => 0xd5033fdf,
+  /** TLBI VAE1, Xt (local, by VA: Xt holds VA[55:12]). */
+  tlbiVae1: (rt: number) => word(0xd5088720 | reg(rt, 'rt')),
   /** TLBI VAE1IS, Xt (broadcast by VA). */
   tlbiVae1is: (rt: number) => word(0xd5088320 | reg(rt, 'rt')),
   /** MSR <sysreg>, Xt / MRS Xt, <sysreg> for the MMU registers the interpreter keeps. */
