@@ -118,6 +118,23 @@ describe('A64 with the MMU on', () => {
     expect([vcpu.get('x1'), vcpu.get('x2'), vcpu.get('x3'), vcpu.get('x4')]).toEqual([4n, 5n, 6n, 5n]);
   });
 
+  it('TLBI VAE1 names a TTBR1 address by VA[55:12] and drops that page only', async () => {
+    const [a, b] = [0xffff_8000_0000_4000n, 0xffff_8000_0000_5000n];
+    const { machine, vcpu } = await mmuGuest(invalidateOneAddress);
+    machine.setUserMemoryRegion({ slot: 3, guestPhysAddr: 0x9000_0000n, memorySize: 0x10000, userspaceAddr: machine.allocateBacking(0x10000) });
+    const high = new A64PageTables(machine, 0x9000_0000n, 0x10000);
+    high.map({ va: a, pa: DATA + 0x4000n, size: 0x1000 });
+    high.map({ va: b, pa: DATA + 0x5000n, size: 0x1000 });
+    for (let page = 4n; page < 8n; page++) machine.write(DATA + page * 0x1000n, 8, page);
+    vcpu.set('ttbr1_el1', high.root).set('tcr_el1', high.tcr({ high: true })).set('sctlr_el1', 1).set('pc', CODE_VA);
+    vcpu.set('x9', a).set('x10', b).set('x11', (a >> 12n) & ((1n << 44n) - 1n));
+    vcpu.run(10);
+    retarget(machine, leafSlot(machine, high, a), DATA + 0x6000n);
+    retarget(machine, leafSlot(machine, high, b), DATA + 0x7000n);
+    expect(vcpu.run(10).reason).toBe('hypercall');
+    expect([vcpu.get('x1'), vcpu.get('x2'), vcpu.get('x3'), vcpu.get('x4')]).toEqual([4n, 5n, 6n, 5n]);
+  });
+
   it('TLBI VAE1 of one address in a 2 MiB block drops the whole block', async () => {
     const block = 0x6000_0000n;
     const other = 0xa000_0000n;
