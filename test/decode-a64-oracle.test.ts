@@ -7,7 +7,7 @@ import { readExportedConstants } from '../dist/src/core.js';
 import { DESCRIPTOR_NAMES, type DescriptorCodes, type RawDescriptor } from '../dist/src/decode/descriptor.js';
 import { decodeArmRaw, a64TransferName, a64Index } from '../dist/src/decode/arm.js';
 import { A64_MNEMONICS, a64MnemonicName } from '../dist/src/decode/a64-names.js';
-import { LLVM_MC, OBJDUMP_A64, llvmMc, objdump, parseOperands, prng, leBytes, type LlvmInst } from './fixtures/arm-oracles.js';
+import { LLVM_MC, OBJDUMP_A64, llvmMc, objdumpSweep, parseOperands, prng, leBytes, type LlvmInst } from './fixtures/arm-oracles.js';
 
 const LOADSTORE_NAMES = new Set(A64_MNEMONICS.filter((name) => name !== '' && name !== 'prfm' && name !== 'prfum'));
 
@@ -154,39 +154,21 @@ describe.skipIf(!OBJDUMP_A64)(`A64 decoder vs GNU objdump${OBJDUMP_A64 ? '' : ' 
     const core = machine.attach(0);
     const c = readExportedConstants(core.instance, DESCRIPTOR_NAMES);
     const list = words();
-    const bytes = new Uint8Array(list.length * 4);
-    list.forEach((word, i) => new DataView(bytes.buffer).setUint32(i * 4, word, true));
-    const dump = objdump(OBJDUMP_A64, ['-m', 'aarch64'], bytes);
-    const problems: string[] = [];
-    const reasons = new Map<string, number>();
-    let compared = 0;
-    for (let i = 0; i < list.length; i++) {
-      const word = list[i]!;
+    const { problems, compared } = objdumpSweep(OBJDUMP_A64, ['-m', 'aarch64'], list, list.map((word) => leBytes(word)), hex8, (word, d) => {
       const raw = decodeArmRaw(core, word, 'aarch64');
-      const d = dump.get(i * 4);
-      if (!d) { problems.push(`0x${word.toString(16)}: objdump printed nothing`); continue; }
       const ours = raw.kind === c.KIND_LOADSTORE || raw.kind === c.KIND_INVALID_FORM;
       const theirs = !d.undefined && LOADSTORE_NAMES.has(d.mnemonic);
-      let reason: string | null = null;
-      if (ours !== theirs) {
-        reason = objdumpAllowed(word, raw, c, d.mnemonic);
-        if (!reason) problems.push(`0x${word.toString(16).padStart(8, '0')}: load/store ${ours} vs ${theirs} (${d.mnemonic} ${d.operands})`);
-      } else if (ours) {
-        compared++;
-        const mnemonic = a64MnemonicName(raw.mnemonic);
-        if (mnemonic !== d.mnemonic) {
-          reason = objdumpAllowed(word, raw, c, d.mnemonic);
-          if (!reason) problems.push(`0x${word.toString(16).padStart(8, '0')}: mnemonic ${mnemonic} vs ${d.mnemonic} ${d.operands}`);
-        }
-      }
-      if (reason) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
-    }
-    if (reasons.size > 0) console.log('allowed:', Object.fromEntries(reasons));
+      if (ours !== theirs) return { compared: false, found: [`load/store ${ours} vs ${theirs}`] };
+      const mnemonic = ours ? a64MnemonicName(raw.mnemonic) : d.mnemonic;
+      return { compared: ours, found: mnemonic === d.mnemonic ? [] : [`mnemonic ${mnemonic} vs ${d.mnemonic}`] };
+    }, (word, d) => objdumpAllowed(word, decodeArmRaw(core, word, 'aarch64'), c, d.mnemonic));
     expect(problems.slice(0, 40)).toEqual([]);
     expect(problems.length).toBe(0);
     expect(compared).toBeGreaterThan(30_000);
   });
 });
+
+const hex8 = (word: number) => `0x${word.toString(16).padStart(8, '0')}`;
 
 /** objdump differences with their reasons. */
 function objdumpAllowed(word: number, raw: RawDescriptor, c: DescriptorCodes, mnemonic: string): string | null {

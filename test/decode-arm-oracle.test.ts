@@ -6,8 +6,8 @@ import { Machine } from '../dist/src/index.js';
 import { readExportedConstants } from '../dist/src/core.js';
 import { DESCRIPTOR_NAMES, type DescriptorCodes, type RawDescriptor } from '../dist/src/decode/descriptor.js';
 import { decodeArmRaw } from '../dist/src/decode/arm.js';
-import { LLVM_MC, OBJDUMP_ARM, llvmMc, objdump, prng, leBytes, type LlvmInst } from './fixtures/arm-oracles.js';
-import { armLoadStoreName, compareArm, llvmAllowedCommon } from './fixtures/arm-compare.js';
+import { LLVM_MC, OBJDUMP_ARM, llvmMc, objdumpSweep, prng, leBytes, type LlvmInst } from './fixtures/arm-oracles.js';
+import { armLoadStoreName, compareArm, llvmAllowedCommon, objdumpCheck } from './fixtures/arm-compare.js';
 
 function words(): number[] {
   const next = prng(0xa32);
@@ -135,33 +135,11 @@ describe.skipIf(!OBJDUMP_ARM)(`A32 decoder vs GNU objdump${OBJDUMP_ARM ? '' : ' 
     const core = machine.attach(0);
     const c = readExportedConstants(core.instance, DESCRIPTOR_NAMES);
     const list = words();
-    const bytes = new Uint8Array(list.length * 4);
-    const view = new DataView(bytes.buffer);
-    list.forEach((word, i) => view.setUint32(i * 4, word, true));
-    const dump = objdump(OBJDUMP_ARM, ['-m', 'arm'], bytes);
-    const problems: string[] = [];
-    const reasons = new Map<string, number>();
-    let compared = 0;
-    for (let i = 0; i < list.length; i++) {
-      const word = list[i]!;
-      const raw = decodeArmRaw(core, word, 'arm');
-      const d = dump.get(i * 4);
-      if (!d) { problems.push(`0x${word.toString(16)}: objdump printed nothing`); continue; }
-      const operands = d.operands.replace(/\s*[@;].*$/, '');
-      const ours = raw.kind === c.KIND_LOADSTORE || raw.kind === c.KIND_INVALID_FORM;
-      const theirs = !d.undefined && armLoadStoreName(d.mnemonic) !== null && !operands.endsWith('^');
-      const found: string[] = [];
-      if (ours !== theirs) found.push(`load/store ${ours} vs ${theirs}`);
-      else if (ours) {
-        compared++;
-        found.push(...compareArm(raw, c, d.mnemonic, operands, 'objdump'));
-      }
-      if (found.length === 0) continue;
-      const reason = objdumpAllowed(word, raw, c, d.mnemonic, d.operands);
-      if (reason) { reasons.set(reason, (reasons.get(reason) ?? 0) + 1); continue; }
-      problems.push(`0x${word.toString(16).padStart(8, '0')}: ${found.join('; ')} [objdump ${d.mnemonic} ${d.operands}]`);
-    }
-    if (reasons.size > 0) console.log('allowed:', Object.fromEntries(reasons));
+    const chunks = list.map((word) => leBytes(word));
+    const hex8 = (word: number) => `0x${word.toString(16).padStart(8, '0')}`;
+    const { problems, compared } = objdumpSweep(OBJDUMP_ARM, ['-m', 'arm'], list, chunks, hex8,
+      (word, d) => objdumpCheck(decodeArmRaw(core, word, 'arm'), c, d, (operands) => !operands.endsWith('^')),
+      (word, d) => objdumpAllowed(word, decodeArmRaw(core, word, 'arm'), c, d.mnemonic, d.operands));
     expect(problems.slice(0, 40)).toEqual([]);
     expect(problems.length).toBe(0);
     expect(compared).toBeGreaterThan(10_000);

@@ -8,8 +8,8 @@ import { readExportedConstants } from '../dist/src/core.js';
 import { DESCRIPTOR_NAMES, type DescriptorCodes, type RawDescriptor } from '../dist/src/decode/descriptor.js';
 import { decodeArmRaw, nextItState, a32Mnemonic } from '../dist/src/decode/arm.js';
 import type { CoreAccessor } from '../dist/src/accessor.js';
-import { LLVM_MC, OBJDUMP_ARM, llvmMc, objdump, prng, thumbBytes, type LlvmInst } from './fixtures/arm-oracles.js';
-import { armLoadStoreName, compareArm, llvmAllowedCommon } from './fixtures/arm-compare.js';
+import { LLVM_MC, OBJDUMP_ARM, llvmMc, objdumpSweep, prng, thumbBytes, type LlvmInst } from './fixtures/arm-oracles.js';
+import { armLoadStoreName, compareArm, llvmAllowedCommon, objdumpCheck } from './fixtures/arm-compare.js';
 
 const isIt = (word: number) => word <= 0xffff && (word & 0xff00) === 0xbf00 && (word & 15) !== 0;
 const isPrefix = (half: number) => half >>> 11 >= 0x1d;
@@ -181,35 +181,9 @@ describe.skipIf(!OBJDUMP_ARM)(`T32 decoder vs GNU objdump${OBJDUMP_ARM ? '' : ' 
     const core = machine.attach(0);
     const c = readExportedConstants(core.instance, DESCRIPTOR_NAMES);
     const list = words();
-    const chunks = list.map(thumbBytes);
-    const bytes = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
-    const offsets: number[] = [];
-    let at = 0;
-    for (const chunk of chunks) { offsets.push(at); bytes.set(chunk, at); at += chunk.length; }
-    const dump = objdump(OBJDUMP_ARM, ['-m', 'arm', '-M', 'force-thumb'], bytes);
-    const problems: string[] = [];
-    const reasons = new Map<string, number>();
-    let compared = 0;
-    for (let i = 0; i < list.length; i++) {
-      const word = list[i]!;
-      const raw = decodeArmRaw(core, word, 'thumb');
-      const d = dump.get(offsets[i]!);
-      if (!d) { problems.push(`${hex(word)}: objdump printed nothing`); continue; }
-      const operands = d.operands.replace(/\s*[@;].*$/, '');
-      const ours = raw.kind === c.KIND_LOADSTORE || raw.kind === c.KIND_INVALID_FORM;
-      const theirs = !d.undefined && armLoadStoreName(d.mnemonic) !== null;
-      const found: string[] = [];
-      if (ours !== theirs) found.push(`load/store ${ours} vs ${theirs}`);
-      else if (ours) {
-        compared++;
-        found.push(...compareArm(raw, c, d.mnemonic, operands, 'objdump'));
-      }
-      if (found.length === 0) continue;
-      const reason = objdumpAllowed(word, raw, c, d.mnemonic, d.operands);
-      if (reason) { reasons.set(reason, (reasons.get(reason) ?? 0) + 1); continue; }
-      problems.push(`${hex(word)}: ${found.join('; ')} [objdump ${d.mnemonic} ${d.operands}]`);
-    }
-    if (reasons.size > 0) console.log('allowed:', Object.fromEntries(reasons));
+    const { problems, compared } = objdumpSweep(OBJDUMP_ARM, ['-m', 'arm', '-M', 'force-thumb'], list, list.map(thumbBytes), hex,
+      (word, d) => objdumpCheck(decodeArmRaw(core, word, 'thumb'), c, d, () => true),
+      (word, d) => objdumpAllowed(word, decodeArmRaw(core, word, 'thumb'), c, d.mnemonic, d.operands));
     expect(problems.slice(0, 40)).toEqual([]);
     expect(problems.length).toBe(0);
     expect(compared).toBeGreaterThan(20_000);
