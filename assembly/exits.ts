@@ -9,6 +9,7 @@ export const EXIT_BUDGET: u32 = 4; //       the instruction budget is spent (pc:
 export const EXIT_HYPERCALL: u32 = 5; //    sc / HVC / SVC: pc is past it; arguments in the registers
 export const EXIT_FAULT: u32 = 6; //        REC_FAULT_KIND, REC_FAULT_ADDR; pc: the faulting instruction
 export const EXIT_UNDEFINED: u32 = 7; //    REC_CAUSE: CAUSE_UNDEFINED or CAUSE_UNIMPLEMENTED; pc: that instruction
+export const EXIT_SYNC_WAIT: u32 = 8; //    a barrier waits for other vCPUs to ack an invalidation (SHOOT_IPI); pc: the barrier
 
 export const CAUSE_NONE: u32 = 0;
 export const CAUSE_UNMAPPED: u32 = 1; // no slot covers the address

@@ -31,6 +31,27 @@ export const CTRL_TLB_BASE: u32 = 28; //      u32
 export const CTRL_TLB_ENTRIES: u32 = 32; //   u32  entries per TLB (a power of two)
 export const CTRL_SLOT_GEN: u32 = 64; //      u32 × AS_COUNT: table generation; parity picks the buffer
 export const MAGIC: u32 = 0x4d534c54; // "MSLT"
+// Broadcast TLB invalidation (TLBI ...IS, tlbie): a vCPU posts the page to the ring
+// and bumps CTRL_SHOOT_SEQ; every vCPU drops it before its next instruction and acks
+// in its record (REC_SYNC_ACK). A barrier (DSB, ptesync/tlbsync) completes the post
+// per CTRL_SHOOT_MODEL and raises CTRL_SHOOT_DONE, which the race checker reads.
+export const CTRL_SHOOT_SEQ: u32 = 96; //     u32  last posted invalidation
+export const CTRL_SHOOT_DONE: u32 = 100; //   u32  highest invalidation reported complete
+export const CTRL_SHOOT_MODEL: u32 = 104; //  u32  SHOOT_BROADCAST or SHOOT_IPI
+export const CTRL_SHOOT_LOCK: u32 = 108; //   u32  posters' spin lock (held for a few stores)
+export const CTRL_ACK_BELL: u32 = 112; //     u32  bumped and notified on every ack (host waits on it)
+// Words the host's atomicity strategies share with the vCPU threads (the core never
+// touches them: vCPUs wait in JavaScript, between runs).
+export const CTRL_STOP: u32 = 128; //         u32  stop-the-world: non-zero while vCPUs must park
+export const CTRL_GLOBAL_LOCK: u32 = 132; //  u32  mutex (global): 0 free, 1 held, 2 held with waiters
+export const CTRL_RW_LOCK: u32 = 136; //      u32  mutex (rwlock): readers count, RW_WRITER bit while a writer holds or waits
+export const CTRL_RUN_STATE: u32 = 140; //    u32  0 while a run goes on, 1 once vCPUs should stop
+export const CTRL_POLL: u32 = 144; //         u32  never written: a word to sleep on with a timeout
+export const CTRL_SHOOT_RING: u32 = 1024; //  SHOOT_RING_SIZE × { va u64 · all u32 · seq u32 }
+export const SHOOT_RING_SIZE: u32 = 64;
+export const SHOOT_ENTRY_SIZE: u32 = 16;
+export const SHOOT_BROADCAST: u32 = 0; // complete once entries are marked invalid; emulation in flight is not waited for
+export const SHOOT_IPI: u32 = 1; //       complete once every vCPU acked at a safe point outside emulation
 
 // ── Static data (asconfig.json's memoryBase must equal STATIC_BASE) ──────────
 export const STATIC_BASE: u32 = CONTROL_BASE + CONTROL_SIZE;
@@ -110,6 +131,7 @@ export const REC_FAULT_ADDR: u32 = 208; // u64: the address of the last EXIT_FAU
 export const REC_FAULT_KIND: u32 = 216; // u32: FAULT_* of the last EXIT_FAULT
 export const REC_EXIT_PC: u32 = 224; //   u64: the pc of the instruction that exited
 export const REC_FAULT_SYNDROME: u32 = 232; // u64: a translation fault's syndrome (A64: ESR_EL1)
+export const REC_MMIO_VA: u32 = 240; //   u64: the virtual address of the access in REC_MMIO_* (= gpa with the MMU off)
 
 // ── CPU state (per vCPU record, both architectures) ──────────────────────────
 //   256 gpr u64 × 32 (PowerPC r0-r31, A64 x0-x30 + x31 unused, A32 r0-r15)
@@ -143,6 +165,30 @@ export const SYSREG_TTBR1_EL1: u32 = 3;
 export const SYSREG_MAIR_EL1: u32 = 4;
 export const SYSREG_COUNT: u32 = 5;
 export const CPU_END: u32 = CPU_SYSREGS + 8 * SYSREG_COUNT;
+
+// ── Synchronisation words (per vCPU record, after the CPU state) ─────────────
+//   state u32 · ack u32 · pending u32 · quiescent u32 · lock u32, then the race
+//   checker's counters, u32 each, written only by the vCPU's own thread.
+export const REC_SYNC: u32 = 1792;
+export const REC_SYNC_STATE: u32 = REC_SYNC; //          VCPU_OUTSIDE, VCPU_RUNNING or VCPU_EMULATING
+export const REC_SYNC_ACK: u32 = REC_SYNC + 4; //        the CTRL_SHOOT_SEQ this vCPU has dropped
+export const REC_SYNC_PENDING: u32 = REC_SYNC + 8; //    its own post a barrier still has to complete (0: none)
+export const REC_SYNC_QUIESCENT: u32 = REC_SYNC + 12; // bumped at every safe point (RCU quiescent state)
+export const REC_SYNC_LOCK: u32 = REC_SYNC + 16; //      its own lock (mutex strategy, per-vCPU variant)
+export const REC_CHECK: u32 = REC_SYNC + 64;
+export const CHECK_HOLES: u32 = 0;
+export const CHECK_STALE: u32 = 4;
+export const CHECK_LOST: u32 = 8;
+export const CHECK_MMIO_UNASSIGNED: u32 = 12;
+export const CHECK_MMIO_DEVICE: u32 = 16;
+export const CHECK_MMIO_INVALID: u32 = 20;
+export const CHECK_RETRIES: u32 = 24;
+export const CHECK_FAULTS: u32 = 28;
+export const CHECK_BAD_VALUES: u32 = 32;
+export const CHECK_COUNT: u32 = 9;
+export const VCPU_OUTSIDE: u32 = 0; //   between runs, waiting or offline: at a safe point, outside emulation
+export const VCPU_RUNNING: u32 = 1; //   inside a run call, executing guest instructions
+export const VCPU_EMULATING: u32 = 2; // inside the host's MMIO path for one access
 
 // CPU_MODE bits
 export const MODE_64: u32 = 1; //       64-bit (PowerPC MSR[SF], AArch64)

@@ -1,7 +1,7 @@
 // One core instance bound to one record of the shared memory: the in-thread path
 // for guest-physical accesses by the host or by one vCPU's thread.
 
-import { coreFunctions, instantiateCore, readMemoryMap, type CoreFunctions, type MemoryMap } from './core.js';
+import { coreFunctions, instantiateCore, readMemoryMap, type CoreFunctions, type MemoryMap, type MmioImport } from './core.js';
 import { AccessError, EmuError, texts } from './errors.js';
 import { BUS_UNCLAIMED, MmioBus } from './mmio.js';
 import { bytesToValue, parseU64, valueToBytes, type Endian } from './values.js';
@@ -30,13 +30,19 @@ export class CoreAccessor {
   private readonly bytes: Uint8Array;
   private readonly view: DataView;
 
-  constructor(module: WebAssembly.Module, readonly memory: WebAssembly.Memory, recordIndex: number, readonly bus: MmioBus) {
+  /**
+   * `unclaimed`, when given, completes accesses no device on `bus` claims (a VMM's own
+   * view of the memory map); it returns BUS_HANDLED, BUS_UNCLAIMED or BUS_DEVICE_ERROR.
+   */
+  constructor(module: WebAssembly.Module, readonly memory: WebAssembly.Memory, recordIndex: number, readonly bus: MmioBus, unclaimed?: MmioImport) {
     this.bytes = new Uint8Array(memory.buffer);
     const view = new DataView(memory.buffer);
     this.view = view;
     let mmioData = 0;
-    this.instance = instantiateCore(module, memory, (as, gpaLow, gpaHigh, size, write) =>
-      gpaHigh >= GPA_HIGH_LIMIT ? BUS_UNCLAIMED : bus.access(as, gpaHigh * 2 ** 32 + (gpaLow >>> 0), write !== 0, view, mmioData, size));
+    this.instance = instantiateCore(module, memory, (as, gpaLow, gpaHigh, size, write, cause) => {
+      const claimed = gpaHigh >= GPA_HIGH_LIMIT ? BUS_UNCLAIMED : bus.access(as, gpaHigh * 2 ** 32 + (gpaLow >>> 0), write !== 0, view, mmioData, size);
+      return claimed === BUS_UNCLAIMED && unclaimed ? unclaimed(as, gpaLow, gpaHigh, size, write, cause) : claimed;
+    });
     this.map = readMemoryMap(this.instance);
     this.functions = coreFunctions(this.instance);
     const bound = this.functions.bindRecord(recordIndex);

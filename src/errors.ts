@@ -47,6 +47,7 @@ export const texts = {
   gpaWraps: (gpa: bigint, size: bigint) => `guestPhysAddr ${hex(gpa)} + memorySize ${hex(size)} wraps past 2^64`,
   tooManyPages: (pages: bigint) => `${pages} pages exceeds KVM's limit of 2^31-1 pages per slot`,
   deleteMissing: (slot: number) => `slot ${hex(slot)} does not exist, so it cannot be deleted`,
+  noSuchSlot: (slot: number) => `slot ${hex(slot)} does not exist`,
   changeSizeOrAddr: (slot: number) =>
     `slot ${hex(slot)} exists: only its guestPhysAddr (move) or flags may change, not memorySize or userspaceAddr`,
   changeReadonly: (slot: number) => `slot ${hex(slot)} exists: its READONLY flag cannot change`,

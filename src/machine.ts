@@ -3,7 +3,7 @@
 
 import { CoreAccessor, type AccessCounters, type AccessOptions } from './accessor.js';
 import { RangeAllocator } from './alloc.js';
-import { loadCoreModule, planPages, coreFunctions, instantiateCore, type CoreFlavor, type MemoryMap } from './core.js';
+import { loadCoreModule, planPages, coreFunctions, instantiateCore, type CoreFlavor, type MemoryMap, type MmioImport } from './core.js';
 import { EmuError, SlotError, texts } from './errors.js';
 import { MmioBus } from './mmio.js';
 import { SlotTable, dirtyBitmapBytes, type MemoryRegion, type SlotChange, type SlotInfo } from './slots.js';
@@ -87,6 +87,16 @@ export class Machine {
     return this.table.set(region);
   }
 
+  /** Several KVM_SET_USER_MEMORY_REGION calls published at once; if one is refused, none applies. */
+  setUserMemoryRegions(regions: readonly MemoryRegion[]): SlotChange[] {
+    return this.table.transaction(regions);
+  }
+
+  /** Marks a slot INVALID (accesses take the MMIO path with cause 'invalid', as KVM does mid-update) or valid again. */
+  setSlotInvalid(slot: number, invalid: boolean): void {
+    this.table.setInvalid(slot, invalid);
+  }
+
   slot(slot: number): SlotInfo | undefined {
     return this.table.get(slot);
   }
@@ -143,12 +153,12 @@ export class Machine {
     return this.host.counters();
   }
 
-  /** A new core instance on this memory bound to vCPU record `index`, with its own bus. */
-  attach(index: number, bus: MmioBus = this.mmio): CoreAccessor {
+  /** A new core instance on this memory bound to vCPU record `index`, with its own bus (and a completion for accesses no device claims). */
+  attach(index: number, bus: MmioBus = this.mmio, unclaimed?: MmioImport): CoreAccessor {
     if (!Number.isInteger(index) || index < 0 || index >= this.layout.vcpuCount) {
       throw new EmuError('EINVAL', texts.badOption('vcpu', `must be 0..${this.layout.vcpuCount - 1}`));
     }
-    return new CoreAccessor(this.module, this.memory, index, bus);
+    return new CoreAccessor(this.module, this.memory, index, bus, unclaimed);
   }
 }
 

@@ -66,9 +66,47 @@ export class SlotTable {
 
   /** Applies one KVM_SET_USER_MEMORY_REGION; throws SlotError (changing nothing) if KVM would refuse it. */
   set(region: MemoryRegion): SlotChange {
-    const plan = this.plan(region);
-    this.apply(plan);
-    return plan.change;
+    return this.transaction([region])[0]!;
+  }
+
+  /**
+   * Applies a list of changes, each checked against the table as the ones before it
+   * left it, and publishes them with one generation bump per address space: a vCPU
+   * sees all of them or none (the 2022 list-update RFC). If one is refused, the
+   * changes before it are undone and nothing is published.
+   */
+  transaction(regions: readonly MemoryRegion[]): SlotChange[] {
+    const applied: SlotPlan[] = [];
+    try {
+      for (const region of regions) {
+        const plan = this.plan(region);
+        this.applyToShadow(plan);
+        applied.push(plan);
+      }
+    } catch (error) {
+      for (const plan of applied.reverse()) this.undo(plan);
+      throw error;
+    }
+    const touched = new Set<number>();
+    for (const { change, old, next } of applied) {
+      if (change === 'none') continue;
+      touched.add((next ?? old)!.slot >>> 16);
+      if (old && old.dirtyBitmap !== 0 && old.dirtyBitmap !== next?.dirtyBitmap) this.dirtyPool.release(old.dirtyBitmap);
+    }
+    for (const as of touched) this.spaces[as]!.publish();
+    return applied.map((plan) => plan.change);
+  }
+
+  /**
+   * Marks a slot INVALID (KVM_MEMSLOT_INVALID: accesses to it leave the RAM path with
+   * CAUSE_INVALID) or valid again, and publishes. The slot's user-visible state is unchanged.
+   */
+  setInvalid(slotNumber: number, invalid: boolean): void {
+    const slot = this.slots.get(slotNumber);
+    if (!slot) throw new SlotError('ENOENT', texts.noSuchSlot(slotNumber));
+    const space = this.spaces[slotNumber >>> 16]!;
+    space.setFlags(slot.guestPhysAddr, slot.flags | (invalid ? this.map.SLOT_INVALID : 0));
+    space.publish();
   }
 
   get(slot: number): SlotInfo | undefined {
@@ -163,19 +201,28 @@ export class SlotTable {
     return at;
   }
 
-  private apply({ change, old, next }: SlotPlan): void {
+  /** Edits the shadow table; old bitmaps are released and the table published by the caller. */
+  private applyToShadow({ change, old, next }: SlotPlan): void {
     if (change === 'none') return;
-    const slotNumber = (next ?? old)!.slot;
+    this.replace(old, next);
+  }
+
+  private undo({ change, old, next }: SlotPlan): void {
+    if (change === 'none') return;
+    this.replace(next, old);
+    if (next && next.dirtyBitmap !== 0 && next.dirtyBitmap !== old?.dirtyBitmap) this.dirtyPool.release(next.dirtyBitmap);
+  }
+
+  private replace(from: Slot | undefined, to: Slot | undefined): void {
+    const slotNumber = (to ?? from)!.slot;
     const space = this.spaces[slotNumber >>> 16]!;
-    if (old) space.remove(old.guestPhysAddr);
-    if (next) {
-      space.insert(next, this.arena.base + Number(next.userspaceAddr));
-      this.slots.set(slotNumber, next);
+    if (from) space.remove(from.guestPhysAddr);
+    if (to) {
+      space.insert(to, this.arena.base + Number(to.userspaceAddr));
+      this.slots.set(slotNumber, to);
     } else {
       this.slots.delete(slotNumber);
     }
-    if (old && old.dirtyBitmap !== 0 && old.dirtyBitmap !== next?.dirtyBitmap) this.dirtyPool.release(old.dirtyBitmap);
-    space.publish();
   }
 }
 
@@ -256,6 +303,14 @@ class AddressSpaceTable {
 
   remove(base: bigint): void {
     this.shift(this.lastIndexBelow(base + 1n), -1);
+  }
+
+  /** Rewrites the flags word of the entry at `base`. */
+  setFlags(base: bigint, flags: number): void {
+    const index = this.lastIndexBelow(base + 1n);
+    this.shadowView.setUint32(this.entryOffset(index) + this.map.SLOT_E_FLAGS, flags, true);
+    this.staleFrom[0] = Math.min(this.staleFrom[0]!, index);
+    this.staleFrom[1] = Math.min(this.staleFrom[1]!, index);
   }
 
   /** Copies what changed into the inactive buffer, then publishes it. */

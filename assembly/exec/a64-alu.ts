@@ -3,11 +3,12 @@
 // CBZ/CBNZ, SVC/HVC as the hypercall, NOP, the barriers, TLBI and MSR/MRS of the
 // MMU registers. Not a full CPU.
 import { CPU_NZCV, CPU_SP, CPU_GPR, CPU_SYSREGS, SYSREG_SCTLR_EL1, SYSREG_TCR_EL1, SYSREG_TTBR0_EL1, SYSREG_TTBR1_EL1, SYSREG_MAIR_EL1 } from "../layout";
-import { EXIT_HYPERCALL } from "../exits";
+import { EXIT_HYPERCALL, EXIT_SYNC_WAIT } from "../exits";
 import { record } from "../machine";
 import { setPc } from "../cpu/regs";
 import { ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
 import { tlbFlushAll, tlbFlushVa, setMmu } from "../mmu/tlb";
+import { shootPost, shootBarrier } from "../mmu/shootdown";
 
 /** X register n, where 31 reads as `sp ? SP : XZR`. */
 @inline export function xRead(n: u32, sp: bool): u64 {
@@ -154,8 +155,10 @@ export function a64Alu(word: u32, at: u64): u32 {
   } else if ((word & 0xffe0_001f) == 0xd400_0001 || (word & 0xffe0_001f) == 0xd400_0002) { // SVC, HVC
     setPc(at + 4);
     return EXIT_HYPERCALL;
-  } else if ((word & 0xffff_f01f) == 0xd503_301f) { // DSB, DMB, ISB (CRm: domain/type)
-    // Barriers: the interpreter completes every access before the next instruction.
+  } else if ((word & 0xffff_f0ff) == 0xd503_309f) { // DSB: retires this vCPU's broadcast TLBI
+    if (!shootBarrier()) return EXIT_SYNC_WAIT;
+  } else if ((word & 0xffff_f01f) == 0xd503_301f) { // DMB, ISB (CRm: domain/type)
+    // The interpreter completes every access before the next instruction.
   } else if (word == 0xd503_201f) { // NOP
   } else if ((word & 0xffd0_0000) == 0xd510_0000) { // MSR / MRS of a system register
     return systemRegister(word, at);
@@ -171,16 +174,16 @@ export function a64Alu(word: u32, at: u64): u32 {
 /**
  * TLBI: the EL1 by-VA forms (VAE1, VAAE1, VALE1, VAALE1 and their IS variants; Xt
  * holds VA[55:12]) drop that address; the rest (by ASID, all) drop everything, as
- * the TLB has no ASID tags. IS forms act on this vCPU only for now.
+ * the TLB has no ASID tags. Inner-shareable forms (CRm 3) are posted to every vCPU.
  */
 function tlbi(word: u32): void {
   const op1 = (word >> 16) & 7;
   const crm = (word >> 8) & 15;
   const op2 = (word >> 5) & 7;
-  if (op1 == 0 && (crm == 3 || crm == 7) && (op2 & 1) == 1) {
-    // Xt[43:0] is VA[55:12]: shift it to bit 12 and sign-extend from bit 55.
-    tlbFlushVa(<u64>(<i64>(xRead(word & 31, false) << 20) >> 8));
-  } else {
-    tlbFlushAll();
-  }
+  const byVa = op1 == 0 && (crm == 3 || crm == 7) && (op2 & 1) == 1;
+  // Xt[43:0] is VA[55:12]: shift it to bit 12 and sign-extend from bit 55.
+  const va = byVa ? <u64>(<i64>(xRead(word & 31, false) << 20) >> 8) : 0;
+  if (crm == 3) shootPost(va, !byVa);
+  else if (byVa) tlbFlushVa(va);
+  else tlbFlushAll();
 }

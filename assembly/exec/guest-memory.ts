@@ -2,7 +2,7 @@
 // space 0). Values are assembled in the guest's byte order. A TLB hit is one tag
 // compare, one add and the load; everything else (fills, MMIO, page-crossing or
 // misaligned accesses, dirty-logged or read-only slots) goes through the slot layer.
-import { REC_DATA, REC_EXIT, REC_FAULT_KIND, CPU_MODE, MODE_LE, PAGE_SIZE } from "../layout";
+import { REC_DATA, REC_EXIT, REC_FAULT_KIND, REC_MMIO_VA, CPU_MODE, MODE_LE, PAGE_SIZE } from "../layout";
 import { EXIT_NONE, EXIT_FAULT, FAULT_TRANSLATION } from "../exits";
 import { record } from "../machine";
 import { physRead, physWrite } from "../mem/access";
@@ -38,6 +38,7 @@ function translationFault(): bool {
 
 /** An access the TLB did not serve (memory-order bytes): MMIO, page-crossing, misaligned, or a walk fault. */
 function readSlow(ea: u64, size: u32): u64 {
+  store<u64>(record + REC_MMIO_VA, ea);
   if (!mmuOn) {
     accessExit = physRead(0, ea, size);
     return load<u64>(record + REC_DATA) & (size == 8 ? 0xffff_ffff_ffff_ffff : (<u64>1 << (size << 3)) - 1);
@@ -52,6 +53,7 @@ function readSlow(ea: u64, size: u32): u64 {
     }
     return raw;
   }
+  store<u64>(record + REC_MMIO_VA, ea);
   accessExit = physRead(0, walkedPage | (ea & (<u64>PAGE_SIZE - 1)), size);
   return load<u64>(record + REC_DATA) & (size == 8 ? 0xffff_ffff_ffff_ffff : (<u64>1 << (size << 3)) - 1);
 }
@@ -68,6 +70,7 @@ function writeSlow(ea: u64, size: u32, raw: u64): void {
     }
   }
   store<u64>(record + REC_DATA, raw);
+  store<u64>(record + REC_MMIO_VA, ea);
   accessExit = physWrite(0, mmuOn ? walkedPage | (ea & (<u64>PAGE_SIZE - 1)) : ea, size);
 }
 

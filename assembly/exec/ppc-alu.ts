@@ -2,7 +2,9 @@
 // arithmetic and logic, compares, branches, the few SPRs, sc, and the barrier and
 // TLB-invalidate instructions. Not a full CPU: anything else is NOT_MINE.
 import { CPU_LR, CPU_CTR, CPU_XER } from "../layout";
-import { EXIT_HYPERCALL } from "../exits";
+import { EXIT_HYPERCALL, EXIT_SYNC_WAIT } from "../exits";
+import { tlbFlushVa } from "../mmu/tlb";
+import { shootPost, shootBarrier } from "../mmu/shootdown";
 import { gpr, setGpr, setPc, cpu, setCpu, cr, setCr, is64 } from "../cpu/regs";
 
 export const ALU_DONE: u32 = 0; // executed; pc set
@@ -236,13 +238,18 @@ function xForm(word: u32, at: u64, rt: u32, ra: u32, rb: u32): u32 {
       else return ALU_NOT_MINE;
       break;
     }
-    // Barriers and TLB/SLB invalidation: with the MMU off there is no translation
-    // cached, and every access completes before the next instruction starts.
-    case 598: // sync, lwsync, ptesync
-    case 854: // eieio
+    // TLB invalidation: tlbie is broadcast to every vCPU (RB: the effective page),
+    // and ptesync/tlbsync retire it per the invalidation model; tlbiel is local. Every
+    // access completes before the next instruction starts, so the rest are no-ops.
+    case 306: shootPost(gpr(rb) & ~<u64>0xfff, false); break; // tlbie
+    case 274: tlbFlushVa(gpr(rb) & ~<u64>0xfff); break; // tlbiel
     case 566: // tlbsync
-    case 306: // tlbie
-    case 274: // tlbiel
+      if (!shootBarrier()) return EXIT_SYNC_WAIT;
+      break;
+    case 598: // sync (L=0), lwsync (1), ptesync (2)
+      if (((word >>> 21) & 3) == 2 && !shootBarrier()) return EXIT_SYNC_WAIT;
+      break;
+    case 854: // eieio
     case 434: // slbie
       break;
     default:

@@ -49,6 +49,15 @@ export function physWrite(as: u32, gpa: u64, size: u32): u32 {
   return accessByPage(as, gpa, size, true);
 }
 
+/**
+ * Memory address backing [gpa, gpa+size) in address space `as` when a slot permits the
+ * access, else 0. Touches no access data, so a device handler may call it mid-access.
+ */
+export function ramLookup(as: u32, gpa: u64, size: u32, write: u32): usize {
+  if (as >= AS_COUNT || size - 1 >= 16) return 0;
+  return ramAddress(as, gpa, size, write != 0);
+}
+
 // A naturally aligned access of 1, 2, 4 or 8 bytes is single-copy atomic, as on the
 // guest's hardware: another vCPU sees all of it or none (Wasm guarantees this for
 // atomic accesses only, so aligned ones use them; they need no ordering here).

@@ -14,6 +14,7 @@ import {
 import { tlb, tlbMask } from "../machine";
 import { ramAddress, lastSlotFlags, lastSlotDirtyLogged } from "../mem/slots";
 import { a64Walk, WALK_FAULT, walkedBlock } from "./a64-walk";
+import { shootSync } from "./shootdown";
 
 /** Whether accesses translate through the guest's tables (AArch64 SCTLR_EL1.M); set by the run loop. */
 export let mmuOn = false;
@@ -62,8 +63,12 @@ let filledUnder: u32 = 0;
   return tlbLookup(kind, va, size);
 }
 
-/** Flushes the TLB if the slot table changed since it was filled; true if it did. Call before each instruction. */
+/**
+ * Drops what other vCPUs' broadcast invalidations posted, then flushes the TLB if the
+ * slot table changed since it was filled; true if it did. Call before each instruction.
+ */
 @inline export function tlbSync(): bool {
+  shootSync();
   // Acquire: pairs with the updater's publication of a new table.
   const generation = atomic.load<u32>(CONTROL_BASE + CTRL_SLOT_GEN);
   if (generation == filledUnder) return false;
