@@ -1,0 +1,238 @@
+// One comparison row: a fresh machine, a scenario on it, the vCPUs and the updater
+// under one strategy and invalidation model, on worker threads or under the seeded
+// scheduler; then the figures and the race checker's counts.
+
+import { Worker } from 'node:worker_threads';
+import { Machine } from '../machine.js';
+import { Vcpu } from '../cpu/vcpu.js';
+import { READONLY, type MemoryRegion } from '../slots.js';
+import { setUpScenario, type ScenarioRun } from '../scenarios/index.js';
+import type { ScenarioArch } from '../scenarios/guest.js';
+import { POINT, POLL, runBlocking, type Actor } from './actor.js';
+import { loadDevices } from './devices.js';
+import { Scheduler } from './scheduler.js';
+import { strategy as strategyNamed, type StrategyName, type UpdaterSide } from './strategies.js';
+import { HOST_VIEW_AS, VcpuRunner, type InvalidPolicy, type VcpuConfig, type VcpuReport } from './vcpu-loop.js';
+import { SyncWords, type CheckCounts } from './words.js';
+
+export type InvalidationModel = 'broadcast' | 'ipi';
+
+export interface RowOptions {
+  scenario: string;
+  arch: ScenarioArch;
+  strategy: StrategyName;
+  invalidation: InvalidationModel;
+  vcpus: number;
+  /** Instructions between safe points. */
+  safepoint: number;
+  seed: number;
+  deterministic: boolean;
+  /** Threads: how long the updater runs (ms). */
+  durationMs: number;
+  /** Threads: updates per second (0: none, Infinity: back to back). */
+  rate: number;
+  /** Deterministic: how many updates. */
+  updates: number;
+  invalidPolicy: InvalidPolicy;
+  slots?: number;
+  deviceModules: string[];
+  /** Called now and then with the fraction done. */
+  progress?: (fraction: number) => void;
+}
+
+export interface Percentiles { p50: number; p99: number; max: number }
+
+export interface Row {
+  scenario: string;
+  arch: string;
+  strategy: StrategyName;
+  invalidation: InvalidationModel;
+  vcpus: number;
+  updates: number;
+  updateUs: Percentiles;
+  accessesPerSec: number;
+  stallUs: Percentiles;
+  holes: number;
+  stale: number;
+  lost: number;
+  mmioExits: number;
+  mode: 'threads' | 'deterministic';
+  seed: number;
+  checks: CheckCounts;
+  errors: string[];
+}
+
+export function percentiles(samples: readonly number[]): Percentiles {
+  if (samples.length === 0) return { p50: 0, p99: 0, max: 0 };
+  const sorted = Float64Array.from(samples).sort();
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return { p50: round(at(0.5)), p99: round(at(0.99)), max: round(sorted[sorted.length - 1]!) };
+}
+
+function round(value: number): number {
+  return Math.round(value * 10) / 10;
+}
+
+const ARENA_BYTES = 32 << 20;
+
+interface Prepared {
+  machine: Machine;
+  scenario: ScenarioRun;
+  words: SyncWords;
+  side: UpdaterSide;
+}
+
+async function prepare(options: RowOptions): Promise<Prepared> {
+  const machine = await Machine.create({ vcpus: options.vcpus, arenaBytes: ARENA_BYTES });
+  const vcpus = Array.from({ length: options.vcpus }, (_, v) => new Vcpu(machine, v, options.arch));
+  const scenario = setUpScenario(machine, options.scenario, { arch: options.arch, vcpus: options.vcpus, slots: options.slots }, vcpus);
+  // The host's view (QEMU's FlatView) starts as the guest's map, in address space 1.
+  const hostView = (regions: readonly MemoryRegion[]) =>
+    regions.map((r) => ({ ...r, slot: (r.slot & 0xffff) | (HOST_VIEW_AS << 16), flags: (r.flags ?? 0) & READONLY }));
+  machine.setUserMemoryRegions(hostView(machine.slots()));
+  const words = new SyncWords(machine.map, machine.memory.buffer, options.vcpus);
+  Atomics.store(words.i32, words.shootModel, options.invalidation === 'ipi' ? machine.map.SHOOT_IPI : machine.map.SHOOT_BROADCAST);
+  const side: UpdaterSide = { words, machine, commitHostView: (transaction) => machine.setUserMemoryRegions(hostView(transaction)) };
+  return { machine, scenario, words, side };
+}
+
+interface Pacing {
+  more(n: number): boolean;
+  wait(n: number): Actor;
+}
+
+interface UpdaterReport { latencies: number[]; updates: number }
+
+function* updaterLoop(options: RowOptions, prepared: Prepared, pacing: Pacing, now: () => number): Actor<UpdaterReport> {
+  const strategy = strategyNamed(options.strategy);
+  const latencies: number[] = [];
+  let n = 0;
+  try {
+    for (; pacing.more(n); n++) {
+      yield* pacing.wait(n);
+      if (!pacing.more(n)) break;
+      const transaction = prepared.scenario.update(n);
+      const since = now();
+      yield* strategy.update(prepared.side, transaction);
+      latencies.push(now() - since);
+      prepared.scenario.afterUpdate(n);
+    }
+  } finally {
+    prepared.words.endRun();
+  }
+  return { latencies, updates: n };
+}
+
+const micros = () => performance.now() * 1000;
+
+function threadedPacing(options: RowOptions, start: number): Pacing {
+  const end = start + options.durationMs * 1000;
+  let reported = start;
+  return {
+    more: () => micros() < end,
+    *wait(n) {
+      const due = options.rate > 0 ? start + (n * 1e6) / options.rate : end;
+      for (let t = micros(); t < due && t < end; t = micros()) {
+        if (options.progress && t - reported > 100_000) {
+          reported = t;
+          options.progress((t - start) / (end - start));
+        }
+        yield POLL;
+      }
+    },
+  };
+}
+
+function deterministicPacing(options: RowOptions): Pacing {
+  return {
+    more: (n) => n < options.updates,
+    *wait(n) {
+      if (options.progress && n % 16 === 0) options.progress(n / options.updates);
+      yield POINT;
+      yield POINT;
+    },
+  };
+}
+
+function vcpuConfig(options: RowOptions, index: number): VcpuConfig {
+  return { index, vcpus: options.vcpus, arch: options.arch, strategy: options.strategy, spacing: options.safepoint, invalidPolicy: options.invalidPolicy };
+}
+
+async function runDeterministic(options: RowOptions, prepared: Prepared): Promise<{ reports: VcpuReport[]; updater: UpdaterReport }> {
+  const { machine, words } = prepared;
+  const scheduler = new Scheduler(options.seed, words.i32);
+  const runners: VcpuRunner[] = [];
+  for (let v = 0; v < options.vcpus; v++) {
+    const bus = await loadDevices(options.deviceModules, machine.memory, v);
+    runners.push(new VcpuRunner(machine.module, machine.memory, vcpuConfig(options, v), bus, { now: micros, inFlight: () => scheduler.nested() }));
+  }
+  const ids = runners.map((runner, v) => scheduler.add(`vcpu${v}`, runner.loop()));
+  const updaterId = scheduler.add('updater', updaterLoop(options, prepared, deterministicPacing(options), micros));
+  scheduler.run((options.updates + 10) * 400 * (options.vcpus + 1));
+  return { reports: ids.map((id) => scheduler.result(id) as VcpuReport), updater: scheduler.result(updaterId) as UpdaterReport };
+}
+
+async function runThreaded(options: RowOptions, prepared: Prepared): Promise<{ reports: VcpuReport[]; updater: UpdaterReport }> {
+  const { machine, words } = prepared;
+  const workers = Array.from({ length: options.vcpus }, (_, v) => new Worker(new URL('./vcpu-worker.js', import.meta.url), {
+    workerData: { module: machine.module, memory: machine.memory, config: vcpuConfig(options, v), deviceModules: options.deviceModules },
+  }));
+  const results = workers.map((worker) => workerResults(worker, words));
+  try {
+    await Promise.all(results.map((result) => result.ready));
+    const updater = runBlocking(updaterLoop(options, prepared, threadedPacing(options, micros()), micros), words.i32, words.poll);
+    const reports = await Promise.all(results.map((result) => result.report));
+    return { reports, updater };
+  } finally {
+    words.endRun();
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+}
+
+/** A worker's two messages; an error or an early exit rejects both and ends the run for the others. */
+function workerResults(worker: Worker, words: SyncWords): { ready: Promise<void>; report: Promise<VcpuReport> } {
+  let ready!: { resolve: () => void; reject: (error: unknown) => void };
+  let report!: { resolve: (report: VcpuReport) => void; reject: (error: unknown) => void };
+  const result = {
+    ready: new Promise<void>((resolve, reject) => { ready = { resolve, reject }; }),
+    report: new Promise<VcpuReport>((resolve, reject) => { report = { resolve, reject }; }),
+  };
+  // Either may be left unawaited when the other fails first.
+  result.ready.catch(() => {});
+  result.report.catch(() => {});
+  const fail = (error: unknown) => {
+    words.endRun();
+    ready.reject(error);
+    report.reject(error);
+  };
+  worker.on('message', (message: { kind: string; report?: VcpuReport }) => {
+    if (message.kind === 'ready') ready.resolve();
+    else report.resolve(message.report!);
+  });
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(new Error(`vCPU worker exited (code ${code}) before reporting`)));
+  return result;
+}
+
+export async function runRow(options: RowOptions): Promise<Row> {
+  const prepared = await prepare(options);
+  const start = micros();
+  const { reports, updater } = options.deterministic ? await runDeterministic(options, prepared) : await runThreaded(options, prepared);
+  const seconds = (micros() - start) / 1e6;
+  const { words, scenario } = prepared;
+  const checks = words.checks();
+  let accesses = 0;
+  let mmioExits = 0;
+  for (let v = 0; v < options.vcpus; v++) {
+    accesses += scenario.accesses(v);
+    mmioExits += words.mmioExits(v);
+  }
+  return {
+    scenario: options.scenario, arch: options.arch, strategy: options.strategy, invalidation: options.invalidation, vcpus: options.vcpus,
+    updates: updater.updates, updateUs: percentiles(updater.latencies), accessesPerSec: Math.round(accesses / seconds),
+    stallUs: percentiles(reports.flatMap((report) => report.stalls)),
+    holes: checks.holes, stale: checks.stale, lost: checks.lost, mmioExits,
+    mode: options.deterministic ? 'deterministic' : 'threads', seed: options.seed, checks,
+    errors: reports.flatMap((report) => (report.error ? [report.error] : [])),
+  };
+}
