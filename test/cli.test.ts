@@ -83,17 +83,6 @@ describe('memslot-emu', () => {
     expect((await run(['frobnicate'])).code).toBe(2);
   });
 
-  it('demo shows the hole between delete and create, and the MOVE with none', async () => {
-    const { code, stdout } = await run(['demo']);
-    expect(code).toBe(0);
-    const rows = stdout.split('\n').filter((line) => /^\s+\d+\s/.test(line));
-    expect(rows).toHaveLength(6);
-    expect(rows[2]).toMatch(/delete\s+MMIO exit \(hole\)\s+MMIO exit \(hole\)/);
-    expect(rows[3]).toMatch(/create\s+MMIO exit \(hole\)\s+RAM 0x1122334455667788/);
-    expect(rows[5]).toMatch(/move\s+RAM 0x1122334455667788\s+MMIO exit \(hole\)/);
-    expect(stdout).toMatch(/1 page\(s\) dirty/);
-  });
-
   it('runs as an installed binary', () => {
     const result = spawnSync(process.execPath, [new URL('../bin/memslot-emu.js', import.meta.url).pathname, 'slots', '-'], {
       input: '[{"slot":0,"flags":0,"guestPhysAddr":"0x1000","memorySize":"0x1000","userspaceAddr":0}]',

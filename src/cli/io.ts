@@ -5,6 +5,8 @@ export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
   stdin(): Promise<string>;
+  /** Replaces the progress line (a terminal's stderr); absent when there is none. */
+  progress?(line: string): void;
 }
 
 export interface Command {

@@ -2,12 +2,12 @@
 
 import type { CliIo, Command } from './io.js';
 import { slotsCommand } from './slots.js';
-import { demoCommand } from './demo.js';
+import { compareCommand } from './compare.js';
 import { decodeCommand } from './decode.js';
 import { stepCommand } from './step.js';
 
 export const commands: Record<string, Command> = {
-  demo: demoCommand,
+  compare: compareCommand,
   slots: slotsCommand,
   decode: decodeCommand,
   step: stepCommand,

@@ -167,18 +167,21 @@ export class VcpuRunner implements VcpuSide {
     }
     Atomics.store(i32, words.state(this.index), map.VCPU_EMULATING);
     try {
-      this.hooks.inFlight?.();
-      if (cause === map.CAUSE_INVALID) words.count(this.index, 'invalid');
       const gpa = (BigInt(high >>> 0) << 32n) | BigInt(low >>> 0);
+      const hostView = () => (as === 0 ? this.core.functions.ramLookup(HOST_VIEW_AS, gpa, size, write ? 1 : 0) : 0);
+      // A hole: the host maps it to RAM at the moment the guest's lookup missed, so an
+      // atomic update would have sent it there.
+      if ((cause === map.CAUSE_UNMAPPED || cause === map.CAUSE_INVALID) && hostView() !== 0) words.count(this.index, 'holes');
+      if (cause === map.CAUSE_INVALID) words.count(this.index, 'invalid');
+      this.hooks.inFlight?.();
+      // The completion, later: against the host's view as it is now.
       const data = this.core.record + map.REC_MMIO_DATA;
-      const host = as === 0 ? this.core.functions.ramLookup(HOST_VIEW_AS, gpa, size, write ? 1 : 0) : 0;
+      const host = hostView();
       if (host === 0) {
         words.count(this.index, 'unassigned');
         if (!write) bytes.fill(UNASSIGNED_BYTE, data, data + size);
         return BUS_HANDLED;
       }
-      // The host maps it to RAM: an atomic update would have sent it there (a hole).
-      if (cause === map.CAUSE_UNMAPPED || cause === map.CAUSE_INVALID) words.count(this.index, 'holes');
       if (this.translationWasInvalidated()) words.count(this.index, 'stale');
       if (write) bytes.copyWithin(host, data, data + size);
       else bytes.copyWithin(data, host, host + size);
