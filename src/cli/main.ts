@@ -3,11 +3,13 @@
 import type { CliIo, Command } from './io.js';
 import { slotsCommand } from './slots.js';
 import { compareCommand } from './compare.js';
+import { soakCommand } from './soak.js';
 import { decodeCommand } from './decode.js';
 import { stepCommand } from './step.js';
 
 export const commands: Record<string, Command> = {
   compare: compareCommand,
+  soak: soakCommand,
   slots: slotsCommand,
   decode: decodeCommand,
   step: stepCommand,
