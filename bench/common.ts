@@ -2,7 +2,6 @@
 // bench/results/), turn ops/s into per-item rates, print a table with the machine.
 
 import b from 'benny';
-import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { formatTable } from '../src/report/table.js';
 
@@ -48,9 +47,7 @@ export async function runSuite(name: string, cases: BenchCase[], maxTime = 1): P
   });
 }
 
-export function machineLine(): string {
-  return `CPU: ${cpus()[0]?.model ?? 'unknown'} (${cpus().length} cores), Node ${process.version}`;
-}
+export { machineLine } from './machine.js';
 
 /** Rows as a table, each with its ratio to the row named `reference` (if given). */
 export function rowsTable(rows: BenchRow[], reference?: string): string {

@@ -1,0 +1,42 @@
+// The strategies on vCPU threads (node dist/bench/strategies.js [maxVcpus]): update
+// latency and vCPU stall per strategy at 1, 2, … vCPUs; guest throughput at 0, 100,
+// 1000 and 10000 updates/s under rcu; the safe-point spacing sweep under
+// stop-the-world. Not part of npm run bench (about a minute per vCPU count); numbers
+// taken on a machine with fewer cores than vCPU threads + 1 measure the scheduler.
+
+import { availableParallelism } from 'node:os';
+import { compare, STRATEGIES } from '../src/index.js';
+import { formatTable } from '../src/report/table.js';
+import { machineLine } from './machine.js';
+
+const us = (value: number) => value.toFixed(1);
+
+async function strategyTables(maxVcpus: number): Promise<string> {
+  const out: string[] = [`Strategies on vCPU threads, bar-remap on ppc64be, 1000 updates/s, safe point every 64 instructions — ${machineLine()}, ${availableParallelism()} CPUs\n`];
+  const latency: string[][] = [];
+  for (const vcpus of [1, 2, 4, 8, 15].filter((n) => n <= maxVcpus)) {
+    for (const row of await compare({ vcpus, duration: 1, invalidation: 'broadcast' })) {
+      latency.push([String(vcpus), row.strategy, us(row.updateUs.p50), us(row.updateUs.p99), us(row.stallUs.p50), us(row.stallUs.p99), row.accessesPerSec.toExponential(2)]);
+    }
+  }
+  out.push(formatTable(['vcpus', 'strategy', 'update p50 µs', 'update p99 µs', 'stall p50 µs', 'stall p99 µs', 'accesses/s'], latency));
+  const throughput: string[][] = [];
+  for (const strategy of ['rcu', 'stop-the-world', 'mutex'] as const) {
+    const rates = [0, 100, 1000, 10000];
+    const rows = [];
+    for (const rate of rates) rows.push((await compare({ strategies: [strategy], invalidation: 'broadcast', rate, duration: 1 }))[0]!);
+    const base = rows[0]!.accessesPerSec;
+    rows.forEach((row, i) => throughput.push([strategy, String(rates[i]), row.accessesPerSec.toExponential(2), `${((row.accessesPerSec / base) * 100).toFixed(1)}%`]));
+  }
+  out.push(formatTable(['strategy', 'updates/s', 'accesses/s', 'of no updates'], throughput));
+  const spacing: string[][] = [];
+  for (const safepoint of [1, 8, 64, 512, 4096]) {
+    const row = (await compare({ strategies: ['stop-the-world'], invalidation: 'broadcast', safepoint, duration: 1 }))[0]!;
+    spacing.push([String(safepoint), us(row.updateUs.p50), us(row.updateUs.p99), us(row.stallUs.p50), row.accessesPerSec.toExponential(2)]);
+  }
+  out.push(formatTable(['safe point every', 'pause p50 µs', 'pause p99 µs', 'stall p50 µs', 'accesses/s'], spacing));
+  out.push(`Strategies measured: ${STRATEGIES.join(', ')}.`);
+  return out.join('\n');
+}
+
+console.log(await strategyTables(Number(process.argv[2] ?? Math.max(2, Math.min(15, availableParallelism() - 1)))));
