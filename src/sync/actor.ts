@@ -9,12 +9,15 @@ export type Yield =
   /** Blocks until i32[index] !== value (a futex wait). */
   | { kind: 'wait'; index: number; value: number }
   /** A condition over several words is not met yet: come back a little later. */
-  | { kind: 'poll' };
+  | { kind: 'poll' }
+  /** Nothing to do for a while (pacing): sleep without spinning. */
+  | { kind: 'idle' };
 
 export type Actor<T = void> = Generator<Yield, T, void>;
 
 export const POINT: Yield = { kind: 'point' };
 export const POLL: Yield = { kind: 'poll' };
+export const IDLE: Yield = { kind: 'idle' };
 
 export function wait(index: number, value: number): Yield {
   return { kind: 'wait', index, value };
@@ -22,21 +25,39 @@ export function wait(index: number, value: number): Yield {
 
 /** A futex wait's timeout (ms): a lost wake-up costs at most this. */
 const WAIT_TIMEOUT_MS = 5;
-/** Polls in a row answered by spinning before they sleep (a grace period is usually a few µs). */
-const SPIN_POLLS = 200;
+/**
+ * How long a wait or a run of polls spins before sleeping (µs). A futex sleep and
+ * wake-up costs tens of µs, more than most waits here last (a stop, a grace period,
+ * a lock held for one run); spinning longer only burns a core the others may need.
+ */
+const SPIN_MICROS = 50;
 /** How long a poll sleeps once spinning gave up (ms). */
 const POLL_SLEEP_MS = 0.02;
 
+const micros = () => performance.now() * 1000;
+
 /** Runs an actor to its end on this thread, blocking where it waits. */
 export function runBlocking<T>(actor: Actor<T>, i32: Int32Array, pollIndex: number): T {
-  let polls = 0;
+  let pollingSince = -1;
   for (;;) {
     const step = actor.next();
     if (step.done) return step.value;
     const yielded = step.value;
-    if (yielded.kind !== 'poll') polls = 0;
-    if (yielded.kind === 'wait') Atomics.wait(i32, yielded.index, yielded.value, WAIT_TIMEOUT_MS);
-    // The poll word is never written: this is a sleep that other threads cannot cut short.
-    else if (yielded.kind === 'poll' && ++polls > SPIN_POLLS) Atomics.wait(i32, pollIndex, 0, POLL_SLEEP_MS);
+    if (yielded.kind === 'point') {
+      pollingSince = -1;
+    } else if (yielded.kind === 'idle') {
+      pollingSince = -1;
+      Atomics.wait(i32, pollIndex, 0, POLL_SLEEP_MS);
+    } else if (yielded.kind === 'wait') {
+      pollingSince = -1;
+      const until = micros() + SPIN_MICROS;
+      while (Atomics.load(i32, yielded.index) === yielded.value && micros() < until);
+      Atomics.wait(i32, yielded.index, yielded.value, WAIT_TIMEOUT_MS);
+    } else {
+      const now = micros();
+      if (pollingSince < 0) pollingSince = now;
+      // The poll word is never written: this is a sleep that other threads cannot cut short.
+      else if (now - pollingSince > SPIN_MICROS) Atomics.wait(i32, pollIndex, 0, POLL_SLEEP_MS);
+    }
   }
 }

@@ -8,7 +8,7 @@ import { Vcpu } from '../cpu/vcpu.js';
 import { READONLY, type MemoryRegion } from '../slots.js';
 import { setUpScenario, type ScenarioRun } from '../scenarios/index.js';
 import type { ScenarioArch } from '../scenarios/guest.js';
-import { POINT, POLL, runBlocking, type Actor } from './actor.js';
+import { IDLE, POINT, runBlocking, type Actor } from './actor.js';
 import { loadDevices } from './devices.js';
 import { Scheduler } from './scheduler.js';
 import { strategy as strategyNamed, type StrategyName, type UpdaterSide } from './strategies.js';
@@ -137,7 +137,7 @@ function threadedPacing(options: RowOptions, start: number): Pacing {
           reported = t;
           options.progress((t - start) / (end - start));
         }
-        yield POLL;
+        yield IDLE;
       }
     },
   };
