@@ -47,6 +47,19 @@ export const CTRL_GLOBAL_LOCK: u32 = 132; //  u32  mutex (global): 0 free, 1 hel
 export const CTRL_RW_LOCK: u32 = 136; //      u32  mutex (rwlock): readers count, RW_WRITER bit while a writer holds or waits
 export const CTRL_RUN_STATE: u32 = 140; //    u32  0 while a run goes on, 1 once vCPUs should stop
 export const CTRL_POLL: u32 = 144; //         u32  never written: a word to sleep on with a timeout
+export const CTRL_BUILTIN_COUNT: u32 = 148; // u32  built-in devices published in CTRL_BUILTINS
+// Built-in devices: MMIO served inside the core, without a call out to JavaScript.
+// Entry: 0 base u64 · 8 size u64 · 16 kind u32 · 20 address space u32 · 24 state u32 (its registers' memory)
+export const CTRL_BUILTINS: u32 = 2048;
+export const BUILTIN_MAX: u32 = 16;
+export const BUILTIN_ENTRY_SIZE: u32 = 32;
+export const BUILTIN_E_BASE: u32 = 0;
+export const BUILTIN_E_SIZE: u32 = 8;
+export const BUILTIN_E_KIND: u32 = 16;
+export const BUILTIN_E_AS: u32 = 20;
+export const BUILTIN_E_STATE: u32 = 24;
+export const BUILTIN_SCRATCH: u32 = 1; // registers read back what was written (bytes in memory order)
+export const BUILTIN_COUNTER: u32 = 2; // each read returns the next value of a 64-bit little-endian counter; a write sets it
 export const CTRL_SHOOT_RING: u32 = 1024; //  SHOOT_RING_SIZE × { va u64 · all u32 · seq u32 }
 export const SHOOT_RING_SIZE: u32 = 64;
 export const SHOOT_ENTRY_SIZE: u32 = 16;

@@ -1,6 +1,6 @@
 // The memory layer: guest-physical RAM loads beside the raw Wasm load loop, slot
 // lookup on the last-used and search paths at 1/10/509/32764 slots, MMIO reads
-// dispatched to a JS device handler.
+// dispatched to a JS device handler and to a built-in Wasm device.
 
 import { Machine } from '../src/index.js';
 import { isMain, machineLine, rowsTable, runSuite, type BenchCase, type BenchRow } from './common.js';
@@ -20,6 +20,7 @@ export async function memoryBenchRows(): Promise<BenchRow[]> {
   const rawAddress = machine.layout.arenaBase + ram;
   let reads = 0;
   machine.mmio.register({ name: 'counter', base: 0x9000_0000n, size: 0x1000, read: () => ++reads, write: () => {} });
+  machine.addBuiltinDevice({ kind: 'counter', base: 0xa000_0000n, size: 8 });
 
   const cases: BenchCase[] = [
     { name: 'raw Wasm load loop', itemsPerCall: LOADS, unit: 'loads', run: () => core.benchRawLoads(rawAddress, LOADS, WINDOW) },
@@ -33,6 +34,7 @@ export async function memoryBenchRows(): Promise<BenchRow[]> {
     cases.push({ name, itemsPerCall: LOOKUPS, unit: 'lookups', run: () => lookups(LOOKUPS) });
   }
   cases.push({ name: 'MMIO read to a JS handler', itemsPerCall: MMIO_READS, unit: 'reads', run: () => core.benchPhysReads(0, 0x9000_0000n, 4, MMIO_READS) });
+  cases.push({ name: 'MMIO read to a built-in Wasm device', itemsPerCall: MMIO_READS, unit: 'reads', run: () => core.benchPhysReads(0, 0xa000_0000n, 4, MMIO_READS) });
   return runSuite('memory', cases);
 }
 

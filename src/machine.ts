@@ -97,6 +97,42 @@ export class Machine {
     this.table.setInvalid(slot, invalid);
   }
 
+  /**
+   * Adds a device served inside the core, without a call to JavaScript: 'scratch'
+   * registers read back what was written; a 'counter' returns the next value of a
+   * 64-bit little-endian counter on each read and is set by a write. Its registers
+   * live in the arena (returned, as a userspaceAddr), shared by every vCPU thread.
+   */
+  addBuiltinDevice(device: { kind: 'scratch' | 'counter'; base: bigint | number; size: number; addressSpace?: number }): number {
+    const map = this.map;
+    const words = new DataView(this.memory.buffer, map.CONTROL_BASE);
+    const count = Atomics.load(new Int32Array(this.memory.buffer), (map.CONTROL_BASE + map.CTRL_BUILTIN_COUNT) >> 2);
+    const base = BigInt(device.base);
+    const as = device.addressSpace ?? 0;
+    if (count >= map.BUILTIN_MAX) throw new EmuError('ENOMEM', texts.badOption('builtin device', `at most ${map.BUILTIN_MAX}`));
+    if (!Number.isInteger(device.size) || device.size <= 0 || base < 0n || !Number.isInteger(as) || as < 0 || as >= map.AS_COUNT) {
+      throw new EmuError('EINVAL', texts.badOption('builtin device', 'needs a base >= 0, a positive size and an address space'));
+    }
+    for (let i = 0; i < count; i++) {
+      const entry = map.CTRL_BUILTINS + i * map.BUILTIN_ENTRY_SIZE;
+      const start = words.getBigUint64(entry + map.BUILTIN_E_BASE, true);
+      const end = start + words.getBigUint64(entry + map.BUILTIN_E_SIZE, true);
+      if (words.getUint32(entry + map.BUILTIN_E_AS, true) === as && base < end && start < base + BigInt(device.size)) {
+        throw new EmuError('EEXIST', texts.badOption('builtin device', `overlaps the one at ${start.toString(16)}`));
+      }
+    }
+    const uaddr = this.allocateBacking(Math.ceil(Math.max(device.size, 8) / 4096) * 4096);
+    const entry = map.CTRL_BUILTINS + count * map.BUILTIN_ENTRY_SIZE;
+    words.setBigUint64(entry + map.BUILTIN_E_BASE, base, true);
+    words.setBigUint64(entry + map.BUILTIN_E_SIZE, BigInt(device.size), true);
+    words.setUint32(entry + map.BUILTIN_E_KIND, device.kind === 'counter' ? map.BUILTIN_COUNTER : map.BUILTIN_SCRATCH, true);
+    words.setUint32(entry + map.BUILTIN_E_AS, as, true);
+    words.setUint32(entry + map.BUILTIN_E_STATE, this.layout.arenaBase + uaddr, true);
+    // Release: the entry is complete before a vCPU can load the count that includes it.
+    Atomics.store(new Int32Array(this.memory.buffer), (map.CONTROL_BASE + map.CTRL_BUILTIN_COUNT) >> 2, count + 1);
+    return uaddr;
+  }
+
   slot(slot: number): SlotInfo | undefined {
     return this.table.get(slot);
   }

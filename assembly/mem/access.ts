@@ -5,6 +5,7 @@ import {
 import { EXIT_NONE, EXIT_MMIO, EXIT_DEVICE_ERROR, EXIT_BAD_ACCESS, CAUSE_NONE } from "../exits";
 import { record } from "../machine";
 import { ramAddress, markDirty, missCause } from "./slots";
+import { builtinAccess } from "./builtin";
 
 /**
  * The host's in-thread device bus (QEMU's memory dispatch, KVM's kvm_io_bus):
@@ -34,6 +35,8 @@ export function physRead(as: u32, gpa: u64, size: u32): u32 {
     ramToData(record + REC_DATA, host, size);
     return finish(EXIT_NONE);
   }
+  // Within one page the lookup's miss stands for the whole access (slots are page-aligned).
+  if (withinPage(gpa, size)) return finish(mmioFragment(as, gpa, size, false, record + REC_DATA));
   return accessByPage(as, gpa, size, false);
 }
 
@@ -46,6 +49,7 @@ export function physWrite(as: u32, gpa: u64, size: u32): u32 {
     markDirty(as, gpa, size);
     return finish(EXIT_NONE);
   }
+  if (withinPage(gpa, size)) return finish(mmioFragment(as, gpa, size, true, record + REC_DATA));
   return accessByPage(as, gpa, size, true);
 }
 
@@ -56,6 +60,10 @@ export function physWrite(as: u32, gpa: u64, size: u32): u32 {
 export function ramLookup(as: u32, gpa: u64, size: u32, write: u32): usize {
   if (as >= AS_COUNT || size - 1 >= 16) return 0;
   return ramAddress(as, gpa, size, write != 0);
+}
+
+@inline function withinPage(gpa: u64, size: u32): bool {
+  return (<u32>gpa & (PAGE_SIZE - 1)) + size <= PAGE_SIZE;
 }
 
 // A naturally aligned access of 1, 2, 4 or 8 bytes is single-copy atomic, as on the
@@ -116,6 +124,7 @@ function mmioFragment(as: u32, gpa: u64, size: u32, write: bool, data: usize): u
   store<u32>(record + REC_CAUSE, cause);
   const counter = record + REC_COUNTERS + CNT_MMIO;
   store<u64>(counter, load<u64>(counter) + 1);
+  if (builtinAccess(as, gpa, size, write, data)) return EXIT_NONE;
   if (write) memory.copy(record + REC_MMIO_DATA, data, size);
   // The address goes as two u32 halves: an i64 would cost a BigInt on the JS side.
   const bus = mmioDispatch(as, <u32>gpa, <u32>(gpa >>> 32), size, write ? 1 : 0, cause);
