@@ -54,7 +54,7 @@ describe('tlb-shootdown: the 2012 claim', () => {
 });
 
 describe("KVM's set_memory_region_test on move and delete", () => {
-  for (const arch of ['ppc64be', 'ppc32be', 'aarch64', 'arm'] as const) {
+  for (const arch of ['ppc64be', 'ppc32be', 'aarch64', 'arm', 'thumb'] as const) {
     it(`the guest sees only the old value, the new value or an MMIO read (${arch}, every strategy)`, async () => {
       for (const scenario of ['move', 'delete']) {
         for (const strategy of ['naive', 'kvm', 'rcu', 'stop-the-world', 'mutex', 'mutex-rwlock', 'mutex-percpu', 'inhibit-on-overlap'] as const) {
@@ -94,7 +94,7 @@ describe("KVM's set_memory_region_test on move and delete", () => {
 
 describe('bar-remap and the writer scenarios', () => {
   it('naive and kvm open holes on the transaction; rcu, stop-the-world, the mutexes and inhibit-on-overlap do not; nothing is lost', async () => {
-    for (const arch of ['ppc64be', 'arm'] as const) {
+    for (const arch of ['ppc64be', 'arm', 'thumb'] as const) {
       const holes: Record<string, number> = {};
       for (const strategy of ['naive', 'kvm', 'rcu', 'stop-the-world', 'mutex', 'mutex-rwlock', 'mutex-percpu', 'inhibit-on-overlap'] as const) {
         const result = await row({ scenario: 'bar-remap', arch, strategy, updates: 60 });

@@ -53,6 +53,8 @@ export function t32Alu(word: u32, length: u32, at: u64, inIt: bool): u32 {
       rWrite(low, subtract ? addWithCarry32(rRead(mid, pcValue), ~high, 1, setFlags) : addWithCarry32(rRead(mid, pcValue), high, 0, setFlags));
     } else if ((word >>> 6) == 0b0100001010) { // CMP Rn, Rm (low registers)
       addWithCarry32(rRead(low, pcValue), ~rRead(mid, pcValue), 1, true);
+    } else if ((word >>> 8) == 0b01000101) { // CMP Rn, Rm (any registers)
+      addWithCarry32(rRead(((word >>> 4) & 8) | low, pcValue), ~rRead((word >>> 3) & 15, pcValue), 1, true);
     } else if ((word >>> 8) == 0b01000110 || (word >>> 8) == 0b01000100) { // MOV / ADD Rdn, Rm (any registers)
       const rd = ((word >>> 4) & 8) | low;
       const rm = (word >>> 3) & 15;

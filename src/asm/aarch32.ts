@@ -130,6 +130,16 @@ export const t32 = {
     unsigned(imm, 16, 'immediate');
     return wide(0xf240 | (((imm >> 11) & 1) << 10) | (imm >> 12), (((imm >> 8) & 7) << 12) | (reg(rd, 'rd') << 8) | (imm & 0xff));
   },
+  movt: (rd: number, imm: number) => {
+    unsigned(imm, 16, 'immediate');
+    return wide(0xf2c0 | (((imm >> 11) & 1) << 10) | (imm >> 12), (((imm >> 8) & 7) << 12) | (reg(rd, 'rd') << 8) | (imm & 0xff));
+  },
+  /** MOV Rd, Rm (any registers, 16-bit). */
+  mov: (rd: number, rm: number) => (0x4600 | ((reg(rd, 'rd') & 8) << 4) | (reg(rm, 'rm') << 3) | (rd & 7)),
+  /** ADD Rdn, Rm (any registers, 16-bit, flags unchanged). */
+  addRegister: (rdn: number, rm: number) => (0x4400 | ((reg(rdn, 'rdn') & 8) << 4) | (reg(rm, 'rm') << 3) | (rdn & 7)),
+  /** CMP Rn, Rm (any registers, 16-bit). */
+  cmpRegister: (rn: number, rm: number) => (0x4500 | ((reg(rn, 'rn') & 8) << 4) | (reg(rm, 'rm') << 3) | (rn & 7)),
   /** B<c> to `offset` bytes from this instruction (16-bit form). */
   bcond: (c: Exclude<ArmCondition, 'al'>, offset: number) => (0xd000 | (CONDITIONS.indexOf(c) << 8) | branchField(offset - 4, 8, 2)),
   b: (offset: number) => (0xe000 | branchField(offset - 4, 11, 2)),

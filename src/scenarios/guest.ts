@@ -6,12 +6,12 @@
 
 import { ppc, PpcProgram } from '../asm/ppc.js';
 import { a64, A64Program } from '../asm/a64.js';
-import { a32 } from '../asm/aarch32.js';
+import { a32, t32, thumbBytes } from '../asm/aarch32.js';
 import { Program } from '../asm/program.js';
 import { EmuError, texts } from '../errors.js';
 import type { GuestArch } from '../cpu/registers.js';
 
-export const SCENARIO_ARCHES = ['ppc64be', 'ppc32be', 'aarch64', 'arm'] as const;
+export const SCENARIO_ARCHES = ['ppc64be', 'ppc32be', 'aarch64', 'arm', 'thumb'] as const;
 export type ScenarioArch = (typeof SCENARIO_ARCHES)[number];
 
 export function isScenarioArch(arch: string): arch is ScenarioArch {
@@ -231,6 +231,75 @@ class A32Guest extends Base implements GuestCode {
   }
 }
 
+/**
+ * T32: every slot is four bytes (a 32-bit instruction, or a 16-bit one and a NOP), so
+ * the labels and branches of Program work unchanged. r12 is the scratch register.
+ */
+class ThumbGuest extends Base implements GuestCode {
+  readonly arch = 'thumb' as const;
+  readonly wordBytes = 4 as const;
+  readonly program = new Program();
+  registerName(n: number): string {
+    return `r${n}`;
+  }
+  li(r: number, value: bigint): this {
+    const word = Number(BigInt.asUintN(32, value));
+    this.wide(t32.movw(r, word & 0xffff));
+    if (word >>> 16 !== 0) this.wide(t32.movt(r, word >>> 16));
+    return this;
+  }
+  mr(rd: number, rs: number): this {
+    return this.narrow(t32.mov(rd, rs));
+  }
+  ld(rt: number, base: number, offset = 0): this {
+    return this.wide(t32.ldrWide(rt, base, offset));
+  }
+  st(rs: number, base: number, offset = 0): this {
+    return this.wide(t32.strWide(rs, base, offset));
+  }
+  addi(rd: number, rs: number, imm: number): this {
+    return this.li(SCRATCH, BigInt(imm)).add(rd, rs, SCRATCH);
+  }
+  add(rd: number, ra: number, rb: number): this {
+    if (rd === rb) return this.narrow(t32.addRegister(rd, ra));
+    if (rd !== ra) this.narrow(t32.mov(rd, ra));
+    return this.narrow(t32.addRegister(rd, rb));
+  }
+  beq(ra: number, rb: number, label: string): this {
+    this.narrow(t32.cmpRegister(ra, rb)).program.branchTo((d) => pad(t32.bcond('eq', d)), label);
+    return this;
+  }
+  bne(ra: number, rb: number, label: string): this {
+    this.narrow(t32.cmpRegister(ra, rb)).program.branchTo((d) => pad(t32.bcond('ne', d)), label);
+    return this;
+  }
+  b(label: string): this {
+    this.program.branchTo((d) => pad(t32.b(d)), label);
+    return this;
+  }
+  hypercall(): this {
+    return this.narrow(t32.svc());
+  }
+  bytes(): Uint8Array {
+    return thumbBytes(this.program.words());
+  }
+  private wide(instruction: number): this {
+    this.program.emit(instruction);
+    return this;
+  }
+  private narrow(instruction: number): this {
+    this.program.emit(pad(instruction));
+    return this;
+  }
+}
+
+const SCRATCH = 12;
+
+/** A 16-bit instruction followed by a NOP, as one 32-bit slot (first halfword in the high bits). */
+function pad(instruction: number): number {
+  return ((instruction << 16) | t32.nop()) >>> 0;
+}
+
 export type A64GuestCode = A64Guest;
 
 export function guestCode(arch: string): GuestCode {
@@ -238,6 +307,7 @@ export function guestCode(arch: string): GuestCode {
     case 'ppc64be': case 'ppc32be': return new PpcGuest(arch);
     case 'aarch64': return new A64Guest();
     case 'arm': return new A32Guest();
+    case 'thumb': return new ThumbGuest();
     default: throw new EmuError('EINVAL', texts.badOption('arch', `scenarios run on ${SCENARIO_ARCHES.join(', ')}, not "${arch}"`));
   }
 }
