@@ -176,7 +176,10 @@ export const SYSREG_TCR_EL1: u32 = 1;
 export const SYSREG_TTBR0_EL1: u32 = 2;
 export const SYSREG_TTBR1_EL1: u32 = 3;
 export const SYSREG_MAIR_EL1: u32 = 4;
-export const SYSREG_COUNT: u32 = 5;
+// PowerPC's MMU registers, in the same array (a record holds one architecture).
+export const SYSREG_PTCR: u32 = 5; // partition table control: PATB | PATS
+export const SYSREG_PID: u32 = 6; //  process id of quadrant-0 addresses
+export const SYSREG_COUNT: u32 = 7;
 export const CPU_END: u32 = CPU_SYSREGS + 8 * SYSREG_COUNT;
 
 // ── Synchronisation words (per vCPU record, after the CPU state) ─────────────
@@ -202,6 +205,10 @@ export const CHECK_COUNT: u32 = 9;
 export const VCPU_OUTSIDE: u32 = 0; //   between runs, waiting or offline: at a safe point, outside emulation
 export const VCPU_RUNNING: u32 = 1; //   inside a run call, executing guest instructions
 export const VCPU_EMULATING: u32 = 2; // inside the host's MMIO path for one access
+
+// PowerPC MSR bits the interpreter acts on
+export const MSR_DR: u64 = 0x10; // data relocation (translate loads and stores)
+export const MSR_IR: u64 = 0x20; // instruction relocation (translate fetches)
 
 // CPU_MODE bits
 export const MODE_64: u32 = 1; //       64-bit (PowerPC MSR[SF], AArch64)

@@ -23,7 +23,7 @@ export const MAP_NAMES = [
   'CNT_LOOKUP_SEARCHES', 'CNT_MMIO', 'CNT_RETRIES', 'REC_DECODE', 'REC_FAULT_ADDR', 'REC_FAULT_KIND', 'REC_EXIT_PC', 'REC_FAULT_SYNDROME', 'REC_MMIO_VA', 'REC_UOPS', 'UOP_SIZE', 'UOP_ENTRIES',
   'CPU_GPR', 'CPU_PC', 'CPU_LR', 'CPU_CTR', 'CPU_XER', 'CPU_CR', 'CPU_MODE', 'CPU_MSR', 'CPU_FPSCR', 'CPU_NZCV', 'CPU_SP',
   'CPU_RESERVE_ADDR', 'CPU_RESERVE_SIZE', 'CPU_RESERVE_VALID', 'CPU_RESERVE_DATA', 'CPU_VSR', 'CPU_SYSREGS',
-  'SYSREG_SCTLR_EL1', 'SYSREG_TCR_EL1', 'SYSREG_TTBR0_EL1', 'SYSREG_TTBR1_EL1', 'SYSREG_MAIR_EL1', 'SYSREG_COUNT', 'CPU_END',
+  'SYSREG_SCTLR_EL1', 'SYSREG_TCR_EL1', 'SYSREG_TTBR0_EL1', 'SYSREG_TTBR1_EL1', 'SYSREG_MAIR_EL1', 'SYSREG_PTCR', 'SYSREG_PID', 'SYSREG_COUNT', 'MSR_DR', 'MSR_IR', 'CPU_END',
   'REC_SYNC', 'REC_SYNC_STATE', 'REC_SYNC_ACK', 'REC_SYNC_PENDING', 'REC_SYNC_QUIESCENT', 'REC_SYNC_LOCK', 'REC_CHECK',
   'CHECK_HOLES', 'CHECK_STALE', 'CHECK_LOST', 'CHECK_MMIO_UNASSIGNED', 'CHECK_MMIO_DEVICE', 'CHECK_MMIO_INVALID',
   'CHECK_RETRIES', 'CHECK_FAULTS', 'CHECK_BAD_VALUES', 'CHECK_COUNT', 'VCPU_OUTSIDE', 'VCPU_RUNNING', 'VCPU_EMULATING',
@@ -54,6 +54,8 @@ export interface CoreFunctions {
   a32Run(budget: number): number;
   /** AArch64 stage-1 walk for the bound vCPU: 0 with the PA in REC_DATA, 1 with ESR_EL1 in REC_FAULT_SYNDROME and FAR_EL1 in REC_FAULT_ADDR. */
   a64Translate(va: bigint, write: number, fetch: number): number;
+  /** PowerPC radix walk for the bound vCPU: 0 with the real address in REC_DATA, 1 with DSISR in REC_FAULT_SYNDROME and DAR in REC_FAULT_ADDR. */
+  ppcTranslate(ea: bigint, write: number, fetch: number): number;
   benchRawLoads(addr: number, count: number, mask: number): bigint;
   benchPhysLoads(as: number, gpa: bigint, count: number, mask: number): bigint;
   benchSlotLookups(as: number, gpa: bigint, stride: bigint, slots: number, count: number, seed: number): bigint;

@@ -20,3 +20,4 @@ export { Scheduler, DeadlockError, seededRandom } from './sync/scheduler.js';
 export { SCENARIOS, type ScenarioName } from './scenarios/index.js';
 export { SCENARIO_ARCHES, type ScenarioArch } from './scenarios/guest.js';
 export type { DeviceModule, DeviceContext } from './sync/devices.js';
+export { PpcRadixTables, type RadixMapping, type RadixPageSize } from './mmu/ppc-radix-tables.js';

@@ -1,9 +1,10 @@
 // The PowerPC instructions a guest loop needs besides loads and stores: integer
 // arithmetic and logic, compares, branches, the few SPRs, sc, and the barrier and
 // TLB-invalidate instructions. Not a full CPU: anything else is NOT_MINE.
-import { CPU_LR, CPU_CTR, CPU_XER } from "../layout";
+import { CPU_LR, CPU_CTR, CPU_XER, CPU_MSR, CPU_SYSREGS, SYSREG_PID, SYSREG_PTCR } from "../layout";
 import { EXIT_HYPERCALL, EXIT_SYNC_WAIT } from "../exits";
-import { tlbFlushVa } from "../mmu/tlb";
+import { tlbFlushVa, tlbFlushAll } from "../mmu/tlb";
+import { ppcSetMmu } from "./ppc-run";
 import { shootPost, shootBarrier } from "../mmu/shootdown";
 import { gpr, setGpr, setPc, cpu, setCpu, cr, setCr, is64 } from "../cpu/regs";
 
@@ -16,6 +17,8 @@ const XER_OV32: u64 = 0x8_0000;
 const SPR_XER: u32 = 1;
 const SPR_LR: u32 = 8;
 const SPR_CTR: u32 = 9;
+const SPR_PID: u32 = 48;
+const SPR_PTCR: u32 = 464;
 
 @inline function field(word: u32, shift: u32, bits: u32): u32 {
   return (word >>> shift) & ((1 << bits) - 1);
@@ -227,6 +230,8 @@ function xForm(word: u32, at: u64, rt: u32, ra: u32, rb: u32): u32 {
       if (spr == SPR_LR) writeGpr(rt, cpu(CPU_LR));
       else if (spr == SPR_CTR) writeGpr(rt, cpu(CPU_CTR));
       else if (spr == SPR_XER) writeGpr(rt, cpu(CPU_XER));
+      else if (spr == SPR_PID) writeGpr(rt, cpu(CPU_SYSREGS + (SYSREG_PID << 3)));
+      else if (spr == SPR_PTCR) writeGpr(rt, cpu(CPU_SYSREGS + (SYSREG_PTCR << 3)));
       else return ALU_NOT_MINE;
       break;
     }
@@ -235,7 +240,11 @@ function xForm(word: u32, at: u64, rt: u32, ra: u32, rb: u32): u32 {
       if (spr == SPR_LR) setCpu(CPU_LR, gpr(rt));
       else if (spr == SPR_CTR) setCpu(CPU_CTR, gpr(rt));
       else if (spr == SPR_XER) setCpu(CPU_XER, gpr(rt));
-      else return ALU_NOT_MINE;
+      else if (spr == SPR_PID || spr == SPR_PTCR) {
+        // A new address space or table: nothing cached may survive (as a context switch's flush).
+        setCpu(CPU_SYSREGS + ((spr == SPR_PID ? SYSREG_PID : SYSREG_PTCR) << 3), gpr(rt));
+        tlbFlushAll();
+      } else return ALU_NOT_MINE;
       break;
     }
     // TLB invalidation: tlbie is broadcast to every vCPU (RB: the effective page),
@@ -248,6 +257,13 @@ function xForm(word: u32, at: u64, rt: u32, ra: u32, rb: u32): u32 {
       break;
     case 598: // sync (L=0), lwsync (1), ptesync (2)
       if (((word >>> 21) & 3) == 2 && !shootBarrier()) return EXIT_SYNC_WAIT;
+      break;
+    case 83: writeGpr(rt, cpu(CPU_MSR)); break; // mfmsr
+    case 178: // mtmsrd (L=1 sets only EE and RI, which the interpreter does not model)
+      if ((word & 0x0001_0000) == 0) {
+        setCpu(CPU_MSR, gpr(rt));
+        ppcSetMmu();
+      }
       break;
     case 854: // eieio
     case 434: // slbie

@@ -1,16 +1,16 @@
 // The PowerPC run loop: fetch at pc (MMU off: pc is a physical address), execute
 // the interpreter's subset or a load/store descriptor, until the budget is spent or
 // an instruction exits (like KVM_RUN returning with kvm_run.exit_reason).
-import { REC_DECODE, REC_FAULT_ADDR, MODE_64, CPU_GPR, PAGE_SIZE } from "../layout";
+import { REC_DECODE, REC_FAULT_ADDR, MODE_64, CPU_GPR, CPU_MSR, MSR_DR, MSR_IR, PAGE_SIZE } from "../layout";
 import {
   EXIT_NONE, EXIT_BUDGET, CAUSE_UNDEFINED, CAUSE_UNIMPLEMENTED, CAUSE_INVALID_FORM, FAULT_FETCH, FAULT_TRUNCATED,
-  FAULT_ALIGNMENT,
+  FAULT_ALIGNMENT, FAULT_TRANSLATION,
 } from "../exits";
 import { KIND_LOADSTORE, KIND_OTHER, KIND_INVALID_FORM, KIND_TRUNCATED, D_LENGTH } from "../decode/descriptor";
 import { decodePpc, PPC_MODE_64, PPC_MODE_NO_SUFFIX } from "../decode/ppc";
 import { record } from "../machine";
 import { exitWith, fault, undefinedInstruction } from "./run-exits";
-import { tlbTranslate, tlbSync, setMmu, TLB_FETCH } from "../mmu/tlb";
+import { tlbTranslate, tlbSync, setMmu, walkFaulted, TLB_FETCH, WALKER_PPC_RADIX } from "../mmu/tlb";
 import { pc, setPc, mode, isLittle } from "../cpu/regs";
 import { ppcAlu, ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
 import { ppcLoadStore, LS_UNIMPLEMENTED, LS_ALIGNMENT_PPC } from "./ppc-loadstore";
@@ -62,6 +62,12 @@ function stepGeneric(word: u32, at: u64, decodeMode: u32, bigEndian: bool): u32 
   return undefinedInstruction(kind == KIND_OTHER ? CAUSE_UNIMPLEMENTED : CAUSE_UNDEFINED, at);
 }
 
+/** Translation through the radix tree when MSR[IR] and MSR[DR] are both set (real mode when neither). */
+export function ppcSetMmu(): void {
+  const msr = load<u64>(record + CPU_MSR);
+  setMmu((msr & (MSR_IR | MSR_DR)) == (MSR_IR | MSR_DR), WALKER_PPC_RADIX);
+}
+
 /** Runs at most `budget` instructions from pc; returns the EXIT_* that ended the run. */
 export function ppcRun(budget: u32): u32 {
   const cpuMode = mode();
@@ -71,7 +77,7 @@ export function ppcRun(budget: u32): u32 {
   const regs = record + CPU_GPR;
   uopSync(cpuMode);
   resetAccessExit();
-  setMmu(false); // this interpreter translates with the MMU off
+  ppcSetMmu();
   uopStatus = EXIT_NONE;
   // pc lives in a local while micro-ops run; it is written back before the full
   // path runs (which reads and sets it itself) and before returning.
@@ -85,7 +91,7 @@ export function ppcRun(budget: u32): u32 {
       const host = fetchAddress(page);
       if (host == 0) {
         setPc(at);
-        return fault(FAULT_FETCH, at, at);
+        return fault(walkFaulted ? FAULT_TRANSLATION : FAULT_FETCH, at, at);
       }
       codePage = page;
       codeHost = host;

@@ -15,6 +15,12 @@ import { tlb, tlbMask } from "../machine";
 import { ramAddress, lastSlotFlags, lastSlotDirtyLogged } from "../mem/slots";
 import { a64Walk, WALK_FAULT, walkedBlock } from "./a64-walk";
 import { shootSync } from "./shootdown";
+import { radixWalk, radixWalkedBlock } from "./ppc-radix";
+
+/** Which tables a walk reads: the AArch64 stage 1, or the PowerPC radix tree. */
+export const WALKER_A64: u32 = 0;
+export const WALKER_PPC_RADIX: u32 = 1;
+let walker: u32 = WALKER_A64;
 
 /** Whether accesses translate through the guest's tables (AArch64 SCTLR_EL1.M); set by the run loop. */
 export let mmuOn = false;
@@ -26,10 +32,11 @@ export let walkedPage: u64 = 0;
 /** Whether an entry filled since the last full flush came from a block mapping. */
 let holdsBlockPages = false;
 
-/** Turns translation on or off; entries from the other mode are dropped. */
-export function setMmu(on: bool): void {
-  if (on != mmuOn) tlbFlushAll();
+/** Turns translation on or off (through `tables`); entries from the other mode are dropped. */
+export function setMmu(on: bool, tables: u32 = WALKER_A64): void {
+  if (on != mmuOn || tables != walker) tlbFlushAll();
   mmuOn = on;
+  walker = tables;
 }
 
 export const TLB_READ: u32 = TLB_E_READ;
@@ -120,14 +127,15 @@ export function tlbFill(kind: u32, va: u64): bool {
   let physical = page;
   walkFaulted = false;
   if (mmuOn) {
-    const pa = a64Walk(va, kind == TLB_WRITE, kind == TLB_FETCH);
+    const radix = walker == WALKER_PPC_RADIX;
+    const pa = radix ? radixWalk(va, kind == TLB_WRITE, kind == TLB_FETCH) : a64Walk(va, kind == TLB_WRITE, kind == TLB_FETCH);
     if (pa == WALK_FAULT) {
       walkFaulted = true;
       return false;
     }
     physical = pa & PAGE_MASK;
     walkedPage = physical;
-    if (walkedBlock) holdsBlockPages = true;
+    if (radix ? radixWalkedBlock : walkedBlock) holdsBlockPages = true;
   }
   const host = ramAddress(0, physical, PAGE_SIZE, false);
   if (host == 0) return false;
