@@ -15,8 +15,8 @@ function threaded(overrides: Partial<RowOptions>) {
 describe('vCPUs on worker threads', () => {
   it('every scenario runs with 2 vCPU threads under every strategy, ends, and the safe strategies lose nothing', { timeout: 120_000 }, async () => {
     const problems: string[] = [];
-    for (const scenario of SCENARIOS) {
-      const arch = scenario === 'tlb-shootdown' ? 'aarch64' : 'ppc64be';
+    for (const [i, scenario] of SCENARIOS.entries()) {
+      const arch = i % 2 === 0 ? 'aarch64' : 'ppc64be';
       for (const strategy of STRATEGIES) {
         const invalidation = strategy.length % 2 === 0 ? 'broadcast' : 'ipi';
         const row = await threaded({ scenario, arch, strategy, invalidation });

@@ -135,6 +135,11 @@ export const ppc = {
     const mbField = ((mb & 31) << 1) | (mb >> 5);
     return word((30 << 26) | (u5(rs, 'rs') << 21) | (u5(ra, 'ra') << 16) | ((sh & 31) << 11) | (mbField << 5) | ((sh >> 5) << 1));
   },
+  rldicr: (ra: number, rs: number, sh: number, me: number) => {
+    if (sh < 0 || sh > 63 || me < 0 || me > 63) throw new RangeError('sh and me must be 0..63');
+    const meField = ((me & 31) << 1) | (me >> 5);
+    return word((30 << 26) | (u5(rs, 'rs') << 21) | (u5(ra, 'ra') << 16) | ((sh & 31) << 11) | (meField << 5) | (1 << 2) | ((sh >> 5) << 1));
+  },
   cmpwi: (bf: number, ra: number, si: number) => dForm(11, (bf & 7) << 2, si, ra),
   cmpdi: (bf: number, ra: number, si: number) => dForm(11, ((bf & 7) << 2) | 1, si, ra),
   cmplwi: (bf: number, ra: number, ui: number) => word((10 << 26) | ((bf & 7) << 23) | (u5(ra, 'ra') << 16) | (ui & 0xffff)),

@@ -22,7 +22,7 @@ ppc64be, 2 vCPUs, every strategy, both models (about 20 s).
 
 Options:
   --scenario S          ${SCENARIOS.join(' | ')} (default bar-remap)
-  --arch A              ${SCENARIO_ARCHES.join(' | ')} (default ppc64be; tlb-shootdown: aarch64)
+  --arch A              ${SCENARIO_ARCHES.join(' | ')} (default ppc64be; tlb-shootdown: aarch64 or ppc64be)
   --strategies a,b,...  any of ${STRATEGIES.join(', ')} (default all)
   --invalidation M      broadcast | ipi | both (default both)
   --vcpus N             vCPU threads (default 2)

@@ -65,7 +65,13 @@ class PpcGuest extends Base implements GuestCode {
     const r = this.r(n);
     const word = BigInt.asUintN(32, value);
     if (value === -1n) return this.emit(ppc.li(r, -1));
-    if (value >= 1n << 32n) throw new RangeError('PowerPC scenario immediates are 32-bit');
+    if (value >= 1n << 32n) {
+      if (this.wordBytes === 4) throw new RangeError('a 32-bit PowerPC register takes 32-bit immediates');
+      const high = Number(BigInt.asUintN(32, value >> 32n));
+      const low = Number(value & 0xffff_ffffn);
+      return this.emit(ppc.lis(r, (high >>> 16) << 16 >> 16), ppc.ori(r, r, high & 0xffff), ppc.rldicr(r, r, 32, 31),
+        ppc.oris(r, r, low >>> 16), ppc.ori(r, r, low & 0xffff));
+    }
     this.emit(ppc.lis(r, Number(word >> 16n) << 16 >> 16), ppc.ori(r, r, Number(word & 0xffffn)));
     // lis sign-extends on a 64-bit core: clear the high word again.
     if (this.wordBytes === 8) this.emit(ppc.rldicl(r, r, 0, 32));
@@ -103,6 +109,13 @@ class PpcGuest extends Base implements GuestCode {
   }
   hypercall(): this {
     return this.emit(ppc.sc());
+  }
+  /** tlbie for the page of the EA in register `r`, then eieio; tlbsync; ptesync (the broadcast's completion). */
+  invalidatePage(r: number): this {
+    return this.emit(ppc.tlbie(this.r(r)), ppc.eieio(), ppc.tlbsync(), ppc.ptesync());
+  }
+  barrier(): this {
+    return this.emit(ppc.ptesync());
   }
   bytes(): Uint8Array {
     return this.program.bytes('big');
@@ -159,11 +172,11 @@ class A64Guest extends Base implements GuestCode {
   hypercall(): this {
     return this.emit(a64.hvc());
   }
-  /** TLBI VAE1IS for the page of the VA in register `r` (shifted here), then DSB ISH. */
+  /** TLBI VAE1IS for the page of the VA in register `r` (shifted into `scratch`), then DSB ISH. */
   invalidatePage(r: number, scratch: number): this {
     return this.emit(a64.addRegister(scratch, 31, r, 'lsr', 12), a64.tlbiVae1is(scratch), a64.dsb(0b1011));
   }
-  dsb(): this {
+  barrier(): this {
     return this.emit(a64.dsb(0b1011));
   }
   bytes(): Uint8Array {
@@ -300,7 +313,11 @@ function pad(instruction: number): number {
   return ((instruction << 16) | t32.nop()) >>> 0;
 }
 
-export type A64GuestCode = A64Guest;
+/** Guest code that can also invalidate a translation on every vCPU and wait for it. */
+export interface MmuGuestCode extends GuestCode {
+  invalidatePage(r: number, scratch: number): this;
+  barrier(): this;
+}
 
 export function guestCode(arch: string): GuestCode {
   switch (arch) {
@@ -312,6 +329,9 @@ export function guestCode(arch: string): GuestCode {
   }
 }
 
-export function a64Guest(): A64Guest {
-  return new A64Guest();
+/** Guest code for an architecture whose guest MMU the engine runs (aarch64, ppc64be). */
+export function mmuGuestCode(arch: string): MmuGuestCode {
+  if (arch === 'aarch64') return new A64Guest();
+  if (arch === 'ppc64be') return new PpcGuest(arch);
+  throw new EmuError('EINVAL', texts.badOption('arch', 'needs a guest MMU: aarch64 (4 KiB stage 1) or ppc64be (radix)'));
 }

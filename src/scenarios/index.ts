@@ -7,10 +7,10 @@ import type { Machine } from '../machine.js';
 import type { MemoryRegion } from '../slots.js';
 import { LOG_DIRTY_PAGES } from '../slots.js';
 import { Vcpu } from '../cpu/vcpu.js';
-import { A64PageTables } from '../mmu/a64-tables.js';
 import { EmuError, texts } from '../errors.js';
-import { a64Guest, guestCode, isScenarioArch, SCENARIO_ARCHES, type GuestCode, type ScenarioArch } from './guest.js';
-import { COUNT_REGISTER, SEQ_REGISTER, readerLoop, remapLoop, writerLoop } from './kernels.js';
+import { guestCode, isScenarioArch, SCENARIO_ARCHES, type GuestCode, type ScenarioArch } from './guest.js';
+import { COUNT_REGISTER, SEQ_REGISTER, readerLoop, writerLoop } from './kernels.js';
+import { tlbShootdown } from './tlb-shootdown.js';
 
 export const SCENARIOS = ['move', 'delete', 'move-active', 'move-inactive', 'add-delete-stress', 'dirty-log-toggle', 'bar-remap', 'tlb-shootdown'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
@@ -36,10 +36,10 @@ export interface ScenarioRun {
   accesses(v: number): number;
 }
 
-const CODE_GPA = 0x10_0000n;
-const CODE_BYTES = 0x10_0000;
-const PAGE = 0x1000;
-const SEQ_SHIFT = 24n;
+export const CODE_GPA = 0x10_0000n;
+export const CODE_BYTES = 0x10_0000;
+export const PAGE = 0x1000;
+export const SEQ_SHIFT = 24n;
 
 export function scenarioNeedsMmu(name: ScenarioName): boolean {
   return name === 'tlb-shootdown';
@@ -49,8 +49,8 @@ export function scenarioNeedsMmu(name: ScenarioName): boolean {
 export function setUpScenario(machine: Machine, name: string, options: ScenarioOptions, vcpus: Vcpu[]): ScenarioRun {
   if (!isScenario(name)) throw new EmuError('EINVAL', texts.badOption('scenario', `unknown scenario "${name}"; one of ${SCENARIOS.join(', ')}`));
   if (!isScenarioArch(options.arch)) throw new EmuError('EINVAL', texts.badOption('arch', `scenarios run on ${SCENARIO_ARCHES.join(', ')}`));
-  if (scenarioNeedsMmu(name) && options.arch !== 'aarch64') {
-    throw new EmuError('EINVAL', texts.badOption('arch', `${name} needs a guest MMU; only aarch64 has one so far`));
+  if (scenarioNeedsMmu(name) && options.arch !== 'aarch64' && options.arch !== 'ppc64be') {
+    throw new EmuError('EINVAL', texts.badOption('arch', `${name} needs a guest MMU: aarch64 (4 KiB stage 1) or ppc64be (radix)`));
   }
   machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: CODE_GPA, memorySize: CODE_BYTES, userspaceAddr: machine.allocateBacking(CODE_BYTES) });
   const load = (v: number, code: GuestCode) => {
@@ -63,14 +63,14 @@ export function setUpScenario(machine: Machine, name: string, options: ScenarioO
   return build({ machine, options, vcpus, load });
 }
 
-interface SetupContext {
+export interface SetupContext {
   machine: Machine;
   options: ScenarioOptions;
   vcpus: Vcpu[];
   load(v: number, code: GuestCode): GuestCode;
 }
 
-function counter(vcpu: Vcpu, code: GuestCode, register: number, from: bigint, perStep: number): () => number {
+export function counter(vcpu: Vcpu, code: GuestCode, register: number, from: bigint, perStep: number): () => number {
   const name = code.registerName(register);
   return () => Number(BigInt.asUintN(code.wordBytes * 8, vcpu.get(name) - from)) * perStep;
 }
@@ -86,11 +86,11 @@ function writers(context: SetupContext, base: bigint, pages: number, readBack: b
   });
 }
 
-function region(slot: number, gpa: bigint, bytes: number, userspaceAddr: number, flags = 0): MemoryRegion {
+export function region(slot: number, gpa: bigint, bytes: number, userspaceAddr: number, flags = 0): MemoryRegion {
   return { slot, flags, guestPhysAddr: gpa, memorySize: bytes, userspaceAddr };
 }
 
-function run(update: (n: number) => MemoryRegion[], counters: Array<() => number>, afterUpdate: (n: number) => void = () => {}): ScenarioRun {
+export function run(update: (n: number) => MemoryRegion[], counters: Array<() => number>, afterUpdate: (n: number) => void = () => {}): ScenarioRun {
   return { update, afterUpdate, accesses: (v) => counters[v]?.() ?? 0 };
 }
 
@@ -174,7 +174,7 @@ const SETUPS: Record<ScenarioName, (context: SetupContext) => ScenarioRun> = {
  * transaction: delete m1, delete m2, create m1+m2), split it again, then re-register
  * the first half by delete + create at the same address (the 2012 case).
  */
-function barTransaction(n: number, gpa: bigint, half: number, uaddr: number): MemoryRegion[] {
+export function barTransaction(n: number, gpa: bigint, half: number, uaddr: number): MemoryRegion[] {
   const upper = gpa + BigInt(half);
   switch (n % 3) {
     case 0: return [region(10, gpa, 0, uaddr), region(11, upper, 0, uaddr + half), region(12, gpa, 2 * half, uaddr)];
@@ -208,59 +208,4 @@ function movingSlots(context: SetupContext, active: boolean): ScenarioRun {
   const start = active ? lastGpa - 25n * BigInt(PAGE) : lastGpa - 50n * BigInt(PAGE);
   const counters = writers(context, start, 50, !active);
   return run((n) => [{ ...last, guestPhysAddr: n % 2 === 0 ? MOVE_DEST : lastGpa }], counters);
-}
-
-const TABLES_GPA = 0x8000_0000n;
-const DATA_GPA = 0x4000_0000n;
-const SHARED_VA = 0x5000_0000n;
-const POISON = 0xdeadn;
-
-/**
- * The stale-translation race: vCPU 0 migrates one virtual page between two physical
- * pages (break, TLBI VAE1IS, DSB, copy, make, reuse the old page) while the others
- * store through it and read back, and the host re-registers the data pages
- * (bar-remap's cycle) so some of those stores take the MMIO path.
- */
-function tlbShootdown(context: SetupContext): ScenarioRun {
-  const { machine, vcpus } = context;
-  if (vcpus.length < 2) throw new EmuError('EINVAL', texts.badOption('vcpus', 'tlb-shootdown needs at least 2 (one remaps, the rest write)'));
-  machine.setUserMemoryRegion(region(1, TABLES_GPA, 0x10_0000, machine.allocateBacking(0x10_0000)));
-  const half = PAGE;
-  const uaddr = machine.allocateBacking(2 * half);
-  machine.setUserMemoryRegion(region(10, DATA_GPA, half, uaddr));
-  machine.setUserMemoryRegion(region(11, DATA_GPA + BigInt(half), half, uaddr + half));
-  const tables = new A64PageTables(machine, TABLES_GPA, 0x10_0000);
-  const mapPages = (va: bigint, pa: bigint, bytes: number, writable = true) => {
-    for (let at = 0n; at < BigInt(bytes); at += BigInt(PAGE)) tables.map({ va: va + at, pa: pa + at, size: PAGE, writable });
-  };
-  mapPages(CODE_GPA, CODE_GPA, CODE_BYTES, false);
-  mapPages(TABLES_GPA, TABLES_GPA, 0x10_0000);
-  mapPages(DATA_GPA, DATA_GPA, 2 * half);
-  mapPages(SHARED_VA, DATA_GPA, PAGE);
-  mapPages(SHARED_VA + 0x20_0000n, DATA_GPA + BigInt(half), PAGE); // a template for the second page's descriptor
-  const descriptorOf = (va: bigint) => {
-    let table = tables.root;
-    for (let level = 0; level < 3; level++) table = machine.read(table + ((va >> BigInt(39 - 9 * level)) & 511n) * 8n, 8) & 0x0000_ffff_ffff_f000n;
-    return table + ((va >> 12n) & 511n) * 8n;
-  };
-  const descriptor = descriptorOf(SHARED_VA);
-  const descriptors = [machine.read(descriptor, 8), machine.read(descriptorOf(SHARED_VA + 0x20_0000n), 8)] as const;
-  for (const vcpu of vcpus) vcpu.set('ttbr0_el1', tables.root).set('tcr_el1', tables.tcr()).set('sctlr_el1', 1);
-  const remapper = context.load(0, remapLoop(a64Guest(), {
-    descriptor, va: SHARED_VA, pages: [DATA_GPA, DATA_GPA + BigInt(half)], descriptors, cells: vcpus.length, poison: POISON,
-  }));
-  const migrations = counter(vcpus[0]!, remapper, 0, 0n, 4 + 3 * vcpus.length);
-  const counters = [migrations, ...writerColumns(context, SHARED_VA)];
-  return run((n) => barTransaction(n, DATA_GPA, half, uaddr), counters);
-}
-
-/** vCPUs 1.. each store to and read back their own word of the page at `va`. */
-function writerColumns(context: SetupContext, va: bigint): Array<() => number> {
-  return context.vcpus.slice(1).map((vcpu, i) => {
-    const v = i + 1;
-    const code = a64Guest();
-    const firstSeq = BigInt(v + 1) << SEQ_SHIFT;
-    context.load(v, writerLoop(code, { base: va + BigInt(v * 8), stride: 8, cells: 1, firstSeq, readBack: true }));
-    return counter(vcpu, code, SEQ_REGISTER, firstSeq, 2);
-  });
 }

@@ -2,7 +2,7 @@
 // Register use: 0..3 hypercall arguments, 4.. the loop's state.
 
 import { HC_BAD_VALUE, HC_LOST } from '../sync/vcpu-loop.js';
-import type { A64GuestCode, GuestCode } from './guest.js';
+import type { GuestCode, MmuGuestCode } from './guest.js';
 
 /** Register holding a reader's iteration count / a writer's next sequence number. */
 export const COUNT_REGISTER = 9;
@@ -56,7 +56,7 @@ export function writerLoop(code: GuestCode, layout: WriterLayout): GuestCode {
 }
 
 export interface RemapLayout {
-  /** Guest-physical (= identity-mapped virtual) address of the level-3 descriptor that maps `va`. */
+  /** Guest-physical (= identity-mapped virtual) address of the leaf entry that maps `va`. */
   descriptor: bigint;
   va: bigint;
   pages: readonly [bigint, bigint];
@@ -67,11 +67,12 @@ export interface RemapLayout {
 }
 
 /**
- * Migrates `va` between two physical pages forever, as an OS does: break the
- * descriptor, TLBI VAE1IS + DSB ISH, copy the cells, install the new page, then reuse
- * the old one (poison its cells). Count of migrations in register 0.
+ * Migrates `va` between two physical pages forever, as an OS does: break the entry,
+ * invalidate on every vCPU and wait (TLBI VAE1IS + DSB ISH, or tlbie + tlbsync +
+ * ptesync), copy the cells, install the new page, then reuse the old one (poison its
+ * cells). Count of migrations in register 0.
  */
-export function remapLoop(code: A64GuestCode, layout: RemapLayout): A64GuestCode {
+export function remapLoop(code: MmuGuestCode, layout: RemapLayout): MmuGuestCode {
   code
     .li(4, layout.descriptor).li(5, layout.va).li(6, layout.descriptors[1]).li(7, layout.descriptors[0])
     .li(8, layout.pages[0]).li(3, layout.pages[1]).li(1, 0n).li(0, 0n)
@@ -79,7 +80,7 @@ export function remapLoop(code: A64GuestCode, layout: RemapLayout): A64GuestCode
     .st(1, 4)
     .invalidatePage(5, 9);
   for (let cell = 0; cell < layout.cells; cell++) code.ld(2, 8, cell * 8).st(2, 3, cell * 8);
-  code.st(6, 4).dsb().li(2, layout.poison);
+  code.st(6, 4).barrier().li(2, layout.poison);
   for (let cell = 0; cell < layout.cells; cell++) code.st(2, 8, cell * 8);
   // Swap old and new (descriptor and page) for the next round.
   code.mr(2, 6).mr(6, 7).mr(7, 2).mr(2, 8).mr(8, 3).mr(3, 2).addi(0, 0, 1);
