@@ -2,17 +2,16 @@
 // under one strategy and invalidation model, on worker threads or under the seeded
 // scheduler; then the figures and the race checker's counts.
 
-import { Worker } from 'node:worker_threads';
 import { Machine } from '../machine.js';
 import { Vcpu } from '../cpu/vcpu.js';
-import { READONLY, type MemoryRegion } from '../slots.js';
 import { setUpScenario, type ScenarioRun } from '../scenarios/index.js';
 import type { ScenarioArch } from '../scenarios/guest.js';
 import { IDLE, POINT, runBlocking, type Actor } from './actor.js';
 import { loadDevices } from './devices.js';
 import { Scheduler } from './scheduler.js';
 import { strategy as strategyNamed, type StrategyName, type UpdaterSide } from './strategies.js';
-import { HOST_VIEW_AS, VcpuRunner, type InvalidPolicy, type VcpuConfig, type VcpuReport } from './vcpu-loop.js';
+import { attachHostView, VcpuThreads } from './threads.js';
+import { VcpuRunner, type InvalidPolicy, type VcpuConfig, type VcpuReport } from './vcpu-loop.js';
 import { SyncWords, type CheckCounts } from './words.js';
 
 export type InvalidationModel = 'broadcast' | 'ipi';
@@ -86,13 +85,8 @@ async function prepare(options: RowOptions): Promise<Prepared> {
   const machine = await Machine.create({ vcpus: options.vcpus, arenaBytes: ARENA_BYTES });
   const vcpus = Array.from({ length: options.vcpus }, (_, v) => new Vcpu(machine, v, options.arch));
   const scenario = setUpScenario(machine, options.scenario, { arch: options.arch, vcpus: options.vcpus, slots: options.slots }, vcpus);
-  // The host's view (QEMU's FlatView) starts as the guest's map, in address space 1.
-  const hostView = (regions: readonly MemoryRegion[]) =>
-    regions.map((r) => ({ ...r, slot: (r.slot & 0xffff) | (HOST_VIEW_AS << 16), flags: (r.flags ?? 0) & READONLY }));
-  machine.setUserMemoryRegions(hostView(machine.slots()));
-  const words = new SyncWords(machine.map, machine.memory.buffer, options.vcpus);
-  Atomics.store(words.i32, words.shootModel, options.invalidation === 'ipi' ? machine.map.SHOOT_IPI : machine.map.SHOOT_BROADCAST);
-  const side: UpdaterSide = { words, machine, commitHostView: (transaction) => machine.setUserMemoryRegions(hostView(transaction)) };
+  const side = attachHostView(machine, options.vcpus, options.invalidation);
+  const words = side.words;
   return { machine, scenario, words, side };
 }
 
@@ -173,45 +167,15 @@ async function runDeterministic(options: RowOptions, prepared: Prepared): Promis
 }
 
 async function runThreaded(options: RowOptions, prepared: Prepared): Promise<{ reports: VcpuReport[]; updater: UpdaterReport }> {
-  const { machine, words } = prepared;
-  const workers = Array.from({ length: options.vcpus }, (_, v) => new Worker(new URL('./vcpu-worker.js', import.meta.url), {
-    workerData: { module: machine.module, memory: machine.memory, config: vcpuConfig(options, v), deviceModules: options.deviceModules },
-  }));
-  const results = workers.map((worker) => workerResults(worker, words));
-  try {
-    await Promise.all(results.map((result) => result.ready));
-    const updater = runBlocking(updaterLoop(options, prepared, threadedPacing(options, micros()), micros), words.i32, words.poll);
-    const reports = await Promise.all(results.map((result) => result.report));
-    return { reports, updater };
-  } finally {
-    words.endRun();
-    await Promise.all(workers.map((worker) => worker.terminate()));
-  }
-}
-
-/** A worker's two messages; an error or an early exit rejects both and ends the run for the others. */
-function workerResults(worker: Worker, words: SyncWords): { ready: Promise<void>; report: Promise<VcpuReport> } {
-  let ready!: { resolve: () => void; reject: (error: unknown) => void };
-  let report!: { resolve: (report: VcpuReport) => void; reject: (error: unknown) => void };
-  const result = {
-    ready: new Promise<void>((resolve, reject) => { ready = { resolve, reject }; }),
-    report: new Promise<VcpuReport>((resolve, reject) => { report = { resolve, reject }; }),
-  };
-  // Either may be left unawaited when the other fails first.
-  result.ready.catch(() => {});
-  result.report.catch(() => {});
-  const fail = (error: unknown) => {
-    words.endRun();
-    ready.reject(error);
-    report.reject(error);
-  };
-  worker.on('message', (message: { kind: string; report?: VcpuReport }) => {
-    if (message.kind === 'ready') ready.resolve();
-    else report.resolve(message.report!);
+  const threads = await VcpuThreads.start(prepared.machine, prepared.side, {
+    arch: options.arch, strategy: options.strategy, safepoint: options.safepoint, invalidPolicy: options.invalidPolicy, devices: options.deviceModules,
   });
-  worker.on('error', fail);
-  worker.on('exit', (code) => fail(new Error(`vCPU worker exited (code ${code}) before reporting`)));
-  return result;
+  try {
+    const updater = runBlocking(updaterLoop(options, prepared, threadedPacing(options, micros()), micros), prepared.words.i32, prepared.words.poll);
+    return { reports: await threads.stop(), updater };
+  } finally {
+    await threads.stop().catch(() => []);
+  }
 }
 
 export async function runRow(options: RowOptions): Promise<Row> {
