@@ -20,15 +20,22 @@ async function strategyTables(maxVcpus: number): Promise<string> {
     }
   }
   out.push(formatTable(['vcpus', 'strategy', 'update p50 µs', 'update p99 µs', 'stall p50 µs', 'stall p99 µs', 'accesses/s'], latency));
+  // Rows of one second vary by tens of percent from run to run: interleave the rates
+  // over several rounds and compare medians.
   const throughput: string[][] = [];
+  const rates = [0, 100, 1000, 10000];
+  const rounds = 5;
   for (const strategy of ['rcu', 'stop-the-world', 'mutex'] as const) {
-    const rates = [0, 100, 1000, 10000];
-    const rows = [];
-    for (const rate of rates) rows.push((await compare({ strategies: [strategy], invalidation: 'broadcast', rate, duration: 1 }))[0]!);
-    const base = rows[0]!.accessesPerSec;
-    rows.forEach((row, i) => throughput.push([strategy, String(rates[i]), row.accessesPerSec.toExponential(2), `${((row.accessesPerSec / base) * 100).toFixed(1)}%`]));
+    const samples = rates.map(() => [] as number[]);
+    for (let round = 0; round < rounds; round++) {
+      for (const [i, rate] of rates.entries()) {
+        samples[i]!.push((await compare({ strategies: [strategy], invalidation: 'broadcast', rate, duration: 0.5 }))[0]!.accessesPerSec);
+      }
+    }
+    const medians = samples.map((values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!);
+    medians.forEach((median, i) => throughput.push([strategy, String(rates[i]), median.toExponential(3), `${((median / medians[0]!) * 100).toFixed(1)}%`]));
   }
-  out.push(formatTable(['strategy', 'updates/s', 'accesses/s', 'of no updates'], throughput));
+  out.push(formatTable([`strategy`, 'updates/s', `accesses/s (median of ${rounds})`, 'of no updates'], throughput));
   const spacing: string[][] = [];
   for (const safepoint of [1, 8, 64, 512, 4096]) {
     const row = (await compare({ strategies: ['stop-the-world'], invalidation: 'broadcast', safepoint, duration: 1 }))[0]!;
