@@ -103,6 +103,9 @@ describe('bar-remap and the writer scenarios', () => {
         expect(result.lost, `${arch}/${strategy}`).toBe(0);
       }
       expect(holes.naive).toBeGreaterThan(0);
+      const naive = await row({ scenario: 'bar-remap', arch, strategy: 'naive', updates: 60 });
+      expect(naive.mmioByCause).toEqual({ hole: naive.holes, unassigned: 0, device: 0, retried: 0 });
+      expect(naive.mmioExits).toBe(naive.holes);
       expect(holes.kvm).toBeGreaterThan(0);
       for (const safe of ['rcu', 'stop-the-world', 'mutex', 'mutex-rwlock', 'mutex-percpu', 'inhibit-on-overlap']) expect(holes[safe], safe).toBe(0);
     }
@@ -133,6 +136,7 @@ describe('bad input', () => {
     expect(result.errors.length).toBeGreaterThan(0);
     expect(result.errors[0]).toMatch(/device handler threw \(broken at 0x8000.*broken device/);
     expect(result.lost).toBe(0);
+    expect(result.mmioByCause.device).toBeGreaterThan(0);
   });
 
   it('an unknown strategy, scenario or arch is refused before anything runs', async () => {

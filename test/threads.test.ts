@@ -83,7 +83,11 @@ describe('VcpuThreads: an embedder runs its own guests under a strategy', () => 
       { slot: 2, guestPhysAddr: 0x4000_1000, memorySize: 0x1000, userspaceAddr: ram + 0x1000 },
     ];
     const latencies: number[] = [];
-    for (let i = 0; i < 200; i++) latencies.push(threads.update(i % 2 === 0 ? merge : split));
+    // At least 200 updates, and until both guests have looped a while (threads start when the OS says).
+    const since = performance.now();
+    for (let i = 0; i < 200 || (vcpus.some((vcpu) => vcpu.get('r4') < 1000n) && performance.now() - since < 10_000); i++) {
+      latencies.push(threads.update(i % 2 === 0 ? merge : split));
+    }
     const reports = await threads.stop();
     expect(reports.map((report) => report.error)).toEqual([undefined, undefined]);
     expect(latencies.every((us) => us > 0)).toBe(true);
@@ -93,5 +97,39 @@ describe('VcpuThreads: an embedder runs its own guests under a strategy', () => 
       expect(vcpu.get('r6')).toBe(0n); // every store read back
     }
     expect(machine.slots().filter((slot) => slot.slot < 0x10000).map((slot) => slot.slot)).toEqual([0, 1, 2]);
+  });
+});
+
+describe('a vCPU that faults mid-run', () => {
+  it('stops with a clear error while the other vCPU and stop-the-world updates carry on, nothing lost', async () => {
+    const { Machine, Vcpu, VcpuThreads, PpcProgram, ppc } = await import('../dist/src/index.js');
+    const machine = await Machine.create({ vcpus: 2, arenaBytes: 4 << 20 });
+    machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: 0x10_0000, memorySize: 0x10000, userspaceAddr: machine.allocateBacking(0x10000) });
+    const ram = machine.allocateBacking(0x1000);
+    machine.setUserMemoryRegion({ slot: 1, guestPhysAddr: 0x4000_0000, memorySize: 0x1000, userspaceAddr: ram });
+    // vCPU 0: counts to 5000, then branches to an address with no RAM. vCPU 1: stores and reads back forever.
+    const faulting = new PpcProgram().emit(ppc.li(4, 5000), ppc.mtctr(4)).label('spin').branchTo(ppc.bdnz, 'spin')
+      .emit(ppc.lis(5, 0x7000), ppc.mtctr(5), ppc.bctr());
+    const writer = new PpcProgram().emit(ppc.lis(3, 0x4000), ppc.li(4, 1), ppc.li(6, 0))
+      .label('loop').emit(ppc.std(4, 8, 3), ppc.ld(5, 8, 3), ppc.cmpd(0, 4, 5)).branchTo(ppc.beq, 'same').emit(ppc.addi(6, 6, 1))
+      .label('same').emit(ppc.addi(4, 4, 1)).branchTo(ppc.b, 'loop');
+    machine.writeBytes(0x10_0000, faulting.bytes('big'));
+    machine.writeBytes(0x10_1000, writer.bytes('big'));
+    const vcpus = [new Vcpu(machine, 0, 'ppc64be').set('pc', 0x10_0000), new Vcpu(machine, 1, 'ppc64be').set('pc', 0x10_1000)];
+    const threads = await VcpuThreads.onMachine(machine, { arch: 'ppc64be', strategy: 'stop-the-world' });
+    const remap = (gpa: number) => [{ slot: 1, guestPhysAddr: 0x4000_0000, memorySize: 0, userspaceAddr: ram }, { slot: 1, guestPhysAddr: gpa, memorySize: 0x1000, userspaceAddr: ram }];
+    // Paced (back-to-back stops would starve the vCPUs, as pause_all_vcpus in a loop would).
+    const nap = new Int32Array(new SharedArrayBuffer(4));
+    const since = performance.now();
+    for (let i = 0; i < 300 || (vcpus[1]!.get('r4') < 1000n && performance.now() - since < 10_000); i++) {
+      threads.update(remap(0x4000_0000));
+      Atomics.wait(nap, 0, 0, 0.2);
+    }
+    const reports = await threads.stop();
+    expect(reports[0]!.error).toMatch(/vCPU 0 stopped: fault at pc 0x70000000/);
+    expect(reports[1]!.error).toBeUndefined();
+    expect(vcpus[1]!.get('r4')).toBeGreaterThan(1n);
+    expect(vcpus[1]!.get('r6')).toBe(0n);
+    expect(threads.checks().holes).toBe(0);
   });
 });

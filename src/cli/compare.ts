@@ -94,8 +94,8 @@ function progressLine(done: number, total: number, fraction: number): string {
 
 /** The row as the JSON format gives it (plus mode, seed and the checker's other counts). */
 export function publicRow(row: Row): object {
-  const { scenario, arch, strategy, invalidation, vcpus, updates, updateUs, accessesPerSec, stallUs, holes, stale, lost, mmioExits, mode, seed, checks, errors } = row;
-  return { scenario, arch, strategy, invalidation, vcpus, updates, updateUs, accessesPerSec, stallUs, holes, stale, lost, mmioExits, mode, seed, checks, errors };
+  const { scenario, arch, strategy, invalidation, vcpus, updates, updateUs, accessesPerSec, stallUs, holes, stale, lost, mmioExits, mmioByCause, mode, seed, checks, errors } = row;
+  return { scenario, arch, strategy, invalidation, vcpus, updates, updateUs, accessesPerSec, stallUs, holes, stale, lost, mmioExits, mmioByCause, mode, seed, checks, errors };
 }
 
 function describe(rows: Row[]): string {

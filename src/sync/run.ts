@@ -55,6 +55,8 @@ export interface Row {
   stale: number;
   lost: number;
   mmioExits: number;
+  /** The MMIO exits by cause: a hole (the host maps RAM there), unassigned, a device (built-in or on the bus), an INVALID slot retried. */
+  mmioByCause: { hole: number; unassigned: number; device: number; retried: number };
   mode: 'threads' | 'deterministic';
   seed: number;
   checks: CheckCounts;
@@ -196,6 +198,7 @@ export async function runRow(options: RowOptions): Promise<Row> {
     updates: updater.updates, updateUs: percentiles(updater.latencies), accessesPerSec: Math.round(accesses / seconds),
     stallUs: percentiles(reports.flatMap((report) => report.stalls)),
     holes: checks.holes, stale: checks.stale, lost: checks.lost, mmioExits,
+    mmioByCause: { hole: checks.holes, unassigned: checks.unassigned, device: mmioExits - checks.emulated - checks.retries, retried: checks.retries },
     mode: options.deterministic ? 'deterministic' : 'threads', seed: options.seed, checks,
     errors: reports.flatMap((report) => (report.error ? [report.error] : [])),
   };

@@ -166,6 +166,7 @@ export class VcpuRunner implements VcpuSide {
       return BUS_UNCLAIMED;
     }
     Atomics.store(i32, words.state(this.index), map.VCPU_EMULATING);
+    words.count(this.index, 'emulated');
     try {
       const gpa = (BigInt(high >>> 0) << 32n) | BigInt(low >>> 0);
       const hostView = () => (as === 0 ? this.core.functions.ramLookup(HOST_VIEW_AS, gpa, size, write ? 1 : 0) : 0);

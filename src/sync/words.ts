@@ -3,7 +3,7 @@
 
 import type { MemoryMap } from '../core.js';
 
-export const CHECK_NAMES = ['holes', 'stale', 'lost', 'unassigned', 'device', 'invalid', 'retries', 'faults', 'badValues'] as const;
+export const CHECK_NAMES = ['holes', 'stale', 'lost', 'unassigned', 'emulated', 'invalid', 'retries', 'faults', 'badValues'] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 export type CheckCounts = Record<CheckName, number>;
 
