@@ -85,8 +85,8 @@ describe('VcpuThreads: an embedder runs its own guests under a strategy', () => 
     const latencies: number[] = [];
     // At least 200 updates, and until both guests have looped a while (threads start when the OS says).
     const since = performance.now();
-    for (let i = 0; i < 200 || (vcpus.some((vcpu) => vcpu.get('r4') < 1000n) && performance.now() - since < 10_000); i++) {
-      latencies.push(threads.update(i % 2 === 0 ? merge : split));
+    for (let i = 0; i < 100 || (vcpus.some((vcpu) => vcpu.get('r4') < 1000n) && performance.now() - since < 10_000); i++) {
+      latencies.push(threads.update(merge), threads.update(split));
     }
     const reports = await threads.stop();
     expect(reports.map((report) => report.error)).toEqual([undefined, undefined]);
@@ -107,8 +107,8 @@ describe('a vCPU that faults mid-run', () => {
     machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: 0x10_0000, memorySize: 0x10000, userspaceAddr: machine.allocateBacking(0x10000) });
     const ram = machine.allocateBacking(0x1000);
     machine.setUserMemoryRegion({ slot: 1, guestPhysAddr: 0x4000_0000, memorySize: 0x1000, userspaceAddr: ram });
-    // vCPU 0: counts to 5000, then branches to an address with no RAM. vCPU 1: stores and reads back forever.
-    const faulting = new PpcProgram().emit(ppc.li(4, 5000), ppc.mtctr(4)).label('spin').branchTo(ppc.bdnz, 'spin')
+    // vCPU 0: counts to 500, then branches to an address with no RAM. vCPU 1: stores and reads back forever.
+    const faulting = new PpcProgram().emit(ppc.li(4, 500), ppc.mtctr(4)).label('spin').branchTo(ppc.bdnz, 'spin')
       .emit(ppc.lis(5, 0x7000), ppc.mtctr(5), ppc.bctr());
     const writer = new PpcProgram().emit(ppc.lis(3, 0x4000), ppc.li(4, 1), ppc.li(6, 0))
       .label('loop').emit(ppc.std(4, 8, 3), ppc.ld(5, 8, 3), ppc.cmpd(0, 4, 5)).branchTo(ppc.beq, 'same').emit(ppc.addi(6, 6, 1))
@@ -118,12 +118,14 @@ describe('a vCPU that faults mid-run', () => {
     const vcpus = [new Vcpu(machine, 0, 'ppc64be').set('pc', 0x10_0000), new Vcpu(machine, 1, 'ppc64be').set('pc', 0x10_1000)];
     const threads = await VcpuThreads.onMachine(machine, { arch: 'ppc64be', strategy: 'stop-the-world' });
     const remap = (gpa: number) => [{ slot: 1, guestPhysAddr: 0x4000_0000, memorySize: 0, userspaceAddr: ram }, { slot: 1, guestPhysAddr: gpa, memorySize: 0x1000, userspaceAddr: ram }];
-    // Paced (back-to-back stops would starve the vCPUs, as pause_all_vcpus in a loop would).
+    // Each update waits for the writer to move on (back-to-back stops would starve the
+    // vCPUs, as pause_all_vcpus in a loop would), and vCPU 0 has long faulted by the end.
     const nap = new Int32Array(new SharedArrayBuffer(4));
-    const since = performance.now();
-    for (let i = 0; i < 300 || (vcpus[1]!.get('r4') < 1000n && performance.now() - since < 10_000); i++) {
+    for (let i = 0; i < 200; i++) {
       threads.update(remap(0x4000_0000));
-      Atomics.wait(nap, 0, 0, 0.2);
+      const before = vcpus[1]!.get('r4');
+      const since = performance.now();
+      while (vcpus[1]!.get('r4') === before && performance.now() - since < 100) Atomics.wait(nap, 0, 0, 0.1);
     }
     const reports = await threads.stop();
     expect(reports[0]!.error).toMatch(/vCPU 0 stopped: fault at pc 0x70000000/);

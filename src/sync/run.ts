@@ -12,7 +12,7 @@ import { Scheduler } from './scheduler.js';
 import { strategy as strategyNamed, type StrategyName, type UpdaterSide } from './strategies.js';
 import { attachHostView, VcpuThreads } from './threads.js';
 import { VcpuRunner, type InvalidPolicy, type VcpuConfig, type VcpuReport } from './vcpu-loop.js';
-import { SyncWords, type CheckCounts } from './words.js';
+import type { CheckCounts } from './words.js';
 
 export type InvalidationModel = 'broadcast' | 'ipi';
 
@@ -79,7 +79,6 @@ const ARENA_BYTES = 32 << 20;
 interface Prepared {
   machine: Machine;
   scenario: ScenarioRun;
-  words: SyncWords;
   side: UpdaterSide;
 }
 
@@ -87,9 +86,7 @@ async function prepare(options: RowOptions): Promise<Prepared> {
   const machine = await Machine.create({ vcpus: options.vcpus, arenaBytes: ARENA_BYTES });
   const vcpus = Array.from({ length: options.vcpus }, (_, v) => new Vcpu(machine, v, options.arch));
   const scenario = setUpScenario(machine, options.scenario, { arch: options.arch, vcpus: options.vcpus, slots: options.slots }, vcpus);
-  const side = attachHostView(machine, options.vcpus, options.invalidation);
-  const words = side.words;
-  return { machine, scenario, words, side };
+  return { machine, scenario, side: attachHostView(machine, options.vcpus, options.invalidation) };
 }
 
 interface Pacing {
@@ -114,7 +111,7 @@ function* updaterLoop(options: RowOptions, prepared: Prepared, pacing: Pacing, n
       prepared.scenario.afterUpdate(n);
     }
   } finally {
-    prepared.words.endRun();
+    prepared.side.words.endRun();
   }
   return { latencies, updates: n };
 }
@@ -155,7 +152,7 @@ function vcpuConfig(options: RowOptions, index: number): VcpuConfig {
 }
 
 async function runDeterministic(options: RowOptions, prepared: Prepared): Promise<{ reports: VcpuReport[]; updater: UpdaterReport }> {
-  const { machine, words } = prepared;
+  const { machine, side: { words } } = prepared;
   const scheduler = new Scheduler(options.seed, words.i32);
   const runners: VcpuRunner[] = [];
   for (let v = 0; v < options.vcpus; v++) {
@@ -173,7 +170,7 @@ async function runThreaded(options: RowOptions, prepared: Prepared): Promise<{ r
     arch: options.arch, strategy: options.strategy, safepoint: options.safepoint, invalidPolicy: options.invalidPolicy, devices: options.deviceModules,
   });
   try {
-    const updater = runBlocking(updaterLoop(options, prepared, threadedPacing(options, micros()), micros), prepared.words.i32, prepared.words.poll);
+    const updater = runBlocking(updaterLoop(options, prepared, threadedPacing(options, micros()), micros), prepared.side.words.i32, prepared.side.words.poll);
     return { reports: await threads.stop(), updater };
   } finally {
     await threads.stop().catch(() => []);
@@ -185,7 +182,7 @@ export async function runRow(options: RowOptions): Promise<Row> {
   const start = micros();
   const { reports, updater } = options.deterministic ? await runDeterministic(options, prepared) : await runThreaded(options, prepared);
   const seconds = (micros() - start) / 1e6;
-  const { words, scenario } = prepared;
+  const { side: { words }, scenario } = prepared;
   const checks = words.checks();
   let accesses = 0;
   let mmioExits = 0;

@@ -110,16 +110,25 @@ function workerResults(worker: Worker, words: SyncWords): { ready: Promise<void>
   // Either may be left unawaited when the other fails first.
   result.ready.catch(() => {});
   result.report.catch(() => {});
+  let reported = false;
   const fail = (error: unknown) => {
     words.endRun();
     ready.reject(error);
     report.reject(error);
   };
   worker.on('message', (message: { kind: string; report?: VcpuReport }) => {
-    if (message.kind === 'ready') ready.resolve();
-    else report.resolve(message.report!);
+    if (message.kind === 'ready') {
+      ready.resolve();
+    } else {
+      reported = true;
+      report.resolve(message.report!);
+    }
   });
   worker.on('error', fail);
-  worker.on('exit', (code) => fail(new Error(`vCPU worker exited (code ${code}) before reporting`)));
+  // A worker whose vCPU stopped (an error, or the end of the run) exits after its
+  // report; only an exit without one ends the run for the others.
+  worker.on('exit', (code) => {
+    if (!reported) fail(new Error(`vCPU worker exited (code ${code}) before reporting`));
+  });
   return result;
 }

@@ -48,14 +48,9 @@ export interface VcpuHooks {
   now: () => number;
 }
 
-const ARG_REGISTER: Record<string, string> = { ppc: 'r3', aarch64: 'x0', arm: 'r0' };
-
-function argRegisters(arch: GuestArch): string[] {
-  const family = arch.startsWith('ppc') ? 'ppc' : arch.startsWith('aarch64') ? 'aarch64' : 'arm';
-  const first = ARG_REGISTER[family]!;
-  const prefix = first[0]!;
-  const base = Number(first.slice(1));
-  return [0, 1, 2, 3].map((i) => `${prefix}${base + i}`);
+/** The register a guest passes the hypercall number in. */
+function hypercallRegister(arch: GuestArch): string {
+  return arch.startsWith('ppc') ? 'r3' : arch.startsWith('aarch64') ? 'x0' : 'r0';
 }
 
 export class VcpuRunner implements VcpuSide {
@@ -98,6 +93,11 @@ export class VcpuRunner implements VcpuSide {
     try {
       while (!words.stopping()) {
         yield* strategy.enter(this);
+        // A stop request may have been lifted by the end of the run: do not run past it.
+        if (words.stopping()) {
+          strategy.leave(this);
+          break;
+        }
         let exit: number;
         try {
           exit = this.run(this.config.spacing);
@@ -148,11 +148,8 @@ export class VcpuRunner implements VcpuSide {
   }
 
   private hypercall(): void {
-    const spec = ARCHES[this.config.arch];
-    const [code] = argRegisters(this.config.arch).map((name) => {
-      const slot = spec.slot(this.map, name)!;
-      return readRegister(this.words.view, this.core.record + slot.offset, slot);
-    });
+    const slot = ARCHES[this.config.arch].slot(this.map, hypercallRegister(this.config.arch))!;
+    const code = readRegister(this.words.view, this.core.record + slot.offset, slot);
     if (code === BigInt(HC_LOST)) this.words.count(this.index, 'lost');
     else if (code === BigInt(HC_BAD_VALUE)) this.words.count(this.index, 'badValues');
   }
