@@ -4,12 +4,16 @@ import type { CliIo, Command } from './io.js';
 import { slotsCommand } from './slots.js';
 import { compareCommand } from './compare.js';
 import { soakCommand } from './soak.js';
+import { sweepCommand } from './sweep.js';
+import { reportCommand } from './report.js';
 import { decodeCommand } from './decode.js';
 import { stepCommand } from './step.js';
 
 export const commands: Record<string, Command> = {
   compare: compareCommand,
   soak: soakCommand,
+  sweep: sweepCommand,
+  report: reportCommand,
   slots: slotsCommand,
   decode: decodeCommand,
   step: stepCommand,

@@ -13,6 +13,7 @@ import { strategy as strategyNamed, type StrategyName, type UpdaterSide } from '
 import { attachHostView, VcpuThreads } from './threads.js';
 import { VcpuRunner, type InvalidPolicy, type VcpuConfig, type VcpuReport } from './vcpu-loop.js';
 import type { CheckCounts } from './words.js';
+import { latencyHistogram } from '../report/histogram.js';
 
 export type InvalidationModel = 'broadcast' | 'ipi';
 
@@ -49,6 +50,8 @@ export interface Row {
   vcpus: number;
   updates: number;
   updateUs: Percentiles;
+  /** Update latencies by quarter-octave bucket (see report/histogram.ts), for CDFs. */
+  updateHistogram: number[];
   accessesPerSec: number;
   stallUs: Percentiles;
   holes: number;
@@ -192,7 +195,7 @@ export async function runRow(options: RowOptions): Promise<Row> {
   }
   return {
     scenario: options.scenario, arch: options.arch, strategy: options.strategy, invalidation: options.invalidation, vcpus: options.vcpus,
-    updates: updater.updates, updateUs: percentiles(updater.latencies), accessesPerSec: Math.round(accesses / seconds),
+    updates: updater.updates, updateUs: percentiles(updater.latencies), updateHistogram: latencyHistogram(updater.latencies), accessesPerSec: Math.round(accesses / seconds),
     stallUs: percentiles(reports.flatMap((report) => report.stalls)),
     holes: checks.holes, stale: checks.stale, lost: checks.lost, mmioExits,
     mmioByCause: { hole: checks.holes, unassigned: checks.unassigned, device: mmioExits - checks.emulated - checks.retries, retried: checks.retries },
