@@ -53,3 +53,18 @@ export function benchPhysReads(as: u32, gpa: u64, size: u32, count: u32): u64 {
   }
   return sum;
 }
+
+/** The JS→Wasm reference: a call that does nothing. */
+export function benchNop(): u32 {
+  return 0;
+}
+
+@external("env", "mmio")
+declare function busCall(as: u32, gpaLow: u32, gpaHigh: u32, size: u32, write: u32, cause: u32): u32;
+
+/** The Wasm→JS reference: `count` calls of the device-bus import (instantiate with a no-op one). */
+export function benchImportCalls(count: u32): u32 {
+  let sum: u32 = 0;
+  for (let i: u32 = 0; i < count; i++) sum += busCall(0, i, 0, 1, 0, 0);
+  return sum;
+}

@@ -1,13 +1,16 @@
 // The memory layer: guest-physical RAM loads beside the raw Wasm load loop, slot
 // lookup on the last-used and search paths at 1/10/509/32764 slots, MMIO reads
-// dispatched to a JS device handler and to a built-in Wasm device.
+// dispatched to a JS device handler and to a built-in Wasm device; the JS→Wasm and
+// Wasm→JS call costs as references.
 
 import { Machine } from '../src/index.js';
+import { coreFunctions, instantiateCore } from '../src/core.js';
 import { isMain, machineLine, rowsTable, runSuite, type BenchCase, type BenchRow } from './common.js';
 
 const LOADS = 1 << 20;
 const LOOKUPS = 1 << 18;
 const MMIO_READS = 1 << 16;
+const CALLS = 1 << 16;
 const WINDOW = 0xffff8; // loads cycle through 1 MiB at a 64-byte stride
 const SLOT_STRIDE = 0x10000n;
 const RAM_GPA = 0x1_0000_0000n;
@@ -22,8 +25,12 @@ export async function memoryBenchRows(): Promise<BenchRow[]> {
   machine.mmio.register({ name: 'counter', base: 0x9000_0000n, size: 0x1000, read: () => ++reads, write: () => {} });
   machine.addBuiltinDevice({ kind: 'counter', base: 0xa000_0000n, size: 8 });
 
+  // The call references: a JS→Wasm call of an empty export, and a Wasm→JS call of a no-op import.
+  const bare = coreFunctions(instantiateCore(machine.module, machine.memory, () => 0));
   const cases: BenchCase[] = [
     { name: 'raw Wasm load loop', itemsPerCall: LOADS, unit: 'loads', run: () => core.benchRawLoads(rawAddress, LOADS, WINDOW) },
+    { name: 'JS→Wasm call (empty export)', itemsPerCall: CALLS, unit: 'calls', run: () => { for (let i = 0; i < CALLS; i++) bare.benchNop(); } },
+    { name: 'Wasm→JS call (no-op import)', itemsPerCall: CALLS, unit: 'calls', run: () => bare.benchImportCalls(CALLS) },
     { name: 'guest-physical RAM load', itemsPerCall: LOADS, unit: 'loads', run: () => core.benchPhysLoads(0, RAM_GPA, LOADS, WINDOW) },
   ];
   // With one slot every lookup hits the last-used slot; with more, each lookup picks a

@@ -1,8 +1,8 @@
-// The guest MMU (AArch64, 4 KiB granule, 4 levels): A64 loads through the tables on
-// TLB hits, and with a TLBI VMALLE1 each iteration so every load walks, beside the
-// same loop with the MMU off and the raw Wasm load loop in the same run.
+// The guest MMUs (AArch64 4 KiB granule and PowerPC radix, 4 levels each): loads
+// through the tables on TLB hits, and with a full flush each iteration so every load
+// walks, beside the A64 loop with the MMU off and the raw Wasm load loop.
 
-import { Machine, Vcpu, A64Program, A64PageTables, a64 } from '../src/index.js';
+import { Machine, Vcpu, A64Program, A64PageTables, a64, PpcProgram, PpcRadixTables, ppc } from '../src/index.js';
 import { isMain, machineLine, spendBudget, rowsTable, runSuite, type BenchCase, type BenchRow } from './common.js';
 
 const CODE = 0x10_0000;
@@ -40,8 +40,34 @@ export async function mmuBenchRows(): Promise<BenchRow[]> {
     { name: 'A64 ldr, MMU off', itemsPerCall: ITERATIONS * 8, unit: 'loads', run: () => spendBudget(mmuOff, ITERATIONS * 10) },
     { name: 'A64 ldr, MMU on, TLB hits', itemsPerCall: ITERATIONS * 8, unit: 'loads', run: () => spendBudget(hits, ITERATIONS * 10) },
     { name: 'A64 ldr, MMU on, TLBI each loop', itemsPerCall: ITERATIONS * 8, unit: 'walked loads', run: () => spendBudget(walks, ITERATIONS * 11) },
+    ...(await radixCases()),
   ];
   return runSuite('mmu', cases);
+}
+
+/** PowerPC ld through a radix tree: on TLB hits, and with mtspr PID each loop so every load walks four levels. */
+async function radixCases(): Promise<BenchCase[]> {
+  const machine = await Machine.create({ vcpus: 2, arenaBytes: 8 << 20 });
+  machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: CODE, memorySize: 0x10000, userspaceAddr: machine.allocateBacking(0x10000) });
+  machine.setUserMemoryRegion({ slot: 1, guestPhysAddr: DATA, memorySize: 0x10000, userspaceAddr: machine.allocateBacking(0x10000) });
+  machine.setUserMemoryRegion({ slot: 2, guestPhysAddr: TABLES, memorySize: 0x40000, userspaceAddr: machine.allocateBacking(0x40000) });
+  const tables = new PpcRadixTables(machine, BigInt(TABLES), 0x40000);
+  tables.map({ va: BigInt(CODE), pa: BigInt(CODE), size: 0x1000, writable: false });
+  for (let page = 0; page < 8; page++) tables.map({ va: DATA_VA + BigInt(page * 0x1000), pa: BigInt(DATA + page * 0x1000), size: 0x1000 });
+  const loop = (index: number, codeAt: number, flush: boolean, stride: number) => {
+    const program = new PpcProgram().emit(ppc.lis(4, 0x7fff), ppc.mtctr(4), ppc.li(0, 0)).label('loop');
+    if (flush) program.emit(ppc.mtspr(48, 0));
+    for (let i = 0; i < 8; i++) program.emit(ppc.ld(5 + i, i * stride, 3));
+    program.branchTo(ppc.bdnz, 'loop');
+    machine.writeBytes(codeAt, program.bytes('big'));
+    return new Vcpu(machine, index, 'ppc64be').set('pc', codeAt).set('r3', DATA_VA).set('ptcr', tables.ptcr).set('msr', machine.map.MSR_IR | machine.map.MSR_DR);
+  };
+  const hits = loop(0, CODE, false, 8);
+  const walks = loop(1, CODE + 0x400, true, 0x1000);
+  return [
+    { name: 'PowerPC ld, radix, TLB hits', itemsPerCall: ITERATIONS * 8, unit: 'loads', run: () => spendBudget(hits, ITERATIONS * 9) },
+    { name: 'PowerPC ld, radix, PID write each loop', itemsPerCall: ITERATIONS * 8, unit: 'walked loads', run: () => spendBudget(walks, ITERATIONS * 10) },
+  ];
 }
 
 if (isMain(import.meta.url)) {

@@ -60,6 +60,8 @@ export interface CoreFunctions {
   benchPhysLoads(as: number, gpa: bigint, count: number, mask: number): bigint;
   benchSlotLookups(as: number, gpa: bigint, stride: bigint, slots: number, count: number, seed: number): bigint;
   benchPhysReads(as: number, gpa: bigint, size: number, count: number): bigint;
+  benchNop(): number;
+  benchImportCalls(count: number): number;
 }
 
 /** The host's device bus as the core calls it (gpa as two u32 halves): 0 handled, 1 unclaimed, 2 device threw. */

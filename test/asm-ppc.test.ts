@@ -45,6 +45,7 @@ const cases: Array<[number | number[], string]> = [
   [ppc.rlwinm(3, 4, 5, 6, 7), 'rlwinm 3, 4, 5, 6, 7'],
   [ppc.rldicl(3, 4, 35, 40), 'rldicl 3, 4, 35, 40'],
   [ppc.rldicr(3, 4, 8, 40), 'rldicr 3, 4, 8, 40'],
+  [ppc.mtspr(48, 5), 'mtspr 48, 5'],
   [ppc.cmpwi(1, 5, -3), 'cmpwi 1, 5, -3'],
   [ppc.cmpdi(7, 5, 3), 'cmpdi 7, 5, 3'],
   [ppc.cmplwi(2, 5, 65535), 'cmplwi 2, 5, 65535'],
