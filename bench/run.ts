@@ -6,12 +6,16 @@ import { mmuBenchRows } from './mmu.js';
 import { benchDecodePpcRows } from './decode-ppc.js';
 import { benchDecodeArmRows } from './decode-arm.js';
 import { machineLine, rowsTable, type BenchRow } from './common.js';
+import { slotUpdateRows, slotUpdateTable } from './slot-update.js';
+import { unicornPeer } from './peers.js';
 
 const memory = await memoryBenchRows();
 const interpreter = await interpBenchRows();
 const mmu = await mmuBenchRows();
 const decodePpc = await benchDecodePpcRows();
 const decodeArm = await benchDecodeArmRows();
+const slotUpdates = await slotUpdateRows();
+const unicorn = unicornPeer();
 const ns = (rows: BenchRow[], name: string) => rows.find((row) => row.name === name)?.nsPerItem ?? NaN;
 
 console.log(`\nmemslot-emu benchmarks — ${machineLine()}\n`);
@@ -36,4 +40,26 @@ for (const isa of ['A64', 'A32', 'T32']) {
   const ours = decodeArm.find((row) => row.name.startsWith(`memslot-emu decode${isa}`));
   const theirs = decodeArm.find((row) => row.name.startsWith(`Capstone ${isa}`));
   if (ours && theirs) console.log(`${isa}: ${(ours.perSecond / theirs.perSecond).toFixed(0)}x Capstone`);
+}
+
+console.log('\nOne slot update per strategy (a 2 MiB MOVE and back, 400 times):');
+console.log(slotUpdateTable(slotUpdates));
+
+console.log('\nPeers in this run:');
+if ('skipped' in unicorn) {
+  console.log(unicorn.skipped);
+} else {
+  const rcuMove = slotUpdates.find((row) => row.strategy === 'rcu')!.us.p50;
+  const ratio = (ours: number, theirs: number) => `${(ours / theirs).toFixed(2)}x`;
+  const peerRows = [
+    ['A64 guest loads/s (8 ldr + subs/b.ne)', ns(interpreter, 'A64 ldr (8 + subs/b.ne loop)'), 1e9 / unicorn.loadsPerSec, 'at least 0.2x'],
+    ['A64 guest stores/s (8 str + subs/b.ne)', ns(interpreter, 'A64 str (8 + subs/b.ne loop)'), 1e9 / unicorn.storesPerSec, 'at least 10x'],
+    [`MMIO reads/s, JS handler vs Unicorn (${unicorn.mmioCallback} callback)`, ns(memory, 'MMIO read to a JS handler'), 1e9 / unicorn.mmioReadsPerSec, 'at least 1x'],
+    [`MMIO reads/s, built-in Wasm device vs Unicorn (${unicorn.mmioCallback} callback)`, ns(memory, 'MMIO read to a built-in Wasm device'), 1e9 / unicorn.mmioReadsPerSec, 'at least 3x'],
+  ] as const;
+  for (const [name, oursNs, theirsNs, target] of peerRows) {
+    console.log(`${name}: ours ${(1e3 / oursNs).toFixed(1)}M, Unicorn ${(1e3 / theirsNs).toFixed(1)}M, ${ratio(theirsNs, oursNs)} (target ${target})`);
+  }
+  console.log(`2 MiB slot move: ours under rcu with 2 vCPU threads running ${rcuMove.toFixed(1)} µs p50; Unicorn unmap + map ${unicorn.remapMicros.toFixed(1)} µs, `
+    + `plus restart ${unicorn.remapRestartMicros.toFixed(1)} µs: ${(unicorn.remapRestartMicros / rcuMove).toFixed(1)}x cheaper (target at least 5x)`);
 }
