@@ -10,7 +10,7 @@ export interface UnicornFigures {
   loadsPerSec: number;
   storesPerSec: number;
   mmioReadsPerSec: number;
-  /** How its MMIO callbacks were written ('python': slower than a C callback). */
+  /** How its MMIO callbacks were written: 'C' (compiled from bench/peers/mmio_callbacks.c) or 'python' where no C compiler is found. */
   mmioCallback: string;
   /** µs to unmap and map a 2 MiB region while stopped. */
   remapMicros: number;

@@ -26,9 +26,9 @@ console.log(`Slot search at 32764 slots / at 10 slots: ${flatness.toFixed(2)}x (
 
 console.log('\nInterpreters, one vCPU each (last column: raw Wasm load ns / case ns):');
 console.log(rowsTable(interpreter, 'raw Wasm load loop'));
-console.log('Targets: 250M guest loads/s and 170M guest stores/s per vCPU; Unicorn 2 (JIT) on this class of machine: 1.26G loads/s, 17M stores/s, 58M MMIO loads/s.');
+console.log('Targets: 250M guest loads/s and 170M guest stores/s per vCPU; Unicorn 2 in this run: see Peers below.');
 
-console.log('\nGuest MMU, AArch64 4 KiB granule, 4 levels (last column: raw Wasm load ns / case ns):');
+console.log('\nGuest MMUs, AArch64 4 KiB granule and PowerPC radix, 4 levels each (last column: raw Wasm load ns / case ns):');
 console.log(rowsTable(mmu, 'raw Wasm load loop'));
 const hitCost = ns(mmu, 'A64 ldr, MMU on, TLB hits') / ns(mmu, 'A64 ldr, MMU off');
 console.log(`MMU-on TLB hit / MMU off: ${hitCost.toFixed(2)}x (target: at most 1.5x). The TLBI row is one full walk per load, plus one fetch walk per 8.`);
