@@ -7,6 +7,7 @@ import { isScenarioArch, SCENARIO_ARCHES, type ScenarioArch } from './scenarios/
 import { isStrategy, STRATEGIES, type StrategyName } from './sync/strategies.js';
 import { runRow, type InvalidationModel, type Row } from './sync/run.js';
 import type { InvalidPolicy } from './sync/vcpu-loop.js';
+import type { SpawnWorker } from './sync/spawn.js';
 
 export interface CompareOptions {
   /** Default 'bar-remap'. */
@@ -39,6 +40,10 @@ export interface CompareOptions {
   devices?: readonly string[];
   /** Progress: rows done, rows in all, and the running row's fraction done. */
   onProgress?: (done: number, total: number, fraction: number) => void;
+  /** Each row as it ends (a page can show rows as they come). */
+  onRow?: (row: Row) => void;
+  /** How vCPU threads start; default Node's worker_threads (the browser entry passes Web Workers). */
+  spawn?: SpawnWorker;
 }
 
 export interface ResolvedCompare {
@@ -94,7 +99,9 @@ export async function compare(options: CompareOptions = {}): Promise<Row[]> {
       slots: options.slots,
       deviceModules: [...(options.devices ?? [])],
       progress: (fraction) => options.onProgress?.(index, plan.length, fraction),
+      spawn: options.spawn,
     }));
+    options.onRow?.(rows[rows.length - 1]!);
   }
   options.onProgress?.(plan.length, plan.length, 1);
   return rows;

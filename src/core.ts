@@ -67,7 +67,8 @@ export interface CoreFunctions {
 /** The host's device bus as the core calls it (gpa as two u32 halves): 0 handled, 1 unclaimed, 2 device threw. */
 export type MmioImport = (as: number, gpaLow: number, gpaHigh: number, size: number, write: number, cause: number) => number;
 
-export type CoreFlavor = 'release' | 'debug';
+/** 'unshared': the release build over an unshared memory (one thread; no cross-origin isolation needed in a browser). */
+export type CoreFlavor = 'release' | 'debug' | 'unshared';
 
 const moduleCache = new Map<CoreFlavor, Promise<WebAssembly.Module>>();
 
@@ -75,7 +76,8 @@ const moduleCache = new Map<CoreFlavor, Promise<WebAssembly.Module>>();
 export function loadCoreModule(flavor: CoreFlavor = 'release'): Promise<WebAssembly.Module> {
   let cached = moduleCache.get(flavor);
   if (!cached) {
-    const url = new URL(`../../build/${flavor === 'debug' ? 'core.debug' : 'core'}.wasm`, import.meta.url);
+    const file = flavor === 'release' ? 'core' : `core.${flavor}`;
+    const url = new URL(`../../build/${file}.wasm`, import.meta.url);
     cached = compileFrom(url);
     moduleCache.set(flavor, cached);
   }
@@ -87,7 +89,12 @@ async function compileFrom(url: URL): Promise<WebAssembly.Module> {
     const { readFile } = await import('node:fs/promises');
     return WebAssembly.compile(await readFile(url));
   }
-  return WebAssembly.compileStreaming(fetch(url));
+  try {
+    return await WebAssembly.compileStreaming(fetch(url));
+  } catch {
+    // A server that does not send application/wasm: compile from the bytes instead.
+    return WebAssembly.compile(await (await fetch(url)).arrayBuffer());
+  }
 }
 
 /** Reads the memory map from any instance's exported globals. */
@@ -118,8 +125,8 @@ export function coreFunctions(instance: WebAssembly.Instance): CoreFunctions {
 }
 
 /** Wasm pages a machine needs, computed by the core itself on a throwaway memory. */
-export function planPages(module: WebAssembly.Module, vcpuCount: number, tlbEntries: number, dirtyBytes: number, arenaBytes: number): number {
-  const scratch = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+export function planPages(module: WebAssembly.Module, vcpuCount: number, tlbEntries: number, dirtyBytes: number, arenaBytes: number, shared = true): number {
+  const scratch = new WebAssembly.Memory({ initial: 1, maximum: 1, shared });
   const planner = coreFunctions(instantiateCore(module, scratch, () => 1));
   return planner.layoutPages(vcpuCount, tlbEntries, dirtyBytes, arenaBytes);
 }

@@ -1,7 +1,7 @@
 // Every error the host raises, with its texts in one place. `code` is an errno
 // name (as KVM's ioctls return) so callers can switch on it.
 
-export type ErrnoName = 'EINVAL' | 'EEXIST' | 'ENOENT' | 'ENOMEM' | 'EFAULT' | 'EIO';
+export type ErrnoName = 'EINVAL' | 'EEXIST' | 'ENOENT' | 'ENOMEM' | 'EFAULT' | 'EIO' | 'EPERM';
 
 export class EmuError extends Error {
   /** The sentence without the errno prefix. */
@@ -65,5 +65,9 @@ export const texts = {
   deviceOverlap: (name: string, other: string) => `device ${name} overlaps device ${other}`,
   deviceShape: (name: string, why: string) => `device ${name}: ${why}`,
   badOption: (name: string, why: string) => `option ${name}: ${why}`,
+  notIsolated: () =>
+    'vCPU threads need a SharedArrayBuffer, which a browser gives only to a cross-origin isolated page: serve it with the headers '
+    + '"Cross-Origin-Opener-Policy: same-origin" and "Cross-Origin-Embedder-Policy: require-corp" (npm run demo does), '
+    + 'or use the deterministic mode, which runs on one thread without them',
   coreInit: (code: number) => `the core rejected the machine layout (code ${code})`,
 } as const;

@@ -17,8 +17,14 @@ export interface MachineOptions {
   tlbEntries?: number;
   /** Bytes of dirty-bitmap pool; default room for four slots spanning the whole arena. */
   dirtyLogBytes?: number;
-  /** Which build of the core to run; default 'release'. */
+  /** Which build of the core to run; default 'release' ('unshared' when `shared` is false). */
   core?: CoreFlavor;
+  /**
+   * One shared memory that vCPU threads can use (default). false: an unshared memory
+   * for one thread (the deterministic scheduler), which a browser page can have
+   * without cross-origin isolation.
+   */
+  shared?: boolean;
 }
 
 /** Where the per-machine regions landed (read back from the control block). */
@@ -73,10 +79,12 @@ export class Machine {
     if (!Number.isInteger(dirtyBytes) || dirtyBytes < 0 || dirtyBytes % 8 !== 0) {
       throw new EmuError('EINVAL', texts.badOption('dirtyLogBytes', 'must be a non-negative multiple of 8'));
     }
-    const module = await loadCoreModule(options.core);
-    const pages = planPages(module, vcpus, tlbEntries, dirtyBytes, arenaBytes);
+    const shared = options.shared ?? true;
+    if (shared && globalThis.crossOriginIsolated === false) throw new EmuError('EPERM', texts.notIsolated());
+    const module = await loadCoreModule(shared ? options.core : 'unshared');
+    const pages = planPages(module, vcpus, tlbEntries, dirtyBytes, arenaBytes, shared);
     if (pages === 0) throw new EmuError('ENOMEM', texts.badOption('arenaBytes', 'the machine does not fit in 4 GiB of Wasm memory'));
-    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared });
     const status = coreFunctions(instantiateCore(module, memory, () => 1)).machineInit(vcpus, tlbEntries, dirtyBytes, arenaBytes);
     if (status !== 0) throw new EmuError('EIO', texts.coreInit(status));
     return new Machine(module, memory, vcpus);

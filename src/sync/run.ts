@@ -8,9 +8,10 @@ import { setUpScenario, type ScenarioRun } from '../scenarios/index.js';
 import type { ScenarioArch } from '../scenarios/guest.js';
 import { IDLE, POINT, runBlocking, type Actor } from './actor.js';
 import { loadDevices } from './devices.js';
-import { Scheduler } from './scheduler.js';
+import { DeadlockError, Scheduler } from './scheduler.js';
 import { strategy as strategyNamed, type StrategyName, type UpdaterSide } from './strategies.js';
 import { attachHostView, VcpuThreads } from './threads.js';
+import type { SpawnWorker } from './spawn.js';
 import { VcpuRunner, type InvalidPolicy, type VcpuConfig, type VcpuReport } from './vcpu-loop.js';
 import type { CheckCounts } from './words.js';
 import { latencyHistogram } from '../report/histogram.js';
@@ -38,6 +39,8 @@ export interface RowOptions {
   deviceModules: string[];
   /** Called now and then with the fraction done. */
   progress?: (fraction: number) => void;
+  /** How vCPU threads start; default Node's worker_threads. */
+  spawn?: SpawnWorker;
 }
 
 export interface Percentiles { p50: number; p99: number; max: number }
@@ -86,7 +89,9 @@ interface Prepared {
 }
 
 async function prepare(options: RowOptions): Promise<Prepared> {
-  const machine = await Machine.create({ vcpus: options.vcpus, arenaBytes: ARENA_BYTES });
+  // One thread needs no shared memory (a page that is not cross-origin isolated has none).
+  const shared = !options.deterministic || globalThis.crossOriginIsolated !== false;
+  const machine = await Machine.create({ vcpus: options.vcpus, arenaBytes: ARENA_BYTES, shared });
   const vcpus = Array.from({ length: options.vcpus }, (_, v) => new Vcpu(machine, v, options.arch));
   const scenario = setUpScenario(machine, options.scenario, { arch: options.arch, vcpus: options.vcpus, slots: options.slots }, vcpus);
   return { machine, scenario, side: attachHostView(machine, options.vcpus, options.invalidation) };
@@ -154,7 +159,19 @@ function vcpuConfig(options: RowOptions, index: number): VcpuConfig {
   return { index, vcpus: options.vcpus, arch: options.arch, strategy: options.strategy, spacing: options.safepoint, invalidPolicy: options.invalidPolicy };
 }
 
-async function runDeterministic(options: RowOptions, prepared: Prepared): Promise<{ reports: VcpuReport[]; updater: UpdaterReport }> {
+/** A deterministic row set up and ready to step: the scheduler, its actors and the row's figures so far. */
+export interface DeterministicRun {
+  /** Takes up to `count` scheduler steps; true once the run has ended. */
+  step(count: number): boolean;
+  /** Where the run stands: steps taken, updates applied, the checker's counts. */
+  snapshot(): { steps: number; checks: CheckCounts };
+  /** The row, once step() has returned true. */
+  finish(): Promise<Row>;
+}
+
+/** Sets up a row in deterministic mode without running it (replay a race step by step). */
+export async function startDeterministicRow(options: RowOptions): Promise<DeterministicRun> {
+  const prepared = await prepare({ ...options, deterministic: true });
   const { machine, side: { words } } = prepared;
   const scheduler = new Scheduler(options.seed, words.i32);
   const runners: VcpuRunner[] = [];
@@ -164,13 +181,29 @@ async function runDeterministic(options: RowOptions, prepared: Prepared): Promis
   }
   const ids = runners.map((runner, v) => scheduler.add(`vcpu${v}`, runner.loop()));
   const updaterId = scheduler.add('updater', updaterLoop(options, prepared, deterministicPacing(options), micros));
-  scheduler.run((options.updates + 10) * 400 * (options.vcpus + 1));
-  return { reports: ids.map((id) => scheduler.result(id) as VcpuReport), updater: scheduler.result(updaterId) as UpdaterReport };
+  const start = micros();
+  return {
+    step: (count) => scheduler.advance(count),
+    snapshot: () => ({ steps: scheduler.steps, checks: words.checks() }),
+    finish: async () => rowOf({ ...options, deterministic: true }, prepared, {
+      reports: ids.map((id) => scheduler.result(id) as VcpuReport), updater: scheduler.result(updaterId) as UpdaterReport,
+    }, (micros() - start) / 1e6),
+  };
+}
+
+async function runDeterministic(options: RowOptions): Promise<Row> {
+  const run = await startDeterministicRow(options);
+  const maxSteps = (options.updates + 10) * 400 * (options.vcpus + 1);
+  for (let taken = 0; !run.step(4096); taken += 4096) {
+    if (taken > maxSteps) throw new DeadlockError(`no end after ${maxSteps} steps`);
+  }
+  return run.finish();
 }
 
 async function runThreaded(options: RowOptions, prepared: Prepared): Promise<{ reports: VcpuReport[]; updater: UpdaterReport }> {
   const threads = await VcpuThreads.start(prepared.machine, prepared.side, {
     arch: options.arch, strategy: options.strategy, safepoint: options.safepoint, invalidPolicy: options.invalidPolicy, devices: options.deviceModules,
+    spawn: options.spawn,
   });
   try {
     const updater = runBlocking(updaterLoop(options, prepared, threadedPacing(options, micros()), micros), prepared.side.words.i32, prepared.side.words.poll);
@@ -181,10 +214,14 @@ async function runThreaded(options: RowOptions, prepared: Prepared): Promise<{ r
 }
 
 export async function runRow(options: RowOptions): Promise<Row> {
+  if (options.deterministic) return runDeterministic(options);
   const prepared = await prepare(options);
   const start = micros();
-  const { reports, updater } = options.deterministic ? await runDeterministic(options, prepared) : await runThreaded(options, prepared);
-  const seconds = (micros() - start) / 1e6;
+  const result = await runThreaded(options, prepared);
+  return rowOf(options, prepared, result, (micros() - start) / 1e6);
+}
+
+function rowOf(options: RowOptions, prepared: Prepared, { reports, updater }: { reports: VcpuReport[]; updater: UpdaterReport }, seconds: number): Row {
   const { side: { words }, scenario } = prepared;
   const checks = words.checks();
   let accesses = 0;

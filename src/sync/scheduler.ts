@@ -51,12 +51,20 @@ export class Scheduler {
 
   /** Runs until every actor has finished; throws DeadlockError if all that remain wait forever, or past `maxSteps`. */
   run(maxSteps: number): void {
-    while (this.entries.some((entry) => !entry.done)) {
+    while (!this.advance(1)) {
       if (this.steps >= maxSteps) throw new DeadlockError(`no end after ${maxSteps} steps: ${this.describe()}`);
+    }
+  }
+
+  /** Takes up to `count` steps (to replay a run step by step); true once every actor has finished. */
+  advance(count: number): boolean {
+    for (let i = 0; i < count; i++) {
+      if (this.entries.every((entry) => entry.done)) return true;
       const next = this.pick();
       if (next === undefined) throw new DeadlockError(`every actor waits: ${this.describe()}`);
       this.step(next);
     }
+    return this.entries.every((entry) => entry.done);
   }
 
   /** Called from inside the running actor while one of its accesses is in flight: lets others take a few steps. */

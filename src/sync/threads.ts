@@ -2,13 +2,13 @@
 // vCPU (registers already set through Vcpu), apply slot transactions under the
 // strategy while they run, stop and collect what each vCPU saw.
 
-import { Worker } from 'node:worker_threads';
 import type { Machine } from '../machine.js';
 import type { GuestArch } from '../cpu/registers.js';
 import { READONLY, type MemoryRegion } from '../slots.js';
 import { runBlocking } from './actor.js';
 import { strategy as strategyNamed, type Strategy, type StrategyName, type UpdaterSide } from './strategies.js';
 import { HOST_VIEW_AS, type InvalidPolicy, type VcpuConfig, type VcpuReport } from './vcpu-loop.js';
+import type { SpawnWorker, VcpuWorker } from './spawn.js';
 import { SyncWords, type CheckCounts } from './words.js';
 
 export interface ThreadOptions {
@@ -19,6 +19,8 @@ export interface ThreadOptions {
   invalidPolicy?: InvalidPolicy;
   /** Device modules each vCPU thread loads into its bus. */
   devices?: readonly string[];
+  /** How to start a vCPU thread; default Node's worker_threads (spawnWebWorker in a browser). */
+  spawn?: SpawnWorker;
 }
 
 /**
@@ -41,7 +43,7 @@ export class VcpuThreads {
   private constructor(
     private readonly side: UpdaterSide,
     private readonly strategy: Strategy,
-    private readonly workers: Worker[],
+    private readonly workers: VcpuWorker[],
     private readonly reports: Array<Promise<VcpuReport>>,
   ) {}
 
@@ -49,14 +51,14 @@ export class VcpuThreads {
   static async start(machine: Machine, side: UpdaterSide, options: ThreadOptions): Promise<VcpuThreads> {
     const strategy = strategyNamed(options.strategy);
     const { words } = side;
+    // Loaded only when asked for, so a browser never imports worker_threads.
+    const spawn = options.spawn ?? (await import('./node-workers.js')).spawnNodeWorker;
     const workers = Array.from({ length: words.vcpus }, (_, index) => {
       const config: VcpuConfig = {
         index, vcpus: words.vcpus, arch: options.arch, strategy: options.strategy,
         spacing: options.safepoint ?? 64, invalidPolicy: options.invalidPolicy ?? 'exit',
       };
-      return new Worker(new URL('./vcpu-worker.js', import.meta.url), {
-        workerData: { module: machine.module, memory: machine.memory, config, deviceModules: [...(options.devices ?? [])] },
-      });
+      return spawn({ module: machine.module, memory: machine.memory, config, deviceModules: [...(options.devices ?? [])] });
     });
     const results = workers.map((worker) => workerResults(worker, words));
     const threads = new VcpuThreads(side, strategy, workers, results.map((result) => result.report));
@@ -100,7 +102,7 @@ export class VcpuThreads {
 }
 
 /** A worker's two messages; an error or an early exit rejects both and ends the run for the others. */
-function workerResults(worker: Worker, words: SyncWords): { ready: Promise<void>; report: Promise<VcpuReport> } {
+function workerResults(worker: VcpuWorker, words: SyncWords): { ready: Promise<void>; report: Promise<VcpuReport> } {
   let ready!: { resolve: () => void; reject: (error: unknown) => void };
   let report!: { resolve: (report: VcpuReport) => void; reject: (error: unknown) => void };
   const result = {
@@ -116,19 +118,21 @@ function workerResults(worker: Worker, words: SyncWords): { ready: Promise<void>
     ready.reject(error);
     report.reject(error);
   };
-  worker.on('message', (message: { kind: string; report?: VcpuReport }) => {
+  worker.onMessage((message) => {
     if (message.kind === 'ready') {
       ready.resolve();
-    } else {
+    } else if (message.kind === 'report') {
       reported = true;
-      report.resolve(message.report!);
+      report.resolve(message.report);
+    } else {
+      fail(new Error(message.message));
     }
   });
-  worker.on('error', fail);
+  worker.onFailure(fail);
   // A worker whose vCPU stopped (an error, or the end of the run) exits after its
   // report; only an exit without one ends the run for the others.
-  worker.on('exit', (code) => {
-    if (!reported) fail(new Error(`vCPU worker exited (code ${code}) before reporting`));
+  worker.onExit(() => {
+    if (!reported) fail(new Error('vCPU worker exited before reporting'));
   });
   return result;
 }

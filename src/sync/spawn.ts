@@ -1,0 +1,24 @@
+// How a vCPU thread is started, on Node (worker_threads) or in a browser (a module
+// Web Worker): the same input and messages either way.
+
+import type { VcpuConfig, VcpuReport } from './vcpu-loop.js';
+
+export interface WorkerInput {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  config: VcpuConfig;
+  deviceModules: string[];
+}
+
+export type WorkerMessage = { kind: 'ready' } | { kind: 'report'; report: VcpuReport } | { kind: 'error'; message: string };
+
+export interface VcpuWorker {
+  onMessage(listener: (message: WorkerMessage) => void): void;
+  /** An error in the thread, or its end without a report. */
+  onFailure(listener: (error: unknown) => void): void;
+  /** Called when the thread ends (after its report, normally). */
+  onExit(listener: () => void): void;
+  terminate(): Promise<unknown> | void;
+}
+
+export type SpawnWorker = (input: WorkerInput) => VcpuWorker;
