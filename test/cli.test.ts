@@ -92,3 +92,11 @@ describe('memslot-emu', () => {
     expect(JSON.parse(result.stdout).slots).toHaveLength(1);
   });
 });
+
+describe('the README embedding example', () => {
+  it('runs: the guest writes through RAM to the UART, and the built-in counter advances once per read', () => {
+    const result = spawnSync(process.execPath, [new URL('../examples/embed.mjs', import.meta.url).pathname], { encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe('hello from the guest\ncounter advanced by 1 between two reads\n');
+  });
+});
