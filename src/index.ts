@@ -23,3 +23,4 @@ export type { DeviceModule, DeviceContext } from './sync/devices.js';
 export { PpcRadixTables, type RadixMapping, type RadixPageSize } from './mmu/ppc-radix-tables.js';
 export { VcpuThreads, attachHostView, type ThreadOptions } from './sync/threads.js';
 export type { VcpuReport, InvalidPolicy } from './sync/vcpu-loop.js';
+export type { A64Granule } from './mmu/a64-tables.js';

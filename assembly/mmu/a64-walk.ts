@@ -1,6 +1,7 @@
-// The AArch64 stage-1 translation table walk, 4 KiB granule (VMSAv8-64, as QEMU's
-// target/arm/ptw.c does it for this case): TTBR0 for the low range, TTBR1 for the high
-// one (sized by TCR_EL1.T0SZ/T1SZ), 4 levels at most, table/block/page descriptors,
+// The AArch64 stage-1 translation table walk, 4, 16 and 64 KiB granules (VMSAv8-64,
+// 48-bit addresses, as QEMU's target/arm/ptw.c): TTBR0 for the low range, TTBR1 for the
+// high one (sized by TCR_EL1.T0SZ/T1SZ, granule by TG0/TG1), 4 levels at most (9, 11 or
+// 13 index bits a level), table/block/page descriptors,
 // AP[2:1] and XN permissions, the access flag (set by hardware when TCR_EL1.HA) and
 // dirty state (DBM with TCR_EL1.HD), both updated atomically. Descriptors are read
 // little-endian through the slot layer: a table outside RAM is an external abort.
@@ -11,7 +12,7 @@ import { ramAddress } from "../mem/slots";
 
 /** Sentinel a64Walk returns on a fault (never a valid 48-bit output address). */
 export const WALK_FAULT: u64 = 0xffff_ffff_ffff_ffff;
-/** After a successful walk: whether the leaf was a block (2 MiB, 1 GiB) rather than a 4 KiB page. */
+/** After a successful walk: whether the leaf maps more than 4 KiB (a block, or a 16/64 KiB page). */
 export let walkedBlock = false;
 
 // Fault status codes (ESR ISS DFSC/IFSC), the level in the low two bits.
@@ -24,6 +25,7 @@ export const FSC_EXTERNAL_WALK: u32 = 0b010100;
 const EC_DATA_ABORT_SAME_EL: u64 = 0x25;
 const EC_INSTRUCTION_ABORT_SAME_EL: u64 = 0x21;
 const OUTPUT_MASK: u64 = 0x0000_ffff_ffff_f000; // OA[47:12]
+const ROOT_MASK: u64 = 0x0000_ffff_ffff_ffc0; //   TTBR's BADDR: a start-level table may be as small as 64 bytes
 
 @inline function sysreg(index: u32): u64 {
   return load<u64>(record + CPU_SYSREGS + (index << 3));
@@ -53,18 +55,21 @@ export function a64Walk(va: u64, write: bool, fetch: bool): u64 {
   const expectTop: u64 = high ? (<u64>0xffff_ffff_ffff_ffff >> <u64>inputBits) : 0;
   const disabled = ((tcr >> (high ? 23 : 7)) & 1) != 0;
   if (top != expectTop || disabled || size > 39) return abort(va, FSC_TRANSLATION, 0, write, fetch);
-  // A granule other than 4 KiB is not walked here (TG0 = 0b00, TG1 = 0b10 mean 4 KiB).
-  const granule = high ? (tcr >> 30) & 3 : (tcr >> 14) & 3;
-  if (granule != (high ? 2 : 0)) return abort(va, FSC_TRANSLATION, 0, write, fetch);
+  // The granule: TG0 0b00 4 KiB, 0b01 64 KiB, 0b10 16 KiB; TG1 0b01 16 KiB, 0b10 4 KiB, 0b11 64 KiB.
+  const tg = <u32>(high ? (tcr >> 30) & 3 : (tcr >> 14) & 3);
+  const granuleBits: u32 = high ? (tg == 1 ? 14 : tg == 2 ? 12 : tg == 3 ? 16 : 0) : (tg == 0 ? 12 : tg == 1 ? 16 : tg == 2 ? 14 : 0);
+  if (granuleBits == 0) return abort(va, FSC_TRANSLATION, 0, write, fetch);
+  const stride = granuleBits - 3; // index bits a level: 9, 11 or 13
   const hardwareAccess = ((tcr >> 39) & 1) != 0; // HA
   const hardwareDirty = ((tcr >> 40) & 1) != 0; //  HD
-  let table = sysreg(high ? SYSREG_TTBR1_EL1 : SYSREG_TTBR0_EL1) & OUTPUT_MASK;
-  // 9 bits a level: inputs above 39 bits start at level 0, above 30 at level 1, else 2.
-  let level: u32 = inputBits > 39 ? 0 : inputBits > 30 ? 1 : 2;
+  const tableMask = OUTPUT_MASK & ~((<u64>1 << granuleBits) - 1);
+  let table = sysreg(high ? SYSREG_TTBR1_EL1 : SYSREG_TTBR0_EL1) & ROOT_MASK;
+  // The walk starts at the level whose range covers the input: 4 - ceil((inputBits - granuleBits) / stride).
+  let level: u32 = 4 - (inputBits - granuleBits + stride - 1) / stride;
   const offset = va & ((<u64>1 << <u64>inputBits) - 1); // TTBR1's range: drop the ones above it
   while (true) {
-    const shift = <u64>(39 - 9 * level);
-    const index = (offset >> shift) & 511;
+    const shift = <u64>(granuleBits + stride * (3 - level));
+    const index = (offset >> shift) & ((<u64>1 << stride) - 1);
     const at = table + (index << 3);
     const host = ramAddress(0, at, 8, false);
     if (host == 0) return abort(va, FSC_EXTERNAL_WALK, level, write, fetch);
@@ -72,12 +77,13 @@ export function a64Walk(va: u64, write: bool, fetch: bool): u64 {
     if ((descriptor & 1) == 0) return abort(va, FSC_TRANSLATION, level, write, fetch);
     const isTable = (descriptor & 2) != 0;
     if (level < 3 && isTable) {
-      table = descriptor & OUTPUT_MASK;
+      table = descriptor & tableMask;
       level++;
       continue;
     }
-    // A block at level 0, or descriptor type 0b01 at level 3, is reserved: a translation fault.
-    if (level == 0 || (level == 3 && !isTable)) return abort(va, FSC_TRANSLATION, level, write, fetch);
+    // Blocks exist at level 2, and at level 1 with 4 KiB granules; any other block, or
+    // descriptor type 0b01 at level 3, is reserved: a translation fault.
+    if (level == 0 || (level == 1 && granuleBits != 12) || (level == 3 && !isTable)) return abort(va, FSC_TRANSLATION, level, write, fetch);
     return leaf(va, descriptor, host, shift, level, write, fetch, hardwareAccess, hardwareDirty);
   }
 }
@@ -106,7 +112,7 @@ function leaf(va: u64, descriptor: u64, host: usize, shift: u64, level: u32, wri
     if ((current & 1) == 0) return abort(va, FSC_TRANSLATION, level, write, fetch);
   }
   const blockMask: u64 = (<u64>1 << shift) - 1;
-  walkedBlock = level < 3;
+  walkedBlock = shift > 12; // more than one of the TLB's 4 KiB pages
   return (current & OUTPUT_MASK & ~blockMask) | (va & blockMask);
 }
 

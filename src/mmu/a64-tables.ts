@@ -1,11 +1,13 @@
-// Builds AArch64 stage-1 translation tables (4 KiB granule) in guest memory: map a
+// Builds AArch64 stage-1 translation tables (4, 16 or 64 KiB granule) in guest memory: map a
 // VA range to a PA range with permissions, as an OS would, then point TTBRn_EL1 and
 // TCR_EL1 at them. Table pages come from a guest-physical area the caller provides
 // (RAM, zero-filled); descriptors are written little-endian through the machine.
 
 import type { Machine } from '../machine.js';
 
-export type A64PageSize = 0x1000 | 0x20_0000 | 0x4000_0000;
+/** A page or block size: 4 KiB granule 4K/2M/1G, 16 KiB granule 16K/32M, 64 KiB granule 64K/512M. */
+export type A64PageSize = 0x1000 | 0x20_0000 | 0x4000_0000 | 0x4000 | 0x200_0000 | 0x1_0000 | 0x2000_0000;
+export type A64Granule = 0x1000 | 0x4000 | 0x1_0000;
 
 export interface A64Mapping {
   va: bigint;
@@ -21,8 +23,9 @@ export interface A64Mapping {
   dirtyManaged?: boolean;
 }
 
-const LEVEL_OF: Record<A64PageSize, number> = { 0x1000: 3, 0x20_0000: 2, 0x4000_0000: 1 };
-const PAGE = 0x1000n;
+/** TCR_EL1's TG0 and TG1 encodings per granule. */
+const TG0: Record<A64Granule, bigint> = { 0x1000: 0n, 0x1_0000: 1n, 0x4000: 2n };
+const TG1: Record<A64Granule, bigint> = { 0x4000: 1n, 0x1000: 2n, 0x1_0000: 3n };
 
 export class A64PageTables {
   /** The root table's guest-physical address (TTBRn_EL1's BADDR). */
@@ -32,27 +35,43 @@ export class A64PageTables {
   /** Table pages by guest-physical address: index → descriptor as written. */
   private readonly tables = new Map<bigint, Map<number, bigint>>();
 
+  private readonly granuleBits: number;
+  /** Index bits a level: 9, 11 or 13. */
+  private readonly stride: number;
+
   /**
    * `area` is guest-physical RAM of `bytes` (zeroed) the tables are carved from;
-   * `inputBits` is 64 - TxSZ (25..48).
+   * `inputBits` is 64 - TxSZ (25..48); `granule` 4, 16 or 64 KiB.
    */
-  constructor(private readonly machine: Machine, area: bigint, bytes: number, readonly inputBits = 48) {
-    if (area % PAGE !== 0n) throw new RangeError('the table area must be 4 KiB aligned');
+  constructor(private readonly machine: Machine, area: bigint, bytes: number, readonly inputBits = 48, readonly granule: A64Granule = 0x1000) {
+    if (!(granule in TG0)) throw new RangeError('granule must be 4, 16 or 64 KiB');
+    if (area % BigInt(granule) !== 0n) throw new RangeError('the table area must be aligned to the granule');
     if (inputBits < 25 || inputBits > 48) throw new RangeError('inputBits must be 25..48');
+    this.granuleBits = Math.log2(granule);
+    this.stride = this.granuleBits - 3;
     this.next = area;
     this.limit = area + BigInt(bytes);
     this.root = this.allocate();
   }
 
-  /** The level a walk of this size starts at. */
+  /** The level a walk of this size starts at: 4 - ceil((inputBits - granule bits) / stride). */
   get startLevel(): number {
-    return this.inputBits > 39 ? 0 : this.inputBits > 30 ? 1 : 2;
+    return 4 - Math.ceil((this.inputBits - this.granuleBits) / this.stride);
+  }
+
+  /** The level whose descriptors map `size` bytes, if the granule has such pages or blocks. */
+  private levelOf(size: number): number | undefined {
+    for (let level = 3; level >= 1; level--) {
+      if (size === 2 ** (this.granuleBits + this.stride * (3 - level))) return level === 1 && this.granule !== 0x1000 ? undefined : level;
+    }
+    return undefined;
   }
 
   map(mapping: A64Mapping): void {
     const size = BigInt(mapping.size);
     if (mapping.va % size !== 0n || mapping.pa % size !== 0n) throw new RangeError('va and pa must be aligned to the page or block size');
-    const target = LEVEL_OF[mapping.size];
+    const target = this.levelOf(mapping.size);
+    if (target === undefined) throw new RangeError(`a ${mapping.size}-byte page or block does not exist with a ${this.granule}-byte granule`);
     if (target < this.startLevel) throw new RangeError('a block this large is above the walk\'s start level');
     let table = this.root;
     for (let level = this.startLevel; level < target; level++) {
@@ -64,7 +83,7 @@ export class A64PageTables {
         table = child;
       } else {
         if ((existing & 0b11n) !== 0b11n) throw new RangeError(`va 0x${mapping.va.toString(16)} is already mapped by a block`);
-        table = existing & 0x0000_ffff_ffff_f000n;
+        table = existing & this.tableMask;
       }
     }
     const index = this.indexOf(mapping.va, target);
@@ -84,29 +103,34 @@ export class A64PageTables {
       const descriptor = this.tables.get(table)!.get(this.indexOf(va, level));
       if (descriptor === undefined) return level;
       if (level === 3 || (descriptor & 0b10n) === 0n) return undefined;
-      table = descriptor & 0x0000_ffff_ffff_f000n;
+      table = descriptor & this.tableMask;
     }
     return undefined;
   }
 
-  /** TCR_EL1 for these tables as TTBR0's (or TTBR1's), 4 KiB granules, with optional hardware AF/dirty management. */
+  /** TCR_EL1 for these tables as TTBR0's (or TTBR1's), with optional hardware AF/dirty management; the other range: 48 bits, this granule. */
   tcr(options: { high?: boolean; hardwareAccess?: boolean; hardwareDirty?: boolean } = {}): bigint {
     const size = BigInt(64 - this.inputBits);
-    let tcr = options.high ? (size << 16n) | (2n << 30n) | 16n /* T0SZ 16 */ : size | (2n << 30n) | (16n << 16n);
+    const granules = (TG0[this.granule] << 14n) | (TG1[this.granule] << 30n);
+    let tcr = granules | (options.high ? (size << 16n) | 16n /* T0SZ 16 */ : size | (16n << 16n));
     if (options.hardwareAccess) tcr |= 1n << 39n;
     if (options.hardwareDirty) tcr |= 1n << 40n;
     return tcr;
   }
 
+  private get tableMask(): bigint {
+    return 0x0000_ffff_ffff_f000n & ~(BigInt(this.granule) - 1n);
+  }
+
   private indexOf(va: bigint, level: number): number {
     const inRange = va & ((1n << BigInt(this.inputBits)) - 1n);
-    return Number((inRange >> BigInt(39 - 9 * level)) & 511n);
+    return Number((inRange >> BigInt(this.granuleBits + this.stride * (3 - level))) & ((1n << BigInt(this.stride)) - 1n));
   }
 
   private allocate(): bigint {
     const page = this.next;
-    if (page + PAGE > this.limit) throw new RangeError('the table area is full');
-    this.next += PAGE;
+    if (page + BigInt(this.granule) > this.limit) throw new RangeError('the table area is full');
+    this.next += BigInt(this.granule);
     this.tables.set(page, new Map());
     return page;
   }
