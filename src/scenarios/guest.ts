@@ -46,6 +46,10 @@ abstract class Base {
     this.program.label(name);
     return this;
   }
+  protected emit(...words: Array<number | number[]>): this {
+    this.program.emit(...words);
+    return this;
+  }
 }
 
 class PpcGuest extends Base implements GuestCode {
@@ -120,10 +124,6 @@ class PpcGuest extends Base implements GuestCode {
   bytes(): Uint8Array {
     return this.program.bytes('big');
   }
-  private emit(...words: Array<number | number[]>): this {
-    this.program.emit(...words);
-    return this;
-  }
 }
 
 class A64Guest extends Base implements GuestCode {
@@ -182,10 +182,6 @@ class A64Guest extends Base implements GuestCode {
   bytes(): Uint8Array {
     return this.program.bytes('little');
   }
-  private emit(...words: number[]): this {
-    this.program.emit(...words);
-    return this;
-  }
 }
 
 class A32Guest extends Base implements GuestCode {
@@ -238,10 +234,6 @@ class A32Guest extends Base implements GuestCode {
   bytes(): Uint8Array {
     return this.program.bytes('little');
   }
-  private emit(...words: number[]): this {
-    this.program.emit(...words);
-    return this;
-  }
 }
 
 /**
@@ -257,18 +249,18 @@ class ThumbGuest extends Base implements GuestCode {
   }
   li(r: number, value: bigint): this {
     const word = Number(BigInt.asUintN(32, value));
-    this.wide(t32.movw(r, word & 0xffff));
-    if (word >>> 16 !== 0) this.wide(t32.movt(r, word >>> 16));
+    this.emit(t32.movw(r, word & 0xffff));
+    if (word >>> 16 !== 0) this.emit(t32.movt(r, word >>> 16));
     return this;
   }
   mr(rd: number, rs: number): this {
     return this.narrow(t32.mov(rd, rs));
   }
   ld(rt: number, base: number, offset = 0): this {
-    return this.wide(t32.ldrWide(rt, base, offset));
+    return this.emit(t32.ldrWide(rt, base, offset));
   }
   st(rs: number, base: number, offset = 0): this {
-    return this.wide(t32.strWide(rs, base, offset));
+    return this.emit(t32.strWide(rs, base, offset));
   }
   addi(rd: number, rs: number, imm: number): this {
     return this.li(SCRATCH, BigInt(imm)).add(rd, rs, SCRATCH);
@@ -296,13 +288,8 @@ class ThumbGuest extends Base implements GuestCode {
   bytes(): Uint8Array {
     return thumbBytes(this.program.words());
   }
-  private wide(instruction: number): this {
-    this.program.emit(instruction);
-    return this;
-  }
   private narrow(instruction: number): this {
-    this.program.emit(pad(instruction));
-    return this;
+    return this.emit(pad(instruction));
   }
 }
 

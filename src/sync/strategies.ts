@@ -150,11 +150,37 @@ function* applyKvm(updater: UpdaterSide, transaction: readonly MemoryRegion[]): 
   }
 }
 
-function* applyStopped(updater: UpdaterSide, transaction: readonly MemoryRegion[]): Actor {
-  yield* stopAll(updater);
+/** The host's view and the vCPUs' table, each changed with one publish. */
+function commitAtOnce(updater: UpdaterSide, transaction: readonly MemoryRegion[]): void {
   updater.commitHostView(transaction);
   updater.machine.setUserMemoryRegions(transaction);
+}
+
+function* applyStopped(updater: UpdaterSide, transaction: readonly MemoryRegion[]): Actor {
+  yield* stopAll(updater);
+  commitAtOnce(updater, transaction);
   resumeAll(updater);
+}
+
+type Acquire = (words: Int32Array, index: number) => Actor<boolean> | Actor;
+type Release = (words: Int32Array, index: number) => void;
+
+/** Option 3: vCPUs hold `word`'s lock around each run; the updater takes its exclusive side to apply. */
+function locked(name: StrategyName, word: (words: SyncWords, vcpu: number) => number, vcpuLock: (words: Int32Array, index: number) => Actor<boolean>,
+  vcpuUnlock: Release, updaterLock: Acquire, updaterUnlock: Release): Strategy {
+  return {
+    name,
+    enter: (vcpu) => timed(vcpu, vcpuLock(vcpu.words.i32, word(vcpu.words, vcpu.index))),
+    leave(vcpu) {
+      leavePlain(vcpu);
+      vcpuUnlock(vcpu.words.i32, word(vcpu.words, vcpu.index));
+    },
+    *update(updater, transaction) {
+      yield* updaterLock(updater.words.i32, word(updater.words, 0));
+      commitAtOnce(updater, transaction);
+      updaterUnlock(updater.words.i32, word(updater.words, 0));
+    },
+  };
 }
 
 interface Range { start: bigint; end: bigint }
@@ -200,8 +226,7 @@ const BUILDERS: Record<StrategyName, () => Strategy> = {
   rcu: () => ({
     name: 'rcu', enter: enterPlain, leave: leavePlain,
     *update(updater, transaction) {
-      updater.commitHostView(transaction);
-      updater.machine.setUserMemoryRegions(transaction);
+      commitAtOnce(updater, transaction);
       yield POINT;
       yield* gracePeriod(updater);
     },
@@ -209,47 +234,15 @@ const BUILDERS: Record<StrategyName, () => Strategy> = {
   'stop-the-world': () => ({
     name: 'stop-the-world', enter: enterUnlessStopped, leave: leavePlain, update: applyStopped,
   }),
-  mutex: () => ({
-    name: 'mutex',
-    enter: (vcpu) => timed(vcpu, lock(vcpu.words.i32, vcpu.words.globalLock)),
-    leave(vcpu) {
-      leavePlain(vcpu);
-      unlock(vcpu.words.i32, vcpu.words.globalLock);
-    },
-    *update(updater, transaction) {
-      yield* lock(updater.words.i32, updater.words.globalLock);
-      updater.commitHostView(transaction);
-      updater.machine.setUserMemoryRegions(transaction);
-      unlock(updater.words.i32, updater.words.globalLock);
-    },
-  }),
-  'mutex-rwlock': () => ({
-    name: 'mutex-rwlock',
-    enter: (vcpu) => timed(vcpu, readLock(vcpu.words.i32, vcpu.words.rwLock)),
-    leave(vcpu) {
-      leavePlain(vcpu);
-      readUnlock(vcpu.words.i32, vcpu.words.rwLock);
-    },
-    *update(updater, transaction) {
-      yield* writeLock(updater.words.i32, updater.words.rwLock);
-      updater.commitHostView(transaction);
-      updater.machine.setUserMemoryRegions(transaction);
-      writeUnlock(updater.words.i32, updater.words.rwLock);
-    },
-  }),
+  mutex: () => locked('mutex', (words) => words.globalLock, lock, unlock, lock, unlock),
+  'mutex-rwlock': () => locked('mutex-rwlock', (words) => words.rwLock, readLock, readUnlock, writeLock, writeUnlock),
   'mutex-percpu': () => ({
-    name: 'mutex-percpu',
-    enter: (vcpu) => timed(vcpu, lock(vcpu.words.i32, vcpu.words.lock(vcpu.index))),
-    leave(vcpu) {
-      leavePlain(vcpu);
-      unlock(vcpu.words.i32, vcpu.words.lock(vcpu.index));
-    },
+    ...locked('mutex-percpu', (words, v) => words.lock(v), lock, unlock, lock, unlock),
     *update(updater, transaction) {
       const { words } = updater;
       // Every vCPU's lock, always in index order (the "big reader" lock's writer side).
       for (let v = 0; v < words.vcpus; v++) yield* lock(words.i32, words.lock(v));
-      updater.commitHostView(transaction);
-      updater.machine.setUserMemoryRegions(transaction);
+      commitAtOnce(updater, transaction);
       for (let v = 0; v < words.vcpus; v++) unlock(words.i32, words.lock(v));
     },
   }),
