@@ -118,10 +118,11 @@ export const SLOT_INVALID: u32 = 1 << 16;
 //   24 mmio as u32 · 32 data [16] (access bytes, memory order) · 48 mmio data [16]
 //   64 slot cache × AS_COUNT (SLOT_CACHE_SIZE each) · 128 counters u64 × 3
 //   160 decode scratch [DESC_SIZE] (a decoder's output for the host)
-//   256 CPU state (below) · 2048 decoded-instruction cache (UOP_ENTRIES × UOP_SIZE) · end
+//   256 CPU state (below) · REC_SYNC sync words and checker counters · REC_TLB_CONTEXTS
+//   3072 decoded-instruction cache (UOP_ENTRIES × UOP_SIZE) · end
 // Slot cache: 0 gen u32 · 4 flags u32 · 8 base u64 · 16 size u64 · 24 hostAddr u32 · 28 dirty u32
 export const VCPU_BASE: u32 = SLOT_TABLES_BASE + SLOT_TABLES_SIZE;
-export const REC_UOPS: u32 = 2048;
+export const REC_UOPS: u32 = 3072;
 export const UOP_SIZE: u32 = 16;
 export const UOP_ENTRIES: u32 = 1024;
 export const VCPU_RECORD_SIZE: u32 = REC_UOPS + UOP_SIZE * UOP_ENTRIES;
@@ -169,23 +170,35 @@ export const CPU_RESERVE_SIZE: u32 = 592;
 export const CPU_RESERVE_VALID: u32 = 596;
 export const CPU_RESERVE_DATA: u32 = 600;
 export const CPU_VSR: u32 = 640;
-// A64 system registers the interpreter keeps (MSR/MRS): u64 each, in this order.
+// System registers the interpreters keep (MSR/MRS, MCR/MRC, mtspr/mfspr): u64 each,
+// in this order. A record holds one architecture, so the architectures share the array.
 export const CPU_SYSREGS: u32 = CPU_VSR + 16 * 64;
+// AArch64, and AArch32 through the architectural mapping (SCTLR, TTBCR = TCR_EL1[31:0],
+// TTBR0/TTBR1 as 64-bit registers, MAIR0/1 = MAIR_EL1 halves).
 export const SYSREG_SCTLR_EL1: u32 = 0;
 export const SYSREG_TCR_EL1: u32 = 1;
 export const SYSREG_TTBR0_EL1: u32 = 2;
 export const SYSREG_TTBR1_EL1: u32 = 3;
 export const SYSREG_MAIR_EL1: u32 = 4;
-// PowerPC's MMU registers, in the same array (a record holds one architecture).
+// PowerPC's MMU registers
 export const SYSREG_PTCR: u32 = 5; // partition table control: PATB | PATS
 export const SYSREG_PID: u32 = 6; //  process id of quadrant-0 addresses
-export const SYSREG_COUNT: u32 = 7;
-export const CPU_END: u32 = CPU_SYSREGS + 8 * SYSREG_COUNT;
+export const SYSREG_LPCR: u32 = 7; // logical partition control: HR (radix host) selects the walker
+export const SYSREG_SDR1: u32 = 8; // hashed page table origin and size (64-bit: HTABSIZE; 32-bit: HTABMASK)
+export const SYSREG_DACR: u32 = 9; // AArch32 domain access control (DACR32_EL2)
+export const SYSREG_SR0: u32 = 10; // 32-bit PowerPC segment registers SR0-SR15
+export const SYSREG_BAT0: u32 = 26; // IBAT0U, IBAT0L … IBAT3L, DBAT0U … DBAT3L (SPR 528-543 order)
+export const SYSREG_COUNT: u32 = 42;
+// The 64-bit PowerPC segment lookaside buffer: SLB_ENTRIES × (ESID word u64, VSID word u64),
+// as slbmte's RB and RS: ESID | V (0x800_0000) | index, and B | VSID | Ks Kp N L C LP.
+export const CPU_SLB: u32 = (CPU_SYSREGS + 8 * SYSREG_COUNT + 63) & ~63;
+export const SLB_ENTRIES: u32 = 32;
+export const CPU_END: u32 = CPU_SLB + 16 * SLB_ENTRIES;
 
 // ── Synchronisation words (per vCPU record, after the CPU state) ─────────────
 //   state u32 · ack u32 · pending u32 · quiescent u32 · lock u32, then the race
 //   checker's counters, u32 each, written only by the vCPU's own thread.
-export const REC_SYNC: u32 = 1792;
+export const REC_SYNC: u32 = (CPU_END + 63) & ~63;
 export const REC_SYNC_STATE: u32 = REC_SYNC; //          VCPU_OUTSIDE, VCPU_RUNNING or VCPU_EMULATING
 export const REC_SYNC_ACK: u32 = REC_SYNC + 4; //        the CTRL_SHOOT_SEQ this vCPU has dropped
 export const REC_SYNC_PENDING: u32 = REC_SYNC + 8; //    its own post a barrier still has to complete (0: none)

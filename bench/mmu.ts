@@ -60,7 +60,7 @@ async function radixCases(): Promise<BenchCase[]> {
     for (let i = 0; i < 8; i++) program.emit(ppc.ld(5 + i, i * stride, 3));
     program.branchTo(ppc.bdnz, 'loop');
     machine.writeBytes(codeAt, program.bytes('big'));
-    return new Vcpu(machine, index, 'ppc64be').set('pc', codeAt).set('r3', DATA_VA).set('ptcr', tables.ptcr).set('msr', machine.map.MSR_IR | machine.map.MSR_DR);
+    return tables.enable(new Vcpu(machine, index, 'ppc64be').set('pc', codeAt).set('r3', DATA_VA));
   };
   const hits = loop(0, CODE, false, 8);
   const walks = loop(1, CODE + 0x400, true, 0x1000);

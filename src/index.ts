@@ -20,7 +20,7 @@ export { Scheduler, DeadlockError, seededRandom } from './sync/scheduler.js';
 export { SCENARIOS, type ScenarioName } from './scenarios/index.js';
 export { SCENARIO_ARCHES, type ScenarioArch } from './scenarios/guest.js';
 export type { DeviceModule, DeviceContext } from './sync/devices.js';
-export { PpcRadixTables, type RadixMapping, type RadixPageSize } from './mmu/ppc-radix-tables.js';
+export { PpcRadixTables, LPCR_HR, type RadixMapping, type RadixPageSize } from './mmu/ppc-radix-tables.js';
 export { VcpuThreads, attachHostView, type ThreadOptions } from './sync/threads.js';
 export type { VcpuReport, InvalidPolicy } from './sync/vcpu-loop.js';
 export type { A64Granule } from './mmu/a64-tables.js';

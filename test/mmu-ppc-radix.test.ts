@@ -11,7 +11,7 @@ async function setUp() {
   machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: TABLES, memorySize: TABLE_BYTES, userspaceAddr: machine.allocateBacking(TABLE_BYTES) });
   const vcpu = new Vcpu(machine, 0, 'ppc64be');
   const tables = new PpcRadixTables(machine, TABLES, TABLE_BYTES);
-  vcpu.set('ptcr', tables.ptcr);
+  tables.enable(vcpu, { translate: false });
   const view = new DataView(machine.memory.buffer);
   const translate = (ea: bigint, access: 'read' | 'write' | 'fetch' = 'read') => {
     const status = vcpu.core.functions.ppcTranslate(ea, access === 'write' ? 1 : 0, access === 'fetch' ? 1 : 0);

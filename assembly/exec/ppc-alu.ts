@@ -1,7 +1,7 @@
 // The PowerPC instructions a guest loop needs besides loads and stores: integer
 // arithmetic and logic, compares, branches, the few SPRs, sc, and the barrier and
 // TLB-invalidate instructions. Not a full CPU: anything else is NOT_MINE.
-import { CPU_LR, CPU_CTR, CPU_XER, CPU_MSR, CPU_SYSREGS, SYSREG_PID, SYSREG_PTCR } from "../layout";
+import { CPU_LR, CPU_CTR, CPU_XER, CPU_MSR, CPU_SYSREGS, SYSREG_PID, SYSREG_PTCR, SYSREG_LPCR } from "../layout";
 import { EXIT_HYPERCALL, EXIT_SYNC_WAIT } from "../exits";
 import { tlbFlushVa, tlbFlushAll } from "../mmu/tlb";
 import { ppcSetMmu } from "./ppc-run";
@@ -19,6 +19,7 @@ const SPR_LR: u32 = 8;
 const SPR_CTR: u32 = 9;
 const SPR_PID: u32 = 48;
 const SPR_PTCR: u32 = 464;
+const SPR_LPCR: u32 = 318;
 
 @inline function field(word: u32, shift: u32, bits: u32): u32 {
   return (word >>> shift) & ((1 << bits) - 1);
@@ -232,6 +233,7 @@ function xForm(word: u32, at: u64, rt: u32, ra: u32, rb: u32): u32 {
       else if (spr == SPR_XER) writeGpr(rt, cpu(CPU_XER));
       else if (spr == SPR_PID) writeGpr(rt, cpu(CPU_SYSREGS + (SYSREG_PID << 3)));
       else if (spr == SPR_PTCR) writeGpr(rt, cpu(CPU_SYSREGS + (SYSREG_PTCR << 3)));
+      else if (spr == SPR_LPCR) writeGpr(rt, cpu(CPU_SYSREGS + (SYSREG_LPCR << 3)));
       else return ALU_NOT_MINE;
       break;
     }
@@ -244,6 +246,9 @@ function xForm(word: u32, at: u64, rt: u32, ra: u32, rb: u32): u32 {
         // A new address space or table: nothing cached may survive (as a context switch's flush).
         setCpu(CPU_SYSREGS + ((spr == SPR_PID ? SYSREG_PID : SYSREG_PTCR) << 3), gpr(rt));
         tlbFlushAll();
+      } else if (spr == SPR_LPCR) {
+        setCpu(CPU_SYSREGS + (SYSREG_LPCR << 3), gpr(rt));
+        ppcSetMmu(); // HR picks the walker (setMmu flushes when it changes)
       } else return ALU_NOT_MINE;
       break;
     }

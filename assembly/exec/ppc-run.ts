@@ -10,7 +10,8 @@ import { KIND_LOADSTORE, KIND_OTHER, KIND_INVALID_FORM, KIND_TRUNCATED, D_LENGTH
 import { decodePpc, PPC_MODE_64, PPC_MODE_NO_SUFFIX } from "../decode/ppc";
 import { record } from "../machine";
 import { exitWith, fault, undefinedInstruction } from "./run-exits";
-import { tlbTranslate, tlbSync, setMmu, walkFaulted, TLB_FETCH, WALKER_PPC_RADIX } from "../mmu/tlb";
+import { tlbTranslate, tlbSync, setMmu, walkFaulted, TLB_FETCH } from "../mmu/tlb";
+import { ppcWalker } from "../mmu/walk";
 import { pc, setPc, mode, isLittle } from "../cpu/regs";
 import { ppcAlu, ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
 import { ppcLoadStore, LS_UNIMPLEMENTED, LS_ALIGNMENT_PPC } from "./ppc-loadstore";
@@ -62,10 +63,10 @@ function stepGeneric(word: u32, at: u64, decodeMode: u32, bigEndian: bool): u32 
   return undefinedInstruction(kind == KIND_OTHER ? CAUSE_UNIMPLEMENTED : CAUSE_UNDEFINED, at);
 }
 
-/** Translation through the radix tree when MSR[IR] and MSR[DR] are both set (real mode when neither). */
+/** Translation through the walker the MMU registers select when MSR[IR] and MSR[DR] are both set (real mode when neither). */
 export function ppcSetMmu(): void {
   const msr = load<u64>(record + CPU_MSR);
-  setMmu((msr & (MSR_IR | MSR_DR)) == (MSR_IR | MSR_DR), WALKER_PPC_RADIX);
+  setMmu((msr & (MSR_IR | MSR_DR)) == (MSR_IR | MSR_DR), ppcWalker());
 }
 
 /** Runs at most `budget` instructions from pc; returns the EXIT_* that ended the run. */

@@ -4,7 +4,7 @@
 // (quadrant 0) or 0 (quadrant 3) gives the tree's size and root. Each level's entry
 // is a big-endian doubleword: V (bit 63), L (leaf, bit 62), next-level base and size;
 // a leaf holds the real page number, R and C (set here atomically) and EAA permissions.
-import { CPU_SYSREGS, SYSREG_PTCR, SYSREG_PID, REC_FAULT_ADDR, REC_FAULT_SYNDROME, REC_DATA } from "../layout";
+import { CPU_SYSREGS, SYSREG_PTCR, SYSREG_PID, REC_FAULT_ADDR, REC_FAULT_SYNDROME } from "../layout";
 import { record } from "../machine";
 import { ramAddress } from "../mem/slots";
 import { WALK_FAULT } from "./a64-walk";
@@ -102,12 +102,4 @@ function leaf(ea: u64, pte: u64, pageBits: u64, write: bool, fetch: bool): u64 {
   radixWalkedBlock = pageBits > 12;
   const pageMask = (<u64>1 << pageBits) - 1;
   return ((current & RPN_MASK) & ~pageMask) | (ea & pageMask);
-}
-
-/** The radix walk for the bound vCPU: 0 with the real address in REC_DATA, 1 with DSISR in REC_FAULT_SYNDROME and DAR in REC_FAULT_ADDR. */
-export function ppcTranslate(ea: u64, write: bool, fetch: bool): u32 {
-  const pa = radixWalk(ea, write, fetch);
-  if (pa == WALK_FAULT) return 1;
-  store<u64>(record + REC_DATA, pa);
-  return 0;
 }

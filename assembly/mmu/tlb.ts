@@ -13,13 +13,10 @@ import {
 } from "../layout";
 import { tlb, tlbMask } from "../machine";
 import { ramAddress, lastSlotFlags, lastSlotDirtyLogged } from "../mem/slots";
-import { a64Walk, WALK_FAULT, walkedBlock } from "./a64-walk";
 import { shootSync } from "./shootdown";
-import { radixWalk, radixWalkedBlock } from "./ppc-radix";
+import { walk, walkedLarge, WALK_FAULT, WALKER_A64 } from "./walk";
 
-/** Which tables a walk reads: the AArch64 stage 1, or the PowerPC radix tree. */
-export const WALKER_A64: u32 = 0;
-export const WALKER_PPC_RADIX: u32 = 1;
+/** Which tables a walk reads (a WALKER_* of walk.ts). */
 let walker: u32 = WALKER_A64;
 
 /** Whether accesses translate through the guest's tables (AArch64 SCTLR_EL1.M); set by the run loop. */
@@ -127,15 +124,14 @@ export function tlbFill(kind: u32, va: u64): bool {
   let physical = page;
   walkFaulted = false;
   if (mmuOn) {
-    const radix = walker == WALKER_PPC_RADIX;
-    const pa = radix ? radixWalk(va, kind == TLB_WRITE, kind == TLB_FETCH) : a64Walk(va, kind == TLB_WRITE, kind == TLB_FETCH);
+    const pa = walk(walker, va, kind == TLB_WRITE, kind == TLB_FETCH);
     if (pa == WALK_FAULT) {
       walkFaulted = true;
       return false;
     }
     physical = pa & PAGE_MASK;
     walkedPage = physical;
-    if (radix ? radixWalkedBlock : walkedBlock) holdsBlockPages = true;
+    if (walkedLarge) holdsBlockPages = true;
   }
   const host = ramAddress(0, physical, PAGE_SIZE, false);
   if (host == 0) return false;

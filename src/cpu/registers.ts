@@ -61,6 +61,7 @@ function ppcSlot(map: MemoryMap, name: string): Slot | undefined {
     pc: { offset: map.CPU_PC, bytes: 8 }, lr: { offset: map.CPU_LR, bytes: 8 }, ctr: { offset: map.CPU_CTR, bytes: 8 },
     xer: { offset: map.CPU_XER, bytes: 8 }, msr: { offset: map.CPU_MSR, bytes: 8 }, cr: { offset: map.CPU_CR, bytes: 4 },
     ptcr: { offset: map.CPU_SYSREGS + 8 * map.SYSREG_PTCR, bytes: 8 }, pid: { offset: map.CPU_SYSREGS + 8 * map.SYSREG_PID, bytes: 8 },
+    lpcr: { offset: map.CPU_SYSREGS + 8 * map.SYSREG_LPCR, bytes: 8 }, sdr1: { offset: map.CPU_SYSREGS + 8 * map.SYSREG_SDR1, bytes: 8 },
   };
   return special[name];
 }

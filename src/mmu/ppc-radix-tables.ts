@@ -2,9 +2,11 @@
 // running its own process-scoped tables: a partition table (entry 0: the process
 // table), a process table (one entry per PID) and, per PID, a 52-bit tree of four
 // levels (13, 9, 9, 9 index bits) over 4 KiB pages, 2 MiB or 1 GiB leaves. Entries
-// are big-endian. Point PTCR at `ptcr`, PID at the process, and set MSR[IR|DR].
+// are big-endian. `enable(vcpu)` points PTCR at them, selects radix (LPCR[HR]),
+// sets PID and turns translation on (MSR[IR|DR]).
 
 import type { Machine } from '../machine.js';
+import type { Vcpu } from '../cpu/vcpu.js';
 
 export type RadixPageSize = 0x1000 | 0x20_0000 | 0x4000_0000;
 
@@ -29,6 +31,8 @@ const PROCESS_TABLE_BYTES = 0x1000n; // 256 processes (PRTS = 0: 4 KiB)
 const EAA_READ = 0x4n;
 const EAA_READ_WRITE = 0x2n;
 const EAA_EXECUTE = 0x1n;
+/** LPCR[HR]: the host translates with radix tables. */
+export const LPCR_HR = 0x10_0000n;
 const LEAF_LEVEL: Record<RadixPageSize, number> = { 0x1000: 3, 0x20_0000: 2, 0x4000_0000: 1 };
 
 export class PpcRadixTables {
@@ -75,6 +79,12 @@ export class PpcRadixTables {
         table = entry & 0x0fff_ffff_ffff_ff00n;
       }
     }
+  }
+
+  /** Sets `vcpu`'s MMU registers for these tables and process `pid`, and turns translation on (or only sets the registers, with `translate: false`). */
+  enable(vcpu: Vcpu, options: { pid?: number; translate?: boolean } = {}): Vcpu {
+    vcpu.set('ptcr', this.ptcr).set('lpcr', LPCR_HR).set('pid', BigInt(options.pid ?? 0));
+    return options.translate === false ? vcpu : vcpu.set('msr', BigInt(this.machine.map.MSR_IR | this.machine.map.MSR_DR));
   }
 
   /** Guest-physical address of the leaf entry that maps `va` (4 KiB pages) in `pid`'s tree. */

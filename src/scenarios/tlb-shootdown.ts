@@ -56,7 +56,7 @@ function ppcRadixMmu(context: SetupContext): GuestMmu {
     },
     leafAddress: (va) => tables.leafAddress(va),
     readLeaf: (address) => machine.read(address, 8, { endian: 'big' }),
-    enable: (vcpu) => vcpu.set('ptcr', tables.ptcr).set('msr', machine.map.MSR_IR | machine.map.MSR_DR),
+    enable: (vcpu) => tables.enable(vcpu),
   };
 }
 
