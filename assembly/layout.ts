@@ -215,6 +215,12 @@ export const CHECK_RETRIES: u32 = 24;
 export const CHECK_FAULTS: u32 = 28;
 export const CHECK_BAD_VALUES: u32 = 32;
 export const CHECK_COUNT: u32 = 9;
+// The TLB's address-space contexts (tlb.ts): TLB_CONTEXTS keys u64 (the guest's
+// ASID/PID with TLB_KEY_USED set; 0: free), then the next victim's index u32.
+export const REC_TLB_CONTEXTS: u32 = (REC_CHECK + 4 * CHECK_COUNT + 63) & ~63;
+export const TLB_CONTEXTS: u32 = 32;
+export const REC_TLB_VICTIM: u32 = REC_TLB_CONTEXTS + 8 * TLB_CONTEXTS;
+export const REC_END: u32 = REC_TLB_VICTIM + 4; // below REC_UOPS
 export const VCPU_OUTSIDE: u32 = 0; //   between runs, waiting or offline: at a safe point, outside emulation
 export const VCPU_RUNNING: u32 = 1; //   inside a run call, executing guest instructions
 export const VCPU_EMULATING: u32 = 2; // inside the host's MMIO path for one access
@@ -231,15 +237,20 @@ export const MODE_ARM: u32 = 8; //      an ARM guest (else PowerPC)
 
 // ── Software TLB (one per record) ────────────────────────────────────────────
 // Entry: 0 read tag u64 · 8 write tag u64 · 16 fetch tag u64 · 24 addend u64.
-// A tag is the virtual page an access kind may use the entry for (TLB_INVALID: none);
-// a hit is `tag == (va & (page mask | size-1))` (so unaligned accesses miss), then
-// host = va + addend (QEMU's CPUTLBEntry).
+// A tag is the virtual page an access kind may use the entry for, ORed with the
+// address-space context it was filled under (bits 4-9; 0 with the MMU off), or
+// TLB_INVALID. A hit is `tag == (va & (page mask | size-1)) | context` (so unaligned
+// accesses miss), then host = va + addend (QEMU's CPUTLBEntry). A tag with TLB_MMIO
+// set never hits: its page is no RAM, and the addend field holds the physical page.
 export const TLB_ENTRY_SIZE: u32 = 32;
 export const TLB_E_READ: u32 = 0;
 export const TLB_E_WRITE: u32 = 8;
 export const TLB_E_FETCH: u32 = 16;
 export const TLB_E_ADDEND: u32 = 24;
 export const TLB_INVALID: u64 = 0xffff_ffff_ffff_ffff;
+export const TLB_CONTEXT_SHIFT: u32 = 4;
+export const TLB_CONTEXT_MASK: u64 = 0x3f0;
+export const TLB_MMIO: u64 = 0x800;
 export const TLB_MIN_ENTRIES: u32 = 16;
 export const TLB_MAX_ENTRIES: u32 = 65536;
 

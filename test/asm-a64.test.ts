@@ -66,6 +66,8 @@ const cases: Array<[number, string]> = [
   [a64.tlbiVae1(4), 'tlbi vae1, x4'],
   [a64.tlbiVae1is(3), 'tlbi vae1is, x3'],
   [a64.tlbiVmalle1(), 'tlbi vmalle1'],
+  [a64.tlbiAside1(6), 'tlbi aside1, x6'],
+  [a64.tlbiAside1is(7), 'tlbi aside1is, x7'],
   [a64.msr('sctlr_el1', 1), 'msr sctlr_el1, x1'],
   [a64.mrs(2, 'tcr_el1'), 'mrs x2, tcr_el1'],
   [a64.msr('ttbr0_el1', 3), 'msr ttbr0_el1, x3'],

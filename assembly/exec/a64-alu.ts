@@ -7,8 +7,10 @@ import { EXIT_HYPERCALL, EXIT_SYNC_WAIT } from "../exits";
 import { record } from "../machine";
 import { setPc } from "../cpu/regs";
 import { ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
-import { tlbFlushAll, tlbFlushVa, setMmu } from "../mmu/tlb";
-import { shootPost, shootBarrier } from "../mmu/shootdown";
+import { tlbFlushAll, tlbFlushVa, tlbFlushAddressSpace, setMmu } from "../mmu/tlb";
+import { shootPost, shootPostAddressSpace, shootBarrier } from "../mmu/shootdown";
+import { WALKER_A64 } from "../mmu/walk";
+import { a64Asid } from "../mmu/a64-walk";
 
 /** X register n, where 31 reads as `sp ? SP : XZR`. */
 @inline export function xRead(n: u32, sp: bool): u64 {
@@ -84,9 +86,16 @@ function sysregIndex(key: u32): i32 {
   }
 }
 
+/** Translation as SCTLR_EL1.M says, in the address space of the current ASID. */
+export function a64SetMmu(): void {
+  setMmu((load<u64>(record + CPU_SYSREGS + (SYSREG_SCTLR_EL1 << 3)) & 1) != 0, WALKER_A64, a64Asid());
+}
+
 /**
- * MSR/MRS of the MMU registers (SCTLR_EL1, TCR_EL1, TTBR0/1_EL1, MAIR_EL1). Writing
- * SCTLR_EL1 turns translation on or off (M); writing any of them drops the TLB.
+ * MSR/MRS of the MMU registers (SCTLR_EL1, TCR_EL1, TTBR0/1_EL1, MAIR_EL1). Writing a
+ * TTBR switches the TLB to its ASID's entries (a context switch: entries stay tagged
+ * by ASID, and reusing an ASID for other tables needs a TLBI, as on hardware); writing
+ * the others drops the TLB; SCTLR_EL1.M turns translation on or off.
  */
 function systemRegister(word: u32, at: u64): u32 {
   const index = sysregIndex((word >>> 5) & 0xffff);
@@ -96,10 +105,9 @@ function systemRegister(word: u32, at: u64): u32 {
   if ((word & 0x0020_0000) != 0) {
     xWrite(rt, load<u64>(at_), false);
   } else {
-    const value = xRead(rt, false);
-    store<u64>(at_, value);
-    tlbFlushAll();
-    if (<u32>index == SYSREG_SCTLR_EL1) setMmu((value & 1) != 0);
+    store<u64>(at_, xRead(rt, false));
+    if (<u32>index != SYSREG_TTBR0_EL1 && <u32>index != SYSREG_TTBR1_EL1) tlbFlushAll();
+    a64SetMmu();
   }
   setPc(at + 4);
   return ALU_DONE;
@@ -173,17 +181,27 @@ export function a64Alu(word: u32, at: u64): u32 {
 
 /**
  * TLBI: the EL1 by-VA forms (VAE1, VAAE1, VALE1, VAALE1 and their IS variants; Xt
- * holds VA[55:12]) drop that address; the rest (by ASID, all) drop everything, as
- * the TLB has no ASID tags. Inner-shareable forms (CRm 3) are posted to every vCPU.
+ * holds VA[55:12]) drop that address in every ASID (over-invalidating the ASID-named
+ * ones, as permitted); ASIDE1 drops the entries of the ASID in Xt[63:48]; the rest
+ * drop everything. Inner-shareable forms (CRm 3) are posted to every vCPU.
  */
 function tlbi(word: u32): void {
   const op1 = (word >> 16) & 7;
   const crm = (word >> 8) & 15;
   const op2 = (word >> 5) & 7;
+  const xt = xRead(word & 31, false);
+  const broadcast = crm == 3;
+  if (op1 == 0 && (crm == 3 || crm == 7) && op2 == 2) { // ASIDE1(IS)
+    const tcr = load<u64>(record + CPU_SYSREGS + (SYSREG_TCR_EL1 << 3));
+    const asid = (xt >> 48) & (((tcr >> 36) & 1) != 0 ? 0xffff : 0xff);
+    if (broadcast) shootPostAddressSpace(asid);
+    else tlbFlushAddressSpace(asid);
+    return;
+  }
   const byVa = op1 == 0 && (crm == 3 || crm == 7) && (op2 & 1) == 1;
   // Xt[43:0] is VA[55:12]: shift it to bit 12 and sign-extend from bit 55.
-  const va = byVa ? <u64>(<i64>(xRead(word & 31, false) << 20) >> 8) : 0;
-  if (crm == 3) shootPost(va, !byVa);
+  const va = byVa ? <u64>(<i64>(xt << 20) >> 8) : 0;
+  if (broadcast) shootPost(va, !byVa);
   else if (byVa) tlbFlushVa(va);
   else tlbFlushAll();
 }

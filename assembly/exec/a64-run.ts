@@ -1,6 +1,6 @@
 // The A64 run loop: fetch at pc (MMU off), run the interpreter's subset or a
 // load/store descriptor, until the budget is spent or an instruction exits.
-import { REC_DECODE, REC_FAULT_ADDR, CPU_MODE, CPU_SYSREGS, SYSREG_SCTLR_EL1 } from "../layout";
+import { REC_DECODE, REC_FAULT_ADDR, CPU_MODE } from "../layout";
 import {
   EXIT_NONE, EXIT_BUDGET, CAUSE_UNDEFINED, CAUSE_UNIMPLEMENTED, CAUSE_INVALID_FORM, FAULT_FETCH, FAULT_ALIGNMENT,
   FAULT_TRANSLATION,
@@ -10,11 +10,11 @@ import { decodeA64 } from "../decode/a64";
 import { record } from "../machine";
 import { exitWith, fault, undefinedInstruction } from "./run-exits";
 import { pc, setPc } from "../cpu/regs";
-import { tlbTranslate, tlbSync, setMmu, walkFaulted, TLB_FETCH } from "../mmu/tlb";
+import { tlbTranslate, tlbSync, walkFaulted, TLB_FETCH } from "../mmu/tlb";
 import { resetAccessExit, bigData } from "./guest-memory";
 import { ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
 import { LS_UNIMPLEMENTED } from "./ppc-loadstore";
-import { a64Alu } from "./a64-alu";
+import { a64Alu, a64SetMmu } from "./a64-alu";
 import { a64LoadStore, LS_ALIGNMENT } from "./a64-loadstore";
 import { a64UopFor, a64UopExecute, a64UopStatus } from "./a64-uops";
 import { uopSync, U_GENERIC_EXIT } from "./ppc-uops";
@@ -46,7 +46,7 @@ export function a64Run(budget: u32): u32 {
   uopSync(load<u32>(record + CPU_MODE));
   a64UopStatus = EXIT_NONE;
   const bigEndian = bigData(); // BE8: data big-endian, instructions still little-endian
-  setMmu((load<u64>(record + CPU_SYSREGS + (SYSREG_SCTLR_EL1 << 3)) & 1) != 0);
+  a64SetMmu();
   for (let left = budget; left != 0; left--) {
     tlbSync();
     const at = pc();

@@ -5,8 +5,8 @@
 import { REC_DATA, REC_EXIT, REC_FAULT_KIND, REC_MMIO_VA, CPU_MODE, MODE_LE, PAGE_SIZE } from "../layout";
 import { EXIT_NONE, EXIT_FAULT, FAULT_TRANSLATION } from "../exits";
 import { record } from "../machine";
-import { physRead, physWrite } from "../mem/access";
-import { tlbTranslate, TLB_READ, TLB_WRITE, mmuOn, walkFaulted, walkedPage } from "../mmu/tlb";
+import { physRead, physWrite, physMmio } from "../mem/access";
+import { tlbTranslate, TLB_READ, TLB_WRITE, mmuOn, walkFaulted, walkedPage, mmioMarked } from "../mmu/tlb";
 
 /** EXIT_NONE, or the exit of the last access that did not complete. */
 export let accessExit: u32 = EXIT_NONE;
@@ -36,15 +36,33 @@ function translationFault(): bool {
   return true;
 }
 
+/** Whether the access stays in one page. */
+@inline function withinPage(ea: u64, size: u32): bool {
+  return (<u32>ea & (PAGE_SIZE - 1)) + size <= PAGE_SIZE;
+}
+
+/** The physical address of `ea` on the page the last fill walked (or marked MMIO). */
+@inline function walkedAddress(ea: u64): u64 {
+  return walkedPage | (ea & (<u64>PAGE_SIZE - 1));
+}
+
+@inline function readData(size: u32): u64 {
+  return load<u64>(record + REC_DATA) & (size == 8 ? 0xffff_ffff_ffff_ffff : (<u64>1 << (size << 3)) - 1);
+}
+
 /** An access the TLB did not serve (memory-order bytes): MMIO, page-crossing, misaligned, or a walk fault. */
 function readSlow(ea: u64, size: u32): u64 {
   store<u64>(record + REC_MMIO_VA, ea);
+  if (mmioMarked && withinPage(ea, size)) {
+    accessExit = physMmio(walkedAddress(ea), size, false);
+    return readData(size);
+  }
   if (!mmuOn) {
     accessExit = physRead(0, ea, size);
-    return load<u64>(record + REC_DATA) & (size == 8 ? 0xffff_ffff_ffff_ffff : (<u64>1 << (size << 3)) - 1);
+    return readData(size);
   }
   if (translationFault()) return 0;
-  if ((<u32>ea & (PAGE_SIZE - 1)) + size > PAGE_SIZE) {
+  if (!withinPage(ea, size)) {
     // Crossing a page: the two virtual pages may map anywhere; each byte translates on its own.
     let raw: u64 = 0;
     for (let i: u32 = 0; i < size; i++) {
@@ -54,14 +72,20 @@ function readSlow(ea: u64, size: u32): u64 {
     return raw;
   }
   store<u64>(record + REC_MMIO_VA, ea);
-  accessExit = physRead(0, walkedPage | (ea & (<u64>PAGE_SIZE - 1)), size);
-  return load<u64>(record + REC_DATA) & (size == 8 ? 0xffff_ffff_ffff_ffff : (<u64>1 << (size << 3)) - 1);
+  accessExit = physRead(0, walkedAddress(ea), size);
+  return readData(size);
 }
 
 function writeSlow(ea: u64, size: u32, raw: u64): void {
+  store<u64>(record + REC_DATA, raw);
+  store<u64>(record + REC_MMIO_VA, ea);
+  if (mmioMarked && withinPage(ea, size)) {
+    accessExit = physMmio(walkedAddress(ea), size, true);
+    return;
+  }
   if (mmuOn) {
     if (translationFault()) return;
-    if ((<u32>ea & (PAGE_SIZE - 1)) + size > PAGE_SIZE) {
+    if (!withinPage(ea, size)) {
       for (let i: u32 = 0; i < size; i++) {
         writeValue(ea + i, 1, raw >> (<u64>i << 3), false);
         if (accessExit != EXIT_NONE) return;
@@ -69,9 +93,7 @@ function writeSlow(ea: u64, size: u32, raw: u64): void {
       return;
     }
   }
-  store<u64>(record + REC_DATA, raw);
-  store<u64>(record + REC_MMIO_VA, ea);
-  accessExit = physWrite(0, mmuOn ? walkedPage | (ea & (<u64>PAGE_SIZE - 1)) : ea, size);
+  accessExit = physWrite(0, mmuOn ? walkedAddress(ea) : ea, size);
 }
 
 /** Writes the low `size` (1, 2, 4, 8) bytes of `value` at `ea` in `bigEndian` order; sets accessExit. */

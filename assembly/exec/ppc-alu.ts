@@ -242,9 +242,13 @@ function xForm(word: u32, at: u64, rt: u32, ra: u32, rb: u32): u32 {
       if (spr == SPR_LR) setCpu(CPU_LR, gpr(rt));
       else if (spr == SPR_CTR) setCpu(CPU_CTR, gpr(rt));
       else if (spr == SPR_XER) setCpu(CPU_XER, gpr(rt));
-      else if (spr == SPR_PID || spr == SPR_PTCR) {
-        // A new address space or table: nothing cached may survive (as a context switch's flush).
-        setCpu(CPU_SYSREGS + ((spr == SPR_PID ? SYSREG_PID : SYSREG_PTCR) << 3), gpr(rt));
+      else if (spr == SPR_PID) {
+        // A context switch: the TLB keeps each PID's entries apart and switches to the new one's.
+        setCpu(CPU_SYSREGS + (SYSREG_PID << 3), gpr(rt));
+        ppcSetMmu();
+      } else if (spr == SPR_PTCR) {
+        // New tables: nothing cached may survive.
+        setCpu(CPU_SYSREGS + (SYSREG_PTCR << 3), gpr(rt));
         tlbFlushAll();
       } else if (spr == SPR_LPCR) {
         setCpu(CPU_SYSREGS + (SYSREG_LPCR << 3), gpr(rt));

@@ -1,7 +1,7 @@
 // The PowerPC run loop: fetch at pc (MMU off: pc is a physical address), execute
 // the interpreter's subset or a load/store descriptor, until the budget is spent or
 // an instruction exits (like KVM_RUN returning with kvm_run.exit_reason).
-import { REC_DECODE, REC_FAULT_ADDR, MODE_64, CPU_GPR, CPU_MSR, MSR_DR, MSR_IR, PAGE_SIZE } from "../layout";
+import { REC_DECODE, REC_FAULT_ADDR, MODE_64, CPU_GPR, CPU_MSR, MSR_DR, MSR_IR, PAGE_SIZE, CPU_SYSREGS, SYSREG_PID } from "../layout";
 import {
   EXIT_NONE, EXIT_BUDGET, CAUSE_UNDEFINED, CAUSE_UNIMPLEMENTED, CAUSE_INVALID_FORM, FAULT_FETCH, FAULT_TRUNCATED,
   FAULT_ALIGNMENT, FAULT_TRANSLATION,
@@ -11,7 +11,7 @@ import { decodePpc, PPC_MODE_64, PPC_MODE_NO_SUFFIX } from "../decode/ppc";
 import { record } from "../machine";
 import { exitWith, fault, undefinedInstruction } from "./run-exits";
 import { tlbTranslate, tlbSync, setMmu, walkFaulted, TLB_FETCH } from "../mmu/tlb";
-import { ppcWalker } from "../mmu/walk";
+import { ppcWalker, WALKER_PPC_RADIX } from "../mmu/walk";
 import { pc, setPc, mode, isLittle } from "../cpu/regs";
 import { ppcAlu, ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
 import { ppcLoadStore, LS_UNIMPLEMENTED, LS_ALIGNMENT_PPC } from "./ppc-loadstore";
@@ -63,10 +63,15 @@ function stepGeneric(word: u32, at: u64, decodeMode: u32, bigEndian: bool): u32 
   return undefinedInstruction(kind == KIND_OTHER ? CAUSE_UNIMPLEMENTED : CAUSE_UNDEFINED, at);
 }
 
-/** Translation through the walker the MMU registers select when MSR[IR] and MSR[DR] are both set (real mode when neither). */
+/**
+ * Translation through the walker the MMU registers select when MSR[IR] and MSR[DR]
+ * are both set (real mode when neither); with radix, the PID names the address space.
+ */
 export function ppcSetMmu(): void {
   const msr = load<u64>(record + CPU_MSR);
-  setMmu((msr & (MSR_IR | MSR_DR)) == (MSR_IR | MSR_DR), ppcWalker());
+  const walker = ppcWalker();
+  const key = walker == WALKER_PPC_RADIX ? load<u64>(record + CPU_SYSREGS + (SYSREG_PID << 3)) : 0;
+  setMmu((msr & (MSR_IR | MSR_DR)) == (MSR_IR | MSR_DR), walker, key);
 }
 
 /** Runs at most `budget` instructions from pc; returns the EXIT_* that ended the run. */

@@ -2,7 +2,7 @@ import {
   AS_COUNT, PAGE_SIZE, REC_EXIT, REC_CAUSE, REC_MMIO_GPA, REC_MMIO_SIZE, REC_MMIO_WRITE, REC_MMIO_AS,
   REC_DATA, REC_MMIO_DATA, REC_COUNTERS, CNT_MMIO,
 } from "../layout";
-import { EXIT_NONE, EXIT_MMIO, EXIT_DEVICE_ERROR, EXIT_BAD_ACCESS, CAUSE_NONE } from "../exits";
+import { EXIT_NONE, EXIT_MMIO, EXIT_DEVICE_ERROR, EXIT_BAD_ACCESS, CAUSE_NONE, CAUSE_UNMAPPED } from "../exits";
 import { record } from "../machine";
 import { ramAddress, markDirty, missCause } from "./slots";
 import { builtinAccess } from "./builtin";
@@ -36,7 +36,7 @@ export function physRead(as: u32, gpa: u64, size: u32): u32 {
     return finish(EXIT_NONE);
   }
   // Within one page the lookup's miss stands for the whole access (slots are page-aligned).
-  if (withinPage(gpa, size)) return finish(mmioFragment(as, gpa, size, false, record + REC_DATA));
+  if (withinPage(gpa, size)) return finish(mmioFragment(as, gpa, size, false, record + REC_DATA, missCause));
   return accessByPage(as, gpa, size, false);
 }
 
@@ -49,8 +49,16 @@ export function physWrite(as: u32, gpa: u64, size: u32): u32 {
     markDirty(as, gpa, size);
     return finish(EXIT_NONE);
   }
-  if (withinPage(gpa, size)) return finish(mmioFragment(as, gpa, size, true, record + REC_DATA));
+  if (withinPage(gpa, size)) return finish(mmioFragment(as, gpa, size, true, record + REC_DATA, missCause));
   return accessByPage(as, gpa, size, true);
+}
+
+/**
+ * physRead (write false) or physWrite of `size` bytes within one page that the TLB's
+ * MMIO mark says no slot of address space 0 covers: straight to the devices, no search.
+ */
+export function physMmio(gpa: u64, size: u32, write: bool): u32 {
+  return finish(mmioFragment(0, gpa, size, write, record + REC_DATA, CAUSE_UNMAPPED));
 }
 
 /**
@@ -107,7 +115,7 @@ function accessByPage(as: u32, gpa: u64, size: u32, write: bool): u32 {
         ramToData(data, host, length);
       }
     } else {
-      const exit = mmioFragment(as, at, length, write, data);
+      const exit = mmioFragment(as, at, length, write, data, missCause);
       if (exit != EXIT_NONE) return finish(exit);
     }
     done += length;
@@ -115,8 +123,7 @@ function accessByPage(as: u32, gpa: u64, size: u32, write: bool): u32 {
   return finish(EXIT_NONE);
 }
 
-function mmioFragment(as: u32, gpa: u64, size: u32, write: bool, data: usize): u32 {
-  const cause = missCause;
+function mmioFragment(as: u32, gpa: u64, size: u32, write: bool, data: usize, cause: u32): u32 {
   store<u64>(record + REC_MMIO_GPA, gpa);
   store<u32>(record + REC_MMIO_SIZE, size);
   store<u32>(record + REC_MMIO_WRITE, write ? 1 : 0);

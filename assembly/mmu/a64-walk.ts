@@ -116,6 +116,13 @@ function leaf(va: u64, descriptor: u64, host: usize, shift: u64, level: u32, wri
   return (current & OUTPUT_MASK & ~blockMask) | (va & blockMask);
 }
 
+/** The current ASID: TTBR0_EL1's (TTBR1_EL1's with TCR_EL1.A1), 16 bits with TCR_EL1.AS, else 8. */
+export function a64Asid(): u64 {
+  const tcr = sysreg(SYSREG_TCR_EL1);
+  const ttbr = sysreg(((tcr >> 22) & 1) != 0 ? SYSREG_TTBR1_EL1 : SYSREG_TTBR0_EL1);
+  return (ttbr >> 48) & (((tcr >> 36) & 1) != 0 ? 0xffff : 0xff);
+}
+
 /** For the host and tests: 0 with the PA in REC_DATA, or 1 with ESR_EL1 in REC_FAULT_SYNDROME and FAR_EL1 in REC_FAULT_ADDR. */
 export function a64Translate(va: u64, write: bool, fetch: bool): u32 {
   const pa = a64Walk(va, write, fetch);

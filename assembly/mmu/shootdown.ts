@@ -1,5 +1,5 @@
 // Broadcast TLB invalidation between vCPUs (TLBI ...IS, tlbie). The poster drops the
-// page from its own TLB, writes it to the control block's ring and bumps
+// page (or address space, or everything) from its own TLB, writes it to the control block's ring and bumps
 // CTRL_SHOOT_SEQ; every vCPU drops the posted pages before its next instruction and
 // acks in its record. A barrier (DSB, ptesync, tlbsync) retires the post when the
 // invalidation model allows:
@@ -15,14 +15,17 @@ import {
   REC_SYNC_ACK, REC_SYNC_PENDING, VCPU_OUTSIDE, VCPU_EMULATING,
 } from "../layout";
 import { record } from "../machine";
-import { tlbFlushAll, tlbFlushVa } from "./tlb";
+import { tlbFlushAll, tlbFlushVa, tlbFlushAddressSpace } from "./tlb";
 
 const SEQ: usize = CONTROL_BASE + CTRL_SHOOT_SEQ;
 const DONE: usize = CONTROL_BASE + CTRL_SHOOT_DONE;
 const LOCK: usize = CONTROL_BASE + CTRL_SHOOT_LOCK;
 const BELL: usize = CONTROL_BASE + CTRL_ACK_BELL;
-const E_VA: u32 = 0;
-const E_ALL: u32 = 8;
+const E_VA: u32 = 0; //   the page, or the address space's key
+const E_KIND: u32 = 8; // one of:
+const KIND_PAGE: u32 = 0;
+const KIND_ALL: u32 = 1;
+const KIND_ADDRESS_SPACE: u32 = 2;
 
 /** The last post this instance has dropped. */
 let seen: u32 = 0;
@@ -44,8 +47,7 @@ function dropPosted(posted: u32): void {
   } else {
     for (let seq = seen + 1; seq != posted + 1; seq++) {
       const entry = ringEntry(seq);
-      if (load<u32>(entry, E_ALL) != 0) tlbFlushAll();
-      else tlbFlushVa(load<u64>(entry, E_VA));
+      drop(load<u64>(entry, E_VA), load<u32>(entry, E_KIND));
     }
     // A poster that lapped the ring meanwhile may have overwritten an entry read above.
     if (atomic.load<u32>(SEQ) - seen > SHOOT_RING_SIZE) tlbFlushAll();
@@ -57,16 +59,30 @@ function dropPosted(posted: u32): void {
   atomic.notify(BELL);
 }
 
+function drop(value: u64, kind: u32): void {
+  if (kind == KIND_PAGE) tlbFlushVa(value);
+  else if (kind == KIND_ADDRESS_SPACE) tlbFlushAddressSpace(value);
+  else tlbFlushAll();
+}
+
 /** Posts an invalidation of `va`'s page (or of everything) to every vCPU; a later barrier retires it. */
 export function shootPost(va: u64, all: bool): void {
-  if (all) tlbFlushAll();
-  else tlbFlushVa(va);
+  post(va, all ? KIND_ALL : KIND_PAGE);
+}
+
+/** Posts an invalidation of address space `key`'s entries (TLBI ASIDE1IS) to every vCPU. */
+export function shootPostAddressSpace(key: u64): void {
+  post(key, KIND_ADDRESS_SPACE);
+}
+
+function post(value: u64, kind: u32): void {
+  drop(value, kind);
   // Posters serialise on a spin lock held for three stores (never across a wait).
   while (atomic.cmpxchg<u32>(LOCK, 0, 1) != 0) {}
   const seq = load<u32>(SEQ) + 1; // only posters write SEQ, under the lock
   const entry = ringEntry(seq);
-  store<u64>(entry, va, E_VA);
-  store<u32>(entry, all ? 1 : 0, E_ALL);
+  store<u64>(entry, value, E_VA);
+  store<u32>(entry, kind, E_KIND);
   // Release: the entry is complete before a vCPU can load `seq`.
   atomic.store<u32>(SEQ, seq);
   atomic.store<u32>(LOCK, 0);

@@ -1,7 +1,15 @@
 // The per-vCPU software TLB: a hit is one tag compare and one add (QEMU's
-// CPUTLBEntry.addend). Entries are filled from the slot table and hold RAM only;
-// MMIO, read-only slots (for writes) and dirty-logged slots (for writes) miss, so
-// those accesses take the slow path that handles them.
+// CPUTLBEntry.addend). Entries are filled from the slot table and serve RAM only;
+// read-only slots (for writes) and dirty-logged slots (for writes) miss, so those
+// accesses take the slow path that handles them. A page no slot covers gets an MMIO
+// mark (QEMU's TLB_MMIO): it never hits, but its physical page skips the walk and
+// the slot search on the way to the device.
+//
+// Tags carry the address-space context they were filled under: a small per-vCPU
+// table maps the guest's ASID or PID to a context number, so switching between
+// address spaces keeps each one's entries (no flush), and invalidating one address
+// space drops only its entries. When the table is full the oldest context's entries
+// are dropped and its number reused.
 //
 // Entries never outlive a slot change: tlbSync(), called before every instruction,
 // flushes the whole TLB when the slot table's generation moved. The window between
@@ -9,10 +17,12 @@
 // emulated access the invalidation models reason about.
 import {
   CONTROL_BASE, CTRL_SLOT_GEN, PAGE_SIZE, TLB_ENTRY_SIZE, TLB_E_READ, TLB_E_WRITE, TLB_E_FETCH, TLB_E_ADDEND,
-  TLB_INVALID, SLOT_READONLY,
+  TLB_INVALID, SLOT_READONLY, TLB_CONTEXT_SHIFT, TLB_CONTEXT_MASK, TLB_MMIO, TLB_CONTEXTS, REC_TLB_CONTEXTS,
+  REC_TLB_VICTIM,
 } from "../layout";
-import { tlb, tlbMask } from "../machine";
-import { ramAddress, lastSlotFlags, lastSlotDirtyLogged } from "../mem/slots";
+import { CAUSE_UNMAPPED } from "../exits";
+import { tlb, tlbMask, record } from "../machine";
+import { ramAddress, lastSlotFlags, lastSlotDirtyLogged, missCause } from "../mem/slots";
 import { shootSync } from "./shootdown";
 import { walk, walkedLarge, WALK_FAULT, WALKER_A64 } from "./walk";
 
@@ -26,14 +36,87 @@ export let walkFaulted = false;
 /** After a tlbFill with the MMU on: the physical page the walk found (for accesses that are not RAM). */
 export let walkedPage: u64 = 0;
 
+/** After a failed tlbFill: whether the entry's MMIO mark answered (walkedPage is the physical page; no slot covers it). */
+export let mmioMarked = false;
+
 /** Whether an entry filled since the last full flush came from a block mapping. */
 let holdsBlockPages = false;
 
-/** Turns translation on or off (through `tables`); entries from the other mode are dropped. */
-export function setMmu(on: bool, tables: u32 = WALKER_A64): void {
+/** The current address space's context number, shifted into tag position (0 with the MMU off). */
+let contextTag: u64 = 0;
+/** What the context XORs into entry indexes, so one VA in several address spaces lands on different entries. */
+let contextSalt: u32 = 0;
+const KEY_USED: u64 = <u64>1 << 63;
+
+/**
+ * Turns translation on or off (through `tables`, in the address space `key`: the
+ * guest's ASID or PID, below 2^63); entries from the other mode are dropped.
+ */
+export function setMmu(on: bool, tables: u32 = WALKER_A64, key: u64 = 0): void {
   if (on != mmuOn || tables != walker) tlbFlushAll();
   mmuOn = on;
   walker = tables;
+  if (on) tlbUseAddressSpace(key);
+  else setContext(0);
+}
+
+function setContext(tag: u64): void {
+  contextTag = tag;
+  contextSalt = saltOf(tag);
+}
+
+@inline function saltOf(tag: u64): u32 {
+  return <u32>(tag >> TLB_CONTEXT_SHIFT) * 0x9e5; // spreads neighbouring contexts across the index bits
+}
+
+/** The slot of the context table that holds `key`, or -1. */
+function contextOf(key: u64): i32 {
+  const table = record + REC_TLB_CONTEXTS;
+  for (let index: u32 = 0; index < TLB_CONTEXTS; index++) {
+    if (load<u64>(table + (index << 3)) == (key | KEY_USED)) return <i32>index;
+  }
+  return -1;
+}
+
+/**
+ * Makes `key` the current address space (a context switch: TTBR's ASID, PID): its
+ * entries, if any survive, hit again; a new key takes a free context, else the
+ * oldest one after dropping that context's entries.
+ */
+export function tlbUseAddressSpace(key: u64): void {
+  let index = contextOf(key);
+  if (index < 0) {
+    const victim = load<u32>(record + REC_TLB_VICTIM);
+    store<u32>(record + REC_TLB_VICTIM, (victim + 1) % TLB_CONTEXTS);
+    index = <i32>victim;
+    const table = record + REC_TLB_CONTEXTS + (<usize>index << 3);
+    if (load<u64>(table) != 0) dropContext(tagOf(<u32>index));
+    store<u64>(table, key | KEY_USED);
+  }
+  setContext(tagOf(<u32>index));
+}
+
+/** Context numbers start at 1: 0 is the MMU-off context. */
+@inline function tagOf(index: u32): u64 {
+  return <u64>(index + 1) << TLB_CONTEXT_SHIFT;
+}
+
+/** Drops every entry of address space `key` (TLBI by ASID); the others stay. */
+export function tlbFlushAddressSpace(key: u64): void {
+  const index = contextOf(key);
+  if (index >= 0) dropContext(tagOf(<u32>index));
+}
+
+/** Drops the entries whose tags carry context `tag`. */
+function dropContext(tag: u64): void {
+  const end = tlb + (tlbMask + 1) * TLB_ENTRY_SIZE;
+  for (let entry = tlb; entry < end; entry += TLB_ENTRY_SIZE) {
+    const read = load<u64>(entry, TLB_E_READ);
+    const write = load<u64>(entry, TLB_E_WRITE);
+    const fetch = load<u64>(entry, TLB_E_FETCH);
+    // TLB_INVALID's context bits are all ones, no context's number.
+    if ((read & TLB_CONTEXT_MASK) == tag || (write & TLB_CONTEXT_MASK) == tag || (fetch & TLB_CONTEXT_MASK) == tag) invalidate(entry);
+  }
 }
 
 export const TLB_READ: u32 = TLB_E_READ;
@@ -48,15 +131,19 @@ let filledUnder: u32 = 0;
 // The TLB's lower half serves data accesses, the upper half instruction fetches, so a
 // loop's code page and data page that share an index do not evict each other.
 @inline function entryFor(va: u64, kind: u32): usize {
+  return entryIn(va, kind, contextSalt);
+}
+
+@inline function entryIn(va: u64, kind: u32, salt: u32): usize {
   const half = (tlbMask + 1) >>> 1;
-  const index = (<u32>(va >> 12) & (half - 1)) | (kind == TLB_E_FETCH ? half : 0);
+  const index = ((<u32>(va >> 12) ^ salt) & (half - 1)) | (kind == TLB_E_FETCH ? half : 0);
   return tlb + index * TLB_ENTRY_SIZE;
 }
 
 /** Host address for a `size`-byte access of `kind` at `va` when the TLB holds it; else 0. */
 @inline export function tlbLookup(kind: u32, va: u64, size: u32): usize {
   const entry = entryFor(va, kind);
-  if (load<u64>(entry + kind) == (va & (PAGE_MASK | (<u64>size - 1)))) return <usize>(va + load<u64>(entry, TLB_E_ADDEND));
+  if (load<u64>(entry + kind) == ((va & (PAGE_MASK | (<u64>size - 1))) | contextTag)) return <usize>(va + load<u64>(entry, TLB_E_ADDEND));
   return 0;
 }
 
@@ -87,10 +174,11 @@ export function tlbFlushAll(): void {
 }
 
 /**
- * Drops what translates `va`, as TLBI by VA does. The TLB holds 4 KiB pieces of a
- * block mapping, each under its own tag, so once any block has been filled (as
- * QEMU's large-page tracking) the whole TLB goes: the other pieces of `va`'s block
- * must not survive the invalidation.
+ * Drops what translates `va` in every address space (TLBI by VA may name global
+ * pages, which are filled under whichever context first used them). The TLB holds
+ * 4 KiB pieces of a block mapping, each under its own tag, so once any block has
+ * been filled (as QEMU's large-page tracking) the whole TLB goes: the other pieces
+ * of `va`'s block must not survive the invalidation.
  */
 export function tlbFlushVa(va: u64): void {
   if (holdsBlockPages) tlbFlushAll();
@@ -99,16 +187,30 @@ export function tlbFlushVa(va: u64): void {
 
 /** Drops the entries translating `va`'s page, if any. */
 export function tlbFlushPage(va: u64): void {
-  flushEntry(entryFor(va, TLB_E_READ), va & PAGE_MASK);
-  flushEntry(entryFor(va, TLB_E_FETCH), va & PAGE_MASK);
+  flushPageIn(va, 0);
+  const table = record + REC_TLB_CONTEXTS;
+  for (let index: u32 = 0; index < TLB_CONTEXTS; index++) {
+    if (load<u64>(table + (index << 3)) != 0) flushPageIn(va, saltOf(tagOf(index)));
+  }
+}
+
+/** Drops `va`'s entries at the indexes of the context salted by `salt`. */
+function flushPageIn(va: u64, salt: u32): void {
+  flushEntry(entryIn(va, TLB_E_READ, salt), va & PAGE_MASK);
+  flushEntry(entryIn(va, TLB_E_FETCH, salt), va & PAGE_MASK);
 }
 
 function flushEntry(entry: usize, page: u64): void {
-  if (load<u64>(entry, TLB_E_READ) == page || load<u64>(entry, TLB_E_WRITE) == page || load<u64>(entry, TLB_E_FETCH) == page) {
-    store<u64>(entry, TLB_INVALID, TLB_E_READ);
-    store<u64>(entry, TLB_INVALID, TLB_E_WRITE);
-    store<u64>(entry, TLB_INVALID, TLB_E_FETCH);
-  }
+  const read = load<u64>(entry, TLB_E_READ) & PAGE_MASK;
+  const write = load<u64>(entry, TLB_E_WRITE) & PAGE_MASK;
+  const fetch = load<u64>(entry, TLB_E_FETCH) & PAGE_MASK;
+  if (read == page || write == page || fetch == page) invalidate(entry);
+}
+
+@inline function invalidate(entry: usize): void {
+  store<u64>(entry, TLB_INVALID, TLB_E_READ);
+  store<u64>(entry, TLB_INVALID, TLB_E_WRITE);
+  store<u64>(entry, TLB_INVALID, TLB_E_FETCH);
 }
 
 /**
@@ -117,12 +219,20 @@ function flushEntry(entry: usize, page: u64): void {
  * MMU on: the walk (which checks and updates the descriptor for this kind) decides,
  * and the entry adds this kind to those already walked for the page (a read never
  * grants a write, so the first write still walks and marks the page dirty); on a
- * fault walkFaulted is set.
+ * fault walkFaulted is set. A page no slot covers is marked MMIO for this kind
+ * (mmioMarked, walkedPage): the next access of that kind skips the walk and search.
  */
 export function tlbFill(kind: u32, va: u64): bool {
   const page = va & PAGE_MASK;
-  let physical = page;
+  const entry = entryFor(va, kind);
+  const tag = page | contextTag;
   walkFaulted = false;
+  mmioMarked = load<u64>(entry + kind) == (tag | TLB_MMIO);
+  if (mmioMarked) {
+    walkedPage = load<u64>(entry, TLB_E_ADDEND);
+    return false;
+  }
+  let physical = page;
   if (mmuOn) {
     const pa = walk(walker, va, kind == TLB_WRITE, kind == TLB_FETCH);
     if (pa == WALK_FAULT) {
@@ -130,28 +240,45 @@ export function tlbFill(kind: u32, va: u64): bool {
       return false;
     }
     physical = pa & PAGE_MASK;
-    walkedPage = physical;
     if (walkedLarge) holdsBlockPages = true;
   }
+  walkedPage = physical;
   const host = ramAddress(0, physical, PAGE_SIZE, false);
-  if (host == 0) return false;
+  if (host == 0) {
+    if (missCause == CAUSE_UNMAPPED) markMmio(entry, kind, tag, physical);
+    return false;
+  }
   const writable = (lastSlotFlags(0) & SLOT_READONLY) == 0 && !lastSlotDirtyLogged(0);
   if (kind == TLB_WRITE && !writable) return false;
-  const entry = entryFor(va, kind);
   if (mmuOn) {
     // Kinds already granted for this page stay (the tables have not changed since:
     // any change flushes); a write permission implies read at EL1.
-    const grantsRead = kind != TLB_FETCH || load<u64>(entry, TLB_E_READ) == page;
-    const grantsFetch = kind == TLB_FETCH || load<u64>(entry, TLB_E_FETCH) == page;
-    const grantsWrite = (kind == TLB_WRITE || load<u64>(entry, TLB_E_WRITE) == page) && writable;
-    store<u64>(entry, grantsRead ? page : TLB_INVALID, TLB_E_READ);
-    store<u64>(entry, grantsFetch ? page : TLB_INVALID, TLB_E_FETCH);
-    store<u64>(entry, grantsWrite ? page : TLB_INVALID, TLB_E_WRITE);
+    const grantsRead = kind != TLB_FETCH || load<u64>(entry, TLB_E_READ) == tag;
+    const grantsFetch = kind == TLB_FETCH || load<u64>(entry, TLB_E_FETCH) == tag;
+    const grantsWrite = (kind == TLB_WRITE || load<u64>(entry, TLB_E_WRITE) == tag) && writable;
+    store<u64>(entry, grantsRead ? tag : TLB_INVALID, TLB_E_READ);
+    store<u64>(entry, grantsFetch ? tag : TLB_INVALID, TLB_E_FETCH);
+    store<u64>(entry, grantsWrite ? tag : TLB_INVALID, TLB_E_WRITE);
   } else {
-    store<u64>(entry, page, TLB_E_READ);
-    store<u64>(entry, page, TLB_E_FETCH);
-    store<u64>(entry, writable ? page : TLB_INVALID, TLB_E_WRITE);
+    store<u64>(entry, tag, TLB_E_READ);
+    store<u64>(entry, tag, TLB_E_FETCH);
+    store<u64>(entry, writable ? tag : TLB_INVALID, TLB_E_WRITE);
   }
   store<u64>(entry, <u64>host - page, TLB_E_ADDEND);
   return true;
+}
+
+/**
+ * Marks `kind` at the entry as MMIO for `physical`. The addend field then holds the
+ * physical page, so the entry's other kinds are dropped unless they are marks too.
+ * A slot created there later bumps the generation, and tlbSync drops the mark.
+ */
+function markMmio(entry: usize, kind: u32, tag: u64, physical: u64): void {
+  const mark = tag | TLB_MMIO;
+  // Marks of the same page and context share the physical page: they stay.
+  if (load<u64>(entry, TLB_E_READ) != mark) store<u64>(entry, TLB_INVALID, TLB_E_READ);
+  if (load<u64>(entry, TLB_E_WRITE) != mark) store<u64>(entry, TLB_INVALID, TLB_E_WRITE);
+  if (load<u64>(entry, TLB_E_FETCH) != mark) store<u64>(entry, TLB_INVALID, TLB_E_FETCH);
+  store<u64>(entry + kind, mark);
+  store<u64>(entry, physical, TLB_E_ADDEND);
 }

@@ -159,6 +159,10 @@ export const a64 = {
   mrs: (rt: number, register: SystemRegister) => word(0xd5300000 | (SYSTEM_REGISTERS[register] << 5) | reg(rt, 'rt')),
   /** TLBI VMALLE1 (local, all). */
   tlbiVmalle1: () => 0xd508871f,
+  /** TLBI ASIDE1, Xt (local, by ASID: Xt[63:48]). */
+  tlbiAside1: (rt: number) => word(0xd5088740 | reg(rt, 'rt')),
+  /** TLBI ASIDE1IS, Xt (broadcast by ASID). */
+  tlbiAside1is: (rt: number) => word(0xd5088340 | reg(rt, 'rt')),
 };
 
 /** An A64 program; its instructions are little-endian. */

@@ -1,0 +1,185 @@
+import { describe, expect, it } from 'vitest';
+import { Machine, Vcpu, A64PageTables, A64Program, a64, PpcRadixTables, PpcProgram, ppc } from '../dist/src/index.js';
+
+// The software TLB keeps address spaces apart by context tags (ASID, PID), and marks
+// pages no slot covers as MMIO. Every check below observes the TLB through a stale
+// translation: a descriptor changed behind the guest's back without invalidation is
+// seen only if the access walked.
+
+const CODE = 0x10_0000n;
+const DATA = 0x20_0000n;
+const TABLES = 0x8000_0000n;
+const CODE_VA = 0x4000_0000n;
+const DATA_VA = 0x5000_0000n;
+const DEVICE = 0x9000_0000n;
+
+async function a64Machine(vcpus = 1) {
+  // 4096 entries: each context's salt puts DATA_VA on its own entry (no evictions by collision).
+  const machine = await Machine.create({ arenaBytes: 16 << 20, vcpus, tlbEntries: 4096 });
+  machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: CODE, memorySize: 0x10000, userspaceAddr: machine.allocateBacking(0x10000) });
+  machine.setUserMemoryRegion({ slot: 1, guestPhysAddr: DATA, memorySize: 0x10_0000, userspaceAddr: machine.allocateBacking(0x10_0000) });
+  machine.setUserMemoryRegion({ slot: 2, guestPhysAddr: TABLES, memorySize: 0x40_0000, userspaceAddr: machine.allocateBacking(0x40_0000) });
+  let nextTables = TABLES;
+  /** A fresh set of tables mapping the code (identity and CODE_VA) and DATA_VA → `dataPa`. */
+  const addressSpace = (dataPa: bigint) => {
+    const tables = new A64PageTables(machine, nextTables, 0x1_0000);
+    nextTables += 0x1_0000n;
+    tables.map({ va: CODE_VA, pa: CODE, size: 0x1000, writable: false });
+    tables.map({ va: DATA_VA, pa: dataPa, size: 0x1000 });
+    return tables;
+  };
+  return { machine, addressSpace };
+}
+
+/** Points the 4 KiB descriptor that maps `va` in `tables` at `pa`, behind the guest's back. */
+function retarget(machine: Machine, tables: A64PageTables, va: bigint, pa: bigint): void {
+  let table = tables.root;
+  for (let level = 0; level < 3; level++) table = machine.read(table + ((va >> BigInt(39 - 9 * level)) & 511n) * 8n, 8) & 0x0000_ffff_ffff_f000n;
+  const slot = table + ((va >> 12n) & 511n) * 8n;
+  machine.write(slot, 8, (machine.read(slot, 8) & ~0x0000_ffff_ffff_f000n) | pa);
+}
+
+const ttbr = (tables: A64PageTables, asid: number) => tables.root | (BigInt(asid) << 48n);
+
+describe('TLB address-space contexts (AArch64 ASIDs)', () => {
+  it('keeps each ASID\'s entries across TTBR switches, and TLBI ASIDE1 drops only the named one', async () => {
+    const { machine, addressSpace } = await a64Machine();
+    for (let page = 0n; page < 4n; page++) machine.write(DATA + page * 0x1000n, 8, page + 1n);
+    const one = addressSpace(DATA);
+    const two = addressSpace(DATA + 0x1000n);
+    const program = new A64Program().emit(
+      a64.ldr(1, 9), a64.msr('ttbr0_el1', 20), a64.isb(), a64.ldr(2, 9), a64.svc(),
+      a64.msr('ttbr0_el1', 19), a64.isb(), a64.ldr(3, 9), a64.tlbiAside1(19), a64.dsb(), a64.isb(), a64.ldr(4, 9),
+      a64.msr('ttbr0_el1', 20), a64.isb(), a64.ldr(5, 9), a64.tlbiVmalle1(), a64.dsb(), a64.ldr(6, 9), a64.svc());
+    machine.writeBytes(CODE, program.bytes());
+    const vcpu = new Vcpu(machine, 0, 'aarch64').set('tcr_el1', one.tcr()).set('ttbr0_el1', ttbr(one, 1)).set('sctlr_el1', 1);
+    vcpu.set('pc', CODE_VA).set('x9', DATA_VA).set('x19', ttbr(one, 1)).set('x20', ttbr(two, 2));
+    expect(vcpu.run(20).reason).toBe('hypercall');
+    expect([vcpu.get('x1'), vcpu.get('x2')]).toEqual([1n, 2n]);
+    retarget(machine, one, DATA_VA, DATA + 0x2000n);
+    retarget(machine, two, DATA_VA, DATA + 0x3000n);
+    expect(vcpu.run(20).reason).toBe('hypercall');
+    // x3: ASID 1's entry survived the switch to 2 and back; x4: ASIDE1 dropped it;
+    // x5: ASID 2's entry survived that; x6: VMALLE1 dropped everything.
+    expect([vcpu.get('x3'), vcpu.get('x4'), vcpu.get('x5'), vcpu.get('x6')]).toEqual([1n, 3n, 2n, 4n]);
+  });
+
+  it('gives a new ASID a context until the table is full, then evicts the oldest with its entries', async () => {
+    const { machine, addressSpace } = await a64Machine();
+    const contexts = machine.map.TLB_CONTEXTS;
+    machine.writeBytes(CODE, new A64Program().emit(a64.ldr(1, 9), a64.svc()).bytes());
+    const spaces = Array.from({ length: contexts + 1 }, (_, i) => {
+      machine.write(DATA + BigInt(i) * 0x1000n, 8, BigInt(100 + i));
+      return addressSpace(DATA + BigInt(i) * 0x1000n);
+    });
+    const vcpu = new Vcpu(machine, 0, 'aarch64').set('tcr_el1', spaces[0]!.tcr()).set('sctlr_el1', 1).set('x9', DATA_VA);
+    const load = (i: number) => {
+      vcpu.set('ttbr0_el1', ttbr(spaces[i]!, i + 1)).set('pc', CODE_VA);
+      expect(vcpu.run(5).reason).toBe('hypercall');
+      return vcpu.get('x1');
+    };
+    for (let i = 0; i < contexts; i++) expect(load(i)).toBe(BigInt(100 + i));
+    // Remap the first two ASIDs' data behind the guest's back: their entries still hit.
+    retarget(machine, spaces[0]!, DATA_VA, DATA + 0x80000n);
+    retarget(machine, spaces[1]!, DATA_VA, DATA + 0x80000n);
+    machine.write(DATA + 0x80000n, 8, 7n);
+    expect([load(0), load(1)]).toEqual([100n, 101n]);
+    // One ASID more than the table holds takes the oldest context (ASID 1's): its entries
+    // go, ASID 2's stay; ASID 1 then comes back in the next oldest (ASID 2's).
+    expect(load(contexts)).toBe(BigInt(100 + contexts));
+    expect([load(1), load(0), load(1)]).toEqual([101n, 7n, 7n]);
+  });
+
+  it('posts TLBI ASIDE1IS to the other vCPUs, which drop that ASID\'s entries', async () => {
+    const { machine, addressSpace } = await a64Machine(2);
+    machine.write(DATA, 8, 1n);
+    machine.write(DATA + 0x1000n, 8, 2n);
+    const space = addressSpace(DATA);
+    machine.writeBytes(CODE, new A64Program().emit(a64.ldr(1, 9), a64.svc()).bytes());
+    machine.writeBytes(CODE + 0x100n, new A64Program().emit(a64.tlbiAside1is(19), a64.dsb(), a64.svc()).bytes());
+    const reader = new Vcpu(machine, 0, 'aarch64').set('tcr_el1', space.tcr()).set('ttbr0_el1', ttbr(space, 5)).set('sctlr_el1', 1).set('x9', DATA_VA);
+    const poster = new Vcpu(machine, 1, 'aarch64').set('tcr_el1', space.tcr()).set('ttbr0_el1', ttbr(space, 5)).set('sctlr_el1', 1);
+    const read = () => {
+      reader.set('pc', CODE_VA);
+      expect(reader.run(5).reason).toBe('hypercall');
+      return reader.get('x1');
+    };
+    expect(read()).toBe(1n);
+    retarget(machine, space, DATA_VA, DATA + 0x1000n);
+    expect(read()).toBe(1n);
+    poster.set('pc', CODE_VA + 0x100n).set('x19', 6n << 48n); // another ASID: the reader keeps its entry
+    expect(poster.run(5).reason).toBe('hypercall');
+    expect(read()).toBe(1n);
+    poster.set('pc', CODE_VA + 0x100n).set('x19', 5n << 48n);
+    expect(poster.run(5).reason).toBe('hypercall');
+    expect(read()).toBe(2n);
+  });
+});
+
+describe('TLB MMIO marks', () => {
+  it('with the MMU on, reaches a device again without walking until a TLBI, and sees RAM once a slot covers the page', async () => {
+    const { machine, addressSpace } = await a64Machine();
+    const space = addressSpace(DATA);
+    space.map({ va: 0x7000_0000n, pa: DEVICE, size: 0x1000 });
+    const reads: bigint[] = [];
+    machine.mmio.register({ base: DEVICE, size: 0x2000, read: (offset) => { reads.push(BigInt(offset)); return 0x100 + offset; }, write: () => {} });
+    machine.writeBytes(CODE, new A64Program().emit(a64.ldr(5, 11), a64.svc(), a64.ldr(6, 11), a64.svc(), a64.tlbiVmalle1(), a64.ldr(7, 11), a64.svc(), a64.ldr(8, 11), a64.svc()).bytes());
+    const vcpu = new Vcpu(machine, 0, 'aarch64').set('tcr_el1', space.tcr()).set('ttbr0_el1', space.root).set('sctlr_el1', 1);
+    vcpu.set('pc', CODE_VA).set('x11', 0x7000_0000n);
+    expect(vcpu.run(5).reason).toBe('hypercall');
+    retarget(machine, space, 0x7000_0000n, DEVICE + 0x1000n);
+    expect(vcpu.run(5).reason).toBe('hypercall');
+    expect(vcpu.run(5).reason).toBe('hypercall');
+    expect([vcpu.get('x5'), vcpu.get('x6'), vcpu.get('x7')]).toEqual([0x100n, 0x100n, 0x1100n]);
+    expect(reads).toEqual([0n, 0n, 0x1000n]);
+    machine.setUserMemoryRegion({ slot: 3, guestPhysAddr: DEVICE + 0x1000n, memorySize: 0x1000, userspaceAddr: machine.allocateBacking(0x1000) });
+    machine.write(DEVICE + 0x1000n, 8, 0x77n);
+    expect(vcpu.run(5).reason).toBe('hypercall');
+    expect([vcpu.get('x8'), reads.length]).toEqual([0x77n, 3]);
+  });
+
+  it('with the MMU off, sends reads and writes to the device each time and RAM after a slot appears', async () => {
+    const { machine } = await a64Machine();
+    const log: string[] = [];
+    machine.mmio.register({
+      base: DEVICE, size: 0x1000,
+      read: (offset) => { log.push(`r${offset}`); return 5; },
+      write: (offset, _size, value) => { log.push(`w${offset}=${value}`); },
+    });
+    machine.writeBytes(CODE, new A64Program().emit(a64.ldr(1, 11), a64.str(1, 11, 8), a64.ldr(2, 11), a64.str(2, 11, 8), a64.svc(), a64.ldr(3, 11), a64.svc()).bytes());
+    const vcpu = new Vcpu(machine, 0, 'aarch64').set('pc', CODE).set('x11', DEVICE);
+    expect(vcpu.run(10).reason).toBe('hypercall');
+    expect(log).toEqual(['r0', 'w8=5', 'r0', 'w8=5']);
+    machine.setUserMemoryRegion({ slot: 3, guestPhysAddr: DEVICE, memorySize: 0x1000, userspaceAddr: machine.allocateBacking(0x1000) });
+    machine.write(DEVICE, 8, 9n);
+    expect(vcpu.run(10).reason).toBe('hypercall');
+    expect([vcpu.get('x3'), log.length]).toEqual([9n, 4]);
+  });
+});
+
+describe('TLB address-space contexts (PowerPC radix PIDs)', () => {
+  it('keeps each PID\'s entries across mtspr PID, and a PTCR write drops them all', async () => {
+    const machine = await Machine.create({ arenaBytes: 16 << 20 });
+    machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: CODE, memorySize: 0x10000, userspaceAddr: machine.allocateBacking(0x10000) });
+    machine.setUserMemoryRegion({ slot: 1, guestPhysAddr: DATA, memorySize: 0x10000, userspaceAddr: machine.allocateBacking(0x10000) });
+    machine.setUserMemoryRegion({ slot: 2, guestPhysAddr: TABLES, memorySize: 0x80_0000, userspaceAddr: machine.allocateBacking(0x80_0000) });
+    const tables = new PpcRadixTables(machine, TABLES, 0x80_0000);
+    for (const pid of [1, 2]) {
+      tables.map({ va: CODE, pa: CODE, size: 0x1000, writable: false, pid });
+      tables.map({ va: DATA_VA, pa: DATA + BigInt(pid) * 0x1000n, size: 0x1000, pid });
+      machine.write(DATA + BigInt(pid) * 0x1000n, 8, BigInt(pid), { endian: 'big' });
+    }
+    machine.write(DATA + 0x3000n, 8, 3n, { endian: 'big' });
+    const program = new PpcProgram().emit(
+      ppc.ld(4, 0, 3), ppc.mtspr(48, 8), ppc.ld(5, 0, 3), ppc.sc(),
+      ppc.mtspr(48, 7), ppc.ld(6, 0, 3), ppc.mtspr(464, 9), ppc.ld(10, 0, 3), ppc.sc());
+    machine.writeBytes(CODE, program.bytes('big'));
+    const vcpu = tables.enable(new Vcpu(machine, 0, 'ppc64be'), { pid: 1 }).set('pc', CODE).set('r3', DATA_VA).set('r7', 1).set('r8', 2).set('r9', tables.ptcr);
+    expect(vcpu.run(10).reason).toBe('hypercall');
+    expect([vcpu.get('r4'), vcpu.get('r5')]).toEqual([1n, 2n]);
+    const leaf = tables.leafAddress(DATA_VA, 1);
+    machine.write(leaf, 8, (machine.read(leaf, 8, { endian: 'big' }) & ~0x00ff_ffff_ffff_f000n) | (DATA + 0x3000n), { endian: 'big' });
+    expect(vcpu.run(10).reason).toBe('hypercall');
+    expect([vcpu.get('r6'), vcpu.get('r10')]).toEqual([1n, 3n]);
+  });
+});
