@@ -41,11 +41,12 @@ export async function mmuBenchRows(): Promise<BenchRow[]> {
     { name: 'A64 ldr, MMU on, TLB hits', itemsPerCall: ITERATIONS * 8, unit: 'loads', run: () => spendBudget(hits, ITERATIONS * 10) },
     { name: 'A64 ldr, MMU on, TLBI each loop', itemsPerCall: ITERATIONS * 8, unit: 'walked loads', run: () => spendBudget(walks, ITERATIONS * 11) },
     ...(await radixCases()),
+    ...(await invalidationCases()),
   ];
   return runSuite('mmu', cases);
 }
 
-/** PowerPC ld through a radix tree: on TLB hits, and with mtspr PID each loop so every load walks four levels. */
+/** PowerPC ld through a radix tree: on TLB hits, and with mtspr PTCR each loop so every load walks four levels. */
 async function radixCases(): Promise<BenchCase[]> {
   const machine = await Machine.create({ vcpus: 2, arenaBytes: 8 << 20 });
   machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: CODE, memorySize: 0x10000, userspaceAddr: machine.allocateBacking(0x10000) });
@@ -56,18 +57,52 @@ async function radixCases(): Promise<BenchCase[]> {
   for (let page = 0; page < 8; page++) tables.map({ va: DATA_VA + BigInt(page * 0x1000), pa: BigInt(DATA + page * 0x1000), size: 0x1000 });
   const loop = (index: number, codeAt: number, flush: boolean, stride: number) => {
     const program = new PpcProgram().emit(ppc.lis(4, 0x7fff), ppc.mtctr(4), ppc.li(0, 0)).label('loop');
-    if (flush) program.emit(ppc.mtspr(48, 0));
+    if (flush) program.emit(ppc.mtspr(464, 14)); // rewriting PTCR drops the whole TLB
     for (let i = 0; i < 8; i++) program.emit(ppc.ld(5 + i, i * stride, 3));
     program.branchTo(ppc.bdnz, 'loop');
     machine.writeBytes(codeAt, program.bytes('big'));
-    return tables.enable(new Vcpu(machine, index, 'ppc64be').set('pc', codeAt).set('r3', DATA_VA));
+    return tables.enable(new Vcpu(machine, index, 'ppc64be').set('pc', codeAt).set('r3', DATA_VA).set('r14', tables.ptcr));
   };
   const hits = loop(0, CODE, false, 8);
   const walks = loop(1, CODE + 0x400, true, 0x1000);
   return [
     { name: 'PowerPC ld, radix, TLB hits', itemsPerCall: ITERATIONS * 8, unit: 'loads', run: () => spendBudget(hits, ITERATIONS * 9) },
-    { name: 'PowerPC ld, radix, PID write each loop', itemsPerCall: ITERATIONS * 8, unit: 'walked loads', run: () => spendBudget(walks, ITERATIONS * 10) },
+    { name: 'PowerPC ld, radix, PTCR write each loop', itemsPerCall: ITERATIONS * 8, unit: 'walked loads', run: () => spendBudget(walks, ITERATIONS * 10) },
   ];
+}
+
+const INVALIDATIONS = 1 << 12;
+
+/**
+ * What each invalidation kind costs by itself: a loop of one invalidation (and a
+ * barrier for the broadcast ones, the other vCPU idle) plus a counted branch, with
+ * the MMU on and the TLB (256 entries) full of the loop's own pages. By-ASID and
+ * all scan or clear the whole TLB; by-VA probes each live context's index.
+ */
+async function invalidationCases(): Promise<BenchCase[]> {
+  const machine = await Machine.create({ vcpus: 2, arenaBytes: 4 << 20, tlbEntries: 256 });
+  for (const [slot, base] of [CODE, DATA, TABLES].entries()) {
+    machine.setUserMemoryRegion({ slot, guestPhysAddr: base, memorySize: 0x10000, userspaceAddr: machine.allocateBacking(0x10000) });
+  }
+  const tables = new A64PageTables(machine, BigInt(TABLES), 0x10000);
+  tables.map({ va: BigInt(CODE), pa: BigInt(CODE), size: 0x1000, writable: false });
+  const vcpu = new Vcpu(machine, 0, 'aarch64').set('x4', DATA_VA >> 12n).set('x5', 1n << 48n);
+  vcpu.set('ttbr0_el1', tables.root | (1n << 48n)).set('tcr_el1', tables.tcr()).set('sctlr_el1', 1);
+  const kinds: Array<[string, number[]]> = [
+    ['NOP (the loop alone, for scale)', [a64.nop()]],
+    ['TLBI VAE1 (by VA, local)', [a64.tlbiVae1(4)]],
+    ['TLBI ASIDE1 (by ASID, local)', [a64.tlbiAside1(5)]],
+    ['TLBI VMALLE1 (all, local)', [a64.tlbiVmalle1()]],
+    ['TLBI VAE1IS + DSB (by VA, broadcast)', [a64.tlbiVae1is(4), a64.dsb()]],
+    ['TLBI ASIDE1IS + DSB (by ASID, broadcast)', [a64.tlbiAside1is(5), a64.dsb()]],
+  ];
+  return kinds.map(([name, invalidation], index) => {
+    const codeAt = CODE + 0x100 * index;
+    const program = new A64Program().label('loop').emit(...invalidation, a64.subs(2, 2, 1)).branchTo((branch) => a64.bcond('ne', branch), 'loop');
+    machine.writeBytes(codeAt, program.bytes());
+    const run = () => spendBudget(vcpu.set('pc', codeAt).set('x2', 1n << 40n), INVALIDATIONS * (invalidation.length + 2));
+    return { name: `A64 ${name}`, itemsPerCall: INVALIDATIONS, unit: 'invalidations', run };
+  });
 }
 
 if (isMain(import.meta.url)) {

@@ -26,6 +26,7 @@ const E_KIND: u32 = 8; // one of:
 const KIND_PAGE: u32 = 0;
 const KIND_ALL: u32 = 1;
 const KIND_ADDRESS_SPACE: u32 = 2;
+const E_POSTER: u32 = 12; // the poster's record: it dropped its own post when posting
 
 /** The last post this instance has dropped. */
 let seen: u32 = 0;
@@ -47,7 +48,7 @@ function dropPosted(posted: u32): void {
   } else {
     for (let seq = seen + 1; seq != posted + 1; seq++) {
       const entry = ringEntry(seq);
-      drop(load<u64>(entry, E_VA), load<u32>(entry, E_KIND));
+      if (load<u32>(entry, E_POSTER) != <u32>record) drop(load<u64>(entry, E_VA), load<u32>(entry, E_KIND));
     }
     // A poster that lapped the ring meanwhile may have overwritten an entry read above.
     if (atomic.load<u32>(SEQ) - seen > SHOOT_RING_SIZE) tlbFlushAll();
@@ -83,6 +84,7 @@ function post(value: u64, kind: u32): void {
   const entry = ringEntry(seq);
   store<u64>(entry, value, E_VA);
   store<u32>(entry, kind, E_KIND);
+  store<u32>(entry, <u32>record, E_POSTER);
   // Release: the entry is complete before a vCPU can load `seq`.
   atomic.store<u32>(SEQ, seq);
   atomic.store<u32>(LOCK, 0);

@@ -111,11 +111,10 @@ export function tlbFlushAddressSpace(key: u64): void {
 function dropContext(tag: u64): void {
   const end = tlb + (tlbMask + 1) * TLB_ENTRY_SIZE;
   for (let entry = tlb; entry < end; entry += TLB_ENTRY_SIZE) {
-    const read = load<u64>(entry, TLB_E_READ);
-    const write = load<u64>(entry, TLB_E_WRITE);
-    const fetch = load<u64>(entry, TLB_E_FETCH);
-    // TLB_INVALID's context bits are all ones, no context's number.
-    if ((read & TLB_CONTEXT_MASK) == tag || (write & TLB_CONTEXT_MASK) == tag || (fetch & TLB_CONTEXT_MASK) == tag) invalidate(entry);
+    // An entry's valid tags share one page and context (a fill under another context
+    // drops the rest), and TLB_INVALID is all ones: the AND of the three is that tag.
+    const tags = load<u64>(entry, TLB_E_READ) & load<u64>(entry, TLB_E_WRITE) & load<u64>(entry, TLB_E_FETCH);
+    if ((tags & TLB_CONTEXT_MASK) == tag) invalidate(entry);
   }
 }
 
