@@ -39,7 +39,7 @@ describe('vCPUs on worker threads', () => {
 
   it('a throwing device stops one vCPU thread with a clear error; the run still ends', async () => {
     const device = new URL('./fixtures/throwing-device.mjs', import.meta.url).href;
-    const row = await threaded({ deviceModules: [device], durationMs: 150, rate: 5000 });
+    const row = await threaded({ deviceModules: [device], durationMs: 400, rate: 5000 });
     expect(row.updates).toBeGreaterThan(0);
     expect(row.errors.join('\n')).toMatch(/device handler threw \(broken at 0x8000/);
   });
