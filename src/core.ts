@@ -57,6 +57,8 @@ export interface CoreFunctions {
   a64Translate(va: bigint, write: number, fetch: number): number;
   /** PowerPC radix walk for the bound vCPU: 0 with the real address in REC_DATA, 1 with DSISR in REC_FAULT_SYNDROME and DAR in REC_FAULT_ADDR. */
   ppcTranslate(ea: bigint, write: number, fetch: number): number;
+  /** PowerPC HashDigest(RA, RB, key), the doubleword hashst stores (a signed i64 as Wasm returns it). */
+  hashDigest(ra: bigint, rb: bigint, key: bigint): bigint;
   benchRawLoads(addr: number, count: number, mask: number): bigint;
   benchPhysLoads(as: number, gpa: bigint, count: number, mask: number): bigint;
   benchSlotLookups(as: number, gpa: bigint, stride: bigint, slots: number, count: number, seed: number): bigint;
