@@ -24,3 +24,4 @@ export const FAULT_FETCH: u32 = 1; //      no RAM at the pc
 export const FAULT_ALIGNMENT: u32 = 2; //  an access the architecture requires aligned was not
 export const FAULT_TRUNCATED: u32 = 3; //  a prefixed instruction's suffix lies outside RAM
 export const FAULT_TRANSLATION: u32 = 4; // the MMU refused the access: syndrome in REC_FAULT_SYNDROME
+export const FAULT_TRAP: u32 = 5; //       a trap's condition held (PowerPC hashchk: the doubleword at REC_FAULT_ADDR is not the digest)

@@ -8,6 +8,7 @@ export { benchRawLoads, benchPhysLoads, benchSlotLookups, benchPhysReads, benchN
 export * from "./decode/arm";
 export { decodePpc, benchDecodePpc, PPC_MODE_64, PPC_MODE_NO_SUFFIX } from "./decode/ppc";
 export { ppcRun } from "./exec/ppc-run";
+export { hashDigest } from "./exec/ppc-hash";
 export { a64Run } from "./exec/a64-run";
 export { a32Run } from "./exec/a32-run";
 export { a64Translate } from "./mmu/a64-walk";

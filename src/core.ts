@@ -23,7 +23,7 @@ export const MAP_NAMES = [
   'CNT_LOOKUP_SEARCHES', 'CNT_MMIO', 'CNT_RETRIES', 'REC_DECODE', 'REC_FAULT_ADDR', 'REC_FAULT_KIND', 'REC_EXIT_PC', 'REC_FAULT_SYNDROME', 'REC_MMIO_VA', 'REC_UOPS', 'UOP_SIZE', 'UOP_ENTRIES',
   'CPU_GPR', 'CPU_PC', 'CPU_LR', 'CPU_CTR', 'CPU_XER', 'CPU_CR', 'CPU_MODE', 'CPU_MSR', 'CPU_FPSCR', 'CPU_NZCV', 'CPU_SP',
   'CPU_RESERVE_ADDR', 'CPU_RESERVE_SIZE', 'CPU_RESERVE_VALID', 'CPU_RESERVE_DATA', 'CPU_VSR', 'CPU_SYSREGS',
-  'SYSREG_SCTLR_EL1', 'SYSREG_TCR_EL1', 'SYSREG_TTBR0_EL1', 'SYSREG_TTBR1_EL1', 'SYSREG_MAIR_EL1', 'SYSREG_PTCR', 'SYSREG_PID', 'SYSREG_LPCR', 'SYSREG_SDR1', 'SYSREG_DACR', 'SYSREG_SR0', 'SYSREG_BAT0', 'SYSREG_COUNT', 'CPU_SLB', 'SLB_ENTRIES', 'MSR_DR', 'MSR_IR', 'CPU_END',
+  'SYSREG_SCTLR_EL1', 'SYSREG_TCR_EL1', 'SYSREG_TTBR0_EL1', 'SYSREG_TTBR1_EL1', 'SYSREG_MAIR_EL1', 'SYSREG_PTCR', 'SYSREG_PID', 'SYSREG_LPCR', 'SYSREG_SDR1', 'SYSREG_DACR', 'SYSREG_SR0', 'SYSREG_BAT0', 'SYSREG_HASHKEYR', 'SYSREG_HASHPKEYR', 'SYSREG_COUNT', 'CPU_SLB', 'SLB_ENTRIES', 'MSR_DR', 'MSR_IR', 'CPU_END',
   'REC_SYNC', 'REC_SYNC_STATE', 'REC_SYNC_ACK', 'REC_SYNC_PENDING', 'REC_SYNC_QUIESCENT', 'REC_SYNC_LOCK', 'REC_CHECK', 'REC_TLB_CONTEXTS', 'TLB_CONTEXTS', 'REC_TLB_VICTIM', 'REC_END',
   'CHECK_HOLES', 'CHECK_STALE', 'CHECK_LOST', 'CHECK_MMIO_UNASSIGNED', 'CHECK_EMULATED', 'CHECK_MMIO_INVALID',
   'CHECK_RETRIES', 'CHECK_FAULTS', 'CHECK_BAD_VALUES', 'CHECK_COUNT', 'VCPU_OUTSIDE', 'VCPU_RUNNING', 'VCPU_EMULATING',
@@ -31,6 +31,7 @@ export const MAP_NAMES = [
   'EXIT_NONE', 'EXIT_MMIO', 'EXIT_DEVICE_ERROR', 'EXIT_BAD_ACCESS', 'EXIT_BUDGET', 'EXIT_HYPERCALL', 'EXIT_FAULT',
   'EXIT_UNDEFINED', 'EXIT_SYNC_WAIT', 'CAUSE_NONE', 'CAUSE_UNMAPPED', 'CAUSE_READONLY', 'CAUSE_INVALID', 'CAUSE_UNDEFINED',
   'CAUSE_UNIMPLEMENTED', 'CAUSE_INVALID_FORM', 'FAULT_FETCH', 'FAULT_ALIGNMENT', 'FAULT_TRUNCATED', 'FAULT_TRANSLATION',
+  'FAULT_TRAP',
   'INIT_OK', 'INIT_TOO_BIG', 'INIT_STATIC_OVERFLOW', 'INIT_MEMORY_TOO_SMALL',
 ] as const;
 
@@ -56,6 +57,8 @@ export interface CoreFunctions {
   a64Translate(va: bigint, write: number, fetch: number): number;
   /** PowerPC radix walk for the bound vCPU: 0 with the real address in REC_DATA, 1 with DSISR in REC_FAULT_SYNDROME and DAR in REC_FAULT_ADDR. */
   ppcTranslate(ea: bigint, write: number, fetch: number): number;
+  /** PowerPC HashDigest(RA, RB, key), the doubleword hashst stores (a signed i64 as Wasm returns it). */
+  hashDigest(ra: bigint, rb: bigint, key: bigint): bigint;
   benchRawLoads(addr: number, count: number, mask: number): bigint;
   benchPhysLoads(as: number, gpa: bigint, count: number, mask: number): bigint;
   benchSlotLookups(as: number, gpa: bigint, stride: bigint, slots: number, count: number, seed: number): bigint;

@@ -15,7 +15,7 @@ export interface StepInput {
 }
 
 export interface StepFault {
-  kind: 'unmapped-read' | 'unmapped-write' | 'unmapped-fetch' | 'illegal' | 'unaligned' | 'device-error' | 'translation';
+  kind: 'unmapped-read' | 'unmapped-write' | 'unmapped-fetch' | 'illegal' | 'unaligned' | 'device-error' | 'translation' | 'trap';
   addr: string;
 }
 
@@ -124,8 +124,10 @@ function faultOf(exit: VcpuExit): StepFault | null {
       return null;
     case 'mmio': return { kind: exit.write ? 'unmapped-write' : 'unmapped-read', addr: hex(exit.gpa) };
     case 'device-error': return { kind: 'device-error', addr: hex(exit.gpa) };
-    case 'fault':
-      return { kind: exit.kind === 'alignment' ? 'unaligned' : exit.kind === 'translation' ? 'translation' : 'unmapped-fetch', addr: hex(exit.address) };
+    case 'fault': {
+      const kinds = { alignment: 'unaligned', translation: 'translation', trap: 'trap', fetch: 'unmapped-fetch', truncated: 'unmapped-fetch' } as const;
+      return { kind: kinds[exit.kind], addr: hex(exit.address) };
+    }
     case 'undefined': return { kind: 'illegal', addr: hex(exit.pc) };
   }
 }

@@ -25,6 +25,9 @@ const cases: Array<[number | number[], string]> = [
   [ppc.lswi(5, 6, 7), 'lswi 5, 6, 7'],
   [ppc.stswi(5, 6, 32), 'stswi 5, 6, 0'],
   [ppc.dcbz(3, 4), 'dcbz 3, 4'],
+  ...(['hashst', 'hashstp', 'hashchk', 'hashchkp'] as const).flatMap((name) => [
+    [ppc[name](5, -8, 1), `${name} 5, -8(1)`], [ppc[name](31, -512, 3), `${name} 31, -512(3)`],
+    [ppc[name](0, -264, 31), `${name} 0, -264(31)`]] as Array<[number, string]>),
   [ppc.pld(3, 8, 4), 'pld 3, 8(4), 0'],
   [ppc.pld(3, -(2 ** 33), 0, true), `pld 3, ${-(2 ** 33)}(0), 1`],
   [ppc.pstd(9, 0x1234567, 10), 'pstd 9, 19088743(10), 0'],
@@ -46,6 +49,8 @@ const cases: Array<[number | number[], string]> = [
   [ppc.rldicl(3, 4, 35, 40), 'rldicl 3, 4, 35, 40'],
   [ppc.rldicr(3, 4, 8, 40), 'rldicr 3, 4, 8, 40'],
   [ppc.mtspr(48, 5), 'mtspr 48, 5'],
+  [ppc.mtspr(468, 5), 'mtspr 468, 5'],
+  [ppc.mfspr(6, 469), 'mfspr 6, 469'],
   [ppc.cmpwi(1, 5, -3), 'cmpwi 1, 5, -3'],
   [ppc.cmpdi(7, 5, 3), 'cmpdi 7, 5, 3'],
   [ppc.cmplwi(2, 5, 65535), 'cmplwi 2, 5, 65535'],
@@ -146,6 +151,7 @@ describe('the PowerPC assembler', () => {
     expect(() => ppc.pld(1, 2 ** 33, 1)).toThrow(RangeError);
     expect(() => ppc.pld(1, 0, 1, true)).toThrow(/ra = 0/);
     expect(() => ppc.bdnz(6)).toThrow(/multiple of 4/);
+    for (const disp of [0, -4, -520, 8]) expect(() => ppc.hashst(1, disp, 1)).toThrow(/hash displacement/);
   });
 
   it('resolves labels in programs, backwards and forwards', () => {

@@ -142,6 +142,10 @@ export const M_LWAT: u16 = 147;
 export const M_LDAT: u16 = 148;
 export const M_STWAT: u16 = 149;
 export const M_STDAT: u16 = 150;
+export const M_HASHST: u16 = 151;
+export const M_HASHSTP: u16 = 152;
+export const M_HASHCHK: u16 = 153;
+export const M_HASHCHKP: u16 = 154;
 export const M_OTHER: u16 = 1;
 
 export const PRIMARY: StaticArray<u32> = [
@@ -355,10 +359,10 @@ export const INFO: StaticArray<u32> = [
   <u32>OP_ATOMIC | (8 << I_SIZE) | (0 << I_REGS) | (8 << I_FORM) | (0 << I_CHECK),
   <u32>OP_ATOMIC | (4 << I_SIZE) | (0 << I_REGS) | (8 << I_FORM) | (0 << I_CHECK),
   <u32>OP_ATOMIC | (8 << I_SIZE) | (0 << I_REGS) | (8 << I_FORM) | (0 << I_CHECK),
-  <u32>OP_STORE | (8 << I_SIZE) | (0 << I_REGS) | (9 << I_FORM) | (0 << I_CHECK),
-  <u32>OP_STORE | (8 << I_SIZE) | (0 << I_REGS) | (9 << I_FORM) | (0 << I_CHECK),
-  <u32>OP_LOAD | (8 << I_SIZE) | (0 << I_REGS) | (9 << I_FORM) | (0 << I_CHECK),
-  <u32>OP_LOAD | (8 << I_SIZE) | (0 << I_REGS) | (9 << I_FORM) | (0 << I_CHECK),
+  <u32>OP_STORE | (8 << I_SIZE) | (0 << I_REGS) | (9 << I_FORM) | (2 << I_CHECK),
+  <u32>OP_STORE | (8 << I_SIZE) | (0 << I_REGS) | (9 << I_FORM) | (2 << I_CHECK),
+  <u32>OP_LOAD | (8 << I_SIZE) | (0 << I_REGS) | (9 << I_FORM) | (2 << I_CHECK),
+  <u32>OP_LOAD | (8 << I_SIZE) | (0 << I_REGS) | (9 << I_FORM) | (2 << I_CHECK),
   <u32>OP_ZERO | (128 << I_SIZE) | (0 << I_REGS) | (6 << I_FORM) | (0 << I_CHECK),
   <u32>OP_ZERO | (128 << I_SIZE) | (0 << I_REGS) | (6 << I_FORM) | (0 << I_CHECK),
   <u32>OP_LOAD | (1 << I_SIZE) | (0 << I_REGS) | (10 << I_FORM) | (0 << I_CHECK),

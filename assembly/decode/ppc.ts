@@ -18,8 +18,8 @@
 //   F_STRING, count = NB bytes (NB=0 → 32), no index; lswx/stswx: count 0 (XER[57:63]).
 // - l?arx: D_COND holds the EH hint (bit 31). lxvl & co: D_RS = RB (the length
 //   register), no index. lwat & co: OP_ATOMIC, D_ATOMIC = FC. hashst/hashchk: rt = RB
-//   (the hashed register), base RA|0 as both oracles print it. dcbz/dcbzl: OP_ZERO,
-//   size 128 (the block), rt REG_NONE.
+//   (the hashed register), base RA|0 as both oracles print it (RA = 0 is an invalid
+//   form). dcbz/dcbzl: OP_ZERO, size 128 (the block), rt REG_NONE.
 // - Undefined words, other instructions and truncated prefixes (D_LENGTH 8) still get
 //   D_LENGTH and REG_NONE in the register fields; invalid forms are filled as their
 //   valid twins. All DESC_SIZE bytes are written, as six 8-byte stores (no memory.fill).

@@ -1,7 +1,9 @@
 // The PowerPC instructions a guest loop needs besides loads and stores: integer
 // arithmetic and logic, compares, branches, the few SPRs, sc, and the barrier and
 // TLB-invalidate instructions. Not a full CPU: anything else is NOT_MINE.
-import { CPU_LR, CPU_CTR, CPU_XER, CPU_MSR, CPU_SYSREGS, SYSREG_PID, SYSREG_PTCR, SYSREG_LPCR } from "../layout";
+import {
+  CPU_LR, CPU_CTR, CPU_XER, CPU_MSR, CPU_SYSREGS, SYSREG_PID, SYSREG_PTCR, SYSREG_LPCR, SYSREG_HASHKEYR, SYSREG_HASHPKEYR,
+} from "../layout";
 import { EXIT_HYPERCALL, EXIT_SYNC_WAIT } from "../exits";
 import { tlbFlushVa, tlbFlushAll } from "../mmu/tlb";
 import { ppcSetMmu } from "./ppc-run";
@@ -20,6 +22,13 @@ const SPR_CTR: u32 = 9;
 const SPR_PID: u32 = 48;
 const SPR_PTCR: u32 = 464;
 const SPR_LPCR: u32 = 318;
+const SPR_HASHKEYR: u32 = 468;
+const SPR_HASHPKEYR: u32 = 469;
+
+/** The record offset of a hash key SPR (HASHKEYR, HASHPKEYR), or 0 for any other SPR. */
+@inline function hashKeyOffset(spr: u32): u32 {
+  return spr == SPR_HASHKEYR ? CPU_SYSREGS + (SYSREG_HASHKEYR << 3) : spr == SPR_HASHPKEYR ? CPU_SYSREGS + (SYSREG_HASHPKEYR << 3) : 0;
+}
 
 @inline function field(word: u32, shift: u32, bits: u32): u32 {
   return (word >>> shift) & ((1 << bits) - 1);
@@ -234,6 +243,7 @@ function xForm(word: u32, at: u64, rt: u32, ra: u32, rb: u32): u32 {
       else if (spr == SPR_PID) writeGpr(rt, cpu(CPU_SYSREGS + (SYSREG_PID << 3)));
       else if (spr == SPR_PTCR) writeGpr(rt, cpu(CPU_SYSREGS + (SYSREG_PTCR << 3)));
       else if (spr == SPR_LPCR) writeGpr(rt, cpu(CPU_SYSREGS + (SYSREG_LPCR << 3)));
+      else if (hashKeyOffset(spr) != 0) writeGpr(rt, cpu(hashKeyOffset(spr)));
       else return ALU_NOT_MINE;
       break;
     }
@@ -253,7 +263,8 @@ function xForm(word: u32, at: u64, rt: u32, ra: u32, rb: u32): u32 {
       } else if (spr == SPR_LPCR) {
         setCpu(CPU_SYSREGS + (SYSREG_LPCR << 3), gpr(rt));
         ppcSetMmu(); // HR picks the walker (setMmu flushes when it changes)
-      } else return ALU_NOT_MINE;
+      } else if (hashKeyOffset(spr) != 0) setCpu(hashKeyOffset(spr), gpr(rt));
+      else return ALU_NOT_MINE;
       break;
     }
     // TLB invalidation: tlbie is broadcast to every vCPU (RB: the effective page),

@@ -9,7 +9,7 @@ import { EXIT_NONE } from "../exits";
 import {
   D_OP, D_SIZE, D_COUNT, D_FLAGS, D_RT, D_BASE, D_INDEX, D_DISP, OP_LOAD, OP_STORE, OP_ZERO, OP_ATOMIC, F_VSR,
   F_SIGNED, F_WRITEBACK, F_BYTE_REVERSE, F_EXCLUSIVE, F_FP, F_VECTOR, F_PC_RELATIVE, F_BASE_ZERO,
-  F_PAIR, F_MULTIPLE, F_STRING, F_FP_INTEGER, REG_NONE,
+  F_PAIR, F_MULTIPLE, F_STRING, F_FP_INTEGER, REG_NONE, D_MNEMONIC,
 } from "../decode/descriptor";
 import { record } from "../machine";
 import { gpr, setGpr, cpu, setCpu, cr, setCr, is64, isLittle, vsrWord, setVsrWord } from "../cpu/regs";
@@ -17,6 +17,8 @@ import { readValue, writeValue, accessExit } from "./guest-memory";
 import { singleToDouble, doubleToSingle } from "./ppc-float";
 import { ppcVsx, VSX_UNSUPPORTED, loadQuadword, storeQuadword } from "./ppc-vsx";
 import { ppcAmo, AMO_INVALID, AMO_UNALIGNED } from "./ppc-amo";
+import { ppcHash, HASH_MISMATCH } from "./ppc-hash";
+import { M_HASHST, M_HASHSTP, M_HASHCHK, M_HASHCHKP } from "../decode/ppc-tables";
 
 /** dcbz's block: the cache line, 128 bytes on 64-bit POWER, 32 on the 32-bit cores (G4, e500). */
 @inline function cacheBlock(): u64 {
@@ -52,14 +54,22 @@ export const LS_UNIMPLEMENTED: u32 = 0xfffe;
 /** ppcLoadStore's answer for a misaligned atomic memory operation (address in REC_FAULT_ADDR). */
 export const LS_ALIGNMENT_PPC: u32 = 0xfffd;
 
+/** ppcLoadStore's answer for a trap: hashchk found another doubleword (its EA in REC_FAULT_ADDR). */
+export const LS_TRAP_PPC: u32 = HASH_MISMATCH;
+
+@inline function isHash(mnemonic: u16): bool {
+  return mnemonic == M_HASHST || mnemonic == M_HASHSTP || mnemonic == M_HASHCHK || mnemonic == M_HASHCHKP;
+}
+
 /**
  * Executes the descriptor at `desc` for the instruction at `at`; EXIT_NONE, the
- * access's exit, LS_ALIGNMENT_PPC, or LS_UNIMPLEMENTED for what it does not run
- * (hashst/hashchk, and atomic memory operations with an undefined function code).
+ * access's exit, LS_ALIGNMENT_PPC, LS_TRAP_PPC, or LS_UNIMPLEMENTED for what it does
+ * not run (atomic memory operations with an undefined function code).
  */
 export function ppcLoadStore(desc: usize, at: u64): u32 {
   const op = load<u8>(desc, D_OP);
   const flags = load<u32>(desc, D_FLAGS);
+  if (isHash(load<u16>(desc, D_MNEMONIC))) return ppcHash(desc, effectiveAddress(desc, at), !isLittle());
   if (op == OP_ATOMIC) {
     const ea = effectiveAddress(desc, at);
     const exit = ppcAmo(desc, <u32>load<u8>(desc, D_RT), ea, isLittle() == ((flags & F_BYTE_REVERSE) != 0));

@@ -4,7 +4,7 @@
 import { REC_DECODE, REC_FAULT_ADDR, MODE_64, CPU_GPR, CPU_MSR, MSR_DR, MSR_IR, PAGE_SIZE, CPU_SYSREGS, SYSREG_PID } from "../layout";
 import {
   EXIT_NONE, EXIT_BUDGET, CAUSE_UNDEFINED, CAUSE_UNIMPLEMENTED, CAUSE_INVALID_FORM, FAULT_FETCH, FAULT_TRUNCATED,
-  FAULT_ALIGNMENT, FAULT_TRANSLATION,
+  FAULT_ALIGNMENT, FAULT_TRANSLATION, FAULT_TRAP,
 } from "../exits";
 import { KIND_LOADSTORE, KIND_OTHER, KIND_INVALID_FORM, KIND_TRUNCATED, D_LENGTH } from "../decode/descriptor";
 import { decodePpc, PPC_MODE_64, PPC_MODE_NO_SUFFIX } from "../decode/ppc";
@@ -14,7 +14,7 @@ import { tlbTranslate, tlbSync, setMmu, walkFaulted, TLB_FETCH } from "../mmu/tl
 import { ppcWalker, WALKER_PPC_RADIX } from "../mmu/walk";
 import { pc, setPc, mode, isLittle } from "../cpu/regs";
 import { ppcAlu, ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
-import { ppcLoadStore, LS_UNIMPLEMENTED, LS_ALIGNMENT_PPC } from "./ppc-loadstore";
+import { ppcLoadStore, LS_UNIMPLEMENTED, LS_ALIGNMENT_PPC, LS_TRAP_PPC } from "./ppc-loadstore";
 import { resetAccessExit } from "./guest-memory";
 import { uopSync, uopFor, uopExecute, uopStatus, U_GENERIC_EXIT } from "./ppc-uops";
 
@@ -53,6 +53,7 @@ function stepGeneric(word: u32, at: u64, decodeMode: u32, bigEndian: bool): u32 
     const exit = ppcLoadStore(desc, at);
     if (exit == LS_UNIMPLEMENTED) return undefinedInstruction(CAUSE_UNIMPLEMENTED, at);
     if (exit == LS_ALIGNMENT_PPC) return fault(FAULT_ALIGNMENT, at, load<u64>(record + REC_FAULT_ADDR));
+    if (exit == LS_TRAP_PPC) return fault(FAULT_TRAP, at, load<u64>(record + REC_FAULT_ADDR));
     if (exit != EXIT_NONE) return exitWith(exit, at);
     const next = at + <u64>load<u8>(desc, D_LENGTH);
     setPc((decodeMode & PPC_MODE_64) != 0 ? next : next & 0xffff_ffff);

@@ -80,6 +80,15 @@ const bc = (bo: number, bi: number, displacement: number, link = false): number 
   return word((16 << 26) | (u5(bo, 'bo') << 21) | (u5(bi, 'bi') << 16) | (signed(displacement, 16, 'displacement') & 0xfffc) | (link ? 1 : 0));
 };
 
+/** hashst & co: `rb` is hashed with RA; disp is -512..-8, a multiple of 8 (DX is bit 31, D bits 6-10). */
+function hashForm(xo: number, rb: number, disp: number, ra: number): number {
+  if (!Number.isInteger(disp) || disp < -512 || disp > -8 || (disp & 7) !== 0) {
+    throw new RangeError(`hash displacement must be a multiple of 8 in -512..-8, got ${disp}`);
+  }
+  const dw = (disp + 512) >> 3;
+  return word((31 << 26) | ((dw & 31) << 21) | (u5(ra, 'ra') << 16) | (u5(rb, 'rb') << 11) | (xo << 1) | (dw >> 5));
+}
+
 const mtspr = (spr: number, rs: number) => word((31 << 26) | (u5(rs, 'rs') << 21) | ((spr & 0x1f) << 16) | ((spr >> 5) << 11) | (467 << 1));
 const mfspr = (rt: number, spr: number) => word((31 << 26) | (u5(rt, 'rt') << 21) | ((spr & 0x1f) << 16) | ((spr >> 5) << 11) | (339 << 1));
 
@@ -100,6 +109,10 @@ export const ppc = {
   lswi: (rt: number, ra: number, nb: number) => xForm(597, rt, ra, nb & 31),
   stswi: (rs: number, ra: number, nb: number) => xForm(725, rs, ra, nb & 31),
   dcbz: (ra: number, rb: number) => xForm(1014, 0, ra, rb),
+  hashst: (rb: number, disp: number, ra: number) => hashForm(722, rb, disp, ra),
+  hashstp: (rb: number, disp: number, ra: number) => hashForm(658, rb, disp, ra),
+  hashchk: (rb: number, disp: number, ra: number) => hashForm(754, rb, disp, ra),
+  hashchkp: (rb: number, disp: number, ra: number) => hashForm(690, rb, disp, ra),
   pld: (rt: number, d: number, ra: number, pcRelative = false) => prefixed(0, 57, rt, d, ra, pcRelative),
   pstd: (rs: number, d: number, ra: number, pcRelative = false) => prefixed(0, 61, rs, d, ra, pcRelative),
   plwa: (rt: number, d: number, ra: number, pcRelative = false) => prefixed(0, 41, rt, d, ra, pcRelative),

@@ -19,11 +19,12 @@ Input:  {"arch":"ppc64be"|"ppc64le"|"ppc32be"|"aarch64"|"arm"|"thumb", "insn":["
         prefixed instruction is two words; a 32-bit Thumb instruction is one word with
         its first halfword in the high bits; as many instructions run as are given.
 Output: {"regs":{…every register…}, "mem":[{"addr","hex"}], "fault":null|{"kind","addr"}}
-        PowerPC registers: r0-r31 pc cr xer lr ctr msr f0-f31 v0-v31;
+        PowerPC registers: r0-r31 pc cr xer lr ctr msr f0-f31 v0-v31 hashkeyr hashpkeyr;
         A64: x0-x30 sp pc nzcv v0-v31 (vector registers as 32 hex digits);
         A32/T32: r0-r15 cpsr d0-d31 (set "cpsr" to choose the flags, IT and mode bits).
         fault kinds: unmapped-read, unmapped-write, unmapped-fetch, illegal, unaligned,
-        device-error; on a fault "pc" is the faulting instruction's address.
+        device-error, translation, trap (hashchk's check failed; addr: its EA); on a
+        fault "pc" is the faulting instruction's address.
 A line that cannot be run prints {"error":"…"}.
 `;
 

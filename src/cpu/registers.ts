@@ -62,6 +62,8 @@ function ppcSlot(map: MemoryMap, name: string): Slot | undefined {
     xer: { offset: map.CPU_XER, bytes: 8 }, msr: { offset: map.CPU_MSR, bytes: 8 }, cr: { offset: map.CPU_CR, bytes: 4 },
     ptcr: { offset: map.CPU_SYSREGS + 8 * map.SYSREG_PTCR, bytes: 8 }, pid: { offset: map.CPU_SYSREGS + 8 * map.SYSREG_PID, bytes: 8 },
     lpcr: { offset: map.CPU_SYSREGS + 8 * map.SYSREG_LPCR, bytes: 8 }, sdr1: { offset: map.CPU_SYSREGS + 8 * map.SYSREG_SDR1, bytes: 8 },
+    hashkeyr: { offset: map.CPU_SYSREGS + 8 * map.SYSREG_HASHKEYR, bytes: 8 },
+    hashpkeyr: { offset: map.CPU_SYSREGS + 8 * map.SYSREG_HASHPKEYR, bytes: 8 },
   };
   return special[name];
 }
@@ -91,7 +93,9 @@ function a32Slot(map: MemoryMap, name: string): Slot | undefined {
   return name === 'cpsr' ? { offset: map.CPU_NZCV, bytes: 4 } : undefined;
 }
 
-const PPC_NAMES = [...numbered('r', 32), 'pc', 'cr', 'xer', 'lr', 'ctr', 'msr', ...numbered('f', 32), ...numbered('v', 32)];
+const PPC_NAMES = [
+  ...numbered('r', 32), 'pc', 'cr', 'xer', 'lr', 'ctr', 'msr', ...numbered('f', 32), ...numbered('v', 32), 'hashkeyr', 'hashpkeyr',
+];
 
 const ppc = (mode: (map: MemoryMap) => number, endian: 'big' | 'little'): ArchSpec => ({
   names: PPC_NAMES, endian, mode, slot: ppcSlot, run: (functions, budget) => functions.ppcRun(budget),

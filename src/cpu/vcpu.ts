@@ -12,7 +12,7 @@ export type VcpuExit =
   | { reason: 'hypercall'; pc: bigint }
   | { reason: 'mmio'; pc: bigint; gpa: bigint; size: number; write: boolean; cause: string }
   | { reason: 'device-error'; pc: bigint; gpa: bigint }
-  | { reason: 'fault'; pc: bigint; kind: 'fetch' | 'alignment' | 'truncated'; address: bigint }
+  | { reason: 'fault'; pc: bigint; kind: 'fetch' | 'alignment' | 'truncated' | 'trap'; address: bigint }
   | { reason: 'fault'; pc: bigint; kind: 'translation'; address: bigint; syndrome: bigint }
   | { reason: 'undefined'; pc: bigint; cause: 'undefined' | 'unimplemented' | 'invalid-form' };
 
@@ -81,7 +81,7 @@ export class Vcpu {
         }
         return {
           reason: 'fault', pc, address: u64(map.REC_FAULT_ADDR),
-          kind: kind === map.FAULT_ALIGNMENT ? 'alignment' : kind === map.FAULT_TRUNCATED ? 'truncated' : 'fetch',
+          kind: kind === map.FAULT_ALIGNMENT ? 'alignment' : kind === map.FAULT_TRUNCATED ? 'truncated' : kind === map.FAULT_TRAP ? 'trap' : 'fetch',
         };
       }
       default: {

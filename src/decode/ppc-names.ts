@@ -98,6 +98,8 @@ const BR = ['F_BYTE_REVERSE'];
 const EX = ['F_EXCLUSIVE'];
 const PX = ['F_PREFIXED'];
 const PAIR = ['F_VECTOR', 'F_PAIR'];
+/** hashst & co: RA = 0 is an invalid form (QEMU's do_hash reads the ISA so). */
+const HASH: Options = { form: 'HASH', check: 'UPDATE' };
 
 function other(name: string | null, keys: PpcKey[], only64 = false): PpcRow {
   return { name: name ?? '', keys, op: 'none', size: 0, regs: 'gpr', form: 'NONE', check: 'NONE', flags: [], only64 };
@@ -216,8 +218,8 @@ export const PPC_ROWS: readonly PpcRow[] = [
   row('stwcix', x(917), S, 4, { form: 'X' }), row('stdcix', x(1013), S, 8, { form: 'X' }),
   row('lwat', x(582), 'atomic', 4, { form: 'AMO' }), row('ldat', x(614), 'atomic', 8, { form: 'AMO' }),
   row('stwat', x(710), 'atomic', 4, { form: 'AMO' }), row('stdat', x(742), 'atomic', 8, { form: 'AMO' }),
-  row('hashst', xx(722), S, 8, { form: 'HASH' }), row('hashstp', xx(658), S, 8, { form: 'HASH' }),
-  row('hashchk', xx(754), L, 8, { form: 'HASH' }), row('hashchkp', xx(690), L, 8, { form: 'HASH' }),
+  row('hashst', xx(722), S, 8, HASH), row('hashstp', xx(658), S, 8, HASH),
+  row('hashchk', xx(754), L, 8, HASH), row('hashchkp', xx(690), L, 8, HASH),
   // cache-block zero
   row('dcbz', x(1014), 'zero', 128, { form: 'XZERO' }), row('dcbzl', [], 'zero', 128, { form: 'XZERO' }),
   // Power10 prefixed: MLS (type 2) and 8LS (type 0)

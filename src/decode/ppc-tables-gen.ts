@@ -18,6 +18,7 @@ const NAMED = [
   'lxvw4x', 'stxvw4x', 'lxvh8x', 'stxvh8x', 'lxvb16x', 'stxvb16x', 'lxvx', 'stxvx', 'lxv', 'stxv', 'plxv', 'pstxv', 'lxvwsx',
   'lxvl', 'lxvll', 'stxvl', 'stxvll', 'lxvrbx', 'lxvrhx', 'lxvrwx', 'lxvrdx', 'stxvrbx', 'stxvrhx', 'stxvrwx', 'stxvrdx',
   'lxvp', 'stxvp', 'lxvpx', 'stxvpx', 'plxvp', 'pstxvp', 'lwat', 'ldat', 'stwat', 'stdat',
+  'hashst', 'hashstp', 'hashchk', 'hashchkp',
 ];
 
 /** The FAST entry of a row (see the generated file's comment). */
