@@ -56,6 +56,8 @@ export interface CoreFunctions {
   a64Translate(va: bigint, write: number, fetch: number): number;
   /** PowerPC radix walk for the bound vCPU: 0 with the real address in REC_DATA, 1 with DSISR in REC_FAULT_SYNDROME and DAR in REC_FAULT_ADDR. */
   ppcTranslate(ea: bigint, write: number, fetch: number): number;
+  /** AArch32 walk (short or LPAE by TTBCR.EAE) for the bound vCPU: 0 with the PA in REC_DATA, 1 with the FSR (bit 32: a fetch) in REC_FAULT_SYNDROME and DFAR/IFAR in REC_FAULT_ADDR. */
+  armTranslate(va: bigint, write: number, fetch: number): number;
   benchRawLoads(addr: number, count: number, mask: number): bigint;
   benchPhysLoads(as: number, gpa: bigint, count: number, mask: number): bigint;
   benchSlotLookups(as: number, gpa: bigint, stride: bigint, slots: number, count: number, seed: number): bigint;
