@@ -41,18 +41,21 @@ async function machineWith(code: Uint8Array) {
   return machine;
 }
 
-/** Short-descriptor tables: code as an identity section (read-only), data pages at DATA_VA (the second read-only), domain 1. */
+/**
+ * Short-descriptor tables: code as identity 4 KiB pages (read-only; pages, so that the TLB
+ * holds no block and TLBIMVA drops one page), data pages at DATA_VA (the second read-only), domain 1.
+ */
 function shortTables(machine: Machine): ArmShortTables {
   const tables = new ArmShortTables(machine, TABLES, 0x10_0000);
-  tables.map({ va: CODE, pa: CODE, size: 0x10_0000, writable: false });
+  for (let page = 0n; page < 16n; page++) tables.map({ va: CODE + page * 0x1000n, pa: CODE + page * 0x1000n, size: 0x1000, writable: false });
   for (let page = 0n; page < 8n; page++) tables.map({ va: DATA_VA + page * 0x1000n, pa: DATA + page * 0x1000n, size: 0x1000, domain: 1, writable: page !== 1n });
   return tables;
 }
 
-/** LPAE tables with the same map: code as an identity 2 MiB block, data pages at DATA_VA. */
+/** LPAE tables with the same map. */
 function lpaeTables(machine: Machine): ArmLpaeTables {
   const tables = new ArmLpaeTables(machine, TABLES, 0x10_0000);
-  tables.map({ va: 0n, pa: 0n, size: 0x20_0000, writable: false });
+  for (let page = 0n; page < 16n; page++) tables.map({ va: CODE + page * 0x1000n, pa: CODE + page * 0x1000n, size: 0x1000, writable: false });
   for (let page = 0n; page < 8n; page++) tables.map({ va: DATA_VA + page * 0x1000n, pa: DATA + page * 0x1000n, size: 0x1000, writable: page !== 1n });
   return tables;
 }
@@ -118,5 +121,99 @@ describe('AArch32 with the MMU on', () => {
     thumbTables.map({ va: 0x6000_0000n, pa: CODE + 0x1000n, size: 0x1000 });
     const thumbVcpu = thumbTables.enable(new Vcpu(thumb, 0, 'thumb')).set('pc', 0x6000_0ffen);
     expect(thumbVcpu.run(10)).toMatchObject({ reason: 'fault', kind: 'translation', pc: 0x6000_0ffen, address: 0x6000_1000n, syndrome: FETCH | 0x200n | 0b000111n });
+  });
+
+  describe('TLB maintenance', () => {
+    const [a, b] = [DATA_VA + 0x4000n, DATA_VA + 0x5000n];
+    /** Retargets the short-format small page or LPAE page descriptor at `slot` to `pa`. */
+    const retarget = (machine: Machine, slot: bigint, pa: bigint, lpae: boolean) =>
+      lpae ? machine.write(slot, 8, (machine.read(slot, 8) & ~0xff_ffff_f000n) | pa) : machine.write(slot, 4, (machine.read(slot, 4) & 0xfffn) | pa);
+
+    /** Loads [r9], [r10] (r1, r2); stops; loads [r9] (r3), runs `invalidate`, loads [r9], [r10] (r4, r5); stops; TLBIALL; loads [r10] (r6). */
+    const a32Program = (invalidate: number[]) => a32Bytes([
+      a32.ldr(1, 9), a32.ldr(2, 10), a32.svc(),
+      a32.ldr(3, 9), ...invalidate, a32.ldr(4, 9), a32.ldr(5, 10), a32.svc(),
+      mcr(0, TLBIALL), a32.ldr(6, 10), a32.svc(),
+    ]);
+
+    async function remapRun(code: Uint8Array, arch: 'arm' | 'thumb', lpae: boolean) {
+      const machine = await machineWith(code);
+      const tables = lpae ? lpaeTables(machine) : shortTables(machine);
+      for (let page = 4n; page < 8n; page++) machine.write(DATA + page * 0x1000n, 4, page);
+      const vcpu = new Vcpu(machine, 0, arch);
+      if (tables instanceof ArmShortTables) tables.enable(vcpu, { dacr: 0b0101n });
+      else tables.enable(vcpu);
+      vcpu.set('pc', CODE).set('r9', a).set('r10', b);
+      expect(vcpu.run(20).reason).toBe('hypercall');
+      retarget(machine, tables.leafAddress(a), DATA + 0x6000n, lpae);
+      retarget(machine, tables.leafAddress(b), DATA + 0x7000n, lpae);
+      expect(vcpu.run(20).reason).toBe('hypercall');
+      expect(vcpu.run(20).reason).toBe('hypercall');
+      return ['r1', 'r2', 'r3', 'r4', 'r5', 'r6'].map((name) => vcpu.get(name));
+    }
+
+    it('TLBIMVA drops the page it names and keeps the others; a remap is not seen before it (A32, short)', async () => {
+      expect(await remapRun(a32Program([mcr(9, TLBIMVA)]), 'arm', false)).toEqual([4n, 5n, 4n, 6n, 5n, 7n]);
+    });
+
+    it('TLBIMVAIS posts the page to every vCPU and DSB retires it (T32, LPAE)', async () => {
+      const code = thumbBytes([
+        t32.ldr(1, 4), t32.ldr(2, 5), t32.svc(),
+        t32.ldr(3, 4), tmcr(4, TLBIMVAIS), t32.dsb(), t32.ldr(6, 4), t32.ldr(7, 5), t32.svc(),
+        tmcr(0, TLBIALL), t32.ldr(0, 5), t32.svc(),
+      ]);
+      const machine = await machineWith(code);
+      const tables = lpaeTables(machine);
+      for (let page = 4n; page < 8n; page++) machine.write(DATA + page * 0x1000n, 4, page);
+      const vcpu = tables.enable(new Vcpu(machine, 0, 'thumb')).set('pc', CODE).set('r4', a).set('r5', b);
+      vcpu.run(20);
+      retarget(machine, tables.leafAddress(a), DATA + 0x6000n, true);
+      retarget(machine, tables.leafAddress(b), DATA + 0x7000n, true);
+      expect(vcpu.run(20).reason).toBe('hypercall');
+      expect(vcpu.run(20).reason).toBe('hypercall');
+      expect(['r1', 'r2', 'r3', 'r6', 'r7', 'r0'].map((name) => vcpu.get(name))).toEqual([4n, 5n, 4n, 6n, 5n, 7n]);
+      const view = new DataView(machine.memory.buffer);
+      expect(view.getUint32(machine.map.CONTROL_BASE + machine.map.CTRL_SHOOT_SEQ, true)).toBeGreaterThan(0); // posted
+      expect(view.getUint32(vcpu.core.record + machine.map.REC_SYNC_PENDING, true)).toBe(0); // and retired by the DSB
+    });
+
+    it('TLBIASID and TLBIALL drop everything (the TLB has no ASID tags), with LPAE too', async () => {
+      expect(await remapRun(a32Program([mcr(0, TLBIASID)]), 'arm', true)).toEqual([4n, 5n, 4n, 6n, 7n, 7n]);
+    });
+
+    it('TLBIMVA of one address in a section drops the whole section', async () => {
+      const code = a32Bytes([a32.ldr(1, 9), a32.ldr(2, 10), a32.svc(), mcr(9, TLBIMVA), a32.ldr(3, 9), a32.ldr(4, 10), a32.svc()]);
+      const machine = await machineWith(code);
+      machine.setUserMemoryRegion({ slot: 3, guestPhysAddr: 0x30_0000n, memorySize: 0x2000, userspaceAddr: machine.allocateBacking(0x2000) });
+      const tables = shortTables(machine);
+      const section = 0x6000_0000n;
+      tables.map({ va: section, pa: DATA, size: 0x10_0000 });
+      for (const [base, tag] of [[DATA, 0x10n], [0x30_0000n, 0x20n]] as const) {
+        machine.write(base, 4, tag);
+        machine.write(base + 0x1000n, 4, tag + 1n);
+      }
+      const vcpu = tables.enable(new Vcpu(machine, 0, 'arm'), { dacr: 0b0101n }).set('pc', CODE).set('r9', section).set('r10', section + 0x1000n);
+      vcpu.run(20);
+      const slot = tables.leafAddress(section);
+      machine.write(slot, 4, (machine.read(slot, 4) & 0xf_ffffn) | 0x30_0000n);
+      expect(vcpu.run(20).reason).toBe('hypercall');
+      expect(['r1', 'r2', 'r3', 'r4'].map((name) => vcpu.get(name))).toEqual([0x10n, 0x11n, 0x20n, 0x21n]);
+    });
+
+    it('a write to TTBR0 (or DACR) drops what the old tables translated, without a TLBI', async () => {
+      const code = a32Bytes([a32.ldr(1, 9), mcr(8, TTBR0), a32.ldr(2, 9), mcr(7, DACR), a32.ldr(3, 9), a32.svc()]);
+      const machine = await machineWith(code);
+      const first = shortTables(machine);
+      machine.setUserMemoryRegion({ slot: 3, guestPhysAddr: 0x9000_0000n, memorySize: 0x10_0000, userspaceAddr: machine.allocateBacking(0x10_0000) });
+      const second = new ArmShortTables(machine, 0x9000_0000n, 0x10_0000);
+      second.map({ va: CODE, pa: CODE, size: 0x10_0000 });
+      second.map({ va: DATA_VA, pa: DATA + 0x3000n, size: 0x1000, domain: 1 });
+      machine.write(DATA, 4, 1n);
+      machine.write(DATA + 0x3000n, 4, 2n);
+      const vcpu = first.enable(new Vcpu(machine, 0, 'arm'), { dacr: 0b0101n }).set('pc', CODE).set('r9', DATA_VA).set('r8', second.root).set('r7', 0b0001n);
+      const exit = vcpu.run(20);
+      expect([vcpu.get('r1'), vcpu.get('r2')]).toEqual([1n, 2n]);
+      expect(exit).toMatchObject({ reason: 'fault', kind: 'translation', address: DATA_VA, syndrome: (1n << 4n) | 0b01011n }); // domain 1 now no access
+    });
   });
 });
