@@ -94,7 +94,7 @@ function transfer(word: u32, pcValue: u64): u32 {
 }
 
 /** MCRR/MRRC p15 of TTBR0 (opc1 0) or TTBR1 (opc1 1): Rt the low word, Rt2 the high one. */
-function transfer64(word: u32): u32 {
+function transfer64(word: u32, pcValue: u64): u32 {
   const read = (word & 0x0010_0000) != 0;
   const rt2 = (word >>> 16) & 15;
   const rt = (word >>> 12) & 15;
@@ -106,7 +106,7 @@ function transfer64(word: u32): u32 {
     rWrite(rt, <u32>value);
     rWrite(rt2, <u32>(value >> 32));
   } else {
-    store<u64>(at, (<u64>rRead(rt2, 0) << 32) | <u64>rRead(rt, 0));
+    store<u64>(at, (<u64>rRead(rt2, pcValue) << 32) | <u64>rRead(rt, pcValue));
     mmuRegistersChanged();
   }
   return ALU_DONE;
@@ -120,6 +120,6 @@ function transfer64(word: u32): u32 {
 export function cp15(word: u32, pcValue: u64): u32 {
   if ((word >>> 28) == 15 || ((word >>> 8) & 15) != 15) return ALU_NOT_MINE; // MCR2 and friends; coprocessors other than 15
   if ((word & 0x0f00_0010) == 0x0e00_0010) return transfer(word, pcValue);
-  if ((word & 0x0fe0_0000) == 0x0c40_0000) return transfer64(word);
+  if ((word & 0x0fe0_0000) == 0x0c40_0000) return transfer64(word, pcValue);
   return ALU_NOT_MINE;
 }
