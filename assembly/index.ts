@@ -12,4 +12,4 @@ export { hashDigest } from "./exec/ppc-hash";
 export { a64Run } from "./exec/a64-run";
 export { a32Run } from "./exec/a32-run";
 export { a64Translate } from "./mmu/a64-walk";
-export { ppcTranslate } from "./mmu/walk";
+export { ppcTranslate, armTranslate } from "./mmu/walk";

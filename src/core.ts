@@ -59,6 +59,8 @@ export interface CoreFunctions {
   ppcTranslate(ea: bigint, write: number, fetch: number): number;
   /** PowerPC HashDigest(RA, RB, key), the doubleword hashst stores (a signed i64 as Wasm returns it). */
   hashDigest(ra: bigint, rb: bigint, key: bigint): bigint;
+  /** AArch32 walk (short or LPAE by TTBCR.EAE) for the bound vCPU: 0 with the PA in REC_DATA, 1 with the FSR (bit 32: a fetch) in REC_FAULT_SYNDROME and DFAR/IFAR in REC_FAULT_ADDR. */
+  armTranslate(va: bigint, write: number, fetch: number): number;
   benchRawLoads(addr: number, count: number, mask: number): bigint;
   benchPhysLoads(as: number, gpa: bigint, count: number, mask: number): bigint;
   benchSlotLookups(as: number, gpa: bigint, stride: bigint, slots: number, count: number, seed: number): bigint;

@@ -24,3 +24,5 @@ export { PpcRadixTables, LPCR_HR, type RadixMapping, type RadixPageSize } from '
 export { VcpuThreads, attachHostView, type ThreadOptions } from './sync/threads.js';
 export type { VcpuReport, InvalidPolicy } from './sync/vcpu-loop.js';
 export type { A64Granule } from './mmu/a64-tables.js';
+export { ArmShortTables, DACR_ALL_CLIENT, type ArmShortMapping, type ArmShortPageSize } from './mmu/arm-short-tables.js';
+export { ArmLpaeTables, type ArmLpaeMapping, type ArmLpaePageSize } from './mmu/arm-lpae-tables.js';

@@ -39,6 +39,13 @@ const armCases: Array<[number, string]> = [
   [a32.dsb(), 'dsb sy'],
   [a32.isb(), 'isb sy'],
   [a32.nop(), 'nop'],
+  [a32.mcr(15, 0, 0, 1, 0, 0), 'mcr p15, #0, r0, c1, c0, #0'],
+  [a32.mrc(15, 0, 3, 2, 0, 2), 'mrc p15, #0, r3, c2, c0, #2'],
+  [a32.mcr(15, 0, 12, 8, 3, 1, 'ne'), 'mcrne p15, #0, r12, c8, c3, #1'],
+  [a32.mrc(15, 7, 14, 15, 15, 7), 'mrc p15, #7, lr, c15, c15, #7'],
+  [a32.mcrr(15, 0, 0, 1, 2), 'mcrr p15, #0, r0, r1, c2'],
+  [a32.mrrc(15, 1, 4, 5, 2, 'eq'), 'mrrceq p15, #1, r4, r5, c2'],
+  [a32.mcrr(15, 15, 10, 9, 15), 'mcrr p15, #15, r10, r9, c15'],
 ];
 
 const thumbCases: Array<[number, string]> = [
@@ -65,6 +72,13 @@ const thumbCases: Array<[number, string]> = [
   [t32.bx(14), 'bx lr'],
   [t32.svc(1), 'svc #1'],
   [t32.nop(), 'nop'],
+  [t32.dsb(), 'dsb sy'],
+  [t32.isb(), 'isb sy'],
+  [t32.mcr(15, 0, 0, 1, 0, 0), 'mcr p15, #0, r0, c1, c0, #0'],
+  [t32.mrc(15, 0, 9, 3, 0, 0), 'mrc p15, #0, r9, c3, c0, #0'],
+  [t32.mcr(15, 0, 1, 8, 7, 3), 'mcr p15, #0, r1, c8, c7, #3'],
+  [t32.mcrr(15, 1, 2, 3, 2), 'mcrr p15, #1, r2, r3, c2'],
+  [t32.mrrc(15, 0, 11, 12, 2), 'mrrc p15, #0, r11, r12, c2'],
 ];
 
 /** IT instructions cannot stand alone in assembly text: checked by disassembly. */
@@ -124,11 +138,31 @@ describe('the A32 and T32 assemblers', () => {
     for (const [w, text] of itCases) expect(disassembly('thumbv7a', [w])[0]).toBe(text);
   });
 
+  it.skipIf(!haveLlvm)('encode the coprocessor transfers as llvm-mc 14 does for ARMv7 (--arch=arm / thumb, +v7)', () => {
+    const transfers = (arch: string, cases: Array<[number, string]>) => {
+      const lines = cases.filter(([, text]) => /^m(cr|rr?c)/.test(text));
+      const output = execFileSync(LLVM_MC, [`--arch=${arch}`, '-mattr=+v7', '--show-encoding'], { input: lines.map(([, t]) => t).join('\n') + '\n', encoding: 'utf8' });
+      const bytes = output.split('\n').filter((line) => line.includes('encoding: [')).map((line) => /encoding: \[([^\]]*)\]/.exec(line)![1]!.split(',').map((b) => Number(b.trim())));
+      expect(bytes).toHaveLength(lines.length);
+      lines.forEach(([actual, text], i) => {
+        const [b0, b1, b2, b3] = bytes[i]!;
+        const expected = arch === 'thumb' ? (((b0! | (b1! << 8)) << 16) | b2! | (b3! << 8)) >>> 0 : (b0! | (b1! << 8) | (b2! << 16) | (b3! << 24)) >>> 0;
+        expect(actual >>> 0, text).toBe(expected);
+      });
+      return lines.length;
+    };
+    expect(transfers('arm', armCases)).toBe(7);
+    expect(transfers('thumb', thumbCases)).toBe(5);
+  });
+
   it('refuses operands that do not fit', () => {
     expect(() => a32.mov(0, 0x101)).toThrow(/modified immediate/);
     expect(() => a32.ldr(0, 1, 4096)).toThrow(RangeError);
     expect(() => t32.movs(8, 1)).toThrow(RangeError);
     expect(() => t32.it('eq', 'x')).toThrow(RangeError);
     expect(() => t32.b(3)).toThrow(/multiple of 2/);
+    expect(() => a32.mcr(15, 8, 0, 1, 0, 0)).toThrow(/opc1/);
+    expect(() => a32.mrc(15, 0, 0, 16, 0, 0)).toThrow(/crn/);
+    expect(() => t32.mcrr(15, 16, 0, 1, 2)).toThrow(/opc1/);
   });
 });

@@ -1,14 +1,16 @@
 // The A32 instructions a guest loop needs besides loads and stores: MOV/MOVW/MOVT,
 // ADD/SUB/CMP (immediate or immediate-shifted register, ADDS/SUBS setting NZCV),
-// ORR/AND, B/BL/BX, SVC as the hypercall, NOP, DSB/DMB/ISB and the CP15 TLB
-// maintenance MCRs. Every instruction's condition is checked by the run loop.
+// ORR/AND, B/BL/BX, SVC as the hypercall, NOP, DSB/DMB/ISB and the CP15 MMU registers
+// and TLB maintenance (cp15.ts). Every instruction's condition is checked by the run loop.
 import { CPU_NZCV } from "../layout";
-import { EXIT_HYPERCALL } from "../exits";
+import { EXIT_HYPERCALL, EXIT_SYNC_WAIT } from "../exits";
 import { SHIFT_LSL, SHIFT_LSR, SHIFT_ASR, SHIFT_ROR, SHIFT_RRX } from "../decode/descriptor";
 import { record } from "../machine";
 import { setPc } from "../cpu/regs";
 import { ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
 import { rRead, rWrite, shiftC, interworkingBranch } from "./a32-loadstore";
+import { shootBarrier } from "../mmu/shootdown";
+import { cp15 } from "./cp15";
 
 /** AddWithCarry at 32 bits; sets NZCV (keeping CPSR's other bits) when asked. */
 export function addWithCarry32(a: u32, b: u32, carry: u32, setFlags: bool): u32 {
@@ -37,7 +39,7 @@ export function addWithCarry32(a: u32, b: u32, carry: u32, setFlags: bool): u32 
   return imm5 == 0 ? shiftC(rm, SHIFT_RRX, 1) : shiftC(rm, SHIFT_ROR, imm5);
 }
 
-/** Executes `word` at `at` (its condition already passed): ALU_DONE, EXIT_HYPERCALL or ALU_NOT_MINE. */
+/** Executes `word` at `at` (its condition already passed): ALU_DONE, EXIT_HYPERCALL, EXIT_SYNC_WAIT or ALU_NOT_MINE. */
 export function a32Alu(word: u32, at: u64): u32 {
   const pcValue = at + 8;
   if ((word & 0x0ff0_0000) == 0x0300_0000 || (word & 0x0ff0_0000) == 0x0340_0000) { // MOVW, MOVT
@@ -79,10 +81,13 @@ export function a32Alu(word: u32, at: u64): u32 {
     setPc(at + 4);
     return EXIT_HYPERCALL;
   } else if ((word & 0xffff_ff00) == 0xf57f_f000 && ((word >>> 4) & 15) >= 4 && ((word >>> 4) & 15) <= 6) {
-    // DSB, DMB, ISB: the interpreter completes every access before the next instruction.
+    // DSB retires this vCPU's broadcast TLB invalidations; DMB and ISB need nothing (the
+    // interpreter completes every access before the next instruction).
+    if (((word >>> 4) & 15) == 4 && !shootBarrier()) return EXIT_SYNC_WAIT;
   } else if ((word & 0x0fff_ffff) == 0x0320_f000) { // NOP
-  } else if ((word & 0x0f1f_0f10) == 0x0e08_0f10) { // MCR p15, opc1, Rt, c8, CRm, opc2: TLB maintenance
-    // MMU off: nothing cached beyond the slot-derived TLB entries.
+  } else if ((word & 0x0c00_0000) == 0x0c00_0000) { // coprocessor: the CP15 subset (cp15.ts)
+    const status = cp15(word, pcValue);
+    if (status != ALU_DONE) return status;
   } else {
     return ALU_NOT_MINE;
   }

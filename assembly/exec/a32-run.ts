@@ -1,15 +1,19 @@
 // The AArch32 run loop, A32 and T32 (interworking branches switch between them):
-// fetch at pc (MMU off), skip an instruction whose condition (A32) or IT condition
-// (T32) fails, run the interpreter's subset or a load/store descriptor, until the
-// budget is spent or an instruction exits. The IT state lives in CPSR[26:25,15:10].
+// fetch at pc (through the tables when SCTLR.M is set: short descriptors or LPAE by
+// TTBCR.EAE, a walk fault ending the run as a translation fault), skip an instruction
+// whose condition (A32) or IT condition (T32) fails, run the interpreter's subset or a
+// load/store descriptor, until the budget is spent or an instruction exits. The IT
+// state lives in CPSR[26:25,15:10].
 import { REC_DECODE, REC_FAULT_ADDR, CPU_MODE, CPU_NZCV, MODE_THUMB } from "../layout";
-import { EXIT_NONE, EXIT_BUDGET, CAUSE_UNDEFINED, CAUSE_UNIMPLEMENTED, CAUSE_INVALID_FORM, FAULT_FETCH, FAULT_ALIGNMENT } from "../exits";
+import {
+  EXIT_NONE, EXIT_BUDGET, CAUSE_UNDEFINED, CAUSE_UNIMPLEMENTED, CAUSE_INVALID_FORM, FAULT_FETCH, FAULT_ALIGNMENT, FAULT_TRANSLATION,
+} from "../exits";
 import { KIND_LOADSTORE, KIND_OTHER, KIND_INVALID_FORM } from "../decode/descriptor";
 import { decodeA32 } from "../decode/a32";
 import { decodeT32, t32NextItState } from "../decode/t32";
 import { record } from "../machine";
 import { pc, setPc } from "../cpu/regs";
-import { tlbTranslate, tlbSync, setMmu, TLB_FETCH } from "../mmu/tlb";
+import { tlbTranslate, tlbSync, walkFaulted, TLB_FETCH } from "../mmu/tlb";
 import { resetAccessExit } from "./guest-memory";
 import { exitWith, fault, undefinedInstruction } from "./run-exits";
 import { ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
@@ -19,6 +23,7 @@ import { a32Alu } from "./a32-alu";
 import { t32Alu } from "./t32-alu";
 import { a32LoadStore } from "./a32-loadstore";
 import { LS_ALIGNMENT } from "./a64-loadstore";
+import { armSetMmu } from "./cp15";
 
 /** STEP_DONE: the instruction ran (or was skipped) and pc is set. */
 const STEP_DONE: u32 = EXIT_NONE;
@@ -46,9 +51,14 @@ function notRun(kind: u32, at: u64): u32 {
   return undefinedInstruction(kind == KIND_OTHER ? CAUSE_UNIMPLEMENTED : CAUSE_UNDEFINED, at);
 }
 
+/** A fetch that found no RAM: a translation fault (FSR already recorded) when the walk refused it. */
+function fetchFault(at: u64, address: u64): u32 {
+  return fault(walkFaulted ? FAULT_TRANSLATION : FAULT_FETCH, at, address);
+}
+
 function a32Step(at: u64, desc: usize): u32 {
   const host = tlbTranslate(TLB_FETCH, at, 4);
-  if (host == 0) return fault(FAULT_FETCH, at, at);
+  if (host == 0) return fetchFault(at, at);
   const word = load<u32>(host);
   const cond = word >>> 28;
   if (cond < 14 && !conditionHolds(cond)) {
@@ -64,12 +74,12 @@ function a32Step(at: u64, desc: usize): u32 {
 
 function t32Step(at: u64, desc: usize): u32 {
   const first = tlbTranslate(TLB_FETCH, at, 2);
-  if (first == 0) return fault(FAULT_FETCH, at, at);
+  if (first == 0) return fetchFault(at, at);
   let word = <u32>load<u16>(first);
   let length: u32 = 2;
   if ((word >>> 11) >= 0b11101) { // a 32-bit instruction: its second halfword may be on the next page
     const second = tlbTranslate(TLB_FETCH, at + 2, 2);
-    if (second == 0) return fault(FAULT_FETCH, at, at + 2);
+    if (second == 0) return fetchFault(at, at + 2);
     word = (word << 16) | <u32>load<u16>(second);
     length = 4;
   }
@@ -91,7 +101,7 @@ function t32Step(at: u64, desc: usize): u32 {
 export function a32Run(budget: u32): u32 {
   const desc = record + REC_DECODE;
   resetAccessExit();
-  setMmu(false); // this interpreter translates with the MMU off
+  armSetMmu();
   for (let left = budget; left != 0; left--) {
     tlbSync();
     const at = pc();

@@ -1,16 +1,18 @@
 // The T32 instructions a guest loop needs besides loads and stores: the 16-bit
 // MOV/ADD/SUB/CMP forms (setting flags outside an IT block, as the ISA says), MOV and
-// ADD on high registers, B<c>, B, BL, BX, CBZ/CBNZ, SVC, NOP, IT, MOVW/MOVT and the
-// barriers. `word` is a 16-bit instruction, or a 32-bit one with its first halfword
-// in the high bits.
+// ADD on high registers, B<c>, B, BL, BX, CBZ/CBNZ, SVC, NOP, IT, MOVW/MOVT, the
+// barriers and the CP15 MMU registers and TLB maintenance (cp15.ts). `word` is a
+// 16-bit instruction, or a 32-bit one with its first halfword in the high bits.
 import { CPU_NZCV } from "../layout";
-import { EXIT_HYPERCALL } from "../exits";
+import { EXIT_HYPERCALL, EXIT_SYNC_WAIT } from "../exits";
 import { record } from "../machine";
 import { setPc } from "../cpu/regs";
 import { ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
 import { rRead, rWrite, interworkingBranch } from "./a32-loadstore";
 import { addWithCarry32 } from "./a32-alu";
 import { conditionHolds } from "./a64-alu";
+import { shootBarrier } from "../mmu/shootdown";
+import { cp15 } from "./cp15";
 
 /** N and Z from a result (MOVS): C and V unchanged. */
 function setNZ(result: u32): void {
@@ -23,7 +25,7 @@ function setNZ(result: u32): void {
   return ALU_DONE;
 }
 
-/** Executes `word` at `at` (its IT condition already passed): ALU_DONE, EXIT_HYPERCALL or ALU_NOT_MINE. */
+/** Executes `word` at `at` (its IT condition already passed): ALU_DONE, EXIT_HYPERCALL, EXIT_SYNC_WAIT or ALU_NOT_MINE. */
 export function t32Alu(word: u32, length: u32, at: u64, inIt: bool): u32 {
   const pcValue = at + 4;
   const next = at + length;
@@ -95,8 +97,13 @@ export function t32Alu(word: u32, length: u32, at: u64, inIt: bool): u32 {
       const imm16 = ((hw1 & 15) << 12) | (((hw1 >>> 10) & 1) << 11) | (((hw2 >>> 12) & 7) << 8) | (hw2 & 0xff);
       rWrite(rd, (hw1 & 0x0080) != 0 ? (rRead(rd, pcValue) & 0xffff) | (imm16 << 16) : imm16);
     } else if (hw1 == 0xf3bf && (hw2 & 0xff00) == 0x8f00 && ((hw2 >>> 4) & 15) >= 4 && ((hw2 >>> 4) & 15) <= 6) {
-      // DSB, DMB, ISB: every access completes before the next instruction.
+      // DSB retires this vCPU's broadcast TLB invalidations; DMB and ISB need nothing
+      // (every access completes before the next instruction).
+      if (((hw2 >>> 4) & 15) == 4 && !shootBarrier()) return EXIT_SYNC_WAIT;
     } else if (word == 0xf3af_8000) { // NOP.W
+    } else if ((hw1 & 0xec00) == 0xec00) { // coprocessor: the CP15 subset (cp15.ts), encoded as A32's with cond 0b1110
+      const status = cp15(word, pcValue);
+      if (status != ALU_DONE) return status;
     } else {
       return ALU_NOT_MINE;
     }

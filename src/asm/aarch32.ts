@@ -1,5 +1,6 @@
 // A32 and T32 assemblers for the engine's subset: the loads and stores a guest
-// program needs and the interpreter's MOV/ADD/SUB/CMP, branches, SVC and barriers.
+// program needs and the interpreter's MOV/ADD/SUB/CMP, branches, SVC, barriers and
+// coprocessor transfers (MCR/MRC/MCRR/MRRC).
 // A32 calls take an optional condition (default 'al'); T32 calls return a 16-bit
 // value or a 32-bit word with its first halfword in the high bits (the step format's
 // convention). Registers are numbers 0-15 (13 SP, 14 LR, 15 PC).
@@ -58,6 +59,18 @@ const branchField = (offset: number, bits: number, scale: number): number => {
   return value & (2 ** bits - 1);
 };
 
+/** MCR/MRC (cond 0b1110 for T32): coprocessor `coproc`, opc1, Rt, CRn, CRm, opc2. */
+function coprocessorTransfer(read: boolean, coproc: number, opc1: number, rt: number, crn: number, crm: number, opc2: number, c: ArmCondition): number {
+  return word(cond(c) | (0b1110 << 24) | (unsigned(opc1, 3, 'opc1') << 21) | ((read ? 1 : 0) << 20) | (reg(crn, 'crn') << 16)
+    | (reg(rt, 'rt') << 12) | (reg(coproc, 'coproc') << 8) | (unsigned(opc2, 3, 'opc2') << 5) | (1 << 4) | reg(crm, 'crm'));
+}
+
+/** MCRR/MRRC (cond 0b1110 for T32): Rt the low word, Rt2 the high one. */
+function coprocessorTransfer64(read: boolean, coproc: number, opc1: number, rt: number, rt2: number, crm: number, c: ArmCondition): number {
+  return word(cond(c) | (0b1100010 << 21) | ((read ? 1 : 0) << 20) | (reg(rt2, 'rt2') << 16) | (reg(rt, 'rt') << 12)
+    | (reg(coproc, 'coproc') << 8) | (unsigned(opc1, 4, 'opc1') << 4) | reg(crm, 'crm'));
+}
+
 export const a32 = {
   ldr: (rt: number, rn: number, offset = 0, mode: 'offset' | 'pre' | 'post' = 'offset', c: ArmCondition = 'al') => singleImmediate(true, false, rt, rn, offset, mode, c),
   str: (rt: number, rn: number, offset = 0, mode: 'offset' | 'pre' | 'post' = 'offset', c: ArmCondition = 'al') => singleImmediate(false, false, rt, rn, offset, mode, c),
@@ -100,6 +113,16 @@ export const a32 = {
   dsb: () => 0xf57ff04f,
   isb: () => 0xf57ff06f,
   nop: () => 0xe320f000,
+  /** MCR p<coproc>, opc1, Rt, CRn, CRm, opc2 (e.g. mcr(15, 0, 0, 1, 0, 0) writes r0 to SCTLR). */
+  mcr: (coproc: number, opc1: number, rt: number, crn: number, crm: number, opc2 = 0, c: ArmCondition = 'al') =>
+    coprocessorTransfer(false, coproc, opc1, rt, crn, crm, opc2, c),
+  mrc: (coproc: number, opc1: number, rt: number, crn: number, crm: number, opc2 = 0, c: ArmCondition = 'al') =>
+    coprocessorTransfer(true, coproc, opc1, rt, crn, crm, opc2, c),
+  /** MCRR p<coproc>, opc1, Rt, Rt2, CRm (e.g. mcrr(15, 0, 0, 1, 2) writes r1:r0 to the 64-bit TTBR0). */
+  mcrr: (coproc: number, opc1: number, rt: number, rt2: number, crm: number, c: ArmCondition = 'al') =>
+    coprocessorTransfer64(false, coproc, opc1, rt, rt2, crm, c),
+  mrrc: (coproc: number, opc1: number, rt: number, rt2: number, crm: number, c: ArmCondition = 'al') =>
+    coprocessorTransfer64(true, coproc, opc1, rt, rt2, crm, c),
 };
 
 const lowReg = (value: number, name: string) => reg(value, name, 7);
@@ -165,6 +188,13 @@ export const t32 = {
     return 0xbf00 | (firstCond << 4) | mask;
   },
   nop: () => 0xbf00,
+  dsb: () => 0xf3bf8f4f,
+  isb: () => 0xf3bf8f6f,
+  /** The coprocessor transfers: the A32 encodings with cond 0b1110, first halfword high. */
+  mcr: (coproc: number, opc1: number, rt: number, crn: number, crm: number, opc2 = 0) => coprocessorTransfer(false, coproc, opc1, rt, crn, crm, opc2, 'al'),
+  mrc: (coproc: number, opc1: number, rt: number, crn: number, crm: number, opc2 = 0) => coprocessorTransfer(true, coproc, opc1, rt, crn, crm, opc2, 'al'),
+  mcrr: (coproc: number, opc1: number, rt: number, rt2: number, crm: number) => coprocessorTransfer64(false, coproc, opc1, rt, rt2, crm, 'al'),
+  mrrc: (coproc: number, opc1: number, rt: number, rt2: number, crm: number) => coprocessorTransfer64(true, coproc, opc1, rt, rt2, crm, 'al'),
 };
 
 /** Thumb code: halfwords in program order (a 32-bit instruction is two, first one first). */

@@ -90,7 +90,15 @@ function a32Slot(map: MemoryMap, name: string): Slot | undefined {
   const d = numberIn(name, 'd', 32);
   if (d !== undefined) return { offset: map.CPU_VSR + d * 8, bytes: 8 };
   if (name === 'pc') return { offset: map.CPU_PC, bytes: 8 };
-  return name === 'cpsr' ? { offset: map.CPU_NZCV, bytes: 4 } : undefined;
+  if (name === 'cpsr') return { offset: map.CPU_NZCV, bytes: 4 };
+  // The MMU registers by the architectural mapping onto the AArch64 array (settable, not in the step format's list).
+  const sysreg = (index: number, bytes: 4 | 8, half = 0): Slot => ({ offset: map.CPU_SYSREGS + 8 * index + 4 * half, bytes });
+  const mmu: Record<string, Slot> = {
+    sctlr: sysreg(map.SYSREG_SCTLR_EL1, 4), ttbcr: sysreg(map.SYSREG_TCR_EL1, 4), dacr: sysreg(map.SYSREG_DACR, 4),
+    ttbr0: sysreg(map.SYSREG_TTBR0_EL1, 8), ttbr1: sysreg(map.SYSREG_TTBR1_EL1, 8),
+    mair0: sysreg(map.SYSREG_MAIR_EL1, 4), mair1: sysreg(map.SYSREG_MAIR_EL1, 4, 1),
+  };
+  return Object.hasOwn(mmu, name) ? mmu[name] : undefined;
 }
 
 const PPC_NAMES = [
