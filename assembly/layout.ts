@@ -190,7 +190,8 @@ export const SYSREG_SR0: u32 = 10; // 32-bit PowerPC segment registers SR0-SR15
 export const SYSREG_BAT0: u32 = 26; // IBAT0U, IBAT0L … IBAT3L, DBAT0U … DBAT3L (SPR 528-543 order)
 export const SYSREG_HASHKEYR: u32 = 42; //  hashst/hashchk's key (SPR 468)
 export const SYSREG_HASHPKEYR: u32 = 43; // hashstp/hashchkp's key (SPR 469)
-export const SYSREG_COUNT: u32 = 44;
+export const SYSREG_CONTEXTIDR: u32 = 44; // AArch32 CONTEXTIDR (CONTEXTIDR_EL1): the short format's ASID in bits 7:0
+export const SYSREG_COUNT: u32 = 45;
 // The 64-bit PowerPC segment lookaside buffer: SLB_ENTRIES × (ESID word u64, VSID word u64),
 // as slbmte's RB and RS: ESID | V (0x800_0000) | index, and B | VSID | Ks Kp N L C LP.
 export const CPU_SLB: u32 = (CPU_SYSREGS + 8 * SYSREG_COUNT + 63) & ~63;

@@ -177,7 +177,7 @@ describe('AArch32 with the MMU on', () => {
       expect(view.getUint32(vcpu.core.record + machine.map.REC_SYNC_PENDING, true)).toBe(0); // and retired by the DSB
     });
 
-    it('TLBIASID and TLBIALL drop everything (the TLB has no ASID tags), with LPAE too', async () => {
+    it('TLBIASID of the current ASID (r0 = 0) drops all its entries, with LPAE too', async () => {
       expect(await remapRun(a32Program([mcr(0, TLBIASID)]), 'arm', true)).toEqual([4n, 5n, 4n, 6n, 7n, 7n]);
     });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Machine, Vcpu, A64PageTables, A64Program, a64, PpcRadixTables, PpcProgram, ppc } from '../dist/src/index.js';
+import { Machine, Vcpu, A64PageTables, A64Program, a64, PpcRadixTables, PpcProgram, ppc, ArmShortTables, ArmLpaeTables, a32 } from '../dist/src/index.js';
 
 // The software TLB keeps address spaces apart by context tags (ASID, PID), and marks
 // pages no slot covers as MMIO. Every check below observes the TLB through a stale
@@ -181,5 +181,65 @@ describe('TLB address-space contexts (PowerPC radix PIDs)', () => {
     machine.write(leaf, 8, (machine.read(leaf, 8, { endian: 'big' }) & ~0x00ff_ffff_ffff_f000n) | (DATA + 0x3000n), { endian: 'big' });
     expect(vcpu.run(10).reason).toBe('hypercall');
     expect([vcpu.get('r6'), vcpu.get('r10')]).toEqual([1n, 3n]);
+  });
+});
+
+describe('TLB address-space contexts (AArch32: CONTEXTIDR, LPAE TTBR ASIDs)', () => {
+  const CONTEXTIDR = [0, 13, 0, 1] as const;
+  const TLBIASID = [0, 8, 7, 2] as const;
+  const mcr = (rt: number, [opc1, crn, crm, opc2]: readonly [number, number, number, number]) => a32.mcr(15, opc1, rt, crn, crm, opc2);
+  const bytes = (words: number[]) => {
+    const out = new Uint8Array(words.length * 4);
+    words.forEach((word, i) => new DataView(out.buffer).setUint32(i * 4, word, true));
+    return out;
+  };
+  /** Loads through ASID 1 and 2 (switched by `toAsid(6 or 7)`), stops; then back to 1, TLBIASID r12 (= 1), and to 2. */
+  const program = (toAsid: (register: number) => number[]) => bytes([
+    a32.ldr(1, 9), ...toAsid(7), a32.ldr(2, 9), a32.svc(),
+    ...toAsid(6), a32.ldr(3, 9), mcr(12, TLBIASID), a32.dsb(), a32.ldr(4, 9), ...toAsid(7), a32.ldr(5, 9), a32.svc(),
+  ]);
+
+  async function arm32Machine(code: Uint8Array) {
+    const machine = await Machine.create({ arenaBytes: 16 << 20, tlbEntries: 4096 });
+    machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: CODE, memorySize: 0x10000, userspaceAddr: machine.allocateBacking(0x10000) });
+    machine.setUserMemoryRegion({ slot: 1, guestPhysAddr: DATA, memorySize: 0x10000, userspaceAddr: machine.allocateBacking(0x10000) });
+    machine.setUserMemoryRegion({ slot: 2, guestPhysAddr: TABLES, memorySize: 0x10_0000, userspaceAddr: machine.allocateBacking(0x10_0000) });
+    machine.writeBytes(CODE, code);
+    machine.write(DATA, 4, 1n);
+    machine.write(DATA + 0x1000n, 4, 2n);
+    return machine;
+  }
+
+  it('short descriptors: CONTEXTIDR switches keep each ASID\'s entries; TLBIASID drops only its own', async () => {
+    const machine = await arm32Machine(program((register) => [mcr(register, CONTEXTIDR), a32.isb()]));
+    const tables = new ArmShortTables(machine, TABLES, 0x10_0000);
+    tables.map({ va: CODE, pa: CODE, size: 0x1000, writable: false });
+    tables.map({ va: DATA_VA, pa: DATA, size: 0x1000 });
+    const vcpu = tables.enable(new Vcpu(machine, 0, 'arm')).set('contextidr', 1).set('pc', CODE).set('r9', DATA_VA).set('r6', 1).set('r7', 2).set('r12', 1);
+    expect(vcpu.run(20).reason).toBe('hypercall');
+    const leaf = tables.leafAddress(DATA_VA);
+    machine.write(leaf, 4, (machine.read(leaf, 4) & 0xfffn) | (DATA + 0x1000n));
+    expect(vcpu.run(20).reason).toBe('hypercall');
+    // Both ASIDs filled DATA_VA → DATA; after the remap, ASID 1's entry survives the
+    // switches until TLBIASID 1 (r4 walks), and ASID 2's survives that.
+    expect(['r1', 'r2', 'r3', 'r4', 'r5'].map((name) => vcpu.get(name))).toEqual([1n, 1n, 1n, 2n, 1n]);
+  });
+
+  it('LPAE: a TTBR0 write with another ASID is a context switch, not a flush', async () => {
+    // MCRR TTBR0 from r6:r10 (ASID 1) or r7:r11 (ASID 2).
+    const machine = await arm32Machine(program((register) => [a32.mcrr(15, 0, register, register === 6 ? 10 : 11, 2), a32.isb()]));
+    const tables = new ArmLpaeTables(machine, TABLES, 0x10_0000);
+    tables.map({ va: CODE, pa: CODE, size: 0x1000, writable: false });
+    tables.map({ va: DATA_VA, pa: DATA, size: 0x1000 });
+    const vcpu = tables.enable(new Vcpu(machine, 0, 'arm')).set('pc', CODE).set('r9', DATA_VA).set('r12', 1);
+    const root = vcpu.get('ttbr0');
+    // r6/r7: TTBR0's low word; r10/r11: its high word with ASID 1 or 2 in bits 23:16 (TTBR0[55:48]).
+    vcpu.set('ttbr0', root | (1n << 48n)).set('r6', root & 0xffff_ffffn).set('r7', root & 0xffff_ffffn);
+    vcpu.set('r10', (root >> 32n) | (1n << 16n)).set('r11', (root >> 32n) | (2n << 16n));
+    expect(vcpu.run(20).reason).toBe('hypercall');
+    const leaf = tables.leafAddress(DATA_VA);
+    machine.write(leaf, 8, (machine.read(leaf, 8) & ~0xff_ffff_f000n) | (DATA + 0x1000n));
+    expect(vcpu.run(20).reason).toBe('hypercall');
+    expect(['r1', 'r2', 'r3', 'r4', 'r5'].map((name) => vcpu.get(name))).toEqual([1n, 1n, 1n, 2n, 1n]);
   });
 });

@@ -1,38 +1,43 @@
 // The CP15 system-control instructions A32 and T32 share (a T32 coprocessor
 // instruction is the A32 one with cond = 0b1110, so both pass the same word):
 //   MCR/MRC   SCTLR (c1,c0,0), TTBR0 (c2,c0,0), TTBR1 (c2,c0,1), TTBCR (c2,c0,2),
-//             DACR (c3,c0,0), MAIR0/PRRR (c10,c2,0), MAIR1/NMRR (c10,c2,1);
+//             DACR (c3,c0,0), MAIR0/PRRR (c10,c2,0), MAIR1/NMRR (c10,c2,1),
+//             CONTEXTIDR (c13,c0,1);
 //   MCRR/MRRC the 64-bit TTBR0 (opc1 0, c2) and TTBR1 (opc1 1, c2);
 //   MCR       the c8 TLB maintenance operations and the CP15DSB/DMB/ISB barriers (c7).
 // The registers live in the AArch64 array by the architectural mapping: SCTLR, TTBCR
 // and DACR are the low halves of SCTLR_EL1, TCR_EL1 and DACR32_EL2; a 32-bit TTBRn
 // write replaces TTBRn_EL1[31:0] and keeps the rest; MAIR0/1 are MAIR_EL1's halves.
-import { CPU_SYSREGS, SYSREG_SCTLR_EL1, SYSREG_TCR_EL1, SYSREG_TTBR0_EL1, SYSREG_TTBR1_EL1, SYSREG_DACR, SYSREG_MAIR_EL1 } from "../layout";
+import {
+  CPU_SYSREGS, SYSREG_SCTLR_EL1, SYSREG_TCR_EL1, SYSREG_TTBR0_EL1, SYSREG_TTBR1_EL1, SYSREG_DACR, SYSREG_MAIR_EL1, SYSREG_CONTEXTIDR,
+} from "../layout";
 import { EXIT_SYNC_WAIT } from "../exits";
 import { record } from "../machine";
-import { setMmu, tlbFlushAll, tlbFlushVa } from "../mmu/tlb";
-import { shootPost, shootBarrier } from "../mmu/shootdown";
-import { armWalker, armMmuEnabled } from "../mmu/walk";
+import { setMmu, tlbFlushAll, tlbFlushVa, tlbFlushAddressSpace } from "../mmu/tlb";
+import { shootPost, shootPostAddressSpace, shootBarrier } from "../mmu/shootdown";
+import { armWalker, armMmuEnabled, armAsid, WALKER_ARM_LPAE } from "../mmu/walk";
 import { ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
 import { rRead, rWrite } from "./a32-loadstore";
 
-/** Turns translation on or off (SCTLR.M) with the walker TTBCR.EAE selects. */
+/** Turns translation on or off (SCTLR.M) with the walker TTBCR.EAE selects, in the current ASID's address space. */
 export function armSetMmu(): void {
-  setMmu(armMmuEnabled(), armWalker());
+  setMmu(armMmuEnabled(), armWalker(), armAsid());
 }
 
 /**
- * After a write to SCTLR, TTBCR, TTBR0/1 or DACR: re-selects the walker and drops
- * every entry walked under the old values. The one place those flushes happen (the
- * TLB has no ASID tags yet: a TTBR or CONTEXTIDR change cannot keep other entries).
+ * After a write to SCTLR, TTBCR, TTBR0/1, DACR or CONTEXTIDR: re-selects the walker
+ * and the address space. A context switch keeps the other ASIDs' entries: a CONTEXTIDR
+ * write, or with LPAE a TTBR write (the ASID lives there); the rest drop every entry
+ * walked under the old values (a short-format TTBR names tables but no ASID).
  */
-function mmuRegistersChanged(): void {
-  tlbFlushAll();
+function mmuRegistersChanged(index: u32): void {
+  const contextSwitch = index == SYSREG_CONTEXTIDR || (armWalker() == WALKER_ARM_LPAE && (index == SYSREG_TTBR0_EL1 || index == SYSREG_TTBR1_EL1));
+  if (!contextSwitch) tlbFlushAll();
   armSetMmu();
 }
 
-/** The byte offset in the record of a 32-bit CP15 register (opc1, CRn, CRm, opc2), or -1 when it is not kept. */
-function registerAt(opc1: u32, crn: u32, crm: u32, opc2: u32): i32 {
+/** The SYSREG_* index of a 32-bit CP15 register (opc1, CRn, CRm, opc2), the word's half in bit 8; -1 when it is not kept. */
+function registerOf(opc1: u32, crn: u32, crm: u32, opc2: u32): i32 {
   if (opc1 != 0) return -1;
   const key = (crn << 8) | (crm << 4) | opc2;
   let index: u32;
@@ -45,22 +50,28 @@ function registerAt(opc1: u32, crn: u32, crm: u32, opc2: u32): i32 {
     case 0x300: index = SYSREG_DACR; break;
     case 0xa20: index = SYSREG_MAIR_EL1; break;
     case 0xa21: index = SYSREG_MAIR_EL1; half = 1; break;
+    case 0xd01: index = SYSREG_CONTEXTIDR; break;
     default: return -1;
   }
-  return <i32>(CPU_SYSREGS + (index << 3) + (half << 2));
+  return <i32>(index | (half << 8));
 }
 
 /**
  * TLB maintenance (MCR p15, 0, Rt, c8, CRm, opc2): by MVA (TLBIMVA, TLBIMVAA and
- * their last-level forms; Rt holds MVA[31:12]) drops that page, by ASID or all drops
- * everything. CRm 3 is the inner-shareable set, posted to every vCPU; 5 and 6 (the
- * instruction and data TLBs) act as 7 (unified).
+ * their last-level forms; Rt holds MVA[31:12]) drops that page in every ASID, by
+ * ASID (Rt[7:0]) that ASID's entries, all everything. CRm 3 is the inner-shareable
+ * set, posted to every vCPU; 5 and 6 (the instruction and data TLBs) act as 7 (unified).
  */
 function tlbMaintenance(crm: u32, opc2: u32, value: u32): u32 {
   const shareable = crm == 3;
   if (!shareable && crm != 5 && crm != 6 && crm != 7) return ALU_NOT_MINE;
   if (opc2 == 4 || opc2 == 6 || (crm != 3 && crm != 7 && opc2 > 2)) return ALU_NOT_MINE;
   const byVa = (opc2 & 1) != 0; // 1 MVA, 3 MVAA, 5 MVAL, 7 MVAAL; 0 all, 2 ASID
+  if (opc2 == 2) {
+    if (shareable) shootPostAddressSpace(<u64>(value & 0xff));
+    else tlbFlushAddressSpace(<u64>(value & 0xff));
+    return ALU_DONE;
+  }
   const va = <u64>(value & 0xffff_f000);
   if (shareable) shootPost(va, !byVa);
   else if (byVa) tlbFlushVa(va);
@@ -82,13 +93,15 @@ function transfer(word: u32, pcValue: u64): u32 {
     // CP15DSB retires this vCPU's broadcast invalidations; CP15DMB and CP15ISB need nothing here.
     return crm == 10 && opc2 == 4 && !shootBarrier() ? EXIT_SYNC_WAIT : ALU_DONE;
   }
-  const at = registerAt(opc1, crn, crm, opc2);
-  if (at < 0) return ALU_NOT_MINE;
+  const register = registerOf(opc1, crn, crm, opc2);
+  if (register < 0) return ALU_NOT_MINE;
+  const index = <u32>register & 0xff;
+  const at = record + CPU_SYSREGS + (index << 3) + ((<u32>register >> 8) << 2);
   if (read) {
-    rWrite(rt, load<u32>(record + <u32>at));
+    rWrite(rt, load<u32>(at));
   } else {
-    store<u32>(record + <u32>at, rRead(rt, pcValue));
-    if (crn != 10) mmuRegistersChanged();
+    store<u32>(at, rRead(rt, pcValue));
+    if (crn != 10) mmuRegistersChanged(index);
   }
   return ALU_DONE;
 }
@@ -100,14 +113,15 @@ function transfer64(word: u32, pcValue: u64): u32 {
   const rt = (word >>> 12) & 15;
   const opc1 = (word >>> 4) & 15;
   if ((word & 15) != 2 || opc1 > 1 || rt == 15 || rt2 == 15) return ALU_NOT_MINE;
-  const at = record + CPU_SYSREGS + ((opc1 == 0 ? SYSREG_TTBR0_EL1 : SYSREG_TTBR1_EL1) << 3);
+  const index = opc1 == 0 ? SYSREG_TTBR0_EL1 : SYSREG_TTBR1_EL1;
+  const at = record + CPU_SYSREGS + (index << 3);
   if (read) {
     const value = load<u64>(at);
     rWrite(rt, <u32>value);
     rWrite(rt2, <u32>(value >> 32));
   } else {
     store<u64>(at, (<u64>rRead(rt2, pcValue) << 32) | <u64>rRead(rt, pcValue));
-    mmuRegistersChanged();
+    mmuRegistersChanged(index);
   }
   return ALU_DONE;
 }

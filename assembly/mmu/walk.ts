@@ -2,7 +2,10 @@
 // Each walker lives in its own file, returns the physical address or WALK_FAULT (with
 // the architecture's syndrome in the record), and says whether its leaf mapped more
 // than the TLB's 4 KiB page (a block or huge page: TLBI by VA must then flush all).
-import { CPU_MODE, CPU_SYSREGS, MODE_64, REC_DATA, SYSREG_LPCR, SYSREG_SCTLR_EL1, SYSREG_TCR_EL1 } from "../layout";
+import {
+  CPU_MODE, CPU_SYSREGS, MODE_64, REC_DATA, SYSREG_LPCR, SYSREG_SCTLR_EL1, SYSREG_TCR_EL1, SYSREG_TTBR0_EL1, SYSREG_TTBR1_EL1,
+  SYSREG_CONTEXTIDR,
+} from "../layout";
 import { record } from "../machine";
 import { a64Walk, WALK_FAULT, walkedBlock } from "./a64-walk";
 import { radixWalk, radixWalkedBlock } from "./ppc-radix";
@@ -32,6 +35,17 @@ const TTBCR_EAE: u64 = 0x8000_0000;
 /** The walker an AArch32 vCPU's TTBCR.EAE selects. */
 export function armWalker(): u32 {
   return (load<u64>(record + CPU_SYSREGS + (SYSREG_TCR_EL1 << 3)) & TTBCR_EAE) != 0 ? WALKER_ARM_LPAE : WALKER_ARM_SHORT;
+}
+
+/**
+ * The AArch32 address space's ASID: with LPAE, TTBR0's (TTBR1's when TTBCR.A1) bits
+ * 55:48; with short descriptors, CONTEXTIDR's bits 7:0.
+ */
+export function armAsid(): u64 {
+  const ttbcr = load<u64>(record + CPU_SYSREGS + (SYSREG_TCR_EL1 << 3));
+  if ((ttbcr & TTBCR_EAE) == 0) return load<u64>(record + CPU_SYSREGS + (SYSREG_CONTEXTIDR << 3)) & 0xff;
+  const ttbr = load<u64>(record + CPU_SYSREGS + ((((ttbcr >> 22) & 1) != 0 ? SYSREG_TTBR1_EL1 : SYSREG_TTBR0_EL1) << 3));
+  return (ttbr >> 48) & 0xff;
 }
 
 /** Whether an AArch32 vCPU translates (SCTLR.M). */

@@ -94,7 +94,7 @@ function a32Slot(map: MemoryMap, name: string): Slot | undefined {
   // The MMU registers by the architectural mapping onto the AArch64 array (settable, not in the step format's list).
   const sysreg = (index: number, bytes: 4 | 8, half = 0): Slot => ({ offset: map.CPU_SYSREGS + 8 * index + 4 * half, bytes });
   const mmu: Record<string, Slot> = {
-    sctlr: sysreg(map.SYSREG_SCTLR_EL1, 4), ttbcr: sysreg(map.SYSREG_TCR_EL1, 4), dacr: sysreg(map.SYSREG_DACR, 4),
+    sctlr: sysreg(map.SYSREG_SCTLR_EL1, 4), ttbcr: sysreg(map.SYSREG_TCR_EL1, 4), dacr: sysreg(map.SYSREG_DACR, 4), contextidr: sysreg(map.SYSREG_CONTEXTIDR, 4),
     ttbr0: sysreg(map.SYSREG_TTBR0_EL1, 8), ttbr1: sysreg(map.SYSREG_TTBR1_EL1, 8),
     mair0: sysreg(map.SYSREG_MAIR_EL1, 4), mair1: sysreg(map.SYSREG_MAIR_EL1, 4, 1),
   };
