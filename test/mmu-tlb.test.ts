@@ -116,6 +116,51 @@ describe('TLB address-space contexts (AArch64 ASIDs)', () => {
   });
 });
 
+describe('TLB entries and changes behind them', () => {
+  it('a remap without invalidation is not seen until a colliding page evicts the entry', async () => {
+    const machine = await Machine.create({ arenaBytes: 16 << 20, tlbEntries: 16 }); // 8 data entries
+    machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: CODE, memorySize: 0x10000, userspaceAddr: machine.allocateBacking(0x10000) });
+    machine.setUserMemoryRegion({ slot: 1, guestPhysAddr: DATA, memorySize: 0x10_0000, userspaceAddr: machine.allocateBacking(0x10_0000) });
+    machine.setUserMemoryRegion({ slot: 2, guestPhysAddr: TABLES, memorySize: 0x1_0000, userspaceAddr: machine.allocateBacking(0x1_0000) });
+    const tables = new A64PageTables(machine, TABLES, 0x1_0000);
+    tables.map({ va: CODE_VA, pa: CODE, size: 0x1000, writable: false });
+    for (let page = 0n; page < 9n; page++) tables.map({ va: DATA_VA + page * 0x1000n, pa: DATA + page * 0x1000n, size: 0x1000 });
+    machine.write(DATA, 8, 1n);
+    machine.write(DATA + 0x20000n, 8, 2n);
+    // x1: fill; x2: stale after the remap; x3: after DATA_VA + 8 pages (the same index) evicted it.
+    machine.writeBytes(CODE, new A64Program().emit(a64.ldr(1, 9), a64.svc(), a64.ldr(2, 9), a64.ldr(4, 10), a64.ldr(3, 9), a64.svc()).bytes());
+    const vcpu = new Vcpu(machine, 0, 'aarch64').set('tcr_el1', tables.tcr()).set('ttbr0_el1', tables.root).set('sctlr_el1', 1);
+    vcpu.set('pc', CODE_VA).set('x9', DATA_VA).set('x10', DATA_VA + 0x8000n);
+    expect(vcpu.run(5).reason).toBe('hypercall');
+    retarget(machine, tables, DATA_VA, DATA + 0x20000n);
+    expect(vcpu.run(5).reason).toBe('hypercall');
+    expect([vcpu.get('x1'), vcpu.get('x2'), vcpu.get('x3')]).toEqual([1n, 1n, 2n]);
+  });
+
+  it('a slot move never leaves an entry pointing at the old backing, with the MMU on or off', async () => {
+    for (const mmu of [false, true]) {
+      const { machine, addressSpace } = await a64Machine();
+      const space = addressSpace(DATA);
+      const page = 0x30_0000n; // its own slot, moved away and replaced
+      space.map({ va: 0x6000_0000n, pa: page, size: 0x1000 });
+      const [oldBacking, newBacking] = [machine.allocateBacking(0x1000), machine.allocateBacking(0x1000)];
+      machine.setUserMemoryRegion({ slot: 5, guestPhysAddr: page, memorySize: 0x1000, userspaceAddr: oldBacking });
+      machine.write(page, 8, 0xa1n);
+      machine.writeBytes(CODE, new A64Program().emit(a64.ldr(1, 11), a64.str(12, 11, 8), a64.svc(), a64.ldr(2, 11), a64.str(12, 11, 16), a64.svc()).bytes());
+      const vcpu = new Vcpu(machine, 0, 'aarch64').set('x11', mmu ? 0x6000_0000n : page).set('x12', 0x55n).set('pc', mmu ? CODE_VA : CODE);
+      if (mmu) vcpu.set('tcr_el1', space.tcr()).set('ttbr0_el1', space.root).set('sctlr_el1', 1);
+      expect(vcpu.run(5).reason).toBe('hypercall');
+      machine.setUserMemoryRegion({ slot: 5, guestPhysAddr: 0x40_0000n, memorySize: 0x1000, userspaceAddr: oldBacking }); // MOVE
+      machine.setUserMemoryRegion({ slot: 6, guestPhysAddr: page, memorySize: 0x1000, userspaceAddr: newBacking });
+      machine.write(page, 8, 0xb2n);
+      expect(vcpu.run(5).reason).toBe('hypercall');
+      // The second load and store reach the new backing; the old one (now at 0x40_0000) kept only the first store.
+      expect([vcpu.get('x1'), vcpu.get('x2')], `mmu ${mmu}`).toEqual([0xa1n, 0xb2n]);
+      expect([machine.read(page + 16n, 8), machine.read(0x40_0010n, 8), machine.read(0x40_0008n, 8)]).toEqual([0x55n, 0n, 0x55n]);
+    }
+  });
+});
+
 describe('TLB MMIO marks', () => {
   it('with the MMU on, reaches a device again without walking until a TLBI, and sees RAM once a slot covers the page', async () => {
     const { machine, addressSpace } = await a64Machine();
