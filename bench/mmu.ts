@@ -2,7 +2,7 @@
 // through the tables on TLB hits, and with a full flush each iteration so every load
 // walks, beside the A64 loop with the MMU off and the raw Wasm load loop.
 
-import { Machine, Vcpu, A64Program, A64PageTables, a64, PpcProgram, PpcRadixTables, ppc } from '../src/index.js';
+import { Machine, Vcpu, A64Program, A64PageTables, a64, PpcProgram, PpcRadixTables, ppc, ArmShortTables, ArmLpaeTables, a32 } from '../src/index.js';
 import { isMain, machineLine, spendBudget, rowsTable, runSuite, type BenchCase, type BenchRow } from './common.js';
 
 const CODE = 0x10_0000;
@@ -41,6 +41,7 @@ export async function mmuBenchRows(): Promise<BenchRow[]> {
     { name: 'A64 ldr, MMU on, TLB hits', itemsPerCall: ITERATIONS * 8, unit: 'loads', run: () => spendBudget(hits, ITERATIONS * 10) },
     { name: 'A64 ldr, MMU on, TLBI each loop', itemsPerCall: ITERATIONS * 8, unit: 'walked loads', run: () => spendBudget(walks, ITERATIONS * 11) },
     ...(await radixCases()),
+    ...(await aarch32WalkCases()),
     ...(await invalidationCases()),
   ];
   return runSuite('mmu', cases);
@@ -69,6 +70,31 @@ async function radixCases(): Promise<BenchCase[]> {
     { name: 'PowerPC ld, radix, TLB hits', itemsPerCall: ITERATIONS * 8, unit: 'loads', run: () => spendBudget(hits, ITERATIONS * 9) },
     { name: 'PowerPC ld, radix, PTCR write each loop', itemsPerCall: ITERATIONS * 8, unit: 'walked loads', run: () => spendBudget(walks, ITERATIONS * 10) },
   ];
+}
+
+/** A32 ldr through short-descriptor and LPAE tables, TLBIALL each loop so every load walks (two levels; LPAE three). */
+async function aarch32WalkCases(): Promise<BenchCase[]> {
+  const machine = await Machine.create({ vcpus: 2, arenaBytes: 4 << 20 });
+  for (const [slot, base] of [CODE, DATA, TABLES].entries()) {
+    machine.setUserMemoryRegion({ slot, guestPhysAddr: base, memorySize: 0x10000, userspaceAddr: machine.allocateBacking(0x10000) });
+  }
+  machine.setUserMemoryRegion({ slot: 3, guestPhysAddr: TABLES + 0x10000, memorySize: 0x10000, userspaceAddr: machine.allocateBacking(0x10000) });
+  const tlbiAll = a32.mcr(15, 0, 0, 8, 7, 0);
+  const loopWords = [tlbiAll, ...Array.from({ length: 8 }, (_, i) => a32.ldr(9, 1 + i)), a32.subs(10, 10, 1), a32.b(-40, 'ne')];
+  const code = new Uint8Array(loopWords.length * 4);
+  loopWords.forEach((word, i) => new DataView(code.buffer).setUint32(i * 4, word, true));
+  machine.writeBytes(CODE, code);
+  const formats: Array<[string, ArmShortTables | ArmLpaeTables]> = [
+    ['short descriptors', new ArmShortTables(machine, BigInt(TABLES), 0x10000)],
+    ['LPAE', new ArmLpaeTables(machine, BigInt(TABLES + 0x10000), 0x10000)],
+  ];
+  return formats.map(([name, tables], index) => {
+    tables.map({ va: BigInt(CODE), pa: BigInt(CODE), size: 0x1000, writable: false });
+    for (let page = 0; page < 8; page++) tables.map({ va: DATA_VA + BigInt(page * 0x1000), pa: BigInt(DATA + page * 0x1000), size: 0x1000 });
+    const vcpu = tables.enable(new Vcpu(machine, index, 'arm')).set('pc', CODE).set('r10', 0xffff_ffff);
+    for (let page = 0; page < 8; page++) vcpu.set(`r${1 + page}`, DATA_VA + BigInt(page * 0x1000));
+    return { name: `A32 ldr, ${name}, TLBIALL each loop`, itemsPerCall: ITERATIONS * 8, unit: 'walked loads', run: () => spendBudget(vcpu, ITERATIONS * 11) };
+  });
 }
 
 const INVALIDATIONS = 1 << 12;
