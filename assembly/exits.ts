@@ -24,3 +24,8 @@ export const FAULT_FETCH: u32 = 1; //      no RAM at the pc
 export const FAULT_ALIGNMENT: u32 = 2; //  an access the architecture requires aligned was not
 export const FAULT_TRUNCATED: u32 = 3; //  a prefixed instruction's suffix lies outside RAM
 export const FAULT_TRANSLATION: u32 = 4; // the MMU refused the access: syndrome in REC_FAULT_SYNDROME
+
+// PowerPC translation faults record DSISR (fetches: the SRR1 bits of the same
+// meaning) in REC_FAULT_SYNDROME's low 32 bits. A segment interrupt (no SLB entry for
+// the address: data 0x380, instruction 0x480) sets this bit instead, with no DSISR.
+export const PPC_SEGMENT_FAULT_BIT: u32 = 32;

@@ -190,7 +190,8 @@ export const SYSREG_SR0: u32 = 10; // 32-bit PowerPC segment registers SR0-SR15
 export const SYSREG_BAT0: u32 = 26; // IBAT0U, IBAT0L … IBAT3L, DBAT0U … DBAT3L (SPR 528-543 order)
 export const SYSREG_COUNT: u32 = 42;
 // The 64-bit PowerPC segment lookaside buffer: SLB_ENTRIES × (ESID word u64, VSID word u64),
-// as slbmte's RB and RS: ESID | V (0x800_0000) | index, and B | VSID | Ks Kp N L C LP.
+// as slbmte's RB (without the index, which places the entry) and RS: ESID | V (0x800_0000),
+// and B | VSID | Ks Kp N L C LP. A miss is a segment interrupt: exits.ts's PPC_SEGMENT_FAULT_BIT.
 export const CPU_SLB: u32 = (CPU_SYSREGS + 8 * SYSREG_COUNT + 63) & ~63;
 export const SLB_ENTRIES: u32 = 32;
 export const CPU_END: u32 = CPU_SLB + 16 * SLB_ENTRIES;
