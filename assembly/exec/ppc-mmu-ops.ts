@@ -1,13 +1,14 @@
 // The PowerPC hash and 32-bit MMUs' instructions: the SLB (slbmte, slbie, slbia,
 // slbmfee, slbmfev, slbfee.), the segment registers (mtsr, mtsrin, mfsr, mfsrin),
-// SDR1 and the BATs by mtspr/mfspr, and the TLB invalidations of every mode.
+// SDR1 and the BATs by mtspr/mfspr, the 32-bit mtmsr, and the TLB invalidations of
+// every mode.
 //
 // The software TLB is tagged by effective address. A hash-mode tlbie names a virtual
 // page, which several effective addresses (segments with one VSID) may reach, and
 // slbie drops a whole segment; so outside radix mode every invalidation, and every
 // change of SLB, SR, SDR1 or BAT, flushes the whole local TLB, and a tlbie broadcasts
 // a flush of everything (the shootdown ring's `all` post).
-import { CPU_SYSREGS, CPU_SLB, SLB_ENTRIES, SYSREG_SDR1, SYSREG_SR0, SYSREG_BAT0, CPU_XER } from "../layout";
+import { CPU_SYSREGS, CPU_SLB, CPU_MSR, SLB_ENTRIES, SYSREG_SDR1, SYSREG_SR0, SYSREG_BAT0, CPU_XER } from "../layout";
 import { CAUSE_INVALID_FORM } from "../exits";
 import { record } from "../machine";
 import { tlbFlushAll, tlbFlushVa } from "../mmu/tlb";
@@ -17,6 +18,7 @@ import { slbFind, slbPageShift, SLB_ESID_V, SEGMENT_256M, SLB_B, SLB_B_1T } from
 import { gpr, setGpr, setPc, cpu, cr, setCr, is64 } from "../cpu/regs";
 import { undefinedInstruction } from "./run-exits";
 import { ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
+import { ppcSetMmu } from "./ppc-run";
 
 const SPR_SDR1: u32 = 25;
 const SPR_BAT_FIRST: u32 = 528; // IBAT0U; DBAT3L is 543
@@ -63,6 +65,12 @@ function slbStore(rb: u64, rs: u64): bool {
  */
 export function ppcMmuOp(word: u32, at: u64, xo: u32, rt: u32, ra: u32, rb: u32): u32 {
   switch (xo) {
+    case 146: // mtmsr RS (L = 0), the 32-bit form: the low word, then the MMU mode it selects
+      if ((word & 0x0001_0000) == 0) {
+        store<u64>(record + CPU_MSR, (load<u64>(record + CPU_MSR) & ~<u64>0xffff_ffff) | (gpr(rt) & 0xffff_ffff));
+        ppcSetMmu();
+      }
+      break;
     case 402: // slbmte RS, RB
       if (!slbStore(gpr(rb), gpr(rt))) return undefinedInstruction(CAUSE_INVALID_FORM, at);
       break;
