@@ -11,7 +11,7 @@
 import { CPU_SYSREGS, CPU_SLB, CPU_MSR, SLB_ENTRIES, SYSREG_SDR1, SYSREG_SR0, SYSREG_BAT0, CPU_XER } from "../layout";
 import { CAUSE_INVALID_FORM } from "../exits";
 import { record } from "../machine";
-import { tlbFlushAll, tlbFlushVa } from "../mmu/tlb";
+import { tlbFlushAll, tlbFlushVa, mmuOn } from "../mmu/tlb";
 import { shootPost } from "../mmu/shootdown";
 import { ppcWalker, WALKER_PPC_RADIX } from "../mmu/walk";
 import { slbFind, slbPageShift, SLB_ESID_V, SEGMENT_256M, SLB_B, SLB_B_1T } from "../mmu/ppc-hash";
@@ -36,13 +36,16 @@ const XER_SO: u64 = 0x8000_0000;
 }
 
 /**
- * Drops the local translations of `va` after a tlbie (broadcast) or tlbiel: the page
- * in radix mode, everything in hash or 32-bit mode (see the header).
+ * Drops the translations of `va` after a tlbie (broadcast) or tlbiel (local): the page
+ * in radix mode, everything in hash or 32-bit mode (see the header). A broadcast posts
+ * everything even while this vCPU runs untranslated (other vCPUs may translate through
+ * the hash table); a local one then needs the page only, as the TLB holds real
+ * addresses (turning translation on flushes it).
  */
 export function ppcTlbInvalidate(va: u64, broadcast: bool): void {
   const byPage = ppcWalker() == WALKER_PPC_RADIX;
   if (broadcast) shootPost(va, !byPage);
-  else if (byPage) tlbFlushVa(va);
+  else if (byPage || !mmuOn) tlbFlushVa(va);
   else tlbFlushAll();
 }
 
