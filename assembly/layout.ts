@@ -193,7 +193,8 @@ export const SYSREG_HASHPKEYR: u32 = 43; // hashstp/hashchkp's key (SPR 469)
 export const SYSREG_CONTEXTIDR: u32 = 44; // AArch32 CONTEXTIDR (CONTEXTIDR_EL1): the short format's ASID in bits 7:0
 export const SYSREG_COUNT: u32 = 45;
 // The 64-bit PowerPC segment lookaside buffer: SLB_ENTRIES × (ESID word u64, VSID word u64),
-// as slbmte's RB and RS: ESID | V (0x800_0000) | index, and B | VSID | Ks Kp N L C LP.
+// as slbmte's RB (without the index, which places the entry) and RS: ESID | V (0x800_0000),
+// and B | VSID | Ks Kp N L C LP. A miss is a segment interrupt: exits.ts's PPC_SEGMENT_FAULT_BIT.
 export const CPU_SLB: u32 = (CPU_SYSREGS + 8 * SYSREG_COUNT + 63) & ~63;
 export const SLB_ENTRIES: u32 = 32;
 export const CPU_END: u32 = CPU_SLB + 16 * SLB_ENTRIES;

@@ -1,8 +1,11 @@
 // The guest MMUs (AArch64 4 KiB granule and PowerPC radix, 4 levels each): loads
 // through the tables on TLB hits, and with a full flush each iteration so every load
-// walks, beside the A64 loop with the MMU off and the raw Wasm load loop.
+// walks, beside the A64 loop with the MMU off and the raw Wasm load loop; then a
+// walk per load through the PowerPC hashed page tables (64-bit and 32-bit).
 
-import { Machine, Vcpu, A64Program, A64PageTables, a64, PpcProgram, PpcRadixTables, ppc, ArmShortTables, ArmLpaeTables, a32 } from '../src/index.js';
+import {
+  Machine, Vcpu, A64Program, A64PageTables, a64, PpcProgram, PpcRadixTables, PpcHashTables, Ppc32Tables, ppc, ArmShortTables, ArmLpaeTables, a32,
+} from '../src/index.js';
 import { isMain, machineLine, spendBudget, rowsTable, runSuite, type BenchCase, type BenchRow } from './common.js';
 
 const CODE = 0x10_0000;
@@ -41,6 +44,7 @@ export async function mmuBenchRows(): Promise<BenchRow[]> {
     { name: 'A64 ldr, MMU on, TLB hits', itemsPerCall: ITERATIONS * 8, unit: 'loads', run: () => spendBudget(hits, ITERATIONS * 10) },
     { name: 'A64 ldr, MMU on, TLBI each loop', itemsPerCall: ITERATIONS * 8, unit: 'walked loads', run: () => spendBudget(walks, ITERATIONS * 11) },
     ...(await radixCases()),
+    ...(await hashCases()),
     ...(await aarch32WalkCases()),
     ...(await invalidationCases()),
   ];
@@ -129,6 +133,36 @@ async function invalidationCases(): Promise<BenchCase[]> {
     const run = () => spendBudget(vcpu.set('pc', codeAt).set('x2', 1n << 40n), INVALIDATIONS * (invalidation.length + 2));
     return { name: `A64 ${name}`, itemsPerCall: INVALIDATIONS, unit: 'invalidations', run };
   });
+}
+
+/** PowerPC loads that each walk a hashed page table (an SLB hit, then the primary PTEG), tlbiel flushing the TLB each loop (in hash mode it drops everything). */
+async function hashCases(): Promise<BenchCase[]> {
+  const machine = await Machine.create({ vcpus: 2, arenaBytes: 8 << 20 });
+  machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: CODE, memorySize: 0x10000, userspaceAddr: machine.allocateBacking(0x10000) });
+  machine.setUserMemoryRegion({ slot: 1, guestPhysAddr: DATA, memorySize: 0x10000, userspaceAddr: machine.allocateBacking(0x10000) });
+  machine.setUserMemoryRegion({ slot: 2, guestPhysAddr: TABLES, memorySize: 0x40000, userspaceAddr: machine.allocateBacking(0x40000) });
+  const loop = (index: number, codeAt: number, wide: boolean) => {
+    const program = new PpcProgram().emit(ppc.lis(4, 0x7fff), ppc.mtctr(4), ppc.li(0, 0)).label('loop').emit(ppc.tlbiel(0));
+    for (let i = 0; i < 8; i++) program.emit(wide ? ppc.ld(5 + i, i * 0x1000, 3) : ppc.lwz(5 + i, i * 0x1000, 3));
+    program.branchTo(ppc.bdnz, 'loop');
+    machine.writeBytes(codeAt, program.bytes('big'));
+    return new Vcpu(machine, index, wide ? 'ppc64be' : 'ppc32be').set('pc', codeAt).set('r3', DATA_VA);
+  };
+  const hash = new PpcHashTables(machine, BigInt(TABLES), 0x40000);
+  hash.segment({ ea: 0n, vsid: 0x42n });
+  hash.segment({ ea: DATA_VA, vsid: 0x4242n });
+  hash.map({ va: BigInt(CODE), pa: BigInt(CODE), size: 0x1000, writable: false });
+  for (let page = 0; page < 8; page++) hash.map({ va: DATA_VA + BigInt(page * 0x1000), pa: BigInt(DATA + page * 0x1000), size: 0x1000 });
+  const hashWalks = hash.enable(loop(0, CODE, true));
+  // The 32-bit tables share the area's second half (the HTAB is 64 KiB, aligned).
+  const classic = new Ppc32Tables(machine, BigInt(TABLES + 0x20000), 0x10000);
+  classic.map({ va: BigInt(CODE), pa: BigInt(CODE), writable: false });
+  for (let page = 0; page < 8; page++) classic.map({ va: DATA_VA + BigInt(page * 0x1000), pa: BigInt(DATA + page * 0x1000) });
+  const classicWalks = classic.enable(loop(1, CODE + 0x400, false));
+  return [
+    { name: 'PowerPC ld, hash (SLB + HTAB), tlbiel each loop', itemsPerCall: ITERATIONS * 8, unit: 'walked loads', run: () => spendBudget(hashWalks, ITERATIONS * 10) },
+    { name: 'PowerPC lwz, 32-bit HTAB, tlbiel each loop', itemsPerCall: ITERATIONS * 8, unit: 'walked loads', run: () => spendBudget(classicWalks, ITERATIONS * 10) },
+  ];
 }
 
 if (isMain(import.meta.url)) {

@@ -21,6 +21,8 @@ export { SCENARIOS, type ScenarioName } from './scenarios/index.js';
 export { SCENARIO_ARCHES, type ScenarioArch } from './scenarios/guest.js';
 export type { DeviceModule, DeviceContext } from './sync/devices.js';
 export { PpcRadixTables, LPCR_HR, type RadixMapping, type RadixPageSize } from './mmu/ppc-radix-tables.js';
+export { PpcHashTables, type HashMapping, type HashPageSize, type HashPlacement, type HashSegment } from './mmu/ppc-hash-tables.js';
+export { Ppc32Tables, type Ppc32Mapping, type Ppc32Segment, type BatMapping } from './mmu/ppc32-tables.js';
 export { VcpuThreads, attachHostView, type ThreadOptions } from './sync/threads.js';
 export type { VcpuReport, InvalidPolicy } from './sync/vcpu-loop.js';
 export type { A64Granule } from './mmu/a64-tables.js';

@@ -74,6 +74,21 @@ const cases: Array<[number | number[], string]> = [
   [ppc.tlbiel(5), 'tlbiel 5'],
   [ppc.tlbsync(), 'tlbsync'],
   [ppc.slbie(5), 'slbie 5'],
+  [ppc.slbia(), 'slbia'],
+  [ppc.mtmsr(5), 'mtmsr 5'],
+  [ppc.mtmsrd(5), 'mtmsrd 5'],
+  [ppc.mfmsr(5), 'mfmsr 5'],
+  [ppc.slbmte(5, 6), 'slbmte 5, 6'],
+  [ppc.slbmfee(5, 6), 'slbmfee 5, 6'],
+  [ppc.slbmfev(5, 6), 'slbmfev 5, 6'],
+  [ppc.slbfee(5, 6), 'slbfee. 5, 6'],
+  [ppc.mtsr(15, 5), 'mtsr 15, 5'],
+  [ppc.mfsr(5, 9), 'mfsr 5, 9'],
+  [ppc.mtsrin(5, 6), 'mtsrin 5, 6'],
+  [ppc.mfsrin(5, 6), 'mfsrin 5, 6'],
+  [ppc.mtspr(25, 5), 'mtsdr1 5'],
+  [ppc.mtspr(528, 5), 'mtspr 528, 5'],
+  [ppc.mfspr(5, 543), 'mfspr 5, 543'],
 ];
 
 /** Relative branches and the string forms llvm-mc 14 cannot assemble: checked by disassembling our words. */
@@ -152,6 +167,7 @@ describe('the PowerPC assembler', () => {
     expect(() => ppc.pld(1, 0, 1, true)).toThrow(/ra = 0/);
     expect(() => ppc.bdnz(6)).toThrow(/multiple of 4/);
     for (const disp of [0, -4, -520, 8]) expect(() => ppc.hashst(1, disp, 1)).toThrow(/hash displacement/);
+    expect(() => ppc.mtsr(16, 1)).toThrow(/sr must be 0..15/);
   });
 
   it('resolves labels in programs, backwards and forwards', () => {

@@ -288,3 +288,26 @@ describe('TLB address-space contexts (AArch32: CONTEXTIDR, LPAE TTBR ASIDs)', ()
     expect(['r1', 'r2', 'r3', 'r4', 'r5'].map((name) => vcpu.get(name))).toEqual([1n, 1n, 1n, 2n, 1n]);
   });
 });
+
+describe('the PowerPC run loop\'s cached code page', () => {
+  it('is translated again after an instruction that invalidates: a guest remapping its own code page runs the new page next', async () => {
+    const machine = await Machine.create({ arenaBytes: 16 << 20 });
+    const [first, second] = [CODE, CODE + 0x1000n];
+    machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: CODE, memorySize: 0x10000, userspaceAddr: machine.allocateBacking(0x10000) });
+    machine.setUserMemoryRegion({ slot: 2, guestPhysAddr: TABLES, memorySize: 0x80_0000, userspaceAddr: machine.allocateBacking(0x80_0000) });
+    const tables = new PpcRadixTables(machine, TABLES, 0x80_0000);
+    tables.map({ va: CODE_VA, pa: first, size: 0x1000 });
+    const leaf = tables.leafAddress(CODE_VA);
+    const leafPage = leaf & ~0xfffn;
+    tables.map({ va: leafPage, pa: leafPage, size: 0x1000 }); // the guest writes its leaf entry there
+    // Both frames: std r5 → the leaf; tlbiel r7; then frame 1 says r3 = 1, frame 2 r3 = 2.
+    const prologue = [ppc.std(5, 0, 6), ppc.tlbiel(7)];
+    machine.writeBytes(first, new PpcProgram().emit(...prologue, ppc.li(3, 1), ppc.sc()).bytes('big'));
+    machine.writeBytes(second, new PpcProgram().emit(...prologue, ppc.li(3, 2), ppc.sc()).bytes('big'));
+    const remapped = (machine.read(leaf, 8, { endian: 'big' }) & ~0x00ff_ffff_ffff_f000n) | second;
+    const vcpu = tables.enable(new Vcpu(machine, 0, 'ppc64be')).set('pc', CODE_VA).set('r5', remapped).set('r6', leaf).set('r7', CODE_VA);
+    expect(vcpu.run(10).reason).toBe('hypercall');
+    expect(vcpu.get('r3')).toBe(2n);
+  });
+});
+

@@ -5,9 +5,10 @@ import {
   CPU_LR, CPU_CTR, CPU_XER, CPU_MSR, CPU_SYSREGS, SYSREG_PID, SYSREG_PTCR, SYSREG_LPCR, SYSREG_HASHKEYR, SYSREG_HASHPKEYR,
 } from "../layout";
 import { EXIT_HYPERCALL, EXIT_SYNC_WAIT } from "../exits";
-import { tlbFlushVa, tlbFlushAll } from "../mmu/tlb";
+import { tlbFlushAll } from "../mmu/tlb";
 import { ppcSetMmu } from "./ppc-run";
-import { shootPost, shootBarrier } from "../mmu/shootdown";
+import { ppcMmuOp, ppcTlbInvalidate } from "./ppc-mmu-ops";
+import { shootBarrier } from "../mmu/shootdown";
 import { gpr, setGpr, setPc, cpu, setCpu, cr, setCr, is64 } from "../cpu/regs";
 
 export const ALU_DONE: u32 = 0; // executed; pc set
@@ -244,7 +245,7 @@ function xForm(word: u32, at: u64, rt: u32, ra: u32, rb: u32): u32 {
       else if (spr == SPR_PTCR) writeGpr(rt, cpu(CPU_SYSREGS + (SYSREG_PTCR << 3)));
       else if (spr == SPR_LPCR) writeGpr(rt, cpu(CPU_SYSREGS + (SYSREG_LPCR << 3)));
       else if (hashKeyOffset(spr) != 0) writeGpr(rt, cpu(hashKeyOffset(spr)));
-      else return ALU_NOT_MINE;
+      else return ppcMmuOp(word, at, xo, rt, ra, rb);
       break;
     }
     case 467: { // mtspr
@@ -264,14 +265,15 @@ function xForm(word: u32, at: u64, rt: u32, ra: u32, rb: u32): u32 {
         setCpu(CPU_SYSREGS + (SYSREG_LPCR << 3), gpr(rt));
         ppcSetMmu(); // HR picks the walker (setMmu flushes when it changes)
       } else if (hashKeyOffset(spr) != 0) setCpu(hashKeyOffset(spr), gpr(rt));
-      else return ALU_NOT_MINE;
+      else return ppcMmuOp(word, at, xo, rt, ra, rb);
       break;
     }
-    // TLB invalidation: tlbie is broadcast to every vCPU (RB: the effective page),
-    // and ptesync/tlbsync retire it per the invalidation model; tlbiel is local. Every
-    // access completes before the next instruction starts, so the rest are no-ops.
-    case 306: shootPost(gpr(rb) & ~<u64>0xfff, false); break; // tlbie
-    case 274: tlbFlushVa(gpr(rb) & ~<u64>0xfff); break; // tlbiel
+    // TLB invalidation: tlbie is broadcast to every vCPU (RB: the effective page, or
+    // in hash mode everything: ppc-mmu-ops.ts), and ptesync/tlbsync retire it per the
+    // invalidation model; tlbiel is local. Every access completes before the next
+    // instruction starts, so the rest are no-ops.
+    case 306: ppcTlbInvalidate(gpr(rb) & ~<u64>0xfff, true); break; // tlbie
+    case 274: ppcTlbInvalidate(gpr(rb) & ~<u64>0xfff, false); break; // tlbiel
     case 566: // tlbsync
       if (!shootBarrier()) return EXIT_SYNC_WAIT;
       break;
@@ -286,10 +288,9 @@ function xForm(word: u32, at: u64, rt: u32, ra: u32, rb: u32): u32 {
       }
       break;
     case 854: // eieio
-    case 434: // slbie
       break;
     default:
-      return ALU_NOT_MINE;
+      return ppcMmuOp(word, at, xo, rt, ra, rb);
   }
   setPc(nextPc(at));
   return ALU_DONE;

@@ -114,6 +114,9 @@ export function ppcRun(budget: u32): u32 {
     uopStatus = EXIT_NONE;
     const exit = stepGeneric(word, at, decodeMode, bigEndian);
     if (exit != EXIT_NONE) return exit;
+    // The full path runs the instructions that change translation (mtmsr, tlbiel,
+    // slbie, mtspr of the MMU registers): the code page is translated again.
+    codePage = 1;
     at = pc();
   }
   setPc(at);

@@ -35,11 +35,13 @@ let seen: u32 = 0;
   return CONTROL_BASE + CTRL_SHOOT_RING + (seq & (SHOOT_RING_SIZE - 1)) * SHOOT_ENTRY_SIZE;
 }
 
-/** Drops what other vCPUs posted since the last call and acks. Call before every instruction. */
-@inline export function shootSync(): void {
+/** Drops what other vCPUs posted since the last call and acks; true if there was a post. Call before every instruction. */
+@inline export function shootSync(): bool {
   // Acquire: a post's ring entry is written before its sequence number is published.
   const posted = atomic.load<u32>(SEQ);
-  if (posted != seen) dropPosted(posted);
+  if (posted == seen) return false;
+  dropPosted(posted);
+  return true;
 }
 
 function dropPosted(posted: u32): void {

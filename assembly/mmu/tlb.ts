@@ -155,13 +155,14 @@ let filledUnder: u32 = 0;
 
 /**
  * Drops what other vCPUs' broadcast invalidations posted, then flushes the TLB if the
- * slot table changed since it was filled; true if it did. Call before each instruction.
+ * slot table changed since it was filled; true if either dropped entries (a cached
+ * code-page translation must go too). Call before each instruction.
  */
 @inline export function tlbSync(): bool {
-  shootSync();
+  const dropped = shootSync();
   // Acquire: pairs with the updater's publication of a new table.
   const generation = atomic.load<u32>(CONTROL_BASE + CTRL_SLOT_GEN);
-  if (generation == filledUnder) return false;
+  if (generation == filledUnder) return dropped;
   tlbFlushAll();
   filledUnder = generation;
   return true;

@@ -11,6 +11,8 @@ import { a64Walk, WALK_FAULT, walkedBlock } from "./a64-walk";
 import { radixWalk, radixWalkedBlock } from "./ppc-radix";
 import { armShortWalk, shortWalkedLarge } from "./arm-short";
 import { armLpaeWalk, lpaeWalkedBlock } from "./arm-lpae";
+import { hashWalk, hashWalkedLarge } from "./ppc-hash";
+import { ppc32Walk, ppc32WalkedBlock } from "./ppc32-walk";
 
 export { WALK_FAULT };
 
@@ -68,6 +70,12 @@ export function walk(walker: u32, va: u64, write: bool, fetch: bool): u64 {
   } else if (walker == WALKER_ARM_LPAE) {
     pa = armLpaeWalk(va, write, fetch);
     walkedLarge = lpaeWalkedBlock;
+  } else if (walker == WALKER_PPC_HASH) {
+    pa = hashWalk(va, write, fetch);
+    walkedLarge = hashWalkedLarge;
+  } else if (walker == WALKER_PPC32) {
+    pa = ppc32Walk(va, write, fetch);
+    walkedLarge = ppc32WalkedBlock;
   } else {
     pa = a64Walk(va, write, fetch);
     walkedLarge = walkedBlock;
@@ -75,7 +83,7 @@ export function walk(walker: u32, va: u64, write: bool, fetch: bool): u64 {
   return pa;
 }
 
-/** For the host and tests, with the PowerPC vCPU's walker: 0 with the real address in REC_DATA, 1 with DSISR in REC_FAULT_SYNDROME and DAR in REC_FAULT_ADDR. */
+/** For the host and tests, with the PowerPC vCPU's walker: 0 with the real address in REC_DATA, 1 with DSISR (or SEGMENT_FAULT) in REC_FAULT_SYNDROME and DAR in REC_FAULT_ADDR. */
 export function ppcTranslate(ea: u64, write: bool, fetch: bool): u32 {
   const pa = walk(ppcWalker(), ea, write, fetch);
   if (pa == WALK_FAULT) return 1;

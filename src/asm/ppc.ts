@@ -19,6 +19,11 @@ const signed = (value: number, bits: number, name: string): number => {
 
 const word = (value: number): number => value >>> 0;
 
+const segmentRegister = (sr: number): number => {
+  if (!Number.isInteger(sr) || sr < 0 || sr > 15) throw new RangeError(`sr must be 0..15, got ${sr}`);
+  return sr;
+};
+
 function dForm(opcode: number, rt: number, d: number, ra: number): number {
   return word((opcode << 26) | (u5(rt, 'rt') << 21) | (u5(ra, 'ra') << 16) | (signed(d, 16, 'displacement') & 0xffff));
 }
@@ -188,6 +193,18 @@ export const ppc = {
   tlbiel: (rb: number, rs = 0) => xForm(274, rs, 0, rb),
   tlbsync: () => xForm(566, 0, 0, 0),
   slbie: (rb: number) => xForm(434, 0, 0, rb),
+  slbia: () => xForm(498, 0, 0, 0),
+  mtmsr: (rs: number) => xForm(146, rs, 0, 0),
+  mtmsrd: (rs: number) => xForm(178, rs, 0, 0),
+  mfmsr: (rt: number) => xForm(83, rt, 0, 0),
+  slbmte: (rs: number, rb: number) => xForm(402, rs, 0, rb),
+  slbmfee: (rt: number, rb: number) => xForm(915, rt, 0, rb),
+  slbmfev: (rt: number, rb: number) => xForm(851, rt, 0, rb),
+  slbfee: (rt: number, rb: number) => xForm(979, rt, 0, rb, 1),
+  mtsr: (sr: number, rs: number) => xForm(210, rs, segmentRegister(sr), 0),
+  mfsr: (rt: number, sr: number) => xForm(595, rt, segmentRegister(sr), 0),
+  mtsrin: (rs: number, rb: number) => xForm(242, rs, 0, rb),
+  mfsrin: (rt: number, rb: number) => xForm(659, rt, 0, rb),
 };
 
 /** A PowerPC program: `bytes('big')` or `bytes('little')` for the guest's byte order. */

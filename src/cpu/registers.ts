@@ -50,6 +50,9 @@ const numberIn = (name: string, prefix: string, count: number): number | undefin
   return /^(0|[1-9][0-9]?)$/.test(digits) && n < count ? n : undefined;
 };
 
+/** The 32-bit PowerPC BATs in SPR order (528-543): ibat0u, ibat0l, … ibat3l, dbat0u, … dbat3l. */
+export const BAT_NAMES = ['i', 'd'].flatMap((side) => [0, 1, 2, 3].flatMap((n) => [`${side}bat${n}u`, `${side}bat${n}l`]));
+
 function ppcSlot(map: MemoryMap, name: string): Slot | undefined {
   const gpr = numberIn(name, 'r', 32);
   if (gpr !== undefined) return { offset: map.CPU_GPR + gpr * 8, bytes: 8 };
@@ -65,6 +68,10 @@ function ppcSlot(map: MemoryMap, name: string): Slot | undefined {
     hashkeyr: { offset: map.CPU_SYSREGS + 8 * map.SYSREG_HASHKEYR, bytes: 8 },
     hashpkeyr: { offset: map.CPU_SYSREGS + 8 * map.SYSREG_HASHPKEYR, bytes: 8 },
   };
+  const sr = numberIn(name, 'sr', 16);
+  if (sr !== undefined) return { offset: map.CPU_SYSREGS + 8 * (map.SYSREG_SR0 + sr), bytes: 8 };
+  const bat = BAT_NAMES.indexOf(name);
+  if (bat >= 0) return { offset: map.CPU_SYSREGS + 8 * (map.SYSREG_BAT0 + bat), bytes: 8 };
   return special[name];
 }
 
