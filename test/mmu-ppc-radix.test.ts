@@ -4,7 +4,7 @@ import { prng } from './helpers.js';
 
 const TABLES = 0x8000_0000n;
 const TABLE_BYTES = 0x80_0000;
-const DSISR = { noPte: 0x4000_0000n, protection: 0x0800_0000n, store: 0x0200_0000n };
+const DSISR = { noPte: 0x4000_0000n, protection: 0x0800_0000n, store: 0x0200_0000n, badConfig: 0x0008_0000n };
 
 async function setUp() {
   const machine = await Machine.create({ arenaBytes: 16 << 20 });
@@ -53,6 +53,41 @@ describe('PowerPC radix walk (Power ISA 3.0, 52-bit tree, 4 KiB pages)', () => {
     }
     expect(translate(0x7000_0000_0000_0000n)).toMatchObject({ dsisr: 0x0008_0000n }); // quadrant 1: not a hypervisor's
     expect(faults).toBe(2000);
+  });
+
+  it('faults, never hangs, on bad tables: PTCR outside RAM, a tree too big, quadrants 1 and 2, a self-reference, a leaf at no page size, garbage', async () => {
+    const { machine, vcpu, tables, translate } = await setUp();
+    tables.map({ va: 0x1000n, pa: 0x9000n, size: 0x1000 });
+    expect(translate(0x1000n)).toEqual({ pa: 0x9000n });
+    expect(translate(0x4000_0000_0000_1000n)).toMatchObject({ dsisr: DSISR.badConfig }); // quadrant 1
+    expect(translate(0x8000_0000_0000_1000n)).toMatchObject({ dsisr: DSISR.badConfig }); // quadrant 2
+    vcpu.set('ptcr', 0x7000_0000_0000n); // no RAM there: the partition table reads as empty
+    expect(translate(0x1000n)).toMatchObject({ dsisr: DSISR.badConfig });
+    vcpu.set('ptcr', tables.ptcr);
+    const processTable = machine.read(tables.ptcr + 8n, 8, { endian: 'big' }) & 0x0fff_ffff_ffff_f000n;
+    const processEntry = machine.read(processTable, 8, { endian: 'big' });
+    const root = processEntry & 0x0fff_ffff_ffff_ff00n;
+    machine.write(processTable, 8, processEntry | (7n << 5n) | (3n << 61n), { endian: 'big' }); // RTS 31: a 62-bit tree
+    expect(translate(0x1000n)).toMatchObject({ dsisr: DSISR.badConfig });
+    machine.write(processTable, 8, processEntry, { endian: 'big' });
+    // The root's first entry pointing at the root itself: each level consumes index bits, so the walk ends.
+    const first = machine.read(root, 8, { endian: 'big' });
+    machine.write(root, 8, (1n << 63n) | root | 13n, { endian: 'big' });
+    expect(translate(0x1000n)).toMatchObject({ dsisr: DSISR.badConfig });
+    // A leaf at the second level of a 52-bit tree would map 2^39 bytes: no such page size.
+    machine.write(root, 8, (3n << 62n) | 0x9000n | 0x6n, { endian: 'big' });
+    expect(translate(0x1000n)).toMatchObject({ dsisr: DSISR.badConfig });
+    machine.write(root, 8, first, { endian: 'big' });
+    expect(translate(0x1000n)).toEqual({ pa: 0x9000n });
+    // Garbage in every table page the tree uses: each walk ends in an address or a fault.
+    const random = prng(7);
+    for (let at = root; at < root + 0x1_0000n; at += 4n) machine.write(at, 4, BigInt(random.next()));
+    let ended = 0;
+    for (let i = 0; i < 3000; i++) {
+      const result = translate(BigInt(random.next()) << 12n | BigInt(random.below(4096)));
+      if ('pa' in result || 'dsisr' in result) ended++;
+    }
+    expect(ended).toBe(3000);
   });
 
   it('checks EAA permissions and sets R on any access and C on a store, atomically in the big-endian entry', async () => {

@@ -161,6 +161,28 @@ describe('TLB entries and changes behind them', () => {
   });
 });
 
+describe('translation faults a host resolves', () => {
+  it('demand paging: the fault exit names the access, the host maps the page, the same instruction then completes', async () => {
+    const { machine, addressSpace } = await a64Machine();
+    const space = addressSpace(DATA);
+    machine.writeBytes(CODE, new A64Program().emit(a64.ldr(1, 9), a64.str(1, 10), a64.svc()).bytes());
+    machine.write(DATA + 0x5000n, 8, 0x77n);
+    const vcpu = new Vcpu(machine, 0, 'aarch64').set('tcr_el1', space.tcr()).set('ttbr0_el1', space.root).set('sctlr_el1', 1);
+    vcpu.set('pc', CODE_VA).set('x9', 0x6000_0000n).set('x10', 0x6100_0008n);
+    const served: bigint[] = [];
+    let exit = vcpu.run(10);
+    for (let pages = 0; exit.reason === 'fault' && pages < 4; pages++) {
+      const { address, pc } = exit as { address: bigint; pc: bigint };
+      served.push(pc - CODE_VA);
+      space.map({ va: address & ~0xfffn, pa: DATA + 0x5000n + BigInt(pages) * 0x1000n, size: 0x1000 }); // fresh mapping: no TLBI needed
+      exit = vcpu.run(10);
+    }
+    expect(exit.reason).toBe('hypercall');
+    expect(served).toEqual([0n, 4n]); // the load, then the store, each faulted once
+    expect([vcpu.get('x1'), machine.read(DATA + 0x6008n, 8)]).toEqual([0x77n, 0x77n]);
+  });
+});
+
 describe('TLB MMIO marks', () => {
   it('with the MMU on, reaches a device again without walking until a TLBI, and sees RAM once a slot covers the page', async () => {
     const { machine, addressSpace } = await a64Machine();
