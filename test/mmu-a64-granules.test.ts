@@ -3,7 +3,7 @@
 // through them.
 import { describe, expect, it } from 'vitest';
 import { Machine, Vcpu, A64PageTables, A64Program, a64, type A64Granule, type A64PageSize } from '../dist/src/index.js';
-import { prng } from './helpers.js';
+import { prng, walkProbe } from './helpers.js';
 
 const TABLES = 0x8000_0000n;
 const TABLE_BYTES = 0x100_0000;
@@ -15,11 +15,8 @@ async function setUp(granule: A64Granule) {
   const vcpu = new Vcpu(machine, 0, 'aarch64');
   const tables = new A64PageTables(machine, TABLES, TABLE_BYTES, 48, granule);
   vcpu.set('ttbr0_el1', tables.root).set('tcr_el1', tables.tcr());
-  const view = new DataView(machine.memory.buffer);
-  const translate = (va: bigint, write = false) => {
-    if (vcpu.core.functions.a64Translate(va, write ? 1 : 0, 0) === 0) return { pa: view.getBigUint64(vcpu.core.record + machine.map.REC_DATA, true) };
-    return { esr: view.getBigUint64(vcpu.core.record + machine.map.REC_FAULT_SYNDROME, true), far: view.getBigUint64(vcpu.core.record + machine.map.REC_FAULT_ADDR, true) };
-  };
+  const probe = walkProbe(machine, 'a64Translate', ['esr', 'far'], vcpu);
+  const translate = (va: bigint, write = false) => probe(va, write ? 'write' : 'read');
   return { machine, vcpu, tables, translate };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Machine, Vcpu, ArmShortTables, type ArmShortPageSize } from '../dist/src/index.js';
-import { prng } from './helpers.js';
+import { prng, walkProbe } from './helpers.js';
 
 const TABLES = 0x8000_0000n; // guest-physical RAM the tables live in
 const TABLE_BYTES = 0x40_0000;
@@ -20,15 +20,7 @@ async function shortSetUp() {
   const machine = await Machine.create({ arenaBytes: 8 << 20 });
   machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: TABLES, memorySize: TABLE_BYTES, userspaceAddr: machine.allocateBacking(TABLE_BYTES) });
   const vcpu = new Vcpu(machine, 0, 'arm');
-  const view = new DataView(machine.memory.buffer);
-  const translate = (va: bigint, access: 'read' | 'write' | 'fetch' = 'read') => {
-    const status = vcpu.core.functions.armTranslate(va, access === 'write' ? 1 : 0, access === 'fetch' ? 1 : 0);
-    if (status === 0) return { pa: view.getBigUint64(vcpu.core.record + machine.map.REC_DATA, true) };
-    return {
-      fsr: view.getBigUint64(vcpu.core.record + machine.map.REC_FAULT_SYNDROME, true),
-      far: view.getBigUint64(vcpu.core.record + machine.map.REC_FAULT_ADDR, true),
-    };
-  };
+  const translate = walkProbe(machine, 'armTranslate', ['fsr', 'far'], vcpu);
   return { machine, vcpu, translate };
 }
 

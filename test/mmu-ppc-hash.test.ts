@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Machine, Vcpu, PpcHashTables, PpcProgram, ppc, type HashPageSize } from '../dist/src/index.js';
-import { prng } from './helpers.js';
+import { prng, walkProbe } from './helpers.js';
 
 const HTAB = 0x8000_0000n;
 const HTAB_BYTES = 0x4_0000; // 256 KiB: 2048 PTEGs
@@ -13,12 +13,7 @@ async function setUp(vcpus = 1) {
   const vcpu = new Vcpu(machine, 0, 'ppc64be');
   const tables = new PpcHashTables(machine, HTAB, HTAB_BYTES);
   const segmentFault = 1n << BigInt(machine.map.PPC_SEGMENT_FAULT_BIT);
-  const view = new DataView(machine.memory.buffer);
-  const translate = (ea: bigint, access: 'read' | 'write' | 'fetch' = 'read', on: Vcpu = vcpu) => {
-    const status = on.core.functions.ppcTranslate(ea, access === 'write' ? 1 : 0, access === 'fetch' ? 1 : 0);
-    if (status === 0) return { pa: view.getBigUint64(on.core.record + machine.map.REC_DATA, true) };
-    return { dsisr: view.getBigUint64(on.core.record + machine.map.REC_FAULT_SYNDROME, true), dar: view.getBigUint64(on.core.record + machine.map.REC_FAULT_ADDR, true) };
-  };
+  const translate = walkProbe(machine, 'ppcTranslate', ['dsisr', 'dar'], vcpu);
   return { machine, vcpu, tables, translate, segmentFault };
 }
 

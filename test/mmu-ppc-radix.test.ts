@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Machine, Vcpu, PpcRadixTables, PpcProgram, ppc, type RadixPageSize } from '../dist/src/index.js';
-import { prng } from './helpers.js';
+import { prng, walkProbe } from './helpers.js';
 
 const TABLES = 0x8000_0000n;
 const TABLE_BYTES = 0x80_0000;
@@ -12,12 +12,7 @@ async function setUp() {
   const vcpu = new Vcpu(machine, 0, 'ppc64be');
   const tables = new PpcRadixTables(machine, TABLES, TABLE_BYTES);
   tables.enable(vcpu, { translate: false });
-  const view = new DataView(machine.memory.buffer);
-  const translate = (ea: bigint, access: 'read' | 'write' | 'fetch' = 'read') => {
-    const status = vcpu.core.functions.ppcTranslate(ea, access === 'write' ? 1 : 0, access === 'fetch' ? 1 : 0);
-    if (status === 0) return { pa: view.getBigUint64(vcpu.core.record + machine.map.REC_DATA, true) };
-    return { dsisr: view.getBigUint64(vcpu.core.record + machine.map.REC_FAULT_SYNDROME, true), dar: view.getBigUint64(vcpu.core.record + machine.map.REC_FAULT_ADDR, true) };
-  };
+  const translate = walkProbe(machine, 'ppcTranslate', ['dsisr', 'dar'], vcpu);
   return { machine, vcpu, tables, translate };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Machine, Vcpu, Ppc32Tables, PpcProgram, ppc } from '../dist/src/index.js';
-import { prng } from './helpers.js';
+import { prng, walkProbe } from './helpers.js';
 
 const HTAB = 0x8000_0000n;
 const HTAB_BYTES = 0x1_0000; // 64 KiB: 1024 PTEGs
@@ -12,12 +12,7 @@ async function setUp() {
   machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: HTAB, memorySize: HTAB_BYTES, userspaceAddr: machine.allocateBacking(HTAB_BYTES) });
   const vcpu = new Vcpu(machine, 0, 'ppc32be');
   const tables = new Ppc32Tables(machine, HTAB, HTAB_BYTES);
-  const view = new DataView(machine.memory.buffer);
-  const translate = (ea: bigint, access: 'read' | 'write' | 'fetch' = 'read') => {
-    const status = vcpu.core.functions.ppcTranslate(ea, access === 'write' ? 1 : 0, access === 'fetch' ? 1 : 0);
-    if (status === 0) return { pa: view.getBigUint64(vcpu.core.record + machine.map.REC_DATA, true) };
-    return { dsisr: view.getBigUint64(vcpu.core.record + machine.map.REC_FAULT_SYNDROME, true), dar: view.getBigUint64(vcpu.core.record + machine.map.REC_FAULT_ADDR, true) };
-  };
+  const translate = walkProbe(machine, 'ppcTranslate', ['dsisr', 'dar'], vcpu);
   return { machine, vcpu, tables, translate };
 }
 
