@@ -32,7 +32,7 @@ export async function mmuBenchRows(): Promise<BenchRow[]> {
   const tables = new A64PageTables(machine, BigInt(TABLES), 0x10000);
   tables.map({ va: BigInt(CODE), pa: BigInt(CODE), size: 0x1000, writable: false });
   for (let page = 0; page < 8; page++) tables.map({ va: DATA_VA + BigInt(page * 0x1000), pa: BigInt(DATA + page * 0x1000), size: 0x1000 });
-  const withTables = (vcpu: Vcpu) => vcpu.set('ttbr0_el1', tables.root).set('tcr_el1', tables.tcr()).set('sctlr_el1', 1).set('x3', DATA_VA);
+  const withTables = (vcpu: Vcpu) => tables.enable(vcpu).set('x3', DATA_VA);
   const mmuOff = loadLoop(machine, 0, CODE, [], (i) => i * 8).set('x3', DATA);
   const hits = withTables(loadLoop(machine, 1, CODE + 0x400, [], (i) => i * 8));
   const walks = withTables(loadLoop(machine, 2, CODE + 0x800, [a64.tlbiVmalle1()], (i) => i * 0x1000));

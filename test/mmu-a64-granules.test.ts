@@ -14,7 +14,7 @@ async function setUp(granule: A64Granule) {
   machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: TABLES, memorySize: TABLE_BYTES, userspaceAddr: machine.allocateBacking(TABLE_BYTES) });
   const vcpu = new Vcpu(machine, 0, 'aarch64');
   const tables = new A64PageTables(machine, TABLES, TABLE_BYTES, 48, granule);
-  vcpu.set('ttbr0_el1', tables.root).set('tcr_el1', tables.tcr());
+  tables.enable(vcpu, { translate: false });
   const probe = walkProbe(machine, 'a64Translate', ['esr', 'far'], vcpu);
   const translate = (va: bigint, write = false) => probe(va, write ? 'write' : 'read');
   return { machine, vcpu, tables, translate };

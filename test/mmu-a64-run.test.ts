@@ -19,7 +19,7 @@ async function mmuGuest(program: A64Program, extraMaps: (tables: A64PageTables) 
   tables.map({ va: DATA_VA, pa: DATA, size: 0x1000 });
   tables.map({ va: DATA_VA + 0x1000n, pa: DATA + 0x1000n, size: 0x1000, writable: false });
   extraMaps(tables);
-  const vcpu = new Vcpu(machine, 0, 'aarch64').set('ttbr0_el1', tables.root).set('tcr_el1', tables.tcr());
+  const vcpu = tables.enable(new Vcpu(machine, 0, 'aarch64'), { translate: false });
   return { machine, vcpu, tables };
 }
 

@@ -18,7 +18,7 @@ describe('AArch64 stage-1 walk, 4 KiB granule', () => {
   it('translates thousands of random pages and blocks as the builder mapped them, and faults elsewhere at the right level', async () => {
     const { machine, vcpu, translate } = await setUp();
     const tables = new A64PageTables(machine, TABLES, TABLE_BYTES);
-    vcpu.set('ttbr0_el1', tables.root).set('tcr_el1', tables.tcr());
+    tables.enable(vcpu, { translate: false });
     const random = prng(48);
     const mapped: Array<{ va: bigint; pa: bigint; size: A64PageSize }> = [];
     const used = new Set<bigint>();
@@ -62,7 +62,7 @@ describe('AArch64 stage-1 walk, 4 KiB granule', () => {
     tables.map({ va: 0x2000n, pa: 0xa000n, size: 0x1000, executable: false });
     tables.map({ va: 0x3000n, pa: 0xb000n, size: 0x1000, accessed: false });
     tables.map({ va: 0x4000n, pa: 0xc000n, size: 0x1000, writable: false, dirtyManaged: true });
-    vcpu.set('ttbr0_el1', tables.root).set('tcr_el1', tables.tcr());
+    tables.enable(vcpu, { translate: false });
     expect(translate(0x1008n)).toEqual({ pa: 0x9008n });
     expect(translate(0x1008n, 'write').esr! & 0x3fn).toBe(BigInt(FSC.permission | 3));
     expect(translate(0x2000n, 'fetch').esr! >> 26n).toBe(0x21n); // instruction abort

@@ -52,7 +52,7 @@ describe('TLB address-space contexts (AArch64 ASIDs)', () => {
       a64.msr('ttbr0_el1', 19), a64.isb(), a64.ldr(3, 9), a64.tlbiAside1(19), a64.dsb(), a64.isb(), a64.ldr(4, 9),
       a64.msr('ttbr0_el1', 20), a64.isb(), a64.ldr(5, 9), a64.tlbiVmalle1(), a64.dsb(), a64.ldr(6, 9), a64.svc());
     machine.writeBytes(CODE, program.bytes());
-    const vcpu = new Vcpu(machine, 0, 'aarch64').set('tcr_el1', one.tcr()).set('ttbr0_el1', ttbr(one, 1)).set('sctlr_el1', 1);
+    const vcpu = one.enable(new Vcpu(machine, 0, 'aarch64'), { asid: 1 });
     vcpu.set('pc', CODE_VA).set('x9', DATA_VA).set('x19', ttbr(one, 1)).set('x20', ttbr(two, 2));
     expect(vcpu.run(20).reason).toBe('hypercall');
     expect([vcpu.get('x1'), vcpu.get('x2')]).toEqual([1n, 2n]);
@@ -97,8 +97,8 @@ describe('TLB address-space contexts (AArch64 ASIDs)', () => {
     const space = addressSpace(DATA);
     machine.writeBytes(CODE, new A64Program().emit(a64.ldr(1, 9), a64.svc()).bytes());
     machine.writeBytes(CODE + 0x100n, new A64Program().emit(a64.tlbiAside1is(19), a64.dsb(), a64.svc()).bytes());
-    const reader = new Vcpu(machine, 0, 'aarch64').set('tcr_el1', space.tcr()).set('ttbr0_el1', ttbr(space, 5)).set('sctlr_el1', 1).set('x9', DATA_VA);
-    const poster = new Vcpu(machine, 1, 'aarch64').set('tcr_el1', space.tcr()).set('ttbr0_el1', ttbr(space, 5)).set('sctlr_el1', 1);
+    const reader = space.enable(new Vcpu(machine, 0, 'aarch64'), { asid: 5 }).set('x9', DATA_VA);
+    const poster = space.enable(new Vcpu(machine, 1, 'aarch64'), { asid: 5 });
     const read = () => {
       reader.set('pc', CODE_VA);
       expect(reader.run(5).reason).toBe('hypercall');
@@ -129,7 +129,7 @@ describe('TLB entries and changes behind them', () => {
     machine.write(DATA + 0x20000n, 8, 2n);
     // x1: fill; x2: stale after the remap; x3: after DATA_VA + 8 pages (the same index) evicted it.
     machine.writeBytes(CODE, new A64Program().emit(a64.ldr(1, 9), a64.svc(), a64.ldr(2, 9), a64.ldr(4, 10), a64.ldr(3, 9), a64.svc()).bytes());
-    const vcpu = new Vcpu(machine, 0, 'aarch64').set('tcr_el1', tables.tcr()).set('ttbr0_el1', tables.root).set('sctlr_el1', 1);
+    const vcpu = tables.enable(new Vcpu(machine, 0, 'aarch64'));
     vcpu.set('pc', CODE_VA).set('x9', DATA_VA).set('x10', DATA_VA + 0x8000n);
     expect(vcpu.run(5).reason).toBe('hypercall');
     retarget(machine, tables, DATA_VA, DATA + 0x20000n);
@@ -148,7 +148,7 @@ describe('TLB entries and changes behind them', () => {
       machine.write(page, 8, 0xa1n);
       machine.writeBytes(CODE, new A64Program().emit(a64.ldr(1, 11), a64.str(12, 11, 8), a64.svc(), a64.ldr(2, 11), a64.str(12, 11, 16), a64.svc()).bytes());
       const vcpu = new Vcpu(machine, 0, 'aarch64').set('x11', mmu ? 0x6000_0000n : page).set('x12', 0x55n).set('pc', mmu ? CODE_VA : CODE);
-      if (mmu) vcpu.set('tcr_el1', space.tcr()).set('ttbr0_el1', space.root).set('sctlr_el1', 1);
+      if (mmu) space.enable(vcpu);
       expect(vcpu.run(5).reason).toBe('hypercall');
       machine.setUserMemoryRegion({ slot: 5, guestPhysAddr: 0x40_0000n, memorySize: 0x1000, userspaceAddr: oldBacking }); // MOVE
       machine.setUserMemoryRegion({ slot: 6, guestPhysAddr: page, memorySize: 0x1000, userspaceAddr: newBacking });
@@ -167,7 +167,7 @@ describe('translation faults a host resolves', () => {
     const space = addressSpace(DATA);
     machine.writeBytes(CODE, new A64Program().emit(a64.ldr(1, 9), a64.str(1, 10), a64.svc()).bytes());
     machine.write(DATA + 0x5000n, 8, 0x77n);
-    const vcpu = new Vcpu(machine, 0, 'aarch64').set('tcr_el1', space.tcr()).set('ttbr0_el1', space.root).set('sctlr_el1', 1);
+    const vcpu = space.enable(new Vcpu(machine, 0, 'aarch64'));
     vcpu.set('pc', CODE_VA).set('x9', 0x6000_0000n).set('x10', 0x6100_0008n);
     const served: bigint[] = [];
     let exit = vcpu.run(10);
@@ -191,7 +191,7 @@ describe('TLB MMIO marks', () => {
     const reads: bigint[] = [];
     machine.mmio.register({ base: DEVICE, size: 0x2000, read: (offset) => { reads.push(BigInt(offset)); return 0x100 + offset; }, write: () => {} });
     machine.writeBytes(CODE, new A64Program().emit(a64.ldr(5, 11), a64.svc(), a64.ldr(6, 11), a64.svc(), a64.tlbiVmalle1(), a64.ldr(7, 11), a64.svc(), a64.ldr(8, 11), a64.svc()).bytes());
-    const vcpu = new Vcpu(machine, 0, 'aarch64').set('tcr_el1', space.tcr()).set('ttbr0_el1', space.root).set('sctlr_el1', 1);
+    const vcpu = space.enable(new Vcpu(machine, 0, 'aarch64'));
     vcpu.set('pc', CODE_VA).set('x11', 0x7000_0000n);
     expect(vcpu.run(5).reason).toBe('hypercall');
     retarget(machine, space, 0x7000_0000n, DEVICE + 0x1000n);

@@ -4,6 +4,7 @@
 // (RAM, zero-filled); descriptors are written little-endian through the machine.
 
 import type { Machine } from '../machine.js';
+import type { Vcpu } from '../cpu/vcpu.js';
 
 /** A page or block size: 4 KiB granule 4K/2M/1G, 16 KiB granule 16K/32M, 64 KiB granule 64K/512M. */
 export type A64PageSize = 0x1000 | 0x20_0000 | 0x4000_0000 | 0x4000 | 0x200_0000 | 0x1_0000 | 0x2000_0000;
@@ -116,6 +117,19 @@ export class A64PageTables {
     if (options.hardwareAccess) tcr |= 1n << 39n;
     if (options.hardwareDirty) tcr |= 1n << 40n;
     return tcr;
+  }
+
+  /**
+   * Points `vcpu`'s TTBR0_EL1 (TTBR1_EL1 with `high`) at these tables with `asid` in
+   * bits 63:48, sets TCR_EL1 (16-bit ASIDs with an ASID above 255) and turns
+   * translation on (SCTLR_EL1.M), or only sets the registers with `translate: false`.
+   */
+  enable(vcpu: Vcpu, options: { high?: boolean; asid?: number; hardwareAccess?: boolean; hardwareDirty?: boolean; translate?: boolean } = {}): Vcpu {
+    const asid = BigInt(options.asid ?? 0);
+    if (asid < 0n || asid > 0xffffn) throw new RangeError('asid must be 0..65535');
+    const wideAsids = asid > 0xffn ? 1n << 36n : 0n;
+    vcpu.set(options.high ? 'ttbr1_el1' : 'ttbr0_el1', this.root | (asid << 48n)).set('tcr_el1', this.tcr(options) | wideAsids | (options.high ? 1n << 22n : 0n));
+    return options.translate === false ? vcpu : vcpu.set('sctlr_el1', 1);
   }
 
   private get tableMask(): bigint {

@@ -43,7 +43,7 @@ function aarch64Mmu(context: SetupContext): GuestMmu {
       return table + ((va >> 12n) & 511n) * 8n;
     },
     readLeaf: (address) => machine.read(address, 8),
-    enable: (vcpu) => vcpu.set('ttbr0_el1', tables.root).set('tcr_el1', tables.tcr()).set('sctlr_el1', 1),
+    enable: (vcpu) => tables.enable(vcpu),
   };
 }
 
