@@ -6,16 +6,19 @@
 // from the word's fields, decoded as the pseudocode decodes them.
 //
 // Every element is its own access of its size, in the pseudocode's order, through
-// readValue/writeValue (TLB, MMIO, faults; BE8 reverses the bytes of each element).
+// readValue/writeValue (TLB, MMIO, faults; BE8 reverses the bytes of each element);
+// when the whole transfer lies in one page the TLB holds as RAM for this access, the
+// elements are read or written there directly (the same result, without a lookup each).
 // Loads assemble the new register values in a scratch area and write the V registers
 // only once every access completed, so an exit changes no register and the instruction
 // can run again; a store that exits part-way keeps the elements before it written, as
 // STP and STM do.
-import { CPU_VSR } from "../layout";
+import { CPU_VSR, PAGE_SIZE } from "../layout";
 import { EXIT_NONE } from "../exits";
-import { D_OP, D_COUNT, D_RT, OP_LOAD } from "../decode/descriptor";
+import { D_OP, D_SIZE, D_COUNT, D_RT, OP_LOAD } from "../decode/descriptor";
 import { record } from "../machine";
-import { readValue, writeValue, accessExit, bigData } from "./guest-memory";
+import { tlbTranslate, TLB_READ, TLB_WRITE } from "../mmu/tlb";
+import { readValue, writeValue, accessExit, bigData, swap } from "./guest-memory";
 
 /** Scratch for up to four 16-byte registers: PowerPC's VSR 32-63, which A64 does not use. */
 const SCRATCH: u32 = CPU_VSR + 512;
@@ -42,6 +45,24 @@ const SCRATCH: u32 = CPU_VSR + 512;
   else store<u8>(p, <u8>value);
 }
 
+/** The element of `bytes` bytes at `address + offset`: from host memory at `direct + offset` when `direct` is not 0. */
+@inline function readAt(direct: usize, address: u64, offset: u32, bytes: u32, big: bool): u64 {
+  if (direct == 0) return readValue(address + offset, bytes, big);
+  const raw = element(direct + offset, 0, bytes);
+  return big ? swap(raw, bytes) : raw;
+}
+
+@inline function writeAt(direct: usize, address: u64, offset: u32, bytes: u32, value: u64, big: bool): void {
+  if (direct == 0) writeValue(address + offset, bytes, value, big);
+  else setElement(direct + offset, 0, bytes, big ? swap(value, bytes) : value);
+}
+
+/** Copies 8 bytes, or 16 when `wide`. */
+@inline function copyBytes(to: usize, from: usize, wide: bool): void {
+  store<u64>(to, load<u64>(from));
+  if (wide) store<u64>(to, load<u64>(from, 8), 8);
+}
+
 /** Copies scratch slots 0..count-1 to V first.. (mod 32); a 64-bit arrangement (`wide` false) zeroes bits 127:64. */
 function commit(first: u32, count: u32, wide: bool): void {
   for (let slot: u32 = 0; slot < count; slot++) {
@@ -59,9 +80,12 @@ export function a64Structure(desc: usize, word: u32, address: u64): u32 {
   const count = <u32>load<u8>(desc, D_COUNT);
   const wide = (word & 0x4000_0000) != 0; // Q: 128-bit arrangement
   const size = (word >>> 10) & 3;
-  if ((word & 0x0100_0000) == 0) return multiple(isLoad, first, count, wide, size, (word >>> 12) & 15, address);
+  const total = <u32>load<u8>(desc, D_SIZE);
+  const onePage = (<u32>address & (PAGE_SIZE - 1)) + total <= PAGE_SIZE;
+  const direct = onePage ? tlbTranslate(isLoad ? TLB_READ : TLB_WRITE, address, 1) : 0;
+  if ((word & 0x0100_0000) == 0) return multiple(isLoad, first, count, wide, size, (word >>> 12) & 15, address, direct);
   const scale = (word >>> 14) & 3;
-  if (scale == 3) return replicate(first, count, wide, 1 << size, address);
+  if (scale == 3) return replicate(first, count, wide, 1 << size, address, direct);
   const s = (word >>> 12) & 1;
   const q: u32 = wide ? 1 : 0;
   let bytes: u32 = 1 << scale;
@@ -70,29 +94,39 @@ export function a64Structure(desc: usize, word: u32, address: u64): u32 {
   else if (scale == 1) lane = (q << 2) | (s << 1) | (size >>> 1);
   else if ((size & 1) == 0) lane = (q << 1) | s;
   else { bytes = 8; lane = q; }
-  return oneLane(isLoad, first, count, bytes, lane, address);
+  return oneLane(isLoad, first, count, bytes, lane, address, direct);
 }
 
 /** LD1-LD4/ST1-ST4 (multiple structures): `selem` registers interleaved, `count / selem` times. */
-function multiple(isLoad: bool, first: u32, count: u32, wide: bool, size: u32, opcode: u32, address: u64): u32 {
+function multiple(isLoad: bool, first: u32, count: u32, wide: bool, size: u32, opcode: u32, address: u64, direct: usize): u32 {
   const selem: u32 = opcode == 0 ? 4 : opcode == 4 ? 3 : opcode == 8 ? 2 : 1;
   const bytes: u32 = 1 << size;
   const elements: u32 = (wide ? 16 : 8) >>> size;
   const big = bigData();
-  let at = address;
+  if (direct != 0 && selem == 1 && (!big || bytes == 1)) {
+    // LD1/ST1 in RAM with the elements in memory byte order: each register's bytes are memory's.
+    const span: u32 = wide ? 16 : 8;
+    for (let slot: u32 = 0; slot < count; slot++) {
+      if (isLoad) copyBytes(scratchRegister(slot), direct + slot * span, wide);
+      else copyBytes(direct + slot * span, vRegister(first + slot), wide);
+    }
+    if (isLoad) commit(first, count, wide);
+    return EXIT_NONE;
+  }
+  let offset: u32 = 0;
   for (let r: u32 = 0; r < count; r += selem) {
     for (let e: u32 = 0; e < elements; e++) {
       for (let s: u32 = 0; s < selem; s++) {
         const slot = r + s;
         if (isLoad) {
-          const value = readValue(at, bytes, big);
+          const value = readAt(direct, address, offset, bytes, big);
           if (accessExit != EXIT_NONE) return accessExit;
           setElement(scratchRegister(slot), e, bytes, value);
         } else {
-          writeValue(at, bytes, element(vRegister(first + slot), e, bytes), big);
+          writeAt(direct, address, offset, bytes, element(vRegister(first + slot), e, bytes), big);
           if (accessExit != EXIT_NONE) return accessExit;
         }
-        at += bytes;
+        offset += bytes;
       }
     }
   }
@@ -101,12 +135,11 @@ function multiple(isLoad: bool, first: u32, count: u32, wide: bool, size: u32, o
 }
 
 /** LD1-LD4/ST1-ST4 to lane `lane` of `count` registers; a load keeps the other lanes. */
-function oneLane(isLoad: bool, first: u32, count: u32, bytes: u32, lane: u32, address: u64): u32 {
+function oneLane(isLoad: bool, first: u32, count: u32, bytes: u32, lane: u32, address: u64, direct: usize): u32 {
   const big = bigData();
   for (let slot: u32 = 0; slot < count; slot++) {
-    const at = address + <u64>(slot * bytes);
     if (isLoad) {
-      const value = readValue(at, bytes, big);
+      const value = readAt(direct, address, slot * bytes, bytes, big);
       if (accessExit != EXIT_NONE) return accessExit;
       const to = scratchRegister(slot);
       const from = vRegister(first + slot);
@@ -114,7 +147,7 @@ function oneLane(isLoad: bool, first: u32, count: u32, bytes: u32, lane: u32, ad
       store<u64>(to, load<u64>(from, 8), 8);
       setElement(to, lane, bytes, value);
     } else {
-      writeValue(at, bytes, element(vRegister(first + slot), lane, bytes), big);
+      writeAt(direct, address, slot * bytes, bytes, element(vRegister(first + slot), lane, bytes), big);
       if (accessExit != EXIT_NONE) return accessExit;
     }
   }
@@ -123,11 +156,11 @@ function oneLane(isLoad: bool, first: u32, count: u32, bytes: u32, lane: u32, ad
 }
 
 /** LD1R-LD4R: each of `count` elements fills every lane of its register. */
-function replicate(first: u32, count: u32, wide: bool, bytes: u32, address: u64): u32 {
+function replicate(first: u32, count: u32, wide: bool, bytes: u32, address: u64, direct: usize): u32 {
   const big = bigData();
   const spread: u64 = bytes == 1 ? 0x0101_0101_0101_0101 : bytes == 2 ? 0x0001_0001_0001_0001 : bytes == 4 ? 0x0000_0001_0000_0001 : 1;
   for (let slot: u32 = 0; slot < count; slot++) {
-    const value = readValue(address + <u64>(slot * bytes), bytes, big);
+    const value = readAt(direct, address, slot * bytes, bytes, big);
     if (accessExit != EXIT_NONE) return accessExit;
     const to = scratchRegister(slot);
     store<u64>(to, value * spread);
