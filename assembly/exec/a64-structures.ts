@@ -142,9 +142,7 @@ function oneLane(isLoad: bool, first: u32, count: u32, bytes: u32, lane: u32, ad
       const value = readAt(direct, address, slot * bytes, bytes, big);
       if (accessExit != EXIT_NONE) return accessExit;
       const to = scratchRegister(slot);
-      const from = vRegister(first + slot);
-      store<u64>(to, load<u64>(from));
-      store<u64>(to, load<u64>(from, 8), 8);
+      copyBytes(to, vRegister(first + slot), true);
       setElement(to, lane, bytes, value);
     } else {
       writeAt(direct, address, slot * bytes, bytes, element(vRegister(first + slot), lane, bytes), big);
