@@ -10,7 +10,7 @@ export { Vcpu, type VcpuExit } from './cpu/vcpu.js';
 export { ARCHES, type GuestArch, type RegisterValues } from './cpu/registers.js';
 export { ppc, PpcProgram } from './asm/ppc.js';
 export { StepRunner, type StepInput, type StepOutput } from './step.js';
-export { a64, A64Program, type Condition } from './asm/a64.js';
+export { a64, A64Program, type Arrangement, type Condition } from './asm/a64.js';
 export { a32, t32, thumbBytes, type ArmCondition } from './asm/aarch32.js';
 export { A64PageTables, type A64Mapping, type A64PageSize } from './mmu/a64-tables.js';
 export { compare, resolveCompare, type CompareOptions } from './compare.js';

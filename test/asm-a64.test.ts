@@ -45,6 +45,14 @@ const cases: Array<[number, string]> = [
   [a64.atomic('set', 8, false, false, 1, 31, 3), 'stset x1, [x3]'],
   [a64.cas(1, 2, 3), 'cas x1, x2, [x3]'],
   [a64.cas(1, 2, 3, 4, true, true), 'casal w1, w2, [x3]'],
+  [a64.ld1(0, 1, '16b', 1), 'ld1 { v0.16b }, [x1]'],
+  [a64.st1(3, 2, '4h', 31), 'st1 { v3.4h, v4.4h }, [sp]'],
+  [a64.ld1(30, 4, '2d', 2, 'imm'), 'ld1 { v30.2d, v31.2d, v0.2d, v1.2d }, [x2], #64'],
+  [a64.st1(31, 3, '8b', 4, 'imm'), 'st1 { v31.8b, v0.8b, v1.8b }, [x4], #24'],
+  [a64.ld1(5, 2, '2s', 6, 7), 'ld1 { v5.2s, v6.2s }, [x6], x7'],
+  [a64.st1(8, 1, '1d', 9, 10), 'st1 { v8.1d }, [x9], x10'],
+  [a64.ld1(1, 3, '8h', 2, 'imm'), 'ld1 { v1.8h, v2.8h, v3.8h }, [x2], #48'],
+  [a64.st1(1, 4, '4s', 2, 3), 'st1 { v1.4s, v2.4s, v3.4s, v4.4s }, [x2], x3'],
   [a64.add(1, 2, 4095), 'add x1, x2, #4095'],
   [a64.add(31, 31, 16), 'add sp, sp, #16'],
   [a64.sub(1, 2, 1, false), 'sub w1, w2, #1'],
@@ -116,6 +124,8 @@ describe('the A64 assembler', () => {
     expect(() => a64.add(0, 1, 4096)).toThrow(RangeError);
     expect(() => a64.ldr(32, 1)).toThrow(RangeError);
     expect(() => a64.b(2)).toThrow(/multiple of 4/);
+    expect(() => a64.ld1(0, 5, '16b', 1)).toThrow(/1 to 4/);
+    expect(() => a64.st1(0, 1, '16b', 1, 31)).toThrow(/imm/);
     expect(() => new A64Program().branchTo(a64.b, 'x').words()).toThrow(/x/);
   });
 });

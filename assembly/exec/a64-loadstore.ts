@@ -1,8 +1,9 @@
 // Executes one A64 load/store descriptor: base (SP for 31, the pc for literals), the
 // register offset with its extend and shift, pre/post-index writeback, W/X results
 // with ARM's sign/zero extension, pairs, SIMD&FP registers (V n: bits 63:0 at +0),
-// the exclusive monitor, LSE atomics. Little-endian data. Registers are written only
-// once every access completed, so an instruction that exits can run again.
+// the exclusive monitor, LSE atomics; SIMD structure forms go to a64-structures.ts.
+// Little-endian data. Registers are written only once every access completed, so an
+// instruction that exits can run again.
 import {
   CPU_VSR, CPU_RESERVE_ADDR, CPU_RESERVE_SIZE, CPU_RESERVE_VALID, REC_FAULT_ADDR, CPU_SYSREGS, SYSREG_SCTLR_EL1,
 } from "../layout";
@@ -19,6 +20,7 @@ import { cpu, setCpu } from "../cpu/regs";
 import { readValue, writeValue, accessExit, bigData } from "./guest-memory";
 import { xRead, xWrite } from "./a64-alu";
 import { LS_UNIMPLEMENTED } from "./ppc-loadstore";
+import { a64Structure } from "./a64-structures";
 
 /** SCTLR_EL1.SA: SP alignment checking. */
 const SCTLR_SA: u64 = 8;
@@ -60,13 +62,11 @@ export const LS_ALIGNMENT: u32 = 0xfffd;
   return (flags & F_SIGN_EXTEND_64) != 0 ? extended : extended & 0xffff_ffff;
 }
 
-/** Executes the descriptor at `desc` for the instruction at `at`; EXIT_NONE, an access's exit, LS_UNIMPLEMENTED or LS_ALIGNMENT. */
-export function a64LoadStore(desc: usize, at: u64): u32 {
+/** Executes the descriptor at `desc` of `word`, at `at`; EXIT_NONE, an access's exit, LS_UNIMPLEMENTED or LS_ALIGNMENT. */
+export function a64LoadStore(desc: usize, at: u64, word: u32): u32 {
   const op = load<u8>(desc, D_OP);
   const flags = load<u32>(desc, D_FLAGS);
   const size = <u32>load<u8>(desc, D_SIZE);
-  // SIMD structure loads/stores are not run (a defined exit, not a guess).
-  if ((flags & F_MULTIPLE) != 0) return LS_UNIMPLEMENTED;
   const base = <u32>load<u8>(desc, D_BASE);
   const index = load<u8>(desc, D_INDEX);
   const baseValue = (flags & F_PC_RELATIVE) != 0 ? at : xRead(base, true);
@@ -88,13 +88,16 @@ export function a64LoadStore(desc: usize, at: u64): u32 {
   }
   const rt = <u32>load<u8>(desc, D_RT);
   let exit: u32;
-  if (op == OP_ATOMIC) exit = (flags & F_PAIR) != 0 ? compareAndSwapPair(desc, size, rt, address) : atomic(desc, size, flags, rt, address);
+  if ((flags & F_MULTIPLE) != 0) exit = a64Structure(desc, word, address);
+  else if (op == OP_ATOMIC) exit = (flags & F_PAIR) != 0 ? compareAndSwapPair(desc, size, rt, address) : atomic(desc, size, flags, rt, address);
   else if ((flags & F_FP) != 0) exit = floatingPoint(desc, op, size, flags, rt, address);
   else if ((flags & F_EXCLUSIVE) != 0 && op == OP_STORE) exit = storeExclusive(desc, size, flags, rt, address);
   else exit = integer(desc, op, size, flags, rt, address);
   if (exit != EXIT_NONE) return exit;
   if ((flags & F_WRITEBACK) != 0) {
-    xWrite(base, (flags & F_POST_INDEX) != 0 ? baseValue + <u64>load<i64>(desc, D_POST_DISP) : address, true);
+    // Post-index by a register (structure forms' Xm) adds the register, else the immediate.
+    const postOffset = index != REG_NONE ? offset : <u64>load<i64>(desc, D_POST_DISP);
+    xWrite(base, (flags & F_POST_INDEX) != 0 ? baseValue + postOffset : address, true);
   }
   return EXIT_NONE;
 }

@@ -26,7 +26,7 @@ function stepGeneric(word: u32, at: u64, desc: usize): u32 {
   if (alu != ALU_NOT_MINE) return exitWith(alu, at);
   const kind = decodeA64(word, desc);
   if (kind == KIND_LOADSTORE) {
-    const exit = a64LoadStore(desc, at);
+    const exit = a64LoadStore(desc, at, word);
     if (exit == EXIT_NONE) {
       setPc(at + 4);
       return EXIT_NONE;

@@ -11,7 +11,8 @@ import { tlbTranslate, TLB_READ, TLB_WRITE, mmuOn, walkFaulted, walkedPage, mmio
 /** EXIT_NONE, or the exit of the last access that did not complete. */
 export let accessExit: u32 = EXIT_NONE;
 
-@inline function swap(value: u64, size: u32): u64 {
+/** `value`'s low `size` bytes in the other byte order. */
+@inline export function swap(value: u64, size: u32): u64 {
   return size == 8 ? bswap<u64>(value) : size == 4 ? <u64>bswap<u32>(<u32>value) : size == 2 ? <u64>bswap<u16>(<u16>value) : value;
 }
 

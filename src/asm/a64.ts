@@ -1,6 +1,6 @@
 // An A64 assembler for the engine's subset: the load/store forms a guest program
 // needs (unsigned offset, unscaled, pre/post-index, register offset, pairs,
-// exclusives, acquire/release, LSE atomics) and the interpreter's ADD/SUB, MOVZ/MOVK,
+// exclusives, acquire/release, LSE atomics, LD1/ST1 of 1-4 vector registers) and the interpreter's ADD/SUB, MOVZ/MOVK,
 // CMP, B, B.cond, CBZ/CBNZ, SVC/HVC, barriers and TLBI. Registers are numbers; 31 is
 // XZR/WZR as a transfer or data register and SP as a base. Each call returns a word.
 
@@ -92,6 +92,27 @@ function move(wide: boolean, opc: 0 | 2 | 3, rd: number, imm: number, shift: num
 
 /** op0:op1:CRn:CRm:op2 (bits 20:5 of MSR/MRS, op0's high bit included) of the MMU registers. */
 const SYSTEM_REGISTERS = { sctlr_el1: 0xc080, tcr_el1: 0xc102, ttbr0_el1: 0xc100, ttbr1_el1: 0xc101, mair_el1: 0xc510 } as const;
+/** A SIMD arrangement: lanes and lane size (Q = 1 for the 128-bit ones). */
+export type Arrangement = '8b' | '16b' | '4h' | '8h' | '2s' | '4s' | '1d' | '2d';
+const ARRANGEMENTS: readonly Arrangement[] = ['8b', '16b', '4h', '8h', '2s', '4s', '1d', '2d'];
+/** LD1/ST1 (multiple structures) opcode for 1, 2, 3 and 4 registers. */
+const LD1_OPCODES = [0b0111, 0b1010, 0b0110, 0b0010] as const;
+
+/**
+ * LD1/ST1 {Vt.<T>, ...} of `count` registers (Vt+1 of V31 is V0), at [Xn|SP]; `post` is
+ * the post-index: 'imm' (the transfer size) or a register Xm.
+ */
+function ld1st1(load: boolean, rt: number, count: number, arrangement: Arrangement, rn: number, post?: 'imm' | number): number {
+  const opcode = LD1_OPCODES[count - 1];
+  const form = ARRANGEMENTS.indexOf(arrangement);
+  if (opcode === undefined) throw new RangeError(`LD1/ST1 take 1 to 4 registers, got ${count}`);
+  if (form < 0) throw new RangeError(`unknown arrangement ${arrangement}`);
+  if (post === 31) throw new RangeError('post-index register 31 is the immediate form: pass "imm"');
+  const rm = post === undefined ? 0 : post === 'imm' ? 31 : reg(post, 'rm');
+  return word(((form & 1) << 30) | (0b0011 << 26) | ((post === undefined ? 0 : 1) << 23) | ((load ? 1 : 0) << 22)
+    | (rm << 16) | (opcode << 12) | ((form >> 1) << 10) | (reg(rn, 'rn') << 5) | reg(rt, 'rt'));
+}
+
 export type SystemRegister = keyof typeof SYSTEM_REGISTERS;
 
 const CONDITIONS = ['eq', 'ne', 'cs', 'cc', 'mi', 'pl', 'vs', 'vc', 'hi', 'ls', 'ge', 'lt', 'gt', 'le', 'al'] as const;
@@ -126,6 +147,8 @@ export const a64 = {
   ldar: (rt: number, rn: number, bytes = 8) => exclusive(bytes, 1, 1, 0, 1, 31, 31, rn, rt),
   stlr: (rt: number, rn: number, bytes = 8) => exclusive(bytes, 1, 0, 0, 1, 31, 31, rn, rt),
   atomic: atomicOp,
+  ld1: (rt: number, count: number, arrangement: Arrangement, rn: number, post?: 'imm' | number) => ld1st1(true, rt, count, arrangement, rn, post),
+  st1: (rt: number, count: number, arrangement: Arrangement, rn: number, post?: 'imm' | number) => ld1st1(false, rt, count, arrangement, rn, post),
   cas: (rs: number, rt: number, rn: number, bytes = 8, acquire = false, release = false) =>
     word((sizeField(bytes) << 30) | (0b001000 << 24) | (1 << 23) | ((acquire ? 1 : 0) << 22) | (1 << 21) | (reg(rs, 'rs') << 16)
       | ((release ? 1 : 0) << 15) | (31 << 10) | (reg(rn, 'rn') << 5) | reg(rt, 'rt')),

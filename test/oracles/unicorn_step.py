@@ -35,7 +35,7 @@ MSR_FP, MSR_ME, MSR_IR, MSR_DR, MSR_LE = 1 << 13, 1 << 12, 1 << 5, 1 << 4, 1
 XER_SO, XER_OV, XER_CA, XER_OV32, XER_CA32 = 1 << 31, 1 << 30, 1 << 29, 1 << 19, 1 << 18
 XER_SPLIT = (XER_SO, XER_OV, XER_CA, XER_OV32, XER_CA32)
 
-ARCHS = ("ppc64be", "ppc64le", "ppc32be", "arm", "thumb", "aarch64")
+ARCHS = ("ppc64be", "ppc64le", "ppc32be", "arm", "thumb", "aarch64", "aarch64_be")
 
 # QEMU exception numbers seen through UC_HOOK_INTR.
 PPC_EXCP = {2: "dsi", 3: "isi", 5: "unaligned", 6: "program", 7: "fp-unavailable",
@@ -81,10 +81,11 @@ class Engine:
         self.arch = arch
         self.ppc = arch.startswith("ppc")
         self.ppc64 = arch.startswith("ppc64")
-        self.wide = arch in ("ppc64be", "ppc64le", "aarch64")
+        self.a64 = arch in ("aarch64", "aarch64_be")
+        self.wide = self.ppc64 or self.a64
         self.mask = M64 if self.wide else M32
         # Exclusive limit for any address (code or data).
-        self.addr_limit = {"ppc64be": 1 << 60, "ppc64le": 1 << 60, "aarch64": 1 << 64}.get(arch, 1 << 32)
+        self.addr_limit = 1 << 64 if self.a64 else 1 << 60 if self.ppc64 else 1 << 32
         self.maps = []
         self.last_code = None
         self.fault = None
@@ -95,8 +96,9 @@ class Engine:
         if self.ppc:
             mode = (U.UC_MODE_PPC64 if self.ppc64 else U.UC_MODE_PPC32) | U.UC_MODE_BIG_ENDIAN
             self.uc = U.Uc(U.UC_ARCH_PPC, mode)
-        elif arch == "aarch64":
-            self.uc = U.Uc(U.UC_ARCH_ARM64, U.UC_MODE_ARM)
+        elif self.a64:
+            # aarch64_be: BE8, big-endian data with little-endian instructions.
+            self.uc = U.Uc(U.UC_ARCH_ARM64, U.UC_MODE_ARM | (U.UC_MODE_BIG_ENDIAN if arch == "aarch64_be" else 0))
             # The default (Cortex-A72, ARMv8.0) has no LSE atomics; QEMU's "max" does.
             self.uc.ctl_set_cpu_model(A64.UC_CPU_ARM64_MAX)
         else:
@@ -113,7 +115,7 @@ class Engine:
         if self.ppc:
             self.dcache_line = 128 if self.ppc64 else 32
             self._ppc_setup()
-        elif arch == "aarch64":
+        elif self.a64:
             uc.reg_write(A64.UC_ARM64_REG_NZCV, 0)
         else:
             # VFP/NEON are off after reset: CPACR cp10/cp11 full access, FPEXC.EN.
@@ -135,7 +137,7 @@ class Engine:
                         fpscr=P.UC_PPC_REG_FPSCR)
             self.out_order = (["r%d" % i for i in range(32)] + ["pc", "cr", "xer", "lr", "ctr", "msr", "fpscr"]
                               + ["f%d" % i for i in range(32)])
-        elif self.arch == "aarch64":
+        elif self.a64:
             for i in range(29):
                 regs["x%d" % i] = A64.UC_ARM64_REG_X0 + i
             regs.update(x29=A64.UC_ARM64_REG_X29, x30=A64.UC_ARM64_REG_X30, sp=A64.UC_ARM64_REG_SP,
@@ -164,7 +166,7 @@ class Engine:
         self.batch_vals = (ctypes.c_void_p * n)(*[base + 16 * i for i in range(n)])
         self.batch_fmt = []
         for name in self.out_order:
-            if name[0] == "v" and self.arch == "aarch64":
+            if name[0] == "v" and self.a64:
                 self.batch_fmt.append(None)
             else:  # PowerPC FPRs and A32 D registers are 64-bit raw bits on 32-bit cores too
                 self.batch_fmt.append(M64 if name[0] in "fd" else self.mask)
@@ -407,7 +409,7 @@ class Engine:
             if key not in self.regs:
                 raise StepError("unknown register %r for %s" % (name, self.arch))
             v = parse_int(raw, name)
-            limit = ((1 << 128) if key[0] == "v" and self.arch == "aarch64"
+            limit = ((1 << 128) if key[0] == "v" and self.a64
                      else (1 << 64) if key[0] in "fd" else self.mask + 1)
             if v < 0 or v >= limit:
                 raise StepError("%s: value out of range" % name)
