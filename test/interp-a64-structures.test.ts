@@ -94,7 +94,7 @@ describe('A64 structure loads/stores in the interpreter', () => {
     tables.map({ va: dataVa, pa: DATA, size: 0x1000 });
     tables.map({ va: dataVa + 0x1000n, pa: DATA + 0x1000n, size: 0x1000, writable: false });
     machine.writeBytes(CODE, new A64Program().emit(a64.ld1(0, 2, '16b', 9, 'imm'), a64.st1(2, 2, '16b', 10, 'imm')).bytes());
-    const vcpu = new Vcpu(machine, 0, 'aarch64').set('ttbr0_el1', tables.root).set('tcr_el1', tables.tcr()).set('sctlr_el1', 1)
+    const vcpu = tables.enable(new Vcpu(machine, 0, 'aarch64'))
       .set('pc', CODE).set('x9', dataVa + 0x1ff8n).set('x10', dataVa + 0xff0n).set('v0', 7n).set('v1', 8n).set('v2', q(pattern(16, 2)));
     expect(vcpu.run(5)).toMatchObject({ reason: 'fault', kind: 'translation', pc: CODE, address: dataVa + 0x2000n });
     expect([vcpu.get('v0'), vcpu.get('v1'), vcpu.get('x9')]).toEqual([7n, 8n, dataVa + 0x1ff8n]);
