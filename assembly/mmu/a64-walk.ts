@@ -6,12 +6,11 @@
 // dirty state (DBM with TCR_EL1.HD), both updated atomically. Descriptors are read
 // little-endian through the slot layer: a table outside RAM is an external abort.
 // A fault leaves ESR_EL1 (data or instruction abort, same EL) and FAR_EL1 in the record.
-import { CPU_SYSREGS, SYSREG_TCR_EL1, SYSREG_TTBR0_EL1, SYSREG_TTBR1_EL1, REC_FAULT_ADDR, REC_FAULT_SYNDROME, REC_DATA } from "../layout";
+import { SYSREG_TCR_EL1, SYSREG_TTBR0_EL1, SYSREG_TTBR1_EL1, REC_FAULT_ADDR, REC_FAULT_SYNDROME, REC_DATA } from "../layout";
 import { record } from "../machine";
 import { ramAddress } from "../mem/slots";
+import { WALK_FAULT, sysreg } from "./walk-common";
 
-/** Sentinel a64Walk returns on a fault (never a valid 48-bit output address). */
-export const WALK_FAULT: u64 = 0xffff_ffff_ffff_ffff;
 /** After a successful walk: whether the leaf maps more than 4 KiB (a block, or a 16/64 KiB page). */
 export let walkedBlock = false;
 
@@ -27,9 +26,6 @@ const EC_INSTRUCTION_ABORT_SAME_EL: u64 = 0x21;
 const OUTPUT_MASK: u64 = 0x0000_ffff_ffff_f000; // OA[47:12]
 const ROOT_MASK: u64 = 0x0000_ffff_ffff_ffc0; //   TTBR's BADDR: a start-level table may be as small as 64 bytes
 
-@inline function sysreg(index: u32): u64 {
-  return load<u64>(record + CPU_SYSREGS + (index << 3));
-}
 
 /** Records the abort: ESR_EL1 (EC, IL, WnR, FSC) in REC_FAULT_SYNDROME, FAR_EL1 in REC_FAULT_ADDR. */
 function abort(va: u64, fsc: u32, level: u32, write: bool, fetch: bool): u64 {

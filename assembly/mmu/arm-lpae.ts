@@ -11,10 +11,10 @@
 // A fault leaves the long-format FSR in REC_FAULT_SYNDROME and the VA in REC_FAULT_ADDR:
 //   bit 32  FSR_FETCH: an instruction fetch (IFSR), else a data access (DFSR)
 //   bit 11  WnR (data accesses)   bit 9  LPAE (always 1)   bits 5:0  STATUS, the level in bits 1:0
-import { CPU_SYSREGS, SYSREG_TCR_EL1, SYSREG_TTBR0_EL1, SYSREG_TTBR1_EL1, REC_FAULT_ADDR, REC_FAULT_SYNDROME } from "../layout";
+import { SYSREG_TCR_EL1, SYSREG_TTBR0_EL1, SYSREG_TTBR1_EL1, REC_FAULT_ADDR, REC_FAULT_SYNDROME } from "../layout";
 import { record } from "../machine";
 import { ramAddress } from "../mem/slots";
-import { WALK_FAULT } from "./a64-walk";
+import { WALK_FAULT, sysreg } from "./walk-common";
 import { FSR_FETCH } from "./arm-short";
 
 // STATUS values, the level in the low two bits.
@@ -36,9 +36,6 @@ const AP_TABLE_READ_ONLY: u64 = <u64>1 << 62;
 /** After a successful walk: whether the leaf is a block (1 GiB or 2 MiB). */
 export let lpaeWalkedBlock = false;
 
-@inline function sysreg(index: u32): u64 {
-  return load<u64>(record + CPU_SYSREGS + (index << 3));
-}
 
 function abort(va: u64, status: u32, level: u32, write: bool, fetch: bool): u64 {
   let fsr = FSR_LPAE | <u64>(status | level);

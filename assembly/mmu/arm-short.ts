@@ -16,10 +16,10 @@
 //   bit 32   FSR_FETCH: an instruction fetch (the value is IFSR's), else a data access (DFSR's)
 //   bit 11   WnR (data accesses)          bit 10  FS[4]
 //   bits 7:4 the domain (data accesses)   bits 3:0 FS[3:0]
-import { CPU_SYSREGS, SYSREG_SCTLR_EL1, SYSREG_TCR_EL1, SYSREG_TTBR0_EL1, SYSREG_TTBR1_EL1, SYSREG_DACR, REC_FAULT_ADDR, REC_FAULT_SYNDROME } from "../layout";
+import { SYSREG_SCTLR_EL1, SYSREG_TCR_EL1, SYSREG_TTBR0_EL1, SYSREG_TTBR1_EL1, SYSREG_DACR, REC_FAULT_ADDR, REC_FAULT_SYNDROME } from "../layout";
 import { record } from "../machine";
 import { ramAddress } from "../mem/slots";
-import { WALK_FAULT } from "./a64-walk";
+import { WALK_FAULT, sysreg } from "./walk-common";
 
 /** REC_FAULT_SYNDROME bit 32 (both formats): the fault was on an instruction fetch. */
 export const FSR_FETCH: u64 = <u64>1 << 32;
@@ -43,9 +43,6 @@ const DOMAIN_MANAGER: u32 = 3;
 /** After a successful walk: whether the leaf maps more than 4 KiB (section, supersection or large page). */
 export let shortWalkedLarge = false;
 
-@inline function sysreg(index: u32): u64 {
-  return load<u64>(record + CPU_SYSREGS + (index << 3));
-}
 
 /** Records the abort (the FSR as above, the VA) and returns WALK_FAULT. */
 function abort(va: u32, fs: u32, domain: u32, write: bool, fetch: bool): u64 {

@@ -8,12 +8,11 @@
 // another size is skipped, as the ISA says. pp with the key (Ks, or Kp with MSR[PR])
 // decides loads and stores, N (SLB or PTE) and G deny fetches; R and C are set with a
 // compare-exchange on the big-endian doubleword.
-import { CPU_SYSREGS, CPU_SLB, CPU_MSR, SLB_ENTRIES, SYSREG_SDR1, REC_FAULT_ADDR, REC_FAULT_SYNDROME } from "../layout";
+import { CPU_SLB, CPU_MSR, SLB_ENTRIES, SYSREG_SDR1, REC_FAULT_ADDR, REC_FAULT_SYNDROME } from "../layout";
 import { PPC_SEGMENT_FAULT_BIT } from "../exits";
 import { record } from "../machine";
 import { ramAddress } from "../mem/slots";
-import { WALK_FAULT } from "./a64-walk";
-import { DSISR_NOPTE, DSISR_PROTFAULT, DSISR_STORE } from "./ppc-radix";
+import { WALK_FAULT, sysreg, ppcFault as fault, DSISR_NOPTE, DSISR_PROTFAULT } from "./walk-common";
 
 /** After a successful walk: whether the page was larger than 4 KiB. */
 export let hashWalkedLarge = false;
@@ -65,15 +64,7 @@ const WRITABLE_KEY0: u32 = 0b0000_0111;
 const READABLE_KEY1: u32 = 0b0000_1110;
 const WRITABLE_KEY1: u32 = 0b0000_0100;
 
-@inline function sysreg(index: u32): u64 {
-  return load<u64>(record + CPU_SYSREGS + (index << 3));
-}
 
-function fault(ea: u64, cause: u64, write: bool): u64 {
-  store<u64>(record + REC_FAULT_SYNDROME, cause | (write ? DSISR_STORE : 0));
-  store<u64>(record + REC_FAULT_ADDR, ea);
-  return WALK_FAULT;
-}
 
 /** The SLB entry (0..SLB_ENTRIES-1) whose valid segment holds `ea`, or -1. */
 export function slbFind(ea: u64): i32 {

@@ -4,19 +4,13 @@
 // (quadrant 0) or 0 (quadrant 3) gives the tree's size and root. Each level's entry
 // is a big-endian doubleword: V (bit 63), L (leaf, bit 62), next-level base and size;
 // a leaf holds the real page number, R and C (set here atomically) and EAA permissions.
-import { CPU_SYSREGS, SYSREG_PTCR, SYSREG_PID, REC_FAULT_ADDR, REC_FAULT_SYNDROME } from "../layout";
-import { record } from "../machine";
+import { SYSREG_PTCR, SYSREG_PID } from "../layout";
 import { ramAddress } from "../mem/slots";
-import { WALK_FAULT } from "./a64-walk";
+import { WALK_FAULT, sysreg, ppcFault as fault, DSISR_NOPTE, DSISR_PROTFAULT, DSISR_R_BADCONFIG } from "./walk-common";
 
 /** After a successful walk: whether the leaf mapped more than 4 KiB (2 MiB, 1 GiB). */
 export let radixWalkedBlock = false;
 
-// DSISR bits (IBM numbering, bit 0 = MSB of the 32-bit word)
-export const DSISR_NOPTE: u64 = 0x4000_0000; //   no valid translation
-export const DSISR_PROTFAULT: u64 = 0x0800_0000; // the access is not permitted
-export const DSISR_STORE: u64 = 0x0200_0000; //    the access was a store
-export const DSISR_R_BADCONFIG: u64 = 0x0008_0000; // a table entry or size is malformed
 
 const V: u64 = <u64>1 << 63;
 const L: u64 = <u64>1 << 62;
@@ -28,16 +22,7 @@ const EAA_READ: u64 = 0x4;
 const EAA_READ_WRITE: u64 = 0x2;
 const EAA_EXECUTE: u64 = 0x1;
 
-@inline function sysreg(index: u32): u64 {
-  return load<u64>(record + CPU_SYSREGS + (index << 3));
-}
 
-/** Records the interrupt's DSISR (fetches: SRR1-style, the same bits) and DAR. */
-function fault(ea: u64, cause: u64, write: bool): u64 {
-  store<u64>(record + REC_FAULT_SYNDROME, cause | (write ? DSISR_STORE : 0));
-  store<u64>(record + REC_FAULT_ADDR, ea);
-  return WALK_FAULT;
-}
 
 /** A big-endian doubleword of guest real memory, or 0 (never a valid entry) when no RAM holds it; its host address in `entryHost`. */
 let entryHost: usize = 0;

@@ -6,11 +6,10 @@
 // names: 64-byte PTEGs of 8 big-endian 8-byte PTEs, the primary hash VSID ^ page
 // index, the secondary its complement, HTABMASK selecting how many hash bits reach
 // HTABORG. R and C are set with a compare-exchange on the PTE's second word.
-import { CPU_SYSREGS, CPU_MSR, SYSREG_SDR1, SYSREG_SR0, SYSREG_BAT0, REC_FAULT_ADDR, REC_FAULT_SYNDROME } from "../layout";
+import { CPU_MSR, SYSREG_SDR1, SYSREG_SR0, SYSREG_BAT0 } from "../layout";
 import { record } from "../machine";
 import { ramAddress } from "../mem/slots";
-import { WALK_FAULT } from "./a64-walk";
-import { DSISR_NOPTE, DSISR_PROTFAULT, DSISR_STORE } from "./ppc-radix";
+import { WALK_FAULT, sysreg, ppcFault as fault, DSISR_NOPTE, DSISR_PROTFAULT } from "./walk-common";
 import { MSR_PR, SRR1_NOEXEC_GUARD } from "./ppc-hash";
 
 /** After a successful walk: whether a BAT (a block of 128 KiB or more) translated it. */
@@ -48,15 +47,7 @@ const WRITABLE_KEY0: u32 = 0b0111;
 const READABLE_KEY1: u32 = 0b1110;
 const WRITABLE_KEY1: u32 = 0b0100;
 
-@inline function sysreg(index: u32): u64 {
-  return load<u64>(record + CPU_SYSREGS + (index << 3));
-}
 
-function fault(ea: u64, cause: u64, write: bool): u64 {
-  store<u64>(record + REC_FAULT_SYNDROME, cause | (write ? DSISR_STORE : 0));
-  store<u64>(record + REC_FAULT_ADDR, ea);
-  return WALK_FAULT;
-}
 
 /** The PTEG address for `hash`: HTABORG with HTABMASK's hash bits ORed into bits 7:15, as the OEA forms it. */
 @inline function groupAddress(sdr1: u64, hash: u64): u64 {

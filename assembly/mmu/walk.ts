@@ -7,7 +7,8 @@ import {
   SYSREG_CONTEXTIDR,
 } from "../layout";
 import { record } from "../machine";
-import { a64Walk, WALK_FAULT, walkedBlock } from "./a64-walk";
+import { a64Walk, walkedBlock } from "./a64-walk";
+import { WALK_FAULT } from "./walk-common";
 import { radixWalk, radixWalkedBlock } from "./ppc-radix";
 import { armShortWalk, shortWalkedLarge } from "./arm-short";
 import { armLpaeWalk, lpaeWalkedBlock } from "./arm-lpae";
