@@ -48,6 +48,7 @@ export const CTRL_RW_LOCK: u32 = 136; //      u32  mutex (rwlock): readers count
 export const CTRL_RUN_STATE: u32 = 140; //    u32  0 while a run goes on, 1 once vCPUs should stop
 export const CTRL_POLL: u32 = 144; //         u32  never written: a word to sleep on with a timeout
 export const CTRL_BUILTIN_COUNT: u32 = 148; // u32  built-in devices published in CTRL_BUILTINS
+export const CTRL_JIT: u32 = 152; //          u32  non-zero: hot PowerPC loops run as compiled blocks (jit.ts)
 // Built-in devices: MMIO served inside the core, without a call out to JavaScript.
 // Entry: 0 base u64 · 8 size u64 · 16 kind u32 · 20 address space u32 · 24 state u32 (its registers' memory)
 export const CTRL_BUILTINS: u32 = 2048;
@@ -224,7 +225,11 @@ export const CHECK_COUNT: u32 = 9;
 export const REC_TLB_CONTEXTS: u32 = (REC_CHECK + 4 * CHECK_COUNT + 63) & ~63;
 export const TLB_CONTEXTS: u32 = 32;
 export const REC_TLB_VICTIM: u32 = REC_TLB_CONTEXTS + 8 * TLB_CONTEXTS;
-export const REC_END: u32 = REC_TLB_VICTIM + 4; // below REC_UOPS
+// Compiled loops (jit.ts): JIT_BLOCKS × { start pc u64 · table index i32 (0: not yet, -1: never) · length u32 · hits u32 · mode u32 }
+export const REC_JIT_BLOCKS: u32 = (REC_TLB_VICTIM + 4 + 7) & ~7;
+export const JIT_BLOCKS: u32 = 4;
+export const JIT_BLOCK_SIZE: u32 = 24;
+export const REC_END: u32 = REC_JIT_BLOCKS + JIT_BLOCKS * JIT_BLOCK_SIZE; // below REC_UOPS
 export const VCPU_OUTSIDE: u32 = 0; //   between runs, waiting or offline: at a safe point, outside emulation
 export const VCPU_RUNNING: u32 = 1; //   inside a run call, executing guest instructions
 export const VCPU_EMULATING: u32 = 2; // inside the host's MMIO path for one access

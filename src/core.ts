@@ -1,6 +1,8 @@
 // Loading the AssemblyScript core and reading the memory map it exports. Every
 // instance shares one imported WebAssembly.Memory; only Wasm globals are private.
 
+import { compilePpcLoop } from './jit/ppc-loop.js';
+
 /** Names of the map's exported constants; a test checks this list against the module. */
 export const MAP_NAMES = [
   'PAGE_SHIFT', 'PAGE_SIZE', 'WASM_PAGE',
@@ -8,7 +10,7 @@ export const MAP_NAMES = [
   'CTRL_ARENA_BASE', 'CTRL_ARENA_SIZE', 'CTRL_MEMORY_PAGES', 'CTRL_TLB_BASE', 'CTRL_TLB_ENTRIES', 'CTRL_SLOT_GEN', 'MAGIC',
   'CTRL_SHOOT_SEQ', 'CTRL_SHOOT_DONE', 'CTRL_SHOOT_MODEL', 'CTRL_SHOOT_LOCK', 'CTRL_ACK_BELL', 'CTRL_SHOOT_RING',
   'SHOOT_RING_SIZE', 'SHOOT_ENTRY_SIZE', 'SHOOT_BROADCAST', 'SHOOT_IPI',
-  'CTRL_STOP', 'CTRL_GLOBAL_LOCK', 'CTRL_RW_LOCK', 'CTRL_RUN_STATE', 'CTRL_POLL', 'CTRL_BUILTIN_COUNT', 'CTRL_BUILTINS',
+  'CTRL_STOP', 'CTRL_GLOBAL_LOCK', 'CTRL_RW_LOCK', 'CTRL_RUN_STATE', 'CTRL_POLL', 'CTRL_BUILTIN_COUNT', 'CTRL_JIT', 'CTRL_BUILTINS',
   'BUILTIN_MAX', 'BUILTIN_ENTRY_SIZE', 'BUILTIN_E_BASE', 'BUILTIN_E_SIZE', 'BUILTIN_E_KIND', 'BUILTIN_E_AS', 'BUILTIN_E_STATE',
   'BUILTIN_SCRATCH', 'BUILTIN_COUNTER',
   'TLB_ENTRY_SIZE', 'TLB_E_READ', 'TLB_E_WRITE', 'TLB_E_FETCH', 'TLB_E_ADDEND', 'TLB_MIN_ENTRIES', 'TLB_MAX_ENTRIES',
@@ -24,7 +26,7 @@ export const MAP_NAMES = [
   'CPU_GPR', 'CPU_PC', 'CPU_LR', 'CPU_CTR', 'CPU_XER', 'CPU_CR', 'CPU_MODE', 'CPU_MSR', 'CPU_FPSCR', 'CPU_NZCV', 'CPU_SP',
   'CPU_RESERVE_ADDR', 'CPU_RESERVE_SIZE', 'CPU_RESERVE_VALID', 'CPU_RESERVE_DATA', 'CPU_VSR', 'CPU_SYSREGS',
   'SYSREG_SCTLR_EL1', 'SYSREG_TCR_EL1', 'SYSREG_TTBR0_EL1', 'SYSREG_TTBR1_EL1', 'SYSREG_MAIR_EL1', 'SYSREG_PTCR', 'SYSREG_PID', 'SYSREG_LPCR', 'SYSREG_SDR1', 'SYSREG_DACR', 'SYSREG_SR0', 'SYSREG_BAT0', 'SYSREG_HASHKEYR', 'SYSREG_HASHPKEYR', 'SYSREG_CONTEXTIDR', 'SYSREG_COUNT', 'CPU_SLB', 'SLB_ENTRIES', 'MSR_DR', 'MSR_IR', 'CPU_END',
-  'REC_SYNC', 'REC_SYNC_STATE', 'REC_SYNC_ACK', 'REC_SYNC_PENDING', 'REC_SYNC_QUIESCENT', 'REC_SYNC_LOCK', 'REC_CHECK', 'REC_TLB_CONTEXTS', 'TLB_CONTEXTS', 'REC_TLB_VICTIM', 'REC_END',
+  'REC_SYNC', 'REC_SYNC_STATE', 'REC_SYNC_ACK', 'REC_SYNC_PENDING', 'REC_SYNC_QUIESCENT', 'REC_SYNC_LOCK', 'REC_CHECK', 'REC_TLB_CONTEXTS', 'TLB_CONTEXTS', 'REC_TLB_VICTIM', 'REC_JIT_BLOCKS', 'JIT_BLOCKS', 'JIT_BLOCK_SIZE', 'REC_END',
   'CHECK_HOLES', 'CHECK_STALE', 'CHECK_LOST', 'CHECK_MMIO_UNASSIGNED', 'CHECK_EMULATED', 'CHECK_MMIO_INVALID',
   'CHECK_RETRIES', 'CHECK_FAULTS', 'CHECK_BAD_VALUES', 'CHECK_COUNT', 'VCPU_OUTSIDE', 'VCPU_RUNNING', 'VCPU_EMULATING',
   'MODE_64', 'MODE_LE', 'MODE_THUMB', 'MODE_ARM',
@@ -122,8 +124,25 @@ export function readExportedConstants<Name extends string>(
   return values as Record<Name, number>;
 }
 
+/**
+ * One core instance over `memory`. It gets its own function table, where the
+ * compiled-loop path (assembly/exec/jit.ts, when the machine enables it) places the
+ * loops `jitCompile` builds for it.
+ */
 export function instantiateCore(module: WebAssembly.Module, memory: WebAssembly.Memory, mmio: MmioImport): WebAssembly.Instance {
-  return new WebAssembly.Instance(module, { env: { memory, mmio } });
+  const table = new WebAssembly.Table({ element: 'anyfunc', initial: 1 });
+  let map: MemoryMap | undefined;
+  const jitCompile = (_pcLow: number, _pcHigh: number, code: number, record: number): number => {
+    map ??= readMemoryMap(instance);
+    const loop = compilePpcLoop(memory, record, code, map);
+    if (loop === undefined || table.length > 0xffff) return 0;
+    const compiled = new WebAssembly.Instance(new WebAssembly.Module(loop.bytes), { env: { memory } });
+    const index = table.grow(1);
+    table.set(index, compiled.exports.block as (...args: never[]) => unknown);
+    return (loop.length << 16) | index;
+  };
+  const instance = new WebAssembly.Instance(module, { env: { memory, mmio, table, jitCompile } });
+  return instance;
 }
 
 export function coreFunctions(instance: WebAssembly.Instance): CoreFunctions {

@@ -25,6 +25,11 @@ export interface MachineOptions {
    * without cross-origin isolation.
    */
   shared?: boolean;
+  /**
+   * Runs hot 64-bit PowerPC loops (loads, stores, addi/addis/ori closed by bdnz) as
+   * Wasm compiled from them, the rest interpreted; default false.
+   */
+  jit?: boolean;
 }
 
 /** Where the per-machine regions landed (read back from the control block). */
@@ -87,7 +92,10 @@ export class Machine {
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared });
     const status = coreFunctions(instantiateCore(module, memory, () => 1)).machineInit(vcpus, tlbEntries, dirtyBytes, arenaBytes);
     if (status !== 0) throw new EmuError('EIO', texts.coreInit(status));
-    return new Machine(module, memory, vcpus);
+    const machine = new Machine(module, memory, vcpus);
+    // Written before any vCPU runs; every core instance reads it at the start of a run.
+    new DataView(memory.buffer).setUint32(machine.map.CONTROL_BASE + machine.map.CTRL_JIT, options.jit ? 1 : 0, true);
+    return machine;
   }
 
   /** KVM_SET_USER_MEMORY_REGION. Throws SlotError with KVM's errno; a rejected call changes nothing. */

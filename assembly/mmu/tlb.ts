@@ -43,9 +43,9 @@ export let mmioMarked = false;
 let holdsBlockPages = false;
 
 /** The current address space's context number, shifted into tag position (0 with the MMU off). */
-let contextTag: u64 = 0;
+export let contextTag: u64 = 0;
 /** What the context XORs into entry indexes, so one VA in several address spaces lands on different entries. */
-let contextSalt: u32 = 0;
+export let contextSalt: u32 = 0;
 const KEY_USED: u64 = <u64>1 << 63;
 
 /**

@@ -1,0 +1,94 @@
+// Compiled PowerPC loops. A backward branch that keeps landing on the same start pc
+// (a loop ending in bdnz) asks the host to compile the loop's body into a Wasm
+// function over the shared memory (src/jit/ppc-block.ts), placed in the imported
+// function table. The run loop then calls it once per iteration: it checks that the
+// code is unchanged, runs the body with the TLB's hit path inline, and hands any
+// instruction it cannot finish (a TLB miss, MMIO, a misaligned access) back to the
+// interpreter, which runs that one the full way. A loop iteration is thus one unit
+// between the run loop's checks for slot changes and broadcast invalidations.
+import { CONTROL_BASE, CTRL_JIT, REC_JIT_BLOCKS, JIT_BLOCKS, JIT_BLOCK_SIZE, CPU_MODE } from "../layout";
+import { record, tlb, tlbMask } from "../machine";
+import { contextSalt, contextTag } from "../mmu/tlb";
+
+/**
+ * The host's compiler: the loop starting at `pc` (its first word at host address
+ * `code`, in the vCPU `regs` belong to). Returns (length << 16) | table index, or 0
+ * when the loop has an instruction it does not compile.
+ */
+@external("env", "jitCompile")
+declare function jitCompile(pcLow: u32, pcHigh: u32, code: u32, record: u32): i32;
+
+const B_PC: u32 = 0;
+const B_INDEX: u32 = 8;
+const B_LENGTH: u32 = 12;
+const B_HITS: u32 = 16;
+const B_MODE: u32 = 20;
+const HOT: u32 = 16; // backward branches to a start before it is compiled
+
+/** The compiled loop the run loop may call at `jitPc` (1: none), its table index and length. */
+export let jitPc: u64 = 1;
+export let jitIndex: u32 = 0;
+export let jitLength: u32 = 0;
+
+/** Results of a compiled iteration: below the length, the instruction it stopped before. */
+export const JIT_CODE_CHANGED: i32 = -1;
+
+@inline export function jitEnabled(): bool {
+  return load<u32>(CONTROL_BASE + CTRL_JIT) != 0;
+}
+
+@inline function block(index: u32): usize {
+  return record + REC_JIT_BLOCKS + index * JIT_BLOCK_SIZE;
+}
+
+/**
+ * A taken backward branch to `target`, whose word lies at host address `code`:
+ * counts it, compiles the loop once it is hot, and selects its block when compiled.
+ */
+export function jitBackwardBranch(target: u64, code: usize): void {
+  const mode = load<u32>(record + CPU_MODE);
+  let slot: u32 = JIT_BLOCKS;
+  for (let i: u32 = 0; i < JIT_BLOCKS; i++) {
+    if (load<u64>(block(i), B_PC) == target && load<u32>(block(i), B_MODE) == mode) slot = i;
+  }
+  if (slot == JIT_BLOCKS) {
+    // A new start takes the block with the fewest hits (a loop that is running keeps its own).
+    slot = 0;
+    for (let i: u32 = 1; i < JIT_BLOCKS; i++) if (load<u32>(block(i), B_HITS) < load<u32>(block(slot), B_HITS)) slot = i;
+    store<u64>(block(slot), target, B_PC);
+    store<i32>(block(slot), 0, B_INDEX);
+    store<u32>(block(slot), 0, B_HITS);
+    store<u32>(block(slot), mode, B_MODE);
+  }
+  const entry = block(slot);
+  let index = load<i32>(entry, B_INDEX);
+  if (index == 0) {
+    const hits = load<u32>(entry, B_HITS) + 1;
+    store<u32>(entry, hits, B_HITS);
+    if (hits < HOT) return;
+    const compiled = jitCompile(<u32>target, <u32>(target >> 32), <u32>code, <u32>record);
+    index = compiled == 0 ? -1 : compiled & 0xffff;
+    store<i32>(entry, index, B_INDEX);
+    store<u32>(entry, <u32>compiled >>> 16, B_LENGTH);
+  }
+  if (index < 0) return;
+  jitPc = target;
+  jitIndex = <u32>index;
+  jitLength = load<u32>(entry, B_LENGTH);
+}
+
+/** Forgets every compiled loop (the code changed, or the mode the blocks were built for). */
+export function jitForget(): void {
+  memory.fill(record + REC_JIT_BLOCKS, 0, JIT_BLOCKS * JIT_BLOCK_SIZE);
+  jitPc = 1;
+}
+
+/**
+ * Runs one iteration of the selected loop: its `code` at that host address. Returns
+ * the compiled function's result: the length when the closing bdnz was taken, the
+ * length + 1 when it fell through, fewer when it stopped before that instruction,
+ * JIT_CODE_CHANGED when the words differ from those compiled.
+ */
+@inline export function jitRun(regs: usize, code: usize): i32 {
+  return call_indirect<i32>(jitIndex, <u32>regs, <u32>tlb, ((tlbMask + 1) >>> 1) - 1, contextSalt, contextTag, <u32>code);
+}
