@@ -30,9 +30,6 @@ export let jitPc: u64 = 1;
 export let jitIndex: u32 = 0;
 export let jitLength: u32 = 0;
 
-/** Results of a compiled iteration: below the length, the instruction it stopped before. */
-export const JIT_CODE_CHANGED: i32 = -1;
-
 @inline export function jitEnabled(): bool {
   return load<u32>(CONTROL_BASE + CTRL_JIT) != 0;
 }
@@ -83,12 +80,24 @@ export function jitForget(): void {
   jitPc = 1;
 }
 
+/** After jitIteration ran instructions: the pc to go on from. */
+export let jitNextPc: u64 = 0;
+
 /**
- * Runs one iteration of the selected loop: its `code` at that host address. Returns
- * the compiled function's result: the length when the closing bdnz was taken, the
- * length + 1 when it fell through, fewer when it stopped before that instruction,
- * JIT_CODE_CHANGED when the words differ from those compiled.
+ * Runs one iteration of the selected loop, which starts at `at` with its first word at
+ * host address `code`: returns how many instructions it completed (0: none, and the
+ * interpreter runs the one at `at`), with the next pc in jitNextPc. The compiled
+ * function returns the length when the closing bdnz was taken, the length + 1 when it
+ * fell through, fewer when it stopped before that instruction, -1 when the words
+ * differ from those compiled (the loops are then forgotten).
  */
-@inline export function jitRun(regs: usize, code: usize): i32 {
-  return call_indirect<i32>(jitIndex, <u32>regs, <u32>tlb, ((tlbMask + 1) >>> 1) - 1, contextSalt, contextTag, <u32>code);
+export function jitIteration(regs: usize, code: usize, at: u64): u32 {
+  const result = call_indirect<i32>(jitIndex, <u32>regs, <u32>tlb, ((tlbMask + 1) >>> 1) - 1, contextSalt, contextTag, <u32>code);
+  if (result < 0) {
+    jitForget();
+    return 0;
+  }
+  const done = min<u32>(<u32>result, jitLength);
+  jitNextPc = <u32>result == jitLength ? at : at + (<u64>done << 2);
+  return done;
 }

@@ -16,8 +16,8 @@ import { pc, setPc, mode, isLittle } from "../cpu/regs";
 import { ppcAlu, ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
 import { ppcLoadStore, LS_UNIMPLEMENTED, LS_ALIGNMENT_PPC, LS_TRAP_PPC } from "./ppc-loadstore";
 import { resetAccessExit } from "./guest-memory";
-import { uopSync, uopFor, uopExecute, uopStatus, U_GENERIC_EXIT } from "./ppc-uops";
-import { jitEnabled, jitBackwardBranch, jitForget, jitRun, jitPc, jitLength, JIT_CODE_CHANGED } from "./jit";
+import { uopSync, uopFor, uopExecute, uopStatus, uopSetReportLoops, U_GENERIC_EXIT, U_LOOP_BRANCH } from "./ppc-uops";
+import { jitEnabled, jitBackwardBranch, jitIteration, jitPc, jitLength, jitNextPc } from "./jit";
 
 /** Host address of the 4 bytes at `at`, or 0 when they are not in RAM. */
 @inline function fetchAddress(at: u64): usize {
@@ -93,6 +93,7 @@ export function ppcRun(budget: u32): u32 {
   let codePage: u64 = 1; // the page `codeHost` maps; 1 is never a page
   let codeHost: usize = 0;
   const jit = wide && jitEnabled();
+  uopSetReportLoops(jit);
   for (let left = budget; left != 0; left--) {
     if (tlbSync()) codePage = 1;
     const page = at & ~(<u64>PAGE_SIZE - 1);
@@ -105,22 +106,24 @@ export function ppcRun(budget: u32): u32 {
       codePage = page;
       codeHost = host;
     }
-    if (at == jitPc && left > jitLength) {
+    if (jit && at == jitPc && left > jitLength) {
       // One compiled iteration; what it could not finish continues below, interpreted.
-      const result = jitRun(regs, codeHost + <usize>(at - page));
-      if (result == JIT_CODE_CHANGED) {
-        jitForget();
-      } else if (result != 0) {
-        const done = min<u32>(<u32>result, jitLength);
+      const done = jitIteration(regs, codeHost + <usize>(at - page), at);
+      if (done != 0) {
         left -= done - 1;
-        at = <u32>result == jitLength ? at : at + (<u64>done << 2);
+        at = jitNextPc;
         continue;
       }
     }
     const word = fetchWord(codeHost + <usize>(at - page), bigEndian);
     const next = wide ? uopExecute(uopFor(word, wide), at, bigEndian, regs) : at;
     if (uopStatus == EXIT_NONE && wide) {
-      if (jit && next < at && (next & ~(<u64>PAGE_SIZE - 1)) == page) jitBackwardBranch(next, codeHost + <usize>(next - page));
+      at = next;
+      continue;
+    }
+    if (uopStatus == U_LOOP_BRANCH) {
+      uopStatus = EXIT_NONE;
+      if ((next & ~(<u64>PAGE_SIZE - 1)) == page) jitBackwardBranch(next, codeHost + <usize>(next - page));
       at = next;
       continue;
     }

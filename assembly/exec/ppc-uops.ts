@@ -177,6 +177,16 @@ export let uopStatus: u32 = EXIT_NONE;
 /** uopStatus when the word needs the full path (no EXIT_* uses this value). */
 export const U_GENERIC_EXIT: u32 = 0xffff;
 
+/** uopStatus after a taken backward bc when uopReportLoops is set: the instruction completed, the next pc is a loop's start. */
+export const U_LOOP_BRANCH: u32 = 0xfffe;
+
+/** Whether taken backward conditional branches report U_LOOP_BRANCH (for the compiled-loop path). */
+export let uopReportLoops = false;
+
+export function uopSetReportLoops(on: bool): void {
+  uopReportLoops = on;
+}
+
 @inline function register(regs: usize, n: u32): u64 {
   return load<u64>(regs + (n << 3));
 }
@@ -239,7 +249,10 @@ export const U_GENERIC_EXIT: u32 = 0xffff;
       }
       const condOk = (bo & 16) != 0 || ((cr() >>> (31 - ra)) & 1) == ((bo >>> 3) & 1);
       if ((aux & A_LINK) != 0) setCpu(CPU_LR, at + 4);
-      return ctrOk && condOk ? ((aux & A_ABSOLUTE) != 0 ? imm : at + imm) : at + 4;
+      if (!(ctrOk && condOk)) return at + 4;
+      const target = (aux & A_ABSOLUTE) != 0 ? imm : at + imm;
+      if (uopReportLoops && target < at) uopStatus = U_LOOP_BRANCH;
+      return target;
     }
     default:
       uopStatus = U_GENERIC_EXIT;

@@ -73,8 +73,8 @@ function swap(body: Body, size: number): Body {
       .get(NARROW).i32(8).emit(op.i32ShrU).i32(0xff).emit(op.i32And).emit(op.i32Or);
   }
   if (size === 4) {
-    return body.tee(NARROW).i32(0xff00ff00).emit(op.i32And).i32(8).emit(op.i32Rotr)
-      .get(NARROW).i32(0x00ff00ff).emit(op.i32And).i32(8).emit(op.i32Rotl).emit(op.i32Or);
+    return body.tee(NARROW).i32(0xff00ff00).emit(op.i32And).i32(8).emit(op.i32Rotl)
+      .get(NARROW).i32(0x00ff00ff).emit(op.i32And).i32(8).emit(op.i32Rotr).emit(op.i32Or);
   }
   body.tee(WIDE).i64(8n).emit(op.i64ShrU).i64(0x00ff00ff00ff00ffn).emit(op.i64And)
     .get(WIDE).i64(0x00ff00ff00ff00ffn).emit(op.i64And).i64(8n).emit(op.i64Shl).emit(op.i64Or);
