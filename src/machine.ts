@@ -26,8 +26,9 @@ export interface MachineOptions {
    */
   shared?: boolean;
   /**
-   * Runs hot 64-bit PowerPC loops (loads, stores, addi/addis/ori closed by bdnz) as
-   * Wasm compiled from them, the rest interpreted; default false.
+   * Runs hot loops as Wasm compiled from them, the rest interpreted; default false.
+   * 64-bit PowerPC: D/DS-form loads and stores, addi/addis/ori, closed by bdnz. A64:
+   * LDR/STR/LDRSW (unsigned offset), ADD/SUB immediate, closed by SUBS + B.NE or CBNZ.
    */
   jit?: boolean;
 }

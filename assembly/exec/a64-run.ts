@@ -1,6 +1,6 @@
 // The A64 run loop: fetch at pc (MMU off), run the interpreter's subset or a
 // load/store descriptor, until the budget is spent or an instruction exits.
-import { REC_DECODE, REC_FAULT_ADDR, CPU_MODE } from "../layout";
+import { REC_DECODE, REC_FAULT_ADDR, CPU_MODE, CPU_GPR, PAGE_SIZE } from "../layout";
 import {
   EXIT_NONE, EXIT_BUDGET, CAUSE_UNDEFINED, CAUSE_UNIMPLEMENTED, CAUSE_INVALID_FORM, FAULT_FETCH, FAULT_ALIGNMENT,
   FAULT_TRANSLATION,
@@ -17,7 +17,8 @@ import { LS_UNIMPLEMENTED } from "./ppc-loadstore";
 import { a64Alu, a64SetMmu } from "./a64-alu";
 import { a64LoadStore, LS_ALIGNMENT } from "./a64-loadstore";
 import { a64UopFor, a64UopExecute, a64UopStatus } from "./a64-uops";
-import { uopSync, U_GENERIC_EXIT } from "./ppc-uops";
+import { uopSync, uopSetReportLoops, U_GENERIC_EXIT, U_LOOP_BRANCH } from "./ppc-uops";
+import { jitEnabled, jitBackwardBranch, jitIteration, jitPc, jitLength, jitNextPc } from "./jit";
 
 /** The full path for one instruction: EXIT_NONE when it completed (pc set), else the exit, recorded. */
 function stepGeneric(word: u32, at: u64, desc: usize): u32 {
@@ -39,6 +40,11 @@ function stepGeneric(word: u32, at: u64, desc: usize): u32 {
   return undefinedInstruction(kind == KIND_OTHER ? CAUSE_UNIMPLEMENTED : CAUSE_UNDEFINED, at);
 }
 
+/** A taken backward branch from `at` (its word at host address `host`) to `target`: a loop the compiler may take, if it stays in the page. */
+function loopBranch(target: u64, at: u64, host: usize): void {
+  if ((target & ~(<u64>PAGE_SIZE - 1)) == (at & ~(<u64>PAGE_SIZE - 1))) jitBackwardBranch(target, host - <usize>(at - target));
+}
+
 /** Runs at most `budget` A64 instructions from pc; returns the EXIT_* that ended the run. */
 export function a64Run(budget: u32): u32 {
   const desc = record + REC_DECODE;
@@ -47,14 +53,31 @@ export function a64Run(budget: u32): u32 {
   a64UopStatus = EXIT_NONE;
   const bigEndian = bigData(); // BE8: data big-endian, instructions still little-endian
   a64SetMmu();
+  const jit = jitEnabled();
+  uopSetReportLoops(jit);
   for (let left = budget; left != 0; left--) {
     tlbSync();
     const at = pc();
     const host = tlbTranslate(TLB_FETCH, at, 4);
     if (host == 0) return fault(walkFaulted ? FAULT_TRANSLATION : FAULT_FETCH, at, at);
+    if (jit && at == jitPc && left > jitLength) {
+      // One compiled iteration; what it could not finish continues below, interpreted.
+      const done = jitIteration(record + CPU_GPR, host, at);
+      if (done != 0) {
+        left -= done - 1;
+        setPc(jitNextPc);
+        continue;
+      }
+    }
     const word = load<u32>(host);
     const next = a64UopExecute(a64UopFor(word), at, bigEndian);
     if (a64UopStatus == EXIT_NONE) {
+      setPc(next);
+      continue;
+    }
+    if (a64UopStatus == U_LOOP_BRANCH) {
+      a64UopStatus = EXIT_NONE;
+      loopBranch(next, at, host);
       setPc(next);
       continue;
     }
@@ -62,6 +85,7 @@ export function a64Run(budget: u32): u32 {
     a64UopStatus = EXIT_NONE;
     const exit = stepGeneric(word, at, desc);
     if (exit != EXIT_NONE) return exit;
+    if (jit && pc() < at) loopBranch(pc(), at, host); // CBNZ and the other full-path branches
   }
   return exitWith(EXIT_BUDGET, pc());
 }

@@ -9,7 +9,7 @@ import { EXIT_NONE } from "../exits";
 import { record } from "../machine";
 import { readValue, writeValue, accessExit } from "./guest-memory";
 import { conditionHolds } from "./a64-alu";
-import { U_GENERIC, U_GENERIC_EXIT } from "./ppc-uops";
+import { U_GENERIC, U_GENERIC_EXIT, U_LOOP_BRANCH, uopReportLoops } from "./ppc-uops";
 
 const U_LDR: u8 = 64; //   aux: size; zero-extending load into X/W
 const U_LDRSW: u8 = 65;
@@ -100,7 +100,11 @@ function fill(entry: usize, word: u32): void {
       return at + 4;
     }
     case U_B: return at + imm;
-    case U_BCOND: return conditionHolds(aux) ? at + imm : at + 4;
+    case U_BCOND: {
+      if (!conditionHolds(aux)) return at + 4;
+      if (uopReportLoops && <i64>imm < 0) a64UopStatus = U_LOOP_BRANCH;
+      return at + imm;
+    }
     default:
       a64UopStatus = U_GENERIC_EXIT;
       return at;

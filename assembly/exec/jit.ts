@@ -1,7 +1,7 @@
-// Compiled PowerPC loops. A backward branch that keeps landing on the same start pc
-// (a loop ending in bdnz) asks the host to compile the loop's body into a Wasm
-// function over the shared memory (src/jit/ppc-block.ts), placed in the imported
-// function table. The run loop then calls it once per iteration: it checks that the
+// Compiled loops (64-bit PowerPC and A64). A backward branch that keeps landing on
+// the same start pc asks the host to compile the loop (one closed by bdnz, or by
+// SUBS + B.NE or CBNZ) into a Wasm function over the shared memory (src/jit/), placed
+// in the core instance's imported function table. The run loop then calls it once per iteration: it checks that the
 // code is unchanged, runs the body with the TLB's hit path inline, and hands any
 // instruction it cannot finish (a TLB miss, MMIO, a misaligned access) back to the
 // interpreter, which runs that one the full way. A loop iteration is thus one unit

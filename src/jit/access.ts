@@ -1,0 +1,114 @@
+// What the loop compilers share: the compiled function's parameters and locals, and
+// the emitters for a guest access through the TLB's hit path (tag compare, add).
+
+import { Body, I32, I64, moduleBytes, op } from './wasm.js';
+
+/** The memory-map entries the compilers read. */
+export interface LoopMap {
+  readonly CPU_MODE: number; readonly MODE_LE: number; readonly MODE_ARM: number; readonly CPU_GPR: number;
+  readonly CPU_CTR: number; readonly CPU_NZCV: number;
+  readonly TLB_E_READ: number; readonly TLB_E_WRITE: number; readonly TLB_E_ADDEND: number;
+}
+
+/** A load (zero- or sign-extended into the 64-bit register) or a store of `size` bytes at register `base` + `disp`. */
+export type Access =
+  | { kind: 'load'; size: 1 | 2 | 4 | 8; signed: boolean; rt: number; ra: number; disp: number }
+  | { kind: 'store'; size: 1 | 2 | 4 | 8; rs: number; ra: number; disp: number };
+
+/** A compiled loop: the module's bytes and the loop's length in instructions. */
+export interface CompiledLoop {
+  bytes: Uint8Array<ArrayBuffer>;
+  length: number;
+}
+
+export const MAX_INSTRUCTIONS = 64;
+// Parameters and locals of the compiled function.
+export const REGS = 0, TLB = 1, INDEX_MASK = 2, SALT = 3, CONTEXT = 4, CODE = 5, EA = 6, ENTRY = 7, HOST = 8, WIDE = 9, SCRATCH = 10, NARROW = 11;
+
+export function register(body: Body, n: number): Body {
+  return body.get(REGS).memory(op.i64Load, 3, n * 8);
+}
+
+/** The base register, or 0 for PowerPC's RA = 0 (`zeroForR0`). */
+export function base(body: Body, ra: number, zeroForR0: boolean): Body {
+  return ra === 0 && zeroForR0 ? body.i64(0n) : register(body, ra);
+}
+
+/** Byte-reverses the low `size` bytes of the value on the stack (i32 for 2 and 4, i64 for 8). */
+export function swap(body: Body, size: number): Body {
+  if (size === 2) {
+    return body.tee(NARROW).i32(0xff).emit(op.i32And).i32(8).emit(op.i32Shl)
+      .get(NARROW).i32(8).emit(op.i32ShrU).i32(0xff).emit(op.i32And).emit(op.i32Or);
+  }
+  if (size === 4) {
+    return body.tee(NARROW).i32(0xff00ff00).emit(op.i32And).i32(8).emit(op.i32Rotl)
+      .get(NARROW).i32(0x00ff00ff).emit(op.i32And).i32(8).emit(op.i32Rotr).emit(op.i32Or);
+  }
+  body.tee(WIDE).i64(8n).emit(op.i64ShrU).i64(0x00ff00ff00ff00ffn).emit(op.i64And)
+    .get(WIDE).i64(0x00ff00ff00ff00ffn).emit(op.i64And).i64(8n).emit(op.i64Shl).emit(op.i64Or);
+  body.tee(WIDE).i64(16n).emit(op.i64ShrU).i64(0x0000ffff0000ffffn).emit(op.i64And)
+    .get(WIDE).i64(0x0000ffff0000ffffn).emit(op.i64And).i64(16n).emit(op.i64Shl).emit(op.i64Or);
+  return body.i64(32n).emit(op.i64Rotr);
+}
+
+/** The TLB's hit path for a `size`-byte access of the tag at `tag` (read or write): leaves the host address in HOST, or returns `index`. */
+function translate(body: Body, map: LoopMap, ra: number, disp: number, size: number, tag: number, index: number, zeroForR0: boolean): void {
+  base(body, ra, zeroForR0).i64(BigInt(disp)).emit(op.i64Add).set(EA);
+  body.get(EA).i64(12n).emit(op.i64ShrU).emit(op.i32WrapI64).get(SALT).emit(op.i32Xor).get(INDEX_MASK).emit(op.i32And)
+    .i32(5).emit(op.i32Shl).get(TLB).emit(op.i32Add).tee(ENTRY);
+  body.memory(op.i64Load, 3, tag).get(EA).i64(-4096n | BigInt(size - 1)).emit(op.i64And).get(CONTEXT).emit(op.i64Or)
+    .emit(op.i64Ne).returnIf(index);
+  body.get(EA).get(ENTRY).memory(op.i64Load, 3, map.TLB_E_ADDEND).emit(op.i64Add).emit(op.i32WrapI64).set(HOST);
+}
+
+/** Emits `insn` as instruction `index` of the loop: returns `index` when the hit path cannot serve it. */
+export function emitAccess(body: Body, map: LoopMap, little: boolean, insn: Access, index: number, zeroForR0: boolean): void {
+  if (insn.kind === 'load') load(body, map, little, insn, index, zeroForR0);
+  else store(body, map, little, insn, index, zeroForR0);
+}
+
+function load(body: Body, map: LoopMap, little: boolean, insn: Extract<Access, { kind: 'load' }>, index: number, zeroForR0: boolean): void {
+  translate(body, map, insn.ra, insn.disp, insn.size, map.TLB_E_READ, index, zeroForR0);
+  body.get(REGS).get(HOST);
+  if (insn.size === 8) {
+    body.memory(op.i64Load, 0, 0);
+    if (!little) swap(body, 8);
+  } else {
+    body.memory(insn.size === 1 ? op.i32Load8U : insn.size === 2 ? op.i32Load16U : op.i32Load, 0, 0);
+    if (!little && insn.size > 1) swap(body, insn.size);
+    if (insn.signed && insn.size === 2) body.emit(op.i32Extend16S);
+    body.emit(insn.signed ? op.i64ExtendI32S : op.i64ExtendI32U);
+  }
+  body.memory(op.i64Store, 3, insn.rt * 8);
+}
+
+function store(body: Body, map: LoopMap, little: boolean, insn: Extract<Access, { kind: 'store' }>, index: number, zeroForR0: boolean): void {
+  translate(body, map, insn.ra, insn.disp, insn.size, map.TLB_E_WRITE, index, zeroForR0);
+  body.get(HOST);
+  register(body, insn.rs);
+  if (insn.size === 8) {
+    if (!little) swap(body, 8);
+    body.memory(op.i64Store, 0, 0);
+    return;
+  }
+  body.emit(op.i32WrapI64);
+  if (!little && insn.size > 1) swap(body, insn.size);
+  body.memory(insn.size === 1 ? op.i32Store8 : insn.size === 2 ? op.i32Store16 : op.i32Store, 0, 0);
+}
+
+/** The loop's words as compiled (memory order, read little-endian like the loads in the function): -1 if any changed. */
+export function emitCodeCheck(body: Body, raws: readonly number[]): void {
+  raws.forEach((raw, i) => body.get(CODE).memory(op.i32Load, 0, 4 * i).i32(raw).emit(op.i32Ne).returnIf(-1));
+}
+
+/** The module for a loop body ending with the closing branch's result on the stack. */
+export function loopModule(memory: WebAssembly.Memory, body: Body, length: number): CompiledLoop {
+  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  return { bytes: moduleBytes(shared, [I32, I32, I32, I32, I64, I32], I32, [I64, I32, I32, I64, I64, I32], body, 'block'), length };
+}
+
+/** The word at host address `at` (memory order, as a little-endian read) and the instruction it holds in the guest's code order. */
+export function codeWord(view: DataView, at: number, little: boolean): { raw: number; word: number } {
+  const raw = view.getUint32(at, true);
+  return { raw, word: little ? raw : (((raw & 0xff) << 24) | ((raw & 0xff00) << 8) | ((raw >>> 8) & 0xff00) | (raw >>> 24)) >>> 0 };
+}
