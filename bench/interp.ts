@@ -42,11 +42,13 @@ export async function interpBenchRows(): Promise<BenchRow[]> {
   const mmio = loopVcpu(machine, 2, CODE + 0x2000, (i) => ppc.lwz(14 + i, i * 4, 9));
   const armLoads = a64LoopVcpu(machine, 3, CODE + 0x3000, (i) => a64.ldr(5 + i, 3, i * 8));
   const armStores = a64LoopVcpu(machine, 4, CODE + 0x4000, (i) => a64.str(5 + i, 3, i * 8));
-  const compiled = await Machine.create({ vcpus: 2, arenaBytes: 4 << 20, jit: true });
+  const compiled = await Machine.create({ vcpus: 4, arenaBytes: 4 << 20, jit: true });
   compiled.setUserMemoryRegion({ slot: 0, guestPhysAddr: CODE, memorySize: 0x10000, userspaceAddr: compiled.allocateBacking(0x10000) });
   compiled.setUserMemoryRegion({ slot: 1, guestPhysAddr: DATA, memorySize: 0x10000, userspaceAddr: compiled.allocateBacking(0x10000) });
   const compiledLoads = loopVcpu(compiled, 0, CODE, (i) => ppc.ld(5 + i, i * 8, 3));
   const compiledStores = loopVcpu(compiled, 1, CODE + 0x1000, (i) => ppc.std(5 + i, i * 8, 3));
+  const compiledArmLoads = a64LoopVcpu(compiled, 2, CODE + 0x3000, (i) => a64.ldr(5 + i, 3, i * 8));
+  const compiledArmStores = a64LoopVcpu(compiled, 3, CODE + 0x4000, (i) => a64.str(5 + i, 3, i * 8));
   const raw = machine.attach(0).functions;
   const rawAddress = machine.layout.arenaBase + data;
   const instructions = ITERATIONS * 9;
@@ -59,6 +61,8 @@ export async function interpBenchRows(): Promise<BenchRow[]> {
     { name: 'guest lwz from a JS device', itemsPerCall: (ITERATIONS / 16) * 8, unit: 'MMIO loads', run: () => spendBudget(mmio, instructions / 16) },
     { name: 'A64 ldr (8 + subs/b.ne loop)', itemsPerCall: ITERATIONS * 8, unit: 'loads', run: () => spendBudget(armLoads, ITERATIONS * 10) },
     { name: 'A64 str (8 + subs/b.ne loop)', itemsPerCall: ITERATIONS * 8, unit: 'stores', run: () => spendBudget(armStores, ITERATIONS * 10) },
+    { name: 'A64 ldr, compiled loop (jit)', itemsPerCall: ITERATIONS * 8, unit: 'loads', run: () => spendBudget(compiledArmLoads, ITERATIONS * 10) },
+    { name: 'A64 str, compiled loop (jit)', itemsPerCall: ITERATIONS * 8, unit: 'stores', run: () => spendBudget(compiledArmStores, ITERATIONS * 10) },
   ];
   return runSuite('interpreter', cases);
 }
@@ -68,5 +72,8 @@ if (isMain(import.meta.url)) {
   console.log(`\n${machineLine()}\n`);
   console.log(rowsTable(rows, 'raw Wasm load loop'));
   const rate = (name: string) => (rows.find((row) => row.name === name)?.perSecond ?? 0) / 1e6;
-  console.log(`\nPowerPC guest loads/s (targets: 250M loads/s, 170M stores/s per vCPU): interpreted ${rate('guest ld (8 + bdnz loop)').toFixed(1)}M, compiled ${rate('guest ld, compiled loop (jit)').toFixed(1)}M; stores interpreted ${rate('guest std (8 + bdnz loop)').toFixed(1)}M, compiled ${rate('guest std, compiled loop (jit)').toFixed(1)}M`);
+  const line = (arch: string, loads: string, stores: string) =>
+    `${arch} (targets: 250M loads/s, 170M stores/s per vCPU): loads interpreted ${rate(loads).toFixed(1)}M, compiled ${rate(loads.replace(/ \(.*/, ', compiled loop (jit)')).toFixed(1)}M; stores interpreted ${rate(stores).toFixed(1)}M, compiled ${rate(stores.replace(/ \(.*/, ', compiled loop (jit)')).toFixed(1)}M`;
+  console.log(`\n${line('PowerPC', 'guest ld (8 + bdnz loop)', 'guest std (8 + bdnz loop)')}`);
+  console.log(line('A64', 'A64 ldr (8 + subs/b.ne loop)', 'A64 str (8 + subs/b.ne loop)'));
 }

@@ -143,6 +143,30 @@ describe('compiled PowerPC loops (Machine option jit)', () => {
     expect(compiledLoops(jit.machine, jit.vcpu)).toBeGreaterThan(0);
   });
 
+  it('hands a page-crossing access back to the interpreter: two guest pages in separate backings', async () => {
+    const trails: bigint[][] = [];
+    for (const jit of [false, true]) {
+      const machine = await Machine.create({ arenaBytes: 4 << 20, jit });
+      machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: CODE, memorySize: 0x1000, userspaceAddr: machine.allocateBacking(0x1000) });
+      const first = machine.allocateBacking(0x1000);
+      machine.allocateBacking(0x1000); // host memory between the two guest pages
+      const second = machine.allocateBacking(0x1000);
+      machine.setUserMemoryRegion({ slot: 1, guestPhysAddr: DATA, memorySize: 0x1000, userspaceAddr: first });
+      machine.setUserMemoryRegion({ slot: 2, guestPhysAddr: DATA + 0x1000n, memorySize: 0x1000, userspaceAddr: second });
+      machine.writeBytes(DATA + 0xffcn, Uint8Array.of(1, 2, 3, 4));
+      machine.writeBytes(DATA + 0x1000n, Uint8Array.of(5, 6, 7, 8));
+      // Each iteration stores what it loaded at the next doubleword of a trail.
+      machine.writeBytes(CODE, loopProgram([ppc.ld(3, 0, 13), ppc.std(3, 0, 14), ppc.addi(14, 14, 8)], 100).bytes('big'));
+      const vcpu = new Vcpu(machine, 0, 'ppc64be').set('pc', CODE).set('r13', DATA + 0xffcn).set('r14', DATA + 0x1400n);
+      vcpu.run(402); // the prologue and 100 iterations
+      const trail = machine.readBytes(DATA + 0x1400n, 800, { endian: 'big' });
+      trails.push(Array.from({ length: 100 }, (_, i) => new DataView(trail.buffer, trail.byteOffset).getBigUint64(i * 8)));
+      if (jit) expect(compiledLoops(machine, vcpu)).toBe(1);
+    }
+    expect(trails[0]).toEqual(Array(100).fill(0x0102_0304_0506_0708n));
+    expect(trails[1]).toEqual(trails[0]);
+  });
+
   it('runs a loop through the radix MMU the same way, faults included', async () => {
     const [plain, jit] = await machinePair('ppc64be', (machine) => {
       machine.setUserMemoryRegion({ slot: 2, guestPhysAddr: 0x8000_0000n, memorySize: 0x10_0000, userspaceAddr: machine.allocateBacking(0x10_0000) });
