@@ -24,6 +24,15 @@ describe('the memory map', () => {
     expect(map.VCPU_BASE).toBe(map.SLOT_TABLES_BASE + map.SLOT_TABLES_SIZE);
     expect(layout.vcpuCount).toBe(3);
     expect(layout.tlbBase).toBeGreaterThanOrEqual(map.VCPU_BASE + 4 * map.VCPU_RECORD_SIZE);
+    // Inside a record: the CPU state (SLB last), the sync words and checker counters, the
+    // TLB's contexts and the compiled loops, then the micro-op cache, none overlapping.
+    expect(map.CPU_SYSREGS + 8 * map.SYSREG_COUNT).toBeLessThanOrEqual(map.CPU_SLB);
+    expect(map.CPU_END).toBe(map.CPU_SLB + 16 * map.SLB_ENTRIES);
+    expect(map.REC_SYNC).toBeGreaterThanOrEqual(map.CPU_END);
+    expect(map.REC_TLB_CONTEXTS).toBeGreaterThanOrEqual(map.REC_CHECK + 4 * map.CHECK_COUNT);
+    expect(map.REC_JIT_BLOCKS).toBeGreaterThanOrEqual(map.REC_TLB_VICTIM + 4);
+    expect(map.REC_END).toBeLessThanOrEqual(map.REC_UOPS);
+    expect(map.VCPU_RECORD_SIZE).toBe(map.REC_UOPS + map.UOP_SIZE * map.UOP_ENTRIES);
     expect(layout.tlbEntries).toBe(256);
     expect(layout.dirtyBase).toBeGreaterThanOrEqual(layout.tlbBase + 4 * 256 * map.TLB_ENTRY_SIZE);
     expect(layout.dirtySize).toBe(4096);
