@@ -45,6 +45,42 @@ describe('vCPUs on worker threads', () => {
   });
 });
 
+describe('compiled loops on vCPU threads', () => {
+  it('run in the worker threads too, under rcu slot updates, losing no store', async () => {
+    const { Machine, Vcpu, VcpuThreads, PpcProgram, ppc } = await import('../dist/src/index.js');
+    const machine = await Machine.create({ vcpus: 2, arenaBytes: 4 << 20, jit: true });
+    machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: 0x10_0000, memorySize: 0x10000, userspaceAddr: machine.allocateBacking(0x10000) });
+    const ram = machine.allocateBacking(0x2000);
+    machine.setUserMemoryRegion({ slot: 1, guestPhysAddr: 0x4000_0000, memorySize: 0x2000, userspaceAddr: ram });
+    // r3 = cell; loop (compiled): std r4; ld r5; addi r4, r4, 1; bdnz, with CTR large.
+    const program = (cell: number) => new PpcProgram().emit(ppc.lis(3, 0x4000), ppc.ori(3, 3, cell), ppc.li(4, 1), ppc.lis(7, 0x7fff), ppc.mtctr(7))
+      .label('loop').emit(ppc.std(4, 0, 3), ppc.ld(5, 0, 3), ppc.addi(4, 4, 1)).branchTo(ppc.bdnz, 'loop');
+    const vcpus = [0x0ff8, 0x1008].map((cell, index) => {
+      machine.writeBytes(0x10_0000 + index * 0x1000, program(cell).bytes('big'));
+      return new Vcpu(machine, index, 'ppc64be').set('pc', 0x10_0000 + index * 0x1000);
+    });
+    const threads = await VcpuThreads.onMachine(machine, { arch: 'ppc64be', strategy: 'rcu', invalidation: 'ipi' });
+    const move = (to: number) => [{ slot: 1, guestPhysAddr: 0x4000_0000, memorySize: 0, userspaceAddr: ram }, { slot: to, guestPhysAddr: 0x4000_0000, memorySize: 0x2000, userspaceAddr: ram }];
+    const since = performance.now();
+    for (let i = 0; i < 100 || (vcpus.some((vcpu) => vcpu.get('r4') < 100_000n) && performance.now() - since < 10_000); i++) {
+      threads.update(move(2));
+      threads.update([{ slot: 2, guestPhysAddr: 0x4000_0000, memorySize: 0, userspaceAddr: ram }, { slot: 1, guestPhysAddr: 0x4000_0000, memorySize: 0x2000, userspaceAddr: ram }]);
+    }
+    const reports = await threads.stop();
+    expect(reports.map((report) => report.error)).toEqual([undefined, undefined]);
+    expect(threads.checks().holes).toBe(0);
+    const view = new DataView(machine.memory.buffer);
+    for (const vcpu of vcpus) {
+      expect(vcpu.get('r4')).toBeGreaterThan(100n); // it ran
+      const stopped = vcpu.get('pc') - BigInt(0x10_0000 + (vcpus.indexOf(vcpu) * 0x1000)) - 20n; // offset in the loop
+      // Wherever it stopped, the last load read the last store: r5 is r4 - 1, or r4 once the store and load ran but not the addi.
+      expect(vcpu.get('r4') - vcpu.get('r5') <= 1n, `stopped at ${stopped}`).toBe(true);
+      const compiled = view.getInt32(vcpu.core.record + machine.map.REC_JIT_BLOCKS + 8, true);
+      expect(compiled).toBeGreaterThan(0); // the worker compiled the loop
+    }
+  });
+});
+
 describe("Node 20's Liftoff miscompilation around memory.atomic.wait32", () => {
   it('cannot bite: the core has no atomic wait instruction (every wait is Atomics.wait in JavaScript)', () => {
     for (const flavor of ['core', 'core.debug']) {
