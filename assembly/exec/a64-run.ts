@@ -1,6 +1,6 @@
 // The A64 run loop: fetch at pc (MMU off), run the interpreter's subset or a
 // load/store descriptor, until the budget is spent or an instruction exits.
-import { REC_DECODE, REC_FAULT_ADDR, CPU_MODE, CPU_GPR, PAGE_SIZE } from "../layout";
+import { REC_DECODE, REC_FAULT_ADDR, CPU_MODE, CPU_GPR } from "../layout";
 import {
   EXIT_NONE, EXIT_BUDGET, CAUSE_UNDEFINED, CAUSE_UNIMPLEMENTED, CAUSE_INVALID_FORM, FAULT_FETCH, FAULT_ALIGNMENT,
   FAULT_TRANSLATION,
@@ -40,11 +40,6 @@ function stepGeneric(word: u32, at: u64, desc: usize): u32 {
   return undefinedInstruction(kind == KIND_OTHER ? CAUSE_UNIMPLEMENTED : CAUSE_UNDEFINED, at);
 }
 
-/** A taken backward branch from `at` (its word at host address `host`) to `target`: a loop the compiler may take, if it stays in the page. */
-function loopBranch(target: u64, at: u64, host: usize): void {
-  if ((target & ~(<u64>PAGE_SIZE - 1)) == (at & ~(<u64>PAGE_SIZE - 1))) jitBackwardBranch(target, host - <usize>(at - target));
-}
-
 /** Runs at most `budget` A64 instructions from pc; returns the EXIT_* that ended the run. */
 export function a64Run(budget: u32): u32 {
   const desc = record + REC_DECODE;
@@ -77,7 +72,7 @@ export function a64Run(budget: u32): u32 {
     }
     if (a64UopStatus == U_LOOP_BRANCH) {
       a64UopStatus = EXIT_NONE;
-      loopBranch(next, at, host);
+      jitBackwardBranch(next, at, host);
       setPc(next);
       continue;
     }
@@ -85,7 +80,7 @@ export function a64Run(budget: u32): u32 {
     a64UopStatus = EXIT_NONE;
     const exit = stepGeneric(word, at, desc);
     if (exit != EXIT_NONE) return exit;
-    if (jit && pc() < at) loopBranch(pc(), at, host); // CBNZ and the other full-path branches
+    if (jit && pc() < at) jitBackwardBranch(pc(), at, host); // CBNZ and the other full-path branches
   }
   return exitWith(EXIT_BUDGET, pc());
 }

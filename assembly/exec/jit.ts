@@ -6,7 +6,7 @@
 // instruction it cannot finish (a TLB miss, MMIO, a misaligned access) back to the
 // interpreter, which runs that one the full way. A loop iteration is thus one unit
 // between the run loop's checks for slot changes and broadcast invalidations.
-import { CONTROL_BASE, CTRL_JIT, REC_JIT_BLOCKS, JIT_BLOCKS, JIT_BLOCK_SIZE, CPU_MODE } from "../layout";
+import { CONTROL_BASE, CTRL_JIT, REC_JIT_BLOCKS, JIT_BLOCKS, JIT_BLOCK_SIZE, CPU_MODE, PAGE_SIZE } from "../layout";
 import { record, tlb, tlbMask } from "../machine";
 import { contextSalt, contextTag } from "../mmu/tlb";
 
@@ -39,10 +39,13 @@ export let jitLength: u32 = 0;
 }
 
 /**
- * A taken backward branch to `target`, whose word lies at host address `code`:
+ * A taken backward branch from `at` (its word at host address `host`) to `target`:
  * counts it, compiles the loop once it is hot, and selects its block when compiled.
+ * Only loops within one page are taken (the host address of `target` follows from `at`'s).
  */
-export function jitBackwardBranch(target: u64, code: usize): void {
+export function jitBackwardBranch(target: u64, at: u64, host: usize): void {
+  if ((target & ~(<u64>PAGE_SIZE - 1)) != (at & ~(<u64>PAGE_SIZE - 1))) return;
+  const code = host - <usize>(at - target);
   const mode = load<u32>(record + CPU_MODE);
   let slot: u32 = JIT_BLOCKS;
   for (let i: u32 = 0; i < JIT_BLOCKS; i++) {
@@ -74,7 +77,7 @@ export function jitBackwardBranch(target: u64, code: usize): void {
   jitLength = load<u32>(entry, B_LENGTH);
 }
 
-/** Forgets every compiled loop (the code changed, or the mode the blocks were built for). */
+/** Forgets every compiled loop (a loop's code changed since it was compiled). */
 export function jitForget(): void {
   memory.fill(record + REC_JIT_BLOCKS, 0, JIT_BLOCKS * JIT_BLOCK_SIZE);
   jitPc = 1;
@@ -87,7 +90,7 @@ export let jitNextPc: u64 = 0;
  * Runs one iteration of the selected loop, which starts at `at` with its first word at
  * host address `code`: returns how many instructions it completed (0: none, and the
  * interpreter runs the one at `at`), with the next pc in jitNextPc. The compiled
- * function returns the length when the closing bdnz was taken, the length + 1 when it
+ * function returns the length when the closing branch was taken, the length + 1 when it
  * fell through, fewer when it stopped before that instruction, -1 when the words
  * differ from those compiled (the loops are then forgotten).
  */

@@ -123,7 +123,7 @@ export function ppcRun(budget: u32): u32 {
     }
     if (uopStatus == U_LOOP_BRANCH) {
       uopStatus = EXIT_NONE;
-      if ((next & ~(<u64>PAGE_SIZE - 1)) == page) jitBackwardBranch(next, codeHost + <usize>(next - page));
+      jitBackwardBranch(next, at, codeHost + <usize>(at - page));
       at = next;
       continue;
     }
