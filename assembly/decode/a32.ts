@@ -1,119 +1,45 @@
 // A32 load/store decoder: one 32-bit word → the descriptor at `out`; returns the kind.
-// Dispatch on bits 27:25 (and 7:4 in the data-processing space). Conventions in
+// Dispatch on bits 27:25 (and 7:4 in the data-processing space); the common classes
+// (LDR/STR, LDRH/LDRD and kin, LDM/STM) decode from rows in a32-fast.ts. Conventions in
 // arm-common.ts. Outside the load/store classes the result is KIND_OTHER (LDC/STC,
 // RFE/SRS, LDM/STM with the S bit (user registers, exception return), PLD/PLI and
 // Advanced SIMD structure loads included: not decoded); KIND_UNDEFINED is precise
 // inside the load/store classes only. SWP/SWPB (removed in ARMv8) decode as ARMv7.
 
+import { a32Single, a32Extra, a32Multiple } from "./a32-fast";
 import {
-  D_COUNT, D_RT2, D_REG_LIST, D_ATOMIC, D_RS, D_SIZE,
-  KIND_LOADSTORE, KIND_OTHER, KIND_UNDEFINED, KIND_INVALID_FORM, OP_LOAD, OP_STORE, OP_ATOMIC,
-  F_SIGNED, F_EXCLUSIVE, F_ACQUIRE, F_RELEASE, F_FP, F_UNPRIVILEGED, F_PAIR, F_MULTIPLE, ATOMIC_SWAP,
+  D_COUNT, D_RT2, D_ATOMIC, D_RS, D_SIZE, KIND_LOADSTORE, KIND_OTHER, KIND_UNDEFINED, KIND_INVALID_FORM,
+  OP_LOAD, OP_STORE, OP_ATOMIC, F_EXCLUSIVE, F_ACQUIRE, F_RELEASE, F_FP, F_PAIR, F_MULTIPLE, ATOMIC_SWAP,
 } from "./descriptor";
-import { armBegin, armFinish, armAccess, armImmediate, armRegister, armBlock, popcount16 } from "./arm-common";
+import { armBegin, armFinish, armAccess, armImmediate, armBlock } from "./arm-common";
 import {
-  MA_LDR, MA_STR, MA_LDRB, MA_STRB, MA_LDRH, MA_STRH, MA_LDRSB, MA_LDRSH, MA_LDRD, MA_STRD, MA_LDRT, MA_STRT,
-  MA_LDRBT, MA_STRBT, MA_LDRHT, MA_STRHT, MA_LDRSBT, MA_LDRSHT, MA_LDM, MA_STM, MA_PUSH, MA_POP, MA_LDREX, MA_STREX,
-  MA_LDA, MA_STL, MA_LDAEX, MA_STLEX, MA_SWP, MA_SWPB, MA_VLDR, MA_VSTR, MA_VLDMIA, MA_VLDMDB, MA_VSTMIA, MA_VSTMDB,
-  MA_VPUSH, MA_VPOP, MA_FLDMIAX, MA_FLDMDBX, MA_FSTMIAX, MA_FSTMDBX,
+  MA_LDREX, MA_STREX, MA_LDA, MA_STL, MA_LDAEX, MA_STLEX, MA_SWP, MA_SWPB, MA_VLDR, MA_VSTR, MA_VLDMIA, MA_VLDMDB,
+  MA_VSTMIA, MA_VSTMDB, MA_VPUSH, MA_VPOP, MA_FLDMIAX, MA_FLDMDBX, MA_FSTMIAX, MA_FSTMDBX,
 } from "./arm-mnemonics";
 
 export function decodeA32(word: u32, out: usize): u32 {
   const cond = word >>> 28;
+  if (cond != 15) {
+    switch ((word >>> 25) & 7) {
+      case 0: if ((word & 0x90) == 0x90 && (word & 0x60) != 0) return a32Extra(word, out); break;
+      case 2: return a32Single(word, out);
+      case 3: if ((word & 0x10) == 0) return a32Single(word, out); break;
+      case 4: if ((word & 0x00400000) == 0) return a32Multiple(word, out); break;
+    }
+  }
   armBegin(out, 4, cond);
   if (cond == 15) return armFinish(out, KIND_OTHER);
   switch ((word >>> 25) & 7) {
-    case 0: return armFinish(out, (word & 0x90) == 0x90 ? extraOrSync(word, out) : KIND_OTHER);
-    case 2: return armFinish(out, single(word, out));
-    case 3: return armFinish(out, (word & 0x10) != 0 ? KIND_OTHER : single(word, out));
-    case 4: return armFinish(out, multiple(word, out));
+    case 0: return armFinish(out, (word & 0x90) == 0x90 ? syncOrMultiply(word, out) : KIND_OTHER);
     case 6: return armFinish(out, extension(word, out));
     default: return armFinish(out, KIND_OTHER);
   }
 }
 
-/** LDR/STR/LDRB/STRB (immediate, literal, register) and LDRT/STRT/LDRBT/STRBT. */
-// LDR/STR by unprivileged:L:B.
-const SINGLE_NAMES: usize = memory.data<u8>([
-  <u8>MA_STR, <u8>MA_STRB, <u8>MA_LDR, <u8>MA_LDRB, <u8>MA_STRT, <u8>MA_STRBT, <u8>MA_LDRT, <u8>MA_LDRBT,
-]);
-
-@inline function single(word: u32, out: usize): u32 {
-  const p = (word & 0x01000000) != 0;
-  const u = (word & 0x00800000) != 0;
-  const b = (word >>> 22) & 1;
-  const w = (word & 0x00200000) != 0;
-  const l = (word >>> 20) & 1;
-  const rn = (word >>> 16) & 15;
-  const rt = (word >>> 12) & 15;
-  const unpriv = <u32>(!p && w);
-  armAccess(out, select<u8>(OP_LOAD, OP_STORE, l != 0), 4 >> (b << 1), select<u32>(F_UNPRIVILEGED, 0, unpriv != 0), rt, rn,
-    load<u8>(SINGLE_NAMES + ((unpriv << 2) | (l << 1) | b)));
-  let wback: u32;
-  const rt15 = <u32>(rt == 15);
-  let bad: u32 = (b | unpriv) & rt15;
-  if ((word & 0x02000000) != 0) {
-    const rm = word & 15;
-    wback = armRegister(out, p, u, w, rm, (word >>> 5) & 3, (word >>> 7) & 31);
-    bad |= <u32>(rm == 15);
-  } else {
-    wback = armImmediate(out, p, u, w, word & 0xfff);
-  }
-  bad |= <u32>(wback != 0) & (<u32>(rn == 15) | <u32>(rn == rt));
-  return select<u32>(KIND_INVALID_FORM, KIND_LOADSTORE, bad != 0);
-}
-
-/** Bits 27:25 = 000 with bits 7 and 4 set: extra load/stores, synchronization primitives, or multiplies. */
-function extraOrSync(word: u32, out: usize): u32 {
-  const op2 = (word >>> 5) & 3;
-  if (op2 != 0) return extra(word, out, op2);
+/** Bits 27:25 = 000 with bits 7 and 4 set and op2 (bits 6:5) = 0: synchronization primitives or multiplies. */
+function syncOrMultiply(word: u32, out: usize): u32 {
   if ((word & 0x01000000) == 0) return KIND_OTHER; // multiplies
   return sync(word, out);
-}
-
-// Extra load/stores by unprivileged:L:op2 (op2 1..3): mnemonic, and
-// size | signed << 3 | pair << 4 | load << 5 | unprivileged << 6.
-const EXTRA_NAMES: usize = memory.data<u8>([
-  0, <u8>MA_STRH, <u8>MA_LDRD, <u8>MA_STRD, 0, <u8>MA_LDRH, <u8>MA_LDRSB, <u8>MA_LDRSH,
-  0, <u8>MA_STRHT, <u8>MA_LDRD, <u8>MA_STRD, 0, <u8>MA_LDRHT, <u8>MA_LDRSBT, <u8>MA_LDRSHT,
-]);
-const EXTRA_INFO: usize = memory.data<u8>([
-  0, 2, 4 | 16 | 32, 4 | 16, 0, 2 | 32, 1 | 8 | 32, 2 | 8 | 32,
-  0, 2 | 64, 4 | 16 | 32, 4 | 16, 0, 2 | 32 | 64, 1 | 8 | 32 | 64, 2 | 8 | 32 | 64,
-]);
-
-/** LDRH/STRH/LDRSB/LDRSH/LDRD/STRD and LDRHT/STRHT/LDRSBT/LDRSHT. */
-function extra(word: u32, out: usize, op2: u32): u32 {
-  const p = (word & 0x01000000) != 0;
-  const u = (word & 0x00800000) != 0;
-  const w = (word & 0x00200000) != 0;
-  const rn = (word >>> 16) & 15;
-  const rt = (word >>> 12) & 15;
-  const rm = word & 15;
-  const unpriv = <u32>(!p && w);
-  const key = (unpriv << 3) | ((word >>> 18) & 4) | op2;
-  const info = <u32>load<u8>(EXTRA_INFO + key);
-  const dual = (info & 16) != 0;
-  const flags = select<u32>(F_SIGNED, 0, (info & 8) != 0) | select<u32>(F_PAIR, 0, dual) | select<u32>(F_UNPRIVILEGED, 0, (info & 64) != 0);
-  armAccess(out, select<u8>(OP_LOAD, OP_STORE, (info & 32) != 0), info & 7, flags, rt, rn, load<u8>(EXTRA_NAMES + key));
-  let bad: u32 = 0;
-  let wback: u32;
-  if ((word & 0x00400000) != 0) {
-    wback = armImmediate(out, p, u, w, ((word >>> 4) & 0xf0) | rm);
-  } else {
-    wback = armRegister(out, p, u, w, rm, 0, 0);
-    bad = <u32>(rm == 15) | <u32>((word & 0xf00) != 0);
-    if (dual && (info & 32) != 0) bad |= <u32>(rm == rt) | <u32>(rm == rt + 1);
-  }
-  const wbackBase = <u32>(wback != 0) & (<u32>(rn == 15) | <u32>(rn == rt));
-  if (dual) {
-    store<u8>(out + D_COUNT, 2);
-    store<u8>(out + D_RT2, <u8>(rt + 1));
-    bad |= (rt & 1) | <u32>(rt == 14) | wbackBase | (<u32>(wback != 0) & <u32>(rn == rt + 1)) | unpriv; // P = 0, W = 1
-  } else {
-    bad |= <u32>(rt == 15) | wbackBase;
-  }
-  return select<u32>(KIND_INVALID_FORM, KIND_LOADSTORE, bad != 0);
 }
 
 /** SWP/SWPB, LDREX/STREX (B/H/D), LDA/STL (B/H), LDAEX/STLEX (B/H/D). */
@@ -165,35 +91,6 @@ function sync(word: u32, out: usize): u32 {
   }
   return bad ? KIND_INVALID_FORM : KIND_LOADSTORE;
 }
-
-/** LDM/STM (IA/IB/DA/DB), PUSH/POP. The S-bit forms are system instructions (KIND_OTHER). */
-function multiple(word: u32, out: usize): u32 {
-  if ((word & 0x00400000) != 0) return KIND_OTHER;
-  const p = (word & 0x01000000) != 0;
-  const u = (word & 0x00800000) != 0;
-  const w = (word & 0x00200000) != 0;
-  const l = (word & 0x00100000) != 0;
-  const rn = (word >>> 16) & 15;
-  const list = word & 0xffff;
-  const count = popcount16(list);
-  const mode: u32 = (u ? 0 : 2) + (p ? 1 : 0); // 0 ia, 1 ib, 2 da, 3 db
-  let mnemonic: u32 = (l ? MA_LDM : MA_STM) + mode;
-  if (w && rn == 13 && count >= 2) {
-    if (l && mode == 0) mnemonic = MA_POP;
-    else if (!l && mode == 3) mnemonic = MA_PUSH;
-  }
-  armAccess(out, l ? OP_LOAD : OP_STORE, 4, F_MULTIPLE, REG_NONE_U32, rn, mnemonic);
-  store<u8>(out + D_COUNT, <u8>count);
-  store<u32>(out + D_REG_LIST, list);
-  armBlock(out, u, p, w, count * 4);
-  let bad = rn == 15 || count == 0;
-  if (w && (list & (1 << rn)) != 0) {
-    if (l || (list & ((1 << rn) - 1)) != 0) bad = true;
-  }
-  return bad ? KIND_INVALID_FORM : KIND_LOADSTORE;
-}
-
-const REG_NONE_U32: u32 = 0xff;
 
 /** Bits 27:25 = 110: VLDR/VSTR/VLDM/VSTM/VPUSH/VPOP (coprocessors 10, 11); LDC/STC are KIND_OTHER. */
 function extension(word: u32, out: usize): u32 {
