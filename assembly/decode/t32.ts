@@ -15,17 +15,12 @@ import {
 } from "./descriptor";
 import { armBegin, armFinish, armAccess, armImmediate, armRegister, armBlock, armMnemonic, popcount16 } from "./arm-common";
 import { vfpTransfer } from "./a32";
+import { t16Fast } from "./t32-fast";
 import {
   MA_LDR, MA_STR, MA_LDRB, MA_STRB, MA_LDRH, MA_STRH, MA_LDRSB, MA_LDRSH, MA_LDRD, MA_STRD, MA_LDRT, MA_STRT,
   MA_LDRBT, MA_STRBT, MA_LDRHT, MA_STRHT, MA_LDRSBT, MA_LDRSHT, MA_LDM, MA_STM, MA_LDMDB, MA_STMDB, MA_PUSH, MA_POP,
   MA_LDREX, MA_STREX, MA_LDA, MA_STL, MA_LDAEX, MA_STLEX, MA_PLD, MA_PLDW, MA_PLI, MA_TBB, MA_IT, MA_WIDE,
 } from "./arm-mnemonics";
-
-// 16-bit register-offset opcodes (bits 11:9): mnemonic, and size | signed<<4 | load<<5.
-const T16_REG_NAMES: usize = memory.data<u8>([
-  <u8>MA_STR, <u8>MA_STRH, <u8>MA_STRB, <u8>MA_LDRSB, <u8>MA_LDR, <u8>MA_LDRH, <u8>MA_LDRB, <u8>MA_LDRSH,
-]);
-const T16_REG_KIND: usize = memory.data<u8>([4, 2, 1, 1 | 16 | 32, 4 | 32, 2 | 32, 1 | 32, 2 | 16 | 32]);
 
 /** The ITSTATE after `word`: IT sets it, anything else advances it. */
 export function t32NextItState(word: u32, itState: u32): u32 {
@@ -39,6 +34,7 @@ export function decodeT32(word: u32, itState: u32, out: usize): u32 {
   const cond: u32 = inIt ? (itState >>> 4) & 15 : 14;
   const lastOrOutside = !inIt || (itState & 15) == 8;
   if (word <= 0xffff) {
+    if (word - 0x4800 < 0xa000 - 0x4800) return t16Fast(word, cond, out);
     armBegin(out, 2, cond);
     if ((word >>> 11) >= 0x1d) return armFinish(out, KIND_TRUNCATED);
     return armFinish(out, t16(word, out, lastOrOutside));
@@ -62,38 +58,9 @@ export function decodeT32(word: u32, itState: u32, out: usize): u32 {
   return armFinish(out, KIND_OTHER);
 }
 
+/** The 16-bit forms outside 0x4800..0x9fff (t32-fast.ts): PUSH/POP, LDM/STM, IT. */
 @inline function t16(hw: u32, out: usize, lastOrOutside: bool): u32 {
-  const low = hw & 7;
-  const mid = (hw >>> 3) & 7;
   switch (hw >>> 12) {
-    case 4: {
-      if ((hw & 0x0800) == 0) return KIND_OTHER;
-      armAccess(out, OP_LOAD, 4, 0, (hw >>> 8) & 7, 15, MA_LDR);
-      armImmediate(out, true, true, false, (hw & 0xff) << 2);
-      return KIND_LOADSTORE;
-    }
-    case 5: {
-      const opb = (hw >>> 9) & 7;
-      const info = <u32>load<u8>(T16_REG_KIND + opb);
-      armAccess(out, (info & 32) != 0 ? OP_LOAD : OP_STORE, info & 15, (info & 16) != 0 ? F_SIGNED : 0, low, mid, load<u8>(T16_REG_NAMES + opb));
-      armRegister(out, true, true, false, (hw >>> 6) & 7, 0, 0);
-      return KIND_LOADSTORE;
-    }
-    case 6: case 7: case 8: {
-      const l = (hw & 0x0800) != 0;
-      const group = hw >>> 12;
-      const size: u32 = group == 6 ? 4 : group == 7 ? 1 : 2;
-      const mnemonic = group == 6 ? (l ? MA_LDR : MA_STR) : group == 7 ? (l ? MA_LDRB : MA_STRB) : l ? MA_LDRH : MA_STRH;
-      armAccess(out, l ? OP_LOAD : OP_STORE, size, 0, low, mid, mnemonic);
-      armImmediate(out, true, true, false, ((hw >>> 6) & 31) * size);
-      return KIND_LOADSTORE;
-    }
-    case 9: {
-      const l = (hw & 0x0800) != 0;
-      armAccess(out, l ? OP_LOAD : OP_STORE, 4, 0, (hw >>> 8) & 7, 13, l ? MA_LDR : MA_STR);
-      armImmediate(out, true, true, false, (hw & 0xff) << 2);
-      return KIND_LOADSTORE;
-    }
     case 11: {
       if ((hw & 0x0600) == 0x0400) { // PUSH / POP
         const pop = (hw & 0x0800) != 0;
