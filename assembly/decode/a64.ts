@@ -63,6 +63,10 @@ const PAIR_SIZES: usize = memory.data<u8>([2, 2, 0xfe, 3, 3, 4, 0xff, 0xff]);
 }
 
 export function decodeA64(word: u32, out: usize): u32 {
+  if ((word & 0x3b000000) == 0x39000000) {
+    const kind = unsignedOffset(word, out);
+    if (kind != 0) return kind;
+  }
   begin(out);
   if ((word & 0x0a000000) != 0x08000000) return finish(out, outside(word));
   switch ((word >>> 28) & 3) {
@@ -81,6 +85,59 @@ function outside(word: u32): u32 {
   return KIND_OTHER;
 }
 
+/** A single-register form's flags | op << 32 | log2(size) << 40, by V, size and opc. */
+function singleShape(v: u32, size: u32, opc: u32): u64 {
+  let log2 = size;
+  let flags: u32 = 0;
+  let op = OP_STORE;
+  if (v != 0) {
+    flags = F_FP;
+    if (opc >= 2) { log2 = 4; flags = F_FP | F_VECTOR; }
+    if ((opc & 1) != 0) op = OP_LOAD;
+  } else if (opc != 0) {
+    op = OP_LOAD;
+    if (opc == 1) { if (size < 3) flags = F_WORD_DEST; }
+    else if (opc == 3) flags = F_SIGNED | F_WORD_DEST;
+    else if (size < 3) flags = F_SIGNED | F_SIGN_EXTEND_64;
+  }
+  return <u64>flags | (<u64>op << 32) | (<u64>log2 << 40);
+}
+
+// Unsigned-offset rows by V:size:opc: 0 the descriptor's bytes 0-7 (kind LOADSTORE, or
+// OTHER for PRFM; 0 where unallocated) · 8 log2(size) · 12 the mnemonic.
+const UNSIGNED_ROWS: usize = memory.data(32 * 16, 8);
+
+function buildUnsignedRows(): void {
+  for (let key: u32 = 0; key < 32; key++) {
+    const name = <u32>load<u8>(SINGLE_NAMES + key);
+    if (name == 0xff) continue;
+    const shape = singleShape(key >>> 4, (key >>> 2) & 3, key & 3);
+    const log2 = <u32>(shape >>> 40);
+    const kind = name == 9 ? KIND_OTHER : KIND_LOADSTORE;
+    const row = UNSIGNED_ROWS + key * 16;
+    store<u64>(row, <u64>kind | (((shape >>> 32) & 0xff) << 8) | (<u64>(1 << log2) << 16) | (1 << 24) | (<u64>(<u32>shape) << 32));
+    store<u32>(row, log2, 8);
+    store<u32>(row, M64_SINGLE + name, 12);
+  }
+}
+buildUnsignedRows();
+
+/**
+ * LDR/STR (unsigned offset): most of any A64 code's accesses, as the whole descriptor
+ * in six stores from a row, no branch on the form; 0 for an unallocated row.
+ */
+@inline function unsignedOffset(word: u32, out: usize): u32 {
+  const row = UNSIGNED_ROWS + ((((word >>> 22) & 16) | ((word >>> 28) & 12) | ((word >>> 22) & 3)) << 4);
+  const head = load<u64>(row);
+  store<u64>(out, <u64>(word & 31) | (<u64>REG_NONE << 8) | (<u64>((word >>> 5) & 31) << 16) | (<u64>REG_NONE << 24) | (4 << 56), D_RT);
+  store<i64>(out, <i64>((word >>> 10) & 0xfff) << load<u32>(row, 8), D_DISP);
+  store<i64>(out, 0, D_POST_DISP);
+  store<u64>(out, <u64>load<u32>(row, 12) << 32, D_REG_LIST);
+  store<u64>(out, <u64>REG_NONE, D_RS);
+  store<u64>(out, head);
+  return <u32>head & 0xff;
+}
+
 /** Single register: form 0 unscaled, 1 post-index, 2 unprivileged, 3 pre-index (as op4), 3 with bit 24 unsigned offset, 4 register. */
 function single(word: u32, out: usize, form: u32): u32 {
   const size = word >>> 30;
@@ -91,20 +148,11 @@ function single(word: u32, out: usize, form: u32): u32 {
   const unsigned = (word & 0x01000000) != 0;
   let name = <u32>load<u8>(SINGLE_NAMES + ((v << 4) | (size << 2) | opc));
   if (name == 0xff) return finish(out, KIND_UNDEFINED);
-  let log2 = size;
-  let flags: u32 = 0;
-  let op = OP_STORE;
-  if (v != 0) {
-    flags = F_FP;
-    if (opc >= 2) { log2 = 4; flags = F_FP | F_VECTOR; }
-    if ((opc & 1) != 0) op = OP_LOAD;
-    if (form == 2 && !unsigned) return finish(out, KIND_UNDEFINED); // no unprivileged SIMD&FP
-  } else if (opc != 0) {
-    op = OP_LOAD;
-    if (opc == 1) { if (size < 3) flags = F_WORD_DEST; }
-    else if (opc == 3) flags = F_SIGNED | F_WORD_DEST;
-    else if (size < 3) flags = F_SIGNED | F_SIGN_EXTEND_64;
-  }
+  if (v != 0 && form == 2 && !unsigned) return finish(out, KIND_UNDEFINED); // no unprivileged SIMD&FP
+  const shape = singleShape(v, size, opc);
+  let flags = <u32>shape;
+  const op = <u8>(shape >>> 32);
+  const log2 = <u32>(shape >>> 40);
   let kind = KIND_LOADSTORE;
   if (name == 9) { // prfm / prfum: a hint
     if (!unsigned && (form == 1 || form == 3 || form == 2)) return finish(out, KIND_UNDEFINED);
