@@ -1,10 +1,11 @@
-// The 16-bit T32 loads and stores (LDR literal, register, immediate and SP-relative
-// forms: 0x4800..0x9fff), written as the whole descriptor in six stores from a row of
-// constants chosen by bits 15:9, with the three field layouts selected without a
-// branch (as a32-fast.ts does for A32). Every word in that range is a valid load/store.
+// The common T32 loads and stores written as the whole descriptor in six stores from a
+// row of constants, no branch on the form (as a32-fast.ts does for A32): the 16-bit
+// LDR literal, register, immediate and SP-relative forms (0x4800..0x9fff, every word a
+// valid load/store; rows by bits 15:9, three field layouts selected without a branch)
+// and the 32-bit LDR/STR (…).W with a positive 12-bit offset.
 
-import { KIND_LOADSTORE, OP_LOAD, OP_STORE, F_SIGNED, F_PC_RELATIVE, REG_NONE } from "./descriptor";
-import { MA_LDR, MA_STR, MA_LDRB, MA_STRB, MA_LDRH, MA_STRH, MA_LDRSB, MA_LDRSH } from "./arm-mnemonics";
+import { KIND_LOADSTORE, KIND_INVALID_FORM, OP_LOAD, OP_STORE, F_SIGNED, F_PC_RELATIVE, REG_NONE } from "./descriptor";
+import { MA_LDR, MA_STR, MA_LDRB, MA_STRB, MA_LDRH, MA_STRH, MA_LDRSB, MA_LDRSH, MA_WIDE } from "./arm-mnemonics";
 
 // A row: 0 the descriptor's bytes 0-7 with kind = the layout (LAYOUT_*) · 8 the
 // immediate's scale · 16 bytes 32-39 (cond aside).
@@ -68,4 +69,55 @@ buildT16Rows();
   store<u64>(out, <u64>REG_NONE, 40);
   store<u64>(out, (head & ~<u64>0xff) | KIND_LOADSTORE);
   return KIND_LOADSTORE;
+}
+
+// LDR/STR/LDRB/STRB/LDRH/STRH/LDRSB/LDRSH.W (positive imm12, literal) rows by S:size:L
+// (bits 24, 22:21, 20): the head with kind = BAD_* (0: the full decoder decides) · 8 the
+// mnemonic << 32.
+const W_ROWS: usize = memory.data(16 * 16, 8);
+const BAD_RT15: u32 = 1; // Rt = PC: only a word load may write it
+const BAD_RT13: u32 = 2; // Rt = SP: not for a byte or halfword
+const VALID: u32 = 4; //    every allocated row: Rt = PC inside an IT block but not last
+
+function buildWideRows(): void {
+  for (let key: u32 = 0; key < 16; key++) {
+    const s = key >>> 3;
+    const size = (key >>> 1) & 3;
+    const l = key & 1;
+    if ((s != 0 && l == 0) || size == 3 || (s != 0 && size == 2)) continue;
+    const mnemonic = size == 2 ? (l != 0 ? MA_LDR : MA_STR) : size == 0 ? (l != 0 ? (s != 0 ? MA_LDRSB : MA_LDRB) : MA_STRB)
+      : l != 0 ? (s != 0 ? MA_LDRSH : MA_LDRH) : MA_STRH;
+    const narrow = <u32>(size < 2);
+    const bad = VALID | (<u32>(l == 0 || narrow != 0) * BAD_RT15) | (narrow * BAD_RT13);
+    const at = W_ROWS + key * 16;
+    store<u64>(at, <u64>bad | (<u64>(l != 0 ? OP_LOAD : OP_STORE) << 8) | (<u64>(1 << size) << 16) | (1 << 24) | (<u64>(s * F_SIGNED) << 32));
+    store<u64>(at, <u64>(mnemonic + MA_WIDE) << 32, 8);
+  }
+}
+buildWideRows();
+
+/**
+ * A 32-bit LDR/STR (…).W with a positive 12-bit offset or a literal: bits 31:25 =
+ * 1111100, U (bit 23) set. 0 when the full decoder must decide (a store to PC, a
+ * preload hint, an unallocated size).
+ */
+@inline export function t32WideFast(word: u32, cond: u32, lastOrOutside: bool, out: usize): u32 {
+  const row = W_ROWS + (((word >>> 21) & 8) | ((word >>> 20) & 7)) * 16;
+  const head = load<u64>(row);
+  const rn = (word >>> 16) & 15;
+  const rt = (word >>> 12) & 15;
+  const rules = <u32>head;
+  const l = (word >>> 20) & 1;
+  const escape = <u32>(rules == 0) | (<u32>(rn == 15) & (l ^ 1)) | (l & <u32>(rt == 15) & (rules >>> 1));
+  if (escape != 0) return 0;
+  store<u64>(out, <u64>rt | (<u64>REG_NONE << 8) | (<u64>rn << 16) | (<u64>REG_NONE << 24) | (4 << 56), 8);
+  store<i64>(out, <i64>(word & 0xfff), 16);
+  store<i64>(out, 0, 24);
+  store<u64>(out, load<u64>(row, 8) | (<u64>cond << 56), 32);
+  store<u64>(out, <u64>REG_NONE, 40);
+  const rnPc = <u32>(rn == 15);
+  const found = (<u32>(rt == 15) * (BAD_RT15 | (<u32>(!lastOrOutside) << 2))) | (<u32>(rt == 13) << 1);
+  const kind = select<u32>(KIND_INVALID_FORM, KIND_LOADSTORE, (rules & found) != 0);
+  store<u64>(out, (head & ~<u64>0xff) | kind | (<u64>(rnPc * F_PC_RELATIVE) << 32));
+  return kind;
 }

@@ -15,7 +15,7 @@ import {
 } from "./descriptor";
 import { armBegin, armFinish, armAccess, armImmediate, armRegister, armBlock, armMnemonic, popcount16 } from "./arm-common";
 import { vfpTransfer } from "./a32";
-import { t16Fast } from "./t32-fast";
+import { t16Fast, t32WideFast } from "./t32-fast";
 import {
   MA_LDR, MA_STR, MA_LDRB, MA_STRB, MA_LDRH, MA_STRH, MA_LDRSB, MA_LDRSH, MA_LDRD, MA_STRD, MA_LDRT, MA_STRT,
   MA_LDRBT, MA_STRBT, MA_LDRHT, MA_STRHT, MA_LDRSBT, MA_LDRSHT, MA_LDM, MA_STM, MA_LDMDB, MA_STMDB, MA_PUSH, MA_POP,
@@ -38,6 +38,10 @@ export function decodeT32(word: u32, itState: u32, out: usize): u32 {
     armBegin(out, 2, cond);
     if ((word >>> 11) >= 0x1d) return armFinish(out, KIND_TRUNCATED);
     return armFinish(out, t16(word, out, lastOrOutside));
+  }
+  if ((word & 0xfe800000) == 0xf8800000) {
+    const kind = t32WideFast(word, cond, lastOrOutside, out);
+    if (kind != 0) return kind;
   }
   armBegin(out, 4, cond);
   const hw1 = word >>> 16;
