@@ -1,8 +1,10 @@
 // The A32 forms most code uses, each written as the whole descriptor in six stores
 // from a row of constants chosen by the word's opcode bits, with the field positions
 // in the code and no branch on the form: a random mix of forms costs no
-// mispredictions, and nothing is stored twice. Rows are built once at start from the
-// same rules as the full decoder (a32.ts); tests compare the two on every word class.
+// mispredictions, and nothing is stored twice. Rows are built at start by each
+// instance (vCPU threads rebuild the same bytes in the shared memory while others read
+// them: identical values, so no reader can see a torn row). The oracle tests check
+// every class against llvm-mc and objdump.
 
 import {
   KIND_LOADSTORE, KIND_INVALID_FORM, OP_LOAD, OP_STORE, F_PC_RELATIVE, F_SUBTRACT, F_WRITEBACK, F_POST_INDEX,
