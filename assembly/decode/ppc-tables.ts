@@ -207,6 +207,8 @@ export const FAST: StaticArray<u32> = [
   0x0, 0x0, 0x0, 0x0, 0x0,
 ];
 
+export const ID_COUNT: u32 = 245;
+
 export const INFO: StaticArray<u32> = [
   <u32>0 | (0 << I_SIZE) | (0 << I_REGS) | (0 << I_FORM) | (0 << I_CHECK),
   <u32>0 | (0 << I_SIZE) | (0 << I_REGS) | (0 << I_FORM) | (0 << I_CHECK),

@@ -2,7 +2,9 @@
 // suffix) → the descriptor of assembly/decode/descriptor.ts. Table-driven: the
 // primary opcode selects a sub-table and a mask, the masked word indexes it, and the
 // id found there is the mnemonic (D_MNEMONIC) and the row of INFO/FLAGS
-// (assembly/decode/ppc-tables.ts, generated from src/decode/ppc-names.ts).
+// (assembly/decode/ppc-tables.ts, generated from src/decode/ppc-names.ts). The
+// one-register D, DS, DQ and X forms decode from ROWS (built from those tables at
+// start) with one predictable test; everything else takes the general path.
 //
 // PowerPC conventions in the descriptor:
 // - rt: the transfer register in its own file: GPR, FPR, VR 0..31 (VMX, and the VRT
@@ -32,7 +34,7 @@ import {
   F_WRITEBACK, F_EXCLUSIVE, F_PC_RELATIVE, F_BASE_ZERO, F_PAIR, F_MULTIPLE, F_STRING, REG_NONE,
 } from "./descriptor";
 import {
-  PRIMARY, PREFIX_8LS, PREFIX_MLS, INFO, FLAGS, FAST, FAST_INDEXED, FAST_TX_SHIFT, FAST_TX, FAST_GENERAL, FAST_EH, I_SIZE, I_REGS, I_FORM, I_CHECK, I_64,
+  PRIMARY, PREFIX_8LS, PREFIX_MLS, INFO, ID_COUNT, FLAGS, FAST, FAST_INDEXED, FAST_TX_SHIFT, FAST_TX, FAST_GENERAL, FAST_EH, I_SIZE, I_REGS, I_FORM, I_CHECK, I_64,
   FORM_D, FORM_DS, FORM_DQ, FORM_X, FORM_XNB, FORM_XZERO, FORM_XLEN, FORM_AMO, FORM_HASH, FORM_PREFIXED,
   CHECK_NONE, CHECK_LOAD_UPDATE, CHECK_UPDATE, CHECK_LMW, CHECK_LSWI, CHECK_LQ, CHECK_LQARX, CHECK_EVEN, CHECK_LSWX,
   REGS_VSX31, REGS_VSX28, REGS_VSXPAIR, REGS_VSXOP, M_OTHER, M_DCBZ, M_DCBZL,
@@ -51,10 +53,59 @@ const NO_REGS: u64 = 0xffff_ffff;
 /** Fills DESC_SIZE bytes at `out` for `word` (and `next`, its suffix when `word` is a prefix); returns the kind. */
 export function decodePpc(word: u32, next: u32, mode: u32, out: usize): u32 {
   const primary = word >>> 26;
-  if (primary == 1) return decodePrefixed(word, next, mode, out);
   const entry = unchecked(PRIMARY[primary]);
   const id = <u32>unchecked(SUB[(entry & 0xffff) + (word & (entry >>> 16))]);
-  return describe(id, word, 0, mode, out, 4);
+  const row = ROWS + (<usize>id << 4);
+  const fast = load<u32>(row, 8);
+  // Slow: a prefix (primary 1 leads to id 0, a slow row), a row oneRegister does not
+  // cover, or a 64-bit-only form on a 32-bit implementation.
+  if (((fast & ROW_SLOW) | (fast & ~(mode << ROW_64_SHIFT) & ROW_64)) != 0) {
+    return primary == 1 ? decodePrefixed(word, next, mode, out) : describe(id, word, 0, mode, out, 4);
+  }
+  return oneRegister(row, fast, id, word, out);
+}
+
+// Rows by id for the one-register forms (D, DS, DQ, X) of a 4-byte word: 0 the
+// descriptor's bytes 0-7 (kind and F_BASE_ZERO aside) · 8 FAST with bits 17-22 as
+// ROW_TX_* and ROW_SLOW · 12 INFO. Built at start by each instance (the same bytes).
+const ROWS: usize = memory.data(ID_COUNT << 4, 8);
+const ROW_TX_BIT0: u32 = 1 << 17; // TX is bit 0 (XX1 forms)
+const ROW_TX_BIT3: u32 = 1 << 18; // TX is bit 3 (DQ forms)
+const ROW_64_SHIFT: u32 = 19;
+const ROW_64: u32 = 1 << ROW_64_SHIFT; // defined on 64-bit implementations only (PPC_MODE_64 is bit 0 of mode)
+const ROW_SLOW: u32 = FAST_GENERAL; //   not a load/store, or a form oneRegister does not cover
+
+function buildRows(): void {
+  for (let id: u32 = 0; id < ID_COUNT; id++) {
+    const info = unchecked(INFO[id]);
+    const fast = unchecked(FAST[id]);
+    const row = ROWS + (<usize>id << 4);
+    store<u64>(row, (<u64>(info & 7) << 8) | (<u64>((info >>> I_SIZE) & 255) << 16) | (<u64>1 << 24) | (<u64>unchecked(FLAGS[id]) << 32));
+    const txShift = (fast >>> FAST_TX_SHIFT) & 31;
+    const tx = (fast >>> FAST_TX) & 1;
+    const slow = (fast & FAST_GENERAL) != 0 || (info & 7) == 0;
+    store<u32>(row, (fast & ~(0x7f << FAST_TX_SHIFT)) | select<u32>(ROW_TX_BIT0, 0, tx != 0 && txShift == 0)
+      | select<u32>(ROW_TX_BIT3, 0, tx != 0 && txShift == 3) | select<u32>(ROW_SLOW, 0, slow) | select<u32>(ROW_64, 0, (info & I_64) != 0), 8);
+    store<u32>(row, info, 12);
+  }
+}
+buildRows();
+
+/** A one-register load/store from its row: every field without a branch but the rare invalid-form check. */
+@inline function oneRegister(row: usize, fast: u32, id: u32, word: u32, out: usize): u32 {
+  const ra = (word >>> 16) & 31;
+  const rb = (word >>> 11) & 31;
+  const rt = ((word >>> 21) & 31) | ((((word & (fast >>> 17)) | ((word >>> 3) & (fast >>> 18))) & 1) << 5);
+  const index = select<u32>(rb, REG_NONE, (fast & FAST_INDEXED) != 0);
+  store<u64>(out, <u64>rt | (<u64>REG_NONE << 8) | (<u64>ra << 16) | (<u64>index << 24) | (<u64>4 << 56), D_RT);
+  store<i64>(out, <i64><i16>(word & fast & 0xffff), D_DISP);
+  store<u64>(out, 0, D_DISP + 8);
+  store<u64>(out, (<u64>id << 32) | (<u64>(word & (fast >>> FAST_EH) & 1) << 56), D_REG_LIST);
+  store<u64>(out, <u64>REG_NONE, D_RS);
+  const check = (load<u32>(row, 12) >>> I_CHECK) & 15;
+  const kind: u32 = check != CHECK_NONE && invalidForm(check, rt, ra, rb, 1) ? KIND_INVALID_FORM : KIND_LOADSTORE;
+  store<u64>(out, load<u64>(row) | kind | select<u64>(<u64>F_BASE_ZERO << 32, 0, ra == 0));
+  return kind;
 }
 
 function decodePrefixed(prefix: u32, suffix: u32, mode: u32, out: usize): u32 {
@@ -101,32 +152,10 @@ function prefixedOther(prefix: u32, suffix: u32): u32 {
     const name = id == 0 ? 0 : ppcAlias(id, word);
     return name == 0 ? notLoadStore(KIND_UNDEFINED, 0, out, length) : notLoadStore(KIND_OTHER, name, out, length);
   }
-  return loadStore(id, info, word, prefix, out, length);
+  return loadStoreGeneral(id, info, word, prefix, out, length);
 }
 
-/** D, DS, DQ and X forms of one register: every field from FAST without a branch. */
-@inline function loadStore(id: u32, info: u32, word: u32, prefix: u32, out: usize, length: u32): u32 {
-  const fast = unchecked(FAST[id]);
-  if ((fast & FAST_GENERAL) != 0) return loadStoreGeneral(id, info, word, prefix, out, length);
-  const ra = (word >>> 16) & 31;
-  const rb = (word >>> 11) & 31;
-  const rt = ((word >>> 21) & 31) | (((word >>> ((fast >>> FAST_TX_SHIFT) & 31)) & (fast >>> FAST_TX) & 1) << 5);
-  const flags = unchecked(FLAGS[id]) | select<u32>(F_BASE_ZERO, 0, ra == 0);
-  const index = select<u32>(rb, REG_NONE, (fast & FAST_INDEXED) != 0);
-  const disp = <i64><i16>(word & fast & 0xffff);
-  const cond = word & (fast >>> FAST_EH) & 1;
-  const check = (info >>> I_CHECK) & 15;
-  const kind: u32 = check != CHECK_NONE && invalidForm(check, rt, ra, rb, 1) ? KIND_INVALID_FORM : KIND_LOADSTORE;
-  store<u64>(out, <u64>kind | (<u64>(info & 7) << 8) | (<u64>((info >>> I_SIZE) & 255) << 16) | (<u64>1 << 24) | (<u64>flags << 32));
-  store<u64>(out, <u64>rt | (<u64>REG_NONE << 8) | (<u64>ra << 16) | (<u64>index << 24) | (<u64>length << 56), D_RT);
-  store<i64>(out, disp, D_DISP);
-  store<u64>(out, 0, D_DISP + 8);
-  store<u64>(out, (<u64>id << 32) | (<u64>cond << 56), D_REG_LIST);
-  store<u64>(out, <u64>REG_NONE, D_RS);
-  return kind;
-}
-
-/** Every other load/store: prefixed, string, multiple, pairs, quadwords, dcbz, lxvl, lwat, hashst. */
+/** Every load/store decodePpc does not take from ROWS: prefixed, string, multiple, pairs, quadwords, dcbz, lxvl, lwat, hashst. */
 function loadStoreGeneral(id: u32, info: u32, word: u32, prefix: u32, out: usize, length: u32): u32 {
   let flags = unchecked(FLAGS[id]);
   const size = (info >>> I_SIZE) & 255;

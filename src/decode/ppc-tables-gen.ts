@@ -145,6 +145,8 @@ export const FAST: StaticArray<u32> = [
 ${list(fast, 8)}
 ];
 
+export const ID_COUNT: u32 = ${info.length};
+
 export const INFO: StaticArray<u32> = [
 ${list(info, 1)}
 ];
