@@ -59,7 +59,7 @@ export function decodePpc(word: u32, next: u32, mode: u32, out: usize): u32 {
   const fast = load<u32>(row, 8);
   // Slow: a prefix (primary 1 leads to id 0, a slow row), a row oneRegister does not
   // cover, or a 64-bit-only form on a 32-bit implementation.
-  if (((fast & ROW_SLOW) | (fast & ~(mode << ROW_64_SHIFT) & ROW_64)) != 0) {
+  if ((fast & select<u32>(ROW_SLOW, ROW_SLOW | ROW_64, (mode & PPC_MODE_64) != 0)) != 0) {
     return primary == 1 ? decodePrefixed(word, next, mode, out) : describe(id, word, 0, mode, out, 4);
   }
   return oneRegister(row, fast, id, word, out);
@@ -71,9 +71,8 @@ export function decodePpc(word: u32, next: u32, mode: u32, out: usize): u32 {
 const ROWS: usize = memory.data(ID_COUNT << 4, 8);
 const ROW_TX_BIT0: u32 = 1 << 17; // TX is bit 0 (XX1 forms)
 const ROW_TX_BIT3: u32 = 1 << 18; // TX is bit 3 (DQ forms)
-const ROW_64_SHIFT: u32 = 19;
-const ROW_64: u32 = 1 << ROW_64_SHIFT; // defined on 64-bit implementations only (PPC_MODE_64 is bit 0 of mode)
-const ROW_SLOW: u32 = FAST_GENERAL; //   not a load/store, or a form oneRegister does not cover
+const ROW_64: u32 = 1 << 19; //        defined on 64-bit implementations only
+const ROW_SLOW: u32 = FAST_GENERAL; // not a load/store, or a form oneRegister does not cover
 
 function buildRows(): void {
   for (let id: u32 = 0; id < ID_COUNT; id++) {
@@ -251,15 +250,15 @@ function invalidForm(check: u32, rt: u32, ra: u32, rb: u32, count: u32): bool {
 export function benchDecodePpc(words: usize, count: u32, mode: u32, out: usize): u32 {
   let sum: u32 = 0;
   let i: u32 = 0;
-  while (i < count) {
+  // Every word but the last has a next one to offer as a suffix; the last decodes with
+  // PPC_MODE_NO_SUFFIX. The step comes from the word itself, not from the descriptor
+  // just stored, so the loop does not wait on a store-to-load round trip.
+  while (i + 1 < count) {
     const at = words + (<usize>i << 2);
     const word = load<u32>(at);
-    // The step comes from the word itself, not from the descriptor just stored, so
-    // the loop does not wait on a store-to-load round trip.
-    const prefixed = (word >>> 26) == 1;
-    const last = i + 1 >= count;
-    sum = sum * 31 + decodePpc(word, last ? 0 : load<u32>(at, 4), last ? mode | PPC_MODE_NO_SUFFIX : mode, out);
-    i += prefixed ? 2 : 1;
+    sum = sum * 31 + decodePpc(word, load<u32>(at, 4), mode, out);
+    i += select<u32>(2, 1, (word >>> 26) == 1);
   }
+  if (i < count) sum = sum * 31 + decodePpc(load<u32>(words + (<usize>i << 2)), 0, mode | PPC_MODE_NO_SUFFIX, out);
   return sum + <u32>load<u16>(out, 36);
 }
