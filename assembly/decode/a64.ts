@@ -1,6 +1,7 @@
 // A64 load/store decoder: one 32-bit word → the descriptor at `out`; returns the kind.
 // Dispatch is on the major opcode bits (27 and 25 select the load/store space,
-// 29:28 and 24 the group), then on small per-group tables; nothing allocates.
+// 29:28 and 24 the group), then on small per-group tables; nothing allocates. The
+// common single-register and pair forms decode from rows in a64-fast.ts first.
 //
 // Choices: PRFM/PRFUM (all forms) are hints, KIND_OTHER with their mnemonic. Literal
 // loads have base REG_NONE, F_PC_RELATIVE and the byte offset in D_DISP. Base 31 is
@@ -13,27 +14,18 @@
 
 import {
   D_KIND, D_OP, D_SIZE, D_COUNT, D_FLAGS, D_RT, D_RT2, D_BASE, D_INDEX, D_SHIFT_TYPE, D_SHIFT_AMOUNT,
-  D_EXTEND, D_LENGTH, D_DISP, D_POST_DISP, D_REG_LIST, D_MNEMONIC, D_ATOMIC, D_RS,
+  D_EXTEND, D_DISP, D_POST_DISP, D_REG_LIST, D_MNEMONIC, D_ATOMIC, D_RS,
   KIND_LOADSTORE, KIND_OTHER, KIND_UNDEFINED, KIND_INVALID_FORM, OP_LOAD, OP_STORE, OP_ATOMIC,
   F_SIGNED, F_WRITEBACK, F_POST_INDEX, F_EXCLUSIVE, F_ACQUIRE, F_RELEASE, F_FP, F_VECTOR, F_PC_RELATIVE,
   F_UNPRIVILEGED, F_NONTEMPORAL, F_PAIR, F_MULTIPLE, F_SIGN_EXTEND_64, F_WORD_DEST, SHIFT_LSL,
   EXTEND_UXTW, EXTEND_SXTW, EXTEND_SXTX, EXTEND_UXTX, ATOMIC_ADD, ATOMIC_SWAP, ATOMIC_CAS, REG_NONE,
 } from "./descriptor";
 import {
-  M64_SINGLE, M64_UNSCALED, M64_UNPRIV, M64_STP, M64_LDP, M64_STNP, M64_LDNP, M64_LDPSW, M64_RCPC_U, M64_LDRAA,
+  M64_SINGLE, M64_STP, M64_LDP, M64_STNP, M64_LDNP, M64_LDPSW, M64_RCPC_U, M64_LDRAA,
   M64_LDAPR, M64_EXCL, M64_EXCLP, M64_ORDERED, M64_CAS, M64_CASP, M64_SWP, M64_LDOP, M64_STOP, M64_ST1, M64_LD1,
   M64_LD1R,
 } from "./a64-mnemonics";
-
-// Single-register forms, indexed by V:size:opc → mnemonic offset (0 str, 1 ldr, 2 strb, 3 ldrb,
-// 4 ldrsb, 5 strh, 6 ldrh, 7 ldrsh, 8 ldrsw, 9 prfm; 0xff unallocated).
-const SINGLE_NAMES: usize = memory.data<u8>([
-  2, 3, 4, 4, 5, 6, 7, 7, 0, 1, 8, 0xff, 0, 1, 9, 0xff,
-  0, 1, 0, 1, 0, 1, 0xff, 0xff, 0, 1, 0xff, 0xff, 0, 1, 0xff, 0xff,
-]);
-
-// Pair forms, indexed by opc:V → log2 of the register size (0xff unallocated; 0xfe LDPSW/STGP).
-const PAIR_SIZES: usize = memory.data<u8>([2, 2, 0xfe, 3, 3, 4, 0xff, 0xff]);
+import { SINGLE_NAMES, PAIR_SIZES, sext, singleShape, unsignedOffset, pairFast, singleFast } from "./a64-fast";
 
 /** The empty descriptor: zeros, rt/rt2/base/index/rs = REG_NONE, length 4 (five stores, no memory.fill call). */
 @inline function begin(out: usize): void {
@@ -58,13 +50,16 @@ const PAIR_SIZES: usize = memory.data<u8>([2, 2, 0xfe, 3, 3, 4, 0xff, 0xff]);
   store<u16>(out + D_MNEMONIC, <u16>mnemonic);
 }
 
-@inline function sext(value: u32, bits: u32): i64 {
-  return <i64>(<i32>(value << (32 - bits)) >> (32 - bits));
-}
-
 export function decodeA64(word: u32, out: usize): u32 {
+  // The common forms first (a64-fast.ts); each returns 0 for a word it leaves to the rest.
   if ((word & 0x3b000000) == 0x39000000) {
     const kind = unsignedOffset(word, out);
+    if (kind != 0) return kind;
+  } else if ((word & 0x3a000000) == 0x28000000) {
+    const kind = pairFast(word, out);
+    if (kind != 0) return kind;
+  } else if ((word & 0x3b000000) == 0x38000000) {
+    const kind = singleFast(word, out);
     if (kind != 0) return kind;
   }
   begin(out);
@@ -83,59 +78,6 @@ function outside(word: u32): u32 {
   if (op1 == 1 || op1 == 3) return KIND_UNDEFINED;
   if (op1 == 0 && (word >>> 16) == 0) return KIND_UNDEFINED; // UDF
   return KIND_OTHER;
-}
-
-/** A single-register form's flags | op << 32 | log2(size) << 40, by V, size and opc. */
-function singleShape(v: u32, size: u32, opc: u32): u64 {
-  let log2 = size;
-  let flags: u32 = 0;
-  let op = OP_STORE;
-  if (v != 0) {
-    flags = F_FP;
-    if (opc >= 2) { log2 = 4; flags = F_FP | F_VECTOR; }
-    if ((opc & 1) != 0) op = OP_LOAD;
-  } else if (opc != 0) {
-    op = OP_LOAD;
-    if (opc == 1) { if (size < 3) flags = F_WORD_DEST; }
-    else if (opc == 3) flags = F_SIGNED | F_WORD_DEST;
-    else if (size < 3) flags = F_SIGNED | F_SIGN_EXTEND_64;
-  }
-  return <u64>flags | (<u64>op << 32) | (<u64>log2 << 40);
-}
-
-// Unsigned-offset rows by V:size:opc: 0 the descriptor's bytes 0-7 (kind LOADSTORE, or
-// OTHER for PRFM; 0 where unallocated) · 8 log2(size) · 12 the mnemonic.
-const UNSIGNED_ROWS: usize = memory.data(32 * 16, 8);
-
-function buildUnsignedRows(): void {
-  for (let key: u32 = 0; key < 32; key++) {
-    const name = <u32>load<u8>(SINGLE_NAMES + key);
-    if (name == 0xff) continue;
-    const shape = singleShape(key >>> 4, (key >>> 2) & 3, key & 3);
-    const log2 = <u32>(shape >>> 40);
-    const kind = name == 9 ? KIND_OTHER : KIND_LOADSTORE;
-    const row = UNSIGNED_ROWS + key * 16;
-    store<u64>(row, <u64>kind | (((shape >>> 32) & 0xff) << 8) | (<u64>(1 << log2) << 16) | (1 << 24) | (<u64>(<u32>shape) << 32));
-    store<u32>(row, log2, 8);
-    store<u32>(row, M64_SINGLE + name, 12);
-  }
-}
-buildUnsignedRows();
-
-/**
- * LDR/STR (unsigned offset): most of any A64 code's accesses, as the whole descriptor
- * in six stores from a row, no branch on the form; 0 for an unallocated row.
- */
-@inline function unsignedOffset(word: u32, out: usize): u32 {
-  const row = UNSIGNED_ROWS + ((((word >>> 22) & 16) | ((word >>> 28) & 12) | ((word >>> 22) & 3)) << 4);
-  const head = load<u64>(row);
-  store<u64>(out, <u64>(word & 31) | (<u64>REG_NONE << 8) | (<u64>((word >>> 5) & 31) << 16) | (<u64>REG_NONE << 24) | (4 << 56), D_RT);
-  store<i64>(out, <i64>((word >>> 10) & 0xfff) << load<u32>(row, 8), D_DISP);
-  store<i64>(out, 0, D_POST_DISP);
-  store<u64>(out, <u64>load<u32>(row, 12) << 32, D_REG_LIST);
-  store<u64>(out, <u64>REG_NONE, D_RS);
-  store<u64>(out, head);
-  return <u32>head & 0xff;
 }
 
 /** Single register: form 0 unscaled, 1 post-index, 2 unprivileged, 3 pre-index (as op4), 3 with bit 24 unsigned offset, 4 register. */
