@@ -3,6 +3,7 @@
 
 import { compilePpcLoop } from './jit/ppc-loop.js';
 import { compileA64Loop } from './jit/a64-loop.js';
+import { compileA32Loop } from './jit/a32-loop.js';
 
 /** Names of the map's exported constants; a test checks this list against the module. */
 export const MAP_NAMES = [
@@ -135,8 +136,10 @@ export function instantiateCore(module: WebAssembly.Module, memory: WebAssembly.
   let map: MemoryMap | undefined;
   const jitCompile = (_pcLow: number, _pcHigh: number, code: number, record: number): number => {
     map ??= readMemoryMap(instance);
-    const arm = (new DataView(memory.buffer).getUint32(record + map.CPU_MODE, true) & map.MODE_ARM) !== 0;
-    const loop = (arm ? compileA64Loop : compilePpcLoop)(memory, record, code, map);
+    const mode = new DataView(memory.buffer).getUint32(record + map.CPU_MODE, true);
+    const compiler = (mode & map.MODE_ARM) === 0 ? compilePpcLoop : (mode & map.MODE_64) !== 0 ? compileA64Loop
+      : (mode & map.MODE_THUMB) === 0 ? compileA32Loop : undefined;
+    const loop = compiler?.(memory, record, code, map);
     if (loop === undefined || table.length > 0xffff) return 0;
     const compiled = new WebAssembly.Instance(new WebAssembly.Module(loop.bytes), { env: { memory } });
     const index = table.grow(1);

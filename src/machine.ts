@@ -29,6 +29,8 @@ export interface MachineOptions {
    * Runs hot loops as Wasm compiled from them, the rest interpreted; default false.
    * 64-bit PowerPC: D/DS-form loads and stores, addi/addis/ori, closed by bdnz. A64:
    * LDR/STR/LDRSW (unsigned offset), ADD/SUB immediate, closed by SUBS + B.NE or CBNZ.
+   * A32: LDR/STR/LDRB/STRB/LDRH/STRH (immediate offset), ADD/SUB immediate, closed by
+   * SUBS + BNE. T32 loops are interpreted.
    */
   jit?: boolean;
 }

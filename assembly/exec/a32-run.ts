@@ -4,7 +4,7 @@
 // whose condition (A32) or IT condition (T32) fails, run the interpreter's subset or a
 // load/store descriptor, until the budget is spent or an instruction exits. The IT
 // state lives in CPSR[26:25,15:10].
-import { REC_DECODE, REC_FAULT_ADDR, CPU_MODE, CPU_NZCV, MODE_THUMB } from "../layout";
+import { REC_DECODE, REC_FAULT_ADDR, CPU_GPR, CPU_MODE, CPU_NZCV, MODE_THUMB } from "../layout";
 import {
   EXIT_NONE, EXIT_BUDGET, CAUSE_UNDEFINED, CAUSE_UNIMPLEMENTED, CAUSE_INVALID_FORM, FAULT_FETCH, FAULT_ALIGNMENT, FAULT_TRANSLATION,
 } from "../exits";
@@ -24,6 +24,7 @@ import { t32Alu } from "./t32-alu";
 import { a32LoadStore } from "./a32-loadstore";
 import { LS_ALIGNMENT } from "./a64-loadstore";
 import { armSetMmu } from "./cp15";
+import { jitEnabled, jitBackwardBranch, jitIteration, jitPc, jitLength, jitNextPc } from "./jit";
 
 /** STEP_DONE: the instruction ran (or was skipped) and pc is set. */
 const STEP_DONE: u32 = EXIT_NONE;
@@ -102,16 +103,32 @@ export function a32Run(budget: u32): u32 {
   const desc = record + REC_DECODE;
   resetAccessExit();
   armSetMmu();
+  const jit = jitEnabled();
   for (let left = budget; left != 0; left--) {
     tlbSync();
     const at = pc();
     const thumb = (load<u32>(record + CPU_MODE) & MODE_THUMB) != 0;
+    if (jit && !thumb && at == jitPc && left > jitLength) {
+      // One compiled A32 iteration; what it could not finish continues below, interpreted.
+      const host = tlbTranslate(TLB_FETCH, at, 4);
+      const done = host == 0 ? 0 : jitIteration(record + CPU_GPR, host, at);
+      if (done != 0) {
+        left -= done - 1;
+        setPc(jitNextPc);
+        continue;
+      }
+    }
     const cpsrBefore = load<u32>(record + CPU_NZCV);
     const exit = thumb ? t32Step(at, desc) : a32Step(at, desc);
     if (exit != STEP_DONE) {
       // An instruction that did not complete leaves the IT state as it was.
       if (thumb) store<u32>(record + CPU_NZCV, (load<u32>(record + CPU_NZCV) & ~0x0600_fc00) | (cpsrBefore & 0x0600_fc00));
       return exit;
+    }
+    if (jit && !thumb && pc() < at) {
+      // A taken backward branch (A32 loops only: compiled loops count 4-byte instructions).
+      const host = tlbTranslate(TLB_FETCH, at, 4);
+      if (host != 0) jitBackwardBranch(pc(), at, host);
     }
   }
   return exitWith(EXIT_BUDGET, pc());

@@ -1,6 +1,6 @@
-// Compiled loops (64-bit PowerPC and A64). A backward branch that keeps landing on
-// the same start pc asks the host to compile the loop (one closed by bdnz, or by
-// SUBS + B.NE or CBNZ) into a Wasm function over the shared memory (src/jit/), placed
+// Compiled loops (64-bit PowerPC, A64 and A32). A backward branch that keeps landing
+// on the same start pc asks the host to compile the loop (one closed by bdnz, or by
+// SUBS + B.NE/BNE or CBNZ) into a Wasm function over the shared memory (src/jit/), placed
 // in the core instance's imported function table. The run loop then calls it once per iteration: it checks that the
 // code is unchanged, runs the body with the TLB's hit path inline, and hands any
 // instruction it cannot finish (a TLB miss, MMIO, a misaligned access) back to the

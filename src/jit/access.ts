@@ -5,7 +5,8 @@ import { Body, I32, I64, moduleBytes, op } from './wasm.js';
 
 /** The memory-map entries the compilers read. */
 export interface LoopMap {
-  readonly CPU_MODE: number; readonly MODE_LE: number; readonly MODE_ARM: number; readonly CPU_GPR: number;
+  readonly CPU_MODE: number; readonly MODE_64: number; readonly MODE_LE: number; readonly MODE_THUMB: number; readonly MODE_ARM: number;
+  readonly CPU_GPR: number;
   readonly CPU_CTR: number; readonly CPU_NZCV: number;
   readonly TLB_E_READ: number; readonly TLB_E_WRITE: number; readonly TLB_E_ADDEND: number;
 }
