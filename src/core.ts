@@ -4,6 +4,7 @@
 import { compilePpcLoop } from './jit/ppc-loop.js';
 import { compileA64Loop } from './jit/a64-loop.js';
 import { compileA32Loop } from './jit/a32-loop.js';
+import { compileT32Loop } from './jit/t32-loop.js';
 
 /** Names of the map's exported constants; a test checks this list against the module. */
 export const MAP_NAMES = [
@@ -138,7 +139,7 @@ export function instantiateCore(module: WebAssembly.Module, memory: WebAssembly.
     map ??= readMemoryMap(instance);
     const mode = new DataView(memory.buffer).getUint32(record + map.CPU_MODE, true);
     const compiler = (mode & map.MODE_ARM) === 0 ? compilePpcLoop : (mode & map.MODE_64) !== 0 ? compileA64Loop
-      : (mode & map.MODE_THUMB) === 0 ? compileA32Loop : undefined;
+      : (mode & map.MODE_THUMB) === 0 ? compileA32Loop : compileT32Loop;
     const loop = compiler?.(memory, record, code, map);
     if (loop === undefined || table.length > 0xffff) return 0;
     const compiled = new WebAssembly.Instance(new WebAssembly.Module(loop.bytes), { env: { memory } });

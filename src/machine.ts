@@ -30,7 +30,8 @@ export interface MachineOptions {
    * 64-bit PowerPC: D/DS-form loads and stores, addi/addis/ori, closed by bdnz. A64:
    * LDR/STR/LDRSW (unsigned offset), ADD/SUB immediate, closed by SUBS + B.NE or CBNZ.
    * A32: LDR/STR/LDRB/STRB/LDRH/STRH (immediate offset), ADD/SUB immediate, closed by
-   * SUBS + BNE. T32 loops are interpreted.
+   * SUBS + BNE. T32: the 16-bit LDR/STR/LDRB/STRB/LDRH/STRH (immediate, SP-relative),
+   * closed by SUBS #imm8 + BNE, outside IT blocks.
    */
   jit?: boolean;
 }

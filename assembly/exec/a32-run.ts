@@ -108,9 +108,10 @@ export function a32Run(budget: u32): u32 {
     tlbSync();
     const at = pc();
     const thumb = (load<u32>(record + CPU_MODE) & MODE_THUMB) != 0;
-    if (jit && !thumb && at == jitPc && left > jitLength) {
-      // One compiled A32 iteration; what it could not finish continues below, interpreted.
-      const host = tlbTranslate(TLB_FETCH, at, 4);
+    // A compiled loop runs outside IT blocks only (its instructions are unconditional).
+    if (jit && at == jitPc && left > jitLength && (load<u32>(record + CPU_NZCV) & 0x0600_fc00) == 0) {
+      // One compiled iteration; what it could not finish continues below, interpreted.
+      const host = tlbTranslate(TLB_FETCH, at, thumb ? 2 : 4);
       const done = host == 0 ? 0 : jitIteration(record + CPU_GPR, host, at);
       if (done != 0) {
         left -= done - 1;
@@ -125,9 +126,9 @@ export function a32Run(budget: u32): u32 {
       if (thumb) store<u32>(record + CPU_NZCV, (load<u32>(record + CPU_NZCV) & ~0x0600_fc00) | (cpsrBefore & 0x0600_fc00));
       return exit;
     }
-    if (jit && !thumb && pc() < at) {
-      // A taken backward branch (A32 loops only: compiled loops count 4-byte instructions).
-      const host = tlbTranslate(TLB_FETCH, at, 4);
+    if (jit && pc() < at) {
+      // A taken backward branch (an interworking one finds no loop the compilers take).
+      const host = tlbTranslate(TLB_FETCH, at, thumb ? 2 : 4);
       if (host != 0) jitBackwardBranch(pc(), at, host);
     }
   }

@@ -1,12 +1,12 @@
-// Compiled loops (64-bit PowerPC, A64 and A32). A backward branch that keeps landing
-// on the same start pc asks the host to compile the loop (one closed by bdnz, or by
-// SUBS + B.NE/BNE or CBNZ) into a Wasm function over the shared memory (src/jit/), placed
+// Compiled loops (64-bit PowerPC, A64, A32 and 16-bit T32). A backward branch that
+// keeps landing on the same start pc asks the host to compile the loop (one closed by
+// bdnz, or by SUBS + B.NE/BNE or CBNZ) into a Wasm function over the shared memory (src/jit/), placed
 // in the core instance's imported function table. The run loop then calls it once per iteration: it checks that the
 // code is unchanged, runs the body with the TLB's hit path inline, and hands any
 // instruction it cannot finish (a TLB miss, MMIO, a misaligned access) back to the
 // interpreter, which runs that one the full way. A loop iteration is thus one unit
 // between the run loop's checks for slot changes and broadcast invalidations.
-import { CONTROL_BASE, CTRL_JIT, REC_JIT_BLOCKS, JIT_BLOCKS, JIT_BLOCK_SIZE, CPU_MODE, PAGE_SIZE } from "../layout";
+import { CONTROL_BASE, CTRL_JIT, REC_JIT_BLOCKS, JIT_BLOCKS, JIT_BLOCK_SIZE, CPU_MODE, MODE_THUMB, PAGE_SIZE } from "../layout";
 import { record, tlb, tlbMask } from "../machine";
 import { contextSalt, contextTag } from "../mmu/tlb";
 
@@ -101,6 +101,7 @@ export function jitIteration(regs: usize, code: usize, at: u64): u32 {
     return 0;
   }
   const done = min<u32>(<u32>result, jitLength);
-  jitNextPc = <u32>result == jitLength ? at : at + (<u64>done << 2);
+  const log2Size: u32 = (load<u32>(record + CPU_MODE) & MODE_THUMB) != 0 ? 1 : 2; // T32 loops are all 16-bit
+  jitNextPc = <u32>result == jitLength ? at : at + (<u64>done << log2Size);
   return done;
 }

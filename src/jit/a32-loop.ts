@@ -10,7 +10,7 @@ import { Body, op } from './wasm.js';
 import { MAX_INSTRUCTIONS, REGS, SCRATCH, WIDE, codeWord, emitAccess, emitCodeCheck, loopModule, register, type Access, type CompiledLoop, type LoopMap } from './access.js';
 
 type Instruction = Access | { kind: 'add'; rd: number; rn: number; addend: bigint };
-type Close = { rd: number; rn: number; immediate: bigint };
+export type Close = { rd: number; rn: number; immediate: bigint };
 
 const ALWAYS = 0xe;
 const PC = 15;
@@ -61,8 +61,8 @@ function emitAdd(body: Body, insn: Extract<Instruction, { kind: 'add' }>): void 
   register(body, insn.rn).i64(insn.addend).emit(op.i64Add).i64(0xffff_ffffn).emit(op.i64And).memory(op.i64Store, 3, insn.rd * 8);
 }
 
-/** SUBS (32-bit NZCV into CPSR[31:28]), then BNE: the result of the function. */
-function emitSubsBne(body: Body, map: LoopMap, close: Close, length: number): void {
+/** SUBS (32-bit NZCV into CPSR[31:28]), then BNE: the result of the function (T32's too). */
+export function emitSubsBne(body: Body, map: LoopMap, close: Close, length: number): void {
   register(body, close.rn).set(WIDE);
   body.get(WIDE).i64(close.immediate).emit(op.i64Sub).i64(0xffff_ffffn).emit(op.i64And).set(SCRATCH);
   body.get(REGS).get(SCRATCH).memory(op.i64Store, 3, close.rd * 8);

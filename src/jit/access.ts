@@ -97,9 +97,9 @@ function store(body: Body, map: LoopMap, little: boolean, insn: Extract<Access, 
   body.memory(insn.size === 1 ? op.i32Store8 : insn.size === 2 ? op.i32Store16 : op.i32Store, 0, 0);
 }
 
-/** The loop's words as compiled (memory order, read little-endian like the loads in the function): -1 if any changed. */
-export function emitCodeCheck(body: Body, raws: readonly number[]): void {
-  raws.forEach((raw, i) => body.get(CODE).memory(op.i32Load, 0, 4 * i).i32(raw).emit(op.i32Ne).returnIf(-1));
+/** The loop's words (or T32 halfwords, `unit` 2) as compiled, read little-endian like the loads in the function: -1 if any changed. */
+export function emitCodeCheck(body: Body, raws: readonly number[], unit: 2 | 4 = 4): void {
+  raws.forEach((raw, i) => body.get(CODE).memory(unit === 2 ? op.i32Load16U : op.i32Load, 0, unit * i).i32(raw).emit(op.i32Ne).returnIf(-1));
 }
 
 /** The module for a loop body ending with the closing branch's result on the stack. */
