@@ -14,14 +14,14 @@ import { decodeT32, t32NextItState } from "../decode/t32";
 import { record } from "../machine";
 import { pc, setPc } from "../cpu/regs";
 import { tlbTranslate, tlbSync, walkFaulted, TLB_FETCH } from "../mmu/tlb";
-import { resetAccessExit } from "./guest-memory";
+import { resetAccessExit, readValue, writeValue, accessExit, bigData } from "./guest-memory";
 import { exitWith, fault, undefinedInstruction } from "./run-exits";
 import { ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
 import { LS_UNIMPLEMENTED } from "./ppc-loadstore";
 import { conditionHolds } from "./a64-alu";
 import { a32Alu } from "./a32-alu";
 import { t32Alu } from "./t32-alu";
-import { a32LoadStore } from "./a32-loadstore";
+import { a32LoadStore, rRead, rWrite } from "./a32-loadstore";
 import { LS_ALIGNMENT } from "./a64-loadstore";
 import { armSetMmu } from "./cp15";
 import { jitEnabled, jitBackwardBranch, jitIteration, jitPc, jitLength, jitNextPc } from "./jit";
@@ -57,6 +57,24 @@ function fetchFault(at: u64, address: u64): u32 {
   return fault(walkFaulted ? FAULT_TRANSLATION : FAULT_FETCH, at, address);
 }
 
+/**
+ * An access the interpreter runs without a descriptor: LDR/STR/LDRB/STRB/LDRH/STRH
+ * with an immediate offset (no writeback) between general registers, as a32LoadStore
+ * would. `address` wraps at 4 GiB.
+ */
+function direct(at: u64, length: u32, isLoad: bool, size: u32, rt: u32, address: u32): u32 {
+  if (isLoad) {
+    const value = readValue(<u64>address, size, bigData());
+    if (accessExit != EXIT_NONE) return exitWith(accessExit, at);
+    rWrite(rt, <u32>value);
+  } else {
+    writeValue(<u64>address, size, <u64>rRead(rt, 0), bigData());
+    if (accessExit != EXIT_NONE) return exitWith(accessExit, at);
+  }
+  setPc(at + length);
+  return STEP_DONE;
+}
+
 function a32Step(at: u64, desc: usize): u32 {
   const host = tlbTranslate(TLB_FETCH, at, 4);
   if (host == 0) return fetchFault(at, at);
@@ -65,6 +83,15 @@ function a32Step(at: u64, desc: usize): u32 {
   if (cond < 14 && !conditionHolds(cond)) {
     setPc(at + 4);
     return STEP_DONE;
+  }
+  // The common accesses first: LDR/STR/LDRB/STRB (offset: P = 1, W = 0), no PC operand.
+  const rn = (word >>> 16) & 15;
+  const rt = (word >>> 12) & 15;
+  if ((word & 0x0f20_0000) == 0x0500_0000 && rn != 15 && rt != 15) {
+    const offset = word & 0xfff;
+    const base = rRead(rn, 0);
+    return direct(at, 4, (word & 0x0010_0000) != 0, (word & 0x0040_0000) != 0 ? 1 : 4, rt,
+      (word & 0x0080_0000) != 0 ? base + offset : base - offset);
   }
   const alu = a32Alu(word, at);
   if (alu == ALU_DONE) return STEP_DONE;
@@ -90,6 +117,14 @@ function t32Step(at: u64, desc: usize): u32 {
   if (inIt && !conditionHolds(itState >>> 4)) {
     setPc(at + length);
     return STEP_DONE;
+  }
+  if (word - 0x6000 < 0xa000 - 0x6000) { // 16-bit LDR/STR/LDRB/STRB/LDRH/STRH (immediate, SP-relative)
+    const group = word >>> 12;
+    const spRelative = group == 9;
+    const size: u32 = group == 7 ? 1 : group == 8 ? 2 : 4;
+    const offset = spRelative ? (word & 0xff) << 2 : ((word >>> 6) & 31) * size;
+    const base = rRead(spRelative ? 13 : (word >>> 3) & 7, 0);
+    return direct(at, 2, (word & 0x0800) != 0, size, spRelative ? (word >>> 8) & 7 : word & 7, base + offset);
   }
   const alu = t32Alu(word, length, at, inIt);
   if (alu == ALU_DONE) return STEP_DONE;
