@@ -1,26 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { Machine, Vcpu, a32 } from '../dist/src/index.js';
+import { a32 } from '../dist/src/index.js';
 import { prng } from './helpers.js';
+import { CODE, DATA, DEVICE, compareLoopRuns } from './fixtures/jit-pair.js';
 
 // Compiled A32 loops (Machine option `jit`) against the interpreter: the same random
 // loops on two machines must end in the same registers, CPSR, memory and exits.
 
-const CODE = 0x10_0000n;
-const DATA = 0x20_0000n;
-const DATA_BYTES = 0x4000;
-const DEVICE = 0x30_0000n;
 const REGISTERS = [...Array.from({ length: 16 }, (_, i) => `r${i}`), 'cpsr'];
-
-type Arch = 'arm' | 'armeb';
-
-async function machine(jit: boolean, arch: Arch) {
-  const created = await Machine.create({ arenaBytes: 4 << 20, jit, tlbEntries: 64 });
-  created.setUserMemoryRegion({ slot: 0, guestPhysAddr: CODE, memorySize: 0x1000, userspaceAddr: created.allocateBacking(0x1000) });
-  created.setUserMemoryRegion({ slot: 1, guestPhysAddr: DATA, memorySize: DATA_BYTES, userspaceAddr: created.allocateBacking(DATA_BYTES) });
-  const log: string[] = [];
-  created.mmio.register({ base: DEVICE, size: 0x1000, read: (offset, size) => { log.push(`r${offset}/${size}`); return offset + size; }, write: (offset, size, value) => { log.push(`w${offset}/${size}=${value}`); } });
-  return { machine: created, vcpu: new Vcpu(created, 0, arch), log };
-}
 
 function randomBody(random: ReturnType<typeof prng>, length: number, withUncompiled: boolean): number[] {
   const reg = () => 3 + random.below(7); // r3..r9; r10..r12 hold the bases, r2 counts
@@ -52,32 +38,10 @@ describe('compiled A32 loops (Machine option jit)', () => {
         const words = [a32.mov(2, 30 + random.below(30)), ...body, a32.subs(2, 2, 1), a32.b(-(body.length + 1) * 4, 'ne'), a32.svc()];
         const bytes = new Uint8Array(words.length * 4);
         words.forEach((word, i) => new DataView(bytes.buffer).setUint32(i * 4, word, true));
-        const runs = await Promise.all([false, true].map((jit) => machine(jit, arch)));
-        const exits = runs.map(({ machine: m, vcpu }) => {
-          m.writeBytes(CODE, bytes);
-          const fill = prng(seed);
-          m.writeBytes(DATA, Uint8Array.from({ length: DATA_BYTES }, () => fill.below(256)));
+        compiled += await compareLoopRuns(arch, seed, bytes, REGISTERS, (vcpu, fill) => {
           for (let r = 3; r < 10; r++) vcpu.set(`r${r}`, BigInt(fill.next() >>> 0));
           vcpu.set('r10', DATA + 0x800n).set('r11', DATA + 0x2000n).set('r12', seed % 7 === 0 ? DEVICE + 0x800n : DATA + 0x3000n).set('pc', CODE);
-          const budgets = prng(seed);
-          const seen: unknown[] = [];
-          for (let run = 0; run < 60; run++) {
-            const exit = vcpu.run(29 + budgets.below(300));
-            seen.push(exit);
-            if (exit.reason !== 'budget') break;
-          }
-          return seen;
         });
-        const [plain, jit] = runs;
-        const state = ({ machine: m, vcpu }: typeof plain) => ({ regs: REGISTERS.map((name) => vcpu.get(name)), data: Buffer.from(m.readBytes(DATA, DATA_BYTES)).toString('hex') });
-        expect(exits[1], `${arch} seed ${seed}`).toEqual(exits[0]);
-        expect(state(jit!), `${arch} seed ${seed}`).toEqual(state(plain!));
-        expect(jit!.log).toEqual(plain!.log);
-        const view = new DataView(jit!.machine.memory.buffer);
-        const map = jit!.machine.map;
-        for (let i = 0; i < map.JIT_BLOCKS; i++) {
-          if (view.getInt32(jit!.vcpu.core.record + map.REC_JIT_BLOCKS + i * map.JIT_BLOCK_SIZE + 8, true) > 0) compiled++;
-        }
       }
     }
     expect(compiled).toBeGreaterThan(40);

@@ -7,7 +7,7 @@
 // closing SUBS sets CPSR.NZCV as the interpreter does and keeps the other CPSR bits.
 
 import { Body, op } from './wasm.js';
-import { MAX_INSTRUCTIONS, REGS, SCRATCH, WIDE, codeWord, emitAccess, emitCodeCheck, loopModule, register, type Access, type CompiledLoop, type LoopMap } from './access.js';
+import { REGS, SCRATCH, WIDE, emitAccess, emitCodeCheck, loopModule, register, scanLoop, type Access, type CompiledLoop, type LoopMap } from './access.js';
 
 type Instruction = Access | { kind: 'add'; rd: number; rn: number; addend: bigint };
 export type Close = { rd: number; rn: number; immediate: bigint };
@@ -87,24 +87,12 @@ export function emitSubsBne(body: Body, map: LoopMap, close: Close, length: numb
 export function compileA32Loop(memory: WebAssembly.Memory, record: number, code: number, map: LoopMap): CompiledLoop | undefined {
   const view = new DataView(memory.buffer);
   const little = (view.getUint32(record + map.CPU_MODE, true) & map.MODE_LE) !== 0; // BE8: data only
-  const raws: number[] = [];
-  const instructions: Instruction[] = [];
-  const inPage = (i: number) => i < MAX_INSTRUCTIONS && (i === 0 || ((code + 4 * i) & 0xfff) !== 0);
-  let close: Close | undefined;
-  for (let i = 0; close === undefined; i++) {
-    if (!inPage(i)) return undefined;
-    const { raw, word } = codeWord(view, code + 4 * i, true);
-    const next = inPage(i + 1) ? codeWord(view, code + 4 * (i + 1), true) : undefined;
-    raws.push(raw);
-    close = decodeClose(word, next?.word, 4 * i);
-    if (close !== undefined) {
-      raws.push(next!.raw);
-      break;
-    }
-    const decoded = decode(word);
-    if (decoded === undefined) return undefined;
-    instructions.push(decoded);
-  }
+  const loop = scanLoop(view, code, 4, decode, (word, next, offset) => {
+    const close = decodeClose(word, next, offset);
+    return close === undefined ? undefined : { close, units: 2 };
+  });
+  if (loop === undefined) return undefined;
+  const { raws, body: instructions, close } = loop;
   const body = new Body();
   emitCodeCheck(body, raws);
   instructions.forEach((insn, index) => {

@@ -113,3 +113,35 @@ export function codeWord(view: DataView, at: number, little: boolean): { raw: nu
   const raw = view.getUint32(at, true);
   return { raw, word: little ? raw : (((raw & 0xff) << 24) | ((raw & 0xff00) << 8) | ((raw >>> 8) & 0xff00) | (raw >>> 24)) >>> 0 };
 }
+
+/** A loop's closing instruction as a compiler decodes it, and how many units (1 or 2) it spans. */
+export type Closing<C> = { close: C; units: 1 | 2 } | undefined;
+
+/**
+ * Reads the little-endian ARM loop at host address `code` (`unit`-byte instructions,
+ * within one page): the body as `decode` gives it, up to the instructions
+ * `decodeClose` recognises as the closing branch (given the next unit and the byte
+ * offset), and every unit read (for the code check); undefined when an instruction
+ * does not compile or no closing branch comes in time.
+ */
+export function scanLoop<I, C>(view: DataView, code: number, unit: 2 | 4, decode: (word: number) => I | undefined,
+  decodeClose: (word: number, next: number | undefined, offset: number) => Closing<C>): { raws: number[]; body: I[]; close: C } | undefined {
+  const inPage = (i: number) => i < MAX_INSTRUCTIONS && (i === 0 || ((code + unit * i) & 0xfff) !== 0);
+  const read = (i: number) => (unit === 2 ? view.getUint16(code + 2 * i, true) : view.getUint32(code + 4 * i, true));
+  const raws: number[] = [];
+  const body: I[] = [];
+  for (let i = 0; inPage(i); i++) {
+    const word = read(i);
+    const next = inPage(i + 1) ? read(i + 1) : undefined;
+    raws.push(word);
+    const closing = decodeClose(word, next, unit * i);
+    if (closing !== undefined) {
+      if (closing.units === 2) raws.push(next!);
+      return { raws, body, close: closing.close };
+    }
+    const decoded = decode(word);
+    if (decoded === undefined) return undefined;
+    body.push(decoded);
+  }
+  return undefined;
+}

@@ -5,7 +5,7 @@
 // ppc-loop.ts (instructions counted in halfwords). The closing SUBS is a32-loop.ts's.
 
 import { Body } from './wasm.js';
-import { MAX_INSTRUCTIONS, emitAccess, emitCodeCheck, loopModule, type Access, type CompiledLoop, type LoopMap } from './access.js';
+import { emitAccess, emitCodeCheck, loopModule, scanLoop, type Access, type CompiledLoop, type LoopMap } from './access.js';
 import { emitSubsBne, type Close } from './a32-loop.js';
 
 const SP = 13;
@@ -39,25 +39,12 @@ function decodeClose(half: number, next: number | undefined, offset: number): Cl
 export function compileT32Loop(memory: WebAssembly.Memory, record: number, code: number, map: LoopMap): CompiledLoop | undefined {
   const view = new DataView(memory.buffer);
   const little = (view.getUint32(record + map.CPU_MODE, true) & map.MODE_LE) !== 0; // BE8: data only
-  const halves: number[] = [];
-  const instructions: Access[] = [];
-  const inPage = (i: number) => i < MAX_INSTRUCTIONS && (i === 0 || ((code + 2 * i) & 0xfff) !== 0);
-  const halfAt = (i: number) => (inPage(i) ? view.getUint16(code + 2 * i, true) : undefined);
-  let close: Close | undefined;
-  for (let i = 0; close === undefined; i++) {
-    const half = halfAt(i);
-    if (half === undefined) return undefined;
-    halves.push(half);
-    const next = halfAt(i + 1);
-    close = decodeClose(half, next, 2 * i);
-    if (close !== undefined) {
-      halves.push(next!);
-      break;
-    }
-    const decoded = decode(half);
-    if (decoded === undefined) return undefined;
-    instructions.push(decoded);
-  }
+  const loop = scanLoop(view, code, 2, decode, (half, next, offset) => {
+    const close = decodeClose(half, next, offset);
+    return close === undefined ? undefined : { close, units: 2 };
+  });
+  if (loop === undefined) return undefined;
+  const { raws: halves, body: instructions, close } = loop;
   const body = new Body();
   emitCodeCheck(body, halves, 2);
   instructions.forEach((insn, index) => emitAccess(body, map, little, insn, index, false));
