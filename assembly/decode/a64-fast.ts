@@ -1,9 +1,10 @@
-// The A64 forms most code uses (LDR/STR with an unsigned offset, LDP/STP and kin,
-// LDUR/STUR, pre/post-index, LDTR/STTR, register offset), each written as the whole
-// descriptor in six stores from a row of constants chosen by the opcode bits, with
-// the field positions in the code and no branch on the form (as a32-fast.ts does for
-// A32). Rows are built at start by each instance from the same rules as the full
-// decoder (singleShape); a row of 0 sends the word to the full decoder (a64.ts).
+// The A64 single-register and pair loads and stores (LDR/STR with an unsigned offset,
+// LDP/STP/LDNP/STNP/LDPSW, LDUR/STUR, pre/post-index, LDTR/STTR, register offset,
+// SIMD&FP included), each written as the whole descriptor in six stores from a row of
+// constants chosen by the opcode bits, with the field positions in the code and no
+// branch on the form (as a32-fast.ts does for A32). Rows are built at start by each
+// instance (the same bytes in the shared memory); a row of 0 is an encoding these
+// classes do not allocate (or STGP), which a64.ts then reports.
 
 import {
   D_RT, D_DISP, D_POST_DISP, D_REG_LIST, D_RS, KIND_LOADSTORE, KIND_OTHER, KIND_INVALID_FORM, OP_LOAD, OP_STORE,
@@ -14,7 +15,7 @@ import { M64_SINGLE, M64_STP, M64_LDP, M64_STNP, M64_LDNP, M64_LDPSW } from "./a
 
 // Single-register forms, indexed by V:size:opc → mnemonic offset (0 str, 1 ldr, 2 strb, 3 ldrb,
 // 4 ldrsb, 5 strh, 6 ldrh, 7 ldrsh, 8 ldrsw, 9 prfm; 0xff unallocated).
-export const SINGLE_NAMES: usize = memory.data<u8>([
+const SINGLE_NAMES: usize = memory.data<u8>([
   2, 3, 4, 4, 5, 6, 7, 7, 0, 1, 8, 0xff, 0, 1, 9, 0xff,
   0, 1, 0, 1, 0, 1, 0xff, 0xff, 0, 1, 0xff, 0xff, 0, 1, 0xff, 0xff,
 ]);
@@ -27,7 +28,7 @@ export const PAIR_SIZES: usize = memory.data<u8>([2, 2, 0xfe, 3, 3, 4, 0xff, 0xf
 }
 
 /** A single-register form's flags | op << 32 | log2(size) << 40, by V, size and opc. */
-export function singleShape(v: u32, size: u32, opc: u32): u64 {
+function singleShape(v: u32, size: u32, opc: u32): u64 {
   let log2 = size;
   let flags: u32 = 0;
   let op = OP_STORE;

@@ -1,7 +1,7 @@
 // A64 load/store decoder: one 32-bit word → the descriptor at `out`; returns the kind.
 // Dispatch is on the major opcode bits (27 and 25 select the load/store space,
 // 29:28 and 24 the group), then on small per-group tables; nothing allocates. The
-// common single-register and pair forms decode from rows in a64-fast.ts first.
+// single-register and pair forms decode from rows in a64-fast.ts first.
 //
 // Choices: PRFM/PRFUM (all forms) are hints, KIND_OTHER with their mnemonic. Literal
 // loads have base REG_NONE, F_PC_RELATIVE and the byte offset in D_DISP. Base 31 is
@@ -13,19 +13,17 @@
 // top-level groups; precise only inside the load/store space.
 
 import {
-  D_KIND, D_OP, D_SIZE, D_COUNT, D_FLAGS, D_RT, D_RT2, D_BASE, D_INDEX, D_SHIFT_TYPE, D_SHIFT_AMOUNT,
-  D_EXTEND, D_DISP, D_POST_DISP, D_REG_LIST, D_MNEMONIC, D_ATOMIC, D_RS,
-  KIND_LOADSTORE, KIND_OTHER, KIND_UNDEFINED, KIND_INVALID_FORM, OP_LOAD, OP_STORE, OP_ATOMIC,
-  F_SIGNED, F_WRITEBACK, F_POST_INDEX, F_EXCLUSIVE, F_ACQUIRE, F_RELEASE, F_FP, F_VECTOR, F_PC_RELATIVE,
-  F_UNPRIVILEGED, F_NONTEMPORAL, F_PAIR, F_MULTIPLE, F_SIGN_EXTEND_64, F_WORD_DEST, SHIFT_LSL,
-  EXTEND_UXTW, EXTEND_SXTW, EXTEND_SXTX, EXTEND_UXTX, ATOMIC_ADD, ATOMIC_SWAP, ATOMIC_CAS, REG_NONE,
+  D_KIND, D_OP, D_SIZE, D_COUNT, D_FLAGS, D_RT, D_RT2, D_BASE, D_INDEX, D_DISP, D_POST_DISP, D_REG_LIST,
+  D_MNEMONIC, D_ATOMIC, D_RS, KIND_LOADSTORE, KIND_OTHER, KIND_UNDEFINED, KIND_INVALID_FORM, OP_LOAD, OP_STORE,
+  OP_ATOMIC, F_SIGNED, F_WRITEBACK, F_POST_INDEX, F_EXCLUSIVE, F_ACQUIRE, F_RELEASE, F_FP, F_VECTOR,
+  F_PC_RELATIVE, F_PAIR, F_MULTIPLE, F_SIGN_EXTEND_64, F_WORD_DEST, ATOMIC_ADD, ATOMIC_SWAP, ATOMIC_CAS,
+  REG_NONE,
 } from "./descriptor";
 import {
-  M64_SINGLE, M64_STP, M64_LDP, M64_STNP, M64_LDNP, M64_LDPSW, M64_RCPC_U, M64_LDRAA,
-  M64_LDAPR, M64_EXCL, M64_EXCLP, M64_ORDERED, M64_CAS, M64_CASP, M64_SWP, M64_LDOP, M64_STOP, M64_ST1, M64_LD1,
-  M64_LD1R,
+  M64_SINGLE, M64_RCPC_U, M64_LDRAA, M64_LDAPR, M64_EXCL, M64_EXCLP, M64_ORDERED, M64_CAS, M64_CASP, M64_SWP,
+  M64_LDOP, M64_STOP, M64_ST1, M64_LD1, M64_LD1R,
 } from "./a64-mnemonics";
-import { SINGLE_NAMES, PAIR_SIZES, sext, singleShape, unsignedOffset, pairFast, singleFast } from "./a64-fast";
+import { PAIR_SIZES, sext, unsignedOffset, pairFast, singleFast } from "./a64-fast";
 
 /** The empty descriptor: zeros, rt/rt2/base/index/rs = REG_NONE, length 4 (five stores, no memory.fill call). */
 @inline function begin(out: usize): void {
@@ -51,7 +49,8 @@ import { SINGLE_NAMES, PAIR_SIZES, sext, singleShape, unsignedOffset, pairFast, 
 }
 
 export function decodeA64(word: u32, out: usize): u32 {
-  // The common forms first (a64-fast.ts); each returns 0 for a word it leaves to the rest.
+  // The single-register and pair forms first (a64-fast.ts); each returns 0 for a word
+  // it leaves to the rest, which below is then unallocated (or STGP).
   if ((word & 0x3b000000) == 0x39000000) {
     const kind = unsignedOffset(word, out);
     if (kind != 0) return kind;
@@ -68,7 +67,7 @@ export function decodeA64(word: u32, out: usize): u32 {
     case 0: return (word & 0x04000000) != 0 ? structure(word, out) : exclusive(word, out);
     case 1: return (word & 0x01000000) != 0 ? rcpcUnscaled(word, out) : literal(word, out);
     case 2: return pair(word, out);
-    default: return (word & 0x01000000) != 0 ? single(word, out, 3) : registerGroup(word, out);
+    default: return (word & 0x01000000) != 0 ? finish(out, KIND_UNDEFINED) : registerGroup(word, out);
   }
 }
 
@@ -80,57 +79,10 @@ function outside(word: u32): u32 {
   return KIND_OTHER;
 }
 
-/** Single register: form 0 unscaled, 1 post-index, 2 unprivileged, 3 pre-index (as op4), 3 with bit 24 unsigned offset, 4 register. */
-function single(word: u32, out: usize, form: u32): u32 {
-  const size = word >>> 30;
-  const v = (word >>> 26) & 1;
-  const opc = (word >>> 22) & 3;
-  const rt = word & 31;
-  const rn = (word >>> 5) & 31;
-  const unsigned = (word & 0x01000000) != 0;
-  let name = <u32>load<u8>(SINGLE_NAMES + ((v << 4) | (size << 2) | opc));
-  if (name == 0xff) return finish(out, KIND_UNDEFINED);
-  if (v != 0 && form == 2 && !unsigned) return finish(out, KIND_UNDEFINED); // no unprivileged SIMD&FP
-  const shape = singleShape(v, size, opc);
-  let flags = <u32>shape;
-  const op = <u8>(shape >>> 32);
-  const log2 = <u32>(shape >>> 40);
-  let kind = KIND_LOADSTORE;
-  if (name == 9) { // prfm / prfum: a hint
-    if (!unsigned && (form == 1 || form == 3 || form == 2)) return finish(out, KIND_UNDEFINED);
-    kind = KIND_OTHER;
-  }
-  if (unsigned) {
-    store<i64>(out + D_DISP, <i64>((word >>> 10) & 0xfff) << log2);
-  } else if (form == 4) {
-    const option = (word >>> 13) & 7;
-    if ((option & 2) == 0) return finish(out, KIND_UNDEFINED);
-    store<u8>(out + D_INDEX, <u8>((word >>> 16) & 31));
-    store<u8>(out + D_EXTEND, option == 2 ? EXTEND_UXTW : option == 3 ? EXTEND_UXTX : option == 6 ? EXTEND_SXTW : EXTEND_SXTX);
-    if ((word & 0x1000) != 0) {
-      store<u8>(out + D_SHIFT_TYPE, SHIFT_LSL);
-      store<u8>(out + D_SHIFT_AMOUNT, <u8>log2);
-    }
-  } else {
-    const imm = sext((word >>> 12) & 0x1ff, 9);
-    if (form == 0) name += 10;
-    else if (form == 2) { name += 20; flags |= F_UNPRIVILEGED; }
-    else {
-      if (form == 1) { flags |= F_WRITEBACK | F_POST_INDEX; store<i64>(out + D_POST_DISP, imm); }
-      else flags |= F_WRITEBACK;
-      if (v == 0 && rn == rt && rn != 31) kind = KIND_INVALID_FORM;
-    }
-    if (form != 1) store<i64>(out + D_DISP, imm);
-  }
-  access(out, op, 1 << log2, flags, rt, rn, M64_SINGLE + name);
-  return finish(out, kind);
-}
-
 /** Bits 29:28 = 11, bit 24 = 0: unscaled / post / unprivileged / pre, register offset, atomics, LDRAA. */
 function registerGroup(word: u32, out: usize): u32 {
   const op4 = (word >>> 10) & 3;
-  if ((word & 0x00200000) == 0) return single(word, out, op4);
-  if (op4 == 2) return single(word, out, 4);
+  if ((word & 0x00200000) == 0 || op4 == 2) return finish(out, KIND_UNDEFINED); // what singleFast left
   if (op4 == 0) return atomic(word, out);
   // LDRAA / LDRAB
   if ((word >>> 30) != 3 || (word & 0x04000000) != 0) return finish(out, KIND_UNDEFINED);
@@ -201,48 +153,13 @@ function literal(word: u32, out: usize): u32 {
   return finish(out, kind);
 }
 
-/** LDP/STP/LDNP/STNP/LDPSW, SIMD&FP included. */
+/** The pair encodings pairFast (a64-fast.ts) leaves: unallocated ones, and STGP (MTE). */
 function pair(word: u32, out: usize): u32 {
-  const opc = word >>> 30;
   const v = (word >>> 26) & 1;
   const mode = (word >>> 23) & 3; // 0 no-allocate, 1 post, 2 offset, 3 pre
   const isLoad = (word & 0x00400000) != 0;
-  const rt = word & 31;
-  const rt2 = (word >>> 10) & 31;
-  const rn = (word >>> 5) & 31;
-  let log2 = <u32>load<u8>(PAIR_SIZES + ((opc << 1) | v));
-  let flags: u32 = F_PAIR;
-  let mnemonic: u32 = isLoad ? M64_LDP : M64_STP;
-  if (log2 == 0xff) return finish(out, KIND_UNDEFINED);
-  if (log2 == 0xfe) {
-    if (!isLoad) return finish(out, mode == 0 ? KIND_UNDEFINED : KIND_OTHER); // STGP (MTE)
-    if (mode == 0) return finish(out, KIND_UNDEFINED);
-    log2 = 2;
-    flags |= F_SIGNED | F_SIGN_EXTEND_64;
-    mnemonic = M64_LDPSW;
-  } else if (v != 0) {
-    flags |= log2 == 4 ? F_FP | F_VECTOR : F_FP;
-  } else if (log2 == 2 && isLoad) flags |= F_WORD_DEST;
-  const imm = sext((word >>> 15) & 0x7f, 7) << log2;
-  let kind = KIND_LOADSTORE;
-  if (mode == 0) {
-    flags |= F_NONTEMPORAL;
-    mnemonic = isLoad ? M64_LDNP : M64_STNP;
-  } else if (mode != 2) {
-    flags |= F_WRITEBACK;
-    if (v == 0 && rn != 31 && (rn == rt || rn == rt2)) kind = KIND_INVALID_FORM;
-  }
-  if (isLoad && rt == rt2) kind = KIND_INVALID_FORM;
-  access(out, isLoad ? OP_LOAD : OP_STORE, 1 << log2, flags, rt, rn, mnemonic);
-  store<u8>(out + D_COUNT, 2);
-  store<u8>(out + D_RT2, <u8>rt2);
-  if (mode == 1) {
-    store<u32>(out + D_FLAGS, flags | F_POST_INDEX);
-    store<i64>(out + D_POST_DISP, imm);
-  } else {
-    store<i64>(out + D_DISP, imm);
-  }
-  return finish(out, kind);
+  const stgp = load<u8>(PAIR_SIZES + (((word >>> 30) << 1) | v)) == 0xfe && !isLoad && mode != 0; // STGP (MTE)
+  return finish(out, stgp ? KIND_OTHER : KIND_UNDEFINED);
 }
 
 /** Exclusive, ordered (LDAR/STLR/LDLAR/STLLR), CAS and CASP: bits 29:24 = 001000. */
