@@ -53,55 +53,56 @@ function t32LoopVcpu(machine: Machine, index: number, codeAt: number, body: (i: 
 /** T32 loads and stores use the low registers but the counter (r2) and the base (r3). */
 const LOW = [0, 1, 4, 5, 6, 7, 0, 1];
 
-export async function interpBenchRows(): Promise<BenchRow[]> {
-  const machine = await Machine.create({ vcpus: 9, arenaBytes: 4 << 20 });
-  const code = machine.allocateBacking(0x10000);
+/** A guest loop measured interpreted and compiled: its row name, unit, instructions per 8 accesses, and its vCPU. */
+interface LoopCase {
+  name: string;
+  unit: 'loads' | 'stores';
+  instructions: number;
+  vcpu: (machine: Machine, index: number, codeAt: number) => Vcpu;
+}
+
+const LOOPS: LoopCase[] = [
+  { name: 'guest ld (8 + bdnz loop)', unit: 'loads', instructions: 9, vcpu: (m, n, at) => loopVcpu(m, n, at, (i) => ppc.ld(5 + i, i * 8, 3)) },
+  { name: 'guest std (8 + bdnz loop)', unit: 'stores', instructions: 9, vcpu: (m, n, at) => loopVcpu(m, n, at, (i) => ppc.std(5 + i, i * 8, 3)) },
+  { name: 'A64 ldr (8 + subs/b.ne loop)', unit: 'loads', instructions: 10, vcpu: (m, n, at) => a64LoopVcpu(m, n, at, (i) => a64.ldr(5 + i, 3, i * 8)) },
+  { name: 'A64 str (8 + subs/b.ne loop)', unit: 'stores', instructions: 10, vcpu: (m, n, at) => a64LoopVcpu(m, n, at, (i) => a64.str(5 + i, 3, i * 8)) },
+  { name: 'A32 ldr (8 + subs/bne loop)', unit: 'loads', instructions: 10, vcpu: (m, n, at) => a32LoopVcpu(m, n, at, (i) => a32.ldr(4 + i, 3, i * 4)) },
+  { name: 'A32 str (8 + subs/bne loop)', unit: 'stores', instructions: 10, vcpu: (m, n, at) => a32LoopVcpu(m, n, at, (i) => a32.str(4 + i, 3, i * 4)) },
+  { name: 'T32 ldr (8 + subs/bne loop)', unit: 'loads', instructions: 10, vcpu: (m, n, at) => t32LoopVcpu(m, n, at, (i) => t32.ldr(LOW[i]!, 3, i * 4)) },
+  { name: 'T32 str (8 + subs/bne loop)', unit: 'stores', instructions: 10, vcpu: (m, n, at) => t32LoopVcpu(m, n, at, (i) => t32.str(LOW[i]!, 3, i * 4)) },
+];
+
+/** A machine with the code and data slots, and a vCPU per loop (and `extra` more). */
+async function loopMachine(jit: boolean, extra: number): Promise<{ machine: Machine; data: number; vcpus: Vcpu[] }> {
+  const machine = await Machine.create({ vcpus: LOOPS.length + extra, arenaBytes: 4 << 20, jit });
   const data = machine.allocateBacking(0x10000);
-  machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: CODE, memorySize: 0x10000, userspaceAddr: code });
+  machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: CODE, memorySize: 0x10000, userspaceAddr: machine.allocateBacking(0x10000) });
   machine.setUserMemoryRegion({ slot: 1, guestPhysAddr: DATA, memorySize: 0x10000, userspaceAddr: data });
+  return { machine, data, vcpus: LOOPS.map((loop, index) => loop.vcpu(machine, index, CODE + index * 0x1000)) };
+}
+
+export async function interpBenchRows(): Promise<BenchRow[]> {
+  const interpreted = await loopMachine(false, 1);
+  const compiled = await loopMachine(true, 0);
+  const machine = interpreted.machine;
   machine.mmio.register({ name: 'register-file', base: DEVICE, size: 0x100, endian: 'big', read: (offset) => offset, write: () => {} });
-  const loads = loopVcpu(machine, 0, CODE, (i) => ppc.ld(5 + i, i * 8, 3));
-  const stores = loopVcpu(machine, 1, CODE + 0x1000, (i) => ppc.std(5 + i, i * 8, 3));
-  const mmio = loopVcpu(machine, 2, CODE + 0x2000, (i) => ppc.lwz(14 + i, i * 4, 9));
-  const armLoads = a64LoopVcpu(machine, 3, CODE + 0x3000, (i) => a64.ldr(5 + i, 3, i * 8));
-  const armStores = a64LoopVcpu(machine, 4, CODE + 0x4000, (i) => a64.str(5 + i, 3, i * 8));
-  const a32Loads = a32LoopVcpu(machine, 5, CODE + 0x5000, (i) => a32.ldr(4 + i, 3, i * 4));
-  const a32Stores = a32LoopVcpu(machine, 6, CODE + 0x6000, (i) => a32.str(4 + i, 3, i * 4));
-  const t32Loads = t32LoopVcpu(machine, 7, CODE + 0x7000, (i) => t32.ldr(LOW[i]!, 3, i * 4));
-  const t32Stores = t32LoopVcpu(machine, 8, CODE + 0x8000, (i) => t32.str(LOW[i]!, 3, i * 4));
-  const compiled = await Machine.create({ vcpus: 8, arenaBytes: 4 << 20, jit: true });
-  compiled.setUserMemoryRegion({ slot: 0, guestPhysAddr: CODE, memorySize: 0x10000, userspaceAddr: compiled.allocateBacking(0x10000) });
-  compiled.setUserMemoryRegion({ slot: 1, guestPhysAddr: DATA, memorySize: 0x10000, userspaceAddr: compiled.allocateBacking(0x10000) });
-  const compiledLoads = loopVcpu(compiled, 0, CODE, (i) => ppc.ld(5 + i, i * 8, 3));
-  const compiledStores = loopVcpu(compiled, 1, CODE + 0x1000, (i) => ppc.std(5 + i, i * 8, 3));
-  const compiledArmLoads = a64LoopVcpu(compiled, 2, CODE + 0x3000, (i) => a64.ldr(5 + i, 3, i * 8));
-  const compiledArmStores = a64LoopVcpu(compiled, 3, CODE + 0x4000, (i) => a64.str(5 + i, 3, i * 8));
-  const compiledA32Loads = a32LoopVcpu(compiled, 4, CODE + 0x5000, (i) => a32.ldr(4 + i, 3, i * 4));
-  const compiledA32Stores = a32LoopVcpu(compiled, 5, CODE + 0x6000, (i) => a32.str(4 + i, 3, i * 4));
-  const compiledT32Loads = t32LoopVcpu(compiled, 6, CODE + 0x7000, (i) => t32.ldr(LOW[i]!, 3, i * 4));
-  const compiledT32Stores = t32LoopVcpu(compiled, 7, CODE + 0x8000, (i) => t32.str(LOW[i]!, 3, i * 4));
+  const mmio = loopVcpu(machine, LOOPS.length, CODE + LOOPS.length * 0x1000, (i) => ppc.lwz(14 + i, i * 4, 9));
   const raw = machine.attach(0).functions;
-  const rawAddress = machine.layout.arenaBase + data;
-  const instructions = ITERATIONS * 9;
+  const rawAddress = machine.layout.arenaBase + interpreted.data;
+  const loopCases = (index: number): BenchCase[] => {
+    const loop = LOOPS[index]!;
+    const run = (vcpu: Vcpu) => () => spendBudget(vcpu, ITERATIONS * loop.instructions);
+    return [
+      { name: loop.name, itemsPerCall: ITERATIONS * 8, unit: loop.unit, run: run(interpreted.vcpus[index]!) },
+      { name: loop.name.replace(/ \(.*/, ', compiled loop (jit)'), itemsPerCall: ITERATIONS * 8, unit: loop.unit, run: run(compiled.vcpus[index]!) },
+    ];
+  };
+  const pairs = (first: number) => [...loopCases(first), ...loopCases(first + 1)].sort((x, y) => Number(x.name.includes('jit')) - Number(y.name.includes('jit')));
   const cases: BenchCase[] = [
     { name: 'raw Wasm load loop', itemsPerCall: RAW_LOADS, unit: 'loads', run: () => raw.benchRawLoads(rawAddress, RAW_LOADS, 0xfff8) },
-    { name: 'guest ld (8 + bdnz loop)', itemsPerCall: ITERATIONS * 8, unit: 'loads', run: () => spendBudget(loads, instructions) },
-    { name: 'guest std (8 + bdnz loop)', itemsPerCall: ITERATIONS * 8, unit: 'stores', run: () => spendBudget(stores, instructions) },
-    { name: 'guest ld, compiled loop (jit)', itemsPerCall: ITERATIONS * 8, unit: 'loads', run: () => spendBudget(compiledLoads, instructions) },
-    { name: 'guest std, compiled loop (jit)', itemsPerCall: ITERATIONS * 8, unit: 'stores', run: () => spendBudget(compiledStores, instructions) },
-    { name: 'guest lwz from a JS device', itemsPerCall: (ITERATIONS / 16) * 8, unit: 'MMIO loads', run: () => spendBudget(mmio, instructions / 16) },
-    { name: 'A64 ldr (8 + subs/b.ne loop)', itemsPerCall: ITERATIONS * 8, unit: 'loads', run: () => spendBudget(armLoads, ITERATIONS * 10) },
-    { name: 'A64 str (8 + subs/b.ne loop)', itemsPerCall: ITERATIONS * 8, unit: 'stores', run: () => spendBudget(armStores, ITERATIONS * 10) },
-    { name: 'A64 ldr, compiled loop (jit)', itemsPerCall: ITERATIONS * 8, unit: 'loads', run: () => spendBudget(compiledArmLoads, ITERATIONS * 10) },
-    { name: 'A64 str, compiled loop (jit)', itemsPerCall: ITERATIONS * 8, unit: 'stores', run: () => spendBudget(compiledArmStores, ITERATIONS * 10) },
-    { name: 'A32 ldr (8 + subs/bne loop)', itemsPerCall: ITERATIONS * 8, unit: 'loads', run: () => spendBudget(a32Loads, ITERATIONS * 10) },
-    { name: 'A32 str (8 + subs/bne loop)', itemsPerCall: ITERATIONS * 8, unit: 'stores', run: () => spendBudget(a32Stores, ITERATIONS * 10) },
-    { name: 'A32 ldr, compiled loop (jit)', itemsPerCall: ITERATIONS * 8, unit: 'loads', run: () => spendBudget(compiledA32Loads, ITERATIONS * 10) },
-    { name: 'A32 str, compiled loop (jit)', itemsPerCall: ITERATIONS * 8, unit: 'stores', run: () => spendBudget(compiledA32Stores, ITERATIONS * 10) },
-    { name: 'T32 ldr (8 + subs/bne loop)', itemsPerCall: ITERATIONS * 8, unit: 'loads', run: () => spendBudget(t32Loads, ITERATIONS * 10) },
-    { name: 'T32 str (8 + subs/bne loop)', itemsPerCall: ITERATIONS * 8, unit: 'stores', run: () => spendBudget(t32Stores, ITERATIONS * 10) },
-    { name: 'T32 ldr, compiled loop (jit)', itemsPerCall: ITERATIONS * 8, unit: 'loads', run: () => spendBudget(compiledT32Loads, ITERATIONS * 10) },
-    { name: 'T32 str, compiled loop (jit)', itemsPerCall: ITERATIONS * 8, unit: 'stores', run: () => spendBudget(compiledT32Stores, ITERATIONS * 10) },
+    ...pairs(0),
+    { name: 'guest lwz from a JS device', itemsPerCall: (ITERATIONS / 16) * 8, unit: 'MMIO loads', run: () => spendBudget(mmio, (ITERATIONS * 9) / 16) },
+    ...pairs(2), ...pairs(4), ...pairs(6),
   ];
   return runSuite('interpreter', cases);
 }
