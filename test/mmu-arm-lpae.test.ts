@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Machine, Vcpu, ArmLpaeTables, type ArmLpaePageSize } from '../dist/src/index.js';
-import { prng, walkProbe } from './helpers.js';
+import { ArmLpaeTables, type ArmLpaePageSize } from '../dist/src/index.js';
+import { prng } from './helpers.js';
+import { armWalkSetUp } from './fixtures/arm-walk.js';
 
 const TABLES = 0x8000_0000n;
 const TABLE_BYTES = 0x40_0000;
@@ -13,17 +14,9 @@ function fsr(status: number, level: number, access: 'read' | 'write' | 'fetch' =
   return BigInt(0x200 | status | level | (access === 'write' ? 0x800 : 0)) | (access === 'fetch' ? FETCH : 0n);
 }
 
-async function setUp() {
-  const machine = await Machine.create({ arenaBytes: 8 << 20 });
-  machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: TABLES, memorySize: TABLE_BYTES, userspaceAddr: machine.allocateBacking(TABLE_BYTES) });
-  const vcpu = new Vcpu(machine, 0, 'arm');
-  const translate = walkProbe(machine, 'armTranslate', ['fsr', 'far'], vcpu);
-  return { machine, vcpu, translate };
-}
-
 describe('ARMv7 long-descriptor (LPAE) walk', () => {
   it('translates thousands of random pages and blocks to 40-bit addresses as built, and faults elsewhere at the right level', async () => {
-    const { machine, vcpu, translate } = await setUp();
+    const { machine, vcpu, translate } = await armWalkSetUp(TABLES, TABLE_BYTES);
     const tables = new ArmLpaeTables(machine, TABLES, TABLE_BYTES);
     tables.enable(vcpu, { translate: false });
     expect(vcpu.get('ttbcr')).toBe(0x8080_0000n); // EAE, EPD1 (T1SZ 0 leaves TTBR1 no range anyway)
@@ -63,7 +56,7 @@ describe('ARMv7 long-descriptor (LPAE) walk', () => {
   });
 
   it('checks AF, AP[2], XN and PXN, and the table attributes APTable[1], XNTable and PXNTable', async () => {
-    const { machine, vcpu, translate } = await setUp();
+    const { machine, vcpu, translate } = await armWalkSetUp(TABLES, TABLE_BYTES);
     const tables = new ArmLpaeTables(machine, TABLES, TABLE_BYTES);
     tables.map({ va: 0x1000n, pa: 0x9000n, size: 0x1000, writable: false });
     tables.map({ va: 0x2000n, pa: 0xa000n, size: 0x1000, executable: false });
@@ -96,7 +89,7 @@ describe('ARMv7 long-descriptor (LPAE) walk', () => {
   });
 
   it('splits by T0SZ/T1SZ (level-2 starts, a gap that faults at level 1), ignores the TTBR ASID, and EPD turns a walk off', async () => {
-    const { machine, vcpu, translate } = await setUp();
+    const { machine, vcpu, translate } = await armWalkSetUp(TABLES, TABLE_BYTES);
     const low = new ArmLpaeTables(machine, TABLES, 0x10_0000, 2); // [0, 1 GiB), start level 2
     const high = new ArmLpaeTables(machine, TABLES + 0x10_0000n, 0x10_0000, 1, true); // [2 GiB, 4 GiB), start level 1
     expect(() => low.map({ va: 0x4000_0000n, pa: 0n, size: 0x1000 })).toThrow(/outside/);
@@ -120,7 +113,7 @@ describe('ARMv7 long-descriptor (LPAE) walk', () => {
   });
 
   it('turns a table outside RAM into an external abort, a level-3 block into a translation fault, and garbage into faults or addresses', async () => {
-    const { machine, vcpu, translate } = await setUp();
+    const { machine, vcpu, translate } = await armWalkSetUp(TABLES, TABLE_BYTES);
     vcpu.set('ttbcr', 1n << 31n).set('ttbr0', 0x7000_0000n);
     expect(translate(0x1000n, 'write')).toEqual({ fsr: fsr(STATUS.externalWalk, 1, 'write'), far: 0x1000n });
     const tables = new ArmLpaeTables(machine, TABLES, TABLE_BYTES);

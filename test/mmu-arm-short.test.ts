@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Machine, Vcpu, ArmShortTables, type ArmShortPageSize } from '../dist/src/index.js';
-import { prng, walkProbe } from './helpers.js';
+import { ArmShortTables, type ArmShortPageSize } from '../dist/src/index.js';
+import { prng } from './helpers.js';
+import { armWalkSetUp } from './fixtures/arm-walk.js';
 
 const TABLES = 0x8000_0000n; // guest-physical RAM the tables live in
 const TABLE_BYTES = 0x40_0000;
@@ -16,17 +17,9 @@ function dfsr(fs: number, domain: number, write: boolean): bigint {
   return BigInt(((fs & 0x10) << 6) | (fs & 15) | (domain << 4) | (write ? 0x800 : 0));
 }
 
-async function shortSetUp() {
-  const machine = await Machine.create({ arenaBytes: 8 << 20 });
-  machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: TABLES, memorySize: TABLE_BYTES, userspaceAddr: machine.allocateBacking(TABLE_BYTES) });
-  const vcpu = new Vcpu(machine, 0, 'arm');
-  const translate = walkProbe(machine, 'armTranslate', ['fsr', 'far'], vcpu);
-  return { machine, vcpu, translate };
-}
-
 describe('ARMv7 short-descriptor walk', () => {
   it('translates thousands of random pages, large pages, sections and supersections as built, and faults elsewhere with DFSR/IFSR and DFAR/IFAR', async () => {
-    const { machine, vcpu, translate } = await shortSetUp();
+    const { machine, vcpu, translate } = await armWalkSetUp(TABLES, TABLE_BYTES);
     const tables = new ArmShortTables(machine, TABLES, TABLE_BYTES);
     tables.enable(vcpu, { translate: false });
     const random = prng(7);
@@ -72,7 +65,7 @@ describe('ARMv7 short-descriptor walk', () => {
   });
 
   it('applies DACR: no access and the reserved value fault with the domain, a manager skips AP, XN and PXN, a client checks them', async () => {
-    const { machine, vcpu, translate } = await shortSetUp();
+    const { machine, vcpu, translate } = await armWalkSetUp(TABLES, TABLE_BYTES);
     const tables = new ArmShortTables(machine, TABLES, TABLE_BYTES);
     tables.map({ va: 0x10_0000n, pa: 0x1000_0000n, size: 0x10_0000, domain: 1 });
     tables.map({ va: 0x20_0000n, pa: 0x1010_0000n, size: 0x10_0000, domain: 2, ap: 0b000, executable: false });
@@ -97,7 +90,7 @@ describe('ARMv7 short-descriptor walk', () => {
   });
 
   it('reads AP[2:0] at PL1 (0b000 and the reserved 0b100 deny, 0b1xx is read-only) and XN per page size', async () => {
-    const { machine, vcpu, translate } = await shortSetUp();
+    const { machine, vcpu, translate } = await armWalkSetUp(TABLES, TABLE_BYTES);
     const tables = new ArmShortTables(machine, TABLES, TABLE_BYTES);
     for (let ap = 0; ap < 8; ap++) {
       tables.map({ va: BigInt(ap) * 0x1000n, pa: 0x100_0000n + BigInt(ap) * 0x1000n, size: 0x1000, ap });
@@ -121,7 +114,7 @@ describe('ARMv7 short-descriptor walk', () => {
   });
 
   it('with SCTLR.AFE, faults on AP[0] = 0 (access flag) and reads AP[2:1] as the simplified model', async () => {
-    const { machine, vcpu, translate } = await shortSetUp();
+    const { machine, vcpu, translate } = await armWalkSetUp(TABLES, TABLE_BYTES);
     const tables = new ArmShortTables(machine, TABLES, TABLE_BYTES);
     tables.map({ va: 0x1000n, pa: 0x9000n, size: 0x1000, accessed: false });
     tables.map({ va: 0x10_0000n, pa: 0x50_0000n, size: 0x10_0000, accessed: false, writable: false, domain: 5 });
@@ -139,7 +132,7 @@ describe('ARMv7 short-descriptor walk', () => {
   });
 
   it('splits the VA space between TTBR0 and TTBR1 by TTBCR.N, and PD0/PD1 turn a walk off', async () => {
-    const { machine, vcpu, translate } = await shortSetUp();
+    const { machine, vcpu, translate } = await armWalkSetUp(TABLES, TABLE_BYTES);
     const low = new ArmShortTables(machine, TABLES, 0x10_0000, { n: 2 });
     const high = new ArmShortTables(machine, TABLES + 0x10_0000n, 0x10_0000, { n: 2, high: true });
     expect(() => low.map({ va: 0x4000_0000n, pa: 0n, size: 0x1000 })).toThrow(/outside/);
@@ -159,7 +152,7 @@ describe('ARMv7 short-descriptor walk', () => {
   });
 
   it('turns tables outside RAM into external aborts on the walk, and garbage tables into faults or addresses, never a hang', async () => {
-    const { machine, vcpu, translate } = await shortSetUp();
+    const { machine, vcpu, translate } = await armWalkSetUp(TABLES, TABLE_BYTES);
     vcpu.set('ttbr0', 0x7000_0000n).set('ttbcr', 0n).set('dacr', 0x5555_5555n);
     expect(translate(0x1000n, 'write')).toEqual({ fsr: dfsr(FS.externalWalk[0], 0, true), far: 0x1000n });
     machine.write(TABLES, 4, 0x7000_0000n | (6n << 5n) | 1n); // a level-2 table outside RAM, domain 6
