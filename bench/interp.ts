@@ -89,15 +89,15 @@ export async function interpBenchRows(): Promise<BenchRow[]> {
   const mmio = loopVcpu(machine, LOOPS.length, CODE + LOOPS.length * 0x1000, (i) => ppc.lwz(14 + i, i * 4, 9));
   const raw = machine.attach(0).functions;
   const rawAddress = machine.layout.arenaBase + interpreted.data;
-  const loopCases = (index: number): BenchCase[] => {
+  /** A loop's row on the interpreting machine, or (`jit`) on the compiling one. */
+  const loopCase = (index: number, jit: boolean): BenchCase => {
     const loop = LOOPS[index]!;
-    const run = (vcpu: Vcpu) => () => spendBudget(vcpu, ITERATIONS * loop.instructions);
-    return [
-      { name: loop.name, itemsPerCall: ITERATIONS * 8, unit: loop.unit, run: run(interpreted.vcpus[index]!) },
-      { name: loop.name.replace(/ \(.*/, ', compiled loop (jit)'), itemsPerCall: ITERATIONS * 8, unit: loop.unit, run: run(compiled.vcpus[index]!) },
-    ];
+    const vcpu = (jit ? compiled : interpreted).vcpus[index]!;
+    const name = jit ? loop.name.replace(/ \(.*/, ', compiled loop (jit)') : loop.name;
+    return { name, itemsPerCall: ITERATIONS * 8, unit: loop.unit, run: () => spendBudget(vcpu, ITERATIONS * loop.instructions) };
   };
-  const pairs = (first: number) => [...loopCases(first), ...loopCases(first + 1)].sort((x, y) => Number(x.name.includes('jit')) - Number(y.name.includes('jit')));
+  // A load loop and its store loop, interpreted, then compiled.
+  const pairs = (first: number) => [loopCase(first, false), loopCase(first + 1, false), loopCase(first, true), loopCase(first + 1, true)];
   const cases: BenchCase[] = [
     { name: 'raw Wasm load loop', itemsPerCall: RAW_LOADS, unit: 'loads', run: () => raw.benchRawLoads(rawAddress, RAW_LOADS, 0xfff8) },
     ...pairs(0),
