@@ -30,18 +30,27 @@ export function t32NextItState(word: u32, itState: u32): u32 {
 }
 
 export function decodeT32(word: u32, itState: u32, out: usize): u32 {
+  return decodeT32Inline(word, itState, out);
+}
+
+/** decodeT32 with its common classes inline in the caller (the interpreter's step and
+ *  the bench loop pay no call for them); everything else is one call to decodeT32Rest. */
+@inline export function decodeT32Inline(word: u32, itState: u32, out: usize): u32 {
   const inIt = (itState & 15) != 0;
   const cond: u32 = inIt ? (itState >>> 4) & 15 : 14;
-  const lastOrOutside = !inIt || (itState & 15) == 8;
+  if (word - 0x4800 < 0xa000 - 0x4800) return t16Fast(word, cond, out);
+  if ((word & 0xfe800000) == 0xf8800000) {
+    const kind = t32WideFast(word, cond, !inIt || (itState & 15) == 8, out);
+    if (kind != 0) return kind;
+  }
+  return decodeT32Rest(word, cond, !inIt || (itState & 15) == 8, out);
+}
+
+function decodeT32Rest(word: u32, cond: u32, lastOrOutside: bool, out: usize): u32 {
   if (word <= 0xffff) {
-    if (word - 0x4800 < 0xa000 - 0x4800) return t16Fast(word, cond, out);
     armBegin(out, 2, cond);
     if ((word >>> 11) >= 0x1d) return armFinish(out, KIND_TRUNCATED);
     return armFinish(out, t16(word, out, lastOrOutside));
-  }
-  if ((word & 0xfe800000) == 0xf8800000) {
-    const kind = t32WideFast(word, cond, lastOrOutside, out);
-    if (kind != 0) return kind;
   }
   armBegin(out, 4, cond);
   const hw1 = word >>> 16;
@@ -241,7 +250,7 @@ export function benchDecodeT32(words: usize, count: u32, out: usize): u32 {
   let it: u32 = 0;
   for (let i: u32 = 0; i < count; i++) {
     const word = load<u32>(words + (<usize>i << 2));
-    sum += decodeT32(word, it, out) + load<u8>(out + D_SIZE);
+    sum += decodeT32Inline(word, it, out) + load<u8>(out + D_SIZE);
     it = t32NextItState(word, it);
   }
   return sum;
