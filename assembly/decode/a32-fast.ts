@@ -149,50 +149,70 @@ function buildMultipleRows(): void {
 }
 buildMultipleRows();
 
+// By bits 19:12 (Rn:Rt), the fields and checks that depend only on the two registers:
+// 0 bytes 8-15 (rt, rt2 = none, base, index 0, length 4) · 8 the same with rt2 = Rt + 1 ·
+// 16 the BAD_* facts that hold · 24 F_PC_RELATIVE in place (bytes 0-7) when Rn = PC.
+const REGISTER_PAIR_SIZE: u32 = 32;
+const REGISTER_PAIRS: usize = memory.data(256 * REGISTER_PAIR_SIZE, 8);
+
+function buildRegisterPairs(): void {
+  for (let key: u32 = 0; key < 256; key++) {
+    const rn = key >>> 4;
+    const rt = key & 15;
+    const at = REGISTER_PAIRS + key * REGISTER_PAIR_SIZE;
+    const registers = <u64>rt | (<u64>rn << 16) | (4 << 56);
+    store<u64>(at, registers | (<u64>REG_NONE << 8));
+    store<u64>(at, registers | (<u64>(rt + 1) << 8), 8);
+    const facts = (<u32>(rt == 15) * BAD_RT15) | (<u32>(rn == 15 || rn == rt) * BAD_WBACK)
+      | (<u32>((rt & 1) != 0 || rt == 14) * BAD_PAIR_RT) | (<u32>(rn == rt + 1) * BAD_WBACK_RT2) | BAD_ALWAYS;
+    store<u64>(at, facts, 16);
+    store<u64>(at, <u64>(rn == 15 ? F_PC_RELATIVE : 0) << 32, 24);
+  }
+}
+buildRegisterPairs();
+
+/** The REGISTER_PAIRS entry of a word's Rn:Rt (bits 19:12). */
+@inline function registerPair(word: u32): usize {
+  return REGISTER_PAIRS + ((word >>> 7) & (255 * REGISTER_PAIR_SIZE));
+}
+
 /** LDR/STR/LDRB/STRB (immediate, literal, register) and the unprivileged forms: bits 27:26 = 01, not media. */
 @inline export function a32Single(word: u32, out: usize): u32 {
   const row = SINGLE_ROWS + ((word >>> 20) & 63) * ROW_SIZE;
-  const rn = (word >>> 16) & 15;
-  const rt = (word >>> 12) & 15;
-  const rm = word & 15;
+  const registers = registerPair(word);
   const head = load<u64>(row);
   const registerForm = (word & 0x02000000) != 0;
-  const offset = select<u64>((<u64>rm << 24) | (<u64>load<u16>(SINGLE_SHIFTS + ((word >>> 4) & 0xfe)) << 32), <u64>REG_NONE << 24, registerForm);
-  store<u64>(out, <u64>rt | (<u64>REG_NONE << 8) | (<u64>rn << 16) | offset | (4 << 56), 8);
+  const offset = select<u64>((<u64>(word & 15) << 24) | (<u64>load<u16>(SINGLE_SHIFTS + ((word >>> 4) & 0xfe)) << 32), <u64>REG_NONE << 24, registerForm);
+  store<u64>(out, load<u64>(registers) | offset, 8);
   const imm = <i64>(word & 0xfff);
   store<i64>(out, imm * load<i64>(row, 8), 16);
   store<i64>(out, imm * load<i64>(row, 16), 24);
   store<u64>(out, load<u64>(row, 24) | (<u64>(word >>> 28) << 56), 32);
   store<u64>(out, <u64>REG_NONE, 40);
-  const rnPc = <u32>(rn == 15);
-  const found = <u32>(rt == 15) | ((rnPc | <u32>(rn == rt)) << 1) | (<u32>(rm == 15) << 2);
-  const kind = select<u32>(KIND_INVALID_FORM, KIND_LOADSTORE, (<u32>head & found) != 0);
-  store<u64>(out, (head & ~<u64>0xff) | kind | (<u64>(rnPc * F_PC_RELATIVE) << 32));
+  const rm15 = (((word & 15) + 1) >>> 2) & BAD_RM15;
+  const kind = select<u32>(KIND_INVALID_FORM, KIND_LOADSTORE, (<u32>head & (load<u32>(registers, 16) | rm15)) != 0);
+  store<u64>(out, (head & ~<u64>0xff) | kind | load<u64>(registers, 24));
   return kind;
 }
 
 /** LDRH/STRH/LDRSB/LDRSH/LDRD/STRD: bits 27:25 = 000, bits 7 and 4 set, op2 (bits 6:5) not 0. */
 @inline export function a32Extra(word: u32, out: usize): u32 {
   const row = EXTRA_ROWS + ((((word >>> 18) & 0x7c) | ((word >>> 5) & 3)) * ROW_SIZE);
-  const rn = (word >>> 16) & 15;
-  const rt = (word >>> 12) & 15;
-  const rm = word & 15;
+  const registers = registerPair(word);
   const head = load<u64>(row);
+  const rm = word & 15;
   const immediateForm = (word & 0x00400000) != 0;
-  const pair = (<u32>(head >>> 32) & F_PAIR) != 0;
-  const rt2 = select<u32>(rt + 1, REG_NONE, pair);
-  const index = select<u32>(REG_NONE, rm, immediateForm);
-  store<u64>(out, <u64>rt | (<u64>rt2 << 8) | (<u64>rn << 16) | (<u64>index << 24) | (4 << 56), 8);
+  // F_PAIR (flags bit 15, bit 47 of the head) picks the entry's rt2 = Rt + 1 form.
+  const pairRegisters = load<u64>(registers + (<u32>(head >>> 44) & 8));
+  store<u64>(out, pairRegisters | select<u64>(<u64>REG_NONE << 24, <u64>rm << 24, immediateForm), 8);
   const imm = <i64>(((word >>> 4) & 0xf0) | rm);
   store<i64>(out, imm * load<i64>(row, 8), 16);
   store<i64>(out, imm * load<i64>(row, 16), 24);
   store<u64>(out, load<u64>(row, 24) | (<u64>(word >>> 28) << 56), 32);
   store<u64>(out, <u64>REG_NONE, 40);
-  const rnPc = <u32>(rn == 15);
-  const found = <u32>(rt == 15) | ((rnPc | <u32>(rn == rt)) << 1) | (<u32>((rm == 15) | ((word & 0xf00) != 0)) << 2)
-    | (<u32>((rm == rt) | (rm == rt + 1)) << 3) | (<u32>(((rt & 1) != 0) | (rt == 14)) << 4) | (<u32>(rn == rt + 1) << 5) | BAD_ALWAYS;
-  const kind = select<u32>(KIND_INVALID_FORM, KIND_LOADSTORE, (<u32>head & found) != 0);
-  store<u64>(out, (head & ~<u64>0xff) | kind | (<u64>(rnPc * F_PC_RELATIVE) << 32));
+  const rmBad = (<u32>((rm == 15) | ((word & 0xf00) != 0)) * BAD_RM15) | (<u32>(rm - ((word >>> 12) & 15) < 2) * BAD_RM_RT);
+  const kind = select<u32>(KIND_INVALID_FORM, KIND_LOADSTORE, (<u32>head & (load<u32>(registers, 16) | rmBad)) != 0);
+  store<u64>(out, (head & ~<u64>0xff) | kind | load<u64>(registers, 24));
   return kind;
 }
 
