@@ -7,12 +7,12 @@
 // every class against llvm-mc and objdump.
 
 import {
-  KIND_LOADSTORE, KIND_INVALID_FORM, OP_LOAD, OP_STORE, F_PC_RELATIVE, F_SUBTRACT, F_WRITEBACK, F_POST_INDEX,
+  KIND_LOADSTORE, KIND_INVALID_FORM, OP_LOAD, OP_STORE, F_FP, F_PC_RELATIVE, F_SUBTRACT, F_WRITEBACK, F_POST_INDEX,
   F_UNPRIVILEGED, F_SIGNED, F_PAIR, F_MULTIPLE, REG_NONE, SHIFT_NONE, SHIFT_LSL, SHIFT_LSR, SHIFT_ASR, SHIFT_ROR, SHIFT_RRX,
 } from "./descriptor";
 import {
   MA_LDR, MA_STR, MA_LDRB, MA_STRB, MA_LDRT, MA_STRT, MA_LDRBT, MA_STRBT, MA_LDRH, MA_STRH, MA_LDRSB, MA_LDRSH,
-  MA_LDRD, MA_STRD, MA_LDRHT, MA_STRHT, MA_LDRSBT, MA_LDRSHT, MA_LDM, MA_STM, MA_PUSH, MA_POP,
+  MA_LDRD, MA_STRD, MA_LDRHT, MA_STRHT, MA_LDRSBT, MA_LDRSHT, MA_LDM, MA_STM, MA_PUSH, MA_POP, MA_VLDR, MA_VSTR,
 } from "./arm-mnemonics";
 
 // A row: 0 the descriptor's bytes 0-7 with kind = the bad-field selector (BAD_*) ·
@@ -171,6 +171,21 @@ function buildRegisterPairs(): void {
 }
 buildRegisterPairs();
 
+/** VLDR/VSTR rows by U (bit 23), L (bit 20) and double (bit 8), laid out as SINGLE_ROWS (kind = KIND_LOADSTORE). */
+const VFP_ROWS: usize = memory.data(8 * ROW_SIZE, 8);
+
+function buildVfpRows(): void {
+  for (let key: u32 = 0; key < 8; key++) {
+    const u = key >>> 2;
+    const l = (key >>> 1) & 1;
+    const row = VFP_ROWS + key * ROW_SIZE;
+    store<u64>(row, head(KIND_LOADSTORE, l, 4 << (key & 1), 1, F_FP | ((u ^ 1) * F_SUBTRACT)));
+    store<i64>(row, u != 0 ? 4 : -4, 8);
+    store<u64>(row, <u64>(l != 0 ? MA_VLDR : MA_VSTR) << 32, 24);
+  }
+}
+buildVfpRows();
+
 /** The REGISTER_PAIRS entry of a word's Rn:Rt (bits 19:12). */
 @inline function registerPair(word: u32): usize {
   return REGISTER_PAIRS + ((word >>> 7) & (255 * REGISTER_PAIR_SIZE));
@@ -210,7 +225,8 @@ buildRegisterPairs();
   store<i64>(out, imm * load<i64>(row, 16), 24);
   store<u64>(out, load<u64>(row, 24) | (<u64>(word >>> 28) << 56), 32);
   store<u64>(out, <u64>REG_NONE, 40);
-  const rmBad = (<u32>((rm == 15) | ((word & 0xf00) != 0)) * BAD_RM15) | (<u32>(rm - ((word >>> 12) & 15) < 2) * BAD_RM_RT);
+  // Rm = PC or bits 11:8 set: adding 1 to bits 11:8 and 3:0 alone carries into bit 4 only from Rm = 15.
+  const rmBad = (<u32>((((word & 0xf0f) + 1) & 0xf10) != 0) * BAD_RM15) | (<u32>(rm - ((word >>> 12) & 15) < 2) * BAD_RM_RT);
   const kind = select<u32>(KIND_INVALID_FORM, KIND_LOADSTORE, (<u32>head & (load<u32>(registers, 16) | rmBad)) != 0);
   store<u64>(out, (head & ~<u64>0xff) | kind | load<u64>(registers, 24));
   return kind;
@@ -238,4 +254,18 @@ buildRegisterPairs();
   const kind = select<u32>(KIND_INVALID_FORM, KIND_LOADSTORE, bad != 0);
   store<u64>(out, load<u64>(row) | kind | (<u64>count << 24) | (<u64>(rnPc * F_PC_RELATIVE) << 32));
   return kind;
+}
+
+/** VLDR/VSTR (single and double precision): bits 27:24 = 1101, W (bit 21) clear, bits 11:9 = 101, not .16 (bits 11:8 = 1001). */
+@inline export function a32Vfp(word: u32, out: usize): u32 {
+  const row = VFP_ROWS + (((word >>> 21) & 4) | ((word >>> 19) & 2) | ((word >>> 8) & 1)) * ROW_SIZE;
+  // D:Vd for a double register, Vd:D for a single one.
+  const d = select<u32>(((word >>> 18) & 16) | ((word >>> 12) & 15), ((word >>> 11) & 0x1e) | ((word >>> 22) & 1), (word & 0x100) != 0);
+  store<u64>(out, <u64>d | (<u64>REG_NONE << 8) | <u64>(word & 0xf0000) | (<u64>REG_NONE << 24) | (4 << 56), 8);
+  store<i64>(out, <i64>(word & 0xff) * load<i64>(row, 8), 16);
+  store<i64>(out, 0, 24);
+  store<u64>(out, load<u64>(row, 24) | (<u64>(word >>> 28) << 56), 32);
+  store<u64>(out, <u64>REG_NONE, 40);
+  store<u64>(out, load<u64>(row) | load<u64>(registerPair(word), 24));
+  return KIND_LOADSTORE;
 }

@@ -6,7 +6,7 @@
 // Advanced SIMD structure loads included: not decoded); KIND_UNDEFINED is precise
 // inside the load/store classes only. SWP/SWPB (removed in ARMv8) decode as ARMv7.
 
-import { a32Single, a32Extra, a32Multiple } from "./a32-fast";
+import { a32Single, a32Extra, a32Multiple, a32Vfp } from "./a32-fast";
 import {
   D_COUNT, D_RT2, D_ATOMIC, D_RS, D_SIZE, KIND_LOADSTORE, KIND_OTHER, KIND_UNDEFINED, KIND_INVALID_FORM,
   OP_LOAD, OP_STORE, OP_ATOMIC, F_EXCLUSIVE, F_ACQUIRE, F_RELEASE, F_FP, F_PAIR, F_MULTIPLE, ATOMIC_SWAP,
@@ -35,6 +35,7 @@ export function decodeA32(word: u32, out: usize): u32 {
     if ((word & 0x0c000000) == 0x04000000 && (word & 0x02000010) != 0x02000010) return a32Single(word, out);
     if ((word & 0x0e000090) == 0x00000090 && (word & 0x60) != 0) return a32Extra(word, out);
     if ((word & 0x0e400000) == 0x08000000) return a32Multiple(word, out);
+    if ((word & 0x0f200e00) == 0x0d000a00 && (word & 0xf00) != 0x900) return a32Vfp(word, out);
   }
   return 0;
 }
