@@ -28,14 +28,35 @@ export function decodeA32(word: u32, out: usize): u32 {
   return kind != 0 ? kind : decodeA32Rest(word, out);
 }
 
+// The common classes by bits 27:20 and 7:4 (one byte each; 0 for every other word).
+const CLASS_SINGLE: u8 = 1; //   LDR/STR/LDRB/STRB and the unprivileged forms (not media)
+const CLASS_EXTRA: u8 = 2; //    LDRH/STRH/LDRSB/LDRSH/LDRD/STRD
+const CLASS_MULTIPLE: u8 = 3; // LDM/STM without the S bit
+const CLASS_VFP: u8 = 4; //      VLDR/VSTR when bits 11:9 = 101 too
+const CLASSES: usize = memory.data(4096);
+
+function buildClasses(): void {
+  for (let key: u32 = 0; key < 4096; key++) {
+    const word = ((key & 0xff0) << 16) | ((key & 15) << 4);
+    let cls: u8 = 0;
+    if ((word & 0x0c000000) == 0x04000000 && (word & 0x02000010) != 0x02000010) cls = CLASS_SINGLE;
+    else if ((word & 0x0e000090) == 0x00000090 && (word & 0x60) != 0) cls = CLASS_EXTRA;
+    else if ((word & 0x0e400000) == 0x08000000) cls = CLASS_MULTIPLE;
+    else if ((word & 0x0f200000) == 0x0d000000) cls = CLASS_VFP;
+    store<u8>(CLASSES + key, cls);
+  }
+}
+buildClasses();
+
 /** The common classes, most frequent first (a chain of tests mispredicts less than a
  *  br_table here); 0, with nothing written, for any other word. */
 @inline function decodeA32Common(word: u32, out: usize): u32 {
   if ((word >>> 28) != 15) {
-    if ((word & 0x0c000000) == 0x04000000 && (word & 0x02000010) != 0x02000010) return a32Single(word, out);
-    if ((word & 0x0e000090) == 0x00000090 && (word & 0x60) != 0) return a32Extra(word, out);
-    if ((word & 0x0e400000) == 0x08000000) return a32Multiple(word, out);
-    if ((word & 0x0f200e00) == 0x0d000a00 && (word & 0xf00) != 0x900) return a32Vfp(word, out);
+    const cls = load<u8>(CLASSES + (((word >>> 16) & 0xff0) | ((word >>> 4) & 15)));
+    if (cls == CLASS_SINGLE) return a32Single(word, out);
+    if (cls == CLASS_EXTRA) return a32Extra(word, out);
+    if (cls == CLASS_MULTIPLE) return a32Multiple(word, out);
+    if (cls == CLASS_VFP && (word & 0xe00) == 0xa00) return a32Vfp(word, out);
   }
   return 0;
 }
