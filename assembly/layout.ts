@@ -69,7 +69,7 @@ export const SHOOT_IPI: u32 = 1; //       complete once every vCPU acked at a sa
 
 // ── Static data (asconfig.json's memoryBase must equal STATIC_BASE) ──────────
 export const STATIC_BASE: u32 = CONTROL_BASE + CONTROL_SIZE;
-export const STATIC_SIZE: u32 = 65536 - STATIC_BASE;
+export const STATIC_SIZE: u32 = 2 * WASM_PAGE - STATIC_BASE; // two pages: the decoders' row tables outgrew one
 
 // ── Slot tables ──────────────────────────────────────────────────────────────
 // A table is a header, the upper layers of a static B+-tree whose leaves are the

@@ -156,8 +156,12 @@ export function coreFunctions(instance: WebAssembly.Instance): CoreFunctions {
 }
 
 /** Wasm pages a machine needs, computed by the core itself on a throwaway memory. */
+/** Pages the core's control block and static data span (asconfig.json's initialMemory). */
+const STATIC_PAGES = 2;
+
 export function planPages(module: WebAssembly.Module, vcpuCount: number, tlbEntries: number, dirtyBytes: number, arenaBytes: number, shared = true): number {
-  const scratch = new WebAssembly.Memory({ initial: 1, maximum: 1, shared });
+  // The core's static data needs its first STATIC_PAGES pages (asconfig.json's initialMemory).
+  const scratch = new WebAssembly.Memory({ initial: STATIC_PAGES, maximum: STATIC_PAGES, shared });
   const planner = coreFunctions(instantiateCore(module, scratch, () => 1));
   return planner.layoutPages(vcpuCount, tlbEntries, dirtyBytes, arenaBytes);
 }

@@ -7,12 +7,10 @@
 import { KIND_LOADSTORE, KIND_INVALID_FORM, OP_LOAD, OP_STORE, F_SIGNED, F_PC_RELATIVE, REG_NONE } from "./descriptor";
 import { MA_LDR, MA_STR, MA_LDRB, MA_STRB, MA_LDRH, MA_STRH, MA_LDRSB, MA_LDRSH, MA_WIDE } from "./arm-mnemonics";
 
-// A row: 0 the descriptor's bytes 0-7 with kind = the layout (LAYOUT_*) · 8 the
-// immediate's scale · 16 bytes 32-39 (cond aside).
-const ROW_SIZE: u32 = 24;
-const LAYOUT_IMM8: u32 = 1; //     Rt in bits 10:8, imm8, a fixed base (SP, or PC with LAYOUT_PC)
-const LAYOUT_REGISTER: u32 = 2; // Rm in bits 8:6 is the index
-const LAYOUT_PC: u32 = 4;
+// A row: 0 the descriptor's bytes 0-7 · 8 the immediate's scale · 16 bytes 32-39 (cond
+// aside) · 24 bytes 8-15 without the fields the word supplies (rt2 none, a fixed base,
+// index none unless the register form, length 2).
+const ROW_SIZE: u32 = 32;
 
 const FIRST_KEY: u32 = 0x4800 >>> 9;
 const T16_ROWS: usize = memory.data(((0xa000 >>> 9) - FIRST_KEY) * ROW_SIZE, 8);
@@ -25,29 +23,38 @@ const T16_REG_KIND: usize = memory.data<u8>([4, 2, 1, 1 | 16 | 32, 4 | 32, 2 | 3
 const T16_IMM_NAMES: usize = memory.data<u8>([
   <u8>MA_STR, <u8>MA_LDR, <u8>MA_STRB, <u8>MA_LDRB, <u8>MA_STRH, <u8>MA_LDRH,
 ]);
+// By bits 8:0: Rt (2:0), Rn (5:3) and Rm (8:6) in their descriptor bytes (8, 10, 11).
+const LOW_REGISTERS: usize = memory.data(512 * 8, 8);
 
-function row(key: u32, layout: u32, loads: bool, size: u32, flags: u32, scale: u32, mnemonic: u32): void {
+const FIXED_REGISTERS: u64 = (<u64>REG_NONE << 8) | (2 << 56);
+
+function row(key: u32, loads: bool, size: u32, flags: u32, scale: u32, mnemonic: u32, registers: u64): void {
   const at = T16_ROWS + (key - FIRST_KEY) * ROW_SIZE;
-  store<u64>(at, <u64>layout | (<u64>(loads ? OP_LOAD : OP_STORE) << 8) | (<u64>size << 16) | (1 << 24) | (<u64>flags << 32));
+  store<u64>(at, <u64>KIND_LOADSTORE | (<u64>(loads ? OP_LOAD : OP_STORE) << 8) | (<u64>size << 16) | (1 << 24) | (<u64>flags << 32));
   store<i64>(at, scale, 8);
   store<u64>(at, <u64>mnemonic << 32, 16);
+  store<u64>(at, FIXED_REGISTERS | registers, 24);
 }
 
 function buildT16Rows(): void {
+  const noIndex = <u64>REG_NONE << 24;
   for (let key = FIRST_KEY; key < (0xa000 >>> 9); key++) {
     const group = key >>> 3;
     const l = (key >>> 2) & 1;
     if (group == 4) {
-      row(key, LAYOUT_IMM8 | LAYOUT_PC, true, 4, F_PC_RELATIVE, 4, MA_LDR);
+      row(key, true, 4, F_PC_RELATIVE, 4, MA_LDR, (15 << 16) | noIndex);
     } else if (group == 5) {
       const info = <u32>load<u8>(T16_REG_KIND + (key & 7));
-      row(key, LAYOUT_REGISTER, (info & 32) != 0, info & 15, (info & 16) != 0 ? F_SIGNED : 0, 0, load<u8>(T16_REG_NAMES + (key & 7)));
+      row(key, (info & 32) != 0, info & 15, (info & 16) != 0 ? F_SIGNED : 0, 0, load<u8>(T16_REG_NAMES + (key & 7)), 0);
     } else if (group == 9) {
-      row(key, LAYOUT_IMM8, l != 0, 4, 0, 4, l != 0 ? MA_LDR : MA_STR);
+      row(key, l != 0, 4, 0, 4, l != 0 ? MA_LDR : MA_STR, (13 << 16) | noIndex);
     } else {
       const size: u32 = group == 6 ? 4 : group == 7 ? 1 : 2;
-      row(key, 0, l != 0, size, 0, size, load<u8>(T16_IMM_NAMES + ((group - 6) << 1) + l));
+      row(key, l != 0, size, 0, size, load<u8>(T16_IMM_NAMES + ((group - 6) << 1) + l), noIndex);
     }
+  }
+  for (let low: u32 = 0; low < 512; low++) {
+    store<u64>(LOW_REGISTERS + low * 8, <u64>(low & 7) | (<u64>((low >>> 3) & 7) << 16) | (<u64>(low >>> 6) << 24));
   }
 }
 buildT16Rows();
@@ -55,19 +62,17 @@ buildT16Rows();
 /** A 16-bit load/store in 0x4800..0x9fff; `cond` from the IT state. */
 @inline export function t16Fast(hw: u32, cond: u32, out: usize): u32 {
   const row = T16_ROWS + ((hw >>> 9) - FIRST_KEY) * ROW_SIZE;
-  const head = load<u64>(row);
-  const layout = <u32>head;
-  const imm8 = (layout & LAYOUT_IMM8) != 0;
-  const rt = select<u32>((hw >>> 8) & 7, hw & 7, imm8);
-  const rn = select<u32>(13 | ((layout & LAYOUT_PC) >>> 1), (hw >>> 3) & 7, imm8);
-  const index = select<u32>((hw >>> 6) & 7, REG_NONE, (layout & LAYOUT_REGISTER) != 0);
-  store<u64>(out, <u64>rt | (<u64>REG_NONE << 8) | (<u64>rn << 16) | (<u64>index << 24) | (2 << 56), 8);
+  // Groups 4 (literal) and 9 (SP-relative): Rt in bits 10:8 and an 8-bit immediate; the
+  // others take Rt, Rn (and Rm) from bits 8:0, the row's index byte covering Rm but in the register form.
+  const imm8 = hw - 0x5000 >= 0x4000;
+  const registers = select<u64>(<u64>((hw >>> 8) & 7), load<u64>(LOW_REGISTERS + ((hw & 0x1ff) << 3)), imm8);
+  store<u64>(out, registers | load<u64>(row, 24), 8);
   const imm = select<u32>(hw & 0xff, (hw >>> 6) & 31, imm8);
   store<i64>(out, <i64>imm * load<i64>(row, 8), 16);
   store<i64>(out, 0, 24);
   store<u64>(out, load<u64>(row, 16) | (<u64>cond << 56), 32);
   store<u64>(out, <u64>REG_NONE, 40);
-  store<u64>(out, (head & ~<u64>0xff) | KIND_LOADSTORE);
+  store<u64>(out, load<u64>(row));
   return KIND_LOADSTORE;
 }
 
