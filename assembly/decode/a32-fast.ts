@@ -32,7 +32,7 @@ const BAD_ALWAYS: u32 = 64; //  LDRD/STRD with P = 0, W = 1
 }
 
 /** Flags of P/U/W addressing: subtract, writeback, post-index. */
-@inline function addressingFlags(p: u32, u: u32, w: u32): u32 {
+@inline export function addressingFlags(p: u32, u: u32, w: u32): u32 {
   return ((u ^ 1) * F_SUBTRACT) | (((p ^ 1) | w) * F_WRITEBACK) | ((p ^ 1) * F_POST_INDEX);
 }
 
@@ -256,15 +256,16 @@ buildVfpRows();
   return kind;
 }
 
-/** VLDR/VSTR (single and double precision): bits 27:24 = 1101, W (bit 21) clear, bits 11:9 = 101, not .16 (bits 11:8 = 1001). */
-@inline export function a32Vfp(word: u32, out: usize): u32 {
+/** VLDR/VSTR (single and double precision): bits 27:24 = 1101, W (bit 21) clear, bits 11:9 = 101; T32's
+ *  encoding is the same, with `cond` from the IT state. */
+@inline export function a32Vfp(word: u32, cond: u32, out: usize): u32 {
   const row = VFP_ROWS + (((word >>> 21) & 4) | ((word >>> 19) & 2) | ((word >>> 8) & 1)) * ROW_SIZE;
   // D:Vd for a double register, Vd:D for a single one.
   const d = select<u32>(((word >>> 18) & 16) | ((word >>> 12) & 15), ((word >>> 11) & 0x1e) | ((word >>> 22) & 1), (word & 0x100) != 0);
   store<u64>(out, <u64>d | (<u64>REG_NONE << 8) | <u64>(word & 0xf0000) | (<u64>REG_NONE << 24) | (4 << 56), 8);
   store<i64>(out, <i64>(word & 0xff) * load<i64>(row, 8), 16);
   store<i64>(out, 0, 24);
-  store<u64>(out, load<u64>(row, 24) | (<u64>(word >>> 28) << 56), 32);
+  store<u64>(out, load<u64>(row, 24) | (<u64>cond << 56), 32);
   store<u64>(out, <u64>REG_NONE, 40);
   store<u64>(out, load<u64>(row) | load<u64>(registerPair(word), 24));
   return KIND_LOADSTORE;

@@ -56,7 +56,7 @@ buildClasses();
     if (cls == CLASS_SINGLE) return a32Single(word, out);
     if (cls == CLASS_EXTRA) return a32Extra(word, out);
     if (cls == CLASS_MULTIPLE) return a32Multiple(word, out);
-    if (cls == CLASS_VFP && (word & 0xe00) == 0xa00) return a32Vfp(word, out);
+    if (cls == CLASS_VFP && (word & 0xe00) == 0xa00) return a32Vfp(word, word >>> 28, out);
   }
   return 0;
 }

@@ -4,8 +4,13 @@
 // valid load/store; rows by bits 15:9, three field layouts selected without a branch)
 // and the 32-bit LDR/STR (…).W with a positive 12-bit offset.
 
-import { KIND_LOADSTORE, KIND_INVALID_FORM, OP_LOAD, OP_STORE, F_SIGNED, F_PC_RELATIVE, REG_NONE } from "./descriptor";
-import { MA_LDR, MA_STR, MA_LDRB, MA_STRB, MA_LDRH, MA_STRH, MA_LDRSB, MA_LDRSH, MA_WIDE } from "./arm-mnemonics";
+import {
+  KIND_LOADSTORE, KIND_INVALID_FORM, OP_LOAD, OP_STORE, F_SIGNED, F_PC_RELATIVE, F_PAIR, F_MULTIPLE, F_WRITEBACK, F_SUBTRACT, REG_NONE,
+} from "./descriptor";
+import {
+  MA_LDR, MA_STR, MA_LDRB, MA_STRB, MA_LDRH, MA_STRH, MA_LDRSB, MA_LDRSH, MA_LDRD, MA_STRD, MA_PUSH, MA_POP, MA_WIDE,
+} from "./arm-mnemonics";
+import { addressingFlags } from "./a32-fast";
 
 // A row: 0 the descriptor's bytes 0-7 · 8 the immediate's scale · 16 bytes 32-39 (cond
 // aside) · 24 bytes 8-15 without the fields the word supplies (rt2 none, a fixed base,
@@ -123,6 +128,72 @@ buildWideRows();
   const rnPc = <u32>(rn == 15);
   const found = (<u32>(rt == 15) * (BAD_RT15 | (<u32>(!lastOrOutside) << 2))) | (<u32>(rt == 13) << 1);
   const kind = select<u32>(KIND_INVALID_FORM, KIND_LOADSTORE, (rules & found) != 0);
+  store<u64>(out, (head & ~<u64>0xff) | kind | (<u64>(rnPc * F_PC_RELATIVE) << 32));
+  return kind;
+}
+
+/** PUSH/POP (16-bit): bits 15:12 = 1011, bits 10:9 = 10. PUSH is STMDB SP!, POP LDMIA SP!. */
+@inline export function t16PushPop(hw: u32, cond: u32, lastOrOutside: bool, out: usize): u32 {
+  const pop = (hw >>> 11) & 1;
+  // Bit 8 adds LR to a PUSH, PC to a POP.
+  const list = (hw & 0xff) | (((hw >>> 8) & 1) << (14 + pop));
+  const count = <u32>popcnt<u32>(list);
+  const bytes = <i64>(count << 2);
+  store<u64>(out, <u64>REG_NONE | (<u64>REG_NONE << 8) | (13 << 16) | (<u64>REG_NONE << 24) | (2 << 56), 8);
+  store<i64>(out, select<i64>(0, -bytes, pop != 0), 16);
+  store<i64>(out, select<i64>(bytes, -bytes, pop != 0), 24);
+  store<u64>(out, <u64>list | (<u64>select<u32>(MA_POP, MA_PUSH, pop != 0) << 32) | (<u64>cond << 56), 32);
+  store<u64>(out, <u64>REG_NONE, 40);
+  // An empty list; a POP of PC inside an IT block but not last.
+  const bad = <u32>(count == 0) | (pop & (list >>> 15) & <u32>!lastOrOutside);
+  const kind = select<u32>(KIND_INVALID_FORM, KIND_LOADSTORE, bad != 0);
+  const flags = F_MULTIPLE | F_WRITEBACK | ((pop ^ 1) * F_SUBTRACT);
+  store<u64>(out, <u64>kind | (<u64>(OP_STORE - (OP_STORE - OP_LOAD) * pop) << 8) | (4 << 16) | (<u64>count << 24) | (<u64>flags << 32));
+  return kind;
+}
+
+// LDRD/STRD (immediate, literal) rows by P U W L (bits 24, 23, 21, 20), P or W set:
+// 0 the head with kind = the DUAL_* rules that apply · 8 disp multiplier · 16 postDisp multiplier.
+const DUAL_ROWS: usize = memory.data(16 * 24, 8);
+const DUAL_ALWAYS: u32 = 1; //     Rt or Rt2 is SP or PC
+const DUAL_LOAD_SAME: u32 = 2; //  a load with Rt = Rt2
+const DUAL_WBACK: u32 = 4; //      writeback onto Rt, Rt2 or PC
+const DUAL_STORE_PC: u32 = 8; //   a store with Rn = PC
+
+function buildDualRows(): void {
+  for (let key: u32 = 0; key < 16; key++) {
+    const p = key >>> 3;
+    const u = (key >>> 2) & 1;
+    const w = (key >>> 1) & 1;
+    const l = key & 1;
+    const rules = DUAL_ALWAYS | (l * DUAL_LOAD_SAME) | (w * DUAL_WBACK) | ((l ^ 1) * DUAL_STORE_PC);
+    const at = DUAL_ROWS + key * 24;
+    store<u64>(at, <u64>rules | (<u64>(l != 0 ? OP_LOAD : OP_STORE) << 8) | (4 << 16) | (2 << 24) | (<u64>(F_PAIR | addressingFlags(p, u, w)) << 32));
+    const sign: i64 = u != 0 ? 4 : -4;
+    store<i64>(at, p != 0 ? sign : 0, 8);
+    store<i64>(at, p != 0 ? 0 : sign, 16);
+  }
+}
+buildDualRows();
+
+/** LDRD/STRD (immediate, literal): bits 31:25 = 1110100, bit 22 set, P or W set. */
+@inline export function t32Dual(word: u32, cond: u32, out: usize): u32 {
+  const row = DUAL_ROWS + (((word >>> 21) & 12) | ((word >>> 20) & 3)) * 24;
+  const head = load<u64>(row);
+  const rn = (word >>> 16) & 15;
+  const rt = (word >>> 12) & 15;
+  const rt2 = (word >>> 8) & 15;
+  store<u64>(out, <u64>rt | (<u64>rt2 << 8) | (<u64>rn << 16) | (<u64>REG_NONE << 24) | (4 << 56), 8);
+  const imm = <i64>(word & 0xff);
+  store<i64>(out, imm * load<i64>(row, 8), 16);
+  store<i64>(out, imm * load<i64>(row, 16), 24);
+  const l = (word >>> 20) & 1;
+  store<u64>(out, (<u64>(MA_STRD - (MA_STRD - MA_LDRD) * l) << 32) | (<u64>cond << 56), 32);
+  store<u64>(out, <u64>REG_NONE, 40);
+  const rnPc = <u32>(rn == 15);
+  const found = (<u32>(((rt | 2) == 15) | ((rt2 | 2) == 15)) * DUAL_ALWAYS) | (<u32>(rt == rt2) * DUAL_LOAD_SAME)
+    | (<u32>((rn == rt) | (rn == rt2) | (rn == 15)) * DUAL_WBACK) | (rnPc * DUAL_STORE_PC);
+  const kind = select<u32>(KIND_INVALID_FORM, KIND_LOADSTORE, (<u32>head & found) != 0);
   store<u64>(out, (head & ~<u64>0xff) | kind | (<u64>(rnPc * F_PC_RELATIVE) << 32));
   return kind;
 }

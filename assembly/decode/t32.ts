@@ -15,7 +15,8 @@ import {
 } from "./descriptor";
 import { armBegin, armFinish, armAccess, armImmediate, armRegister, armBlock, armMnemonic, popcount16 } from "./arm-common";
 import { vfpTransfer } from "./a32";
-import { t16Fast, t32WideFast } from "./t32-fast";
+import { t16Fast, t32WideFast, t16PushPop, t32Dual } from "./t32-fast";
+import { a32Vfp } from "./a32-fast";
 import {
   MA_LDR, MA_STR, MA_LDRB, MA_STRB, MA_LDRH, MA_STRH, MA_LDRSB, MA_LDRSH, MA_LDRD, MA_STRD, MA_LDRT, MA_STRT,
   MA_LDRBT, MA_STRBT, MA_LDRHT, MA_STRHT, MA_LDRSBT, MA_LDRSHT, MA_LDM, MA_STM, MA_LDMDB, MA_STMDB, MA_PUSH, MA_POP,
@@ -38,12 +39,16 @@ export function decodeT32(word: u32, itState: u32, out: usize): u32 {
 @inline export function decodeT32Inline(word: u32, itState: u32, out: usize): u32 {
   const inIt = (itState & 15) != 0;
   const cond: u32 = inIt ? (itState >>> 4) & 15 : 14;
+  const lastOrOutside = !inIt || (itState & 15) == 8;
   if (word - 0x4800 < 0xa000 - 0x4800) return t16Fast(word, cond, out);
   if ((word & 0xfe800000) == 0xf8800000) {
-    const kind = t32WideFast(word, cond, !inIt || (itState & 15) == 8, out);
+    const kind = t32WideFast(word, cond, lastOrOutside, out);
     if (kind != 0) return kind;
   }
-  return decodeT32Rest(word, cond, !inIt || (itState & 15) == 8, out);
+  if ((word & 0xfffff600) == 0xb400) return t16PushPop(word, cond, lastOrOutside, out);
+  if ((word & 0xfe400000) == 0xe8400000 && (word & 0x01200000) != 0) return t32Dual(word, cond, out);
+  if ((word & 0xff200e00) == 0xed000a00) return a32Vfp(word, cond, out);
+  return decodeT32Rest(word, cond, lastOrOutside, out);
 }
 
 function decodeT32Rest(word: u32, cond: u32, lastOrOutside: bool, out: usize): u32 {
