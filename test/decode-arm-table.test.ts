@@ -11,11 +11,12 @@ import { decodeArmRaw, decodeArmWords, type ArmArch } from '../dist/src/decode/a
 import { A64_MNEMONICS } from '../dist/src/decode/a64-names.js';
 import type { DecodedJson } from '../dist/src/decode/json.js';
 
+let machine: Machine;
 let core: CoreAccessor;
 let c: DescriptorCodes;
 
 beforeAll(async () => {
-  const machine = await Machine.create({ arenaBytes: 1 << 20 });
+  machine = await Machine.create({ arenaBytes: 1 << 20 });
   core = machine.attach(0);
   c = readExportedConstants(core.instance, DESCRIPTOR_NAMES);
 });
@@ -244,5 +245,50 @@ describe('T32', () => {
 describe('descriptor layout assumed by the decoders', () => {
   it('keeps length, condition and rs where the empty-descriptor stores put them', () => {
     expect([c.D_RT, c.D_LENGTH, c.D_REG_LIST, c.D_COND, c.D_RS, c.DESC_SIZE]).toEqual([8, 15, 32, 39, 40, 48]);
+  });
+});
+
+describe('the bench loops (benchDecodeA32, benchDecodeT32)', () => {
+  interface BenchExports {
+    benchDecodeA32(words: number, count: number, out: number): number;
+    benchDecodeT32(words: number, count: number, out: number): number;
+    decodeA32(word: number, out: number): number;
+    decodeT32(word: number, itState: number, out: number): number;
+    t32NextItState(word: number, itState: number): number;
+  }
+  const exports = () => core.instance.exports as unknown as BenchExports;
+  const scratch = () => core.record + core.map.REC_DECODE;
+  const size = () => new DataView(core.memory.buffer).getUint8(scratch() + c.D_SIZE);
+
+  function place(words: number[]): number {
+    const at = machine.layout.arenaBase + machine.allocateBacking(4096);
+    words.forEach((word, i) => new DataView(core.memory.buffer).setUint32(at + i * 4, word >>> 0, true));
+    return at;
+  }
+
+  it('A32: the checksum is the sum of each word\'s kind and size, common and other classes alike', () => {
+    const words = [0xe5912004, 0xe1d320b4, 0xe92d4010, 0xed931b02, 0xe1932f9f, 0xe0812003, 0xf5d1f000, 0xe6912003];
+    let expected = 0;
+    for (const word of words) expected = (expected + exports().decodeA32(word, scratch()) + size()) >>> 0;
+    const at = place(words);
+    expect(exports().benchDecodeA32(at, words.length, scratch()) >>> 0).toBe(expected);
+  });
+
+  it('T32: the checksum follows the IT state across an IT block (cond, last-in-block rules)', () => {
+    // ldr; IT EQ with three more (ITTTE); ldr, pop {pc} (not last: invalid), ldrd, str.w last; then outside again.
+    const words = [0x6808, 0xbf0f, 0x6808, 0xbd00, 0xe9d12302, 0xf8c12004, 0xbd00, 0xe8521f00, 0xed931b02];
+    let expected = 0;
+    let it = 0;
+    const kinds: number[] = [];
+    for (const word of words) {
+      const kind = exports().decodeT32(word, it, scratch());
+      kinds.push(kind);
+      expected = (expected + kind + size()) >>> 0;
+      it = exports().t32NextItState(word, it);
+    }
+    expect(kinds[3]).toBe(c.KIND_INVALID_FORM); // POP {pc} inside the block, not last
+    expect(kinds[6]).toBe(c.KIND_LOADSTORE); //   the same outside it
+    const at = place(words);
+    expect(exports().benchDecodeT32(at, words.length, scratch()) >>> 0).toBe(expected);
   });
 });

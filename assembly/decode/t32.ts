@@ -40,6 +40,12 @@ export function decodeT32(word: u32, itState: u32, out: usize): u32 {
   const inIt = (itState & 15) != 0;
   const cond: u32 = inIt ? (itState >>> 4) & 15 : 14;
   const lastOrOutside = !inIt || (itState & 15) == 8;
+  const kind = decodeT32Common(word, cond, lastOrOutside, out);
+  return kind != 0 ? kind : decodeT32Rest(word, cond, lastOrOutside, out);
+}
+
+/** The common classes (none of them IT); 0, with nothing written, for any other word. */
+@inline function decodeT32Common(word: u32, cond: u32, lastOrOutside: bool, out: usize): u32 {
   if (word - 0x4800 < 0xa000 - 0x4800) return t16Fast(word, cond, out);
   if ((word & 0xfe800000) == 0xf8800000) {
     const kind = t32WideFast(word, cond, lastOrOutside, out);
@@ -48,7 +54,7 @@ export function decodeT32(word: u32, itState: u32, out: usize): u32 {
   if ((word & 0xfffff600) == 0xb400) return t16PushPop(word, cond, lastOrOutside, out);
   if ((word & 0xfe400000) == 0xe8400000 && (word & 0x01200000) != 0) return t32Dual(word, cond, out);
   if ((word & 0xff200e00) == 0xed000a00) return a32Vfp(word, cond, out);
-  return decodeT32Rest(word, cond, lastOrOutside, out);
+  return 0;
 }
 
 function decodeT32Rest(word: u32, cond: u32, lastOrOutside: bool, out: usize): u32 {
@@ -255,8 +261,20 @@ export function benchDecodeT32(words: usize, count: u32, out: usize): u32 {
   let it: u32 = 0;
   for (let i: u32 = 0; i < count; i++) {
     const word = load<u32>(words + (<usize>i << 2));
-    sum += decodeT32Inline(word, it, out) + load<u8>(out + D_SIZE);
-    it = t32NextItState(word, it);
+    if (it == 0) {
+      // Outside an IT block, a branch rather than a select: the predictor takes it, so no
+      // word waits for the state computed from the word before. No common class is an IT.
+      const kind = decodeT32Common(word, 14, true, out);
+      if (kind != 0) {
+        sum += kind + load<u8>(out + D_SIZE);
+        continue;
+      }
+      sum += decodeT32Rest(word, 14, true, out) + load<u8>(out + D_SIZE);
+      it = t32NextItState(word, 0);
+    } else {
+      sum += decodeT32Inline(word, it, out) + load<u8>(out + D_SIZE);
+      it = t32NextItState(word, it);
+    }
   }
   return sum;
 }
