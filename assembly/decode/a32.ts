@@ -1,6 +1,7 @@
 // A32 load/store decoder: one 32-bit word → the descriptor at `out`; returns the kind.
-// Dispatch on bits 27:25 (and 7:4 in the data-processing space); the common classes
-// (LDR/STR, LDRH/LDRD and kin, LDM/STM) decode from rows in a32-fast.ts. Conventions in
+// The common classes (LDR/STR, LDRH/LDRD and kin, LDM/STM, VLDR/VSTR), found by a table
+// on bits 27:20 and 7:4, decode from rows in a32-fast.ts; the rest dispatch on bits
+// 27:25 (and 7:4 in the data-processing space). Conventions in
 // arm-common.ts. Outside the load/store classes the result is KIND_OTHER (LDC/STC,
 // RFE/SRS, LDM/STM with the S bit (user registers, exception return), PLD/PLI and
 // Advanced SIMD structure loads included: not decoded); KIND_UNDEFINED is precise

@@ -1,8 +1,9 @@
 // The common T32 loads and stores written as the whole descriptor in six stores from a
 // row of constants, no branch on the form (as a32-fast.ts does for A32): the 16-bit
 // LDR literal, register, immediate and SP-relative forms (0x4800..0x9fff, every word a
-// valid load/store; rows by bits 15:9, three field layouts selected without a branch)
-// and the 32-bit LDR/STR (…).W with a positive 12-bit offset.
+// valid load/store; rows by bits 15:9, the registers from a table by bits 8:0), PUSH/POP,
+// the 32-bit LDR/STR (…).W with a positive 12-bit offset and LDRD/STRD (immediate,
+// literal); VLDR/VSTR share A32's a32Vfp (the same encoding).
 
 import {
   KIND_LOADSTORE, KIND_INVALID_FORM, OP_LOAD, OP_STORE, F_SIGNED, F_PC_RELATIVE, F_PAIR, F_MULTIPLE, F_WRITEBACK, F_SUBTRACT, REG_NONE,
