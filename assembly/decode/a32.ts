@@ -22,9 +22,9 @@ export function decodeA32(word: u32, out: usize): u32 {
   return decodeA32Inline(word, out);
 }
 
-/** decodeA32 with its common classes inline in the caller (the interpreter's step and
- *  the bench loop pay no call for them); everything else is one call to decodeA32Rest. */
-@inline export function decodeA32Inline(word: u32, out: usize): u32 {
+/** decodeA32 with its common classes inline in the caller (the bench loop pays no call
+ *  for them); everything else is one call to decodeA32Rest. */
+@inline function decodeA32Inline(word: u32, out: usize): u32 {
   const kind = decodeA32Common(word, out);
   return kind != 0 ? kind : decodeA32Rest(word, out);
 }

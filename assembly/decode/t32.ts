@@ -31,12 +31,6 @@ export function t32NextItState(word: u32, itState: u32): u32 {
 }
 
 export function decodeT32(word: u32, itState: u32, out: usize): u32 {
-  return decodeT32Inline(word, itState, out);
-}
-
-/** decodeT32 with its common classes inline in the caller (the interpreter's step and
- *  the bench loop pay no call for them); everything else is one call to decodeT32Rest. */
-@inline export function decodeT32Inline(word: u32, itState: u32, out: usize): u32 {
   const inIt = (itState & 15) != 0;
   const cond: u32 = inIt ? (itState >>> 4) & 15 : 14;
   const lastOrOutside = !inIt || (itState & 15) == 8;
