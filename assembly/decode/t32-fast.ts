@@ -149,7 +149,7 @@ buildWideRows();
   const bad = <u32>(count == 0) | (pop & (list >>> 15) & <u32>!lastOrOutside);
   const kind = select<u32>(KIND_INVALID_FORM, KIND_LOADSTORE, bad != 0);
   const flags = F_MULTIPLE | F_WRITEBACK | ((pop ^ 1) * F_SUBTRACT);
-  store<u64>(out, <u64>kind | (<u64>(OP_STORE - (OP_STORE - OP_LOAD) * pop) << 8) | (4 << 16) | (<u64>count << 24) | (<u64>flags << 32));
+  store<u64>(out, <u64>kind | (<u64>select<u32>(OP_LOAD, OP_STORE, pop != 0) << 8) | (4 << 16) | (<u64>count << 24) | (<u64>flags << 32));
   return kind;
 }
 
@@ -189,7 +189,7 @@ buildDualRows();
   store<i64>(out, imm * load<i64>(row, 8), 16);
   store<i64>(out, imm * load<i64>(row, 16), 24);
   const l = (word >>> 20) & 1;
-  store<u64>(out, (<u64>(MA_STRD - (MA_STRD - MA_LDRD) * l) << 32) | (<u64>cond << 56), 32);
+  store<u64>(out, (<u64>select<u32>(MA_LDRD, MA_STRD, l != 0) << 32) | (<u64>cond << 56), 32);
   store<u64>(out, <u64>REG_NONE, 40);
   const rnPc = <u32>(rn == 15);
   const found = (<u32>(((rt | 2) == 15) | ((rt2 | 2) == 15)) * DUAL_ALWAYS) | (<u32>(rt == rt2) * DUAL_LOAD_SAME)
