@@ -25,6 +25,20 @@ export function isolationProblem(): string | undefined {
   return globalThis.crossOriginIsolated === false ? texts.notIsolated() : undefined;
 }
 
+/**
+ * The smallest step performance.now() takes on this page, in µs, from watching it for
+ * `watchMs`. Browsers coarsen the timer (Chromium: 5 µs cross-origin isolated, 100 µs
+ * otherwise), so every latency the page measures is a multiple of it.
+ */
+export function timerStepUs(watchMs = 50): number {
+  let smallest = Infinity;
+  for (let last = performance.now(), end = last + watchMs, now = last; now < end; now = performance.now()) {
+    if (now > last) smallest = Math.min(smallest, now - last);
+    last = now;
+  }
+  return Number((smallest * 1000).toPrecision(2));
+}
+
 interface HostWorker {
   postMessage(message: unknown): void;
   onmessage: ((event: { data: HostMessage }) => void) | null;
@@ -35,7 +49,7 @@ type HostMessage =
   | { kind: 'progress'; done: number; total: number; fraction: number }
   | { kind: 'row'; row: Row }
   | { kind: 'done'; rows: Row[] }
-  | { kind: 'state'; ended: boolean; steps: number; checks: CheckCounts; row?: Row }
+  | ({ kind: 'state' } & ReplayState)
   | { kind: 'error'; message: string };
 
 function hostWorker(): HostWorker {
@@ -65,22 +79,30 @@ export function compareInBrowser(options: BrowserCompareOptions): Promise<Row[]>
   });
 }
 
+/** Where a replay stands: scheduler turns and nested steps so far, the checker's counts, and the row once it ended. */
+export interface ReplayState { ended: boolean; steps: number; nestedSteps: number; checks: CheckCounts; row?: Row }
+
 export interface Replay {
-  /** Takes `count` scheduler steps; resolves to where the run stands (and the row once it ended). */
-  step(count: number): Promise<{ ended: boolean; steps: number; checks: CheckCounts; row?: Row }>;
+  /** Takes `count` scheduler turns; resolves to where the run stands. */
+  step(count: number): Promise<ReplayState>;
   close(): void;
 }
 
-/** One row in deterministic mode from its seed, stepped by the caller (works without isolation). */
+/**
+ * One row in deterministic mode from its seed, stepped by the caller (works without isolation);
+ * rejects with the reason when an option is invalid. `steps` counts the scheduler's turns:
+ * step(n) takes n of them (fewer only where the run ends); `nestedSteps` counts the steps
+ * other actors took inside an access in flight.
+ */
 export function replayInBrowser(options: RowOptions): Promise<Replay> {
   const worker = hostWorker();
-  let pending: ((value: { ended: boolean; steps: number; checks: CheckCounts; row?: Row }) => void) | undefined;
+  let pending: ((value: ReplayState) => void) | undefined;
   let failed: ((error: Error) => void) | undefined;
   worker.onmessage = ({ data }) => {
     if (data.kind === 'state') pending?.(data);
     else if (data.kind === 'error') failed?.(new Error(data.message));
   };
-  const ask = (message: unknown) => new Promise<{ ended: boolean; steps: number; checks: CheckCounts; row?: Row }>((resolve, reject) => {
+  const ask = (message: unknown) => new Promise<ReplayState>((resolve, reject) => {
     pending = resolve;
     failed = reject;
     worker.postMessage(message);
@@ -88,5 +110,8 @@ export function replayInBrowser(options: RowOptions): Promise<Replay> {
   return ask({ kind: 'replay', options: { ...options, deterministic: true } }).then(() => ({
     step: (count) => ask({ kind: 'step', count }),
     close: () => worker.terminate(),
-  }));
+  }), (error: unknown) => {
+    worker.terminate();
+    throw error;
+  });
 }

@@ -3,7 +3,7 @@
 // and replays deterministic rows step by step. Messages in: {kind:'compare', options}
 // | {kind:'replay', options} | {kind:'step', count}; out: progress, row, done, state, error.
 
-import { compare, type CompareOptions } from '../compare.js';
+import { compare, resolveCompare, type CompareOptions } from '../compare.js';
 import { spawnWebWorker } from '../sync/web-workers.js';
 import { startDeterministicRow, type DeterministicRun, type RowOptions } from '../sync/run.js';
 
@@ -25,6 +25,9 @@ async function handle(request: Request): Promise<void> {
     });
     scope.postMessage({ kind: 'done', rows });
   } else if (request.kind === 'replay') {
+    // compare's checks, so a replay refuses what a table run would (EINVAL with the reason).
+    const { scenario, arch, strategy, invalidation, vcpus, safepoint, updates, invalidPolicy } = request.options;
+    resolveCompare({ scenario, arch, strategies: [strategy], invalidation, vcpus, safepoint, updates, invalidPolicy });
     replay = await startDeterministicRow(request.options);
     scope.postMessage({ kind: 'state', ended: false, ...replay.snapshot() });
   } else if (replay) {

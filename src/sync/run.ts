@@ -161,10 +161,10 @@ function vcpuConfig(options: RowOptions, index: number): VcpuConfig {
 
 /** A deterministic row set up and ready to step: the scheduler, its actors and the row's figures so far. */
 export interface DeterministicRun {
-  /** Takes up to `count` scheduler steps; true once the run has ended. */
+  /** Takes up to `count` scheduler turns; true once the run has ended. */
   step(count: number): boolean;
-  /** Where the run stands: steps taken, updates applied, the checker's counts. */
-  snapshot(): { steps: number; checks: CheckCounts };
+  /** Where the run stands: the scheduler's turns and nested steps so far, the checker's counts. */
+  snapshot(): { steps: number; nestedSteps: number; checks: CheckCounts };
   /** The row, once step() has returned true. */
   finish(): Promise<Row>;
 }
@@ -184,7 +184,7 @@ export async function startDeterministicRow(options: RowOptions): Promise<Determ
   const start = micros();
   return {
     step: (count) => scheduler.advance(count),
-    snapshot: () => ({ steps: scheduler.steps, checks: words.checks() }),
+    snapshot: () => ({ steps: scheduler.steps, nestedSteps: scheduler.nestedSteps, checks: words.checks() }),
     finish: async () => rowOf({ ...options, deterministic: true }, prepared, {
       reports: ids.map((id) => scheduler.result(id) as VcpuReport), updater: scheduler.result(updaterId) as UpdaterReport,
     }, (micros() - start) / 1e6),

@@ -33,7 +33,10 @@ export class Scheduler {
   private readonly entries: Entry[] = [];
   private readonly random: () => number;
   private nesting = 0;
+  /** Turns taken: each picks one actor and runs it to its next yield. */
   steps = 0;
+  /** Steps other actors took inside those turns, while an access was in flight (see nested()). */
+  nestedSteps = 0;
 
   /** `maxNested`: at most this many other steps while one access is in flight. */
   constructor(seed: number, private readonly i32: Int32Array, private readonly maxNested = 6) {
@@ -49,19 +52,20 @@ export class Scheduler {
     return this.entries[index]!.result;
   }
 
-  /** Runs until every actor has finished; throws DeadlockError if all that remain wait forever, or past `maxSteps`. */
+  /** Runs until every actor has finished; throws DeadlockError if all that remain wait forever, or past `maxSteps` turns. */
   run(maxSteps: number): void {
     while (!this.advance(1)) {
       if (this.steps >= maxSteps) throw new DeadlockError(`no end after ${maxSteps} steps: ${this.describe()}`);
     }
   }
 
-  /** Takes up to `count` steps (to replay a run step by step); true once every actor has finished. */
+  /** Takes up to `count` turns (to replay a run step by step); true once every actor has finished. */
   advance(count: number): boolean {
     for (let i = 0; i < count; i++) {
       if (this.entries.every((entry) => entry.done)) return true;
       const next = this.pick();
       if (next === undefined) throw new DeadlockError(`every actor waits: ${this.describe()}`);
+      this.steps++;
       this.step(next);
     }
     return this.entries.every((entry) => entry.done);
@@ -76,6 +80,7 @@ export class Scheduler {
       for (let i = 0; i < count; i++) {
         const next = this.pick();
         if (next === undefined) break;
+        this.nestedSteps++;
         this.step(next);
       }
     } finally {
@@ -98,7 +103,6 @@ export class Scheduler {
   private step(entry: Entry): void {
     entry.busy = true;
     entry.waiting = undefined;
-    this.steps++;
     let step: IteratorResult<Yield, unknown>;
     try {
       step = entry.actor.next();
