@@ -17,14 +17,15 @@ const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/
 
 interface Result { status: number | null; stdout: string; stderr: string }
 
-function run(command: string, args: string[], cwd: string): Result {
-  const result = spawnSync(command, args, { cwd, env, encoding: 'utf8', timeout: 240_000 });
+/** Runs a command to its end; `timeout` (ms) guards against a hang (a spawnSync blocks vitest's own timeouts). */
+function run(command: string, args: string[], cwd: string, timeout = 240_000): Result {
+  const result = spawnSync(command, args, { cwd, env, encoding: 'utf8', timeout });
   if (result.error) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-function succeed(command: string, args: string[], cwd: string): Result {
-  const result = run(command, args, cwd);
+function succeed(command: string, args: string[], cwd: string, timeout?: number): Result {
+  const result = run(command, args, cwd, timeout);
   expect(result.status, `${command} ${args.join(' ')} in ${cwd}:\n${result.stdout}\n${result.stderr}`).toBe(0);
   return result;
 }
@@ -67,6 +68,9 @@ const commonJsProgram = blocks.find((block) => block.section === 'Install' && bl
 
 const strictNodeNext = { strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', types: [], skipLibCheck: false };
 
+/** For the tests that run tsc or the examples: minutes on a loaded machine. */
+const SLOW = 300_000;
+
 let work: string;
 let tarball: string;
 let tarballFiles: string[];
@@ -84,7 +88,7 @@ function install(project: string): string {
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'memslot-emu-package-'));
-  succeed('npm', ['pack', '--pack-destination', work], repo);
+  succeed('npm', ['pack', '--pack-destination', work], repo, 540_000); // prepack builds whatever is out of date
   const packed = readdirSync(work).filter((name) => name.endsWith('.tgz'));
   expect(packed).toHaveLength(1);
   tarball = join(work, packed[0]!);
@@ -151,7 +155,7 @@ describe('a consumer of the installed package', () => {
       const result = run(process.execPath, [join('out', `${name}.js`)], project);
       expect(result.status, `README block in "${block.section}":\n${block.code}\n${result.stdout}\n${result.stderr}`).toBe(0);
     }
-  });
+  }, SLOW);
 
   it('type-checks under moduleResolution node10 (top-level types, typesVersions for the browser entry)', () => {
     const { project } = installs.cjs;
@@ -170,7 +174,7 @@ describe('a consumer of the installed package', () => {
       include: ['*.ts'],
     }));
     succeed(process.execPath, [tsc, '-p', 'node10'], project);
-  });
+  }, SLOW);
 
   it('runs the Install section in a CommonJS project (import()) and in a "type": "module" one', () => {
     const install = esmPrograms.find((block) => block.section === 'Install');
@@ -183,7 +187,7 @@ describe('a consumer of the installed package', () => {
     for (const { project } of Object.values(installs)) {
       expect(succeed(process.execPath, ['index.js'], project).stdout).toBe('deadbeef\n');
     }
-  });
+  }, SLOW);
 
   it('runs examples/*.mjs copied into either project, as from the repository', () => {
     const examples = readdirSync(join(repo, 'examples')).filter((name) => name.endsWith('.mjs'));
@@ -195,5 +199,5 @@ describe('a consumer of the installed package', () => {
         expect(succeed(process.execPath, [example], project).stdout).toBe(inRepo);
       }
     }
-  });
+  }, SLOW);
 });
