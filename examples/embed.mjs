@@ -1,7 +1,9 @@
-// A minimal emulator loop around the engine (node examples/embed.mjs): a toy CPU model
-// issues guest loads and stores; the engine resolves each through the memory slots to
-// RAM, to a JS device (a UART) or to a device built into the core (a counter).
-import { Machine } from '../dist/src/index.js';
+// A minimal emulator loop around the engine: a toy CPU model issues guest loads and
+// stores; the engine resolves each through the memory slots to RAM, to a JS device (a
+// UART) or to a device built into the core (a counter). Runs as `node examples/embed.mjs`
+// in this repository (after a build) and as `node embed.mjs` in a project that installed
+// memslot-emu.
+import { Machine } from 'memslot-emu';
 
 const machine = await Machine.create({ arenaBytes: 16 << 20 });
 machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: 0, memorySize: 1 << 20, userspaceAddr: machine.allocateBacking(1 << 20) });

@@ -67,7 +67,7 @@ function readSlow(ea: u64, size: u32): u64 {
     // Crossing a page: the two virtual pages may map anywhere; each byte translates on its own.
     let raw: u64 = 0;
     for (let i: u32 = 0; i < size; i++) {
-      raw |= readValue(ea + i, 1, false) << (<u64>i << 3);
+      raw |= readByte(ea + i) << (<u64>i << 3);
       if (accessExit != EXIT_NONE) return 0;
     }
     return raw;
@@ -75,6 +75,21 @@ function readSlow(ea: u64, size: u32): u64 {
   store<u64>(record + REC_MMIO_VA, ea);
   accessExit = physRead(0, walkedAddress(ea), size);
   return readData(size);
+}
+
+/** readValue of one byte, out of line: the page-crossing loop of readSlow, which readValue inlines, calls it. */
+function readByte(ea: u64): u64 {
+  const host = tlbTranslate(TLB_READ, ea, 1);
+  if (host != 0) return <u64>load<u8>(host);
+  const raw = readSlow(ea, 1);
+  return accessExit != EXIT_NONE ? 0 : raw;
+}
+
+/** writeValue of one byte (`raw`'s low byte; REC_DATA gets all of `raw`), out of line like readByte. */
+function writeByte(ea: u64, raw: u64): void {
+  const host = tlbTranslate(TLB_WRITE, ea, 1);
+  if (host != 0) store<u8>(host, <u8>raw);
+  else writeSlow(ea, 1, raw);
 }
 
 function writeSlow(ea: u64, size: u32, raw: u64): void {
@@ -88,7 +103,7 @@ function writeSlow(ea: u64, size: u32, raw: u64): void {
     if (translationFault()) return;
     if (!withinPage(ea, size)) {
       for (let i: u32 = 0; i < size; i++) {
-        writeValue(ea + i, 1, raw >> (<u64>i << 3), false);
+        writeByte(ea + i, raw >> (<u64>i << 3));
         if (accessExit != EXIT_NONE) return;
       }
       return;
