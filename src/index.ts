@@ -7,7 +7,7 @@ export { EmuError, SlotError, MmioError, AccessError, type ErrnoName } from './e
 export { loadCoreModule, readMemoryMap, readExportedConstants, MAP_NAMES, type MemoryMap, type CoreFlavor } from './core.js';
 export { parseU64, parseByteCount, hex, type Endian } from './values.js';
 export { Vcpu, type VcpuExit } from './cpu/vcpu.js';
-export { ARCHES, type GuestArch, type RegisterValues } from './cpu/registers.js';
+export { ARCHES, GUEST_ARCHES, type GuestArch, type RegisterValues } from './cpu/registers.js';
 export { ppc, PpcProgram } from './asm/ppc.js';
 export { StepRunner, type StepInput, type StepOutput } from './step.js';
 export { a64, A64Program, type Arrangement, type Condition } from './asm/a64.js';

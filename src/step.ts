@@ -3,7 +3,7 @@
 // and the fault. The same format drives the Unicorn oracle (test/oracles/).
 
 import { Machine } from './machine.js';
-import { ARCHES, isGuestArch } from './cpu/registers.js';
+import { ARCHES, GUEST_ARCHES, canonicalRegister, isGuestArch, type GuestArch } from './cpu/registers.js';
 import { Vcpu, type VcpuExit } from './cpu/vcpu.js';
 import { hex, parseU64 } from './values.js';
 
@@ -26,6 +26,57 @@ export type StepOutput =
 export const DEFAULT_CODE_ADDRESS = 0x100000n;
 const PAGE = 4096n;
 const MAX_MAPPED = 8 * 1024 * 1024;
+const U128_MAX = (1n << 128n) - 1n;
+/** KVM refuses a slot that ends at 2^64, so the last page can hold neither code nor a range. */
+const LAST_PAGE = (1n << 64n) - PAGE;
+const LAST_PAGE_TEXT = `the last page below 2^64 (${hex(LAST_PAGE)}), which no memory slot can hold`;
+
+interface ParsedInput {
+  arch: GuestArch;
+  words: number[];
+  regs: Array<[string, bigint]>;
+  ranges: Array<{ start: bigint; bytes: Uint8Array }>;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Checks a line's shape and values (other keys, such as an "id", are ignored); throws an Error whose message names the bad field. */
+function parseInput(input: unknown): ParsedInput {
+  if (!isRecord(input)) throw new Error('a line must be a JSON object {"arch", "insn", "regs", "mem"}');
+  const { arch, insn, regs = {}, mem = [] } = input;
+  if (typeof arch !== 'string' || !isGuestArch(arch)) throw new Error(`arch ${JSON.stringify(arch)} is not one of ${GUEST_ARCHES.join(', ')}`);
+  if (!Array.isArray(insn) || insn.length === 0) throw new Error('insn must be a non-empty array of hex words');
+  const words = insn.map((word, index) => {
+    const value = parseU64(word);
+    if (value === undefined || value > 0xffffffffn) throw new Error(`insn[${index}]: ${JSON.stringify(word)} is not a 32-bit value`);
+    return Number(value);
+  });
+  if (!isRecord(regs)) throw new Error('regs must be an object {"name": "0x…"}');
+  const registers = Object.entries(regs).map(([name, raw]): [string, bigint] => {
+    const value = parseWide(raw);
+    const max = /^v[0-9]/.test(name) ? U128_MAX : (1n << 64n) - 1n;
+    if (value === undefined || value > max) throw new Error(`regs.${name}: ${JSON.stringify(raw)} is not a ${max === U128_MAX ? 128 : 64}-bit value`);
+    return [name, value];
+  });
+  if (!Array.isArray(mem)) throw new Error('mem must be an array of {"addr", "hex"}');
+  const ranges = mem.map((range: unknown, index) => {
+    const start = isRecord(range) ? parseU64(range.addr) : undefined;
+    const bytes = isRecord(range) ? range.hex : undefined;
+    if (start === undefined || typeof bytes !== 'string' || !/^([0-9a-fA-F]{2})*$/.test(bytes)) {
+      throw new Error(`mem[${index}] needs an "addr" (a u64) and an even-length "hex" string`);
+    }
+    if (start + BigInt(bytes.length / 2) > LAST_PAGE) throw new Error(`mem[${index}]: ${bytes.length / 2} bytes at ${hex(start)} reach ${LAST_PAGE_TEXT}`);
+    return { start, bytes: Uint8Array.from(bytes.match(/../g) ?? [], (pair) => parseInt(pair, 16)) };
+  });
+  return { arch, words, regs: registers, ranges };
+}
+
+/** A non-negative value up to 128 bits: a safe integer, or a decimal / "0x…" string. */
+function parseWide(raw: unknown): bigint | undefined {
+  if (typeof raw === 'number') return parseU64(raw);
+  if (typeof raw !== 'string' || !/^(0[xX][0-9a-fA-F]+|[0-9]+)$/.test(raw.trim())) return undefined;
+  return BigInt(raw.trim());
+}
 
 
 export class StepRunner {
@@ -39,51 +90,46 @@ export class StepRunner {
     return new StepRunner(machine, new Vcpu(machine, 0, 'ppc64be'));
   }
 
+  /** Runs one line; a line that cannot run (any JSON value that is not a valid StepInput) gets `{error}` saying why. */
   step(input: StepInput): StepOutput {
     try {
-      return this.run(input);
+      return this.run(parseInput(input));
     } catch (error) {
       return { error: error instanceof Error ? error.message : String(error) };
     }
   }
 
-  private run(input: StepInput): StepOutput {
-    if (!isGuestArch(input.arch)) return { error: `unsupported arch '${String(input.arch)}' (${Object.keys(ARCHES).join(', ')})` };
+  private run(input: ParsedInput): StepOutput {
     const vcpu = this.vcpu.reset(input.arch);
     const spec = ARCHES[input.arch];
-    if (!Array.isArray(input.insn) || input.insn.length === 0) return { error: 'insn must be a non-empty array of hex words' };
-    const words = input.insn.map((word) => {
-      const value = parseU64(word);
-      if (value === undefined || value > 0xffffffffn) throw new Error(`instruction word ${JSON.stringify(word)} is not a 32-bit hex value`);
-      return Number(value);
-    });
     const registers = new Map<string, bigint>();
-    for (const [name, raw] of Object.entries(input.regs ?? {})) {
-      const value = parseU64(raw);
-      if (value === undefined && !/^v/.test(name)) throw new Error(`register ${name}: ${JSON.stringify(raw)} is not a value`);
-      if (!vcpu.registerNames.includes(name)) throw new Error(`unknown register ${name}`);
-      registers.set(name, value ?? BigInt(String(raw)));
+    const givenAs = new Map<string, string>();
+    for (const [given, value] of input.regs) {
+      const name = canonicalRegister(spec, given);
+      if (!vcpu.registerNames.includes(name)) throw new Error(`regs: unknown register "${given}" for ${input.arch}`);
+      if (givenAs.has(name)) throw new Error(`regs: "${givenAs.get(name)}" and "${given}" both name ${name}`);
+      givenAs.set(name, given);
+      registers.set(name, value);
     }
-    const code = registers.get('pc') ?? DEFAULT_CODE_ADDRESS;
-    const ranges = (input.mem ?? []).map(({ addr, hex: bytes }) => {
-      const start = parseU64(addr);
-      if (start === undefined || typeof bytes !== 'string' || !/^([0-9a-fA-F]{2})*$/.test(bytes)) {
-        throw new Error(`mem range ${JSON.stringify(addr)} needs an address and an even-length hex string`);
-      }
-      return { start, bytes: Uint8Array.from(bytes.match(/../g) ?? [], (pair) => parseInt(pair, 16)) };
-    });
-    this.map([{ start: code, length: spec.code(words).length }, ...ranges.map((range) => ({ start: range.start, length: range.bytes.length }))]);
-
-    const codeBytes = spec.code(words);
+    const pcName = canonicalRegister(spec, 'pc');
+    const code = registers.get(pcName) ?? DEFAULT_CODE_ADDRESS;
+    const alignment = input.arch === 'thumb' ? 2n : 4n;
+    const map = this.machine.map;
+    const addressBits = (spec.mode(map) & map.MODE_64) !== 0 ? 64n : 32n;
+    const codeBytes = spec.code(input.words);
+    if (code % alignment !== 0n) throw new Error(`regs: ${pcName} ${hex(code)} (the code address) is not a multiple of ${alignment}`);
+    if (code + BigInt(codeBytes.length) > 1n << addressBits) throw new Error(`regs: the code at ${hex(code)} runs past ${input.arch}'s ${addressBits}-bit address space`);
+    if (code + BigInt(codeBytes.length) > LAST_PAGE) throw new Error(`regs: the code at ${hex(code)} reaches ${LAST_PAGE_TEXT}`);
+    this.map([{ start: code, length: codeBytes.length }, ...input.ranges.map((range) => ({ start: range.start, length: range.bytes.length }))]);
     this.machine.writeBytes(code, codeBytes);
-    for (const range of ranges) this.machine.writeBytes(range.start, range.bytes);
+    for (const range of input.ranges) this.machine.writeBytes(range.start, range.bytes);
 
-    vcpu.set('pc', code);
     for (const [name, value] of registers) vcpu.set(name, value);
-    const exit = vcpu.run(spec.count(words));
+    vcpu.set(pcName, code);
+    const exit = vcpu.run(spec.count(input.words));
     const values = vcpu.registers();
     const regs = Object.fromEntries(vcpu.registerNames.map((name) => [name, registerText(name, values[name]!)]));
-    const mem = ranges.map((range) => ({
+    const mem = input.ranges.map((range) => ({
       addr: hex(range.start),
       hex: Buffer.from(this.machine.readBytes(range.start, range.bytes.length)).toString('hex'),
     }));

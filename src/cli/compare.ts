@@ -10,7 +10,7 @@ import { SCENARIO_ARCHES } from '../scenarios/guest.js';
 import { STRATEGIES } from '../sync/strategies.js';
 import type { Row } from '../sync/run.js';
 import { formatTable } from '../report/table.js';
-import { usageError, type Command } from './io.js';
+import { archHelp, archOption, checkScenario, commandLineMessage, integerOption, numberText, seedOption, usageError, type Command } from './io.js';
 
 const help = `Usage: memslot-emu compare [options]
 
@@ -22,7 +22,8 @@ ppc64be, 2 vCPUs, every strategy, both models (about 20 s).
 
 Options:
   --scenario S          ${SCENARIOS.join(' | ')} (default bar-remap)
-  --arch A              ${SCENARIO_ARCHES.join(' | ')} (default ppc64be; tlb-shootdown: aarch64 or ppc64be)
+  --arch A              ${archHelp(SCENARIO_ARCHES)}
+                        (default ppc64be; tlb-shootdown: aarch64 or ppc64be)
   --strategies a,b,...  any of ${STRATEGIES.join(', ')} (default all)
   --invalidation M      broadcast | ipi | both (default both)
   --vcpus N             vCPU threads (default 2)
@@ -33,7 +34,7 @@ Options:
   --deterministic       every row on one thread under the seeded scheduler, reproducible
   --updates N           updates per row in deterministic mode (default 200)
   --invalid-policy P    exit | retry: an access to a slot KVM marked INVALID (default exit)
-  --slots N             slots for move-active / move-inactive (default 10)
+  --slots N             slots for move-active / move-inactive, 5..32763 (default 10)
   --device FILE         a device module each vCPU loads (repeatable)
   --json                one JSON object per row instead of the table
 `;
@@ -55,15 +56,15 @@ export const compareCommand: Command = {
         },
       });
     } catch (error) {
-      return usageError(io, 'compare', (error as Error).message);
+      return usageError(io, 'compare', commandLineMessage(error));
     }
     const v = parsed.values;
-    const number = (text: string | undefined) => (text === undefined ? undefined : Number(text));
+    const number = numberText;
     const options: CompareOptions = {
-      scenario: v.scenario, arch: v.arch, strategies: v.strategies?.split(',').map((s) => s.trim()),
+      scenario: v.scenario, arch: archOption('compare', v.arch, SCENARIO_ARCHES), strategies: v.strategies?.split(',').map((s) => s.trim()),
       invalidation: v.invalidation as CompareOptions['invalidation'], vcpus: number(v.vcpus), duration: number(v.duration),
-      rate: number(v.rate), safepoint: number(v.safepoint), seed: number(v.seed), deterministic: v.deterministic,
-      updates: number(v.updates), invalidPolicy: v['invalid-policy'] as CompareOptions['invalidPolicy'], slots: number(v.slots),
+      rate: number(v.rate), safepoint: number(v.safepoint), seed: seedOption(v.seed), deterministic: v.deterministic,
+      updates: number(v.updates), invalidPolicy: v['invalid-policy'] as CompareOptions['invalidPolicy'], slots: integerOption('slots', v.slots, 5, 32763),
       devices: v.device?.map((file) => pathToFileURL(resolve(file)).href),
     };
     try {
@@ -71,6 +72,7 @@ export const compareCommand: Command = {
     } catch (error) {
       return usageError(io, 'compare', (error as Error).message);
     }
+    checkScenario(options.scenario, options.arch, options.vcpus === undefined ? [] : [options.vcpus]);
     const bar = io.progress;
     options.onProgress = bar && ((done, total, fraction) => bar(progressLine(done, total, fraction)));
     const rows = await compare(options);

@@ -1,15 +1,16 @@
 // memslot-emu decode: instruction words → load/store descriptors as JSON lines.
 
-import { parseArgs } from 'node:util';
 import { Machine } from '../machine.js';
 import { decodePpcWords, type PpcArch } from '../decode/ppc.js';
 import { decodeArmWords, type ArmArch } from '../decode/arm.js';
 import { parseU64 } from '../values.js';
-import { usageError, type Command } from './io.js';
+import { GUEST_ARCHES } from '../cpu/registers.js';
+import { archOption, parseCommandLine, usageError, UsageError, type Command } from './io.js';
 
-const ARCHES = ['ppc64be', 'ppc64le', 'ppc32be', 'arm', 'thumb', 'aarch64'] as const;
+/** BE8 instructions are little-endian: aarch64_be and armeb decode as aarch64 and arm. */
+const DECODER_ARCH = { aarch64_be: 'aarch64', armeb: 'arm' } as const;
 
-const help = `Usage: memslot-emu decode --arch ${ARCHES.join('|')} [WORD…]
+const help = `Usage: memslot-emu decode --arch A [WORD…]
 
 Decodes instruction words (hex, "0x" optional; read from standard input, separated
 by white space, when none are given) and prints one JSON object per instruction:
@@ -21,15 +22,21 @@ truncated (a prefix without its suffix) or invalid-form.
 PowerPC: a Power10 prefixed instruction is two words, prefix first.
 Thumb: a 32-bit instruction is one word with its first halfword in the high bits;
 an IT instruction's condition applies to the words after it.
+
+Options:
+  --arch A      ${GUEST_ARCHES.join(' | ')} (required)
+
+Exit codes: 0 every word printed (a word that is no load/store is a line with ok false),
+2 a bad option or a word that is not 32-bit hex.
 `;
 
 export const decodeCommand: Command = {
   summary: 'decode load/store instruction words into JSON descriptors',
   help,
   async run(args, io) {
-    const { values, positionals } = parseArgs({ args, options: { arch: { type: 'string' } }, allowPositionals: true, strict: true });
-    const arch = values.arch as (typeof ARCHES)[number] | undefined;
-    if (!arch || !ARCHES.includes(arch)) return usageError(io, 'decode', `--arch must be one of ${ARCHES.join(', ')}`);
+    const { values, positionals } = parseCommandLine({ args, options: { arch: { type: 'string' } }, allowPositionals: true });
+    const arch = archOption('decode', values.arch, GUEST_ARCHES);
+    if (arch === undefined) throw new UsageError(`--arch is required: one of ${GUEST_ARCHES.join(', ')}`);
     const texts = positionals.length > 0 ? positionals : (await io.stdin()).split(/\s+/).filter((text) => text !== '');
     const words: number[] = [];
     for (const text of texts) {
@@ -37,11 +44,12 @@ export const decodeCommand: Command = {
       if (value === undefined || value > 0xffffffffn) return usageError(io, 'decode', `'${text}' is not a 32-bit hex word`);
       words.push(Number(value));
     }
+    const decoderArch = arch === 'aarch64_be' || arch === 'armeb' ? DECODER_ARCH[arch] : arch;
     const machine = await Machine.create({ arenaBytes: 1 << 20 });
     const core = machine.attach(0);
-    const decoded = arch === 'ppc64be' || arch === 'ppc64le' || arch === 'ppc32be'
-      ? decodePpcWords(core, words, arch as PpcArch)
-      : decodeArmWords(core, words, arch as ArmArch);
+    const decoded = decoderArch === 'ppc64be' || decoderArch === 'ppc64le' || decoderArch === 'ppc32be'
+      ? decodePpcWords(core, words, decoderArch satisfies PpcArch)
+      : decodeArmWords(core, words, decoderArch satisfies ArmArch);
     for (const object of decoded) io.stdout(`${JSON.stringify(object)}\n`);
     return 0;
   },

@@ -1,6 +1,7 @@
 // memslot-emu: the command-line entry. Each subcommand lives in its own file.
 
-import type { CliIo, Command } from './io.js';
+import { readFileSync } from 'node:fs';
+import { UsageError, usageLine, type CliIo, type Command } from './io.js';
 import { slotsCommand } from './slots.js';
 import { compareCommand } from './compare.js';
 import { soakCommand } from './soak.js';
@@ -27,26 +28,45 @@ function overview(): string {
     'memory slots changed under several atomicity strategies while vCPUs run.',
     '',
     'Usage: memslot-emu <command> [options]',
+    '       memslot-emu help [<command>]',
+    '       memslot-emu --version',
     '',
     'Commands:',
     ...lines,
     '',
-    "Run 'memslot-emu <command> --help' for a command's options.",
+    "Run 'memslot-emu help <command>' (or 'memslot-emu <command> --help') for a command's options.",
+    'Exit codes: 0 done, 1 the run failed or found a violation, 2 a usage error.',
     '',
   ].join('\n');
 }
 
+/** The package's version, from its package.json (dist/src/cli/ → the package root). */
+export function version(): string {
+  return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout(overview());
-    return name === undefined ? 2 : 0;
-  }
-  const command = commands[name];
-  if (!command) {
-    io.stderr(`memslot-emu: unknown command '${name}'\n\n${overview()}`);
+  if (name === undefined) {
+    io.stderr(overview());
     return 2;
   }
+  if (name === '--help' || name === '-h' || (name === 'help' && rest.length === 0)) {
+    io.stdout(overview());
+    return 0;
+  }
+  if (name === '--version' || name === '-V') {
+    io.stdout(`memslot-emu ${version()}\n`);
+    return 0;
+  }
+  if (name === 'help') {
+    const topic = commands[rest[0]!];
+    if (!topic || rest.length > 1) return unknownCommand(io, rest.join(' '));
+    io.stdout(topic.help);
+    return 0;
+  }
+  const command = commands[name];
+  if (!command) return unknownCommand(io, name);
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout(command.help);
     return 0;
@@ -54,7 +74,16 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   try {
     return await command.run(rest, io);
   } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(usageLine(name, error.message));
+      return 2;
+    }
     io.stderr(`memslot-emu ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }
+}
+
+function unknownCommand(io: CliIo, name: string): number {
+  io.stderr(`memslot-emu: unknown command '${name}' (commands: ${Object.keys(commands).join(', ')}); run 'memslot-emu help' for usage\n`);
+  return 2;
 }

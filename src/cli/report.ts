@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildReport } from '../report/report.js';
 import { readRows } from '../sweep.js';
-import { usageError, type Command } from './io.js';
+import { checkInputFile, commandLineMessage, usageError, type Command } from './io.js';
 
 const help = `Usage: memslot-emu report RESULTS.jsonl [--out DIR]
 
@@ -23,10 +23,11 @@ export const reportCommand: Command = {
     try {
       parsed = parseArgs({ args, strict: true, allowPositionals: true, options: { out: { type: 'string' } } });
     } catch (error) {
-      return usageError(io, 'report', (error as Error).message);
+      return usageError(io, 'report', commandLineMessage(error));
     }
     const [file] = parsed.positionals;
     if (!file || parsed.positionals.length > 1) return usageError(io, 'report', 'give one RESULTS.jsonl file');
+    checkInputFile(file);
     const rows = readRows(file);
     if (rows.length === 0) return usageError(io, 'report', `${file} holds no result rows`);
     const out = parsed.values.out ?? file.replace(/\.jsonl?$/, '') + '-report';

@@ -1,11 +1,10 @@
 // memslot-emu slots FILE: replay a VMM's KVM_SET_USER_MEMORY_REGION sequence.
 
-import { parseArgs } from 'node:util';
 import { Machine, DEFAULT_ARENA_BYTES } from '../machine.js';
-import { SlotError } from '../errors.js';
+import { EmuError, SlotError } from '../errors.js';
 import type { MemoryRegion, SlotInfo } from '../slots.js';
 import { hex, parseByteCount } from '../values.js';
-import { readInput, usageError, type Command } from './io.js';
+import { parseCommandLine, readInput, usageError, UsageError, type Command } from './io.js';
 
 const help = `Usage: memslot-emu slots [--arena BYTES] FILE
 
@@ -20,11 +19,13 @@ Each update: { "slot", "flags", "guestPhysAddr", "memorySize", "userspaceAddr" }
 Output (one JSON line):
   {"slots":[…]}                                   exit 0
   {"error":{"index":i,"code":"EINVAL","message":"…"},"slots":[…]}   exit 1
+  (a bad option, an unreadable FILE or input that is not a JSON array: exit 2)
   where slots is the table sorted by slot, with the same keys, and on error the
   table as it stood before the rejected update (a rejected update changes nothing).
 
 Options:
-  --arena BYTES   guest-RAM arena size (K/M/G suffixes), default 64M
+  --arena BYTES   guest-RAM arena size (K/M/G suffixes), default 64M: a multiple of 4K
+                  that fits in 4G with the engine's own memory
   -h, --help      this text
 `;
 
@@ -42,18 +43,21 @@ export const slotsCommand: Command = {
   summary: 'replay a JSON list of memory-slot updates and print the slot table',
   help,
   async run(args, io) {
-    const { values, positionals } = parseArgs({ args, options: { arena: { type: 'string' } }, allowPositionals: true, strict: true });
+    const { values, positionals } = parseCommandLine({ args, options: { arena: { type: 'string' } }, allowPositionals: true });
     if (positionals.length !== 1) return usageError(io, 'slots', 'expected exactly one FILE (or - for standard input)');
     const arenaBytes = values.arena === undefined ? DEFAULT_ARENA_BYTES : parseByteCount(values.arena);
     if (arenaBytes === undefined) return usageError(io, 'slots', `--arena: '${values.arena}' is not a byte count`);
+    const machine = await Machine.create({ arenaBytes }).catch((error: unknown) => {
+      throw error instanceof EmuError ? new UsageError(`--arena: '${values.arena}': ${error.detail.replace(/^option arenaBytes: /, '')}`) : error;
+    });
     let updates: unknown;
     try {
       updates = JSON.parse(await readInput(positionals[0]!, io));
     } catch (error) {
+      if (error instanceof UsageError) throw error;
       return usageError(io, 'slots', `cannot read the updates: ${error instanceof Error ? error.message : String(error)}`);
     }
     if (!Array.isArray(updates)) return usageError(io, 'slots', 'the input must be a JSON array of updates');
-    const machine = await Machine.create({ arenaBytes });
     for (const [index, update] of updates.entries()) {
       try {
         if (typeof update !== 'object' || update === null) throw new SlotError('EINVAL', `update ${index} is not an object`);

@@ -7,7 +7,7 @@ import { gridOf, sweep, type SweepOptions } from '../sweep.js';
 import { SCENARIOS } from '../scenarios/index.js';
 import { SCENARIO_ARCHES } from '../scenarios/guest.js';
 import { STRATEGIES } from '../sync/strategies.js';
-import { usageError, type Command } from './io.js';
+import { archHelp, archOption, checkScenario, commandLineMessage, numberListOption, seedOption, usageError, type Command } from './io.js';
 
 const help = `Usage: memslot-emu sweep --out FILE.jsonl [options]
 
@@ -20,19 +20,19 @@ resumes: rows FILE already holds are not run again. Read the results with
 Options:
   --out FILE            where the rows go (required)
   --scenario S          ${SCENARIOS.join(' | ')} (default bar-remap)
-  --arch A              ${SCENARIO_ARCHES.join(' | ')} (default ppc64be)
+  --arch A              ${archHelp(SCENARIO_ARCHES)}
+                        (default ppc64be; tlb-shootdown: aarch64 or ppc64be)
   --strategies a,b,...  any of ${STRATEGIES.join(', ')} (default all)
   --invalidation M      broadcast | ipi | both (default both)
   --vcpus N,N,...       vCPU counts (default 2)
   --rates N,N,...       slot updates per second (default 1000)
   --safepoints N,N,...  instructions between safe points (default 64)
-  --slots N,N,...       slot counts, for move-active / move-inactive (default 10)
+  --slots N,N,...       slot counts, for move-active / move-inactive, 5..32763 (default 10)
   --duration SECONDS    per row, on threads (default 1)
   --deterministic       every row under the seeded scheduler (--seed, --updates)
   --seed N, --updates N as for compare
+  --device FILE         a device module each vCPU loads (repeatable)
 `;
-
-const numbers = (text: string | undefined) => text?.split(',').map((part) => Number(part.trim()));
 
 export const sweepCommand: Command = {
   summary: 'compare over a grid of parameters, one JSON line per row, resumable',
@@ -50,15 +50,16 @@ export const sweepCommand: Command = {
         },
       }).values;
     } catch (error) {
-      return usageError(io, 'sweep', (error as Error).message);
+      return usageError(io, 'sweep', commandLineMessage(error));
     }
     if (!values.out) return usageError(io, 'sweep', '--out FILE is required');
     const options: SweepOptions = {
-      scenario: values.scenario, arch: values.arch, strategies: values.strategies?.split(',').map((s) => s.trim()),
-      invalidation: values.invalidation as SweepOptions['invalidation'], vcpus: numbers(values.vcpus), rates: numbers(values.rates),
-      safepoints: numbers(values.safepoints), slots: numbers(values.slots),
+      scenario: values.scenario, arch: archOption('sweep', values.arch, SCENARIO_ARCHES), strategies: values.strategies?.split(',').map((s) => s.trim()),
+      invalidation: values.invalidation as SweepOptions['invalidation'], vcpus: numberListOption('vcpus', values.vcpus),
+      rates: numberListOption('rates', values.rates), safepoints: numberListOption('safepoints', values.safepoints),
+      slots: numberListOption('slots', values.slots),
       duration: values.duration === undefined ? undefined : Number(values.duration), deterministic: values.deterministic,
-      seed: values.seed === undefined ? undefined : Number(values.seed), updates: values.updates === undefined ? undefined : Number(values.updates),
+      seed: seedOption(values.seed), updates: values.updates === undefined ? undefined : Number(values.updates),
       devices: values.device?.map((file) => pathToFileURL(resolve(file)).href),
     };
     try {
@@ -66,6 +67,7 @@ export const sweepCommand: Command = {
     } catch (error) {
       return usageError(io, 'sweep', (error as Error).message);
     }
+    checkScenario(options.scenario, options.arch, options.vcpus ?? []);
     const ran = await sweep(options, values.out, ({ done, total, etaSeconds }) => {
       const width = 30;
       const filled = Math.round((done / total) * width);

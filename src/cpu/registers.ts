@@ -4,7 +4,10 @@
 import type { CoreFunctions, MemoryMap } from '../core.js';
 import { thumbBytes } from '../asm/aarch32.js';
 
-export type GuestArch = 'ppc64be' | 'ppc64le' | 'ppc32be' | 'aarch64' | 'aarch64_be' | 'arm' | 'armeb' | 'thumb';
+/** Every guest architecture, the one list every command's help and errors name. */
+export const GUEST_ARCHES = ['ppc64be', 'ppc64le', 'ppc32be', 'aarch64', 'aarch64_be', 'arm', 'armeb', 'thumb'] as const;
+
+export type GuestArch = (typeof GUEST_ARCHES)[number];
 
 export type RegisterValues = Record<string, bigint>;
 
@@ -17,6 +20,8 @@ interface Slot {
 
 export interface ArchSpec {
   readonly names: readonly string[];
+  /** Other names of registers in `names` (the ABI's and assemblers' usual ones): alias → name. */
+  readonly aliases: Readonly<Record<string, string>>;
   readonly endian: 'big' | 'little';
   mode(map: MemoryMap): number;
   slot(map: MemoryMap, name: string): Slot | undefined;
@@ -96,7 +101,6 @@ function a32Slot(map: MemoryMap, name: string): Slot | undefined {
   if (r !== undefined) return { offset: r === 15 ? map.CPU_PC : map.CPU_GPR + r * 8, bytes: 8 };
   const d = numberIn(name, 'd', 32);
   if (d !== undefined) return { offset: map.CPU_VSR + d * 8, bytes: 8 };
-  if (name === 'pc') return { offset: map.CPU_PC, bytes: 8 };
   if (name === 'cpsr') return { offset: map.CPU_NZCV, bytes: 4 };
   // The MMU registers by the architectural mapping onto the AArch64 array (settable, not in the step format's list).
   const sysreg = (index: number, bytes: 4 | 8, half = 0): Slot => ({ offset: map.CPU_SYSREGS + 8 * index + 4 * half, bytes });
@@ -113,13 +117,14 @@ const PPC_NAMES = [
 ];
 
 const ppc = (mode: (map: MemoryMap) => number, endian: 'big' | 'little'): ArchSpec => ({
-  names: PPC_NAMES, endian, mode, slot: ppcSlot, run: (functions, budget) => functions.ppcRun(budget),
+  names: PPC_NAMES, aliases: { sp: 'r1' }, endian, mode, slot: ppcSlot, run: (functions, budget) => functions.ppcRun(budget),
   code: fourBytes(endian), count: ppcCount,
 });
 
 /** BE8: big-endian data, little-endian instructions (so `endian`, the code's order, stays little). */
 const aarch32 = (thumb: boolean, bigData = false): ArchSpec => ({
   names: [...numbered('r', 16), 'cpsr', ...numbered('d', 32)],
+  aliases: { sp: 'r13', lr: 'r14', pc: 'r15' },
   endian: 'little',
   mode: (map) => map.MODE_ARM | (bigData ? 0 : map.MODE_LE) | (thumb ? map.MODE_THUMB : 0),
   slot: a32Slot,
@@ -131,6 +136,7 @@ const aarch32 = (thumb: boolean, bigData = false): ArchSpec => ({
 /** A64; `bigData` is BE8 (big-endian data, little-endian instructions). */
 const a64 = (bigData: boolean): ArchSpec => ({
   names: [...numbered('x', 31), 'sp', 'pc', 'nzcv', ...numbered('v', 32), 'sctlr_el1', 'tcr_el1', 'ttbr0_el1', 'ttbr1_el1', 'mair_el1'],
+  aliases: { fp: 'x29', lr: 'x30' },
   endian: 'little',
   mode: (map) => map.MODE_ARM | map.MODE_64 | (bigData ? 0 : map.MODE_LE),
   slot: a64Slot,
@@ -152,6 +158,11 @@ export const ARCHES: Readonly<Record<GuestArch, ArchSpec>> = {
 
 export function isGuestArch(arch: string): arch is GuestArch {
   return Object.hasOwn(ARCHES, arch);
+}
+
+/** The register an alias names (A32 `pc` → `r15`, A64 `lr` → `x30`, PowerPC `sp` → `r1`), or `name` itself. */
+export function canonicalRegister(spec: ArchSpec, name: string): string {
+  return Object.hasOwn(spec.aliases, name) ? spec.aliases[name]! : name;
 }
 
 export function readRegister(view: DataView, at: number, slot: Slot): bigint {

@@ -5,7 +5,7 @@ import type { Machine } from '../machine.js';
 import type { CoreAccessor } from '../accessor.js';
 import { causeName } from '../accessor.js';
 import { EmuError, texts } from '../errors.js';
-import { ARCHES, isGuestArch, readRegister, writeRegister, type ArchSpec, type GuestArch, type RegisterValues } from './registers.js';
+import { ARCHES, GUEST_ARCHES, canonicalRegister, isGuestArch, readRegister, writeRegister, type ArchSpec, type GuestArch, type RegisterValues } from './registers.js';
 
 export type VcpuExit =
   | { reason: 'budget'; pc: bigint }
@@ -30,7 +30,7 @@ export class Vcpu {
 
   /** Zeroes every register and the reservation, and selects the architecture, width and byte order. */
   reset(arch: GuestArch): this {
-    if (!isGuestArch(arch)) throw new EmuError('EINVAL', texts.badOption('arch', `must be one of ${Object.keys(ARCHES).join(', ')}`));
+    if (!isGuestArch(arch)) throw new EmuError('EINVAL', texts.badOption('arch', `must be one of ${GUEST_ARCHES.join(', ')}`));
     this.spec = ARCHES[arch];
     const map = this.machine.map;
     new Uint8Array(this.machine.memory.buffer, this.core.record + map.CPU_GPR, map.CPU_END - map.CPU_GPR).fill(0);
@@ -42,16 +42,16 @@ export class Vcpu {
     return this.spec.names;
   }
 
-  /** Sets a register by its step-format name. */
+  /** Sets a register by its step-format name or an alias of it (A32 `sp`/`lr`/`pc`, A64 `fp`/`lr`, PowerPC `sp`). */
   set(name: string, value: bigint | number): this {
-    const slot = this.spec.slot(this.machine.map, name);
+    const slot = this.spec.slot(this.machine.map, canonicalRegister(this.spec, name));
     if (!slot) throw new RangeError(`unknown register ${name}`);
     writeRegister(this.view, this.core.record + slot.offset, slot, BigInt(value));
     return this;
   }
 
   get(name: string): bigint {
-    const slot = this.spec.slot(this.machine.map, name);
+    const slot = this.spec.slot(this.machine.map, canonicalRegister(this.spec, name));
     if (!slot) throw new RangeError(`unknown register ${name}`);
     return readRegister(this.view, this.core.record + slot.offset, slot);
   }
