@@ -164,7 +164,10 @@ export function planSweep(options: SweepOptions, file: string): SweepPlan {
   const lines = readLines(file).filter((line) => line.grid !== undefined);
   const complete = new Set(lines.filter((line) => !isPartial(line)).map(rowKey));
   const partial = new Map<string, Row[]>();
-  for (const line of lines.filter(isPartial)) partial.set(rowKey(line), [...(partial.get(rowKey(line)) ?? []), line]);
+  for (const line of lines.filter(isPartial)) {
+    const { partial: _partial, grid: _grid, settings: _settings, ...run } = line;
+    partial.set(rowKey(line), [...(partial.get(rowKey(line)) ?? []), run]);
+  }
   const keyOf = (point: GridPoint) => rowKey({ scenario, arch, grid: point, settings });
   const todo = points.filter((point) => !complete.has(keyOf(point)))
     .map((point) => ({ point, runs: (partial.get(keyOf(point)) ?? []).slice(0, settings.repeat) }));
