@@ -16,8 +16,8 @@ export const LEGEND = `model    when a TLB invalidation counts as done: broadcas
          emulation dropped the entry (TLBI ...IS; tlbie); ipi, also waiting for vCPUs
          inside the MMIO path (an IPI is answered only when KVM_RUN returns)
 updates  slot updates applied (KVM_SET_USER_MEMORY_REGION transactions). Threads keep
-         a --rate schedule and stop at --duration: 998 of 1000 means the last ones
-         were due at the very end while earlier ones ran late
+         a --rate schedule and stop at --duration: 998 of 1000 (fewer on a busy
+         machine) means updates ran late and the last ones fell due after the end
 upd      the updater's time per update; stall: vCPU time held at safe points (parked
          for a stop, waiting on a lock); both in µs, 50th/99th percentile and max
 holes    accesses that took the MMIO path (KVM_EXIT_MMIO) where QEMU's FlatView had RAM
@@ -131,7 +131,7 @@ function describe(options: CompareOptions, { scenario, arch, models, repeat }: R
   const vcpus = options.vcpus ?? 2;
   const mode = options.deterministic
     ? `deterministic (seed ${options.seed ?? 1}), ${options.updates ?? 200} updates per row`
-    : `worker threads, ${options.duration ?? 1} s per row at ${options.rate ?? 1000} updates/s (timing-dependent; --deterministic --seed N replays)`;
+    : `worker threads (no seed: timing decides), ${options.duration ?? 1} s per row at ${options.rate ?? 1000} updates/s`;
   const runs = repeat > 1 ? `; ${repeat} runs per row: medians, min–max under each` : '';
   return `${scenario} on ${arch}, ${vcpus} vCPUs, ${mode}\n`
     + `model ${models.join(' and ')}; a safe point every ${options.safepoint ?? 64} instructions; `
