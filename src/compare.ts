@@ -38,10 +38,12 @@ export interface CompareOptions {
   slots?: number;
   /** Device modules (URLs or specifiers) each vCPU loads into its bus. */
   devices?: readonly string[];
-  /** Progress: rows done, rows in all, and the running row's fraction done. */
-  onProgress?: (done: number, total: number, fraction: number) => void;
-  /** Each row as it ends (a page can show rows as they come). */
-  onRow?: (row: Row) => void;
+  /** Runs of every row, interleaved (each row once, then each again): a row reports each figure's median and keeps every run under `repeat`. Default 1. */
+  repeat?: number;
+  /** Progress: runs done, runs in all (rows × repeat), the running run's fraction done, and which it is. */
+  onProgress?: (done: number, total: number, fraction: number, running?: PlannedRun) => void;
+  /** Each row as it ends, its last run included (a page can show rows as they come). */
+  onRow?: (row: ComparedRow) => void;
   /** How vCPU threads start; default Node's worker_threads (the browser entry passes Web Workers). */
   spawn?: SpawnWorker;
 }
@@ -51,7 +53,29 @@ export interface ResolvedCompare {
   arch: ScenarioArch;
   strategies: StrategyName[];
   models: InvalidationModel[];
+  repeat: number;
 }
+
+/** One run of a row: its strategy and model, and which of the row's runs (from 1). */
+export interface PlannedRun {
+  strategy: StrategyName;
+  invalidation: InvalidationModel;
+  run: number;
+}
+
+/** The figures a run measures, as a row gives them. */
+export type Figures = Pick<Row, 'updates' | 'updateUs' | 'accessesPerSec' | 'stallUs' | 'holes' | 'stale' | 'lost' | 'mmioExits'>;
+
+/** A row's runs with --repeat: how many, each figure's least and greatest, and every run's figures. */
+export interface RepeatSummary {
+  count: number;
+  min: Figures;
+  max: Figures;
+  runs: Figures[];
+}
+
+/** A row; with more than one run, its figures are medians over the runs, its histogram their sum. */
+export type ComparedRow = Row & { repeat?: RepeatSummary };
 
 /** Checks every option before anything runs; throws EmuError EINVAL with the reason. */
 export function resolveCompare(options: CompareOptions): ResolvedCompare {
@@ -75,34 +99,91 @@ export function resolveCompare(options: CompareOptions): ResolvedCompare {
   if (options.invalidPolicy !== undefined && options.invalidPolicy !== 'exit' && options.invalidPolicy !== 'retry') {
     throw new EmuError('EINVAL', texts.badOption('invalidPolicy', 'must be exit or retry'));
   }
+  positive('repeat', options.repeat, 1000);
   const models: InvalidationModel[] = invalidation === 'both' ? ['broadcast', 'ipi'] : [invalidation];
-  return { scenario, arch, strategies: strategies as StrategyName[], models };
+  return { scenario, arch, strategies: strategies as StrategyName[], models, repeat: options.repeat ?? 1 };
 }
 
-/** Runs the comparison: one row per strategy × invalidation model. */
-export async function compare(options: CompareOptions = {}): Promise<Row[]> {
-  const { scenario, arch, strategies, models } = resolveCompare(options);
+/**
+ * Runs the comparison: one row per strategy × invalidation model, each `repeat` times,
+ * interleaved so that a slow spell of the machine touches every row alike.
+ */
+export async function compare(options: CompareOptions = {}): Promise<ComparedRow[]> {
+  const { scenario, arch, strategies, models, repeat } = resolveCompare(options);
   const plan = strategies.flatMap((strategy) => models.map((invalidation) => ({ strategy, invalidation })));
-  const rows: Row[] = [];
-  for (const [index, { strategy, invalidation }] of plan.entries()) {
-    options.onProgress?.(index, plan.length, 0);
-    rows.push(await runRow({
-      scenario, arch, strategy, invalidation,
-      vcpus: options.vcpus ?? 2,
-      safepoint: options.safepoint ?? 64,
-      seed: options.seed ?? 1,
-      deterministic: options.deterministic ?? false,
-      durationMs: (options.duration ?? 1) * 1000,
-      rate: options.rate ?? 1000,
-      updates: options.updates ?? 200,
-      invalidPolicy: options.invalidPolicy ?? 'exit',
-      slots: options.slots,
-      deviceModules: [...(options.devices ?? [])],
-      progress: (fraction) => options.onProgress?.(index, plan.length, fraction),
-      spawn: options.spawn,
-    }));
-    options.onRow?.(rows[rows.length - 1]!);
+  const runs: Row[][] = plan.map(() => []);
+  const rows: ComparedRow[] = [];
+  const total = plan.length * repeat;
+  let done = 0;
+  for (let run = 1; run <= repeat; run++) {
+    for (const [index, { strategy, invalidation }] of plan.entries()) {
+      const running: PlannedRun = { strategy, invalidation, run };
+      options.onProgress?.(done, total, 0, running);
+      runs[index]!.push(await runRow({
+        scenario, arch, strategy, invalidation,
+        vcpus: options.vcpus ?? 2,
+        safepoint: options.safepoint ?? 64,
+        seed: options.seed ?? 1,
+        deterministic: options.deterministic ?? false,
+        durationMs: (options.duration ?? 1) * 1000,
+        rate: options.rate ?? 1000,
+        updates: options.updates ?? 200,
+        invalidPolicy: options.invalidPolicy ?? 'exit',
+        slots: options.slots,
+        deviceModules: [...(options.devices ?? [])],
+        progress: (fraction) => options.onProgress?.(done, total, Math.min(1, fraction), running),
+        spawn: options.spawn,
+      }));
+      done++;
+      if (run === repeat) {
+        rows.push(mergeRuns(runs[index]!));
+        options.onRow?.(rows[rows.length - 1]!);
+      }
+    }
   }
-  options.onProgress?.(plan.length, plan.length, 1);
+  options.onProgress?.(total, total, 0);
   return rows;
+}
+
+/** One row from its runs: the median of each figure (the mean of the middle two for an even count), with the spread. */
+export function mergeRuns(runs: readonly Row[]): ComparedRow {
+  const [first] = runs;
+  if (!first) throw new RangeError('mergeRuns: no runs');
+  if (runs.length === 1) return first;
+  const figures = runs.map(figuresOf);
+  const histogram: number[] = [];
+  for (const run of runs) run.updateHistogram.forEach((count, bucket) => { histogram[bucket] = (histogram[bucket] ?? 0) + count; });
+  return {
+    ...first,
+    ...combine(figures, median),
+    updateHistogram: Array.from(histogram, (count) => count ?? 0),
+    mmioByCause: combine(runs.map((run) => run.mmioByCause), median),
+    checks: combine(runs.map((run) => run.checks), median),
+    errors: runs.flatMap((run, index) => run.errors.map((error) => `run ${index + 1}: ${error}`)),
+    repeat: {
+      count: runs.length,
+      min: combine(figures, (values) => Math.min(...values)),
+      max: combine(figures, (values) => Math.max(...values)),
+      runs: figures,
+    },
+  };
+}
+
+function figuresOf(row: Row): Figures {
+  const { updates, updateUs, accessesPerSec, stallUs, holes, stale, lost, mmioExits } = row;
+  return { updates, updateUs, accessesPerSec, stallUs, holes, stale, lost, mmioExits };
+}
+
+/** Applies `pick` to the numbers at each position of same-shaped objects (numbers nested in plain objects). */
+function combine<T>(trees: readonly T[], pick: (values: readonly number[]) => number): T {
+  const [first] = trees;
+  if (typeof first === 'number') return pick(trees as unknown as readonly number[]) as T;
+  const keys = Object.keys(first as object) as (keyof T)[];
+  return Object.fromEntries(keys.map((key) => [key, combine(trees.map((tree) => tree[key]), pick)])) as T;
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }

@@ -13,7 +13,7 @@ export { StepRunner, type StepInput, type StepOutput } from './step.js';
 export { a64, A64Program, type Arrangement, type Condition } from './asm/a64.js';
 export { a32, t32, thumbBytes, type ArmCondition } from './asm/aarch32.js';
 export { A64PageTables, type A64Mapping, type A64PageSize } from './mmu/a64-tables.js';
-export { compare, resolveCompare, type CompareOptions } from './compare.js';
+export { compare, resolveCompare, type CompareOptions, type ComparedRow, type RepeatSummary } from './compare.js';
 export { runRow, percentiles, type Row, type RowOptions, type InvalidationModel, type Percentiles } from './sync/run.js';
 export { STRATEGIES, type StrategyName } from './sync/strategies.js';
 export { Scheduler, DeadlockError, seededRandom } from './sync/scheduler.js';

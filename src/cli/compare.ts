@@ -4,13 +4,31 @@
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
-import { compare, resolveCompare, type CompareOptions } from '../compare.js';
+import { compare, resolveCompare, type CompareOptions, type ComparedRow, type Figures, type ResolvedCompare } from '../compare.js';
 import { SCENARIOS } from '../scenarios/index.js';
 import { SCENARIO_ARCHES } from '../scenarios/guest.js';
 import { STRATEGIES } from '../sync/strategies.js';
-import type { Row } from '../sync/run.js';
 import { formatTable } from '../report/table.js';
-import { archHelp, archOption, checkScenario, commandLineMessage, integerOption, numberText, seedOption, usageError, type Command } from './io.js';
+import { archHelp, archOption, checkScenario, commandLineMessage, integerOption, numberText, rowBar, seedOption, usageError, type Command } from './io.js';
+
+/** What the table's columns mean, in KVM and QEMU terms (under the table and in --help). */
+export const LEGEND = `model    when a TLB invalidation counts as done: broadcast, once every vCPU outside
+         emulation dropped the entry (TLBI ...IS; tlbie); ipi, also waiting for vCPUs
+         inside the MMIO path (an IPI is answered only when KVM_RUN returns)
+updates  slot updates applied (KVM_SET_USER_MEMORY_REGION transactions). Threads keep
+         a --rate schedule and stop at --duration: 998 of 1000 (fewer on a busy
+         machine) means updates ran late and the last ones fell due after the end
+upd      the updater's time per update; stall: vCPU time held at safe points (parked
+         for a stop, waiting on a lock); both in µs, 50th/99th percentile and max
+holes    accesses that took the MMIO path (KVM_EXIT_MMIO) where QEMU's FlatView had RAM
+stale    accesses through a translation already reported invalidated
+lost     guest writes that did not read back (the guest checks)
+mmio     MMIO exits of every cause (holes, unassigned, devices, retried INVALID slots);
+         equal to holes when the guest touches only RAM, as in bar-remap and move
+kvm has the most holes: like KVM under SRCU, it marks a moved or deleted slot INVALID
+and waits a grace period before and after the change; meanwhile every access to the
+slot takes the MMIO path (PowerPC, ARM; x86 retries instead: --invalid-policy retry).
+`;
 
 const help = `Usage: memslot-emu compare [options]
 
@@ -36,8 +54,13 @@ Options:
   --invalid-policy P    exit | retry: an access to a slot KVM marked INVALID (default exit)
   --slots N             slots for move-active / move-inactive, 5..32763 (default 10)
   --device FILE         a device module each vCPU loads (repeatable)
+  --repeat N            run every row N times, interleaved (all rows once, then again);
+                        the table shows each figure's median and, under it, min–max;
+                        the JSON gives medians and every run under "repeat" (default 1)
   --json                one JSON object per row instead of the table
-`;
+
+The columns:
+${LEGEND}`;
 
 export const compareCommand: Command = {
   summary: 'run a scenario under every atomicity strategy and compare cost and violations (the main job)',
@@ -52,7 +75,7 @@ export const compareCommand: Command = {
           scenario: { type: 'string' }, arch: { type: 'string' }, strategies: { type: 'string' }, invalidation: { type: 'string' },
           vcpus: { type: 'string' }, duration: { type: 'string' }, rate: { type: 'string' }, safepoint: { type: 'string' },
           seed: { type: 'string' }, deterministic: { type: 'boolean' }, updates: { type: 'string' }, 'invalid-policy': { type: 'string' },
-          slots: { type: 'string' }, device: { type: 'string', multiple: true }, json: { type: 'boolean' },
+          slots: { type: 'string' }, device: { type: 'string', multiple: true }, json: { type: 'boolean' }, repeat: { type: 'string' },
         },
       });
     } catch (error) {
@@ -66,21 +89,32 @@ export const compareCommand: Command = {
       rate: number(v.rate), safepoint: number(v.safepoint), seed: seedOption(v.seed), deterministic: v.deterministic,
       updates: number(v.updates), invalidPolicy: v['invalid-policy'] as CompareOptions['invalidPolicy'], slots: integerOption('slots', v.slots, 5, 32763),
       devices: v.device?.map((file) => pathToFileURL(resolve(file)).href),
+      repeat: number(v.repeat),
     };
+    let resolved;
     try {
-      resolveCompare(options);
+      resolved = resolveCompare(options);
     } catch (error) {
       return usageError(io, 'compare', (error as Error).message);
     }
     checkScenario(options.scenario, options.arch, options.vcpus === undefined ? [] : [options.vcpus]);
-    const bar = io.progress;
-    options.onProgress = bar && ((done, total, fraction) => bar(progressLine(done, total, fraction)));
-    const rows = await compare(options);
-    bar?.('');
+    const total = resolved.strategies.length * resolved.models.length * resolved.repeat;
+    const bar = rowBar(io, 'compare', total);
+    options.onProgress = (done, _total, fraction, running) => {
+      if (!running) return;
+      const pass = resolved.repeat > 1 ? `, pass ${running.run}/${resolved.repeat}` : '';
+      bar.update(done + fraction, `${resolved.repeat > 1 ? 'run' : 'row'} ${done + 1}/${total}: ${running.strategy}/${running.invalidation}${pass}`);
+    };
+    let rows;
+    try {
+      rows = await compare(options);
+    } finally {
+      bar.stop();
+    }
     if (v.json) {
       for (const row of rows) io.stdout(JSON.stringify(publicRow(row)) + '\n');
     } else {
-      io.stdout(describe(rows) + table(rows));
+      io.stdout(describe(options, resolved) + '\n' + table(rows) + '\n' + LEGEND);
     }
     const errors = rows.flatMap((row) => row.errors.map((error) => `${row.strategy}/${row.invalidation}: ${error}`));
     for (const error of errors) io.stderr(`memslot-emu compare: ${error}\n`);
@@ -88,33 +122,43 @@ export const compareCommand: Command = {
   },
 };
 
-function progressLine(done: number, total: number, fraction: number): string {
-  const width = 30;
-  const filled = Math.round(((done + Math.min(1, fraction)) / total) * width);
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] row ${Math.min(done + 1, total)}/${total}`;
+/** The row as the issue's JSON format gives it (plus mode, seed, the checker's other counts and, with --repeat, every run). */
+export function publicRow(row: ComparedRow): object {
+  const { scenario, arch, strategy, invalidation, vcpus, updates, updateUs, accessesPerSec, stallUs, holes, stale, lost, mmioExits, mmioByCause, mode, seed, checks, errors, repeat } = row;
+  return { scenario, arch, strategy, invalidation, vcpus, updates, updateUs, accessesPerSec, stallUs, holes, stale, lost, mmioExits, mmioByCause, mode, seed, checks, errors, repeat };
 }
 
-/** The row as the issue's JSON format gives it (plus mode, seed and the checker's other counts). */
-export function publicRow(row: Row): object {
-  const { scenario, arch, strategy, invalidation, vcpus, updates, updateUs, accessesPerSec, stallUs, holes, stale, lost, mmioExits, mmioByCause, mode, seed, checks, errors } = row;
-  return { scenario, arch, strategy, invalidation, vcpus, updates, updateUs, accessesPerSec, stallUs, holes, stale, lost, mmioExits, mmioByCause, mode, seed, checks, errors };
+/** The header: every parameter that shaped the rows. */
+function describe(options: CompareOptions, { scenario, arch, models, repeat }: ResolvedCompare): string {
+  const vcpus = options.vcpus ?? 2;
+  const mode = options.deterministic
+    ? `deterministic (seed ${options.seed ?? 1}), ${options.updates ?? 200} updates per row`
+    : `worker threads (no seed: timing decides), ${options.duration ?? 1} s per row at ${options.rate ?? 1000} updates/s`;
+  const runs = repeat > 1 ? `; ${repeat} runs per row: medians, min–max under each` : '';
+  return `${scenario} on ${arch}, ${vcpus} vCPUs, ${mode}\n`
+    + `model ${models.join(' and ')}; a safe point every ${options.safepoint ?? 64} instructions; `
+    + `INVALID slots ${options.invalidPolicy === 'retry' ? 'retried (x86)' : 'exit to MMIO'}${runs}\n`;
 }
 
-function describe(rows: Row[]): string {
-  const first = rows[0];
-  if (!first) return '';
-  return `${first.scenario} on ${first.arch}, ${first.vcpus} vCPUs, ${first.mode === 'threads' ? 'worker threads' : `deterministic (seed ${first.seed})`}\n\n`;
-}
+const us = (value: number) => value.toFixed(1);
+const COLUMNS: [string, (figures: Figures) => string][] = [
+  ['updates', (f) => String(f.updates)], ['upd p50', (f) => us(f.updateUs.p50)], ['upd p99', (f) => us(f.updateUs.p99)],
+  ['upd max', (f) => us(f.updateUs.max)], ['accesses/s', (f) => f.accessesPerSec.toExponential(2)], ['stall p50', (f) => us(f.stallUs.p50)],
+  ['stall p99', (f) => us(f.stallUs.p99)], ['stall max', (f) => us(f.stallUs.max)], ['holes', (f) => String(f.holes)],
+  ['stale', (f) => String(f.stale)], ['lost', (f) => String(f.lost)], ['mmio', (f) => String(f.mmioExits)],
+];
 
-function table(rows: Row[]): string {
-  const us = (value: number) => value.toFixed(1);
-  return formatTable(
-    ['strategy', 'model', 'updates', 'upd p50', 'upd p99', 'upd max', 'accesses/s', 'stall p50', 'stall p99', 'stall max', 'holes', 'stale', 'lost', 'mmio'],
-    rows.map((row) => [
-      row.strategy, row.invalidation, String(row.updates), us(row.updateUs.p50), us(row.updateUs.p99), us(row.updateUs.max),
-      row.accessesPerSec.toExponential(2), us(row.stallUs.p50), us(row.stallUs.p99), us(row.stallUs.max),
-      String(row.holes), String(row.stale), String(row.lost), String(row.mmioExits),
-    ]),
-  ) + '\nLatencies and stalls in µs. holes: accesses an atomic update would have sent to RAM that took the MMIO path;\n'
-    + 'stale: accesses completed through a translation already reported invalidated; lost: writes that did not read back.\n';
+/** One line per row; a row of several runs gets a second line with each figure's min–max. */
+function table(rows: ComparedRow[]): string {
+  const lines = rows.flatMap((row) => {
+    const line = [row.strategy, row.invalidation, ...COLUMNS.map(([, cell]) => cell(row))];
+    if (!row.repeat) return [line];
+    const { min, max } = row.repeat;
+    return [line, ['', '(min–max)', ...COLUMNS.map(([, cell]) => `${cell(min)}–${cell(max)}`)]];
+  });
+  const headers = ['strategy', 'model', ...COLUMNS.map(([header]) => header)];
+  const widths = headers.map((header, column) => Math.max(header.length, ...lines.map((line) => line[column]!.length)));
+  // Figures right-aligned here (formatTable would left-align a column with a range in it).
+  const aligned = lines.map((line) => line.map((cell, column) => (column < 2 ? cell : cell.padStart(widths[column]!))));
+  return formatTable(headers.map((header, column) => (column < 2 ? header : header.padStart(widths[column]!))), aligned);
 }

@@ -1,20 +1,24 @@
 // What a CLI command may touch: its arguments and three streams (so tests run
-// commands in-process), and the checks every command makes of its arguments: a bad
-// command line throws UsageError, which main prints as one line and exits 2.
+// commands in-process), the checks every command makes of its arguments (a bad
+// command line throws UsageError, which main prints as one line and exits 2), and the
+// progress bar the long commands draw on a terminal.
 
 import { statSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import cliProgress from 'cli-progress'; // CommonJS: no named imports
 import { GUEST_ARCHES } from '../cpu/registers.js';
 import { isScenario, scenarioNeedsMmu } from '../scenarios/index.js';
 import { mmuGuestCode } from '../scenarios/guest.js';
 import { EmuError } from '../errors.js';
 
+const { Format, SingleBar } = cliProgress;
+
 export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
   stdin(): Promise<string>;
-  /** Replaces the progress line (a terminal's stderr); absent when there is none. */
-  progress?(line: string): void;
+  /** Where progress bars go: stderr when it is a terminal; absent otherwise (no bar). */
+  terminal?: NodeJS.WriteStream;
 }
 
 export interface Command {
@@ -137,4 +141,36 @@ export function checkScenario(scenario: string | undefined, arch: string | undef
     throw new UsageError(`--arch: ${scenario} ${error instanceof EmuError ? error.detail.replace(/^option arch: /, '') : String(error)}`);
   }
   if (vcpuCounts.some((count) => count < 2)) throw new UsageError(`--vcpus: ${scenario} needs at least 2 (one remaps, the rest write)`);
+}
+
+/** A bar over a run's rows: `done` counts rows finished plus the running row's fraction. */
+export interface RowBar {
+  update(done: number, label: string): void;
+  /** Erases the bar (call before printing the results). */
+  stop(): void;
+}
+
+/**
+ * A progress bar on the terminal (cli-progress): the bar, an ETA from the progress so far and
+ * the row being run (a label). `startAt` rows count as done already (a resumed sweep). Without a
+ * terminal it draws nothing.
+ */
+export function rowBar(io: CliIo, command: string, total: number, startAt = 0): RowBar {
+  if (!io.terminal) return { update() {}, stop() {} };
+  const bar = new SingleBar({
+    stream: io.terminal,
+    barsize: 24,
+    clearOnComplete: true,
+    linewrap: true, // cut to the terminal's width; never switch the terminal's wrapping off
+    etaBuffer: 100,
+    format: (options, params, payload: { label?: string }) => {
+      const eta = typeof params.eta === 'number' ? Format.TimeFormat(params.eta, options, 1) : '…';
+      return `${command} [${Format.BarFormat(params.progress, options)}] ETA ${eta} | ${payload.label ?? ''}`; // a narrow terminal cuts the label's end
+    },
+  });
+  bar.start(total, startAt, { label: 'starting' });
+  return {
+    update: (done, label) => bar.update(Math.min(done, total), { label }),
+    stop: () => bar.stop(),
+  };
 }

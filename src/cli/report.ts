@@ -7,11 +7,12 @@ import { buildReport } from '../report/report.js';
 import { readRows } from '../sweep.js';
 import { checkInputFile, commandLineMessage, usageError, type Command } from './io.js';
 
-const help = `Usage: memslot-emu report RESULTS.jsonl [--out DIR]
+const help = `Usage: memslot-emu report RESULTS.jsonl... [--out DIR]
 
 Reads result rows (one JSON object per line, as sweep writes them, or compare --json)
-and writes into DIR (default: RESULTS-report/): report.html (self-contained), the charts
-as plain SVG files (latency-cdf.svg, throughput-vs-rate.svg, stall-vs-vcpus.svg,
+from one or more files (the shards of a sweep: all their rows together) and writes into
+DIR (default: the first file's name less .jsonl, plus -report/): report.html
+(self-contained), the charts as plain SVG files (latency-cdf.svg, throughput-vs-rate.svg, stall-vs-vcpus.svg,
 violations.svg) and summary.md, which it also prints.
 `;
 
@@ -25,12 +26,16 @@ export const reportCommand: Command = {
     } catch (error) {
       return usageError(io, 'report', commandLineMessage(error));
     }
-    const [file] = parsed.positionals;
-    if (!file || parsed.positionals.length > 1) return usageError(io, 'report', 'give one RESULTS.jsonl file');
-    checkInputFile(file);
-    const rows = readRows(file);
-    if (rows.length === 0) return usageError(io, 'report', `${file} holds no result rows`);
-    const out = parsed.values.out ?? file.replace(/\.jsonl?$/, '') + '-report';
+    const files = parsed.positionals;
+    if (files.length === 0) return usageError(io, 'report', 'give one or more RESULTS.jsonl files');
+    const rows = [];
+    for (const file of files) {
+      checkInputFile(file);
+      const own = readRows(file);
+      if (own.length === 0) return usageError(io, 'report', `${file} holds no result rows`);
+      rows.push(...own);
+    }
+    const out = parsed.values.out ?? files[0]!.replace(/\.jsonl?$/, '') + '-report';
     const report = buildReport(rows);
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, 'report.html'), report.html);

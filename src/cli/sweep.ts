@@ -3,19 +3,22 @@
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
-import { gridOf, sweep, type SweepOptions } from '../sweep.js';
+import { gridOf, parseShard, planSweep, sweep, type SweepOptions } from '../sweep.js';
 import { SCENARIOS } from '../scenarios/index.js';
 import { SCENARIO_ARCHES } from '../scenarios/guest.js';
 import { STRATEGIES } from '../sync/strategies.js';
-import { archHelp, archOption, checkScenario, commandLineMessage, numberListOption, seedOption, usageError, type Command } from './io.js';
+import { archHelp, archOption, checkScenario, commandLineMessage, numberListOption, rowBar, seedOption, usageError, type Command } from './io.js';
 
 const help = `Usage: memslot-emu sweep --out FILE.jsonl [options]
 
 Runs compare over a grid: strategies × invalidation models × vCPU counts × update rates ×
 safe-point spacings × slot counts, appending one JSON line per row to FILE as each ends,
-with a progress bar and a time estimate. Run it again with the same options and it
-resumes: rows FILE already holds are not run again. Read the results with
-'memslot-emu report FILE'.
+with a progress bar (on a terminal) and a time estimate. Run it again with the same
+options and it resumes: rows FILE already holds for the same grid point and the same
+settings (mode, --duration on threads, --seed and --updates when deterministic,
+--invalid-policy, --device, --repeat) are not run again; rows from other settings stay in
+FILE but are not reused, and it says so. Read the results with 'memslot-emu report FILE'.
+The columns are those of compare (see 'memslot-emu compare --help').
 
 Options:
   --out FILE            where the rows go (required)
@@ -31,7 +34,14 @@ Options:
   --duration SECONDS    per row, on threads (default 1)
   --deterministic       every row under the seeded scheduler (--seed, --updates)
   --seed N, --updates N as for compare
+  --invalid-policy P    exit | retry, as for compare (default exit)
   --device FILE         a device module each vCPU loads (repeatable)
+  --repeat N            run every row N times, interleaved (each row once, then again);
+                        a row holds each figure's median, its min and max and every run
+                        (each run is saved as it ends, so a resumed sweep keeps them)
+  --shard K/N           run only the K-th of N disjoint parts of the grid (every N-th
+                        point from the K-th): give each machine or array task its own K
+                        and --out, then 'memslot-emu report' merges the files
 `;
 
 export const sweepCommand: Command = {
@@ -46,7 +56,8 @@ export const sweepCommand: Command = {
           out: { type: 'string' }, scenario: { type: 'string' }, arch: { type: 'string' }, strategies: { type: 'string' },
           invalidation: { type: 'string' }, vcpus: { type: 'string' }, rates: { type: 'string' }, safepoints: { type: 'string' },
           slots: { type: 'string' }, duration: { type: 'string' }, deterministic: { type: 'boolean' }, seed: { type: 'string' },
-          updates: { type: 'string' }, device: { type: 'string', multiple: true },
+          updates: { type: 'string' }, device: { type: 'string', multiple: true }, 'invalid-policy': { type: 'string' },
+          repeat: { type: 'string' }, shard: { type: 'string' },
         },
       }).values;
     } catch (error) {
@@ -61,21 +72,40 @@ export const sweepCommand: Command = {
       duration: values.duration === undefined ? undefined : Number(values.duration), deterministic: values.deterministic,
       seed: seedOption(values.seed), updates: values.updates === undefined ? undefined : Number(values.updates),
       devices: values.device?.map((file) => pathToFileURL(resolve(file)).href),
+      invalidPolicy: values['invalid-policy'] as SweepOptions['invalidPolicy'],
+      repeat: values.repeat === undefined ? undefined : Number(values.repeat),
     };
+    const out = values.out;
+    let plan;
     try {
-      gridOf(options);
+      if (values.shard !== undefined) options.shard = parseShard(values.shard);
+      plan = planSweep(options, out);
     } catch (error) {
       return usageError(io, 'sweep', (error as Error).message);
     }
     checkScenario(options.scenario, options.arch, options.vcpus ?? []);
-    const ran = await sweep(options, values.out, ({ done, total, etaSeconds }) => {
-      const width = 30;
-      const filled = Math.round((done / total) * width);
-      io.progress?.(`[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} rows, about ${Math.ceil(etaSeconds)} s left`);
-    });
-    io.progress?.('');
-    const total = gridOf(options).length;
-    io.stdout(`${ran.length} rows run, ${total - ran.length} already in ${values.out}; ${total} in the grid.\n`);
+    const { foreign, points, todo, settings } = plan;
+    if (foreign.rows > 0) {
+      io.stderr(`memslot-emu sweep: note: ${out} holds ${foreign.rows} rows for these grid points run with other settings `
+        + `(${foreign.differences.join('; ')}); they stay in the file but are not reused. Give another --out to keep results apart.\n`);
+    }
+    const repeat = settings.repeat;
+    const total = points.length * repeat;
+    const bar = rowBar(io, 'sweep', total, total - todo.reduce((sum, item) => sum + repeat - item.runs.length, 0));
+    let ran;
+    try {
+      ran = await sweep(options, out, ({ done, running }) => {
+        if (!running) return;
+        const { point, run, fraction } = running;
+        const at = `${point.strategy}/${point.invalidation}, ${point.vcpus} vCPUs, ${point.rate}/s, safepoint ${point.safepoint}, ${point.slots} slots`;
+        bar.update(done + fraction, `${repeat > 1 ? 'run' : 'row'} ${done + 1}/${total}: ${at}${repeat > 1 ? `, pass ${run}/${repeat}` : ''}`);
+      });
+    } finally {
+      bar.stop();
+    }
+    const grid = gridOf(options).length;
+    const part = options.shard ? `shard ${options.shard.index}/${options.shard.count}: ${points.length} of the grid's ${grid} points` : `${grid} in the grid`;
+    io.stdout(`${ran.length} rows run, ${points.length - todo.length} already in ${out}; ${part}.\n`);
     const errors = ran.flatMap((row) => row.errors);
     for (const error of errors) io.stderr(`memslot-emu sweep: ${error}\n`);
     return errors.length > 0 ? 1 : 0;
