@@ -187,7 +187,11 @@ describe('sweep --shard K/N and report over the shards', () => {
     expect(merged.stdout).toMatch(/\| rcu \|/);
     const missing = await run(['report', join(dir, 'part-1.jsonl'), join(dir, 'nope.jsonl')]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/nope\.jsonl holds no result rows/);
+    expect(missing.stderr).toMatch(/nope\.jsonl: no such file/);
+    writeFileSync(join(dir, 'empty.jsonl'), '');
+    const empty = await run(['report', join(dir, 'part-1.jsonl'), join(dir, 'empty.jsonl')]);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/empty\.jsonl holds no result rows/);
     for (const bad of ['3/2', 'half']) {
       const refused = await run(['sweep', '--out', join(dir, 'x.jsonl'), '--shard', bad, ...args]);
       expect(refused.code, bad).toBe(2);
