@@ -151,12 +151,12 @@ export function a64Alu(word: u32, at: u64): u32 {
     setPc(at + (<u64>(<i64>(<i32>(word << 6)) >> 4)));
     return ALU_DONE;
   } else if ((word & 0xff00_0010) == 0x5400_0000) { // B.cond
-    const offset = <u64>(<i64>(<i32>(word << 8)) >> 11);
+    const offset = <u64><i64>branchOffset19(word);
     setPc(conditionHolds(word & 15) ? at + offset : at + 4);
     return ALU_DONE;
   } else if ((word & 0x7e00_0000) == 0x3400_0000) { // CBZ, CBNZ
     const value = xRead(rd, false) & mask;
-    const offset = <u64>(<i64>(<i32>(word << 8)) >> 11);
+    const offset = <u64><i64>branchOffset19(word);
     const taken = ((word & 0x0100_0000) != 0) == (value != 0);
     setPc(taken ? at + offset : at + 4);
     return ALU_DONE;
@@ -177,6 +177,11 @@ export function a64Alu(word: u32, at: u64): u32 {
   }
   setPc(at + 4);
   return ALU_DONE;
+}
+
+/** B.cond's and CBZ/CBNZ's byte offset: imm19 (bits 23:5) times 4, sign-extended. */
+@inline export function branchOffset19(word: u32): i32 {
+  return ((<i32>(word << 8)) >> 13) << 2;
 }
 
 /**
