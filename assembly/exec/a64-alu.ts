@@ -10,7 +10,7 @@ import { ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
 import { tlbFlushAll, tlbFlushVa, tlbFlushAddressSpace, setMmu } from "../mmu/tlb";
 import { shootPost, shootPostAddressSpace, shootBarrier } from "../mmu/shootdown";
 import { WALKER_A64 } from "../mmu/walk";
-import { a64Asid } from "../mmu/a64-walk";
+import { a64Asid, A64_PA_LIMIT } from "../mmu/a64-walk";
 
 /** X register n, where 31 reads as `sp ? SP : XZR`. */
 @inline export function xRead(n: u32, sp: bool): u64 {
@@ -86,9 +86,9 @@ function sysregIndex(key: u32): i32 {
   }
 }
 
-/** Translation as SCTLR_EL1.M says, in the address space of the current ASID. */
+/** Translation as SCTLR_EL1.M says, in the address space of the current ASID; with it off, the PA size bounds addresses. */
 export function a64SetMmu(): void {
-  setMmu((load<u64>(record + CPU_SYSREGS + (SYSREG_SCTLR_EL1 << 3)) & 1) != 0, WALKER_A64, a64Asid());
+  setMmu((load<u64>(record + CPU_SYSREGS + (SYSREG_SCTLR_EL1 << 3)) & 1) != 0, WALKER_A64, a64Asid(), A64_PA_LIMIT);
 }
 
 /**

@@ -43,6 +43,20 @@ function abort(va: u64, fsc: u32, level: u32, write: bool, fetch: bool): u64 {
 }
 
 /**
+ * The implemented physical address size, PAMax (ID_AA64MMFR0_EL1.PARANGE 0b0101):
+ * the walks' 48-bit output addresses. With stage 1 off, an address whose bits 63:48
+ * are not all zero is an Address size fault, level 0 (Arm ARM, pseudocode
+ * AArch64.S1DisabledOutput / AArch64.TranslateAddressS1Off: IsZero(va<63:PAMax>);
+ * QEMU's get_phys_addr_disabled does the same).
+ */
+export const A64_PA_LIMIT: u64 = <u64>1 << 48;
+
+/** Records the Address size fault (level 0) of an access at `va` with stage 1 off; WALK_FAULT. */
+export function a64AddressSizeFault(va: u64, write: bool, fetch: bool): u64 {
+  return abort(va, FSC_ADDRESS_SIZE, 0, write, fetch);
+}
+
+/**
  * Translates `va` for a read, write or instruction fetch at EL1. Returns the physical
  * address, or WALK_FAULT with the abort recorded. Updates AF and dirty state when
  * TCR_EL1 enables hardware management.
