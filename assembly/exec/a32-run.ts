@@ -14,7 +14,7 @@ import { decodeT32, t32NextItState } from "../decode/t32";
 import { record } from "../machine";
 import { pc, setPc } from "../cpu/regs";
 import { tlbTranslate, tlbSync, walkFaulted, TLB_FETCH } from "../mmu/tlb";
-import { resetAccessExit, readValue, writeValue, accessExit, bigData } from "./guest-memory";
+import { resetAccessExit, setAddressMask, readValue, writeValue, accessExit, bigData } from "./guest-memory";
 import { exitWith, fault, undefinedInstruction } from "./run-exits";
 import { ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
 import { LS_UNIMPLEMENTED } from "./ppc-loadstore";
@@ -137,6 +137,7 @@ function t32Step(at: u64, desc: usize): u32 {
 export function a32Run(budget: u32): u32 {
   const desc = record + REC_DECODE;
   resetAccessExit();
+  setAddressMask(0xffff_ffff);
   armSetMmu();
   const jit = jitEnabled();
   for (let left = budget; left != 0; left--) {

@@ -10,7 +10,7 @@ import { ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
 import { tlbFlushAll, tlbFlushVa, tlbFlushAddressSpace, setMmu } from "../mmu/tlb";
 import { shootPost, shootPostAddressSpace, shootBarrier } from "../mmu/shootdown";
 import { WALKER_A64 } from "../mmu/walk";
-import { a64Asid } from "../mmu/a64-walk";
+import { a64Asid, A64_PA_LIMIT } from "../mmu/a64-walk";
 
 /** X register n, where 31 reads as `sp ? SP : XZR`. */
 @inline export function xRead(n: u32, sp: bool): u64 {
@@ -86,9 +86,9 @@ function sysregIndex(key: u32): i32 {
   }
 }
 
-/** Translation as SCTLR_EL1.M says, in the address space of the current ASID. */
+/** Translation as SCTLR_EL1.M says, in the address space of the current ASID; with it off, the PA size bounds addresses. */
 export function a64SetMmu(): void {
-  setMmu((load<u64>(record + CPU_SYSREGS + (SYSREG_SCTLR_EL1 << 3)) & 1) != 0, WALKER_A64, a64Asid());
+  setMmu((load<u64>(record + CPU_SYSREGS + (SYSREG_SCTLR_EL1 << 3)) & 1) != 0, WALKER_A64, a64Asid(), A64_PA_LIMIT);
 }
 
 /**
@@ -151,12 +151,12 @@ export function a64Alu(word: u32, at: u64): u32 {
     setPc(at + (<u64>(<i64>(<i32>(word << 6)) >> 4)));
     return ALU_DONE;
   } else if ((word & 0xff00_0010) == 0x5400_0000) { // B.cond
-    const offset = <u64>(<i64>(<i32>(word << 8)) >> 11);
+    const offset = <u64><i64>branchOffset19(word);
     setPc(conditionHolds(word & 15) ? at + offset : at + 4);
     return ALU_DONE;
   } else if ((word & 0x7e00_0000) == 0x3400_0000) { // CBZ, CBNZ
     const value = xRead(rd, false) & mask;
-    const offset = <u64>(<i64>(<i32>(word << 8)) >> 11);
+    const offset = <u64><i64>branchOffset19(word);
     const taken = ((word & 0x0100_0000) != 0) == (value != 0);
     setPc(taken ? at + offset : at + 4);
     return ALU_DONE;
@@ -177,6 +177,11 @@ export function a64Alu(word: u32, at: u64): u32 {
   }
   setPc(at + 4);
   return ALU_DONE;
+}
+
+/** B.cond's and CBZ/CBNZ's byte offset: imm19 (bits 23:5) times 4, sign-extended. */
+@inline export function branchOffset19(word: u32): i32 {
+  return ((<i32>(word << 8)) >> 13) << 2;
 }
 
 /**

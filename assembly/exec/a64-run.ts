@@ -11,7 +11,7 @@ import { record } from "../machine";
 import { exitWith, fault, undefinedInstruction } from "./run-exits";
 import { pc, setPc } from "../cpu/regs";
 import { tlbTranslate, tlbSync, walkFaulted, TLB_FETCH } from "../mmu/tlb";
-import { resetAccessExit, bigData } from "./guest-memory";
+import { resetAccessExit, setAddressMask, bigData } from "./guest-memory";
 import { ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
 import { LS_UNIMPLEMENTED } from "./ppc-loadstore";
 import { a64Alu, a64SetMmu } from "./a64-alu";
@@ -44,6 +44,7 @@ function stepGeneric(word: u32, at: u64, desc: usize): u32 {
 export function a64Run(budget: u32): u32 {
   const desc = record + REC_DECODE;
   resetAccessExit();
+  setAddressMask(0xffff_ffff_ffff_ffff);
   uopSync(load<u32>(record + CPU_MODE));
   a64UopStatus = EXIT_NONE;
   const bigEndian = bigData(); // BE8: data big-endian, instructions still little-endian

@@ -8,7 +8,7 @@ import { REC_UOPS, UOP_SIZE, UOP_ENTRIES, CPU_GPR } from "../layout";
 import { EXIT_NONE } from "../exits";
 import { record } from "../machine";
 import { readValue, writeValue, accessExit } from "./guest-memory";
-import { conditionHolds } from "./a64-alu";
+import { conditionHolds, branchOffset19 } from "./a64-alu";
 import { U_GENERIC, U_GENERIC_EXIT, U_LOOP_BRANCH, uopReportLoops } from "./ppc-uops";
 
 const U_LDR: u8 = 64; //   aux: size; zero-extending load into X/W
@@ -47,7 +47,7 @@ function fill(entry: usize, word: u32): void {
     imm = (<i32>(word << 6)) >> 4;
   } else if ((word & 0xff00_0010) == 0x5400_0000) { // B.cond
     op = U_BCOND;
-    imm = (<i32>(word << 8)) >> 11;
+    imm = branchOffset19(word);
     aux = word & 15;
   }
   store<u8>(entry, op, 4);

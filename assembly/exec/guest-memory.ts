@@ -2,22 +2,42 @@
 // space 0). Values are assembled in the guest's byte order. A TLB hit is one tag
 // compare, one add and the load; everything else (fills, MMIO, page-crossing or
 // misaligned accesses, dirty-logged or read-only slots) goes through the slot layer.
+//
+// The address arithmetic wraps at the vCPU's address width, byte by byte: an access
+// that crosses the top of the address space goes on at address 0, as each
+// architecture defines it. Power ISA Book I 1.10.3 "Effective Address Calculation":
+// 64-bit mode computes modulo 2^64, 32-bit mode modulo 2^32 with the high word zero;
+// AArch32 computes addresses in bits(32) and AArch64 in bits(64) (Arm ARM pseudocode
+// Mem[]: a misaligned access is its bytes at address + i, each translated on its own).
+// With the AArch64 MMU off the PA size bounds addresses first (tlb.ts physicalLimit):
+// an access reaching 2^48 is an Address size fault, nothing of it performed, so
+// nothing there wraps.
 import { REC_DATA, REC_EXIT, REC_FAULT_KIND, REC_MMIO_VA, CPU_MODE, MODE_LE, PAGE_SIZE } from "../layout";
 import { EXIT_NONE, EXIT_FAULT, FAULT_TRANSLATION } from "../exits";
 import { record } from "../machine";
 import { physRead, physWrite, physMmio } from "../mem/access";
-import { tlbTranslate, TLB_READ, TLB_WRITE, mmuOn, walkFaulted, walkedPage, mmioMarked } from "../mmu/tlb";
+import { tlbTranslate, TLB_READ, TLB_WRITE, mmuOn, walkFaulted, walkedPage, mmioMarked, physicalLimit } from "../mmu/tlb";
+import { a64AddressSizeFault } from "../mmu/a64-walk";
 
 /** EXIT_NONE, or the exit of the last access that did not complete. */
 export let accessExit: u32 = EXIT_NONE;
+
+/** The running vCPU's address width as a mask: 2^32 - 1 in 32-bit modes, all ones in 64-bit ones. */
+let addressMask: u64 = 0xffff_ffff_ffff_ffff;
+
+/** Sets the address width the run loop's mode has (AArch32, 32-bit PowerPC: 0xffff_ffff). */
+export function setAddressMask(mask: u64): void {
+  addressMask = mask;
+}
 
 /** `value`'s low `size` bytes in the other byte order. */
 @inline export function swap(value: u64, size: u32): u64 {
   return size == 8 ? bswap<u64>(value) : size == 4 ? <u64>bswap<u32>(<u32>value) : size == 2 ? <u64>bswap<u16>(<u16>value) : value;
 }
 
-/** Reads `size` (1, 2, 4, 8) bytes at `ea` as a value in `bigEndian` order; sets accessExit. */
-@inline export function readValue(ea: u64, size: u32, bigEndian: bool): u64 {
+/** Reads `size` (1, 2, 4, 8) bytes at `address` (wrapped to the address width) as a value in `bigEndian` order; sets accessExit. */
+@inline export function readValue(address: u64, size: u32, bigEndian: bool): u64 {
+  const ea = address & addressMask;
   const host = tlbTranslate(TLB_READ, ea, size);
   let raw: u64;
   if (host != 0) {
@@ -42,6 +62,61 @@ function translationFault(): bool {
   return (<u32>ea & (PAGE_SIZE - 1)) + size <= PAGE_SIZE;
 }
 
+/** Whether the access runs past the top of the address space (its last byte wraps to a low address). */
+@inline function crossesTop(ea: u64, size: u32): bool {
+  return ((ea + <u64>size - 1) & addressMask) < ea;
+}
+
+/**
+ * With the MMU off, whether the access reaches physicalLimit: then it is an Address
+ * size fault at the first address beyond (recorded), and none of its bytes is accessed.
+ */
+function limitFault(ea: u64, size: u32, write: bool): bool {
+  if (mmuOn || physicalLimit == 0 || (ea < physicalLimit && physicalLimit - ea >= <u64>size)) return false;
+  a64AddressSizeFault(ea >= physicalLimit ? ea : physicalLimit, write, false);
+  store<u32>(record + REC_FAULT_KIND, FAULT_TRANSLATION);
+  accessExit = EXIT_FAULT;
+  return true;
+}
+
+/** Reads the access byte by byte (each address wrapped, translated and checked on its own); memory-order bytes. */
+function readBytes(ea: u64, size: u32): u64 {
+  let raw: u64 = 0;
+  for (let i: u32 = 0; i < size; i++) {
+    raw |= readByte(ea + i) << (<u64>i << 3);
+    if (accessExit != EXIT_NONE) return 0;
+  }
+  return raw;
+}
+
+/**
+ * readValue of one byte, out of line: readBytes loops over it, and readSlow (which
+ * readValue inlines) calls readBytes, so inlining readValue there would inline it into itself.
+ */
+function readByte(address: u64): u64 {
+  const ea = address & addressMask;
+  const host = tlbTranslate(TLB_READ, ea, 1);
+  if (host != 0) return <u64>load<u8>(host);
+  const raw = readSlow(ea, 1);
+  return accessExit != EXIT_NONE ? 0 : raw;
+}
+
+/** writeValue of one byte (`raw`'s low byte), out of line like readByte. */
+function writeByte(address: u64, raw: u64): void {
+  const ea = address & addressMask;
+  const host = tlbTranslate(TLB_WRITE, ea, 1);
+  if (host != 0) store<u8>(host, <u8>raw);
+  else writeSlow(ea, 1, raw);
+}
+
+/** Writes memory-order bytes `raw` one by one, as readBytes reads them. */
+function writeBytes(ea: u64, size: u32, raw: u64): void {
+  for (let i: u32 = 0; i < size; i++) {
+    writeByte(ea + i, raw >> (<u64>i << 3));
+    if (accessExit != EXIT_NONE) return;
+  }
+}
+
 /** The physical address of `ea` on the page the last fill walked (or marked MMIO). */
 @inline function walkedAddress(ea: u64): u64 {
   return walkedPage | (ea & (<u64>PAGE_SIZE - 1));
@@ -51,8 +126,10 @@ function translationFault(): bool {
   return load<u64>(record + REC_DATA) & (size == 8 ? 0xffff_ffff_ffff_ffff : (<u64>1 << (size << 3)) - 1);
 }
 
-/** An access the TLB did not serve (memory-order bytes): MMIO, page-crossing, misaligned, or a walk fault. */
+/** An access the TLB did not serve (memory-order bytes): MMIO, page-crossing, misaligned, or a fault. */
 function readSlow(ea: u64, size: u32): u64 {
+  if (translationFault() || limitFault(ea, size, false)) return 0;
+  if (crossesTop(ea, size)) return readBytes(ea, size);
   store<u64>(record + REC_MMIO_VA, ea);
   if (mmioMarked && withinPage(ea, size)) {
     accessExit = physMmio(walkedAddress(ea), size, false);
@@ -62,58 +139,30 @@ function readSlow(ea: u64, size: u32): u64 {
     accessExit = physRead(0, ea, size);
     return readData(size);
   }
-  if (translationFault()) return 0;
-  if (!withinPage(ea, size)) {
-    // Crossing a page: the two virtual pages may map anywhere; each byte translates on its own.
-    let raw: u64 = 0;
-    for (let i: u32 = 0; i < size; i++) {
-      raw |= readByte(ea + i) << (<u64>i << 3);
-      if (accessExit != EXIT_NONE) return 0;
-    }
-    return raw;
-  }
-  store<u64>(record + REC_MMIO_VA, ea);
+  // Crossing a page: the two virtual pages may map anywhere; each byte translates on its own.
+  if (!withinPage(ea, size)) return readBytes(ea, size);
   accessExit = physRead(0, walkedAddress(ea), size);
   return readData(size);
 }
 
-/** readValue of one byte, out of line: the page-crossing loop of readSlow, which readValue inlines, calls it. */
-function readByte(ea: u64): u64 {
-  const host = tlbTranslate(TLB_READ, ea, 1);
-  if (host != 0) return <u64>load<u8>(host);
-  const raw = readSlow(ea, 1);
-  return accessExit != EXIT_NONE ? 0 : raw;
-}
-
-/** writeValue of one byte (`raw`'s low byte; REC_DATA gets all of `raw`), out of line like readByte. */
-function writeByte(ea: u64, raw: u64): void {
-  const host = tlbTranslate(TLB_WRITE, ea, 1);
-  if (host != 0) store<u8>(host, <u8>raw);
-  else writeSlow(ea, 1, raw);
-}
-
 function writeSlow(ea: u64, size: u32, raw: u64): void {
+  if (translationFault() || limitFault(ea, size, true)) return;
+  if (crossesTop(ea, size) || (mmuOn && !withinPage(ea, size))) {
+    writeBytes(ea, size, raw);
+    return;
+  }
   store<u64>(record + REC_DATA, raw);
   store<u64>(record + REC_MMIO_VA, ea);
   if (mmioMarked && withinPage(ea, size)) {
     accessExit = physMmio(walkedAddress(ea), size, true);
     return;
   }
-  if (mmuOn) {
-    if (translationFault()) return;
-    if (!withinPage(ea, size)) {
-      for (let i: u32 = 0; i < size; i++) {
-        writeByte(ea + i, raw >> (<u64>i << 3));
-        if (accessExit != EXIT_NONE) return;
-      }
-      return;
-    }
-  }
   accessExit = physWrite(0, mmuOn ? walkedAddress(ea) : ea, size);
 }
 
-/** Writes the low `size` (1, 2, 4, 8) bytes of `value` at `ea` in `bigEndian` order; sets accessExit. */
-@inline export function writeValue(ea: u64, size: u32, value: u64, bigEndian: bool): void {
+/** Writes the low `size` (1, 2, 4, 8) bytes of `value` at `address` (wrapped to the address width) in `bigEndian` order; sets accessExit. */
+@inline export function writeValue(address: u64, size: u32, value: u64, bigEndian: bool): void {
+  const ea = address & addressMask;
   const raw = bigEndian ? swap(value, size) : value;
   const host = tlbTranslate(TLB_WRITE, ea, size);
   if (host != 0) {

@@ -15,7 +15,7 @@ import { ppcWalker, WALKER_PPC_RADIX } from "../mmu/walk";
 import { pc, setPc, mode, isLittle } from "../cpu/regs";
 import { ppcAlu, ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
 import { ppcLoadStore, LS_UNIMPLEMENTED, LS_ALIGNMENT_PPC, LS_TRAP_PPC } from "./ppc-loadstore";
-import { resetAccessExit } from "./guest-memory";
+import { resetAccessExit, setAddressMask } from "./guest-memory";
 import { uopSync, uopFor, uopExecute, uopStatus, uopSetReportLoops, U_GENERIC_EXIT, U_LOOP_BRANCH } from "./ppc-uops";
 import { jitEnabled, jitBackwardBranch, jitIteration, jitPc, jitLength, jitNextPc } from "./jit";
 
@@ -85,6 +85,7 @@ export function ppcRun(budget: u32): u32 {
   const regs = record + CPU_GPR;
   uopSync(cpuMode);
   resetAccessExit();
+  setAddressMask(wide ? 0xffff_ffff_ffff_ffff : 0xffff_ffff);
   ppcSetMmu();
   uopStatus = EXIT_NONE;
   // pc lives in a local while micro-ops run; it is written back before the full

@@ -5,11 +5,17 @@
 // AP[2:1] and XN permissions, the access flag (set by hardware when TCR_EL1.HA) and
 // dirty state (DBM with TCR_EL1.HD), both updated atomically. Descriptors are read
 // little-endian through the slot layer: a table outside RAM is an external abort.
+// A hardware update writes under a guest write's slot rules (dirty logging marks the
+// table's page); one a READONLY slot refuses is not made, and the walk ends in the
+// fault the Arm ARM names for it (ESR_ELx.ISS DFSC 0b0101ll, "Synchronous External
+// abort on translation table walk or hardware update of translation table", DDI 0487
+// D8 "Hardware updates of the translation tables"; KVM likewise injects an external
+// abort when a stage 1 update hits a read-only memslot, kvm_handle_guest_abort).
 // A fault leaves ESR_EL1 (data or instruction abort, same EL) and FAR_EL1 in the record.
 import { SYSREG_TCR_EL1, SYSREG_TTBR0_EL1, SYSREG_TTBR1_EL1, REC_FAULT_ADDR, REC_FAULT_SYNDROME, REC_DATA } from "../layout";
 import { record } from "../machine";
 import { ramAddress } from "../mem/slots";
-import { WALK_FAULT, sysreg } from "./walk-common";
+import { WALK_FAULT, sysreg, tableWriteHost, tableWritten } from "./walk-common";
 
 /** After a successful walk: whether the leaf maps more than 4 KiB (a block, or a 16/64 KiB page). */
 export let walkedBlock = false;
@@ -34,6 +40,20 @@ function abort(va: u64, fsc: u32, level: u32, write: bool, fetch: bool): u64 {
   store<u64>(record + REC_FAULT_SYNDROME, esr);
   store<u64>(record + REC_FAULT_ADDR, va);
   return WALK_FAULT;
+}
+
+/**
+ * The implemented physical address size, PAMax (ID_AA64MMFR0_EL1.PARANGE 0b0101):
+ * the walks' 48-bit output addresses. With stage 1 off, an address whose bits 63:48
+ * are not all zero is an Address size fault, level 0 (Arm ARM, pseudocode
+ * AArch64.S1DisabledOutput / AArch64.TranslateAddressS1Off: IsZero(va<63:PAMax>);
+ * QEMU's get_phys_addr_disabled does the same).
+ */
+export const A64_PA_LIMIT: u64 = <u64>1 << 48;
+
+/** Records the Address size fault (level 0) of an access at `va` with stage 1 off; WALK_FAULT. */
+export function a64AddressSizeFault(va: u64, write: bool, fetch: bool): u64 {
+  return abort(va, FSC_ADDRESS_SIZE, 0, write, fetch);
 }
 
 /**
@@ -80,12 +100,12 @@ export function a64Walk(va: u64, write: bool, fetch: bool): u64 {
     // Blocks exist at level 2, and at level 1 with 4 KiB granules; any other block, or
     // descriptor type 0b01 at level 3, is reserved: a translation fault.
     if (level == 0 || (level == 1 && granuleBits != 12) || (level == 3 && !isTable)) return abort(va, FSC_TRANSLATION, level, write, fetch);
-    return leaf(va, descriptor, host, shift, level, write, fetch, hardwareAccess, hardwareDirty);
+    return leaf(va, descriptor, at, shift, level, write, fetch, hardwareAccess, hardwareDirty);
   }
 }
 
-/** Checks a block or page descriptor's access flag and permissions, updating AF/dirty state; the PA. */
-function leaf(va: u64, descriptor: u64, host: usize, shift: u64, level: u32, write: bool, fetch: bool, ha: bool, hd: bool): u64 {
+/** Checks the block or page descriptor at guest-physical `at`: access flag and permissions, updating AF/dirty state; the PA. */
+function leaf(va: u64, descriptor: u64, at: u64, shift: u64, level: u32, write: bool, fetch: bool, ha: bool, hd: bool): u64 {
   let current = descriptor;
   while (true) {
     let next = current;
@@ -102,8 +122,13 @@ function leaf(va: u64, descriptor: u64, host: usize, shift: u64, level: u32, wri
     if (fetch && (current & (<u64>1 << 53)) != 0) return abort(va, FSC_PERMISSION, level, write, fetch); // PXN
     if (next == current) break;
     // Atomic update: another vCPU (or the walker of one) may change the descriptor meanwhile.
+    const host = tableWriteHost(at, 8);
+    if (host == 0) return abort(va, FSC_EXTERNAL_WALK, level, write, fetch);
     const seen = atomic.cmpxchg<u64>(host, current, next);
-    if (seen == current) break;
+    if (seen == current) {
+      tableWritten(at, 8);
+      break;
+    }
     current = seen;
     if ((current & 1) == 0) return abort(va, FSC_TRANSLATION, level, write, fetch);
   }

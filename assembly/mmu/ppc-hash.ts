@@ -7,12 +7,16 @@
 // encodings), and the PTE must confirm it (L, and LP in the RPN's low bits); a PTE for
 // another size is skipped, as the ISA says. pp with the key (Ks, or Kp with MSR[PR])
 // decides loads and stores, N (SLB or PTE) and G deny fetches; R and C are set with a
-// compare-exchange on the big-endian doubleword.
+// compare-exchange on the big-endian doubleword, a write under a guest write's slot
+// rules (dirty logging marks the table's page). The ISA defines a storage interrupt for
+// an R/C update only under radix translation (DSISR bit 45); an HPT entry a READONLY
+// slot holds keeps its bits and the access goes on, as in QEMU's mmu-hash64.c, whose
+// R/C byte stores (stb_phys) a ROM region discards.
 import { CPU_SLB, CPU_MSR, SLB_ENTRIES, SYSREG_SDR1, REC_FAULT_ADDR, REC_FAULT_SYNDROME } from "../layout";
 import { PPC_SEGMENT_FAULT_BIT } from "../exits";
 import { record } from "../machine";
 import { ramAddress } from "../mem/slots";
-import { WALK_FAULT, sysreg, ppcFault as fault, DSISR_NOPTE, DSISR_PROTFAULT } from "./walk-common";
+import { WALK_FAULT, sysreg, ppcFault as fault, tableWriteHost, tableWritten, DSISR_NOPTE, DSISR_PROTFAULT } from "./walk-common";
 
 /** After a successful walk: whether the page was larger than 4 KiB. */
 export let hashWalkedLarge = false;
@@ -92,6 +96,9 @@ export function slbPageShift(vsidWord: u64): u64 {
   return shift == 16 ? (pte1 & 0xf000) == 0x1000 : (pte1 & 0xff_f000) == 0;
 }
 
+/** After a searchGroup that found a PTE: its real address. */
+let foundPte: u64 = 0;
+
 /** The host address of the PTE in the PTEG at `pteg` matching `expected` for pages of `shift`; 0 if none (or no RAM holds the group). */
 function searchGroup(pteg: u64, expected: u64, shift: u64): usize {
   const group = ramAddress(0, pteg, 128, false);
@@ -101,7 +108,10 @@ function searchGroup(pteg: u64, expected: u64, shift: u64): usize {
     // the search, so a PTE being written (pte1 first, then V) is seen whole or not at all.
     const pte0 = bswap<u64>(atomic.load<u64>(at));
     if (((pte0 ^ expected) & PTE_MATCH) != 0) continue;
-    if (encodesSize(pte0, bswap<u64>(atomic.load<u64>(at, 8)), shift)) return at;
+    if (encodesSize(pte0, bswap<u64>(atomic.load<u64>(at, 8)), shift)) {
+      foundPte = pteg + <u64>(at - group);
+      return at;
+    }
   }
   return 0;
 }
@@ -149,8 +159,13 @@ export function hashWalk(ea: u64, write: bool, fetch: bool): u64 {
     if (next == current) break;
     // Atomic: another vCPU's walk or the guest may update the entry meanwhile; retry
     // with theirs, once doubleword 0 shows it still maps this page.
-    const seen = bswap<u64>(atomic.cmpxchg<u64>(pte + 8, bswap<u64>(current), bswap<u64>(next)));
-    if (seen == current) break;
+    const host = tableWriteHost(foundPte + 8, 8);
+    if (host == 0) break; // the update is not made
+    const seen = bswap<u64>(atomic.cmpxchg<u64>(host, bswap<u64>(current), bswap<u64>(next)));
+    if (seen == current) {
+      tableWritten(foundPte + 8, 8);
+      break;
+    }
     current = seen;
     const pte0 = bswap<u64>(atomic.load<u64>(pte));
     if (((pte0 ^ match) & PTE_MATCH) != 0 || !encodesSize(pte0, current, shift)) return fault(ea, DSISR_NOPTE, write);

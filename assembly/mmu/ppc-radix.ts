@@ -4,9 +4,17 @@
 // (quadrant 0) or 0 (quadrant 3) gives the tree's size and root. Each level's entry
 // is a big-endian doubleword: V (bit 63), L (leaf, bit 62), next-level base and size;
 // a leaf holds the real page number, R and C (set here atomically) and EAA permissions.
+// Setting R/C is a write under a guest write's slot rules (dirty logging marks the
+// table's page). The ISA lets an implementation raise a storage interrupt instead of
+// setting R/C (Power ISA 3.1 Book III 7.5.3 and 7.5.5: DSISR/SRR1 bit 45; POWER9 and
+// QEMU's mmu-radix64.c ppc_radix64_check_rc always do): that is the outcome when a
+// READONLY slot holds the entry, which is left unchanged.
 import { SYSREG_PTCR, SYSREG_PID } from "../layout";
 import { ramAddress } from "../mem/slots";
-import { WALK_FAULT, sysreg, ppcFault as fault, DSISR_NOPTE, DSISR_PROTFAULT, DSISR_R_BADCONFIG } from "./walk-common";
+import {
+  WALK_FAULT, sysreg, ppcFault as fault, tableWriteHost, tableWritten, DSISR_NOPTE, DSISR_PROTFAULT, DSISR_R_BADCONFIG,
+  DSISR_ATOMIC_RC,
+} from "./walk-common";
 
 /** After a successful walk: whether the leaf mapped more than 4 KiB (2 MiB, 1 GiB). */
 export let radixWalkedBlock = false;
@@ -24,11 +32,10 @@ const EAA_EXECUTE: u64 = 0x1;
 
 
 
-/** A big-endian doubleword of guest real memory, or 0 (never a valid entry) when no RAM holds it; its host address in `entryHost`. */
-let entryHost: usize = 0;
+/** A big-endian doubleword of guest real memory, or 0 (never a valid entry) when no RAM holds it. */
 function readEntry(address: u64): u64 {
-  entryHost = ramAddress(0, address, 8, false);
-  return entryHost == 0 ? 0 : bswap<u64>(atomic.load<u64>(entryHost));
+  const host = ramAddress(0, address, 8, false);
+  return host == 0 ? 0 : bswap<u64>(atomic.load<u64>(host));
 }
 
 /** Translates `ea`; returns the real address or WALK_FAULT with DSISR/DAR recorded. Sets R (and C on a store). */
@@ -61,7 +68,7 @@ export function radixWalk(ea: u64, write: bool, fetch: bool): u64 {
     if ((pde & V) == 0) return fault(ea, DSISR_NOPTE, write);
     if ((pde & L) != 0) {
       if (remaining != 12 && remaining != 21 && remaining != 30) return fault(ea, DSISR_R_BADCONFIG, write);
-      return leaf(ea, pde, remaining, write, fetch);
+      return leaf(ea, pde, at, remaining, write, fetch);
     }
     if (remaining <= 12) return fault(ea, DSISR_R_BADCONFIG, write);
     base = pde & NLB_MASK;
@@ -69,9 +76,8 @@ export function radixWalk(ea: u64, write: bool, fetch: bool): u64 {
   }
 }
 
-/** Checks EAA against the access, sets R (and C for a store) with a compare-exchange; the real address. */
-function leaf(ea: u64, pte: u64, pageBits: u64, write: bool, fetch: bool): u64 {
-  const host = entryHost;
+/** Checks EAA against the access, sets R (and C for a store) in the PTE at real address `at` with a compare-exchange; the real address. */
+function leaf(ea: u64, pte: u64, at: u64, pageBits: u64, write: bool, fetch: bool): u64 {
   let current = pte;
   while (true) {
     const allowed = fetch ? (current & EAA_EXECUTE) != 0 : write ? (current & EAA_READ_WRITE) != 0 : (current & (EAA_READ | EAA_READ_WRITE)) != 0;
@@ -79,8 +85,13 @@ function leaf(ea: u64, pte: u64, pageBits: u64, write: bool, fetch: bool): u64 {
     const next = current | R_BIT | (write ? C_BIT : 0);
     if (next == current) break;
     // Atomic: another vCPU's walk or the guest may update the entry meanwhile; retry on theirs.
+    const host = tableWriteHost(at, 8);
+    if (host == 0) return fault(ea, DSISR_ATOMIC_RC, write);
     const seen = bswap<u64>(atomic.cmpxchg<u64>(host, bswap<u64>(current), bswap<u64>(next)));
-    if (seen == current) break;
+    if (seen == current) {
+      tableWritten(at, 8);
+      break;
+    }
     current = seen;
     if ((current & V) == 0) return fault(ea, DSISR_NOPTE, write);
   }

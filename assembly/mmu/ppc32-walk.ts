@@ -5,11 +5,15 @@
 // direct-store segments are not emulated and fault), then the hashed page table SDR1
 // names: 64-byte PTEGs of 8 big-endian 8-byte PTEs, the primary hash VSID ^ page
 // index, the secondary its complement, HTABMASK selecting how many hash bits reach
-// HTABORG. R and C are set with a compare-exchange on the PTE's second word.
+// HTABORG. R and C are set with a compare-exchange on the PTE's second word, a write
+// under a guest write's slot rules (dirty logging marks the table's page). The
+// architecture defines no interrupt for a failed R/C update of a hashed page table: a
+// PTE a READONLY slot holds keeps its bits and the access goes on, as in QEMU's
+// mmu-hash32.c, whose R/C byte stores (stb_phys) a ROM region discards.
 import { CPU_MSR, SYSREG_SDR1, SYSREG_SR0, SYSREG_BAT0 } from "../layout";
 import { record } from "../machine";
 import { ramAddress } from "../mem/slots";
-import { WALK_FAULT, sysreg, ppcFault as fault, DSISR_NOPTE, DSISR_PROTFAULT } from "./walk-common";
+import { WALK_FAULT, sysreg, ppcFault as fault, tableWriteHost, tableWritten, DSISR_NOPTE, DSISR_PROTFAULT } from "./walk-common";
 import { MSR_PR, SRR1_NOEXEC_GUARD } from "./ppc-hash";
 
 /** After a successful walk: whether a BAT (a block of 128 KiB or more) translated it. */
@@ -54,13 +58,19 @@ const WRITABLE_KEY1: u32 = 0b0100;
   return (sdr1 & SDR1_HTABORG) | ((hash << 6) & (((sdr1 & SDR1_HTABMASK) << 16) | 0xffc0));
 }
 
+/** After a searchGroup that found a PTE: its real address. */
+let foundPte: u64 = 0;
+
 /** The host address of the PTE in the PTEG at `pteg` whose first word is `expected`; 0 if none (or no RAM holds the group). */
 function searchGroup(pteg: u64, expected: u32): usize {
   const group = ramAddress(0, pteg, 64, false);
   if (group == 0) return 0;
   for (let at = group; at < group + 64; at += 8) {
     // Seq-cst: the word holding V is read before the word the walk then uses.
-    if (bswap<u32>(atomic.load<u32>(at)) == expected) return at;
+    if (bswap<u32>(atomic.load<u32>(at)) == expected) {
+      foundPte = pteg + <u64>(at - group);
+      return at;
+    }
   }
   return 0;
 }
@@ -103,8 +113,13 @@ export function ppc32Walk(address: u64, write: bool, fetch: bool): u64 {
     if (next == current) break;
     // Atomic: another vCPU's walk or the guest may update the word meanwhile; retry
     // with theirs, once the first word shows the PTE still maps this page.
-    const seen = bswap<u32>(atomic.cmpxchg<u32>(pte + 4, bswap<u32>(current), bswap<u32>(next)));
-    if (seen == current) break;
+    const host = tableWriteHost(foundPte + 4, 4);
+    if (host == 0) break; // the update is not made
+    const seen = bswap<u32>(atomic.cmpxchg<u32>(host, bswap<u32>(current), bswap<u32>(next)));
+    if (seen == current) {
+      tableWritten(foundPte + 4, 4);
+      break;
+    }
     current = seen;
     if (bswap<u32>(atomic.load<u32>(pte)) != matched) return fault(ea, DSISR_NOPTE, write);
   }

@@ -25,12 +25,15 @@ import { tlb, tlbMask, record } from "../machine";
 import { ramAddress, lastSlotFlags, lastSlotDirtyLogged, missCause } from "../mem/slots";
 import { shootSync } from "./shootdown";
 import { walk, walkedLarge, WALK_FAULT, WALKER_A64 } from "./walk";
+import { a64AddressSizeFault } from "./a64-walk";
 
 /** Which tables a walk reads (a WALKER_* of walk.ts). */
 let walker: u32 = WALKER_A64;
 
 /** Whether accesses translate through the guest's tables (AArch64 SCTLR_EL1.M); set by the run loop. */
 export let mmuOn = false;
+/** With the MMU off, the first address an access may not reach (AArch64: 2^PAMax, an Address size fault); 0 for none. */
+export let physicalLimit: u64 = 0;
 /** After a failed tlbFill with the MMU on: whether the walk faulted (the abort is recorded). */
 export let walkFaulted = false;
 /** After a tlbFill with the MMU on: the physical page the walk found (for accesses that are not RAM). */
@@ -50,12 +53,14 @@ const KEY_USED: u64 = <u64>1 << 63;
 
 /**
  * Turns translation on or off (through `tables`, in the address space `key`: the
- * guest's ASID or PID, below 2^63); entries from the other mode are dropped.
+ * guest's ASID or PID, below 2^63); entries from the other mode are dropped. With
+ * the MMU off, addresses from `limit` up fault (0: none).
  */
-export function setMmu(on: bool, tables: u32 = WALKER_A64, key: u64 = 0): void {
-  if (on != mmuOn || tables != walker) tlbFlushAll();
+export function setMmu(on: bool, tables: u32 = WALKER_A64, key: u64 = 0, limit: u64 = 0): void {
+  if (on != mmuOn || tables != walker || limit != physicalLimit) tlbFlushAll();
   mmuOn = on;
   walker = tables;
+  physicalLimit = limit;
   if (on) tlbUseAddressSpace(key);
   else setContext(0);
 }
@@ -219,7 +224,7 @@ function flushEntry(entry: usize, page: u64): void {
  * MMU on: the walk (which checks and updates the descriptor for this kind) decides,
  * and the entry adds this kind to those already walked for the page (a read never
  * grants a write, so the first write still walks and marks the page dirty); on a
- * fault walkFaulted is set. A page no slot covers is marked MMIO for this kind
+ * fault (or, MMU off, an address from physicalLimit up) walkFaulted is set. A page no slot covers is marked MMIO for this kind
  * (mmioMarked, walkedPage): the next access of that kind skips the walk and search.
  */
 export function tlbFill(kind: u32, va: u64): bool {
@@ -241,6 +246,10 @@ export function tlbFill(kind: u32, va: u64): bool {
     }
     physical = pa & PAGE_MASK;
     if (walkedLarge) holdsBlockPages = true;
+  } else if (physicalLimit != 0 && va >= physicalLimit) {
+    a64AddressSizeFault(va, kind == TLB_WRITE, kind == TLB_FETCH);
+    walkFaulted = true;
+    return false;
   }
   walkedPage = physical;
   const host = ramAddress(0, physical, PAGE_SIZE, false);
