@@ -8,6 +8,7 @@ import { isStrategy, STRATEGIES, type StrategyName } from './sync/strategies.js'
 import { runRow, type InvalidationModel, type Row } from './sync/run.js';
 import type { InvalidPolicy } from './sync/vcpu-loop.js';
 import type { SpawnWorker } from './sync/spawn.js';
+import { checkTimeout } from './sync/deadline.js';
 
 export interface CompareOptions {
   /** Default 'bar-remap'. */
@@ -44,6 +45,12 @@ export interface CompareOptions {
   onRow?: (row: Row) => void;
   /** How vCPU threads start; default Node's worker_threads (the browser entry passes Web Workers). */
   spawn?: SpawnWorker;
+  /**
+   * Threads: how long (ms) an update waits for a vCPU to reach a safe point, and the end
+   * of a row for a vCPU's report, before that vCPU is terminated (its row then carries the
+   * error, and the other rows run); default 5000.
+   */
+  timeoutMs?: number;
 }
 
 export interface ResolvedCompare {
@@ -75,6 +82,7 @@ export function resolveCompare(options: CompareOptions): ResolvedCompare {
   if (options.invalidPolicy !== undefined && options.invalidPolicy !== 'exit' && options.invalidPolicy !== 'retry') {
     throw new EmuError('EINVAL', texts.badOption('invalidPolicy', 'must be exit or retry'));
   }
+  checkTimeout('timeoutMs', options.timeoutMs);
   const models: InvalidationModel[] = invalidation === 'both' ? ['broadcast', 'ipi'] : [invalidation];
   return { scenario, arch, strategies: strategies as StrategyName[], models };
 }
@@ -100,6 +108,7 @@ export async function compare(options: CompareOptions = {}): Promise<Row[]> {
       deviceModules: [...(options.devices ?? [])],
       progress: (fraction) => options.onProgress?.(index, plan.length, fraction),
       spawn: options.spawn,
+      timeoutMs: options.timeoutMs,
     }));
     options.onRow?.(rows[rows.length - 1]!);
   }
