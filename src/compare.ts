@@ -2,7 +2,7 @@
 // invalidation model (one row each, a fresh machine per row) and returns the rows.
 
 import { EmuError, texts } from './errors.js';
-import { isScenario, SCENARIOS } from './scenarios/index.js';
+import { isScenario, SCENARIOS, type ScenarioName } from './scenarios/index.js';
 import { isScenarioArch, SCENARIO_ARCHES, type ScenarioArch } from './scenarios/guest.js';
 import { isStrategy, STRATEGIES, type StrategyName } from './sync/strategies.js';
 import { runRow, type InvalidationModel, type Row } from './sync/run.js';
@@ -12,11 +12,11 @@ import { checkTimeout } from './sync/deadline.js';
 
 export interface CompareOptions {
   /** Default 'bar-remap'. */
-  scenario?: string;
+  scenario?: ScenarioName;
   /** Default 'ppc64be'. */
-  arch?: string;
+  arch?: ScenarioArch;
   /** Default: every strategy. */
-  strategies?: readonly string[];
+  strategies?: readonly StrategyName[];
   /** Default 'both'. */
   invalidation?: InvalidationModel | 'both';
   /** vCPU threads (or actors, deterministic); default 2. */
@@ -54,7 +54,7 @@ export interface CompareOptions {
 }
 
 export interface ResolvedCompare {
-  scenario: string;
+  scenario: ScenarioName;
   arch: ScenarioArch;
   strategies: StrategyName[];
   models: InvalidationModel[];

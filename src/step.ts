@@ -3,7 +3,7 @@
 // and the fault. The same format drives the Unicorn oracle (test/oracles/).
 
 import { Machine } from './machine.js';
-import { ARCHES, isGuestArch } from './cpu/registers.js';
+import { ARCHES, isGuestArch, type RegisterName } from './cpu/registers.js';
 import { Vcpu, type VcpuExit } from './cpu/vcpu.js';
 import { hex, parseU64 } from './values.js';
 
@@ -57,12 +57,13 @@ export class StepRunner {
       if (value === undefined || value > 0xffffffffn) throw new Error(`instruction word ${JSON.stringify(word)} is not a 32-bit hex value`);
       return Number(value);
     });
-    const registers = new Map<string, bigint>();
+    const registers = new Map<RegisterName, bigint>();
     for (const [name, raw] of Object.entries(input.regs ?? {})) {
       const value = parseU64(raw);
       if (value === undefined && !/^v/.test(name)) throw new Error(`register ${name}: ${JSON.stringify(raw)} is not a value`);
-      if (!vcpu.registerNames.includes(name)) throw new Error(`unknown register ${name}`);
-      registers.set(name, value ?? BigInt(String(raw)));
+      const known = vcpu.registerNames.find((register) => register === name);
+      if (known === undefined) throw new Error(`unknown register ${name}`);
+      registers.set(known, value ?? BigInt(String(raw)));
     }
     const code = registers.get('pc') ?? DEFAULT_CODE_ADDRESS;
     const ranges = (input.mem ?? []).map(({ addr, hex: bytes }) => {

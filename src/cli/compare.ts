@@ -60,7 +60,9 @@ export const compareCommand: Command = {
     const v = parsed.values;
     const number = (text: string | undefined) => (text === undefined ? undefined : Number(text));
     const options: CompareOptions = {
-      scenario: v.scenario, arch: v.arch, strategies: v.strategies?.split(',').map((s) => s.trim()),
+      // Unchecked text from the command line: resolveCompare() checks it below.
+      scenario: v.scenario as CompareOptions['scenario'], arch: v.arch as CompareOptions['arch'],
+      strategies: v.strategies?.split(',').map((s) => s.trim()) as CompareOptions['strategies'],
       invalidation: v.invalidation as CompareOptions['invalidation'], vcpus: number(v.vcpus), duration: number(v.duration),
       rate: number(v.rate), safepoint: number(v.safepoint), seed: number(v.seed), deterministic: v.deterministic,
       updates: number(v.updates), invalidPolicy: v['invalid-policy'] as CompareOptions['invalidPolicy'], slots: number(v.slots),

@@ -54,7 +54,9 @@ export const sweepCommand: Command = {
     }
     if (!values.out) return usageError(io, 'sweep', '--out FILE is required');
     const options: SweepOptions = {
-      scenario: values.scenario, arch: values.arch, strategies: values.strategies?.split(',').map((s) => s.trim()),
+      // Unchecked text from the command line: sweep() checks it (resolveCompare) before running.
+      scenario: values.scenario as SweepOptions['scenario'], arch: values.arch as SweepOptions['arch'],
+      strategies: values.strategies?.split(',').map((s) => s.trim()) as SweepOptions['strategies'],
       invalidation: values.invalidation as SweepOptions['invalidation'], vcpus: numbers(values.vcpus), rates: numbers(values.rates),
       safepoints: numbers(values.safepoints), slots: numbers(values.slots),
       duration: values.duration === undefined ? undefined : Number(values.duration), deterministic: values.deterministic,

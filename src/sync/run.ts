@@ -4,7 +4,7 @@
 
 import { Machine } from '../machine.js';
 import { Vcpu } from '../cpu/vcpu.js';
-import { setUpScenario, type ScenarioRun } from '../scenarios/index.js';
+import { setUpScenario, type ScenarioName, type ScenarioRun } from '../scenarios/index.js';
 import type { ScenarioArch } from '../scenarios/guest.js';
 import { IDLE, POINT, type Actor } from './actor.js';
 import { loadDevices } from './devices.js';
@@ -19,7 +19,7 @@ import { latencyHistogram } from '../report/histogram.js';
 export type InvalidationModel = 'broadcast' | 'ipi';
 
 export interface RowOptions {
-  scenario: string;
+  scenario: ScenarioName;
   arch: ScenarioArch;
   strategy: StrategyName;
   invalidation: InvalidationModel;
