@@ -201,7 +201,7 @@ export const SLB_ENTRIES: u32 = 32;
 export const CPU_END: u32 = CPU_SLB + 16 * SLB_ENTRIES;
 
 // ── Synchronisation words (per vCPU record, after the CPU state) ─────────────
-//   state u32 · ack u32 · pending u32 · quiescent u32 · lock u32, then the race
+//   state u32 · ack u32 · pending u32 · quiescent u32 · lock u32 · device u32, then the race
 //   checker's counters, u32 each, written only by the vCPU's own thread.
 export const REC_SYNC: u32 = (CPU_END + 63) & ~63;
 export const REC_SYNC_STATE: u32 = REC_SYNC; //          VCPU_OUTSIDE, VCPU_RUNNING or VCPU_EMULATING
@@ -209,6 +209,7 @@ export const REC_SYNC_ACK: u32 = REC_SYNC + 4; //        the CTRL_SHOOT_SEQ this
 export const REC_SYNC_PENDING: u32 = REC_SYNC + 8; //    its own post a barrier still has to complete (0: none)
 export const REC_SYNC_QUIESCENT: u32 = REC_SYNC + 12; // bumped at every safe point (RCU quiescent state)
 export const REC_SYNC_LOCK: u32 = REC_SYNC + 16; //      its own lock (mutex strategy, per-vCPU variant)
+export const REC_SYNC_DEVICE: u32 = REC_SYNC + 20; //    1 + the bus index of the device whose handler it is in (0: none), for a watchdog
 export const REC_CHECK: u32 = REC_SYNC + 64;
 export const CHECK_HOLES: u32 = 0;
 export const CHECK_STALE: u32 = 4;

@@ -4,7 +4,7 @@
 // walk per load through the PowerPC hashed page tables (64-bit and 32-bit).
 
 import {
-  Machine, Vcpu, A64Program, A64PageTables, a64, PpcProgram, PpcRadixTables, PpcHashTables, Ppc32Tables, ppc, ArmShortTables, ArmLpaeTables, a32,
+  Machine, Vcpu, A64Program, A64PageTables, a64, PpcProgram, PpcRadixTables, PpcHashTables, Ppc32Tables, ppc, ArmShortTables, ArmLpaeTables, a32, type RegisterName,
 } from '../src/index.js';
 import { isMain, machineLine, spendBudget, rowsTable, runSuite, type BenchCase, type BenchRow } from './common.js';
 
@@ -96,7 +96,7 @@ async function aarch32WalkCases(): Promise<BenchCase[]> {
     tables.map({ va: BigInt(CODE), pa: BigInt(CODE), size: 0x1000, writable: false });
     for (let page = 0; page < 8; page++) tables.map({ va: DATA_VA + BigInt(page * 0x1000), pa: BigInt(DATA + page * 0x1000), size: 0x1000 });
     const vcpu = tables.enable(new Vcpu(machine, index, 'arm')).set('pc', CODE).set('r10', 0xffff_ffff);
-    for (let page = 0; page < 8; page++) vcpu.set(`r${1 + page}`, DATA_VA + BigInt(page * 0x1000));
+    for (let page = 0; page < 8; page++) vcpu.set(`r${1 + page}` as RegisterName, DATA_VA + BigInt(page * 0x1000));
     return { name: `A32 ldr, ${name}, TLBIALL each loop`, itemsPerCall: ITERATIONS * 8, unit: 'walked loads', run: () => spendBudget(vcpu, ITERATIONS * 11) };
   });
 }

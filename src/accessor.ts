@@ -140,7 +140,10 @@ const GPA_HIGH_LIMIT = 2 ** 21;
 
 const noExit = { gpa: 0n, size: 0, write: false, cause: 'none' };
 
-export function causeName(map: MemoryMap, cause: number): string {
+/** Why an access left the RAM path (an MMIO exit's cause). */
+export type MmioCause = 'unmapped' | 'read-only slot' | 'invalid slot';
+
+export function causeName(map: MemoryMap, cause: number): MmioCause | 'none' {
   switch (cause) {
     case map.CAUSE_UNMAPPED: return 'unmapped';
     case map.CAUSE_READONLY: return 'read-only slot';

@@ -2,20 +2,21 @@
 // invalidation model (one row each, a fresh machine per row) and returns the rows.
 
 import { EmuError, texts } from './errors.js';
-import { isScenario, SCENARIOS } from './scenarios/index.js';
+import { isScenario, SCENARIOS, type ScenarioName } from './scenarios/index.js';
 import { isScenarioArch, SCENARIO_ARCHES, type ScenarioArch } from './scenarios/guest.js';
 import { isStrategy, STRATEGIES, type StrategyName } from './sync/strategies.js';
 import { runRow, type InvalidationModel, type Row } from './sync/run.js';
 import type { InvalidPolicy } from './sync/vcpu-loop.js';
 import type { SpawnWorker } from './sync/spawn.js';
+import { checkTimeout } from './sync/deadline.js';
 
 export interface CompareOptions {
   /** Default 'bar-remap'. */
-  scenario?: string;
+  scenario?: ScenarioName;
   /** Default 'ppc64be'. */
-  arch?: string;
+  arch?: ScenarioArch;
   /** Default: every strategy. */
-  strategies?: readonly string[];
+  strategies?: readonly StrategyName[];
   /** Default 'both'. */
   invalidation?: InvalidationModel | 'both';
   /** vCPU threads (or actors, deterministic); default 2. */
@@ -46,10 +47,16 @@ export interface CompareOptions {
   onRow?: (row: ComparedRow) => void;
   /** How vCPU threads start; default Node's worker_threads (the browser entry passes Web Workers). */
   spawn?: SpawnWorker;
+  /**
+   * Threads: how long (ms) an update waits for a vCPU to reach a safe point, and the end
+   * of a row for a vCPU's report, before that vCPU is terminated (its row then carries the
+   * error, and the other rows run); default 5000.
+   */
+  timeoutMs?: number;
 }
 
 export interface ResolvedCompare {
-  scenario: string;
+  scenario: ScenarioName;
   arch: ScenarioArch;
   strategies: StrategyName[];
   models: InvalidationModel[];
@@ -100,6 +107,7 @@ export function resolveCompare(options: CompareOptions): ResolvedCompare {
     throw new EmuError('EINVAL', texts.badOption('invalidPolicy', 'must be exit or retry'));
   }
   positive('repeat', options.repeat, 1000);
+  checkTimeout('timeoutMs', options.timeoutMs);
   const models: InvalidationModel[] = invalidation === 'both' ? ['broadcast', 'ipi'] : [invalidation];
   return { scenario, arch, strategies: strategies as StrategyName[], models, repeat: options.repeat ?? 1 };
 }
@@ -133,6 +141,7 @@ export async function compare(options: CompareOptions = {}): Promise<ComparedRow
         deviceModules: [...(options.devices ?? [])],
         progress: (fraction) => options.onProgress?.(done, total, Math.min(1, fraction), running),
         spawn: options.spawn,
+        timeoutMs: options.timeoutMs,
       }));
       done++;
       if (run === repeat) {

@@ -1,7 +1,7 @@
 // Every error the host raises, with its texts in one place. `code` is an errno
 // name (as KVM's ioctls return) so callers can switch on it.
 
-export type ErrnoName = 'EINVAL' | 'EEXIST' | 'ENOENT' | 'ENOMEM' | 'EFAULT' | 'EIO' | 'EPERM';
+export type ErrnoName = 'EINVAL' | 'EEXIST' | 'ENOENT' | 'ENOMEM' | 'EFAULT' | 'EIO' | 'EPERM' | 'ETIMEDOUT';
 
 export class EmuError extends Error {
   /** The sentence without the errno prefix. */

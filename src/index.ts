@@ -1,13 +1,15 @@
 // The package's export list.
 export { Machine, DEFAULT_ARENA_BYTES, type MachineOptions, type MachineLayout } from './machine.js';
-export { CoreAccessor, type AccessOptions, type AccessCounters } from './accessor.js';
+export { CoreAccessor, type AccessOptions, type AccessCounters, type MmioCause } from './accessor.js';
 export { MmioBus, type MmioDevice, type MmioRegistration, type MmioValue } from './mmio.js';
 export { LOG_DIRTY_PAGES, READONLY, type MemoryRegion, type SlotInfo, type SlotChange } from './slots.js';
 export { EmuError, SlotError, MmioError, AccessError, type ErrnoName } from './errors.js';
 export { loadCoreModule, readMemoryMap, readExportedConstants, MAP_NAMES, type MemoryMap, type CoreFlavor } from './core.js';
 export { parseU64, parseByteCount, hex, type Endian } from './values.js';
-export { Vcpu, type VcpuExit } from './cpu/vcpu.js';
-export { ARCHES, GUEST_ARCHES, type GuestArch, type RegisterValues } from './cpu/registers.js';
+export { Vcpu, type VcpuExit, type MmioExit } from './cpu/vcpu.js';
+export {
+  ARCHES, GUEST_ARCHES, type GuestArch, type RegisterValues, type RegisterName, type RegisterAlias, type PpcRegisterName, type A64RegisterName, type A32RegisterName,
+} from './cpu/registers.js';
 export { ppc, PpcProgram } from './asm/ppc.js';
 export { StepRunner, type StepInput, type StepOutput } from './step.js';
 export { a64, A64Program, type Arrangement, type Condition } from './asm/a64.js';
@@ -25,6 +27,7 @@ export { PpcHashTables, type HashMapping, type HashPageSize, type HashPlacement,
 export { Ppc32Tables, type Ppc32Mapping, type Ppc32Segment, type BatMapping } from './mmu/ppc32-tables.js';
 export { VcpuThreads, attachHostView, type ThreadOptions } from './sync/threads.js';
 export type { VcpuReport, InvalidPolicy } from './sync/vcpu-loop.js';
+export { SafePointTimeoutError, DEFAULT_TIMEOUT_MS, type StuckVcpu } from './sync/deadline.js';
 export type { A64Granule } from './mmu/a64-tables.js';
 export { ArmShortTables, DACR_ALL_CLIENT, type ArmShortMapping, type ArmShortPageSize } from './mmu/arm-short-tables.js';
 export { ArmLpaeTables, type ArmLpaeMapping, type ArmLpaePageSize } from './mmu/arm-lpae-tables.js';

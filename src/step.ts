@@ -3,7 +3,7 @@
 // and the fault. The same format drives the Unicorn oracle (test/oracles/).
 
 import { Machine } from './machine.js';
-import { ARCHES, GUEST_ARCHES, canonicalRegister, isGuestArch, type GuestArch } from './cpu/registers.js';
+import { ARCHES, GUEST_ARCHES, canonicalRegister, isGuestArch, type GuestArch, type RegisterName } from './cpu/registers.js';
 import { Vcpu, type VcpuExit } from './cpu/vcpu.js';
 import { hex, parseU64 } from './values.js';
 
@@ -102,16 +102,17 @@ export class StepRunner {
   private run(input: ParsedInput): StepOutput {
     const vcpu = this.vcpu.reset(input.arch);
     const spec = ARCHES[input.arch];
-    const registers = new Map<string, bigint>();
+    const registers = new Map<RegisterName, bigint>();
     const givenAs = new Map<string, string>();
     for (const [given, value] of input.regs) {
       const name = canonicalRegister(spec, given);
-      if (!vcpu.registerNames.includes(name)) throw new Error(`regs: unknown register "${given}" for ${input.arch}`);
+      if (!vcpu.isRegister(name)) throw new Error(`regs: unknown register "${given}" for ${input.arch}`);
       if (givenAs.has(name)) throw new Error(`regs: "${givenAs.get(name)}" and "${given}" both name ${name}`);
       givenAs.set(name, given);
       registers.set(name, value);
     }
     const pcName = canonicalRegister(spec, 'pc');
+    if (!vcpu.isRegister(pcName)) throw new Error(`${input.arch} has no pc register`);
     const code = registers.get(pcName) ?? DEFAULT_CODE_ADDRESS;
     const alignment = input.arch === 'thumb' ? 2n : 4n;
     const map = this.machine.map;

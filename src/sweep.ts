@@ -12,6 +12,7 @@ import { runRow, type InvalidationModel, type Row } from './sync/run.js';
 import type { StrategyName } from './sync/strategies.js';
 import type { InvalidPolicy } from './sync/vcpu-loop.js';
 import type { ScenarioArch } from './scenarios/guest.js';
+import type { ScenarioName } from './scenarios/index.js';
 
 export interface SweepOptions extends Omit<CompareOptions, 'vcpus' | 'rate' | 'safepoint' | 'slots' | 'onProgress' | 'onRow'> {
   vcpus?: readonly number[];
@@ -145,7 +146,7 @@ export function readRows(file: string): SweepRow[] {
 }
 
 export interface SweepPlan {
-  scenario: string;
+  scenario: ScenarioName;
   arch: ScenarioArch;
   settings: RowSettings;
   /** This shard's grid points. */

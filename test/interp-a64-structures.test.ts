@@ -69,7 +69,7 @@ describe('A64 structure loads/stores in the interpreter', () => {
     const { machine, vcpu } = await guest([a64.ld1(2, 2, '16b', 10, 'imm')]);
     machine.mmio.register({ base: DEVICE, size: 20, read: (offset) => offset, write: () => {} });
     vcpu.set('x10', DEVICE).set('v2', 2n).set('v3', 3n);
-    expect(vcpu.run(10)).toEqual({ reason: 'mmio', pc: CODE, gpa: DEVICE + 20n, size: 1, write: false, cause: 'unmapped' });
+    expect(vcpu.run(10)).toEqual({ reason: 'mmio', pc: CODE, gpa: DEVICE + 20n, size: 1, write: false, cause: 'unmapped', addressSpace: 0 });
     expect([vcpu.get('v2'), vcpu.get('v3'), vcpu.get('x10')]).toEqual([2n, 3n, DEVICE]);
   });
 
@@ -78,7 +78,7 @@ describe('A64 structure loads/stores in the interpreter', () => {
     const { machine, vcpu } = await guest([a64.st1(4, 2, '4s', 11, 12)]);
     const v4 = pattern(16, 4);
     vcpu.set('x11', end - 16n).set('x12', 0x100n).set('v4', q(v4)).set('v5', 5n);
-    expect(vcpu.run(10)).toEqual({ reason: 'mmio', pc: CODE, gpa: end, size: 4, write: true, cause: 'unmapped' });
+    expect(vcpu.run(10)).toEqual({ reason: 'mmio', pc: CODE, gpa: end, size: 4, write: true, cause: 'unmapped', addressSpace: 0, data: Uint8Array.of(5, 0, 0, 0), value: 5n });
     expect([...machine.readBytes(end - 16n, 16)]).toEqual([...v4]);
     expect(vcpu.get('x11')).toBe(end - 16n);
   });

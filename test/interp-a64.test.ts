@@ -74,7 +74,7 @@ describe('the A64 interpreter', () => {
     const writes: number[] = [];
     machine.mmio.register({ base: 0x3000_0000n, size: 0x100, read: (offset) => 0xabc0 + offset, write: (_o, _s, value) => { writes.push(Number(value)); } });
     vcpu.set('x10', 0x3000_0000n);
-    expect(vcpu.run(10)).toEqual({ reason: 'mmio', pc: CODE + 8n, gpa: 0x3000_0100n, size: 8, write: false, cause: 'unmapped' });
+    expect(vcpu.run(10)).toEqual({ reason: 'mmio', pc: CODE + 8n, gpa: 0x3000_0100n, size: 8, write: false, cause: 'unmapped', addressSpace: 0 });
     expect(vcpu.get('x1')).toBe(0xabc4n);
     expect(writes).toEqual([0xabc4]);
   });

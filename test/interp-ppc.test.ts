@@ -69,7 +69,7 @@ describe.each(['ppc64be', 'ppc64le', 'ppc32be'] as const)('the PowerPC interpret
     const exit = vcpu.run(100);
     expect(vcpu.get('r3')).toBe(0xab04n);
     expect(writes).toEqual([[8, 0xab04]]);
-    expect(exit).toEqual({ reason: 'mmio', pc: CODE + 12n, gpa: 0x3000_0100n, size: 4, write: false, cause: 'unmapped' });
+    expect(exit).toEqual({ reason: 'mmio', pc: CODE + 12n, gpa: 0x3000_0100n, size: 4, write: false, cause: 'unmapped', addressSpace: 0 });
   });
 
   it('ends in a defined exit on bad instructions and never runs past them', async () => {

@@ -15,6 +15,7 @@
 import { REC_DATA, REC_EXIT, REC_FAULT_KIND, REC_MMIO_VA, CPU_MODE, MODE_LE, PAGE_SIZE } from "../layout";
 import { EXIT_NONE, EXIT_FAULT, FAULT_TRANSLATION } from "../exits";
 import { record } from "../machine";
+import { setPc } from "../cpu/regs";
 import { physRead, physWrite, physMmio } from "../mem/access";
 import { tlbTranslate, TLB_READ, TLB_WRITE, mmuOn, walkFaulted, walkedPage, mmioMarked, physicalLimit } from "../mmu/tlb";
 import { a64AddressSizeFault } from "../mmu/a64-walk";
@@ -35,14 +36,22 @@ export function setAddressMask(mask: u64): void {
   return size == 8 ? bswap<u64>(value) : size == 4 ? <u64>bswap<u32>(<u32>value) : size == 2 ? <u64>bswap<u16>(<u16>value) : value;
 }
 
-/** Reads `size` (1, 2, 4, 8) bytes at `address` (wrapped to the address width) as a value in `bigEndian` order; sets accessExit. */
-@inline export function readValue(address: u64, size: u32, bigEndian: bool): u64 {
+/** `at` when the caller keeps the record's pc current itself (pc 1 is no instruction's address). */
+export const PC_IN_RECORD: u64 = 1;
+
+/**
+ * Reads `size` (1, 2, 4, 8) bytes at `address` (wrapped to the address width) as a value in `bigEndian` order; sets accessExit.
+ * A run loop that keeps pc in a local passes the instruction's `at`: an access that leaves
+ * the fast path (to a device, perhaps one that never returns) writes it to the record first.
+ */
+@inline export function readValue(address: u64, size: u32, bigEndian: bool, at: u64 = PC_IN_RECORD): u64 {
   const ea = address & addressMask;
   const host = tlbTranslate(TLB_READ, ea, size);
   let raw: u64;
   if (host != 0) {
     raw = size == 8 ? load<u64>(host) : size == 4 ? <u64>load<u32>(host) : size == 2 ? <u64>load<u16>(host) : <u64>load<u8>(host);
   } else {
+    if (at != PC_IN_RECORD) setPc(at);
     raw = readSlow(ea, size);
     if (accessExit != EXIT_NONE) return 0;
   }
@@ -160,8 +169,8 @@ function writeSlow(ea: u64, size: u32, raw: u64): void {
   accessExit = physWrite(0, mmuOn ? walkedAddress(ea) : ea, size);
 }
 
-/** Writes the low `size` (1, 2, 4, 8) bytes of `value` at `address` (wrapped to the address width) in `bigEndian` order; sets accessExit. */
-@inline export function writeValue(address: u64, size: u32, value: u64, bigEndian: bool): void {
+/** Writes the low `size` (1, 2, 4, 8) bytes of `value` at `address` (wrapped to the address width) in `bigEndian` order; sets accessExit; `at` as readValue. */
+@inline export function writeValue(address: u64, size: u32, value: u64, bigEndian: bool, at: u64 = PC_IN_RECORD): void {
   const ea = address & addressMask;
   const raw = bigEndian ? swap(value, size) : value;
   const host = tlbTranslate(TLB_WRITE, ea, size);
@@ -172,6 +181,7 @@ function writeSlow(ea: u64, size: u32, raw: u64): void {
     else store<u8>(host, <u8>raw);
     return;
   }
+  if (at != PC_IN_RECORD) setPc(at);
   writeSlow(ea, size, raw);
 }
 

@@ -150,7 +150,7 @@ function fill(entry: usize, word: u32, wide: bool): void {
 
 @inline function loadAndGo(regs: usize, at: u64, rt: u32, ra: u32, imm: u64, aux: u32, size: u32, signed: bool, bigEndian: bool): u64 {
   const ea = (ra == 0 ? 0 : register(regs, ra)) + imm;
-  const value = readValue(ea, size, bigEndian);
+  const value = readValue(ea, size, bigEndian, at);
   if (accessExit != EXIT_NONE) {
     uopStatus = accessExit;
     return at;
@@ -162,7 +162,7 @@ function fill(entry: usize, word: u32, wide: bool): void {
 
 @inline function storeAndGo(regs: usize, at: u64, rt: u32, ra: u32, imm: u64, aux: u32, size: u32, bigEndian: bool): u64 {
   const ea = (ra == 0 ? 0 : register(regs, ra)) + imm;
-  writeValue(ea, size, register(regs, rt), bigEndian);
+  writeValue(ea, size, register(regs, rt), bigEndian, at);
   if (accessExit != EXIT_NONE) {
     uopStatus = accessExit;
     return at;

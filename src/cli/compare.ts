@@ -84,7 +84,9 @@ export const compareCommand: Command = {
     const v = parsed.values;
     const number = numberText;
     const options: CompareOptions = {
-      scenario: v.scenario, arch: archOption('compare', v.arch, SCENARIO_ARCHES), strategies: v.strategies?.split(',').map((s) => s.trim()),
+      // Unchecked text from the command line: resolveCompare() checks it below.
+      scenario: v.scenario as CompareOptions['scenario'], arch: archOption('compare', v.arch, SCENARIO_ARCHES),
+      strategies: v.strategies?.split(',').map((s) => s.trim()) as CompareOptions['strategies'],
       invalidation: v.invalidation as CompareOptions['invalidation'], vcpus: number(v.vcpus), duration: number(v.duration),
       rate: number(v.rate), safepoint: number(v.safepoint), seed: seedOption(v.seed), deterministic: v.deterministic,
       updates: number(v.updates), invalidPolicy: v['invalid-policy'] as CompareOptions['invalidPolicy'], slots: integerOption('slots', v.slots, 5, 32763),

@@ -65,7 +65,9 @@ export const sweepCommand: Command = {
     }
     if (!values.out) return usageError(io, 'sweep', '--out FILE is required');
     const options: SweepOptions = {
-      scenario: values.scenario, arch: archOption('sweep', values.arch, SCENARIO_ARCHES), strategies: values.strategies?.split(',').map((s) => s.trim()),
+      // Unchecked text from the command line: sweep() checks it (resolveCompare) before running.
+      scenario: values.scenario as SweepOptions['scenario'], arch: archOption('sweep', values.arch, SCENARIO_ARCHES),
+      strategies: values.strategies?.split(',').map((s) => s.trim()) as SweepOptions['strategies'],
       invalidation: values.invalidation as SweepOptions['invalidation'], vcpus: numberListOption('vcpus', values.vcpus),
       rates: numberListOption('rates', values.rates), safepoints: numberListOption('safepoints', values.safepoints),
       slots: numberListOption('slots', values.slots),

@@ -11,6 +11,27 @@ export type GuestArch = (typeof GUEST_ARCHES)[number];
 
 export type RegisterValues = Record<string, bigint>;
 
+/** 0 … N-1 as a union of literals. */
+type Below<N extends number, Counted extends number[] = []> = Counted['length'] extends N ? Counted[number] : Below<N, [...Counted, Counted['length']]>;
+
+/** PowerPC: GPRs, FPRs, VRs, the special registers and the MMU's (segment registers and BATs for 32-bit). */
+export type PpcRegisterName =
+  | `r${Below<32>}` | `f${Below<32>}` | `v${Below<32>}` | 'pc' | 'cr' | 'xer' | 'lr' | 'ctr' | 'msr'
+  | 'ptcr' | 'pid' | 'lpcr' | 'sdr1' | 'hashkeyr' | 'hashpkeyr' | `sr${Below<16>}` | `${'i' | 'd'}bat${Below<4>}${'u' | 'l'}`;
+/** A64: x0-x30, sp, pc, NZCV, the SIMD registers and the MMU's system registers. */
+export type A64RegisterName = `x${Below<31>}` | 'sp' | 'pc' | 'nzcv' | `v${Below<32>}` | 'sctlr_el1' | 'tcr_el1' | 'ttbr0_el1' | 'ttbr1_el1' | 'mair_el1';
+/** AArch32 (A32 and T32): r0-r15, pc, CPSR, d0-d31 and the MMU's registers. */
+export type A32RegisterName =
+  | `r${Below<16>}` | 'pc' | 'cpsr' | `d${Below<32>}` | 'sctlr' | 'ttbcr' | 'dacr' | 'contextidr' | 'ttbr0' | 'ttbr1' | 'mair0' | 'mair1';
+
+/** The register names `Vcpu.set`/`get` take on architecture `A` (every architecture's, for GuestArch). */
+export type RegisterName<A extends GuestArch = GuestArch> =
+  A extends 'ppc64be' | 'ppc64le' | 'ppc32be' ? PpcRegisterName : A extends 'aarch64' | 'aarch64_be' ? A64RegisterName : A32RegisterName;
+
+/** The usual aliases `Vcpu.set`/`get` also take on architecture `A` (each architecture's `aliases` table). */
+export type RegisterAlias<A extends GuestArch = GuestArch> =
+  A extends 'ppc64be' | 'ppc64le' | 'ppc32be' ? 'sp' : A extends 'aarch64' | 'aarch64_be' ? 'fp' | 'lr' : 'sp' | 'lr' | 'pc';
+
 interface Slot {
   offset: number;
   bytes: 4 | 8 | 16;
@@ -56,7 +77,7 @@ const numberIn = (name: string, prefix: string, count: number): number | undefin
 };
 
 /** The 32-bit PowerPC BATs in SPR order (528-543): ibat0u, ibat0l, … ibat3l, dbat0u, … dbat3l. */
-export const BAT_NAMES = ['i', 'd'].flatMap((side) => [0, 1, 2, 3].flatMap((n) => [`${side}bat${n}u`, `${side}bat${n}l`]));
+export const BAT_NAMES = ['i', 'd'].flatMap((side) => [0, 1, 2, 3].flatMap((n) => [`${side}bat${n}u`, `${side}bat${n}l`])) as readonly PpcRegisterName[];
 
 function ppcSlot(map: MemoryMap, name: string): Slot | undefined {
   const gpr = numberIn(name, 'r', 32);
@@ -75,7 +96,7 @@ function ppcSlot(map: MemoryMap, name: string): Slot | undefined {
   };
   const sr = numberIn(name, 'sr', 16);
   if (sr !== undefined) return { offset: map.CPU_SYSREGS + 8 * (map.SYSREG_SR0 + sr), bytes: 8 };
-  const bat = BAT_NAMES.indexOf(name);
+  const bat = BAT_NAMES.findIndex((bat) => bat === name);
   if (bat >= 0) return { offset: map.CPU_SYSREGS + 8 * (map.SYSREG_BAT0 + bat), bytes: 8 };
   return special[name];
 }

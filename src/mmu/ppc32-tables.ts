@@ -7,7 +7,7 @@
 import type { Machine } from '../machine.js';
 import type { Vcpu } from '../cpu/vcpu.js';
 import type { HashPlacement } from './ppc-hash-tables.js';
-import { BAT_NAMES } from '../cpu/registers.js';
+import { BAT_NAMES, type PpcRegisterName } from '../cpu/registers.js';
 
 export interface Ppc32Segment {
   /** 24 bits. */
@@ -130,7 +130,7 @@ export class Ppc32Tables {
   /** Sets `vcpu`'s SDR1, segment registers and BATs and turns translation on (or only the registers, with `translate: false`). */
   enable(vcpu: Vcpu, options: { translate?: boolean } = {}): Vcpu {
     vcpu.set('sdr1', this.sdr1);
-    this.segments.forEach((value, n) => vcpu.set(`sr${n}`, value));
+    this.segments.forEach((value, n) => vcpu.set(`sr${n}` as PpcRegisterName, value));
     BAT_NAMES.forEach((name, n) => vcpu.set(name, this.bats[n]!));
     return options.translate === false ? vcpu : vcpu.set('msr', BigInt(this.machine.map.MSR_IR | this.machine.map.MSR_DR));
   }

@@ -7,6 +7,7 @@ import type { Machine } from '../machine.js';
 import type { MemoryRegion } from '../slots.js';
 import { LOG_DIRTY_PAGES } from '../slots.js';
 import { Vcpu } from '../cpu/vcpu.js';
+import type { RegisterName } from '../cpu/registers.js';
 import { EmuError, texts } from '../errors.js';
 import { guestCode, isScenarioArch, SCENARIO_ARCHES, type GuestCode, type ScenarioArch } from './guest.js';
 import { COUNT_REGISTER, SEQ_REGISTER, readerLoop, writerLoop } from './kernels.js';
@@ -71,7 +72,8 @@ export interface SetupContext {
 }
 
 export function counter(vcpu: Vcpu, code: GuestCode, register: number, from: bigint, perStep: number): () => number {
-  const name = code.registerName(register);
+  // The scenario's guest code names its registers by number: a name of its architecture.
+  const name = code.registerName(register) as RegisterName;
   return () => Number(BigInt.asUintN(code.wordBytes * 8, vcpu.get(name) - from)) * perStep;
 }
 

@@ -3,6 +3,8 @@
 // thread (Atomics.wait), and the seeded Scheduler, which interleaves them on one
 // thread at those points.
 
+import type { Watchdog } from './deadline.js';
+
 export type Yield =
   /** A safe point: another actor may run here. */
   | { kind: 'point' }
@@ -36,13 +38,28 @@ const POLL_SLEEP_MS = 0.02;
 
 const micros = () => performance.now() * 1000;
 
-/** Runs an actor to its end on this thread, blocking where it waits. */
-export function runBlocking<T>(actor: Actor<T>, i32: Int32Array, pollIndex: number): T {
+/**
+ * Runs an actor to its end on this thread, blocking where it waits. With a watchdog,
+ * a stretch of waits and polls (no safe point, no idle) longer than its timeout calls
+ * `watchdog.expired()`, which may take stuck vCPUs out of the run, and starts over.
+ */
+export function runBlocking<T>(actor: Actor<T>, i32: Int32Array, pollIndex: number, watchdog?: Watchdog): T {
   let pollingSince = -1;
+  let blockedSince = -1;
   for (;;) {
     const step = actor.next();
     if (step.done) return step.value;
     const yielded = step.value;
+    if (yielded.kind === 'point' || yielded.kind === 'idle') {
+      blockedSince = -1;
+    } else if (watchdog) {
+      const now = performance.now();
+      if (blockedSince < 0 || now - blockedSince >= watchdog.timeoutMs) {
+        if (blockedSince >= 0) watchdog.expired();
+        blockedSince = now;
+        watchdog.began();
+      }
+    }
     if (yielded.kind === 'point') {
       pollingSince = -1;
     } else if (yielded.kind === 'idle') {

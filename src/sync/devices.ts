@@ -2,8 +2,10 @@
 // Each vCPU thread loads every module into its own bus (as QEMU's vCPU threads run
 // device code); state a device shares between vCPUs lives in the shared memory.
 
-import { MmioBus } from '../mmio.js';
+import { MmioBus, type MmioDevice, type MmioRegistration } from '../mmio.js';
 import { EmuError, texts } from '../errors.js';
+import { VcpuEvicted } from './deadline.js';
+import type { SyncWords } from './words.js';
 
 export interface DeviceContext {
   memory: WebAssembly.Memory;
@@ -12,9 +14,47 @@ export interface DeviceContext {
 
 export type DeviceModule = (bus: MmioBus, context: DeviceContext) => void;
 
+/**
+ * A vCPU thread's bus. While a handler runs, the vCPU's record says which device it is
+ * in (REC_SYNC_DEVICE: 1 + its index in `deviceNames`), so a watchdog on another
+ * thread can name it; as the handler returns, the vCPU checks it is still in the run.
+ */
+export class VcpuBus extends MmioBus {
+  /** Every device registered, in order (a name may repeat). */
+  readonly deviceNames: string[] = [];
+  private readonly indices = new WeakMap<MmioDevice, number>();
+  private watched: { words: SyncWords; vcpu: number; device: number; state: number } | undefined;
+
+  override register(device: MmioDevice): MmioRegistration {
+    const registration = super.register(device);
+    this.indices.set(device, this.deviceNames.push(registration.name) - 1);
+    return registration;
+  }
+
+  /** Marks handler calls in vCPU `vcpu`'s record from now on. */
+  watch(words: SyncWords, vcpu: number): void {
+    this.watched = { words, vcpu, device: (words.record(vcpu) + words.map.REC_SYNC_DEVICE) >> 2, state: words.state(vcpu) };
+  }
+
+  override access(as: number, gpa: number, write: boolean, data: DataView, at: number, size: number): number {
+    const watched = this.watched;
+    const mapped = watched && this.find(as, gpa);
+    if (!watched || !mapped) return super.access(as, gpa, write, data, at, size);
+    const { i32, map } = watched.words;
+    Atomics.store(i32, watched.device, (this.indices.get(mapped.device) ?? -1) + 1);
+    try {
+      return super.access(as, gpa, write, data, at, size);
+    } finally {
+      Atomics.store(i32, watched.device, 0);
+      // Inside a run the state is RUNNING unless the watchdog moved it out (takeOut).
+      if (Atomics.load(i32, watched.state) === map.VCPU_OUTSIDE) throw new VcpuEvicted(watched.vcpu);
+    }
+  }
+}
+
 /** A bus with every module's devices registered, for vCPU `vcpu`. */
-export async function loadDevices(specifiers: readonly string[], memory: WebAssembly.Memory, vcpu: number): Promise<MmioBus> {
-  const bus = new MmioBus(2);
+export async function loadDevices(specifiers: readonly string[], memory: WebAssembly.Memory, vcpu: number): Promise<VcpuBus> {
+  const bus = new VcpuBus(2);
   for (const specifier of specifiers) {
     const loaded = (await import(specifier)) as { default?: unknown };
     if (typeof loaded.default !== 'function') {

@@ -4,9 +4,9 @@
 
 import { Machine } from '../machine.js';
 import { Vcpu } from '../cpu/vcpu.js';
-import { setUpScenario, type ScenarioRun } from '../scenarios/index.js';
+import { setUpScenario, type ScenarioName, type ScenarioRun } from '../scenarios/index.js';
 import type { ScenarioArch } from '../scenarios/guest.js';
-import { IDLE, POINT, runBlocking, type Actor } from './actor.js';
+import { IDLE, POINT, type Actor } from './actor.js';
 import { loadDevices } from './devices.js';
 import { DeadlockError, Scheduler } from './scheduler.js';
 import { strategy as strategyNamed, type StrategyName, type UpdaterSide } from './strategies.js';
@@ -19,7 +19,7 @@ import { latencyHistogram } from '../report/histogram.js';
 export type InvalidationModel = 'broadcast' | 'ipi';
 
 export interface RowOptions {
-  scenario: string;
+  scenario: ScenarioName;
   arch: ScenarioArch;
   strategy: StrategyName;
   invalidation: InvalidationModel;
@@ -41,6 +41,8 @@ export interface RowOptions {
   progress?: (fraction: number) => void;
   /** How vCPU threads start; default Node's worker_threads. */
   spawn?: SpawnWorker;
+  /** Threads: how long an update waits for a vCPU's safe point, and the end for its report, before terminating it (ms); default 5000. */
+  timeoutMs?: number;
 }
 
 export interface Percentiles { p50: number; p99: number; max: number }
@@ -203,10 +205,10 @@ async function runDeterministic(options: RowOptions): Promise<Row> {
 async function runThreaded(options: RowOptions, prepared: Prepared): Promise<{ reports: VcpuReport[]; updater: UpdaterReport }> {
   const threads = await VcpuThreads.start(prepared.machine, prepared.side, {
     arch: options.arch, strategy: options.strategy, safepoint: options.safepoint, invalidPolicy: options.invalidPolicy, devices: options.deviceModules,
-    spawn: options.spawn,
+    spawn: options.spawn, updateTimeoutMs: options.timeoutMs, stopTimeoutMs: options.timeoutMs,
   });
   try {
-    const updater = runBlocking(updaterLoop(options, prepared, threadedPacing(options, micros()), micros), prepared.side.words.i32, prepared.side.words.poll);
+    const updater = threads.drive(updaterLoop(options, prepared, threadedPacing(options, micros()), micros));
     return { reports: await threads.stop(), updater };
   } finally {
     await threads.stop().catch(() => []);

@@ -10,7 +10,8 @@ export interface WorkerInput {
   deviceModules: string[];
 }
 
-export type WorkerMessage = { kind: 'ready' } | { kind: 'report'; report: VcpuReport } | { kind: 'error'; message: string };
+/** `ready` names the devices on the vCPU's bus, in REC_SYNC_DEVICE's order. */
+export type WorkerMessage = { kind: 'ready'; devices: string[] } | { kind: 'report'; report: VcpuReport } | { kind: 'error'; message: string };
 
 export interface VcpuWorker {
   onMessage(listener: (message: WorkerMessage) => void): void;

@@ -37,8 +37,13 @@ export interface Strategy {
   readonly name: StrategyName;
   /** Before a run: may wait; leaves the vCPU's state VCPU_RUNNING. */
   enter(vcpu: VcpuSide): Actor;
-  /** After a run: the vCPU is outside emulation, at a quiescent state, holding nothing. */
-  leave(vcpu: VcpuSide): void;
+  /**
+   * After a run: the vCPU is outside emulation, at a quiescent state, holding nothing.
+   * False when the watchdog took the vCPU out of the run meanwhile (and released for it).
+   */
+  leave(vcpu: VcpuSide): boolean;
+  /** What vCPU `index` holds inside a run, released on its behalf: the watchdog ended its thread mid-run. */
+  release(words: SyncWords, index: number): void;
   update(updater: UpdaterSide, transaction: readonly MemoryRegion[]): Actor;
 }
 
@@ -73,11 +78,33 @@ function* enterUnlessStopped(vcpu: VcpuSide): Actor {
   if (since >= 0) vcpu.stalled(vcpu.now() - since);
 }
 
-function leavePlain(vcpu: VcpuSide): void {
+function leavePlain(vcpu: VcpuSide): boolean {
   const { i32, map } = vcpu.words;
-  setState(vcpu, map.VCPU_OUTSIDE);
+  // A compare-exchange, against the watchdog's takeOut(): exactly one of the two
+  // moves the vCPU out of RUNNING, so what it holds is released once.
+  if (Atomics.compareExchange(i32, vcpu.words.state(vcpu.index), map.VCPU_RUNNING, map.VCPU_OUTSIDE) !== map.VCPU_RUNNING) return false;
   // A quiescent state: grace periods that began before this point may end.
   Atomics.add(i32, vcpu.words.quiescent(vcpu.index), 1);
+  return true;
+}
+
+/** Nothing held inside a run but the state: a grace period may count the vCPU as quiescent. */
+function releasePlain(words: SyncWords, index: number): void {
+  Atomics.add(words.i32, words.quiescent(index), 1);
+}
+
+/**
+ * The watchdog's side of leavePlain(): moves a vCPU that is inside a run (RUNNING or
+ * EMULATING) and has passed no quiescent state since `quiescent` out of the run.
+ * True when it did; the vCPU's thread then finds itself taken out at its next transition.
+ */
+export function takeOut(words: SyncWords, index: number, quiescent: number): boolean {
+  const { i32, map } = words;
+  for (const inside of [map.VCPU_RUNNING, map.VCPU_EMULATING]) {
+    if (Atomics.load(i32, words.quiescent(index)) !== quiescent) return false;
+    if (Atomics.compareExchange(i32, words.state(index), inside, map.VCPU_OUTSIDE) === inside) return true;
+  }
+  return false;
 }
 
 function* timed(vcpu: VcpuSide, acquire: Actor<boolean>): Actor {
@@ -172,8 +199,13 @@ function locked(name: StrategyName, word: (words: SyncWords, vcpu: number) => nu
     name,
     enter: (vcpu) => timed(vcpu, vcpuLock(vcpu.words.i32, word(vcpu.words, vcpu.index))),
     leave(vcpu) {
-      leavePlain(vcpu);
+      if (!leavePlain(vcpu)) return false;
       vcpuUnlock(vcpu.words.i32, word(vcpu.words, vcpu.index));
+      return true;
+    },
+    release(words, index) {
+      releasePlain(words, index);
+      vcpuUnlock(words.i32, word(words, index));
     },
     *update(updater, transaction) {
       yield* updaterLock(updater.words.i32, word(updater.words, 0));
@@ -210,21 +242,21 @@ export function removalsOverlapAdditions(machine: Machine, transaction: readonly
 
 const BUILDERS: Record<StrategyName, () => Strategy> = {
   naive: () => ({
-    name: 'naive', enter: enterPlain, leave: leavePlain,
+    name: 'naive', enter: enterPlain, leave: leavePlain, release: releasePlain,
     *update(updater, transaction) {
       updater.commitHostView(transaction);
       yield* applyEach(updater, transaction);
     },
   }),
   kvm: () => ({
-    name: 'kvm', enter: enterPlain, leave: leavePlain,
+    name: 'kvm', enter: enterPlain, leave: leavePlain, release: releasePlain,
     *update(updater, transaction) {
       updater.commitHostView(transaction);
       yield* applyKvm(updater, transaction);
     },
   }),
   rcu: () => ({
-    name: 'rcu', enter: enterPlain, leave: leavePlain,
+    name: 'rcu', enter: enterPlain, leave: leavePlain, release: releasePlain,
     *update(updater, transaction) {
       commitAtOnce(updater, transaction);
       yield POINT;
@@ -232,7 +264,7 @@ const BUILDERS: Record<StrategyName, () => Strategy> = {
     },
   }),
   'stop-the-world': () => ({
-    name: 'stop-the-world', enter: enterUnlessStopped, leave: leavePlain, update: applyStopped,
+    name: 'stop-the-world', enter: enterUnlessStopped, leave: leavePlain, release: releasePlain, update: applyStopped,
   }),
   mutex: () => locked('mutex', (words) => words.globalLock, lock, unlock, lock, unlock),
   'mutex-rwlock': () => locked('mutex-rwlock', (words) => words.rwLock, readLock, readUnlock, writeLock, writeUnlock),
@@ -247,7 +279,7 @@ const BUILDERS: Record<StrategyName, () => Strategy> = {
     },
   }),
   'inhibit-on-overlap': () => ({
-    name: 'inhibit-on-overlap', enter: enterUnlessStopped, leave: leavePlain,
+    name: 'inhibit-on-overlap', enter: enterUnlessStopped, leave: leavePlain, release: releasePlain,
     *update(updater, transaction) {
       if (removalsOverlapAdditions(updater.machine, transaction)) {
         yield* applyStopped(updater, transaction);

@@ -11,6 +11,8 @@ import { BUS_HANDLED, BUS_UNCLAIMED, type MmioBus } from '../mmio.js';
 import { POINT, POLL, type Actor } from './actor.js';
 import { strategy as strategyNamed, type StrategyName, type VcpuSide } from './strategies.js';
 import { SyncWords } from './words.js';
+import { VcpuEvicted, type StuckVcpu } from './deadline.js';
+import { VcpuBus } from './devices.js';
 
 /** The address space that holds the host's view of the map. */
 export const HOST_VIEW_AS = 1;
@@ -39,6 +41,8 @@ export interface VcpuReport {
   stalls: number[];
   runs: number;
   error?: string;
+  /** Set when the watchdog terminated this vCPU's thread: where it was stuck. */
+  stuck?: StuckVcpu;
 }
 
 /** Hooks a driver gives the loop. */
@@ -76,6 +80,7 @@ export class VcpuRunner implements VcpuSide {
     const spec = ARCHES[config.arch];
     this.run = (budget) => spec.run(this.core.functions, budget);
     this.report = { index: config.index, stalls: [], runs: 0 };
+    if (bus instanceof VcpuBus) bus.watch(this.words, config.index);
   }
 
   stalled(micros: number): void {
@@ -98,11 +103,19 @@ export class VcpuRunner implements VcpuSide {
           strategy.leave(this);
           break;
         }
-        let exit: number;
+        let exit: number | undefined;
+        let left = false;
         try {
           exit = this.run(this.config.spacing);
+        } catch (error) {
+          if (!(error instanceof VcpuEvicted)) throw error;
         } finally {
-          strategy.leave(this);
+          left = strategy.leave(this);
+        }
+        if (!left || exit === undefined) {
+          // The watchdog took this vCPU out of the run (and released what it held): touch nothing more.
+          this.report.error = new VcpuEvicted(this.index).message;
+          break;
         }
         this.report.runs++;
         if (exit === map.EXIT_BUDGET) {
@@ -162,7 +175,9 @@ export class VcpuRunner implements VcpuSide {
       words.count(this.index, 'retries');
       return BUS_UNCLAIMED;
     }
-    Atomics.store(i32, words.state(this.index), map.VCPU_EMULATING);
+    // Compare-exchanges: the watchdog may have moved this vCPU out of the run (see takeOut).
+    const state = words.state(this.index);
+    if (Atomics.compareExchange(i32, state, map.VCPU_RUNNING, map.VCPU_EMULATING) !== map.VCPU_RUNNING) throw new VcpuEvicted(this.index);
     words.count(this.index, 'emulated');
     try {
       const gpa = (BigInt(high >>> 0) << 32n) | BigInt(low >>> 0);
@@ -185,7 +200,7 @@ export class VcpuRunner implements VcpuSide {
       else bytes.copyWithin(data, host, host + size);
       return BUS_HANDLED;
     } finally {
-      Atomics.store(i32, words.state(this.index), map.VCPU_RUNNING);
+      if (Atomics.compareExchange(i32, state, map.VCPU_EMULATING, map.VCPU_RUNNING) !== map.VCPU_EMULATING) throw new VcpuEvicted(this.index);
     }
   }
 

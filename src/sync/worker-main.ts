@@ -10,6 +10,6 @@ import type { WorkerInput, WorkerMessage } from './spawn.js';
 export async function runVcpuWorker(input: WorkerInput, post: (message: WorkerMessage) => void): Promise<void> {
   const bus = await loadDevices(input.deviceModules, input.memory, input.config.index);
   const runner = new VcpuRunner(input.module, input.memory, input.config, bus, { now: () => performance.now() * 1000 });
-  post({ kind: 'ready' });
+  post({ kind: 'ready', devices: bus.deviceNames });
   post({ kind: 'report', report: runBlocking(runner.loop(), runner.words.i32, runner.words.poll) });
 }
