@@ -2,7 +2,7 @@
 // invalidation model (one row each, a fresh machine per row) and returns the rows.
 
 import { EmuError, texts } from './errors.js';
-import { isScenario, SCENARIOS, type ScenarioName } from './scenarios/index.js';
+import { checkMovingSlots, isScenario, SCENARIOS, type ScenarioName } from './scenarios/index.js';
 import { isScenarioArch, SCENARIO_ARCHES, type ScenarioArch } from './scenarios/guest.js';
 import { isStrategy, STRATEGIES, type StrategyName } from './sync/strategies.js';
 import { runRow, type InvalidationModel, type Row } from './sync/run.js';
@@ -107,6 +107,10 @@ export function resolveCompare(options: CompareOptions): ResolvedCompare {
     throw new EmuError('EINVAL', texts.badOption('invalidPolicy', 'must be exit or retry'));
   }
   positive('repeat', options.repeat, 1000);
+  if (options.seed !== undefined && !(Number.isInteger(options.seed) && options.seed >= 0 && options.seed < 2 ** 32)) {
+    throw new EmuError('EINVAL', texts.badOption('seed', 'must be an integer 0..2^32-1 (the scheduler\'s 32-bit state)'));
+  }
+  if (options.slots !== undefined) checkMovingSlots(options.slots);
   checkTimeout('timeoutMs', options.timeoutMs);
   const models: InvalidationModel[] = invalidation === 'both' ? ['broadcast', 'ipi'] : [invalidation];
   return { scenario, arch, strategies: strategies as StrategyName[], models, repeat: options.repeat ?? 1 };

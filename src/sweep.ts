@@ -12,7 +12,7 @@ import { runRow, type InvalidationModel, type Row } from './sync/run.js';
 import type { StrategyName } from './sync/strategies.js';
 import type { InvalidPolicy } from './sync/vcpu-loop.js';
 import type { ScenarioArch } from './scenarios/guest.js';
-import type { ScenarioName } from './scenarios/index.js';
+import { MOVING_SLOTS, type ScenarioName } from './scenarios/index.js';
 
 export interface SweepOptions extends Omit<CompareOptions, 'vcpus' | 'rate' | 'safepoint' | 'slots' | 'onProgress' | 'onRow'> {
   vcpus?: readonly number[];
@@ -74,7 +74,7 @@ export function gridOf(options: SweepOptions): GridPoint[] {
   const counts = list('vcpus', options.vcpus, 2, (n) => Number.isInteger(n) && n >= 1 && n <= 64);
   const rates = list('rates', options.rates, 1000, (n) => n >= 0);
   const safepoints = list('safepoints', options.safepoints, 64, (n) => Number.isInteger(n) && n >= 1);
-  const slots = list('slots', options.slots, 10, (n) => Number.isInteger(n) && n >= 5 && n <= 32763);
+  const slots = list('slots', options.slots, 10, (n) => Number.isInteger(n) && n >= MOVING_SLOTS.min && n <= MOVING_SLOTS.max);
   const grid: GridPoint[] = [];
   for (const strategy of strategies) for (const invalidation of models) for (const vcpus of counts)
     for (const rate of rates) for (const safepoint of safepoints) for (const slot of slots) {

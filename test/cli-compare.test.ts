@@ -221,3 +221,13 @@ describe('the table: parameters above, a legend below', () => {
     expect(deleted!.mmioExits).toBeGreaterThan(deleted!.holes);
   });
 });
+
+describe('compare() as a library', () => {
+  it('refuses a seed or slot count the command line refuses, before any row runs', async () => {
+    for (const options of [{ seed: 1.5 }, { seed: -1 }, { seed: 2 ** 32 }, { slots: 4 }, { slots: 32764 }, { slots: 10.5 }]) {
+      let rowsRun = 0;
+      await expect(compare({ ...options, deterministic: true, updates: 5, onRow: () => { rowsRun++; } })).rejects.toMatchObject({ code: 'EINVAL' });
+      expect(rowsRun).toBe(0);
+    }
+  });
+});

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { compare, resolveCompare, type CompareOptions, type ComparedRow, type Figures, type ResolvedCompare } from '../compare.js';
-import { SCENARIOS } from '../scenarios/index.js';
+import { MOVING_SLOTS, SCENARIOS } from '../scenarios/index.js';
 import { SCENARIO_ARCHES } from '../scenarios/guest.js';
 import { STRATEGIES } from '../sync/strategies.js';
 import { formatTable } from '../report/table.js';
@@ -52,7 +52,7 @@ Options:
   --deterministic       every row on one thread under the seeded scheduler, reproducible
   --updates N           updates per row in deterministic mode (default 200)
   --invalid-policy P    exit | retry: an access to a slot KVM marked INVALID (default exit)
-  --slots N             slots for move-active / move-inactive, 5..32763 (default 10)
+  --slots N             slots for move-active / move-inactive, ${MOVING_SLOTS.min}..${MOVING_SLOTS.max} (default 10)
   --device FILE         a device module each vCPU loads (repeatable)
   --repeat N            run every row N times, interleaved (all rows once, then again);
                         the table shows each figure's median and, under it, min–max;
@@ -89,7 +89,7 @@ export const compareCommand: Command = {
       strategies: v.strategies?.split(',').map((s) => s.trim()) as CompareOptions['strategies'],
       invalidation: v.invalidation as CompareOptions['invalidation'], vcpus: number(v.vcpus), duration: number(v.duration),
       rate: number(v.rate), safepoint: number(v.safepoint), seed: seedOption(v.seed), deterministic: v.deterministic,
-      updates: number(v.updates), invalidPolicy: v['invalid-policy'] as CompareOptions['invalidPolicy'], slots: integerOption('slots', v.slots, 5, 32763),
+      updates: number(v.updates), invalidPolicy: v['invalid-policy'] as CompareOptions['invalidPolicy'], slots: integerOption('slots', v.slots, MOVING_SLOTS.min, MOVING_SLOTS.max),
       devices: v.device?.map((file) => pathToFileURL(resolve(file)).href),
       repeat: number(v.repeat),
     };

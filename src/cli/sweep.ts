@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { gridOf, parseShard, planSweep, sweep, type SweepOptions } from '../sweep.js';
-import { SCENARIOS } from '../scenarios/index.js';
+import { MOVING_SLOTS, SCENARIOS } from '../scenarios/index.js';
 import { SCENARIO_ARCHES } from '../scenarios/guest.js';
 import { STRATEGIES } from '../sync/strategies.js';
 import { archHelp, archOption, checkScenario, commandLineMessage, numberListOption, rowBar, seedOption, usageError, type Command } from './io.js';
@@ -30,7 +30,7 @@ Options:
   --vcpus N,N,...       vCPU counts (default 2)
   --rates N,N,...       slot updates per second (default 1000)
   --safepoints N,N,...  instructions between safe points (default 64)
-  --slots N,N,...       slot counts, for move-active / move-inactive, 5..32763 (default 10)
+  --slots N,N,...       slot counts, for move-active / move-inactive, ${MOVING_SLOTS.min}..${MOVING_SLOTS.max} (default 10)
   --duration SECONDS    per row, on threads (default 1)
   --deterministic       every row under the seeded scheduler (--seed, --updates)
   --seed N, --updates N as for compare

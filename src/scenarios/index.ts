@@ -47,6 +47,16 @@ export function scenarioNeedsMmu(name: ScenarioName): boolean {
 }
 
 /** Creates the scenario's slots and guest code on `machine`; `vcpus` are the machine's vCPUs, reset to the arch. */
+/** The slot counts move-active / move-inactive take: five own slots at least, and with the code slot KVM's 32764 at most. */
+export const MOVING_SLOTS = { min: 5, max: 32763 } as const;
+
+/** Throws EmuError EINVAL unless `slots` is a slot count move-active / move-inactive can lay out. */
+export function checkMovingSlots(slots: number): void {
+  if (!Number.isInteger(slots) || slots < MOVING_SLOTS.min || slots > MOVING_SLOTS.max) {
+    throw new EmuError('EINVAL', texts.badOption('slots', `must be ${MOVING_SLOTS.min}..${MOVING_SLOTS.max} (with the code slot, KVM's 32764)`));
+  }
+}
+
 export function setUpScenario(machine: Machine, name: string, options: ScenarioOptions, vcpus: Vcpu[]): ScenarioRun {
   if (!isScenario(name)) throw new EmuError('EINVAL', texts.badOption('scenario', `unknown scenario "${name}"; one of ${SCENARIOS.join(', ')}`));
   if (!isScenarioArch(options.arch)) throw new EmuError('EINVAL', texts.badOption('arch', `scenarios run on ${SCENARIO_ARCHES.join(', ')}`));
@@ -194,9 +204,7 @@ export function barTransaction(n: number, gpa: bigint, half: number, uaddr: numb
 function movingSlots(context: SetupContext, active: boolean): ScenarioRun {
   const { machine } = context;
   const slots = context.options.slots ?? 10;
-  if (!Number.isInteger(slots) || slots < 5 || slots > 32763) {
-    throw new EmuError('EINVAL', texts.badOption('slots', 'must be 5..32763 (with the code slot, KVM\'s 32764)'));
-  }
+  checkMovingSlots(slots);
   const bytes = SLOT_PAGES * PAGE;
   const shared = machine.allocateBacking(bytes);
   const regions: MemoryRegion[] = [];
