@@ -2,6 +2,8 @@
 // their deadlines, name the stuck vCPU, its pc and device, and the rest of the machine
 // goes on. Invariants only: no timing is asserted beyond "it finished".
 import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import {
   compare, EmuError, Machine, PpcProgram, ppc, SafePointTimeoutError, Vcpu, VcpuThreads, type MemoryRegion, type StrategyName,
 } from '../dist/src/index.js';
@@ -115,6 +117,18 @@ describe('a device handler that never returns', () => {
       expect(row.errors.length, row.strategy).toBeGreaterThan(0);
       for (const error of row.errors) expect(error).toMatch(/^vCPU \d did not reach a safe point within 1000 ms \(in device bar-hang at 0x8000[0-9a-f]{4}, pc 0x[0-9a-f]+\): terminated$/);
     }
+  });
+
+  it('compare --timeout on the command line: the hung row is reported, the table still printed, exit 1', { timeout: 120_000 }, () => {
+    const bin = fileURLToPath(new URL('../bin/memslot-emu.js', import.meta.url));
+    const run = spawnSync(process.execPath, [bin, 'compare', '--strategies', 'naive,rcu', '--invalidation', 'broadcast', '--duration', '0.4',
+      '--rate', '5000', '--device', fileURLToPath(HANG), '--timeout', '800'], { encoding: 'utf8', timeout: 110_000 });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/^rcu +broadcast/m);
+    expect(run.stderr).toMatch(/naive\/broadcast: vCPU \d did not reach a safe point within 800 ms \(in device bar-hang/);
+    const refused = spawnSync(process.execPath, [bin, 'compare', '--timeout', '0'], { encoding: 'utf8' });
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/timeoutMs/);
   });
 
   it('rejects deadlines that are not positive numbers of ms, starting nothing', async () => {

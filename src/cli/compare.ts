@@ -57,6 +57,9 @@ Options:
   --repeat N            run every row N times, interleaved (all rows once, then again);
                         the table shows each figure's median and, under it, min–max;
                         the JSON gives medians and every run under "repeat" (default 1)
+  --timeout MS          on threads, how long an update waits for a vCPU to reach a safe
+                        point (and a row's end for its report) before that vCPU, stuck in
+                        a device, is terminated and its row reports the error (default 5000)
   --json                one JSON object per row instead of the table
 
 The columns:
@@ -75,7 +78,7 @@ export const compareCommand: Command = {
           scenario: { type: 'string' }, arch: { type: 'string' }, strategies: { type: 'string' }, invalidation: { type: 'string' },
           vcpus: { type: 'string' }, duration: { type: 'string' }, rate: { type: 'string' }, safepoint: { type: 'string' },
           seed: { type: 'string' }, deterministic: { type: 'boolean' }, updates: { type: 'string' }, 'invalid-policy': { type: 'string' },
-          slots: { type: 'string' }, device: { type: 'string', multiple: true }, json: { type: 'boolean' }, repeat: { type: 'string' },
+          slots: { type: 'string' }, device: { type: 'string', multiple: true }, json: { type: 'boolean' }, repeat: { type: 'string' }, timeout: { type: 'string' },
         },
       });
     } catch (error) {
@@ -92,6 +95,7 @@ export const compareCommand: Command = {
       updates: number(v.updates), invalidPolicy: v['invalid-policy'] as CompareOptions['invalidPolicy'], slots: integerOption('slots', v.slots, MOVING_SLOTS.min, MOVING_SLOTS.max),
       devices: v.device?.map((file) => pathToFileURL(resolve(file)).href),
       repeat: number(v.repeat),
+      timeoutMs: number(v.timeout),
     };
     let resolved;
     try {
