@@ -131,7 +131,11 @@ export class SlotTable {
 
   /** KVM_GET_DIRTY_LOG: the slot's bitmap (bit i = page i, little-endian u64 words), cleared atomically. */
   getDirtyLog(slotNumber: number): Uint8Array {
-    const slot = this.slots.get(requireSlotNumber(slotNumber));
+    const number = requireSlotNumber(slotNumber);
+    // kvm_get_dirty_log(): a slot number no slot can have is EINVAL, a slot without a log ENOENT.
+    if (number >>> 16 >= this.map.AS_COUNT) throw new SlotError('EINVAL', texts.badAddressSpace(number >>> 16, this.map.AS_COUNT));
+    if ((number & 0xffff) >= this.map.MAX_SLOTS) throw new SlotError('EINVAL', texts.badSlotId(number & 0xffff, this.map.MAX_SLOTS));
+    const slot = this.slots.get(number);
     if (!slot || slot.dirtyBitmap === 0) throw new SlotError('ENOENT', texts.noDirtyLog(slotNumber));
     const bytes = dirtyBitmapBytes(Number(slot.memorySize >> PAGE_SHIFT));
     const words = new Int32Array(this.memory.buffer, slot.dirtyBitmap, bytes / 4);

@@ -3,9 +3,16 @@
 
 import type { Machine } from '../dist/src/index.js';
 
-/** A copy of the whole shared memory (compare it with firstChange). */
-export function snapshot(machine: Machine): Uint8Array {
-  return new Uint8Array(machine.memory.buffer).slice();
+/**
+ * A copy of the whole shared memory (compare it with firstChange), into `reuse` when
+ * it is the right size: copying out of a SharedArrayBuffer into a fresh array costs
+ * several times more than into one already allocated.
+ */
+export function snapshot(machine: Machine, reuse?: Uint8Array): Uint8Array {
+  const live = new Uint8Array(machine.memory.buffer);
+  const copy = reuse?.length === live.length ? reuse : new Uint8Array(live.length);
+  copy.set(live);
+  return copy;
 }
 
 /** A byte range of the memory the caller allows to change, with why. */
@@ -33,10 +40,10 @@ export function regionName(machine: Machine, at: number): string {
 }
 
 /**
- * The first byte outside the arena (and outside `allowed`) where `after` differs
- * from `before`, named by region; undefined when none does.
+ * The first byte outside the arena (and outside `allowed`) where `after` (default:
+ * the live memory) differs from `before`, named by region; undefined when none does.
  */
-export function firstChange(machine: Machine, before: Uint8Array, after: Uint8Array, allowed: readonly Allowed[] = []): string | undefined {
+export function firstChange(machine: Machine, before: Uint8Array, after = new Uint8Array(machine.memory.buffer), allowed: readonly Allowed[] = []): string | undefined {
   const { arenaBase, arenaSize } = machine.layout;
   const ranges = [...allowed, { start: arenaBase, end: arenaBase + arenaSize }].sort((a, b) => a.start - b.start);
   let from = 0;
