@@ -75,3 +75,23 @@ export function tlbRange(machine: Machine, index: number): Allowed {
   const start = machine.layout.tlbBase + index * bytes;
   return { start, end: start + bytes };
 }
+
+/** The dirty bitmap of every slot the core's published tables list with one: where it is and how many pages it covers. */
+export function liveDirtyBitmaps(machine: Machine): Array<{ slot: number; start: number; end: number; pages: number }> {
+  const { map } = machine;
+  const view = new DataView(machine.memory.buffer);
+  const found = [];
+  for (let as = 0; as < map.AS_COUNT; as++) {
+    const generation = view.getUint32(map.CONTROL_BASE + map.CTRL_SLOT_GEN + 4 * as, true);
+    const table = map.SLOT_TABLES_BASE + (as * 2 + (generation & 1)) * map.SLOT_TABLE_SIZE;
+    const count = view.getUint32(table + map.SLOT_H_COUNT, true);
+    for (let i = 0; i < count; i++) {
+      const entry = table + map.SLOT_ENTRIES_OFFSET + i * map.SLOT_ENTRY_SIZE;
+      const start = view.getUint32(entry + map.SLOT_E_DIRTY, true);
+      if (start === 0) continue;
+      const pages = Number(view.getBigUint64(entry + map.SLOT_E_SIZE, true) / BigInt(map.PAGE_SIZE));
+      found.push({ slot: view.getUint32(entry + map.SLOT_E_SLOT, true), start, end: start + Math.ceil(pages / 64) * 8, pages });
+    }
+  }
+  return found;
+}

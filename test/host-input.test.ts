@@ -118,6 +118,10 @@ describe('host API numeric inputs', () => {
       expectRefused(() => machine.attach(bad as number), EmuError, 'EINVAL', `attach ${what}`);
     }
     expectRefused(() => machine.allocateBacking(0), SlotError, 'EINVAL');
+    // kvm_get_dirty_log(): a slot number no slot can have is EINVAL (ENOENT is for a slot without a log).
+    expectRefused(() => machine.getDirtyLog(32764), SlotError, 'EINVAL', 'slot id 32764');
+    expectRefused(() => machine.getDirtyLog(2 << 16), SlotError, 'EINVAL', 'address space 2');
+    expectRefused(() => machine.getDirtyLog(5), SlotError, 'ENOENT', 'no such slot');
   });
 
   it('mmio.register refuses hostile bases, sizes, widths and shapes with MmioError EINVAL', () => {
