@@ -53,7 +53,7 @@ export class CoreAccessor {
     });
     this.map = readMemoryMap(this.instance);
     this.functions = coreFunctions(this.instance);
-    const bound = this.functions.bindRecord(recordIndex);
+    const bound = this.functions.bindRecord(requireInteger(EmuError, 'record', recordIndex, 0, 0xffff_ffff));
     if (bound !== 0) throw new EmuError('EINVAL', `record ${recordIndex} cannot be bound (code ${bound})`);
     this.record = this.map.VCPU_BASE + recordIndex * this.map.VCPU_RECORD_SIZE;
     mmioData = this.record + this.map.REC_MMIO_DATA;
@@ -66,10 +66,13 @@ export class CoreAccessor {
   read(gpa: bigint | number | string, size: number, options?: AccessOptions): bigint {
     const { as, endian } = this.checkOptions(options);
     const at = this.checkRange(gpa, this.checkSize(size));
-    return this.guard(() => {
+    const outer = this.enter();
+    try {
       this.raise(this.functions.physRead(as, at, size), at, size, false);
       return bytesToValue(this.data(size), endian);
-    });
+    } finally {
+      if (outer) this.leave(outer);
+    }
   }
 
   /**
@@ -80,17 +83,21 @@ export class CoreAccessor {
     const { as, endian } = this.checkOptions(options);
     const at = this.checkRange(gpa, this.checkSize(size));
     const bits = requireAccessValue(AccessError, value, size);
-    this.guard(() => {
+    const outer = this.enter();
+    try {
       valueToBytes(bits, this.data(size), endian);
       this.raise(this.functions.physWrite(as, at, size), at, size, true);
-    });
+    } finally {
+      if (outer) this.leave(outer);
+    }
   }
 
   /** Copies `length` (at most MAX_COPY_BYTES) bytes from guest-physical `gpa` (RAM or devices), 16 at a time. */
   readBytes(gpa: bigint | number | string, length: number, options?: AccessOptions): Uint8Array {
     const { as } = this.checkOptions(options);
     const start = this.checkRange(gpa, requireInteger(AccessError, 'length', length, 0, MAX_COPY_BYTES));
-    return this.guard(() => {
+    const outer = this.enter();
+    try {
       const out = new Uint8Array(length);
       for (let done = 0; done < length; done += 16) {
         const size = Math.min(16, length - done);
@@ -99,7 +106,9 @@ export class CoreAccessor {
         out.set(this.data(size), done);
       }
       return out;
-    });
+    } finally {
+      if (outer) this.leave(outer);
+    }
   }
 
   /** Copies `source` (a Uint8Array) to guest-physical `gpa` (RAM or devices), 16 bytes at a time. */
@@ -107,14 +116,17 @@ export class CoreAccessor {
     const { as } = this.checkOptions(options);
     if (!(source instanceof Uint8Array)) throw new AccessError('EINVAL', texts.notBytes('source', source));
     const start = this.checkRange(gpa, source.length);
-    this.guard(() => {
+    const outer = this.enter();
+    try {
       for (let done = 0; done < source.length; done += 16) {
         const size = Math.min(16, source.length - done);
         const at = start + BigInt(done);
         this.data(size).set(source.subarray(done, done + size));
         this.raise(this.functions.physWrite(as, at, size), at, size, true);
       }
-    });
+    } finally {
+      if (outer) this.leave(outer);
+    }
   }
 
   counters(): AccessCounters {
@@ -132,6 +144,7 @@ export class CoreAccessor {
   }
 
   private checkOptions(options: unknown): { as: number; endian: Endian } {
+    if (options === undefined) return DEFAULT_OPTIONS;
     const fields = requireObject(AccessError, 'options', options, true);
     return {
       as: optionalInteger(AccessError, 'addressSpace', fields.addressSpace, 0, 0, this.map.AS_COUNT - 1),
@@ -152,20 +165,19 @@ export class CoreAccessor {
   }
 
   /**
-   * Runs a host access. Inside a device handler on this record's bus (a device that
-   * calls back into the machine) the outer access has its fragments in this record's
-   * access area: that area is saved and put back, so each access sees only its own bytes.
+   * Starts a host access. Inside a device handler on this record's bus (a device that
+   * calls back into the machine) the access that called the device has its fragments in
+   * this record's access area: returns a copy of that area for leave() to put back, so
+   * each access sees only its own bytes. Outside one, undefined.
    */
-  private guard<T>(access: () => T): T {
-    if (this.dispatching === 0) return access();
+  private enter(): Uint8Array | undefined {
+    if (this.dispatching === 0) return undefined;
     if (this.dispatching > MAX_NESTING) throw new AccessError('EIO', texts.reentered(this.dispatching));
-    const area = this.bytes.subarray(this.record, this.record + this.map.REC_SLOT_CACHE);
-    const outer = area.slice();
-    try {
-      return access();
-    } finally {
-      area.set(outer);
-    }
+    return this.bytes.slice(this.record, this.record + this.map.REC_SLOT_CACHE);
+  }
+
+  private leave(outer: Uint8Array): void {
+    this.bytes.set(outer, this.record);
   }
 
   private raise(exit: number, gpa: bigint, size: number, write: boolean): void {
@@ -192,6 +204,7 @@ export class CoreAccessor {
 /** Devices decode below 2^53: the high word of such an address is below 2^21. */
 const GPA_HIGH_LIMIT = 2 ** 21;
 const U64_END = 1n << 64n;
+const DEFAULT_OPTIONS: { as: number; endian: Endian } = { as: 0, endian: 'little' };
 /** The most bytes one readBytes call copies (its result is one Uint8Array). */
 export const MAX_COPY_BYTES = 2 ** 30;
 /** Host accesses nested inside device handlers deeper than this are refused (a device calling itself without end). */

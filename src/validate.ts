@@ -47,11 +47,15 @@ export function optionalEndian(refuse: Refusal, name: string, value: unknown): E
  * as a negative two's complement number (-1 writes all ones); anything else would wrap.
  */
 export function requireAccessValue(refuse: Refusal, value: unknown, size: number): bigint {
-  let wide: bigint;
-  if (typeof value === 'bigint') wide = value;
-  else if (typeof value === 'number' && Number.isSafeInteger(value)) wide = BigInt(value);
-  else throw new refuse('EINVAL', texts.valueNotInteger(value));
-  const bits = BigInt(size * 8);
-  if (wide >= 1n << bits || wide < -(1n << (bits - 1n))) throw new refuse('EINVAL', texts.valueTooWide(value, size));
-  return wide;
+  if (typeof value === 'number' && Number.isSafeInteger(value)) {
+    if (size < 7 && (value >= 2 ** (8 * size) || value < -(2 ** (8 * size - 1)))) throw new refuse('EINVAL', texts.valueTooWide(value, size));
+    return BigInt(value);
+  }
+  if (typeof value !== 'bigint') throw new refuse('EINVAL', texts.valueNotInteger(value));
+  if (value >= UNSIGNED_END[size]! || value < SIGNED_MIN[size]!) throw new refuse('EINVAL', texts.valueTooWide(value, size));
+  return value;
 }
+
+/** Per access size 0..16: 2^(8·size) and -2^(8·size-1), the bounds of what fits. */
+const UNSIGNED_END = Array.from({ length: 17 }, (_, size) => 1n << BigInt(8 * size));
+const SIGNED_MIN = Array.from({ length: 17 }, (_, size) => -(1n << BigInt(Math.max(0, 8 * size - 1))));

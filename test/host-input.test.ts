@@ -2,7 +2,7 @@
 // negatives and out-of-range bigints with its documented error (issue 16, items 1, 5, 6).
 
 import { describe, expect, it, beforeEach } from 'vitest';
-import { Machine, MmioBus, SlotError, AccessError, MmioError, EmuError } from '../dist/src/index.js';
+import { Machine, MmioBus, CoreAccessor, SlotError, AccessError, MmioError, EmuError } from '../dist/src/index.js';
 import { main } from '../dist/src/cli/main.js';
 import { firstChange, snapshot } from './engine-memory.js';
 
@@ -116,6 +116,7 @@ describe('host API numeric inputs', () => {
       expectRefused(() => machine.allocateBacking(bad as number), SlotError, 'EINVAL', `allocateBacking ${what}`);
       expectRefused(() => machine.releaseBacking(bad as number), SlotError, 'EINVAL', `releaseBacking ${what}`);
       expectRefused(() => machine.attach(bad as number), EmuError, 'EINVAL', `attach ${what}`);
+      expectRefused(() => new CoreAccessor(machine.module, machine.memory, bad as number, machine.mmio), EmuError, 'EINVAL', `CoreAccessor ${what}`);
     }
     expectRefused(() => machine.allocateBacking(0), SlotError, 'EINVAL');
     // kvm_get_dirty_log(): a slot number no slot can have is EINVAL (ENOENT is for a slot without a log).
