@@ -4,7 +4,8 @@
 import { coreFunctions, instantiateCore, readMemoryMap, type CoreFunctions, type MemoryMap, type MmioImport } from './core.js';
 import { AccessError, EmuError, texts } from './errors.js';
 import { BUS_UNCLAIMED, MmioBus } from './mmio.js';
-import { bytesToValue, parseU64, valueToBytes, type Endian } from './values.js';
+import { optionalEndian, optionalInteger, requireAccessValue, requireInteger, requireObject, requireU64 } from './validate.js';
+import { bytesToValue, describeThrown, valueToBytes, type Endian } from './values.js';
 
 export interface AccessOptions {
   /** Address space (slot bits 16-31); default 0. */
@@ -29,6 +30,8 @@ export class CoreAccessor {
   readonly record: number;
   private readonly bytes: Uint8Array;
   private readonly view: DataView;
+  /** Bus dispatches in progress on this record: a host access made now is nested inside a device handler. */
+  private dispatching = 0;
 
   /**
    * `unclaimed`, when given, completes accesses no device on `bus` claims (a VMM's own
@@ -40,52 +43,89 @@ export class CoreAccessor {
     this.view = view;
     let mmioData = 0;
     this.instance = instantiateCore(module, memory, (as, gpaLow, gpaHigh, size, write, cause) => {
-      const claimed = gpaHigh >= GPA_HIGH_LIMIT ? BUS_UNCLAIMED : bus.access(as, gpaHigh * 2 ** 32 + (gpaLow >>> 0), write !== 0, view, mmioData, size);
-      return claimed === BUS_UNCLAIMED && unclaimed ? unclaimed(as, gpaLow, gpaHigh, size, write, cause) : claimed;
+      this.dispatching++;
+      try {
+        const claimed = gpaHigh >= GPA_HIGH_LIMIT ? BUS_UNCLAIMED : bus.access(as, gpaHigh * 2 ** 32 + (gpaLow >>> 0), write !== 0, view, mmioData, size);
+        return claimed === BUS_UNCLAIMED && unclaimed ? unclaimed(as, gpaLow, gpaHigh, size, write, cause) : claimed;
+      } finally {
+        this.dispatching--;
+      }
     });
     this.map = readMemoryMap(this.instance);
     this.functions = coreFunctions(this.instance);
-    const bound = this.functions.bindRecord(recordIndex);
+    const bound = this.functions.bindRecord(requireInteger(EmuError, 'record', recordIndex, 0, 0xffff_ffff));
     if (bound !== 0) throw new EmuError('EINVAL', `record ${recordIndex} cannot be bound (code ${bound})`);
     this.record = this.map.VCPU_BASE + recordIndex * this.map.VCPU_RECORD_SIZE;
     mmioData = this.record + this.map.REC_MMIO_DATA;
   }
 
+  // Every access checks its arguments first (AccessError EINVAL, nothing touched):
+  // gpa a u64, the range not crossing 2^64, size 1..16, options as documented.
+
   /** Reads `size` (1..16) bytes at `gpa` as a value; throws AccessError if it does not complete. */
-  read(gpa: bigint | number | string, size: number, options: AccessOptions = {}): bigint {
-    const at = this.checkAccess(gpa, size, options);
-    this.raise(this.functions.physRead(options.addressSpace ?? 0, at, size), at, size, false);
-    return bytesToValue(this.data(size), options.endian ?? 'little');
-  }
-
-  /** Writes the low `size` (1..16) bytes of `value` at `gpa`; throws AccessError if it does not complete. */
-  write(gpa: bigint | number | string, size: number, value: bigint | number, options: AccessOptions = {}): void {
-    const at = this.checkAccess(gpa, size, options);
-    valueToBytes(BigInt(value), this.data(size), options.endian ?? 'little');
-    this.raise(this.functions.physWrite(options.addressSpace ?? 0, at, size), at, size, true);
-  }
-
-  /** Copies `length` bytes from guest-physical `gpa` (RAM or devices), 16 at a time. */
-  readBytes(gpa: bigint | number | string, length: number, options: AccessOptions = {}): Uint8Array {
-    const start = this.checkAccess(gpa, 1, options);
-    const out = new Uint8Array(length);
-    for (let done = 0; done < length; done += 16) {
-      const size = Math.min(16, length - done);
-      const at = start + BigInt(done);
-      this.raise(this.functions.physRead(options.addressSpace ?? 0, at, size), at, size, false);
-      out.set(this.data(size), done);
+  read(gpa: bigint | number | string, size: number, options?: AccessOptions): bigint {
+    const { as, endian } = this.checkOptions(options);
+    const at = this.checkRange(gpa, this.checkSize(size));
+    const outer = this.enter();
+    try {
+      this.raise(this.functions.physRead(as, at, size), at, size, false);
+      return bytesToValue(this.data(size), endian);
+    } finally {
+      if (outer) this.leave(outer);
     }
-    return out;
   }
 
-  /** Copies `source` to guest-physical `gpa` (RAM or devices), 16 bytes at a time. */
-  writeBytes(gpa: bigint | number | string, source: Uint8Array, options: AccessOptions = {}): void {
-    const start = this.checkAccess(gpa, 1, options);
-    for (let done = 0; done < source.length; done += 16) {
-      const size = Math.min(16, source.length - done);
-      const at = start + BigInt(done);
-      this.data(size).set(source.subarray(done, done + size));
-      this.raise(this.functions.physWrite(options.addressSpace ?? 0, at, size), at, size, true);
+  /**
+   * Writes `value` in `size` (1..16) bytes at `gpa`: it must fit, unsigned or as a
+   * negative two's complement number. Throws AccessError if it does not complete.
+   */
+  write(gpa: bigint | number | string, size: number, value: bigint | number, options?: AccessOptions): void {
+    const { as, endian } = this.checkOptions(options);
+    const at = this.checkRange(gpa, this.checkSize(size));
+    const bits = requireAccessValue(AccessError, value, size);
+    const outer = this.enter();
+    try {
+      valueToBytes(bits, this.data(size), endian);
+      this.raise(this.functions.physWrite(as, at, size), at, size, true);
+    } finally {
+      if (outer) this.leave(outer);
+    }
+  }
+
+  /** Copies `length` (at most MAX_COPY_BYTES) bytes from guest-physical `gpa` (RAM or devices), 16 at a time. */
+  readBytes(gpa: bigint | number | string, length: number, options?: AccessOptions): Uint8Array {
+    const { as } = this.checkOptions(options);
+    const start = this.checkRange(gpa, requireInteger(AccessError, 'length', length, 0, MAX_COPY_BYTES));
+    const outer = this.enter();
+    try {
+      const out = new Uint8Array(length);
+      for (let done = 0; done < length; done += 16) {
+        const size = Math.min(16, length - done);
+        const at = start + BigInt(done);
+        this.raise(this.functions.physRead(as, at, size), at, size, false);
+        out.set(this.data(size), done);
+      }
+      return out;
+    } finally {
+      if (outer) this.leave(outer);
+    }
+  }
+
+  /** Copies `source` (a Uint8Array) to guest-physical `gpa` (RAM or devices), 16 bytes at a time. */
+  writeBytes(gpa: bigint | number | string, source: Uint8Array, options?: AccessOptions): void {
+    const { as } = this.checkOptions(options);
+    if (!(source instanceof Uint8Array)) throw new AccessError('EINVAL', texts.notBytes('source', source));
+    const start = this.checkRange(gpa, source.length);
+    const outer = this.enter();
+    try {
+      for (let done = 0; done < source.length; done += 16) {
+        const size = Math.min(16, source.length - done);
+        const at = start + BigInt(done);
+        this.data(size).set(source.subarray(done, done + size));
+        this.raise(this.functions.physWrite(as, at, size), at, size, true);
+      }
+    } finally {
+      if (outer) this.leave(outer);
     }
   }
 
@@ -103,15 +143,41 @@ export class CoreAccessor {
     return this.bytes.subarray(at, at + size);
   }
 
-  private checkAccess(gpa: unknown, size: number, options: AccessOptions): bigint {
-    const at = parseU64(gpa);
-    if (at === undefined) throw new AccessError('EINVAL', texts.notInteger('gpa', gpa), noExit);
-    if (!Number.isInteger(size) || size < 1 || size > 16) throw new AccessError('EINVAL', texts.badAccessSize(size), noExit);
-    const as = options.addressSpace ?? 0;
-    if (!Number.isInteger(as) || as < 0 || as >= this.map.AS_COUNT) {
-      throw new AccessError('EINVAL', texts.badAddressSpaceArg(as, this.map.AS_COUNT), noExit);
-    }
+  private checkOptions(options: unknown): { as: number; endian: Endian } {
+    if (options === undefined) return DEFAULT_OPTIONS;
+    const fields = requireObject(AccessError, 'options', options, true);
+    return {
+      as: optionalInteger(AccessError, 'addressSpace', fields.addressSpace, 0, 0, this.map.AS_COUNT - 1),
+      endian: optionalEndian(AccessError, 'endian', fields.endian),
+    };
+  }
+
+  private checkSize(size: unknown): number {
+    if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > 16) throw new AccessError('EINVAL', texts.badAccessSize(size));
+    return size;
+  }
+
+  /** `gpa` as a u64 whose `length` bytes end at or below 2^64 (the core's address arithmetic would wrap to 0). */
+  private checkRange(gpa: unknown, length: number): bigint {
+    const at = requireU64(AccessError, 'gpa', gpa);
+    if (at + BigInt(length) > U64_END) throw new AccessError('EINVAL', texts.crosses2to64(at, length));
     return at;
+  }
+
+  /**
+   * Starts a host access. Inside a device handler on this record's bus (a device that
+   * calls back into the machine) the access that called the device has its fragments in
+   * this record's access area: returns a copy of that area for leave() to put back, so
+   * each access sees only its own bytes. Outside one, undefined.
+   */
+  private enter(): Uint8Array | undefined {
+    if (this.dispatching === 0) return undefined;
+    if (this.dispatching > MAX_NESTING) throw new AccessError('EIO', texts.reentered(this.dispatching));
+    return this.bytes.slice(this.record, this.record + this.map.REC_SLOT_CACHE);
+  }
+
+  private leave(outer: Uint8Array): void {
+    this.bytes.set(outer, this.record);
   }
 
   private raise(exit: number, gpa: bigint, size: number, write: boolean): void {
@@ -128,7 +194,7 @@ export class CoreAccessor {
     }
     if (exit === map.EXIT_DEVICE_ERROR) {
       const failure = this.bus.lastFailure;
-      const message = failure?.error instanceof Error ? failure.error.message : String(failure?.error);
+      const message = describeThrown(failure?.error);
       throw new AccessError('EIO', texts.deviceThrew(failure?.device ?? '?', fragment.gpa, message), fragment, { cause: failure?.error });
     }
     throw new AccessError('EINVAL', `${texts.badAccessSize(size)} at ${gpa}`, fragment);
@@ -137,8 +203,12 @@ export class CoreAccessor {
 
 /** Devices decode below 2^53: the high word of such an address is below 2^21. */
 const GPA_HIGH_LIMIT = 2 ** 21;
-
-const noExit = { gpa: 0n, size: 0, write: false, cause: 'none' };
+const U64_END = 1n << 64n;
+const DEFAULT_OPTIONS: { as: number; endian: Endian } = { as: 0, endian: 'little' };
+/** The most bytes one readBytes call copies (its result is one Uint8Array). */
+export const MAX_COPY_BYTES = 2 ** 30;
+/** Host accesses nested inside device handlers deeper than this are refused (a device calling itself without end). */
+const MAX_NESTING = 64;
 
 /** Why an access left the RAM path (an MMIO exit's cause). */
 export type MmioCause = 'unmapped' | 'read-only slot' | 'invalid slot';

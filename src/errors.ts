@@ -1,5 +1,8 @@
 // Every error the host raises, with its texts in one place. `code` is an errno
-// name (as KVM's ioctls return) so callers can switch on it.
+// name (as KVM's ioctls return) so callers can switch on it. Texts that show a
+// caller's value go through describeValue, which never throws.
+
+import { describeValue } from './values.js';
 
 export type ErrnoName = 'EINVAL' | 'EEXIST' | 'ENOENT' | 'ENOMEM' | 'EFAULT' | 'EIO' | 'EPERM' | 'ETIMEDOUT';
 
@@ -25,7 +28,7 @@ export class AccessError extends EmuError {
   constructor(
     code: ErrnoName,
     message: string,
-    readonly exit: { gpa: bigint; size: number; write: boolean; cause: string },
+    readonly exit: { gpa: bigint; size: number; write: boolean; cause: string } = { gpa: 0n, size: 0, write: false, cause: 'none' },
     options?: { cause?: unknown },
   ) {
     super(code, message);
@@ -37,6 +40,7 @@ const hex = (value: bigint | number): string => `0x${value.toString(16)}`;
 
 export const texts = {
   unknownFlags: (flags: number) => `flags ${hex(flags)} has bits other than LOG_DIRTY_PAGES (1) and READONLY (2)`,
+  flagsNotU32: (flags: unknown) => `flags must be a u32 (an integer from 0 to 0xffffffff), got ${describeValue(flags)}`,
   sizeNotAligned: (size: bigint) => `memorySize ${hex(size)} is not a multiple of the 4096-byte page`,
   gpaNotAligned: (gpa: bigint) => `guestPhysAddr ${hex(gpa)} is not page-aligned`,
   uaddrNotAligned: (uaddr: bigint) => `userspaceAddr ${hex(uaddr)} is not page-aligned`,
@@ -54,11 +58,23 @@ export const texts = {
   overlap: (slot: number, other: number) => `slot ${hex(slot)} would overlap slot ${hex(other)} in the same address space`,
   dirtyPoolFull: (bytes: number) => `no room for a ${bytes}-byte dirty bitmap; create the machine with a larger dirtyLogBytes`,
   noDirtyLog: (slot: number) => `slot ${hex(slot)} does not exist or does not have LOG_DIRTY_PAGES`,
-  notInteger: (name: string, value: unknown) => `${name} must be a non-negative integer or "0x…" string, got ${JSON.stringify(value)}`,
+  notU64: (name: string, value: unknown) => `${name} must be an integer from 0 to 2^64-1 (number, bigint or "0x…" string), got ${describeValue(value)}`,
+  notInRange: (name: string, value: unknown, min: number, max: number) =>
+    `${name} must be an integer from ${min} to ${max}, got ${describeValue(value)}`,
+  notObject: (name: string, value: unknown) => `${name} must be an object, got ${describeValue(value)}`,
+  notArray: (name: string, value: unknown) => `${name} must be an array, got ${describeValue(value)}`,
+  notBytes: (name: string, value: unknown) => `${name} must be a Uint8Array, got ${describeValue(value)}`,
+  notOneOf: (name: string, value: unknown, allowed: readonly string[]) =>
+    `${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describeValue(value)}`,
+  valueTooWide: (value: unknown, size: number) =>
+    `value ${describeValue(value)} does not fit in ${size} bytes (unsigned, or negative two's complement)`,
+  valueNotInteger: (value: unknown) => `value must be an integer (a safe integer number or a bigint), got ${describeValue(value)}`,
+  crosses2to64: (gpa: bigint, length: number) => `${length} bytes at ${hex(gpa)} would cross 2^64 (a host access never wraps to address 0)`,
+  reentered: (depth: number) => `host accesses nested ${depth} deep inside device handlers: a device calls back into the machine without end`,
   arenaFull: (bytes: number) => `no ${bytes}-byte range is free in the guest-RAM arena`,
   notAllocated: (addr: number) => `${hex(addr)} is not the start of an allocated range`,
-  badAccessSize: (size: number) => `access size ${size} is not between 1 and 16 bytes`,
-  badAddressSpaceArg: (as: number, count: number) => `address space ${as} is not below ${count}`,
+  badAccessSize: (size: unknown) => `access size ${describeValue(size)} is not an integer from 1 to 16 bytes`,
+  badAddressSpaceArg: (as: unknown, count: number) => `address space ${describeValue(as)} is not an integer below ${count}`,
   unassigned: (gpa: bigint, size: number, write: boolean, cause: string) =>
     `${write ? 'write' : 'read'} of ${size} bytes at ${hex(gpa)} reached no RAM slot (${cause}) and no device`,
   deviceThrew: (name: string, gpa: bigint, message: string) => `device ${name} failed an access at ${hex(gpa)}: ${message}`,

@@ -4,9 +4,10 @@
 import { CoreAccessor, type AccessCounters, type AccessOptions } from './accessor.js';
 import { RangeAllocator } from './alloc.js';
 import { loadCoreModule, planPages, coreFunctions, instantiateCore, type CoreFlavor, type MemoryMap, type MmioImport } from './core.js';
-import { EmuError, SlotError, texts } from './errors.js';
+import { EmuError, MmioError, SlotError, texts } from './errors.js';
 import { MmioBus } from './mmio.js';
 import { SlotTable, dirtyBitmapBytes, type MemoryRegion, type SlotChange, type SlotInfo } from './slots.js';
+import { optionalInteger, requireInteger, requireObject, requireU64 } from './validate.js';
 
 export interface MachineOptions {
   /** Guest vCPUs the memory has records for; default 1. */
@@ -74,6 +75,7 @@ export class Machine {
   }
 
   static async create(options: MachineOptions = {}): Promise<Machine> {
+    requireObject(EmuError, 'options', options);
     const vcpus = options.vcpus ?? 1;
     const arenaBytes = options.arenaBytes ?? DEFAULT_ARENA_BYTES;
     if (!Number.isInteger(vcpus) || vcpus < 1 || vcpus > 1024) throw new EmuError('EINVAL', texts.badOption('vcpus', 'must be 1..1024'));
@@ -127,24 +129,26 @@ export class Machine {
     const map = this.map;
     const words = new DataView(this.memory.buffer, map.CONTROL_BASE);
     const count = Atomics.load(new Int32Array(this.memory.buffer), (map.CONTROL_BASE + map.CTRL_BUILTIN_COUNT) >> 2);
-    const base = BigInt(device.base);
-    const as = device.addressSpace ?? 0;
-    if (count >= map.BUILTIN_MAX) throw new EmuError('ENOMEM', texts.badOption('builtin device', `at most ${map.BUILTIN_MAX}`));
-    if (!Number.isInteger(device.size) || device.size <= 0 || base < 0n || !Number.isInteger(as) || as < 0 || as >= map.AS_COUNT) {
-      throw new EmuError('EINVAL', texts.badOption('builtin device', 'needs a base >= 0, a positive size and an address space'));
-    }
+    requireObject(MmioError, 'builtin device', device);
+    if (device.kind !== 'scratch' && device.kind !== 'counter') throw new MmioError('EINVAL', texts.notOneOf('builtin device kind', device.kind, ['scratch', 'counter']));
+    const base = requireU64(MmioError, 'builtin device base', device.base);
+    // Its registers live in the arena, so it is no larger than the arena.
+    const size = requireInteger(MmioError, 'builtin device size', device.size, 1, this.layout.arenaSize);
+    const as = optionalInteger(MmioError, 'builtin device addressSpace', device.addressSpace, 0, 0, map.AS_COUNT - 1);
+    if (base + BigInt(size) > 1n << 64n) throw new MmioError('EINVAL', texts.crosses2to64(base, size));
+    if (count >= map.BUILTIN_MAX) throw new MmioError('ENOMEM', texts.badOption('builtin device', `at most ${map.BUILTIN_MAX}`));
     for (let i = 0; i < count; i++) {
       const entry = map.CTRL_BUILTINS + i * map.BUILTIN_ENTRY_SIZE;
       const start = words.getBigUint64(entry + map.BUILTIN_E_BASE, true);
       const end = start + words.getBigUint64(entry + map.BUILTIN_E_SIZE, true);
-      if (words.getUint32(entry + map.BUILTIN_E_AS, true) === as && base < end && start < base + BigInt(device.size)) {
-        throw new EmuError('EEXIST', texts.badOption('builtin device', `overlaps the one at ${start.toString(16)}`));
+      if (words.getUint32(entry + map.BUILTIN_E_AS, true) === as && base < end && start < base + BigInt(size)) {
+        throw new MmioError('EEXIST', texts.badOption('builtin device', `overlaps the one at ${start.toString(16)}`));
       }
     }
-    const uaddr = this.allocateBacking(Math.ceil(Math.max(device.size, 8) / 4096) * 4096);
+    const uaddr = this.allocateBacking(Math.ceil(Math.max(size, 8) / 4096) * 4096);
     const entry = map.CTRL_BUILTINS + count * map.BUILTIN_ENTRY_SIZE;
     words.setBigUint64(entry + map.BUILTIN_E_BASE, base, true);
-    words.setBigUint64(entry + map.BUILTIN_E_SIZE, BigInt(device.size), true);
+    words.setBigUint64(entry + map.BUILTIN_E_SIZE, BigInt(size), true);
     words.setUint32(entry + map.BUILTIN_E_KIND, device.kind === 'counter' ? map.BUILTIN_COUNTER : map.BUILTIN_SCRATCH, true);
     words.setUint32(entry + map.BUILTIN_E_AS, as, true);
     words.setUint32(entry + map.BUILTIN_E_STATE, this.layout.arenaBase + uaddr, true);
@@ -169,7 +173,7 @@ export class Machine {
 
   /** A fresh page-aligned range of the guest-RAM arena; returns its userspaceAddr. */
   allocateBacking(bytes: number): number {
-    const at = Number.isInteger(bytes) && bytes > 0 ? this.arena.allocate(bytes) : undefined;
+    const at = this.arena.allocate(requireInteger(SlotError, 'bytes', bytes, 1, Number.MAX_SAFE_INTEGER));
     if (at === undefined) throw new SlotError('ENOMEM', texts.arenaFull(bytes));
     new Uint8Array(this.memory.buffer, this.layout.arenaBase + at, this.arena.sizeOf(at)).fill(0);
     return at;
@@ -177,12 +181,15 @@ export class Machine {
 
   /** Returns a range from allocateBacking(); slots still aliasing it keep reading its bytes. */
   releaseBacking(userspaceAddr: number): void {
-    if (!this.arena.release(userspaceAddr)) throw new SlotError('EINVAL', texts.notAllocated(userspaceAddr));
+    if (!this.arena.release(requireInteger(SlotError, 'userspaceAddr', userspaceAddr, 0, this.layout.arenaSize))) throw new SlotError('EINVAL', texts.notAllocated(userspaceAddr));
   }
 
   /** The bytes of the arena at `userspaceAddr` (the backing as the VMM sees it). */
   backing(userspaceAddr: number, length: number): Uint8Array {
-    if (userspaceAddr < 0 || length < 0 || userspaceAddr + length > this.layout.arenaSize) {
+    const arenaSize = this.layout.arenaSize;
+    requireInteger(SlotError, 'userspaceAddr', userspaceAddr, 0, arenaSize);
+    requireInteger(SlotError, 'length', length, 0, arenaSize);
+    if (userspaceAddr + length > arenaSize) {
       throw new SlotError('EINVAL', texts.uaddrOutsideArena(BigInt(userspaceAddr), BigInt(length), this.layout.arenaSize));
     }
     return new Uint8Array(this.memory.buffer, this.layout.arenaBase + userspaceAddr, length);
@@ -211,9 +218,7 @@ export class Machine {
 
   /** A new core instance on this memory bound to vCPU record `index`, with its own bus (and a completion for accesses no device claims). */
   attach(index: number, bus: MmioBus = this.mmio, unclaimed?: MmioImport): CoreAccessor {
-    if (!Number.isInteger(index) || index < 0 || index >= this.layout.vcpuCount) {
-      throw new EmuError('EINVAL', texts.badOption('vcpu', `must be 0..${this.layout.vcpuCount - 1}`));
-    }
+    requireInteger(EmuError, 'vcpu', index, 0, this.layout.vcpuCount - 1);
     return new CoreAccessor(this.module, this.memory, index, bus, unclaimed);
   }
 }

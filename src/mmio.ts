@@ -3,7 +3,8 @@
 // declares (QEMU's access_with_adjusted_size).
 
 import { MmioError, texts } from './errors.js';
-import { parseU64, type Endian } from './values.js';
+import { optionalEndian, optionalInteger, requireInteger, requireObject, requireU64 } from './validate.js';
+import type { Endian } from './values.js';
 
 export const BUS_HANDLED = 0;
 export const BUS_UNCLAIMED = 1;
@@ -63,26 +64,28 @@ export class MmioBus {
   private readonly scratch = new DataView(new ArrayBuffer(8));
   lastFailure: DeviceFailure | undefined;
 
+  /** A bus decoding `addressSpaces` (1..65536) address spaces. */
   constructor(private readonly addressSpaces: number) {
+    requireInteger(MmioError, 'addressSpaces', addressSpaces, 1, 0x10000);
     this.spaces = Array.from({ length: addressSpaces }, () => []);
   }
 
   /** Adds a device; throws MmioError (changing nothing) on a bad shape or an overlap. */
   register(device: MmioDevice): MmioRegistration {
-    const name = device.name ?? `device${this.anonymous++}`;
-    const base = parseU64(device.base);
-    const size = parseU64(device.size);
-    if (base === undefined) throw new MmioError('EINVAL', texts.notInteger('base', device.base));
-    if (size === undefined || size === 0n) throw new MmioError('EINVAL', texts.deviceShape(name, 'size must be a positive integer'));
+    const fields = requireObject(MmioError, 'device', device);
+    if (fields.name !== undefined && typeof fields.name !== 'string') throw new MmioError('EINVAL', texts.deviceShape('?', 'name must be a string'));
+    const name = device.name ?? `device${this.anonymous}`;
+    const base = requireU64(MmioError, `device ${name}: base`, device.base);
+    const size = requireU64(MmioError, `device ${name}: size`, device.size);
+    if (size === 0n) throw new MmioError('EINVAL', texts.deviceShape(name, 'size must be a positive integer'));
     if (base + size > BigInt(ADDRESS_LIMIT)) throw new MmioError('EINVAL', texts.deviceShape(name, 'base + size must not exceed 2^53'));
-    const as = device.addressSpace ?? 0;
-    if (!Number.isInteger(as) || as < 0 || as >= this.addressSpaces) {
-      throw new MmioError('EINVAL', texts.deviceShape(name, `addressSpace must be below ${this.addressSpaces}`));
+    const as = optionalInteger(MmioError, `device ${name}: addressSpace`, device.addressSpace, 0, 0, this.addressSpaces - 1);
+    const declared: unknown = device.widths === undefined ? ALL_WIDTHS : device.widths;
+    if (!Array.isArray(declared) || declared.length === 0 || declared.some((w) => !ALL_WIDTHS.includes(w))) {
+      throw new MmioError('EINVAL', texts.deviceShape(name, 'widths must be a non-empty array of 1, 2, 4, 8'));
     }
-    const widths = [...new Set(device.widths ?? ALL_WIDTHS)].sort((a, b) => b - a);
-    if (widths.length === 0 || widths.some((w) => !ALL_WIDTHS.includes(w))) {
-      throw new MmioError('EINVAL', texts.deviceShape(name, 'widths must be a non-empty subset of 1, 2, 4, 8'));
-    }
+    const widths = [...new Set(declared as number[])].sort((a, b) => b - a);
+    const endian = optionalEndian(MmioError, `device ${name}: endian`, device.endian);
     if (typeof device.read !== 'function' || typeof device.write !== 'function') {
       throw new MmioError('EINVAL', texts.deviceShape(name, 'read and write handlers are required'));
     }
@@ -92,7 +95,8 @@ export class MmioBus {
     const clash = space.find((other) => other.start < end && start < other.end);
     if (clash) throw new MmioError('EEXIST', texts.deviceOverlap(name, clash.name));
     const accepts = Array.from({ length: 9 }, (_, width) => widths.includes(width));
-    const mapped: Mapped = { name, as, start, end, device, widths, accepts, little: (device.endian ?? 'little') === 'little' };
+    const mapped: Mapped = { name, as, start, end, device, widths, accepts, little: endian === 'little' };
+    if (device.name === undefined) this.anonymous++;
     space.push(mapped);
     space.sort((a, b) => a.start - b.start);
     return {

@@ -6,7 +6,7 @@
 import type { MemoryMap } from './core.js';
 import { RangeAllocator } from './alloc.js';
 import { SlotError, texts } from './errors.js';
-import { parseU64 } from './values.js';
+import { requireInteger, requireObject, requireU64 } from './validate.js';
 
 export const LOG_DIRTY_PAGES = 1;
 export const READONLY = 2;
@@ -14,6 +14,7 @@ const MAX_PAGES = (1n << 31n) - 1n;
 const PAGE_SHIFT = 12n;
 const PAGE_MASK = (1n << PAGE_SHIFT) - 1n;
 const U64_LIMIT = 1n << 64n;
+const U32_MAX = 0xffff_ffff;
 
 /** One KVM_SET_USER_MEMORY_REGION call; numbers, bigints or "0x…" strings. */
 export interface MemoryRegion {
@@ -76,6 +77,7 @@ export class SlotTable {
    * changes before it are undone and nothing is published.
    */
   transaction(regions: readonly MemoryRegion[]): SlotChange[] {
+    if (!Array.isArray(regions)) throw new SlotError('EINVAL', texts.notArray('regions', regions));
     const applied: SlotPlan[] = [];
     try {
       for (const region of regions) {
@@ -91,6 +93,10 @@ export class SlotTable {
     for (const { change, old, next } of applied) {
       if (change === 'none') continue;
       touched.add((next ?? old)!.slot >>> 16);
+      // A new bitmap is cleared only now, so a refused call writes no byte of shared memory.
+      if (next && next.dirtyBitmap !== 0 && next.dirtyBitmap !== old?.dirtyBitmap) {
+        this.memory.fill(0, next.dirtyBitmap, next.dirtyBitmap + dirtyBitmapBytes(Number(next.memorySize >> PAGE_SHIFT)));
+      }
       if (old && old.dirtyBitmap !== 0 && old.dirtyBitmap !== next?.dirtyBitmap) this.dirtyPool.release(old.dirtyBitmap);
     }
     for (const as of touched) this.spaces[as]!.publish();
@@ -102,7 +108,7 @@ export class SlotTable {
    * CAUSE_INVALID) or valid again, and publishes. The slot's user-visible state is unchanged.
    */
   setInvalid(slotNumber: number, invalid: boolean): void {
-    const slot = this.slots.get(slotNumber);
+    const slot = this.slots.get(requireSlotNumber(slotNumber));
     if (!slot) throw new SlotError('ENOENT', texts.noSuchSlot(slotNumber));
     const space = this.spaces[slotNumber >>> 16]!;
     space.setFlags(slot.guestPhysAddr, slot.flags | (invalid ? this.map.SLOT_INVALID : 0));
@@ -110,7 +116,7 @@ export class SlotTable {
   }
 
   get(slot: number): SlotInfo | undefined {
-    const found = this.slots.get(slot);
+    const found = this.slots.get(requireSlotNumber(slot));
     return found && publicView(found);
   }
 
@@ -125,7 +131,11 @@ export class SlotTable {
 
   /** KVM_GET_DIRTY_LOG: the slot's bitmap (bit i = page i, little-endian u64 words), cleared atomically. */
   getDirtyLog(slotNumber: number): Uint8Array {
-    const slot = this.slots.get(slotNumber);
+    const number = requireSlotNumber(slotNumber);
+    // kvm_get_dirty_log(): a slot number no slot can have is EINVAL, a slot without a log ENOENT.
+    if (number >>> 16 >= this.map.AS_COUNT) throw new SlotError('EINVAL', texts.badAddressSpace(number >>> 16, this.map.AS_COUNT));
+    if ((number & 0xffff) >= this.map.MAX_SLOTS) throw new SlotError('EINVAL', texts.badSlotId(number & 0xffff, this.map.MAX_SLOTS));
+    const slot = this.slots.get(number);
     if (!slot || slot.dirtyBitmap === 0) throw new SlotError('ENOENT', texts.noDirtyLog(slotNumber));
     const bytes = dirtyBitmapBytes(Number(slot.memorySize >> PAGE_SHIFT));
     const words = new Int32Array(this.memory.buffer, slot.dirtyBitmap, bytes / 4);
@@ -139,17 +149,17 @@ export class SlotTable {
   }
 
   private plan(region: MemoryRegion): SlotPlan {
-    const slotNumber = region.slot;
-    if (!Number.isInteger(slotNumber) || slotNumber < 0 || slotNumber > 0xffffffff) {
-      throw new SlotError('EINVAL', texts.notInteger('slot', slotNumber));
+    requireObject(SlotError, 'region', region);
+    const slotNumber = requireSlotNumber(region.slot);
+    // KVM's flags field is a __u32: a value that does not fit one is refused, not truncated.
+    const flags = region.flags === undefined ? 0 : region.flags;
+    if (typeof flags !== 'number' || !Number.isSafeInteger(flags) || flags < 0 || flags > U32_MAX) {
+      throw new SlotError('EINVAL', texts.flagsNotU32(flags));
     }
-    const flags = region.flags ?? 0;
-    if (!Number.isInteger(flags) || flags < 0 || (flags & ~(LOG_DIRTY_PAGES | READONLY)) !== 0) {
-      throw new SlotError('EINVAL', texts.unknownFlags(flags));
-    }
-    const gpa = requireU64('guestPhysAddr', region.guestPhysAddr);
-    const size = requireU64('memorySize', region.memorySize);
-    const uaddr = requireU64('userspaceAddr', region.userspaceAddr);
+    if ((flags & ~(LOG_DIRTY_PAGES | READONLY)) !== 0) throw new SlotError('EINVAL', texts.unknownFlags(flags));
+    const gpa = requireU64(SlotError, 'guestPhysAddr', region.guestPhysAddr);
+    const size = requireU64(SlotError, 'memorySize', region.memorySize);
+    const uaddr = requireU64(SlotError, 'userspaceAddr', region.userspaceAddr);
     const as = slotNumber >>> 16;
     const id = slotNumber & 0xffff;
     if ((size & PAGE_MASK) !== 0n) throw new SlotError('EINVAL', texts.sizeNotAligned(size));
@@ -193,11 +203,11 @@ export class SlotTable {
     return { change, old, next };
   }
 
+  /** Reserves a bitmap in the pool; transaction() clears it once the whole call is accepted. */
   private allocateBitmap(pages: number): number {
     const bytes = dirtyBitmapBytes(pages);
     const at = this.dirtyPool.allocate(bytes);
     if (at === undefined) throw new SlotError('ENOMEM', texts.dirtyPoolFull(bytes));
-    this.memory.fill(0, at, at + bytes);
     return at;
   }
 
@@ -230,10 +240,9 @@ function roundUp(value: number, multiple: number): number {
   return Math.ceil(value / multiple) * multiple;
 }
 
-function requireU64(name: string, value: unknown): bigint {
-  const parsed = parseU64(value);
-  if (parsed === undefined) throw new SlotError('EINVAL', texts.notInteger(name, value));
-  return parsed;
+/** A slot number: (address space << 16) | id, a u32; which ids and spaces exist is checked after. */
+function requireSlotNumber(value: unknown): number {
+  return requireInteger(SlotError, 'slot', value, 0, U32_MAX);
 }
 
 function publicView(slot: Slot): SlotInfo {

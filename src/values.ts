@@ -28,6 +28,40 @@ export function parseByteCount(value: string): number | undefined {
 
 export const hex = (value: bigint | number): string => `0x${value.toString(16)}`;
 
+/** A safe integer in [min, max], or undefined (NaN, ±Infinity, fractions, bigints and strings are not). */
+export function parseInteger(value: unknown, min: number, max: number): number | undefined {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max ? value : undefined;
+}
+
+/** How `value` reads in an error sentence. Never throws (bigints, symbols, objects whose toString throws). */
+export function describeValue(value: unknown): string {
+  switch (typeof value) {
+    case 'bigint': return `${value}n`;
+    case 'string': return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+    case 'symbol': return 'a symbol';
+    case 'function': return 'a function';
+    case 'object':
+      if (value === null) return 'null';
+      try {
+        return Object.prototype.toString.call(value);
+      } catch {
+        return 'an object';
+      }
+    default: return String(value);
+  }
+}
+
+/** The message of something a device threw: an Error's message, a string, or describeValue. Never throws. */
+export function describeThrown(thrown: unknown): string {
+  try {
+    if (typeof thrown === 'string') return thrown;
+    if (thrown instanceof Error && typeof thrown.message === 'string') return thrown.message;
+  } catch {
+    // A getter or proxy trap threw: describe the value instead.
+  }
+  return describeValue(thrown);
+}
+
 export type Endian = 'little' | 'big';
 
 /** The value of `size` bytes read in `endian` order. */

@@ -3,7 +3,7 @@
 import { Machine, DEFAULT_ARENA_BYTES } from '../machine.js';
 import { EmuError, SlotError } from '../errors.js';
 import type { MemoryRegion, SlotInfo } from '../slots.js';
-import { hex, parseByteCount } from '../values.js';
+import { hex, parseByteCount, parseU64 } from '../values.js';
 import { parseCommandLine, readInput, usageError, UsageError, type Command } from './io.js';
 
 const help = `Usage: memslot-emu slots [--arena BYTES] FILE
@@ -39,6 +39,18 @@ export function slotJson(slot: SlotInfo): Record<string, number | string> {
   };
 }
 
+/** An update as the library takes it: slot and flags given as decimal or "0x…" strings become numbers. */
+function regionFromJson(update: Record<string, unknown>): MemoryRegion {
+  return { ...update, slot: u32FromJson(update.slot), flags: u32FromJson(update.flags) } as MemoryRegion;
+}
+
+/** A string that names a u32 as its number; anything else unchanged, for the library to accept or refuse. */
+function u32FromJson(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const parsed = parseU64(value);
+  return parsed !== undefined && parsed <= 0xffff_ffffn ? Number(parsed) : value;
+}
+
 export const slotsCommand: Command = {
   summary: 'replay a JSON list of memory-slot updates and print the slot table',
   help,
@@ -61,7 +73,7 @@ export const slotsCommand: Command = {
     for (const [index, update] of updates.entries()) {
       try {
         if (typeof update !== 'object' || update === null) throw new SlotError('EINVAL', `update ${index} is not an object`);
-        machine.setUserMemoryRegion(update as MemoryRegion);
+        machine.setUserMemoryRegion(regionFromJson(update as Record<string, unknown>));
       } catch (error) {
         if (!(error instanceof SlotError)) throw error;
         io.stdout(`${JSON.stringify({ error: { index, code: error.code, message: error.detail }, slots: machine.slots().map(slotJson) })}\n`);
