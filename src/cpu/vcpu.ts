@@ -7,7 +7,8 @@ import type { CoreAccessor } from '../accessor.js';
 import { causeName, type MmioCause } from '../accessor.js';
 import { EmuError, texts } from '../errors.js';
 import { BUS_HANDLED, BUS_UNCLAIMED } from '../mmio.js';
-import { bytesToValue, valueToBytes, type Endian } from '../values.js';
+import { bytesToValue, describeValue, valueToBytes, type Endian } from '../values.js';
+import { requireAccessValue, requireInteger } from '../validate.js';
 import {
   ARCHES, GUEST_ARCHES, canonicalRegister, isGuestArch, readRegister, writeRegister, type ArchSpec, type GuestArch, type RegisterAlias, type RegisterName, type RegisterValues,
 } from './registers.js';
@@ -89,17 +90,23 @@ export class Vcpu<A extends GuestArch = GuestArch> {
   }
 
   /** Sets a register by its step-format name or an alias of it (A32 `sp`/`lr`/`pc`, A64 `fp`/`lr`, PowerPC `sp`). */
+  /** A value that does not fit the register (NaN, a fraction, too wide) is EmuError EINVAL, and the register keeps its value. */
   set(name: RegisterName<A> | RegisterAlias<A>, value: bigint | number): this {
-    const slot = this.spec.slot(this.machine.map, canonicalRegister(this.spec, name));
-    if (!slot) throw new RangeError(`unknown register ${name}`);
-    writeRegister(this.view, this.core.record + slot.offset, slot, BigInt(value));
+    const slot = this.slotOf(name);
+    writeRegister(this.view, this.core.record + slot.offset, slot, requireAccessValue(EmuError, value, slot.bytes));
     return this;
   }
 
   get(name: RegisterName<A> | RegisterAlias<A>): bigint {
-    const slot = this.spec.slot(this.machine.map, canonicalRegister(this.spec, name));
-    if (!slot) throw new RangeError(`unknown register ${name}`);
+    const slot = this.slotOf(name);
     return readRegister(this.view, this.core.record + slot.offset, slot);
+  }
+
+  /** The record slot of a register name or alias; an unknown name is EmuError EINVAL. */
+  private slotOf(name: string) {
+    const slot = this.spec.slot(this.machine.map, canonicalRegister(this.spec, name));
+    if (!slot) throw new EmuError('EINVAL', `unknown register ${describeValue(name)}`);
+    return slot;
   }
 
   registers(): RegisterValues {
@@ -140,6 +147,7 @@ export class Vcpu<A extends GuestArch = GuestArch> {
 
   /** Runs at most `budget` instructions and returns the exit that ended the run. */
   run(budget: number): VcpuExit {
+    requireInteger(EmuError, 'budget', budget, 0, 0xffff_ffff); // the core counts it in a u32
     this.lastMmio = undefined;
     const exit = this.describe(this.execute(budget));
     if (exit.reason === 'mmio') this.lastMmio = exit;
