@@ -8,12 +8,15 @@ import { EmuError, texts } from './errors.js';
 import { resolveCompare, type CompareOptions } from './compare.js';
 import { runRow, type InvalidationModel, type Row } from './sync/run.js';
 import type { StrategyName } from './sync/strategies.js';
+import type { RunMeta } from './report/meta.js';
 
 export interface SweepOptions extends Omit<CompareOptions, 'vcpus' | 'rate' | 'safepoint' | 'slots' | 'onProgress'> {
   vcpus?: readonly number[];
   rates?: readonly number[];
   safepoints?: readonly number[];
   slots?: readonly number[];
+  /** Written into every row as `meta` (see report/meta.ts). */
+  meta?: RunMeta;
 }
 
 export interface GridPoint {
@@ -26,11 +29,11 @@ export interface GridPoint {
 }
 
 /** A row as a sweep writes it: the comparison row and the grid point it measured. */
-export type SweepRow = Row & { grid: GridPoint };
+export type SweepRow = Row & { grid: GridPoint; meta?: RunMeta };
 
 /** The options compare() checks (scenario, arch, strategies, models, …), without the grid's lists. */
 function compareOptionsOf(options: SweepOptions): CompareOptions {
-  const { vcpus: _vcpus, rates: _rates, safepoints: _safepoints, slots: _slots, ...rest } = options;
+  const { vcpus: _vcpus, rates: _rates, safepoints: _safepoints, slots: _slots, meta: _meta, ...rest } = options;
   return rest;
 }
 
@@ -107,7 +110,7 @@ export async function sweep(options: SweepOptions, file: string, onProgress?: (p
       rate: point.rate, updates: options.updates ?? 200, invalidPolicy: options.invalidPolicy ?? 'exit', slots: point.slots,
       deviceModules: [...(options.devices ?? [])],
     });
-    const line: SweepRow = { ...row, grid: point };
+    const line: SweepRow = { ...row, grid: point, ...(options.meta && { meta: options.meta }) };
     // One write per row: an interrupt loses at most the row in flight.
     appendFileSync(file, JSON.stringify(line) + '\n');
     ran.push(line);

@@ -10,6 +10,7 @@ import { SCENARIO_ARCHES } from '../scenarios/guest.js';
 import { STRATEGIES } from '../sync/strategies.js';
 import type { Row } from '../sync/run.js';
 import { formatTable } from '../report/table.js';
+import { runMeta } from '../report/meta.js';
 import { usageError, type Command } from './io.js';
 
 const help = `Usage: memslot-emu compare [options]
@@ -35,7 +36,8 @@ Options:
   --invalid-policy P    exit | retry: an access to a slot KVM marked INVALID (default exit)
   --slots N             slots for move-active / move-inactive (default 10)
   --device FILE         a device module each vCPU loads (repeatable)
-  --json                one JSON object per row instead of the table
+  --json                one JSON object per row instead of the table (with a 'meta'
+                        record: command line, options, CPU, cores, Node version)
 `;
 
 export const compareCommand: Command = {
@@ -76,7 +78,8 @@ export const compareCommand: Command = {
     const rows = await compare(options);
     bar?.('');
     if (v.json) {
-      for (const row of rows) io.stdout(JSON.stringify(publicRow(row)) + '\n');
+      const meta = runMeta(['compare', ...args], options, 'compare');
+      for (const row of rows) io.stdout(JSON.stringify({ ...publicRow(row), meta }) + '\n');
     } else {
       io.stdout(describe(rows) + table(rows));
     }

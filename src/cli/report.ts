@@ -1,18 +1,24 @@
 // memslot-emu report: charts, a Markdown summary and an HTML page from result rows.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildReport } from '../report/report.js';
+import { buildReport, CHARTS } from '../report/report.js';
 import { readRows } from '../sweep.js';
 import { usageError, type Command } from './io.js';
 
-const help = `Usage: memslot-emu report RESULTS.jsonl [--out DIR]
+const help = `Usage: memslot-emu report RESULTS.jsonl [MORE.jsonl …] [--out DIR]
 
-Reads result rows (one JSON object per line, as sweep writes them, or compare --json)
-and writes into DIR (default: RESULTS-report/): report.html (self-contained), the charts
-as plain SVG files (latency-cdf.svg, throughput-vs-rate.svg, stall-vs-vcpus.svg,
-violations.svg) and summary.md, which it also prints.
+Reads result rows (one JSON object per line, as sweep writes them, or compare --json;
+several files are merged) and writes into DIR (default: RESULTS-report/): report.html
+(self-contained), the charts as plain SVG files (${CHARTS.map((name) => `${name}.svg`).join(', ')})
+and summary.md, which it also prints.
+
+Every chart point and table line is one grid point (strategy, model, vCPUs, rate, …):
+the median over the rows that differ only in their repeat. Charts are small multiples,
+one per value of the grid's other dimensions. Latencies leave out rows with no updates
+(rate 0); back-to-back rows (--rates Infinity) are labelled so. The header gives the
+command, grid, duration, seed and machine from the rows' meta records.
 `;
 
 export const reportCommand: Command = {
@@ -25,12 +31,20 @@ export const reportCommand: Command = {
     } catch (error) {
       return usageError(io, 'report', (error as Error).message);
     }
-    const [file] = parsed.positionals;
-    if (!file || parsed.positionals.length > 1) return usageError(io, 'report', 'give one RESULTS.jsonl file');
-    const rows = readRows(file);
-    if (rows.length === 0) return usageError(io, 'report', `${file} holds no result rows`);
+    const files = parsed.positionals;
+    const [file] = files;
+    if (!file) return usageError(io, 'report', 'give a RESULTS.jsonl file');
+    const missing = files.find((name) => !existsSync(name));
+    if (missing) return usageError(io, 'report', `${missing} does not exist`);
+    const rows = files.flatMap((name) => readRows(name));
+    if (rows.length === 0) return usageError(io, 'report', `${files.join(', ')} hold${files.length === 1 ? 's' : ''} no result rows`);
     const out = parsed.values.out ?? file.replace(/\.jsonl?$/, '') + '-report';
-    const report = buildReport(rows);
+    let report;
+    try {
+      report = buildReport(rows);
+    } catch (error) {
+      return usageError(io, 'report', `${files.join(', ')}: ${(error as Error).message}`);
+    }
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, 'report.html'), report.html);
     writeFileSync(join(out, 'summary.md'), report.markdown);

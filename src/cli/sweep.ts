@@ -7,6 +7,7 @@ import { gridOf, sweep, type SweepOptions } from '../sweep.js';
 import { SCENARIOS } from '../scenarios/index.js';
 import { SCENARIO_ARCHES } from '../scenarios/guest.js';
 import { STRATEGIES } from '../sync/strategies.js';
+import { runMeta } from '../report/meta.js';
 import { usageError, type Command } from './io.js';
 
 const help = `Usage: memslot-emu sweep --out FILE.jsonl [options]
@@ -14,7 +15,8 @@ const help = `Usage: memslot-emu sweep --out FILE.jsonl [options]
 Runs compare over a grid: strategies × invalidation models × vCPU counts × update rates ×
 safe-point spacings × slot counts, appending one JSON line per row to FILE as each ends,
 with a progress bar and a time estimate. Run it again with the same options and it
-resumes: rows FILE already holds are not run again. Read the results with
+resumes: rows FILE already holds are not run again. Each row carries a 'meta' record
+(command line, options, CPU, cores, Node version). Read the results with
 'memslot-emu report FILE'.
 
 Options:
@@ -61,6 +63,7 @@ export const sweepCommand: Command = {
       seed: values.seed === undefined ? undefined : Number(values.seed), updates: values.updates === undefined ? undefined : Number(values.updates),
       devices: values.device?.map((file) => pathToFileURL(resolve(file)).href),
     };
+    options.meta = runMeta(['sweep', ...args], { duration: options.duration, updates: options.updates, seed: options.seed }, 'sweep');
     try {
       gridOf(options);
     } catch (error) {

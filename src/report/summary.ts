@@ -1,0 +1,80 @@
+// The report's words: the run's header (command, grid, duration, seed, machine)
+// and the table with one line per grid point.
+
+import type { RunMeta } from './meta.js';
+import { dimension, dimensionValues, formatCount, median, type GridPointRows, type ReportRow } from './points.js';
+
+const NOT_RECORDED = 'not recorded (the rows carry no meta record)';
+
+const distinct = <T>(values: T[]): T[] => [...new Set(values)];
+
+/** The header: a title and [name, value] lines. */
+export function describeRun(rows: readonly ReportRow[], points: readonly GridPointRows[]): { title: string; lines: Array<[string, string]> } {
+  const metas = rows.flatMap((row) => (row.meta ? [row.meta] : []));
+  const fromMeta = (pick: (meta: RunMeta) => string) => (metas.length === 0 ? NOT_RECORDED : distinct(metas.map(pick)).join('; '));
+  const modes = distinct(rows.map((row) => row.mode ?? 'not recorded'));
+  const perRow = (pick: (meta: RunMeta) => string) => (metas.length === 0 ? 'not recorded' : distinct(metas.map(pick)).join(', '));
+  const length = modes.map((mode) => {
+    if (mode === 'threads') return `worker threads, ${perRow((meta) => `${meta.duration} s`)} per row`;
+    if (mode === 'deterministic') return `deterministic (seeded scheduler), ${perRow((meta) => String(meta.updates))} updates per row; the rate is not used`;
+    return mode;
+  });
+  const values = dimensionValues(points);
+  const names: Record<string, string> = { strategy: 'strategies', invalidation: 'models', vcpus: 'vCPUs', rate: 'updates/s', safepoint: 'safe point every', slots: 'slots', mode: 'mode' };
+  const grid = [...values].filter(([name]) => name !== 'scenario' && name !== 'arch' && name !== 'mode')
+    .map(([name, own]) => `${names[name] ?? name} ${own.map((c) => c.label).join(', ')}`);
+  const runs = distinct(points.map((point) => point.rows.length)).sort((a, b) => a - b);
+  const started = metas.map((meta) => meta.started).sort();
+  return {
+    title: distinct(rows.map((row) => `${row.scenario} on ${row.arch}`)).join(', '),
+    lines: [
+      ['Command', fromMeta((meta) => meta.command)],
+      ['Mode', length.join('; ')],
+      ['Seed', distinct(rows.map((row) => (row.seed === undefined ? 'not recorded' : String(row.seed)))).join(', ')],
+      ['Grid', `${grid.join(' × ')}: ${points.length} point${points.length === 1 ? '' : 's'}, ${rows.length} row${rows.length === 1 ? '' : 's'} `
+        + `(${runs.length === 1 ? runs[0] : `${runs[0]}–${runs.at(-1)}`} run${runs.at(-1) === 1 ? '' : 's'} each)`],
+      ['Machine', fromMeta((meta) => `${meta.cpu}, ${meta.cores} cores, Node ${meta.node}, ${meta.os}`)],
+      ['Started', started.length === 0 ? NOT_RECORDED : started[0] === started.at(-1) ? started[0]! : `${started[0]} to ${started.at(-1)}`],
+      ['Reading', 'each point is one grid coordinate; its value is the median over its runs (rows that differ only in their repeat). '
+        + 'Latencies leave out rows that applied no update (rate 0). Numbers have 3 significant digits, k = 1000, M = 10⁶.'],
+    ],
+  };
+}
+
+/** The table: one line per grid point; the first `textColumns` columns name it. */
+export function pointTable(points: readonly GridPointRows[], strategies: string[]): { caption: string; header: string[]; textColumns: number; rows: string[][] } {
+  const values = dimensionValues(points);
+  const shown = ['strategy', 'invalidation', 'vcpus', 'rate', ...[...values.keys()].filter((name) =>
+    !['strategy', 'invalidation', 'vcpus', 'rate'].includes(name) && values.get(name)!.length > 1)];
+  const labels: Record<string, string> = { strategy: 'strategy', invalidation: 'model', vcpus: 'vCPUs', rate: 'updates/s', safepoint: 'safe point' };
+  const order = (point: GridPointRows) => shown.map((name) =>
+    name === 'strategy' ? strategies.indexOf(point.at.strategy!.label) : values.get(name)!.findIndex((c) => c.label === point.at[name]?.label));
+  const sorted = [...points].sort((a, b) => {
+    const [x, y] = [order(a), order(b)];
+    return x.reduce((diff, value, i) => diff || value - y[i]!, 0);
+  });
+  const measured = (own: readonly ReportRow[], pick: (row: ReportRow) => number) => {
+    if (own.length === 0) return '–';
+    const all = own.map(pick);
+    const mid = formatCount(median(all));
+    return all.length === 1 ? mid : `${mid} (${formatCount(Math.min(...all))}–${formatCount(Math.max(...all))})`;
+  };
+  const rows = sorted.map((point) => {
+    const updating = point.rows.filter((row) => row.updates > 0);
+    return [
+      ...shown.map((name) => point.at[name]?.label ?? ''),
+      String(point.rows.length),
+      measured(point.rows, (row) => row.updates),
+      measured(updating, (row) => row.updateUs.p50), measured(updating, (row) => row.updateUs.p99),
+      measured(point.rows, (row) => row.accessesPerSec), measured(point.rows, (row) => row.stallUs.p99),
+      measured(point.rows, (row) => row.holes), measured(point.rows, (row) => row.stale), measured(point.rows, (row) => row.lost),
+    ];
+  });
+  return {
+    caption: 'One line per grid point: the median over its runs, with min–max in brackets where it has more than one. '
+      + 'Latencies and stalls in µs; – where the point applied no update.',
+    header: [...shown.map((name) => labels[name] ?? dimension(name).name), 'runs', 'updates', 'update p50 µs', 'update p99 µs', 'accesses/s', 'stall p99 µs', 'holes', 'stale', 'lost'],
+    textColumns: shown.length,
+    rows,
+  };
+}
