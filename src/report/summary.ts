@@ -56,8 +56,8 @@ export function pointTable(points: readonly GridPointRows[], strategies: string[
   const measured = (own: readonly ReportRow[], pick: (row: ReportRow) => number) => {
     if (own.length === 0) return '–';
     const all = own.map(pick);
-    const mid = formatCount(median(all));
-    return all.length === 1 ? mid : `${mid} (${formatCount(Math.min(...all))}–${formatCount(Math.max(...all))})`;
+    const [mid, low, high] = [median(all), Math.min(...all), Math.max(...all)].map(formatCount);
+    return low === high ? mid! : `${mid} (${low}–${high})`;
   };
   const rows = sorted.map((point) => {
     const updating = point.rows.filter((row) => row.updates > 0);
@@ -71,7 +71,7 @@ export function pointTable(points: readonly GridPointRows[], strategies: string[
     ];
   });
   return {
-    caption: 'One line per grid point: the median over its runs, with min–max in brackets where it has more than one. '
+    caption: 'One line per grid point: the median over its runs, with min–max in brackets where they differ. '
       + 'Latencies and stalls in µs; – where the point applied no update.',
     header: [...shown.map((name) => labels[name] ?? dimension(name).name), 'runs', 'updates', 'update p50 µs', 'update p99 µs', 'accesses/s', 'stall p99 µs', 'holes', 'stale', 'lost'],
     textColumns: shown.length,

@@ -2,7 +2,8 @@
 // combination of the grid's other dimensions) sharing one x and one y axis, each
 // facet a line or grouped-bar chart with one series per strategy. Every point or bar
 // has a <title> giving its exact value; the structure is marked for tests:
-// <g class="facet" data-title>, <g class="series" data-name>, class="point"/"bar".
+// <g class="facet" data-title>, <g class="series" data-name>, class="point"/"bar" with
+// data-x (the category or value) and data-y.
 // A chart with no data at all is a frame saying why, never an axis over nothing.
 
 import { formatCount } from './points.js';
@@ -152,6 +153,7 @@ export function facetChart(chart: FacetChart): string {
   const plotH = FACET_H - INSET.top - INSET.bottom;
   const band = categories ? plotW / Math.max(1, categories.length) : 0;
   const rotate = categories !== undefined && Math.max(...categories.map((c) => c.length * CHAR_W)) > band - 6;
+  const xName = (x: number) => (categories ? categories[x] ?? '' : String(x));
   const names = chart.legend.map((entry) => entry.name);
   const colorOf = (name: string) => chart.legend.find((entry) => entry.name === name)?.color ?? '#333';
   const body: string[] = [];
@@ -187,7 +189,7 @@ export function facetChart(chart: FacetChart): string {
           const x = left + band * d.x + band * 0.1 + slot * barW;
           // A measured 0 is a 2-pixel stub on the zero line, not nothing.
           const y = Math.min(py(d.y), top + plotH - 2);
-          out.push(`<rect class="bar" data-y="${d.y}" x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${Math.max(1, barW - 1).toFixed(1)}" height="${(top + plotH - y).toFixed(1)}" fill="${color}"><title>${escapeXml(d.title)}</title></rect>`);
+          out.push(`<rect class="bar" data-x="${escapeXml(xName(d.x))}" data-y="${d.y}" x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${Math.max(1, barW - 1).toFixed(1)}" height="${(top + plotH - y).toFixed(1)}" fill="${color}"><title>${escapeXml(d.title)}</title></rect>`);
         }
       } else {
         // Series side by side within a category, so equal values do not hide each other.
@@ -197,7 +199,7 @@ export function facetChart(chart: FacetChart): string {
         if (coords.length > 1) out.push(`<polyline fill="none" stroke="${color}" stroke-width="1.8" points="${coords.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ')}"/>`);
         points.forEach((d, i) => {
           const [x, y] = coords[i]!;
-          out.push(`<circle class="point" data-y="${d.y}" cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="${radius}" fill="${color}"><title>${escapeXml(d.title)}</title></circle>`);
+          out.push(`<circle class="point" data-x="${escapeXml(xName(d.x))}" data-y="${d.y}" cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="${radius}" fill="${color}"><title>${escapeXml(d.title)}</title></circle>`);
         });
       }
       out.push('</g>');
