@@ -68,7 +68,7 @@ describe('report on documented inputs with no latency samples', () => {
     expect(readdirSync(join(dir, 'out'))).toContain('report.html');
     expect(run.stdout).toContain('memslot-emu compare --json --deterministic --updates 20');
     expect(run.stdout).toContain(`Node ${process.version}`);
-    expect(run.stdout).toMatch(/deterministic \(seeded scheduler\), 20 updates per row/);
+    expect(run.stdout).toMatch(/deterministic \(seeded scheduler\), 20 updates per run/);
     const cdf = readFileSync(join(dir, 'out', 'latency-cdf.svg'), 'utf8');
     expect(cdf).toContain('carry no latency histogram');
   });
@@ -81,7 +81,7 @@ describe('report on documented inputs with no latency samples', () => {
     const run = cli(['report', rows, '--out', join(dir, 'out')], 20_000);
     expect(run.signal, 'report was killed: it did not finish').toBeNull();
     expect(run.status, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/worker threads, 0\.1 s per row/);
+    expect(run.stdout).toMatch(/worker threads, 0\.1 s per run/);
     const latency = readFileSync(join(dir, 'out', 'update-latency-vs-rate.svg'), 'utf8');
     expect(facetsOf(latency)).toEqual([]);
     expect(latency).toContain('No row applied an update');
@@ -131,6 +131,23 @@ describe('report: one point per grid coordinate', () => {
     const [facet] = facetsOf(buildReport(even).svgs['throughput-vs-rate']);
     expect(facet!.series.get('rcu')).toEqual([{ x: '1k', y: 300 }]);
     expect(buildReport(even).markdown).toMatch(/\| rcu \| ipi \| 2 \| 1k \| 4 \| 100 \| [^|]+ \| [^|]+ \| 300 \(100–1k\) \|/);
+  });
+
+  it('takes the median over the runs a --repeat row keeps, pooled with other rows of the same point only; settings that differ make other points', () => {
+    const figures = (accessesPerSec: number, p50: number) => ({ ...row({}, { accessesPerSec, p50 }), grid: undefined });
+    const runs = [figures(500, 4), figures(100, 8), figures(900, 1)];
+    const repeated = { ...row({}, { accessesPerSec: 500, p50: 4 }), settings: { mode: 'threads', duration: 1, repeat: 3 }, repeat: { count: 3, runs } };
+    const single = { ...row({}, { accessesPerSec: 700, p50: 2 }), settings: { mode: 'threads', duration: 1, repeat: 1 } };
+    const longer = { ...row({}, { accessesPerSec: 42, p50: 99 }), settings: { mode: 'threads', duration: 5, repeat: 1 } };
+    const partial = { ...row({}, { accessesPerSec: 1 }), settings: { mode: 'threads', duration: 1, repeat: 3 }, partial: 1 };
+    const drawn = buildReport([partial, repeated, single, longer]);
+    const facets = facetsOf(drawn.svgs['throughput-vs-rate']);
+    expect(facets.map((f) => f.title)).toEqual(['1 s per run', '5 s per run']);
+    expect(facets[0]!.series.get('rcu')).toEqual([{ x: '1k', y: median([500, 100, 900, 700]) }]);
+    expect(facets[1]!.series.get('rcu')).toEqual([{ x: '1k', y: 42 }]);
+    const latency = facetsOf(drawn.svgs['update-latency-vs-rate']);
+    expect(latency[0]!.series.get('rcu')).toEqual([{ x: '1k', y: median([4, 8, 1, 2]) }]);
+    expect(drawn.markdown).toMatch(/\| rcu \| ipi \| 2 \| 1k \| 1 \| 4 \|/);
   });
 
   it('leaves rate-0 rows (no updates) out of the latency charts, and plots back to back as its own last category', () => {
@@ -187,7 +204,7 @@ describe('report: one point per grid coordinate', () => {
   it('heads the page with the command, grid, duration, seed and machine from the meta records, or says they were not recorded', () => {
     const meta = { command: 'memslot-emu sweep --out r.jsonl --vcpus 1,4', duration: 0.5, updates: 200, seed: 9, cpu: 'Test CPU 9000', cores: 12, node: 'v20.1.0', os: 'linux 6', started: '2026-01-02T03:04:05.000Z' };
     const withMeta = buildReport(rows.map((r) => ({ ...r, meta })));
-    for (const text of [meta.command, 'worker threads, 0.5 s per row', 'Test CPU 9000, 12 cores, Node v20.1.0', '2026-01-02T03:04:05.000Z',
+    for (const text of [meta.command, 'worker threads, 0.5 s per run', 'Test CPU 9000, 12 cores, Node v20.1.0', '2026-01-02T03:04:05.000Z',
       'strategies naive, rcu × models broadcast, ipi × vCPUs 1, 4 × updates/s 0, 1k, back-to-back', `: ${strategies.length * 2 * 2 * 3} points, ${rows.length} rows`]) {
       expect(withMeta.markdown).toContain(text);
       expect(withMeta.html).toContain(text);

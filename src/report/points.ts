@@ -1,8 +1,9 @@
 // Result rows → grid points. A point is one coordinate of the grid (scenario, arch,
 // mode, strategy, invalidation model, vCPU count, update rate, safe-point spacing,
-// slot count and any other field of a sweep row's `grid`); rows that differ only in
-// their `repeat` index are repeats of one point, and the report shows the median over
-// them — never over different points.
+// slot count, any other field of a sweep row's `grid` and every `settings` field but
+// the repeat count). Its runs are the rows that differ only in their `repeat` index,
+// or the runs a row keeps under `repeat.runs` (--repeat N), or both; the report shows
+// the median over one point's runs — never over different points.
 
 import type { Percentiles } from '../sync/run.js';
 import { STRATEGIES } from '../sync/strategies.js';
@@ -28,10 +29,17 @@ export interface ReportRow {
   seed?: number;
   /** A sweep row's grid point; `rate: null` is back to back (JSON has no Infinity). */
   grid?: object;
-  /** Which repeat of its point the row is (from --repeat). */
-  repeat?: number;
+  /** A sweep row's settings besides the grid point (duration, seed, updates, policy, devices, repeat). */
+  settings?: object;
+  /** Which run of its point the row is, or (--repeat N) the row's own runs, its figures being their medians. */
+  repeat?: number | { count: number; runs: RunFigures[] };
+  /** Set on a single run a sweep saved before the row that merges it: not a result row. */
+  partial?: number;
   meta?: RunMeta;
 }
+
+/** What one run measured. */
+export type RunFigures = Pick<ReportRow, 'updates' | 'updateUs' | 'accessesPerSec' | 'stallUs' | 'holes' | 'stale' | 'lost'>;
 
 /** A coordinate's value: `order` sorts, `label` prints. */
 export interface Coordinate { order: number; label: string }
@@ -40,8 +48,10 @@ export interface GridPointRows {
   key: string;
   /** Dimension name → its value at this point. */
   at: Record<string, Coordinate>;
-  /** The repeats of this point. */
+  /** The rows of this point (their histograms and meta records). */
   rows: ReportRow[];
+  /** Every run of this point: medians are taken over these. */
+  runs: RunFigures[];
 }
 
 /** A dimension of the grid: its name and how a facet title says a value. */
@@ -100,6 +110,11 @@ const DIMENSIONS: Record<string, Dimension> = {
   rate: { name: 'rate', title: (v) => (v === 'back-to-back' ? v : v === 'not recorded' ? `rate ${v}` : `${v} updates/s`) },
   safepoint: { name: 'safepoint', title: (v) => `safe point every ${v}` },
   slots: { name: 'slots', title: (v) => `${v} slots` },
+  duration: { name: 'duration', title: (v) => `${v} s per run` },
+  seed: { name: 'seed', title: (v) => `seed ${v}` },
+  updates: { name: 'updates', title: (v) => `${v} updates per run` },
+  invalidPolicy: { name: 'invalidPolicy', title: (v) => `INVALID slots: ${v}` },
+  devices: { name: 'devices', title: (v) => `devices ${v}` },
 };
 
 /** A dimension by name (any other grid field prints as "name value"). */
@@ -125,23 +140,37 @@ function coordinatesOf(row: ReportRow): Record<string, Coordinate> {
     rate: rateCoordinate('rate' in grid ? grid.rate : row.meta && 'rate' in row.meta ? row.meta.rate : undefined),
     safepoint: number(grid.safepoint ?? row.meta?.safepoint), slots: number(grid.slots ?? row.meta?.slots),
   };
-  for (const [name, value] of Object.entries(grid)) {
+  const settings = (row.settings ?? {}) as Record<string, unknown>;
+  for (const [name, value] of [...Object.entries(grid), ...Object.entries(settings)]) {
     if (name in at || name === 'repeat') continue;
-    at[name] = typeof value === 'number' ? number(value) : text(JSON.stringify(value));
+    at[name] = typeof value === 'number' ? number(value) : text(typeof value === 'string' ? value : JSON.stringify(value));
   }
   return at;
 }
 
+/** A row's runs: those it keeps under `repeat.runs`, else the row itself. */
+function runsOf(row: ReportRow): RunFigures[] {
+  const { repeat } = row;
+  if (typeof repeat === 'object' && repeat !== null && Array.isArray(repeat.runs) && repeat.runs.length > 0) {
+    return repeat.runs.map((run) => ({ ...row, ...run }));
+  }
+  return [row];
+}
+
 /** Groups rows into grid points (repeats together), in the order their first rows came. */
 export function gridPoints(rows: readonly ReportRow[]): GridPointRows[] {
+  const coordinates = rows.map(coordinatesOf);
+  // A dimension some rows lack (older rows beside newer ones) is "not recorded" there.
+  const names = new Set(coordinates.flatMap((at) => Object.keys(at)));
   const points = new Map<string, GridPointRows>();
-  for (const row of rows) {
-    const at = coordinatesOf(row);
+  rows.forEach((row, i) => {
+    const at = coordinates[i]!;
+    for (const name of names) at[name] ??= { order: -1, label: 'not recorded' };
     const key = JSON.stringify(Object.entries(at).map(([name, c]) => [name, c.label]).sort());
-    const point = points.get(key);
-    if (point) point.rows.push(row);
-    else points.set(key, { key, at, rows: [row] });
-  }
+    const point = points.get(key) ?? points.set(key, { key, at, rows: [], runs: [] }).get(key)!;
+    point.rows.push(row);
+    point.runs.push(...runsOf(row));
+  });
   return [...points.values()];
 }
 
@@ -161,13 +190,13 @@ export function sortCoordinates(values: Coordinate[]): Coordinate[] {
   return values.sort((a, b) => a.order - b.order || a.label.localeCompare(b.label));
 }
 
-/** The median of `pick` over a point's repeats that have updates (latencies of a row without updates mean nothing). */
-export function medianOverUpdating(point: GridPointRows, pick: (row: ReportRow) => number): number | undefined {
-  const own = point.rows.filter((row) => row.updates > 0);
+/** The median of `pick` over a point's runs that applied updates (latencies of a run without updates mean nothing). */
+export function medianOverUpdating(point: GridPointRows, pick: (run: RunFigures) => number): number | undefined {
+  const own = point.runs.filter((run) => run.updates > 0);
   return own.length === 0 ? undefined : median(own.map(pick));
 }
 
-/** The median of `pick` over all of a point's repeats. */
-export function medianOver(point: GridPointRows, pick: (row: ReportRow) => number): number {
-  return median(point.rows.map(pick));
+/** The median of `pick` over all of a point's runs. */
+export function medianOver(point: GridPointRows, pick: (run: RunFigures) => number): number {
+  return median(point.runs.map(pick));
 }

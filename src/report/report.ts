@@ -72,7 +72,7 @@ function layout(points: readonly GridPointRows[], x: string, measures: Measure[]
           const y = point && measure.value(point);
           if (y === undefined || Number.isNaN(y)) return [];
           used.add(i);
-          const repeats = point!.rows.length;
+          const repeats = point!.runs.length;
           return [{ x: i, y, title: `${strategy}, ${[...titleParts, dimension(x).title(xValue.label)].join(', ')}: ${measure.title(y)}${repeats > 1 ? ` (median of ${repeats})` : ''}` }];
         }),
       })).filter((s) => s.points.length > 0);
@@ -90,7 +90,9 @@ const us = (value: number) => `${formatCount(value)} µs`;
 export function buildReport(input: readonly unknown[]): Report {
   if (input.length === 0) throw new Error('no result rows to report');
   checkRows(input);
-  const rows: readonly ReportRow[] = input;
+  // A sweep's single runs (--repeat) are in the row that follows them.
+  const rows: readonly ReportRow[] = input.filter((row) => row.partial === undefined);
+  if (rows.length === 0) throw new Error('only single runs of an unfinished --repeat sweep, no result rows');
   const points = gridPoints(rows);
   const strategies = dimensionValues(points).get('strategy')!.map((c) => c.label);
   const legend = strategies.map((name, i) => ({ name, color: COLORS[i % COLORS.length]! }));

@@ -2,7 +2,7 @@
 // and the table with one line per grid point.
 
 import type { RunMeta } from './meta.js';
-import { dimension, dimensionValues, formatCount, median, type GridPointRows, type ReportRow } from './points.js';
+import { dimension, dimensionValues, formatCount, median, type GridPointRows, type ReportRow, type RunFigures } from './points.js';
 
 const NOT_RECORDED = 'not recorded (the rows carry no meta record)';
 
@@ -11,19 +11,27 @@ const distinct = <T>(values: T[]): T[] => [...new Set(values)];
 /** The header: a title and [name, value] lines. */
 export function describeRun(rows: readonly ReportRow[], points: readonly GridPointRows[]): { title: string; lines: Array<[string, string]> } {
   const metas = rows.flatMap((row) => (row.meta ? [row.meta] : []));
+  const settings = rows.map((row) => (row.settings ?? {}) as { duration?: number; updates?: number });
   const fromMeta = (pick: (meta: RunMeta) => string) => (metas.length === 0 ? NOT_RECORDED : distinct(metas.map(pick)).join('; '));
   const modes = distinct(rows.map((row) => row.mode ?? 'not recorded'));
-  const perRow = (pick: (meta: RunMeta) => string) => (metas.length === 0 ? 'not recorded' : distinct(metas.map(pick)).join(', '));
+  // A sweep row's settings say it, else the meta record.
+  const perRun = (mode: string, field: 'duration' | 'updates') => {
+    const own = rows.flatMap((row, i) => (row.mode === mode ? [settings[i]![field] ?? row.meta?.[field]] : []));
+    return own.some((value) => value === undefined) ? 'not recorded' : distinct(own).join(', ');
+  };
   const length = modes.map((mode) => {
-    if (mode === 'threads') return `worker threads, ${perRow((meta) => `${meta.duration} s`)} per row`;
-    if (mode === 'deterministic') return `deterministic (seeded scheduler), ${perRow((meta) => String(meta.updates))} updates per row; the rate is not used`;
+    if (mode === 'threads') return `worker threads, ${perRun(mode, 'duration')} s per run`;
+    if (mode === 'deterministic') return `deterministic (seeded scheduler), ${perRun(mode, 'updates')} updates per run; the rate is not used`;
     return mode;
   });
   const values = dimensionValues(points);
-  const names: Record<string, string> = { strategy: 'strategies', invalidation: 'models', vcpus: 'vCPUs', rate: 'updates/s', safepoint: 'safe point every', slots: 'slots', mode: 'mode' };
-  const grid = [...values].filter(([name]) => name !== 'scenario' && name !== 'arch' && name !== 'mode')
+  const names: Record<string, string> = {
+    strategy: 'strategies', invalidation: 'models', vcpus: 'vCPUs', rate: 'updates/s', safepoint: 'safe point every', slots: 'slots',
+    invalidPolicy: 'INVALID slots', duration: 's per run', updates: 'updates per run',
+  };
+  const grid = [...values].filter(([name]) => !['scenario', 'arch', 'mode'].includes(name))
     .map(([name, own]) => `${names[name] ?? name} ${own.map((c) => c.label).join(', ')}`);
-  const runs = distinct(points.map((point) => point.rows.length)).sort((a, b) => a - b);
+  const runs = distinct(points.map((point) => point.runs.length)).sort((a, b) => a - b);
   const started = metas.map((meta) => meta.started).sort();
   return {
     title: distinct(rows.map((row) => `${row.scenario} on ${row.arch}`)).join(', '),
@@ -35,7 +43,7 @@ export function describeRun(rows: readonly ReportRow[], points: readonly GridPoi
         + `(${runs.length === 1 ? runs[0] : `${runs[0]}–${runs.at(-1)}`} run${runs.at(-1) === 1 ? '' : 's'} each)`],
       ['Machine', fromMeta((meta) => `${meta.cpu}, ${meta.cores} cores, Node ${meta.node}, ${meta.os}`)],
       ['Started', started.length === 0 ? NOT_RECORDED : started[0] === started.at(-1) ? started[0]! : `${started[0]} to ${started.at(-1)}`],
-      ['Reading', 'each point is one grid coordinate; its value is the median over its runs (rows that differ only in their repeat). '
+      ['Reading', 'each point is one grid coordinate; its value is the median over its runs (rows that differ only in their repeat, and the runs a --repeat row keeps). '
         + 'Latencies leave out rows that applied no update (rate 0). Numbers have 3 significant digits, k = 1000, M = 10⁶.'],
     ],
   };
@@ -53,21 +61,22 @@ export function pointTable(points: readonly GridPointRows[], strategies: string[
     const [x, y] = [order(a), order(b)];
     return x.reduce((diff, value, i) => diff || value - y[i]!, 0);
   });
-  const measured = (own: readonly ReportRow[], pick: (row: ReportRow) => number) => {
+  const measured = (own: readonly RunFigures[], pick: (run: RunFigures) => number) => {
     if (own.length === 0) return '–';
     const all = own.map(pick);
     const [mid, low, high] = [median(all), Math.min(...all), Math.max(...all)].map(formatCount);
     return low === high ? mid! : `${mid} (${low}–${high})`;
   };
   const rows = sorted.map((point) => {
-    const updating = point.rows.filter((row) => row.updates > 0);
+    const { runs } = point;
+    const updating = runs.filter((run) => run.updates > 0);
     return [
       ...shown.map((name) => point.at[name]?.label ?? ''),
-      String(point.rows.length),
-      measured(point.rows, (row) => row.updates),
-      measured(updating, (row) => row.updateUs.p50), measured(updating, (row) => row.updateUs.p99),
-      measured(point.rows, (row) => row.accessesPerSec), measured(point.rows, (row) => row.stallUs.p99),
-      measured(point.rows, (row) => row.holes), measured(point.rows, (row) => row.stale), measured(point.rows, (row) => row.lost),
+      String(runs.length),
+      measured(runs, (run) => run.updates),
+      measured(updating, (run) => run.updateUs.p50), measured(updating, (run) => run.updateUs.p99),
+      measured(runs, (run) => run.accessesPerSec), measured(runs, (run) => run.stallUs.p99),
+      measured(runs, (run) => run.holes), measured(runs, (run) => run.stale), measured(runs, (run) => run.lost),
     ];
   });
   return {
