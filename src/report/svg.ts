@@ -133,32 +133,36 @@ function legend(chart: FacetChart, x: number): string[] {
 export function facetChart(chart: FacetChart): string {
   const all = chart.facets.flatMap((facet) => facet.series.flatMap((series) => series.points));
   if (all.length === 0) {
-    const width = 760;
+    const width = Math.max(760, MARGIN.left * 2 + Math.ceil(chart.empty.length * 7.2), MARGIN.left * 2 + Math.ceil(chart.note.length * CHAR_W));
     return [...header(width, 110, chart), text(MARGIN.left, 80, chart.empty, 'class="empty" font-size="13"'), '</svg>'].join('\n');
   }
   // Facets wide enough for their titles (11px bold: about 7px a character).
   const titleWidth = Math.max(0, ...chart.facets.map((facet) => facet.title.length * 7 + 20));
   const FACET_W = chart.facetSize?.width ?? Math.max(FACET.width, titleWidth);
-  const FACET_H = chart.facetSize?.height ?? FACET.height;
-  const columns = Math.max(1, Math.min(chart.columns, chart.facets.length));
-  const rows = Math.ceil(chart.facets.length / columns);
-  const width = MARGIN.left + columns * FACET_W + MARGIN.legend;
-  const height = MARGIN.top + rows * FACET_H + MARGIN.bottom;
-  const yAxis = axisOf[chart.y](all.map((d) => d.y));
-  const xAxis: Axis = chart.x.scale !== 'category'
-    ? axisOf[chart.x.scale](all.map((d) => d.x))
-    : { at: (i) => (i + 0.5) / Math.max(1, (chart.x as { categories: string[] }).categories.length), ticks: chart.x.categories.map((_, i) => i) };
   const categories = chart.x.scale === 'category' ? chart.x.categories : undefined;
   const plotW = FACET_W - INSET.left - INSET.right;
-  const plotH = FACET_H - INSET.top - INSET.bottom;
   const band = categories ? plotW / Math.max(1, categories.length) : 0;
-  const rotate = categories !== undefined && Math.max(...categories.map((c) => c.length * CHAR_W)) > band - 6;
+  // Category labels too wide for their band are turned 35°; room is made below and left of them.
+  const labelW = Math.max(0, ...(categories ?? []).map((c) => c.length * CHAR_W));
+  const rotate = categories !== undefined && labelW > band - 6;
+  const below = rotate ? Math.max(0, Math.ceil(labelW * 0.58) + 20 - INSET.bottom) : 0;
+  const offset = rotate ? Math.max(0, Math.ceil(labelW * 0.82 - INSET.left - band / 2 - MARGIN.left + 6)) : 0;
+  const FACET_H = (chart.facetSize?.height ?? FACET.height) + below;
+  const plotH = FACET_H - below - INSET.top - INSET.bottom;
+  const columns = Math.max(1, Math.min(chart.columns, chart.facets.length));
+  const rows = Math.ceil(chart.facets.length / columns);
+  const width = MARGIN.left + offset + columns * FACET_W + MARGIN.legend;
+  const height = MARGIN.top + rows * FACET_H + MARGIN.bottom;
+  const yAxis = axisOf[chart.y](all.map((d) => d.y));
+  const xAxis: Axis = categories === undefined
+    ? axisOf[chart.x.scale as 'log' | 'linear'](all.map((d) => d.x))
+    : { at: (i) => (i + 0.5) / Math.max(1, categories.length), ticks: categories.map((_, i) => i) };
   const xName = (x: number) => (categories ? categories[x] ?? '' : String(x));
   const names = chart.legend.map((entry) => entry.name);
   const colorOf = (name: string) => chart.legend.find((entry) => entry.name === name)?.color ?? '#333';
   const body: string[] = [];
   chart.facets.forEach((facet, f) => {
-    const left = MARGIN.left + (f % columns) * FACET_W + INSET.left;
+    const left = MARGIN.left + offset + (f % columns) * FACET_W + INSET.left;
     const top = MARGIN.top + Math.floor(f / columns) * FACET_H + INSET.top;
     const px = (x: number) => left + xAxis.at(x) * plotW;
     const py = (y: number) => top + plotH - yAxis.at(y) * plotH;
@@ -193,7 +197,7 @@ export function facetChart(chart: FacetChart): string {
         }
       } else {
         // Series side by side within a category, so equal values do not hide each other.
-        const dodge = categories ? (slot - (names.length - 1) / 2) * Math.min(5, (band * 0.5) / Math.max(1, names.length)) : 0;
+        const dodge = categories ? (slot - (names.length - 1) / 2) * Math.min(14, (band * 0.6) / Math.max(1, names.length)) : 0;
         const coords = points.map((d) => [px(d.x) + dodge, py(d.y)] as const);
         const radius = categories ? 3 : 2;
         if (coords.length > 1) out.push(`<polyline fill="none" stroke="${color}" stroke-width="1.8" points="${coords.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ')}"/>`);
@@ -207,11 +211,11 @@ export function facetChart(chart: FacetChart): string {
     out.push('</g>');
     body.push(out.join('\n'));
   });
-  const plotsRight = MARGIN.left + columns * FACET_W;
+  const plotsRight = MARGIN.left + offset + columns * FACET_W;
   return [
     ...header(width, height, chart),
     ...body,
-    text(MARGIN.left + (columns * FACET_W) / 2, height - 10, chart.xLabel, 'text-anchor="middle" font-size="12"'),
+    text(MARGIN.left + offset + (columns * FACET_W) / 2, height - 10, chart.xLabel, 'text-anchor="middle" font-size="12"'),
     `<text transform="translate(14 ${MARGIN.top + (rows * FACET_H) / 2}) rotate(-90)" text-anchor="middle" font-size="12">${escapeXml(chart.yLabel)}</text>`,
     ...legend(chart, plotsRight + 12),
     '</svg>',
