@@ -82,6 +82,7 @@ describe('report on documented inputs with no latency samples', () => {
     expect(run.signal, 'report was killed: it did not finish').toBeNull();
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/worker threads, 0\.1 s per run/);
+    expect(run.stdout).toContain(`memslot-emu sweep --out ${rows} --rates 0`);
     const latency = readFileSync(join(dir, 'out', 'update-latency-vs-rate.svg'), 'utf8');
     expect(facetsOf(latency)).toEqual([]);
     expect(latency).toContain('No row applied an update');
