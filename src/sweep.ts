@@ -13,6 +13,7 @@ import type { StrategyName } from './sync/strategies.js';
 import type { InvalidPolicy } from './sync/vcpu-loop.js';
 import type { ScenarioArch } from './scenarios/guest.js';
 import { MOVING_SLOTS, type ScenarioName } from './scenarios/index.js';
+import type { RunMeta } from './report/meta.js';
 
 export interface SweepOptions extends Omit<CompareOptions, 'vcpus' | 'rate' | 'safepoint' | 'slots' | 'onProgress' | 'onRow'> {
   vcpus?: readonly number[];
@@ -21,6 +22,8 @@ export interface SweepOptions extends Omit<CompareOptions, 'vcpus' | 'rate' | 's
   slots?: readonly number[];
   /** Run only part `index` (from 1) of `count` disjoint parts of the grid: every count-th point. */
   shard?: Shard;
+  /** Written into every row as `meta` (see report/meta.ts); not a setting: it never keys a row. */
+  meta?: RunMeta;
 }
 
 export interface Shard {
@@ -51,14 +54,14 @@ export interface RowSettings {
 }
 
 /** A row as a sweep writes it: the comparison row, the grid point it measured and its settings. */
-export type SweepRow = ComparedRow & { grid: GridPoint; settings: RowSettings };
+export type SweepRow = ComparedRow & { grid: GridPoint; settings: RowSettings; meta?: RunMeta };
 
 /** One run of a row with repeat > 1, saved as it ends (an interrupt keeps it); `partial` is its number from 1. Not a result row. */
 type PartialRun = Row & { grid: GridPoint; settings: RowSettings; partial: number };
 
 /** The options compare() checks (scenario, arch, strategies, models, …), without the grid's lists. */
 function compareOptionsOf(options: SweepOptions): CompareOptions {
-  const { vcpus: _vcpus, rates: _rates, safepoints: _safepoints, slots: _slots, shard: _shard, ...rest } = options;
+  const { vcpus: _vcpus, rates: _rates, safepoints: _safepoints, slots: _slots, shard: _shard, meta: _meta, ...rest } = options;
   return rest;
 }
 
@@ -233,7 +236,7 @@ export async function sweep(options: SweepOptions, file: string, onProgress?: (p
       // One write per run: an interrupt loses at most the run in flight.
       if (settings.repeat > 1) appendFileSync(file, JSON.stringify({ ...row, grid: point, settings, partial: item.runs.length }) + '\n');
       if (item.runs.length === settings.repeat) {
-        const line: SweepRow = { ...mergeRuns(item.runs), grid: point, settings };
+        const line: SweepRow = { ...mergeRuns(item.runs), grid: point, settings, ...(options.meta && { meta: options.meta }) };
         appendFileSync(file, JSON.stringify(line) + '\n');
         ran.push(line);
       }

@@ -9,6 +9,7 @@ import { MOVING_SLOTS, SCENARIOS } from '../scenarios/index.js';
 import { SCENARIO_ARCHES } from '../scenarios/guest.js';
 import { STRATEGIES } from '../sync/strategies.js';
 import { formatTable } from '../report/table.js';
+import { runMeta } from '../report/meta.js';
 import { archHelp, archOption, checkScenario, commandLineMessage, integerOption, numberText, rowBar, seedOption, usageError, type Command } from './io.js';
 
 /** What the table's columns mean, in KVM and QEMU terms (under the table and in --help). */
@@ -60,7 +61,8 @@ Options:
   --timeout MS          on threads, how long an update waits for a vCPU to reach a safe
                         point (and a row's end for its report) before that vCPU, stuck in
                         a device, is terminated and its row reports the error (default 5000)
-  --json                one JSON object per row instead of the table
+  --json                one JSON object per row instead of the table (with a 'meta'
+                        record: command line, options, CPU, cores, Node version)
 
 The columns:
 ${LEGEND}`;
@@ -118,7 +120,8 @@ export const compareCommand: Command = {
       bar.stop();
     }
     if (v.json) {
-      for (const row of rows) io.stdout(JSON.stringify(publicRow(row)) + '\n');
+      const meta = runMeta(['compare', ...args], options, 'compare');
+      for (const row of rows) io.stdout(JSON.stringify({ ...publicRow(row), meta }) + '\n');
     } else {
       io.stdout(describe(options, resolved) + '\n' + table(rows) + '\n' + LEGEND);
     }

@@ -1,19 +1,25 @@
 // memslot-emu report: charts, a Markdown summary and an HTML page from result rows.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildReport } from '../report/report.js';
+import { buildReport, CHARTS } from '../report/report.js';
 import { readRows } from '../sweep.js';
 import { checkInputFile, commandLineMessage, usageError, type Command } from './io.js';
 
-const help = `Usage: memslot-emu report RESULTS.jsonl... [--out DIR]
+const help = `Usage: memslot-emu report RESULTS.jsonl [MORE.jsonl …] [--out DIR]
 
-Reads result rows (one JSON object per line, as sweep writes them, or compare --json)
-from one or more files (the shards of a sweep: all their rows together) and writes into
-DIR (default: the first file's name less .jsonl, plus -report/): report.html
-(self-contained), the charts as plain SVG files (latency-cdf.svg, throughput-vs-rate.svg, stall-vs-vcpus.svg,
-violations.svg) and summary.md, which it also prints.
+Reads result rows (one JSON object per line, as sweep writes them, or compare --json;
+several files, such as the shards of a sweep, are merged) and writes into DIR
+(default: the first file's name less .jsonl, plus -report/): report.html
+(self-contained), the charts as plain SVG files (${CHARTS.map((name) => `${name}.svg`).join(', ')})
+and summary.md, which it also prints.
+
+Every chart point and table line is one grid point (strategy, model, vCPUs, rate, …):
+the median over the rows that differ only in their repeat. Charts are small multiples,
+one per value of the grid's other dimensions. Latencies leave out rows with no updates
+(rate 0); back-to-back rows (--rates Infinity) are labelled so. The header gives the
+command, grid, duration, seed and machine from the rows' meta records.
 `;
 
 export const reportCommand: Command = {
@@ -36,7 +42,12 @@ export const reportCommand: Command = {
       rows.push(...own);
     }
     const out = parsed.values.out ?? files[0]!.replace(/\.jsonl?$/, '') + '-report';
-    const report = buildReport(rows);
+    let report;
+    try {
+      report = buildReport(rows);
+    } catch (error) {
+      return usageError(io, 'report', `${files.join(', ')}: ${(error as Error).message}`);
+    }
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, 'report.html'), report.html);
     writeFileSync(join(out, 'summary.md'), report.markdown);

@@ -7,6 +7,7 @@ import { gridOf, parseShard, planSweep, sweep, type SweepOptions } from '../swee
 import { MOVING_SLOTS, SCENARIOS } from '../scenarios/index.js';
 import { SCENARIO_ARCHES } from '../scenarios/guest.js';
 import { STRATEGIES } from '../sync/strategies.js';
+import { runMeta } from '../report/meta.js';
 import { archHelp, archOption, checkScenario, commandLineMessage, numberListOption, rowBar, seedOption, usageError, type Command } from './io.js';
 
 const help = `Usage: memslot-emu sweep --out FILE.jsonl [options]
@@ -18,6 +19,7 @@ options and it resumes: rows FILE already holds for the same grid point and the 
 settings (mode, --duration on threads, --seed and --updates when deterministic,
 --invalid-policy, --device, --repeat) are not run again; rows from other settings stay in
 FILE but are not reused, and it says so. Read the results with 'memslot-emu report FILE'.
+Each row carries a 'meta' record (command line, options, CPU, cores, Node version).
 The columns are those of compare (see 'memslot-emu compare --help').
 
 Options:
@@ -77,6 +79,7 @@ export const sweepCommand: Command = {
       invalidPolicy: values['invalid-policy'] as SweepOptions['invalidPolicy'],
       repeat: values.repeat === undefined ? undefined : Number(values.repeat),
     };
+    options.meta = runMeta(['sweep', ...args], { duration: options.duration, updates: options.updates, seed: options.seed }, 'sweep');
     const out = values.out;
     let plan;
     try {
