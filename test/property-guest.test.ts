@@ -125,7 +125,7 @@ describe('random guest runs leave the engine\'s memory alone (property)', () => 
       freshCase(machine, c.seed);
       const vcpu = new Vcpu(machine, 0, c.arch);
       const names = [...vcpu.registerNames, ...EXTRA[family(c.arch)]].filter((name) => name !== 'pc');
-      names.forEach((name, i) => vcpu.set(name, resolve(machine, c.registers[i % c.registers.length]!)));
+      names.forEach((name, i) => vcpu.set(name, BigInt.asUintN(vcpu.registerBits(name), resolve(machine, c.registers[i % c.registers.length]!))));
       // Translation on or off: SCTLR.M (A64, AArch32) or MSR IR|DR (PowerPC), the rest of the register random.
       if (family(c.arch) === 'a64') vcpu.set('sctlr_el1', (vcpu.get('sctlr_el1') & ~1n) | (c.translate ? 1n : 0n));
       if (family(c.arch) === 'arm') vcpu.set('sctlr', (vcpu.get('sctlr') & ~1n) | (c.translate ? 1n : 0n));

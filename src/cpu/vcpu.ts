@@ -102,6 +102,11 @@ export class Vcpu<A extends GuestArch = GuestArch> {
     return readRegister(this.view, this.core.record + slot.offset, slot);
   }
 
+  /** How many bits register `name` holds (what set() accepts: that many unsigned, or as many signed). */
+  registerBits(name: RegisterName<A> | RegisterAlias<A>): number {
+    return this.slotOf(name).bytes * 8;
+  }
+
   /** The record slot of a register name or alias; an unknown name is EmuError EINVAL. */
   private slotOf(name: string) {
     const slot = this.spec.slot(this.machine.map, canonicalRegister(this.spec, name));
