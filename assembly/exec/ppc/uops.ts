@@ -5,11 +5,11 @@
 // Everything else is U_GENERIC and takes the interpreter's full path.
 //
 // Entry: 0 word u32 · 4 op u8 · 5 rt u8 · 6 ra u8 · 7 rb u8 · 8 imm i32 · 12 aux u32
-import { REC_UOPS, UOP_SIZE, UOP_ENTRIES, CPU_LR, CPU_CTR, CPU_XER } from "../layout";
-import { EXIT_NONE } from "../exits";
-import { record } from "../machine";
-import { cpu, setCpu, cr, setCr } from "../cpu/regs";
-import { readValue, writeValue, accessExit } from "./guest-memory";
+import { REC_UOPS, UOP_SIZE, UOP_ENTRIES, CPU_LR, CPU_CTR, CPU_XER } from "../../layout";
+import { EXIT_NONE } from "../../exits";
+import { record } from "../../machine";
+import { cpu, setCpu, cr, setCr } from "../../cpu/regs";
+import { readValue, writeValue, accessExit } from "../guest-memory";
 
 export const U_GENERIC: u8 = 0;
 const U_ADDI: u8 = 3;

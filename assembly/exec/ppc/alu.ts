@@ -3,13 +3,13 @@
 // TLB-invalidate instructions. Not a full CPU: anything else is NOT_MINE.
 import {
   CPU_LR, CPU_CTR, CPU_XER, CPU_MSR, CPU_SYSREGS, SYSREG_PID, SYSREG_PTCR, SYSREG_LPCR, SYSREG_HASHKEYR, SYSREG_HASHPKEYR,
-} from "../layout";
-import { EXIT_HYPERCALL, EXIT_SYNC_WAIT } from "../exits";
-import { tlbFlushAll } from "../mmu/tlb";
-import { ppcSetMmu } from "./ppc-run";
-import { ppcMmuOp, ppcTlbInvalidate } from "./ppc-mmu-ops";
-import { shootBarrier } from "../mmu/shootdown";
-import { gpr, setGpr, setPc, cpu, setCpu, cr, setCr, is64 } from "../cpu/regs";
+} from "../../layout";
+import { EXIT_HYPERCALL, EXIT_SYNC_WAIT } from "../../exits";
+import { tlbFlushAll } from "../../mmu/tlb";
+import { ppcSetMmu } from "./run";
+import { ppcMmuOp, ppcTlbInvalidate } from "./mmu-ops";
+import { shootBarrier } from "../../mmu/shootdown";
+import { gpr, setGpr, setPc, cpu, setCpu, cr, setCr, is64 } from "../../cpu/regs";
 
 export const ALU_DONE: u32 = 0; // executed; pc set
 export const ALU_NOT_MINE: u32 = 0xffff; // not in this subset (a load/store, or unimplemented)
@@ -269,7 +269,7 @@ function xForm(word: u32, at: u64, rt: u32, ra: u32, rb: u32): u32 {
       break;
     }
     // TLB invalidation: tlbie is broadcast to every vCPU (RB: the effective page, or
-    // in hash mode everything: ppc-mmu-ops.ts), and ptesync/tlbsync retire it per the
+    // in hash mode everything: mmu-ops.ts), and ptesync/tlbsync retire it per the
     // invalidation model; tlbiel is local. Every access completes before the next
     // instruction starts, so the rest are no-ops.
     case 306: ppcTlbInvalidate(gpr(rb) & ~<u64>0xfff, true); break; // tlbie

@@ -1,23 +1,23 @@
 // The PowerPC run loop: fetch at pc (MMU off: pc is a physical address), execute
 // the interpreter's subset or a load/store descriptor, until the budget is spent or
 // an instruction exits (like KVM_RUN returning with kvm_run.exit_reason).
-import { REC_DECODE, REC_FAULT_ADDR, MODE_64, CPU_GPR, CPU_MSR, MSR_DR, MSR_IR, PAGE_SIZE, CPU_SYSREGS, SYSREG_PID } from "../layout";
+import { REC_DECODE, REC_FAULT_ADDR, MODE_64, CPU_GPR, CPU_MSR, MSR_DR, MSR_IR, PAGE_SIZE, CPU_SYSREGS, SYSREG_PID } from "../../layout";
 import {
   EXIT_NONE, EXIT_BUDGET, CAUSE_UNDEFINED, CAUSE_UNIMPLEMENTED, CAUSE_INVALID_FORM, FAULT_FETCH, FAULT_TRUNCATED,
   FAULT_ALIGNMENT, FAULT_TRANSLATION, FAULT_TRAP,
-} from "../exits";
-import { KIND_LOADSTORE, KIND_OTHER, KIND_INVALID_FORM, KIND_TRUNCATED, D_LENGTH } from "../decode/descriptor";
-import { decodePpc, PPC_MODE_64, PPC_MODE_NO_SUFFIX } from "../decode/ppc";
-import { record } from "../machine";
-import { exitWith, fault, undefinedInstruction } from "./run-exits";
-import { tlbTranslate, tlbSync, setMmu, walkFaulted, TLB_FETCH } from "../mmu/tlb";
-import { ppcWalker, WALKER_PPC_RADIX } from "../mmu/walk";
-import { pc, setPc, mode, isLittle } from "../cpu/regs";
-import { ppcAlu, ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
-import { ppcLoadStore, LS_UNIMPLEMENTED, LS_ALIGNMENT_PPC, LS_TRAP_PPC } from "./ppc-loadstore";
-import { resetAccessExit } from "./guest-memory";
-import { uopSync, uopFor, uopExecute, uopStatus, uopSetReportLoops, U_GENERIC_EXIT, U_LOOP_BRANCH } from "./ppc-uops";
-import { jitEnabled, jitBackwardBranch, jitIteration, jitPc, jitLength, jitNextPc } from "./jit";
+} from "../../exits";
+import { KIND_LOADSTORE, KIND_OTHER, KIND_INVALID_FORM, KIND_TRUNCATED, D_LENGTH } from "../../decode/descriptor";
+import { decodePpc, PPC_MODE_64, PPC_MODE_NO_SUFFIX } from "../../decode/ppc";
+import { record } from "../../machine";
+import { exitWith, fault, undefinedInstruction } from "../run-exits";
+import { tlbTranslate, tlbSync, setMmu, walkFaulted, TLB_FETCH } from "../../mmu/tlb";
+import { ppcWalker, WALKER_PPC_RADIX } from "../../mmu/walk";
+import { pc, setPc, mode, isLittle } from "../../cpu/regs";
+import { ppcAlu, ALU_DONE, ALU_NOT_MINE } from "./alu";
+import { ppcLoadStore, LS_UNIMPLEMENTED, LS_ALIGNMENT_PPC, LS_TRAP_PPC } from "./loadstore";
+import { resetAccessExit } from "../guest-memory";
+import { uopSync, uopFor, uopExecute, uopStatus, uopSetReportLoops, U_GENERIC_EXIT, U_LOOP_BRANCH } from "./uops";
+import { jitEnabled, jitBackwardBranch, jitIteration, jitPc, jitLength, jitNextPc } from "../jit";
 
 /** Host address of the 4 bytes at `at`, or 0 when they are not in RAM. */
 @inline function fetchAddress(at: u64): usize {
