@@ -1,6 +1,7 @@
 // A PowerPC assembler for the engine's subset: every load/store class the decoder
-// covers that a guest program needs, plus the interpreter's arithmetic, compares,
-// branches, SPR moves, sc and barriers. Operands in assembly order:
+// covers that a guest program needs, plus the fixed-point user instructions
+// (arithmetic, logical, rotate, compare, trap, CR and branch forms), SPR moves, sc and
+// barriers. Rc=1 and OE=1 forms: `ppc.rc(ppc.add(3, 4, 5))` is `add. 3, 4, 5`. Operands in assembly order:
 // `ppc.lwzu(3, 8, 4)` is `lwzu r3, 8(r4)`. Each call returns the instruction word
 // (two words, prefix first, for Power10 prefixed forms).
 
@@ -97,7 +98,118 @@ function hashForm(xo: number, rb: number, disp: number, ra: number): number {
 const mtspr = (spr: number, rs: number) => word((31 << 26) | (u5(rs, 'rs') << 21) | ((spr & 0x1f) << 16) | ((spr >> 5) << 11) | (467 << 1));
 const mfspr = (rt: number, spr: number) => word((31 << 26) | (u5(rt, 'rt') << 21) | ((spr & 0x1f) << 16) | ((spr >> 5) << 11) | (339 << 1));
 
+
+/** XO/X-form register-register instructions, operands (rt|ra, ra|rs, rb) in assembly order. */
+const xoArithmetic = {
+  add: 266, addc: 10, adde: 138, subf: 40, subfc: 8, subfe: 136, mullw: 235, mulld: 233, mulhw: 75, mulhwu: 11,
+  mulhd: 73, mulhdu: 9, divw: 491, divwu: 459, divd: 489, divdu: 457, divwe: 427, divweu: 395, divde: 425,
+  divdeu: 393, modsw: 779, moduw: 267, modsd: 777, modud: 265,
+} as const;
+const xoUnary = { addme: 234, addze: 202, subfme: 232, subfze: 200, neg: 104 } as const;
+/** X-form with RS first in the encoding and RA first in assembly: `and ra, rs, rb`. */
+const xLogical = {
+  and: 28, andc: 60, or: 444, orc: 412, nor: 124, nand: 476, xor: 316, eqv: 284, slw: 24, srw: 536, sraw: 792,
+  sld: 27, srd: 539, srad: 794, cmpb: 508, bpermd: 252,
+} as const;
+const xLogicalUnary = {
+  extsb: 954, extsh: 922, extsw: 986, cntlzw: 26, cntlzd: 58, cnttzw: 538, cnttzd: 570, popcntb: 122, popcntw: 378,
+  popcntd: 506, prtyw: 154, prtyd: 186,
+} as const;
+const crLogical = { crand: 257, cror: 449, crxor: 193, crnand: 225, crnor: 33, creqv: 289, crandc: 129, crorc: 417 } as const;
+
+const mapNames = <T extends Record<string, number>, F>(table: T, make: (xo: number) => F) =>
+  Object.fromEntries(Object.entries(table).map(([name, xo]) => [name, make(xo)])) as Record<keyof T, F>;
+
+const u6 = (value: number, name: string): number => {
+  if (!Number.isInteger(value) || value < 0 || value > 63) throw new RangeError(`${name} must be 0..63, got ${value}`);
+  return value;
+};
+const field8 = (value: number, name: string): number => {
+  if (!Number.isInteger(value) || value < 0 || value > 255) throw new RangeError(`${name} must be 0..255, got ${value}`);
+  return value;
+};
+const crFieldNumber = (bf: number): number => {
+  if (!Number.isInteger(bf) || bf < 0 || bf > 7) throw new RangeError(`a CR field must be 0..7, got ${bf}`);
+  return bf;
+};
+
+/** MD/MDS-form rotates: the 6-bit mask field is stored low bit first. */
+function mdForm(xo: number, rs: number, ra: number, shOrRb: number, mask: number, mds: boolean): number {
+  const maskField = ((u6(mask, 'mask') & 31) << 1) | (mask >> 5);
+  const shift = mds ? u5(shOrRb, 'rb') : u6(shOrRb, 'sh') & 31;
+  const sh5 = mds ? 0 : shOrRb >> 5;
+  return word((30 << 26) | (u5(rs, 'rs') << 21) | (u5(ra, 'ra') << 16) | (shift << 11) | (maskField << 5) | (xo << (mds ? 1 : 2)) | (sh5 << 1));
+}
+
+/** XS-form (sradi, extswsli): a 6-bit shift, its top bit in bit 30. */
+const xsForm = (xo: number, ra: number, rs: number, sh: number) =>
+  word((31 << 26) | (u5(rs, 'rs') << 21) | (u5(ra, 'ra') << 16) | ((u6(sh, 'sh') & 31) << 11) | (xo << 2) | ((sh >> 5) << 1));
+
+const xlForm = (xo: number, bt: number, ba: number, bb: number, link = false) =>
+  word((19 << 26) | (u5(bt, 'bt') << 21) | (u5(ba, 'ba') << 16) | (u5(bb, 'bb') << 11) | (xo << 1) | (link ? 1 : 0));
+
+/** The fixed-point user instructions (Power ISA 3.1 chapter 3) beyond the original subset. */
+const fixedPoint = {
+  ...mapNames(xoArithmetic, (xo) => (rt: number, ra: number, rb: number) => xForm(xo, rt, ra, rb)),
+  ...mapNames(xoUnary, (xo) => (rt: number, ra: number) => xForm(xo, rt, ra, 0)),
+  ...mapNames(xLogical, (xo) => (ra: number, rs: number, rb: number) => xForm(xo, rs, ra, rb)),
+  ...mapNames(xLogicalUnary, (xo) => (ra: number, rs: number) => xForm(xo, rs, ra, 0)),
+  ...mapNames(crLogical, (xo) => (bt: number, ba: number, bb: number) => xlForm(xo, bt, ba, bb)),
+  mulli: (rt: number, ra: number, si: number) => dForm(7, rt, si, ra),
+  subfic: (rt: number, ra: number, si: number) => dForm(8, rt, si, ra),
+  addic: (rt: number, ra: number, si: number) => dForm(12, rt, si, ra),
+  addicDot: (rt: number, ra: number, si: number) => dForm(13, rt, si, ra),
+  xori: (ra: number, rs: number, ui: number) => word((26 << 26) | (u5(rs, 'rs') << 21) | (u5(ra, 'ra') << 16) | (ui & 0xffff)),
+  xoris: (ra: number, rs: number, ui: number) => word((27 << 26) | (u5(rs, 'rs') << 21) | (u5(ra, 'ra') << 16) | (ui & 0xffff)),
+  andiDot: (ra: number, rs: number, ui: number) => word((28 << 26) | (u5(rs, 'rs') << 21) | (u5(ra, 'ra') << 16) | (ui & 0xffff)),
+  andisDot: (ra: number, rs: number, ui: number) => word((29 << 26) | (u5(rs, 'rs') << 21) | (u5(ra, 'ra') << 16) | (ui & 0xffff)),
+  srawi: (ra: number, rs: number, sh: number) => xForm(824, rs, ra, u5(sh, 'sh')),
+  sradi: (ra: number, rs: number, sh: number) => xsForm(413, ra, rs, sh),
+  extswsli: (ra: number, rs: number, sh: number) => xsForm(445, ra, rs, sh),
+  rlwnm: (ra: number, rs: number, rb: number, mb: number, me: number) =>
+    word((23 << 26) | (u5(rs, 'rs') << 21) | (u5(ra, 'ra') << 16) | (u5(rb, 'rb') << 11) | (u5(mb, 'mb') << 6) | (u5(me, 'me') << 1)),
+  rlwimi: (ra: number, rs: number, sh: number, mb: number, me: number) =>
+    word((20 << 26) | (u5(rs, 'rs') << 21) | (u5(ra, 'ra') << 16) | (u5(sh, 'sh') << 11) | (u5(mb, 'mb') << 6) | (u5(me, 'me') << 1)),
+  rldic: (ra: number, rs: number, sh: number, mb: number) => mdForm(2, rs, ra, sh, mb, false),
+  rldimi: (ra: number, rs: number, sh: number, mb: number) => mdForm(3, rs, ra, sh, mb, false),
+  rldcl: (ra: number, rs: number, rb: number, mb: number) => mdForm(8, rs, ra, rb, mb, true),
+  rldcr: (ra: number, rs: number, rb: number, me: number) => mdForm(9, rs, ra, rb, me, true),
+  cmpldi: (bf: number, ra: number, ui: number) => word((10 << 26) | (crFieldNumber(bf) << 23) | (1 << 21) | (u5(ra, 'ra') << 16) | (ui & 0xffff)),
+  cmprb: (bf: number, l: 0 | 1, ra: number, rb: number) => xForm(192, (crFieldNumber(bf) << 2) | l, ra, rb),
+  cmpeqb: (bf: number, ra: number, rb: number) => xForm(224, crFieldNumber(bf) << 2, ra, rb),
+  tw: (to: number, ra: number, rb: number) => xForm(4, to, ra, rb),
+  td: (to: number, ra: number, rb: number) => xForm(68, to, ra, rb),
+  twi: (to: number, ra: number, si: number) => dForm(3, to, si, ra),
+  tdi: (to: number, ra: number, si: number) => dForm(2, to, si, ra),
+  isel: (rt: number, ra: number, rb: number, bc: number) => xForm(15 | (u5(bc, 'bc') << 5), rt, ra, rb),
+  setb: (rt: number, bfa: number) => xForm(128, rt, crFieldNumber(bfa) << 2, 0),
+  setbc: (rt: number, bi: number) => xForm(384, rt, bi, 0),
+  setbcr: (rt: number, bi: number) => xForm(416, rt, bi, 0),
+  setnbc: (rt: number, bi: number) => xForm(448, rt, bi, 0),
+  setnbcr: (rt: number, bi: number) => xForm(480, rt, bi, 0),
+  mcrf: (bf: number, bfa: number) => xlForm(0, crFieldNumber(bf) << 2, crFieldNumber(bfa) << 2, 0),
+  mcrxrx: (bf: number) => xForm(576, crFieldNumber(bf) << 2, 0, 0),
+  mfcr: (rt: number) => xForm(19, rt, 0, 0),
+  mfocrf: (rt: number, fxm: number) => word(xForm(19, rt, 0, 0) | (1 << 20) | (field8(fxm, 'fxm') << 12)),
+  mtcrf: (fxm: number, rs: number) => word(xForm(144, rs, 0, 0) | (field8(fxm, 'fxm') << 12)),
+  mtocrf: (fxm: number, rs: number) => word(xForm(144, rs, 0, 0) | (1 << 20) | (field8(fxm, 'fxm') << 12)),
+  bclr: (bo: number, bi: number, link = false) => xlForm(16, bo, bi, 0, link),
+  bcctr: (bo: number, bi: number, link = false) => xlForm(528, bo, bi, 0, link),
+  bctar: (bo: number, bi: number, link = false) => xlForm(560, bo, bi, 0, link),
+  addpcis: (rt: number, d: number) => {
+    const bits = signed(d, 16, 'd') & 0xffff;
+    return word((19 << 26) | (u5(rt, 'rt') << 21) | (((bits >> 1) & 31) << 16) | ((bits >> 6) << 6) | (2 << 1) | (bits & 1));
+  },
+  /** mftb as mfspr (ISA 3.0's form; the interpreter also runs the old XO 371 one). */
+  mftb: (rt: number, tbr: 268 | 269 = 268) => xForm(339, rt, tbr & 31, tbr >> 5),
+  /** The Rc=1 form of an instruction word (`add.`, `rlwinm.`). */
+  rc: (instruction: number) => word(instruction | 1),
+  /** The OE=1 form of an XO-form word (`addo`, `divwo`). */
+  oe: (instruction: number) => word(instruction | 0x400),
+};
+
 export const ppc = {
+  ...fixedPoint,
   ...dFunctions,
   ...xFunctions,
   ...scFunctions,
@@ -140,12 +252,7 @@ export const ppc = {
   ori: (ra: number, rs: number, ui: number) => word((24 << 26) | (u5(rs, 'rs') << 21) | (u5(ra, 'ra') << 16) | (ui & 0xffff)),
   oris: (ra: number, rs: number, ui: number) => word((25 << 26) | (u5(rs, 'rs') << 21) | (u5(ra, 'ra') << 16) | (ui & 0xffff)),
   nop: () => word(24 << 26),
-  add: (rt: number, ra: number, rb: number) => xForm(266, rt, ra, rb),
-  subf: (rt: number, ra: number, rb: number) => xForm(40, rt, ra, rb),
-  or: (ra: number, rs: number, rb: number) => xForm(444, rs, ra, rb),
   mr: (ra: number, rs: number) => xForm(444, rs, ra, rs),
-  and: (ra: number, rs: number, rb: number) => xForm(28, rs, ra, rb),
-  xor: (ra: number, rs: number, rb: number) => xForm(316, rs, ra, rb),
   rlwinm: (ra: number, rs: number, sh: number, mb: number, me: number) =>
     word((21 << 26) | (u5(rs, 'rs') << 21) | (u5(ra, 'ra') << 16) | (u5(sh, 'sh') << 11) | (u5(mb, 'mb') << 6) | (u5(me, 'me') << 1)),
   rldicl: (ra: number, rs: number, sh: number, mb: number) => {

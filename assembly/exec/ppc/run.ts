@@ -1,7 +1,7 @@
 // The PowerPC run loop: fetch at pc (MMU off: pc is a physical address), execute
 // the interpreter's subset or a load/store descriptor, until the budget is spent or
 // an instruction exits (like KVM_RUN returning with kvm_run.exit_reason).
-import { REC_DECODE, REC_FAULT_ADDR, MODE_64, CPU_GPR, CPU_MSR, MSR_DR, MSR_IR, PAGE_SIZE, CPU_SYSREGS, SYSREG_PID } from "../../layout";
+import { REC_DECODE, REC_FAULT_ADDR, MODE_64, CPU_GPR, CPU_MSR, MSR_DR, MSR_IR, PAGE_SIZE, CPU_SYSREGS, SYSREG_PID, SYSREG_TB } from "../../layout";
 import {
   EXIT_NONE, EXIT_BUDGET, CAUSE_UNDEFINED, CAUSE_UNIMPLEMENTED, CAUSE_INVALID_FORM, FAULT_FETCH, FAULT_TRUNCATED,
   FAULT_ALIGNMENT, FAULT_TRANSLATION, FAULT_TRAP,
@@ -76,8 +76,31 @@ export function ppcSetMmu(): void {
   setMmu((msr & (MSR_IR | MSR_DR)) == (MSR_IR | MSR_DR), walker, key);
 }
 
+// The time base (mftb) counts the instructions this vCPU has run: SYSREG_TB holds the
+// count before the current run, which adds its own at the end; within a run the count
+// so far is `runBudget - runLeft`, and runLeft is kept current wherever an instruction
+// may read it (the full path) and at every return.
+let runBudget: u32 = 0;
+let runLeft: u32 = 0;
+const TIME_BASE: u32 = CPU_SYSREGS + (SYSREG_TB << 3);
+
+/** The time base as mftb reads it: the instructions this vCPU has run before this one. */
+export function ppcTimeBase(): u64 {
+  return load<u64>(record + TIME_BASE) + <u64>(runBudget - runLeft);
+}
+
 /** Runs at most `budget` instructions from pc; returns the EXIT_* that ended the run. */
 export function ppcRun(budget: u32): u32 {
+  runBudget = budget;
+  runLeft = budget;
+  const exit = runInstructions(budget);
+  store<u64>(record + TIME_BASE, load<u64>(record + TIME_BASE) + <u64>(budget - runLeft));
+  runBudget = 0;
+  runLeft = 0;
+  return exit;
+}
+
+function runInstructions(budget: u32): u32 {
   const cpuMode = mode();
   const wide = (cpuMode & MODE_64) != 0;
   const decodeMode = wide ? PPC_MODE_64 : 0;
@@ -101,6 +124,7 @@ export function ppcRun(budget: u32): u32 {
       const host = fetchAddress(page);
       if (host == 0) {
         setPc(at);
+        runLeft = left;
         return fault(walkFaulted ? FAULT_TRANSLATION : FAULT_FETCH, at, at);
       }
       codePage = page;
@@ -128,6 +152,7 @@ export function ppcRun(budget: u32): u32 {
       continue;
     }
     setPc(at);
+    runLeft = left;
     if (uopStatus != U_GENERIC_EXIT && uopStatus != EXIT_NONE) return exitWith(uopStatus, at);
     uopStatus = EXIT_NONE;
     const exit = stepGeneric(word, at, decodeMode, bigEndian);
@@ -138,5 +163,6 @@ export function ppcRun(budget: u32): u32 {
     at = pc();
   }
   setPc(at);
+  runLeft = 0;
   return exitWith(EXIT_BUDGET, at);
 }
