@@ -3,7 +3,7 @@
 // an instruction exits (like KVM_RUN returning with kvm_run.exit_reason).
 import { REC_DECODE, REC_FAULT_ADDR, MODE_64, CPU_GPR, CPU_MSR, MSR_DR, MSR_IR, PAGE_SIZE, CPU_SYSREGS, SYSREG_PID, SYSREG_TB } from "../../layout";
 import {
-  EXIT_NONE, EXIT_BUDGET, CAUSE_UNDEFINED, CAUSE_UNIMPLEMENTED, CAUSE_INVALID_FORM, FAULT_FETCH, FAULT_TRUNCATED,
+  EXIT_NONE, EXIT_BUDGET, EXIT_HYPERCALL, CAUSE_UNDEFINED, CAUSE_UNIMPLEMENTED, CAUSE_INVALID_FORM, FAULT_FETCH, FAULT_TRUNCATED,
   FAULT_ALIGNMENT, FAULT_TRANSLATION, FAULT_TRAP,
 } from "../../exits";
 import { KIND_LOADSTORE, KIND_OTHER, KIND_INVALID_FORM, KIND_TRUNCATED, D_LENGTH } from "../../decode/descriptor";
@@ -79,7 +79,8 @@ export function ppcSetMmu(): void {
 // The time base (mftb) counts the instructions this vCPU has run: SYSREG_TB holds the
 // count before the current run, which adds its own at the end; within a run the count
 // so far is `runBudget - runLeft`, and runLeft is kept current wherever an instruction
-// may read it (the full path) and at every return.
+// may read it (the full path) and at every return (an sc that exits has completed; a
+// faulting or exiting access has not).
 let runBudget: u32 = 0;
 let runLeft: u32 = 0;
 const TIME_BASE: u32 = CPU_SYSREGS + (SYSREG_TB << 3);
@@ -156,7 +157,10 @@ function runInstructions(budget: u32): u32 {
     if (uopStatus != U_GENERIC_EXIT && uopStatus != EXIT_NONE) return exitWith(uopStatus, at);
     uopStatus = EXIT_NONE;
     const exit = stepGeneric(word, at, decodeMode, bigEndian);
-    if (exit != EXIT_NONE) return exit;
+    if (exit != EXIT_NONE) {
+      if (exit == EXIT_HYPERCALL) runLeft = left - 1; // sc completed
+      return exit;
+    }
     // The full path runs the instructions that change translation (mtmsr, tlbiel,
     // slbie, mtspr of the MMU registers): the code page is translated again.
     codePage = 1;
