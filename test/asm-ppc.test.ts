@@ -150,6 +150,11 @@ const cases: Array<[number | number[], string]> = [
   [ppc.addpcis(4, 0x7fff), 'addpcis 4, 32767'],
   [ppc.mftb(3), 'mftb 3'],
   [ppc.mftb(4, 269), 'mftbu 4'],
+  ...(['cfuged', 'pdepd', 'pextd', 'cntlzdm', 'cnttzdm'] as const).map((name) => [ppc[name](3, 4, 5), `${name} 3, 4, 5`] as [number, string]),
+  [ppc.paddi(3, 4, -5), 'paddi 3, 4, -5, 0'],
+  [ppc.paddi(3, 0, 77, true), 'paddi 3, 0, 77, 1'],
+  [ppc.paddi(3, 0, -(2 ** 33)), `pli 3, ${-(2 ** 33)}`],
+  [ppc.paddi(31, 30, 2 ** 33 - 1), `paddi 31, 30, ${2 ** 33 - 1}, 0`],
 ];
 
 /** Relative branches and the string forms llvm-mc 14 cannot assemble: checked by disassembling our words. */
@@ -164,7 +169,7 @@ const disassembled: Array<[number, string]> = [
   [ppc.bge(16, 1), 'bf 4, .+16'],
 ];
 
-/** The string forms, prtyw/prtyd and bctar (LLVM 14 does not know them), checked with GNU objdump. */
+/** The string forms, prtyw/prtyd, bctar and brd/brw/brh (LLVM 14 does not know them), checked with GNU objdump. */
 const objdumpChecked: Array<[number, string]> = [
   [ppc.lswx(5, 6, 7), 'lswx r5,r6,r7'],
   [ppc.stswx(5, 6, 7), 'stswx r5,r6,r7'],
@@ -173,6 +178,9 @@ const objdumpChecked: Array<[number, string]> = [
   [ppc.bctar(12, 7, true), 'bsotarl cr1'],
   [ppc.bctar(20, 0), 'btar'],
   [ppc.bctar(16, 3), 'bctar 16,so'],
+  [ppc.brd(5, 6), 'brd r5,r6'],
+  [ppc.brw(5, 6), 'brw r5,r6'],
+  [ppc.brh(5, 6), 'brh r5,r6'],
 ];
 const OBJDUMP = '/usr/bin/powerpc64-linux-gnu-objdump';
 const haveObjdump = spawnSync(OBJDUMP, ['--version']).status === 0;
@@ -221,7 +229,7 @@ describe('the PowerPC assembler', () => {
     expect(llvmDisassembly(disassembled.map(([word]) => word))).toEqual(disassembled.map(([, text]) => text));
   });
 
-  it.skipIf(!haveObjdump)('encodes lswx, stswx, prtyw, prtyd and bctar as GNU objdump disassembles them', () => {
+  it.skipIf(!haveObjdump)('encodes lswx, stswx, prtyw, prtyd, bctar and the byte reverses as GNU objdump disassembles them', () => {
     expect(objdumpDisassembly(objdumpChecked.map(([word]) => word))).toEqual(objdumpChecked.map(([, text]) => text));
   });
 

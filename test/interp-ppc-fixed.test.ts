@@ -1,5 +1,6 @@
 // The PowerPC fixed-point behaviour Unicorn cannot check: traps as exits, the time
-// base, setbc and friends (Power10), the 64-bit-only forms on a 32-bit implementation,
+// base, Power10's setbc family, bit ops, byte reverses and paddi, the 64-bit-only forms
+// on a 32-bit implementation,
 // and the ISA 2.03+ forms on ppc32be (Unicorn's 7457 lacks them) against the 64-bit
 // results, which exec-ppc-fixed-unicorn.test.ts checks against Unicorn.
 import { describe, expect, it } from 'vitest';
@@ -62,12 +63,85 @@ describe.each(['ppc64be', 'ppc64le', 'ppc32be'] as const)('PowerPC fixed-point e
   });
 });
 
+/** The Power10 bit ops as the ISA states them, bit by bit (bit 0 the most significant). */
+const bitsOf = (value: bigint) => value.toString(2).padStart(64, '0');
+const fromBits = (bits: string) => (bits === '' ? 0n : BigInt(`0b${bits}`));
+const reference: Record<string, (rs: bigint, rb: bigint) => bigint> = {
+  pextd: (rs, rb) => fromBits([...bitsOf(rb)].flatMap((bit, i) => (bit === '1' ? [bitsOf(rs)[i]!] : [])).join('')),
+  pdepd: (rs, rb) => {
+    const source = [...bitsOf(rs)].reverse();
+    let next = 0;
+    return fromBits([...bitsOf(rb)].reverse().map((bit) => (bit === '1' ? source[next++]! : '0')).reverse().join(''));
+  },
+  cfuged: (rs, rb) => {
+    const pairs = [...bitsOf(rb)].map((bit, i) => [bit, bitsOf(rs)[i]!] as const);
+    return fromBits([...pairs.filter(([bit]) => bit === '0'), ...pairs.filter(([bit]) => bit === '1')].map(([, b]) => b).join(''));
+  },
+  cntlzdm: (rs, rb) => {
+    const picked = [...bitsOf(rb)].flatMap((bit, i) => (bit === '1' ? [bitsOf(rs)[i]!] : []));
+    const first = picked.indexOf('1');
+    return BigInt(first < 0 ? picked.length : first);
+  },
+  cnttzdm: (rs, rb) => {
+    const picked = [...bitsOf(rb)].flatMap((bit, i) => (bit === '1' ? [bitsOf(rs)[i]!] : [])).reverse();
+    const first = picked.indexOf('1');
+    return BigInt(first < 0 ? picked.length : first);
+  },
+  brd: (rs) => fromBits(bitsOf(rs).match(/.{8}/g)!.reverse().join('')),
+  brw: (rs) => fromBits(bitsOf(rs).match(/.{32}/g)!.map((w) => w.match(/.{8}/g)!.reverse().join('')).join('')),
+  brh: (rs) => fromBits(bitsOf(rs).match(/.{16}/g)!.map((h) => h.match(/.{8}/g)!.reverse().join('')).join('')),
+};
+
+describe('Power10 fixed-point instructions (Unicorn 2 has none of them)', () => {
+  it.each(['ppc64be', 'ppc64le'] as const)('the bit ops and byte reverses match the ISA\'s bit-by-bit definitions (%s)', async (arch) => {
+    const runner = await StepRunner.create();
+    let seed = 12345n;
+    const next = () => {
+      seed = (seed * 6364136223846793005n + 1442695040888963407n) & 0xffffffffffffffffn;
+      return seed;
+    };
+    for (const [name, model] of Object.entries(reference)) {
+      for (let n = 0; n < 60; n++) {
+        const rs = next();
+        // Masks from sparse to dense, and the all-zero and all-one edges.
+        const rb = n === 0 ? 0n : n === 1 ? 0xffffffffffffffffn : n % 3 === 0 ? next() & next() : n % 3 === 1 ? next() | next() : next();
+        const word = (ppc as unknown as Record<string, (a: number, b: number, c: number) => number>)[name]!(3, 4, 5);
+        const out = runner.step({ arch, insn: [`0x${word.toString(16)}`], regs: { r4: `0x${rs.toString(16)}`, r5: `0x${rb.toString(16)}` } });
+        if ('error' in out) throw new Error(out.error);
+        expect(out.fault, name).toBeNull();
+        expect(BigInt(out.regs.r3!), `${name} 0x${rs.toString(16)} 0x${rb.toString(16)}`).toBe(model(rs, rb));
+      }
+    }
+  });
+
+  it.each(['ppc64be', 'ppc64le'] as const)('paddi, pli and its pc-relative form (%s)', async (arch) => {
+    const vcpu = await guest(arch, [...ppc.paddi(3, 4, -(2 ** 33)), ...ppc.paddi(5, 0, 2 ** 33 - 1), ...ppc.paddi(6, 0, -8, true), ppc.sc()]);
+    vcpu.set('r0', 1000n).set('r4', 0x1_0000_0000_0000n);
+    expect(vcpu.run(10)).toMatchObject({ reason: 'hypercall', pc: CODE + 28n });
+    expect(vcpu.get('r3')).toBe(0x1_0000_0000_0000n - 2n ** 33n);
+    expect(vcpu.get('r5')).toBe(2n ** 33n - 1n); // RA = 0 reads as 0, not r0
+    expect(vcpu.get('r6')).toBe(CODE + 16n - 8n); // the prefix's own address + SI
+    const invalid = await guest(arch, [ppc.nop(), ...[ppc.paddi(6, 0, 8, true)[0]!, ppc.paddi(6, 7, 8)[1]!]]);
+    expect(invalid.run(10)).toEqual({ reason: 'undefined', pc: CODE + 4n, cause: 'invalid-form' });
+  });
+
+  it('ppc32be reverses bytes in words and halfwords too', async () => {
+    const runner = await StepRunner.create();
+    for (const name of ['brw', 'brh'] as const) {
+      const out = runner.step({ arch: 'ppc32be', insn: [`0x${ppc[name](3, 4).toString(16)}`], regs: { r4: '0x89abcdef' } });
+      if ('error' in out) throw new Error(out.error);
+      expect(BigInt(out.regs.r3!)).toBe(reference[name]!(0x89abcdefn, 0n));
+    }
+  });
+});
+
 describe('PowerPC 32-bit implementation', () => {
   it('exits undefined on each 64-bit-only fixed-point form and runs nothing past it', async () => {
     const forms = [ppc.mulld(3, 4, 5), ppc.mulhd(3, 4, 5), ppc.divd(3, 4, 5), ppc.divdeu(3, 4, 5), ppc.modsd(3, 4, 5),
       ppc.extsw(3, 4), ppc.cntlzd(3, 4), ppc.cnttzd(3, 4), ppc.popcntd(3, 4), ppc.prtyd(3, 4), ppc.bpermd(3, 4, 5),
       ppc.sld(3, 4, 5), ppc.srad(3, 4, 5), ppc.sradi(3, 4, 5), ppc.extswsli(3, 4, 5), ppc.rldicl(3, 4, 5, 6),
-      ppc.rldimi(3, 4, 5, 6), ppc.rldcr(3, 4, 5, 6), ppc.td(4, 3, 3), ppc.tdi(4, 3, 0), ppc.cmpeqb(0, 3, 4)];
+      ppc.rldimi(3, 4, 5, 6), ppc.rldcr(3, 4, 5, 6), ppc.td(4, 3, 3), ppc.tdi(4, 3, 0), ppc.cmpeqb(0, 3, 4),
+      ppc.brd(3, 4), ppc.pdepd(3, 4, 5), ppc.pextd(3, 4, 5), ppc.cfuged(3, 4, 5), ppc.cntlzdm(3, 4, 5), ppc.cnttzdm(3, 4, 5)];
     for (const word of forms) {
       const vcpu = await guest('ppc32be', [ppc.li(3, 7), word, ppc.li(3, 9)]);
       expect(vcpu.run(10), word.toString(16)).toEqual({ reason: 'undefined', pc: CODE + 4n, cause: 'undefined' });

@@ -109,11 +109,11 @@ const xoUnary = { addme: 234, addze: 202, subfme: 232, subfze: 200, neg: 104 } a
 /** X-form with RS first in the encoding and RA first in assembly: `and ra, rs, rb`. */
 const xLogical = {
   and: 28, andc: 60, or: 444, orc: 412, nor: 124, nand: 476, xor: 316, eqv: 284, slw: 24, srw: 536, sraw: 792,
-  sld: 27, srd: 539, srad: 794, cmpb: 508, bpermd: 252,
+  sld: 27, srd: 539, srad: 794, cmpb: 508, bpermd: 252, cfuged: 220, pdepd: 156, pextd: 188, cntlzdm: 59, cnttzdm: 571,
 } as const;
 const xLogicalUnary = {
   extsb: 954, extsh: 922, extsw: 986, cntlzw: 26, cntlzd: 58, cnttzw: 538, cnttzd: 570, popcntb: 122, popcntw: 378,
-  popcntd: 506, prtyw: 154, prtyd: 186,
+  popcntd: 506, prtyw: 154, prtyd: 186, brd: 187, brw: 155, brh: 219,
 } as const;
 const crLogical = { crand: 257, cror: 449, crxor: 193, crnand: 225, crnor: 33, creqv: 289, crandc: 129, crorc: 417 } as const;
 
@@ -202,6 +202,13 @@ const fixedPoint = {
   },
   /** mftb as mfspr (ISA 3.0's form; the interpreter also runs the old XO 371 one). */
   mftb: (rt: number, tbr: 268 | 269 = 268) => xForm(339, rt, tbr & 31, tbr >> 5),
+  /** Power10 paddi (prefix, suffix): RT = (RA|0) + SI, or with `pcRelative` its own address + SI (RA must be 0). */
+  paddi: (rt: number, ra: number, si: number, pcRelative = false) => {
+    signed(si, 34, 'si');
+    if (pcRelative && ra !== 0) throw new RangeError('a pc-relative paddi needs ra = 0');
+    const prefix = word((1 << 26) | (2 << 24) | ((pcRelative ? 1 : 0) << 20) | (Math.floor(si / 2 ** 16) & 0x3ffff));
+    return [prefix, dForm(14, rt, ((si & 0xffff) << 16) >> 16, ra)];
+  },
   /** The Rc=1 form of an instruction word (`add.`, `rlwinm.`). */
   rc: (instruction: number) => word(instruction | 1),
   /** The OE=1 form of an XO-form word (`addo`, `divwo`). */

@@ -1,12 +1,12 @@
 // The PowerPC interpreter's instructions besides loads and stores: the fixed-point
 // user instruction set (arith.ts, logical.ts, compare.ts, branch.ts, sharing
-// fixed-point.ts), sc, and the barrier, MSR and TLB-invalidate instructions (the MMU
+// fixed-point.ts) with Power10's paddi, sc, and the barrier, MSR and TLB-invalidate instructions (the MMU
 // ones in mmu-ops.ts). Anything else is ALU_NOT_MINE: the decoder then says whether it
 // is a load/store, an unimplemented instruction or an undefined word.
 import {
   CPU_MSR, CPU_SYSREGS, SYSREG_PID, SYSREG_PTCR, SYSREG_LPCR, SYSREG_HASHKEYR, SYSREG_HASHPKEYR,
 } from "../../layout";
-import { EXIT_HYPERCALL, EXIT_SYNC_WAIT, CAUSE_UNDEFINED } from "../../exits";
+import { EXIT_HYPERCALL, EXIT_SYNC_WAIT, CAUSE_UNDEFINED, CAUSE_INVALID_FORM } from "../../exits";
 import { tlbFlushAll } from "../../mmu/tlb";
 import { ppcSetMmu } from "./run";
 import { ppcMmuOp, ppcTlbInvalidate } from "./mmu-ops";
@@ -67,6 +67,22 @@ export function ppcAlu(word: u32, at: u64): u32 {
   if (result == ALU_DONE) setPc(nextPc(at));
   else if (result == ALU_UNDEFINED) return undefinedInstruction(CAUSE_UNDEFINED, at);
   return result;
+}
+
+/**
+ * Power10 prefixed fixed-point arithmetic: paddi (and its pli/pla forms), an MLS prefix
+ * with an addi suffix. RT ← (RA|0) + SI, or with R=1 the prefix's address + SI (RA must
+ * be 0). ALU_DONE with pc past both words, the invalid-form exit, or ALU_NOT_MINE.
+ */
+export function ppcPrefixedAlu(prefix: u32, suffix: u32, at: u64): u32 {
+  if ((prefix >>> 24) != 0x06 || (prefix & 0x00ec_0000) != 0 || (suffix >>> 26) != 14 || !is64()) return ALU_NOT_MINE;
+  const ra = field(suffix, 16, 5);
+  const si = ((<i64>(prefix & 0x3ffff) << 16 | <i64>(suffix & 0xffff)) << 30) >> 30;
+  const pcRelative = (prefix & 0x0010_0000) != 0;
+  if (pcRelative && ra != 0) return undefinedInstruction(CAUSE_INVALID_FORM, at);
+  writeGpr(field(suffix, 21, 5), (pcRelative ? at : gprOrZero(ra)) + <u64>si);
+  setPc(at + 8);
+  return ALU_DONE;
 }
 
 /** Opcode 31: the fixed-point families in turn, then SPRs, barriers, MSR and TLB ones. ALU_DONE leaves pc to the caller. */

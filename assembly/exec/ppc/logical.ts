@@ -1,8 +1,9 @@
 // PowerPC fixed-point logical, rotate and shift instructions (Power ISA 3.1, 3.3.13-
 // 3.3.14): the register and immediate logical forms, sign extension, count leading/
-// trailing zeros, population count, parity, cmpb, bpermd, rlw*/rld*, and the shifts
-// with sraw/srawi/srad/sradi's CA (and CA32). 64-bit-only forms are ALU_UNDEFINED on
-// a 32-bit implementation.
+// trailing zeros, population count, parity, cmpb, bpermd, rlw*/rld*, the shifts with
+// sraw/srawi/srad/sradi's CA (and CA32), and Power10's byte reverses (brh/brw/brd) and
+// bit ops (pdepd, pextd, cfuged, cntlzdm, cnttzdm). 64-bit-only forms are
+// ALU_UNDEFINED on a 32-bit implementation.
 import { gpr, is64 } from "../../cpu/regs";
 import { ALU_DONE, ALU_NOT_MINE } from "./alu";
 import { ALU_UNDEFINED, field, writeGpr, signExtend32, mask64, recordCr0, setCarryBits } from "./fixed-point";
@@ -117,6 +118,8 @@ export function ppcLogical(word: u32, xo: u32, rs: u32, ra: u32, rb: u32): u32 {
       }
       break;
     }
+    case 155: r = bswap<u64>(s); r = (r >> 32) | (r << 32); record = false; break; // brw (each word)
+    case 219: r = ((s >> 8) & 0x00ff_00ff_00ff_00ff) | ((s & 0x00ff_00ff_00ff_00ff) << 8); record = false; break; // brh
     case 24: r = (b & 0x20) != 0 ? 0 : ((s & 0xffff_ffff) << (b & 31)) & 0xffff_ffff; break; // slw
     case 536: r = (b & 0x20) != 0 ? 0 : (s & 0xffff_ffff) >> (b & 31); break; //             srw
     case 792: case 824: { // sraw, srawi
@@ -140,7 +143,8 @@ export function ppcLogical(word: u32, xo: u32, rs: u32, ra: u32, rb: u32): u32 {
 
 @inline function isDoublewordForm(xo: u32): bool {
   return xo == 986 || xo == 58 || xo == 570 || xo == 506 || xo == 186 || xo == 252 || xo == 27 || xo == 539
-    || xo == 794 || (xo >>> 1) == 413 || (xo >>> 1) == 445;
+    || xo == 794 || (xo >>> 1) == 413 || (xo >>> 1) == 445 || xo == 187 || xo == 59 || xo == 571 || xo == 156
+    || xo == 188 || xo == 220;
 }
 
 /** The 64-bit-only forms of ppcLogical (64-bit implementations). */
@@ -174,6 +178,22 @@ function doublewordForm(word: u32, xo: u32, s: u64, b: u64, ra: u32, rb: u32, re
       }
       break;
     }
+    case 187: r = bswap<u64>(s); record = false; break; //   brd
+    case 156: r = depositBits(s, b); record = false; break; //  pdepd
+    case 188: r = extractBits(s, b); record = false; break; //  pextd
+    case 220: { // cfuged: RS's bits under RB's zeros to the left, under its ones to the right, each in order
+      record = false;
+      const ones = <u64>popcnt<u64>(b);
+      r = (ones == 64 ? 0 : extractBits(s, ~b) << ones) | extractBits(s, b);
+      break;
+    }
+    case 59: case 571: { // cntlzdm, cnttzdm: zeros of RS counted over RB's one bits, from the left or right
+      record = false;
+      const picked = extractBits(s, b);
+      const width = <u64>popcnt<u64>(b);
+      r = min<u64>(xo == 571 ? <u64>ctz<u64>(picked) : width == 0 ? 0 : <u64>clz<u64>(picked << (64 - width)), width);
+      break;
+    }
     case 27: r = (b & 0x40) != 0 ? 0 : s << (b & 63); break; //   sld
     case 539: r = (b & 0x40) != 0 ? 0 : s >> (b & 63); break; //  srd
     default: {
@@ -195,4 +215,26 @@ function doublewordForm(word: u32, xo: u32, s: u64, b: u64, ra: u32, rb: u32, re
   writeGpr(ra, r);
   if (record) recordCr0(r);
   return ALU_DONE;
+}
+
+/** pextd: the bits of `value` under `mask`'s ones, packed to the right in order. */
+function extractBits(value: u64, mask: u64): u64 {
+  let r: u64 = 0;
+  let out: u64 = 0;
+  for (let m = mask; m != 0; m &= m - 1) {
+    r |= ((value >> <u64>ctz<u64>(m)) & 1) << out;
+    out++;
+  }
+  return r;
+}
+
+/** pdepd: `value`'s low bits placed, in order, at `mask`'s ones. */
+function depositBits(value: u64, mask: u64): u64 {
+  let r: u64 = 0;
+  let from: u64 = 0;
+  for (let m = mask; m != 0; m &= m - 1) {
+    r |= ((value >> from) & 1) << <u64>ctz<u64>(m);
+    from++;
+  }
+  return r;
 }

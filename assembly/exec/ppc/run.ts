@@ -13,7 +13,7 @@ import { exitWith, fault, undefinedInstruction } from "../run-exits";
 import { tlbTranslate, tlbSync, setMmu, walkFaulted, TLB_FETCH } from "../../mmu/tlb";
 import { ppcWalker, WALKER_PPC_RADIX } from "../../mmu/walk";
 import { pc, setPc, mode, isLittle } from "../../cpu/regs";
-import { ppcAlu, ALU_DONE, ALU_NOT_MINE } from "./alu";
+import { ppcAlu, ppcPrefixedAlu, ALU_DONE, ALU_NOT_MINE } from "./alu";
 import { ppcLoadStore, LS_UNIMPLEMENTED, LS_ALIGNMENT_PPC, LS_TRAP_PPC } from "./loadstore";
 import { resetAccessExit } from "../guest-memory";
 import { uopSync, uopFor, uopExecute, uopStatus, uopSetReportLoops, U_GENERIC_EXIT, U_LOOP_BRANCH } from "./uops";
@@ -46,6 +46,9 @@ function stepGeneric(word: u32, at: u64, decodeMode: u32, bigEndian: bool): u32 
     if (next == 0) return fault(FAULT_TRUNCATED, at, at + 4);
     suffix = fetchWord(next, bigEndian);
     suffixMode = 0;
+    const prefixed = ppcPrefixedAlu(word, suffix, at);
+    if (prefixed == ALU_DONE) return EXIT_NONE;
+    if (prefixed != ALU_NOT_MINE) return prefixed;
   }
   const desc = record + REC_DECODE;
   const kind = decodePpc(word, suffix, decodeMode | suffixMode, desc);
