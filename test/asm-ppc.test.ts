@@ -155,6 +155,33 @@ const cases: Array<[number | number[], string]> = [
   [ppc.paddi(3, 0, 77, true), 'paddi 3, 0, 77, 1'],
   [ppc.paddi(3, 0, -(2 ** 33)), `pli 3, ${-(2 ** 33)}`],
   [ppc.paddi(31, 30, 2 ** 33 - 1), `paddi 31, 30, ${2 ** 33 - 1}, 0`],
+  // The VMX/VSX integer subset.
+  ...(['vaddubm', 'vadduhm', 'vadduwm', 'vaddudm', 'vsububm', 'vsubuhm', 'vsubuwm', 'vsubudm', 'vand', 'vandc', 'vor',
+    'vxor', 'vnor', 'vorc', 'vnand', 'veqv', 'vslb', 'vslh', 'vslw', 'vsld', 'vsrb', 'vsrh', 'vsrw', 'vsrd', 'vsrab',
+    'vsrah', 'vsraw', 'vsrad', 'vcmpequb', 'vcmpequh', 'vcmpequw', 'vcmpequd', 'vcmpgtsb', 'vcmpgtsh', 'vcmpgtsw',
+    'vcmpgtsd', 'vcmpgtub', 'vcmpgtuh', 'vcmpgtuw', 'vcmpgtud'] as const).map((name) => [ppc[name](1, 2, 31), `${name} 1, 2, 31`] as [number, string]),
+  [ppc.vrc(ppc.vcmpequw(1, 2, 3)), 'vcmpequw. 1, 2, 3'],
+  [ppc.vrc(ppc.vcmpgtud(4, 5, 6)), 'vcmpgtud. 4, 5, 6'],
+  ...(['xxland', 'xxlandc', 'xxlor', 'xxlxor', 'xxlnor', 'xxlorc', 'xxlnand', 'xxleqv'] as const).flatMap((name) => [
+    [ppc[name](1, 2, 3), `${name} 1, 2, 3`], [ppc[name](63, 34, 60), `${name} 63, 34, 60`]] as Array<[number, string]>),
+  [ppc.xxsel(1, 2, 3, 4), 'xxsel 1, 2, 3, 4'],
+  [ppc.xxsel(63, 62, 61, 60), 'xxsel 63, 62, 61, 60'],
+  [ppc.xxpermdi(33, 2, 63, 1), 'xxpermdi 33, 2, 63, 1'],
+  [ppc.xxspltw(40, 3, 2), 'xxspltw 40, 3, 2'],
+  [ppc.xxspltib(33, 200), 'xxspltib 33, 200'],
+  [ppc.vspltisw(1, -3), 'vspltisw 1, -3'],
+  [ppc.vspltish(1, 15), 'vspltish 1, 15'],
+  [ppc.vspltisb(1, -16), 'vspltisb 1, -16'],
+  [ppc.vspltw(1, 2, 3), 'vspltw 1, 2, 3'],
+  [ppc.vsplth(1, 2, 7), 'vsplth 1, 2, 7'],
+  [ppc.vspltb(1, 2, 15), 'vspltb 1, 2, 15'],
+  [ppc.mtvsrd(33, 4), 'mtvsrd 33, 4'],
+  [ppc.mtvsrwa(3, 4), 'mtvsrwa 3, 4'],
+  [ppc.mtvsrwz(40, 4), 'mtvsrwz 40, 4'],
+  [ppc.mfvsrwz(4, 33), 'mfvsrwz 4, 33'],
+  [ppc.mfvsrd(4, 63), 'mfvsrd 4, 63'],
+  [ppc.mfvsrld(5, 40), 'mfvsrld 5, 40'],
+  [ppc.mtvsrdd(34, 0, 5), 'mtvsrdd 34, 0, 5'],
 ];
 
 /** Relative branches and the string forms llvm-mc 14 cannot assemble: checked by disassembling our words. */

@@ -148,6 +148,58 @@ const xsForm = (xo: number, ra: number, rs: number, sh: number) =>
 const xlForm = (xo: number, bt: number, ba: number, bb: number, link = false) =>
   word((19 << 26) | (u5(bt, 'bt') << 21) | (u5(ba, 'ba') << 16) | (u5(bb, 'bb') << 11) | (xo << 1) | (link ? 1 : 0));
 
+/** VX-form VMX instructions `name vt, va, vb` (VR numbers). */
+const vxForms = {
+  vaddubm: 0, vadduhm: 64, vadduwm: 128, vaddudm: 192, vsububm: 1024, vsubuhm: 1088, vsubuwm: 1152, vsubudm: 1216,
+  vand: 1028, vandc: 1092, vor: 1156, vxor: 1220, vnor: 1284, vorc: 1348, vnand: 1412, veqv: 1668,
+  vslb: 260, vslh: 324, vslw: 388, vsld: 1476, vsrb: 516, vsrh: 580, vsrw: 644, vsrd: 1732, vsrab: 772, vsrah: 836,
+  vsraw: 900, vsrad: 964,
+} as const;
+/** VC-form VMX compares `name vt, va, vb` (`ppc.vrc` for the CR6-setting form). */
+const vcForms = {
+  vcmpequb: 6, vcmpequh: 70, vcmpequw: 134, vcmpequd: 199, vcmpgtsb: 774, vcmpgtsh: 838, vcmpgtsw: 902,
+  vcmpgtsd: 967, vcmpgtub: 518, vcmpgtuh: 582, vcmpgtuw: 646, vcmpgtud: 711,
+} as const;
+/** XX3-form VSX logical `name xt, xa, xb` (VSR numbers 0..63). */
+const xx3Logical = { xxland: 130, xxlandc: 138, xxlor: 146, xxlxor: 154, xxlnor: 162, xxlorc: 170, xxlnand: 178, xxleqv: 186 } as const;
+/** X-form VSR<->GPR moves: `mfvsrd ra, xs` / `mtvsrd xt, ra`. */
+const vsrMovesFrom = { mfvsrd: 51, mfvsrwz: 115, mfvsrld: 307 } as const;
+const vsrMovesTo = { mtvsrd: 179, mtvsrwa: 211, mtvsrwz: 243 } as const;
+
+const vsr = (value: number, name: string): number => {
+  if (!Number.isInteger(value) || value < 0 || value > 63) throw new RangeError(`${name} must be a VSR 0..63, got ${value}`);
+  return value;
+};
+const vx = (xo: number, vt: number, va: number, vb: number) =>
+  word((4 << 26) | (u5(vt, 'vt') << 21) | (u5(va, 'va') << 16) | (u5(vb, 'vb') << 11) | xo);
+const xx3 = (xo: number, xt: number, xa: number, xb: number) =>
+  word((60 << 26) | ((vsr(xt, 'xt') & 31) << 21) | ((vsr(xa, 'xa') & 31) << 16) | ((vsr(xb, 'xb') & 31) << 11) | (xo << 3)
+    | ((xa >> 5) << 2) | ((xb >> 5) << 1) | (xt >> 5));
+
+/** The VMX/VSX integer subset the interpreter runs. */
+const vector = {
+  ...mapNames(vxForms, (xo) => (vt: number, va: number, vb: number) => vx(xo, vt, va, vb)),
+  ...mapNames(vcForms, (xo) => (vt: number, va: number, vb: number) => vx(xo, vt, va, vb)),
+  ...mapNames(xx3Logical, (xo) => (xt: number, xa: number, xb: number) => xx3(xo, xt, xa, xb)),
+  ...mapNames(vsrMovesFrom, (xo) => (ra: number, xs: number) => xForm(xo, vsr(xs, 'xs') & 31, ra, 0, xs >> 5)),
+  ...mapNames(vsrMovesTo, (xo) => (xt: number, ra: number) => xForm(xo, vsr(xt, 'xt') & 31, ra, 0, xt >> 5)),
+  mtvsrdd: (xt: number, ra: number, rb: number) => xForm(435, vsr(xt, 'xt') & 31, ra, rb, xt >> 5),
+  /** The Rc=1 (CR6) form of a VC-form compare. */
+  vrc: (instruction: number) => word(instruction | 0x400),
+  vspltisb: (vt: number, simm: number) => vx(780, vt, signed(simm, 5, 'simm') & 31, 0),
+  vspltish: (vt: number, simm: number) => vx(844, vt, signed(simm, 5, 'simm') & 31, 0),
+  vspltisw: (vt: number, simm: number) => vx(908, vt, signed(simm, 5, 'simm') & 31, 0),
+  vspltb: (vt: number, vb: number, uim: number) => vx(524, vt, uim & 15, vb),
+  vsplth: (vt: number, vb: number, uim: number) => vx(588, vt, uim & 7, vb),
+  vspltw: (vt: number, vb: number, uim: number) => vx(652, vt, uim & 3, vb),
+  xxsel: (xt: number, xa: number, xb: number, xc: number) =>
+    word(xx3(0, xt, xa, xb) | ((vsr(xc, 'xc') & 31) << 6) | (3 << 4) | ((xc >> 5) << 3)),
+  xxpermdi: (xt: number, xa: number, xb: number, dm: number) => xx3(10 | ((dm & 3) << 5), xt, xa, xb),
+  xxspltw: (xt: number, xb: number, uim: number) =>
+    word((60 << 26) | ((vsr(xt, 'xt') & 31) << 21) | ((uim & 3) << 16) | ((vsr(xb, 'xb') & 31) << 11) | (164 << 2) | ((xb >> 5) << 1) | (xt >> 5)),
+  xxspltib: (xt: number, imm8: number) => word((60 << 26) | ((vsr(xt, 'xt') & 31) << 21) | ((imm8 & 0xff) << 11) | (360 << 1) | (xt >> 5)),
+};
+
 /** The fixed-point user instructions (Power ISA 3.1 chapter 3) beyond the original subset. */
 const fixedPoint = {
   ...mapNames(xoArithmetic, (xo) => (rt: number, ra: number, rb: number) => xForm(xo, rt, ra, rb)),
@@ -217,6 +269,7 @@ const fixedPoint = {
 
 export const ppc = {
   ...fixedPoint,
+  ...vector,
   ...dFunctions,
   ...xFunctions,
   ...scFunctions,

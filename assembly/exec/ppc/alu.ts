@@ -1,6 +1,6 @@
 // The PowerPC interpreter's instructions besides loads and stores: the fixed-point
 // user instruction set (arith.ts, logical.ts, compare.ts, branch.ts, sharing
-// fixed-point.ts) with Power10's paddi, sc, and the barrier, MSR and TLB-invalidate instructions (the MMU
+// fixed-point.ts) with Power10's paddi, the VMX/VSX integer subset (vector.ts), sc, and the barrier, MSR and TLB-invalidate instructions (the MMU
 // ones in mmu-ops.ts). Anything else is ALU_NOT_MINE: the decoder then says whether it
 // is a load/store, an unimplemented instruction or an undefined word.
 import {
@@ -18,6 +18,7 @@ import { ppcArith, ppcArithImmediate } from "./arith";
 import { ppcLogical, ppcLogicalImmediate } from "./logical";
 import { ppcCompare, ppcCompareImmediate, ppcTrap } from "./compare";
 import { ppcBranch, ppcBranchXl, ppcUserSpr, nextPc } from "./branch";
+import { ppcVmx, ppcVsxAlu, ppcVsrMove } from "./vector";
 
 export const ALU_DONE: u32 = 0; // executed; pc set
 export const ALU_NOT_MINE: u32 = 0xffff; // not in this subset (a load/store, or unimplemented)
@@ -62,6 +63,8 @@ export function ppcAlu(word: u32, at: u64): u32 {
       return EXIT_HYPERCALL;
     }
     case 31: result = xForm(word, at, rt, ra, rb); break;
+    case 4: result = ppcVmx(word); break;
+    case 60: result = ppcVsxAlu(word); break;
     default: return ALU_NOT_MINE;
   }
   if (result == ALU_DONE) setPc(nextPc(at));
@@ -91,6 +94,7 @@ function xForm(word: u32, at: u64, rt: u32, ra: u32, rb: u32): u32 {
   let result = ppcArith(word, xo, rt, ra, rb);
   if (result == ALU_NOT_MINE) result = ppcLogical(word, xo, rt, ra, rb);
   if (result == ALU_NOT_MINE) result = ppcCompare(word, xo, rt, ra, rb, at);
+  if (result == ALU_NOT_MINE) result = ppcVsrMove(xo, word, rt, ra, rb);
   if (result == ALU_NOT_MINE) result = ppcUserSpr(xo, rt, ra | (rb << 5));
   if (result != ALU_NOT_MINE) return result;
   switch (xo) {
