@@ -88,14 +88,54 @@ export function ppcPrefixedAlu(prefix: u32, suffix: u32, at: u64): u32 {
   return ALU_DONE;
 }
 
-/** Opcode 31: the fixed-point families in turn, then SPRs, barriers, MSR and TLB ones. ALU_DONE leaves pc to the caller. */
-function xForm(word: u32, at: u64, rt: u32, ra: u32, rb: u32): u32 {
-  const xo = field(word, 1, 10);
+/** Opcode 31's fixed-point families in turn (ALU_DONE leaves pc to the caller). */
+function fixedPointX(word: u32, xo: u32, rt: u32, ra: u32, rb: u32, at: u64): u32 {
   let result = ppcArith(word, xo, rt, ra, rb);
   if (result == ALU_NOT_MINE) result = ppcLogical(word, xo, rt, ra, rb);
   if (result == ALU_NOT_MINE) result = ppcCompare(word, xo, rt, ra, rb, at);
   if (result == ALU_NOT_MINE) result = ppcVsrMove(xo, word, rt, ra, rb);
   if (result == ALU_NOT_MINE) result = ppcUserSpr(xo, rt, ra | (rb << 5));
+  return result;
+}
+
+/**
+ * Whether the micro-op cache may run `word` through ppcFixedPoint: a fixed-point or
+ * vector word that cannot exit, change translation or read the time base (traps and
+ * mftb stay on the full path, which keeps the instruction count).
+ */
+export function ppcFixedPointCandidate(word: u32): bool {
+  const primary = word >>> 26;
+  if (primary == 31) {
+    const xo = field(word, 1, 10);
+    const spr = field(word, 16, 5) | (field(word, 11, 5) << 5);
+    return xo != 4 && xo != 68 && xo != 371 && !(xo == 339 && (spr == 268 || spr == 269));
+  }
+  return primary == 4 || primary == 60 || primary == 7 || primary == 8 || primary == 12 || primary == 13
+    || (primary >= 20 && primary <= 30 && primary != 22);
+}
+
+/**
+ * The micro-op path's executor (64-bit mode) for ppcFixedPointCandidate words: ALU_DONE
+ * with the registers written and pc untouched, else ALU_NOT_MINE with nothing changed.
+ */
+export function ppcFixedPoint(word: u32): u32 {
+  const primary = word >>> 26;
+  const rt = field(word, 21, 5);
+  const ra = field(word, 16, 5);
+  const rb = field(word, 11, 5);
+  switch (primary) {
+    case 31: return fixedPointX(word, field(word, 1, 10), rt, ra, rb, 0);
+    case 4: return ppcVmx(word);
+    case 60: return ppcVsxAlu(word);
+    case 7: case 8: case 12: case 13: return ppcArithImmediate(primary, word, rt, ra);
+    default: return ppcLogicalImmediate(primary, word, rt, ra, rb);
+  }
+}
+
+/** Opcode 31: the fixed-point families, then SPRs, barriers, MSR and TLB ones. ALU_DONE leaves pc to the caller. */
+function xForm(word: u32, at: u64, rt: u32, ra: u32, rb: u32): u32 {
+  const xo = field(word, 1, 10);
+  const result = fixedPointX(word, xo, rt, ra, rb, at);
   if (result != ALU_NOT_MINE) return result;
   switch (xo) {
     case 339: { // mfspr of the MMU and hash key registers
