@@ -24,7 +24,8 @@ export const FAULT_FETCH: u32 = 1; //      no RAM at the pc
 export const FAULT_ALIGNMENT: u32 = 2; //  an access the architecture requires aligned was not
 export const FAULT_TRUNCATED: u32 = 3; //  a prefixed instruction's suffix lies outside RAM
 export const FAULT_TRANSLATION: u32 = 4; // the MMU refused the access: syndrome in REC_FAULT_SYNDROME
-export const FAULT_TRAP: u32 = 5; //       a trap's condition held (PowerPC hashchk: the doubleword at REC_FAULT_ADDR is not the digest)
+export const FAULT_TRAP: u32 = 5; //       a trap's condition held: PowerPC tw/td/twi/tdi (REC_FAULT_ADDR: the trap itself) or
+//                                            hashchk (the doubleword at REC_FAULT_ADDR is not the digest)
 
 // PowerPC translation faults record DSISR (fetches: the SRR1 bits of the same
 // meaning) in REC_FAULT_SYNDROME's low 32 bits. A segment interrupt (no SLB entry for

@@ -192,7 +192,9 @@ export const SYSREG_BAT0: u32 = 26; // IBAT0U, IBAT0L … IBAT3L, DBAT0U … DBA
 export const SYSREG_HASHKEYR: u32 = 42; //  hashst/hashchk's key (SPR 468)
 export const SYSREG_HASHPKEYR: u32 = 43; // hashstp/hashchkp's key (SPR 469)
 export const SYSREG_CONTEXTIDR: u32 = 44; // AArch32 CONTEXTIDR (CONTEXTIDR_EL1): the short format's ASID in bits 7:0
-export const SYSREG_COUNT: u32 = 45;
+export const SYSREG_TAR: u32 = 45; //  PowerPC target address register (SPR 815, bctar's target)
+export const SYSREG_TB: u32 = 46; //   PowerPC time base: instructions run before the current ppcRun (mftb)
+export const SYSREG_COUNT: u32 = 47;
 // The 64-bit PowerPC segment lookaside buffer: SLB_ENTRIES × (ESID word u64, VSID word u64),
 // as slbmte's RB (without the index, which places the entry) and RS: ESID | V (0x800_0000),
 // and B | VSID | Ks Kp N L C LP. A miss is a segment interrupt: exits.ts's PPC_SEGMENT_FAULT_BIT.

@@ -78,7 +78,7 @@ describe.each(['ppc64be', 'ppc64le', 'ppc32be'] as const)('the PowerPC interpret
     const invalidForm = await guest(arch, [ppc.lis(3, 0x20), ppc.lwzu(3, 8, 3)]);
     expect(invalidForm.vcpu.run(10)).toEqual({ reason: 'undefined', pc: CODE + 4n, cause: 'invalid-form' });
     expect(invalidForm.vcpu.get('r3')).toBe(0x20_0000n);
-    const unimplemented = await guest(arch, [ppc.li(3, 1), 0x7c6321d6]); // mullw r3,r3,r4
+    const unimplemented = await guest(arch, [ppc.li(3, 1), 0xfc22182a]); // fadd f1,f2,f3: FP arithmetic is not run
     expect(unimplemented.vcpu.run(10)).toEqual({ reason: 'undefined', pc: CODE + 4n, cause: 'unimplemented' });
     const runaway = await guest(arch, [ppc.b(0x20000)]);
     expect(runaway.vcpu.run(10)).toEqual({ reason: 'fault', pc: CODE + 0x20000n, kind: 'fetch', address: CODE + 0x20000n });

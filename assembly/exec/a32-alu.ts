@@ -7,7 +7,7 @@ import { EXIT_HYPERCALL, EXIT_SYNC_WAIT } from "../exits";
 import { SHIFT_LSL, SHIFT_LSR, SHIFT_ASR, SHIFT_ROR, SHIFT_RRX } from "../decode/descriptor";
 import { record } from "../machine";
 import { setPc } from "../cpu/regs";
-import { ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
+import { ALU_DONE, ALU_NOT_MINE } from "./ppc/alu";
 import { rRead, rWrite, shiftC, interworkingBranch } from "./a32-loadstore";
 import { shootBarrier } from "../mmu/shootdown";
 import { cp15 } from "./cp15";

@@ -16,7 +16,7 @@ import {
 import { record } from "../machine";
 import { cpu, setCpu, setPc } from "../cpu/regs";
 import { readValue, writeValue, accessExit, bigData } from "./guest-memory";
-import { LS_UNIMPLEMENTED } from "./ppc-loadstore";
+import { LS_UNIMPLEMENTED } from "./ppc/loadstore";
 import { LS_ALIGNMENT } from "./a64-loadstore";
 
 /** Core register n; the PC (15) reads as `pcValue`. */

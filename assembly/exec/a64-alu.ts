@@ -6,7 +6,7 @@ import { CPU_NZCV, CPU_SP, CPU_GPR, CPU_SYSREGS, SYSREG_SCTLR_EL1, SYSREG_TCR_EL
 import { EXIT_HYPERCALL, EXIT_SYNC_WAIT } from "../exits";
 import { record } from "../machine";
 import { setPc } from "../cpu/regs";
-import { ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
+import { ALU_DONE, ALU_NOT_MINE } from "./ppc/alu";
 import { tlbFlushAll, tlbFlushVa, tlbFlushAddressSpace, setMmu } from "../mmu/tlb";
 import { shootPost, shootPostAddressSpace, shootBarrier } from "../mmu/shootdown";
 import { WALKER_A64 } from "../mmu/walk";

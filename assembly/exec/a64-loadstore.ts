@@ -19,7 +19,7 @@ import { record } from "../machine";
 import { cpu, setCpu } from "../cpu/regs";
 import { readValue, writeValue, accessExit, bigData } from "./guest-memory";
 import { xRead, xWrite } from "./a64-alu";
-import { LS_UNIMPLEMENTED } from "./ppc-loadstore";
+import { LS_UNIMPLEMENTED } from "./ppc/loadstore";
 import { a64Structure } from "./a64-structures";
 
 /** SCTLR_EL1.SA: SP alignment checking. */

@@ -12,12 +12,12 @@ import { exitWith, fault, undefinedInstruction } from "./run-exits";
 import { pc, setPc } from "../cpu/regs";
 import { tlbTranslate, tlbSync, walkFaulted, TLB_FETCH } from "../mmu/tlb";
 import { resetAccessExit, setAddressMask, bigData } from "./guest-memory";
-import { ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
-import { LS_UNIMPLEMENTED } from "./ppc-loadstore";
+import { ALU_DONE, ALU_NOT_MINE } from "./ppc/alu";
+import { LS_UNIMPLEMENTED } from "./ppc/loadstore";
 import { a64Alu, a64SetMmu } from "./a64-alu";
 import { a64LoadStore, LS_ALIGNMENT } from "./a64-loadstore";
 import { a64UopFor, a64UopExecute, a64UopStatus } from "./a64-uops";
-import { uopSync, uopSetReportLoops, U_GENERIC_EXIT, U_LOOP_BRANCH } from "./ppc-uops";
+import { uopSync, uopSetReportLoops, U_GENERIC_EXIT, U_LOOP_BRANCH } from "./ppc/uops";
 import { jitEnabled, jitBackwardBranch, jitIteration, jitPc, jitLength, jitNextPc } from "./jit";
 
 /** The full path for one instruction: EXIT_NONE when it completed (pc set), else the exit, recorded. */

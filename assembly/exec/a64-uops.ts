@@ -1,4 +1,4 @@
-// The A64 interpreter's decoded-instruction cache, shaped like ppc-uops.ts (same
+// The A64 interpreter's decoded-instruction cache, shaped like ppc/uops.ts (same
 // record region; a mode change empties it): the hot forms, LDR/STR with an unsigned
 // offset from a general register (X, W, H, B, LDRSW), B and B.cond, pre-decoded into 16-byte micro-ops keyed
 // by the instruction word. Everything else takes the interpreter's full path.
@@ -9,7 +9,7 @@ import { EXIT_NONE } from "../exits";
 import { record } from "../machine";
 import { readValue, writeValue, accessExit } from "./guest-memory";
 import { conditionHolds, branchOffset19 } from "./a64-alu";
-import { U_GENERIC, U_GENERIC_EXIT, U_LOOP_BRANCH, uopReportLoops } from "./ppc-uops";
+import { U_GENERIC, U_GENERIC_EXIT, U_LOOP_BRANCH, uopReportLoops } from "./ppc/uops";
 
 const U_LDR: u8 = 64; //   aux: size; zero-extending load into X/W
 const U_LDRSW: u8 = 65;

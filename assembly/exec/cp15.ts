@@ -16,7 +16,7 @@ import { record } from "../machine";
 import { setMmu, tlbFlushAll, tlbFlushVa, tlbFlushAddressSpace } from "../mmu/tlb";
 import { shootPost, shootPostAddressSpace, shootBarrier } from "../mmu/shootdown";
 import { armWalker, armMmuEnabled, armAsid, WALKER_ARM_LPAE } from "../mmu/walk";
-import { ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
+import { ALU_DONE, ALU_NOT_MINE } from "./ppc/alu";
 import { rRead, rWrite } from "./a32-loadstore";
 
 /** Turns translation on or off (SCTLR.M) with the walker TTBCR.EAE selects, in the current ASID's address space. */

@@ -7,7 +7,7 @@ import { CPU_NZCV } from "../layout";
 import { EXIT_HYPERCALL, EXIT_SYNC_WAIT } from "../exits";
 import { record } from "../machine";
 import { setPc } from "../cpu/regs";
-import { ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
+import { ALU_DONE, ALU_NOT_MINE } from "./ppc/alu";
 import { rRead, rWrite, interworkingBranch } from "./a32-loadstore";
 import { addWithCarry32 } from "./a32-alu";
 import { conditionHolds } from "./a64-alu";

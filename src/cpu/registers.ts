@@ -93,6 +93,7 @@ function ppcSlot(map: MemoryMap, name: string): Slot | undefined {
     lpcr: { offset: map.CPU_SYSREGS + 8 * map.SYSREG_LPCR, bytes: 8 }, sdr1: { offset: map.CPU_SYSREGS + 8 * map.SYSREG_SDR1, bytes: 8 },
     hashkeyr: { offset: map.CPU_SYSREGS + 8 * map.SYSREG_HASHKEYR, bytes: 8 },
     hashpkeyr: { offset: map.CPU_SYSREGS + 8 * map.SYSREG_HASHPKEYR, bytes: 8 },
+    tar: { offset: map.CPU_SYSREGS + 8 * map.SYSREG_TAR, bytes: 8 }, tb: { offset: map.CPU_SYSREGS + 8 * map.SYSREG_TB, bytes: 8 },
   };
   const sr = numberIn(name, 'sr', 16);
   if (sr !== undefined) return { offset: map.CPU_SYSREGS + 8 * (map.SYSREG_SR0 + sr), bytes: 8 };

@@ -1,23 +1,23 @@
 // The PowerPC run loop: fetch at pc (MMU off: pc is a physical address), execute
 // the interpreter's subset or a load/store descriptor, until the budget is spent or
 // an instruction exits (like KVM_RUN returning with kvm_run.exit_reason).
-import { REC_DECODE, REC_FAULT_ADDR, MODE_64, CPU_GPR, CPU_MSR, MSR_DR, MSR_IR, PAGE_SIZE, CPU_SYSREGS, SYSREG_PID } from "../layout";
+import { REC_DECODE, REC_FAULT_ADDR, MODE_64, CPU_GPR, CPU_MSR, MSR_DR, MSR_IR, PAGE_SIZE, CPU_SYSREGS, SYSREG_PID, SYSREG_TB } from "../../layout";
 import {
-  EXIT_NONE, EXIT_BUDGET, CAUSE_UNDEFINED, CAUSE_UNIMPLEMENTED, CAUSE_INVALID_FORM, FAULT_FETCH, FAULT_TRUNCATED,
+  EXIT_NONE, EXIT_BUDGET, EXIT_HYPERCALL, CAUSE_UNDEFINED, CAUSE_UNIMPLEMENTED, CAUSE_INVALID_FORM, FAULT_FETCH, FAULT_TRUNCATED,
   FAULT_ALIGNMENT, FAULT_TRANSLATION, FAULT_TRAP,
-} from "../exits";
-import { KIND_LOADSTORE, KIND_OTHER, KIND_INVALID_FORM, KIND_TRUNCATED, D_LENGTH } from "../decode/descriptor";
-import { decodePpc, PPC_MODE_64, PPC_MODE_NO_SUFFIX } from "../decode/ppc";
-import { record } from "../machine";
-import { exitWith, fault, undefinedInstruction } from "./run-exits";
-import { tlbTranslate, tlbSync, setMmu, walkFaulted, TLB_FETCH } from "../mmu/tlb";
-import { ppcWalker, WALKER_PPC_RADIX } from "../mmu/walk";
-import { pc, setPc, mode, isLittle } from "../cpu/regs";
-import { ppcAlu, ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
-import { ppcLoadStore, LS_UNIMPLEMENTED, LS_ALIGNMENT_PPC, LS_TRAP_PPC } from "./ppc-loadstore";
-import { resetAccessExit, setAddressMask } from "./guest-memory";
-import { uopSync, uopFor, uopExecute, uopStatus, uopSetReportLoops, U_GENERIC_EXIT, U_LOOP_BRANCH } from "./ppc-uops";
-import { jitEnabled, jitBackwardBranch, jitIteration, jitPc, jitLength, jitNextPc } from "./jit";
+} from "../../exits";
+import { KIND_LOADSTORE, KIND_OTHER, KIND_INVALID_FORM, KIND_TRUNCATED, D_LENGTH } from "../../decode/descriptor";
+import { decodePpc, PPC_MODE_64, PPC_MODE_NO_SUFFIX } from "../../decode/ppc";
+import { record } from "../../machine";
+import { exitWith, fault, undefinedInstruction } from "../run-exits";
+import { tlbTranslate, tlbSync, setMmu, walkFaulted, TLB_FETCH } from "../../mmu/tlb";
+import { ppcWalker, WALKER_PPC_RADIX } from "../../mmu/walk";
+import { pc, setPc, mode, isLittle } from "../../cpu/regs";
+import { ppcAlu, ppcPrefixedAlu, ALU_DONE, ALU_NOT_MINE } from "./alu";
+import { ppcLoadStore, LS_UNIMPLEMENTED, LS_ALIGNMENT_PPC, LS_TRAP_PPC } from "./loadstore";
+import { resetAccessExit, setAddressMask } from "../guest-memory";
+import { uopSync, uopFor, uopExecute, uopStatus, uopSetReportLoops, U_GENERIC_EXIT, U_LOOP_BRANCH } from "./uops";
+import { jitEnabled, jitBackwardBranch, jitIteration, jitPc, jitLength, jitNextPc } from "../jit";
 
 /** Host address of the 4 bytes at `at`, or 0 when they are not in RAM. */
 @inline function fetchAddress(at: u64): usize {
@@ -46,6 +46,9 @@ function stepGeneric(word: u32, at: u64, decodeMode: u32, bigEndian: bool): u32 
     if (next == 0) return fault(FAULT_TRUNCATED, at, at + 4);
     suffix = fetchWord(next, bigEndian);
     suffixMode = 0;
+    const prefixed = ppcPrefixedAlu(word, suffix, at);
+    if (prefixed == ALU_DONE) return EXIT_NONE;
+    if (prefixed != ALU_NOT_MINE) return prefixed;
   }
   const desc = record + REC_DECODE;
   const kind = decodePpc(word, suffix, decodeMode | suffixMode, desc);
@@ -76,8 +79,32 @@ export function ppcSetMmu(): void {
   setMmu((msr & (MSR_IR | MSR_DR)) == (MSR_IR | MSR_DR), walker, key);
 }
 
+// The time base (mftb) counts the instructions this vCPU has run: SYSREG_TB holds the
+// count before the current run, which adds its own at the end; within a run the count
+// so far is `runBudget - runLeft`, and runLeft is kept current wherever an instruction
+// may read it (the full path) and at every return (an sc that exits has completed; a
+// faulting or exiting access has not).
+let runBudget: u32 = 0;
+let runLeft: u32 = 0;
+const TIME_BASE: u32 = CPU_SYSREGS + (SYSREG_TB << 3);
+
+/** The time base as mftb reads it: the instructions this vCPU has run before this one. */
+export function ppcTimeBase(): u64 {
+  return load<u64>(record + TIME_BASE) + <u64>(runBudget - runLeft);
+}
+
 /** Runs at most `budget` instructions from pc; returns the EXIT_* that ended the run. */
 export function ppcRun(budget: u32): u32 {
+  runBudget = budget;
+  runLeft = budget;
+  const exit = runInstructions(budget);
+  store<u64>(record + TIME_BASE, load<u64>(record + TIME_BASE) + <u64>(budget - runLeft));
+  runBudget = 0;
+  runLeft = 0;
+  return exit;
+}
+
+function runInstructions(budget: u32): u32 {
   const cpuMode = mode();
   const wide = (cpuMode & MODE_64) != 0;
   const decodeMode = wide ? PPC_MODE_64 : 0;
@@ -102,6 +129,7 @@ export function ppcRun(budget: u32): u32 {
       const host = fetchAddress(page);
       if (host == 0) {
         setPc(at);
+        runLeft = left;
         return fault(walkFaulted ? FAULT_TRANSLATION : FAULT_FETCH, at, at);
       }
       codePage = page;
@@ -129,15 +157,20 @@ export function ppcRun(budget: u32): u32 {
       continue;
     }
     setPc(at);
+    runLeft = left;
     if (uopStatus != U_GENERIC_EXIT && uopStatus != EXIT_NONE) return exitWith(uopStatus, at);
     uopStatus = EXIT_NONE;
     const exit = stepGeneric(word, at, decodeMode, bigEndian);
-    if (exit != EXIT_NONE) return exit;
+    if (exit != EXIT_NONE) {
+      if (exit == EXIT_HYPERCALL) runLeft = left - 1; // sc completed
+      return exit;
+    }
     // The full path runs the instructions that change translation (mtmsr, tlbiel,
     // slbie, mtspr of the MMU registers): the code page is translated again.
     codePage = 1;
     at = pc();
   }
   setPc(at);
+  runLeft = 0;
   return exitWith(EXIT_BUDGET, at);
 }

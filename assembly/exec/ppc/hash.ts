@@ -5,13 +5,13 @@
 // not modelled, as for mtmsrd). HashDigest is the ISA's SIMON-like 32/64 cipher run
 // on four lanes of a 128-bit block made of (RA)'s and (RB)'s bytes; QEMU implements
 // the same text in target/ppc/excp_helper.c (hash_digest, helper_SIMON_LIKE_32_64).
-import { CPU_SYSREGS, SYSREG_HASHKEYR, SYSREG_HASHPKEYR, REC_FAULT_ADDR } from "../layout";
-import { EXIT_NONE } from "../exits";
-import { D_OP, D_RT, D_BASE, D_MNEMONIC, OP_STORE } from "../decode/descriptor";
-import { M_HASHSTP, M_HASHCHKP } from "../decode/ppc-tables";
-import { record } from "../machine";
-import { gpr, cpu, is64 } from "../cpu/regs";
-import { readValue, writeValue, accessExit } from "./guest-memory";
+import { CPU_SYSREGS, SYSREG_HASHKEYR, SYSREG_HASHPKEYR, REC_FAULT_ADDR } from "../../layout";
+import { EXIT_NONE } from "../../exits";
+import { D_OP, D_RT, D_BASE, D_MNEMONIC, OP_STORE } from "../../decode/descriptor";
+import { M_HASHSTP, M_HASHCHKP } from "../../decode/ppc-tables";
+import { record } from "../../machine";
+import { gpr, cpu, is64 } from "../../cpu/regs";
+import { readValue, writeValue, accessExit } from "../guest-memory";
 
 /** ppcHash's answer when hashchk's doubleword differs from the digest (EA in REC_FAULT_ADDR). */
 export const HASH_MISMATCH: u32 = 0xfffa;

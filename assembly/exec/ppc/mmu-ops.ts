@@ -8,17 +8,17 @@
 // slbie drops a whole segment; so outside radix mode every invalidation, and every
 // change of SLB, SR, SDR1 or BAT, flushes the whole local TLB, and a tlbie broadcasts
 // a flush of everything (the shootdown ring's `all` post).
-import { CPU_SYSREGS, CPU_SLB, CPU_MSR, SLB_ENTRIES, SYSREG_SDR1, SYSREG_SR0, SYSREG_BAT0, CPU_XER } from "../layout";
-import { CAUSE_INVALID_FORM } from "../exits";
-import { record } from "../machine";
-import { tlbFlushAll, tlbFlushVa, mmuOn } from "../mmu/tlb";
-import { shootPost } from "../mmu/shootdown";
-import { ppcWalker, WALKER_PPC_RADIX } from "../mmu/walk";
-import { slbFind, slbPageShift, SLB_ESID_V, SEGMENT_256M, SLB_B, SLB_B_1T } from "../mmu/ppc-hash";
-import { gpr, setGpr, setPc, cpu, cr, setCr, is64 } from "../cpu/regs";
-import { undefinedInstruction } from "./run-exits";
-import { ALU_DONE, ALU_NOT_MINE } from "./ppc-alu";
-import { ppcSetMmu } from "./ppc-run";
+import { CPU_SYSREGS, CPU_SLB, CPU_MSR, SLB_ENTRIES, SYSREG_SDR1, SYSREG_SR0, SYSREG_BAT0, CPU_XER } from "../../layout";
+import { CAUSE_INVALID_FORM } from "../../exits";
+import { record } from "../../machine";
+import { tlbFlushAll, tlbFlushVa, mmuOn } from "../../mmu/tlb";
+import { shootPost } from "../../mmu/shootdown";
+import { ppcWalker, WALKER_PPC_RADIX } from "../../mmu/walk";
+import { slbFind, slbPageShift, SLB_ESID_V, SEGMENT_256M, SLB_B, SLB_B_1T } from "../../mmu/ppc-hash";
+import { gpr, setGpr, setPc, cpu, cr, setCr, is64 } from "../../cpu/regs";
+import { undefinedInstruction } from "../run-exits";
+import { ALU_DONE, ALU_NOT_MINE } from "./alu";
+import { ppcSetMmu } from "./run";
 
 const SPR_SDR1: u32 = 25;
 const SPR_BAT_FIRST: u32 = 528; // IBAT0U; DBAT3L is 543

@@ -1,15 +1,17 @@
 // The decoded-instruction cache of the PowerPC interpreter: the hot forms (D/DS-form
-// integer loads and stores, addi/addis/add/ori, compares with an immediate, b, bc)
+// integer loads and stores, addi/addis/add/ori, compares with an immediate, b, bc, bclr,
+// and the other fixed-point and vector words through alu.ts's ppcFixedPoint)
 // pre-decoded once into a 16-byte micro-op, keyed by the instruction word itself, so
 // an entry can never go stale (code rewritten by the guest or the host just misses).
 // Everything else is U_GENERIC and takes the interpreter's full path.
 //
 // Entry: 0 word u32 · 4 op u8 · 5 rt u8 · 6 ra u8 · 7 rb u8 · 8 imm i32 · 12 aux u32
-import { REC_UOPS, UOP_SIZE, UOP_ENTRIES, CPU_LR, CPU_CTR, CPU_XER } from "../layout";
-import { EXIT_NONE } from "../exits";
-import { record } from "../machine";
-import { cpu, setCpu, cr, setCr } from "../cpu/regs";
-import { readValue, writeValue, accessExit } from "./guest-memory";
+import { REC_UOPS, UOP_SIZE, UOP_ENTRIES, CPU_LR, CPU_CTR, CPU_XER } from "../../layout";
+import { EXIT_NONE } from "../../exits";
+import { record } from "../../machine";
+import { cpu, setCpu, cr, setCr } from "../../cpu/regs";
+import { readValue, writeValue, accessExit } from "../guest-memory";
+import { ppcFixedPoint, ppcFixedPointCandidate, ALU_DONE } from "./alu";
 
 export const U_GENERIC: u8 = 0;
 const U_ADDI: u8 = 3;
@@ -18,6 +20,8 @@ const U_ORI: u8 = 5;
 const U_CMPI: u8 = 6;
 const U_B: u8 = 7;
 const U_BC: u8 = 8;
+const U_FIXED: u8 = 9; //  a fixed-point or vector word alu.ts's ppcFixedPoint runs
+const U_BCLR: u8 = 10;
 // Loads and stores get one op per size and signedness, so each handler's access is
 // specialised at compile time (no size dispatch on the hot path).
 const U_LOAD_U8: u8 = 16;
@@ -114,13 +118,19 @@ function fill(entry: usize, word: u32, wide: bool): void {
     case 10: put(entry, word, U_CMPI, 0, ra, <i32>(word & 0xffff), (rt >>> 2) | A_UNSIGNED | ((word & (1 << 21)) != 0 ? A_WIDE : 0)); break;
     case 18: put(entry, word, U_B, 0, 0, (<i32>(word << 6) >> 6) & ~3, ((word & 1) != 0 ? A_LINK : 0) | ((word & 2) != 0 ? A_ABSOLUTE : 0)); break;
     case 16: put(entry, word, U_BC, rt, ra, simm & ~3, ((word & 1) != 0 ? A_LINK : 0) | ((word & 2) != 0 ? A_ABSOLUTE : 0)); break;
+    case 19:
+      if (((word >>> 1) & 0x3ff) == 16) put(entry, word, U_BCLR, rt, ra, 0, (word & 1) != 0 ? A_LINK : 0);
+      break;
     case 31:
       if (((word >>> 1) & 0x3ff) == 266 && (word & 1) == 0) { // add (not add. or addo)
         put(entry, word, U_ADD, rt, ra, 0, 0);
         store<u8>(entry, <u8>((word >>> 11) & 31), 7);
+      } else if (ppcFixedPointCandidate(word)) {
+        put(entry, word, U_FIXED, 0, 0, 0, 0);
       }
       break;
     default:
+      if (ppcFixedPointCandidate(word)) put(entry, word, U_FIXED, 0, 0, 0, 0);
       break;
   }
 }
@@ -254,6 +264,25 @@ export function uopSetReportLoops(on: bool): void {
       if (uopReportLoops && target < at) uopStatus = U_LOOP_BRANCH;
       return target;
     }
+    case U_BCLR: {
+      const bo = rt;
+      const target = cpu(CPU_LR) & ~3;
+      let ctrOk = true;
+      if ((bo & 4) == 0) {
+        const ctr = cpu(CPU_CTR) - 1;
+        setCpu(CPU_CTR, ctr);
+        ctrOk = (ctr != 0) != ((bo & 2) != 0);
+      }
+      const condOk = (bo & 16) != 0 || ((cr() >>> (31 - ra)) & 1) == ((bo >>> 3) & 1);
+      if ((aux & A_LINK) != 0) setCpu(CPU_LR, at + 4);
+      return ctrOk && condOk ? target : at + 4;
+    }
+    case U_FIXED:
+      if (ppcFixedPoint(load<u32>(entry)) == ALU_DONE) return at + 4;
+      // Not one of its words after all (an indexed load, an SPR the full path owns): decided once.
+      store<u8>(entry, U_GENERIC, 4);
+      uopStatus = U_GENERIC_EXIT;
+      return at;
     default:
       uopStatus = U_GENERIC_EXIT;
       return at;

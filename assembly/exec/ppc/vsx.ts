@@ -4,19 +4,19 @@
 // order in both byte orders; lxvx/lxv reverse the whole quadword in little-endian
 // mode; lxvb16x is always the big-endian image. ISA 2.06/2.07 scalar loads leave
 // dword 1 as it was (it is undefined; QEMU keeps it); ISA 3.0 ones clear it.
-import { EXIT_NONE } from "../exits";
-import { D_MNEMONIC, D_RT, D_RS, D_FLAGS, F_VSR, OP_LOAD } from "../decode/descriptor";
-import { gpr } from "../cpu/regs";
+import { EXIT_NONE } from "../../exits";
+import { D_MNEMONIC, D_RT, D_RS, D_FLAGS, F_VSR, OP_LOAD } from "../../decode/descriptor";
+import { gpr } from "../../cpu/regs";
 import {
   M_LXSDX, M_LXSD, M_PLXSD, M_STXSDX, M_STXSD, M_PSTXSD, M_LXSSPX, M_LXSSP, M_PLXSSP, M_STXSSPX, M_STXSSP, M_PSTXSSP,
   M_LXSIWAX, M_LXSIWZX, M_STXSIWX, M_LXSIBZX, M_LXSIHZX, M_STXSIBX, M_STXSIHX, M_LXVD2X, M_STXVD2X, M_LXVDSX,
   M_LXVW4X, M_STXVW4X, M_LXVH8X, M_STXVH8X, M_LXVB16X, M_STXVB16X, M_LXVX, M_STXVX, M_LXV, M_STXV, M_PLXV, M_PSTXV,
   M_LXVWSX, M_LXVL, M_LXVLL, M_STXVL, M_STXVLL, M_LXVRBX, M_LXVRHX, M_LXVRWX, M_LXVRDX, M_STXVRBX, M_STXVRHX, M_STXVRWX,
   M_STXVRDX, M_LXVP, M_STXVP, M_LXVPX, M_STXVPX, M_PLXVP, M_PSTXVP,
-} from "../decode/ppc-tables";
-import { vsrWord, setVsrWord } from "../cpu/regs";
-import { readValue, writeValue, accessExit } from "./guest-memory";
-import { singleToDouble, doubleToSingle } from "./ppc-float";
+} from "../../decode/ppc-tables";
+import { vsrWord, setVsrWord } from "../../cpu/regs";
+import { readValue, writeValue, accessExit } from "../guest-memory";
+import { singleToDouble, doubleToSingle } from "./float";
 
 /** ppcVsx's answer for a form it does not run. */
 export const VSX_UNSUPPORTED: u32 = 0xfffe;

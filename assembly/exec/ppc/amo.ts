@@ -2,11 +2,11 @@
 // swap, compare-and-swap-not-equal, bounded and equal increments/decrements) and
 // stwat/stdat (store-op, store twin), by function code. Operands: lwat reads RT+1 (and
 // RT+2), writes RT; stwat reads RS. The EA must be naturally aligned.
-import { EXIT_NONE } from "../exits";
-import { D_MNEMONIC, D_ATOMIC } from "../decode/descriptor";
-import { M_LWAT, M_LDAT, M_STWAT } from "../decode/ppc-tables";
-import { gpr, setGpr } from "../cpu/regs";
-import { readValue, writeValue, accessExit } from "./guest-memory";
+import { EXIT_NONE } from "../../exits";
+import { D_MNEMONIC, D_ATOMIC } from "../../decode/descriptor";
+import { M_LWAT, M_LDAT, M_STWAT } from "../../decode/ppc-tables";
+import { gpr, setGpr } from "../../cpu/regs";
+import { readValue, writeValue, accessExit } from "../guest-memory";
 
 /** ppcAmo's answer for an undefined function code. */
 export const AMO_INVALID: u32 = 0xfffc;

@@ -4,21 +4,21 @@
 // an instruction that exits to MMIO can be restarted).
 import {
   CPU_XER, CPU_RESERVE_ADDR, CPU_RESERVE_SIZE, CPU_RESERVE_VALID, REC_FAULT_ADDR,
-} from "../layout";
-import { EXIT_NONE } from "../exits";
+} from "../../layout";
+import { EXIT_NONE } from "../../exits";
 import {
   D_OP, D_SIZE, D_COUNT, D_FLAGS, D_RT, D_BASE, D_INDEX, D_DISP, OP_LOAD, OP_STORE, OP_ZERO, OP_ATOMIC, F_VSR,
   F_SIGNED, F_WRITEBACK, F_BYTE_REVERSE, F_EXCLUSIVE, F_FP, F_VECTOR, F_PC_RELATIVE, F_BASE_ZERO,
   F_PAIR, F_MULTIPLE, F_STRING, F_FP_INTEGER, REG_NONE, D_MNEMONIC,
-} from "../decode/descriptor";
-import { record } from "../machine";
-import { gpr, setGpr, cpu, setCpu, cr, setCr, is64, isLittle, vsrWord, setVsrWord } from "../cpu/regs";
-import { readValue, writeValue, accessExit } from "./guest-memory";
-import { singleToDouble, doubleToSingle } from "./ppc-float";
-import { ppcVsx, VSX_UNSUPPORTED, loadQuadword, storeQuadword } from "./ppc-vsx";
-import { ppcAmo, AMO_INVALID, AMO_UNALIGNED } from "./ppc-amo";
-import { ppcHash, HASH_MISMATCH } from "./ppc-hash";
-import { M_HASHST, M_HASHSTP, M_HASHCHK, M_HASHCHKP } from "../decode/ppc-tables";
+} from "../../decode/descriptor";
+import { record } from "../../machine";
+import { gpr, setGpr, cpu, setCpu, cr, setCr, is64, isLittle, vsrWord, setVsrWord } from "../../cpu/regs";
+import { readValue, writeValue, accessExit } from "../guest-memory";
+import { singleToDouble, doubleToSingle } from "./float";
+import { ppcVsx, VSX_UNSUPPORTED, loadQuadword, storeQuadword } from "./vsx";
+import { ppcAmo, AMO_INVALID, AMO_UNALIGNED } from "./amo";
+import { ppcHash, HASH_MISMATCH } from "./hash";
+import { M_HASHST, M_HASHSTP, M_HASHCHK, M_HASHCHKP } from "../../decode/ppc-tables";
 
 /** dcbz's block: the cache line, 128 bytes on 64-bit POWER, 32 on the 32-bit cores (G4, e500). */
 @inline function cacheBlock(): u64 {
