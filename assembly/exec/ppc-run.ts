@@ -9,7 +9,7 @@ import {
 import { KIND_LOADSTORE, KIND_OTHER, KIND_INVALID_FORM, KIND_TRUNCATED, D_LENGTH } from "../decode/descriptor";
 import { decodePpc, PPC_MODE_64, PPC_MODE_NO_SUFFIX } from "../decode/ppc";
 import { record } from "../machine";
-import { exitWith, fault, undefinedInstruction } from "./run-exits";
+import { exitWith, fault, ranFor, undefinedInstruction } from "./run-exits";
 import { tlbTranslate, tlbSync, setMmu, walkFaulted, TLB_FETCH } from "../mmu/tlb";
 import { ppcWalker, WALKER_PPC_RADIX } from "../mmu/walk";
 import { pc, setPc, mode, isLittle } from "../cpu/regs";
@@ -101,7 +101,7 @@ export function ppcRun(budget: u32): u32 {
       const host = fetchAddress(page);
       if (host == 0) {
         setPc(at);
-        return fault(walkFaulted ? FAULT_TRANSLATION : FAULT_FETCH, at, at);
+        return ranFor(budget - left, fault(walkFaulted ? FAULT_TRANSLATION : FAULT_FETCH, at, at));
       }
       codePage = page;
       codeHost = host;
@@ -128,15 +128,15 @@ export function ppcRun(budget: u32): u32 {
       continue;
     }
     setPc(at);
-    if (uopStatus != U_GENERIC_EXIT && uopStatus != EXIT_NONE) return exitWith(uopStatus, at);
+    if (uopStatus != U_GENERIC_EXIT && uopStatus != EXIT_NONE) return ranFor(budget - left, exitWith(uopStatus, at));
     uopStatus = EXIT_NONE;
     const exit = stepGeneric(word, at, decodeMode, bigEndian);
-    if (exit != EXIT_NONE) return exit;
+    if (exit != EXIT_NONE) return ranFor(budget - left, exit);
     // The full path runs the instructions that change translation (mtmsr, tlbiel,
     // slbie, mtspr of the MMU registers): the code page is translated again.
     codePage = 1;
     at = pc();
   }
   setPc(at);
-  return exitWith(EXIT_BUDGET, at);
+  return ranFor(budget, exitWith(EXIT_BUDGET, at));
 }

@@ -60,6 +60,11 @@ export class Vcpu {
     return Object.fromEntries(this.spec.names.map((name) => [name, this.get(name)]));
   }
 
+  /** Instructions the last run() completed before the one that ended it (all of its budget on a 'budget' exit). */
+  get completed(): number {
+    return this.view.getUint32(this.core.record + this.machine.map.REC_RAN, true);
+  }
+
   /** Runs at most `budget` instructions and returns the exit that ended the run. */
   run(budget: number): VcpuExit {
     const map = this.machine.map;
