@@ -23,6 +23,7 @@ const PT_INTERP = 3;
 const ET_EXEC = 2;
 const EF_ARM_BE8 = 0x0080_0000;
 const SHT_SYMTAB = 2;
+const STT_OBJECT = 1;
 const STT_FUNC = 2;
 
 export interface ElfSegment {
@@ -55,6 +56,8 @@ export interface ElfImage {
   segments: ElfSegment[];
   /** Function symbols from .symtab, sorted by address (empty when stripped). */
   functions: ElfSymbol[];
+  /** Data objects from .symtab by name (a host may read or patch a guest's globals). */
+  objects: Map<string, ElfSymbol>;
 }
 
 const hex = (value: bigint | number) => `0x${value.toString(16)}`;
@@ -126,9 +129,12 @@ export function parseElf(bytes: Uint8Array): ElfImage {
       throw new ElfError(`segments at ${hex(before.address)} and ${hex(segments[i]!.address)} overlap`);
     }
   }
-  const image = { bits, endian: little ? 'little' : 'big', machine, entry, ppcAbi, arch, segments, functions: [] } as ElfImage;
+  const image = { bits, endian: little ? 'little' : 'big', machine, entry, ppcAbi, arch, segments, functions: [], objects: new Map() } as ElfImage;
   if (!inSegment(image, entry, ppcAbi === 1 ? 16 : 2)) throw new ElfError(`entry point ${hex(entry)} lies in no PT_LOAD segment`);
-  image.functions = readFunctions(bytes, view, bits, little);
+  const symbols = readSymbols(bytes, view, bits, little);
+  image.functions = symbols.filter((symbol) => symbol.type === STT_FUNC).map(({ type: _, ...symbol }) => symbol);
+  image.objects = new Map(symbols.filter((symbol) => symbol.type === STT_OBJECT).map(({ type: _, ...symbol }) => [symbol.name, symbol]));
+  image.functions.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
   if (ppcAbi === 1) image.functions = throughDescriptors(image, view);
   return image;
 }
@@ -161,8 +167,8 @@ function inSegment(image: ElfImage, address: bigint, length: number): boolean {
   return image.segments.some((s) => at >= s.address && at + BigInt(length) <= s.address + BigInt(s.memSize));
 }
 
-/** Function symbols, or none when the section headers are absent or do not hold together. */
-function readFunctions(bytes: Uint8Array, view: DataView, bits: 32 | 64, little: boolean): ElfSymbol[] {
+/** Function and object symbols, or none when the section headers are absent or do not hold together. */
+function readSymbols(bytes: Uint8Array, view: DataView, bits: 32 | 64, little: boolean): Array<ElfSymbol & { type: number }> {
   const word = (at: number) => Number(bits === 32 ? view.getUint32(at, little) : view.getBigUint64(at, little));
   const shoff = word(bits === 32 ? 32 : 40);
   const shentsize = view.getUint16(bits === 32 ? 46 : 58, little);
@@ -173,7 +179,7 @@ function readFunctions(bytes: Uint8Array, view: DataView, bits: 32 | 64, little:
     const at = shoff + index * shentsize;
     return { type: view.getUint32(at + 4, little), offset: word(at + (bits === 32 ? 16 : 24)), size: word(at + (bits === 32 ? 20 : 32)), link: view.getUint32(at + (bits === 32 ? 24 : 40), little) };
   };
-  const functions: ElfSymbol[] = [];
+  const symbols: Array<ElfSymbol & { type: number }> = [];
   for (let i = 0; i < shnum; i++) {
     const table = section(i);
     if (table.type !== SHT_SYMTAB || table.link >= shnum) continue;
@@ -182,16 +188,17 @@ function readFunctions(bytes: Uint8Array, view: DataView, bits: 32 | 64, little:
     if (!fits(table.offset, table.size) || !fits(strings.offset, strings.size)) return [];
     for (let at = table.offset; at + entrySize <= table.offset + table.size; at += entrySize) {
       const info = view.getUint8(at + (bits === 32 ? 12 : 4));
-      if ((info & 0xf) !== STT_FUNC) continue;
+      const type = info & 0xf;
+      if (type !== STT_FUNC && type !== STT_OBJECT) continue;
       const nameAt = strings.offset + view.getUint32(at, little);
       let end = nameAt;
       while (end < strings.offset + strings.size && bytes[end] !== 0) end++;
       const address = BigInt(word(at + (bits === 32 ? 4 : 8)));
       const size = BigInt(word(at + (bits === 32 ? 8 : 16)));
-      functions.push({ name: new TextDecoder().decode(bytes.subarray(nameAt, end)), address, size });
+      symbols.push({ name: new TextDecoder().decode(bytes.subarray(nameAt, end)), address, size, type });
     }
   }
-  return functions.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+  return symbols;
 }
 
 /** ELFv1 function symbols name descriptors: the code is where each descriptor's first doubleword points. */

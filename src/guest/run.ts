@@ -6,7 +6,7 @@
 import { Machine } from '../machine.js';
 import { Vcpu, type VcpuExit } from '../cpu/vcpu.js';
 import type { GuestArch } from '../cpu/registers.js';
-import { loadElf, symbolize, type ElfLoadOptions, type LoadedElf, RETURN_ADDRESS } from './elf.js';
+import { loadElf, symbolize, type ElfLoadOptions, type LoadedElf, DEFAULT_RAM_SIZE, RETURN_ADDRESS } from './elf.js';
 
 /** Guest-physical address of the ucall doorbell (guests/include/guest.h: UCALL_GPA). */
 export const UCALL_GPA = 0x0a00_0000n;
@@ -28,8 +28,8 @@ export type ElfExit =
   | { reason: 'assert'; pc: bigint; file: string; line: number; expression: string; values: [bigint, bigint] }
   /** The entry function returned (to RETURN_ADDRESS) with `status` in the return register. */
   | { reason: 'returned'; status: bigint }
-  /** An undefined or unimplemented instruction: its encoding (a Thumb 32-bit one first halfword high). */
-  | (Extract<VcpuExit, { reason: 'undefined' }> & { word: number })
+  /** An undefined or unimplemented instruction: its encoding (a Thumb 32-bit one first halfword high; `thumb`: in Thumb state). */
+  | (Extract<VcpuExit, { reason: 'undefined' }> & { word: number; thumb: boolean })
   /** A device handler threw (an unknown ucall, or a device from --device). */
   | { reason: 'device-error'; pc: bigint; gpa: bigint; message: string }
   | Exclude<VcpuExit, { reason: 'undefined' } | { reason: 'device-error' }>;
@@ -64,9 +64,15 @@ class GuestStop {
 
 /** Loads `bytes` into a fresh machine and runs it: `runElf(await readFile('guest.elf'))`. */
 export async function runElf(bytes: Uint8Array, options: ElfRunOptions = {}): Promise<ElfRunResult> {
-  const machine = await Machine.create({ vcpus: 1, shared: false, arenaBytes: Math.max(options.ramSize ?? 0, 16 * 1024 * 1024) + 1024 * 1024 });
+  const machine = await Machine.create({ vcpus: 1, shared: false, arenaBytes: ramArena(options.ramSize) });
   const loaded = loadElf(machine, bytes, options);
   return runLoaded(machine, loaded, options);
+}
+
+/** Arena bytes for a RAM of `ramSize` and the devices' pages (a bad size is loadElf's to report). */
+function ramArena(ramSize: number | undefined): number {
+  const size = ramSize ?? DEFAULT_RAM_SIZE;
+  return (Number.isInteger(size) && size > 0 && size % 4096 === 0 ? size : DEFAULT_RAM_SIZE) + 1024 * 1024;
 }
 
 /** Runs a guest loadElf put into `machine` on vCPU 0, with the ABI devices on its bus. */
@@ -146,14 +152,16 @@ function finalExit(step: VcpuExit, machine: Machine, vcpu: Vcpu, loaded: LoadedE
     const register = loaded.arch.startsWith('ppc') ? 'r3' : loaded.arch.startsWith('aarch64') ? 'x0' : 'r0';
     return { reason: 'returned', status: vcpu.get(register) };
   }
-  if (step.reason === 'undefined') return { ...step, word: instructionWord(machine, loaded, vcpu, step.pc) };
+  if (step.reason === 'undefined') {
+    const thumb = loaded.arch === 'thumb' || (loaded.arch === 'arm' && (vcpu.get('cpsr') & 0x20n) !== 0n);
+    return { ...step, word: instructionWord(machine, loaded.arch, thumb, step.pc), thumb };
+  }
   return step;
 }
 
 /** The instruction at `pc` as the step format writes it (Thumb 32-bit: first halfword high). */
-function instructionWord(machine: Machine, loaded: LoadedElf, vcpu: Vcpu, pc: bigint): number {
-  const arch = loaded.arch;
-  if (arch === 'thumb' || (arch === 'arm' && (vcpu.get('cpsr') & 0x20n) !== 0n)) {
+function instructionWord(machine: Machine, arch: GuestArch, thumb: boolean, pc: bigint): number {
+  if (thumb) {
     const first = Number(machine.read(pc, 2));
     return first >= 0xe800 ? ((first << 16) | Number(machine.read(pc + 2n, 2))) >>> 0 : first;
   }
@@ -178,7 +186,7 @@ export function describeExit(exit: ElfExit): string {
     case 'done': return `done, status ${exit.status}`;
     case 'returned': return `returned from the entry function, status ${exit.status}`;
     case 'assert': return `assertion failed at ${exit.file}:${exit.line}: ${exit.expression} (values ${exit.values.map(hex).join(', ')})`;
-    case 'undefined': return `${exit.cause} instruction ${hex(exit.word)} at pc ${hex(exit.pc)}`;
+    case 'undefined': return `${exit.cause} ${exit.thumb ? 'Thumb ' : ''}instruction ${hex(exit.word)} at pc ${hex(exit.pc)}`;
     case 'device-error': return `device error at ${hex(exit.gpa)} (pc ${hex(exit.pc)}): ${exit.message}`;
     case 'budget': return `budget spent at pc ${hex(exit.pc)}`;
     case 'hypercall': return `hypercall at pc ${hex(exit.pc)}`;
