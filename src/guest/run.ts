@@ -41,6 +41,8 @@ export interface ElfRunOptions extends ElfLoadOptions {
   output?: (text: string) => void;
   /** Device modules to register on the machine's bus first (as `compare --device`). */
   devices?: ReadonlyArray<(bus: Machine['mmio'], context: { memory: WebAssembly.Memory; vcpu: number }) => void>;
+  /** Called with the vCPU before each instruction (the run then goes one instruction per run call: for lock-step comparisons). */
+  beforeInstruction?: (vcpu: Vcpu) => void;
 }
 
 export interface ElfRunResult {
@@ -120,8 +122,10 @@ export function runLoaded(machine: Machine, loaded: LoadedElf, options: ElfRunOp
     let instructions = 0;
     let exit: ElfExit = { reason: 'budget', pc: vcpu.get('pc') };
     const started = performance.now();
+    const slice = options.beforeInstruction ? 1 : SLICE;
     while (instructions < budget) {
-      const step = vcpu.run(Math.min(SLICE, budget - instructions));
+      options.beforeInstruction?.(vcpu);
+      const step = vcpu.run(Math.min(slice, budget - instructions));
       instructions += vcpu.completed;
       if (step.reason === 'budget') {
         exit = step;
