@@ -8,7 +8,8 @@ maps the guest ABI's ucall and console pages as RAM (the stores land there), set
 the registers REGS_JSON gives ({"pc": "0x...", "r1": ...}: memslot-emu's loader's
 entry registers; the rest start at 0) and runs at most STEPS instructions. Before
 each instruction it prints one line: the values of the names on the first line, in
-hex. The last line is "end KIND" (steps, or what stopped it).
+hex (A32/T32: r0-r15 and CPSR's NZCV bits). The last line is "end KIND" (steps, or
+what stopped it).
 """
 import json
 import os
@@ -57,6 +58,9 @@ def main(argv):
         for address, data, _memsz in segments(f.read()):
             uc.mem_write(address, data)  # RAM starts zeroed: bss needs nothing
     pc = int(regs.pop("pc"), 16)
+    if arch in ("arm", "thumb"):
+        # Supervisor mode with interrupts masked and the flags clear, as unicorn_step.py starts.
+        uc.reg_write(engine.regs["cpsr"], 0x1D3 | (0x20 if arch == "thumb" else 0))
     for name, value in regs.items():
         uc.reg_write(engine.regs[engine.aliases.get(name, name)], int(value, 16))
     ppc = arch.startswith("ppc")
@@ -65,7 +69,7 @@ def main(argv):
     elif arch.startswith("aarch64"):
         names = ["x%d" % i for i in range(31)] + ["sp", "pc", "nzcv"]
     else:
-        names = ["r%d" % i for i in range(16)] + ["cpsr"]
+        names = ["r%d" % i for i in range(16)] + ["cpsr"]  # cpsr: its NZCV bits only
     out = sys.stdout
     out.write(" ".join(names) + "\n")
     count = [0]
@@ -77,6 +81,8 @@ def main(argv):
         count[0] += 1
         values = engine._read_all()
         values["pc" if "pc" in values else "r15"] = hex(address)
+        if "cpsr" in values:
+            values["cpsr"] = hex(int(values["cpsr"], 16) & 0xF0000000)
         if ppc:
             split = engine._xer_split_read()
             if split is not None:
