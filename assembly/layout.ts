@@ -147,6 +147,7 @@ export const REC_FAULT_KIND: u32 = 216; // u32: FAULT_* of the last EXIT_FAULT
 export const REC_EXIT_PC: u32 = 224; //   u64: the pc of the instruction that exited
 export const REC_FAULT_SYNDROME: u32 = 232; // u64: a translation fault's syndrome (A64: ESR_EL1)
 export const REC_MMIO_VA: u32 = 240; //   u64: the virtual address of the access in REC_MMIO_* (= gpa with the MMU off)
+export const REC_RAN: u32 = 248; //       u32: instructions the last run completed before the one that ended it
 
 // ── CPU state (per vCPU record, both architectures) ──────────────────────────
 //   256 gpr u64 × 32 (PowerPC r0-r31, A64 x0-x30 + x31 unused, A32 r0-r15)

@@ -3,7 +3,7 @@
 // and the fault. The same format drives the Unicorn oracle (test/oracles/).
 
 import { Machine } from './machine.js';
-import { ARCHES, GUEST_ARCHES, canonicalRegister, isGuestArch, type GuestArch, type RegisterName } from './cpu/registers.js';
+import { ARCHES, GUEST_ARCHES, canonicalRegister, isGuestArch, type GuestArch, type RegisterAlias, type RegisterName } from './cpu/registers.js';
 import { Vcpu, type VcpuExit } from './cpu/vcpu.js';
 import { hex, parseU64 } from './values.js';
 
@@ -102,7 +102,7 @@ export class StepRunner {
   private run(input: ParsedInput): StepOutput {
     const vcpu = this.vcpu.reset(input.arch);
     const spec = ARCHES[input.arch];
-    const registers = new Map<RegisterName, bigint>();
+    const registers = new Map<RegisterName | RegisterAlias, bigint>();
     const givenAs = new Map<string, string>();
     for (const [given, value] of input.regs) {
       const name = canonicalRegister(spec, given);

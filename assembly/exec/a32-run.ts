@@ -15,7 +15,7 @@ import { record } from "../machine";
 import { pc, setPc } from "../cpu/regs";
 import { tlbTranslate, tlbSync, walkFaulted, TLB_FETCH } from "../mmu/tlb";
 import { resetAccessExit, setAddressMask, readValue, writeValue, accessExit, bigData } from "./guest-memory";
-import { exitWith, fault, undefinedInstruction } from "./run-exits";
+import { exitWith, fault, ranFor, undefinedInstruction } from "./run-exits";
 import { ALU_DONE, ALU_NOT_MINE } from "./ppc/alu";
 import { LS_UNIMPLEMENTED } from "./ppc/loadstore";
 import { conditionHolds } from "./a64-alu";
@@ -160,7 +160,7 @@ export function a32Run(budget: u32): u32 {
     if (exit != STEP_DONE) {
       // An instruction that did not complete leaves the IT state as it was.
       if (thumb) store<u32>(record + CPU_NZCV, (load<u32>(record + CPU_NZCV) & ~0x0600_fc00) | (cpsrBefore & 0x0600_fc00));
-      return exit;
+      return ranFor(budget - left, exit);
     }
     if (jit && pc() < at) {
       // A taken backward branch (an interworking one finds no loop the compilers take).
@@ -168,5 +168,5 @@ export function a32Run(budget: u32): u32 {
       if (host != 0) jitBackwardBranch(pc(), at, host);
     }
   }
-  return exitWith(EXIT_BUDGET, pc());
+  return ranFor(budget, exitWith(EXIT_BUDGET, pc()));
 }

@@ -8,7 +8,7 @@ import {
 import { KIND_LOADSTORE, KIND_OTHER, KIND_INVALID_FORM } from "../decode/descriptor";
 import { decodeA64 } from "../decode/a64";
 import { record } from "../machine";
-import { exitWith, fault, undefinedInstruction } from "./run-exits";
+import { exitWith, fault, ranFor, undefinedInstruction } from "./run-exits";
 import { pc, setPc } from "../cpu/regs";
 import { tlbTranslate, tlbSync, walkFaulted, TLB_FETCH } from "../mmu/tlb";
 import { resetAccessExit, setAddressMask, bigData } from "./guest-memory";
@@ -55,7 +55,7 @@ export function a64Run(budget: u32): u32 {
     tlbSync();
     const at = pc();
     const host = tlbTranslate(TLB_FETCH, at, 4);
-    if (host == 0) return fault(walkFaulted ? FAULT_TRANSLATION : FAULT_FETCH, at, at);
+    if (host == 0) return ranFor(budget - left, fault(walkFaulted ? FAULT_TRANSLATION : FAULT_FETCH, at, at));
     if (jit && at == jitPc && left > jitLength) {
       // One compiled iteration; what it could not finish continues below, interpreted.
       const done = jitIteration(record + CPU_GPR, host, at);
@@ -77,11 +77,11 @@ export function a64Run(budget: u32): u32 {
       setPc(next);
       continue;
     }
-    if (a64UopStatus != U_GENERIC_EXIT) return exitWith(a64UopStatus, at);
+    if (a64UopStatus != U_GENERIC_EXIT) return ranFor(budget - left, exitWith(a64UopStatus, at));
     a64UopStatus = EXIT_NONE;
     const exit = stepGeneric(word, at, desc);
-    if (exit != EXIT_NONE) return exit;
+    if (exit != EXIT_NONE) return ranFor(budget - left, exit);
     if (jit && pc() < at) jitBackwardBranch(pc(), at, host); // CBNZ and the other full-path branches
   }
-  return exitWith(EXIT_BUDGET, pc());
+  return ranFor(budget, exitWith(EXIT_BUDGET, pc()));
 }

@@ -9,6 +9,7 @@ import { sweepCommand } from './sweep.js';
 import { reportCommand } from './report.js';
 import { decodeCommand } from './decode.js';
 import { stepCommand } from './step.js';
+import { runCommand } from './run.js';
 
 export const commands: Record<string, Command> = {
   compare: compareCommand,
@@ -18,6 +19,7 @@ export const commands: Record<string, Command> = {
   slots: slotsCommand,
   decode: decodeCommand,
   step: stepCommand,
+  run: runCommand,
 };
 
 function overview(): string {

@@ -62,7 +62,7 @@ export class Vcpu<A extends GuestArch = GuestArch> {
   private completing = 0;
 
   constructor(readonly machine: Machine, index: number, arch: A) {
-    this.core = machine.attach(index, machine.mmio, (as, low, high, size, write) => this.completed(as, low, high, size, write !== 0));
+    this.core = machine.attach(index, machine.mmio, (as, low, high, size, write) => this.serveCompletion(as, low, high, size, write !== 0));
     this.view = new DataView(machine.memory.buffer);
     this.spec = ARCHES.ppc64be;
     this.reset(arch);
@@ -84,9 +84,9 @@ export class Vcpu<A extends GuestArch = GuestArch> {
     return this.spec.names as readonly RegisterName<A>[];
   }
 
-  /** Whether `name` is a register of this vCPU's architecture (for names from input). */
-  isRegister(name: string): name is RegisterName<A> {
-    return this.spec.slot(this.machine.map, name) !== undefined;
+  /** Whether `name` is a register of this vCPU's architecture, or an alias of one (for names from input). */
+  isRegister(name: string): name is RegisterName<A> | RegisterAlias<A> {
+    return this.spec.slot(this.machine.map, canonicalRegister(this.spec, name)) !== undefined;
   }
 
   /** Sets a register by its step-format name or an alias of it (A32 `sp`/`lr`/`pc`, A64 `fp`/`lr`, PowerPC `sp`). */
@@ -150,6 +150,11 @@ export class Vcpu<A extends GuestArch = GuestArch> {
     return this;
   }
 
+  /** Instructions the last run() completed before the one that ended it (all of its budget on a 'budget' exit). */
+  get completed(): number {
+    return this.view.getUint32(this.core.record + this.machine.map.REC_RAN, true);
+  }
+
   /** Runs at most `budget` instructions and returns the exit that ended the run. */
   run(budget: number): VcpuExit {
     requireInteger(EmuError, 'budget', budget, 0, 0xffff_ffff); // the core counts it in a u32
@@ -186,7 +191,7 @@ export class Vcpu<A extends GuestArch = GuestArch> {
   }
 
   /** The core's `unclaimed` hook: a fragment completeMmio() completed, while its instruction runs again. */
-  private completed(as: number, low: number, high: number, size: number, write: boolean): number {
+  private serveCompletion(as: number, low: number, high: number, size: number, write: boolean): number {
     const next = this.replay[this.completing];
     const gpa = (BigInt(high >>> 0) << 32n) | BigInt(low >>> 0);
     if (!next || next.as !== as || next.gpa !== gpa || next.size !== size || next.write !== write) return BUS_UNCLAIMED;

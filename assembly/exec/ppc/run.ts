@@ -9,7 +9,7 @@ import {
 import { KIND_LOADSTORE, KIND_OTHER, KIND_INVALID_FORM, KIND_TRUNCATED, D_LENGTH } from "../../decode/descriptor";
 import { decodePpc, PPC_MODE_64, PPC_MODE_NO_SUFFIX } from "../../decode/ppc";
 import { record } from "../../machine";
-import { exitWith, fault, undefinedInstruction } from "../run-exits";
+import { exitWith, fault, ranFor, undefinedInstruction } from "../run-exits";
 import { tlbTranslate, tlbSync, setMmu, walkFaulted, TLB_FETCH } from "../../mmu/tlb";
 import { ppcWalker, WALKER_PPC_RADIX } from "../../mmu/walk";
 import { pc, setPc, mode, isLittle } from "../../cpu/regs";
@@ -98,10 +98,11 @@ export function ppcRun(budget: u32): u32 {
   runBudget = budget;
   runLeft = budget;
   const exit = runInstructions(budget);
-  store<u64>(record + TIME_BASE, load<u64>(record + TIME_BASE) + <u64>(budget - runLeft));
+  const completed = budget - runLeft;
+  store<u64>(record + TIME_BASE, load<u64>(record + TIME_BASE) + <u64>completed);
   runBudget = 0;
   runLeft = 0;
-  return exit;
+  return ranFor(completed, exit);
 }
 
 function runInstructions(budget: u32): u32 {

@@ -1,0 +1,204 @@
+// Running a loaded ELF guest on one vCPU, with the guest ABI's two devices: the ucall
+// doorbell (KVM selftests' ucall: a store of a pointer to { cmd, args[6] }) and a
+// console whose bytes reach the host's output. Both are MMIO on the machine's bus, so
+// a call goes through the engine's own MMIO path on every architecture.
+
+import { Machine } from '../machine.js';
+import { EmuError } from '../errors.js';
+import { Vcpu, type VcpuExit } from '../cpu/vcpu.js';
+import type { GuestArch } from '../cpu/registers.js';
+import { loadElf, symbolize, type ElfLoadOptions, type LoadedElf, DEFAULT_RAM_SIZE, RETURN_ADDRESS } from './elf.js';
+
+/** Guest-physical address of the ucall doorbell (guests/include/guest.h: UCALL_GPA). */
+export const UCALL_GPA = 0x0a00_0000n;
+/** Guest-physical address of the console's data register (CONSOLE_GPA). */
+export const CONSOLE_GPA = 0x0900_0000n;
+export const UCALL_DONE = 1;
+export const UCALL_PRINT = 2;
+export const UCALL_REPORT = 3;
+export const UCALL_ASSERT = 4;
+/** Longest string a ucall argument is read as. */
+const MAX_STRING = 4096;
+/** Instructions per run call between the host's checks. */
+const SLICE = 1 << 22;
+
+export type ElfExit =
+  /** UCALL_DONE: the guest finished with `status` (crt0 passes main's return). */
+  | { reason: 'done'; pc: bigint; status: bigint }
+  /** UCALL_ASSERT: a check failed in the guest. */
+  | { reason: 'assert'; pc: bigint; file: string; line: number; expression: string; values: [bigint, bigint] }
+  /** The entry function returned (to RETURN_ADDRESS) with `status` in the return register. */
+  | { reason: 'returned'; status: bigint }
+  /** An undefined or unimplemented instruction: its encoding (a Thumb 32-bit one first halfword high; `thumb`: in Thumb state). */
+  | (Extract<VcpuExit, { reason: 'undefined' }> & { word: number; thumb: boolean })
+  /** A device handler threw (an unknown ucall, or a device from --device). */
+  | { reason: 'device-error'; pc: bigint; gpa: bigint; message: string }
+  | Exclude<VcpuExit, { reason: 'undefined' } | { reason: 'device-error' }>;
+
+export interface ElfRunOptions extends ElfLoadOptions {
+  /** Most instructions to run; default 100,000,000. */
+  budget?: number;
+  /** Receives console bytes and PRINT lines as they come; default: kept in the result only. */
+  output?: (text: string) => void;
+  /** Device modules to register on the machine's bus first (as `compare --device`). */
+  devices?: ReadonlyArray<(bus: Machine['mmio'], context: { memory: WebAssembly.Memory; vcpu: number }) => void>;
+  /** Called with the vCPU before each instruction (the run then goes one instruction per run call: for lock-step comparisons). */
+  beforeInstruction?: (vcpu: Vcpu) => void;
+}
+
+export interface ElfRunResult {
+  arch: GuestArch;
+  exit: ElfExit;
+  /** Instructions completed (the one that exited not counted). */
+  instructions: number;
+  seconds: number;
+  /** UCALL_REPORT calls in order. */
+  reports: Array<{ name: string; value: bigint }>;
+  /** Everything the guest printed (console bytes and PRINT lines). */
+  output: string;
+  /** The function holding the exit's pc, from the file's symbols ("name+0x1c"). */
+  where?: string;
+}
+
+/** Thrown by a ucall that ends the run; the run loop takes it back from the bus. */
+class GuestStop {
+  constructor(readonly exit: ElfExit) {}
+}
+
+/** Loads `bytes` into a fresh machine and runs it: `runElf(await readFile('guest.elf'))`. */
+export async function runElf(bytes: Uint8Array, options: ElfRunOptions = {}): Promise<ElfRunResult> {
+  const machine = await Machine.create({ vcpus: 1, shared: false, arenaBytes: ramArena(options.ramSize) });
+  const loaded = loadElf(machine, bytes, options);
+  return runLoaded(machine, loaded, options);
+}
+
+/** Arena bytes for a RAM of `ramSize` and the devices' pages (a bad size is loadElf's to report). */
+function ramArena(ramSize: number | undefined): number {
+  const size = ramSize ?? DEFAULT_RAM_SIZE;
+  return (Number.isInteger(size) && size > 0 && size % 4096 === 0 ? size : DEFAULT_RAM_SIZE) + 1024 * 1024;
+}
+
+/** Runs a guest loadElf put into `machine` on vCPU 0, with the ABI devices on its bus. */
+export function runLoaded(machine: Machine, loaded: LoadedElf, options: ElfRunOptions = {}): ElfRunResult {
+  const budget = options.budget ?? 100_000_000;
+  if (!Number.isSafeInteger(budget) || budget < 1) throw new RangeError(`budget must be a positive integer, got ${budget}`);
+  for (const register of options.devices ?? []) register(machine.mmio, { memory: machine.memory, vcpu: 0 });
+  const endian = loaded.arch === 'ppc64le' || loaded.arch === 'aarch64' || loaded.arch === 'arm' || loaded.arch === 'thumb' ? 'little' : 'big';
+  const reports: ElfRunResult['reports'] = [];
+  let output = '';
+  const emit = (text: string) => {
+    output += text;
+    options.output?.(text);
+  };
+  const vcpu = new Vcpu(machine, 0, loaded.arch);
+  const read = (gpa: bigint, size: number) => machine.read(gpa, size, { endian });
+  const string = (gpa: bigint) => readString(machine, gpa);
+
+  const ucall = machine.mmio.register({
+    name: 'ucall', base: UCALL_GPA, size: 8, widths: [4, 8], endian,
+    read: () => 0,
+    write: (_offset, _size, value) => {
+      const at = BigInt(value);
+      const args = Array.from({ length: 6 }, (_, i) => read(at + 8n + 8n * BigInt(i), 8));
+      const cmd = read(at, 8);
+      switch (Number(cmd)) {
+        case UCALL_DONE: throw new GuestStop({ reason: 'done', pc: 0n, status: args[0]! });
+        case UCALL_PRINT: emit(`${string(args[0]!)}\n`); return;
+        case UCALL_REPORT: reports.push({ name: string(args[0]!), value: args[1]! }); return;
+        case UCALL_ASSERT:
+          throw new GuestStop({ reason: 'assert', pc: 0n, file: string(args[0]!), line: Number(args[1]!), expression: string(args[2]!), values: [args[3]!, args[4]!] });
+        default: throw new Error(`unknown ucall cmd ${cmd}`);
+      }
+    },
+  });
+  const decoder = new TextDecoder();
+  const console = machine.mmio.register({
+    name: 'console', base: CONSOLE_GPA, size: 8, widths: [1], read: () => 0,
+    write: (offset, _size, value) => {
+      if (offset === 0) emit(decoder.decode(Uint8Array.of(Number(value)), { stream: true }));
+    },
+  });
+  try {
+    for (const [name, value] of Object.entries(loaded.registers)) {
+      if (!vcpu.isRegister(name)) throw new EmuError('EINVAL', `the loader set register ${name}, which ${loaded.arch} does not have`);
+      vcpu.set(name, value);
+    }
+    let instructions = 0;
+    let exit: ElfExit = { reason: 'budget', pc: vcpu.get('pc') };
+    const started = performance.now();
+    const slice = options.beforeInstruction ? 1 : SLICE;
+    while (instructions < budget) {
+      options.beforeInstruction?.(vcpu);
+      const step = vcpu.run(Math.min(slice, budget - instructions));
+      instructions += vcpu.completed;
+      if (step.reason === 'budget') {
+        exit = step;
+        continue;
+      }
+      exit = finalExit(step, machine, vcpu, loaded);
+      break;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const pc = 'pc' in exit ? exit.pc : undefined;
+    const where = pc === undefined ? undefined : symbolize(loaded.image, pc);
+    return { arch: loaded.arch, exit, instructions, seconds, reports, output, ...(where === undefined ? {} : { where }) };
+  } finally {
+    ucall.unregister();
+    console.unregister();
+  }
+}
+
+function finalExit(step: VcpuExit, machine: Machine, vcpu: Vcpu, loaded: LoadedElf): ElfExit {
+  if (step.reason === 'device-error') {
+    const failure = machine.mmio.lastFailure;
+    // The doorbell store's pc (the record's pc may lag inside a run).
+    if (failure?.error instanceof GuestStop) return { ...failure.error.exit, pc: step.pc } as ElfExit;
+    const message = failure?.error instanceof Error ? failure.error.message : String(failure?.error);
+    return { reason: 'device-error', pc: step.pc, gpa: step.gpa, message: `${failure?.device ?? 'device'}: ${message}` };
+  }
+  if (step.reason === 'fault' && step.kind === 'fetch' && step.pc === RETURN_ADDRESS) {
+    const register = loaded.arch.startsWith('ppc') ? 'r3' : loaded.arch.startsWith('aarch64') ? 'x0' : 'r0';
+    return { reason: 'returned', status: vcpu.get(register) };
+  }
+  if (step.reason === 'undefined') {
+    const thumb = loaded.arch === 'thumb' || (loaded.arch === 'arm' && (vcpu.get('cpsr') & 0x20n) !== 0n);
+    return { ...step, word: instructionWord(machine, loaded.arch, thumb, step.pc), thumb };
+  }
+  return step;
+}
+
+/** The instruction at `pc` as the step format writes it (Thumb 32-bit: first halfword high). */
+function instructionWord(machine: Machine, arch: GuestArch, thumb: boolean, pc: bigint): number {
+  if (thumb) {
+    const first = Number(machine.read(pc, 2));
+    return first >= 0xe800 ? ((first << 16) | Number(machine.read(pc + 2n, 2))) >>> 0 : first;
+  }
+  const big = arch === 'ppc64be' || arch === 'ppc32be';
+  return Number(machine.read(pc, 4, { endian: big ? 'big' : 'little' }));
+}
+
+function readString(machine: Machine, gpa: bigint): string {
+  const bytes: number[] = [];
+  for (let at = gpa; bytes.length < MAX_STRING; at++) {
+    const byte = Number(machine.read(at, 1));
+    if (byte === 0) break;
+    bytes.push(byte);
+  }
+  return new TextDecoder().decode(Uint8Array.from(bytes));
+}
+
+/** One line: how the run ended. */
+export function describeExit(exit: ElfExit): string {
+  const hex = (value: bigint | number) => `0x${value.toString(16)}`;
+  switch (exit.reason) {
+    case 'done': return `done, status ${exit.status}`;
+    case 'returned': return `returned from the entry function, status ${exit.status}`;
+    case 'assert': return `assertion failed at ${exit.file}:${exit.line}: ${exit.expression} (values ${exit.values.map(hex).join(', ')})`;
+    case 'undefined': return `${exit.cause} ${exit.thumb ? 'Thumb ' : ''}instruction ${hex(exit.word)} at pc ${hex(exit.pc)}`;
+    case 'device-error': return `device error at ${hex(exit.gpa)} (pc ${hex(exit.pc)}): ${exit.message}`;
+    case 'budget': return `budget spent at pc ${hex(exit.pc)}`;
+    case 'hypercall': return `hypercall at pc ${hex(exit.pc)}`;
+    case 'mmio': return `unclaimed MMIO ${exit.write ? 'write' : 'read'} of ${exit.size} bytes at ${hex(exit.gpa)} (${exit.cause}, pc ${hex(exit.pc)})`;
+    case 'fault': return `${exit.kind} fault at ${hex(exit.address)} (pc ${hex(exit.pc)})`;
+  }
+}
