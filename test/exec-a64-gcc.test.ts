@@ -43,7 +43,7 @@ function guestImage(dir: string, flags: string[]): { image: Uint8Array; results:
 }
 
 describe.skipIf(!haveCompilers)('a GCC-compiled A64 program', () => {
-  it.each([['-O2'], ['-O1'], ['-Os'], ['-O0']])('at %s computes what the native build computes', async (level) => {
+  it.each([['-O3'], ['-O2'], ['-O1'], ['-Os'], ['-O0']])('at %s computes what the native build computes', async (level) => {
     const dir = mkdtempSync(join(tmpdir(), 'a64-gcc-'));
     const expected = nativeResults(dir);
     const { image, results, count } = guestImage(dir, [level]);
