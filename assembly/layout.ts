@@ -120,10 +120,10 @@ export const SLOT_INVALID: u32 = 1 << 16;
 //   64 slot cache × AS_COUNT (SLOT_CACHE_SIZE each) · 128 counters u64 × 3
 //   160 decode scratch [DESC_SIZE] (a decoder's output for the host)
 //   256 CPU state (below) · REC_SYNC sync words and checker counters · REC_TLB_CONTEXTS
-//   3072 decoded-instruction cache (UOP_ENTRIES × UOP_SIZE) · end
+//   4096 decoded-instruction cache (UOP_ENTRIES × UOP_SIZE) · end
 // Slot cache: 0 gen u32 · 4 flags u32 · 8 base u64 · 16 size u64 · 24 hostAddr u32 · 28 dirty u32
 export const VCPU_BASE: u32 = SLOT_TABLES_BASE + SLOT_TABLES_SIZE;
-export const REC_UOPS: u32 = 3072;
+export const REC_UOPS: u32 = 4096;
 export const UOP_SIZE: u32 = 16;
 export const UOP_ENTRIES: u32 = 1024;
 export const VCPU_RECORD_SIZE: u32 = REC_UOPS + UOP_SIZE * UOP_ENTRIES;
@@ -195,7 +195,13 @@ export const SYSREG_HASHPKEYR: u32 = 43; // hashstp/hashchkp's key (SPR 469)
 export const SYSREG_CONTEXTIDR: u32 = 44; // AArch32 CONTEXTIDR (CONTEXTIDR_EL1): the short format's ASID in bits 7:0
 export const SYSREG_TAR: u32 = 45; //  PowerPC target address register (SPR 815, bctar's target)
 export const SYSREG_TB: u32 = 46; //   PowerPC time base: instructions run before the current ppcRun (mftb)
-export const SYSREG_COUNT: u32 = 47;
+// AArch64 EL0 registers (MRS/MSR): thread pointers, FP control and status, and the virtual counter
+export const SYSREG_TPIDR_EL0: u32 = 47;
+export const SYSREG_TPIDRRO_EL0: u32 = 48;
+export const SYSREG_FPCR: u32 = 49;
+export const SYSREG_FPSR: u32 = 50;
+export const SYSREG_CNTVCT_EL0: u32 = 51; // the last value a read returned (exec/a64/branch-system.ts)
+export const SYSREG_COUNT: u32 = 52;
 // The 64-bit PowerPC segment lookaside buffer: SLB_ENTRIES × (ESID word u64, VSID word u64),
 // as slbmte's RB (without the index, which places the entry) and RS: ESID | V (0x800_0000),
 // and B | VSID | Ks Kp N L C LP. A miss is a segment interrupt: exits.ts's PPC_SEGMENT_FAULT_BIT.

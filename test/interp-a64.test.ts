@@ -94,7 +94,7 @@ describe('the A64 interpreter', () => {
 
   it('ends undefined, unimplemented and runaway code in defined exits', async () => {
     expect((await guest([0x00000000])).vcpu.run(5)).toMatchObject({ reason: 'undefined', pc: CODE });
-    expect((await guest([0x9b027c20])).vcpu.run(5)).toEqual({ reason: 'undefined', pc: CODE, cause: 'unimplemented' }); // mul x0, x1, x2
+    expect((await guest([0x1e622820])).vcpu.run(5)).toEqual({ reason: 'undefined', pc: CODE, cause: 'unimplemented' }); // fadd d0, d1, d2
     expect((await guest([a64.b(0x40000)])).vcpu.run(5)).toEqual({ reason: 'fault', pc: CODE + 0x40000n, kind: 'fetch', address: CODE + 0x40000n });
   });
 });

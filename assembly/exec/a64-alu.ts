@@ -50,7 +50,7 @@ export function conditionHolds(cond: u32): bool {
 }
 
 /** AddWithCarry(x, y, carry) at 32 or 64 bits; sets NZCV when `setFlags`. */
-function addWithCarry(x: u64, y: u64, carry: u64, wide: bool, setFlags: bool): u64 {
+export function addWithCarry(x: u64, y: u64, carry: u64, wide: bool, setFlags: bool): u64 {
   const mask: u64 = wide ? 0xffff_ffff_ffff_ffff : 0xffff_ffff;
   const a = x & mask, b = y & mask;
   const result = (a + b + carry) & mask;
@@ -165,7 +165,7 @@ export function a64Alu(word: u32, at: u64): u32 {
     return EXIT_HYPERCALL;
   } else if ((word & 0xffff_f0ff) == 0xd503_309f) { // DSB: retires this vCPU's broadcast TLBI
     if (!shootBarrier()) return EXIT_SYNC_WAIT;
-  } else if ((word & 0xffff_f01f) == 0xd503_301f) { // DMB, ISB (CRm: domain/type)
+  } else if ((word & 0xffff_f09f) == 0xd503_309f) { // DMB, ISB, SB (CRm: domain/type)
     // The interpreter completes every access before the next instruction.
   } else if (word == 0xd503_201f) { // NOP
   } else if ((word & 0xffd0_0000) == 0xd510_0000) { // MSR / MRS of a system register

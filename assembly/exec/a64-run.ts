@@ -1,11 +1,12 @@
-// The A64 run loop: fetch at pc (MMU off), run the interpreter's subset or a
-// load/store descriptor, until the budget is spent or an instruction exits.
+// The A64 run loop: fetch at pc (MMU off), run the interpreter's subset (a64-alu.ts,
+// then the integer classes in a64/) or a load/store descriptor, until the budget is spent or an instruction exits.
 import { REC_DECODE, REC_FAULT_ADDR, CPU_MODE, CPU_GPR } from "../layout";
 import {
   EXIT_NONE, EXIT_BUDGET, CAUSE_UNDEFINED, CAUSE_UNIMPLEMENTED, CAUSE_INVALID_FORM, FAULT_FETCH, FAULT_ALIGNMENT,
   FAULT_TRANSLATION,
 } from "../exits";
-import { KIND_LOADSTORE, KIND_OTHER, KIND_INVALID_FORM } from "../decode/descriptor";
+import { KIND_LOADSTORE, KIND_OTHER, KIND_INVALID_FORM, D_MNEMONIC } from "../decode/descriptor";
+import { M64_LDRAA, M64_LDRAB } from "../decode/a64-mnemonics";
 import { decodeA64 } from "../decode/a64";
 import { record } from "../machine";
 import { exitWith, fault, ranFor, undefinedInstruction } from "./run-exits";
@@ -15,6 +16,7 @@ import { resetAccessExit, setAddressMask, bigData } from "./guest-memory";
 import { ALU_DONE, ALU_NOT_MINE } from "./ppc/alu";
 import { LS_UNIMPLEMENTED } from "./ppc/loadstore";
 import { a64Alu, a64SetMmu } from "./a64-alu";
+import { a64Integer, ALU_UNDEFINED } from "./a64/dispatch";
 import { a64LoadStore, LS_ALIGNMENT } from "./a64-loadstore";
 import { a64UopFor, a64UopExecute, a64UopStatus } from "./a64-uops";
 import { uopSync, uopSetReportLoops, U_GENERIC_EXIT, U_LOOP_BRANCH } from "./ppc/uops";
@@ -22,11 +24,16 @@ import { jitEnabled, jitBackwardBranch, jitIteration, jitPc, jitLength, jitNextP
 
 /** The full path for one instruction: EXIT_NONE when it completed (pc set), else the exit, recorded. */
 function stepGeneric(word: u32, at: u64, desc: usize): u32 {
-  const alu = a64Alu(word, at);
+  let alu = a64Alu(word, at);
+  if (alu == ALU_NOT_MINE) alu = a64Integer(word, at);
   if (alu == ALU_DONE) return EXIT_NONE;
+  if (alu == ALU_UNDEFINED) return undefinedInstruction(CAUSE_UNDEFINED, at);
   if (alu != ALU_NOT_MINE) return exitWith(alu, at);
   const kind = decodeA64(word, desc);
   if (kind == KIND_LOADSTORE) {
+    // No FEAT_PAuth (issue 18, bug 2): LDRAA/LDRAB are undefined, as the PAC branches are.
+    const mnemonic = load<u16>(desc + D_MNEMONIC);
+    if (mnemonic == M64_LDRAA || mnemonic == M64_LDRAB) return undefinedInstruction(CAUSE_UNDEFINED, at);
     const exit = a64LoadStore(desc, at, word);
     if (exit == EXIT_NONE) {
       setPc(at + 4);

@@ -18,8 +18,9 @@ type Below<N extends number, Counted extends number[] = []> = Counted['length'] 
 export type PpcRegisterName =
   | `r${Below<32>}` | `f${Below<32>}` | `v${Below<32>}` | 'pc' | 'cr' | 'xer' | 'lr' | 'ctr' | 'msr'
   | 'ptcr' | 'pid' | 'lpcr' | 'sdr1' | 'hashkeyr' | 'hashpkeyr' | `sr${Below<16>}` | `${'i' | 'd'}bat${Below<4>}${'u' | 'l'}`;
-/** A64: x0-x30, sp, pc, NZCV, the SIMD registers and the MMU's system registers. */
-export type A64RegisterName = `x${Below<31>}` | 'sp' | 'pc' | 'nzcv' | `v${Below<32>}` | 'sctlr_el1' | 'tcr_el1' | 'ttbr0_el1' | 'ttbr1_el1' | 'mair_el1';
+/** A64: x0-x30, sp, pc, NZCV, the SIMD registers, the MMU's system registers and the EL0 ones (thread pointers, FPCR/FPSR, the counter). */
+export type A64RegisterName = `x${Below<31>}` | 'sp' | 'pc' | 'nzcv' | `v${Below<32>}` | 'sctlr_el1' | 'tcr_el1' | 'ttbr0_el1' | 'ttbr1_el1' | 'mair_el1'
+  | 'tpidr_el0' | 'tpidrro_el0' | 'fpcr' | 'fpsr' | 'cntvct_el0';
 /** AArch32 (A32 and T32): r0-r15, pc, CPSR, d0-d31 and the MMU's registers. */
 export type A32RegisterName =
   | `r${Below<16>}` | 'pc' | 'cpsr' | `d${Below<32>}` | 'sctlr' | 'ttbcr' | 'dacr' | 'contextidr' | 'ttbr0' | 'ttbr1' | 'mair0' | 'mair1';
@@ -114,6 +115,11 @@ function a64Slot(map: MemoryMap, name: string): Slot | undefined {
     ttbr0_el1: { offset: map.CPU_SYSREGS + 8 * map.SYSREG_TTBR0_EL1, bytes: 8 },
     ttbr1_el1: { offset: map.CPU_SYSREGS + 8 * map.SYSREG_TTBR1_EL1, bytes: 8 },
     mair_el1: { offset: map.CPU_SYSREGS + 8 * map.SYSREG_MAIR_EL1, bytes: 8 },
+    tpidr_el0: { offset: map.CPU_SYSREGS + 8 * map.SYSREG_TPIDR_EL0, bytes: 8 },
+    tpidrro_el0: { offset: map.CPU_SYSREGS + 8 * map.SYSREG_TPIDRRO_EL0, bytes: 8 },
+    fpcr: { offset: map.CPU_SYSREGS + 8 * map.SYSREG_FPCR, bytes: 8 },
+    fpsr: { offset: map.CPU_SYSREGS + 8 * map.SYSREG_FPSR, bytes: 8 },
+    cntvct_el0: { offset: map.CPU_SYSREGS + 8 * map.SYSREG_CNTVCT_EL0, bytes: 8 },
   };
   return special[name];
 }

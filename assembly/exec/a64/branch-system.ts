@@ -1,0 +1,116 @@
+// A64 branches and system instructions besides B/BL/B.cond/CBZ/CBNZ, SVC/HVC, the
+// barriers, TLBI and the MMU registers (a64-alu.ts): BR/BLR/RET, TBZ/TBNZ, the hint
+// space, CLREX, and MRS/MSR of the EL0 registers compilers and libraries touch.
+//
+// The CPU has no FEAT_PAuth (issue 18, bug 2): the PAC instructions in the hint space
+// (PACIASP, AUTIASP, XPACLRI, PACIA1716, …) are NOPs as on such a CPU, and the PAuth
+// branches (BRAA, RETAA, …), like LDRAA/LDRAB (a64-run.ts), are undefined. Every other
+// hint (YIELD, BTI, WFE, WFI, …) completes at once.
+import {
+  CPU_NZCV, CPU_SYSREGS, CPU_RESERVE_VALID, SYSREG_TPIDR_EL0, SYSREG_TPIDRRO_EL0, SYSREG_FPCR, SYSREG_FPSR, SYSREG_CNTVCT_EL0,
+} from "../../layout";
+import { record } from "../../machine";
+import { setPc } from "../../cpu/regs";
+import { ALU_DONE, ALU_NOT_MINE } from "../ppc-alu";
+import { xRead, xWrite } from "../a64-alu";
+import { ALU_UNDEFINED, signExtend } from "./operands";
+
+/** What the EL0 identification registers read (QEMU's Cortex-A57-based "max" reads the same, except DCZID). */
+const CTR_EL0_VALUE: u64 = 0x8444_c004; // 64-byte cache lines, VIPT I-cache, IDC/DIC clear
+const CNTFRQ_EL0_VALUE: u64 = 62_500_000;
+// DZP set: DC ZVA is not executed by this interpreter yet, so software must not use it (block size 64 bytes).
+const DCZID_EL0_VALUE: u64 = 0x14;
+// The bits of FPCR and FPSR that hold a value (the rest are RES0; the FP trap enables read as zero, as on a CPU without FP traps).
+const FPCR_MASK: u64 = 0x07ff_0000;
+const FPSR_MASK: u64 = 0xf800_009f;
+
+/** BR, BLR, RET (Rn), with the return address written after the target is read. */
+function branchRegister(word: u32, at: u64): u32 {
+  if ((word & 0x001f_fc1f) != 0x001f_0000) return ALU_UNDEFINED; // ERET/DRPS (EL1+) and the PAuth forms
+  const opc = (word >>> 21) & 15;
+  if (opc > 2) return ALU_UNDEFINED;
+  const target = xRead((word >>> 5) & 31, false);
+  if (opc == 1) xWrite(30, at + 4, false);
+  setPc(target);
+  return ALU_DONE;
+}
+
+/** TBZ, TBNZ. */
+function testBranch(word: u32, at: u64): u32 {
+  const bit = ((word >>> 26) & 0x20) | ((word >>> 19) & 31);
+  const set = ((xRead(word & 31, false) >> <u64>bit) & 1) != 0;
+  const taken = set == ((word & 0x0100_0000) != 0);
+  setPc(taken ? at + signExtend(<u64>(((word >>> 5) & 0x3fff) << 2), 16) : at + 4);
+  return ALU_DONE;
+}
+
+/** The CPU_SYSREGS index of an EL0 register kept in the record (op0:op1:CRn:CRm:op2), or -1. */
+function keptIndex(key: u32): i32 {
+  switch (key) {
+    case 0xde82: return <i32>SYSREG_TPIDR_EL0; //   S3_3_C13_C0_2
+    case 0xde83: return <i32>SYSREG_TPIDRRO_EL0; // S3_3_C13_C0_3
+    case 0xda20: return <i32>SYSREG_FPCR; //        S3_3_C4_C4_0
+    case 0xda21: return <i32>SYSREG_FPSR; //        S3_3_C4_C4_1
+    default: return -1;
+  }
+}
+
+@inline function sysreg(index: u32): usize {
+  return record + CPU_SYSREGS + (index << 3);
+}
+
+/**
+ * MRS/MSR of NZCV, FPCR, FPSR, TPIDR_EL0, TPIDRRO_EL0 (the vCPU runs at EL1, where it is
+ * writable), and reads of CTR_EL0, DCZID_EL0, CNTFRQ_EL0 and CNTVCT_EL0/CNTPCT_EL0. The
+ * counter is virtual time kept per vCPU: every read returns one more than the last
+ * (so a guest's delay loop ends, deterministically). ALU_NOT_MINE for other registers.
+ */
+function systemRegisterEl0(word: u32): u32 {
+  const key = (word >>> 5) & 0xffff;
+  const read = (word & 0x0020_0000) != 0;
+  const rt = word & 31;
+  const kept = keptIndex(key);
+  if (kept >= 0) {
+    const mask: u64 = <u32>kept == SYSREG_FPCR ? FPCR_MASK : <u32>kept == SYSREG_FPSR ? FPSR_MASK : 0xffff_ffff_ffff_ffff;
+    if (read) xWrite(rt, load<u64>(sysreg(<u32>kept)), false);
+    else store<u64>(sysreg(<u32>kept), xRead(rt, false) & mask);
+    return ALU_DONE;
+  }
+  if (key == 0xda10) { // NZCV: S3_3_C4_C2_0
+    if (read) xWrite(rt, <u64>load<u32>(record + CPU_NZCV), false);
+    else store<u32>(record + CPU_NZCV, <u32>xRead(rt, false) & 0xf000_0000);
+    return ALU_DONE;
+  }
+  let value: u64;
+  switch (key) {
+    case 0xd801: value = CTR_EL0_VALUE; break; //    S3_3_C0_C0_1
+    case 0xd807: value = DCZID_EL0_VALUE; break; //  S3_3_C0_C0_7
+    case 0xdf00: value = CNTFRQ_EL0_VALUE; break; // S3_3_C14_C0_0
+    case 0xdf01: case 0xdf02: { //                   CNTPCT_EL0, CNTVCT_EL0
+      value = load<u64>(sysreg(SYSREG_CNTVCT_EL0)) + 1;
+      store<u64>(sysreg(SYSREG_CNTVCT_EL0), value);
+      break;
+    }
+    default: return ALU_NOT_MINE;
+  }
+  if (!read) return key == 0xdf00 ? ALU_NOT_MINE : ALU_UNDEFINED; // CNTFRQ_EL0 is EL1-writable: not modelled
+  xWrite(rt, value, false);
+  return ALU_DONE;
+}
+
+/** Branches (register, test) and system instructions; sets pc when it returns ALU_DONE. */
+export function a64BranchSystem(word: u32, at: u64): u32 {
+  if ((word & 0xfe00_0000) == 0xd600_0000) return branchRegister(word, at);
+  if ((word & 0x7e00_0000) == 0x3600_0000) return testBranch(word, at);
+  let result = ALU_NOT_MINE;
+  if ((word & 0xffff_f01f) == 0xd503_201f) { // hints, PAC ones included (no FEAT_PAuth)
+    result = ALU_DONE;
+  } else if ((word & 0xffff_f0ff) == 0xd503_305f) { // CLREX
+    store<u32>(record + CPU_RESERVE_VALID, 0);
+    result = ALU_DONE;
+  } else if ((word & 0xffd0_0000) == 0xd510_0000) {
+    result = systemRegisterEl0(word);
+  }
+  if (result == ALU_DONE) setPc(at + 4);
+  return result;
+}
