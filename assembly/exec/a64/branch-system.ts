@@ -11,7 +11,7 @@ import {
 } from "../../layout";
 import { record } from "../../machine";
 import { setPc } from "../../cpu/regs";
-import { ALU_DONE, ALU_NOT_MINE } from "../ppc-alu";
+import { ALU_DONE, ALU_NOT_MINE } from "../ppc/alu";
 import { xRead, xWrite } from "../a64-alu";
 import { ALU_UNDEFINED, signExtend } from "./operands";
 

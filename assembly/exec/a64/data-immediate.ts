@@ -3,7 +3,7 @@
 // bitfield moves (SBFM/BFM/UBFM: LSL/LSR/ASR/UBFX/SBFX/BFI/SXTW/UXTB… are aliases) and
 // EXTR (ROR by immediate is its alias). Each returns ALU_DONE (pc not set: the caller
 // steps it), ALU_UNDEFINED or ALU_NOT_MINE.
-import { ALU_DONE, ALU_NOT_MINE } from "../ppc-alu";
+import { ALU_DONE, ALU_NOT_MINE } from "../ppc/alu";
 import { xRead, xWrite } from "../a64-alu";
 import { ALU_UNDEFINED, widthMask, rotateRight, setLogicFlags, signExtend } from "./operands";
 

@@ -7,7 +7,7 @@
 // here are undefined. Each returns ALU_DONE (pc not set), ALU_UNDEFINED or ALU_NOT_MINE.
 import { CPU_NZCV } from "../../layout";
 import { record } from "../../machine";
-import { ALU_DONE, ALU_NOT_MINE } from "../ppc-alu";
+import { ALU_DONE, ALU_NOT_MINE } from "../ppc/alu";
 import { xRead, xWrite, addWithCarry, conditionHolds } from "../a64-alu";
 import { ALU_UNDEFINED, widthMask, shiftReg, setLogicFlags, signExtend } from "./operands";
 

@@ -2,7 +2,7 @@
 // (ARM ARM C4.1: op0 bits 28:25): data processing with immediates (100x), with registers
 // (x101), SIMD&FP data processing (x111), and branches, exception generation and system (101x).
 import { setPc } from "../../cpu/regs";
-import { ALU_DONE, ALU_NOT_MINE } from "../ppc-alu";
+import { ALU_DONE, ALU_NOT_MINE } from "../ppc/alu";
 import { a64DataImmediate } from "./data-immediate";
 import { a64DataRegister } from "./data-register";
 import { a64BranchSystem } from "./branch-system";

@@ -6,7 +6,7 @@
 // S/UADDLV) and shifts by immediate (SSHR/USHR, SSRA/USRA, SHL, SLI, SRI, SSHLL/USHLL,
 // SHRN). Returns ALU_DONE, ALU_UNDEFINED, or ALU_NOT_MINE for forms not modelled
 // (saturating, rounding, halving, polynomial).
-import { ALU_DONE, ALU_NOT_MINE } from "../ppc-alu";
+import { ALU_DONE, ALU_NOT_MINE } from "../ppc/alu";
 import { ALU_UNDEFINED, signExtend } from "./operands";
 import { lane, resultFrom, setLane, writeResult, writeHalves, vAddress, elementMask } from "./simd-lanes";
 

@@ -3,7 +3,7 @@
 // immediate), UZP/TRN/ZIP, EXT, TBL/TBX, the scalar ADDP and DUP (element), and FMOV
 // between general and SIMD&FP registers and between SIMD&FP registers. Returns ALU_DONE,
 // ALU_UNDEFINED or ALU_NOT_MINE.
-import { ALU_DONE, ALU_NOT_MINE } from "../ppc-alu";
+import { ALU_DONE, ALU_NOT_MINE } from "../ppc/alu";
 import { xRead, xWrite } from "../a64-alu";
 import { ALU_UNDEFINED } from "./operands";
 import { lane, resultFrom, setLane, writeResult, writeHalves, vAddress } from "./simd-lanes";
