@@ -52,7 +52,7 @@ function inputs(arch: Arch, draw: Draw, count: number, seed: number, fix?: Fix) 
     const regs: Record<string, string> = {};
     values.forEach((v, i) => { regs[`r${i}`] = `0x${u32(v).toString(16)}`; });
     const mode = arch === 'thumb' ? 0x1f3 : 0x1d3;
-    regs.cpsr = `0x${u32((random.below(16) << 28) | mode).toString(16)}`;
+    regs.cpsr = `0x${u32((random.below(16) << 28) | (bit(random) << 27) | (random.below(16) << 16) | mode).toString(16)}`; // NZCV Q GE
     const hex = Array.from({ length: 1024 }, () => random.below(256).toString(16).padStart(2, '0')).join('');
     return { arch, insn: insn.map((word) => `0x${u32(word).toString(16)}`), regs, mem: [{ addr: `0x${MEM.toString(16)}`, hex }] };
   });
@@ -133,6 +133,68 @@ function a32Media(random: Random): number {
   }
 }
 
+/** QADD family, SSAT/USAT (16), parallel add/subtract, SEL, PKH, USAD8, the DSP multiplies, MRS/MSR APSR. */
+function a32Dsp(random: Random): number {
+  const c = cond(random) << 28;
+  const rd = random.below(15), rn = random.below(15), rm = random.below(15);
+  const ra = random.below(16);
+  switch (random.below(10)) {
+    case 0: return u32(c | 0x01000050 | (random.below(4) << 21) | (rn << 16) | (rd << 12) | rm);
+    case 1: return u32(c | (bit(random) ? 0x06e00010 : 0x06a00010) | (random.below(32) << 16) | (rd << 12) | (random.below(32) << 7) | (bit(random) << 6) | rn);
+    case 2: return u32(c | (bit(random) ? 0x06e00f30 : 0x06a00f30) | (random.below(16) << 16) | (rd << 12) | rn);
+    case 3: return u32(c | 0x06000f10 | (bit(random) << 22) | ((1 + random.below(3)) << 20) | (rn << 16) | (rd << 12) | (random.pick([0, 1, 2, 3, 4, 7]) << 5) | rm);
+    case 4: return u32(c | random.pick([0x06800fb0, 0x06800010 | (random.below(32) << 7) | (bit(random) << 6)]) | (rn << 16) | (rd << 12) | rm); // SEL, PKH
+    case 5: return u32(c | 0x0780f010 | (rd << 16) | (ra << 12) | (rm << 8) | rn); // USAD8 USADA8
+    case 6: { // SMLAxy SMLAWy SMULWy SMLALxy SMULxy
+      const op = random.below(4);
+      const x = bit(random);
+      const low = op === 2 ? regExcept(random, 15, rd) : op === 3 || (op === 1 && x === 1) ? 0 : random.below(15);
+      return u32(c | 0x01000080 | (op << 21) | (rd << 16) | (low << 12) | (rm << 8) | (bit(random) << 6) | (x << 5) | rn);
+    }
+    case 7: { // SMLAD SMUAD SMLSD SMUSD SMLALD SMLSLD SMMLA SMMUL SMMLS
+      const [op1, op2] = random.pick([[0, random.below(4)], [4, random.below(4)], [5, random.below(2)], [5, 6 + random.below(2)]] as const);
+      const low = op1 === 4 ? regExcept(random, 15, rd) : op2 >= 6 ? random.below(15) : ra;
+      return u32(c | 0x07000010 | (op1 << 20) | (rd << 16) | (low << 12) | (rm << 8) | (op2 << 5) | rn);
+    }
+    case 8: return u32(c | 0x010f0000 | (rd << 12)); // MRS
+    default: return u32(c | random.pick([0x0120f000 | rn, 0x0320f000 | random.below(4096)]) | ((1 + random.below(3)) << 18)); // MSR
+  }
+}
+
+/** The same classes in Thumb-2. */
+function t32Dsp(random: Random): number {
+  const rd = low13(random), rn = low13(random), rm = low13(random);
+  const ra = random.pick([15, low13(random)]);
+  const wide = (hw1: number, hw2: number) => u32((hw1 << 16) | hw2);
+  switch (random.below(10)) {
+    case 0: return wide(0xfa80 | rn, 0xf080 | (rd << 8) | (random.below(4) << 4) | rm);
+    case 1: {
+      const sh = bit(random), imm5 = random.below(32), signed = bit(random);
+      if (sh && imm5 === 0) return wide((signed ? 0xf320 : 0xf3a0) | rn, (rd << 8) | random.below(16));
+      return wide((signed ? 0xf300 : 0xf380) | (sh << 5) | rn, ((imm5 >> 2) << 12) | (rd << 8) | ((imm5 & 3) << 6) | random.below(32));
+    }
+    case 2: return wide(0xfa80 | (random.pick([0, 1, 2, 4, 5, 6]) << 4) | rn, 0xf000 | (rd << 8) | (random.pick([0, 1, 2, 4, 5, 6]) << 4) | rm);
+    case 3: {
+      const imm5 = random.below(32);
+      return random.below(2) ? wide(0xfaa0 | rn, 0xf080 | (rd << 8) | rm) : wide(0xeac0 | rn, ((imm5 >> 2) << 12) | (rd << 8) | ((imm5 & 3) << 6) | (bit(random) << 5) | rm);
+    }
+    case 4: return wide(0xfb70 | rn, (ra << 12) | (rd << 8) | rm);
+    case 5: return wide(0xfb10 | rn, (ra << 12) | (rd << 8) | (random.below(4) << 4) | rm);
+    case 6: {
+      const op1 = random.pick([2, 3, 4, 5, 6]);
+      return wide(0xfb00 | (op1 << 4) | rn, ((op1 === 6 ? low13(random) : ra) << 12) | (rd << 8) | (bit(random) << 4) | rm);
+    }
+    case 7: {
+      let lo = low13(random);
+      while (lo === rd) lo = low13(random);
+      const [hw1, op2] = random.pick([[0xfbc0, 8 + random.below(4)], [0xfbc0, 12 + bit(random)], [0xfbd0, 12 + bit(random)]] as const);
+      return wide(hw1 | rn, (lo << 12) | (rd << 8) | (op2 << 4) | rm);
+    }
+    case 8: return wide(0xf3ef, 0x8000 | (rd << 8)); // MRS
+    default: return wide(0xf380 | rn, 0x8000 | ((1 + random.below(3)) << 10)); // MSR
+  }
+}
+
 describe('A32 execution of the integer instruction set against Unicorn 2', () => {
   it.skipIf(!haveUnicorn)('BLX <imm> (cond 1111) sets LR and switches to Thumb, the H bit adding 2 (issue 19 bug 1)', async () => {
     await agrees('arm', (random) => [random.below(8) === 0 ? 0xfa000076 : u32(0xfa000000 | (bit(random) << 24) | (random.next() & 0xffffff))], 1901);
@@ -186,6 +248,10 @@ describe('A32 execution of the integer instruction set against Unicorn 2', () =>
 
   it.skipIf(!haveUnicorn)('extends (+A, rotated), REV REV16 REVSH RBIT, SBFX UBFX BFI BFC, SDIV UDIV, CLZ', async () => {
     await agrees('arm', (random) => [a32Media(random)], 1909);
+  });
+
+  it.skipIf(!haveUnicorn)('QADD family, SSAT USAT (16), parallel add/subtract (GE), SEL, PKH, USAD8, DSP multiplies (Q), MRS MSR APSR', async () => {
+    await agrees('arm', (random) => [a32Dsp(random)], 1922, { count: CASES * 2 });
   });
 });
 
@@ -348,6 +414,10 @@ describe('T32 execution of the integer instruction set against Unicorn 2', () =>
 
   it.skipIf(!haveUnicorn)('Thumb-2 register shifts, extends, REV RBIT CLZ, MUL MLA MLS, long multiplies, SDIV UDIV', async () => {
     await agrees('thumb', (random) => [t32RegisterAndMultiply(random)], 1917);
+  });
+
+  it.skipIf(!haveUnicorn)('Thumb-2 QADD family, SSAT USAT (16), parallel add/subtract, SEL, PKH, USAD8, DSP multiplies, MRS MSR', async () => {
+    await agrees('thumb', (random) => [t32Dsp(random)], 1923, { count: CASES * 2 });
   });
 
   it.skipIf(!haveUnicorn)('Thumb-2 B.W <c>, B.W, BL and BLX <imm>', async () => {

@@ -3,10 +3,11 @@
 // ORR ORN EOR ADD ADC SBC SUB RSB, TST TEQ CMN CMP, MOV MVN), the plain binary
 // immediates (ADDW SUBW ADR MOVW MOVT SBFX UBFX BFI BFC), register shifts, extends
 // (+A), REV REV16 RBIT REVSH CLZ, MUL MLA MLS, the long multiplies, SDIV UDIV, B<c>.W,
-// B.W, BL, BLX <imm>, TBB/TBH and the hints (NOP.W, YIELD.W, WFE, WFI, SEV: NOPs).
-// `word` has the first halfword in the high bits. UNPREDICTABLE register choices
-// (PC or SP where the architecture forbids them) and the saturating, parallel and DSP
-// forms are left to the caller (an undefined-instruction exit).
+// B.W, BL, BLX <imm>, TBB/TBH, the hints (NOP.W, YIELD.W, WFE, WFI, SEV: NOPs), MRS/MSR
+// of the APSR and the DSP forms (dsp.ts): PKH, SSAT/USAT (and 16), parallel
+// add/subtract, SEL, QADD family, USAD8 and the DSP multiplies. `word` has the first
+// halfword in the high bits. UNPREDICTABLE register choices (PC or SP where the
+// architecture forbids them) are left to the caller (an undefined-instruction exit).
 import { EXIT_NONE } from "../../exits";
 import { ALU_DONE, ALU_NOT_MINE } from "../ppc-alu";
 import { setPc } from "../../cpu/regs";
@@ -18,6 +19,11 @@ import {
   OP_AND, OP_BIC, OP_ORR, OP_ORN, OP_EOR, OP_ADD, OP_ADC, OP_SBC, OP_SUB, OP_RSB, OP_TST, OP_TEQ, OP_CMN, OP_CMP,
   OP_MOV, OP_MVN,
 } from "./flags";
+import {
+  saturatingArithmetic, saturate, saturate16, parallel, select, sumAbsoluteDifferences, pack, multiplyHalves,
+  multiplyWordHalf, multiplyHalvesLong, multiplyDual, multiplyDualLong, multiplyMostSignificant, readStatus, writeStatus,
+  PAR_ADD16, PAR_ASX, PAR_SAX, PAR_SUB16, PAR_ADD8, PAR_SUB8,
+} from "./dsp";
 import {
   extend, reverse, extractField, insertField, divide, multiplyLong, EXTEND_SH, EXTEND_UH, EXTEND_SB16, EXTEND_UB16,
   EXTEND_SB, EXTEND_UB, LONG_SMULL, LONG_UMULL, LONG_SMLAL, LONG_UMLAL, LONG_UMAAL,
@@ -80,6 +86,13 @@ function shiftedRegister(hw1: u32, hw2: u32): u32 {
   const rm = hw2 & 15;
   if (rm == 15) return ALU_NOT_MINE;
   const imm5 = (((hw2 >>> 12) & 7) << 2) | ((hw2 >>> 6) & 3);
+  if ((hw1 & 0x1f0) == 0xc0) { // PKHBT, PKHTB (bit 5)
+    const rn = hw1 & 15;
+    const rd = (hw2 >>> 8) & 15;
+    if (rn == 15 || rd == 15 || (hw2 & 0x10) != 0) return ALU_NOT_MINE;
+    rWrite(rd, pack(rRead(rn, 0), rRead(rm, 0), imm5, (hw2 & 0x20) != 0));
+    return ALU_DONE;
+  }
   const operand = immediateShift(rRead(rm, 0), (hw2 >>> 4) & 3, imm5, carryFlag());
   return operate((hw1 >>> 5) & 15, (hw1 & 0x10) != 0, hw1 & 15, (hw2 >>> 8) & 15, operand, shifterCarry);
 }
@@ -112,7 +125,19 @@ function plainImmediate(hw1: u32, hw2: u32, pcValue: u64): u32 {
       if (high < lsb || (hw2 & 0x20) != 0) return ALU_NOT_MINE;
       rWrite(rd, insertField(rRead(rd, 0), rn == 15 ? 0 : rRead(rn, 0), lsb, high));
       return ALU_DONE;
-    default: return ALU_NOT_MINE; // SSAT, USAT
+    case 0b10000: case 0b10010: case 0b11000: case 0b11010: { // SSAT, USAT (bit 5: ASR), and their 16-bit forms
+      if (rn == 15 || (hw2 & 0x20) != 0) return ALU_NOT_MINE;
+      const signed = op < 0b11000;
+      const arithmetic = (op & 2) != 0;
+      if (arithmetic && lsb == 0) {
+        if ((hw2 & 0x10) != 0) return ALU_NOT_MINE;
+        rWrite(rd, saturate16(rRead(rn, 0), signed ? (hw2 & 15) + 1 : hw2 & 15, signed));
+      } else {
+        rWrite(rd, saturate(rRead(rn, 0), arithmetic, lsb, signed ? high + 1 : high, signed));
+      }
+      return ALU_DONE;
+    }
+    default: return ALU_NOT_MINE;
   }
 }
 
@@ -129,8 +154,9 @@ function registerOperation(hw1: u32, hw2: u32): u32 {
     if ((hw1 & 0x10) != 0) dataOperation(OP_MOV, 0, result, shifterCarry, true);
     return ALU_DONE;
   }
-  if ((hw2 & 0xc0) != 0x80) return ALU_NOT_MINE; // parallel add/subtract, saturating
   const op = (hw1 >>> 4) & 7;
+  if ((hw1 & 0x80) != 0 && (hw2 & 0x80) == 0) return parallelOperation(op, (hw2 >>> 4) & 7, rd, rn, rm);
+  if ((hw2 & 0xc0) != 0x80) return ALU_NOT_MINE;
   if ((hw1 & 0x80) == 0) { // SXTAH UXTAH SXTAB16 UXTAB16 SXTAB UXTAB (Rn 15: the plain extends)
     if (op > 5) return ALU_NOT_MINE;
     const kind = op == 0 ? EXTEND_SH : op == 1 ? EXTEND_UH : op == 2 ? EXTEND_SB16 : op == 3 ? EXTEND_UB16 : op == 4 ? EXTEND_SB : EXTEND_UB;
@@ -138,6 +164,7 @@ function registerOperation(hw1: u32, hw2: u32): u32 {
     return ALU_DONE;
   }
   const op2 = (hw2 >>> 4) & 3;
+  if (rn == 15) return ALU_NOT_MINE; // (REV, RBIT and CLZ name Rm twice)
   if (op == 1) { // REV REV16 RBIT REVSH
     rWrite(rd, reverse(op2, rRead(rm, 0)));
     return ALU_DONE;
@@ -146,20 +173,69 @@ function registerOperation(hw1: u32, hw2: u32): u32 {
     rWrite(rd, clz<u32>(rRead(rm, 0)));
     return ALU_DONE;
   }
+  if (op == 0) { // QADD QDADD QSUB QDSUB Rd, Rm, Rn
+    rWrite(rd, saturatingArithmetic(op2 == 1 ? 2 : op2 == 2 ? 1 : op2, rRead(rm, 0), rRead(rn, 0)));
+    return ALU_DONE;
+  }
+  if (op == 2 && op2 == 0) { // SEL
+    rWrite(rd, select(rRead(rn, 0), rRead(rm, 0)));
+    return ALU_DONE;
+  }
   return ALU_NOT_MINE;
 }
 
-/** 1111 1011 0: MUL, MLA (Ra not 15), MLS. */
+/** SADD16 ... UHSUB8: op1 (hw1 bits 6:4) the operation, prefix (hw2 bits 6:4) S Q SH (0-2), U UQ UH (4-6). */
+function parallelOperation(op1: u32, prefix: u32, rd: u32, rn: u32, rm: u32): u32 {
+  if (rn == 15 || (prefix & 3) == 3) return ALU_NOT_MINE;
+  let op: u32;
+  switch (op1) {
+    case 0: op = PAR_ADD8; break;
+    case 1: op = PAR_ADD16; break;
+    case 2: op = PAR_ASX; break;
+    case 4: op = PAR_SUB8; break;
+    case 5: op = PAR_SUB16; break;
+    case 6: op = PAR_SAX; break;
+    default: return ALU_NOT_MINE;
+  }
+  rWrite(rd, parallel(op, (prefix & 4) != 0, prefix & 3, rRead(rn, 0), rRead(rm, 0)));
+  return ALU_DONE;
+}
+
+/** 1111 1011 0: MUL, MLA (Ra not 15), MLS and the DSP multiplies (op1 in bits 6:4; Ra 15: the forms without accumulate). */
 function multiply(hw1: u32, hw2: u32): u32 {
-  if ((hw1 & 0x70) != 0 || (hw2 & 0xe0) != 0) return ALU_NOT_MINE; // the DSP multiplies
+  const op1 = (hw1 >>> 4) & 7;
   const rn = hw1 & 15;
   const ra = hw2 >>> 12;
   const rd = (hw2 >>> 8) & 15;
   const rm = hw2 & 15;
-  const subtract = (hw2 & 0x10) != 0;
-  if (rn == 15 || rd == 15 || rm == 15 || (subtract && ra == 15)) return ALU_NOT_MINE;
-  const product = rRead(rn, 0) * rRead(rm, 0);
-  rWrite(rd, ra == 15 ? product : subtract ? rRead(ra, 0) - product : rRead(ra, 0) + product);
+  const flag = (hw2 & 0x10) != 0; // MLS, M, X or R
+  if (rn == 15 || rd == 15 || rm == 15) return ALU_NOT_MINE;
+  if (op1 == 1) { // SMLAxy, SMULxy
+    if ((hw2 & 0xc0) != 0) return ALU_NOT_MINE;
+    multiplyHalves(rd, ra, rRead(rn, 0), rRead(rm, 0), (hw2 & 0x20) != 0, flag);
+    return ALU_DONE;
+  }
+  if ((hw2 & 0xe0) != 0) return ALU_NOT_MINE;
+  const n = rRead(rn, 0);
+  const m = rRead(rm, 0);
+  switch (op1) {
+    case 0: break;
+    case 2: case 4: multiplyDual(rd, ra, n, m, flag, op1 == 4); return ALU_DONE; // SMLAD SMUAD, SMLSD SMUSD
+    case 3: multiplyWordHalf(rd, ra, n, m, flag); return ALU_DONE; // SMLAWy, SMULWy
+    case 5: case 6: // SMMLA SMMUL, SMMLS
+      if (op1 == 6 && ra == 15) return ALU_NOT_MINE;
+      multiplyMostSignificant(rd, ra, n, m, op1 == 6, flag);
+      return ALU_DONE;
+    default: { // USAD8, USADA8
+      if (flag) return ALU_NOT_MINE;
+      const sum = sumAbsoluteDifferences(n, m);
+      rWrite(rd, ra == 15 ? sum : sum + rRead(ra, 0));
+      return ALU_DONE;
+    }
+  }
+  if (flag && ra == 15) return ALU_NOT_MINE; // MLS
+  const product = n * m;
+  rWrite(rd, ra == 15 ? product : flag ? rRead(ra, 0) - product : rRead(ra, 0) + product);
   return ALU_DONE;
 }
 
@@ -174,6 +250,16 @@ function longMultiplyOrDivide(hw1: u32, hw2: u32): u32 {
   if (rn == 15 || rm == 15 || rdHi == 15) return ALU_NOT_MINE;
   if ((op1 == 1 || op1 == 3) && op2 == 15 && rdLo == 15) { // SDIV, UDIV (Rd in bits 11:8)
     rWrite(rdHi, divide(rRead(rn, 0), rRead(rm, 0), op1 == 1));
+    return ALU_DONE;
+  }
+  if (op1 == 4 && (op2 & 12) == 8) { // SMLALxy
+    if (rdLo == 15 || rdLo == rdHi) return ALU_NOT_MINE;
+    multiplyHalvesLong(rdLo, rdHi, rRead(rn, 0), rRead(rm, 0), (op2 & 2) != 0, (op2 & 1) != 0);
+    return ALU_DONE;
+  }
+  if ((op1 == 4 || op1 == 5) && (op2 & 14) == 12) { // SMLALD, SMLSLD
+    if (rdLo == 15 || rdLo == rdHi) return ALU_NOT_MINE;
+    multiplyDualLong(rdLo, rdHi, rRead(rn, 0), rRead(rm, 0), (op2 & 1) != 0, op1 == 5);
     return ALU_DONE;
   }
   let kind: u32 = 0;
@@ -197,7 +283,17 @@ function branchOrHint(hw1: u32, hw2: u32, at: u64, pcValue: u64): u32 {
         setPc(next);
         return ALU_DONE;
       }
-      return ALU_NOT_MINE; // MSR, MRS, barriers and the rest of the control space
+      if (hw1 == 0xf3ef && (hw2 & 0xf0ff) == 0x8000 && ((hw2 >>> 8) & 15) < 13) { // MRS Rd, APSR
+        rWrite((hw2 >>> 8) & 15, readStatus());
+        setPc(next);
+        return ALU_DONE;
+      }
+      if ((hw1 & 0xfff0) == 0xf380 && (hw2 & 0xf3ff) == 0x8000 && (hw1 & 15) < 13) { // MSR APSR_<mask>, Rn
+        writeStatus(rRead(hw1 & 15, 0), (hw2 >>> 10) & 3);
+        setPc(next);
+        return ALU_DONE;
+      }
+      return ALU_NOT_MINE; // barriers and the rest of the control space
     }
     const offset = (s << 20) | (j2 << 19) | (j1 << 18) | ((hw1 & 63) << 12) | ((hw2 & 0x7ff) << 1);
     setPc(conditionHolds(cond) ? (pcValue + <u64>(<i64>(<i32>(offset << 11) >> 11))) & 0xffff_ffff : next);
