@@ -42,11 +42,10 @@ export function a32Integer(word: u32, at: u64): u32 {
   const group = (word >>> 25) & 7;
   let status: u32 = ALU_NOT_MINE;
   if (group == 0) status = dataAndMiscellaneous(word, at, pcValue);
-  else if (group == 1) status = immediateSpace(word, at, pcValue);
+  else if (group == 1) status = immediateSpace(word, pcValue);
   else if (group == 3 && (word & 0x10) != 0) status = media(word);
   else return ALU_NOT_MINE;
   if (status == ALU_DONE) setPc(at + 4);
-  // BRANCHED: the instruction set the pc itself.
   return status == BRANCHED ? ALU_DONE : status;
 }
 
@@ -63,7 +62,7 @@ function dataAndMiscellaneous(word: u32, at: u64, pcValue: u64): u32 {
   const bit4 = (word & 0x10) != 0;
   const bit7 = (word & 0x80) != 0;
   if (!bit4 || !bit7) {
-    if (!miscellaneousOp1(word)) return dataProcessing(word, at, pcValue);
+    if (!miscellaneousOp1(word)) return dataProcessing(word, pcValue);
     return bit7 ? halfwordMultiply(word) : miscellaneous(word, at, pcValue);
   }
   if ((word & 0x0f00_00f0) == 0x0000_0090) return multiply(word);
@@ -71,8 +70,8 @@ function dataAndMiscellaneous(word: u32, at: u64, pcValue: u64): u32 {
 }
 
 /** Bits 27:25 = 001: data processing with an immediate, MOVW/MOVT, hints. */
-function immediateSpace(word: u32, at: u64, pcValue: u64): u32 {
-  if (!miscellaneousOp1(word)) return dataProcessing(word, at, pcValue);
+function immediateSpace(word: u32, pcValue: u64): u32 {
+  if (!miscellaneousOp1(word)) return dataProcessing(word, pcValue);
   if ((word & 0x00b0_0000) == 0) { // MOVW, MOVT (bit 22)
     const rd = (word >>> 12) & 15;
     if (rd == 15) return ALU_NOT_MINE;
@@ -89,7 +88,7 @@ function immediateSpace(word: u32, at: u64, pcValue: u64): u32 {
 }
 
 /** The sixteen operations on Rn and the shifter operand; to PC without S an interworking branch. */
-function dataProcessing(word: u32, at: u64, pcValue: u64): u32 {
+function dataProcessing(word: u32, pcValue: u64): u32 {
   const opcode = (word >>> 21) & 15;
   const setFlags = (word & 0x0010_0000) != 0;
   const rn = (word >>> 16) & 15;
