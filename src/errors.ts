@@ -58,6 +58,10 @@ export const texts = {
   arenaFull: (bytes: number) => `no ${bytes}-byte range is free in the guest-RAM arena`,
   notAllocated: (addr: number) => `${hex(addr)} is not the start of an allocated range`,
   badAccessSize: (size: number) => `access size ${size} is not between 1 and 16 bytes`,
+  badGpaNumber: (gpa: unknown) => `gpa must be a non-negative safe integer (below 2^53), got ${String(gpa)}${typeof gpa === 'number' ? '' : ` (${typeof gpa})`}`,
+  badValue: (size: number, value: unknown) =>
+    `value ${String(value)} does not fit ${size} byte${size === 1 ? '' : 's'} (an integer from -2^${8 * size - 1} to 2^${8 * size} - 1${size === 8 ? ', as a bigint' : ''})`,
+  badOutput: (at: number) => `out must be a Uint32Array, Int32Array or array with room for two words at index ${at}`,
   badAddressSpaceArg: (as: number, count: number) => `address space ${as} is not below ${count}`,
   unassigned: (gpa: bigint, size: number, write: boolean, cause: string) =>
     `${write ? 'write' : 'read'} of ${size} bytes at ${hex(gpa)} reached no RAM slot (${cause}) and no device`,

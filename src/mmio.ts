@@ -32,7 +32,7 @@ export interface MmioRegistration {
   unregister(): void;
 }
 
-interface Mapped {
+export interface Mapped {
   name: string;
   as: number;
   start: number;
@@ -62,6 +62,8 @@ export class MmioBus {
   /** Scratch for widened register accesses. */
   private readonly scratch = new DataView(new ArrayBuffer(8));
   lastFailure: DeviceFailure | undefined;
+  /** Bumped by every registration and removal, so a cache of device ranges knows it is stale. */
+  generation = 0;
 
   constructor(private readonly addressSpaces: number) {
     this.spaces = Array.from({ length: addressSpaces }, () => []);
@@ -95,11 +97,13 @@ export class MmioBus {
     const mapped: Mapped = { name, as, start, end, device, widths, accepts, little: (device.endian ?? 'little') === 'little' };
     space.push(mapped);
     space.sort((a, b) => a.start - b.start);
+    this.generation++;
     return {
       name,
       unregister: () => {
         const index = space.indexOf(mapped);
         if (index >= 0) space.splice(index, 1);
+        this.generation++;
         if (this.lastHit === mapped) this.lastHit = undefined;
       },
     };
