@@ -113,7 +113,7 @@ export class TypedAccess {
     if (at >= 0) return (at & 7) === 0 ? Atomics.load(this.fastU64, at >>> 3) : this.fastView.getBigUint64(at, true);
     if (this.deviceServes(gpa, 8)) return this.deviceRead64(gpa);
     this.checkGpa(gpa);
-    return this.refilled(gpa, 8) ? this.read64(gpa) : this.fastParts!.host.read(gpa, 8);
+    return this.refilled(gpa, 8, false) ? this.read64(gpa) : this.fastParts!.host.read(gpa, 8);
   }
 
   /**
@@ -193,7 +193,7 @@ export class TypedAccess {
       this.deviceWriteValue(gpa, 8, BigInt.asUintN(64, value));
     } else {
       this.checkGpa(gpa);
-      if (this.refilled(gpa, 8)) this.write64(gpa, value);
+      if (this.refilled(gpa, 8, true)) this.write64(gpa, value);
       else this.fastParts!.host.write(gpa, 8, value);
     }
   }
@@ -307,14 +307,14 @@ export class TypedAccess {
 
   private readSlow(gpa: number, size: 1 | 2 | 4): number {
     this.checkGpa(gpa);
-    if (this.refilled(gpa, size)) return size === 4 ? this.read32(gpa) : size === 2 ? this.read16(gpa) : this.read8(gpa);
+    if (this.refilled(gpa, size, false)) return size === 4 ? this.read32(gpa) : size === 2 ? this.read16(gpa) : this.read8(gpa);
     return Number(this.fastParts!.host.read(gpa, size));
   }
 
   private writeSlow(gpa: number, size: 1 | 2 | 4, value: number): void {
     this.checkGpa(gpa);
     if (!fits(value, size)) throw new AccessError('EINVAL', texts.badValue(size, value), noExit);
-    if (!this.refilled(gpa, size)) this.fastParts!.host.write(gpa, size, value);
+    if (!this.refilled(gpa, size, true)) this.fastParts!.host.write(gpa, size, value);
     else if (size === 4) this.write32(gpa, value);
     else if (size === 2) this.write16(gpa, value);
     else this.write8(gpa, value);
@@ -322,9 +322,10 @@ export class TypedAccess {
 
   /**
    * Refills the entry for the region at `gpa` (a valid address) from the slot table and
-   * the bus; true when it now serves this access, which the caller then retries once.
+   * the bus; true when it now serves this access (a write when `write`), which the caller
+   * then retries once.
    */
-  private refilled(gpa: number, size: number): boolean {
+  private refilled(gpa: number, size: number, write: boolean): boolean {
     const parts = this.fastParts!;
     const generation = this.fastI32[this.slotGenIndex]!;
     const region = parts.table.regionAt(0, BigInt(gpa));
@@ -338,7 +339,7 @@ export class TypedAccess {
       this.ramDelta = region.host - this.ramStart;
       this.ramDirty = region.dirtyBitmap;
       this.ramGeneration = generation;
-      return this.ramAt(gpa, size) >= 0;
+      return (write ? this.ramWriteAt(gpa, size) : this.ramAt(gpa, size)) >= 0;
     }
     const mapped = parts.bus.find(0, gpa);
     if (mapped === undefined) return false;
@@ -348,8 +349,8 @@ export class TypedAccess {
     const builtins = Atomics.load(this.fastI32, this.builtinCountIndex);
     for (let i = 0; i < builtins; i++) {
       const [bStart, bEnd] = this.builtinRange(i);
+      // One covering gpa leaves an empty range around it: the slow path serves it.
       if (bEnd <= start || end <= bStart) continue;
-      if (bStart <= gpa && gpa < bEnd) return false;
       if (bEnd <= gpa) start = bEnd;
       else end = bStart;
     }
