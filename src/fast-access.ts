@@ -19,6 +19,11 @@ import { READONLY, type SlotTable } from './slots.js';
 
 /** Addresses at or above this are not exact numbers: the typed accessors refuse them. */
 const ADDRESS_LIMIT = 2 ** 53;
+/**
+ * Cached ranges end at or below this: above 2^53, gpa + size may round down to 2^53, so
+ * an access crossing 2^53 could pass a bounds check against an end at 2^53.
+ */
+const CACHE_LIMIT = ADDRESS_LIMIT - 8;
 const MIN_I64 = -(1n << 63n);
 const U64_LIMIT = 1n << 64n;
 const noExit = { gpa: 0n, size: 0, write: false, cause: 'none' };
@@ -135,7 +140,16 @@ export class TypedAccess {
       }
       return;
     }
-    const value = this.read64(gpa);
+    if (this.deviceServes(gpa, 8)) {
+      this.deviceRead64Parts(gpa, out, at);
+      return;
+    }
+    this.checkGpa(gpa);
+    if (this.refilled(gpa, 8, false)) {
+      this.read64Parts(gpa, out, at);
+      return;
+    }
+    const value = this.fastParts!.host.read(gpa, 8);
     out[at] = Number(value & 0xffff_ffffn);
     out[at + 1] = Number(value >> 32n);
   }
@@ -260,12 +274,29 @@ export class TypedAccess {
     const mapped = this.deviceMapped!;
     this.countMmio();
     try {
-      const value = mapped.device.read(gpa - this.deviceBase, 8);
-      if (typeof value !== 'number' && typeof value !== 'bigint') throw new TypeError(`read handler returned ${typeof value}, not a number or bigint`);
-      const bits = BigInt.asUintN(64, typeof value === 'bigint' ? value : BigInt(Math.trunc(value)));
-      return mapped.little ? bits : swap64(bits);
+      return wide64(mapped.device.read(gpa - this.deviceBase, 8), mapped.little);
     } catch (error) {
       throw this.deviceFailed(gpa, 8, false, error);
+    }
+  }
+
+  /** deviceRead64 into two words; a little-endian handler's non-negative safe integer needs no bigint. */
+  private deviceRead64Parts(gpa: number, out: Uint32Array | Int32Array | number[], at: number): void {
+    const mapped = this.deviceMapped!;
+    this.countMmio();
+    let value: MmioValue;
+    try {
+      value = mapped.device.read(gpa - this.deviceBase, 8);
+      if (!(mapped.little && typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)) value = wide64(value, mapped.little);
+    } catch (error) {
+      throw this.deviceFailed(gpa, 8, false, error);
+    }
+    if (typeof value === 'number') {
+      out[at] = value % 2 ** 32;
+      out[at + 1] = Math.floor(value / 2 ** 32);
+    } else {
+      out[at] = Number(value & 0xffff_ffffn);
+      out[at + 1] = Number(value >> 32n);
     }
   }
 
@@ -333,7 +364,7 @@ export class TypedAccess {
       const end = region.base + region.size;
       if ((region.flags & parts.map.SLOT_INVALID) !== 0 || end > BigInt(ADDRESS_LIMIT)) return false;
       this.ramStart = Number(region.base);
-      this.ramEnd = Number(end);
+      this.ramEnd = Math.min(Number(end), CACHE_LIMIT);
       this.ramWriteEnd = (region.flags & READONLY) !== 0 ? 0 : this.ramEnd;
       this.ramHost = region.host;
       this.ramDelta = region.host - this.ramStart;
@@ -345,7 +376,7 @@ export class TypedAccess {
     if (mapped === undefined) return false;
     let start = Math.max(mapped.start, Number(region.start));
     // Offsets stay below 2^32 (one shift-free integer check per access).
-    let end = Math.min(mapped.end, region.end >= BigInt(ADDRESS_LIMIT) ? ADDRESS_LIMIT : Number(region.end), mapped.start + 2 ** 32);
+    let end = Math.min(mapped.end, region.end >= BigInt(CACHE_LIMIT) ? CACHE_LIMIT : Number(region.end), mapped.start + 2 ** 32);
     const builtins = Atomics.load(this.fastI32, this.builtinCountIndex);
     for (let i = 0; i < builtins; i++) {
       const [bStart, bEnd] = this.builtinRange(i);
@@ -385,6 +416,13 @@ function fits(value: unknown, size: 1 | 2 | 4): value is number {
 function bigintBits(value: MmioValue, size: number): number {
   if (typeof value !== 'bigint') throw new TypeError(`read handler returned ${typeof value}, not a number or bigint`);
   return Number(BigInt.asUintN(8 * size, value));
+}
+
+/** A handler's 8-byte answer as the bus stores it (little: the device's byte order), as a u64. */
+function wide64(value: MmioValue, little: boolean): bigint {
+  if (typeof value !== 'number' && typeof value !== 'bigint') throw new TypeError(`read handler returned ${typeof value}, not a number or bigint`);
+  const bits = BigInt.asUintN(64, typeof value === 'bigint' ? value : BigInt(Math.trunc(value)));
+  return little ? bits : swap64(bits);
 }
 
 function swap(bits: number, size: number): number {
