@@ -28,6 +28,27 @@ const MIN_I64 = -(1n << 63n);
 const U64_LIMIT = 1n << 64n;
 const noExit = { gpa: 0n, size: 0, write: false, cause: 'none' };
 
+/** Recent ranges kept of each kind (RAM, device): round-robin over more than this many goes to the table each time. */
+const RECENT_RANGES = 16;
+
+interface RamRange {
+  start: number;
+  end: number;
+  /** `end`, or 0 for a READONLY slot. */
+  writeEnd: number;
+  /** Memory address of `start`. */
+  host: number;
+  dirtyBitmap: number;
+}
+
+interface DeviceRange {
+  start: number;
+  end: number;
+  mapped: Mapped;
+  /** Bit w set for each width w the device takes. */
+  widths: number;
+}
+
 /** What the typed accessors need from their machine. */
 export interface TypedAccessParts {
   memory: WebAssembly.Memory;
@@ -73,6 +94,13 @@ export class TypedAccess {
   private deviceSlotGeneration = 0;
   private deviceBusGeneration = 0;
   private deviceBuiltins = 0;
+
+  /** Ranges filled before, valid while the three stamps below hold: a miss tries them before the table. */
+  private readonly recentRam: RamRange[] = [];
+  private readonly recentDevices: DeviceRange[] = [];
+  private recentSlotGeneration = 0;
+  private recentBusGeneration = 0;
+  private recentBuiltins = 0;
 
   /** Called once by the machine's constructor. */
   protected bindTypedAccess(parts: TypedAccessParts): void {
@@ -352,32 +380,71 @@ export class TypedAccess {
   }
 
   /**
-   * Refills the entry for the region at `gpa` (a valid address) from the slot table and
-   * the bus; true when it now serves this access (a write when `write`), which the caller
-   * then retries once.
+   * Makes the RAM or device entry serve the region at `gpa` (a valid address): from the
+   * recent ranges when one covers it, else from the slot table and the bus. True when it
+   * now serves this access (a write when `write`), which the caller then retries once.
    */
   private refilled(gpa: number, size: number, write: boolean): boolean {
-    const parts = this.fastParts!;
+    const bus = this.fastParts!.bus;
     const generation = this.fastI32[this.slotGenIndex]!;
-    const region = parts.table.regionAt(0, BigInt(gpa));
-    if (region.kind === 'slot') {
-      const end = region.base + region.size;
-      if ((region.flags & parts.map.SLOT_INVALID) !== 0 || end > BigInt(ADDRESS_LIMIT)) return false;
-      this.ramStart = Number(region.base);
-      this.ramEnd = Math.min(Number(end), CACHE_LIMIT);
-      this.ramWriteEnd = (region.flags & READONLY) !== 0 ? 0 : this.ramEnd;
-      this.ramHost = region.host;
-      this.ramDelta = region.host - this.ramStart;
-      this.ramDirty = region.dirtyBitmap;
+    const builtins = Atomics.load(this.fastI32, this.builtinCountIndex);
+    if (generation !== this.recentSlotGeneration || bus.generation !== this.recentBusGeneration || builtins !== this.recentBuiltins) {
+      this.recentRam.length = 0;
+      this.recentDevices.length = 0;
+      this.recentSlotGeneration = generation;
+      this.recentBusGeneration = bus.generation;
+      this.recentBuiltins = builtins;
+    }
+    let ram = this.recentRam.find((range) => range.start <= gpa && gpa < range.end);
+    let device = ram ? undefined : this.recentDevices.find((range) => range.start <= gpa && gpa < range.end);
+    if (ram === undefined && device === undefined) {
+      const found = this.lookUp(gpa, builtins);
+      if (found === undefined) return false;
+      const recent: Array<RamRange | DeviceRange> = 'mapped' in found ? this.recentDevices : this.recentRam;
+      if (recent.length === RECENT_RANGES) recent.shift();
+      recent.push(found);
+      if ('mapped' in found) device = found;
+      else ram = found;
+    }
+    if (ram !== undefined) {
+      this.ramStart = ram.start;
+      this.ramEnd = ram.end;
+      this.ramWriteEnd = ram.writeEnd;
+      this.ramHost = ram.host;
+      this.ramDelta = ram.host - ram.start;
+      this.ramDirty = ram.dirtyBitmap;
       this.ramGeneration = generation;
       return (write ? this.ramWriteAt(gpa, size) : this.ramAt(gpa, size)) >= 0;
     }
+    const mapped = device!.mapped;
+    this.deviceStart = device!.start;
+    this.deviceEnd = device!.end;
+    this.deviceBase = mapped.start;
+    this.deviceWidths = device!.widths;
+    this.deviceLittle = mapped.little;
+    this.deviceMapped = mapped;
+    this.deviceSlotGeneration = generation;
+    this.deviceBusGeneration = bus.generation;
+    this.deviceBuiltins = builtins;
+    return this.deviceServes(gpa, size);
+  }
+
+  /** The cacheable range around `gpa`: a valid slot's, or a JS device's where no slot or built-in device is; else undefined. */
+  private lookUp(gpa: number, builtins: number): RamRange | DeviceRange | undefined {
+    const parts = this.fastParts!;
+    const region = parts.table.regionAt(0, BigInt(gpa));
+    if (region.kind === 'slot') {
+      const end = region.base + region.size;
+      if ((region.flags & parts.map.SLOT_INVALID) !== 0 || end > BigInt(ADDRESS_LIMIT)) return undefined;
+      const start = Number(region.base);
+      const cachedEnd = Math.min(Number(end), CACHE_LIMIT);
+      return { start, end: cachedEnd, writeEnd: (region.flags & READONLY) !== 0 ? 0 : cachedEnd, host: region.host, dirtyBitmap: region.dirtyBitmap };
+    }
     const mapped = parts.bus.find(0, gpa);
-    if (mapped === undefined) return false;
+    if (mapped === undefined) return undefined;
     let start = Math.max(mapped.start, Number(region.start));
     // Offsets stay below 2^32 (one shift-free integer check per access).
     let end = Math.min(mapped.end, region.end >= BigInt(CACHE_LIMIT) ? CACHE_LIMIT : Number(region.end), mapped.start + 2 ** 32);
-    const builtins = Atomics.load(this.fastI32, this.builtinCountIndex);
     for (let i = 0; i < builtins; i++) {
       const [bStart, bEnd] = this.builtinRange(i);
       // One covering gpa leaves an empty range around it: the slow path serves it.
@@ -385,16 +452,7 @@ export class TypedAccess {
       if (bEnd <= gpa) start = bEnd;
       else end = bStart;
     }
-    this.deviceStart = start;
-    this.deviceEnd = end;
-    this.deviceBase = mapped.start;
-    this.deviceWidths = mapped.widths.reduce((bits, width) => bits | width, 0);
-    this.deviceLittle = mapped.little;
-    this.deviceMapped = mapped;
-    this.deviceSlotGeneration = generation;
-    this.deviceBusGeneration = parts.bus.generation;
-    this.deviceBuiltins = builtins;
-    return this.deviceServes(gpa, size);
+    return { start, end, mapped, widths: mapped.widths.reduce((bits, width) => bits | width, 0) };
   }
 
   /** [start, end) of built-in device `index` in address space 0 ([0, 0) for another space). */
