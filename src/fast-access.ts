@@ -28,8 +28,8 @@ const MIN_I64 = -(1n << 63n);
 const U64_LIMIT = 1n << 64n;
 const noExit = { gpa: 0n, size: 0, write: false, cause: 'none' };
 
-/** Recent ranges kept of each kind (RAM, device): round-robin over more than this many goes to the table each time. */
-const RECENT_RANGES = 16;
+/** Pages the recent-range table indexes (direct-mapped by page number): a power of two. */
+const RECENT_PAGES = 1024;
 
 interface RamRange {
   start: number;
@@ -95,9 +95,15 @@ export class TypedAccess {
   private deviceBusGeneration = 0;
   private deviceBuiltins = 0;
 
-  /** Ranges filled before, valid while the three stamps below hold: a miss tries them before the table. */
-  private readonly recentRam: RamRange[] = [];
-  private readonly recentDevices: DeviceRange[] = [];
+  /**
+   * Ranges filled before, by page (a small software TLB): slot `page % RECENT_PAGES` holds
+   * the range that served `page`, valid while its epoch is recentEpoch. The epoch moves on
+   * whenever the slot generation, the bus generation or the built-in count has changed.
+   */
+  private readonly recentPages = new Float64Array(RECENT_PAGES);
+  private readonly recentEpochs = new Float64Array(RECENT_PAGES);
+  private readonly recentRanges: Array<RamRange | DeviceRange | undefined> = new Array(RECENT_PAGES).fill(undefined);
+  private recentEpoch = 1;
   private recentSlotGeneration = 0;
   private recentBusGeneration = 0;
   private recentBuiltins = 0;
@@ -381,7 +387,7 @@ export class TypedAccess {
 
   /**
    * Makes the RAM or device entry serve the region at `gpa` (a valid address): from the
-   * recent ranges when one covers it, else from the slot table and the bus. True when it
+   * recent ranges when its page has one, else from the slot table and the bus. True when it
    * now serves this access (a write when `write`), which the caller then retries once.
    */
   private refilled(gpa: number, size: number, write: boolean): boolean {
@@ -389,24 +395,24 @@ export class TypedAccess {
     const generation = this.fastI32[this.slotGenIndex]!;
     const builtins = Atomics.load(this.fastI32, this.builtinCountIndex);
     if (generation !== this.recentSlotGeneration || bus.generation !== this.recentBusGeneration || builtins !== this.recentBuiltins) {
-      this.recentRam.length = 0;
-      this.recentDevices.length = 0;
+      this.recentEpoch++;
       this.recentSlotGeneration = generation;
       this.recentBusGeneration = bus.generation;
       this.recentBuiltins = builtins;
     }
-    let ram = this.recentRam.find((range) => range.start <= gpa && gpa < range.end);
-    let device = ram ? undefined : this.recentDevices.find((range) => range.start <= gpa && gpa < range.end);
-    if (ram === undefined && device === undefined) {
-      const found = this.lookUp(gpa, builtins);
+    const page = Math.floor(gpa / 4096);
+    const index = page & (RECENT_PAGES - 1);
+    let found = this.recentRanges[index];
+    // A page may hold more than one region (small devices): the range must cover gpa.
+    if (this.recentEpochs[index] !== this.recentEpoch || this.recentPages[index] !== page || found === undefined || gpa < found.start || gpa >= found.end) {
+      found = this.lookUp(gpa, builtins);
       if (found === undefined) return false;
-      const recent: Array<RamRange | DeviceRange> = 'mapped' in found ? this.recentDevices : this.recentRam;
-      if (recent.length === RECENT_RANGES) recent.shift();
-      recent.push(found);
-      if ('mapped' in found) device = found;
-      else ram = found;
+      this.recentRanges[index] = found;
+      this.recentPages[index] = page;
+      this.recentEpochs[index] = this.recentEpoch;
     }
-    if (ram !== undefined) {
+    if (!('mapped' in found)) {
+      const ram = found;
       this.ramStart = ram.start;
       this.ramEnd = ram.end;
       this.ramWriteEnd = ram.writeEnd;
@@ -416,11 +422,11 @@ export class TypedAccess {
       this.ramGeneration = generation;
       return (write ? this.ramWriteAt(gpa, size) : this.ramAt(gpa, size)) >= 0;
     }
-    const mapped = device!.mapped;
-    this.deviceStart = device!.start;
-    this.deviceEnd = device!.end;
+    const mapped = found.mapped;
+    this.deviceStart = found.start;
+    this.deviceEnd = found.end;
     this.deviceBase = mapped.start;
-    this.deviceWidths = device!.widths;
+    this.deviceWidths = found.widths;
     this.deviceLittle = mapped.little;
     this.deviceMapped = mapped;
     this.deviceSlotGeneration = generation;

@@ -262,6 +262,20 @@ describe('typed accessors against read/write', () => {
   });
 });
 
+describe('typed accessors keep to their caches', () => {
+  it('while an embedder goes round several slots, devices, and devices sharing a page (no core slot search)', async () => {
+    const { machine, calls } = await rig();
+    for (let k = 0; k < 40; k++) machine.mmio.register({ name: `d${k}`, base: 0x9000_0000 + k * 0x1000, size: 0x10, read: () => k, write: () => {} });
+    machine.mmio.register({ name: 'neighbour', base: 0x9000_0100, size: 0x10, read: () => 99, write: () => {} });
+    const targets = [RAM, RAM + 0x4000, 2 ** 53 - 0x2000, RAM + 0x5000, 0x9000_0100, ...Array.from({ length: 40 }, (_, k) => 0x9000_0000 + k * 0x1000)];
+    const expected = targets.map((gpa) => Number(machine.read(gpa, 4)));
+    const searches = machine.counters().lookupSearches;
+    for (let round = 0; round < 3; round++) expect(targets.map((gpa) => machine.read32(gpa))).toEqual(expected);
+    expect(machine.counters().lookupSearches).toBe(searches);
+    expect(calls.filter(([, kind]) => kind === 'r')).toHaveLength(4);
+  });
+});
+
 describe('typed accessors see every change at the very next access', () => {
   it('a slot moved or deleted after its range was cached', async () => {
     const { machine, calls, uaddrs } = await rig();
