@@ -6,10 +6,14 @@
 // built-in devices, unclaimed addresses, other widths) goes the slow way through
 // Machine.read/write, so the results and errors are theirs.
 //
+// A miss looks in a page-indexed table of ranges filled before (a small software TLB),
+// then in the slot table and the bus, and makes what it finds the entry.
+//
 // Staleness: the RAM entry is checked against address space 0's slot generation on every
 // access; the device entry against that generation, the bus's generation and the
-// built-in device count. Only this machine's SlotTable publishes slots, on this thread,
-// so a plain load of the generation word sees every update that returned before it.
+// built-in device count; the page table is dropped when any of them changed. Only this
+// machine's SlotTable publishes slots, on this thread, so a plain load of the generation
+// word sees every update that returned before it.
 
 import type { CoreAccessor } from './accessor.js';
 import type { MemoryMap } from './core.js';
