@@ -12,8 +12,8 @@
 // Staleness: the RAM entry is checked against address space 0's slot generation on every
 // access; the device entry against that generation, the bus's generation and the
 // built-in device count; the page table is dropped when any of them changed. Only this
-// machine's SlotTable publishes slots, on this thread, so a plain load of the generation
-// word sees every update that returned before it.
+// machine publishes slots and built-in devices, on this thread, so plain loads of the
+// generation word and the count see every update that returned before them.
 
 import type { CoreAccessor } from './accessor.js';
 import type { MemoryMap } from './core.js';
@@ -36,6 +36,7 @@ const noExit = { gpa: 0n, size: 0, write: false, cause: 'none' };
 const RECENT_PAGES = 1024;
 
 interface RamRange {
+  device: false;
   start: number;
   end: number;
   /** `end`, or 0 for a READONLY slot. */
@@ -46,6 +47,7 @@ interface RamRange {
 }
 
 interface DeviceRange {
+  device: true;
   start: number;
   end: number;
   mapped: Mapped;
@@ -397,7 +399,7 @@ export class TypedAccess {
   private refilled(gpa: number, size: number, write: boolean): boolean {
     const bus = this.fastParts!.bus;
     const generation = this.fastI32[this.slotGenIndex]!;
-    const builtins = Atomics.load(this.fastI32, this.builtinCountIndex);
+    const builtins = this.fastI32[this.builtinCountIndex]!;
     if (generation !== this.recentSlotGeneration || bus.generation !== this.recentBusGeneration || builtins !== this.recentBuiltins) {
       this.recentEpoch++;
       this.recentSlotGeneration = generation;
@@ -415,7 +417,7 @@ export class TypedAccess {
       this.recentPages[index] = page;
       this.recentEpochs[index] = this.recentEpoch;
     }
-    if (!('mapped' in found)) {
+    if (!found.device) {
       const ram = found;
       this.ramStart = ram.start;
       this.ramEnd = ram.end;
@@ -448,7 +450,7 @@ export class TypedAccess {
       if ((region.flags & parts.map.SLOT_INVALID) !== 0 || end > BigInt(ADDRESS_LIMIT)) return undefined;
       const start = Number(region.base);
       const cachedEnd = Math.min(Number(end), CACHE_LIMIT);
-      return { start, end: cachedEnd, writeEnd: (region.flags & READONLY) !== 0 ? 0 : cachedEnd, host: region.host, dirtyBitmap: region.dirtyBitmap };
+      return { device: false, start, end: cachedEnd, writeEnd: (region.flags & READONLY) !== 0 ? 0 : cachedEnd, host: region.host, dirtyBitmap: region.dirtyBitmap };
     }
     const mapped = parts.bus.find(0, gpa);
     if (mapped === undefined) return undefined;
@@ -462,7 +464,7 @@ export class TypedAccess {
       if (bEnd <= gpa) start = bEnd;
       else end = bStart;
     }
-    return { start, end, mapped, widths: mapped.widths.reduce((bits, width) => bits | width, 0) };
+    return { device: true, start, end, mapped, widths: mapped.widths.reduce((bits, width) => bits | width, 0) };
   }
 
   /** [start, end) of built-in device `index` in address space 0 ([0, 0) for another space). */
