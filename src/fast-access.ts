@@ -135,28 +135,28 @@ export class TypedAccess {
   read8(gpa: number): number {
     const at = this.ramAt(gpa, 1);
     if (at >= 0) return this.fastMemory[at]!;
-    return this.deviceServes(gpa, 1) ? this.deviceRead(gpa, 1) : this.readSlow(gpa, 1);
+    return this.deviceFor(gpa, 1) ? this.deviceRead(gpa, 1) : this.readSlow(gpa, 1);
   }
 
   /** The little-endian 16-bit value at `gpa`; as read(gpa, 2). */
   read16(gpa: number): number {
     const at = this.ramAt(gpa, 2);
     if (at >= 0) return (at & 1) === 0 ? this.fastU16[at >>> 1]! : this.fastView.getUint16(at, true);
-    return this.deviceServes(gpa, 2) ? this.deviceRead(gpa, 2) : this.readSlow(gpa, 2);
+    return this.deviceFor(gpa, 2) ? this.deviceRead(gpa, 2) : this.readSlow(gpa, 2);
   }
 
   /** The little-endian 32-bit value at `gpa` (unsigned); as read(gpa, 4). */
   read32(gpa: number): number {
     const at = this.ramAt(gpa, 4);
     if (at >= 0) return (at & 3) === 0 ? this.fastU32[at >>> 2]! : this.fastView.getUint32(at, true);
-    return this.deviceServes(gpa, 4) ? this.deviceRead(gpa, 4) : this.readSlow(gpa, 4);
+    return this.deviceFor(gpa, 4) ? this.deviceRead(gpa, 4) : this.readSlow(gpa, 4);
   }
 
   /** The little-endian 64-bit value at `gpa`; as read(gpa, 8). */
   read64(gpa: number): bigint {
     const at = this.ramAt(gpa, 8);
     if (at >= 0) return (at & 7) === 0 ? Atomics.load(this.fastU64, at >>> 3) : this.fastView.getBigUint64(at, true);
-    if (this.deviceServes(gpa, 8)) return this.deviceRead64(gpa);
+    if (this.deviceFor(gpa, 8)) return this.deviceRead64(gpa);
     this.checkGpa(gpa);
     return this.refilled(gpa, 8, false) ? this.read64(gpa) : this.fastParts!.host.read(gpa, 8);
   }
@@ -180,7 +180,7 @@ export class TypedAccess {
       }
       return;
     }
-    if (this.deviceServes(gpa, 8)) {
+    if (this.deviceFor(gpa, 8)) {
       this.deviceRead64Parts(gpa, out, at);
       return;
     }
@@ -200,7 +200,7 @@ export class TypedAccess {
     if (at >= 0 && ((value & 0xff) === value || (value << 24) >> 24 === value)) {
       this.fastMemory[at] = value;
       if (this.ramDirty !== 0) this.markDirty(at, 1);
-    } else if (this.deviceServes(gpa, 1) && fits(value, 1)) {
+    } else if (this.deviceFor(gpa, 1) && fits(value, 1)) {
       this.deviceWrite(gpa, 1, value);
     } else {
       this.writeSlow(gpa, 1, value);
@@ -214,7 +214,7 @@ export class TypedAccess {
       if ((at & 1) === 0) this.fastU16[at >>> 1] = value;
       else this.fastView.setUint16(at, value, true);
       if (this.ramDirty !== 0) this.markDirty(at, 2);
-    } else if (this.deviceServes(gpa, 2) && fits(value, 2)) {
+    } else if (this.deviceFor(gpa, 2) && fits(value, 2)) {
       this.deviceWrite(gpa, 2, value);
     } else {
       this.writeSlow(gpa, 2, value);
@@ -228,7 +228,7 @@ export class TypedAccess {
       if ((at & 3) === 0) this.fastU32[at >>> 2] = value;
       else this.fastView.setUint32(at, value, true);
       if (this.ramDirty !== 0) this.markDirty(at, 4);
-    } else if (this.deviceServes(gpa, 4) && fits(value, 4)) {
+    } else if (this.deviceFor(gpa, 4) && fits(value, 4)) {
       this.deviceWrite(gpa, 4, value);
     } else {
       this.writeSlow(gpa, 4, value);
@@ -243,7 +243,7 @@ export class TypedAccess {
       if ((at & 7) === 0) Atomics.store(this.fastU64, at >>> 3, BigInt.asUintN(64, value));
       else this.fastView.setBigUint64(at, BigInt.asUintN(64, value), true);
       if (this.ramDirty !== 0) this.markDirty(at, 8);
-    } else if (this.deviceServes(gpa, 8)) {
+    } else if (this.deviceFor(gpa, 8)) {
       this.deviceWriteValue(gpa, 8, BigInt.asUintN(64, value));
     } else {
       this.checkGpa(gpa);
@@ -288,6 +288,51 @@ export class TypedAccess {
     // Atomic OR: vCPUs set bits in the same words; getDirtyLog clears them with an exchange.
     Atomics.or(this.fastI32, words + (first >>> 5), 1 << (first & 31));
     if (last !== first) Atomics.or(this.fastI32, words + (last >>> 5), 1 << (last & 31));
+  }
+
+  /** Whether the device entry serves this access, after taking a recent device range for gpa's page on a miss. */
+  private deviceFor(gpa: number, size: number): boolean {
+    return this.deviceServes(gpa, size) || this.recentDevice(gpa, size);
+  }
+
+  /** Makes the device range recorded for gpa's page (if any) the entry; whether it serves this access. */
+  private recentDevice(gpa: number, size: number): boolean {
+    if (typeof gpa !== 'number') return false;
+    const generation = this.recentStamp();
+    const page = Math.floor(gpa / 4096);
+    const index = page & (RECENT_PAGES - 1);
+    const found = this.recentRanges[index];
+    if (this.recentEpochs[index] !== this.recentEpoch || this.recentPages[index] !== page || found === undefined || !found.device
+      || gpa < found.start || gpa >= found.end) return false;
+    this.promoteDevice(found, generation);
+    return this.deviceServes(gpa, size);
+  }
+
+  /** Moves the page table to a new epoch if a slot, the bus or the built-in devices changed; returns the slot generation. */
+  private recentStamp(): number {
+    const generation = this.fastI32[this.slotGenIndex]!;
+    const bus = this.fastParts!.bus;
+    const builtins = this.fastI32[this.builtinCountIndex]!;
+    if (generation !== this.recentSlotGeneration || bus.generation !== this.recentBusGeneration || builtins !== this.recentBuiltins) {
+      this.recentEpoch++;
+      this.recentSlotGeneration = generation;
+      this.recentBusGeneration = bus.generation;
+      this.recentBuiltins = builtins;
+    }
+    return generation;
+  }
+
+  private promoteDevice(found: DeviceRange, generation: number): void {
+    const mapped = found.mapped;
+    this.deviceStart = found.start;
+    this.deviceEnd = found.end;
+    this.deviceBase = mapped.start;
+    this.deviceWidths = found.widths;
+    this.deviceLittle = mapped.little;
+    this.deviceMapped = mapped;
+    this.deviceSlotGeneration = generation;
+    this.deviceBusGeneration = this.recentBusGeneration;
+    this.deviceBuiltins = this.recentBuiltins;
   }
 
   /** Whether the device entry serves a `size`-byte access at `gpa` as one handler call. */
@@ -397,21 +442,13 @@ export class TypedAccess {
    * now serves this access (a write when `write`), which the caller then retries once.
    */
   private refilled(gpa: number, size: number, write: boolean): boolean {
-    const bus = this.fastParts!.bus;
-    const generation = this.fastI32[this.slotGenIndex]!;
-    const builtins = this.fastI32[this.builtinCountIndex]!;
-    if (generation !== this.recentSlotGeneration || bus.generation !== this.recentBusGeneration || builtins !== this.recentBuiltins) {
-      this.recentEpoch++;
-      this.recentSlotGeneration = generation;
-      this.recentBusGeneration = bus.generation;
-      this.recentBuiltins = builtins;
-    }
+    const generation = this.recentStamp();
     const page = Math.floor(gpa / 4096);
     const index = page & (RECENT_PAGES - 1);
     let found = this.recentRanges[index];
     // A page may hold more than one region (small devices): the range must cover gpa.
     if (this.recentEpochs[index] !== this.recentEpoch || this.recentPages[index] !== page || found === undefined || gpa < found.start || gpa >= found.end) {
-      found = this.lookUp(gpa, builtins);
+      found = this.lookUp(gpa, this.recentBuiltins);
       if (found === undefined) return false;
       this.recentRanges[index] = found;
       this.recentPages[index] = page;
@@ -428,16 +465,7 @@ export class TypedAccess {
       this.ramGeneration = generation;
       return (write ? this.ramWriteAt(gpa, size) : this.ramAt(gpa, size)) >= 0;
     }
-    const mapped = found.mapped;
-    this.deviceStart = found.start;
-    this.deviceEnd = found.end;
-    this.deviceBase = mapped.start;
-    this.deviceWidths = found.widths;
-    this.deviceLittle = mapped.little;
-    this.deviceMapped = mapped;
-    this.deviceSlotGeneration = generation;
-    this.deviceBusGeneration = bus.generation;
-    this.deviceBuiltins = builtins;
+    this.promoteDevice(found, generation);
     return this.deviceServes(gpa, size);
   }
 
