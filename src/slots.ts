@@ -45,7 +45,7 @@ export interface PublishedSlot {
   dirtyBitmap: number;
 }
 
-/** [start, end) with no slot; end is 2^64 above the last one. */
+/** [start, end) with no slot in it; end is 2^64 past the last slot. */
 export interface SlotGap {
   kind: 'gap';
   start: bigint;
@@ -331,18 +331,19 @@ class AddressSpaceTable {
   }
 
   regionAt(gpa: bigint): PublishedSlot | SlotGap {
+    // The last entry whose base is at or below gpa: it covers gpa, or the gap starts at its end.
     const index = this.lastIndexBelow(gpa + 1n);
-    const start = index >= 0 ? this.entryBase(index) + this.shadowView.getBigUint64(this.entryOffset(index) + this.map.SLOT_E_SIZE, true) : 0n;
-    if (index >= 0 && gpa < start) {
+    const below = index >= 0 ? this.entryBase(index) + this.shadowView.getBigUint64(this.entryOffset(index) + this.map.SLOT_E_SIZE, true) : 0n;
+    if (index >= 0 && gpa < below) {
       const at = this.entryOffset(index);
       const view = this.shadowView;
       const base = this.entryBase(index);
       return {
-        kind: 'slot', base, size: start - base, host: view.getUint32(at + this.map.SLOT_E_HOST, true),
+        kind: 'slot', base, size: below - base, host: view.getUint32(at + this.map.SLOT_E_HOST, true),
         flags: view.getUint32(at + this.map.SLOT_E_FLAGS, true), dirtyBitmap: view.getUint32(at + this.map.SLOT_E_DIRTY, true),
       };
     }
-    return { kind: 'gap', start, end: index + 1 < this.count ? this.entryBase(index + 1) : U64_LIMIT };
+    return { kind: 'gap', start: below, end: index + 1 < this.count ? this.entryBase(index + 1) : U64_LIMIT };
   }
 
   /** Rewrites the flags word of the entry at `base`. */
