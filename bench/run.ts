@@ -8,6 +8,7 @@ import { benchDecodeArmRows } from './decode-arm.js';
 import { machineLine, rowsTable, type BenchRow } from './common.js';
 import { slotUpdateRows, slotUpdateTable } from './slot-update.js';
 import { unicornPeer } from './peers.js';
+import { hostAccessRows, hostAccessTable } from './host-access.js';
 
 const memory = await memoryBenchRows();
 const interpreter = await interpBenchRows();
@@ -16,6 +17,7 @@ const decodePpc = await benchDecodePpcRows();
 const decodeArm = await benchDecodeArmRows();
 const slotUpdates = await slotUpdateRows();
 const unicorn = unicornPeer();
+const hostAccess = await hostAccessRows(5);
 const ns = (rows: BenchRow[], name: string) => rows.find((row) => row.name === name)?.nsPerItem ?? NaN;
 
 console.log(`\nmemslot-emu benchmarks — ${machineLine()}\n`);
@@ -42,6 +44,9 @@ for (const isa of ['A64', 'A32', 'T32']) {
   if (ours && theirs) console.log(`${isa}: ${(ours.perSecond / theirs.perSecond).toFixed(0)}x Capstone`);
 }
 
+console.log('\nHost accessors through the public API, ns per call (Unicorn 2 in these runs; see bench/host-access.ts):');
+console.log(hostAccessTable(hostAccess));
+
 console.log('\nOne slot update per strategy (a 2 MiB MOVE and back, 400 times):');
 console.log(slotUpdateTable(slotUpdates));
 
@@ -55,6 +60,7 @@ if ('skipped' in unicorn) {
     ['A64 guest loads/s (8 ldr + subs/b.ne)', ns(interpreter, 'A64 ldr (8 + subs/b.ne loop)'), 1e9 / unicorn.loadsPerSec, 'at least 0.2x'],
     ['A64 guest stores/s (8 str + subs/b.ne)', ns(interpreter, 'A64 str (8 + subs/b.ne loop)'), 1e9 / unicorn.storesPerSec, 'at least 10x'],
     [`MMIO reads/s, JS handler vs Unicorn (${unicorn.mmioCallback} callback)`, ns(memory, 'MMIO read to a JS handler'), 1e9 / unicorn.mmioReadsPerSec, 'at least 1x'],
+    [`MMIO reads/s, host read32 to a JS handler vs Unicorn (${unicorn.mmioCallback} callback)`, hostAccess.rows.find((row) => row.name === 'JS device: read32')!.medianNs, 1e9 / unicorn.mmioReadsPerSec, 'at least 1.5x'],
     [`MMIO reads/s, built-in Wasm device vs Unicorn (${unicorn.mmioCallback} callback)`, ns(memory, 'MMIO read to a built-in Wasm device'), 1e9 / unicorn.mmioReadsPerSec, 'at least 3x'],
   ] as const;
   for (const [name, oursNs, theirsNs, target] of peerRows) {

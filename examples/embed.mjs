@@ -22,17 +22,23 @@ function* program() {
   for (let i = 0; i < message.length; i++) yield { write: true, address: 0x2000 + i, size: 1, value: message.charCodeAt(i) };
   for (let i = 0; i < message.length; i++) {
     const byte = yield { write: false, address: 0x2000 + i, size: 1 };
-    yield { write: true, address: 0x1000_0000, size: 1, value: Number(byte) };
+    yield { write: true, address: 0x1000_0000, size: 1, value: byte };
   }
   const first = yield { write: false, address: 0x1000_1000, size: 8 };
   const second = yield { write: false, address: 0x1000_1000, size: 8 };
   yield { write: true, address: 0x3000, size: 8, value: second - first };
 }
 
+// The typed accessors: numbers in and out (a bigint for 8 bytes), no parsing per call.
+const load = (address, size) => (size === 1 ? machine.read8(address) : size === 2 ? machine.read16(address)
+  : size === 4 ? machine.read32(address) : machine.read64(address));
+const store = (address, size, value) => (size === 1 ? machine.write8(address, value) : size === 2 ? machine.write16(address, value)
+  : size === 4 ? machine.write32(address, value) : machine.write64(address, value));
+
 const cpu = program();
 for (let step = cpu.next(), result; !step.done; step = cpu.next(result)) {
   const access = step.value;
-  result = access.write ? machine.write(access.address, access.size, access.value) : machine.read(access.address, access.size);
+  result = access.write ? store(access.address, access.size, access.value) : load(access.address, access.size);
 }
 process.stdout.write(uart);
-console.log(`counter advanced by ${machine.read(0x3000, 8)} between two reads`);
+console.log(`counter advanced by ${machine.read64(0x3000)} between two reads`);

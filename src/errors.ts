@@ -75,6 +75,10 @@ export const texts = {
   notAllocated: (addr: number) => `${hex(addr)} is not the start of an allocated range`,
   badAccessSize: (size: unknown) => `access size ${describeValue(size)} is not an integer from 1 to 16 bytes`,
   badAddressSpaceArg: (as: unknown, count: number) => `address space ${describeValue(as)} is not an integer below ${count}`,
+  badGpaNumber: (gpa: unknown) => `gpa must be a non-negative safe integer (below 2^53), got ${describeValue(gpa)}${typeof gpa === 'number' ? '' : ` (${typeof gpa})`}`,
+  badValue: (size: number, value: unknown) =>
+    `value ${describeValue(value)} does not fit ${size} byte${size === 1 ? '' : 's'} (an integer from -2^${8 * size - 1} to 2^${8 * size} - 1${size === 8 ? ', as a bigint' : ''})`,
+  badOutput: (at: number) => `out must be a Uint32Array, Int32Array or array with room for two words at index ${at}`,
   unassigned: (gpa: bigint, size: number, write: boolean, cause: string) =>
     `${write ? 'write' : 'read'} of ${size} bytes at ${hex(gpa)} reached no RAM slot (${cause}) and no device`,
   deviceThrew: (name: string, gpa: bigint, message: string) => `device ${name} failed an access at ${hex(gpa)}: ${message}`,

@@ -5,6 +5,7 @@ import { CoreAccessor, type AccessCounters, type AccessOptions } from './accesso
 import { RangeAllocator } from './alloc.js';
 import { loadCoreModule, planPages, coreFunctions, instantiateCore, type CoreFlavor, type MemoryMap, type MmioImport } from './core.js';
 import { EmuError, MmioError, SlotError, texts } from './errors.js';
+import { TypedAccess } from './fast-access.js';
 import { MmioBus } from './mmio.js';
 import { SlotTable, dirtyBitmapBytes, type MemoryRegion, type SlotChange, type SlotInfo } from './slots.js';
 import { optionalInteger, requireInteger, requireObject, requireU64 } from './validate.js';
@@ -54,7 +55,8 @@ export interface MachineLayout {
 export const DEFAULT_ARENA_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_TLB_ENTRIES = 256;
 
-export class Machine {
+/** Also the typed accessors read8..read64 / write8..write64 (src/fast-access.ts). */
+export class Machine extends TypedAccess {
   /** The device bus: `machine.mmio.register({ base, size, read, write })`. */
   readonly mmio: MmioBus;
   readonly layout: MachineLayout;
@@ -64,6 +66,7 @@ export class Machine {
   private readonly host: CoreAccessor;
 
   private constructor(readonly module: WebAssembly.Module, readonly memory: WebAssembly.Memory, vcpus: number) {
+    super();
     this.mmio = new MmioBus(2);
     this.host = new CoreAccessor(module, memory, vcpus, this.mmio);
     this.map = this.host.map;
@@ -72,6 +75,7 @@ export class Machine {
     this.arena = new RangeAllocator(0, this.layout.arenaSize, this.map.PAGE_SIZE);
     const dirtyPool = new RangeAllocator(this.layout.dirtyBase, this.layout.dirtySize, 8);
     this.table = new SlotTable(this.map, bytes, { base: this.layout.arenaBase, size: this.layout.arenaSize }, dirtyPool);
+    this.bindTypedAccess({ memory, map: this.map, table: this.table, bus: this.mmio, host: this.host });
   }
 
   static async create(options: MachineOptions = {}): Promise<Machine> {

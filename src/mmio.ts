@@ -33,7 +33,7 @@ export interface MmioRegistration {
   unregister(): void;
 }
 
-interface Mapped {
+export interface Mapped {
   name: string;
   as: number;
   start: number;
@@ -63,6 +63,8 @@ export class MmioBus {
   /** Scratch for widened register accesses. */
   private readonly scratch = new DataView(new ArrayBuffer(8));
   lastFailure: DeviceFailure | undefined;
+  /** Bumped by every registration and removal, so a cache of device ranges knows it is stale. */
+  generation = 0;
 
   /** A bus decoding `addressSpaces` (1..65536) address spaces. */
   constructor(private readonly addressSpaces: number) {
@@ -99,11 +101,13 @@ export class MmioBus {
     if (device.name === undefined) this.anonymous++;
     space.push(mapped);
     space.sort((a, b) => a.start - b.start);
+    this.generation++;
     return {
       name,
       unregister: () => {
         const index = space.indexOf(mapped);
         if (index >= 0) space.splice(index, 1);
+        this.generation++;
         if (this.lastHit === mapped) this.lastHit = undefined;
       },
     };

@@ -36,6 +36,23 @@ export interface SlotInfo {
 
 export type SlotChange = 'create' | 'delete' | 'move' | 'flags-only' | 'none';
 
+/** A slot as the core sees it: its range, memory address, flags (with SLOT_INVALID) and dirty bitmap (0: none). */
+export interface PublishedSlot {
+  kind: 'slot';
+  base: bigint;
+  size: bigint;
+  host: number;
+  flags: number;
+  dirtyBitmap: number;
+}
+
+/** [start, end) with no slot in it; end is 2^64 past the last slot. */
+export interface SlotGap {
+  kind: 'gap';
+  start: bigint;
+  end: bigint;
+}
+
 interface Slot extends SlotInfo {
   /** Memory address of its dirty bitmap, 0 without LOG_DIRTY_PAGES. */
   dirtyBitmap: number;
@@ -127,6 +144,14 @@ export class SlotTable {
 
   get size(): number {
     return this.slots.size;
+  }
+
+  /**
+   * What address space `as` publishes at `gpa`: the slot entry covering it (flags include
+   * SLOT_INVALID), or the gap between slots around it. The host's access caches fill from this.
+   */
+  regionAt(as: number, gpa: bigint): PublishedSlot | SlotGap {
+    return this.spaces[as]!.regionAt(gpa);
   }
 
   /** KVM_GET_DIRTY_LOG: the slot's bitmap (bit i = page i, little-endian u64 words), cleared atomically. */
@@ -312,6 +337,22 @@ class AddressSpaceTable {
 
   remove(base: bigint): void {
     this.shift(this.lastIndexBelow(base + 1n), -1);
+  }
+
+  regionAt(gpa: bigint): PublishedSlot | SlotGap {
+    // The last entry whose base is at or below gpa: it covers gpa, or the gap starts at its end.
+    const index = this.lastIndexBelow(gpa + 1n);
+    const below = index >= 0 ? this.entryBase(index) + this.shadowView.getBigUint64(this.entryOffset(index) + this.map.SLOT_E_SIZE, true) : 0n;
+    if (index >= 0 && gpa < below) {
+      const at = this.entryOffset(index);
+      const view = this.shadowView;
+      const base = this.entryBase(index);
+      return {
+        kind: 'slot', base, size: below - base, host: view.getUint32(at + this.map.SLOT_E_HOST, true),
+        flags: view.getUint32(at + this.map.SLOT_E_FLAGS, true), dirtyBitmap: view.getUint32(at + this.map.SLOT_E_DIRTY, true),
+      };
+    }
+    return { kind: 'gap', start: below, end: index + 1 < this.count ? this.entryBase(index + 1) : U64_LIMIT };
   }
 
   /** Rewrites the flags word of the entry at `base`. */

@@ -1,0 +1,157 @@
+// The embedding fast path, through the public API only: the typed accessors
+// (read32/write32 and the other widths) on RAM and on a JS device, beside machine.read /
+// machine.write on the same addresses and Unicorn 2's MMIO reads to C callbacks, in the
+// same runs. Every run times every case once (interleaved, so a loaded machine slows them
+// alike); the table gives the median and the best of the runs.
+//
+//   node dist/bench/host-access.js [runs]     (default 7; npm run bench uses 5)
+
+import { Machine } from '../src/index.js';
+import { formatTable } from '../src/report/table.js';
+import { isMain, machineLine } from './common.js';
+import { unicornPeer } from './peers.js';
+
+const CALLS = 1 << 20;
+const RAM_GPA = 0x1_0000_0000;
+const DEVICE_GPA = 0x9000_0000;
+/** RAM accesses walk 1 MiB at a 64-byte stride; device accesses its 4 KiB of registers. */
+const RAM_MASK = 0xf_ffc0;
+const DEVICE_MASK = 0xff8;
+
+export interface HostAccessRow {
+  name: string;
+  /** Median and best ns per call over the runs (wall clock). */
+  medianNs: number;
+  bestNs: number;
+  /** Median CPU ns per call (this process's user + system time: what a loaded machine's waits do not inflate). */
+  cpuNs: number;
+}
+
+export interface HostAccessResult {
+  rows: HostAccessRow[];
+  runs: number;
+  /** Unicorn's MMIO read (ns, median of the runs) or why it was skipped. */
+  unicorn: { medianNs: number; bestNs: number; callback: string } | { skipped: string };
+}
+
+interface Case {
+  name: string;
+  /** Performs `calls` accesses; returns something derived from them so nothing is optimized away. */
+  run(calls: number): number;
+}
+
+export async function hostAccessRows(runs = 5): Promise<HostAccessResult> {
+  const machine = await Machine.create({ arenaBytes: 4 << 20 });
+  machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: RAM_GPA, memorySize: 1 << 20, userspaceAddr: machine.allocateBacking(1 << 20) });
+  let reads = 0;
+  let written = 0;
+  machine.mmio.register({
+    name: 'counter', base: DEVICE_GPA, size: 0x1000,
+    read: () => ++reads,
+    write: (_offset, _size, value) => { written = Number(value); },
+  });
+  // Round-robin over 10 and 509 devices (one per page): the recent-range list, then the table.
+  const many = await Machine.create({ arenaBytes: 1 << 20 });
+  const read = () => ++reads;
+  for (let k = 0; k < 509; k++) many.mmio.register({ name: `d${k}`, base: DEVICE_GPA + k * 0x1000, size: 0x1000, read, write: () => {} });
+  const spread = (count: number) => (i: number) => DEVICE_GPA + (i % count) * 0x1000 + ((i << 3) & 0x7f8);
+  const over10 = spread(10);
+  const over509 = spread(509);
+  const handler = { read };
+  const parts = new Uint32Array(2);
+  const words = new Uint32Array(machine.memory.buffer);
+  const rawRam = machine.layout.arenaBase + Number(machine.slot(0)!.userspaceAddr);
+  const ram = (i: number) => RAM_GPA + ((i << 6) & RAM_MASK);
+  const reg = (i: number) => DEVICE_GPA + ((i << 3) & DEVICE_MASK);
+  const cases: Case[] = [
+    { name: 'RAM: Uint32Array load in a JS loop (floor)', run: (n) => { let x = 0; for (let i = 0; i < n; i++) x ^= words[(rawRam + ((i << 6) & RAM_MASK)) >>> 2]!; return x; } },
+    { name: 'RAM: machine.read(gpa, 4)', run: (n) => { let x = 0n; for (let i = 0; i < n; i++) x ^= machine.read(ram(i), 4); return Number(x); } },
+    { name: 'RAM: read32', run: (n) => { let x = 0; for (let i = 0; i < n; i++) x ^= machine.read32(ram(i)); return x; } },
+    { name: 'RAM: read8', run: (n) => { let x = 0; for (let i = 0; i < n; i++) x ^= machine.read8(ram(i)); return x; } },
+    { name: 'RAM: read16', run: (n) => { let x = 0; for (let i = 0; i < n; i++) x ^= machine.read16(ram(i)); return x; } },
+    { name: 'RAM: read64Parts', run: (n) => { let x = 0; for (let i = 0; i < n; i++) { machine.read64Parts(ram(i), parts); x ^= parts[1]!; } return x; } },
+    { name: 'RAM: read64 (bigint)', run: (n) => { let x = 0n; for (let i = 0; i < n; i++) x ^= machine.read64(ram(i)); return Number(x & 1n); } },
+    { name: 'RAM: machine.write(gpa, 4, v)', run: (n) => { for (let i = 0; i < n; i++) machine.write(ram(i), 4, i); return 0; } },
+    { name: 'RAM: write32', run: (n) => { for (let i = 0; i < n; i++) machine.write32(ram(i), i); return 0; } },
+    { name: 'RAM: write64Parts', run: (n) => { for (let i = 0; i < n; i++) machine.write64Parts(ram(i), i, i); return 0; } },
+    { name: 'JS device: machine.read(gpa, 4)', run: (n) => { let x = 0n; for (let i = 0; i < n; i++) x ^= machine.read(reg(i), 4); return Number(x); } },
+    { name: 'JS device: read32', run: (n) => { let x = 0; for (let i = 0; i < n; i++) x ^= machine.read32(reg(i)); return x; } },
+    { name: 'JS device: read8', run: (n) => { let x = 0; for (let i = 0; i < n; i++) x ^= machine.read8(reg(i)); return x; } },
+    { name: 'JS device: read64Parts', run: (n) => { let x = 0; for (let i = 0; i < n; i++) { machine.read64Parts(reg(i), parts); x ^= parts[0]!; } return x; } },
+    { name: 'JS device: its handler in a JS loop (floor, inlined)', run: (n) => { let x = 0; for (let i = 0; i < n; i++) x ^= handler.read(); return x; } },
+    { name: 'JS device: read32, 10 devices in turn', run: (n) => { let x = 0; for (let i = 0; i < n; i++) x ^= many.read32(over10(i)); return x; } },
+    { name: 'JS device: machine.read, 10 devices in turn', run: (n) => { let x = 0n; for (let i = 0; i < n; i++) x ^= many.read(over10(i), 4); return Number(x); } },
+    { name: 'JS device: read32, 509 devices in turn', run: (n) => { let x = 0; for (let i = 0; i < n; i++) x ^= many.read32(over509(i)); return x; } },
+    { name: 'JS device: machine.read, 509 devices in turn', run: (n) => { let x = 0n; for (let i = 0; i < n; i++) x ^= many.read(over509(i), 4); return Number(x); } },
+    { name: 'JS device: machine.write(gpa, 4, v)', run: (n) => { for (let i = 0; i < n; i++) machine.write(reg(i), 4, i); return written; } },
+    { name: 'JS device: write32', run: (n) => { for (let i = 0; i < n; i++) machine.write32(reg(i), i); return written; } },
+  ];
+  for (const benchCase of cases) benchCase.run(CALLS >> 2); // warm-up: let the JIT settle on each loop
+  const samples = cases.map(() => [] as number[]);
+  const cpuSamples = cases.map(() => [] as number[]);
+  const unicornSamples: number[] = [];
+  let unicornSkipped: string | undefined;
+  let callback = '';
+  for (let run = 0; run < runs; run++) {
+    cases.forEach((benchCase, index) => {
+      // The slow API is about 20x slower: fewer calls keep every case near the same time.
+      const calls = benchCase.name.includes('machine.') || benchCase.name.includes('509') ? CALLS >> 4 : CALLS;
+      const cpu = process.cpuUsage();
+      const start = process.hrtime.bigint();
+      benchCase.run(calls);
+      samples[index]!.push(Number(process.hrtime.bigint() - start) / calls);
+      const used = process.cpuUsage(cpu);
+      cpuSamples[index]!.push(((used.user + used.system) * 1000) / calls);
+    });
+    const peer = unicornPeer({ iterations: 1 << 18 });
+    if ('skipped' in peer) unicornSkipped = peer.skipped;
+    else {
+      unicornSamples.push(1e9 / peer.mmioReadsPerSec);
+      callback = peer.mmioCallback;
+    }
+  }
+  return {
+    runs,
+    rows: cases.map((benchCase, index) => ({ name: benchCase.name, medianNs: median(samples[index]!), bestNs: Math.min(...samples[index]!), cpuNs: median(cpuSamples[index]!) })),
+    unicorn: unicornSkipped !== undefined ? { skipped: unicornSkipped } : { medianNs: median(unicornSamples), bestNs: Math.min(...unicornSamples), callback },
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** The table: each row's rate, its speed-up over machine.read/write on the same target, and over Unicorn's MMIO read. */
+export function hostAccessTable(result: HostAccessResult): string {
+  const ns = (name: string) => result.rows.find((row) => row.name === name)?.medianNs ?? NaN;
+  const unicornNs = 'skipped' in result.unicorn ? NaN : result.unicorn.medianNs;
+  const rows = result.rows.map((row) => {
+    const target = row.name.split(':')[0]!;
+    const spread = / \d+ devices in turn$/.exec(row.name)?.[0];
+    const reference = spread ? ns(`${target}: machine.read,${spread}`) : ns(`${target}: machine.${row.name.includes('write') ? 'write(gpa, 4, v)' : 'read(gpa, 4)'}`);
+    return [
+      row.name,
+      `${(1e3 / row.medianNs).toFixed(1)}M/s`,
+      row.medianNs.toFixed(2),
+      row.bestNs.toFixed(2),
+      row.cpuNs.toFixed(2),
+      `${(reference / row.medianNs).toFixed(1)}x`,
+      target === 'JS device' && !row.name.includes('write') ? `${(unicornNs / row.medianNs).toFixed(2)}x` : '',
+    ];
+  });
+  if (!('skipped' in result.unicorn)) {
+    const u = result.unicorn;
+    rows.push([`Unicorn 2 MMIO read (${u.callback} callback, guest ldr)`, `${(1e3 / u.medianNs).toFixed(1)}M/s`, u.medianNs.toFixed(2), u.bestNs.toFixed(2), '', '', '1.00x']);
+  }
+  const table = formatTable(['case', 'rate (median)', 'ns median', 'ns best', 'CPU ns median', 'x machine.read/write', 'x Unicorn MMIO read'], rows);
+  return `${table}\n${'skipped' in result.unicorn ? result.unicorn.skipped : ''}Medians of ${result.runs} interleaved runs (ratios from the wall-clock medians). Targets: RAM read32 at least 100M/s; JS device read32 at least 1.5x Unicorn.`;
+}
+
+if (isMain(import.meta.url)) {
+  const runs = Number(process.argv[2] ?? 7);
+  const result = await hostAccessRows(runs);
+  console.log(`\nHost accessors — ${machineLine()}\n`);
+  console.log(hostAccessTable(result));
+}

@@ -1,0 +1,571 @@
+// Typed host accessors, the embedding fast path: read8..read64 / write8..write64 of
+// address space 0, values little-endian (memory order), addresses as numbers. An access
+// inside the cached slot range is a bounds check, a generation compare and a typed-array
+// load or store; one inside the cached device range calls the JS handler directly (no
+// core round trip, no DataView). Everything else (straddles, READONLY or INVALID slots,
+// built-in devices, unclaimed addresses, other widths) goes the slow way through
+// Machine.read/write, so the results and errors are theirs.
+//
+// A miss looks in a page-indexed table of ranges filled before (a small software TLB),
+// then in the slot table and the bus, and makes what it finds the entry.
+//
+// Staleness: the RAM entry is checked against address space 0's slot generation on every
+// access; the device entry against that generation, the bus's generation and the
+// built-in device count; the page table is dropped when any of them changed. Only this
+// machine publishes slots and built-in devices, on this thread, so plain loads of the
+// generation word and the count see every update that returned before them.
+
+import type { CoreAccessor } from './accessor.js';
+import type { MemoryMap } from './core.js';
+import { AccessError, texts } from './errors.js';
+import type { Mapped, MmioBus, MmioValue } from './mmio.js';
+import { READONLY, type SlotTable } from './slots.js';
+
+/** Addresses at or above this are not exact numbers: the typed accessors refuse them. */
+const ADDRESS_LIMIT = 2 ** 53;
+/**
+ * Cached ranges end at or below this: above 2^53, gpa + size may round down to 2^53, so
+ * an access crossing 2^53 could pass a bounds check against an end at 2^53.
+ */
+const CACHE_LIMIT = ADDRESS_LIMIT - 8;
+const MIN_I64 = -(1n << 63n);
+const U64_LIMIT = 1n << 64n;
+const noExit = { gpa: 0n, size: 0, write: false, cause: 'none' };
+
+/** Pages the recent-range table indexes (direct-mapped by page number): a power of two. */
+const RECENT_PAGES = 1024;
+
+interface RamRange {
+  device: false;
+  start: number;
+  end: number;
+  /** `end`, or 0 for a READONLY slot. */
+  writeEnd: number;
+  /** Memory address of `start`. */
+  host: number;
+  dirtyBitmap: number;
+}
+
+interface DeviceRange {
+  device: true;
+  start: number;
+  end: number;
+  mapped: Mapped;
+  /** Bit w set for each width w the device takes. */
+  widths: number;
+}
+
+/** What the typed accessors need from their machine. */
+export interface TypedAccessParts {
+  memory: WebAssembly.Memory;
+  map: MemoryMap;
+  table: SlotTable;
+  bus: MmioBus;
+  host: CoreAccessor;
+}
+
+export class TypedAccess {
+  private fastMemory = new Uint8Array(0);
+  private fastU16 = new Uint16Array(0);
+  private fastU32 = new Uint32Array(0);
+  private fastI32 = new Int32Array(0);
+  private fastU64 = new BigUint64Array(0);
+  private fastView = new DataView(new ArrayBuffer(0));
+  private fastParts: TypedAccessParts | undefined;
+  private wide: WideAccess | undefined;
+  /** Int32 indices of address space 0's slot generation and of the built-in device count. */
+  private slotGenIndex = 0;
+  private builtinCountIndex = 0;
+  /** Uint32 index of the low word of the host record's MMIO counter. */
+  private mmioCountIndex = 0;
+
+  // RAM: [ramStart, ramEnd) lies at memory address gpa + ramDelta; writes only below
+  // ramWriteEnd (0 for a READONLY slot); ramDirty is its dirty bitmap's address (0: none).
+  private ramStart = 0;
+  private ramEnd = 0;
+  private ramWriteEnd = 0;
+  private ramDelta = 0;
+  private ramHost = 0;
+  private ramDirty = 0;
+  private ramGeneration = 0;
+
+  // Device: [deviceStart, deviceEnd) (within one device, no slot, no built-in device),
+  // at offset gpa - deviceBase; deviceWidths has bit w set for each width it takes.
+  private deviceStart = 0;
+  private deviceEnd = 0;
+  private deviceBase = 0;
+  private deviceWidths = 0;
+  private deviceLittle = true;
+  private deviceMapped: Mapped | undefined;
+  private deviceSlotGeneration = 0;
+  private deviceBusGeneration = 0;
+  private deviceBuiltins = 0;
+
+  /**
+   * Ranges filled before, by page (a small software TLB): slot `page % RECENT_PAGES` holds
+   * the range that served `page`, valid while its epoch is recentEpoch. The epoch moves on
+   * whenever the slot generation, the bus generation or the built-in count has changed.
+   */
+  private readonly recentPages = new Float64Array(RECENT_PAGES);
+  private readonly recentEpochs = new Float64Array(RECENT_PAGES);
+  private readonly recentRanges: Array<RamRange | DeviceRange | undefined> = new Array(RECENT_PAGES).fill(undefined);
+  private recentEpoch = 1;
+  private recentSlotGeneration = 0;
+  private recentBusGeneration = 0;
+  private recentBuiltins = 0;
+
+  /** Called once by the machine's constructor. */
+  protected bindTypedAccess(parts: TypedAccessParts): void {
+    const buffer = parts.memory.buffer;
+    this.fastMemory = new Uint8Array(buffer);
+    this.fastU16 = new Uint16Array(buffer);
+    this.fastU32 = new Uint32Array(buffer);
+    this.fastI32 = new Int32Array(buffer);
+    this.fastU64 = new BigUint64Array(buffer);
+    this.fastView = new DataView(buffer);
+    this.fastParts = parts;
+    this.wide = wideAccess(parts.memory);
+    const map = parts.map;
+    this.slotGenIndex = (map.CONTROL_BASE + map.CTRL_SLOT_GEN) >> 2;
+    this.builtinCountIndex = (map.CONTROL_BASE + map.CTRL_BUILTIN_COUNT) >> 2;
+    this.mmioCountIndex = (parts.host.record + map.REC_COUNTERS + map.CNT_MMIO) >> 2;
+  }
+
+  /** The byte at `gpa` (address space 0); as read(gpa, 1), with gpa a safe integer >= 0. */
+  read8(gpa: number): number {
+    const at = this.ramAt(gpa, 1);
+    if (at >= 0) return this.fastMemory[at]!;
+    return this.deviceFor(gpa, 1) ? this.deviceRead(gpa, 1) : this.readSlow(gpa, 1);
+  }
+
+  /** The little-endian 16-bit value at `gpa`; as read(gpa, 2). */
+  read16(gpa: number): number {
+    const at = this.ramAt(gpa, 2);
+    if (at >= 0) return (at & 1) === 0 ? this.fastU16[at >>> 1]! : this.fastView.getUint16(at, true);
+    return this.deviceFor(gpa, 2) ? this.deviceRead(gpa, 2) : this.readSlow(gpa, 2);
+  }
+
+  /** The little-endian 32-bit value at `gpa` (unsigned); as read(gpa, 4). */
+  read32(gpa: number): number {
+    const at = this.ramAt(gpa, 4);
+    if (at >= 0) return (at & 3) === 0 ? this.fastU32[at >>> 2]! : this.fastView.getUint32(at, true);
+    return this.deviceFor(gpa, 4) ? this.deviceRead(gpa, 4) : this.readSlow(gpa, 4);
+  }
+
+  /** The little-endian 64-bit value at `gpa`; as read(gpa, 8). */
+  read64(gpa: number): bigint {
+    const at = this.ramAt(gpa, 8);
+    if (at >= 0) return (at & 7) === 0 ? Atomics.load(this.fastU64, at >>> 3) : this.fastView.getBigUint64(at, true);
+    if (this.deviceFor(gpa, 8)) return this.deviceRead64(gpa);
+    this.checkGpa(gpa);
+    return this.refilled(gpa, 8, false) ? this.read64(gpa) : this.fastParts!.host.read(gpa, 8);
+  }
+
+  /**
+   * read64 without a bigint: the low 32 bits go to out[at], the high 32 to out[at + 1]
+   * (a register file in a Uint32Array, say). Naturally aligned RAM is read in one access.
+   */
+  read64Parts(gpa: number, out: Uint32Array | Int32Array | number[], at = 0): void {
+    if (!(out instanceof Uint32Array || out instanceof Int32Array || Array.isArray(out)) || !Number.isInteger(at) || at < 0 || at + 2 > out.length) {
+      throw new AccessError('EINVAL', texts.badOutput(at), noExit);
+    }
+    const address = this.ramAt(gpa, 8);
+    if (address >= 0) {
+      if ((address & 7) === 0) {
+        out[at] = this.wide!.load64(address) >>> 0;
+        out[at + 1] = this.wide!.high() >>> 0;
+      } else {
+        out[at] = this.fastView.getUint32(address, true);
+        out[at + 1] = this.fastView.getUint32(address + 4, true);
+      }
+      return;
+    }
+    if (this.deviceFor(gpa, 8)) {
+      this.deviceRead64Parts(gpa, out, at);
+      return;
+    }
+    this.checkGpa(gpa);
+    if (this.refilled(gpa, 8, false)) {
+      this.read64Parts(gpa, out, at);
+      return;
+    }
+    const value = this.fastParts!.host.read(gpa, 8);
+    out[at] = Number(value & 0xffff_ffffn);
+    out[at + 1] = Number(value >> 32n);
+  }
+
+  /** Writes the low byte of `value` (an integer from -128 to 255) at `gpa`; as write(gpa, 1, value). */
+  write8(gpa: number, value: number): void {
+    const at = this.ramWriteAt(gpa, 1);
+    if (at >= 0 && ((value & 0xff) === value || (value << 24) >> 24 === value)) {
+      this.fastMemory[at] = value;
+      if (this.ramDirty !== 0) this.markDirty(at, 1);
+    } else if (this.deviceFor(gpa, 1) && fits(value, 1)) {
+      this.deviceWrite(gpa, 1, value);
+    } else {
+      this.writeSlow(gpa, 1, value);
+    }
+  }
+
+  /** Writes `value` (an integer from -2^15 to 2^16 - 1) little-endian at `gpa`; as write(gpa, 2, value). */
+  write16(gpa: number, value: number): void {
+    const at = this.ramWriteAt(gpa, 2);
+    if (at >= 0 && ((value & 0xffff) === value || (value << 16) >> 16 === value)) {
+      if ((at & 1) === 0) this.fastU16[at >>> 1] = value;
+      else this.fastView.setUint16(at, value, true);
+      if (this.ramDirty !== 0) this.markDirty(at, 2);
+    } else if (this.deviceFor(gpa, 2) && fits(value, 2)) {
+      this.deviceWrite(gpa, 2, value);
+    } else {
+      this.writeSlow(gpa, 2, value);
+    }
+  }
+
+  /** Writes `value` (an integer from -2^31 to 2^32 - 1) little-endian at `gpa`; as write(gpa, 4, value). */
+  write32(gpa: number, value: number): void {
+    const at = this.ramWriteAt(gpa, 4);
+    if (at >= 0 && ((value >>> 0) === value || (value | 0) === value)) {
+      if ((at & 3) === 0) this.fastU32[at >>> 2] = value;
+      else this.fastView.setUint32(at, value, true);
+      if (this.ramDirty !== 0) this.markDirty(at, 4);
+    } else if (this.deviceFor(gpa, 4) && fits(value, 4)) {
+      this.deviceWrite(gpa, 4, value);
+    } else {
+      this.writeSlow(gpa, 4, value);
+    }
+  }
+
+  /** Writes `value` (a bigint from -2^63 to 2^64 - 1) little-endian at `gpa`; as write(gpa, 8, value). */
+  write64(gpa: number, value: bigint): void {
+    if (typeof value !== 'bigint' || value < MIN_I64 || value >= U64_LIMIT) throw new AccessError('EINVAL', texts.badValue(8, value), noExit);
+    const at = this.ramWriteAt(gpa, 8);
+    if (at >= 0) {
+      if ((at & 7) === 0) Atomics.store(this.fastU64, at >>> 3, BigInt.asUintN(64, value));
+      else this.fastView.setBigUint64(at, BigInt.asUintN(64, value), true);
+      if (this.ramDirty !== 0) this.markDirty(at, 8);
+    } else if (this.deviceFor(gpa, 8)) {
+      this.deviceWriteValue(gpa, 8, BigInt.asUintN(64, value));
+    } else {
+      this.checkGpa(gpa);
+      if (this.refilled(gpa, 8, true)) this.write64(gpa, value);
+      else this.fastParts!.host.write(gpa, 8, value);
+    }
+  }
+
+  /** write64 from two 32-bit halves (each an integer from -2^31 to 2^32 - 1). Naturally aligned RAM is written in one access. */
+  write64Parts(gpa: number, low: number, high: number): void {
+    if (!fits(low, 4) || !fits(high, 4)) throw new AccessError('EINVAL', texts.badValue(4, fits(low, 4) ? high : low), noExit);
+    const at = this.ramWriteAt(gpa, 8);
+    if (at >= 0) {
+      if ((at & 7) === 0) this.wide!.store64(at, low, high);
+      else {
+        this.fastView.setUint32(at, low, true);
+        this.fastView.setUint32(at + 4, high, true);
+      }
+      if (this.ramDirty !== 0) this.markDirty(at, 8);
+      return;
+    }
+    this.write64(gpa, (BigInt(high >>> 0) << 32n) | BigInt(low >>> 0));
+  }
+
+  /** The memory address of [gpa, gpa+size) when the RAM entry serves it, else -1. */
+  private ramAt(gpa: number, size: number): number {
+    if (typeof gpa !== 'number' || gpa < this.ramStart || gpa + size > this.ramEnd || this.fastI32[this.slotGenIndex] !== this.ramGeneration) return -1;
+    const at = gpa + this.ramDelta;
+    // Also refuses a fractional gpa (and NaN, which passed the compares).
+    return at >>> 0 === at ? at : -1;
+  }
+
+  private ramWriteAt(gpa: number, size: number): number {
+    return typeof gpa === 'number' && gpa + size <= this.ramWriteEnd ? this.ramAt(gpa, size) : -1;
+  }
+
+  // As the core's markDirty: the pages of the first and the last byte.
+  private markDirty(at: number, size: number): void {
+    const words = this.ramDirty >>> 2;
+    const first = (at - this.ramHost) >>> 12;
+    const last = (at + size - 1 - this.ramHost) >>> 12;
+    // Atomic OR: vCPUs set bits in the same words; getDirtyLog clears them with an exchange.
+    Atomics.or(this.fastI32, words + (first >>> 5), 1 << (first & 31));
+    if (last !== first) Atomics.or(this.fastI32, words + (last >>> 5), 1 << (last & 31));
+  }
+
+  /** Whether the device entry serves this access, after taking a recent device range for gpa's page on a miss. */
+  private deviceFor(gpa: number, size: number): boolean {
+    return this.deviceServes(gpa, size) || this.recentDevice(gpa, size);
+  }
+
+  /** Makes the device range recorded for gpa's page (if any) the entry; whether it serves this access. */
+  private recentDevice(gpa: number, size: number): boolean {
+    if (typeof gpa !== 'number') return false;
+    const generation = this.recentStamp();
+    const page = Math.floor(gpa / 4096);
+    const index = page & (RECENT_PAGES - 1);
+    const found = this.recentRanges[index];
+    if (this.recentEpochs[index] !== this.recentEpoch || this.recentPages[index] !== page || found === undefined || !found.device
+      || gpa < found.start || gpa >= found.end) return false;
+    this.promoteDevice(found, generation);
+    return this.deviceServes(gpa, size);
+  }
+
+  /** Moves the page table to a new epoch if a slot, the bus or the built-in devices changed; returns the slot generation. */
+  private recentStamp(): number {
+    const generation = this.fastI32[this.slotGenIndex]!;
+    const bus = this.fastParts!.bus;
+    const builtins = this.fastI32[this.builtinCountIndex]!;
+    if (generation !== this.recentSlotGeneration || bus.generation !== this.recentBusGeneration || builtins !== this.recentBuiltins) {
+      this.recentEpoch++;
+      this.recentSlotGeneration = generation;
+      this.recentBusGeneration = bus.generation;
+      this.recentBuiltins = builtins;
+    }
+    return generation;
+  }
+
+  private promoteDevice(found: DeviceRange, generation: number): void {
+    const mapped = found.mapped;
+    this.deviceStart = found.start;
+    this.deviceEnd = found.end;
+    this.deviceBase = mapped.start;
+    this.deviceWidths = found.widths;
+    this.deviceLittle = mapped.little;
+    this.deviceMapped = mapped;
+    this.deviceSlotGeneration = generation;
+    this.deviceBusGeneration = this.recentBusGeneration;
+    this.deviceBuiltins = this.recentBuiltins;
+  }
+
+  /** Whether the device entry serves a `size`-byte access at `gpa` as one handler call. */
+  private deviceServes(gpa: number, size: number): boolean {
+    if (typeof gpa !== 'number' || gpa < this.deviceStart || gpa + size > this.deviceEnd || (this.deviceWidths & size) === 0) return false;
+    const offset = gpa - this.deviceBase;
+    return offset >>> 0 === offset && (offset & (size - 1)) === 0 && this.fastI32[this.slotGenIndex] === this.deviceSlotGeneration
+      && this.fastParts!.bus.generation === this.deviceBusGeneration && this.fastI32[this.builtinCountIndex] === this.deviceBuiltins;
+  }
+
+  private deviceRead(gpa: number, size: number): number {
+    const mapped = this.deviceMapped!;
+    this.countMmio();
+    try {
+      const value = mapped.device.read(gpa - this.deviceBase, size);
+      const bits = typeof value === 'number' ? (size === 4 ? value >>> 0 : value & (size === 2 ? 0xffff : 0xff)) : bigintBits(value, size);
+      return mapped.little ? bits : swap(bits, size);
+    } catch (error) {
+      throw this.deviceFailed(gpa, size, false, error);
+    }
+  }
+
+  private deviceRead64(gpa: number): bigint {
+    const mapped = this.deviceMapped!;
+    this.countMmio();
+    try {
+      return wide64(mapped.device.read(gpa - this.deviceBase, 8), mapped.little);
+    } catch (error) {
+      throw this.deviceFailed(gpa, 8, false, error);
+    }
+  }
+
+  /** deviceRead64 into two words; a little-endian handler's non-negative safe integer needs no bigint. */
+  private deviceRead64Parts(gpa: number, out: Uint32Array | Int32Array | number[], at: number): void {
+    const mapped = this.deviceMapped!;
+    this.countMmio();
+    let value: MmioValue;
+    try {
+      value = mapped.device.read(gpa - this.deviceBase, 8);
+      if (!(mapped.little && typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)) value = wide64(value, mapped.little);
+    } catch (error) {
+      throw this.deviceFailed(gpa, 8, false, error);
+    }
+    if (typeof value === 'number') {
+      out[at] = value % 2 ** 32;
+      out[at + 1] = Math.floor(value / 2 ** 32);
+    } else {
+      out[at] = Number(value & 0xffff_ffffn);
+      out[at + 1] = Number(value >> 32n);
+    }
+  }
+
+  private deviceWrite(gpa: number, size: number, value: number): void {
+    const bits = size === 4 ? value >>> 0 : value & (size === 2 ? 0xffff : 0xff);
+    this.deviceWriteValue(gpa, size, this.deviceLittle ? bits : swap(bits, size));
+  }
+
+  private deviceWriteValue(gpa: number, size: number, value: MmioValue): void {
+    const mapped = this.deviceMapped!;
+    this.countMmio();
+    try {
+      mapped.device.write(gpa - this.deviceBase, size, size === 8 && !mapped.little ? swap64(value as bigint) : value);
+    } catch (error) {
+      throw this.deviceFailed(gpa, size, true, error);
+    }
+  }
+
+  // The error the slow path raises for a throwing handler, and the bus's record of it.
+  private deviceFailed(gpa: number, size: number, write: boolean, error: unknown): AccessError {
+    const at = BigInt(gpa);
+    const device = this.deviceMapped!.name;
+    this.fastParts!.bus.lastFailure = { device, gpa: at, error };
+    const message = error instanceof Error ? error.message : String(error);
+    return new AccessError('EIO', texts.deviceThrew(device, at, message), { gpa: at, size, write, cause: 'unmapped' }, { cause: error });
+  }
+
+  /** The host record's MMIO counter, as the core bumps it for each fragment it dispatches. */
+  private countMmio(): void {
+    const index = this.mmioCountIndex;
+    const low = (this.fastU32[index]! + 1) >>> 0;
+    this.fastU32[index] = low;
+    if (low === 0) this.fastU32[index + 1] = this.fastU32[index + 1]! + 1;
+  }
+
+  private checkGpa(gpa: unknown): asserts gpa is number {
+    if (typeof gpa !== 'number' || !Number.isSafeInteger(gpa) || gpa < 0) throw new AccessError('EINVAL', texts.badGpaNumber(gpa), noExit);
+  }
+
+  private readSlow(gpa: number, size: 1 | 2 | 4): number {
+    this.checkGpa(gpa);
+    if (this.refilled(gpa, size, false)) return size === 4 ? this.read32(gpa) : size === 2 ? this.read16(gpa) : this.read8(gpa);
+    return Number(this.fastParts!.host.read(gpa, size));
+  }
+
+  private writeSlow(gpa: number, size: 1 | 2 | 4, value: number): void {
+    this.checkGpa(gpa);
+    if (!fits(value, size)) throw new AccessError('EINVAL', texts.badValue(size, value), noExit);
+    if (!this.refilled(gpa, size, true)) this.fastParts!.host.write(gpa, size, value);
+    else if (size === 4) this.write32(gpa, value);
+    else if (size === 2) this.write16(gpa, value);
+    else this.write8(gpa, value);
+  }
+
+  /**
+   * Makes the RAM or device entry serve the region at `gpa` (a valid address): from the
+   * recent ranges when its page has one, else from the slot table and the bus. True when it
+   * now serves this access (a write when `write`), which the caller then retries once.
+   */
+  private refilled(gpa: number, size: number, write: boolean): boolean {
+    const generation = this.recentStamp();
+    const page = Math.floor(gpa / 4096);
+    const index = page & (RECENT_PAGES - 1);
+    let found = this.recentRanges[index];
+    // A page may hold more than one region (small devices): the range must cover gpa.
+    if (this.recentEpochs[index] !== this.recentEpoch || this.recentPages[index] !== page || found === undefined || gpa < found.start || gpa >= found.end) {
+      found = this.lookUp(gpa, this.recentBuiltins);
+      if (found === undefined) return false;
+      this.recentRanges[index] = found;
+      this.recentPages[index] = page;
+      this.recentEpochs[index] = this.recentEpoch;
+    }
+    if (!found.device) {
+      const ram = found;
+      this.ramStart = ram.start;
+      this.ramEnd = ram.end;
+      this.ramWriteEnd = ram.writeEnd;
+      this.ramHost = ram.host;
+      this.ramDelta = ram.host - ram.start;
+      this.ramDirty = ram.dirtyBitmap;
+      this.ramGeneration = generation;
+      return (write ? this.ramWriteAt(gpa, size) : this.ramAt(gpa, size)) >= 0;
+    }
+    this.promoteDevice(found, generation);
+    return this.deviceServes(gpa, size);
+  }
+
+  /** The cacheable range around `gpa`: a valid slot's, or a JS device's where no slot or built-in device is; else undefined. */
+  private lookUp(gpa: number, builtins: number): RamRange | DeviceRange | undefined {
+    const parts = this.fastParts!;
+    const region = parts.table.regionAt(0, BigInt(gpa));
+    if (region.kind === 'slot') {
+      const end = region.base + region.size;
+      if ((region.flags & parts.map.SLOT_INVALID) !== 0 || end > BigInt(ADDRESS_LIMIT)) return undefined;
+      const start = Number(region.base);
+      const cachedEnd = Math.min(Number(end), CACHE_LIMIT);
+      return { device: false, start, end: cachedEnd, writeEnd: (region.flags & READONLY) !== 0 ? 0 : cachedEnd, host: region.host, dirtyBitmap: region.dirtyBitmap };
+    }
+    const mapped = parts.bus.find(0, gpa);
+    if (mapped === undefined) return undefined;
+    let start = Math.max(mapped.start, Number(region.start));
+    // Offsets stay below 2^32 (one shift-free integer check per access).
+    let end = Math.min(mapped.end, region.end >= BigInt(CACHE_LIMIT) ? CACHE_LIMIT : Number(region.end), mapped.start + 2 ** 32);
+    for (let i = 0; i < builtins; i++) {
+      const [bStart, bEnd] = this.builtinRange(i);
+      // One covering gpa leaves an empty range around it: the slow path serves it.
+      if (bEnd <= start || end <= bStart) continue;
+      if (bEnd <= gpa) start = bEnd;
+      else end = bStart;
+    }
+    return { device: true, start, end, mapped, widths: mapped.widths.reduce((bits, width) => bits | width, 0) };
+  }
+
+  /** [start, end) of built-in device `index` in address space 0 ([0, 0) for another space). */
+  private builtinRange(index: number): [number, number] {
+    const map = this.fastParts!.map;
+    const entry = map.CONTROL_BASE + map.CTRL_BUILTINS + index * map.BUILTIN_ENTRY_SIZE;
+    if (this.fastView.getUint32(entry + map.BUILTIN_E_AS, true) !== 0) return [0, 0];
+    const start = Number(this.fastView.getBigUint64(entry + map.BUILTIN_E_BASE, true));
+    return [start, start + Number(this.fastView.getBigUint64(entry + map.BUILTIN_E_SIZE, true))];
+  }
+}
+
+/** Whether `value` is an integer that `size` bytes hold, signed or unsigned. */
+function fits(value: unknown, size: 1 | 2 | 4): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= -(2 ** (8 * size - 1)) && value < 2 ** (8 * size);
+}
+
+/** The low `size` bytes of a handler's result that is not a number (the bus's rule). */
+function bigintBits(value: MmioValue, size: number): number {
+  if (typeof value !== 'bigint') throw new TypeError(`read handler returned ${typeof value}, not a number or bigint`);
+  return Number(BigInt.asUintN(8 * size, value));
+}
+
+/** A handler's 8-byte answer as the bus stores it (little: the device's byte order), as a u64. */
+function wide64(value: MmioValue, little: boolean): bigint {
+  if (typeof value !== 'number' && typeof value !== 'bigint') throw new TypeError(`read handler returned ${typeof value}, not a number or bigint`);
+  const bits = BigInt.asUintN(64, typeof value === 'bigint' ? value : BigInt(Math.trunc(value)));
+  return little ? bits : swap64(bits);
+}
+
+function swap(bits: number, size: number): number {
+  if (size === 1) return bits;
+  if (size === 2) return ((bits & 0xff) << 8) | (bits >>> 8);
+  return (((bits & 0xff) << 24) | ((bits & 0xff00) << 8) | ((bits >>> 8) & 0xff00) | (bits >>> 24)) >>> 0;
+}
+
+function swap64(bits: bigint): bigint {
+  return (BigInt(swap(Number(bits & 0xffff_ffffn), 4)) << 32n) | BigInt(swap(Number(bits >> 32n), 4));
+}
+
+/** Single-copy atomic 8-byte RAM accesses without a bigint: a tiny Wasm module over the machine's memory. */
+interface WideAccess {
+  /** Loads the u64 at `address` (8-aligned): returns its low half, keeps the high one for high(). */
+  load64(address: number): number;
+  high(): number;
+  store64(address: number, low: number, high: number): void;
+}
+
+function wideAccess(memory: WebAssembly.Memory): WideAccess {
+  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  const text = (name: string) => [name.length, ...[...name].map((c) => c.charCodeAt(0))];
+  const section = (id: number, body: number[]) => [id, body.length, ...body];
+  const I32 = 0x7f, I64 = 0x7e;
+  const types = [3, 0x60, 1, I32, 1, I32, 0x60, 0, 1, I32, 0x60, 3, I32, I32, I32, 0];
+  // env.memory: flags (1: has maximum, 3: shared), minimum 0 pages, maximum 65536 (LEB128 80 80 04).
+  const imports = [1, ...text('env'), ...text('memory'), 0x02, shared ? 3 : 1, 0, 0x80, 0x80, 0x04];
+  const body = (bytes: number[]) => [bytes.length, ...bytes];
+  const code = [3,
+    // load64: local 1 = i64.atomic.load(local 0); global 0 = high half; return low half.
+    ...body([1, 1, I64, 0x20, 0, 0xfe, 0x11, 3, 0, 0x22, 1, 0x42, 32, 0x88, 0xa7, 0x24, 0, 0x20, 1, 0xa7, 0x0b]),
+    // high: global 0.
+    ...body([0, 0x23, 0, 0x0b]),
+    // store64: i64.atomic.store(local 0, local 2 << 32 | local 1), halves zero-extended.
+    ...body([0, 0x20, 0, 0x20, 2, 0xad, 0x42, 32, 0x86, 0x20, 1, 0xad, 0x84, 0xfe, 0x18, 3, 0, 0x0b]),
+  ];
+  const bytes = new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+    ...section(1, types),
+    ...section(2, imports),
+    ...section(3, [3, 0, 1, 2]),
+    ...section(6, [1, I32, 1, 0x41, 0, 0x0b]),
+    ...section(7, [3, ...text('load64'), 0, 0, ...text('high'), 0, 1, ...text('store64'), 0, 2]),
+    ...section(10, code),
+  ]);
+  return new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as WideAccess;
+}
