@@ -148,7 +148,10 @@ function apply(op: Op, fast: Rig, slow: Rig): [unknown, unknown] {
         else if (op.size === 2) m.write16(op.gpa, typedValue(op.value, 2));
         else m.write8(op.gpa, typedValue(op.value, 1));
       };
-      return [outcome(typed), outcome(() => slow.machine.write(op.gpa, op.size, op.value))];
+      // The same value both ways: the typed writes take the low bytes as a signed number, and
+      // write() refuses a value wider than its size (EINVAL), so it is given that number too.
+      const value = op.size === 8 ? op.value : BigInt(typedValue(op.value, op.size));
+      return [outcome(typed), outcome(() => slow.machine.write(op.gpa, op.size, value))];
     }
     case 'move':
       return both((rig) => rig.machine.setUserMemoryRegion({ ...LOGGED, flags: rig.machine.slot(0)!.flags, guestPhysAddr: op.to, userspaceAddr: rig.uaddrs[0]! }));
