@@ -6,7 +6,7 @@
 // purpose (no FEAT_PAuth), the words are left out here and checked by hand below.
 import { describe, expect, it } from 'vitest';
 import { StepRunner } from '../dist/src/step.js';
-import { haveUnicorn, runUnicorn, differences } from './fixtures/unicorn-runner.js';
+import { haveUnicorn, runUnicorn, differences, unicornDisagreements } from './fixtures/unicorn-runner.js';
 import { prng } from './helpers.js';
 
 const REGISTERS = [...Array.from({ length: 31 }, (_, i) => `x${i}`), 'sp', 'pc', 'nzcv'];
@@ -130,13 +130,7 @@ describe.skipIf(!haveUnicorn)('A64 integer classes against Unicorn 2', () => {
       if (testClass.skip?.(word)) continue;
       cases.push({ arch: 'aarch64', insn: [hex(BigInt(word))], regs: randomCase(random, testClass) });
     }
-    const runner = await StepRunner.create();
-    const theirs = runUnicorn(cases);
-    const failures: string[] = [];
-    cases.forEach((testCase, index) => {
-      const diff = differences(runner.step(testCase), theirs[index]!, testClass.simd ? SIMD_REGISTERS : REGISTERS);
-      if (diff.length > 0) failures.push(`${testCase.insn[0]}: ${diff.join('; ')}`);
-    });
+    const failures = await unicornDisagreements(cases, testClass.simd ? SIMD_REGISTERS : REGISTERS, (testCase) => testCase.insn[0]!);
     expect(failures, failures.slice(0, 20).join('\n')).toEqual([]);
   });
 });

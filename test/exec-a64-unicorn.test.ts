@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { StepRunner } from '../dist/src/step.js';
 import { Machine } from '../dist/src/index.js';
 import { decodeArmRaw } from '../dist/src/decode/arm.js';
 import { readExportedConstants } from '../dist/src/core.js';
 import { DESCRIPTOR_NAMES } from '../dist/src/decode/descriptor.js';
 import { a64MnemonicName } from '../dist/src/decode/a64-names.js';
-import { haveUnicorn, runUnicorn, differences } from './fixtures/unicorn-runner.js';
+import { haveUnicorn, unicornDisagreements } from './fixtures/unicorn-runner.js';
 import { prng } from './helpers.js';
 
 const REGISTERS = [...Array.from({ length: 31 }, (_, i) => `x${i}`), 'sp', 'pc', 'nzcv', ...Array.from({ length: 32 }, (_, i) => `v${i}`)];
@@ -65,13 +64,7 @@ describe('A64 execution against Unicorn 2', () => {
       const hex = Array.from({ length: 4096 }, () => random.below(256).toString(16).padStart(2, '0')).join('');
       return { arch: 'aarch64', insn: [`0x${word.toString(16)}`], regs, mem: [{ addr: `0x${MEM.toString(16)}`, hex }] };
     });
-    const runner = await StepRunner.create();
-    const theirs = runUnicorn(cases);
-    const failures: string[] = [];
-    cases.forEach((testCase, index) => {
-      const diff = differences(runner.step(testCase), theirs[index]!, REGISTERS);
-      if (diff.length > 0) failures.push(`${testCase.insn[0]}: ${diff.join('; ')}`);
-    });
+    const failures = await unicornDisagreements(cases, REGISTERS, (testCase) => testCase.insn[0]!);
     expect(failures, failures.slice(0, 25).join('\n')).toEqual([]);
   });
 });

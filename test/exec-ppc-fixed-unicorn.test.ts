@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { StepRunner } from '../dist/src/step.js';
 import { ppcFixedCases } from './fixtures/ppc-fixed-cases.js';
-import { haveUnicorn, runUnicorn, differences, type StepResult } from './fixtures/unicorn-runner.js';
+import { haveUnicorn, unicornDisagreements, type StepResult } from './fixtures/unicorn-runner.js';
 
 // Every register the fixed-point instructions touch, XER's SO/OV/CA/OV32/CA32 included
 // (the harness reads QEMU's split flags; OV32/CA32 exist on the 64-bit model only).
@@ -33,14 +32,7 @@ function inOurTerms(result: StepResult, ours: StepResult, testCase: { arch: stri
 describe('PowerPC fixed-point instructions against Unicorn 2', () => {
   it.skipIf(!haveUnicorn)('every class leaves the same GPRs, CR, XER, LR, CTR, pc and faults', async () => {
     const cases = ppcFixedCases(2027, PER_CLASS);
-    const runner = await StepRunner.create();
-    const theirs = runUnicorn(cases);
-    const failures: string[] = [];
-    cases.forEach((testCase, index) => {
-      const ours = runner.step(testCase);
-      const diff = differences(ours, inOurTerms(theirs[index]!, ours, testCase), REGISTERS);
-      if (diff.length > 0) failures.push(`${testCase.name} ${testCase.insn.join(' ')} ${JSON.stringify(testCase.regs)}: ${diff.join('; ')}`);
-    });
+    const failures = await unicornDisagreements(cases, REGISTERS, (testCase) => `${testCase.name} ${testCase.insn.join(' ')} ${JSON.stringify(testCase.regs)}`, inOurTerms);
     expect(failures, failures.slice(0, 20).join('\n')).toEqual([]);
   }, 600_000);
 });

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { StepRunner } from '../dist/src/step.js';
 import { ppcCases } from './fixtures/ppc-cases.js';
-import { haveUnicorn, runUnicorn, differences } from './fixtures/unicorn-runner.js';
+import { haveUnicorn, unicornDisagreements } from './fixtures/unicorn-runner.js';
 
 // XER is compared by neither side: Debian's Unicorn 2.0.1 cannot read SO/OV/CA.
 const REGISTERS = [
@@ -13,13 +12,7 @@ const PER_CLASS = Number(process.env.PPC_CASES_PER_CLASS ?? 30);
 describe('PowerPC execution against Unicorn 2', () => {
   it.skipIf(!haveUnicorn)('every load/store class leaves the same registers, memory and faults', async () => {
     const cases = ppcCases(2026, PER_CLASS);
-    const runner = await StepRunner.create();
-    const theirs = runUnicorn(cases);
-    const failures: string[] = [];
-    cases.forEach((testCase, index) => {
-      const diff = differences(runner.step(testCase), theirs[index]!, REGISTERS);
-      if (diff.length > 0) failures.push(`${testCase.name} ${testCase.insn.join(' ')}: ${diff.join('; ')}`);
-    });
+    const failures = await unicornDisagreements(cases, REGISTERS, (testCase) => `${testCase.name} ${testCase.insn.join(' ')}`);
     expect(failures, failures.slice(0, 20).join('\n')).toEqual([]);
   });
 });
