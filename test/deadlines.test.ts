@@ -107,12 +107,14 @@ describe('a device handler that never returns', () => {
   });
 
   it('compare reports the rows whose vCPUs hung as errors and runs the others', { timeout: 120_000 }, async () => {
-    const strategies: StrategyName[] = ['kvm', 'rcu', 'naive'];
+    // kvm's INVALID windows send accesses to the BAR's device on every update; naive reaches
+    // it only in rare gaps, which a loaded machine can miss in a short row.
+    const strategies: StrategyName[] = ['kvm', 'rcu'];
     const rows = await compare({
       scenario: 'bar-remap', arch: 'ppc64be', strategies, invalidation: 'broadcast', duration: 0.4, rate: 5000, devices: [HANG], timeoutMs: TIMEOUT_MS,
     });
     expect(rows.map((row) => row.strategy)).toEqual(strategies);
-    // kvm's INVALID slots and naive's holes send accesses to the BAR's device, which hangs.
+    // kvm's INVALID slots send accesses to the BAR's device, which hangs.
     for (const row of rows.filter((row) => row.strategy !== 'rcu')) {
       expect(row.errors.length, row.strategy).toBeGreaterThan(0);
       for (const error of row.errors) expect(error).toMatch(/^vCPU \d did not reach a safe point within 1000 ms \(in device bar-hang at 0x8000[0-9a-f]{4}, pc 0x[0-9a-f]+\): terminated$/);
@@ -121,11 +123,11 @@ describe('a device handler that never returns', () => {
 
   it('compare --timeout on the command line: the hung row is reported, the table still printed, exit 1', { timeout: 120_000 }, () => {
     const bin = fileURLToPath(new URL('../bin/memslot-emu.js', import.meta.url));
-    const run = spawnSync(process.execPath, [bin, 'compare', '--strategies', 'naive,rcu', '--invalidation', 'broadcast', '--duration', '0.4',
+    const run = spawnSync(process.execPath, [bin, 'compare', '--strategies', 'kvm,rcu', '--invalidation', 'broadcast', '--duration', '0.4',
       '--rate', '5000', '--device', fileURLToPath(HANG), '--timeout', '800'], { encoding: 'utf8', timeout: 110_000 });
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/^rcu +broadcast/m);
-    expect(run.stderr).toMatch(/naive\/broadcast: vCPU \d did not reach a safe point within 800 ms \(in device bar-hang/);
+    expect(run.stderr).toMatch(/kvm\/broadcast: vCPU \d did not reach a safe point within 800 ms \(in device bar-hang/);
     const refused = spawnSync(process.execPath, [bin, 'compare', '--timeout', '0'], { encoding: 'utf8' });
     expect(refused.status).toBe(2);
     expect(refused.stderr).toMatch(/timeoutMs/);
