@@ -205,6 +205,18 @@ export function uopSetReportLoops(on: bool): void {
   store<u64>(regs + (n << 3), value);
 }
 
+/** BO/BI of a conditional branch: decrements CTR unless BO says not to, then whether the branch is taken. */
+@inline function branchConditionHolds(bo: u32, bi: u32): bool {
+  let ctrOk = true;
+  if ((bo & 4) == 0) {
+    const ctr = cpu(CPU_CTR) - 1;
+    setCpu(CPU_CTR, ctr);
+    ctrOk = (ctr != 0) != ((bo & 2) != 0);
+  }
+  const condOk = (bo & 16) != 0 || ((cr() >>> (31 - bi)) & 1) == ((bo >>> 3) & 1);
+  return ctrOk && condOk;
+}
+
 /**
  * Runs the micro-op at `entry` for the instruction at `at` (64-bit mode, GPRs at
  * `regs`) and returns the next pc. If uopStatus is not EXIT_NONE afterwards the
@@ -250,32 +262,18 @@ export function uopSetReportLoops(on: bool): void {
       if ((aux & A_LINK) != 0) setCpu(CPU_LR, at + 4);
       return (aux & A_ABSOLUTE) != 0 ? imm : at + imm;
     case U_BC: {
-      const bo = rt;
-      let ctrOk = true;
-      if ((bo & 4) == 0) {
-        const ctr = cpu(CPU_CTR) - 1;
-        setCpu(CPU_CTR, ctr);
-        ctrOk = (ctr != 0) != ((bo & 2) != 0);
-      }
-      const condOk = (bo & 16) != 0 || ((cr() >>> (31 - ra)) & 1) == ((bo >>> 3) & 1);
+      const taken = branchConditionHolds(rt, ra);
       if ((aux & A_LINK) != 0) setCpu(CPU_LR, at + 4);
-      if (!(ctrOk && condOk)) return at + 4;
+      if (!taken) return at + 4;
       const target = (aux & A_ABSOLUTE) != 0 ? imm : at + imm;
       if (uopReportLoops && target < at) uopStatus = U_LOOP_BRANCH;
       return target;
     }
     case U_BCLR: {
-      const bo = rt;
       const target = cpu(CPU_LR) & ~3;
-      let ctrOk = true;
-      if ((bo & 4) == 0) {
-        const ctr = cpu(CPU_CTR) - 1;
-        setCpu(CPU_CTR, ctr);
-        ctrOk = (ctr != 0) != ((bo & 2) != 0);
-      }
-      const condOk = (bo & 16) != 0 || ((cr() >>> (31 - ra)) & 1) == ((bo >>> 3) & 1);
+      const taken = branchConditionHolds(rt, ra);
       if ((aux & A_LINK) != 0) setCpu(CPU_LR, at + 4);
-      return ctrOk && condOk ? target : at + 4;
+      return taken ? target : at + 4;
     }
     case U_FIXED:
       if (ppcFixedPoint(load<u32>(entry)) == ALU_DONE) return at + 4;
