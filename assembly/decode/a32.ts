@@ -2,10 +2,11 @@
 // The common classes (LDR/STR, LDRH/LDRD and kin, LDM/STM, VLDR/VSTR), found by a table
 // on bits 27:20 and 7:4, decode from rows in a32-fast.ts; the rest dispatch on bits
 // 27:25 (and 7:4 in the data-processing space). Conventions in
-// arm-common.ts. Outside the load/store classes the result is KIND_OTHER (LDC/STC,
-// RFE/SRS, LDM/STM with the S bit (user registers, exception return), PLD/PLI and
-// Advanced SIMD structure loads included: not decoded); KIND_UNDEFINED is precise
-// inside the load/store classes only. SWP/SWPB (removed in ARMv8) decode as ARMv7.
+// arm-common.ts. The Advanced SIMD structure loads are in a32-structures.ts; LDM/STM
+// with the S bit, SRS/RFE, LDC/STC and VLDR.16/VSTR.16 in a32-system.ts. Outside the
+// load/store classes the result is KIND_OTHER (PLD/PLI included); KIND_UNDEFINED is
+// precise inside the load/store classes only. SWP/SWPB (removed in ARMv8) and
+// LDC/STC on any coprocessor (ARMv8 keeps only CP14's) decode as ARMv7.
 
 import { a32Single, a32Extra, a32Multiple, a32Vfp } from "./a32-fast";
 import {
@@ -13,6 +14,8 @@ import {
   OP_LOAD, OP_STORE, OP_ATOMIC, F_EXCLUSIVE, F_ACQUIRE, F_RELEASE, F_FP, F_PAIR, F_MULTIPLE, ATOMIC_SWAP,
 } from "./descriptor";
 import { armBegin, armFinish, armAccess, armImmediate, armBlock } from "./arm-common";
+import { simdStructure } from "./a32-structures";
+import { userRegisters, a32SrsRfe, coprocessorSpace } from "./a32-system";
 import {
   MA_LDREX, MA_STREX, MA_LDA, MA_STL, MA_LDAEX, MA_STLEX, MA_SWP, MA_SWPB, MA_VLDR, MA_VSTR, MA_VLDMIA, MA_VLDMDB,
   MA_VSTMIA, MA_VSTMDB, MA_VPUSH, MA_VPOP, MA_FLDMIAX, MA_FLDMDBX, MA_FSTMIAX, MA_FSTMDBX,
@@ -65,12 +68,21 @@ buildClasses();
 function decodeA32Rest(word: u32, out: usize): u32 {
   const cond = word >>> 28;
   armBegin(out, 4, cond);
-  if (cond == 15) return armFinish(out, KIND_OTHER);
+  if (cond == 15) return armFinish(out, unconditional(word, out));
   switch ((word >>> 25) & 7) {
     case 0: return armFinish(out, (word & 0x90) == 0x90 ? syncOrMultiply(word, out) : KIND_OTHER);
+    case 4: return armFinish(out, (word & 0x0040_0000) != 0 ? userRegisters(word, out) : KIND_OTHER);
     case 6: return armFinish(out, extension(word, out));
     default: return armFinish(out, KIND_OTHER);
   }
+}
+
+/** Condition 1111: Advanced SIMD structures, SRS/RFE, LDC2/STC2 (not on coprocessors 10, 11). */
+function unconditional(word: u32, out: usize): u32 {
+  if ((word & 0x0f10_0000) == 0x0400_0000) return simdStructure(word, out);
+  if ((word & 0x0e00_0000) == 0x0800_0000) return a32SrsRfe(word, out);
+  if ((word & 0x0e00_0000) == 0x0c00_0000 && (word & 0xe00) != 0xa00) return coprocessorSpace(word, out, true);
+  return KIND_OTHER;
 }
 
 /** Bits 27:25 = 000 with bits 7 and 4 set and op2 (bits 6:5) = 0: synchronization primitives or multiplies. */
@@ -129,9 +141,9 @@ function sync(word: u32, out: usize): u32 {
   return bad ? KIND_INVALID_FORM : KIND_LOADSTORE;
 }
 
-/** Bits 27:25 = 110: VLDR/VSTR/VLDM/VSTM/VPUSH/VPOP (coprocessors 10, 11); LDC/STC are KIND_OTHER. */
-function extension(word: u32, out: usize): u32 {
-  if ((word & 0xe00) != 0xa00) return KIND_OTHER;
+/** Bits 27:25 = 110: VLDR/VSTR/VLDM/VSTM/VPUSH/VPOP (coprocessors 10, 11), the rest in a32-system.ts. */
+export function extension(word: u32, out: usize): u32 {
+  if ((word & 0xe00) != 0xa00) return coprocessorSpace(word, out, false);
   return vfpTransfer(word, out);
 }
 
@@ -146,7 +158,6 @@ export function vfpTransfer(word: u32, out: usize): u32 {
   if (!p && !u) return (op & 0x1e) == 4 ? KIND_OTHER : KIND_UNDEFINED; // VMOV (two registers)
   if (p && u && w) return KIND_UNDEFINED;
   const double = (word & 0x100) != 0;
-  if ((word & 0xf00) == 0x900) return KIND_UNDEFINED; // VLDR.16 / VSTR.16 (FEAT_FP16)
   const rn = (word >>> 16) & 15;
   const vd = (word >>> 12) & 15;
   const dbit = (word >>> 22) & 1;

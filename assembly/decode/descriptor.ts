@@ -5,7 +5,8 @@
 // 10 base u8 · 11 index u8 · 12 shift type u8 · 13 shift amount u8 · 14 extend u8
 // 15 length u8 (instruction bytes) · 16 disp i64 · 24 postDisp i64 · 32 regList u32
 // 36 mnemonic u16 (per-architecture id, names in src/) · 38 atomic u8 · 39 cond u8
-// 40 rs u8 (LSE/CAS source, store-conditional status) · 41..47 reserved
+// 40 rs u8 (LSE/CAS source, store-conditional status) · 41 form u8 · 42 lane u8
+// 43 align u8 · 44 stride u8 · 45 system u8 · 46..47 reserved
 
 export const DESC_SIZE: u32 = 48;
 export const D_KIND: u32 = 0;
@@ -28,6 +29,22 @@ export const D_MNEMONIC: u32 = 36;
 export const D_ATOMIC: u32 = 38;
 export const D_COND: u32 = 39;
 export const D_RS: u32 = 40;
+// AArch32 Advanced SIMD structure loads/stores (VLDn/VSTn): D_FORM says which shape; the
+// registers are D_RT + r + k * D_STRIDE (structure element k, register block r), D_SIZE
+// the element bytes, D_COUNT the registers listed, D_ALIGN the required alignment in
+// bytes (1: none), D_LANE the lane of a single-lane form.
+export const D_FORM: u32 = 41;
+export const D_LANE: u32 = 42;
+export const D_ALIGN: u32 = 43;
+export const D_STRIDE: u32 = 44;
+// AArch32 LDC/STC: the coprocessor number; SRS: the mode whose banked SP is the base.
+export const D_SYSTEM: u32 = 45;
+
+// D_FORM
+export const FORM_NONE: u8 = 0;
+export const FORM_MULTIPLE: u8 = 1; // VLDn/VSTn multiple n-element structures
+export const FORM_LANE: u8 = 2; //     VLDn/VSTn single n-element structure to one lane
+export const FORM_ALL_LANES: u8 = 3; // VLDn single n-element structure to all lanes
 
 // kind: what the word is.
 export const KIND_LOADSTORE: u8 = 1; //   a load/store (or cache-zeroing store): the rest is filled
@@ -65,6 +82,9 @@ export const F_SIGN_EXTEND_64: u32 = 1 << 18; // signed load into a 64-bit regis
 export const F_WORD_DEST: u32 = 1 << 19; //    A64: destination is a W register (32-bit result)
 export const F_FP_INTEGER: u32 = 1 << 20; //   FP register holds an integer word, no format conversion (lfiwax, lfiwzx, stfiwx)
 export const F_VSR: u32 = 1 << 21; //          PowerPC: rt numbers the 64 VSRs (VSX forms); else FPR/VR 0-31
+export const F_USER_REGS: u32 = 1 << 22; //    AArch32 LDM/STM with the S bit (user registers; LDM with PC: exception return)
+export const F_COPROCESSOR: u32 = 1 << 23; //  AArch32 LDC/STC: rt is CRd of coprocessor D_SYSTEM
+export const F_SYSTEM_RETURN: u32 = 1 << 24; // AArch32 SRS (store LR, SPSR) / RFE (load PC, CPSR)
 
 // shift type (register offset)
 export const SHIFT_NONE: u8 = 0;

@@ -4,8 +4,9 @@
 // it with t32NextItState(word, itState) after each instruction (IT sets it).
 // Conventions in arm-common.ts; D_LENGTH is 2 or 4. Mnemonic ids carry MA_WIDE where
 // llvm-mc prints the ".w" qualifier. Outside the load/store classes: KIND_OTHER (IT,
-// TBB/TBH, PLD/PLI with their mnemonic); Advanced SIMD structure loads, LDC/STC and
-// SRS/RFE are KIND_OTHER too (not decoded). A lone 32-bit prefix is KIND_TRUNCATED; a
+// TBB/TBH, PLD/PLI with their mnemonic). Advanced SIMD structure loads, LDC/STC,
+// VLDR.16/VSTR.16 and SRS/RFE decode as A32's (a32-structures.ts, a32-system.ts).
+// A lone 32-bit prefix is KIND_TRUNCATED; a
 // 32-bit value whose first halfword is not a 32-bit prefix is KIND_UNDEFINED.
 
 import {
@@ -14,7 +15,9 @@ import {
   F_SIGNED, F_EXCLUSIVE, F_ACQUIRE, F_RELEASE, F_UNPRIVILEGED, F_PAIR, F_MULTIPLE, REG_NONE,
 } from "./descriptor";
 import { armBegin, armFinish, armAccess, armImmediate, armRegister, armBlock, armMnemonic, popcount16 } from "./arm-common";
-import { vfpTransfer } from "./a32";
+import { vfpTransfer, extension } from "./a32";
+import { simdStructure } from "./a32-structures";
+import { t32SrsRfe, coprocessorSpace } from "./a32-system";
 import { t16Fast, t32WideFast, t16PushPop, t32Dual } from "./t32-fast";
 import { a32Vfp } from "./a32-fast";
 import {
@@ -70,9 +73,13 @@ function decodeT32Rest(word: u32, cond: u32, lastOrOutside: bool, out: usize): u
       if (kind == KIND_LOADSTORE && (word & 0x00200000) != 0 && ((hw1 & 15) == 15)) kind = KIND_INVALID_FORM;
       return armFinish(out, kind);
     }
+    if ((hw1 & 0x0600) == 0x0400) return armFinish(out, extension(word, out)); // LDC/STC, VLDR.16/VSTR.16
     return armFinish(out, KIND_OTHER);
   }
   if ((hw1 >>> 11) == 0x1f && (hw1 & 0x0600) == 0) return armFinish(out, single(word, out, lastOrOutside));
+  if ((hw1 >>> 11) == 0x1f && (hw1 & 0x0600) == 0x0400 && (word & 0xe00) != 0xa00) { // LDC2/STC2
+    return armFinish(out, coprocessorSpace(word, out, true));
+  }
   return armFinish(out, KIND_OTHER);
 }
 
@@ -113,10 +120,10 @@ function blockOf(out: usize, l: bool, rn: u32, list: u32, increment: bool, wback
   return bad ? KIND_INVALID_FORM : KIND_LOADSTORE;
 }
 
-/** 32-bit LDM/STM (IA, DB), PUSH.W/POP.W; SRS/RFE are KIND_OTHER. */
+/** 32-bit LDM/STM (IA, DB), PUSH.W/POP.W; SRS/RFE (a32-system.ts). */
 function multiple(word: u32, out: usize, lastOrOutside: bool): u32 {
   const op = (word >>> 23) & 3;
-  if (op == 0 || op == 3) return KIND_OTHER;
+  if (op == 0 || op == 3) return t32SrsRfe(word, out);
   const w = (word & 0x00200000) != 0;
   const l = (word & 0x00100000) != 0;
   const rn = (word >>> 16) & 15;
@@ -199,7 +206,7 @@ function single(word: u32, out: usize, lastOrOutside: bool): u32 {
   const s = (word & 0x01000000) != 0;
   const size = (word >>> 21) & 3;
   const l = (word & 0x00100000) != 0;
-  if (s && !l) return KIND_OTHER; // Advanced SIMD element or structure load/store
+  if (s && !l) return simdStructure(word, out); // Advanced SIMD element or structure load/store
   if (size == 3) return KIND_UNDEFINED;
   const rn = (word >>> 16) & 15;
   const rt = (word >>> 12) & 15;

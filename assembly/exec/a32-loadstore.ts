@@ -3,7 +3,8 @@
 // register offset added or subtracted, pre/post-index writeback, byte/halfword/word
 // loads with sign extension, LDRD/STRD, LDM/STM (PC in the list branches), the
 // exclusive monitor, SWP/SWPB, VLDR/VSTR/VLDM/VSTM on S (4-byte) and D (8-byte)
-// registers (D n at CPU_VSR + 8n, so S 2n/2n+1 are its halves). Little-endian data.
+// registers (D n at CPU_VSR + 8n, so S 2n/2n+1 are its halves), VLDR.16/VSTR.16 on
+// an S register's low half. Little-endian data.
 // Registers change only once every access completed.
 import { REC_FAULT_ADDR, CPU_GPR, CPU_VSR, CPU_NZCV, CPU_MODE, CPU_RESERVE_ADDR, CPU_RESERVE_SIZE, CPU_RESERVE_VALID, MODE_THUMB } from "../layout";
 import { EXIT_NONE } from "../exits";
@@ -186,6 +187,7 @@ function multiple(desc: usize, op: u8, baseValue: u32, pcValue: u64): u32 {
 
 /** VLDR/VSTR (one S or D register) and VLDM/VSTM (D_COUNT consecutive ones). */
 function vfp(desc: usize, op: u8, size: u32, flags: u32, first: u32, baseValue: u32): u32 {
+  if (size == 2) return vfpHalf(desc, op, first, baseValue);
   if (size != 4 && size != 8) return LS_UNIMPLEMENTED;
   const count: u32 = (flags & F_MULTIPLE) != 0 ? <u32>load<u8>(desc, D_COUNT) : 1;
   let address: u32 = baseValue + <u32>load<i64>(desc, D_DISP);
@@ -203,4 +205,22 @@ function vfp(desc: usize, op: u8, size: u32, flags: u32, first: u32, baseValue: 
     address += size;
   }
   return EXIT_NONE;
+}
+
+/** VLDR.16/VSTR.16 (FEAT_FP16): S[d] = Zeros(16) : MemA[address, 2], or its low half stored; unaligned faults. */
+function vfpHalf(desc: usize, op: u8, first: u32, baseValue: u32): u32 {
+  const address: u32 = baseValue + <u32>load<i64>(desc, D_DISP);
+  if ((address & 1) != 0) {
+    store<u64>(record + REC_FAULT_ADDR, <u64>address);
+    return LS_ALIGNMENT;
+  }
+  const register = record + CPU_VSR + first * 4;
+  if (op == OP_LOAD) {
+    const value = readValue(<u64>address, 2, bigData());
+    if (accessExit != EXIT_NONE) return accessExit;
+    store<u32>(register, <u32>value);
+    return EXIT_NONE;
+  }
+  writeValue(<u64>address, 2, <u64>load<u16>(register), bigData());
+  return accessExit;
 }

@@ -8,7 +8,7 @@ import { REC_DECODE, REC_FAULT_ADDR, CPU_GPR, CPU_MODE, CPU_NZCV, MODE_THUMB } f
 import {
   EXIT_NONE, EXIT_BUDGET, CAUSE_UNDEFINED, CAUSE_UNIMPLEMENTED, CAUSE_INVALID_FORM, FAULT_FETCH, FAULT_ALIGNMENT, FAULT_TRANSLATION,
 } from "../exits";
-import { KIND_LOADSTORE, KIND_OTHER, KIND_INVALID_FORM } from "../decode/descriptor";
+import { KIND_LOADSTORE, KIND_OTHER, KIND_INVALID_FORM, D_FLAGS, D_FORM, FORM_NONE } from "../decode/descriptor";
 import { decodeA32 } from "../decode/a32";
 import { decodeT32, t32NextItState } from "../decode/t32";
 import { record } from "../machine";
@@ -24,6 +24,8 @@ import { t32Alu } from "./t32-alu";
 import { a32LoadStore, rRead, rWrite } from "./a32-loadstore";
 import { LS_ALIGNMENT } from "./a64-loadstore";
 import { armSetMmu } from "./cp15";
+import { neonStructure } from "./aarch32/neon-structures";
+import { a32SystemLoadStore, A32_SYSTEM_FLAGS } from "./aarch32/a32-system-ls";
 import { jitEnabled, jitBackwardBranch, jitIteration, jitPc, jitLength, jitNextPc } from "./jit";
 
 /** STEP_DONE: the instruction ran (or was skipped) and pc is set. */
@@ -40,7 +42,9 @@ const STEP_DONE: u32 = EXIT_NONE;
 
 /** A load/store descriptor's outcome as a step result. */
 function loadStore(desc: usize, at: u64, pcValue: u64, next: u64): u32 {
-  const exit = a32LoadStore(desc, pcValue, next);
+  const flags = load<u32>(desc, D_FLAGS);
+  if ((flags & A32_SYSTEM_FLAGS) != 0) return a32SystemLoadStore(flags, at);
+  const exit = load<u8>(desc, D_FORM) != FORM_NONE ? neonStructure(desc, next) : a32LoadStore(desc, pcValue, next);
   if (exit == EXIT_NONE) return STEP_DONE;
   if (exit == LS_UNIMPLEMENTED) return undefinedInstruction(CAUSE_UNIMPLEMENTED, at);
   if (exit == LS_ALIGNMENT) return fault(FAULT_ALIGNMENT, at, load<u64>(record + REC_FAULT_ADDR));

@@ -14,6 +14,9 @@ export const ARM_MNEMONICS: readonly string[] = [
   'vldr', 'vstr', 'vldmia', 'vldmdb', 'vstmia', 'vstmdb', 'vpush', 'vpop', //         53..60
   'pld', 'pldw', 'pli', 'tbb', 'tbh', 'it', //                                        61..66
   'fldmiax', 'fldmdbx', 'fstmiax', 'fstmdbx', //                                      67..70
+  'vld1', 'vld2', 'vld3', 'vld4', 'vst1', 'vst2', 'vst3', 'vst4', //                  71..78
+  'ldc', 'ldcl', 'stc', 'stcl', 'ldc2', 'ldc2l', 'stc2', 'stc2l', //                  79..86
+  'srsda', 'srsia', 'srsdb', 'srsib', 'rfeda', 'rfeia', 'rfedb', 'rfeib', //          87..94
 ];
 
 /** Names llvm-mc prints with a ".w" width qualifier in T32 (ids + WIDE_OFFSET). */

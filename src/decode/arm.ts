@@ -120,17 +120,34 @@ export function a32RegisterName(number: number): string {
 
 const CONDITIONS = ['eq', 'ne', 'hs', 'lo', 'mi', 'pl', 'vs', 'vc', 'hi', 'ls', 'ge', 'lt', 'gt', 'le', '', ''];
 
-/** The A32/T32 mnemonic with its condition suffix, as llvm-mc prints it. */
+/** The A32/T32 mnemonic with its condition suffix (before a data type), as llvm-mc prints it. */
 export function a32Mnemonic(raw: RawDescriptor): string | null {
   const name = armMnemonicName(raw.mnemonic);
   if (name === null) return null;
-  return name + (CONDITIONS[raw.cond] ?? '') + (armMnemonicWide(raw.mnemonic) ? '.w' : '');
+  // VLDn/VSTn name their element size; VLDR/VSTR of a halfword (FEAT_FP16) are .16.
+  const structure = /^v(ld|st)\d$/.test(name);
+  const dataType = structure || (/^v(ldr|str)$/.test(name) && raw.size === 2) ? `.${raw.size * 8}` : '';
+  return name + (CONDITIONS[raw.cond] ?? '') + dataType + (armMnemonicWide(raw.mnemonic) ? '.w' : '');
+}
+
+/** The D registers a VLDn/VSTn lists, in llvm-mc's order, with "[lane]" or "[]" on the lane forms. */
+export function structureRegisters(raw: RawDescriptor, c: DescriptorCodes): string[] {
+  const structures = Number((armMnemonicName(raw.mnemonic) ?? 'vld1').slice(3));
+  const blocks = raw.count / structures;
+  const numbers: number[] = [];
+  for (let k = 0; k < structures; k++) for (let r = 0; r < blocks; r++) numbers.push(raw.rt + r + k * raw.stride);
+  if (raw.form === c.FORM_MULTIPLE) numbers.sort((a, b) => a - b);
+  const suffix = raw.form === c.FORM_LANE ? `[${raw.lane}]` : raw.form === c.FORM_ALL_LANES ? '[]' : '';
+  return numbers.map((n) => `d${n}${suffix}`);
 }
 
 function a32Naming(c: DescriptorCodes): ArchNaming {
   return {
     mnemonic: a32Mnemonic,
     transferRegisters(raw) {
+      if (raw.form !== c.FORM_NONE) return structureRegisters(raw, c);
+      if ((raw.flags & c.F_COPROCESSOR) !== 0) return [`p${raw.system}`, `c${raw.rt}`];
+      if ((raw.flags & c.F_SYSTEM_RETURN) !== 0) return raw.op === c.OP_LOAD ? ['pc', 'cpsr'] : ['lr', 'spsr'];
       const fp = (raw.flags & (c.F_FP | c.F_VECTOR)) !== 0;
       const name = (n: number) => (fp ? `${raw.size === 8 ? 'd' : 's'}${n}` : a32RegisterName(n));
       if ((raw.flags & c.F_MULTIPLE) !== 0) {

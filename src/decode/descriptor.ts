@@ -4,7 +4,8 @@
 export const DESCRIPTOR_NAMES = [
   'DESC_SIZE', 'D_KIND', 'D_OP', 'D_SIZE', 'D_COUNT', 'D_FLAGS', 'D_RT', 'D_RT2', 'D_BASE', 'D_INDEX',
   'D_SHIFT_TYPE', 'D_SHIFT_AMOUNT', 'D_EXTEND', 'D_LENGTH', 'D_DISP', 'D_POST_DISP', 'D_REG_LIST',
-  'D_MNEMONIC', 'D_ATOMIC', 'D_COND', 'D_RS',
+  'D_MNEMONIC', 'D_ATOMIC', 'D_COND', 'D_RS', 'D_FORM', 'D_LANE', 'D_ALIGN', 'D_STRIDE', 'D_SYSTEM',
+  'FORM_NONE', 'FORM_MULTIPLE', 'FORM_LANE', 'FORM_ALL_LANES', 'F_USER_REGS', 'F_COPROCESSOR', 'F_SYSTEM_RETURN',
   'KIND_LOADSTORE', 'KIND_OTHER', 'KIND_UNDEFINED', 'KIND_TRUNCATED', 'KIND_INVALID_FORM',
   'OP_LOAD', 'OP_STORE', 'OP_ATOMIC', 'OP_ZERO',
   'F_SIGNED', 'F_WRITEBACK', 'F_POST_INDEX', 'F_BYTE_REVERSE', 'F_EXCLUSIVE', 'F_ACQUIRE', 'F_RELEASE',
@@ -40,6 +41,11 @@ export interface RawDescriptor {
   atomic: number;
   cond: number;
   rs: number;
+  form: number;
+  lane: number;
+  align: number;
+  stride: number;
+  system: number;
 }
 
 export function readDescriptor(view: DataView, at: number, c: DescriptorCodes): RawDescriptor {
@@ -65,5 +71,10 @@ export function readDescriptor(view: DataView, at: number, c: DescriptorCodes): 
     atomic: u8(c.D_ATOMIC),
     cond: u8(c.D_COND),
     rs: u8(c.D_RS),
+    form: u8(c.D_FORM),
+    lane: u8(c.D_LANE),
+    align: u8(c.D_ALIGN),
+    stride: u8(c.D_STRIDE),
+    system: u8(c.D_SYSTEM),
   };
 }
