@@ -11,7 +11,7 @@ import { readExportedConstants } from '../dist/src/core.js';
 import { DESCRIPTOR_NAMES, type DescriptorCodes, type RawDescriptor } from '../dist/src/decode/descriptor.js';
 import { decodeArmRaw, a32Mnemonic } from '../dist/src/decode/arm.js';
 import { LLVM_MC, llvmMc, prng, leBytes, thumbBytes, type LlvmInst } from './fixtures/arm-oracles.js';
-import { compareArm, llvmAllowedCommon } from './fixtures/arm-compare.js';
+import { armLoadStoreName, compareArm, llvmAllowedCommon } from './fixtures/arm-compare.js';
 import { isSystemText, operandText, foldSpaces } from './fixtures/arm-system-text.js';
 
 /** The structure space as A32 words (T32: the same low 24 bits under 0xf9). */
@@ -83,14 +83,11 @@ function allowed(word: number, raw: RawDescriptor, c: DescriptorCodes, l: LlvmIn
 
 function compare(raw: RawDescriptor, c: DescriptorCodes, l: LlvmInst): string[] {
   const ours = raw.kind === c.KIND_LOADSTORE || raw.kind === c.KIND_INVALID_FORM;
-  const theirs = l.status !== 'invalid';
-  if (!ours || !theirs) {
-    const found: string[] = [];
-    if (raw.kind === c.KIND_LOADSTORE && !theirs) found.push('load/store here, llvm invalid');
-    if (raw.kind === c.KIND_UNDEFINED && theirs) found.push(`undefined here, llvm ${l.mnemonic} ${l.operands}`);
-    return found;
-  }
+  const theirs = l.status !== 'invalid' && armLoadStoreName(l.mnemonic) !== null;
   const found: string[] = [];
+  if (raw.kind === c.KIND_UNDEFINED && l.status !== 'invalid') found.push(`undefined here, llvm ${l.mnemonic} ${l.operands}`);
+  if (ours !== theirs) return [...found, `load/store ${ours} vs ${theirs}`];
+  if (!ours) return found;
   if (l.status === 'soft' && raw.kind !== c.KIND_INVALID_FORM) found.push('llvm: potentially undefined; ours valid');
   if (!isSystemText(raw, c)) return [...found, ...compareArm(raw, c, l.mnemonic, l.operands)];
   if (a32Mnemonic(raw) !== l.mnemonic) found.push(`mnemonic ${a32Mnemonic(raw)} vs ${l.mnemonic}`);

@@ -17,7 +17,9 @@ type Random = ReturnType<typeof prng>;
 /**
  * `count` words drawn by `draw` that our decoder calls valid load/stores, less the
  * literal forms (they read next to the code, which our step maps by page and Unicorn
- * by byte).
+ * by byte) and the classes exec-aarch32-ls-unicorn.test.ts checks in its own way
+ * (VLDn/VSTn: alignment faults Unicorn 2.0.1 lacks; VLDR.16/VSTR.16: FEAT_FP16 it
+ * lacks; LDC/STC, SRS/RFE, LDM/STM with S: documented exits).
  */
 async function loadStoreWords(arch: 'arm' | 'thumb', count: number, seed: number, draw: (random: Random) => number): Promise<number[]> {
   const machine = await Machine.create({ arenaBytes: 1 << 20 });
@@ -28,7 +30,9 @@ async function loadStoreWords(arch: 'arm' | 'thumb', count: number, seed: number
   while (words.length < count) {
     const word = draw(random);
     const raw = decodeArmRaw(core, word, arch);
-    if (raw.kind === c.KIND_LOADSTORE && (raw.flags & c.F_PC_RELATIVE) === 0) words.push(word);
+    const ownTest = raw.form !== c.FORM_NONE || (raw.flags & (c.F_COPROCESSOR | c.F_SYSTEM_RETURN | c.F_USER_REGS)) !== 0
+      || ((raw.flags & c.F_FP) !== 0 && raw.size === 2);
+    if (raw.kind === c.KIND_LOADSTORE && (raw.flags & c.F_PC_RELATIVE) === 0 && !ownTest) words.push(word);
   }
   return words;
 }
