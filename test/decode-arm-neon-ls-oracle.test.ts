@@ -132,6 +132,34 @@ describe.skipIf(!LLVM_MC)(`AArch32 structure and system load/stores vs llvm-mc 1
     expect(arm.undefinedCount).toBeGreaterThan(500);
   });
 
+  it('leaves the ARMv8.x Advanced SIMD extensions of the LDC2/STC2 space (coprocessors 8-13) to data processing', async () => {
+    const machine = await Machine.create({ arenaBytes: 1 << 20 });
+    const core = machine.attach(0);
+    const c = readExportedConstants(core.instance, DESCRIPTOR_NAMES);
+    const next = prng(0x5e3);
+    // VSDOT, VUDOT, VCADD, VCMLA, VFMAL, VSMMLA (as llvm-mc encodes them), then random words there.
+    const words = [0xfc210d02, 0xfc220d54, 0xfc910802, 0xfd320844, 0xfc200891, 0xfc220c44];
+    for (let i = 0; i < 600; i++) words.push((0xfc000000 | (next() & 0x01ff00ff) | ((8 + (next() % 6)) << 8) | (next() & 0xf000)) >>> 0);
+    const attrs = ['-mattr=+dotprod,+fp16fml,+i8mm,+neon,+fullfp16'];
+    const a32Llvm = llvmMc(['-triple=armv8.6a', ...attrs], words.map((word) => leBytes(word)));
+    const t32Llvm = llvmMc(['-triple=thumbv8.6a', ...attrs], words.map(thumbBytes), true);
+    const problems: string[] = [];
+    let extensions = 0;
+    words.forEach((word, i) => {
+      for (const [arch, l] of [['arm', a32Llvm[i]!], ['thumb', t32Llvm[i]!]] as const) {
+        const raw = decodeArmRaw(core, word, arch);
+        const theirs = l.status !== 'invalid' && armLoadStoreName(l.mnemonic) !== null;
+        if (raw.kind === c.KIND_LOADSTORE || raw.kind === c.KIND_INVALID_FORM || theirs) {
+          problems.push(`${arch} 0x${word.toString(16)}: ours ${a32Mnemonic(raw)} kind ${raw.kind}, llvm ${l.status} ${l.mnemonic}`);
+        }
+        if (l.status !== 'invalid') extensions++;
+      }
+    });
+    expect(problems.slice(0, 20)).toEqual([]);
+    expect(a32Llvm.slice(0, 6).map((l) => l.mnemonic)).toEqual(['vsdot.s8', 'vudot.u8', 'vcadd.f32', 'vcmla.f32', 'vfmal.f16', 'vsmmla.s8']);
+    expect(extensions).toBeGreaterThan(60);
+  });
+
   it('decodes LDM/STM with the S bit, SRS/RFE, LDC/STC and VLDR.16/VSTR.16 as llvm-mc does', async () => {
     const machine = await Machine.create({ arenaBytes: 1 << 20 });
     const core = machine.attach(0);

@@ -131,8 +131,8 @@ describe.skipIf(!LLVM_MC)(`T32 decoder vs llvm-mc 14${LLVM_MC ? '' : ' (skipped:
     const llvm = llvmMc(['-triple=thumbv7a', '-mattr=+fullfp16,+neon'], list.map(thumbBytes), true);
     const { problems, reasons } = check(core, c, list, llvm, [], (word, raw, l) => {
       if (l.status === 'invalid' && /^(lda|stl)/.test(a32Mnemonic(raw) ?? '')) return 'LDA/STL/LDAEX/STLEX families: ARMv8 only (thumbv7a rejects them)';
-      if (raw.kind === c.KIND_OTHER && /^(ldc2|stc2)/.test(l.mnemonic) && ((word >>> 9) & 7) === 5) {
-        return 'LDC2/STC2 on coprocessors 10, 11: ARMv7 only; ARMv8 gives the space to Advanced SIMD and floating point (KIND_OTHER here, thumbv8a rejects them)';
+      if (raw.kind === c.KIND_OTHER && /^(ldc2|stc2)/.test(l.mnemonic) && ((word >>> 8) & 15) >= 8 && ((word >>> 8) & 15) <= 13) {
+        return 'LDC2/STC2 on coprocessors 8-13: ARMv7 only; ARMv8 gives the space to Advanced SIMD and floating point (KIND_OTHER here, thumbv8a rejects them)';
       }
       if (l.status === 'soft' && /^t2(LDRD|STRD)_(PRE|POST)$/.test(l.opcode) && raw.base === 13) {
         return 'thumbv7a soft-fails LDRD/STRD with writeback on SP (the ARM ARM allows it; thumbv8a agrees)';

@@ -93,6 +93,16 @@ function coprocessorTransfer(word: u32, out: usize, two: bool): u32 {
 
 
 /**
+ * Whether a condition-1111 coprocessor-space word names a coprocessor LDC2/STC2 may
+ * (0-7, 14, 15): ARMv8 gives 8-13 to Advanced SIMD and floating point (VCADD, VCMLA,
+ * VFMAL, VSDOT, VMMLA and kin).
+ */
+export function ldc2Coprocessor(word: u32): bool {
+  const coproc = (word >>> 8) & 15;
+  return coproc < 8 || coproc >= 14;
+}
+
+/**
  * Bits 27:25 = 110 outside coprocessors 10 and 11: VLDR.16/VSTR.16 (coprocessor 9,
  * FEAT_FP16, fields as VLDR's with imm8 scaled by 2), LDC/STC (LDC2/STC2 when `two`),
  * or KIND_OTHER (MCRR/MRRC, and P = U = W = 0).

@@ -15,7 +15,7 @@ import {
 } from "./descriptor";
 import { armBegin, armFinish, armAccess, armImmediate, armBlock } from "./arm-common";
 import { simdStructure } from "./a32-structures";
-import { userRegisters, a32SrsRfe, coprocessorSpace } from "./a32-system";
+import { userRegisters, a32SrsRfe, coprocessorSpace, ldc2Coprocessor } from "./a32-system";
 import {
   MA_LDREX, MA_STREX, MA_LDA, MA_STL, MA_LDAEX, MA_STLEX, MA_SWP, MA_SWPB, MA_VLDR, MA_VSTR, MA_VLDMIA, MA_VLDMDB,
   MA_VSTMIA, MA_VSTMDB, MA_VPUSH, MA_VPOP, MA_FLDMIAX, MA_FLDMDBX, MA_FSTMIAX, MA_FSTMDBX,
@@ -77,11 +77,11 @@ function decodeA32Rest(word: u32, out: usize): u32 {
   }
 }
 
-/** Condition 1111: Advanced SIMD structures, SRS/RFE, LDC2/STC2 (not on coprocessors 10, 11). */
+/** Condition 1111: Advanced SIMD structures, SRS/RFE, LDC2/STC2 (coprocessors 0-7, 14, 15). */
 function unconditional(word: u32, out: usize): u32 {
   if ((word & 0x0f10_0000) == 0x0400_0000) return simdStructure(word, out);
   if ((word & 0x0e00_0000) == 0x0800_0000) return a32SrsRfe(word, out);
-  if ((word & 0x0e00_0000) == 0x0c00_0000 && (word & 0xe00) != 0xa00) return coprocessorSpace(word, out, true);
+  if ((word & 0x0e00_0000) == 0x0c00_0000 && ldc2Coprocessor(word)) return coprocessorSpace(word, out, true);
   return KIND_OTHER;
 }
 

@@ -17,7 +17,7 @@ import {
 import { armBegin, armFinish, armAccess, armImmediate, armRegister, armBlock, armMnemonic, popcount16 } from "./arm-common";
 import { vfpTransfer, extension } from "./a32";
 import { simdStructure } from "./a32-structures";
-import { t32SrsRfe, coprocessorSpace } from "./a32-system";
+import { t32SrsRfe, coprocessorSpace, ldc2Coprocessor } from "./a32-system";
 import { t16Fast, t32WideFast, t16PushPop, t32Dual } from "./t32-fast";
 import { a32Vfp } from "./a32-fast";
 import {
@@ -77,7 +77,7 @@ function decodeT32Rest(word: u32, cond: u32, lastOrOutside: bool, out: usize): u
     return armFinish(out, KIND_OTHER);
   }
   if ((hw1 >>> 11) == 0x1f && (hw1 & 0x0600) == 0) return armFinish(out, single(word, out, lastOrOutside));
-  if ((hw1 >>> 11) == 0x1f && (hw1 & 0x0600) == 0x0400 && (word & 0xe00) != 0xa00) { // LDC2/STC2
+  if ((hw1 >>> 11) == 0x1f && (hw1 & 0x0600) == 0x0400 && ldc2Coprocessor(word)) { // LDC2/STC2
     return armFinish(out, coprocessorSpace(word, out, true));
   }
   return armFinish(out, KIND_OTHER);
