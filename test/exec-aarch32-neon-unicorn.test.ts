@@ -138,6 +138,26 @@ function twoRegisterMisc(random: Random): number {
   return u32(0xf3b00000 | (random.below(4) << 18) | (a << 16) | (opc << 7) | ((widening ? 0 : q) << 6) | fields(d, 0, m));
 }
 
+/** Three registers of different lengths (opc 0-14) and two registers and a scalar (every opc, the F ones included: undefined here, run there; left out). */
+function longOrScalar(random: Random): number {
+  const size = random.below(3);
+  if (bit(random) === 0) {
+    const opc = random.below(15);
+    const wideN = opc === 1 || opc === 3, narrowing = opc === 4 || opc === 6;
+    const d = narrowing ? random.below(32) : random.below(16) * 2;
+    const n = wideN || narrowing ? random.below(16) * 2 : random.below(32);
+    const m = narrowing ? random.below(16) * 2 : random.below(32);
+    const u = opc === 13 ? 0 : bit(random); // VQDMULL with U = 1 is UNDEFINED; Unicorn 2.0.1 runs it as U = 0
+    return u32(0xf2800000 | (u << 24) | (size << 20) | (opc << 8) | fields(d, n, m));
+  }
+  const opc = random.pick([0, 2, 3, 4, 6, 7, 8, 10, 11, 12, 13]);
+  const q = bit(random);
+  const long = [2, 3, 6, 7, 10, 11].includes(opc);
+  const d = long ? random.below(16) * 2 : reg(random, q);
+  const n = long ? random.below(32) : reg(random, q);
+  return u32(0xf2800040 | (q << 24) | (size << 20) | (opc << 8) | fields(d, n, 0) | (random.below(4) << 4 & 0x20) | random.below(16));
+}
+
 /** VEXT, VTBL/VTBX, VDUP (scalar). */
 function permuteOther(random: Random): number {
   const q = bit(random);
@@ -153,7 +173,8 @@ function vfpTransfer(random: Random): number {
   const c = cond(random) << 28;
   const rt = random.below(15), rt2 = (rt + 1 + random.below(14)) % 15; // Rt = Rt2: UNPREDICTABLE for the reads
   const n = random.below(32);
-  switch (random.below(6)) {
+  switch (random.below(7)) {
+    case 6: return u32(c | 0x0eb00a40 | (bit(random) << 22) | (random.below(16) << 12) | (bit(random) << 8) | (bit(random) << 5) | random.below(16)); // VMOV Sd, Sm / Dd, Dm
     case 0: return u32(c | 0x0e000a10 | (bit(random) << 20) | ((n >> 1) << 16) | (rt << 12) | ((n & 1) << 7));
     case 1: return u32(c | 0x0e000b10 | (bit(random) << 23) | (bit(random) << 20) | (random.below(4) << 21) | ((n & 15) << 16) | (rt << 12) | ((n >> 4) << 7) | (random.below(4) << 5));
     case 2: { // two S registers: Sm and Sm+1 (m < 31), or Dm
@@ -206,6 +227,11 @@ describe('AArch32 VFP transfers and Advanced SIMD integer operations agree with 
   it.skipIf(!haveUnicorn)('A32 and T32 two registers miscellaneous (VREV VPADDL VPADAL VCLS VCLZ VCNT VMVN VQABS VQNEG, compares with 0, VABS VNEG, VSWP VTRN VUZP VZIP, VMOVN VQMOVN VQMOVUN VSHLL)', async () => {
     await agrees('arm', (random) => [twoRegisterMisc(random)], 2009, { count: CASES * 3 });
     await agrees('thumb', (random) => [toT32(twoRegisterMisc(random))], 2010);
+  });
+
+  it.skipIf(!haveUnicorn)('A32 and T32 three registers of different lengths and two registers and a scalar', async () => {
+    await agrees('arm', (random) => [longOrScalar(random)], 2013, { count: CASES * 3 });
+    await agrees('thumb', (random) => [toT32(longOrScalar(random))], 2014);
   });
 
   it.skipIf(!haveUnicorn)('A32 and T32 VEXT, VTBL, VTBX, VDUP (scalar)', async () => {

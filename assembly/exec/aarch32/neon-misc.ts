@@ -2,13 +2,14 @@
 // layout; neon-integer.ts dispatches): two registers miscellaneous (VREV16/32/64,
 // VPADDL, VPADAL, VCLS, VCLZ, VCNT, VMVN, VQABS, VQNEG, VCGT/VCGE/VCEQ/VCLE/VCLT #0,
 // VABS, VNEG, VSWP, VTRN, VUZP, VZIP, VMOVN, VQMOVN, VQMOVUN, VSHLL by the lane size),
-// VEXT, VTBL/VTBX and VDUP (scalar). The floating-point forms and the three-registers-
-// of-different-lengths and by-scalar groups are ALU_NOT_MINE.
+// VEXT, VTBL/VTBX and VDUP (scalar); the three-registers-of-different-lengths and
+// by-scalar groups are in neon-long.ts. The floating-point forms are ALU_NOT_MINE.
 import { ALU_DONE, ALU_NOT_MINE } from "../ppc/alu";
 import {
   dLo, dHi, nLo, nHi, mLo, mHi, vd, vn, vm, dAddress, loadOperands, storeResult, laneBits, laneMask, laneCount, laneOf,
   signed, setLane, setResult, saturate,
 } from "./neon-lanes";
+import { neonLong } from "./neon-long";
 
 /** Leading sign bits (not counting the sign) of a lane (VCLS). */
 function leadingSignBits(value: u64, size: u32): u64 {
@@ -190,7 +191,7 @@ function duplicateScalar(word: u32): u32 {
 
 /** The groups with bit 23 set and bit 4 clear: ALU_DONE (pc not set) or ALU_NOT_MINE. */
 export function neonMisc(word: u32): u32 {
-  if ((word & 0x0030_0000) != 0x0030_0000) return ALU_NOT_MINE; // three registers of different lengths, by scalar
+  if ((word & 0x0030_0000) != 0x0030_0000) return neonLong(word); // three registers of different lengths, by scalar
   if ((word & 0x0100_0000) == 0) return extract(word);
   const b = (word >>> 8) & 15;
   if (b < 8) return twoRegisterMisc(word);

@@ -2,8 +2,8 @@
 // words; T32 passes the same word, cond 1110): VMOV between a core register and an S
 // register or a D register lane (VMOV.8/.16/.32, U for the signed or unsigned read),
 // VMOV between two core registers and a D register or two S registers, VDUP (core
-// register), and VMRS/VMSR of FPSCR (VMRS APSR_nzcv, FPSCR too), FPEXC, FPSID, MVFR0
-// and MVFR1. The extension is always enabled (FPEXC.EN is kept, not acted on).
+// register), VMOV between two S or two D registers, and VMRS/VMSR of FPSCR (VMRS
+// APSR_nzcv, FPSCR too), FPEXC, FPSID, MVFR0 and MVFR1. The extension is always enabled (FPEXC.EN is kept, not acted on).
 // FPEXC and the ID registers are PL1 only (cp15.ts's privileged()); FPSCR keeps the
 // bits QEMU's Cortex-A15 keeps (no trap enables, no FZ16).
 import { CPU_FPSCR, CPU_NZCV, CPU_SYSREGS, SYSREG_FPEXC } from "../../layout";
@@ -111,6 +111,13 @@ export function vfpMove(word: u32, pcValue: u64): u32 {
   if ((word & 0x0fe0_0ed0) == 0x0c40_0a10) return pair(word, pcValue);
   if ((word & 0x0f00_0f1f) == 0x0e00_0b10) return scalar(word, pcValue);
   if ((word & 0x0fe0_0fff) == 0x0ee0_0a10) return specialRegister((word & 0x0010_0000) != 0, (word >>> 16) & 15, (word >>> 12) & 15, pcValue);
+  if ((word & 0x0fbf_0ed0) == 0x0eb0_0a40) { // VMOV Sd, Sm / VMOV Dd, Dm (register)
+    const double = (word & 0x100) != 0;
+    const vd = (word >>> 12) & 15, vm = word & 15, dBit = (word >>> 22) & 1, mBit = (word >>> 5) & 1;
+    if (double) store<u64>(dAddress((dBit << 4) | vd), load<u64>(dAddress((mBit << 4) | vm)));
+    else store<u32>(sAddress((vd << 1) | dBit), load<u32>(sAddress((vm << 1) | mBit)));
+    return ALU_DONE;
+  }
   if ((word & 0x0fe0_0f7f) == 0x0e00_0a10) { // VMOV Rt <-> Sn
     const n = (((word >>> 16) & 15) << 1) | ((word >>> 7) & 1);
     const rt = (word >>> 12) & 15;
