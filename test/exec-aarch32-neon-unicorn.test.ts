@@ -207,8 +207,11 @@ describe('AArch32 VFP transfers and Advanced SIMD integer operations agree with 
     await agrees('arm', (random) => [threeSame(random)], 2003, { count: CASES * 3 });
   });
 
-  it.skipIf(!haveUnicorn)('T32 three registers of the same length', async () => {
-    await agrees('thumb', (random) => [toT32(threeSame(random))], 2004, { count: CASES * 2 });
+  it.skipIf(!haveUnicorn)('T32 three registers of the same length, inside IT blocks too', async () => {
+    await agrees('thumb', (random) => {
+      const word = toT32(threeSame(random));
+      return random.below(3) === 0 ? [0xbf08 | (random.below(14) << 4), word] : [word]; // IT <c>
+    }, 2004, { count: CASES * 2 });
   });
 
   it.skipIf(!haveUnicorn)('A32 shifts by immediate (VSHR VSRA VRSHR VRSRA VSRI VSHL VSLI VQSHL(U), narrowing, VSHLL)', async () => {
