@@ -34,7 +34,10 @@ function doubleword(random: Random): bigint {
   };
   const size = random.pick([8, 16, 32, 64]);
   switch (random.below(5)) {
-    case 0: return lanes(size, () => BigInt(random.pick([0, 1, -1, 2 ** (size - 1), 2 ** (size - 1) - 1, -(2 ** (size - 1))].map((v) => Math.min(v, 2 ** 53)))));
+    case 0: {
+      const half = 1n << BigInt(size - 1);
+      return lanes(size, () => random.pick([0n, 1n, -1n, half, half - 1n, -half]));
+    }
     case 1: return lanes(size, () => BigInt(random.below(40)) - 20n); // small (signed) shift counts and differences
     default: return (BigInt(random.next()) << 32n) | BigInt(random.next());
   }
@@ -111,7 +114,7 @@ function shiftImmediate(random: Random): number {
   const l = opc >= 8 ? 0 : bit(random);
   let imm6 = random.below(64);
   while (l === 0 && imm6 < 8) imm6 = random.below(64);
-  const q = opc >= 8 ? bit(random) : bit(random);
+  const q = bit(random); // the round bit of the narrowing forms
   const d = opc === 10 ? random.below(16) * 2 : opc >= 8 ? random.below(32) : reg(random, q);
   const m = opc === 8 || opc === 9 ? random.below(16) * 2 : opc === 10 ? random.below(32) : reg(random, q);
   return u32(0xf2800010 | (bit(random) << 24) | (imm6 << 16) | (opc << 8) | (l << 7) | (q << 6) | fields(d, 0, m));

@@ -159,7 +159,7 @@ function threeSame(word: u32): u32 {
   return ALU_DONE;
 }
 
-/** The 64-bit value of a modified immediate (cmode, op, abcdefgh); -1 as "reserved" is never asked for here. */
+/** The 64-bit value of a modified immediate (cmode, op, abcdefgh), cmode 1111 excluded. */
 function modifiedImmediate(cmode: u32, op: u32, imm8: u64): u64 {
   let lane: u64;
   switch (cmode >> 1) {
@@ -195,7 +195,7 @@ function oneRegisterImmediate(word: u32): u32 {
   return ALU_DONE;
 }
 
-/** A right shift of a lane by 1 … bits (bits + 1 … for the 64-bit one, no more than 64), rounded if asked. */
+/** A lane of `size` shifted right by 1 … its width (64 at most), rounded if asked. */
 function shiftRight(value: u64, size: u32, amount: u32, unsigned: bool, round: bool): u64 {
   const carry: u64 = round ? (value >> <u64>(amount - 1)) & 1 : 0;
   if (size == 3 && amount == 64) return (unsigned ? 0 : (<u64>(<i64>value >> 63))) + carry;
@@ -214,7 +214,7 @@ function shiftImmediate(word: u32): u32 {
   const d = vd(word), m = vm(word);
   const unsigned = u != 0;
   if (opc >= 8) {
-    if (opc > 10 || l != 0 || (d & (opc == 10 ? 1 : 0)) != 0 || (m & (opc == 10 ? 0 : 1)) != 0) return ALU_NOT_MINE;
+    if (opc > 10 || l != 0 || ((opc == 10 ? d : m) & 1) != 0) return ALU_NOT_MINE; // the Q operand must be even
     loadOperands(d, m, m, 1);
     if (opc == 10) { // VSHLL / VMOVL: D source lanes of `size` widened, then shifted left
       if (op6 != 0) return ALU_NOT_MINE;
