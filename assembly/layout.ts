@@ -152,7 +152,7 @@ export const REC_RAN: u32 = 248; //       u32: instructions the last run complet
 // ── CPU state (per vCPU record, both architectures) ──────────────────────────
 //   256 gpr u64 × 32 (PowerPC r0-r31, A64 x0-x30 + x31 unused, A32 r0-r15)
 //   512 pc · 520 lr · 528 ctr · 536 xer · 544 cr u32 · 548 mode u32 · 552 msr
-//   560 fpscr · 568 nzcv/cpsr u32 · 576 sp (A64) · 584 reservation addr · 592 size u32
+//   560 fpscr (A32: FPSCR in the low word) · 568 nzcv/cpsr u32 · 576 sp (A64) · 584 reservation addr · 592 size u32
 //   596 valid u32 · 600 reservation data [16] · 640 vsr [16] × 64 (PowerPC VSR0-63:
 //   FPR n = doubleword 0 of VSR n, VR n = VSR 32+n; A64 V0-V31), little-endian u64s,
 //   doubleword 0 at +0.
@@ -201,7 +201,11 @@ export const SYSREG_TPIDRRO_EL0: u32 = 48;
 export const SYSREG_FPCR: u32 = 49;
 export const SYSREG_FPSR: u32 = 50;
 export const SYSREG_CNTVCT_EL0: u32 = 51; // the last value a read returned (exec/a64/branch-system.ts)
-export const SYSREG_COUNT: u32 = 52;
+// AArch32 PL1 registers without an AArch64 home above: TPIDRPRW (TPIDR_EL1), CNTKCTL (CNTKCTL_EL1), FPEXC (FPEXC32_EL2)
+export const SYSREG_TPIDR_EL1: u32 = 52;
+export const SYSREG_CNTKCTL: u32 = 53;
+export const SYSREG_FPEXC: u32 = 54;
+export const SYSREG_COUNT: u32 = 55;
 // The 64-bit PowerPC segment lookaside buffer: SLB_ENTRIES × (ESID word u64, VSID word u64),
 // as slbmte's RB (without the index, which places the entry) and RS: ESID | V (0x800_0000),
 // and B | VSID | Ks Kp N L C LP. A miss is a segment interrupt: exits.ts's PPC_SEGMENT_FAULT_BIT.

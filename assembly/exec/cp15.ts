@@ -4,12 +4,20 @@
 //             DACR (c3,c0,0), MAIR0/PRRR (c10,c2,0), MAIR1/NMRR (c10,c2,1),
 //             CONTEXTIDR (c13,c0,1);
 //   MCRR/MRRC the 64-bit TTBR0 (opc1 0, c2) and TTBR1 (opc1 1, c2);
-//   MCR       the c8 TLB maintenance operations and the CP15DSB/DMB/ISB barriers (c7).
+//   MCR       the c8 TLB maintenance operations and the CP15DSB/DMB/ISB barriers (c7);
+//   MCR/MRC   the thread pointers TPIDRURW (c13,c0,2), TPIDRURO (c13,c0,3), TPIDRPRW (c13,c0,4),
+//             CNTFRQ (c14,c0,0; reads only: the frequency is fixed) and CNTKCTL (c14,c1,0);
+//   MRRC      the counters CNTPCT (opc1 0, c14) and CNTVCT (opc1 1, c14): one counter, every
+//             read one more than the last (A64's CNTVCT_EL0, so a delay loop ends deterministically).
+// PL0 (CPSR.M = User) reaches TPIDRURW, TPIDRURO (read only), the barriers, and what CNTKCTL
+// opens: CNTPCT with PL0PCTEN, CNTVCT with PL0VCTEN, CNTFRQ with either; anything else
+// there is UNDEFINED (ALU_UNDEFINED). Every other CPSR mode is PL1.
 // The registers live in the AArch64 array by the architectural mapping: SCTLR, TTBCR
 // and DACR are the low halves of SCTLR_EL1, TCR_EL1 and DACR32_EL2; a 32-bit TTBRn
 // write replaces TTBRn_EL1[31:0] and keeps the rest; MAIR0/1 are MAIR_EL1's halves.
 import {
-  CPU_SYSREGS, SYSREG_SCTLR_EL1, SYSREG_TCR_EL1, SYSREG_TTBR0_EL1, SYSREG_TTBR1_EL1, SYSREG_DACR, SYSREG_MAIR_EL1, SYSREG_CONTEXTIDR,
+  CPU_NZCV, CPU_SYSREGS, SYSREG_SCTLR_EL1, SYSREG_TCR_EL1, SYSREG_TTBR0_EL1, SYSREG_TTBR1_EL1, SYSREG_DACR, SYSREG_MAIR_EL1, SYSREG_CONTEXTIDR,
+  SYSREG_TPIDR_EL0, SYSREG_TPIDRRO_EL0, SYSREG_TPIDR_EL1, SYSREG_CNTKCTL, SYSREG_CNTVCT_EL0,
 } from "../layout";
 import { EXIT_SYNC_WAIT } from "../exits";
 import { record } from "../machine";
@@ -17,7 +25,55 @@ import { setMmu, tlbFlushAll, tlbFlushVa, tlbFlushAddressSpace } from "../mmu/tl
 import { shootPost, shootPostAddressSpace, shootBarrier } from "../mmu/shootdown";
 import { armWalker, armMmuEnabled, armAsid, WALKER_ARM_LPAE } from "../mmu/walk";
 import { ALU_DONE, ALU_NOT_MINE } from "./ppc/alu";
+import { ALU_UNDEFINED } from "./a64/operands";
 import { rRead, rWrite } from "./a32-loadstore";
+
+/** CNTFRQ: the generic timer's frequency (QEMU's, as A64's CNTFRQ_EL0). */
+const CNTFRQ_VALUE: u32 = 62_500_000;
+const CNTKCTL_PL0PCTEN: u32 = 1;
+const CNTKCTL_PL0VCTEN: u32 = 2;
+
+/** False at PL0 (CPSR.M = User); every other mode is PL1. */
+export function privileged(): bool {
+  return (load<u32>(record + CPU_NZCV) & 0x1f) != 0x10;
+}
+
+@inline function sysreg(index: u32): usize {
+  return record + CPU_SYSREGS + (index << 3);
+}
+
+/** The next value of the virtual counter (CNTPCT = CNTVCT: no offset). */
+function counterRead(): u64 {
+  const value = load<u64>(sysreg(SYSREG_CNTVCT_EL0)) + 1;
+  store<u64>(sysreg(SYSREG_CNTVCT_EL0), value);
+  return value;
+}
+
+/**
+ * MCR/MRC of the thread pointers, CNTFRQ and CNTKCTL (opc1 0, CRn 13 or 14), with the
+ * PL0 rules above: ALU_DONE, ALU_UNDEFINED or ALU_NOT_MINE (not one of these).
+ */
+function threadOrTimer(read: bool, crn: u32, crm: u32, opc2: u32, rt: u32, pcValue: u64): u32 {
+  const key = (crn << 8) | (crm << 4) | opc2;
+  const pl1 = privileged();
+  let index: u32;
+  switch (key) {
+    case 0xd02: index = SYSREG_TPIDR_EL0; break;
+    case 0xd03: if (!read && !pl1) return ALU_UNDEFINED; index = SYSREG_TPIDRRO_EL0; break;
+    case 0xd04: if (!pl1) return ALU_UNDEFINED; index = SYSREG_TPIDR_EL1; break;
+    case 0xe10: if (!pl1) return ALU_UNDEFINED; index = SYSREG_CNTKCTL; break;
+    case 0xe00: {
+      const open = pl1 || (load<u32>(sysreg(SYSREG_CNTKCTL)) & (CNTKCTL_PL0PCTEN | CNTKCTL_PL0VCTEN)) != 0;
+      if (!read || !open) return ALU_UNDEFINED;
+      rWrite(rt, CNTFRQ_VALUE);
+      return ALU_DONE;
+    }
+    default: return ALU_NOT_MINE;
+  }
+  if (read) rWrite(rt, load<u32>(sysreg(index)));
+  else store<u32>(sysreg(index), rRead(rt, pcValue));
+  return ALU_DONE;
+}
 
 /** Turns translation on or off (SCTLR.M) with the walker TTBCR.EAE selects, in the current ASID's address space. */
 export function armSetMmu(): void {
@@ -88,8 +144,14 @@ function transfer(word: u32, pcValue: u64): u32 {
   const opc2 = (word >>> 5) & 7;
   const crm = word & 15;
   if (rt == 15) return ALU_NOT_MINE; // MRC to APSR_nzcv and MCR from the PC are not in the subset
+  if (opc1 == 0 && (crn == 13 || crn == 14)) {
+    const status = threadOrTimer(read, crn, crm, opc2, rt, pcValue);
+    if (status != ALU_NOT_MINE) return status;
+  }
+  const barrier = !read && opc1 == 0 && crn == 7 && ((crm == 10 && (opc2 == 4 || opc2 == 5)) || (crm == 5 && opc2 == 4));
+  if (!barrier && !privileged()) return ALU_UNDEFINED;
   if (!read && opc1 == 0 && crn == 8) return tlbMaintenance(crm, opc2, rRead(rt, pcValue));
-  if (!read && opc1 == 0 && crn == 7 && ((crm == 10 && (opc2 == 4 || opc2 == 5)) || (crm == 5 && opc2 == 4))) {
+  if (barrier) {
     // CP15DSB retires this vCPU's broadcast invalidations; CP15DMB and CP15ISB need nothing here.
     return crm == 10 && opc2 == 4 && !shootBarrier() ? EXIT_SYNC_WAIT : ALU_DONE;
   }
@@ -106,13 +168,26 @@ function transfer(word: u32, pcValue: u64): u32 {
   return ALU_DONE;
 }
 
-/** MCRR/MRRC p15 of TTBR0 (opc1 0) or TTBR1 (opc1 1): Rt the low word, Rt2 the high one. */
+/**
+ * MCRR/MRRC p15 of TTBR0 (opc1 0) or TTBR1 (opc1 1), and MRRC of CNTPCT (opc1 0) or
+ * CNTVCT (opc1 1): Rt the low word, Rt2 the high one.
+ */
 function transfer64(word: u32, pcValue: u64): u32 {
   const read = (word & 0x0010_0000) != 0;
   const rt2 = (word >>> 16) & 15;
   const rt = (word >>> 12) & 15;
   const opc1 = (word >>> 4) & 15;
-  if ((word & 15) != 2 || opc1 > 1 || rt == 15 || rt2 == 15) return ALU_NOT_MINE;
+  const crm = word & 15;
+  if ((crm != 2 && crm != 14) || opc1 > 1 || rt == 15 || rt2 == 15) return ALU_NOT_MINE;
+  if (crm == 14) {
+    const enable = opc1 == 0 ? CNTKCTL_PL0PCTEN : CNTKCTL_PL0VCTEN;
+    if (!read || (!privileged() && (load<u32>(sysreg(SYSREG_CNTKCTL)) & enable) == 0)) return ALU_UNDEFINED;
+    const value = counterRead();
+    rWrite(rt, <u32>value);
+    rWrite(rt2, <u32>(value >> 32));
+    return ALU_DONE;
+  }
+  if (!privileged()) return ALU_UNDEFINED;
   const index = opc1 == 0 ? SYSREG_TTBR0_EL1 : SYSREG_TTBR1_EL1;
   const at = record + CPU_SYSREGS + (index << 3);
   if (read) {
@@ -129,7 +204,7 @@ function transfer64(word: u32, pcValue: u64): u32 {
 /**
  * Executes `word` (A32, condition passed, or T32 with its first halfword in the high
  * bits) if it is a CP15 instruction of the subset: ALU_DONE (the caller advances pc),
- * EXIT_SYNC_WAIT or ALU_NOT_MINE.
+ * EXIT_SYNC_WAIT, ALU_UNDEFINED (not accessible at PL0) or ALU_NOT_MINE.
  */
 export function cp15(word: u32, pcValue: u64): u32 {
   if ((word >>> 28) == 15 || ((word >>> 8) & 15) != 15) return ALU_NOT_MINE; // MCR2 and friends; coprocessors other than 15

@@ -24,7 +24,7 @@ Input:  {"arch":"${GUEST_ARCHES.join('"|"')}",
 Output: {"regs":{…every register…}, "mem":[{"addr","hex"}], "fault":null|{"kind","addr"}}
         PowerPC registers: r0-r31 pc cr xer lr ctr msr f0-f31 v0-v31 hashkeyr hashpkeyr;
         A64: x0-x30 sp pc nzcv v0-v31 (vector registers as 32 hex digits);
-        A32/T32: r0-r15 cpsr d0-d31 (set "cpsr" to choose the flags, IT and mode bits).
+        A32/T32: r0-r15 cpsr d0-d31 fpscr (set "cpsr" to choose the flags, IT and mode bits).
         fault kinds: unmapped-read, unmapped-write, unmapped-fetch, illegal, unaligned,
         device-error, translation, trap (hashchk's check failed; addr: its EA); on a
         fault "pc" is the faulting instruction's address.

@@ -21,9 +21,10 @@ export type PpcRegisterName =
 /** A64: x0-x30, sp, pc, NZCV, the SIMD registers, the MMU's system registers and the EL0 ones (thread pointers, FPCR/FPSR, the counter). */
 export type A64RegisterName = `x${Below<31>}` | 'sp' | 'pc' | 'nzcv' | `v${Below<32>}` | 'sctlr_el1' | 'tcr_el1' | 'ttbr0_el1' | 'ttbr1_el1' | 'mair_el1'
   | 'tpidr_el0' | 'tpidrro_el0' | 'fpcr' | 'fpsr' | 'cntvct_el0';
-/** AArch32 (A32 and T32): r0-r15, pc, CPSR, d0-d31 and the MMU's registers. */
+/** AArch32 (A32 and T32): r0-r15, pc, CPSR, d0-d31 (also as q0-q15 and s0-s31), FPSCR, FPEXC, the MMU's registers, the thread pointers and CNTKCTL. */
 export type A32RegisterName =
-  | `r${Below<16>}` | 'pc' | 'cpsr' | `d${Below<32>}` | 'sctlr' | 'ttbcr' | 'dacr' | 'contextidr' | 'ttbr0' | 'ttbr1' | 'mair0' | 'mair1';
+  | `r${Below<16>}` | 'pc' | 'cpsr' | `d${Below<32>}` | `q${Below<16>}` | `s${Below<32>}` | 'fpscr' | 'fpexc'
+  | 'sctlr' | 'ttbcr' | 'dacr' | 'contextidr' | 'ttbr0' | 'ttbr1' | 'mair0' | 'mair1' | 'tpidruro' | 'tpidrurw' | 'tpidrprw' | 'cntkctl';
 
 /** The register names `Vcpu.set`/`get` take on architecture `A` (every architecture's, for GuestArch). */
 export type RegisterName<A extends GuestArch = GuestArch> =
@@ -129,13 +130,21 @@ function a32Slot(map: MemoryMap, name: string): Slot | undefined {
   if (r !== undefined) return { offset: r === 15 ? map.CPU_PC : map.CPU_GPR + r * 8, bytes: 8 };
   const d = numberIn(name, 'd', 32);
   if (d !== undefined) return { offset: map.CPU_VSR + d * 8, bytes: 8 };
+  // Qn is d(2n+1):d(2n), S(2n) and S(2n+1) the low and high words of Dn (little-endian, packed from CPU_VSR).
+  const q = numberIn(name, 'q', 16);
+  if (q !== undefined) return { offset: map.CPU_VSR + q * 16, bytes: 16 };
+  const s = numberIn(name, 's', 32);
+  if (s !== undefined) return { offset: map.CPU_VSR + s * 4, bytes: 4 };
   if (name === 'cpsr') return { offset: map.CPU_NZCV, bytes: 4 };
+  if (name === 'fpscr') return { offset: map.CPU_FPSCR, bytes: 4 };
   // The MMU registers by the architectural mapping onto the AArch64 array (settable, not in the step format's list).
   const sysreg = (index: number, bytes: 4 | 8, half = 0): Slot => ({ offset: map.CPU_SYSREGS + 8 * index + 4 * half, bytes });
   const mmu: Record<string, Slot> = {
     sctlr: sysreg(map.SYSREG_SCTLR_EL1, 4), ttbcr: sysreg(map.SYSREG_TCR_EL1, 4), dacr: sysreg(map.SYSREG_DACR, 4), contextidr: sysreg(map.SYSREG_CONTEXTIDR, 4),
     ttbr0: sysreg(map.SYSREG_TTBR0_EL1, 8), ttbr1: sysreg(map.SYSREG_TTBR1_EL1, 8),
     mair0: sysreg(map.SYSREG_MAIR_EL1, 4), mair1: sysreg(map.SYSREG_MAIR_EL1, 4, 1),
+    tpidruro: sysreg(map.SYSREG_TPIDRRO_EL0, 4), tpidrurw: sysreg(map.SYSREG_TPIDR_EL0, 4), tpidrprw: sysreg(map.SYSREG_TPIDR_EL1, 4),
+    cntkctl: sysreg(map.SYSREG_CNTKCTL, 4), fpexc: sysreg(map.SYSREG_FPEXC, 4),
   };
   return Object.hasOwn(mmu, name) ? mmu[name] : undefined;
 }
@@ -151,7 +160,7 @@ const ppc = (mode: (map: MemoryMap) => number, endian: 'big' | 'little'): ArchSp
 
 /** BE8: big-endian data, little-endian instructions (so `endian`, the code's order, stays little). */
 const aarch32 = (thumb: boolean, bigData = false): ArchSpec => ({
-  names: [...numbered('r', 16), 'cpsr', ...numbered('d', 32)],
+  names: [...numbered('r', 16), 'cpsr', ...numbered('d', 32), 'fpscr'],
   aliases: { sp: 'r13', lr: 'r14', pc: 'r15' },
   endian: 'little',
   mode: (map) => map.MODE_ARM | (bigData ? 0 : map.MODE_LE) | (thumb ? map.MODE_THUMB : 0),

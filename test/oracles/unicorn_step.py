@@ -152,7 +152,8 @@ class Engine:
                         cpsr=A32.UC_ARM_REG_CPSR)
             for i in range(32):
                 regs["d%d" % i] = A32.UC_ARM_REG_D0 + i
-            self.out_order = ["r%d" % i for i in range(16)] + ["cpsr"] + ["d%d" % i for i in range(32)]
+            regs["fpscr"] = A32.UC_ARM_REG_FPSCR
+            self.out_order = ["r%d" % i for i in range(16)] + ["cpsr"] + ["d%d" % i for i in range(32)] + ["fpscr"]
         self.regs = regs
         self.aliases = {"sp": "r13", "lr": "r14", "pc": "r15"} if self.arch in ("arm", "thumb") else {}
 
