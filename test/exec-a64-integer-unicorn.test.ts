@@ -74,7 +74,7 @@ const CLASSES: Class[] = [
 
 const bitsOf = (word: number, low: number, count: number) => (word >>> low) & ((1 << count) - 1);
 const u = (word: number) => bitsOf(word, 29, 1);
-/** Only the opcodes (bits 15:11 or 16:12) the model runs: the rest (saturating, rounding, …) are unimplemented, not compared. */
+/** Only the opcodes (bits 15:11 or 16:12) of simd-arith.ts: the saturating, rounding and by-element ones are in exec-a64-saturating-unicorn.test.ts. */
 const opcodeIn = (low: number, count: number, known: number[], unsignedOnly: number[] = [], signedOnly: number[] = []) => (word: number) => {
   const opcode = bitsOf(word, low, count);
   return !(known.includes(opcode) || (unsignedOnly.includes(opcode) && u(word) === 1) || (signedOnly.includes(opcode) && u(word) === 0));
