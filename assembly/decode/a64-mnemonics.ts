@@ -25,3 +25,4 @@ export const M64_STOP: u16 = 202; //     + (op*2 + R)*3 + sz
 export const M64_ST1: u16 = 250; //      st1..st4 ld1..ld4 ld1r..ld4r
 export const M64_LD1: u16 = 254;
 export const M64_LD1R: u16 = 258;
+export const M64_DC_ZVA: u16 = 262;

@@ -10,18 +10,19 @@
 // carry F_VECTOR | F_MULTIPLE, D_COUNT registers from D_RT (mask in D_REG_LIST) and
 // D_SIZE = the bytes transferred. MTE tag instructions are KIND_OTHER. Outside the
 // load/store space the result is KIND_OTHER, or KIND_UNDEFINED for the unallocated
-// top-level groups; precise only inside the load/store space.
+// top-level groups; precise only inside the load/store space. DC ZVA is a load/store:
+// OP_ZERO of 64 bytes (DCZID_EL0's block) at base Xt (F_BASE_ZERO for XZR).
 
 import {
   D_KIND, D_OP, D_SIZE, D_COUNT, D_FLAGS, D_RT, D_RT2, D_BASE, D_INDEX, D_DISP, D_POST_DISP, D_REG_LIST,
   D_MNEMONIC, D_ATOMIC, D_RS, KIND_LOADSTORE, KIND_OTHER, KIND_UNDEFINED, KIND_INVALID_FORM, OP_LOAD, OP_STORE,
-  OP_ATOMIC, F_SIGNED, F_WRITEBACK, F_POST_INDEX, F_EXCLUSIVE, F_ACQUIRE, F_RELEASE, F_FP, F_VECTOR,
+  OP_ATOMIC, OP_ZERO, F_BASE_ZERO, F_SIGNED, F_WRITEBACK, F_POST_INDEX, F_EXCLUSIVE, F_ACQUIRE, F_RELEASE, F_FP, F_VECTOR,
   F_PC_RELATIVE, F_PAIR, F_MULTIPLE, F_SIGN_EXTEND_64, F_WORD_DEST, ATOMIC_ADD, ATOMIC_SWAP, ATOMIC_CAS,
   REG_NONE,
 } from "./descriptor";
 import {
   M64_SINGLE, M64_RCPC_U, M64_LDRAA, M64_LDAPR, M64_EXCL, M64_EXCLP, M64_ORDERED, M64_CAS, M64_CASP, M64_SWP,
-  M64_LDOP, M64_STOP, M64_ST1, M64_LD1, M64_LD1R,
+  M64_LDOP, M64_STOP, M64_ST1, M64_LD1, M64_LD1R, M64_DC_ZVA,
 } from "./a64-mnemonics";
 import { PAIR_SIZES, sext, unsignedOffset, pairFast, singleFast } from "./a64-fast";
 
@@ -62,7 +63,7 @@ export function decodeA64(word: u32, out: usize): u32 {
     if (kind != 0) return kind;
   }
   begin(out);
-  if ((word & 0x0a000000) != 0x08000000) return finish(out, outside(word));
+  if ((word & 0x0a000000) != 0x08000000) return finish(out, outside(word, out));
   switch ((word >>> 28) & 3) {
     case 0: return (word & 0x04000000) != 0 ? structure(word, out) : exclusive(word, out);
     case 1: return (word & 0x01000000) != 0 ? rcpcUnscaled(word, out) : literal(word, out);
@@ -71,8 +72,13 @@ export function decodeA64(word: u32, out: usize): u32 {
   }
 }
 
-/** Outside the load/store space: the unallocated top-level groups are undefined. */
-function outside(word: u32): u32 {
+/** Outside the load/store space: DC ZVA (a store zeroing a DCZID_EL0 block), or the unallocated top-level groups (undefined). */
+function outside(word: u32, out: usize): u32 {
+  if ((word & 0xffff_ffe0) == 0xd50b_7420) { // DC ZVA, Xt: base Xt (31: XZR, so F_BASE_ZERO), 64 bytes
+    const rt = word & 31;
+    access(out, OP_ZERO, 64, rt == 31 ? F_BASE_ZERO : 0, REG_NONE, rt, M64_DC_ZVA);
+    return KIND_LOADSTORE;
+  }
   const op1 = (word >>> 25) & 15;
   if (op1 == 1 || op1 == 3) return KIND_UNDEFINED;
   if (op1 == 0 && (word >>> 16) == 0) return KIND_UNDEFINED; // UDF

@@ -10,7 +10,7 @@ import {
 import { EXIT_NONE } from "../exits";
 import {
   D_OP, D_SIZE, D_FLAGS, D_RT, D_RT2, D_BASE, D_INDEX, D_DISP, D_POST_DISP, D_RS, D_ATOMIC, D_EXTEND, D_SHIFT_AMOUNT,
-  OP_LOAD, OP_STORE, OP_ATOMIC, F_SIGNED, F_WRITEBACK, F_POST_INDEX, F_EXCLUSIVE, F_ACQUIRE, F_RELEASE, F_FP,
+  OP_LOAD, OP_STORE, OP_ATOMIC, OP_ZERO, F_BASE_ZERO, F_SIGNED, F_WRITEBACK, F_POST_INDEX, F_EXCLUSIVE, F_ACQUIRE, F_RELEASE, F_FP,
   F_PC_RELATIVE, F_PAIR, F_MULTIPLE, F_SIGN_EXTEND_64, F_WORD_DEST, REG_NONE,
   EXTEND_UXTW, EXTEND_SXTW, ATOMIC_ADD, ATOMIC_CLR, ATOMIC_EOR, ATOMIC_SET, ATOMIC_SMAX, ATOMIC_SMIN, ATOMIC_UMAX,
   ATOMIC_UMIN, ATOMIC_SWAP, ATOMIC_CAS,
@@ -68,6 +68,7 @@ export function a64LoadStore(desc: usize, at: u64, word: u32): u32 {
   const flags = load<u32>(desc, D_FLAGS);
   const size = <u32>load<u8>(desc, D_SIZE);
   const base = <u32>load<u8>(desc, D_BASE);
+  if (op == OP_ZERO) return zeroBlock((flags & F_BASE_ZERO) != 0 ? 0 : xRead(base, false), size);
   const index = load<u8>(desc, D_INDEX);
   const baseValue = (flags & F_PC_RELATIVE) != 0 ? at : xRead(base, true);
   const offset = index != REG_NONE
@@ -98,6 +99,22 @@ export function a64LoadStore(desc: usize, at: u64, word: u32): u32 {
     // Post-index by a register (structure forms' Xm) adds the register, else the immediate.
     const postOffset = index != REG_NONE ? offset : <u64>load<i64>(desc, D_POST_DISP);
     xWrite(base, (flags & F_POST_INDEX) != 0 ? baseValue + postOffset : address, true);
+  }
+  return EXIT_NONE;
+}
+
+/**
+ * DC ZVA: zeroes the `bytes`-byte block holding `address` as 8-byte stores in address
+ * order (each through the TLB, a device sees 8-byte writes, as PowerPC's dcbz), with no
+ * alignment fault (the architecture's fault for Device memory is not modelled; QEMU
+ * has none either). An exit part-way leaves the stores before it done: running it
+ * again zeroes the same bytes.
+ */
+function zeroBlock(address: u64, bytes: u32): u32 {
+  const block = address & ~(<u64>bytes - 1);
+  for (let offset: u32 = 0; offset < bytes; offset += 8) {
+    writeValue(block + offset, 8, 0, false);
+    if (accessExit != EXIT_NONE) return accessExit;
   }
   return EXIT_NONE;
 }

@@ -41,6 +41,8 @@ export const A64_MNEMONICS: readonly string[] = [
   ...sized(ATOMIC_OPS.flatMap((op) => ['', 'l'].map((suffix) => `st${op}${suffix}`))),
   // 250: SIMD structure loads and stores: (L*… see the core) 
   'st1', 'st2', 'st3', 'st4', 'ld1', 'ld2', 'ld3', 'ld4', 'ld1r', 'ld2r', 'ld3r', 'ld4r',
+  // 262: the cache-zeroing store
+  'dc zva',
 ];
 
 export function a64MnemonicName(id: number): string | null {

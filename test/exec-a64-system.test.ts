@@ -1,0 +1,95 @@
+// A64 system instructions beyond the EL0 registers (issue 18, item 2 of the helper's
+// brief): DC ZVA as a 64-byte zeroing store, the cache maintenance instructions as
+// address-translating no-ops, CFINV, and BRK as a documented `trap` exit.
+import { describe, expect, it } from 'vitest';
+import { Machine, Vcpu, A64Program, a64 } from '../dist/src/index.js';
+import { haveUnicorn, unicornDisagreements } from './fixtures/unicorn-runner.js';
+import { prng } from './helpers.js';
+
+const REGISTERS = [...Array.from({ length: 31 }, (_, i) => `x${i}`), 'sp', 'pc', 'nzcv'];
+const hex = (value: bigint) => `0x${value.toString(16)}`;
+const DATA = 0x10000n;
+const dc = (op1: number, crm: number, op2: number, rt: number) => (0xd508_7000 | (op1 << 16) | (crm << 8) | (op2 << 5) | rt) >>> 0;
+const DC_ZVA = (rt: number) => dc(3, 4, 1, rt);
+const MRS_X2_DCZID = 0xd53b_00e2;
+const CACHE_BY_ADDRESS: Array<[string, number]> = [
+  ['dc civac', dc(3, 14, 1, 0)], ['dc cvac', dc(3, 10, 1, 0)], ['dc cvau', dc(3, 11, 1, 0)], ['dc ivac', dc(0, 6, 1, 0)], ['ic ivau', dc(3, 5, 1, 0)],
+];
+const CACHE_WHOLE: Array<[string, number]> = [['ic iallu', dc(0, 5, 0, 31)], ['ic ialluis', dc(0, 1, 0, 31)]];
+
+/** 256 bytes of 0xa5.. at DATA and x0 somewhere inside. */
+function zvaCase(random: ReturnType<typeof prng>, word: number) {
+  const bytes = Array.from({ length: 256 }, () => random.below(256).toString(16).padStart(2, '0')).join('');
+  return { arch: 'aarch64', insn: [hex(BigInt(word)), hex(BigInt(MRS_X2_DCZID))], regs: { x0: hex(DATA + BigInt(random.below(256))), x5: hex(DATA + BigInt(random.below(256))) }, mem: [{ addr: hex(DATA), hex: bytes }] };
+}
+
+describe.skipIf(!haveUnicorn)('A64 DC ZVA, cache maintenance and CFINV against Unicorn 2', () => {
+  it('DC ZVA zeroes the 64-byte block holding Xt (any offset in it) and DCZID_EL0 says 64 bytes, permitted', async () => {
+    const random = prng(0x2a7a);
+    const cases = Array.from({ length: 120 }, () => zvaCase(random, DC_ZVA(random.pick([0, 5]))));
+    const failures = await unicornDisagreements(cases, REGISTERS, (testCase) => `${testCase.insn[0]} x0=${testCase.regs.x0} x5=${testCase.regs.x5}`);
+    expect(failures, failures.slice(0, 10).join('\n')).toEqual([]);
+  });
+
+  it.each([...CACHE_BY_ADDRESS, ...CACHE_WHOLE])('%s changes no register or byte and goes on', async (_name, word) => {
+    const random = prng(word);
+    const cases = Array.from({ length: 8 }, () => zvaCase(random, word));
+    const failures = await unicornDisagreements(cases, REGISTERS, (testCase) => `${testCase.insn[0]} x0=${testCase.regs.x0}`);
+    expect(failures, failures.join('\n')).toEqual([]);
+  });
+
+  it('CFINV inverts C and nothing else', async () => {
+    const cases = Array.from({ length: 16 }, (_, nzcv) => ({ arch: 'aarch64', insn: ['0xd500401f'], regs: { nzcv: hex(BigInt(nzcv) << 28n) } }));
+    const failures = await unicornDisagreements(cases, REGISTERS, (testCase) => testCase.regs.nzcv);
+    expect(failures, failures.join('\n')).toEqual([]);
+  });
+});
+
+describe('A64 DC ZVA, cache maintenance and BRK on the machine', () => {
+  const CODE = 0x10_0000n;
+  const RAM = 0x20_0000n;
+  const DEVICE = 0x3000_0000n;
+
+  async function guest(words: number[]) {
+    const machine = await Machine.create({ arenaBytes: 4 << 20 });
+    machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: CODE, memorySize: 0x10000, userspaceAddr: machine.allocateBacking(0x10000) });
+    machine.setUserMemoryRegion({ slot: 1, guestPhysAddr: RAM, memorySize: 0x10000, userspaceAddr: machine.allocateBacking(0x10000) });
+    machine.writeBytes(CODE, new A64Program().emit(...words).bytes());
+    return { machine, vcpu: new Vcpu(machine, 0, 'aarch64').set('pc', CODE) };
+  }
+
+  it('DC ZVA on a device is eight 8-byte writes of zero in address order, the block around Xt', async () => {
+    const { machine, vcpu } = await guest([DC_ZVA(1), a64.svc()]);
+    const writes: Array<[number, number, bigint]> = [];
+    machine.mmio.register({ base: DEVICE, size: 0x100, read: () => 0, write: (offset, size, value) => { writes.push([offset, size, BigInt(value)]); } });
+    vcpu.set('x1', DEVICE + 0x4bn);
+    expect(vcpu.run(10).reason).toBe('hypercall');
+    expect(writes).toEqual(Array.from({ length: 8 }, (_, i) => [0x40 + i * 8, 8, 0n]));
+  });
+
+  it('DC ZVA with XZR zeroes the block at address 0 (here unmapped: an mmio exit at 0)', async () => {
+    const { vcpu } = await guest([DC_ZVA(31)]);
+    expect(vcpu.run(10)).toMatchObject({ reason: 'mmio', pc: CODE, gpa: 0n, size: 8, write: true });
+  });
+
+  it('BRK ends the run with a trap fault at the BRK, which stays the pc', async () => {
+    const { vcpu } = await guest([a64.movz(1, 5), 0xd420_1240]); // brk #0x92
+    expect(vcpu.run(10)).toEqual({ reason: 'fault', pc: CODE + 4n, kind: 'trap', address: CODE + 4n });
+    expect(vcpu.get('x1')).toBe(5n);
+    expect(vcpu.get('pc')).toBe(CODE + 4n);
+  });
+
+  it('UDF and HLT are undefined (no halting debug)', async () => {
+    expect((await guest([0x0000_1234])).vcpu.run(5)).toMatchObject({ reason: 'undefined', pc: CODE });
+    expect((await guest([0xd440_0000])).vcpu.run(5)).toMatchObject({ reason: 'undefined', pc: CODE });
+  });
+
+  it('the cache maintenance instructions reach no device', async () => {
+    const { machine, vcpu } = await guest([...CACHE_BY_ADDRESS.map(([, word]) => word), ...CACHE_WHOLE.map(([, word]) => word), a64.svc()]);
+    let accesses = 0;
+    machine.mmio.register({ base: DEVICE, size: 0x100, read: () => { accesses++; return 0; }, write: () => { accesses++; } });
+    vcpu.set('x0', DEVICE + 8n);
+    expect(vcpu.run(20).reason).toBe('hypercall');
+    expect(accesses).toBe(0);
+  });
+});
