@@ -2,7 +2,7 @@
 // brief): DC ZVA as a 64-byte zeroing store, the cache maintenance instructions as
 // address-translating no-ops, CFINV, and BRK as a documented `trap` exit.
 import { describe, expect, it } from 'vitest';
-import { Machine, Vcpu, A64Program, a64 } from '../dist/src/index.js';
+import { Machine, Vcpu, A64PageTables, A64Program, a64 } from '../dist/src/index.js';
 import { haveUnicorn, unicornDisagreements } from './fixtures/unicorn-runner.js';
 import { prng } from './helpers.js';
 
@@ -91,5 +91,52 @@ describe('A64 DC ZVA, cache maintenance and BRK on the machine', () => {
     vcpu.set('x0', DEVICE + 8n);
     expect(vcpu.run(20).reason).toBe('hypercall');
     expect(accesses).toBe(0);
+  });
+});
+
+describe('A64 cache maintenance and DC ZVA with the MMU on', () => {
+  const CODE = 0x10_0000n;
+  const RAM = 0x20_0000n;
+  const TABLES = 0x8000_0000n;
+  const CODE_VA = 0x4000_0000n;
+  const WRITABLE_VA = 0x5000_0000n;
+  const READ_ONLY_VA = 0x5000_1000n;
+
+  async function mmuGuest(words: number[]) {
+    const machine = await Machine.create({ arenaBytes: 8 << 20 });
+    machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: CODE, memorySize: 0x10000, userspaceAddr: machine.allocateBacking(0x10000) });
+    machine.setUserMemoryRegion({ slot: 1, guestPhysAddr: RAM, memorySize: 0x10000, userspaceAddr: machine.allocateBacking(0x10000) });
+    machine.setUserMemoryRegion({ slot: 2, guestPhysAddr: TABLES, memorySize: 0x10_0000, userspaceAddr: machine.allocateBacking(0x10_0000) });
+    machine.writeBytes(CODE, new A64Program().emit(...words).bytes());
+    const tables = new A64PageTables(machine, TABLES, 0x10_0000);
+    tables.map({ va: CODE_VA, pa: CODE, size: 0x1000, writable: false });
+    tables.map({ va: WRITABLE_VA, pa: RAM, size: 0x1000 });
+    tables.map({ va: READ_ONLY_VA, pa: RAM + 0x1000n, size: 0x1000, writable: false });
+    const vcpu = tables.enable(new Vcpu(machine, 0, 'aarch64'), { translate: false }).set('sctlr_el1', 1).set('pc', CODE_VA);
+    return { machine, vcpu };
+  }
+
+  it.each(CACHE_BY_ADDRESS)('%s of an unmapped address is a translation fault at it (a data abort), pc at the instruction', async (_name, word) => {
+    const { vcpu } = await mmuGuest([word]);
+    vcpu.set('x0', 0x6000_0040n);
+    const exit = vcpu.run(5) as { reason: string; kind: string; pc: bigint; address: bigint; syndrome: bigint };
+    expect([exit.reason, exit.kind, exit.pc, exit.address]).toEqual(['fault', 'translation', CODE_VA, 0x6000_0040n]);
+    expect([exit.syndrome >> 26n, exit.syndrome & 0x3cn]).toEqual([0x25n, 0x04n]);
+  });
+
+  it('DC IVAC needs write permission, DC CIVAC/CVAC only read: a read-only page faults the first alone', async () => {
+    const { vcpu } = await mmuGuest([dc(3, 14, 1, 0), dc(3, 10, 1, 0), dc(0, 6, 1, 0)]);
+    vcpu.set('x0', READ_ONLY_VA + 0x80n);
+    const exit = vcpu.run(5) as { kind: string; pc: bigint; syndrome: bigint };
+    expect([exit.kind, exit.pc, exit.syndrome & 0x3cn, (exit.syndrome >> 6n) & 1n]).toEqual(['translation', CODE_VA + 8n, 0x0cn, 1n]);
+  });
+
+  it('DC ZVA stores through the tables: zeroes a writable page\'s block, faults on a read-only one', async () => {
+    const { machine, vcpu } = await mmuGuest([DC_ZVA(1), DC_ZVA(2)]);
+    machine.writeBytes(RAM + 0x80n, new Uint8Array(0x80).fill(0x5a));
+    vcpu.set('x1', WRITABLE_VA + 0xc7n).set('x2', READ_ONLY_VA);
+    const exit = vcpu.run(5) as { kind: string; pc: bigint; syndrome: bigint };
+    expect([exit.kind, exit.pc, exit.syndrome & 0x3cn, (exit.syndrome >> 6n) & 1n]).toEqual(['translation', CODE_VA + 4n, 0x0cn, 1n]);
+    expect(machine.readBytes(RAM + 0x80n, 0x80)).toEqual(new Uint8Array([...new Uint8Array(0x40).fill(0x5a), ...new Uint8Array(0x40)]));
   });
 });
