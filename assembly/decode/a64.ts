@@ -17,12 +17,12 @@ import {
   D_KIND, D_OP, D_SIZE, D_COUNT, D_FLAGS, D_RT, D_RT2, D_BASE, D_INDEX, D_DISP, D_POST_DISP, D_REG_LIST,
   D_MNEMONIC, D_ATOMIC, D_RS, KIND_LOADSTORE, KIND_OTHER, KIND_UNDEFINED, KIND_INVALID_FORM, OP_LOAD, OP_STORE,
   OP_ATOMIC, OP_ZERO, F_BASE_ZERO, F_SIGNED, F_WRITEBACK, F_POST_INDEX, F_EXCLUSIVE, F_ACQUIRE, F_RELEASE, F_FP, F_VECTOR,
-  F_PC_RELATIVE, F_PAIR, F_MULTIPLE, F_SIGN_EXTEND_64, F_WORD_DEST, ATOMIC_ADD, ATOMIC_SWAP, ATOMIC_CAS,
+  F_PC_RELATIVE, F_PAIR, F_MULTIPLE, F_SIGN_EXTEND_64, F_WORD_DEST, ATOMIC_ADD, ATOMIC_CLR, ATOMIC_SET, ATOMIC_SWAP, ATOMIC_CAS,
   REG_NONE,
 } from "./descriptor";
 import {
   M64_SINGLE, M64_RCPC_U, M64_LDRAA, M64_LDAPR, M64_EXCL, M64_EXCLP, M64_ORDERED, M64_CAS, M64_CASP, M64_SWP,
-  M64_LDOP, M64_STOP, M64_ST1, M64_LD1, M64_LD1R, M64_DC_ZVA,
+  M64_LDOP, M64_STOP, M64_ST1, M64_LD1, M64_LD1R, M64_DC_ZVA, M64_LSE128, M64_RCPC3_PAIR,
 } from "./a64-mnemonics";
 import { PAIR_SIZES, sext, unsignedOffset, pairFast, singleFast } from "./a64-fast";
 
@@ -235,9 +235,86 @@ function exclusive(word: u32, out: usize): u32 {
   return finish(out, kind);
 }
 
-/** LDAPUR / STLUR family (v8.4 RCpc, unscaled); MTE tag instructions beside them. */
+/**
+ * FEAT_LSE128 (bits 31:24 = 0x19, bit 21, bits 11:10 = 00): LDCLRP, LDSETP, SWPP
+ * (o3:opc = 0001, 0011, 1000) with A and R, a 16-byte atomic on the pair Xt (the low
+ * doubleword), Xt2. Rt or Rt2 of 31 is undefined; Rt = Rt2 (CONSTRAINED UNPREDICTABLE) too.
+ */
+function atomicPair128(word: u32, out: usize): u32 {
+  const op = (word >>> 12) & 15;
+  const atomicOp: u8 = op == 0b0001 ? ATOMIC_CLR : op == 0b0011 ? ATOMIC_SET : op == 0b1000 ? ATOMIC_SWAP : 0;
+  const rt = word & 31, rt2 = (word >>> 16) & 31;
+  if (atomicOp == 0 || rt == 31 || rt2 == 31) return finish(out, KIND_UNDEFINED);
+  const a = (word >>> 23) & 1, r = (word >>> 22) & 1;
+  const name: u32 = (op == 0b0001 ? 0 : op == 0b0011 ? 4 : 8) + a * 2 + r;
+  access(out, OP_ATOMIC, 8, F_PAIR | (a != 0 ? F_ACQUIRE : 0) | (r != 0 ? F_RELEASE : 0), rt, (word >>> 5) & 31, M64_LSE128 + name);
+  store<u8>(out + D_COUNT, 2);
+  store<u8>(out + D_RT2, <u8>rt2);
+  store<u8>(out + D_ATOMIC, atomicOp);
+  return finish(out, rt == rt2 ? KIND_INVALID_FORM : KIND_LOADSTORE);
+}
+
+/**
+ * FEAT_LRCPC3 (bits 29:24 = 011001, bit 21 clear, bits 11:10 = 10), by opc (23:22):
+ * STILP / LDIAPP (a W or X pair; opc2 0000 writes back, the store pre-indexed by
+ * -2 × size, the load post-indexed by +2 × size; 0001 does not), STLR pre-indexed by
+ * -size, LDAPR post-indexed by +size (opc2 0000, bits 20:16 zero). Writing back to a
+ * transfer register, or an LDIAPP with Rt = Rt2, is KIND_INVALID_FORM.
+ */
+function rcpc3(word: u32, out: usize): u32 {
+  const size = word >>> 30;
+  const opc = (word >>> 22) & 3;
+  const opc2 = (word >>> 12) & 15;
+  const rt = word & 31, rn = (word >>> 5) & 31, rt2 = (word >>> 16) & 31;
+  if (size < 2) return finish(out, KIND_UNDEFINED);
+  const bytes: u32 = 1 << size;
+  const isLoad = (opc & 1) != 0;
+  const wordDest: u32 = size == 2 && isLoad ? F_WORD_DEST : 0;
+  let flags: u32 = (isLoad ? F_ACQUIRE : F_RELEASE) | wordDest;
+  let invalid = false;
+  if (opc < 2) { // STILP, LDIAPP
+    if (opc2 > 1) return finish(out, KIND_UNDEFINED);
+    const writeback = opc2 == 0;
+    if (writeback) flags |= F_WRITEBACK | (isLoad ? F_POST_INDEX : 0);
+    access(out, isLoad ? OP_LOAD : OP_STORE, bytes, flags | F_PAIR, rt, rn, M64_RCPC3_PAIR + opc);
+    store<u8>(out + D_COUNT, 2);
+    store<u8>(out + D_RT2, <u8>rt2);
+    if (writeback && isLoad) store<i64>(out + D_POST_DISP, <i64>(bytes << 1));
+    if (writeback && !isLoad) store<i64>(out + D_DISP, -<i64>(bytes << 1));
+    invalid = (isLoad && rt == rt2) || (writeback && rn != 31 && (rn == rt || rn == rt2));
+  } else { // STLR pre-indexed, LDAPR post-indexed
+    if (opc2 != 0 || rt2 != 0) return finish(out, KIND_UNDEFINED);
+    flags |= F_WRITEBACK | (isLoad ? F_POST_INDEX : 0);
+    access(out, isLoad ? OP_LOAD : OP_STORE, bytes, flags, rt, rn, isLoad ? M64_LDAPR + 2 : M64_ORDERED + 3 + 2);
+    if (isLoad) store<i64>(out + D_POST_DISP, <i64>bytes);
+    else store<i64>(out + D_DISP, -<i64>bytes);
+    invalid = rn != 31 && rn == rt;
+  }
+  return finish(out, invalid ? KIND_INVALID_FORM : KIND_LOADSTORE);
+}
+
+/**
+ * FEAT_LRCPC3 SIMD&FP LDAPUR / STLUR (bit 26 set, bits 11:10 = 10): B, H, S, D by size
+ * with opc 00 (store) / 01 (load), Q with size 00 and opc 10 / 11.
+ */
+function rcpcUnscaledVector(word: u32, out: usize): u32 {
+  if ((word & 0x00200c00) != 0x800) return finish(out, KIND_UNDEFINED);
+  const size = word >>> 30;
+  const opc = (word >>> 22) & 3;
+  if (opc >= 2 && size != 0) return finish(out, KIND_UNDEFINED);
+  const bytes: u32 = opc >= 2 ? 16 : 1 << size;
+  const isLoad = (opc & 1) != 0;
+  access(out, isLoad ? OP_LOAD : OP_STORE, bytes, (isLoad ? F_ACQUIRE : F_RELEASE) | F_FP | (bytes == 16 ? F_VECTOR : 0),
+    word & 31, (word >>> 5) & 31, M64_RCPC_U + (isLoad ? 5 : 2));
+  store<i64>(out + D_DISP, sext((word >>> 12) & 0x1ff, 9));
+  return finish(out, KIND_LOADSTORE);
+}
+
+/** LDAPUR / STLUR family (v8.4 RCpc, unscaled); MTE tag instructions beside them; LSE128 and LRCPC3. */
 function rcpcUnscaled(word: u32, out: usize): u32 {
-  if ((word & 0x04000000) != 0) return finish(out, KIND_UNDEFINED);
+  if ((word & 0x04000000) != 0) return rcpcUnscaledVector(word, out);
+  if ((word & 0xff20_0c00) == 0x1920_0000) return atomicPair128(word, out);
+  if ((word & 0x3f20_0c00) == 0x1900_0800) return rcpc3(word, out);
   const size = word >>> 30;
   if ((word & 0x00200000) != 0) return finish(out, size == 3 ? KIND_OTHER : KIND_UNDEFINED);
   if ((word & 0xc00) != 0) return finish(out, KIND_UNDEFINED);

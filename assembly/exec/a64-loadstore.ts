@@ -1,7 +1,7 @@
 // Executes one A64 load/store descriptor: base (SP for 31, the pc for literals), the
 // register offset with its extend and shift, pre/post-index writeback, W/X results
 // with ARM's sign/zero extension, pairs, SIMD&FP registers (V n: bits 63:0 at +0),
-// the exclusive monitor, LSE atomics; SIMD structure forms go to a64-structures.ts.
+// the exclusive monitor, LSE and LSE128 atomics, DC ZVA; SIMD structure forms go to a64-structures.ts.
 // Little-endian data. Registers are written only once every access completed, so an
 // instruction that exits can run again.
 import {
@@ -90,7 +90,9 @@ export function a64LoadStore(desc: usize, at: u64, word: u32): u32 {
   const rt = <u32>load<u8>(desc, D_RT);
   let exit: u32;
   if ((flags & F_MULTIPLE) != 0) exit = a64Structure(desc, word, address);
-  else if (op == OP_ATOMIC) exit = (flags & F_PAIR) != 0 ? compareAndSwapPair(desc, size, rt, address) : atomic(desc, size, flags, rt, address);
+  else if (op == OP_ATOMIC && (flags & F_PAIR) != 0) {
+    exit = load<u8>(desc, D_ATOMIC) == ATOMIC_CAS ? compareAndSwapPair(desc, size, rt, address) : atomicPair128(desc, rt, address);
+  } else if (op == OP_ATOMIC) exit = atomic(desc, size, flags, rt, address);
   else if ((flags & F_FP) != 0) exit = floatingPoint(desc, op, size, flags, rt, address);
   else if ((flags & F_EXCLUSIVE) != 0 && op == OP_STORE) exit = storeExclusive(desc, size, flags, rt, address);
   else exit = integer(desc, op, size, flags, rt, address);
@@ -210,6 +212,30 @@ function compareAndSwapPair(desc: usize, size: u32, rt: u32, address: u64): u32 
   }
   xWrite(rs, first, false);
   xWrite(rs + 1, second, false);
+  return EXIT_NONE;
+}
+
+/**
+ * LDCLRP, LDSETP, SWPP (FEAT_LSE128): the 16 bytes at `address` (16-byte aligned, checked
+ * before) combine with Xt2:Xt (Xt the doubleword at `address`); Xt, Xt2 receive the old
+ * value. Both doublewords are read before either is written.
+ */
+function atomicPair128(desc: usize, rt: u32, address: u64): u32 {
+  const rt2 = <u32>load<u8>(desc, D_RT2);
+  const kind = load<u8>(desc, D_ATOMIC);
+  const low = readValue(address, 8, bigData());
+  if (accessExit != EXIT_NONE) return accessExit;
+  const high = readValue(address + 8, 8, bigData());
+  if (accessExit != EXIT_NONE) return accessExit;
+  const operandLow = xRead(rt, false), operandHigh = xRead(rt2, false);
+  const nextLow = kind == ATOMIC_CLR ? low & ~operandLow : kind == ATOMIC_SET ? low | operandLow : operandLow;
+  const nextHigh = kind == ATOMIC_CLR ? high & ~operandHigh : kind == ATOMIC_SET ? high | operandHigh : operandHigh;
+  writeValue(address, 8, nextLow, bigData());
+  if (accessExit != EXIT_NONE) return accessExit;
+  writeValue(address + 8, 8, nextHigh, bigData());
+  if (accessExit != EXIT_NONE) return accessExit;
+  xWrite(rt, low, false);
+  xWrite(rt2, high, false);
   return EXIT_NONE;
 }
 

@@ -43,6 +43,10 @@ export const A64_MNEMONICS: readonly string[] = [
   'st1', 'st2', 'st3', 'st4', 'ld1', 'ld2', 'ld3', 'ld4', 'ld1r', 'ld2r', 'ld3r', 'ld4r',
   // 262: the cache-zeroing store
   'dc zva',
+  // 263: LSE128, op*4 + A*2 + R
+  ...['ldclrp', 'ldsetp', 'swpp'].flatMap((stem) => ACQ_REL.map((suffix) => stem + suffix)),
+  // 275: LRCPC3 pairs
+  'stilp', 'ldiapp',
 ];
 
 export function a64MnemonicName(id: number): string | null {

@@ -100,6 +100,7 @@ function a64Naming(c: DescriptorCodes): ArchNaming {
   return {
     mnemonic: (raw) => a64MnemonicName(raw.mnemonic),
     transferRegisters(raw) {
+      if (raw.rt === c.REG_NONE) return []; // DC ZVA: no transfer register
       const regs = [a64TransferName(raw.rt, raw, c)];
       if ((raw.flags & c.F_MULTIPLE) !== 0) {
         for (let i = 1; i < raw.count; i++) regs.push(`v${(raw.rt + i) & 31}`);
