@@ -11,8 +11,9 @@ import { LLVM_MC, OBJDUMP_A64, llvmMc, objdumpSweep, parseOperands, prng, leByte
 
 const LOADSTORE_NAMES = new Set(A64_MNEMONICS.filter((name) => name !== '' && name !== 'prfm' && name !== 'prfum'));
 
-/** FEAT_LSE128 and FEAT_LRCPC3 (GPR and SIMD&FP forms): newer than llvm-mc 14 and the local objdump; test/exec-a64-loadstore-ext.test.ts checks them against LLVM's MC tests. */
-const newerThanOracles = (word: number) => (word & 0xff20_0c00) === 0x1920_0000 || ((word & 0x3b20_0c00) >>> 0) === 0x1900_0800;
+/** FEAT_LSE128 and FEAT_LRCPC3 (GPR, SIMD&FP and one-lane forms): newer than llvm-mc 14 and the local objdump; test/exec-a64-loadstore-ext.test.ts checks them against LLVM's MC tests. */
+const newerThanOracles = (word: number) => (word & 0xff20_0c00) === 0x1920_0000 || ((word & 0x3b20_0c00) >>> 0) === 0x1900_0800
+  || ((word & 0xbfbf_fc00) >>> 0) === 0x0d01_8400; // LDAP1 / STL1
 
 /** Disagreements allowed, each with its reason (word → reason). */
 function allowed(word: number, ours: RawDescriptor, c: DescriptorCodes, llvm: LlvmInst): string | null {

@@ -1,6 +1,6 @@
 // The A64 load/store classes newer than Unicorn 2.0.1 and llvm-mc 14 (issue 18, item 2):
 // FEAT_LSE128 (LDCLRP, LDSETP, SWPP) and FEAT_LRCPC3 (LDIAPP, STILP, LDAPR/STLR with
-// writeback, SIMD&FP LDAPUR/STLUR). The words are the encodings of LLVM's MC
+// writeback, SIMD&FP LDAPUR/STLUR, LDAP1/STL1). The words are the encodings of LLVM's MC
 // disassembler tests (llvm/test/MC/Disassembler/AArch64/armv9.4a-lse128.txt and
 // armv8.9a-lrcpc3.txt, with the assembly each decodes to); the expected registers and
 // memory follow the Arm ARM pseudocode, computed here from the inputs.
@@ -159,6 +159,26 @@ describe('FEAT_LRCPC3', () => {
     expect(BigInt(out.regs.v3!)).toBe(readLe(MEMORY, 0x20, size));
   });
 
+  it.each([
+    ['stl1 { v3.d }[0], [x15]', 0x0d01_85e3, 0, 'x15'], ['stl1 { v3.d }[1], [sp]', 0x4d01_87e3, 1, 'sp'],
+  ] as const)('%s stores lane i of V3', (_asm, word, index, base) => {
+    const out = step(word, { v3: hex(V3), [base]: hex(BASE + 0x28n) });
+    const expected = MEMORY.slice();
+    writeLe(expected, 0x28, 8, (V3 >> BigInt(64 * index)) & MASK64);
+    expect(out.fault).toBeNull();
+    expect(memHex(out.bytes)).toBe(memHex(expected));
+    expect(out.regs[base]).toBe(hex(BASE + 0x28n));
+  });
+
+  it.each([
+    ['ldap1 { v3.d }[0], [sp]', 0x0d41_87e3, 0, 'sp'], ['ldap1 { v3.d }[1], [x15]', 0x4d41_85e3, 1, 'x15'],
+  ] as const)('%s loads lane i of V3 and keeps the other', (_asm, word, index, base) => {
+    const out = step(word, { v3: hex(V3), [base]: hex(BASE + 0x28n) });
+    const shift = BigInt(64 * index);
+    expect(out.fault).toBeNull();
+    expect(BigInt(out.regs.v3!)).toBe((V3 & ~(MASK64 << shift)) | (readLe(MEMORY, 0x28, 8) << shift));
+  });
+
   it('an LDIAPP with Rt = Rt2 or writing back to a transfer register is an invalid form', () => {
     expect(step(0x9944_0a84, { x20: hex(BASE) }).fault?.kind).toBe('illegal'); // ldiapp w4, w4, [x20], #8
     expect(step(0x9980_09ef, { x15: hex(BASE + 8n) }).fault?.kind).toBe('illegal'); // stlr w15, [x15, #-4]!
@@ -168,7 +188,8 @@ describe('FEAT_LRCPC3', () => {
 describe('the decoder names the new classes as LLVM does', () => {
   it.each([
     [0x1922_1161, 'ldclrp'], [0x19f6_13f5, 'ldclrpal'], [0x19b6_33f5, 'ldsetpa'], [0x1976_83f5, 'swppl'], [0x9900_0a18, 'stilp'],
-    [0xd945_0abd, 'ldiapp'], [0x9980_09e3, 'stlr'], [0xd9c0_09e3, 'ldapr'], [0x1d9f_b9e3, 'stlur'], [0x1dc0_abe3, 'ldapur'], [0xd50b_7420, 'dc zva'],
+    [0xd945_0abd, 'ldiapp'], [0x9980_09e3, 'stlr'], [0xd9c0_09e3, 'ldapr'], [0x1d9f_b9e3, 'stlur'], [0x1dc0_abe3, 'ldapur'], [0x4d01_87e3, 'stl1'],
+    [0x0d41_87e3, 'ldap1'], [0xd50b_7420, 'dc zva'],
   ])('%s: %s', async (word, mnemonic) => {
     const core = (await Machine.create()).attach(0);
     expect(decodeArmWords(core, [word], 'aarch64')[0]).toMatchObject({ ok: true, mnemonic });

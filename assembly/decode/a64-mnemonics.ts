@@ -27,4 +27,4 @@ export const M64_LD1: u16 = 254;
 export const M64_LD1R: u16 = 258;
 export const M64_DC_ZVA: u16 = 262;
 export const M64_LSE128: u16 = 263; //    + op*4 + A*2 + R: ldclrp ldsetp swpp
-export const M64_RCPC3_PAIR: u16 = 275; // stilp ldiapp
+export const M64_RCPC3_PAIR: u16 = 275; // stilp ldiapp stl1 ldap1

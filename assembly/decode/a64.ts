@@ -368,6 +368,12 @@ function structure(word: u32, out: usize): u32 {
     bytes = regs << (3 + q);
     mnemonic = (isLoad ? M64_LD1 : M64_ST1) + selem - 1;
   } else { // single structure
+    // LDAP1 / STL1 (FEAT_LRCPC3): LD1/ST1 of one .D lane with acquire / release, Rm field 00001, no post-index.
+    if (!post && rm == 1 && (word & 0x0020_fc00) == 0x8400) {
+      access(out, isLoad ? OP_LOAD : OP_STORE, 8, F_VECTOR | F_MULTIPLE | (isLoad ? F_ACQUIRE : F_RELEASE), rt, rn, M64_RCPC3_PAIR + (isLoad ? 3 : 2));
+      store<u32>(out + D_REG_LIST, 1 << rt);
+      return finish(out, KIND_LOADSTORE);
+    }
     if (!post && rm != 0) return finish(out, KIND_UNDEFINED);
     const opcode = (word >>> 13) & 7;
     const s = (word >>> 12) & 1;

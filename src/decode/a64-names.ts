@@ -45,8 +45,8 @@ export const A64_MNEMONICS: readonly string[] = [
   'dc zva',
   // 263: LSE128, op*4 + A*2 + R
   ...['ldclrp', 'ldsetp', 'swpp'].flatMap((stem) => ACQ_REL.map((suffix) => stem + suffix)),
-  // 275: LRCPC3 pairs
-  'stilp', 'ldiapp',
+  // 275: LRCPC3 pairs, then the one-lane forms
+  'stilp', 'ldiapp', 'stl1', 'ldap1',
 ];
 
 export function a64MnemonicName(id: number): string | null {
