@@ -22,7 +22,7 @@ import {
 } from "./descriptor";
 import {
   M64_SINGLE, M64_RCPC_U, M64_LDRAA, M64_LDAPR, M64_EXCL, M64_EXCLP, M64_ORDERED, M64_CAS, M64_CASP, M64_SWP,
-  M64_LDOP, M64_STOP, M64_ST1, M64_LD1, M64_LD1R, M64_DC_ZVA, M64_LSE128, M64_RCPC3_PAIR,
+  M64_LDOP, M64_STOP, M64_ST1, M64_LD1, M64_LD1R, M64_DC_ZVA, M64_LSE128, M64_RCPC3_PAIR, M64_LS64,
 } from "./a64-mnemonics";
 import { PAIR_SIZES, sext, unsignedOffset, pairFast, singleFast } from "./a64-fast";
 
@@ -129,12 +129,28 @@ function atomic(word: u32, out: usize): u32 {
       access(out, OP_LOAD, 1 << size, flags, rt, rn, M64_LDAPR + sz);
       return finish(out, KIND_LOADSTORE);
     }
+    if (size == 3 && ar == 0 && opc != 4 && opc != 6 && opc != 7) return ls64(word, out, opc, rs, rt, rn);
     return finish(out, KIND_UNDEFINED);
   }
   const mnemonic = rt == 31 && (ar & 2) == 0 ? M64_STOP + (opc * 2 + (ar & 1)) * 3 + sz : M64_LDOP + (opc * 4 + ar) * 3 + sz;
   access(out, OP_ATOMIC, 1 << size, flags, rt, rn, mnemonic);
   store<u8>(out + D_ATOMIC, ATOMIC_ADD + <u8>opc);
   store<u8>(out + D_RS, <u8>rs);
+  return finish(out, KIND_LOADSTORE);
+}
+
+/**
+ * FEAT_LS64 (o3 = 1, size 11, A = R = 0): LD64B (opc 101), ST64B (001), ST64BV (011),
+ * ST64BV0 (010): 64 bytes to or from Xt..Xt+7 (Rt even, at most 22), ST64BV(0) with a
+ * status in Xs; LD64B and ST64B have Rs = 11111. D_COUNT: the 8 registers.
+ */
+function ls64(word: u32, out: usize, opc: u32, rs: u32, rt: u32, rn: u32): u32 {
+  const withStatus = opc == 3 || opc == 2;
+  if ((opc != 5 && opc != 1 && !withStatus) || (!withStatus && rs != 31) || (rt & 1) != 0 || rt > 22) return finish(out, KIND_UNDEFINED);
+  const name: u32 = opc == 5 ? 0 : opc == 1 ? 1 : opc == 3 ? 2 : 3;
+  access(out, opc == 5 ? OP_LOAD : OP_STORE, 64, 0, rt, rn, M64_LS64 + name);
+  store<u8>(out + D_COUNT, 8);
+  if (withStatus) store<u8>(out + D_RS, <u8>rs);
   return finish(out, KIND_LOADSTORE);
 }
 

@@ -10,11 +10,12 @@ import {
 import { EXIT_NONE } from "../exits";
 import {
   D_OP, D_SIZE, D_FLAGS, D_RT, D_RT2, D_BASE, D_INDEX, D_DISP, D_POST_DISP, D_RS, D_ATOMIC, D_EXTEND, D_SHIFT_AMOUNT,
-  OP_LOAD, OP_STORE, OP_ATOMIC, OP_ZERO, F_BASE_ZERO, F_SIGNED, F_WRITEBACK, F_POST_INDEX, F_EXCLUSIVE, F_ACQUIRE, F_RELEASE, F_FP,
+  D_MNEMONIC, OP_LOAD, OP_STORE, OP_ATOMIC, OP_ZERO, F_BASE_ZERO, F_SIGNED, F_WRITEBACK, F_POST_INDEX, F_EXCLUSIVE, F_ACQUIRE, F_RELEASE, F_FP,
   F_PC_RELATIVE, F_PAIR, F_MULTIPLE, F_SIGN_EXTEND_64, F_WORD_DEST, REG_NONE,
   EXTEND_UXTW, EXTEND_SXTW, ATOMIC_ADD, ATOMIC_CLR, ATOMIC_EOR, ATOMIC_SET, ATOMIC_SMAX, ATOMIC_SMIN, ATOMIC_UMAX,
   ATOMIC_UMIN, ATOMIC_SWAP, ATOMIC_CAS,
 } from "../decode/descriptor";
+import { M64_LS64 } from "../decode/a64-mnemonics";
 import { record } from "../machine";
 import { cpu, setCpu } from "../cpu/regs";
 import { readValue, writeValue, accessExit, bigData } from "./guest-memory";
@@ -69,6 +70,10 @@ export function a64LoadStore(desc: usize, at: u64, word: u32): u32 {
   const size = <u32>load<u8>(desc, D_SIZE);
   const base = <u32>load<u8>(desc, D_BASE);
   if (op == OP_ZERO) return zeroBlock((flags & F_BASE_ZERO) != 0 ? 0 : xRead(base, false), size);
+  // LS64 (LD64B, ST64B, ST64BV, ST64BV0): one single-copy-atomic 64-byte access needs a
+  // 64-byte device access, and the slot layer dispatches 1 to 16 bytes: not run.
+  const mnemonic = load<u16>(desc, D_MNEMONIC);
+  if (mnemonic >= M64_LS64 && mnemonic < M64_LS64 + 4) return LS_UNIMPLEMENTED;
   const index = load<u8>(desc, D_INDEX);
   const baseValue = (flags & F_PC_RELATIVE) != 0 ? at : xRead(base, true);
   const offset = index != REG_NONE

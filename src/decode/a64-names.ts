@@ -47,6 +47,8 @@ export const A64_MNEMONICS: readonly string[] = [
   ...['ldclrp', 'ldsetp', 'swpp'].flatMap((stem) => ACQ_REL.map((suffix) => stem + suffix)),
   // 275: LRCPC3 pairs, then the one-lane forms
   'stilp', 'ldiapp', 'stl1', 'ldap1',
+  // 279: LS64
+  'ld64b', 'st64b', 'st64bv', 'st64bv0',
 ];
 
 export function a64MnemonicName(id: number): string | null {
