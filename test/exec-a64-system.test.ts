@@ -1,6 +1,6 @@
 // A64 system instructions beyond the EL0 registers (issue 18, item 2 of the helper's
 // brief): DC ZVA as a 64-byte zeroing store, the cache maintenance instructions as
-// address-translating no-ops, CFINV, and BRK as a documented `trap` exit.
+// address-translating no-ops, CFINV, the DAIF masks, and BRK as a documented `trap` exit.
 import { describe, expect, it } from 'vitest';
 import { Machine, Vcpu, A64PageTables, A64Program, a64 } from '../dist/src/index.js';
 import { haveUnicorn, unicornDisagreements } from './fixtures/unicorn-runner.js';
@@ -35,6 +35,18 @@ describe.skipIf(!haveUnicorn)('A64 DC ZVA, cache maintenance and CFINV against U
     const random = prng(word);
     const cases = Array.from({ length: 8 }, () => zvaCase(random, word));
     const failures = await unicornDisagreements(cases, REGISTERS, (testCase) => `${testCase.insn[0]} x0=${testCase.regs.x0}`);
+    expect(failures, failures.join('\n')).toEqual([]);
+  });
+
+  it('MSR DAIFSet/DAIFClr and MSR DAIF change the masks MRS DAIF reads (from all masked at reset)', async () => {
+    const MRS_X0_DAIF = 0xd53b_4220, MSR_DAIF_X1 = 0xd51b_4221;
+    const daif = (clear: boolean, imm: number) => (0xd503_40df | (imm << 8) | (clear ? 0x20 : 0)) >>> 0;
+    const cases = Array.from({ length: 16 }, (_, imm) => [
+      { arch: 'aarch64', insn: [daif(true, imm), MRS_X0_DAIF].map((w) => hex(BigInt(w))), regs: {} },
+      { arch: 'aarch64', insn: [daif(true, 15), daif(false, imm), MRS_X0_DAIF].map((w) => hex(BigInt(w))), regs: {} },
+      { arch: 'aarch64', insn: [MSR_DAIF_X1, MRS_X0_DAIF].map((w) => hex(BigInt(w))), regs: { x1: hex((BigInt(imm) << 6n) | 0xffff_f83fn) } },
+    ]).flat();
+    const failures = await unicornDisagreements(cases, REGISTERS, (testCase) => testCase.insn.join(' '));
     expect(failures, failures.join('\n')).toEqual([]);
   });
 
@@ -77,6 +89,12 @@ describe('A64 DC ZVA, cache maintenance and BRK on the machine', () => {
     expect(vcpu.run(10)).toEqual({ reason: 'fault', pc: CODE + 4n, kind: 'trap', address: CODE + 4n });
     expect(vcpu.get('x1')).toBe(5n);
     expect(vcpu.get('pc')).toBe(CODE + 4n);
+  });
+
+  it('MSR SPSel, PAN, UAO, DIT, SSBS and TCO (immediate) are undefined: one stack pointer, none of those features', async () => {
+    for (const word of [0xd500_41bf, 0xd500_419f, 0xd500_407f, 0xd503_415f, 0xd503_413f, 0xd503_419f]) {
+      expect((await guest([word])).vcpu.run(5), word.toString(16)).toMatchObject({ reason: 'undefined', pc: CODE });
+    }
   });
 
   it('UDF and HLT are undefined (no halting debug)', async () => {
