@@ -25,3 +25,7 @@ export const M64_STOP: u16 = 202; //     + (op*2 + R)*3 + sz
 export const M64_ST1: u16 = 250; //      st1..st4 ld1..ld4 ld1r..ld4r
 export const M64_LD1: u16 = 254;
 export const M64_LD1R: u16 = 258;
+export const M64_DC_ZVA: u16 = 262;
+export const M64_LSE128: u16 = 263; //    + op*4 + A*2 + R: ldclrp ldsetp swpp
+export const M64_RCPC3_PAIR: u16 = 275; // stilp ldiapp stl1 ldap1
+export const M64_LS64: u16 = 279; //      ld64b st64b st64bv st64bv0

@@ -10,18 +10,19 @@
 // carry F_VECTOR | F_MULTIPLE, D_COUNT registers from D_RT (mask in D_REG_LIST) and
 // D_SIZE = the bytes transferred. MTE tag instructions are KIND_OTHER. Outside the
 // load/store space the result is KIND_OTHER, or KIND_UNDEFINED for the unallocated
-// top-level groups; precise only inside the load/store space.
+// top-level groups; precise only inside the load/store space. DC ZVA is a load/store:
+// OP_ZERO of 64 bytes (DCZID_EL0's block) at base Xt (F_BASE_ZERO for XZR).
 
 import {
   D_KIND, D_OP, D_SIZE, D_COUNT, D_FLAGS, D_RT, D_RT2, D_BASE, D_INDEX, D_DISP, D_POST_DISP, D_REG_LIST,
   D_MNEMONIC, D_ATOMIC, D_RS, KIND_LOADSTORE, KIND_OTHER, KIND_UNDEFINED, KIND_INVALID_FORM, OP_LOAD, OP_STORE,
-  OP_ATOMIC, F_SIGNED, F_WRITEBACK, F_POST_INDEX, F_EXCLUSIVE, F_ACQUIRE, F_RELEASE, F_FP, F_VECTOR,
-  F_PC_RELATIVE, F_PAIR, F_MULTIPLE, F_SIGN_EXTEND_64, F_WORD_DEST, ATOMIC_ADD, ATOMIC_SWAP, ATOMIC_CAS,
+  OP_ATOMIC, OP_ZERO, F_BASE_ZERO, F_SIGNED, F_WRITEBACK, F_POST_INDEX, F_EXCLUSIVE, F_ACQUIRE, F_RELEASE, F_FP, F_VECTOR,
+  F_PC_RELATIVE, F_PAIR, F_MULTIPLE, F_SIGN_EXTEND_64, F_WORD_DEST, ATOMIC_ADD, ATOMIC_CLR, ATOMIC_SET, ATOMIC_SWAP, ATOMIC_CAS,
   REG_NONE,
 } from "./descriptor";
 import {
   M64_SINGLE, M64_RCPC_U, M64_LDRAA, M64_LDAPR, M64_EXCL, M64_EXCLP, M64_ORDERED, M64_CAS, M64_CASP, M64_SWP,
-  M64_LDOP, M64_STOP, M64_ST1, M64_LD1, M64_LD1R,
+  M64_LDOP, M64_STOP, M64_ST1, M64_LD1, M64_LD1R, M64_DC_ZVA, M64_LSE128, M64_RCPC3_PAIR, M64_LS64,
 } from "./a64-mnemonics";
 import { PAIR_SIZES, sext, unsignedOffset, pairFast, singleFast } from "./a64-fast";
 
@@ -62,7 +63,7 @@ export function decodeA64(word: u32, out: usize): u32 {
     if (kind != 0) return kind;
   }
   begin(out);
-  if ((word & 0x0a000000) != 0x08000000) return finish(out, outside(word));
+  if ((word & 0x0a000000) != 0x08000000) return finish(out, outside(word, out));
   switch ((word >>> 28) & 3) {
     case 0: return (word & 0x04000000) != 0 ? structure(word, out) : exclusive(word, out);
     case 1: return (word & 0x01000000) != 0 ? rcpcUnscaled(word, out) : literal(word, out);
@@ -71,8 +72,13 @@ export function decodeA64(word: u32, out: usize): u32 {
   }
 }
 
-/** Outside the load/store space: the unallocated top-level groups are undefined. */
-function outside(word: u32): u32 {
+/** Outside the load/store space: DC ZVA (a store zeroing a DCZID_EL0 block), or the unallocated top-level groups (undefined). */
+function outside(word: u32, out: usize): u32 {
+  if ((word & 0xffff_ffe0) == 0xd50b_7420) { // DC ZVA, Xt: base Xt (31: XZR, so F_BASE_ZERO), 64 bytes
+    const rt = word & 31;
+    access(out, OP_ZERO, 64, rt == 31 ? F_BASE_ZERO : 0, REG_NONE, rt, M64_DC_ZVA);
+    return KIND_LOADSTORE;
+  }
   const op1 = (word >>> 25) & 15;
   if (op1 == 1 || op1 == 3) return KIND_UNDEFINED;
   if (op1 == 0 && (word >>> 16) == 0) return KIND_UNDEFINED; // UDF
@@ -123,12 +129,28 @@ function atomic(word: u32, out: usize): u32 {
       access(out, OP_LOAD, 1 << size, flags, rt, rn, M64_LDAPR + sz);
       return finish(out, KIND_LOADSTORE);
     }
+    if (size == 3 && ar == 0 && opc != 4 && opc != 6 && opc != 7) return ls64(word, out, opc, rs, rt, rn);
     return finish(out, KIND_UNDEFINED);
   }
   const mnemonic = rt == 31 && (ar & 2) == 0 ? M64_STOP + (opc * 2 + (ar & 1)) * 3 + sz : M64_LDOP + (opc * 4 + ar) * 3 + sz;
   access(out, OP_ATOMIC, 1 << size, flags, rt, rn, mnemonic);
   store<u8>(out + D_ATOMIC, ATOMIC_ADD + <u8>opc);
   store<u8>(out + D_RS, <u8>rs);
+  return finish(out, KIND_LOADSTORE);
+}
+
+/**
+ * FEAT_LS64 (o3 = 1, size 11, A = R = 0): LD64B (opc 101), ST64B (001), ST64BV (011),
+ * ST64BV0 (010): 64 bytes to or from Xt..Xt+7 (Rt even, at most 22), ST64BV(0) with a
+ * status in Xs; LD64B and ST64B have Rs = 11111. D_COUNT: the 8 registers.
+ */
+function ls64(word: u32, out: usize, opc: u32, rs: u32, rt: u32, rn: u32): u32 {
+  const withStatus = opc == 3 || opc == 2;
+  if ((opc != 5 && opc != 1 && !withStatus) || (!withStatus && rs != 31) || (rt & 1) != 0 || rt > 22) return finish(out, KIND_UNDEFINED);
+  const name: u32 = opc == 5 ? 0 : opc == 1 ? 1 : opc == 3 ? 2 : 3;
+  access(out, opc == 5 ? OP_LOAD : OP_STORE, 64, 0, rt, rn, M64_LS64 + name);
+  store<u8>(out + D_COUNT, 8);
+  if (withStatus) store<u8>(out + D_RS, <u8>rs);
   return finish(out, KIND_LOADSTORE);
 }
 
@@ -229,9 +251,86 @@ function exclusive(word: u32, out: usize): u32 {
   return finish(out, kind);
 }
 
-/** LDAPUR / STLUR family (v8.4 RCpc, unscaled); MTE tag instructions beside them. */
+/**
+ * FEAT_LSE128 (bits 31:24 = 0x19, bit 21, bits 11:10 = 00): LDCLRP, LDSETP, SWPP
+ * (o3:opc = 0001, 0011, 1000) with A and R, a 16-byte atomic on the pair Xt (the low
+ * doubleword), Xt2. Rt or Rt2 of 31 is undefined; Rt = Rt2 (CONSTRAINED UNPREDICTABLE) too.
+ */
+function atomicPair128(word: u32, out: usize): u32 {
+  const op = (word >>> 12) & 15;
+  const atomicOp: u8 = op == 0b0001 ? ATOMIC_CLR : op == 0b0011 ? ATOMIC_SET : op == 0b1000 ? ATOMIC_SWAP : 0;
+  const rt = word & 31, rt2 = (word >>> 16) & 31;
+  if (atomicOp == 0 || rt == 31 || rt2 == 31) return finish(out, KIND_UNDEFINED);
+  const a = (word >>> 23) & 1, r = (word >>> 22) & 1;
+  const name: u32 = (op == 0b0001 ? 0 : op == 0b0011 ? 4 : 8) + a * 2 + r;
+  access(out, OP_ATOMIC, 8, F_PAIR | (a != 0 ? F_ACQUIRE : 0) | (r != 0 ? F_RELEASE : 0), rt, (word >>> 5) & 31, M64_LSE128 + name);
+  store<u8>(out + D_COUNT, 2);
+  store<u8>(out + D_RT2, <u8>rt2);
+  store<u8>(out + D_ATOMIC, atomicOp);
+  return finish(out, rt == rt2 ? KIND_INVALID_FORM : KIND_LOADSTORE);
+}
+
+/**
+ * FEAT_LRCPC3 (bits 29:24 = 011001, bit 21 clear, bits 11:10 = 10), by opc (23:22):
+ * STILP / LDIAPP (a W or X pair; opc2 0000 writes back, the store pre-indexed by
+ * -2 × size, the load post-indexed by +2 × size; 0001 does not), STLR pre-indexed by
+ * -size, LDAPR post-indexed by +size (opc2 0000, bits 20:16 zero). Writing back to a
+ * transfer register, or an LDIAPP with Rt = Rt2, is KIND_INVALID_FORM.
+ */
+function rcpc3(word: u32, out: usize): u32 {
+  const size = word >>> 30;
+  const opc = (word >>> 22) & 3;
+  const opc2 = (word >>> 12) & 15;
+  const rt = word & 31, rn = (word >>> 5) & 31, rt2 = (word >>> 16) & 31;
+  if (size < 2) return finish(out, KIND_UNDEFINED);
+  const bytes: u32 = 1 << size;
+  const isLoad = (opc & 1) != 0;
+  const wordDest: u32 = size == 2 && isLoad ? F_WORD_DEST : 0;
+  let flags: u32 = (isLoad ? F_ACQUIRE : F_RELEASE) | wordDest;
+  let invalid = false;
+  if (opc < 2) { // STILP, LDIAPP
+    if (opc2 > 1) return finish(out, KIND_UNDEFINED);
+    const writeback = opc2 == 0;
+    if (writeback) flags |= F_WRITEBACK | (isLoad ? F_POST_INDEX : 0);
+    access(out, isLoad ? OP_LOAD : OP_STORE, bytes, flags | F_PAIR, rt, rn, M64_RCPC3_PAIR + opc);
+    store<u8>(out + D_COUNT, 2);
+    store<u8>(out + D_RT2, <u8>rt2);
+    if (writeback && isLoad) store<i64>(out + D_POST_DISP, <i64>(bytes << 1));
+    if (writeback && !isLoad) store<i64>(out + D_DISP, -<i64>(bytes << 1));
+    invalid = (isLoad && rt == rt2) || (writeback && rn != 31 && (rn == rt || rn == rt2));
+  } else { // STLR pre-indexed, LDAPR post-indexed
+    if (opc2 != 0 || rt2 != 0) return finish(out, KIND_UNDEFINED);
+    flags |= F_WRITEBACK | (isLoad ? F_POST_INDEX : 0);
+    access(out, isLoad ? OP_LOAD : OP_STORE, bytes, flags, rt, rn, isLoad ? M64_LDAPR + 2 : M64_ORDERED + 3 + 2);
+    if (isLoad) store<i64>(out + D_POST_DISP, <i64>bytes);
+    else store<i64>(out + D_DISP, -<i64>bytes);
+    invalid = rn != 31 && rn == rt;
+  }
+  return finish(out, invalid ? KIND_INVALID_FORM : KIND_LOADSTORE);
+}
+
+/**
+ * FEAT_LRCPC3 SIMD&FP LDAPUR / STLUR (bit 26 set, bits 11:10 = 10): B, H, S, D by size
+ * with opc 00 (store) / 01 (load), Q with size 00 and opc 10 / 11.
+ */
+function rcpcUnscaledVector(word: u32, out: usize): u32 {
+  if ((word & 0x00200c00) != 0x800) return finish(out, KIND_UNDEFINED);
+  const size = word >>> 30;
+  const opc = (word >>> 22) & 3;
+  if (opc >= 2 && size != 0) return finish(out, KIND_UNDEFINED);
+  const bytes: u32 = opc >= 2 ? 16 : 1 << size;
+  const isLoad = (opc & 1) != 0;
+  access(out, isLoad ? OP_LOAD : OP_STORE, bytes, (isLoad ? F_ACQUIRE : F_RELEASE) | F_FP | (bytes == 16 ? F_VECTOR : 0),
+    word & 31, (word >>> 5) & 31, M64_RCPC_U + (isLoad ? 5 : 2));
+  store<i64>(out + D_DISP, sext((word >>> 12) & 0x1ff, 9));
+  return finish(out, KIND_LOADSTORE);
+}
+
+/** LDAPUR / STLUR family (v8.4 RCpc, unscaled); MTE tag instructions beside them; LSE128 and LRCPC3. */
 function rcpcUnscaled(word: u32, out: usize): u32 {
-  if ((word & 0x04000000) != 0) return finish(out, KIND_UNDEFINED);
+  if ((word & 0x04000000) != 0) return rcpcUnscaledVector(word, out);
+  if ((word & 0xff20_0c00) == 0x1920_0000) return atomicPair128(word, out);
+  if ((word & 0x3f20_0c00) == 0x1900_0800) return rcpc3(word, out);
   const size = word >>> 30;
   if ((word & 0x00200000) != 0) return finish(out, size == 3 ? KIND_OTHER : KIND_UNDEFINED);
   if ((word & 0xc00) != 0) return finish(out, KIND_UNDEFINED);
@@ -285,6 +384,12 @@ function structure(word: u32, out: usize): u32 {
     bytes = regs << (3 + q);
     mnemonic = (isLoad ? M64_LD1 : M64_ST1) + selem - 1;
   } else { // single structure
+    // LDAP1 / STL1 (FEAT_LRCPC3): LD1/ST1 of one .D lane with acquire / release, Rm field 00001, no post-index.
+    if (!post && rm == 1 && (word & 0x0020_fc00) == 0x8400) {
+      access(out, isLoad ? OP_LOAD : OP_STORE, 8, F_VECTOR | F_MULTIPLE | (isLoad ? F_ACQUIRE : F_RELEASE), rt, rn, M64_RCPC3_PAIR + (isLoad ? 3 : 2));
+      store<u32>(out + D_REG_LIST, 1 << rt);
+      return finish(out, KIND_LOADSTORE);
+    }
     if (!post && rm != 0) return finish(out, KIND_UNDEFINED);
     const opcode = (word >>> 13) & 7;
     const s = (word >>> 12) & 1;

@@ -1,7 +1,7 @@
 // Executes one A64 load/store descriptor: base (SP for 31, the pc for literals), the
 // register offset with its extend and shift, pre/post-index writeback, W/X results
 // with ARM's sign/zero extension, pairs, SIMD&FP registers (V n: bits 63:0 at +0),
-// the exclusive monitor, LSE atomics; SIMD structure forms go to a64-structures.ts.
+// the exclusive monitor, LSE and LSE128 atomics, DC ZVA; SIMD structure forms go to a64-structures.ts.
 // Little-endian data. Registers are written only once every access completed, so an
 // instruction that exits can run again.
 import {
@@ -10,11 +10,12 @@ import {
 import { EXIT_NONE } from "../exits";
 import {
   D_OP, D_SIZE, D_FLAGS, D_RT, D_RT2, D_BASE, D_INDEX, D_DISP, D_POST_DISP, D_RS, D_ATOMIC, D_EXTEND, D_SHIFT_AMOUNT,
-  OP_LOAD, OP_STORE, OP_ATOMIC, F_SIGNED, F_WRITEBACK, F_POST_INDEX, F_EXCLUSIVE, F_ACQUIRE, F_RELEASE, F_FP,
+  D_MNEMONIC, OP_LOAD, OP_STORE, OP_ATOMIC, OP_ZERO, F_BASE_ZERO, F_SIGNED, F_WRITEBACK, F_POST_INDEX, F_EXCLUSIVE, F_ACQUIRE, F_RELEASE, F_FP,
   F_PC_RELATIVE, F_PAIR, F_MULTIPLE, F_SIGN_EXTEND_64, F_WORD_DEST, REG_NONE,
   EXTEND_UXTW, EXTEND_SXTW, ATOMIC_ADD, ATOMIC_CLR, ATOMIC_EOR, ATOMIC_SET, ATOMIC_SMAX, ATOMIC_SMIN, ATOMIC_UMAX,
   ATOMIC_UMIN, ATOMIC_SWAP, ATOMIC_CAS,
 } from "../decode/descriptor";
+import { M64_LS64 } from "../decode/a64-mnemonics";
 import { record } from "../machine";
 import { cpu, setCpu } from "../cpu/regs";
 import { readValue, writeValue, accessExit, bigData } from "./guest-memory";
@@ -68,6 +69,11 @@ export function a64LoadStore(desc: usize, at: u64, word: u32): u32 {
   const flags = load<u32>(desc, D_FLAGS);
   const size = <u32>load<u8>(desc, D_SIZE);
   const base = <u32>load<u8>(desc, D_BASE);
+  if (op == OP_ZERO) return zeroBlock((flags & F_BASE_ZERO) != 0 ? 0 : xRead(base, false), size);
+  // LS64 (LD64B, ST64B, ST64BV, ST64BV0): one single-copy-atomic 64-byte access needs a
+  // 64-byte device access, and the slot layer dispatches 1 to 16 bytes: not run.
+  const mnemonic = load<u16>(desc, D_MNEMONIC);
+  if (mnemonic >= M64_LS64 && mnemonic < M64_LS64 + 4) return LS_UNIMPLEMENTED;
   const index = load<u8>(desc, D_INDEX);
   const baseValue = (flags & F_PC_RELATIVE) != 0 ? at : xRead(base, true);
   const offset = index != REG_NONE
@@ -89,7 +95,9 @@ export function a64LoadStore(desc: usize, at: u64, word: u32): u32 {
   const rt = <u32>load<u8>(desc, D_RT);
   let exit: u32;
   if ((flags & F_MULTIPLE) != 0) exit = a64Structure(desc, word, address);
-  else if (op == OP_ATOMIC) exit = (flags & F_PAIR) != 0 ? compareAndSwapPair(desc, size, rt, address) : atomic(desc, size, flags, rt, address);
+  else if (op == OP_ATOMIC && (flags & F_PAIR) != 0) {
+    exit = load<u8>(desc, D_ATOMIC) == ATOMIC_CAS ? compareAndSwapPair(desc, size, rt, address) : atomicPair128(desc, rt, address);
+  } else if (op == OP_ATOMIC) exit = atomic(desc, size, flags, rt, address);
   else if ((flags & F_FP) != 0) exit = floatingPoint(desc, op, size, flags, rt, address);
   else if ((flags & F_EXCLUSIVE) != 0 && op == OP_STORE) exit = storeExclusive(desc, size, flags, rt, address);
   else exit = integer(desc, op, size, flags, rt, address);
@@ -98,6 +106,22 @@ export function a64LoadStore(desc: usize, at: u64, word: u32): u32 {
     // Post-index by a register (structure forms' Xm) adds the register, else the immediate.
     const postOffset = index != REG_NONE ? offset : <u64>load<i64>(desc, D_POST_DISP);
     xWrite(base, (flags & F_POST_INDEX) != 0 ? baseValue + postOffset : address, true);
+  }
+  return EXIT_NONE;
+}
+
+/**
+ * DC ZVA: zeroes the `bytes`-byte block holding `address` as 8-byte stores in address
+ * order (each through the TLB, a device sees 8-byte writes, as PowerPC's dcbz), with no
+ * alignment fault (the architecture's fault for Device memory is not modelled; QEMU
+ * has none either). An exit part-way leaves the stores before it done: running it
+ * again zeroes the same bytes.
+ */
+function zeroBlock(address: u64, bytes: u32): u32 {
+  const block = address & ~(<u64>bytes - 1);
+  for (let offset: u32 = 0; offset < bytes; offset += 8) {
+    writeValue(block + offset, 8, 0, false);
+    if (accessExit != EXIT_NONE) return accessExit;
   }
   return EXIT_NONE;
 }
@@ -193,6 +217,30 @@ function compareAndSwapPair(desc: usize, size: u32, rt: u32, address: u64): u32 
   }
   xWrite(rs, first, false);
   xWrite(rs + 1, second, false);
+  return EXIT_NONE;
+}
+
+/**
+ * LDCLRP, LDSETP, SWPP (FEAT_LSE128): the 16 bytes at `address` (16-byte aligned, checked
+ * before) combine with Xt2:Xt (Xt the doubleword at `address`); Xt, Xt2 receive the old
+ * value. Both doublewords are read before either is written.
+ */
+function atomicPair128(desc: usize, rt: u32, address: u64): u32 {
+  const rt2 = <u32>load<u8>(desc, D_RT2);
+  const kind = load<u8>(desc, D_ATOMIC);
+  const low = readValue(address, 8, bigData());
+  if (accessExit != EXIT_NONE) return accessExit;
+  const high = readValue(address + 8, 8, bigData());
+  if (accessExit != EXIT_NONE) return accessExit;
+  const operandLow = xRead(rt, false), operandHigh = xRead(rt2, false);
+  const nextLow = kind == ATOMIC_CLR ? low & ~operandLow : kind == ATOMIC_SET ? low | operandLow : operandLow;
+  const nextHigh = kind == ATOMIC_CLR ? high & ~operandHigh : kind == ATOMIC_SET ? high | operandHigh : operandHigh;
+  writeValue(address, 8, nextLow, bigData());
+  if (accessExit != EXIT_NONE) return accessExit;
+  writeValue(address + 8, 8, nextHigh, bigData());
+  if (accessExit != EXIT_NONE) return accessExit;
+  xWrite(rt, low, false);
+  xWrite(rt2, high, false);
   return EXIT_NONE;
 }
 

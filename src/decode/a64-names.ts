@@ -41,6 +41,14 @@ export const A64_MNEMONICS: readonly string[] = [
   ...sized(ATOMIC_OPS.flatMap((op) => ['', 'l'].map((suffix) => `st${op}${suffix}`))),
   // 250: SIMD structure loads and stores: (L*… see the core) 
   'st1', 'st2', 'st3', 'st4', 'ld1', 'ld2', 'ld3', 'ld4', 'ld1r', 'ld2r', 'ld3r', 'ld4r',
+  // 262: the cache-zeroing store
+  'dc zva',
+  // 263: LSE128, op*4 + A*2 + R
+  ...['ldclrp', 'ldsetp', 'swpp'].flatMap((stem) => ACQ_REL.map((suffix) => stem + suffix)),
+  // 275: LRCPC3 pairs, then the one-lane forms
+  'stilp', 'ldiapp', 'stl1', 'ldap1',
+  // 279: LS64
+  'ld64b', 'st64b', 'st64bv', 'st64bv0',
 ];
 
 export function a64MnemonicName(id: number): string | null {

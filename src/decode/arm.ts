@@ -85,7 +85,7 @@ const FP_PREFIX: Record<number, string> = { 1: 'b', 2: 'h', 4: 's', 8: 'd', 16: 
 export function a64TransferName(number: number, raw: RawDescriptor, c: DescriptorCodes): string {
   if ((raw.flags & c.F_MULTIPLE) !== 0) return `v${number}`;
   if ((raw.flags & (c.F_FP | c.F_VECTOR)) !== 0) return `${FP_PREFIX[raw.size] ?? 'v'}${number}`;
-  const x = raw.size === 8 || (raw.flags & c.F_SIGN_EXTEND_64) !== 0;
+  const x = raw.size >= 8 || (raw.flags & c.F_SIGN_EXTEND_64) !== 0; // 64: LS64's Xt..Xt+7
   if (number === 31) return x ? 'xzr' : 'wzr';
   return `${x ? 'x' : 'w'}${number}`;
 }
@@ -96,10 +96,17 @@ export function a64Index(raw: RawDescriptor, c: DescriptorCodes): string {
   return `${w ? 'w' : 'x'}${raw.index}`;
 }
 
+/** LD64B, ST64B, ST64BV, ST64BV0: 64 bytes to or from Xt..Xt+7. */
+export function isLs64(raw: RawDescriptor): boolean {
+  return /^(ld64b|st64bv?0?)$/.test(a64MnemonicName(raw.mnemonic) ?? '');
+}
+
 function a64Naming(c: DescriptorCodes): ArchNaming {
   return {
     mnemonic: (raw) => a64MnemonicName(raw.mnemonic),
     transferRegisters(raw) {
+      if (raw.rt === c.REG_NONE) return []; // DC ZVA: no transfer register
+      if (isLs64(raw)) return Array.from({ length: raw.count }, (_, i) => a64TransferName(raw.rt + i, raw, c));
       const regs = [a64TransferName(raw.rt, raw, c)];
       if ((raw.flags & c.F_MULTIPLE) !== 0) {
         for (let i = 1; i < raw.count; i++) regs.push(`v${(raw.rt + i) & 31}`);

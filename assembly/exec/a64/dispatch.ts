@@ -8,6 +8,8 @@ import { a64DataRegister } from "./data-register";
 import { a64BranchSystem } from "./branch-system";
 import { a64SimdArithmetic } from "./simd-arith";
 import { a64SimdMove } from "./simd-move";
+import { a64SimdSaturating } from "./simd-saturating";
+import { a64SimdByElement } from "./simd-by-element";
 
 export { ALU_UNDEFINED } from "./operands";
 
@@ -20,6 +22,8 @@ export function a64Integer(word: u32, at: u64): u32 {
   else if ((op0 & 7) == 5) result = a64DataRegister(word);
   else if ((op0 & 7) == 7) {
     result = a64SimdArithmetic(word);
+    if (result == ALU_NOT_MINE) result = a64SimdSaturating(word);
+    if (result == ALU_NOT_MINE) result = a64SimdByElement(word);
     if (result == ALU_NOT_MINE) result = a64SimdMove(word);
   }
   if (result == ALU_DONE) setPc(at + 4);

@@ -4,8 +4,8 @@
 // SMULL/UMULL, SMLAL/UMLAL, SMLSL/UMLSL), two-register misc (REV16/32/64, CNT, NOT,
 // RBIT, compares with zero, ABS, NEG, XTN), across lanes (ADDV, S/UMAXV, S/UMINV,
 // S/UADDLV) and shifts by immediate (SSHR/USHR, SSRA/USRA, SHL, SLI, SRI, SSHLL/USHLL,
-// SHRN). Returns ALU_DONE, ALU_UNDEFINED, or ALU_NOT_MINE for forms not modelled
-// (saturating, rounding, halving, polynomial).
+// SHRN). Returns ALU_DONE, ALU_UNDEFINED, or ALU_NOT_MINE for the other forms (the
+// saturating, rounding and halving ones are in simd-saturating.ts; polynomial not modelled).
 import { ALU_DONE, ALU_NOT_MINE } from "../ppc/alu";
 import { ALU_UNDEFINED, signExtend } from "./operands";
 import { lane, resultFrom, setLane, writeResult, writeHalves, vAddress, elementMask } from "./simd-lanes";
