@@ -159,7 +159,7 @@ const cases: Array<[number | number[], string]> = [
   ...(['vaddubm', 'vadduhm', 'vadduwm', 'vaddudm', 'vsububm', 'vsubuhm', 'vsubuwm', 'vsubudm', 'vand', 'vandc', 'vor',
     'vxor', 'vnor', 'vorc', 'vnand', 'veqv', 'vslb', 'vslh', 'vslw', 'vsld', 'vsrb', 'vsrh', 'vsrw', 'vsrd', 'vsrab',
     'vsrah', 'vsraw', 'vsrad', 'vcmpequb', 'vcmpequh', 'vcmpequw', 'vcmpequd', 'vcmpgtsb', 'vcmpgtsh', 'vcmpgtsw',
-    'vcmpgtsd', 'vcmpgtub', 'vcmpgtuh', 'vcmpgtuw', 'vcmpgtud'] as const).map((name) => [ppc[name](1, 2, 31), `${name} 1, 2, 31`] as [number, string]),
+    'vcmpgtsd', 'vcmpgtub', 'vcmpgtuh', 'vcmpgtuw', 'vcmpgtud', 'vmuluwm'] as const).map((name) => [ppc[name](1, 2, 31), `${name} 1, 2, 31`] as [number, string]),
   [ppc.vrc(ppc.vcmpequw(1, 2, 3)), 'vcmpequw. 1, 2, 3'],
   [ppc.vrc(ppc.vcmpgtud(4, 5, 6)), 'vcmpgtud. 4, 5, 6'],
   ...(['xxland', 'xxlandc', 'xxlor', 'xxlxor', 'xxlnor', 'xxlorc', 'xxlnand', 'xxleqv'] as const).flatMap((name) => [

@@ -33,11 +33,43 @@ if (!haveUnicorn) console.warn(`elf-lockstep: skipped, ${PYTHON} cannot import u
 
 const hex = (value: bigint) => value.toString(16);
 
+/**
+ * Named equivalences: where Unicorn's CPU differs from the one this engine models by
+ * design, Unicorn's line is restated in our terms before the comparison (ours never is).
+ * - ppc32-no-ca32: ppc32be is a pre-ISA-3.0 implementation (as the 7457 is), and OV32/CA32
+ *   (XER bits 0x80000/0x40000) arrived with ISA 3.0; QEMU's 7457 still sets CA32 in
+ *   sraw/srawi, whose helper is not gated on ISA 3.0 (exec-ppc-fixed-unicorn.test.ts
+ *   compares ppc32be's XER the same way). Unicorn's XER is compared without them.
+ * (Thumb IT blocks are not an equivalence: unicorn_elf.py writes the lines of the
+ * instructions Unicorn skips without hooking, so both traces have every instruction.)
+ */
+const PPC32_OV32_CA32 = 0xc0000n;
+
+/**
+ * Programs Unicorn 2.0.1 cannot run to the end, and why: their traces are compared for
+ * as far as Unicorn goes (it must stop on an error, not early for another reason).
+ * - ppc32/mmu: QEMU's 7457 has the 74xx software-loaded TLB (POWERPC_MMU_SOFT_74xx,
+ *   HID0[STEN] taken as always on): a TLB miss raises an exception for the kernel to
+ *   reload the entry with tlbld/tlbli, where this engine's ppc32be walks the hashed
+ *   page table in hardware (the 603e/604/7xx OEA walk, QEMU's POWERPC_MMU_32B). So
+ *   Unicorn stops at mmu.c's first access through the page table (the BATs before it
+ *   agree, and so does everything up to there).
+ */
+const UNICORN_CANNOT: Record<string, string> = {
+  'ppc32/mmu': 'the 7457 in QEMU reloads its TLB in software; the hashed page table walk is not modelled',
+};
+function asOurs(arch: string, names: readonly string[], line: string): string {
+  if (arch !== 'ppc32be') return line;
+  const xer = names.indexOf('xer');
+  return line.split(' ').map((value, k) => (k === xer ? hex(BigInt(`0x${value}`) & ~PPC32_OV32_CA32) : value)).join(' ');
+}
+
 describe.skipIf(!haveUnicorn)('the corpus in lock-step with Unicorn', () => {
   for (const target of TARGETS) {
     const dir = join(ROOT, 'guests/build', target);
     for (const file of readdirSync(dir).filter((name) => name.endsWith('.elf')).sort()) {
       const key = `${target}/${file}`;
+      const program = `${target}/${file.replace(/-O[0-9s]\.elf$/, '')}`;
       it(key, async () => {
         const bytes = new Uint8Array(readFileSync(join(dir, file)));
         const machine = await Machine.create({ vcpus: 1, shared: false, arenaBytes: 18 * 1024 * 1024 });
@@ -52,7 +84,7 @@ describe.skipIf(!haveUnicorn)('the corpus in lock-step with Unicorn', () => {
         expect(oracle.status, oracle.stderr).toBe(0);
         const lines = oracle.stdout.trimEnd().split('\n');
         expect(lines[0]).toBe(names.join(' '));
-        const theirs = lines.slice(1, -1);
+        const theirs = lines.slice(1, -1).map((line) => asOurs(loaded.arch, names, line));
         expect(lines.at(-1)).toMatch(/^end /);
         const common = Math.min(ours.length, theirs.length);
         const first = Array.from({ length: common }, (_, i) => i).find((i) => ours[i] !== theirs[i]);
@@ -63,8 +95,9 @@ describe.skipIf(!haveUnicorn)('the corpus in lock-step with Unicorn', () => {
           const differing = names.filter((_, k) => a[k] !== b[k]).map((name) => `${name}: ours ${a[names.indexOf(name)]}, Unicorn ${b[names.indexOf(name)]}`);
           const previous = first > 0 ? `pc 0x${ours[first - 1]!.split(' ')[pcIndex]}` : 'entry';
           got = `step ${first}, after the instruction at ${previous}: ${differing.join('; ')}`;
-        } else if (!/^end error/.test(lines.at(-1)!) && theirs.length !== ours.length) {
-          // Unicorn runs at least as far as this engine did, unless it stopped on its own error.
+        } else if (theirs.length !== ours.length && !(UNICORN_CANNOT[program] && /^end error/.test(lines.at(-1)!))) {
+          // Unicorn runs as far as this engine did (a program that ends loops on after its
+          // last ucall), unless the program is one it cannot model, where the prefix counts.
           got = `Unicorn stopped after ${theirs.length} of ${ours.length} steps: ${lines.at(-1)}`;
         }
         if (got !== 'agrees') divergences[key] = got;

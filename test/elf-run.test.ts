@@ -26,6 +26,20 @@ describe('the guest ABI', () => {
     expect(result.instructions).toBeGreaterThan(100);
   });
 
+  it('starts a guest in a kernel\'s entry state with the MMU off, as Unicorn resets these CPUs (the mmu guest reads and updates it)', async () => {
+    const entry: Record<string, Record<string, bigint>> = {};
+    const expected = {
+      ppc64: { msr: 0x9000_0000_0280_3000n, lpcr: 0xcn }, ppc64le: { msr: 0x9000_0000_0280_3001n, lpcr: 0xcn }, ppc32: { msr: 0x0200_3000n },
+      aarch64: { sctlr_el1: 0xc5_0838n }, arm: { sctlr: 0xc5_0078n }, thumb: { sctlr: 0xc5_0078n },
+    };
+    for (const [target, registers] of Object.entries(expected)) {
+      const machine = await Machine.create({ vcpus: 1, shared: false, arenaBytes: 20 * 1024 * 1024 });
+      const loaded = loadElf(machine, new Uint8Array(readFileSync(join(ROOT, `guests/build/${target}/mmu-O2.elf`))));
+      runLoaded(machine, loaded, { budget: 1, beforeInstruction: (vcpu) => { entry[target] = Object.fromEntries(Object.keys(registers).map((name) => [name, vcpu.get(name)])); } });
+    }
+    expect(entry).toEqual(expected);
+  });
+
   it('a failed CHECK_EQ ends the run with its file, line, expression and both values', async () => {
     const machine = await Machine.create({ vcpus: 1, shared: false, arenaBytes: 20 * 1024 * 1024 });
     const loaded = loadElf(machine, hello());

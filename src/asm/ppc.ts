@@ -153,7 +153,7 @@ const vxForms = {
   vaddubm: 0, vadduhm: 64, vadduwm: 128, vaddudm: 192, vsububm: 1024, vsubuhm: 1088, vsubuwm: 1152, vsubudm: 1216,
   vand: 1028, vandc: 1092, vor: 1156, vxor: 1220, vnor: 1284, vorc: 1348, vnand: 1412, veqv: 1668,
   vslb: 260, vslh: 324, vslw: 388, vsld: 1476, vsrb: 516, vsrh: 580, vsrw: 644, vsrd: 1732, vsrab: 772, vsrah: 836,
-  vsraw: 900, vsrad: 964,
+  vsraw: 900, vsrad: 964, vmuluwm: 137,
 } as const;
 /** VC-form VMX compares `name vt, va, vb` (`ppc.vrc` for the CR6-setting form). */
 const vcForms = {

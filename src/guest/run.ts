@@ -60,6 +60,26 @@ export interface ElfRunResult {
   where?: string;
 }
 
+/**
+ * The system state a guest starts in besides the loader's ABI registers: a kernel's
+ * entry state, with the MMU off, in the most privileged state the engine models, as
+ * QEMU (and so Unicorn) resets these CPUs, so a guest kernel that reads and updates
+ * these registers (guests/src/mmu.c) sees the same values under both.
+ * - PowerPC: hypervisor state (MSR[HV], PR 0), 64-bit mode (SF), FP/VEC/VSX available,
+ *   ME, and LE on ppc64le; LPCR LPES0|LPES1 (HR 0: hash until the guest picks radix);
+ *   ppc32be (the 7457): FP, VEC and ME.
+ * - AArch64: EL1 with SCTLR_EL1 0xc50838 (M 0; SA/SA0 on, the RES1 bits QEMU sets).
+ * - AArch32 (arm and thumb): SCTLR 0xc50078 (M 0; ARMv7's RAO bits, XP among them).
+ */
+const RESET_STATE: Partial<Record<GuestArch, Record<string, bigint>>> = {
+  ppc64be: { msr: 0x9000_0000_0280_3000n, lpcr: 0xcn },
+  ppc64le: { msr: 0x9000_0000_0280_3001n, lpcr: 0xcn },
+  ppc32be: { msr: 0x0200_3000n },
+  aarch64: { sctlr_el1: 0xc5_0838n },
+  arm: { sctlr: 0xc5_0078n },
+  thumb: { sctlr: 0xc5_0078n },
+};
+
 /** Thrown by a ucall that ends the run; the run loop takes it back from the bus. */
 class GuestStop {
   constructor(readonly exit: ElfExit) {}
@@ -119,7 +139,7 @@ export function runLoaded(machine: Machine, loaded: LoadedElf, options: ElfRunOp
     },
   });
   try {
-    for (const [name, value] of Object.entries(loaded.registers)) {
+    for (const [name, value] of Object.entries({ ...RESET_STATE[loaded.arch], ...loaded.registers })) {
       if (!vcpu.isRegister(name)) throw new EmuError('EINVAL', `the loader set register ${name}, which ${loaded.arch} does not have`);
       vcpu.set(name, value);
     }

@@ -10,6 +10,16 @@ entry registers; the rest start at 0) and runs at most STEPS instructions. Befor
 each instruction it prints one line: the values of the names on the first line, in
 hex (A32/T32: r0-r15 and CPSR's NZCV bits). The last line is "end KIND" (steps, or
 what stopped it).
+
+Thumb IT blocks: Unicorn 2.0.1 runs an instruction that its IT block skips (condition
+false) without calling the code hook, so its trace would jump over it, where the
+architecture (and memslot-emu) executes it as a no-op that advances pc and ITSTATE.
+ItTracker follows ITSTATE itself (IT sets it, ITAdvance after every Thumb instruction,
+as the Arm ARM defines them) and writes each skipped instruction's line: a skipped
+instruction changes nothing but pc, so its line is the next hooked instruction's
+registers with the skipped instruction's pc, exactly what a CPU that stops before
+every instruction shows. A gap the tracker cannot explain is left in the trace, so the
+comparison reports it.
 """
 import json
 import os
@@ -44,6 +54,46 @@ def segments(data):
             yield paddr, data[offset:offset + filesz], memsz
 
 
+def condition_holds(cond, nzcv):
+    """The Arm ARM's ConditionHolds for a 4-bit condition and CPSR[31:28]."""
+    n, z, c, v = (nzcv >> 3) & 1, (nzcv >> 2) & 1, (nzcv >> 1) & 1, nzcv & 1
+    base = (z, c, n, v, c and not z, n == v, n == v and not z, True)[cond >> 1]
+    return bool(base) != bool(cond & 1 and cond != 15)
+
+
+class ItTracker:
+    """ITSTATE for the instruction about to run, and the fall-through pc of the last one."""
+
+    def __init__(self, uc):
+        self.uc = uc
+        self.state = 0
+        self.next_pc = None
+
+    def size(self, address):
+        first = int.from_bytes(self.uc.mem_read(address, 2), "little")
+        return 4 if first >= 0xE800 else 2
+
+    def advance(self, address):
+        """After the Thumb instruction at address: ITSTATE for the next one."""
+        first = int.from_bytes(self.uc.mem_read(address, 2), "little")
+        if self.state == 0 and first & 0xFF00 == 0xBF00 and first & 0xF:
+            self.state = first & 0xFF
+        elif self.state & 0x7 == 0:
+            self.state = 0
+        else:
+            self.state = (self.state & 0xE0) | ((self.state << 1) & 0x1F)
+        self.next_pc = address + self.size(address)
+
+    def skipped(self, address, nzcv):
+        """The pcs of the IT-block instructions Unicorn skipped before hooking address."""
+        out = []
+        while self.state and self.next_pc is not None and self.next_pc != address \
+                and not condition_holds(self.state >> 4, nzcv):
+            out.append(self.next_pc)
+            self.advance(self.next_pc)
+        return out
+
+
 def main(argv):
     arch, path, steps, regs = argv[1], argv[2], int(argv[3]), json.loads(argv[4])
     engine = Engine(arch)
@@ -73,16 +123,33 @@ def main(argv):
     out = sys.stdout
     out.write(" ".join(names) + "\n")
     count = [0]
+    it = ItTracker(uc) if arch in ("arm", "thumb") else None
 
     def on_code(uc, address, size, _):
         if count[0] >= steps:
             uc.emu_stop()
             return
-        count[0] += 1
         values = engine._read_all()
+        if it is not None:
+            cpsr = int(values["cpsr"], 16)
+            values["cpsr"] = hex(cpsr & 0xF0000000)
+            thumb = cpsr & 0x20
+            for skipped in it.skipped(address, cpsr >> 28) if thumb else ():
+                if count[0] >= steps:
+                    uc.emu_stop()
+                    return
+                count[0] += 1
+                values["r15"] = hex(skipped)
+                out.write(" ".join(values[n][2:] for n in names) + "\n")
+            if thumb:
+                it.advance(address)
+            else:
+                it.state, it.next_pc = 0, None
+            if count[0] >= steps:
+                uc.emu_stop()
+                return
+        count[0] += 1
         values["pc" if "pc" in values else "r15"] = hex(address)
-        if "cpsr" in values:
-            values["cpsr"] = hex(int(values["cpsr"], 16) & 0xF0000000)
         if ppc:
             split = engine._xer_split_read()
             if split is not None:

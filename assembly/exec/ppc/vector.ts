@@ -1,5 +1,5 @@
 // The VMX/VSX integer instructions GCC's vectorised integer code uses (Power ISA 3.1,
-// chapters 6-7): VMX modulo add/subtract, logical, shifts, compare-equal/greater (with
+// chapters 6-7): VMX modulo add/subtract, vmuluwm, logical, shifts, compare-equal/greater (with
 // CR6), splat-immediate and splat; VSX logical, xxsel, xxpermdi, xxspltw, xxspltib; and
 // the VSR<->GPR moves. Element numbering is the ISA's (element 0 the most significant),
 // VSR n is two doublewords, dword 0 first (cpu/regs.ts). VMX runs on every PowerPC
@@ -28,7 +28,8 @@ function lanes(a: u64, b: u64, width: u32, op: u32): u64 {
       case 4: v = <u64>((<i64>(x << (64 - wide)) >> <i64>(64 - wide)) >> <i64>amount); break; // shift right algebraic
       case 5: v = x == y ? laneMask : 0; break; // equal
       case 6: v = <i64>(x << (64 - wide)) > <i64>(y << (64 - wide)) ? laneMask : 0; break; // greater, signed
-      default: v = x > y ? laneMask : 0; break; // greater, unsigned
+      case 8: v = x * y; break; //   multiply (modulo)
+      default: v = x > y ? laneMask : 0; break; // 7: greater, unsigned
     }
     r |= (v & laneMask) << shift;
   }
@@ -81,6 +82,10 @@ export function ppcVmx(word: u32): u32 {
   op = xo == 1476 ? 2 : xo == 1732 ? 3 : xo == 964 ? 4 : -1;
   if (op >= 0) {
     setVsr(vt, lanes(a0, b0, 64, op), lanes(a1, b1, 64, op));
+    return ALU_DONE;
+  }
+  if (xo == 137) { // vmuluwm (ISA 2.07): the low 32 bits of each word product
+    setVsr(vt, lanes(a0, b0, 32, 8), lanes(a1, b1, 32, 8));
     return ALU_DONE;
   }
   switch (xo) {
