@@ -1,0 +1,175 @@
+// Scenario guests compiled from C (`guest: 'c'`, `compare --guest c`): KVM's selftest
+// guest code in guests/src/selftest.c, built by scripts/build-guests.sh into
+// guests/build/TARGET/selftest-O2.elf. The ELF goes into the code slot in place of the
+// hand-emitted loops; each vCPU enters selftest_vcpu(index) on a stack of its own and
+// runs the job the host wrote into selftest_jobs[index]:
+//
+//   selftest_jobs[v]  15 words of 8 bytes, in the guest's byte order (JOB_FIELDS)
+//   host → guest      kind, base, stride, cells, first, second, read_back, rounds, hosted
+//   guest → host      accesses (its loads and stores so far: ScenarioRun.accesses),
+//                     fail_line/file/expr/a/b (a failed guest assertion; it then traps)
+//
+// Which scenario runs which C guest is the table C_GUESTS; the ELF files are read
+// once per architecture by loadCGuest() (Node: the package's guests/build; a browser:
+// fetched beside the package).
+
+import { EmuError, texts } from '../errors.js';
+import type { Machine } from '../machine.js';
+import type { Vcpu } from '../cpu/vcpu.js';
+import type { RegisterName } from '../cpu/registers.js';
+import { loadElf, type LoadedElf } from '../guest/elf.js';
+import type { ScenarioArch } from './guest.js';
+
+export const GUEST_KINDS = ['asm', 'c'] as const;
+export type GuestKind = (typeof GUEST_KINDS)[number];
+
+export function isGuestKind(name: string): name is GuestKind {
+  return (GUEST_KINDS as readonly string[]).includes(name);
+}
+
+/** The C program each scenario runs with `guest: 'c'`, or why it has none yet. */
+export const C_GUESTS: Readonly<Record<string, { program: 'selftest' } | { notYet: string }>> = {
+  move: { program: 'selftest' },
+  delete: { program: 'selftest' },
+  'move-active': { program: 'selftest' },
+  'move-inactive': { program: 'selftest' },
+  'add-delete-stress': { program: 'selftest' },
+  'dirty-log-toggle': { program: 'selftest' },
+  'bar-remap': { program: 'selftest' },
+  'tlb-shootdown': { notYet: 'tlb-shootdown has no C guest yet (its C kernel is still to come); run it with --guest asm' },
+};
+
+/** Throws EmuError EINVAL unless `guest` is a guest kind that `scenario` can run. */
+export function checkGuestKind(scenario: string, guest: string): void {
+  if (!isGuestKind(guest)) throw new EmuError('EINVAL', texts.badOption('guest', `unknown guest kind "${guest}"; one of ${GUEST_KINDS.join(', ')}`));
+  const entry = C_GUESTS[scenario];
+  if (guest === 'c' && entry !== undefined && 'notYet' in entry) throw new EmuError('EINVAL', texts.badOption('guest', entry.notYet));
+}
+
+/** guests/build folder of each scenario architecture. */
+const BUILD_TARGET: Record<ScenarioArch, string> = { ppc64be: 'ppc64', ppc32be: 'ppc32', aarch64: 'aarch64', arm: 'arm', thumb: 'thumb' };
+const LEVEL = 'O2';
+const loaded = new Map<ScenarioArch, Uint8Array>();
+
+/** The URL of the C scenario guest for `arch` (inside the package). */
+export function cGuestUrl(arch: ScenarioArch): URL {
+  return new URL(`../../../guests/build/${BUILD_TARGET[arch]}/selftest-${LEVEL}.elf`, import.meta.url);
+}
+
+/** Reads the C scenario guest for `arch` (once); setUpScenario with `guest: 'c'` needs it read first. */
+export async function loadCGuest(arch: ScenarioArch): Promise<void> {
+  if (loaded.has(arch)) return;
+  const url = cGuestUrl(arch);
+  let bytes: Uint8Array;
+  if (typeof process !== 'undefined' && process.versions?.node !== undefined) {
+    const { readFile } = await import('node:fs/promises');
+    bytes = await readFile(url).catch((error: Error) => {
+      throw new EmuError('ENOENT', `the C scenario guest for ${arch} is missing (${error.message}); build it with scripts/build-guests.sh`);
+    });
+  } else {
+    const response = await fetch(url);
+    if (!response.ok) throw new EmuError('ENOENT', `the C scenario guest for ${arch} could not be fetched from ${url.href} (HTTP ${response.status})`);
+    bytes = new Uint8Array(await response.arrayBuffer());
+  }
+  loaded.set(arch, bytes);
+}
+
+/** The job fields of struct selftest_job, in order (8 bytes each). */
+const JOB_FIELDS = ['kind', 'base', 'stride', 'cells', 'first', 'second', 'readBack', 'rounds', 'hosted', 'accesses', 'failLine', 'failFile', 'failExpr', 'failA', 'failB'] as const;
+type JobField = (typeof JOB_FIELDS)[number];
+const JOB_BYTES = JOB_FIELDS.length * 8;
+const MAX_VCPUS = 64;
+/** Each vCPU's stack, below the previous one's from the top of the code slot. */
+const STACK_BYTES = 8 * 1024;
+const KIND = { reader: 1, writer: 2 } as const;
+
+/** A reader's or a writer's job (the loops of src/scenarios/kernels.ts). */
+export type CJob =
+  | { kind: 'reader'; address: bigint; allowed: readonly [bigint, bigint] }
+  | { kind: 'writer'; base: bigint; stride: number; cells: number; firstSeq: bigint; readBack: boolean };
+
+/** The C guest loaded into a scenario's code slot. */
+export class CGuest {
+  private readonly elf: LoadedElf;
+  private readonly jobs: bigint;
+  private readonly entry: bigint;
+  private readonly endian: 'big' | 'little';
+  private readonly started: number[] = [];
+
+  /** Loads the guest for the vCPUs' arch into slot 0 at [base, base + bytes). */
+  constructor(private readonly machine: Machine, private readonly vcpus: readonly Vcpu[], arch: ScenarioArch, base: bigint, bytes: number) {
+    const elf = loaded.get(arch);
+    if (elf === undefined) throw new EmuError('EINVAL', `the C scenario guest for ${arch} is not loaded: await loadCGuest('${arch}') first`);
+    if (vcpus.length > MAX_VCPUS) throw new EmuError('EINVAL', texts.badOption('vcpus', `the C scenario guest runs at most ${MAX_VCPUS}`));
+    this.elf = loadElf(machine, elf, { arch, ramBase: base, ramSize: bytes, slot: 0 });
+    this.endian = this.elf.image.endian;
+    const jobs = this.elf.image.objects.get('selftest_jobs');
+    const entry = this.elf.image.functions.find((f) => f.name === 'selftest_vcpu');
+    if (jobs === undefined || entry === undefined || jobs.size < BigInt(MAX_VCPUS * JOB_BYTES)) {
+      throw new EmuError('EINVAL', `${cGuestUrl(arch).pathname} lacks selftest_jobs[${MAX_VCPUS}] or selftest_vcpu: rebuild it with scripts/build-guests.sh`);
+    }
+    this.jobs = jobs.address;
+    this.entry = entry.address & ~1n;
+  }
+
+  private field(v: number, name: JobField): bigint {
+    return this.jobs + BigInt(v * JOB_BYTES + JOB_FIELDS.indexOf(name) * 8);
+  }
+
+  private get(v: number, name: JobField): bigint {
+    return this.machine.read(this.field(v, name), 8, { endian: this.endian });
+  }
+
+  /** Writes vCPU `v`'s job and points the vCPU at selftest_vcpu(v) with its own stack. */
+  start(v: number, job: CJob): void {
+    const words: Partial<Record<JobField, bigint>> = job.kind === 'reader'
+      ? { kind: BigInt(KIND.reader), base: job.address, first: job.allowed[0], second: job.allowed[1] }
+      : { kind: BigInt(KIND.writer), base: job.base, stride: BigInt(job.stride), cells: BigInt(job.cells), first: job.firstSeq, readBack: job.readBack ? 1n : 0n };
+    for (const name of JOB_FIELDS) this.machine.write(this.field(v, name), 8, name === 'hosted' ? 1n : words[name] ?? 0n, { endian: this.endian });
+    const vcpu = this.vcpus[v]!;
+    const stackTop = this.elf.ram.base + BigInt(this.elf.ram.size - v * STACK_BYTES);
+    const { arch } = this.elf;
+    const set = (name: string, value: bigint) => vcpu.set(name as RegisterName, value);
+    for (const [name, value] of Object.entries(this.elf.registers)) set(name, value);
+    set('pc', this.entry);
+    if (arch.startsWith('ppc')) {
+      set('r1', stackTop - 128n);
+      set('r3', BigInt(v));
+      // ELFv2's global entry point computes the TOC from r12.
+      if (this.elf.image.ppcAbi === 2) set('r12', this.entry);
+    } else if (arch === 'aarch64') {
+      set('sp', stackTop);
+      set('x0', BigInt(v));
+    } else {
+      set('r13', stackTop);
+      set('r0', BigInt(v));
+    }
+    this.started.push(v);
+  }
+
+  /** Loads and stores vCPU `v`'s guest has counted. */
+  accesses(v: number): number {
+    return Number(this.get(v, 'accesses'));
+  }
+
+  /** One line per vCPU whose guest assertion failed: file, line, expression, values. */
+  errors(): string[] {
+    return this.started.flatMap((v) => {
+      const line = this.get(v, 'failLine');
+      if (line === 0n) return [];
+      const hex = (value: bigint) => `0x${value.toString(16)}`;
+      const text = (name: JobField) => this.string(this.get(v, name));
+      return [`vCPU ${v}: guest assertion failed at ${text('failFile')}:${line}: ${text('failExpr')} (values ${hex(this.get(v, 'failA'))}, ${hex(this.get(v, 'failB'))})`];
+    });
+  }
+
+  private string(gpa: bigint): string {
+    const bytes: number[] = [];
+    for (let at = gpa; bytes.length < 256; at++) {
+      const byte = Number(this.machine.read(at, 1));
+      if (byte === 0) break;
+      bytes.push(byte);
+    }
+    return new TextDecoder().decode(Uint8Array.from(bytes));
+  }
+}
