@@ -127,7 +127,7 @@ export const compareCommand: Command = {
     }
     if (v.json) {
       const meta = runMeta(['compare', ...args], options, 'compare');
-      for (const row of rows) io.stdout(JSON.stringify({ ...publicRow(row), meta }) + '\n');
+      for (const row of rows) io.stdout(JSON.stringify({ ...publicRow(row), guest: resolved.guest, meta }) + '\n');
     } else {
       io.stdout(describe(options, resolved) + '\n' + table(rows) + '\n' + LEGEND);
     }
