@@ -8,6 +8,12 @@
  *           sequence numbers to cells round-robin, each read back when asked; a store
  *           that does not read back is reported with hypercall HC_LOST (the race
  *           checker counts it, as for the hand-emitted guests).
+ *   map, unmap, rw  memslot_perf_test's own: in steps the host waits for (a sync
+ *           word pair), write VAL_1 to the first half of the area's pages and VAL_2
+ *           to the second half (map), or to its first page of each half (unmap),
+ *           while the host checks and "unmaps" (zeroes) the other half; rw writes
+ *           VAL_1 to every page, then checks that the host's VAL_2 is in the middle
+ *           of every page (a guest assertion) and zeroes it.
  *
  * Hosted (compare): the host fills selftest_jobs[v] and enters selftest_vcpu(v) on
  * vCPU v with its own stack; the guest counts its loads and stores in the job's
@@ -24,19 +30,20 @@
 /* What a load from unassigned guest-physical memory returns. */
 #define MMIO_VALUE ((unsigned long)-1)
 
-enum selftest_kind { SELFTEST_IDLE = 0, SELFTEST_READER = 1, SELFTEST_WRITER = 2 };
+enum selftest_kind { SELFTEST_IDLE = 0, SELFTEST_READER = 1, SELFTEST_WRITER = 2, SELFTEST_MAP = 3, SELFTEST_UNMAP = 4, SELFTEST_RW = 5 };
 
 /* One vCPU's job. Every field is 64-bit, so the layout is the same on every target
  * (src/scenarios/c-guests.ts: JOB_FIELDS). */
 struct selftest_job {
   uint64_t kind;       /* enum selftest_kind */
-  uint64_t base;       /* reader: the word loaded; writer: the first cell */
-  uint64_t stride;     /* writer: bytes from one cell to the next */
-  uint64_t cells;      /* writer: cells per round */
-  uint64_t first;      /* reader: the old value; writer: the first sequence number */
-  uint64_t second;     /* reader: the new value */
+  uint64_t base;       /* reader: the word loaded; writer: the first cell; map, unmap, rw: the area */
+  uint64_t stride;     /* writer: bytes from one cell to the next; map, unmap, rw: the page size */
+  uint64_t cells;      /* writer: cells per round; map, unmap, rw: pages in the area (even) */
+  uint64_t first;      /* reader: the old value; writer: the first sequence number; map, unmap, rw: VAL_1 */
+  uint64_t second;     /* reader: the new value; map, unmap, rw: VAL_2 */
   uint64_t read_back;  /* writer: load each store back */
   uint64_t rounds;     /* reader: loads, writer: rounds to make; 0: forever */
+  uint64_t sync;       /* map, unmap, rw: the guest's step word; the host's follows 8 bytes on */
   uint64_t hosted;     /* 1 under compare: a failed assertion traps instead of a ucall */
   uint64_t accesses;   /* guest -> host: loads and stores made so far */
   uint64_t fail_line;  /* guest -> host: a failed assertion's line (0: none), */
@@ -93,6 +100,11 @@ static __attribute__((noreturn, noinline)) void selftest_fail(struct selftest_jo
     if (!(expr)) selftest_fail((job), __LINE__, #expr, (uint64_t)(a), (uint64_t)(b)); \
   } while (0)
 
+/* The host reads the count while the guest runs: a volatile store, never sunk or merged. */
+static inline void publish_accesses(struct selftest_job *job, uint64_t accesses) {
+  *(volatile uint64_t *)&job->accesses = accesses;
+}
+
 static inline int allowed_value(unsigned long value, unsigned long old_value, unsigned long new_value) {
   return value == old_value || value == new_value || value == MMIO_VALUE;
 }
@@ -108,7 +120,7 @@ static void reader(struct selftest_job *job) {
       hypercall(HC_BAD_VALUE, value, 0, 0);
       SELFTEST_ASSERT(job, allowed_value(value, old_value, new_value), value, old_value);
     }
-    job->accesses = n + 1;
+    publish_accesses(job, n + 1);
   }
 }
 
@@ -130,8 +142,65 @@ static void writer(struct selftest_job *job) {
         if (got != seq) hypercall(HC_LOST, at, seq, got);
       }
       seq++;
-      job->accesses = accesses;
+      publish_accesses(job, accesses);
     }
+  }
+}
+
+/* memslot_perf_test's guest_perform_sync: publish step `*step + 1`, then wait until
+ * the host has done its part of it (alone, there is no host to wait for). */
+static void sync_with_host(struct selftest_job *job, unsigned long *step) {
+  volatile unsigned long *words = (volatile unsigned long *)(uintptr_t)job->sync;
+  ++*step;
+  if (!job->hosted) return;
+  words[0] = *step;
+  while (words[8 / sizeof(unsigned long)] != *step) {
+  }
+}
+
+/* Stores `value` to the first word of pages [from, to) of the area. */
+static uint64_t fill_pages(struct selftest_job *job, uint64_t from, uint64_t to, unsigned long value) {
+  for (uint64_t page = from; page < to; page++) *(volatile unsigned long *)(uintptr_t)(job->base + page * job->stride) = value;
+  return to - from;
+}
+
+static void map_unmap_rw(struct selftest_job *job) {
+  const uint64_t pages = job->cells, half = pages / 2, rounds = job->rounds;
+  const unsigned long val1 = (unsigned long)job->first, val2 = (unsigned long)job->second;
+  unsigned long step = 0;
+  uint64_t accesses = 0;
+  for (uint64_t round = 0; rounds == 0 || round < rounds; round++) {
+    switch (job->kind) {
+      case SELFTEST_MAP:
+        accesses += fill_pages(job, 0, half, val1);
+        publish_accesses(job, accesses);
+        sync_with_host(job, &step);
+        accesses += fill_pages(job, half, pages, val2);
+        break;
+      case SELFTEST_UNMAP:
+        /* A single page per step, or the host would wait on the guest. */
+        accesses += fill_pages(job, 0, 1, val1);
+        publish_accesses(job, accesses);
+        sync_with_host(job, &step);
+        accesses += fill_pages(job, half, half + 1, val2);
+        break;
+      default:
+        accesses += fill_pages(job, 0, pages, val1);
+        publish_accesses(job, accesses);
+        sync_with_host(job, &step);
+        for (uint64_t page = 0; page < pages; page++) {
+          volatile unsigned long *middle = (volatile unsigned long *)(uintptr_t)(job->base + page * job->stride + job->stride / 2);
+          unsigned long value = *middle;
+          if (value != val2) {
+            hypercall(HC_BAD_VALUE, value, 0, 0);
+            SELFTEST_ASSERT(job, value == val2, value, val2);
+          }
+          *middle = 0;
+          accesses += 2;
+        }
+    }
+    publish_accesses(job, accesses);
+    sync_with_host(job, &step);
   }
 }
 
@@ -139,7 +208,10 @@ static void run_job(struct selftest_job *job) {
   switch (job->kind) {
     case SELFTEST_READER: reader(job); break;
     case SELFTEST_WRITER: writer(job); break;
-    default: SELFTEST_ASSERT(job, job->kind == SELFTEST_READER || job->kind == SELFTEST_WRITER, job->kind, 0);
+    case SELFTEST_MAP:
+    case SELFTEST_UNMAP:
+    case SELFTEST_RW: map_unmap_rw(job); break;
+    default: SELFTEST_ASSERT(job, job->kind >= SELFTEST_READER && job->kind <= SELFTEST_RW, job->kind, 0);
   }
 }
 
@@ -155,6 +227,8 @@ __attribute__((noreturn)) void selftest_vcpu(unsigned long index) {
 /* Alone: each loop a few rounds on memory of its own, counts checked. */
 static unsigned long cells[4 * 8];
 static unsigned long word;
+#define AREA_PAGE 256
+static unsigned long area[4 * AREA_PAGE / sizeof(unsigned long)];
 
 int main(void) {
   struct selftest_job *job = &selftest_jobs[0];
@@ -167,6 +241,24 @@ int main(void) {
   CHECK_EQ(job->accesses, 2 * 4 * 3);
   /* The last round left 108..111 in the cells. */
   for (int i = 0; i < 4; i++) CHECK_EQ(cells[8 * i], 108 + i);
+  const uintptr_t base = (uintptr_t)area;
+  *job = (struct selftest_job){ .kind = SELFTEST_MAP, .base = base, .stride = AREA_PAGE, .cells = 4, .first = 11, .second = 22, .rounds = 2 };
+  run_job(job);
+  CHECK_EQ(job->accesses, 2 * 4);
+  CHECK_EQ(area[0], 11);
+  CHECK_EQ(area[3 * AREA_PAGE / sizeof(unsigned long)], 22);
+  *job = (struct selftest_job){ .kind = SELFTEST_UNMAP, .base = base, .stride = AREA_PAGE, .cells = 4, .first = 33, .second = 44, .rounds = 1 };
+  run_job(job);
+  CHECK_EQ(job->accesses, 2);
+  CHECK_EQ(area[0], 33);
+  CHECK_EQ(area[2 * AREA_PAGE / sizeof(unsigned long)], 44);
+  /* rw checks the host's VAL_2 in the middle of each page: put it there ourselves. */
+  for (int page = 0; page < 4; page++) area[(2 * page + 1) * AREA_PAGE / 2 / sizeof(unsigned long)] = 66;
+  *job = (struct selftest_job){ .kind = SELFTEST_RW, .base = base, .stride = AREA_PAGE, .cells = 4, .first = 55, .second = 66, .rounds = 1 };
+  run_job(job);
+  CHECK_EQ(job->accesses, 4 + 2 * 4);
+  CHECK_EQ(area[AREA_PAGE / 2 / sizeof(unsigned long)], 0);
+  CHECK_EQ(area[AREA_PAGE / sizeof(unsigned long)], 55);
   CHECK_EQ(job->fail_line, 0);
   PASS();
 }

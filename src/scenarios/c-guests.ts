@@ -4,8 +4,8 @@
 // hand-emitted loops; each vCPU enters selftest_vcpu(index) on a stack of its own and
 // runs the job the host wrote into selftest_jobs[index]:
 //
-//   selftest_jobs[v]  15 words of 8 bytes, in the guest's byte order (JOB_FIELDS)
-//   host → guest      kind, base, stride, cells, first, second, read_back, rounds, hosted
+//   selftest_jobs[v]  16 words of 8 bytes, in the guest's byte order (JOB_FIELDS)
+//   host → guest      kind, base, stride, cells, first, second, read_back, rounds, sync, hosted
 //   guest → host      accesses (its loads and stores so far: ScenarioRun.accesses),
 //                     fail_line/file/expr/a/b (a failed guest assertion; it then traps)
 //
@@ -29,6 +29,9 @@ export function isGuestKind(name: string): name is GuestKind {
 
 /** The C program each scenario runs with `guest: 'c'`, or why it has none yet. */
 export const C_GUESTS: Readonly<Record<string, { program: 'selftest' } | { notYet: string }>> = {
+  map: { program: 'selftest' },
+  unmap: { program: 'selftest' },
+  rw: { program: 'selftest' },
   move: { program: 'selftest' },
   delete: { program: 'selftest' },
   'move-active': { program: 'selftest' },
@@ -75,18 +78,20 @@ export async function loadCGuest(arch: ScenarioArch): Promise<void> {
 }
 
 /** The job fields of struct selftest_job, in order (8 bytes each). */
-const JOB_FIELDS = ['kind', 'base', 'stride', 'cells', 'first', 'second', 'readBack', 'rounds', 'hosted', 'accesses', 'failLine', 'failFile', 'failExpr', 'failA', 'failB'] as const;
+const JOB_FIELDS = ['kind', 'base', 'stride', 'cells', 'first', 'second', 'readBack', 'rounds', 'sync', 'hosted', 'accesses', 'failLine', 'failFile', 'failExpr', 'failA', 'failB'] as const;
 type JobField = (typeof JOB_FIELDS)[number];
 const JOB_BYTES = JOB_FIELDS.length * 8;
 const MAX_VCPUS = 64;
 /** Each vCPU's stack, below the previous one's from the top of the code slot. */
 const STACK_BYTES = 8 * 1024;
-const KIND = { reader: 1, writer: 2 } as const;
+const PAGE = 4096;
+const KIND = { reader: 1, writer: 2, map: 3, unmap: 4, rw: 5 } as const;
 
-/** A reader's or a writer's job (the loops of src/scenarios/kernels.ts). */
+/** A vCPU's job: a reader or a writer (the loops of kernels.ts), or a memslot_perf_test step loop (perf-kernels.ts). */
 export type CJob =
   | { kind: 'reader'; address: bigint; allowed: readonly [bigint, bigint] }
-  | { kind: 'writer'; base: bigint; stride: number; cells: number; firstSeq: bigint; readBack: boolean };
+  | { kind: 'writer'; base: bigint; stride: number; cells: number; firstSeq: bigint; readBack: boolean }
+  | { kind: 'map' | 'unmap' | 'rw'; area: bigint; pages: number; sync: bigint; values: readonly [bigint, bigint] };
 
 /** The C guest loaded into a scenario's code slot. */
 export class CGuest {
@@ -124,7 +129,9 @@ export class CGuest {
   start(v: number, job: CJob): void {
     const words: Partial<Record<JobField, bigint>> = job.kind === 'reader'
       ? { kind: BigInt(KIND.reader), base: job.address, first: job.allowed[0], second: job.allowed[1] }
-      : { kind: BigInt(KIND.writer), base: job.base, stride: BigInt(job.stride), cells: BigInt(job.cells), first: job.firstSeq, readBack: job.readBack ? 1n : 0n };
+      : job.kind === 'writer'
+        ? { kind: BigInt(KIND.writer), base: job.base, stride: BigInt(job.stride), cells: BigInt(job.cells), first: job.firstSeq, readBack: job.readBack ? 1n : 0n }
+        : { kind: BigInt(KIND[job.kind]), base: job.area, stride: BigInt(PAGE), cells: BigInt(job.pages), first: job.values[0], second: job.values[1], sync: job.sync };
     for (const name of JOB_FIELDS) this.machine.write(this.field(v, name), 8, name === 'hosted' ? 1n : words[name] ?? 0n, { endian: this.endian });
     const vcpu = this.vcpus[v]!;
     const stackTop = this.elf.ram.base + BigInt(this.elf.ram.size - v * STACK_BYTES);

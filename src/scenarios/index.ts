@@ -1,7 +1,8 @@
 // The scenarios of DESIGN.md: what memory a machine gets, what each vCPU's guest runs
 // and which transaction (list of KVM_SET_USER_MEMORY_REGION calls) the updater
 // applies at each step. Ported from KVM's selftests (set_memory_region_test,
-// memslot_perf_test, memslot_modification_stress_test) and the 2012/2022 threads.
+// memslot_perf_test, memslot_modification_stress_test) and the 2012/2022 threads;
+// memslot_perf_test's map, unmap and rw are in memslot-perf.ts.
 
 import type { Machine } from '../machine.js';
 import type { MemoryRegion } from '../slots.js';
@@ -13,8 +14,9 @@ import { guestCode, isScenarioArch, SCENARIO_ARCHES, type GuestCode, type Scenar
 import { COUNT_REGISTER, SEQ_REGISTER, readerLoop, writerLoop } from './kernels.js';
 import { tlbShootdown } from './tlb-shootdown.js';
 import { CGuest, checkGuestKind, type CJob, type GuestKind } from './c-guests.js';
+import { memslotPerf } from './memslot-perf.js';
 
-export const SCENARIOS = ['move', 'delete', 'move-active', 'move-inactive', 'add-delete-stress', 'dirty-log-toggle', 'bar-remap', 'tlb-shootdown'] as const;
+export const SCENARIOS = ['move', 'delete', 'move-active', 'move-inactive', 'add-delete-stress', 'dirty-log-toggle', 'bar-remap', 'tlb-shootdown', 'map', 'unmap', 'rw'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export function isScenario(name: string): name is ScenarioName {
@@ -98,7 +100,7 @@ export interface SetupContext {
 }
 
 /** Starts vCPU `v` on `job`: the C guest's job, or the hand-emitted loop `emit` builds; returns its access counter. */
-function startLoop(context: SetupContext, v: number, job: CJob, emit: () => () => number): () => number {
+export function startLoop(context: SetupContext, v: number, job: CJob, emit: () => () => number): () => number {
   const { c } = context;
   if (c === undefined) return emit();
   c.start(v, job);
@@ -206,6 +208,9 @@ const SETUPS: Record<ScenarioName, (context: SetupContext) => ScenarioRun> = {
     return run((n) => barTransaction(n, BAR_GPA, BAR_HALF, uaddr), counters);
   },
   'tlb-shootdown': tlbShootdown,
+  map: memslotPerf('map'),
+  unmap: memslotPerf('unmap'),
+  rw: memslotPerf('rw'),
 };
 
 /**
