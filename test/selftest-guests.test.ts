@@ -20,7 +20,7 @@ const PAGE = 4096n;
 
 /** A scenario set up on a one-vCPU machine, stepped by hand: the guest runs, then the host's afterUpdate. */
 async function byHand(scenario: string, arch: (typeof SCENARIO_ARCHES)[number], guest: 'asm' | 'c') {
-  if (guest === 'c') await loadCGuest(arch);
+  if (guest === 'c') await loadCGuest(scenario, arch);
   const machine = await Machine.create({ vcpus: 1, shared: false, arenaBytes: 32 << 20 });
   const vcpus = [new Vcpu(machine, 0, arch)];
   const run = setUpScenario(machine, scenario, { arch, vcpus: 1, guest }, vcpus);
@@ -85,7 +85,7 @@ describe('C selftest guests under compare', () => {
   });
 
   it('count the same accesses as their loops make: a writer that reads back makes two per store', async () => {
-    await loadCGuest('aarch64');
+    await loadCGuest('add-delete-stress', 'aarch64');
     const machine = await Machine.create({ vcpus: 1, shared: false, arenaBytes: 32 << 20 });
     const vcpus = [new Vcpu(machine, 0, 'aarch64')];
     const scenario = setUpScenario(machine, 'add-delete-stress', { arch: 'aarch64', vcpus: 1, guest: 'c' }, vcpus);
@@ -155,7 +155,7 @@ describe("memslot_perf_test's map, unmap and rw", () => {
 describe('a failed guest assertion', () => {
   it('stops the vCPU and names the file and line of the check, on every architecture', async () => {
     for (const arch of SCENARIO_ARCHES) {
-      await loadCGuest(arch);
+      await loadCGuest('move', arch);
       const machine = await Machine.create({ vcpus: 1, shared: false, arenaBytes: 32 << 20 });
       const vcpus = [new Vcpu(machine, 0, arch)];
       const scenario = setUpScenario(machine, 'move', { arch, vcpus: 1, guest: 'c' }, vcpus);

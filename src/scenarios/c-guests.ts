@@ -9,9 +9,10 @@
 //   guest → host      accesses (its loads and stores so far: ScenarioRun.accesses),
 //                     fail_line/file/expr/a/b (a failed guest assertion; it then traps)
 //
-// Which scenario runs which C guest is the table C_GUESTS; the ELF files are read
-// once per architecture by loadCGuest() (Node: the package's guests/build; a browser:
-// fetched beside the package).
+// Which scenario runs which C program is the table C_GUESTS (a program follows the
+// job ABI above: selftest_jobs[64] and selftest_vcpu); the ELF files are read once per
+// program and architecture by loadCGuest() (Node: the package's guests/build; a
+// browser: fetched beside the package).
 
 import { EmuError, texts } from '../errors.js';
 import type { Machine } from '../machine.js';
@@ -27,8 +28,8 @@ export function isGuestKind(name: string): name is GuestKind {
   return (GUEST_KINDS as readonly string[]).includes(name);
 }
 
-/** The C program each scenario runs with `guest: 'c'`, or why it has none yet. */
-export const C_GUESTS: Readonly<Record<string, { program: 'selftest' } | { notYet: string }>> = {
+/** The C program (guests/src/PROGRAM.c) each scenario runs with `guest: 'c'`, or why it has none yet. */
+export const C_GUESTS: Readonly<Record<string, { program: string } | { notYet: string }>> = {
   map: { program: 'selftest' },
   unmap: { program: 'selftest' },
   rw: { program: 'selftest' },
@@ -45,36 +46,46 @@ export const C_GUESTS: Readonly<Record<string, { program: 'selftest' } | { notYe
 /** Throws EmuError EINVAL unless `guest` is a guest kind that `scenario` can run. */
 export function checkGuestKind(scenario: string, guest: string): void {
   if (!isGuestKind(guest)) throw new EmuError('EINVAL', texts.badOption('guest', `unknown guest kind "${guest}"; one of ${GUEST_KINDS.join(', ')}`));
+  if (guest === 'c') cGuestProgram(scenario);
+}
+
+/** The C program `scenario` runs; throws EmuError EINVAL when it has none (yet). */
+export function cGuestProgram(scenario: string): string {
   const entry = C_GUESTS[scenario];
-  if (guest === 'c' && entry !== undefined && 'notYet' in entry) throw new EmuError('EINVAL', texts.badOption('guest', entry.notYet));
+  if (entry === undefined) throw new EmuError('EINVAL', texts.badOption('guest', `${scenario} has no C guest`));
+  if ('notYet' in entry) throw new EmuError('EINVAL', texts.badOption('guest', entry.notYet));
+  return entry.program;
 }
 
 /** guests/build folder of each scenario architecture. */
 const BUILD_TARGET: Record<ScenarioArch, string> = { ppc64be: 'ppc64', ppc32be: 'ppc32', aarch64: 'aarch64', arm: 'arm', thumb: 'thumb' };
 const LEVEL = 'O2';
-const loaded = new Map<ScenarioArch, Uint8Array>();
+/** ELF files read so far, by "PROGRAM/ARCH". */
+const loaded = new Map<string, Uint8Array>();
 
-/** The URL of the C scenario guest for `arch` (inside the package). */
-export function cGuestUrl(arch: ScenarioArch): URL {
-  return new URL(`../../../guests/build/${BUILD_TARGET[arch]}/selftest-${LEVEL}.elf`, import.meta.url);
+/** The URL of C program `program` built for `arch` (inside the package). */
+export function cGuestUrl(arch: ScenarioArch, program: string): URL {
+  return new URL(`../../../guests/build/${BUILD_TARGET[arch]}/${program}-${LEVEL}.elf`, import.meta.url);
 }
 
-/** Reads the C scenario guest for `arch` (once); setUpScenario with `guest: 'c'` needs it read first. */
-export async function loadCGuest(arch: ScenarioArch): Promise<void> {
-  if (loaded.has(arch)) return;
-  const url = cGuestUrl(arch);
+/** Reads the C program `scenario` runs on `arch` (once); setUpScenario with `guest: 'c'` needs it read first. */
+export async function loadCGuest(scenario: string, arch: ScenarioArch): Promise<void> {
+  const program = cGuestProgram(scenario);
+  const key = `${program}/${arch}`;
+  if (loaded.has(key)) return;
+  const url = cGuestUrl(arch, program);
   let bytes: Uint8Array;
   if (typeof process !== 'undefined' && process.versions?.node !== undefined) {
     const { readFile } = await import('node:fs/promises');
     bytes = await readFile(url).catch((error: Error) => {
-      throw new EmuError('ENOENT', `the C scenario guest for ${arch} is missing (${error.message}); build it with scripts/build-guests.sh`);
+      throw new EmuError('ENOENT', `the C guest ${program} for ${arch} is missing (${error.message}); build it with scripts/build-guests.sh`);
     });
   } else {
     const response = await fetch(url);
-    if (!response.ok) throw new EmuError('ENOENT', `the C scenario guest for ${arch} could not be fetched from ${url.href} (HTTP ${response.status})`);
+    if (!response.ok) throw new EmuError('ENOENT', `the C guest ${program} for ${arch} could not be fetched from ${url.href} (HTTP ${response.status})`);
     bytes = new Uint8Array(await response.arrayBuffer());
   }
-  loaded.set(arch, bytes);
+  loaded.set(key, bytes);
 }
 
 /** The job fields of struct selftest_job, in order (8 bytes each). */
@@ -101,17 +112,18 @@ export class CGuest {
   private readonly endian: 'big' | 'little';
   private readonly started: number[] = [];
 
-  /** Loads the guest for the vCPUs' arch into slot 0 at [base, base + bytes). */
-  constructor(private readonly machine: Machine, private readonly vcpus: readonly Vcpu[], arch: ScenarioArch, base: bigint, bytes: number) {
-    const elf = loaded.get(arch);
-    if (elf === undefined) throw new EmuError('EINVAL', `the C scenario guest for ${arch} is not loaded: await loadCGuest('${arch}') first`);
+  /** Loads the C program of `scenario` for the vCPUs' arch into slot 0 at [base, base + bytes). */
+  constructor(private readonly machine: Machine, private readonly vcpus: readonly Vcpu[], scenario: string, arch: ScenarioArch, base: bigint, bytes: number) {
+    const program = cGuestProgram(scenario);
+    const elf = loaded.get(`${program}/${arch}`);
+    if (elf === undefined) throw new EmuError('EINVAL', `the C guest ${program} for ${arch} is not loaded: await loadCGuest('${scenario}', '${arch}') first`);
     if (vcpus.length > MAX_VCPUS) throw new EmuError('EINVAL', texts.badOption('vcpus', `the C scenario guest runs at most ${MAX_VCPUS}`));
     this.elf = loadElf(machine, elf, { arch, ramBase: base, ramSize: bytes, slot: 0 });
     this.endian = this.elf.image.endian;
     const jobs = this.elf.image.objects.get('selftest_jobs');
     const entry = this.elf.image.functions.find((f) => f.name === 'selftest_vcpu');
     if (jobs === undefined || entry === undefined || jobs.size < BigInt(MAX_VCPUS * JOB_BYTES)) {
-      throw new EmuError('EINVAL', `${cGuestUrl(arch).pathname} lacks selftest_jobs[${MAX_VCPUS}] or selftest_vcpu: rebuild it with scripts/build-guests.sh`);
+      throw new EmuError('EINVAL', `${cGuestUrl(arch, program).pathname} lacks selftest_jobs[${MAX_VCPUS}] or selftest_vcpu: rebuild it with scripts/build-guests.sh`);
     }
     this.jobs = jobs.address;
     this.entry = entry.address & ~1n;

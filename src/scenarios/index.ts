@@ -72,7 +72,7 @@ export function setUpScenario(machine: Machine, name: string, options: ScenarioO
   }
   checkGuestKind(name, options.guest ?? 'asm');
   if (options.guest === 'c') {
-    const c = new CGuest(machine, vcpus, options.arch, CODE_GPA, CODE_BYTES);
+    const c = new CGuest(machine, vcpus, name, options.arch, CODE_GPA, CODE_BYTES);
     const load = () => {
       throw new EmuError('EINVAL', texts.badOption('guest', `${name} has no C guest`));
     };

@@ -98,7 +98,7 @@ async function prepare(options: RowOptions): Promise<Prepared> {
   const shared = !options.deterministic || globalThis.crossOriginIsolated !== false;
   const machine = await Machine.create({ vcpus: options.vcpus, arenaBytes: ARENA_BYTES, shared });
   const vcpus = Array.from({ length: options.vcpus }, (_, v) => new Vcpu(machine, v, options.arch));
-  if (options.guest === 'c') await loadCGuest(options.arch);
+  if (options.guest === 'c') await loadCGuest(options.scenario, options.arch);
   const scenario = setUpScenario(machine, options.scenario, { arch: options.arch, vcpus: options.vcpus, slots: options.slots, guest: options.guest }, vcpus);
   return { machine, scenario, side: attachHostView(machine, options.vcpus, options.invalidation) };
 }
