@@ -20,6 +20,7 @@ import type { Vcpu } from '../cpu/vcpu.js';
 import type { RegisterName } from '../cpu/registers.js';
 import { loadElf, type LoadedElf } from '../guest/elf.js';
 import type { ScenarioArch } from './guest.js';
+import type { ScenarioName } from './index.js';
 
 export const GUEST_KINDS = ['asm', 'c'] as const;
 export type GuestKind = (typeof GUEST_KINDS)[number];
@@ -28,11 +29,10 @@ export function isGuestKind(name: string): name is GuestKind {
   return (GUEST_KINDS as readonly string[]).includes(name);
 }
 
+type CGuestEntry = { program: string } | { notYet: string };
+
 /** The C program (guests/src/PROGRAM.c) each scenario runs with `guest: 'c'`, or why it has none yet. */
-export const C_GUESTS: Readonly<Record<string, { program: string } | { notYet: string }>> = {
-  map: { program: 'selftest' },
-  unmap: { program: 'selftest' },
-  rw: { program: 'selftest' },
+export const C_GUESTS: Readonly<Record<ScenarioName, CGuestEntry>> = {
   move: { program: 'selftest' },
   delete: { program: 'selftest' },
   'move-active': { program: 'selftest' },
@@ -41,6 +41,9 @@ export const C_GUESTS: Readonly<Record<string, { program: string } | { notYet: s
   'dirty-log-toggle': { program: 'selftest' },
   'bar-remap': { program: 'selftest' },
   'tlb-shootdown': { notYet: 'tlb-shootdown has no C guest yet (its C kernel is still to come); run it with --guest asm' },
+  map: { program: 'selftest' },
+  unmap: { program: 'selftest' },
+  rw: { program: 'selftest' },
 };
 
 /** Throws EmuError EINVAL unless `guest` is a guest kind that `scenario` can run. */
@@ -51,7 +54,7 @@ export function checkGuestKind(scenario: string, guest: string): void {
 
 /** The C program `scenario` runs; throws EmuError EINVAL when it has none (yet). */
 export function cGuestProgram(scenario: string): string {
-  const entry = C_GUESTS[scenario];
+  const entry = (C_GUESTS as Readonly<Record<string, CGuestEntry | undefined>>)[scenario];
   if (entry === undefined) throw new EmuError('EINVAL', texts.badOption('guest', `${scenario} has no C guest`));
   if ('notYet' in entry) throw new EmuError('EINVAL', texts.badOption('guest', entry.notYet));
   return entry.program;
