@@ -9,6 +9,7 @@ import { runRow, type InvalidationModel, type Row } from './sync/run.js';
 import type { InvalidPolicy } from './sync/vcpu-loop.js';
 import type { SpawnWorker } from './sync/spawn.js';
 import { checkTimeout } from './sync/deadline.js';
+import { checkGuestKind, type GuestKind } from './scenarios/c-guests.js';
 
 export interface CompareOptions {
   /** Default 'bar-remap'. */
@@ -37,6 +38,8 @@ export interface CompareOptions {
   invalidPolicy?: InvalidPolicy;
   /** Slot count of move-active and move-inactive; default 10. */
   slots?: number;
+  /** The scenario's guest code: the hand-emitted loops ('asm', default) or KVM's selftest guests compiled from C ('c'). */
+  guest?: GuestKind;
   /** Device modules (URLs or specifiers) each vCPU loads into its bus. */
   devices?: readonly string[];
   /** Runs of every row, interleaved (each row once, then each again): a row reports each figure's median and keeps every run under `repeat`. Default 1. */
@@ -61,6 +64,7 @@ export interface ResolvedCompare {
   strategies: StrategyName[];
   models: InvalidationModel[];
   repeat: number;
+  guest: GuestKind;
 }
 
 /** One run of a row: its strategy and model, and which of the row's runs (from 1). */
@@ -111,9 +115,11 @@ export function resolveCompare(options: CompareOptions): ResolvedCompare {
     throw new EmuError('EINVAL', texts.badOption('seed', 'must be an integer 0..2^32-1 (the scheduler\'s 32-bit state)'));
   }
   if (options.slots !== undefined) checkMovingSlots(options.slots);
+  const guest = options.guest ?? 'asm';
+  checkGuestKind(scenario, guest);
   checkTimeout('timeoutMs', options.timeoutMs);
   const models: InvalidationModel[] = invalidation === 'both' ? ['broadcast', 'ipi'] : [invalidation];
-  return { scenario, arch, strategies: strategies as StrategyName[], models, repeat: options.repeat ?? 1 };
+  return { scenario, arch, strategies: strategies as StrategyName[], models, repeat: options.repeat ?? 1, guest };
 }
 
 /**
@@ -121,7 +127,7 @@ export function resolveCompare(options: CompareOptions): ResolvedCompare {
  * interleaved so that a slow spell of the machine touches every row alike.
  */
 export async function compare(options: CompareOptions = {}): Promise<ComparedRow[]> {
-  const { scenario, arch, strategies, models, repeat } = resolveCompare(options);
+  const { scenario, arch, strategies, models, repeat, guest } = resolveCompare(options);
   const plan = strategies.flatMap((strategy) => models.map((invalidation) => ({ strategy, invalidation })));
   const runs: Row[][] = plan.map(() => []);
   const rows: ComparedRow[] = [];
@@ -142,6 +148,7 @@ export async function compare(options: CompareOptions = {}): Promise<ComparedRow
         updates: options.updates ?? 200,
         invalidPolicy: options.invalidPolicy ?? 'exit',
         slots: options.slots,
+        guest,
         deviceModules: [...(options.devices ?? [])],
         progress: (fraction) => options.onProgress?.(done, total, Math.min(1, fraction), running),
         spawn: options.spawn,

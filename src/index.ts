@@ -21,6 +21,7 @@ export { STRATEGIES, type StrategyName } from './sync/strategies.js';
 export { Scheduler, DeadlockError, seededRandom } from './sync/scheduler.js';
 export { SCENARIOS, type ScenarioName } from './scenarios/index.js';
 export { SCENARIO_ARCHES, type ScenarioArch } from './scenarios/guest.js';
+export { GUEST_KINDS, C_GUESTS, loadCGuest, type GuestKind } from './scenarios/c-guests.js';
 export type { DeviceModule, DeviceContext } from './sync/devices.js';
 export { PpcRadixTables, LPCR_HR, type RadixMapping, type RadixPageSize } from './mmu/ppc-radix-tables.js';
 export { PpcHashTables, type HashMapping, type HashPageSize, type HashPlacement, type HashSegment } from './mmu/ppc-hash-tables.js';

@@ -15,7 +15,7 @@ import type { ScenarioArch } from './scenarios/guest.js';
 import { MOVING_SLOTS, type ScenarioName } from './scenarios/index.js';
 import type { RunMeta } from './report/meta.js';
 
-export interface SweepOptions extends Omit<CompareOptions, 'vcpus' | 'rate' | 'safepoint' | 'slots' | 'onProgress' | 'onRow'> {
+export interface SweepOptions extends Omit<CompareOptions, 'vcpus' | 'rate' | 'safepoint' | 'slots' | 'guest' | 'onProgress' | 'onRow'> {
   vcpus?: readonly number[];
   rates?: readonly number[];
   safepoints?: readonly number[];

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { compare, resolveCompare, type CompareOptions, type ComparedRow, type Figures, type ResolvedCompare } from '../compare.js';
 import { MOVING_SLOTS, SCENARIOS } from '../scenarios/index.js';
 import { SCENARIO_ARCHES } from '../scenarios/guest.js';
+import { GUEST_KINDS, type GuestKind } from '../scenarios/c-guests.js';
 import { STRATEGIES } from '../sync/strategies.js';
 import { formatTable } from '../report/table.js';
 import { runMeta } from '../report/meta.js';
@@ -54,6 +55,9 @@ Options:
   --updates N           updates per row in deterministic mode (default 200)
   --invalid-policy P    exit | retry: an access to a slot KVM marked INVALID (default exit)
   --slots N             slots for move-active / move-inactive, ${MOVING_SLOTS.min}..${MOVING_SLOTS.max} (default 10)
+  --guest K             ${GUEST_KINDS.join(' | ')}: the scenario's hand-emitted guest loops (default), or KVM's
+                        selftest guest code compiled from C (guests/src/selftest.c; every
+                        scenario but tlb-shootdown)
   --device FILE         a device module each vCPU loads (repeatable)
   --repeat N            run every row N times, interleaved (all rows once, then again);
                         the table shows each figure's median and, under it, min–max;
@@ -80,7 +84,7 @@ export const compareCommand: Command = {
           scenario: { type: 'string' }, arch: { type: 'string' }, strategies: { type: 'string' }, invalidation: { type: 'string' },
           vcpus: { type: 'string' }, duration: { type: 'string' }, rate: { type: 'string' }, safepoint: { type: 'string' },
           seed: { type: 'string' }, deterministic: { type: 'boolean' }, updates: { type: 'string' }, 'invalid-policy': { type: 'string' },
-          slots: { type: 'string' }, device: { type: 'string', multiple: true }, json: { type: 'boolean' }, repeat: { type: 'string' }, timeout: { type: 'string' },
+          slots: { type: 'string' }, guest: { type: 'string' }, device: { type: 'string', multiple: true }, json: { type: 'boolean' }, repeat: { type: 'string' }, timeout: { type: 'string' },
         },
       });
     } catch (error) {
@@ -98,6 +102,8 @@ export const compareCommand: Command = {
       devices: v.device?.map((file) => pathToFileURL(resolve(file)).href),
       repeat: number(v.repeat),
       timeoutMs: number(v.timeout),
+      // Unchecked text: resolveCompare() checks it below.
+      guest: v.guest as GuestKind | undefined,
     };
     let resolved;
     try {
@@ -121,7 +127,7 @@ export const compareCommand: Command = {
     }
     if (v.json) {
       const meta = runMeta(['compare', ...args], options, 'compare');
-      for (const row of rows) io.stdout(JSON.stringify({ ...publicRow(row), meta }) + '\n');
+      for (const row of rows) io.stdout(JSON.stringify({ ...publicRow(row), guest: resolved.guest, meta }) + '\n');
     } else {
       io.stdout(describe(options, resolved) + '\n' + table(rows) + '\n' + LEGEND);
     }
@@ -138,13 +144,14 @@ export function publicRow(row: ComparedRow): object {
 }
 
 /** The header: every parameter that shaped the rows. */
-function describe(options: CompareOptions, { scenario, arch, models, repeat }: ResolvedCompare): string {
+function describe(options: CompareOptions, { scenario, arch, models, repeat, guest }: ResolvedCompare): string {
   const vcpus = options.vcpus ?? 2;
   const mode = options.deterministic
     ? `deterministic (seed ${options.seed ?? 1}), ${options.updates ?? 200} updates per row`
     : `worker threads (no seed: timing decides), ${options.duration ?? 1} s per row at ${options.rate ?? 1000} updates/s`;
   const runs = repeat > 1 ? `; ${repeat} runs per row: medians, min–max under each` : '';
-  return `${scenario} on ${arch}, ${vcpus} vCPUs, ${mode}\n`
+  const code = guest === 'c' ? ', guest code compiled from C (KVM selftests)' : '';
+  return `${scenario} on ${arch}${code}, ${vcpus} vCPUs, ${mode}\n`
     + `model ${models.join(' and ')}; a safe point every ${options.safepoint ?? 64} instructions; `
     + `INVALID slots ${options.invalidPolicy === 'retry' ? 'retried (x86)' : 'exit to MMIO'}${runs}\n`;
 }

@@ -1,7 +1,8 @@
 // The scenarios of DESIGN.md: what memory a machine gets, what each vCPU's guest runs
 // and which transaction (list of KVM_SET_USER_MEMORY_REGION calls) the updater
 // applies at each step. Ported from KVM's selftests (set_memory_region_test,
-// memslot_perf_test, memslot_modification_stress_test) and the 2012/2022 threads.
+// memslot_perf_test, memslot_modification_stress_test) and the 2012/2022 threads;
+// memslot_perf_test's map, unmap and rw are in memslot-perf.ts.
 
 import type { Machine } from '../machine.js';
 import type { MemoryRegion } from '../slots.js';
@@ -12,8 +13,10 @@ import { EmuError, texts } from '../errors.js';
 import { guestCode, isScenarioArch, SCENARIO_ARCHES, type GuestCode, type ScenarioArch } from './guest.js';
 import { COUNT_REGISTER, SEQ_REGISTER, readerLoop, writerLoop } from './kernels.js';
 import { tlbShootdown } from './tlb-shootdown.js';
+import { CGuest, checkGuestKind, type CJob, type GuestKind } from './c-guests.js';
+import { memslotPerf } from './memslot-perf.js';
 
-export const SCENARIOS = ['move', 'delete', 'move-active', 'move-inactive', 'add-delete-stress', 'dirty-log-toggle', 'bar-remap', 'tlb-shootdown'] as const;
+export const SCENARIOS = ['move', 'delete', 'move-active', 'move-inactive', 'add-delete-stress', 'dirty-log-toggle', 'bar-remap', 'tlb-shootdown', 'map', 'unmap', 'rw'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export function isScenario(name: string): name is ScenarioName {
@@ -25,6 +28,8 @@ export interface ScenarioOptions {
   vcpus: number;
   /** Slot count for move-active and move-inactive (KVM's runs use 10, 100, 509, 32764). */
   slots?: number;
+  /** The guest code: the hand-emitted loops ('asm', default) or KVM's selftest guests compiled from C ('c', see c-guests.ts; loadCGuest first). */
+  guest?: GuestKind;
 }
 
 /** A scenario set up on a machine. */
@@ -33,8 +38,10 @@ export interface ScenarioRun {
   update(n: number): MemoryRegion[];
   /** Host work after update `n` (e.g. KVM_GET_DIRTY_LOG). */
   afterUpdate(n: number): void;
-  /** Guest accesses vCPU `v` has made so far (read from its registers). */
+  /** Guest accesses vCPU `v` has made so far (read from its registers, or a C guest's job). */
   accesses(v: number): number;
+  /** Failures the guests recorded (a C guest's failed assertion, with file and line). */
+  errors?(): string[];
 }
 
 export const CODE_GPA = 0x10_0000n;
@@ -63,6 +70,15 @@ export function setUpScenario(machine: Machine, name: string, options: ScenarioO
   if (scenarioNeedsMmu(name) && options.arch !== 'aarch64' && options.arch !== 'ppc64be') {
     throw new EmuError('EINVAL', texts.badOption('arch', `${name} needs a guest MMU: aarch64 (4 KiB stage 1) or ppc64be (radix)`));
   }
+  checkGuestKind(name, options.guest ?? 'asm');
+  if (options.guest === 'c') {
+    const c = new CGuest(machine, vcpus, name, options.arch, CODE_GPA, CODE_BYTES);
+    const load = () => {
+      throw new EmuError('EINVAL', texts.badOption('guest', `${name} has no C guest`));
+    };
+    const scenario = SETUPS[name]({ machine, options, vcpus, load, c });
+    return { ...scenario, errors: () => [...(scenario.errors?.() ?? []), ...c.errors()] };
+  }
   machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: CODE_GPA, memorySize: CODE_BYTES, userspaceAddr: machine.allocateBacking(CODE_BYTES) });
   const load = (v: number, code: GuestCode) => {
     const at = CODE_GPA + BigInt(v * PAGE * 4);
@@ -79,6 +95,16 @@ export interface SetupContext {
   options: ScenarioOptions;
   vcpus: Vcpu[];
   load(v: number, code: GuestCode): GuestCode;
+  /** With `guest: 'c'`: the C guest in the code slot, which runs a reader's or writer's job instead of `load`'s code. */
+  c?: CGuest;
+}
+
+/** Starts vCPU `v` on `job`: the C guest's job, or the hand-emitted loop `emit` builds; returns its access counter. */
+export function startLoop(context: SetupContext, v: number, job: CJob, emit: () => () => number): () => number {
+  const { c } = context;
+  if (c === undefined) return emit();
+  c.start(v, job);
+  return () => c.accesses(v);
 }
 
 export function counter(vcpu: Vcpu, code: GuestCode, register: number, from: bigint, perStep: number): () => number {
@@ -93,8 +119,11 @@ function writers(context: SetupContext, base: bigint, pages: number, readBack: b
     const v = i + first;
     const code = guestCode(context.options.arch);
     const firstSeq = BigInt(v + 1) << SEQ_SHIFT;
-    context.load(v, writerLoop(code, { base: base + BigInt(v * code.wordBytes), stride: PAGE, cells: pages, firstSeq, readBack }));
-    return counter(vcpu, code, SEQ_REGISTER, firstSeq, readBack ? 2 : 1);
+    const layout = { base: base + BigInt(v * code.wordBytes), stride: PAGE, cells: pages, firstSeq, readBack };
+    return startLoop(context, v, { kind: 'writer', ...layout }, () => {
+      context.load(v, writerLoop(code, layout));
+      return counter(vcpu, code, SEQ_REGISTER, firstSeq, readBack ? 2 : 1);
+    });
   });
 }
 
@@ -125,10 +154,10 @@ function readers(context: SetupContext): { uaddr: number; counters: Array<() => 
     else view.setUint32(at, Number(value), !big);
   }
   machine.setUserMemoryRegion(region(1, MEM_GPA, MEM_BYTES, uaddr));
-  const counters = context.vcpus.map((vcpu, v) => {
+  const counters = context.vcpus.map((vcpu, v) => startLoop(context, v, { kind: 'reader', address: MEM_GPA, allowed: [OLD_VALUE, NEW_VALUE] }, () => {
     const code = context.load(v, readerLoop(guestCode(context.options.arch), MEM_GPA, [OLD_VALUE, NEW_VALUE]));
     return counter(vcpu, code, COUNT_REGISTER, 0n, 1);
-  });
+  }));
   return { uaddr, counters };
 }
 
@@ -179,6 +208,9 @@ const SETUPS: Record<ScenarioName, (context: SetupContext) => ScenarioRun> = {
     return run((n) => barTransaction(n, BAR_GPA, BAR_HALF, uaddr), counters);
   },
   'tlb-shootdown': tlbShootdown,
+  map: memslotPerf('map'),
+  unmap: memslotPerf('unmap'),
+  rw: memslotPerf('rw'),
 };
 
 /**

@@ -6,6 +6,7 @@ import { Machine } from '../machine.js';
 import { Vcpu } from '../cpu/vcpu.js';
 import { setUpScenario, type ScenarioName, type ScenarioRun } from '../scenarios/index.js';
 import type { ScenarioArch } from '../scenarios/guest.js';
+import { loadCGuest, type GuestKind } from '../scenarios/c-guests.js';
 import { IDLE, POINT, type Actor } from './actor.js';
 import { loadDevices } from './devices.js';
 import { DeadlockError, Scheduler } from './scheduler.js';
@@ -36,6 +37,8 @@ export interface RowOptions {
   updates: number;
   invalidPolicy: InvalidPolicy;
   slots?: number;
+  /** The scenario's guest code: hand-emitted ('asm', default) or compiled from C ('c'). */
+  guest?: GuestKind;
   deviceModules: string[];
   /** Called now and then with the fraction done. */
   progress?: (fraction: number) => void;
@@ -95,7 +98,8 @@ async function prepare(options: RowOptions): Promise<Prepared> {
   const shared = !options.deterministic || globalThis.crossOriginIsolated !== false;
   const machine = await Machine.create({ vcpus: options.vcpus, arenaBytes: ARENA_BYTES, shared });
   const vcpus = Array.from({ length: options.vcpus }, (_, v) => new Vcpu(machine, v, options.arch));
-  const scenario = setUpScenario(machine, options.scenario, { arch: options.arch, vcpus: options.vcpus, slots: options.slots }, vcpus);
+  if (options.guest === 'c') await loadCGuest(options.scenario, options.arch);
+  const scenario = setUpScenario(machine, options.scenario, { arch: options.arch, vcpus: options.vcpus, slots: options.slots, guest: options.guest }, vcpus);
   return { machine, scenario, side: attachHostView(machine, options.vcpus, options.invalidation) };
 }
 
@@ -239,6 +243,6 @@ function rowOf(options: RowOptions, prepared: Prepared, { reports, updater }: { 
     holes: checks.holes, stale: checks.stale, lost: checks.lost, mmioExits,
     mmioByCause: { hole: checks.holes, unassigned: checks.unassigned, device: mmioExits - checks.emulated - checks.retries, retried: checks.retries },
     mode: options.deterministic ? 'deterministic' : 'threads', seed: options.seed, checks,
-    errors: reports.flatMap((report) => (report.error ? [report.error] : [])),
+    errors: [...(scenario.errors?.() ?? []), ...reports.flatMap((report) => (report.error ? [report.error] : []))],
   };
 }
