@@ -194,10 +194,18 @@ export class MmioBus {
     if (typeof value !== 'number' && typeof value !== 'bigint') {
       throw new TypeError(`read handler returned ${typeof value}, not a number or bigint`);
     }
-    const wide = BigInt.asUintN(64, typeof value === 'bigint' ? value : BigInt(Math.trunc(value)));
-    if (size < 8) return this.memoryOrder(mapped, size, Number(BigInt.asUintN(32, wide)));
-    const low = Number(wide & 0xffff_ffffn);
-    const high = Number(wide >> 32n);
+    let low: number;
+    let high: number;
+    if (typeof value === 'number' && value >= 0 && value < 2 ** 53) {
+      // No bigint for the common case: ToUint32 truncates and keeps the low word.
+      low = value >>> 0;
+      high = Math.floor(value / 2 ** 32);
+    } else {
+      const wide = BigInt.asUintN(64, typeof value === 'bigint' ? value : BigInt(Math.trunc(value)));
+      if (size < 8) return this.memoryOrder(mapped, size, Number(BigInt.asUintN(32, wide)));
+      low = Number(wide & 0xffff_ffffn);
+      high = Number(wide >> 32n);
+    }
     this.registerHigh = mapped.little ? high : swap32(low);
     return mapped.little ? low : swap32(high);
   }

@@ -33,7 +33,7 @@ function registerFile(name: string, base: number, size: number, log: Log[], opti
       let value = 0n;
       for (let i = 0; i < width; i++) value |= BigInt(bytes[offset + (big ? width - 1 - i : i)]!) << BigInt(8 * i);
       log.push([name, 'read', offset, width, value.toString(16)]);
-      return width === 8 ? value : Number(value);
+      return width === 8 && value >= 1n << 53n ? value : Number(value); // 8 bytes: a bigint, or a number where it is exact
     },
     write(offset: number, width: number, value: number | bigint) {
       const bits = BigInt(value);
