@@ -16,7 +16,7 @@ export const MAP_NAMES = [
   'CTRL_STOP', 'CTRL_GLOBAL_LOCK', 'CTRL_RW_LOCK', 'CTRL_RUN_STATE', 'CTRL_POLL', 'CTRL_BUILTIN_COUNT', 'CTRL_JIT', 'CTRL_DEVICE_GEN', 'CTRL_BUILTINS',
   'BUILTIN_MAX', 'BUILTIN_ENTRY_SIZE', 'BUILTIN_E_BASE', 'BUILTIN_E_SIZE', 'BUILTIN_E_KIND', 'BUILTIN_E_AS', 'BUILTIN_E_STATE',
   'BUILTIN_SCRATCH', 'BUILTIN_COUNTER',
-  'TLB_ENTRY_SIZE', 'TLB_E_READ', 'TLB_E_WRITE', 'TLB_E_FETCH', 'TLB_E_ADDEND', 'TLB_MIN_ENTRIES', 'TLB_MAX_ENTRIES',
+  'TLB_ENTRY_SIZE', 'TLB_E_READ', 'TLB_E_WRITE', 'TLB_E_FETCH', 'TLB_E_ADDEND', 'TLB_MMIO', 'TLB_MIN_ENTRIES', 'TLB_MAX_ENTRIES',
   'STATIC_BASE', 'STATIC_SIZE',
   'AS_COUNT', 'MAX_SLOTS', 'SLOT_HEADER_SIZE', 'SLOT_H_COUNT', 'SLOT_H_LAYERS', 'SLOT_LEAF_BLOCK', 'SLOT_UPPER_BLOCK',
   'SLOT_LEAF_CAPACITY', 'SLOT_MAX_LAYERS', 'SLOT_LAYER1_OFFSET', 'SLOT_LAYER2_OFFSET', 'SLOT_LAYER3_OFFSET', 'SLOT_ENTRIES_OFFSET', 'SLOT_ENTRY_SIZE',
@@ -156,7 +156,9 @@ export function instantiateCore(module: WebAssembly.Module, memory: WebAssembly.
       : (mode & map.MODE_THUMB) === 0 ? compileA32Loop : compileT32Loop;
     const loop = compiler?.(memory, record, code, map);
     if (loop === undefined || table.length > 0xffff) return 0;
-    const compiled = new WebAssembly.Instance(new WebAssembly.Module(loop.bytes), { env: { memory } });
+    // The loop calls back into this core for an access to a built-in device (src/jit/access.ts).
+    const { jitMmioRead, jitMmioWriteAt, jitMmioWrite } = instance.exports as unknown as Record<'jitMmioRead' | 'jitMmioWriteAt' | 'jitMmioWrite', WebAssembly.ImportValue>;
+    const compiled = new WebAssembly.Instance(new WebAssembly.Module(loop.bytes), { env: { memory, jitMmioRead, jitMmioWriteAt, jitMmioWrite } });
     const index = table.grow(1);
     table.set(index, compiled.exports.block as (...args: never[]) => unknown);
     return (loop.length << 16) | index;

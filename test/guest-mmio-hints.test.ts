@@ -136,3 +136,44 @@ describe('guest MMIO through the TLB device hints', () => {
     expect(registerPath.calls).toBeGreaterThan(400); // the hints served many of them
   });
 });
+
+describe('compiled loops and built-in devices', () => {
+  const SCRATCH_AT = 0x30_0000n;
+  const COUNTER_AT = 0x30_1000n;
+  const DATA_AT = 0x20_0000n;
+
+  async function loopMachine(jit: boolean, arch: 'aarch64' | 'aarch64_be', code: Uint8Array) {
+    const machine = await Machine.create({ arenaBytes: 4 << 20, jit, tlbEntries: 64 });
+    machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: BigInt(CODE), memorySize: 0x1000, userspaceAddr: machine.allocateBacking(0x1000) });
+    machine.setUserMemoryRegion({ slot: 1, guestPhysAddr: DATA_AT, memorySize: 0x1000, userspaceAddr: machine.allocateBacking(0x1000) });
+    const scratch = machine.addBuiltinDevice({ kind: 'scratch', base: SCRATCH_AT, size: 0x1000 });
+    machine.addBuiltinDevice({ kind: 'counter', base: COUNTER_AT, size: 8 });
+    machine.writeBytes(CODE, code);
+    const vcpu = new Vcpu(machine, 0, arch).set('pc', BigInt(CODE)).set('x13', SCRATCH_AT).set('x14', COUNTER_AT).set('x15', DATA_AT);
+    for (let r = 3; r < 13; r++) vcpu.set(`x${r}` as 'x3', 0x0102_0304_0506_0708n * BigInt(r));
+    return { machine, vcpu, scratch };
+  }
+
+  it('serve a built-in device from inside the loop exactly as the interpreter does, LE and BE8', async () => {
+    for (const arch of ['aarch64', 'aarch64_be'] as const) {
+      for (const size of SIZES) {
+        // loop: str x(3+k) / ldr x(8+k) through the scratch device, ldr from the counter, one RAM store; 40 times.
+        const program = new A64Program().emit(a64.movz(2, 40)).label('loop').emit(
+          a64.str(3, 13, size * 2, size), a64.ldr(8, 13, size * 2, size), a64.str(4, 13, 0x800, size), a64.ldr(9, 13, 0x800, size),
+          a64.ldr(10, 14, 0, 8), a64.str(8, 15, 8, 8), a64.add(3, 3, 1),
+        ).emit(a64.subs(2, 2, 1)).branchTo((offset) => a64.bcond('ne', offset), 'loop').emit(a64.svc());
+        const [plain, jit] = await Promise.all([false, true].map((on) => loopMachine(on, arch, program.bytes())));
+        const end = (m: typeof plain) => {
+          const exits = [];
+          for (let run = 0; run < 20; run++) {
+            const exit = m!.vcpu.run(37);
+            exits.push(exit.reason);
+            if (exit.reason !== 'budget') break;
+          }
+          return { exits, regs: ['x3', 'x8', 'x9', 'x10', 'pc'].map((name) => m!.vcpu.get(name as 'x3')), scratch: [...m!.machine.backing(m!.scratch, 0x1000)], ram: [...m!.machine.readBytes(DATA_AT, 16)], mmio: m!.vcpu.core.counters().mmio };
+        };
+        expect(end(jit), `${arch} size ${size}`).toEqual(end(plain));
+      }
+    }
+  });
+});

@@ -5,7 +5,7 @@ import {
 import { EXIT_NONE, EXIT_MMIO, EXIT_DEVICE_ERROR, EXIT_BAD_ACCESS, CAUSE_NONE, CAUSE_UNMAPPED } from "../exits";
 import { record } from "../machine";
 import { ramAddress, markDirty, missCause } from "./slots";
-import { builtinAccess, builtinAccessAt, builtinIndexAt, builtinValue } from "./builtin";
+import { builtinAccess, builtinAccessAt, builtinIndexAt, builtinTakes, builtinValue } from "./builtin";
 
 /**
  * The host's in-thread device bus (QEMU's memory dispatch, KVM's kvm_io_bus):
@@ -125,6 +125,31 @@ export function mmioStore(gpa: u64, size: u32, raw: u64, hint: u32): u32 {
   store<u64>(record + REC_DATA, value);
   mmioExit = physMmio(gpa, size, true);
   return mmioExit;
+}
+
+/**
+ * For compiled loops: a `size`-byte (1, 2, 4, 8) read at `gpa` by the built-in device
+ * that hint `hint` names. Returns the address of its bytes (memory order, the record's
+ * REC_DATA), or 0, doing nothing, when the hint names no built-in device that takes it.
+ */
+export function builtinHintRead(gpa: u64, size: u32, hint: u32): usize {
+  if (hint == 0 || hint >= HINT_BUS || !builtinAccessAt(hint - 1, 0, gpa, size, false, 0)) return 0;
+  store<u64>(record + REC_DATA, handled(builtinValue));
+  return record + REC_DATA;
+}
+
+/**
+ * For compiled loops, a write in two steps: where its bytes go (the record's REC_DATA)
+ * when the built-in device that `hint` names takes a `size`-byte write at `gpa`, else 0;
+ * then builtinHintWrite performs it from there.
+ */
+export function builtinHintWriteAt(gpa: u64, size: u32, hint: u32): usize {
+  return hint != 0 && hint < HINT_BUS && builtinTakes(hint - 1, 0, gpa, size) ? record + REC_DATA : 0;
+}
+
+export function builtinHintWrite(gpa: u64, size: u32, hint: u32): void {
+  builtinAccessAt(hint - 1, 0, gpa, size, true, load<u64>(record + REC_DATA));
+  handled(0);
 }
 
 @inline function sizeMask(size: u32): u64 {

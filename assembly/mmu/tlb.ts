@@ -310,6 +310,23 @@ function markMmio(entry: usize, kind: u32, tag: u64, physical: u64): void {
   markedHint = 0;
 }
 
+/**
+ * For compiled loops: the device hint of the MMIO mark at TLB entry `entry` (whose
+ * tag the caller matched), or 0 when built-in devices were added since it was kept
+ * (unless `checkGeneration` is false: a built-in device's hint never goes stale).
+ * The physical address of an access at `va` through it is markedAddress.
+ */
+export function tlbMarkHint(entry: usize, checkGeneration: bool = true): u32 {
+  // Acquire, as tlbFill's check; the interpreter's next access there drops the hints.
+  if (checkGeneration && atomic.load<u32>(CONTROL_BASE + CTRL_DEVICE_GEN) != hintsUnder) return 0;
+  return <u32>(load<u64>(entry, TLB_E_ADDEND) & HINT_MASK);
+}
+
+/** The physical address of `va` through the MMIO mark at TLB entry `entry`. */
+@inline export function markedAddress(entry: usize, va: u64): u64 {
+  return (load<u64>(entry, TLB_E_ADDEND) & PAGE_MASK) | (va & HINT_MASK);
+}
+
 /** Keeps device hint `hint` (below PAGE_SIZE) in the MMIO mark of `kind` at `va`, if the entry still holds that mark. */
 export function tlbSetMmioHint(kind: u32, va: u64, hint: u32): void {
   const entry = entryFor(va, kind);
