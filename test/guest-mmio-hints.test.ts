@@ -138,7 +138,7 @@ describe('guest MMIO through the TLB device hints', () => {
 });
 
 describe('compiled loops and built-in devices', () => {
-  const SCRATCH_AT = 0x30_0000n;
+  const SCRATCH_AT = 0x30_3000n; // TLB data entries 3, 1 and 0: no two of the pages evict each other
   const COUNTER_AT = 0x30_1000n;
   const DATA_AT = 0x20_0000n;
 
