@@ -157,8 +157,10 @@ export function instantiateCore(module: WebAssembly.Module, memory: WebAssembly.
     const loop = compiler?.(memory, record, code, map);
     if (loop === undefined || table.length > 0xffff) return 0;
     // The loop calls back into this core for an access to a built-in device (src/jit/access.ts).
-    const { jitMmioRead, jitMmioWriteAt, jitMmioWrite } = instance.exports as unknown as Record<'jitMmioRead' | 'jitMmioWriteAt' | 'jitMmioWrite', WebAssembly.ImportValue>;
-    const compiled = new WebAssembly.Instance(new WebAssembly.Module(loop.bytes), { env: { memory, jitMmioRead, jitMmioWriteAt, jitMmioWrite } });
+    type Callback = 'jitMmioRead' | 'jitMmioWriteAt' | 'jitMmioWrite';
+    const { jitMmioRead, jitMmioWriteAt, jitMmioWrite } = instance.exports as unknown as Record<Callback, WebAssembly.ImportValue>;
+    const env = { memory, jitMmioRead, jitMmioWriteAt, jitMmioWrite };
+    const compiled = new WebAssembly.Instance(new WebAssembly.Module(loop.bytes), { env });
     const index = table.grow(1);
     table.set(index, compiled.exports.block as (...args: never[]) => unknown);
     return (loop.length << 16) | index;
