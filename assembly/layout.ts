@@ -49,6 +49,7 @@ export const CTRL_RUN_STATE: u32 = 140; //    u32  0 while a run goes on, 1 once
 export const CTRL_POLL: u32 = 144; //         u32  never written: a word to sleep on with a timeout
 export const CTRL_BUILTIN_COUNT: u32 = 148; // u32  built-in devices published in CTRL_BUILTINS
 export const CTRL_JIT: u32 = 152; //          u32  non-zero: hot PowerPC loops run as compiled blocks (jit.ts)
+export const CTRL_DEVICE_GEN: u32 = 156; //   u32  bumped when a built-in device is added: TLB device hints filled before are stale
 // Built-in devices: MMIO served inside the core, without a call out to JavaScript.
 // Entry: 0 base u64 · 8 size u64 · 16 kind u32 · 20 address space u32 · 24 state u32 (its registers' memory)
 export const CTRL_BUILTINS: u32 = 2048;

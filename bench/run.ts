@@ -9,6 +9,7 @@ import { machineLine, rowsTable, type BenchRow } from './common.js';
 import { slotUpdateRows, slotUpdateTable } from './slot-update.js';
 import { unicornPeer } from './peers.js';
 import { hostAccessRows, hostAccessTable } from './host-access.js';
+import { guestMmioRows, guestMmioTable } from './guest-mmio.js';
 
 const memory = await memoryBenchRows();
 const interpreter = await interpBenchRows();
@@ -18,6 +19,7 @@ const decodeArm = await benchDecodeArmRows();
 const slotUpdates = await slotUpdateRows();
 const unicorn = unicornPeer();
 const hostAccess = await hostAccessRows(5);
+const guestMmio = await guestMmioRows(5);
 const ns = (rows: BenchRow[], name: string) => rows.find((row) => row.name === name)?.nsPerItem ?? NaN;
 
 console.log(`\nmemslot-emu benchmarks — ${machineLine()}\n`);
@@ -46,6 +48,8 @@ for (const isa of ['A64', 'A32', 'T32']) {
 
 console.log('\nHost accessors through the public API, ns per call (Unicorn 2 in these runs; see bench/host-access.ts):');
 console.log(hostAccessTable(hostAccess));
+console.log('\nGuest MMIO through the TLB device hints, ns per access (Unicorn 2 in these runs; see bench/guest-mmio.ts):');
+console.log(guestMmioTable(guestMmio));
 
 console.log('\nOne slot update per strategy (a 2 MiB MOVE and back, 400 times):');
 console.log(slotUpdateTable(slotUpdates));

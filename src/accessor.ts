@@ -1,7 +1,7 @@
 // One core instance bound to one record of the shared memory: the in-thread path
 // for guest-physical accesses by the host or by one vCPU's thread.
 
-import { coreFunctions, instantiateCore, readMemoryMap, type CoreFunctions, type MemoryMap, type MmioImport } from './core.js';
+import { coreFunctions, instantiateCore, readMemoryMap, type CoreFunctions, type DeviceImports, type MemoryMap, type MmioImport } from './core.js';
 import { AccessError, EmuError, texts } from './errors.js';
 import { BUS_UNCLAIMED, MmioBus } from './mmio.js';
 import { optionalEndian, optionalInteger, requireAccessValue, requireInteger, requireObject, requireU64 } from './validate.js';
@@ -42,6 +42,29 @@ export class CoreAccessor {
     const view = new DataView(memory.buffer);
     this.view = view;
     let mmioData = 0;
+    const words = new Uint32Array(memory.buffer);
+    // The register path's calls count as dispatches too: a handler may access memory.
+    const devices: DeviceImports = {
+      mmioLocate: (as, gpaLow, gpaHigh) => (gpaHigh >>> 0 >= GPA_HIGH_LIMIT ? -1 : bus.locate(as, gpaHigh * 2 ** 32 + (gpaLow >>> 0))),
+      mmioRead: (device, gpaLow, gpaHigh, size) => {
+        this.dispatching++;
+        try {
+          const low = bus.readRegister(device, (gpaHigh >>> 0) * 2 ** 32 + (gpaLow >>> 0), size);
+          if (size === 8) words[(mmioData + 4) >> 2] = bus.registerHigh;
+          return low;
+        } finally {
+          this.dispatching--;
+        }
+      },
+      mmioWrite: (device, gpaLow, gpaHigh, size, low, high) => {
+        this.dispatching++;
+        try {
+          return bus.writeRegister(device, (gpaHigh >>> 0) * 2 ** 32 + (gpaLow >>> 0), size, low, high);
+        } finally {
+          this.dispatching--;
+        }
+      },
+    };
     this.instance = instantiateCore(module, memory, (as, gpaLow, gpaHigh, size, write, cause) => {
       this.dispatching++;
       try {
@@ -50,7 +73,7 @@ export class CoreAccessor {
       } finally {
         this.dispatching--;
       }
-    });
+    }, devices);
     this.map = readMemoryMap(this.instance);
     this.functions = coreFunctions(this.instance);
     const bound = this.functions.bindRecord(requireInteger(EmuError, 'record', recordIndex, 0, 0xffff_ffff));

@@ -13,10 +13,10 @@ export const MAP_NAMES = [
   'CTRL_ARENA_BASE', 'CTRL_ARENA_SIZE', 'CTRL_MEMORY_PAGES', 'CTRL_TLB_BASE', 'CTRL_TLB_ENTRIES', 'CTRL_SLOT_GEN', 'MAGIC',
   'CTRL_SHOOT_SEQ', 'CTRL_SHOOT_DONE', 'CTRL_SHOOT_MODEL', 'CTRL_SHOOT_LOCK', 'CTRL_ACK_BELL', 'CTRL_SHOOT_RING',
   'SHOOT_RING_SIZE', 'SHOOT_ENTRY_SIZE', 'SHOOT_BROADCAST', 'SHOOT_IPI',
-  'CTRL_STOP', 'CTRL_GLOBAL_LOCK', 'CTRL_RW_LOCK', 'CTRL_RUN_STATE', 'CTRL_POLL', 'CTRL_BUILTIN_COUNT', 'CTRL_JIT', 'CTRL_BUILTINS',
+  'CTRL_STOP', 'CTRL_GLOBAL_LOCK', 'CTRL_RW_LOCK', 'CTRL_RUN_STATE', 'CTRL_POLL', 'CTRL_BUILTIN_COUNT', 'CTRL_JIT', 'CTRL_DEVICE_GEN', 'CTRL_BUILTINS',
   'BUILTIN_MAX', 'BUILTIN_ENTRY_SIZE', 'BUILTIN_E_BASE', 'BUILTIN_E_SIZE', 'BUILTIN_E_KIND', 'BUILTIN_E_AS', 'BUILTIN_E_STATE',
   'BUILTIN_SCRATCH', 'BUILTIN_COUNTER',
-  'TLB_ENTRY_SIZE', 'TLB_E_READ', 'TLB_E_WRITE', 'TLB_E_FETCH', 'TLB_E_ADDEND', 'TLB_MIN_ENTRIES', 'TLB_MAX_ENTRIES',
+  'TLB_ENTRY_SIZE', 'TLB_E_READ', 'TLB_E_WRITE', 'TLB_E_FETCH', 'TLB_E_ADDEND', 'TLB_MMIO', 'TLB_MIN_ENTRIES', 'TLB_MAX_ENTRIES',
   'STATIC_BASE', 'STATIC_SIZE',
   'AS_COUNT', 'MAX_SLOTS', 'SLOT_HEADER_SIZE', 'SLOT_H_COUNT', 'SLOT_H_LAYERS', 'SLOT_LEAF_BLOCK', 'SLOT_UPPER_BLOCK',
   'SLOT_LEAF_CAPACITY', 'SLOT_MAX_LAYERS', 'SLOT_LAYER1_OFFSET', 'SLOT_LAYER2_OFFSET', 'SLOT_LAYER3_OFFSET', 'SLOT_ENTRIES_OFFSET', 'SLOT_ENTRY_SIZE',
@@ -78,6 +78,20 @@ export interface CoreFunctions {
 /** The host's device bus as the core calls it (gpa as two u32 halves): 0 handled, 1 unclaimed, 2 device threw. */
 export type MmioImport = (as: number, gpaLow: number, gpaHigh: number, size: number, write: number, cause: number) => number;
 
+/**
+ * The bus's register path (assembly/mem/access.ts): `locate` names the device at an
+ * address (its index, or -1); `read` and `write` reach that device with the value in
+ * registers (read: the low word, or -BUS_* when it did not complete).
+ */
+export interface DeviceImports {
+  mmioLocate(as: number, gpaLow: number, gpaHigh: number): number;
+  mmioRead(device: number, gpaLow: number, gpaHigh: number, size: number): number;
+  mmioWrite(device: number, gpaLow: number, gpaHigh: number, size: number, low: number, high: number): number;
+}
+
+/** No register path: every device access goes the bus's general way. */
+const NO_DEVICE_PATH: DeviceImports = { mmioLocate: () => -1, mmioRead: () => -1, mmioWrite: () => 1 };
+
 /** 'unshared': the release build over an unshared memory (one thread; no cross-origin isolation needed in a browser). */
 export type CoreFlavor = 'release' | 'debug' | 'unshared';
 
@@ -132,7 +146,7 @@ export function readExportedConstants<Name extends string>(
  * compiled-loop path (assembly/exec/jit.ts, when the machine enables it) places the
  * loops `jitCompile` builds for it.
  */
-export function instantiateCore(module: WebAssembly.Module, memory: WebAssembly.Memory, mmio: MmioImport): WebAssembly.Instance {
+export function instantiateCore(module: WebAssembly.Module, memory: WebAssembly.Memory, mmio: MmioImport, devices: DeviceImports = NO_DEVICE_PATH): WebAssembly.Instance {
   const table = new WebAssembly.Table({ element: 'anyfunc', initial: 1 });
   let map: MemoryMap | undefined;
   const jitCompile = (_pcLow: number, _pcHigh: number, code: number, record: number): number => {
@@ -142,12 +156,16 @@ export function instantiateCore(module: WebAssembly.Module, memory: WebAssembly.
       : (mode & map.MODE_THUMB) === 0 ? compileA32Loop : compileT32Loop;
     const loop = compiler?.(memory, record, code, map);
     if (loop === undefined || table.length > 0xffff) return 0;
-    const compiled = new WebAssembly.Instance(new WebAssembly.Module(loop.bytes), { env: { memory } });
+    // The loop calls back into this core for an access to a built-in device (src/jit/access.ts).
+    type Callback = 'jitMmioRead' | 'jitMmioWriteAt' | 'jitMmioWrite';
+    const { jitMmioRead, jitMmioWriteAt, jitMmioWrite } = instance.exports as unknown as Record<Callback, WebAssembly.ImportValue>;
+    const env = { memory, jitMmioRead, jitMmioWriteAt, jitMmioWrite };
+    const compiled = new WebAssembly.Instance(new WebAssembly.Module(loop.bytes), { env });
     const index = table.grow(1);
     table.set(index, compiled.exports.block as (...args: never[]) => unknown);
     return (loop.length << 16) | index;
   };
-  const instance = new WebAssembly.Instance(module, { env: { memory, mmio, table, jitCompile } });
+  const instance = new WebAssembly.Instance(module, { env: { memory, mmio, table, jitCompile, ...devices } });
   return instance;
 }
 

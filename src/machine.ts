@@ -158,6 +158,8 @@ export class Machine extends TypedAccess {
     words.setUint32(entry + map.BUILTIN_E_STATE, this.layout.arenaBase + uaddr, true);
     // Release: the entry is complete before a vCPU can load the count that includes it.
     Atomics.store(new Int32Array(this.memory.buffer), (map.CONTROL_BASE + map.CTRL_BUILTIN_COUNT) >> 2, count + 1);
+    // After the count: a vCPU that sees the new generation drops its TLB's device hints and finds this device.
+    Atomics.add(new Int32Array(this.memory.buffer), (map.CONTROL_BASE + map.CTRL_DEVICE_GEN) >> 2, 1);
     return uaddr;
   }
 

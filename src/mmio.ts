@@ -43,6 +43,8 @@ export interface Mapped {
   widths: number[];
   accepts: boolean[];
   little: boolean;
+  /** Its index on the bus while registered (the core's device hints name it). */
+  index: number;
 }
 
 /** What the last BUS_DEVICE_ERROR was. */
@@ -59,7 +61,11 @@ const ADDRESS_LIMIT = 2 ** 53;
 export class MmioBus {
   private readonly spaces: Mapped[][];
   private lastHit: Mapped | undefined;
+  /** Registered devices by index; a removed device's index is free for the next one. */
+  private readonly indexed: (Mapped | undefined)[] = [];
   private anonymous = 0;
+  /** After readRegister of 8 bytes: the high word of its memory-order value. */
+  registerHigh = 0;
   /** Scratch for widened register accesses. */
   private readonly scratch = new DataView(new ArrayBuffer(8));
   lastFailure: DeviceFailure | undefined;
@@ -97,8 +103,11 @@ export class MmioBus {
     const clash = space.find((other) => other.start < end && start < other.end);
     if (clash) throw new MmioError('EEXIST', texts.deviceOverlap(name, clash.name));
     const accepts = Array.from({ length: 9 }, (_, width) => widths.includes(width));
-    const mapped: Mapped = { name, as, start, end, device, widths, accepts, little: endian === 'little' };
+    const free = this.indexed.indexOf(undefined);
+    const index = free >= 0 ? free : this.indexed.length;
+    const mapped: Mapped = { name, as, start, end, device, widths, accepts, little: endian === 'little', index };
     if (device.name === undefined) this.anonymous++;
+    this.indexed[index] = mapped;
     space.push(mapped);
     space.sort((a, b) => a.start - b.start);
     this.generation++;
@@ -107,6 +116,7 @@ export class MmioBus {
       unregister: () => {
         const index = space.indexOf(mapped);
         if (index >= 0) space.splice(index, 1);
+        if (this.indexed[mapped.index] === mapped) this.indexed[mapped.index] = undefined;
         this.generation++;
         if (this.lastHit === mapped) this.lastHit = undefined;
       },
@@ -132,6 +142,72 @@ export class MmioBus {
       return found;
     }
     return undefined;
+  }
+
+  /** The index of the device decoding `gpa` in `as`, or -1. */
+  locate(as: number, gpa: number): number {
+    return this.find(as, gpa)?.index ?? -1;
+  }
+
+  /** The device registered at `index` now, if any. */
+  protected registered(index: number): Mapped | undefined {
+    return this.indexed[index];
+  }
+
+  /**
+   * The register path: a `size`-byte (1, 2, 4, 8) read at `gpa` in address space 0 by
+   * device `index` as one handler call, when that device decodes all of it at a width
+   * it takes. Returns the low word of the bytes read in memory order as a little-endian
+   * value (the high word of 8 in registerHigh), -BUS_UNCLAIMED when the device does not
+   * take it that way (no handler ran: use access), or -BUS_DEVICE_ERROR if it threw.
+   */
+  readRegister(index: number, gpa: number, size: number): number {
+    const mapped = this.indexed[index];
+    if (mapped === undefined || !takesWhole(mapped, gpa, size)) return -BUS_UNCLAIMED;
+    try {
+      return this.memoryOrder(mapped, size, mapped.device.read(gpa - mapped.start, size));
+    } catch (error) {
+      this.lastFailure = { device: mapped.name, gpa: BigInt(gpa), error };
+      return -BUS_DEVICE_ERROR;
+    }
+  }
+
+  /** The register path of a write of memory-order bytes `low` (and `high` for 8); as readRegister, returns a BUS_* code. */
+  writeRegister(index: number, gpa: number, size: number, low: number, high: number): number {
+    const mapped = this.indexed[index];
+    if (mapped === undefined || !takesWhole(mapped, gpa, size)) return BUS_UNCLAIMED;
+    try {
+      mapped.device.write(gpa - mapped.start, size, registerValue(mapped.little, size, low >>> 0, high >>> 0));
+      return BUS_HANDLED;
+    } catch (error) {
+      this.lastFailure = { device: mapped.name, gpa: BigInt(gpa), error };
+      return BUS_DEVICE_ERROR;
+    }
+  }
+
+  // A read handler's value as memory-order bytes (setValue's conversions): the low word returned, the high one kept.
+  private memoryOrder(mapped: Mapped, size: number, value: MmioValue): number {
+    if (typeof value === 'number' && size <= 4) {
+      const bits = size === 4 ? value >>> 0 : size === 2 ? value & 0xffff : value & 0xff;
+      return mapped.little || size === 1 ? bits : size === 2 ? swap16(bits) : swap32(bits);
+    }
+    if (typeof value !== 'number' && typeof value !== 'bigint') {
+      throw new TypeError(`read handler returned ${typeof value}, not a number or bigint`);
+    }
+    let low: number;
+    let high: number;
+    if (typeof value === 'number' && value >= 0 && value < 2 ** 53) {
+      // No bigint for the common case: ToUint32 truncates and keeps the low word.
+      low = value >>> 0;
+      high = Math.floor(value / 2 ** 32);
+    } else {
+      const wide = BigInt.asUintN(64, typeof value === 'bigint' ? value : BigInt(Math.trunc(value)));
+      if (size < 8) return this.memoryOrder(mapped, size, Number(BigInt.asUintN(32, wide)));
+      low = Number(wide & 0xffff_ffffn);
+      high = Number(wide >> 32n);
+    }
+    this.registerHigh = mapped.little ? high : swap32(low);
+    return mapped.little ? low : swap32(high);
   }
 
   /**
@@ -186,6 +262,27 @@ export class MmioBus {
       done += take;
     }
   }
+}
+
+/** Whether `mapped` takes a `size`-byte access at `gpa` of address space 0 as one handler call. */
+function takesWhole(mapped: Mapped, gpa: number, size: number): boolean {
+  return mapped.as === 0 && gpa >= mapped.start && gpa + size <= mapped.end && mapped.accepts[size] === true && (gpa - mapped.start) % size === 0;
+}
+
+function swap16(bits: number): number {
+  return ((bits & 0xff) << 8) | ((bits >>> 8) & 0xff);
+}
+
+function swap32(bits: number): number {
+  return (((bits & 0xff) << 24) | ((bits & 0xff00) << 8) | ((bits >>> 8) & 0xff00) | (bits >>> 24)) >>> 0;
+}
+
+/** The handler's value for memory-order bytes `low`/`high` (unsigned words) in the device's byte order. */
+function registerValue(little: boolean, size: number, low: number, high: number): MmioValue {
+  if (size === 8) {
+    return little ? (BigInt(high) << 32n) | BigInt(low) : (BigInt(swap32(low)) << 32n) | BigInt(swap32(high));
+  }
+  return little || size === 1 ? low : size === 2 ? swap16(low) : swap32(low);
 }
 
 function getValue(view: DataView, at: number, width: number, little: boolean): MmioValue {

@@ -16,8 +16,10 @@ import { REC_DATA, REC_EXIT, REC_FAULT_KIND, REC_MMIO_VA, CPU_MODE, MODE_LE, PAG
 import { EXIT_NONE, EXIT_FAULT, FAULT_TRANSLATION } from "../exits";
 import { record } from "../machine";
 import { setPc } from "../cpu/regs";
-import { physRead, physWrite, physMmio } from "../mem/access";
-import { tlbTranslate, TLB_READ, TLB_WRITE, mmuOn, walkFaulted, walkedPage, mmioMarked, physicalLimit } from "../mmu/tlb";
+import { physRead, physWrite, mmioLoad, mmioStore, mmioExit, mmioHint } from "../mem/access";
+import {
+  tlbTranslate, tlbSetMmioHint, TLB_READ, TLB_WRITE, mmuOn, walkFaulted, walkedPage, mmioMarked, markedHint, physicalLimit,
+} from "../mmu/tlb";
 import { a64AddressSizeFault } from "../mmu/a64-walk";
 
 /** EXIT_NONE, or the exit of the last access that did not complete. */
@@ -141,8 +143,12 @@ function readSlow(ea: u64, size: u32): u64 {
   if (crossesTop(ea, size)) return readBytes(ea, size);
   store<u64>(record + REC_MMIO_VA, ea);
   if (mmioMarked && withinPage(ea, size)) {
-    accessExit = physMmio(walkedAddress(ea), size, false);
-    return readData(size);
+    // The mark's device hint: one call to that device, or found again and kept.
+    const hint = markedHint;
+    const raw = mmioLoad(walkedAddress(ea), size, hint);
+    accessExit = mmioExit;
+    if (mmioHint != hint) tlbSetMmioHint(TLB_READ, ea, mmioHint);
+    return raw;
   }
   if (!mmuOn) {
     accessExit = physRead(0, ea, size);
@@ -160,12 +166,14 @@ function writeSlow(ea: u64, size: u32, raw: u64): void {
     writeBytes(ea, size, raw);
     return;
   }
-  store<u64>(record + REC_DATA, raw);
   store<u64>(record + REC_MMIO_VA, ea);
   if (mmioMarked && withinPage(ea, size)) {
-    accessExit = physMmio(walkedAddress(ea), size, true);
+    const hint = markedHint;
+    accessExit = mmioStore(walkedAddress(ea), size, raw, hint);
+    if (mmioHint != hint) tlbSetMmioHint(TLB_WRITE, ea, mmioHint);
     return;
   }
+  store<u64>(record + REC_DATA, raw);
   accessExit = physWrite(0, mmuOn ? walkedAddress(ea) : ea, size);
 }
 

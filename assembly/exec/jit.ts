@@ -8,7 +8,8 @@
 // between the run loop's checks for slot changes and broadcast invalidations.
 import { CONTROL_BASE, CTRL_JIT, REC_JIT_BLOCKS, JIT_BLOCKS, JIT_BLOCK_SIZE, CPU_MODE, MODE_THUMB, PAGE_SIZE } from "../layout";
 import { record, tlb, tlbMask } from "../machine";
-import { contextSalt, contextTag } from "../mmu/tlb";
+import { contextSalt, contextTag, tlbMarkHint, markedAddress } from "../mmu/tlb";
+import { builtinHintRead, builtinHintWriteAt, builtinHintWrite } from "../mem/access";
 
 /**
  * The host's compiler: the loop starting at `pc` (its first word at host address
@@ -104,4 +105,23 @@ export function jitIteration(regs: usize, code: usize, at: u64): u32 {
   const log2Size: u32 = (load<u32>(record + CPU_MODE) & MODE_THUMB) != 0 ? 1 : 2; // T32 loops are all 16-bit
   jitNextPc = <u32>result == jitLength ? at : at + (<u64>done << log2Size);
   return done;
+}
+
+// A compiled loop's access whose TLB entry holds an MMIO mark (tag match but for
+// TLB_MMIO) calls these: a built-in device the mark names is served without leaving
+// the loop; anything else returns 0 and the interpreter runs the instruction.
+
+/** A `size`-byte read at `va` through the mark at TLB entry `entry`: where its bytes are, or 0. */
+export function jitMmioRead(va: u64, size: u32, entry: usize): usize {
+  return builtinHintRead(markedAddress(entry, va), size, tlbMarkHint(entry));
+}
+
+/** Where a `size`-byte write at `va` through the mark at `entry` puts its bytes before jitMmioWrite, or 0. */
+export function jitMmioWriteAt(va: u64, size: u32, entry: usize): usize {
+  return builtinHintWriteAt(markedAddress(entry, va), size, tlbMarkHint(entry));
+}
+
+/** Performs the write jitMmioWriteAt accepted. */
+export function jitMmioWrite(va: u64, size: u32, entry: usize): void {
+  builtinHintWrite(markedAddress(entry, va), size, tlbMarkHint(entry, false));
 }

@@ -5,7 +5,7 @@ import {
 import { EXIT_NONE, EXIT_MMIO, EXIT_DEVICE_ERROR, EXIT_BAD_ACCESS, CAUSE_NONE, CAUSE_UNMAPPED } from "../exits";
 import { record } from "../machine";
 import { ramAddress, markDirty, missCause } from "./slots";
-import { builtinAccess } from "./builtin";
+import { builtinAccess, builtinAccessAt, builtinIndexAt, builtinTakes, builtinValue } from "./builtin";
 
 /**
  * The host's in-thread device bus (QEMU's memory dispatch, KVM's kvm_io_bus):
@@ -17,6 +17,28 @@ declare function mmioDispatch(as: u32, gpaLow: u32, gpaHigh: u32, size: u32, wri
 
 const BUS_HANDLED: u32 = 0;
 const BUS_UNCLAIMED: u32 = 1;
+const BUS_DEVICE_ERROR: u32 = 2;
+
+/**
+ * The host bus's register path for device `device` (its index on the bus, from
+ * deviceLocate): a `size`-byte (1, 2, 4, 8) access at `gpa` whose value crosses in
+ * registers, memory-order bytes as a little-endian value. A read returns its low word
+ * (the high word of an 8-byte read at the record's REC_MMIO_DATA + 4) or a negative
+ * BUS_* code; a write returns a BUS_* code. BUS_UNCLAIMED: that device does not take
+ * this access as one handler call (the bus's general path must), and no handler ran.
+ */
+@external("env", "mmioRead")
+declare function deviceRead(device: u32, gpaLow: u32, gpaHigh: u32, size: u32): f64;
+@external("env", "mmioWrite")
+declare function deviceWrite(device: u32, gpaLow: u32, gpaHigh: u32, size: u32, low: u32, high: u32): u32;
+/** The index on the host bus of the device decoding `gpa` in address space `as`, or -1. */
+@external("env", "mmioLocate")
+declare function deviceLocate(as: u32, gpaLow: u32, gpaHigh: u32): i32;
+
+// A device hint (what a TLB MMIO mark keeps beside the physical page, in its 12 low
+// bits): 0 none, 1 + index for a built-in device, HINT_BUS | index for one on the bus.
+const HINT_BUS: u32 = 0x800;
+const HINT_MAX_INDEX: u32 = 0x7ff;
 
 @inline function finish(exit: u32): u32 {
   store<u32>(record + REC_EXIT, exit);
@@ -59,6 +81,108 @@ export function physWrite(as: u32, gpa: u64, size: u32): u32 {
  */
 export function physMmio(gpa: u64, size: u32, write: bool): u32 {
   return finish(mmioFragment(0, gpa, size, write, record + REC_DATA, CAUSE_UNMAPPED));
+}
+
+/** After mmioLoad or mmioStore: its EXIT_* code, and the device hint the page should keep from now on. */
+export let mmioExit: u32 = EXIT_NONE;
+export let mmioHint: u32 = 0;
+
+/**
+ * physMmio of a 1, 2, 4 or 8-byte read in address space 0, its value in a register
+ * (memory-order bytes as a little-endian value; 0 unless mmioExit is EXIT_NONE).
+ * `hint` names the device the page's last access reached: when it still takes this
+ * access, one call does it; otherwise the device is found again (mmioHint) and the
+ * access goes the general way.
+ */
+export function mmioLoad(gpa: u64, size: u32, hint: u32): u64 {
+  mmioHint = hint;
+  if (hint >= HINT_BUS) {
+    store<u64>(record + REC_MMIO_GPA, gpa); // a watchdog names the access of a handler that never returns
+    const low = deviceRead(hint & HINT_MAX_INDEX, <u32>gpa, <u32>(gpa >>> 32), size);
+    if (low >= 0) return handled(size == 8 ? <u64>load<u32>(record + REC_MMIO_DATA, 4) << 32 | <u64><u32>low : <u64><u32>low);
+    if (low == -<f64>BUS_DEVICE_ERROR) return deviceFailed(gpa, size, false);
+  } else if (hint != 0 && builtinAccessAt(hint - 1, 0, gpa, size, false, 0)) {
+    return handled(builtinValue);
+  }
+  mmioHint = locate(gpa);
+  mmioExit = physMmio(gpa, size, false);
+  return mmioExit == EXIT_NONE ? load<u64>(record + REC_DATA) & sizeMask(size) : 0;
+}
+
+/** physMmio of a 1, 2, 4 or 8-byte write of `raw`'s low bytes (memory order); as mmioLoad. Returns mmioExit. */
+export function mmioStore(gpa: u64, size: u32, raw: u64, hint: u32): u32 {
+  mmioHint = hint;
+  const value = raw & sizeMask(size);
+  if (hint >= HINT_BUS) {
+    store<u64>(record + REC_MMIO_GPA, gpa);
+    const bus = deviceWrite(hint & HINT_MAX_INDEX, <u32>gpa, <u32>(gpa >>> 32), size, <u32>value, <u32>(value >>> 32));
+    if (bus == BUS_HANDLED) return <u32>handled(0);
+    if (bus == BUS_DEVICE_ERROR) return <u32>deviceFailed(gpa, size, true);
+  } else if (hint != 0 && builtinAccessAt(hint - 1, 0, gpa, size, true, value)) {
+    return <u32>handled(0);
+  }
+  mmioHint = locate(gpa);
+  store<u64>(record + REC_DATA, value);
+  mmioExit = physMmio(gpa, size, true);
+  return mmioExit;
+}
+
+/**
+ * For compiled loops: a `size`-byte (1, 2, 4, 8) read at `gpa` by the built-in device
+ * that hint `hint` names. Returns the address of its bytes (memory order, the record's
+ * REC_DATA), or 0, doing nothing, when the hint names no built-in device that takes it.
+ */
+export function builtinHintRead(gpa: u64, size: u32, hint: u32): usize {
+  if (hint == 0 || hint >= HINT_BUS || !builtinAccessAt(hint - 1, 0, gpa, size, false, 0)) return 0;
+  store<u64>(record + REC_DATA, handled(builtinValue));
+  return record + REC_DATA;
+}
+
+/**
+ * For compiled loops, a write in two steps: where its bytes go (the record's REC_DATA)
+ * when the built-in device that `hint` names takes a `size`-byte write at `gpa`, else 0;
+ * then builtinHintWrite performs it from there.
+ */
+export function builtinHintWriteAt(gpa: u64, size: u32, hint: u32): usize {
+  return hint != 0 && hint < HINT_BUS && builtinTakes(hint - 1, 0, gpa, size) ? record + REC_DATA : 0;
+}
+
+export function builtinHintWrite(gpa: u64, size: u32, hint: u32): void {
+  builtinAccessAt(hint - 1, 0, gpa, size, true, load<u64>(record + REC_DATA));
+  handled(0);
+}
+
+@inline function sizeMask(size: u32): u64 {
+  return size == 8 ? 0xffff_ffff_ffff_ffff : (<u64>1 << (<u64>size << 3)) - 1;
+}
+
+/** A register-path access completed: counted as the general path counts it; returns `value`. */
+@inline function handled(value: u64): u64 {
+  const counter = record + REC_COUNTERS + CNT_MMIO;
+  store<u64>(counter, load<u64>(counter) + 1);
+  mmioExit = EXIT_NONE;
+  return value;
+}
+
+/** The device's handler threw on the register path: the record says so as mmioFragment's would. */
+function deviceFailed(gpa: u64, size: u32, write: bool): u64 {
+  store<u64>(record + REC_MMIO_GPA, gpa);
+  store<u32>(record + REC_MMIO_SIZE, size);
+  store<u32>(record + REC_MMIO_WRITE, write ? 1 : 0);
+  store<u32>(record + REC_MMIO_AS, 0);
+  store<u32>(record + REC_CAUSE, CAUSE_UNMAPPED);
+  const counter = record + REC_COUNTERS + CNT_MMIO;
+  store<u64>(counter, load<u64>(counter) + 1);
+  mmioExit = finish(EXIT_DEVICE_ERROR);
+  return 0;
+}
+
+/** The device hint for `gpa` in address space 0: built-in devices first, as the general path tries them. */
+function locate(gpa: u64): u32 {
+  const builtin = builtinIndexAt(0, gpa);
+  if (builtin >= 0) return <u32>builtin + 1;
+  const index = deviceLocate(0, <u32>gpa, <u32>(gpa >>> 32));
+  return index >= 0 && <u32>index <= HINT_MAX_INDEX ? HINT_BUS | <u32>index : 0;
 }
 
 /**

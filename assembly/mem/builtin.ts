@@ -38,3 +38,62 @@ export function builtinAccess(as: u32, gpa: u64, size: u32, write: bool, data: u
   }
   return false;
 }
+
+/** The index of the built-in device of address space `as` whose range holds `gpa`, or -1 (the scan's order: the first one). */
+export function builtinIndexAt(as: u32, gpa: u64): i32 {
+  const count = min<u32>(atomic.load<u32>(CONTROL_BASE + CTRL_BUILTIN_COUNT), BUILTIN_MAX);
+  for (let i: u32 = 0; i < count; i++) {
+    const entry: usize = CONTROL_BASE + CTRL_BUILTINS + i * BUILTIN_ENTRY_SIZE;
+    if (load<u32>(entry, BUILTIN_E_AS) == as && gpa - load<u64>(entry, BUILTIN_E_BASE) < load<u64>(entry, BUILTIN_E_SIZE)) return <i32>i;
+  }
+  return -1;
+}
+
+/** After a read by builtinAccessAt: its bytes in memory order (a little-endian value). */
+export let builtinValue: u64 = 0;
+
+/**
+ * builtinAccess on device `index` alone (a TLB device hint), with the value in a
+ * register: a `size`-byte (1, 2, 4, 8) read leaves its bytes in builtinValue, a write
+ * stores `value`'s low bytes (memory order). Returns false, doing nothing, when that
+ * device does not cover the whole access or its kind has no register path here.
+ */
+export function builtinAccessAt(index: u32, as: u32, gpa: u64, size: u32, write: bool, value: u64): bool {
+  const entry = registerEntry(index, as, gpa, size);
+  if (entry == 0) return false;
+  const state: usize = load<u32>(entry, BUILTIN_E_STATE);
+  const mask = size == 8 ? 0xffff_ffff_ffff_ffff : (<u64>1 << (<u64>size << 3)) - 1;
+  if (load<u32>(entry, BUILTIN_E_KIND) == BUILTIN_SCRATCH) {
+    const at = state + <usize>(gpa - load<u64>(entry, BUILTIN_E_BASE));
+    if (write) {
+      if (size == 8) store<u64>(at, value);
+      else if (size == 4) store<u32>(at, <u32>value);
+      else if (size == 2) store<u16>(at, <u16>value);
+      else store<u8>(at, <u8>value);
+    } else {
+      builtinValue = size == 8 ? load<u64>(at) : size == 4 ? <u64>load<u32>(at) : size == 2 ? <u64>load<u16>(at) : <u64>load<u8>(at);
+    }
+  } else if (write) { // BUILTIN_COUNTER
+    atomic.store<u64>(state, value & mask);
+  } else {
+    builtinValue = (atomic.add<u64>(state, 1) + 1) & mask;
+  }
+  return true;
+}
+
+/** Whether builtinAccessAt would perform this access (and not return false). */
+export function builtinTakes(index: u32, as: u32, gpa: u64, size: u32): bool {
+  return registerEntry(index, as, gpa, size) != 0;
+}
+
+/** Device `index`'s entry if it covers the access and its kind has a register path; else 0. */
+function registerEntry(index: u32, as: u32, gpa: u64, size: u32): usize {
+  // Acquire, as builtinAccess: only published entries are read.
+  if (index >= min<u32>(atomic.load<u32>(CONTROL_BASE + CTRL_BUILTIN_COUNT), BUILTIN_MAX)) return 0;
+  const entry: usize = CONTROL_BASE + CTRL_BUILTINS + index * BUILTIN_ENTRY_SIZE;
+  const offset = gpa - load<u64>(entry, BUILTIN_E_BASE);
+  const length = load<u64>(entry, BUILTIN_E_SIZE);
+  if (load<u32>(entry, BUILTIN_E_AS) != as || offset >= length || length - offset < <u64>size) return 0;
+  const kind = load<u32>(entry, BUILTIN_E_KIND);
+  return kind == BUILTIN_SCRATCH || kind == BUILTIN_COUNTER ? entry : 0;
+}

@@ -3,7 +3,9 @@
 // read-only slots (for writes) and dirty-logged slots (for writes) miss, so those
 // accesses take the slow path that handles them. A page no slot covers gets an MMIO
 // mark (QEMU's TLB_MMIO): it never hits, but its physical page skips the walk and
-// the slot search on the way to the device.
+// the slot search on the way to the device, and its addend keeps, beside that page, a
+// hint naming the device the page's last access reached (QEMU's IOTLB names the
+// MemoryRegionSection): the access then goes straight to that device.
 //
 // Tags carry the address-space context they were filled under: a small per-vCPU
 // table maps the guest's ASID or PID to a context number, so switching between
@@ -18,7 +20,7 @@
 import {
   CONTROL_BASE, CTRL_SLOT_GEN, PAGE_SIZE, TLB_ENTRY_SIZE, TLB_E_READ, TLB_E_WRITE, TLB_E_FETCH, TLB_E_ADDEND,
   TLB_INVALID, SLOT_READONLY, TLB_CONTEXT_SHIFT, TLB_CONTEXT_MASK, TLB_MMIO, TLB_CONTEXTS, REC_TLB_CONTEXTS,
-  REC_TLB_VICTIM,
+  REC_TLB_VICTIM, CTRL_DEVICE_GEN,
 } from "../layout";
 import { CAUSE_UNMAPPED } from "../exits";
 import { tlb, tlbMask, record } from "../machine";
@@ -41,6 +43,11 @@ export let walkedPage: u64 = 0;
 
 /** After a failed tlbFill: whether the entry's MMIO mark answered (walkedPage is the physical page; no slot covers it). */
 export let mmioMarked = false;
+/** With mmioMarked: the mark's device hint (mem/access.ts mmioLoad), 0 for none. */
+export let markedHint: u32 = 0;
+/** The built-in device generation (CTRL_DEVICE_GEN) the marks' hints were filled under. */
+let hintsUnder: u32 = 0;
+const HINT_MASK: u64 = <u64>PAGE_SIZE - 1;
 
 /** Whether an entry filled since the last full flush came from a block mapping. */
 let holdsBlockPages = false;
@@ -234,7 +241,17 @@ export function tlbFill(kind: u32, va: u64): bool {
   walkFaulted = false;
   mmioMarked = load<u64>(entry + kind) == (tag | TLB_MMIO);
   if (mmioMarked) {
-    walkedPage = load<u64>(entry, TLB_E_ADDEND);
+    const addend = load<u64>(entry, TLB_E_ADDEND);
+    walkedPage = addend & PAGE_MASK;
+    markedHint = <u32>(addend & HINT_MASK);
+    // Acquire: pairs with the host's bump after it published a new built-in device,
+    // which may now claim what a hint names a bus device for: every hint goes.
+    const devices = atomic.load<u32>(CONTROL_BASE + CTRL_DEVICE_GEN);
+    if (devices != hintsUnder) {
+      tlbFlushAll();
+      hintsUnder = devices;
+      markedHint = 0;
+    }
     return false;
   }
   let physical = page;
@@ -290,4 +307,29 @@ function markMmio(entry: usize, kind: u32, tag: u64, physical: u64): void {
   if (load<u64>(entry, TLB_E_FETCH) != mark) store<u64>(entry, TLB_INVALID, TLB_E_FETCH);
   store<u64>(entry + kind, mark);
   store<u64>(entry, physical, TLB_E_ADDEND);
+  markedHint = 0;
+}
+
+/**
+ * For compiled loops: the device hint of the MMIO mark at TLB entry `entry` (whose
+ * tag the caller matched), or 0 when built-in devices were added since it was kept
+ * (unless `checkGeneration` is false: a built-in device's hint never goes stale).
+ * The physical address of an access at `va` through it is markedAddress.
+ */
+export function tlbMarkHint(entry: usize, checkGeneration: bool = true): u32 {
+  // Acquire, as tlbFill's check; the interpreter's next access there drops the hints.
+  if (checkGeneration && atomic.load<u32>(CONTROL_BASE + CTRL_DEVICE_GEN) != hintsUnder) return 0;
+  return <u32>(load<u64>(entry, TLB_E_ADDEND) & HINT_MASK);
+}
+
+/** The physical address of `va` through the MMIO mark at TLB entry `entry`. */
+@inline export function markedAddress(entry: usize, va: u64): u64 {
+  return (load<u64>(entry, TLB_E_ADDEND) & PAGE_MASK) | (va & HINT_MASK);
+}
+
+/** Keeps device hint `hint` (below PAGE_SIZE) in the MMIO mark of `kind` at `va`, if the entry still holds that mark. */
+export function tlbSetMmioHint(kind: u32, va: u64, hint: u32): void {
+  const entry = entryFor(va, kind);
+  if (load<u64>(entry + kind) != ((va & PAGE_MASK) | contextTag | TLB_MMIO)) return;
+  store<u64>(entry, (load<u64>(entry, TLB_E_ADDEND) & PAGE_MASK) | <u64>hint, TLB_E_ADDEND);
 }

@@ -1,14 +1,14 @@
 // What the loop compilers share: the compiled function's parameters and locals, and
 // the emitters for a guest access through the TLB's hit path (tag compare, add).
 
-import { Body, I32, I64, moduleBytes, op } from './wasm.js';
+import { Body, I32, I64, moduleBytes, op, type FunctionImport } from './wasm.js';
 
 /** The memory-map entries the compilers read. */
 export interface LoopMap {
   readonly CPU_MODE: number; readonly MODE_64: number; readonly MODE_LE: number; readonly MODE_THUMB: number; readonly MODE_ARM: number;
   readonly CPU_GPR: number;
   readonly CPU_CTR: number; readonly CPU_NZCV: number;
-  readonly TLB_E_READ: number; readonly TLB_E_WRITE: number; readonly TLB_E_ADDEND: number;
+  readonly TLB_E_READ: number; readonly TLB_E_WRITE: number; readonly TLB_E_ADDEND: number; readonly TLB_MMIO: number;
 }
 
 /** A load (zero- or sign-extended into the 64-bit register) or a store of `size` bytes at register `base` + `disp`. */
@@ -25,6 +25,15 @@ export interface CompiledLoop {
 export const MAX_INSTRUCTIONS = 64;
 // Parameters and locals of the compiled function.
 export const REGS = 0, TLB = 1, INDEX_MASK = 2, SALT = 3, CONTEXT = 4, CODE = 5, EA = 6, ENTRY = 7, HOST = 8, WIDE = 9, SCRATCH = 10, NARROW = 11;
+
+// The core's functions a loop imports (assembly/exec/jit.ts), by function index: an
+// access whose TLB entry holds an MMIO mark naming a built-in device stays in the loop.
+const MMIO_READ = 0, MMIO_WRITE_AT = 1, MMIO_WRITE = 2;
+const MMIO_IMPORTS: FunctionImport[] = [
+  { name: 'jitMmioRead', params: [I64, I32, I32], result: I32 },
+  { name: 'jitMmioWriteAt', params: [I64, I32, I32], result: I32 },
+  { name: 'jitMmioWrite', params: [I64, I32, I32] },
+];
 
 export function register(body: Body, n: number): Body {
   return body.get(REGS).memory(op.i64Load, 3, n * 8);
@@ -52,14 +61,28 @@ export function swap(body: Body, size: number): Body {
   return body.i64(32n).emit(op.i64Rotr);
 }
 
-/** The TLB's hit path for a `size`-byte access of the tag at `tag` (read or write): leaves the host address in HOST, or returns `index`. */
+/** Pushes whether the entry's `tag` (read or write) differs from the hit tag of a `size`-byte access at EA; `keep` tees the hit tag into WIDE. */
+function tagDiffers(body: Body, size: number, tag: number, keep: boolean): Body {
+  body.get(ENTRY).memory(op.i64Load, 3, tag).get(EA).i64(-4096n | BigInt(size - 1)).emit(op.i64And).get(CONTEXT).emit(op.i64Or);
+  if (keep) body.tee(WIDE);
+  return body.emit(op.i64Ne);
+}
+
+/**
+ * The TLB's hit path for a `size`-byte access of the tag at `tag` (read or write):
+ * leaves the host address in HOST, or returns `index`. An MMIO mark naming a built-in
+ * device leaves in HOST where the core put the bytes read (or takes those to write).
+ */
 function translate(body: Body, map: LoopMap, ra: number, disp: number, size: number, tag: number, index: number, zeroForR0: boolean): void {
   base(body, ra, zeroForR0).i64(BigInt(disp)).emit(op.i64Add).set(EA);
   body.get(EA).i64(12n).emit(op.i64ShrU).emit(op.i32WrapI64).get(SALT).emit(op.i32Xor).get(INDEX_MASK).emit(op.i32And)
-    .i32(5).emit(op.i32Shl).get(TLB).emit(op.i32Add).tee(ENTRY);
-  body.memory(op.i64Load, 3, tag).get(EA).i64(-4096n | BigInt(size - 1)).emit(op.i64And).get(CONTEXT).emit(op.i64Or)
-    .emit(op.i64Ne).returnIf(index);
+    .i32(5).emit(op.i32Shl).get(TLB).emit(op.i32Add).set(ENTRY);
+  tagDiffers(body, size, tag, true).emit(op.if, 0x40);
+  body.get(ENTRY).memory(op.i64Load, 3, tag).get(WIDE).i64(BigInt(map.TLB_MMIO)).emit(op.i64Or).emit(op.i64Ne).returnIf(index);
+  body.get(EA).i32(size).get(ENTRY).call(tag === map.TLB_E_READ ? MMIO_READ : MMIO_WRITE_AT).tee(HOST).emit(op.i32Eqz).returnIf(index);
+  body.emit(op.else);
   body.get(EA).get(ENTRY).memory(op.i64Load, 3, map.TLB_E_ADDEND).emit(op.i64Add).emit(op.i32WrapI64).set(HOST);
+  body.emit(op.end);
 }
 
 /** Emits `insn` as instruction `index` of the loop: returns `index` when the hit path cannot serve it. */
@@ -90,11 +113,21 @@ function store(body: Body, map: LoopMap, little: boolean, insn: Extract<Access, 
   if (insn.size === 8) {
     if (!little) swap(body, 8);
     body.memory(op.i64Store, 0, 0);
-    return;
+  } else {
+    storeNarrow(body, little, insn.size);
   }
+  commitStore(body, map, insn.size);
+}
+
+function storeNarrow(body: Body, little: boolean, size: 1 | 2 | 4): void {
   body.emit(op.i32WrapI64);
-  if (!little && insn.size > 1) swap(body, insn.size);
-  body.memory(insn.size === 1 ? op.i32Store8 : insn.size === 2 ? op.i32Store16 : op.i32Store, 0, 0);
+  if (!little && size > 1) swap(body, size);
+  body.memory(size === 1 ? op.i32Store8 : size === 2 ? op.i32Store16 : op.i32Store, 0, 0);
+}
+
+/** After a store: when it went to a built-in device's bytes (the entry holds no hit tag), the core performs it. */
+function commitStore(body: Body, map: LoopMap, size: number): void {
+  tagDiffers(body, size, map.TLB_E_WRITE, false).emit(op.if, 0x40).get(EA).i32(size).get(ENTRY).call(MMIO_WRITE).emit(op.end);
 }
 
 /** The loop's words (or T32 halfwords, `unit` 2) as compiled, read little-endian like the loads in the function: -1 if any changed. */
@@ -105,7 +138,7 @@ export function emitCodeCheck(body: Body, raws: readonly number[], unit: 2 | 4 =
 /** The module for a loop body ending with the closing branch's result on the stack. */
 export function loopModule(memory: WebAssembly.Memory, body: Body, length: number): CompiledLoop {
   const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-  return { bytes: moduleBytes(shared, [I32, I32, I32, I32, I64, I32], I32, [I64, I32, I32, I64, I64, I32], body, 'block'), length };
+  return { bytes: moduleBytes(shared, [I32, I32, I32, I32, I64, I32], I32, [I64, I32, I32, I64, I64, I32], body, 'block', MMIO_IMPORTS), length };
 }
 
 /** The word at host address `at` (memory order, as a little-endian read) and the instruction it holds in the guest's code order. */

@@ -1,17 +1,18 @@
 // A small WebAssembly binary writer for the loop compiler: one module that imports
-// the machine's memory and exports one function, its body written opcode by opcode.
+// the machine's memory (and functions of the core) and exports one function, its body
+// written opcode by opcode.
 
 export const I32 = 0x7f;
 export const I64 = 0x7e;
 
 /** The opcodes the compiler emits (WebAssembly core spec, section 5.4). */
 export const op = {
-  if: 0x04, end: 0x0b, return: 0x0f,
+  if: 0x04, else: 0x05, end: 0x0b, return: 0x0f, call: 0x10,
   localGet: 0x20, localSet: 0x21, localTee: 0x22,
   i32Load: 0x28, i64Load: 0x29, i32Load8U: 0x2d, i32Load16S: 0x2e, i32Load16U: 0x2f,
   i32Store: 0x36, i64Store: 0x37, i32Store8: 0x3a, i32Store16: 0x3b,
   i32Const: 0x41, i64Const: 0x42,
-  i32Ne: 0x47, i64Eqz: 0x50, i64Ne: 0x52, i64GeU: 0x5a,
+  i32Eqz: 0x45, i32Eq: 0x46, i32Ne: 0x47, i64Eqz: 0x50, i64Ne: 0x52, i64GeU: 0x5a,
   i32Add: 0x6a, i32And: 0x71, i32Or: 0x72, i32Xor: 0x73, i32Shl: 0x74, i32ShrU: 0x76, i32Rotl: 0x77, i32Rotr: 0x78,
   i64Add: 0x7c, i64Sub: 0x7d, i64And: 0x83, i64Or: 0x84, i64Xor: 0x85, i64Shl: 0x86, i64ShrU: 0x88, i64Rotr: 0x8a,
   i32WrapI64: 0xa7, i64ExtendI32S: 0xac, i64ExtendI32U: 0xad, i32Extend16S: 0xc1,
@@ -77,24 +78,42 @@ export class Body {
     return this.emit(opcode, ...unsignedLeb(alignLog2), ...unsignedLeb(offset));
   }
 
+  /** A call of function `index` (imported functions come first). */
+  call(index: number): this {
+    return this.emit(op.call, ...unsignedLeb(index));
+  }
+
   /** `if (condition on the stack) return value`. */
   returnIf(value: number): this {
     return this.emit(op.if, 0x40).i32(value).emit(op.return, op.end);
   }
 }
 
-/** A module importing `env.memory` (shared or not, up to 65536 pages) and exporting `name` with this signature and body. */
-export function moduleBytes(shared: boolean, params: number[], result: number, locals: number[], body: Body, exportName: string): Uint8Array<ArrayBuffer> {
-  const type = [0x60, ...unsignedLeb(params.length), ...params, 1, result];
+/** A function the module imports from `env`: its name and signature (no result: `result` undefined). */
+export interface FunctionImport {
+  name: string;
+  params: number[];
+  result?: number;
+}
+
+/**
+ * A module importing `env.memory` (shared or not, up to 65536 pages) and `imports`
+ * (function indexes 0..n-1), exporting `name` with this signature and body.
+ */
+export function moduleBytes(shared: boolean, params: number[], result: number, locals: number[], body: Body, exportName: string,
+  imports: readonly FunctionImport[] = []): Uint8Array<ArrayBuffer> {
+  const signature = (ins: number[], out?: number) => [0x60, ...unsignedLeb(ins.length), ...ins, ...(out === undefined ? [0] : [1, out])];
+  const types = [signature(params, result), ...imports.map((f) => signature(f.params, f.result))];
   const limits = shared ? [0x03, 0, ...unsignedLeb(65536)] : [0x01, 0, ...unsignedLeb(65536)];
+  const functionImports = imports.flatMap((f, i) => [...name('env'), ...name(f.name), 0x00, ...unsignedLeb(i + 1)]);
   const groups = locals.map((type) => [1, type]).flat();
   const code = [...unsignedLeb(locals.length), ...groups, ...body.bytes, op.end];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [1, ...type]),
-    ...section(2, [1, ...name('env'), ...name('memory'), 0x02, ...limits]),
+    ...section(1, [...unsignedLeb(types.length), ...types.flat()]),
+    ...section(2, [...unsignedLeb(imports.length + 1), ...functionImports, ...name('env'), ...name('memory'), 0x02, ...limits]),
     ...section(3, [1, 0]),
-    ...section(7, [1, ...name(exportName), 0x00, 0]),
+    ...section(7, [1, ...name(exportName), 0x00, ...unsignedLeb(imports.length)]),
     ...section(10, [1, ...unsignedLeb(code.length), ...code]),
   ]);
 }

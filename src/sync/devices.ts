@@ -2,7 +2,7 @@
 // Each vCPU thread loads every module into its own bus (as QEMU's vCPU threads run
 // device code); state a device shares between vCPUs lives in the shared memory.
 
-import { MmioBus, type MmioDevice, type MmioRegistration } from '../mmio.js';
+import { MmioBus, type Mapped, type MmioDevice, type MmioRegistration } from '../mmio.js';
 import { EmuError, texts } from '../errors.js';
 import { VcpuEvicted } from './deadline.js';
 import type { SyncWords } from './words.js';
@@ -40,15 +40,47 @@ export class VcpuBus extends MmioBus {
     const watched = this.watched;
     const mapped = watched && this.find(as, gpa);
     if (!watched || !mapped) return super.access(as, gpa, write, data, at, size);
-    const { i32, map } = watched.words;
-    Atomics.store(i32, watched.device, (this.indices.get(mapped.device) ?? -1) + 1);
+    this.enter(watched, mapped);
     try {
       return super.access(as, gpa, write, data, at, size);
     } finally {
-      Atomics.store(i32, watched.device, 0);
-      // Inside a run the state is RUNNING unless the watchdog moved it out (takeOut).
-      if (Atomics.load(i32, watched.state) === map.VCPU_OUTSIDE) throw new VcpuEvicted(watched.vcpu);
+      this.leave(watched);
     }
+  }
+
+  override readRegister(index: number, gpa: number, size: number): number {
+    const watched = this.watched;
+    const mapped = watched && this.registered(index);
+    if (!watched || !mapped) return super.readRegister(index, gpa, size);
+    this.enter(watched, mapped);
+    try {
+      return super.readRegister(index, gpa, size);
+    } finally {
+      this.leave(watched);
+    }
+  }
+
+  override writeRegister(index: number, gpa: number, size: number, low: number, high: number): number {
+    const watched = this.watched;
+    const mapped = watched && this.registered(index);
+    if (!watched || !mapped) return super.writeRegister(index, gpa, size, low, high);
+    this.enter(watched, mapped);
+    try {
+      return super.writeRegister(index, gpa, size, low, high);
+    } finally {
+      this.leave(watched);
+    }
+  }
+
+  private enter(watched: { words: SyncWords; device: number }, mapped: Mapped): void {
+    Atomics.store(watched.words.i32, watched.device, (this.indices.get(mapped.device) ?? -1) + 1);
+  }
+
+  private leave(watched: { words: SyncWords; vcpu: number; device: number; state: number }): void {
+    const { i32, map } = watched.words;
+    Atomics.store(i32, watched.device, 0);
+    // Inside a run the state is RUNNING unless the watchdog moved it out (takeOut).
+    if (Atomics.load(i32, watched.state) === map.VCPU_OUTSIDE) throw new VcpuEvicted(watched.vcpu);
   }
 }
 

@@ -1,0 +1,179 @@
+// The TLB's device hints (assembly/mem/access.ts mmioLoad/mmioStore): a guest access to
+// a page whose MMIO mark names a device reaches it in one register-path call, and does
+// exactly what the general path does: the same handler calls, values, exits and
+// counters, whatever the size, alignment, straddle, or device moves and additions.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { Machine, Vcpu, A64Program, A64PageTables, a64, type MmioRegistration } from '../dist/src/index.js';
+
+const CODE = 0x1_0000;
+const RAM_TOP = 0x2_0000; // RAM [CODE, RAM_TOP): its last page borders the devices
+const TABLES = 0x10_0000;
+const SPARE = 0x40_0000; // a one-page slot toggled to flush the reference's TLB
+const A = 0x2_0000; // JS, little-endian, every width: [A, A + 0x800)
+const B = 0x2_0800; // JS, big-endian, 4-byte registers only: [B, B + 0x800) (A/B share a page)
+const SCRATCH = 0x2_1000; // built-in scratch [SCRATCH, SCRATCH + 0x800); unclaimed above, to 0x2_2000
+const C = 0x2_2000; // JS, little-endian, widths 2 and 1: [C, C + 0x1000)
+const MOVED = 0x2_4000; // where A moves to (and back)
+const POINTS = [RAM_TOP - 8, A, A + 0x10, B - 4, B + 8, SCRATCH, SCRATCH + 0x7fc, C - 4, C + 0x20, MOVED, MOVED + 0x7fc];
+const SIZES = [1, 2, 4, 8] as const;
+
+type Log = (string | number)[];
+
+/** Register-path calls the rigs' buses answered with a handler call, over the whole property. */
+const registerPath = { calls: 0 };
+
+/** A register file: bytes kept per offset (a pattern at first); the log gets every handler call. */
+function registerFile(name: string, base: number, size: number, log: Log[], options: { endian?: 'big'; widths?: number[] } = {}) {
+  const bytes = Uint8Array.from({ length: size }, (_, i) => (i * 151 + name.charCodeAt(0)) & 0xff);
+  const big = options.endian === 'big';
+  return {
+    name, base, size, ...options,
+    read(offset: number, width: number) {
+      let value = 0n;
+      for (let i = 0; i < width; i++) value |= BigInt(bytes[offset + (big ? width - 1 - i : i)]!) << BigInt(8 * i);
+      log.push([name, 'read', offset, width, value.toString(16)]);
+      return width === 8 && value >= 1n << 53n ? value : Number(value); // 8 bytes: a bigint, or a number where it is exact
+    },
+    write(offset: number, width: number, value: number | bigint) {
+      const bits = BigInt(value);
+      for (let i = 0; i < width; i++) bytes[offset + (big ? width - 1 - i : i)] = Number((bits >> BigInt(8 * i)) & 0xffn);
+      log.push([name, 'write', offset, width, bits.toString(16)]);
+    },
+  };
+}
+
+/** A machine with the devices above, and two vCPUs (MMU off, MMU on with identity tables) whose code holds one ldr and one str of each size. */
+async function rig() {
+  const machine = await Machine.create({ vcpus: 2, arenaBytes: 4 << 20 });
+  machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: CODE, memorySize: RAM_TOP - CODE, userspaceAddr: machine.allocateBacking(RAM_TOP - CODE) });
+  machine.setUserMemoryRegion({ slot: 1, guestPhysAddr: TABLES, memorySize: 0x2_0000, userspaceAddr: machine.allocateBacking(0x2_0000) });
+  const spare = machine.allocateBacking(0x1000);
+  const log: Log[] = [];
+  const a = registerFile('A', A, 0x800, log);
+  let aRegistration: MmioRegistration = machine.mmio.register(a);
+  machine.mmio.register(registerFile('B', B, 0x800, log, { endian: 'big', widths: [4] }));
+  machine.mmio.register(registerFile('C', C, 0x1000, log, { widths: [2, 1] }));
+  const scratch = machine.addBuiltinDevice({ kind: 'scratch', base: SCRATCH, size: 0x800 });
+  const bus = machine.mmio;
+  const read = bus.readRegister.bind(bus);
+  const write = bus.writeRegister.bind(bus);
+  bus.readRegister = (...args) => { const low = read(...args); if (low >= 0) registerPath.calls++; return low; };
+  bus.writeRegister = (...args) => { const code = write(...args); if (code === 0) registerPath.calls++; return code; };
+  const program = new A64Program();
+  for (const size of SIZES) program.emit(a64.ldr(5, 3, 0, size), a64.str(5, 3, 0, size));
+  machine.writeBytes(CODE, program.bytes());
+  const tables = new A64PageTables(machine, BigInt(TABLES), 0x2_0000);
+  for (let page = CODE; page < 0x3_0000; page += 0x1000) tables.map({ va: BigInt(page), pa: BigInt(page), size: 0x1000 });
+  const vcpus = [new Vcpu(machine, 0, 'aarch64'), tables.enable(new Vcpu(machine, 1, 'aarch64'))];
+  let spareMapped = false;
+  let builtins = 0;
+  return {
+    machine, log, scratch,
+    /** One guest access; `flush` first empties the vCPU's TLB (a slot change), so it takes the general path. */
+    access(vcpu: number, write: boolean, size: 1 | 2 | 4 | 8, address: number, value: bigint, flush: boolean) {
+      if (flush) {
+        spareMapped = !spareMapped;
+        machine.setUserMemoryRegion({ slot: 2, guestPhysAddr: SPARE, memorySize: spareMapped ? 0x1000 : 0, userspaceAddr: spare });
+      }
+      const cpu = vcpus[vcpu]!;
+      cpu.set('pc', BigInt(CODE + SIZES.indexOf(size) * 8 + (write ? 4 : 0))).set('x3', BigInt(address)).set('x5', value);
+      const exit = cpu.run(1);
+      return { reason: exit.reason, gpa: 'gpa' in exit ? exit.gpa : undefined, x5: cpu.get('x5'), mmio: cpu.core.counters().mmio };
+    },
+    /** Moves device A between A and MOVED (its hint index then names a device elsewhere, or another one). */
+    moveA() {
+      aRegistration.unregister();
+      a.base = a.base === A ? MOVED : A;
+      aRegistration = machine.mmio.register(a);
+    },
+    /** A built-in scratch device over part of C (built-in devices are tried first): every hint must go. */
+    addBuiltin() {
+      if (builtins < 4) machine.addBuiltinDevice({ kind: 'scratch', base: C + 0x100 * builtins++, size: 0x80 });
+    },
+  };
+}
+
+const step = fc.oneof(
+  { weight: 12, arbitrary: fc.record({ kind: fc.constant('access' as const), vcpu: fc.integer({ min: 0, max: 1 }), write: fc.boolean(), size: fc.constantFrom(...SIZES), point: fc.constantFrom(...POINTS), delta: fc.integer({ min: -7, max: 7 }), value: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), repeat: fc.integer({ min: 1, max: 3 }) }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'move' as const }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'builtin' as const }) },
+);
+
+describe('guest MMIO through the TLB device hints', () => {
+  it('reaches a marked page\'s device in one register-path call, without the bus look-up', async () => {
+    const { machine, access } = await rig();
+    const before = registerPath.calls;
+    let general = 0;
+    const bus = machine.mmio;
+    const access0 = bus.access.bind(bus);
+    bus.access = (...args) => { general++; return access0(...args); };
+    for (let i = 0; i < 20; i++) expect(access(0, false, 4, A + 0x10, 0n, false).reason).toBe('budget');
+    // The first accesses mark the page (and drop the marks made before the built-in
+    // device was added), the next finds the device and keeps its hint; the rest use it.
+    expect(registerPath.calls - before + general).toBe(20);
+    expect(general).toBeLessThanOrEqual(4);
+  });
+
+  it('agrees with the general path on random accesses of every size, alignment and straddle, through device moves and additions', async () => {
+    await fc.assert(fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 40 }), async (steps) => {
+      const fast = await rig();
+      const slow = await rig();
+      // Reads that leave every point's page marked with its device's hint, on both vCPUs.
+      const warm = POINTS.flatMap((point) => [0, 1].map((vcpu) => ({ kind: 'access' as const, vcpu, write: false, size: 1 as const, point, delta: 0, value: 0n, repeat: 4 })));
+      for (const s of [...warm, ...steps]) {
+        if (s.kind === 'move') { fast.moveA(); slow.moveA(); continue; }
+        if (s.kind === 'builtin') { fast.addBuiltin(); slow.addBuiltin(); continue; }
+        const address = s.point + s.delta;
+        for (let i = 0; i < s.repeat; i++) {
+          expect(fast.access(s.vcpu, s.write, s.size, address, s.value, false)).toEqual(slow.access(s.vcpu, s.write, s.size, address, s.value, true));
+        }
+      }
+      expect(fast.log).toEqual(slow.log);
+      expect(fast.machine.backing(fast.scratch, 0x800)).toEqual(slow.machine.backing(slow.scratch, 0x800));
+      expect(fast.machine.readBytes(RAM_TOP - 0x100, 0x100)).toEqual(slow.machine.readBytes(RAM_TOP - 0x100, 0x100));
+    }), { numRuns: 40 });
+    expect(registerPath.calls).toBeGreaterThan(400); // the hints served many of them
+  });
+});
+
+describe('compiled loops and built-in devices', () => {
+  const SCRATCH_AT = 0x30_3000n; // TLB data entries 3, 1 and 0: no two of the pages evict each other
+  const COUNTER_AT = 0x30_1000n;
+  const DATA_AT = 0x20_0000n;
+
+  async function loopMachine(jit: boolean, arch: 'aarch64' | 'aarch64_be', code: Uint8Array) {
+    const machine = await Machine.create({ arenaBytes: 4 << 20, jit, tlbEntries: 64 });
+    machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: BigInt(CODE), memorySize: 0x1000, userspaceAddr: machine.allocateBacking(0x1000) });
+    machine.setUserMemoryRegion({ slot: 1, guestPhysAddr: DATA_AT, memorySize: 0x1000, userspaceAddr: machine.allocateBacking(0x1000) });
+    const scratch = machine.addBuiltinDevice({ kind: 'scratch', base: SCRATCH_AT, size: 0x1000 });
+    machine.addBuiltinDevice({ kind: 'counter', base: COUNTER_AT, size: 8 });
+    machine.writeBytes(CODE, code);
+    const vcpu = new Vcpu(machine, 0, arch).set('pc', BigInt(CODE)).set('x13', SCRATCH_AT).set('x14', COUNTER_AT).set('x15', DATA_AT);
+    for (let r = 3; r < 13; r++) vcpu.set(`x${r}` as 'x3', 0x0102_0304_0506_0708n * BigInt(r));
+    return { machine, vcpu, scratch };
+  }
+
+  it('serve a built-in device from inside the loop exactly as the interpreter does, LE and BE8', async () => {
+    for (const arch of ['aarch64', 'aarch64_be'] as const) {
+      for (const size of SIZES) {
+        // loop: str x(3+k) / ldr x(8+k) through the scratch device, ldr from the counter, one RAM store; 40 times.
+        const program = new A64Program().emit(a64.movz(2, 40)).label('loop').emit(
+          a64.str(3, 13, size * 2, size), a64.ldr(8, 13, size * 2, size), a64.str(4, 13, 0x800, size), a64.ldr(9, 13, 0x800, size),
+          a64.ldr(10, 14, 0, 8), a64.str(8, 15, 8, 8), a64.add(3, 3, 1),
+        ).emit(a64.subs(2, 2, 1)).branchTo((offset) => a64.bcond('ne', offset), 'loop').emit(a64.svc());
+        const [plain, jit] = await Promise.all([false, true].map((on) => loopMachine(on, arch, program.bytes())));
+        const end = (m: typeof plain) => {
+          const exits = [];
+          for (let run = 0; run < 20; run++) {
+            const exit = m!.vcpu.run(37);
+            exits.push(exit.reason);
+            if (exit.reason !== 'budget') break;
+          }
+          return { exits, regs: ['x3', 'x8', 'x9', 'x10', 'pc'].map((name) => m!.vcpu.get(name as 'x3')), scratch: [...m!.machine.backing(m!.scratch, 0x1000)], ram: [...m!.machine.readBytes(DATA_AT, 16)], mmio: m!.vcpu.core.counters().mmio };
+        };
+        expect(end(jit), `${arch} size ${size}`).toEqual(end(plain));
+      }
+    }
+  });
+});
