@@ -23,7 +23,7 @@ export interface WasmDeviceOptions {
   /** Bytes of guest-physical window, at most 2^32. */
   size: bigint | number;
   /** The compiled device module's bytes (e.g. build/devices/uart.wasm). */
-  bytes: BufferSource;
+  bytes: ArrayBuffer | ArrayBufferView;
   /** Address space the device decodes in; default 0. */
   addressSpace?: number;
   /** Access sizes read/write accept, from 1, 2, 4, 8 (others are split or widened); default all four. */
