@@ -254,7 +254,8 @@ function bindDevice(table: WebAssembly.Table, index: number, memory: WebAssembly
   try {
     exports = new WebAssembly.Instance(module, { env: { memory, state: new WebAssembly.Global({ value: 'i32', mutable: false }, state) } }).exports;
   } catch (error) {
-    throw new MmioError('EINVAL', texts.deviceShape(name, `the module does not link with the machine's memory (${(error as Error).message}); it must import a shared memory of at most ${memory.buffer.byteLength / 65536} pages`));
+    const kind = memory.buffer instanceof ArrayBuffer ? 'an unshared' : 'a shared';
+    throw new MmioError('EINVAL', texts.deviceShape(name, `the module does not link with the machine's memory (${(error as Error).message}); it must import ${kind} memory of at most ${memory.buffer.byteLength / 65536} pages initially, with no lower maximum`));
   }
   try {
     probe ??= new WebAssembly.Module(SIGNATURE_PROBE);

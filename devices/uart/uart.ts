@@ -16,10 +16,10 @@
 //   0x24 LINE_TX  R: 0x100 | the next transmitted byte, popped; 0 when none is waiting
 //
 // State (the host's region at STATE, zero at reset; every vCPU thread sees this one):
-// ┌──────┬──────┬───────┬─────┬──────────┬──────┬───────────┬──────────────┐
-// │ lock │ ier  │ latch │ ctl │ rx h/t   │ tx h/t│ rx[FIFO] │ tx[FIFO]     │
-// └──────┴──────┴───────┴─────┴──────────┴──────┴───────────┴──────────────┘
-//  0      4      8       12    16 / 20    24/28  32          32 + FIFO
+// ┌──────┬─────┬───────┬─────┬─────────┬─────────┬─────────┬─────────┬──────────┬──────────┐
+// │ lock │ ier │ latch │ ctl │ rx head │ rx tail │ tx head │ tx tail │ rx[FIFO] │ tx[FIFO] │
+// └──────┴─────┴───────┴─────┴─────────┴─────────┴─────────┴─────────┴──────────┴──────────┘
+//  0      4     8       12    16        20        24        28        32         32 + FIFO
 // Heads and tails count bytes ever taken and put (u32, wrapping); used = tail - head.
 
 @external("env", "state") declare const STATE: u32;
