@@ -156,6 +156,27 @@ describe('guest code and the Wasm UART', () => {
   });
 });
 
+describe('compiled loops and the Wasm UART', () => {
+  it('a compiled loop hands each UART access to the interpreter once: 40 stores transmit 40 bytes, in order', async () => {
+    const machine = await Machine.create({ arenaBytes: 1 << 20, jit: true });
+    machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: RAM, memorySize: 0x10000, userspaceAddr: machine.allocateBacking(0x10000) });
+    machine.addWasmDevice({ name: 'uart', base: UART, size: 0x100, bytes: UART_BYTES, widths: [4], endian: 'big' });
+    // r3 = UART, r4 = RAM cell; 40 times: DATA = r5, cell = r5, r5 += 1.
+    const program = new PpcProgram().emit(ppc.lis(3, -0x7000), ppc.rldicl(3, 3, 0, 32), ppc.lis(4, 0x10), ppc.ori(4, 4, 0x800), ppc.li(5, 0x30), ppc.li(6, 40), ppc.mtctr(6))
+      .label('loop').emit(ppc.stw(5, REG.data, 3), ppc.std(5, 0, 4), ppc.addi(5, 5, 1)).branchTo(ppc.bdnz, 'loop').emit(ppc.sc());
+    machine.writeBytes(RAM, program.bytes('big'));
+    const vcpu = new Vcpu(machine, 0, 'ppc64be').set('pc', RAM);
+    expect(vcpu.run(10_000).reason).toBe('hypercall');
+    expect(drain(machine, 'big')).toEqual(Array.from({ length: 40 }, (_, i) => 0x30 + i));
+    expect(machine.read(RAM + 0x800, 8, { endian: 'big' })).toBe(BigInt(0x30 + 39));
+    // The loop was compiled, into a table slot after the ones kept for device modules.
+    const { map } = machine;
+    const view = new DataView(machine.memory.buffer, vcpu.core.record + map.REC_JIT_BLOCKS, map.JIT_BLOCKS * map.JIT_BLOCK_SIZE);
+    const indices = Array.from({ length: map.JIT_BLOCKS }, (_, i) => view.getInt32(i * map.JIT_BLOCK_SIZE + 8, true));
+    expect(indices.some((index) => index >= map.WASM_DEVICE_TABLE_BASE + 2 * map.BUILTIN_MAX)).toBe(true);
+  });
+});
+
 describe('refusals and traps', () => {
   it('refuses a module the core could not call, or an overlapping range, and changes nothing', async () => {
     const { machine } = await machineWithUart();
