@@ -166,24 +166,29 @@ export function bindWasmDevices(instance: WebAssembly.Instance, table: WebAssemb
 export function guardDeviceTraps(functions: CoreFunctions, instance: WebAssembly.Instance, memory: WebAssembly.Memory,
   onTrap: (device: string, error: unknown) => number): CoreFunctions {
   const trapped = instance.exports.wasmDeviceTrapped as () => number;
-  const guard = <A extends unknown[]>(call: (...args: A) => number) => (...args: A): number => {
+  const deviceError = (error: unknown): number => {
+    const entry = trapped();
+    if (entry === 0) throw error;
+    const device = registryOf(memory).devices.find((d) => d.entry === entry - 1);
+    return onTrap(device?.name ?? `built-in device ${entry - 1}`, error);
+  };
+  // Fixed arities (no rest arguments): these sit on every host access and every run.
+  const { physRead, physWrite, ppcRun, a64Run, a32Run } = functions;
+  const access = (call: typeof physRead) => (as: number, gpa: bigint, size: number): number => {
     try {
-      return call(...args);
+      return call(as, gpa, size);
     } catch (error) {
-      const entry = trapped();
-      if (entry === 0) throw error;
-      const device = registryOf(memory).devices.find((d) => d.entry === entry - 1);
-      return onTrap(device?.name ?? `built-in device ${entry - 1}`, error);
+      return deviceError(error);
     }
   };
-  return {
-    ...functions,
-    physRead: guard(functions.physRead),
-    physWrite: guard(functions.physWrite),
-    ppcRun: guard(functions.ppcRun),
-    a64Run: guard(functions.a64Run),
-    a32Run: guard(functions.a32Run),
+  const run = (call: typeof ppcRun) => (budget: number): number => {
+    try {
+      return call(budget);
+    } catch (error) {
+      return deviceError(error);
+    }
   };
+  return { ...functions, physRead: access(physRead), physWrite: access(physWrite), ppcRun: run(ppcRun), a64Run: run(a64Run), a32Run: run(a32Run) };
 }
 
 function tableIndex(map: MemoryMap, entry: number): number {
