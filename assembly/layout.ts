@@ -52,6 +52,7 @@ export const CTRL_JIT: u32 = 152; //          u32  non-zero: hot PowerPC loops r
 export const CTRL_DEVICE_GEN: u32 = 156; //   u32  bumped when a built-in device is added: TLB device hints filled before are stale
 // Built-in devices: MMIO served inside the core, without a call out to JavaScript.
 // Entry: 0 base u64 · 8 size u64 · 16 kind u32 · 20 address space u32 · 24 state u32 (its registers' memory)
+//        · 28 BUILTIN_WASM only: table index, widths, byte order
 export const CTRL_BUILTINS: u32 = 2048;
 export const BUILTIN_MAX: u32 = 16;
 export const BUILTIN_ENTRY_SIZE: u32 = 32;
@@ -62,6 +63,14 @@ export const BUILTIN_E_AS: u32 = 20;
 export const BUILTIN_E_STATE: u32 = 24;
 export const BUILTIN_SCRATCH: u32 = 1; // registers read back what was written (bytes in memory order)
 export const BUILTIN_COUNTER: u32 = 2; // each read returns the next value of a 64-bit little-endian counter; a write sets it
+export const BUILTIN_WASM: u32 = 3; //    a device module's read/write, called through the function table (mem/wasm-device.ts)
+// A BUILTIN_WASM entry's word at BUILTIN_E_WASM: bits 0-15 the read function's table
+// index (write is the next one) · bits 16-19 the widths it takes (bit n: 1 << n bytes) ·
+// bit 24 its registers are big-endian.
+export const BUILTIN_E_WASM: u32 = 28;
+// Every core instance's function table keeps BUILTIN_MAX pairs from this index for
+// device modules (entry i: read at WASM_DEVICE_TABLE_BASE + 2i, write after it).
+export const WASM_DEVICE_TABLE_BASE: u32 = 1;
 export const CTRL_SHOOT_RING: u32 = 1024; //  SHOOT_RING_SIZE × { va or key u64 · kind u32 · poster's record u32 }
 export const SHOOT_RING_SIZE: u32 = 64;
 export const SHOOT_ENTRY_SIZE: u32 = 16;

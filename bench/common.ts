@@ -2,6 +2,7 @@
 // bench/results/), turn ops/s into per-item rates, print a table with the machine.
 
 import b from 'benny';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { formatTable } from '../src/report/table.js';
 
@@ -65,6 +66,11 @@ export function rowsTable(rows: BenchRow[], reference?: string): string {
 }
 
 /** True when the module at `url` is the script node was started with. */
+/** The example device in WebAssembly, as scripts/build.mjs builds it (bench runs from dist/bench/). */
+export function uartBytes(): Uint8Array {
+  return readFileSync(new URL('../../build/devices/uart.wasm', import.meta.url));
+}
+
 export function isMain(url: string): boolean {
   return process.argv[1] !== undefined && fileURLToPath(url) === process.argv[1];
 }

@@ -4,7 +4,7 @@
 // A64, A32 and T32 loops also as compiled loops (Machine option `jit`).
 
 import { Machine, Vcpu, PpcProgram, ppc, A64Program, a64, a32, t32, thumbBytes } from '../src/index.js';
-import { isMain, machineLine, spendBudget, rowsTable, runSuite, type BenchCase, type BenchRow } from './common.js';
+import { isMain, machineLine, spendBudget, rowsTable, runSuite, uartBytes, type BenchCase, type BenchRow } from './common.js';
 
 const CODE = 0x10_0000;
 const DATA = 0x20_0000;
@@ -82,11 +82,14 @@ async function loopMachine(jit: boolean, extra: number): Promise<{ machine: Mach
 }
 
 export async function interpBenchRows(): Promise<BenchRow[]> {
-  const interpreted = await loopMachine(false, 1);
+  const interpreted = await loopMachine(false, 2);
   const compiled = await loopMachine(true, 0);
   const machine = interpreted.machine;
   machine.mmio.register({ name: 'register-file', base: DEVICE, size: 0x100, endian: 'big', read: (offset) => offset, write: () => {} });
   const mmio = loopVcpu(machine, LOOPS.length, CODE + LOOPS.length * 0x1000, (i) => ppc.lwz(14 + i, i * 4, 9));
+  // The example UART (devices/uart) one page above: its eight guest registers, read under its lock.
+  machine.addWasmDevice({ name: 'uart', base: DEVICE + 0x1000, size: 0x100, bytes: uartBytes(), widths: [4], endian: 'big' });
+  const wasmMmio = loopVcpu(machine, LOOPS.length + 1, CODE + (LOOPS.length + 1) * 0x1000, (i) => ppc.lwz(14 + i, 0x1000 + i * 4, 9));
   const raw = machine.attach(0).functions;
   const rawAddress = machine.layout.arenaBase + interpreted.data;
   /** A loop's row on the interpreting machine, or (`jit`) on the compiling one. */
@@ -102,6 +105,7 @@ export async function interpBenchRows(): Promise<BenchRow[]> {
     { name: 'raw Wasm load loop', itemsPerCall: RAW_LOADS, unit: 'loads', run: () => raw.benchRawLoads(rawAddress, RAW_LOADS, 0xfff8) },
     ...pairs(0),
     { name: 'guest lwz from a JS device', itemsPerCall: (ITERATIONS / 16) * 8, unit: 'MMIO loads', run: () => spendBudget(mmio, (ITERATIONS * 9) / 16) },
+    { name: 'guest lwz from a Wasm device (UART)', itemsPerCall: (ITERATIONS / 16) * 8, unit: 'MMIO loads', run: () => spendBudget(wasmMmio, (ITERATIONS * 9) / 16) },
     ...pairs(2), ...pairs(4), ...pairs(6),
   ];
   return runSuite('interpreter', cases);

@@ -1,11 +1,12 @@
 // The memory layer: guest-physical RAM loads beside the raw Wasm load loop, slot
 // lookup on the last-used and search paths at 1/10/509/32764 slots, MMIO reads
-// dispatched to a JS device handler and to a built-in Wasm device; the JS→Wasm and
+// dispatched to a JS device handler, to a built-in Wasm device and to a device module in
+// Wasm (the example UART, through the core's function table); the JS→Wasm and
 // Wasm→JS call costs as references.
 
 import { Machine } from '../src/index.js';
 import { coreFunctions, instantiateCore } from '../src/core.js';
-import { isMain, machineLine, rowsTable, runSuite, type BenchCase, type BenchRow } from './common.js';
+import { isMain, machineLine, rowsTable, runSuite, uartBytes, type BenchCase, type BenchRow } from './common.js';
 
 const LOADS = 1 << 20;
 const LOOKUPS = 1 << 18;
@@ -24,6 +25,7 @@ export async function memoryBenchRows(): Promise<BenchRow[]> {
   let reads = 0;
   machine.mmio.register({ name: 'counter', base: 0x9000_0000n, size: 0x1000, read: () => ++reads, write: () => {} });
   machine.addBuiltinDevice({ kind: 'counter', base: 0xa000_0000n, size: 8 });
+  machine.addWasmDevice({ name: 'uart', base: 0xb000_0000n, size: 0x100, bytes: uartBytes(), widths: [4] });
 
   // The call references: a JS→Wasm call of an empty export, and a Wasm→JS call of a no-op import.
   const bare = coreFunctions(instantiateCore(machine.module, machine.memory, () => 0));
@@ -42,6 +44,8 @@ export async function memoryBenchRows(): Promise<BenchRow[]> {
   }
   cases.push({ name: 'MMIO read to a JS handler', itemsPerCall: MMIO_READS, unit: 'reads', run: () => core.benchPhysReads(0, 0x9000_0000n, 4, MMIO_READS) });
   cases.push({ name: 'MMIO read to a built-in Wasm device', itemsPerCall: MMIO_READS, unit: 'reads', run: () => core.benchPhysReads(0, 0xa000_0000n, 4, MMIO_READS) });
+  // The UART's IER: the call_indirect into the device module, its lock, the register.
+  cases.push({ name: 'MMIO read to a device module in Wasm (UART)', itemsPerCall: MMIO_READS, unit: 'reads', run: () => core.benchPhysReads(0, 0xb000_0008n, 4, MMIO_READS) });
   return runSuite('memory', cases);
 }
 

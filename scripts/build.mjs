@@ -3,11 +3,13 @@
 // the build). The core: each target of asconfig.json whose outputs are missing or older than
 // assembly/, asconfig.json or the compiler, in parallel. The host: tsc --incremental unless
 // dist/tsconfig.tsbuildinfo is newer than src/, bench/, tsconfig.json and the compiler.
+// The example devices (built with the core): each devices/NAME/NAME.ts whose
+// build/devices/NAME.wasm is missing or older than devices/ or the compiler.
 // A deleted or renamed source changes its directory's mtime, so it counts as a change.
 //
 //   node scripts/build.mjs [core|host]     both when neither is named
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync, rmSync, utimesSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, rmSync, utimesSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,6 +84,27 @@ async function buildCore() {
   await Promise.all(Array.from({ length: Math.min(availableParallelism(), stale.length) }, worker));
 }
 
+/** Device modules in WebAssembly (src/wasm-device.ts): one asc run each, with devices/asconfig.json's options. */
+async function buildDevices() {
+  const inputTime = newestInput(['devices', 'node_modules/assemblyscript/package.json']);
+  const names = readdirSync('devices', { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join('devices', entry.name, `${entry.name}.ts`)))
+    .map((entry) => entry.name);
+  const stale = names.filter((name) => !upToDate([join('build/devices', `${name}.wasm`)], inputTime));
+  if (stale.length === 0) {
+    console.log(`devices: up to date (${names.join(', ')})`);
+    return;
+  }
+  console.log(`devices: building ${stale.join(', ')}`);
+  mkdirSync('build/devices', { recursive: true });
+  for (const name of stale) {
+    const started = Date.now();
+    const outFile = join('build/devices', `${name}.wasm`);
+    await runNode('node_modules/assemblyscript/bin/asc.js', [join('devices', name, `${name}.ts`), '--config', 'devices/asconfig.json', '--outFile', outFile]);
+    stamp([outFile], started);
+  }
+}
+
 async function buildHost() {
   const buildInfo = 'dist/tsconfig.tsbuildinfo';
   // tsc --incremental trusts its build info: without the outputs it would not emit them again.
@@ -98,7 +121,10 @@ async function buildHost() {
 }
 
 try {
-  if (wanted('core')) await buildCore();
+  if (wanted('core')) {
+    await buildCore();
+    await buildDevices();
+  }
   if (wanted('host')) await buildHost();
 } catch (error) {
   console.error(`build: ${error.message}`);

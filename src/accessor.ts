@@ -6,6 +6,7 @@ import { AccessError, EmuError, texts } from './errors.js';
 import { BUS_UNCLAIMED, MmioBus } from './mmio.js';
 import { optionalEndian, optionalInteger, requireAccessValue, requireInteger, requireObject, requireU64 } from './validate.js';
 import { bytesToValue, describeThrown, valueToBytes, type Endian } from './values.js';
+import { guardDeviceTraps } from './wasm-device.js';
 
 export interface AccessOptions {
   /** Address space (slot bits 16-31); default 0. */
@@ -75,7 +76,12 @@ export class CoreAccessor {
       }
     }, devices);
     this.map = readMemoryMap(this.instance);
-    this.functions = coreFunctions(this.instance);
+    // A trap inside a device module ends the access or the run with a device error.
+    this.functions = guardDeviceTraps(coreFunctions(this.instance), this.instance, memory, (device, error) => {
+      bus.lastFailure = { device, gpa: view.getBigUint64(this.record + this.map.REC_MMIO_GPA, true), error };
+      view.setUint32(this.record + this.map.REC_EXIT, this.map.EXIT_DEVICE_ERROR, true);
+      return this.map.EXIT_DEVICE_ERROR;
+    });
     const bound = this.functions.bindRecord(requireInteger(EmuError, 'record', recordIndex, 0, 0xffff_ffff));
     if (bound !== 0) throw new EmuError('EINVAL', `record ${recordIndex} cannot be bound (code ${bound})`);
     this.record = this.map.VCPU_BASE + recordIndex * this.map.VCPU_RECORD_SIZE;

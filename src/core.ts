@@ -5,6 +5,7 @@ import { compilePpcLoop } from './jit/ppc-loop.js';
 import { compileA64Loop } from './jit/a64-loop.js';
 import { compileA32Loop } from './jit/a32-loop.js';
 import { compileT32Loop } from './jit/t32-loop.js';
+import { bindWasmDevices } from './wasm-device.js';
 
 /** Names of the map's exported constants; a test checks this list against the module. */
 export const MAP_NAMES = [
@@ -15,7 +16,7 @@ export const MAP_NAMES = [
   'SHOOT_RING_SIZE', 'SHOOT_ENTRY_SIZE', 'SHOOT_BROADCAST', 'SHOOT_IPI',
   'CTRL_STOP', 'CTRL_GLOBAL_LOCK', 'CTRL_RW_LOCK', 'CTRL_RUN_STATE', 'CTRL_POLL', 'CTRL_BUILTIN_COUNT', 'CTRL_JIT', 'CTRL_DEVICE_GEN', 'CTRL_BUILTINS',
   'BUILTIN_MAX', 'BUILTIN_ENTRY_SIZE', 'BUILTIN_E_BASE', 'BUILTIN_E_SIZE', 'BUILTIN_E_KIND', 'BUILTIN_E_AS', 'BUILTIN_E_STATE',
-  'BUILTIN_SCRATCH', 'BUILTIN_COUNTER',
+  'BUILTIN_SCRATCH', 'BUILTIN_COUNTER', 'BUILTIN_WASM', 'BUILTIN_E_WASM', 'WASM_DEVICE_TABLE_BASE',
   'TLB_ENTRY_SIZE', 'TLB_E_READ', 'TLB_E_WRITE', 'TLB_E_FETCH', 'TLB_E_ADDEND', 'TLB_MMIO', 'TLB_MIN_ENTRIES', 'TLB_MAX_ENTRIES',
   'STATIC_BASE', 'STATIC_SIZE',
   'AS_COUNT', 'MAX_SLOTS', 'SLOT_HEADER_SIZE', 'SLOT_H_COUNT', 'SLOT_H_LAYERS', 'SLOT_LEAF_BLOCK', 'SLOT_UPPER_BLOCK',
@@ -51,6 +52,8 @@ export interface CoreFunctions {
   layoutPages(vcpuCount: number, tlbEntries: number, dirtyBytes: number, arenaBytes: number): number;
   physRead(as: number, gpa: bigint, size: number): number;
   physWrite(as: number, gpa: bigint, size: number): number;
+  /** 1 + the built-in entry whose device module trapped in the last call (0: none); clears it. */
+  wasmDeviceTrapped(): number;
   /** Memory address backing the access in `as` when a slot permits it, else 0; safe to call from a device handler. */
   ramLookup(as: number, gpa: bigint, size: number, write: number): number;
   /** Runs at most `budget` PowerPC instructions of the bound vCPU; returns an EXIT_*. */
@@ -144,7 +147,8 @@ export function readExportedConstants<Name extends string>(
 /**
  * One core instance over `memory`. It gets its own function table, where the
  * compiled-loop path (assembly/exec/jit.ts, when the machine enables it) places the
- * loops `jitCompile` builds for it.
+ * loops `jitCompile` builds for it, after the slots it keeps for device modules
+ * (src/wasm-device.ts), which are filled here.
  */
 export function instantiateCore(module: WebAssembly.Module, memory: WebAssembly.Memory, mmio: MmioImport, devices: DeviceImports = NO_DEVICE_PATH): WebAssembly.Instance {
   const table = new WebAssembly.Table({ element: 'anyfunc', initial: 1 });
@@ -166,6 +170,7 @@ export function instantiateCore(module: WebAssembly.Module, memory: WebAssembly.
     return (loop.length << 16) | index;
   };
   const instance = new WebAssembly.Instance(module, { env: { memory, mmio, table, jitCompile, ...devices } });
+  bindWasmDevices(instance, table, memory);
   return instance;
 }
 

@@ -2,6 +2,7 @@
 export { Machine, DEFAULT_ARENA_BYTES, type MachineOptions, type MachineLayout } from './machine.js';
 export { CoreAccessor, type AccessOptions, type AccessCounters, type MmioCause } from './accessor.js';
 export { MmioBus, type MmioDevice, type MmioRegistration, type MmioValue } from './mmio.js';
+export { type WasmDeviceOptions, type WasmDeviceRegistration } from './wasm-device.js';
 export { LOG_DIRTY_PAGES, READONLY, type MemoryRegion, type SlotInfo, type SlotChange } from './slots.js';
 export { EmuError, SlotError, MmioError, AccessError, type ErrnoName } from './errors.js';
 export { loadCoreModule, readMemoryMap, readExportedConstants, MAP_NAMES, type MemoryMap, type CoreFlavor } from './core.js';

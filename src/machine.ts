@@ -9,6 +9,7 @@ import { TypedAccess } from './fast-access.js';
 import { MmioBus } from './mmio.js';
 import { SlotTable, dirtyBitmapBytes, type MemoryRegion, type SlotChange, type SlotInfo } from './slots.js';
 import { optionalInteger, requireInteger, requireObject, requireU64 } from './validate.js';
+import { addWasmDevice, type WasmDeviceOptions, type WasmDeviceRegistration } from './wasm-device.js';
 
 export interface MachineOptions {
   /** Guest vCPUs the memory has records for; default 1. */
@@ -161,6 +162,18 @@ export class Machine extends TypedAccess {
     // After the count: a vCPU that sees the new generation drops its TLB's device hints and finds this device.
     Atomics.add(new Int32Array(this.memory.buffer), (map.CONTROL_BASE + map.CTRL_DEVICE_GEN) >> 2, 1);
     return uaddr;
+  }
+
+  /**
+   * Adds a device written in WebAssembly (src/wasm-device.ts: the module's imports and
+   * exports), called by the core through its function table on every thread, without
+   * JavaScript. Its state region (zeroed) is allocated in the arena. A module the core
+   * could not call (bad bytes, missing exports, wrong signatures, a start function or
+   * data segments) or an overlapping range is MmioError, and nothing changes. Add devices
+   * before starting vCPU threads: a thread binds the ones added before it started.
+   */
+  addWasmDevice(device: WasmDeviceOptions): WasmDeviceRegistration {
+    return addWasmDevice({ map: this.map, memory: this.memory, arenaBase: this.layout.arenaBase, allocateBacking: (bytes) => this.allocateBacking(bytes) }, device);
   }
 
   slot(slot: number): SlotInfo | undefined {

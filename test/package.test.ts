@@ -111,7 +111,7 @@ describe('the packed tarball', () => {
     expect(tarballFiles).toContain('LICENSE');
     expect(readFileSync(join(repo, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n\nCopyright \(c\) 2026 memslot-emu contributors\n/);
     for (const file of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/browser.js', 'dist/src/browser.d.ts',
-      'build/core.wasm', 'build/core.unshared.wasm', 'bin/memslot-emu.js', 'examples/embed.mjs']) {
+      'build/core.wasm', 'build/core.unshared.wasm', 'build/devices/uart.wasm', 'devices/uart/uart.ts', 'bin/memslot-emu.js', 'examples/embed.mjs']) {
       expect(tarballFiles).toContain(file);
     }
     expect(tarballFiles.filter((file) => file.endsWith('.wat'))).toEqual([]);

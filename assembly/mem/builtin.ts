@@ -4,8 +4,9 @@
 // memory, so every vCPU thread sees one device.
 import {
   CONTROL_BASE, CTRL_BUILTIN_COUNT, CTRL_BUILTINS, BUILTIN_MAX, BUILTIN_ENTRY_SIZE, BUILTIN_E_BASE, BUILTIN_E_SIZE,
-  BUILTIN_E_KIND, BUILTIN_E_AS, BUILTIN_E_STATE, BUILTIN_SCRATCH, BUILTIN_COUNTER,
+  BUILTIN_E_KIND, BUILTIN_E_AS, BUILTIN_E_STATE, BUILTIN_SCRATCH, BUILTIN_COUNTER, BUILTIN_WASM,
 } from "../layout";
+import { wasmDeviceAccess } from "./wasm-device";
 
 /** Performs the access if a built-in device covers all of it; returns whether one did. Bytes at `data`, memory order. */
 export function builtinAccess(as: u32, gpa: u64, size: u32, write: bool, data: usize): bool {
@@ -33,6 +34,11 @@ export function builtinAccess(as: u32, gpa: u64, size: u32, write: bool, data: u
         const value = atomic.add<u64>(state, 1) + 1;
         for (let byte: u32 = 0; byte < size; byte++) store<u8>(data + byte, byte < 8 ? <u8>(value >> (<u64>byte << 3)) : 0);
       }
+      return true;
+    }
+    if (kind == BUILTIN_WASM) {
+      // Entries are at most 4 GiB long (the host's check), so the offset fits a u32.
+      wasmDeviceAccess(i, entry, <u32>offset, size, write, data);
       return true;
     }
   }

@@ -2,12 +2,15 @@
 // Web Worker): the same input and messages either way.
 
 import type { VcpuConfig, VcpuReport } from './vcpu-loop.js';
+import type { WasmDeviceBinding } from '../wasm-device.js';
 
 export interface WorkerInput {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
   config: VcpuConfig;
   deviceModules: string[];
+  /** The machine's devices in WebAssembly, bound in the thread's core instance before it runs. */
+  wasmDevices: WasmDeviceBinding[];
 }
 
 /** `ready` names the devices on the vCPU's bus, in REC_SYNC_DEVICE's order. */

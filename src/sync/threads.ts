@@ -11,6 +11,7 @@ import { strategy as strategyNamed, takeOut, type Strategy, type StrategyName, t
 import { HOST_VIEW_AS, type InvalidPolicy, type VcpuConfig, type VcpuReport } from './vcpu-loop.js';
 import type { SpawnWorker, VcpuWorker } from './spawn.js';
 import { SyncWords, type CheckCounts } from './words.js';
+import { wasmDeviceBindings } from '../wasm-device.js';
 
 export interface ThreadOptions {
   arch: GuestArch;
@@ -80,7 +81,8 @@ export class VcpuThreads {
         index, vcpus: words.vcpus, arch: options.arch, strategy: options.strategy,
         spacing: options.safepoint ?? 64, invalidPolicy: options.invalidPolicy ?? 'exit',
       };
-      return workerResults(spawn({ module: machine.module, memory: machine.memory, config, deviceModules: [...(options.devices ?? [])] }), words);
+      const wasmDevices = wasmDeviceBindings(machine.memory);
+      return workerResults(spawn({ module: machine.module, memory: machine.memory, config, deviceModules: [...(options.devices ?? [])], wasmDevices }), words);
     });
     const threads = new VcpuThreads(side, strategy, workers, timeouts);
     try {

@@ -6,8 +6,10 @@ import { loadDevices } from './devices.js';
 import { runBlocking } from './actor.js';
 import { VcpuRunner } from './vcpu-loop.js';
 import type { WorkerInput, WorkerMessage } from './spawn.js';
+import { registerWasmDevices } from '../wasm-device.js';
 
 export async function runVcpuWorker(input: WorkerInput, post: (message: WorkerMessage) => void): Promise<void> {
+  registerWasmDevices(input.memory, input.wasmDevices);
   const bus = await loadDevices(input.deviceModules, input.memory, input.config.index);
   const runner = new VcpuRunner(input.module, input.memory, input.config, bus, { now: () => performance.now() * 1000 });
   post({ kind: 'ready', devices: bus.deviceNames });
