@@ -125,12 +125,12 @@ const rate = (instructions: number, seconds: number | undefined) => (seconds ===
 const mips = (perSecond: number) => (Number.isNaN(perSecond) ? '-' : (perSecond / 1e6).toFixed(1));
 const timingOf = (timing: CorpusRow['unicorn']) => (typeof timing === 'object' ? timing : undefined);
 
-/** Per program: M instructions/s of the run loop (ours interpreted, compiled; Unicorn's emu_start) and end to end. */
+/** Per program: M instructions/s of the run loop (ours interpreted, compiled; Unicorn's emu_start) and end to end; the last column says why a program is not timed. */
 export function corpusTable(rows: CorpusRow[]): string {
   return formatTable(
     ['program', 'instructions', 'interp M/s', 'compiled M/s', 'Unicorn run M/s', 'interp e2e M/s', 'Unicorn e2e M/s', 'e2e: Unicorn s / ours s'],
     rows.map((row) => {
-      if (row.outcome !== 'passed') return [`${row.target}/${row.file}`, `not timed: ${row.outcome}`, '', '', '', '', '', ''];
+      if (row.outcome !== 'passed') return [`${row.target}/${row.file}`, String(row.instructions), '-', '-', '-', '-', '-', `not timed: ${row.outcome}`];
       const unicorn = timingOf(row.unicorn);
       const e2eRatio = unicorn && row.interpreted ? (unicorn.endToEndSeconds / row.interpreted.endToEndSeconds).toFixed(1) : (typeof row.unicorn === 'string' ? row.unicorn : '-');
       return [
