@@ -66,7 +66,7 @@ def run_once(program):
         return struct.unpack(order + "Q", uc.mem_read(address, 8))[0]
 
     def string(address):
-        data = bytes(uc.mem_read(address, MAX_STRING if address + MAX_STRING <= RAM_BASE + RAM_SIZE else 1))
+        data = bytes(uc.mem_read(address, max(1, min(MAX_STRING, RAM_BASE + RAM_SIZE - address))))
         return data.split(b"\0", 1)[0].decode("utf-8", "replace")
 
     # Unicorn hands an 8-byte MMIO store over as two 4-byte ones, each value read in its
