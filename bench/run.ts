@@ -10,6 +10,7 @@ import { slotUpdateRows, slotUpdateTable } from './slot-update.js';
 import { unicornPeer } from './peers.js';
 import { hostAccessRows, hostAccessTable } from './host-access.js';
 import { guestMmioRows, guestMmioTable } from './guest-mmio.js';
+import { corpusRows, corpusTable, corpusMedians, CORPUS_RUNS } from './corpus.js';
 
 const memory = await memoryBenchRows();
 const interpreter = await interpBenchRows();
@@ -20,6 +21,7 @@ const slotUpdates = await slotUpdateRows();
 const unicorn = unicornPeer();
 const hostAccess = await hostAccessRows(5);
 const guestMmio = await guestMmioRows(5);
+const corpus = await corpusRows();
 const ns = (rows: BenchRow[], name: string) => rows.find((row) => row.name === name)?.nsPerItem ?? NaN;
 
 console.log(`\nmemslot-emu benchmarks — ${machineLine()}\n`);
@@ -50,6 +52,12 @@ console.log('\nHost accessors through the public API, ns per call (Unicorn 2 in 
 console.log(hostAccessTable(hostAccess));
 console.log('\nGuest MMIO through the TLB device hints, ns per access (Unicorn 2 in these runs; see bench/guest-mmio.ts):');
 console.log(guestMmioTable(guestMmio));
+
+console.log(`\nThe C corpus (guests/build), guest instructions/s, medians of ${CORPUS_RUNS} runs; Unicorn 2 runs each ELF end to end (see bench/corpus.ts):`);
+console.log(corpusTable(corpus.rows));
+console.log(corpusMedians(corpus.rows));
+if (corpus.peerSkipped) console.log(corpus.peerSkipped);
+console.log('Targets: the corpus median at least 100M instructions/s interpreted, and faster than Unicorn end to end on the median program.');
 
 console.log('\nOne slot update per strategy (a 2 MiB MOVE and back, 400 times):');
 console.log(slotUpdateTable(slotUpdates));

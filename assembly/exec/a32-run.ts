@@ -4,7 +4,7 @@
 // whose condition (A32) or IT condition (T32) fails, run the interpreter's subset or a
 // load/store descriptor, until the budget is spent or an instruction exits. The IT
 // state lives in CPSR[26:25,15:10].
-import { REC_DECODE, REC_FAULT_ADDR, CPU_GPR, CPU_MODE, CPU_NZCV, MODE_THUMB } from "../layout";
+import { REC_DECODE, REC_FAULT_ADDR, CPU_GPR, CPU_MODE, CPU_NZCV, MODE_THUMB, PAGE_SIZE } from "../layout";
 import {
   EXIT_NONE, EXIT_BUDGET, CAUSE_UNDEFINED, CAUSE_UNIMPLEMENTED, CAUSE_INVALID_FORM, FAULT_FETCH, FAULT_ALIGNMENT, FAULT_TRANSLATION,
 } from "../exits";
@@ -13,7 +13,7 @@ import { decodeA32 } from "../decode/a32";
 import { decodeT32, t32NextItState } from "../decode/t32";
 import { record } from "../machine";
 import { pc, setPc } from "../cpu/regs";
-import { tlbTranslate, tlbSync, walkFaulted, TLB_FETCH } from "../mmu/tlb";
+import { tlbTranslate, tlbSync, walkFaulted, tlbEpoch, TLB_FETCH } from "../mmu/tlb";
 import { resetAccessExit, setAddressMask, readValue, writeValue, accessExit, bigData } from "./guest-memory";
 import { exitWith, fault, ranFor, undefinedInstruction } from "./run-exits";
 import { ALU_DONE, ALU_NOT_MINE } from "./ppc/alu";
@@ -79,9 +79,8 @@ function direct(at: u64, length: u32, isLoad: bool, size: u32, rt: u32, address:
   return STEP_DONE;
 }
 
-function a32Step(at: u64, desc: usize): u32 {
-  const host = tlbTranslate(TLB_FETCH, at, 4);
-  if (host == 0) return fetchFault(at, at);
+/** `host`: where the instruction at `at` is (the run loop fetched it). */
+function a32Step(at: u64, desc: usize, host: usize): u32 {
   const word = load<u32>(host);
   const cond = word >>> 28;
   if (cond < 14 && !conditionHolds(cond)) {
@@ -104,13 +103,12 @@ function a32Step(at: u64, desc: usize): u32 {
   return kind == KIND_LOADSTORE ? loadStore(desc, at, at + 8, at + 4) : notRun(kind, at);
 }
 
-function t32Step(at: u64, desc: usize): u32 {
-  const first = tlbTranslate(TLB_FETCH, at, 2);
-  if (first == 0) return fetchFault(at, at);
+/** `first`: where the instruction's first halfword is (the run loop fetched it). */
+function t32Step(at: u64, desc: usize, first: usize): u32 {
   let word = <u32>load<u16>(first);
   let length: u32 = 2;
   if ((word >>> 11) >= 0b11101) { // a 32-bit instruction: its second halfword may be on the next page
-    const second = tlbTranslate(TLB_FETCH, at + 2, 2);
+    const second = (<u32>at & (PAGE_SIZE - 1)) != PAGE_SIZE - 2 ? first + 2 : tlbTranslate(TLB_FETCH, at + 2, 2);
     if (second == 0) return fetchFault(at, at + 2);
     word = (word << 16) | <u32>load<u16>(second);
     length = 4;
@@ -144,15 +142,28 @@ export function a32Run(budget: u32): u32 {
   setAddressMask(0xffff_ffff);
   armSetMmu();
   const jit = jitEnabled();
+  // The code page's host address, kept until the TLB drops an entry or changes address
+  // space; a misaligned pc never matches it (its low bits are kept), so it faults below.
+  let codePage: u64 = 1;
+  let codeHost: usize = 0;
+  let codeEpoch = tlbEpoch;
   for (let left = budget; left != 0; left--) {
-    tlbSync();
+    if (tlbSync() || tlbEpoch != codeEpoch) codePage = 1;
     const at = pc();
     const thumb = (load<u32>(record + CPU_MODE) & MODE_THUMB) != 0;
+    const page = at & ~(<u64>PAGE_SIZE - (thumb ? 2 : 4));
+    if (page != codePage) {
+      const fetched = tlbTranslate(TLB_FETCH, at, thumb ? 2 : 4);
+      if (fetched == 0) return ranFor(budget - left, fetchFault(at, at));
+      codePage = page;
+      codeHost = fetched - <usize>(at - page);
+      codeEpoch = tlbEpoch;
+    }
+    const host = codeHost + <usize>(at - page);
     // A compiled loop runs outside IT blocks only (its instructions are unconditional).
     if (jit && at == jitPc && left > jitLength && (load<u32>(record + CPU_NZCV) & 0x0600_fc00) == 0) {
       // One compiled iteration; what it could not finish continues below, interpreted.
-      const host = tlbTranslate(TLB_FETCH, at, thumb ? 2 : 4);
-      const done = host == 0 ? 0 : jitIteration(record + CPU_GPR, host, at);
+      const done = jitIteration(record + CPU_GPR, host, at);
       if (done != 0) {
         left -= done - 1;
         setPc(jitNextPc);
@@ -160,7 +171,7 @@ export function a32Run(budget: u32): u32 {
       }
     }
     const cpsrBefore = load<u32>(record + CPU_NZCV);
-    const exit = thumb ? t32Step(at, desc) : a32Step(at, desc);
+    const exit = thumb ? t32Step(at, desc, host) : a32Step(at, desc, host);
     if (exit != STEP_DONE) {
       // An instruction that did not complete leaves the IT state as it was.
       if (thumb) store<u32>(record + CPU_NZCV, (load<u32>(record + CPU_NZCV) & ~0x0600_fc00) | (cpsrBefore & 0x0600_fc00));
@@ -168,8 +179,7 @@ export function a32Run(budget: u32): u32 {
     }
     if (jit && pc() < at) {
       // A taken backward branch (an interworking one finds no loop the compilers take).
-      const host = tlbTranslate(TLB_FETCH, at, thumb ? 2 : 4);
-      if (host != 0) jitBackwardBranch(pc(), at, host);
+      jitBackwardBranch(pc(), at, host);
     }
   }
   return ranFor(budget, exitWith(EXIT_BUDGET, pc()));

@@ -1,6 +1,6 @@
 // The A64 run loop: fetch at pc (MMU off), run the interpreter's subset (a64-alu.ts,
 // then the integer classes in a64/) or a load/store descriptor, until the budget is spent or an instruction exits.
-import { REC_DECODE, REC_FAULT_ADDR, CPU_MODE, CPU_GPR } from "../layout";
+import { REC_DECODE, REC_FAULT_ADDR, CPU_MODE, CPU_GPR, PAGE_SIZE } from "../layout";
 import {
   EXIT_NONE, EXIT_BUDGET, CAUSE_UNDEFINED, CAUSE_UNIMPLEMENTED, CAUSE_INVALID_FORM, FAULT_FETCH, FAULT_ALIGNMENT,
   FAULT_TRANSLATION,
@@ -11,7 +11,7 @@ import { decodeA64 } from "../decode/a64";
 import { record } from "../machine";
 import { exitWith, fault, ranFor, undefinedInstruction } from "./run-exits";
 import { pc, setPc } from "../cpu/regs";
-import { tlbTranslate, tlbSync, walkFaulted, TLB_FETCH } from "../mmu/tlb";
+import { tlbTranslate, tlbSync, walkFaulted, tlbEpoch, TLB_FETCH } from "../mmu/tlb";
 import { resetAccessExit, setAddressMask, bigData } from "./guest-memory";
 import { ALU_DONE, ALU_NOT_MINE } from "./ppc/alu";
 import { LS_UNIMPLEMENTED } from "./ppc/loadstore";
@@ -58,11 +58,23 @@ export function a64Run(budget: u32): u32 {
   a64SetMmu();
   const jit = jitEnabled();
   uopSetReportLoops(jit);
+  // The code page's host address, kept until the TLB drops an entry or changes address
+  // space; a misaligned pc never matches it (its low bits are kept), so it faults below.
+  let codePage: u64 = 1;
+  let codeHost: usize = 0;
+  let codeEpoch = tlbEpoch;
   for (let left = budget; left != 0; left--) {
-    tlbSync();
+    if (tlbSync() || tlbEpoch != codeEpoch) codePage = 1;
     const at = pc();
-    const host = tlbTranslate(TLB_FETCH, at, 4);
-    if (host == 0) return ranFor(budget - left, fault(walkFaulted ? FAULT_TRANSLATION : FAULT_FETCH, at, at));
+    const page = at & ~(<u64>PAGE_SIZE - 4);
+    if (page != codePage) {
+      const fetched = tlbTranslate(TLB_FETCH, at, 4);
+      if (fetched == 0) return ranFor(budget - left, fault(walkFaulted ? FAULT_TRANSLATION : FAULT_FETCH, at, at));
+      codePage = page;
+      codeHost = fetched - <usize>(at - page);
+      codeEpoch = tlbEpoch;
+    }
+    const host = codeHost + <usize>(at - page);
     if (jit && at == jitPc && left > jitLength) {
       // One compiled iteration; what it could not finish continues below, interpreted.
       const done = jitIteration(record + CPU_GPR, host, at);

@@ -52,6 +52,12 @@ const HINT_MASK: u64 = <u64>PAGE_SIZE - 1;
 /** Whether an entry filled since the last full flush came from a block mapping. */
 let holdsBlockPages = false;
 
+/**
+ * Moves whenever entries are dropped or the address space changes (never on a fill):
+ * a run loop that keeps its code page's host address may keep it while this stays.
+ */
+export let tlbEpoch: u32 = 0;
+
 /** The current address space's context number, shifted into tag position (0 with the MMU off). */
 export let contextTag: u64 = 0;
 /** What the context XORs into entry indexes, so one VA in several address spaces lands on different entries. */
@@ -73,6 +79,7 @@ export function setMmu(on: bool, tables: u32 = WALKER_A64, key: u64 = 0, limit: 
 }
 
 function setContext(tag: u64): void {
+  tlbEpoch++;
   contextTag = tag;
   contextSalt = saltOf(tag);
 }
@@ -181,6 +188,7 @@ let filledUnder: u32 = 0;
 }
 
 export function tlbFlushAll(): void {
+  tlbEpoch++;
   memory.fill(tlb, 0xff, (tlbMask + 1) * TLB_ENTRY_SIZE);
   holdsBlockPages = false;
 }
@@ -220,6 +228,7 @@ function flushEntry(entry: usize, page: u64): void {
 }
 
 @inline function invalidate(entry: usize): void {
+  tlbEpoch++;
   store<u64>(entry, TLB_INVALID, TLB_E_READ);
   store<u64>(entry, TLB_INVALID, TLB_E_WRITE);
   store<u64>(entry, TLB_INVALID, TLB_E_FETCH);

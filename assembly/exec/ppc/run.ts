@@ -10,7 +10,7 @@ import { KIND_LOADSTORE, KIND_OTHER, KIND_INVALID_FORM, KIND_TRUNCATED, D_LENGTH
 import { decodePpc, PPC_MODE_64, PPC_MODE_NO_SUFFIX } from "../../decode/ppc";
 import { record } from "../../machine";
 import { exitWith, fault, ranFor, undefinedInstruction } from "../run-exits";
-import { tlbTranslate, tlbSync, setMmu, walkFaulted, TLB_FETCH } from "../../mmu/tlb";
+import { tlbTranslate, tlbSync, setMmu, walkFaulted, tlbEpoch, TLB_FETCH } from "../../mmu/tlb";
 import { ppcWalker, WALKER_PPC_RADIX } from "../../mmu/walk";
 import { pc, setPc, mode, isLittle } from "../../cpu/regs";
 import { ppcAlu, ppcPrefixedAlu, ALU_DONE, ALU_NOT_MINE } from "./alu";
@@ -121,6 +121,7 @@ function runInstructions(budget: u32): u32 {
   let at = pc();
   let codePage: u64 = 1; // the page `codeHost` maps; 1 is never a page
   let codeHost: usize = 0;
+  let codeEpoch = tlbEpoch; // codeHost stays right until an entry is dropped or the address space changes
   const jit = wide && jitEnabled();
   uopSetReportLoops(jit);
   for (let left = budget; left != 0; left--) {
@@ -135,6 +136,7 @@ function runInstructions(budget: u32): u32 {
       }
       codePage = page;
       codeHost = host;
+      codeEpoch = tlbEpoch;
     }
     if (jit && at == jitPc && left > jitLength) {
       // One compiled iteration; what it could not finish continues below, interpreted.
@@ -167,8 +169,8 @@ function runInstructions(budget: u32): u32 {
       return exit;
     }
     // The full path runs the instructions that change translation (mtmsr, tlbiel,
-    // slbie, mtspr of the MMU registers): the code page is translated again.
-    codePage = 1;
+    // slbie, mtspr of the MMU registers): then the code page is translated again.
+    if (tlbEpoch != codeEpoch) codePage = 1;
     at = pc();
   }
   setPc(at);
