@@ -223,3 +223,24 @@ describe('refusals and traps', () => {
     expect(vcpu.get('r6')).toBe(9n);
   });
 });
+
+describe('the TLB device hints and a Wasm device added later', () => {
+  it('a Wasm device added over a JS device the guest already reached takes the next access (its registration drops the hints)', async () => {
+    const machine = await Machine.create({ arenaBytes: 1 << 20 });
+    machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: RAM, memorySize: 0x10000, userspaceAddr: machine.allocateBacking(0x10000) });
+    const jsReads: number[] = [];
+    machine.mmio.register({ name: 'js', base: UART, size: 0x100, read: (offset) => (jsReads.push(offset), 0x5a5a), write: () => {} });
+    const vcpu = new Vcpu(machine, 0, 'aarch64');
+    // x1 = UART; read IER (x2) twice so the page's TLB mark names the JS device; stop.
+    const program = new A64Program().emit(a64.movz(1, 0x9000, 16), a64.ldr(2, 1, REG.ier, 4), a64.ldr(2, 1, REG.ier, 4), a64.svc());
+    machine.writeBytes(RAM, program.bytes());
+    vcpu.set('pc', RAM);
+    expect(vcpu.run(1000).reason).toBe('hypercall');
+    expect([vcpu.get('x2'), jsReads.length]).toEqual([0x5a5an, 2]);
+    machine.addWasmDevice({ name: 'uart', base: UART, size: 0x100, bytes: UART_BYTES, widths: [4] });
+    vcpu.set('pc', RAM);
+    expect(vcpu.run(1000).reason).toBe('hypercall');
+    // The UART's IER starts at 0, and the JS handler is not called again.
+    expect([vcpu.get('x2'), jsReads.length]).toEqual([0n, 2]);
+  });
+});
