@@ -177,3 +177,29 @@ describe('compiled loops and built-in devices', () => {
     }
   });
 });
+
+describe('a JS device that throws on the hinted path', () => {
+  it('a store whose handler throws ends the run with device-error, after the page is hinted as before', async () => {
+    const machine = await Machine.create({ arenaBytes: 1 << 20 });
+    machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: 0x10_0000, memorySize: 0x10000, userspaceAddr: machine.allocateBacking(0x10000) });
+    const writes: number[] = [];
+    machine.mmio.register({
+      name: 'bell', base: 0x0a00_0000, size: 0x1000, read: () => 0,
+      write: (_offset, _size, value) => {
+        writes.push(Number(value));
+        if (Number(value) === 4) throw new Error('stop here');
+      },
+    });
+    const vcpu = new Vcpu(machine, 0, 'aarch64');
+    // x1 = the bell; store 1, 2, 3, 4, 5 (x2 counts up); x3 = 6 ends the loop.
+    const program = new A64Program().emit(a64.movz(1, 0x0a00, 16), a64.movz(2, 1), a64.movz(3, 6))
+      .label('ring').emit(a64.str(2, 1, 0, 8), a64.add(2, 2, 1), a64.subsRegister(31, 2, 3))
+      .branchTo((offset: number) => a64.bcond('ne', offset), 'ring')
+      .emit(a64.svc());
+    machine.writeBytes(0x10_0000n, program.bytes());
+    vcpu.set('pc', 0x10_0000n);
+    const exit = vcpu.run(1000);
+    expect(exit.reason).toBe('device-error');
+    expect(writes).toEqual([1, 2, 3, 4]);
+  });
+});

@@ -117,7 +117,10 @@ export function mmioStore(gpa: u64, size: u32, raw: u64, hint: u32): u32 {
     store<u64>(record + REC_MMIO_GPA, gpa);
     const bus = deviceWrite(hint & HINT_MAX_INDEX, <u32>gpa, <u32>(gpa >>> 32), size, <u32>value, <u32>(value >>> 32));
     if (bus == BUS_HANDLED) return <u32>handled(0);
-    if (bus == BUS_DEVICE_ERROR) return <u32>deviceFailed(gpa, size, true);
+    if (bus == BUS_DEVICE_ERROR) {
+      deviceFailed(gpa, size, true);
+      return mmioExit;
+    }
   } else if (hint != 0 && builtinAccessAt(hint - 1, 0, gpa, size, true, value)) {
     return <u32>handled(0);
   }
