@@ -30,9 +30,9 @@ export function isGuestKind(name: string): name is GuestKind {
   return (GUEST_KINDS as readonly string[]).includes(name);
 }
 
-type CGuestEntry = { program: string } | { notYet: string };
+type CGuestEntry = { program: string };
 
-/** The C program (guests/src/PROGRAM.c) each scenario runs with `guest: 'c'`, or why it has none yet. */
+/** The C program (guests/src/PROGRAM.c) each scenario runs with `guest: 'c'`. */
 export const C_GUESTS: Readonly<Record<ScenarioName, CGuestEntry>> = {
   move: { program: 'selftest' },
   delete: { program: 'selftest' },
@@ -53,11 +53,10 @@ export function checkGuestKind(scenario: string, guest: string): void {
   if (guest === 'c') cGuestProgram(scenario);
 }
 
-/** The C program `scenario` runs; throws EmuError EINVAL when it has none (yet). */
+/** The C program `scenario` runs; throws EmuError EINVAL when it has none. */
 export function cGuestProgram(scenario: string): string {
   const entry = (C_GUESTS as Readonly<Record<string, CGuestEntry | undefined>>)[scenario];
   if (entry === undefined) throw new EmuError('EINVAL', texts.badOption('guest', `${scenario} has no C guest`));
-  if ('notYet' in entry) throw new EmuError('EINVAL', texts.badOption('guest', entry.notYet));
   return entry.program;
 }
 
