@@ -14,6 +14,11 @@
  *           while the host checks and "unmaps" (zeroes) the other half; rw writes
  *           VAL_1 to every page, then checks that the host's VAL_2 is in the middle
  *           of every page (a guest assertion) and zeroes it.
+ *   migrate the tlb-shootdown seed's small kernel: migrate one virtual page between
+ *           two frames forever with the architecture's own invalidation (break the
+ *           leaf entry, invalidate the page on every CPU and wait for it, copy the
+ *           cells, make the entry point at the new frame, then reuse the old frame)
+ *           while the other vCPUs run writers through that page.
  *
  * Hosted (compare): the host fills selftest_jobs[v] and enters selftest_vcpu(v) on
  * vCPU v with its own stack; the guest counts its loads and stores in the job's
@@ -30,20 +35,22 @@
 /* What a load from unassigned guest-physical memory returns. */
 #define MMIO_VALUE ((unsigned long)-1)
 
-enum selftest_kind { SELFTEST_IDLE = 0, SELFTEST_READER = 1, SELFTEST_WRITER = 2, SELFTEST_MAP = 3, SELFTEST_UNMAP = 4, SELFTEST_RW = 5 };
+enum selftest_kind { SELFTEST_IDLE = 0, SELFTEST_READER = 1, SELFTEST_WRITER = 2, SELFTEST_MAP = 3, SELFTEST_UNMAP = 4, SELFTEST_RW = 5, SELFTEST_MIGRATE = 6 };
 
 /* One vCPU's job. Every field is 64-bit, so the layout is the same on every target
  * (src/scenarios/c-guests.ts: JOB_FIELDS). */
 struct selftest_job {
   uint64_t kind;       /* enum selftest_kind */
-  uint64_t base;       /* reader: the word loaded; writer: the first cell; map, unmap, rw: the area */
-  uint64_t stride;     /* writer: bytes from one cell to the next; map, unmap, rw: the page size */
-  uint64_t cells;      /* writer: cells per round; map, unmap, rw: pages in the area (even) */
-  uint64_t first;      /* reader: the old value; writer: the first sequence number; map, unmap, rw: VAL_1 */
-  uint64_t second;     /* reader: the new value; map, unmap, rw: VAL_2 */
+  uint64_t base;       /* reader: the word loaded; writer: the first cell; map, unmap, rw: the area; migrate: the leaf entry */
+  uint64_t stride;     /* writer: bytes from one cell to the next; map, unmap, rw: the page size; migrate: the page's VA */
+  uint64_t cells;      /* writer: cells per round; map, unmap, rw: pages in the area (even); migrate: cells copied */
+  uint64_t first;      /* reader: the old value; writer: the first sequence number; map, unmap, rw: VAL_1; migrate: the frame mapped first */
+  uint64_t second;     /* reader: the new value; map, unmap, rw: VAL_2; migrate: the other frame */
   uint64_t read_back;  /* writer: load each store back */
   uint64_t rounds;     /* reader: loads, writer: rounds to make; 0: forever */
   uint64_t sync;       /* map, unmap, rw: the guest's step word; the host's follows 8 bytes on */
+  uint64_t old_entry;  /* migrate: the leaf entry that maps `first` (as the MMU reads it) */
+  uint64_t new_entry;  /* migrate: the leaf entry that maps `second` */
   uint64_t hosted;     /* 1 under compare: a failed assertion traps instead of a ucall */
   uint64_t accesses;   /* guest -> host: loads and stores made so far */
   uint64_t fail_line;  /* guest -> host: a failed assertion's line (0: none), */
@@ -204,6 +211,71 @@ static void map_unmap_rw(struct selftest_job *job) {
   }
 }
 
+/* What the migrator leaves in a frame it has moved away from (the hand-emitted guest's too). */
+#define MIGRATE_POISON 0xdeadul
+
+/* Drops every CPU's translation of the page at `va` after its leaf entry changed, and
+ * waits until they have (PowerPC: as Linux's radix__flush_tlb_page; ARM: the "break"
+ * half of break-before-make). */
+static inline void invalidate_page(uintptr_t va) {
+#if defined(__powerpc64__)
+  /* tlbie RB = the page (AP 0: 4 KiB), RS = PID 0, RIC 0, PRS 1 (process-scoped), R 1 (radix). */
+  __asm__ volatile(".machine push\n\t.machine power9\n\t"
+                   "ptesync\n\ttlbie %0, %1, 0, 1, 1\n\teieio\n\ttlbsync\n\tptesync\n\t"
+                   ".machine pop"
+                   : : "r"(va), "r"(0ul) : "memory");
+#elif defined(__powerpc__)
+  __asm__ volatile("sync\n\ttlbie %0\n\tsync\n\ttlbsync\n\tsync" : : "r"(va) : "memory");
+#elif defined(__aarch64__)
+  __asm__ volatile("dsb ishst\n\ttlbi vae1is, %0\n\tdsb ish\n\tisb" : : "r"(va >> 12) : "memory");
+#elif defined(__arm__)
+  /* TLBIMVAIS (ASID 0). */
+  __asm__ volatile("dsb ishst\n\tmcr p15, 0, %0, c8, c3, 1\n\tdsb ish\n\tisb" : : "r"(va & ~0xffful) : "memory");
+#else
+#error "no TLB invalidation for this target"
+#endif
+}
+
+/* Orders the new leaf entry before the stores that reuse the old frame ("make"). */
+static inline void entry_barrier(void) {
+#if defined(__powerpc64__)
+  __asm__ volatile(".machine push\n\t.machine power9\n\tptesync\n\t.machine pop" : : : "memory");
+#elif defined(__powerpc__)
+  __asm__ volatile("sync" : : : "memory");
+#else
+  __asm__ volatile("dsb ish\n\tisb" : : : "memory");
+#endif
+}
+
+/* tlb-shootdown's migrator: each round breaks the entry, invalidates the page, copies
+ * the cells from the old frame to the new one (through their identity mappings),
+ * makes the entry, then poisons the old frame's cells; the frames swap roles. A round
+ * counts 4 + 3 * cells accesses, as the hand-emitted loop does. */
+static void migrate(struct selftest_job *job) {
+  volatile uint64_t *entry = (volatile uint64_t *)(uintptr_t)job->base;
+  const uintptr_t va = (uintptr_t)job->stride, cells = (uintptr_t)job->cells;
+  const uint64_t rounds = job->rounds;
+  volatile unsigned long *old_frame = (volatile unsigned long *)(uintptr_t)job->first;
+  volatile unsigned long *new_frame = (volatile unsigned long *)(uintptr_t)job->second;
+  uint64_t old_entry = job->old_entry, new_entry = job->new_entry, accesses = 0;
+  for (uint64_t round = 0; rounds == 0 || round < rounds; round++) {
+    *entry = 0;
+    invalidate_page(va);
+    for (uintptr_t cell = 0; cell < cells; cell++) new_frame[cell] = old_frame[cell];
+    *entry = new_entry;
+    entry_barrier();
+    for (uintptr_t cell = 0; cell < cells; cell++) old_frame[cell] = MIGRATE_POISON;
+    volatile unsigned long *frame = old_frame;
+    old_frame = new_frame;
+    new_frame = frame;
+    uint64_t value = old_entry;
+    old_entry = new_entry;
+    new_entry = value;
+    accesses += 4 + 3 * cells;
+    publish_accesses(job, accesses);
+  }
+}
+
 static void run_job(struct selftest_job *job) {
   switch (job->kind) {
     case SELFTEST_READER: reader(job); break;
@@ -211,7 +283,8 @@ static void run_job(struct selftest_job *job) {
     case SELFTEST_MAP:
     case SELFTEST_UNMAP:
     case SELFTEST_RW: map_unmap_rw(job); break;
-    default: SELFTEST_ASSERT(job, job->kind >= SELFTEST_READER && job->kind <= SELFTEST_RW, job->kind, 0);
+    case SELFTEST_MIGRATE: migrate(job); break;
+    default: SELFTEST_ASSERT(job, job->kind >= SELFTEST_READER && job->kind <= SELFTEST_MIGRATE, job->kind, 0);
   }
 }
 
@@ -259,6 +332,20 @@ int main(void) {
   CHECK_EQ(job->accesses, 4 + 2 * 4);
   CHECK_EQ(area[AREA_PAGE / 2 / sizeof(unsigned long)], 0);
   CHECK_EQ(area[AREA_PAGE / sizeof(unsigned long)], 55);
+  /* migrate with the MMU off: the "entry" is a word of our own, the page any address. */
+  static uint64_t entry_word;
+  static unsigned long frames[2][4];
+  for (int i = 0; i < 4; i++) frames[0][i] = 70 + i;
+  *job = (struct selftest_job){ .kind = SELFTEST_MIGRATE, .base = (uintptr_t)&entry_word, .stride = (uintptr_t)frames & ~0xffful, .cells = 4,
+                                .first = (uintptr_t)frames[0], .second = (uintptr_t)frames[1], .old_entry = 0x111, .new_entry = 0x222, .rounds = 3 };
+  run_job(job);
+  CHECK_EQ(job->accesses, 3 * (4 + 3 * 4));
+  /* Rounds 1 and 3 moved the cells to the second frame and poisoned the first. */
+  CHECK_EQ(entry_word, 0x222);
+  for (int i = 0; i < 4; i++) {
+    CHECK_EQ(frames[1][i], 70 + i);
+    CHECK_EQ(frames[0][i], MIGRATE_POISON);
+  }
   CHECK_EQ(job->fail_line, 0);
   PASS();
 }

@@ -57,7 +57,7 @@ Options:
   --slots N             slots for move-active / move-inactive, ${MOVING_SLOTS.min}..${MOVING_SLOTS.max} (default 10)
   --guest K             ${GUEST_KINDS.join(' | ')}: the scenario's hand-emitted guest loops (default), or KVM's
                         selftest guest code compiled from C (guests/src/selftest.c; every
-                        scenario but tlb-shootdown)
+                        scenario)
   --device FILE         a device module each vCPU loads (repeatable)
   --repeat N            run every row N times, interleaved (all rows once, then again);
                         the table shows each figure's median and, under it, min–max;

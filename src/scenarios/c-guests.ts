@@ -5,7 +5,8 @@
 // runs the job the host wrote into selftest_jobs[index]:
 //
 //   selftest_jobs[v]  16 words of 8 bytes, in the guest's byte order (JOB_FIELDS)
-//   host → guest      kind, base, stride, cells, first, second, read_back, rounds, sync, hosted
+//   host → guest      kind, base, stride, cells, first, second, read_back, rounds, sync,
+//                     old_entry, new_entry, hosted
 //   guest → host      accesses (its loads and stores so far: ScenarioRun.accesses),
 //                     fail_line/file/expr/a/b (a failed guest assertion; it then traps)
 //
@@ -29,9 +30,9 @@ export function isGuestKind(name: string): name is GuestKind {
   return (GUEST_KINDS as readonly string[]).includes(name);
 }
 
-type CGuestEntry = { program: string } | { notYet: string };
+type CGuestEntry = { program: string };
 
-/** The C program (guests/src/PROGRAM.c) each scenario runs with `guest: 'c'`, or why it has none yet. */
+/** The C program (guests/src/PROGRAM.c) each scenario runs with `guest: 'c'`. */
 export const C_GUESTS: Readonly<Record<ScenarioName, CGuestEntry>> = {
   move: { program: 'selftest' },
   delete: { program: 'selftest' },
@@ -40,7 +41,7 @@ export const C_GUESTS: Readonly<Record<ScenarioName, CGuestEntry>> = {
   'add-delete-stress': { program: 'selftest' },
   'dirty-log-toggle': { program: 'selftest' },
   'bar-remap': { program: 'selftest' },
-  'tlb-shootdown': { notYet: 'tlb-shootdown has no C guest yet (its C kernel is still to come); run it with --guest asm' },
+  'tlb-shootdown': { program: 'selftest' },
   map: { program: 'selftest' },
   unmap: { program: 'selftest' },
   rw: { program: 'selftest' },
@@ -52,11 +53,10 @@ export function checkGuestKind(scenario: string, guest: string): void {
   if (guest === 'c') cGuestProgram(scenario);
 }
 
-/** The C program `scenario` runs; throws EmuError EINVAL when it has none (yet). */
+/** The C program `scenario` runs; throws EmuError EINVAL when it has none. */
 export function cGuestProgram(scenario: string): string {
   const entry = (C_GUESTS as Readonly<Record<string, CGuestEntry | undefined>>)[scenario];
   if (entry === undefined) throw new EmuError('EINVAL', texts.badOption('guest', `${scenario} has no C guest`));
-  if ('notYet' in entry) throw new EmuError('EINVAL', texts.badOption('guest', entry.notYet));
   return entry.program;
 }
 
@@ -92,20 +92,37 @@ export async function loadCGuest(scenario: string, arch: ScenarioArch): Promise<
 }
 
 /** The job fields of struct selftest_job, in order (8 bytes each). */
-const JOB_FIELDS = ['kind', 'base', 'stride', 'cells', 'first', 'second', 'readBack', 'rounds', 'sync', 'hosted', 'accesses', 'failLine', 'failFile', 'failExpr', 'failA', 'failB'] as const;
+const JOB_FIELDS = ['kind', 'base', 'stride', 'cells', 'first', 'second', 'readBack', 'rounds', 'sync', 'oldEntry', 'newEntry', 'hosted', 'accesses', 'failLine', 'failFile', 'failExpr', 'failA', 'failB'] as const;
 type JobField = (typeof JOB_FIELDS)[number];
 const JOB_BYTES = JOB_FIELDS.length * 8;
 const MAX_VCPUS = 64;
 /** Each vCPU's stack, below the previous one's from the top of the code slot. */
 const STACK_BYTES = 8 * 1024;
 const PAGE = 4096;
-const KIND = { reader: 1, writer: 2, map: 3, unmap: 4, rw: 5 } as const;
+const KIND = { reader: 1, writer: 2, map: 3, unmap: 4, rw: 5, migrate: 6 } as const;
 
-/** A vCPU's job: a reader or a writer (the loops of kernels.ts), or a memslot_perf_test step loop (perf-kernels.ts). */
+/**
+ * A vCPU's job: a reader or a writer (the loops of kernels.ts), a memslot_perf_test step loop (perf-kernels.ts),
+ * or tlb-shootdown's migrator (remapLoop): `va`'s leaf entry at `entry` maps frames[0] (entries[0]) first.
+ */
 export type CJob =
   | { kind: 'reader'; address: bigint; allowed: readonly [bigint, bigint] }
   | { kind: 'writer'; base: bigint; stride: number; cells: number; firstSeq: bigint; readBack: boolean }
-  | { kind: 'map' | 'unmap' | 'rw'; area: bigint; pages: number; sync: bigint; values: readonly [bigint, bigint] };
+  | { kind: 'map' | 'unmap' | 'rw'; area: bigint; pages: number; sync: bigint; values: readonly [bigint, bigint] }
+  | { kind: 'migrate'; entry: bigint; va: bigint; frames: readonly [bigint, bigint]; entries: readonly [bigint, bigint]; cells: number };
+
+/** The job fields `job` sets (the others are 0). */
+function jobWords(job: CJob): Partial<Record<JobField, bigint>> {
+  switch (job.kind) {
+    case 'reader': return { kind: BigInt(KIND.reader), base: job.address, first: job.allowed[0], second: job.allowed[1] };
+    case 'writer': return { kind: BigInt(KIND.writer), base: job.base, stride: BigInt(job.stride), cells: BigInt(job.cells), first: job.firstSeq, readBack: job.readBack ? 1n : 0n };
+    case 'migrate': return {
+      kind: BigInt(KIND.migrate), base: job.entry, stride: job.va, cells: BigInt(job.cells),
+      first: job.frames[0], second: job.frames[1], oldEntry: job.entries[0], newEntry: job.entries[1],
+    };
+    default: return { kind: BigInt(KIND[job.kind]), base: job.area, stride: BigInt(PAGE), cells: BigInt(job.pages), first: job.values[0], second: job.values[1], sync: job.sync };
+  }
+}
 
 /** The C guest loaded into a scenario's code slot. */
 export class CGuest {
@@ -142,11 +159,7 @@ export class CGuest {
 
   /** Writes vCPU `v`'s job and points the vCPU at selftest_vcpu(v) with its own stack. */
   start(v: number, job: CJob): void {
-    const words: Partial<Record<JobField, bigint>> = job.kind === 'reader'
-      ? { kind: BigInt(KIND.reader), base: job.address, first: job.allowed[0], second: job.allowed[1] }
-      : job.kind === 'writer'
-        ? { kind: BigInt(KIND.writer), base: job.base, stride: BigInt(job.stride), cells: BigInt(job.cells), first: job.firstSeq, readBack: job.readBack ? 1n : 0n }
-        : { kind: BigInt(KIND[job.kind]), base: job.area, stride: BigInt(PAGE), cells: BigInt(job.pages), first: job.values[0], second: job.values[1], sync: job.sync };
+    const words = jobWords(job);
     for (const name of JOB_FIELDS) this.machine.write(this.field(v, name), 8, name === 'hosted' ? 1n : words[name] ?? 0n, { endian: this.endian });
     const vcpu = this.vcpus[v]!;
     const stackTop = this.elf.ram.base + BigInt(this.elf.ram.size - v * STACK_BYTES);

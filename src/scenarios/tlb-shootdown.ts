@@ -3,14 +3,16 @@
 // make, reuse the old page) while the others store through it and read back, and the
 // host re-registers the data pages (bar-remap's cycle) so some of those stores take
 // the MMIO path. On aarch64 (4 KiB stage 1, TLBI VAE1IS + DSB) or ppc64be (radix,
-// tlbie + tlbsync + ptesync).
+// tlbie + tlbsync + ptesync). The host builds the page tables either way; with
+// `guest: 'c'` the migrator and the writers are selftest.c's migrate and writer jobs
+// (the code slot is then writable: the C guest's data and stacks live in it).
 
 import { A64PageTables } from '../mmu/a64-tables.js';
 import { PpcRadixTables } from '../mmu/ppc-radix-tables.js';
 import { EmuError, texts } from '../errors.js';
 import { mmuGuestCode } from './guest.js';
 import { remapLoop, writerLoop, SEQ_REGISTER } from './kernels.js';
-import { barTransaction, counter, region, run, CODE_BYTES, CODE_GPA, PAGE, SEQ_SHIFT, type ScenarioRun, type SetupContext } from './index.js';
+import { barTransaction, counter, region, run, startLoop, CODE_BYTES, CODE_GPA, PAGE, SEQ_SHIFT, type ScenarioRun, type SetupContext } from './index.js';
 
 const TABLES_GPA = 0x8000_0000n;
 const TABLES_BYTES = 0x20_0000;
@@ -68,7 +70,7 @@ export function tlbShootdown(context: SetupContext): ScenarioRun {
   machine.setUserMemoryRegion(region(10, DATA_GPA, PAGE, uaddr));
   machine.setUserMemoryRegion(region(11, DATA_GPA + BigInt(PAGE), PAGE, uaddr + PAGE));
   const mmu = options.arch === 'aarch64' ? aarch64Mmu(context) : ppcRadixMmu(context);
-  mmu.map(CODE_GPA, CODE_GPA, CODE_BYTES, false);
+  mmu.map(CODE_GPA, CODE_GPA, CODE_BYTES, context.c !== undefined);
   mmu.map(TABLES_GPA, TABLES_GPA, TABLES_BYTES);
   mmu.map(DATA_GPA, DATA_GPA, 2 * PAGE);
   mmu.map(SHARED_VA, DATA_GPA, PAGE);
@@ -76,16 +78,23 @@ export function tlbShootdown(context: SetupContext): ScenarioRun {
   const descriptor = mmu.leafAddress(SHARED_VA);
   const descriptors = [mmu.readLeaf(descriptor), mmu.readLeaf(mmu.leafAddress(TEMPLATE_VA))] as const;
   for (const vcpu of vcpus) mmu.enable(vcpu);
-  const remapper = context.load(0, remapLoop(mmuGuestCode(options.arch), {
-    descriptor, va: SHARED_VA, pages: [DATA_GPA, DATA_GPA + BigInt(PAGE)], descriptors, cells: vcpus.length, poison: POISON,
-  }));
-  const migrations = counter(vcpus[0]!, remapper, 0, 0n, 4 + 3 * vcpus.length);
+  const frames = [DATA_GPA, DATA_GPA + BigInt(PAGE)] as const;
+  const migrate = { kind: 'migrate', entry: descriptor, va: SHARED_VA, frames, entries: descriptors, cells: vcpus.length } as const;
+  const migrations = startLoop(context, 0, migrate, () => {
+    const remapper = context.load(0, remapLoop(mmuGuestCode(options.arch), {
+      descriptor, va: SHARED_VA, pages: frames, descriptors, cells: vcpus.length, poison: POISON,
+    }));
+    return counter(vcpus[0]!, remapper, 0, 0n, 4 + 3 * vcpus.length);
+  });
   const writers = vcpus.slice(1).map((vcpu, i) => {
     const v = i + 1;
-    const code = mmuGuestCode(options.arch);
     const firstSeq = BigInt(v + 1) << SEQ_SHIFT;
-    context.load(v, writerLoop(code, { base: SHARED_VA + BigInt(v * 8), stride: 8, cells: 1, firstSeq, readBack: true }));
-    return counter(vcpu, code, SEQ_REGISTER, firstSeq, 2);
+    const layout = { base: SHARED_VA + BigInt(v * 8), stride: 8, cells: 1, firstSeq, readBack: true };
+    return startLoop(context, v, { kind: 'writer', ...layout }, () => {
+      const code = mmuGuestCode(options.arch);
+      context.load(v, writerLoop(code, layout));
+      return counter(vcpu, code, SEQ_REGISTER, firstSeq, 2);
+    });
   });
   return run((n) => barTransaction(n, DATA_GPA, PAGE, uaddr), [migrations, ...writers]);
 }
