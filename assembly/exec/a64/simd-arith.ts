@@ -8,7 +8,10 @@
 // saturating, rounding and halving ones are in simd-saturating.ts; polynomial not modelled).
 import { ALU_DONE, ALU_NOT_MINE } from "../ppc/alu";
 import { ALU_UNDEFINED, signExtend } from "./operands";
-import { lane, resultFrom, setLane, writeResult, writeHalves, vAddress, elementMask } from "./simd-lanes";
+import {
+  lane, resultFrom, setLane, writeResult, writeHalves, vAddress, elementMask, decodeShiftImmediate, shiftQ, shiftU, shiftOpcode,
+  shiftSize, shiftBytes, shiftBits, shiftRightAmount, shiftLeftAmount,
+} from "./simd-lanes";
 
 const NO_REGISTER: u32 = 32;
 
@@ -228,17 +231,10 @@ function acrossLanes(word: u32): u32 {
 
 /** Shifts by immediate, vector (scalar: SSHR/USHR/SSRA/USRA/SHL/SLI/SRI on one 64-bit lane). */
 function shiftImmediate(word: u32, scalar: bool): u32 {
-  const q = (word & 0x4000_0000) != 0 && !scalar;
-  const u = (word & 0x2000_0000) != 0;
-  const immh = (word >>> 19) & 15;
-  const shiftField = (word >>> 16) & 127;
-  const opcode = (word >>> 11) & 31;
+  decodeShiftImmediate(word, scalar);
+  const q = shiftQ, u = shiftU, opcode = shiftOpcode, size = shiftSize, bytes = shiftBytes, bits = shiftBits;
+  const right = shiftRightAmount, left = shiftLeftAmount;
   const rd = word & 31, rn = (word >>> 5) & 31;
-  const size = 31 - clz<u32>(immh);
-  const bytes: u32 = 1 << size;
-  const bits = bytes << 3;
-  const right = (bits << 1) - shiftField;
-  const left = shiftField - bits;
   if (opcode == 0b10100 || (opcode == 0b10000 && !u)) { // SSHLL/USHLL, SHRN
     if (scalar) return ALU_NOT_MINE;
     if (size == 3) return ALU_UNDEFINED;

@@ -61,3 +61,29 @@ export function writeHalves(reg: u32, low: u64, high: u64, full: bool): void {
   store<u64>(vAddress(reg), low);
   store<u64>(vAddress(reg), full ? high : 0, 8);
 }
+
+// The fields of a shift-by-immediate encoding (C4.1.95 "Advanced SIMD shift by
+// immediate"), set by decodeShiftImmediate for simd-arith.ts and simd-saturating.ts.
+export let shiftQ = false;
+export let shiftU = false;
+export let shiftOpcode: u32 = 0;
+export let shiftSize: u32 = 0;
+export let shiftBytes: u32 = 0;
+export let shiftBits: u32 = 0;
+/** The right-shift amount immh:immb encodes (2 x element bits - field). */
+export let shiftRightAmount: u32 = 0;
+/** The left-shift amount it encodes (field - element bits). */
+export let shiftLeftAmount: u32 = 0;
+
+/** Decodes `word`'s shift-by-immediate fields into the shift* globals (a scalar form has no Q). Needs immh != 0. */
+export function decodeShiftImmediate(word: u32, scalar: bool): void {
+  const shiftField = (word >>> 16) & 127;
+  shiftQ = (word & 0x4000_0000) != 0 && !scalar;
+  shiftU = (word & 0x2000_0000) != 0;
+  shiftOpcode = (word >>> 11) & 31;
+  shiftSize = 31 - clz<u32>((word >>> 19) & 15);
+  shiftBytes = 1 << shiftSize;
+  shiftBits = shiftBytes << 3;
+  shiftRightAmount = (shiftBits << 1) - shiftField;
+  shiftLeftAmount = shiftField - shiftBits;
+}

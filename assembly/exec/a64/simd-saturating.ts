@@ -8,7 +8,10 @@
 // sets FPSR.QC. Returns ALU_DONE, ALU_UNDEFINED, or ALU_NOT_MINE for other opcodes.
 import { ALU_DONE, ALU_NOT_MINE } from "../ppc/alu";
 import { ALU_UNDEFINED } from "./operands";
-import { lane, resultFrom, setLane, writeResult } from "./simd-lanes";
+import {
+  lane, resultFrom, setLane, writeResult, decodeShiftImmediate, shiftQ, shiftU, shiftOpcode, shiftSize, shiftBytes, shiftBits,
+  shiftRightAmount, shiftLeftAmount,
+} from "./simd-lanes";
 import {
   beginSaturation, endSaturation, satSigned, satUnsignedOfSigned, satUnsignedOfUnsigned, addSigned, addUnsigned,
   accumulateUnsignedIntoSigned, accumulateSignedIntoUnsigned, absNegSigned, shiftLeftSaturating, shiftRight,
@@ -168,17 +171,10 @@ function twoRegisterMisc(word: u32, scalar: bool): u32 {
 
 /** Shifts by immediate: the rounding and saturating forms. */
 function shiftImmediate(word: u32, scalar: bool): u32 {
-  const q = (word & 0x4000_0000) != 0 && !scalar;
-  const u = (word & 0x2000_0000) != 0;
-  const immh = (word >>> 19) & 15;
-  const shiftField = (word >>> 16) & 127;
-  const opcode = (word >>> 11) & 31;
+  decodeShiftImmediate(word, scalar);
+  const q = shiftQ, u = shiftU, opcode = shiftOpcode, size = shiftSize, bytes = shiftBytes, bits = shiftBits;
+  const right = shiftRightAmount, left = shiftLeftAmount;
   const rd = word & 31, rn = (word >>> 5) & 31;
-  const size = 31 - clz<u32>(immh);
-  const bytes: u32 = 1 << size;
-  const bits = bytes << 3;
-  const right = (bits << 1) - shiftField;
-  const left = shiftField - bits;
   if (opcode >= 0b10000 && opcode <= 0b10011) { // the narrowing right shifts
     if (opcode == 0b10000 && !u) return ALU_NOT_MINE; // SHRN: simd-arith.ts
     if (size == 3 || (scalar && opcode == 0b10001 && !u)) return ALU_UNDEFINED; // no scalar RSHRN
