@@ -10,6 +10,7 @@ import { a64SimdArithmetic } from "./simd-arith";
 import { a64SimdMove } from "./simd-move";
 import { a64SimdSaturating } from "./simd-saturating";
 import { a64SimdByElement } from "./simd-by-element";
+import { a64SimdPairwise } from "./simd-pairwise";
 
 export { ALU_UNDEFINED } from "./operands";
 
@@ -24,6 +25,7 @@ export function a64Integer(word: u32, at: u64): u32 {
     result = a64SimdArithmetic(word);
     if (result == ALU_NOT_MINE) result = a64SimdSaturating(word);
     if (result == ALU_NOT_MINE) result = a64SimdByElement(word);
+    if (result == ALU_NOT_MINE) result = a64SimdPairwise(word);
     if (result == ALU_NOT_MINE) result = a64SimdMove(word);
   }
   if (result == ALU_DONE) setPc(at + 4);
