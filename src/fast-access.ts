@@ -18,7 +18,7 @@
 // generation word and the count see every update that returned before them.
 
 import type { MemoryMap } from './core.js';
-import { causeName, type CoreAccessor } from './accessor.js';
+import type { CoreAccessor } from './accessor.js';
 import { AccessError, texts } from './errors.js';
 import { describeThrown } from './values.js';
 import { wasmDeviceBindings } from './wasm-device.js';
@@ -463,13 +463,15 @@ export class TypedAccess {
     const parts = this.fastParts!;
     const entry = parts.host.functions.wasmDeviceTrapped();
     if (entry === 0) return error;
+    // The slow path counts the fragment before the device runs; the core call counts only one that completes.
+    this.countMmio();
     const device = wasmDeviceBindings(parts.memory).find((binding) => binding.entry === entry - 1)?.name ?? `built-in device ${entry - 1}`;
     const at = BigInt(gpa);
     parts.bus.lastFailure = { device, gpa: at, error };
     const map = parts.map;
     this.fastU32[this.recExitIndex] = map.EXIT_DEVICE_ERROR;
-    const cause = causeName(map, this.fastU32[(parts.host.record + map.REC_CAUSE) >> 2]!);
-    return new AccessError('EIO', texts.deviceThrew(device, at, describeThrown(error)), { gpa: at, size, write, cause }, { cause: error });
+    // Built-in ranges hold no slot: the slow path's fragment is an unmapped one too.
+    return new AccessError('EIO', texts.deviceThrew(device, at, describeThrown(error)), { gpa: at, size, write, cause: 'unmapped' }, { cause: error });
   }
 
   /** Whether the device entry serves a `size`-byte access at `gpa` as one handler call. */
