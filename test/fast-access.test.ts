@@ -299,6 +299,45 @@ describe('typed accessors keep to their caches', () => {
   });
 });
 
+describe('typed accessors on built-in devices', () => {
+  it('serve scratch, counter and Wasm devices from the cache (no core slot search), as read/write do', async () => {
+    const { machine, states } = await rig();
+    const twin = await rig();
+    const targets = [RAM + 0x6000, RAM + 0x6004, COUNTER.base, RAM + 0x7100, RAM + 0x7108, RAM + 0x7200, RAM + 0x50c0];
+    expect(machine.read32(RAM + 0x7240)).toBe(Number(twin.machine.read(RAM + 0x7240, 4)));
+    const searches = machine.counters().lookupSearches;
+    for (let round = 0; round < 3; round++) {
+      for (const gpa of targets) {
+        machine.write32(gpa, 0x1234_5678 + round);
+        twin.machine.write(gpa, 4, 0x1234_5678 + round);
+        expect(machine.read32(gpa)).toBe(Number(twin.machine.read(gpa, 4)));
+      }
+      const out = new Uint32Array(2);
+      machine.read64Parts(RAM + 0x7108, out);
+      expect((BigInt(out[1]!) << 32n) | BigInt(out[0]!)).toBe(twin.machine.read(RAM + 0x7108, 8));
+      machine.write64Parts(RAM + 0x6008, 1, 2);
+      twin.machine.write(RAM + 0x6008, 8, (2n << 32n) | 1n);
+      expect(machine.read16(RAM + 0x7240)).toBe(Number(twin.machine.read(RAM + 0x7240, 2)));
+    }
+    expect(machine.counters().lookupSearches).toBe(searches);
+    expect(machine.counters().mmio).toBe(twin.machine.counters().mmio);
+    expect(machine.backing(states[0]!, 4096)).toEqual(twin.machine.backing(twin.states[0]!, 4096));
+  });
+
+  it('a trap in a Wasm device through read32 is the AccessError EIO of read, and the next access works', async () => {
+    const { machine } = await rig();
+    const twin = await rig();
+    const trap = RAM + 0x7300;
+    expect(outcome(() => machine.read32(trap))).toEqual(outcome(() => twin.machine.read(trap, 4)));
+    expect(outcome(() => machine.read32(trap))).toMatchObject({ code: 'EIO', message: expect.stringContaining('trapping') });
+    expect(machine.mmio.lastFailure?.device).toBe('trapping');
+    machine.write32(trap + 4, 7);
+    expect(machine.read32(COUNTER.base)).toBe(1);
+    // Two failed reads, a write and a read against the twin's one failed read.
+    expect(machine.counters().mmio).toBe(twin.machine.counters().mmio + 3n);
+  });
+});
+
 describe('typed accessors see every change at the very next access', () => {
   it('a slot moved or deleted after its range was cached', async () => {
     const { machine, calls, uaddrs } = await rig();
