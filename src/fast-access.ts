@@ -139,6 +139,10 @@ export class TypedAccess {
   private builtinSlotGeneration = 0;
   private builtinCount = 0;
   private builtinDeviceGeneration = 0;
+  /** The core's built-in entry points (CoreFunctions.hostBuiltinRead/Write), held here: one load fewer per call. */
+  private exitNone = 0;
+  private builtinReadCall: (index: number, gpaLow: number, gpaHigh: number, size: number) => number = () => 0;
+  private builtinWriteCall: (index: number, gpaLow: number, gpaHigh: number, size: number, low: number, high: number) => number = () => 0;
 
   /**
    * Ranges filled before, by page (a small software TLB): slot `page % RECENT_PAGES` holds
@@ -172,6 +176,9 @@ export class TypedAccess {
     this.deviceGenIndex = (map.CONTROL_BASE + map.CTRL_DEVICE_GEN) >> 2;
     this.recExitIndex = (parts.host.record + map.REC_EXIT) >> 2;
     this.recDataIndex = (parts.host.record + map.REC_DATA) >> 2;
+    this.exitNone = map.EXIT_NONE;
+    this.builtinReadCall = parts.host.functions.hostBuiltinRead;
+    this.builtinWriteCall = parts.host.functions.hostBuiltinWrite;
   }
 
   /** The byte at `gpa` (address space 0); as read(gpa, 1), with gpa a safe integer >= 0. */
@@ -429,11 +436,11 @@ export class TypedAccess {
     if (high >>> 0 !== high || parts.host.nested) return this.builtinReadSlow(gpa, size);
     let value: number;
     try {
-      value = parts.host.functions.hostBuiltinRead(this.builtinIndex, low, high, size);
+      value = this.builtinReadCall(this.builtinIndex, low, high, size);
     } catch (error) {
       throw this.builtinTrapped(gpa, size, false, error);
     }
-    return this.fastU32[this.recExitIndex] === parts.map.EXIT_NONE ? value >>> 0 : this.builtinReadSlow(gpa, size);
+    return this.fastU32[this.recExitIndex] === this.exitNone ? value >>> 0 : this.builtinReadSlow(gpa, size);
   }
 
   private builtinReadSlow(gpa: number, size: number): number {
@@ -449,7 +456,7 @@ export class TypedAccess {
     const gpaHigh = (gpa - gpaLow) / 2 ** 32;
     if (gpaHigh >>> 0 === gpaHigh && !parts.host.nested) {
       try {
-        if (parts.host.functions.hostBuiltinWrite(this.builtinIndex, gpaLow, gpaHigh, size, low, high) === parts.map.EXIT_NONE) return;
+        if (this.builtinWriteCall(this.builtinIndex, gpaLow, gpaHigh, size, low, high) === this.exitNone) return;
       } catch (error) {
         throw this.builtinTrapped(gpa, size, true, error);
       }
