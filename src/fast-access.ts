@@ -471,8 +471,6 @@ export class TypedAccess {
     const parts = this.fastParts!;
     const entry = parts.host.functions.wasmDeviceTrapped();
     if (entry === 0) return error;
-    // The slow path counts the fragment before the device runs; the core call counts only one that completes.
-    this.countMmio();
     const device = wasmDeviceBindings(parts.memory).find((binding) => binding.entry === entry - 1)?.name ?? `built-in device ${entry - 1}`;
     const at = BigInt(gpa);
     parts.bus.lastFailure = { device, gpa: at, error };

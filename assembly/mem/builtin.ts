@@ -5,9 +5,9 @@
 import {
   CONTROL_BASE, CTRL_BUILTIN_COUNT, CTRL_BUILTINS, BUILTIN_MAX, BUILTIN_ENTRY_SIZE, BUILTIN_E_BASE, BUILTIN_E_SIZE,
   BUILTIN_E_KIND, BUILTIN_E_AS, BUILTIN_E_STATE, BUILTIN_SCRATCH, BUILTIN_COUNTER, BUILTIN_WASM, BUILTIN_E_WASM,
-  REC_EXIT, REC_DATA, REC_MMIO_GPA, REC_COUNTERS, CNT_MMIO,
+  REC_EXIT, REC_CAUSE, REC_DATA, REC_MMIO_GPA, REC_MMIO_SIZE, REC_MMIO_WRITE, REC_MMIO_AS, REC_COUNTERS, CNT_MMIO,
 } from "../layout";
-import { EXIT_NONE, EXIT_BAD_ACCESS } from "../exits";
+import { EXIT_NONE, EXIT_BAD_ACCESS, CAUSE_UNMAPPED } from "../exits";
 import { record } from "../machine";
 import { wasmDeviceAccess, wasmDeviceRegister } from "./wasm-device";
 
@@ -83,9 +83,17 @@ export function builtinAccessAt(index: u32, as: u32, gpa: u64, size: u32, write:
       builtinValue = size == 8 ? load<u64>(at) : size == 4 ? <u64>load<u32>(at) : size == 2 ? <u64>load<u16>(at) : <u64>load<u8>(at);
     }
   } else if (load<u32>(entry, BUILTIN_E_KIND) == BUILTIN_WASM) {
-    // A trap in the device names this access (the host's device-error report reads it).
+    // A trap in the device unwinds past the caller's report and count: the record names
+    // and counts the access first, as mmioFragment does; once it returns, the caller counts it instead.
     store<u64>(record + REC_MMIO_GPA, gpa);
+    store<u32>(record + REC_MMIO_SIZE, size);
+    store<u32>(record + REC_MMIO_WRITE, write ? 1 : 0);
+    store<u32>(record + REC_MMIO_AS, as);
+    store<u32>(record + REC_CAUSE, CAUSE_UNMAPPED);
+    const counter = record + REC_COUNTERS + CNT_MMIO;
+    store<u64>(counter, load<u64>(counter) + 1);
     const result = wasmDeviceRegister(index, entry, <u32>(gpa - load<u64>(entry, BUILTIN_E_BASE)), size, write, value & mask);
+    store<u64>(counter, load<u64>(counter) - 1);
     if (!write) builtinValue = result & mask;
   } else if (write) { // BUILTIN_COUNTER
     atomic.store<u64>(state, value & mask);
