@@ -34,6 +34,11 @@ export class CoreAccessor {
   /** Bus dispatches in progress on this record: a host access made now is nested inside a device handler. */
   private dispatching = 0;
 
+  /** Whether a host access made now is nested inside a device handler on this record's bus. */
+  get nested(): boolean {
+    return this.dispatching !== 0;
+  }
+
   /**
    * `unclaimed`, when given, completes accesses no device on `bus` claims (a VMM's own
    * view of the memory map); it returns BUS_HANDLED, BUS_UNCLAIMED or BUS_DEVICE_ERROR.

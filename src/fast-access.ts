@@ -2,22 +2,27 @@
 // address space 0, values little-endian (memory order), addresses as numbers. An access
 // inside the cached slot range is a bounds check, a generation compare and a typed-array
 // load or store; one inside the cached device range calls the JS handler directly (no
-// core round trip, no DataView). Everything else (straddles, READONLY or INVALID slots,
-// built-in devices, unclaimed addresses, other widths) goes the slow way through
-// Machine.read/write, so the results and errors are theirs.
+// core round trip, no DataView); one inside the cached built-in device range is one core
+// call with the address in two halves and the value in registers. Everything else
+// (straddles, READONLY or INVALID slots, unclaimed addresses, other widths) goes the slow
+// way through Machine.read/write, so the results and errors are theirs.
 //
 // A miss looks in a page-indexed table of ranges filled before (a small software TLB),
 // then in the slot table and the bus, and makes what it finds the entry.
 //
 // Staleness: the RAM entry is checked against address space 0's slot generation on every
 // access; the device entry against that generation, the bus's generation and the
-// built-in device count; the page table is dropped when any of them changed. Only this
+// built-in device count; the built-in entry against the slot generation, the built-in
+// count and the device generation; the page table is dropped when any of them changed. Only this
 // machine publishes slots and built-in devices, on this thread, so plain loads of the
 // generation word and the count see every update that returned before them.
 
-import type { CoreAccessor } from './accessor.js';
 import type { MemoryMap } from './core.js';
+import type { CoreAccessor } from './accessor.js';
 import { AccessError, texts } from './errors.js';
+import { describeThrown } from './values.js';
+import { wasmDeviceBindings } from './wasm-device.js';
+import { bigintBits, fits, swap, swap64, wide64, wideAccess, type WideAccess } from './fast-access-values.js';
 import type { Mapped, MmioBus, MmioValue } from './mmio.js';
 import { READONLY, type SlotTable } from './slots.js';
 
@@ -48,12 +53,30 @@ interface RamRange {
 
 interface DeviceRange {
   device: true;
+  builtin: false;
   start: number;
   end: number;
   mapped: Mapped;
   /** Bit w set for each width w the device takes. */
   widths: number;
 }
+
+/** A built-in device's range (no slot, no built-in device before it in the core's scan). */
+interface BuiltinRange {
+  device: true;
+  builtin: true;
+  start: number;
+  end: number;
+  index: number;
+  /** Bit w set for each width it takes as one register. */
+  widths: number;
+  /** Whether a register access must be naturally aligned (from `base`). */
+  aligned: boolean;
+  base: number;
+}
+
+/** Which cached entry serves an access (deviceFor). */
+const VIA_NONE = 0, VIA_JS = 1, VIA_BUILTIN = 2;
 
 /** What the typed accessors need from their machine. */
 export interface TypedAccessParts {
@@ -76,6 +99,10 @@ export class TypedAccess {
   /** Int32 indices of address space 0's slot generation and of the built-in device count. */
   private slotGenIndex = 0;
   private builtinCountIndex = 0;
+  private deviceGenIndex = 0;
+  /** Uint32 indices of the host record's exit word and of its access data (a built-in read's value). */
+  private recExitIndex = 0;
+  private recDataIndex = 0;
   /** Uint32 index of the low word of the host record's MMIO counter. */
   private mmioCountIndex = 0;
 
@@ -101,6 +128,23 @@ export class TypedAccess {
   private deviceBusGeneration = 0;
   private deviceBuiltins = 0;
 
+  // Built-in device `builtinIndex`: [builtinStart, builtinEnd) (no slot, no built-in before
+  // it); builtinWidths has bit w set for each width it takes, aligned from builtinBase
+  // when builtinAligned (a Wasm device); otherwise the access goes the slow way.
+  private builtinStart = 0;
+  private builtinEnd = 0;
+  private builtinIndex = 0;
+  private builtinWidths = 0;
+  private builtinAligned = false;
+  private builtinBase = 0;
+  private builtinSlotGeneration = 0;
+  private builtinCount = 0;
+  private builtinDeviceGeneration = 0;
+  /** The core's built-in entry points (CoreFunctions.hostBuiltinRead/Write), held here: one load fewer per call. */
+  private exitNone = 0;
+  private builtinReadCall: (index: number, gpaLow: number, gpaHigh: number, size: number) => number = () => 0;
+  private builtinWriteCall: (index: number, gpaLow: number, gpaHigh: number, size: number, low: number, high: number) => number = () => 0;
+
   /**
    * Ranges filled before, by page (a small software TLB): slot `page % RECENT_PAGES` holds
    * the range that served `page`, valid while its epoch is recentEpoch. The epoch moves on
@@ -108,11 +152,12 @@ export class TypedAccess {
    */
   private readonly recentPages = new Float64Array(RECENT_PAGES);
   private readonly recentEpochs = new Float64Array(RECENT_PAGES);
-  private readonly recentRanges: Array<RamRange | DeviceRange | undefined> = new Array(RECENT_PAGES).fill(undefined);
+  private readonly recentRanges: Array<RamRange | DeviceRange | BuiltinRange | undefined> = new Array(RECENT_PAGES).fill(undefined);
   private recentEpoch = 1;
   private recentSlotGeneration = 0;
   private recentBusGeneration = 0;
   private recentBuiltins = 0;
+  private recentDeviceGeneration = 0;
 
   /** Called once by the machine's constructor. */
   protected bindTypedAccess(parts: TypedAccessParts): void {
@@ -129,34 +174,48 @@ export class TypedAccess {
     this.slotGenIndex = (map.CONTROL_BASE + map.CTRL_SLOT_GEN) >> 2;
     this.builtinCountIndex = (map.CONTROL_BASE + map.CTRL_BUILTIN_COUNT) >> 2;
     this.mmioCountIndex = (parts.host.record + map.REC_COUNTERS + map.CNT_MMIO) >> 2;
+    this.deviceGenIndex = (map.CONTROL_BASE + map.CTRL_DEVICE_GEN) >> 2;
+    this.recExitIndex = (parts.host.record + map.REC_EXIT) >> 2;
+    this.recDataIndex = (parts.host.record + map.REC_DATA) >> 2;
+    this.exitNone = map.EXIT_NONE;
+    this.builtinReadCall = parts.host.functions.hostBuiltinRead;
+    this.builtinWriteCall = parts.host.functions.hostBuiltinWrite;
   }
 
   /** The byte at `gpa` (address space 0); as read(gpa, 1), with gpa a safe integer >= 0. */
   read8(gpa: number): number {
     const at = this.ramAt(gpa, 1);
     if (at >= 0) return this.fastMemory[at]!;
-    return this.deviceFor(gpa, 1) ? this.deviceRead(gpa, 1) : this.readSlow(gpa, 1);
+    const via = this.deviceFor(gpa, 1);
+    return via === VIA_BUILTIN ? this.builtinRead(gpa, 1) : via === VIA_JS ? this.deviceRead(gpa, 1) : this.readSlow(gpa, 1);
   }
 
   /** The little-endian 16-bit value at `gpa`; as read(gpa, 2). */
   read16(gpa: number): number {
     const at = this.ramAt(gpa, 2);
     if (at >= 0) return (at & 1) === 0 ? this.fastU16[at >>> 1]! : this.fastView.getUint16(at, true);
-    return this.deviceFor(gpa, 2) ? this.deviceRead(gpa, 2) : this.readSlow(gpa, 2);
+    const via = this.deviceFor(gpa, 2);
+    return via === VIA_BUILTIN ? this.builtinRead(gpa, 2) : via === VIA_JS ? this.deviceRead(gpa, 2) : this.readSlow(gpa, 2);
   }
 
   /** The little-endian 32-bit value at `gpa` (unsigned); as read(gpa, 4). */
   read32(gpa: number): number {
     const at = this.ramAt(gpa, 4);
     if (at >= 0) return (at & 3) === 0 ? this.fastU32[at >>> 2]! : this.fastView.getUint32(at, true);
-    return this.deviceFor(gpa, 4) ? this.deviceRead(gpa, 4) : this.readSlow(gpa, 4);
+    const via = this.deviceFor(gpa, 4);
+    return via === VIA_BUILTIN ? this.builtinRead(gpa, 4) : via === VIA_JS ? this.deviceRead(gpa, 4) : this.readSlow(gpa, 4);
   }
 
   /** The little-endian 64-bit value at `gpa`; as read(gpa, 8). */
   read64(gpa: number): bigint {
     const at = this.ramAt(gpa, 8);
     if (at >= 0) return (at & 7) === 0 ? Atomics.load(this.fastU64, at >>> 3) : this.fastView.getBigUint64(at, true);
-    if (this.deviceFor(gpa, 8)) return this.deviceRead64(gpa);
+    const via = this.deviceFor(gpa, 8);
+    if (via === VIA_BUILTIN) {
+      const low = this.builtinRead(gpa, 8);
+      return (BigInt(this.fastU32[this.recDataIndex + 1]!) << 32n) | BigInt(low);
+    }
+    if (via === VIA_JS) return this.deviceRead64(gpa);
     this.checkGpa(gpa);
     return this.refilled(gpa, 8, false) ? this.read64(gpa) : this.fastParts!.host.read(gpa, 8);
   }
@@ -180,7 +239,13 @@ export class TypedAccess {
       }
       return;
     }
-    if (this.deviceFor(gpa, 8)) {
+    const via = this.deviceFor(gpa, 8);
+    if (via === VIA_BUILTIN) {
+      out[at] = this.builtinRead(gpa, 8);
+      out[at + 1] = this.fastU32[this.recDataIndex + 1]!;
+      return;
+    }
+    if (via === VIA_JS) {
       this.deviceRead64Parts(gpa, out, at);
       return;
     }
@@ -200,9 +265,7 @@ export class TypedAccess {
     if (at >= 0 && ((value & 0xff) === value || (value << 24) >> 24 === value)) {
       this.fastMemory[at] = value;
       if (this.ramDirty !== 0) this.markDirty(at, 1);
-    } else if (this.deviceFor(gpa, 1) && fits(value, 1)) {
-      this.deviceWrite(gpa, 1, value);
-    } else {
+    } else if (!(fits(value, 1) && this.deviceWriteFor(gpa, 1, value & 0xff, 0))) {
       this.writeSlow(gpa, 1, value);
     }
   }
@@ -214,9 +277,7 @@ export class TypedAccess {
       if ((at & 1) === 0) this.fastU16[at >>> 1] = value;
       else this.fastView.setUint16(at, value, true);
       if (this.ramDirty !== 0) this.markDirty(at, 2);
-    } else if (this.deviceFor(gpa, 2) && fits(value, 2)) {
-      this.deviceWrite(gpa, 2, value);
-    } else {
+    } else if (!(fits(value, 2) && this.deviceWriteFor(gpa, 2, value & 0xffff, 0))) {
       this.writeSlow(gpa, 2, value);
     }
   }
@@ -228,9 +289,7 @@ export class TypedAccess {
       if ((at & 3) === 0) this.fastU32[at >>> 2] = value;
       else this.fastView.setUint32(at, value, true);
       if (this.ramDirty !== 0) this.markDirty(at, 4);
-    } else if (this.deviceFor(gpa, 4) && fits(value, 4)) {
-      this.deviceWrite(gpa, 4, value);
-    } else {
+    } else if (!(fits(value, 4) && this.deviceWriteFor(gpa, 4, value >>> 0, 0))) {
       this.writeSlow(gpa, 4, value);
     }
   }
@@ -243,9 +302,7 @@ export class TypedAccess {
       if ((at & 7) === 0) Atomics.store(this.fastU64, at >>> 3, BigInt.asUintN(64, value));
       else this.fastView.setBigUint64(at, BigInt.asUintN(64, value), true);
       if (this.ramDirty !== 0) this.markDirty(at, 8);
-    } else if (this.deviceFor(gpa, 8)) {
-      this.deviceWriteValue(gpa, 8, BigInt.asUintN(64, value));
-    } else {
+    } else if (!this.deviceWriteFor(gpa, 8, Number(value & 0xffff_ffffn), Number(BigInt.asUintN(64, value) >> 32n))) {
       this.checkGpa(gpa);
       if (this.refilled(gpa, 8, true)) this.write64(gpa, value);
       else this.fastParts!.host.write(gpa, 8, value);
@@ -265,7 +322,7 @@ export class TypedAccess {
       if (this.ramDirty !== 0) this.markDirty(at, 8);
       return;
     }
-    this.write64(gpa, (BigInt(high >>> 0) << 32n) | BigInt(low >>> 0));
+    if (!this.deviceWriteFor(gpa, 8, low >>> 0, high >>> 0)) this.write64(gpa, (BigInt(high >>> 0) << 32n) | BigInt(low >>> 0));
   }
 
   /** The memory address of [gpa, gpa+size) when the RAM entry serves it, else -1. */
@@ -290,22 +347,34 @@ export class TypedAccess {
     if (last !== first) Atomics.or(this.fastI32, words + (last >>> 5), 1 << (last & 31));
   }
 
-  /** Whether the device entry serves this access, after taking a recent device range for gpa's page on a miss. */
-  private deviceFor(gpa: number, size: number): boolean {
-    return this.deviceServes(gpa, size) || this.recentDevice(gpa, size);
+  /** Which device entry serves this access (VIA_*), after taking a recent device range for gpa's page on a miss. */
+  private deviceFor(gpa: number, size: number): number {
+    return this.builtinServes(gpa, size) ? VIA_BUILTIN : this.deviceServes(gpa, size) ? VIA_JS : this.recentDevice(gpa, size);
   }
 
-  /** Makes the device range recorded for gpa's page (if any) the entry; whether it serves this access. */
-  private recentDevice(gpa: number, size: number): boolean {
-    if (typeof gpa !== 'number') return false;
+  /**
+   * Writes `size` bytes (memory order: high:low, both u32, above `size` zero) through the
+   * device entry that serves them; false, doing nothing, when none does.
+   */
+  private deviceWriteFor(gpa: number, size: number, low: number, high: number): boolean {
+    const via = this.deviceFor(gpa, size);
+    if (via === VIA_BUILTIN) this.builtinWrite(gpa, size, low, high);
+    else if (via !== VIA_JS) return false;
+    else if (size === 8) this.deviceWriteValue(gpa, 8, (BigInt(high) << 32n) | BigInt(low));
+    else this.deviceWriteValue(gpa, size, this.deviceLittle ? low : swap(low, size));
+    return true;
+  }
+
+  /** Makes the device range recorded for gpa's page (if any) the entry; which entry serves this access. */
+  private recentDevice(gpa: number, size: number): number {
+    if (typeof gpa !== 'number') return VIA_NONE;
     const generation = this.recentStamp();
     const page = Math.floor(gpa / 4096);
     const index = page & (RECENT_PAGES - 1);
     const found = this.recentRanges[index];
     if (this.recentEpochs[index] !== this.recentEpoch || this.recentPages[index] !== page || found === undefined || !found.device
-      || gpa < found.start || gpa >= found.end) return false;
-    this.promoteDevice(found, generation);
-    return this.deviceServes(gpa, size);
+      || gpa < found.start || gpa >= found.end) return VIA_NONE;
+    return this.promoteDevice(found, generation, gpa, size);
   }
 
   /** Moves the page table to a new epoch if a slot, the bus or the built-in devices changed; returns the slot generation. */
@@ -313,16 +382,32 @@ export class TypedAccess {
     const generation = this.fastI32[this.slotGenIndex]!;
     const bus = this.fastParts!.bus;
     const builtins = this.fastI32[this.builtinCountIndex]!;
-    if (generation !== this.recentSlotGeneration || bus.generation !== this.recentBusGeneration || builtins !== this.recentBuiltins) {
+    const devices = this.fastI32[this.deviceGenIndex]!;
+    if (generation !== this.recentSlotGeneration || bus.generation !== this.recentBusGeneration || builtins !== this.recentBuiltins
+      || devices !== this.recentDeviceGeneration) {
       this.recentEpoch++;
       this.recentSlotGeneration = generation;
       this.recentBusGeneration = bus.generation;
       this.recentBuiltins = builtins;
+      this.recentDeviceGeneration = devices;
     }
     return generation;
   }
 
-  private promoteDevice(found: DeviceRange, generation: number): void {
+  /** Makes `found` the JS or built-in device entry; which entry serves this access. */
+  private promoteDevice(found: DeviceRange | BuiltinRange, generation: number, gpa: number, size: number): number {
+    if (found.builtin) {
+      this.builtinStart = found.start;
+      this.builtinEnd = found.end;
+      this.builtinIndex = found.index;
+      this.builtinWidths = found.widths;
+      this.builtinAligned = found.aligned;
+      this.builtinBase = found.base;
+      this.builtinSlotGeneration = generation;
+      this.builtinCount = this.recentBuiltins;
+      this.builtinDeviceGeneration = this.recentDeviceGeneration;
+      return this.builtinServes(gpa, size) ? VIA_BUILTIN : VIA_NONE;
+    }
     const mapped = found.mapped;
     this.deviceStart = found.start;
     this.deviceEnd = found.end;
@@ -333,6 +418,66 @@ export class TypedAccess {
     this.deviceSlotGeneration = generation;
     this.deviceBusGeneration = this.recentBusGeneration;
     this.deviceBuiltins = this.recentBuiltins;
+    return this.deviceServes(gpa, size) ? VIA_JS : VIA_NONE;
+  }
+
+  /** Whether the built-in entry serves a `size`-byte access at `gpa` as one core call. */
+  private builtinServes(gpa: number, size: number): boolean {
+    if (typeof gpa !== 'number' || gpa < this.builtinStart || gpa + size > this.builtinEnd || (this.builtinWidths & size) === 0) return false;
+    return (!this.builtinAligned || ((gpa - this.builtinBase) & (size - 1)) === 0) && this.fastI32[this.slotGenIndex] === this.builtinSlotGeneration
+      && this.fastI32[this.builtinCountIndex] === this.builtinCount && this.fastI32[this.deviceGenIndex] === this.builtinDeviceGeneration;
+  }
+
+  /** A built-in read (served by the entry): the low 32 bits of its value; the high ones are in the record's access data. */
+  private builtinRead(gpa: number, size: number): number {
+    const parts = this.fastParts!;
+    const low = gpa >>> 0;
+    const high = (gpa - low) / 2 ** 32;
+    // A fractional gpa, or one nested in a handler (read keeps the outer access's record): the slow way.
+    if (high >>> 0 !== high || parts.host.nested) return this.builtinReadSlow(gpa, size);
+    let value: number;
+    try {
+      value = this.builtinReadCall(this.builtinIndex, low, high, size);
+    } catch (error) {
+      throw this.builtinTrapped(gpa, size, false, error);
+    }
+    return this.fastU32[this.recExitIndex] === this.exitNone ? value >>> 0 : this.builtinReadSlow(gpa, size);
+  }
+
+  private builtinReadSlow(gpa: number, size: number): number {
+    this.checkGpa(gpa);
+    const value = this.fastParts!.host.read(gpa, size);
+    this.fastU32[this.recDataIndex + 1] = Number(value >> 32n);
+    return Number(value & 0xffff_ffffn);
+  }
+
+  private builtinWrite(gpa: number, size: number, low: number, high: number): void {
+    const parts = this.fastParts!;
+    const gpaLow = gpa >>> 0;
+    const gpaHigh = (gpa - gpaLow) / 2 ** 32;
+    if (gpaHigh >>> 0 === gpaHigh && !parts.host.nested) {
+      try {
+        if (this.builtinWriteCall(this.builtinIndex, gpaLow, gpaHigh, size, low, high) === this.exitNone) return;
+      } catch (error) {
+        throw this.builtinTrapped(gpa, size, true, error);
+      }
+    }
+    this.checkGpa(gpa);
+    parts.host.write(gpa, size, (BigInt(high) << 32n) | BigInt(low));
+  }
+
+  /** The error read/write raise for a trap in a Wasm device (the core's guard's report), or `error` itself when no device trapped. */
+  private builtinTrapped(gpa: number, size: number, write: boolean, error: unknown): unknown {
+    const parts = this.fastParts!;
+    const entry = parts.host.functions.wasmDeviceTrapped();
+    if (entry === 0) return error;
+    const device = wasmDeviceBindings(parts.memory).find((binding) => binding.entry === entry - 1)?.name ?? `built-in device ${entry - 1}`;
+    const at = BigInt(gpa);
+    parts.bus.lastFailure = { device, gpa: at, error };
+    const map = parts.map;
+    this.fastU32[this.recExitIndex] = map.EXIT_DEVICE_ERROR;
+    // Built-in ranges hold no slot: the slow path's fragment is an unmapped one too.
+    return new AccessError('EIO', texts.deviceThrew(device, at, describeThrown(error)), { gpa: at, size, write, cause: 'unmapped' }, { cause: error });
   }
 
   /** Whether the device entry serves a `size`-byte access at `gpa` as one handler call. */
@@ -383,11 +528,6 @@ export class TypedAccess {
       out[at] = Number(value & 0xffff_ffffn);
       out[at + 1] = Number(value >> 32n);
     }
-  }
-
-  private deviceWrite(gpa: number, size: number, value: number): void {
-    const bits = size === 4 ? value >>> 0 : value & (size === 2 ? 0xffff : 0xff);
-    this.deviceWriteValue(gpa, size, this.deviceLittle ? bits : swap(bits, size));
   }
 
   private deviceWriteValue(gpa: number, size: number, value: MmioValue): void {
@@ -465,12 +605,11 @@ export class TypedAccess {
       this.ramGeneration = generation;
       return (write ? this.ramWriteAt(gpa, size) : this.ramAt(gpa, size)) >= 0;
     }
-    this.promoteDevice(found, generation);
-    return this.deviceServes(gpa, size);
+    return this.promoteDevice(found, generation, gpa, size) !== VIA_NONE;
   }
 
-  /** The cacheable range around `gpa`: a valid slot's, or a JS device's where no slot or built-in device is; else undefined. */
-  private lookUp(gpa: number, builtins: number): RamRange | DeviceRange | undefined {
+  /** The cacheable range around `gpa`: a valid slot's, else a built-in device's, else a JS device's; else undefined. */
+  private lookUp(gpa: number, builtins: number): RamRange | DeviceRange | BuiltinRange | undefined {
     const parts = this.fastParts!;
     const region = parts.table.regionAt(0, BigInt(gpa));
     if (region.kind === 'slot') {
@@ -480,6 +619,8 @@ export class TypedAccess {
       const cachedEnd = Math.min(Number(end), CACHE_LIMIT);
       return { device: false, start, end: cachedEnd, writeEnd: (region.flags & READONLY) !== 0 ? 0 : cachedEnd, host: region.host, dirtyBitmap: region.dirtyBitmap };
     }
+    const builtin = this.builtinLookUp(gpa, builtins, Number(region.start), region.end >= BigInt(CACHE_LIMIT) ? CACHE_LIMIT : Number(region.end));
+    if (builtin !== null) return builtin;
     const mapped = parts.bus.find(0, gpa);
     if (mapped === undefined) return undefined;
     let start = Math.max(mapped.start, Number(region.start));
@@ -492,7 +633,36 @@ export class TypedAccess {
       if (bEnd <= gpa) start = bEnd;
       else end = bStart;
     }
-    return { device: true, start, end, mapped, widths: mapped.widths.reduce((bits, width) => bits | width, 0) };
+    return { device: true, builtin: false, start, end, mapped, widths: mapped.widths.reduce((bits, width) => bits | width, 0) };
+  }
+
+  /**
+   * The range of the first built-in device (the core's scan order) whose range holds
+   * `gpa`, within [regionStart, regionEnd) and clear of the devices before it; undefined
+   * for one of a kind without a register path; null when none holds gpa.
+   */
+  private builtinLookUp(gpa: number, builtins: number, regionStart: number, regionEnd: number): BuiltinRange | undefined | null {
+    for (let index = 0; index < builtins; index++) {
+      const [base, bEnd] = this.builtinRange(index);
+      if (gpa < base || gpa >= bEnd) continue;
+      const map = this.fastParts!.map;
+      const entry = map.CONTROL_BASE + map.CTRL_BUILTINS + index * map.BUILTIN_ENTRY_SIZE;
+      const kind = this.fastView.getUint32(entry + map.BUILTIN_E_KIND, true);
+      const wasm = kind === map.BUILTIN_WASM;
+      if (!wasm && kind !== map.BUILTIN_SCRATCH && kind !== map.BUILTIN_COUNTER) return undefined;
+      let start = Math.max(base, regionStart);
+      let end = Math.min(bEnd, regionEnd);
+      // Devices before it take the accesses they cover: the range stops short of them.
+      for (let before = 0; before < index; before++) {
+        const [oStart, oEnd] = this.builtinRange(before);
+        if (oEnd <= start || end <= oStart) continue;
+        if (oEnd <= gpa) start = oEnd;
+        else end = oStart;
+      }
+      const widths = wasm ? (this.fastView.getUint32(entry + map.BUILTIN_E_WASM, true) >>> 16) & 0xf : 15;
+      return { device: true, builtin: true, start, end, index, widths, aligned: wasm, base };
+    }
+    return null;
   }
 
   /** [start, end) of built-in device `index` in address space 0 ([0, 0) for another space). */
@@ -505,67 +675,3 @@ export class TypedAccess {
   }
 }
 
-/** Whether `value` is an integer that `size` bytes hold, signed or unsigned. */
-function fits(value: unknown, size: 1 | 2 | 4): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= -(2 ** (8 * size - 1)) && value < 2 ** (8 * size);
-}
-
-/** The low `size` bytes of a handler's result that is not a number (the bus's rule). */
-function bigintBits(value: MmioValue, size: number): number {
-  if (typeof value !== 'bigint') throw new TypeError(`read handler returned ${typeof value}, not a number or bigint`);
-  return Number(BigInt.asUintN(8 * size, value));
-}
-
-/** A handler's 8-byte answer as the bus stores it (little: the device's byte order), as a u64. */
-function wide64(value: MmioValue, little: boolean): bigint {
-  if (typeof value !== 'number' && typeof value !== 'bigint') throw new TypeError(`read handler returned ${typeof value}, not a number or bigint`);
-  const bits = BigInt.asUintN(64, typeof value === 'bigint' ? value : BigInt(Math.trunc(value)));
-  return little ? bits : swap64(bits);
-}
-
-function swap(bits: number, size: number): number {
-  if (size === 1) return bits;
-  if (size === 2) return ((bits & 0xff) << 8) | (bits >>> 8);
-  return (((bits & 0xff) << 24) | ((bits & 0xff00) << 8) | ((bits >>> 8) & 0xff00) | (bits >>> 24)) >>> 0;
-}
-
-function swap64(bits: bigint): bigint {
-  return (BigInt(swap(Number(bits & 0xffff_ffffn), 4)) << 32n) | BigInt(swap(Number(bits >> 32n), 4));
-}
-
-/** Single-copy atomic 8-byte RAM accesses without a bigint: a tiny Wasm module over the machine's memory. */
-interface WideAccess {
-  /** Loads the u64 at `address` (8-aligned): returns its low half, keeps the high one for high(). */
-  load64(address: number): number;
-  high(): number;
-  store64(address: number, low: number, high: number): void;
-}
-
-function wideAccess(memory: WebAssembly.Memory): WideAccess {
-  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-  const text = (name: string) => [name.length, ...[...name].map((c) => c.charCodeAt(0))];
-  const section = (id: number, body: number[]) => [id, body.length, ...body];
-  const I32 = 0x7f, I64 = 0x7e;
-  const types = [3, 0x60, 1, I32, 1, I32, 0x60, 0, 1, I32, 0x60, 3, I32, I32, I32, 0];
-  // env.memory: flags (1: has maximum, 3: shared), minimum 0 pages, maximum 65536 (LEB128 80 80 04).
-  const imports = [1, ...text('env'), ...text('memory'), 0x02, shared ? 3 : 1, 0, 0x80, 0x80, 0x04];
-  const body = (bytes: number[]) => [bytes.length, ...bytes];
-  const code = [3,
-    // load64: local 1 = i64.atomic.load(local 0); global 0 = high half; return low half.
-    ...body([1, 1, I64, 0x20, 0, 0xfe, 0x11, 3, 0, 0x22, 1, 0x42, 32, 0x88, 0xa7, 0x24, 0, 0x20, 1, 0xa7, 0x0b]),
-    // high: global 0.
-    ...body([0, 0x23, 0, 0x0b]),
-    // store64: i64.atomic.store(local 0, local 2 << 32 | local 1), halves zero-extended.
-    ...body([0, 0x20, 0, 0x20, 2, 0xad, 0x42, 32, 0x86, 0x20, 1, 0xad, 0x84, 0xfe, 0x18, 3, 0, 0x0b]),
-  ];
-  const bytes = new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
-    ...section(1, types),
-    ...section(2, imports),
-    ...section(3, [3, 0, 1, 2]),
-    ...section(6, [1, I32, 1, 0x41, 0, 0x0b]),
-    ...section(7, [3, ...text('load64'), 0, 0, ...text('high'), 0, 1, ...text('store64'), 0, 2]),
-    ...section(10, code),
-  ]);
-  return new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as WideAccess;
-}

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Machine, LOG_DIRTY_PAGES, READONLY, type MmioRegistration, type MmioValue } from '../dist/src/index.js';
+import { REGISTERS, recordingDevice, trappingDevice } from './fixtures/device-modules.js';
 
 const RAM = 0x10000;
 const LOGGED = { slot: 0, flags: LOG_DIRTY_PAGES, guestPhysAddr: RAM, memorySize: 0x4000 };
@@ -35,12 +36,23 @@ const DEVICES: DeviceSpec[] = [
   { name: 'top', base: 2 ** 53 - 0x3000, size: 0x1000, numberReads: true },
 ];
 const BUILTIN = { kind: 'scratch' as const, base: BigInt(RAM + 0x6000), size: 0x10 };
+/** A counter (each read takes the next value: the twin rigs stay in step), then devices in WebAssembly. */
+const COUNTER = { kind: 'counter' as const, base: RAM + 0x7000, size: 0x10 };
+const WASM_DEVICES = [
+  { name: 'rec-all', base: RAM + 0x7100, size: 0x40, bytes: recordingDevice() },
+  { name: 'rec-be4', base: RAM + 0x7200, size: 0x40, bytes: recordingDevice(), widths: [4], endian: 'big' as const },
+  { name: 'rec-2', base: RAM + 0x7240, size: 0x20, bytes: recordingDevice(), widths: [2] },
+  { name: 'trapping', base: RAM + 0x7300, size: 0x20, bytes: trappingDevice() },
+];
+/** A scratch device over part of 'wide' (built-ins are served before JS devices). */
+const OVER_WIDE = { kind: 'scratch' as const, base: RAM + 0x50c0, size: 0x8 };
 
 /** Interesting addresses: every region edge and a point inside each. */
 const POINTS = [
   0, RAM, RAM + 0x800, RAM + 0x1000, RAM + 0x3ffc, RAM + 0x4000, RAM + 0x4080, RAM + 0x4ffc, RAM + 0x5000, RAM + 0x5040,
   RAM + 0x50fc, RAM + 0x5100, RAM + 0x5120, RAM + 0x513c, RAM + 0x5140, RAM + 0x6000, RAM + 0x6010, RAM + 0x6050, RAM + 0x8000,
-  RAM + 0x9000, 2 ** 53 - 0x3000, 2 ** 53 - 0x2004, 2 ** 53 - 0x2000, 2 ** 53 - 0x10,
+  RAM + 0x9000, RAM + 0x50c0, RAM + 0x50c8, RAM + 0x7000, RAM + 0x700c, RAM + 0x7010, RAM + 0x7100, RAM + 0x713c, RAM + 0x7200,
+  RAM + 0x7240, RAM + 0x725e, RAM + 0x7300, 2 ** 53 - 0x3000, 2 ** 53 - 0x2004, 2 ** 53 - 0x2000, 2 ** 53 - 0x10,
 ];
 
 interface Rig {
@@ -49,6 +61,8 @@ interface Rig {
   devices: Map<string, MmioRegistration>;
   backing: Uint8Array;
   uaddrs: number[];
+  /** The Wasm devices' state regions (their call logs). */
+  states: number[];
 }
 
 async function rig(): Promise<Rig> {
@@ -62,7 +76,12 @@ async function rig(): Promise<Rig> {
   const devices = new Map<string, MmioRegistration>();
   for (const spec of DEVICES) devices.set(spec.name, machine.mmio.register(device(spec, spec.base, calls)));
   machine.addBuiltinDevice(BUILTIN);
-  return { machine, calls, devices, backing: machine.backing(0, 0x8000), uaddrs };
+  machine.addBuiltinDevice(COUNTER);
+  machine.addBuiltinDevice(OVER_WIDE);
+  const states = WASM_DEVICES.map((spec) => machine.addWasmDevice(spec).state);
+  // Register bytes the recording devices read back: a pattern, the same in both rigs.
+  for (const state of states) machine.backing(state + REGISTERS, 0x48).forEach((_, i, bytes) => (bytes[i] = (i * 37 + 11) & 0xff));
+  return { machine, calls, devices, backing: machine.backing(0, 0x8000), uaddrs, states };
 }
 
 /** Registers that read back what was written, in the device's byte order, logging each call. */
@@ -103,7 +122,7 @@ const gpa = fc.tuple(fc.constantFrom(...POINTS), delta).map(([point, offset]) =>
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 10, arbitrary: fc.record({ kind: fc.constant('read' as const), size: sizes, gpa, parts: fc.boolean() }) },
   { weight: 10, arbitrary: fc.record({ kind: fc.constant('write' as const), size: sizes, gpa, value: fc.bigInt({ min: -(1n << 63n), max: (1n << 64n) - 1n }), parts: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('move' as const), to: fc.constantFrom(RAM, RAM + 0x8000, 0x40_0000) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('move' as const), to: fc.constantFrom(RAM, RAM + 0x6000, RAM + 0x8000, 0x40_0000) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('dirty' as const), on: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('invalid' as const), on: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('reregister' as const), name: fc.constantFrom('wide', 'be32', 'narrow'), shift: fc.constantFrom(0, -0x40, 0x40, 0x1000) }) },
@@ -195,6 +214,7 @@ describe('typed accessors against read/write', () => {
       expect(Buffer.compare(fast.backing, slow.backing)).toBe(0);
       expect(dirtyLog(fast.machine)).toEqual(dirtyLog(slow.machine));
       expect(fast.machine.counters().mmio).toBe(slow.machine.counters().mmio);
+      fast.states.forEach((state, i) => expect(fast.machine.backing(state, 4096), WASM_DEVICES[i]!.name).toEqual(slow.machine.backing(slow.states[i]!, 4096)));
     }), { numRuns: Number(process.env.FAST_ACCESS_RUNS ?? 50) });
   });
 
@@ -276,6 +296,45 @@ describe('typed accessors keep to their caches', () => {
     for (let round = 0; round < 3; round++) expect(targets.map((gpa) => machine.read32(gpa))).toEqual(expected);
     expect(machine.counters().lookupSearches).toBe(searches);
     expect(calls.filter(([, kind]) => kind === 'r')).toHaveLength(4);
+  });
+});
+
+describe('typed accessors on built-in devices', () => {
+  it('serve scratch, counter and Wasm devices from the cache (no core slot search), as read/write do', async () => {
+    const { machine, states } = await rig();
+    const twin = await rig();
+    const targets = [RAM + 0x6000, RAM + 0x6004, COUNTER.base, RAM + 0x7100, RAM + 0x7108, RAM + 0x7200, RAM + 0x50c0];
+    expect(machine.read32(RAM + 0x7240)).toBe(Number(twin.machine.read(RAM + 0x7240, 4)));
+    const searches = machine.counters().lookupSearches;
+    for (let round = 0; round < 3; round++) {
+      for (const gpa of targets) {
+        machine.write32(gpa, 0x1234_5678 + round);
+        twin.machine.write(gpa, 4, 0x1234_5678 + round);
+        expect(machine.read32(gpa)).toBe(Number(twin.machine.read(gpa, 4)));
+      }
+      const out = new Uint32Array(2);
+      machine.read64Parts(RAM + 0x7108, out);
+      expect((BigInt(out[1]!) << 32n) | BigInt(out[0]!)).toBe(twin.machine.read(RAM + 0x7108, 8));
+      machine.write64Parts(RAM + 0x6008, 1, 2);
+      twin.machine.write(RAM + 0x6008, 8, (2n << 32n) | 1n);
+      expect(machine.read16(RAM + 0x7240)).toBe(Number(twin.machine.read(RAM + 0x7240, 2)));
+    }
+    expect(machine.counters().lookupSearches).toBe(searches);
+    expect(machine.counters().mmio).toBe(twin.machine.counters().mmio);
+    expect(machine.backing(states[0]!, 4096)).toEqual(twin.machine.backing(twin.states[0]!, 4096));
+  });
+
+  it('a trap in a Wasm device through read32 is the AccessError EIO of read, and the next access works', async () => {
+    const { machine } = await rig();
+    const twin = await rig();
+    const trap = RAM + 0x7300;
+    expect(outcome(() => machine.read32(trap))).toEqual(outcome(() => twin.machine.read(trap, 4)));
+    expect(outcome(() => machine.read32(trap))).toMatchObject({ code: 'EIO', message: expect.stringContaining('trapping') });
+    expect(machine.mmio.lastFailure?.device).toBe('trapping');
+    machine.write32(trap + 4, 7);
+    expect(machine.read32(COUNTER.base)).toBe(1);
+    // Two failed reads, a write and a read against the twin's one failed read.
+    expect(machine.counters().mmio).toBe(twin.machine.counters().mmio + 3n);
   });
 });
 

@@ -4,9 +4,12 @@
 // memory, so every vCPU thread sees one device.
 import {
   CONTROL_BASE, CTRL_BUILTIN_COUNT, CTRL_BUILTINS, BUILTIN_MAX, BUILTIN_ENTRY_SIZE, BUILTIN_E_BASE, BUILTIN_E_SIZE,
-  BUILTIN_E_KIND, BUILTIN_E_AS, BUILTIN_E_STATE, BUILTIN_SCRATCH, BUILTIN_COUNTER, BUILTIN_WASM,
+  BUILTIN_E_KIND, BUILTIN_E_AS, BUILTIN_E_STATE, BUILTIN_SCRATCH, BUILTIN_COUNTER, BUILTIN_WASM, BUILTIN_E_WASM,
+  REC_EXIT, REC_CAUSE, REC_DATA, REC_MMIO_GPA, REC_MMIO_SIZE, REC_MMIO_WRITE, REC_MMIO_AS, REC_COUNTERS, CNT_MMIO,
 } from "../layout";
-import { wasmDeviceAccess } from "./wasm-device";
+import { EXIT_NONE, EXIT_BAD_ACCESS, CAUSE_UNMAPPED } from "../exits";
+import { record } from "../machine";
+import { wasmDeviceAccess, wasmDeviceRegister } from "./wasm-device";
 
 /** Performs the access if a built-in device covers all of it; returns whether one did. Bytes at `data`, memory order. */
 export function builtinAccess(as: u32, gpa: u64, size: u32, write: bool, data: usize): bool {
@@ -79,6 +82,19 @@ export function builtinAccessAt(index: u32, as: u32, gpa: u64, size: u32, write:
     } else {
       builtinValue = size == 8 ? load<u64>(at) : size == 4 ? <u64>load<u32>(at) : size == 2 ? <u64>load<u16>(at) : <u64>load<u8>(at);
     }
+  } else if (load<u32>(entry, BUILTIN_E_KIND) == BUILTIN_WASM) {
+    // A trap in the device unwinds past the caller's report and count: the record names
+    // and counts the access first, as mmioFragment does; once it returns, the caller counts it instead.
+    store<u64>(record + REC_MMIO_GPA, gpa);
+    store<u32>(record + REC_MMIO_SIZE, size);
+    store<u32>(record + REC_MMIO_WRITE, write ? 1 : 0);
+    store<u32>(record + REC_MMIO_AS, as);
+    store<u32>(record + REC_CAUSE, CAUSE_UNMAPPED);
+    const counter = record + REC_COUNTERS + CNT_MMIO;
+    store<u64>(counter, load<u64>(counter) + 1);
+    const result = wasmDeviceRegister(index, entry, <u32>(gpa - load<u64>(entry, BUILTIN_E_BASE)), size, write, value & mask);
+    store<u64>(counter, load<u64>(counter) - 1);
+    if (!write) builtinValue = result & mask;
   } else if (write) { // BUILTIN_COUNTER
     atomic.store<u64>(state, value & mask);
   } else {
@@ -101,5 +117,41 @@ function registerEntry(index: u32, as: u32, gpa: u64, size: u32): usize {
   const length = load<u64>(entry, BUILTIN_E_SIZE);
   if (load<u32>(entry, BUILTIN_E_AS) != as || offset >= length || length - offset < <u64>size) return 0;
   const kind = load<u32>(entry, BUILTIN_E_KIND);
-  return kind == BUILTIN_SCRATCH || kind == BUILTIN_COUNTER ? entry : 0;
+  if (kind == BUILTIN_SCRATCH || kind == BUILTIN_COUNTER) return entry;
+  // A Wasm device: only an access it takes as one register (its width, aligned); others are split the general way.
+  const widths = (load<u32>(entry, BUILTIN_E_WASM) >>> 16) & 0xf;
+  return kind == BUILTIN_WASM && (widths & size) != 0 && (<u32>offset & (size - 1)) == 0 ? entry : 0;
+}
+
+/**
+ * For the host's typed accessors: builtinAccessAt on device `index` in address space 0,
+ * the address in two halves (no BigInt). A read returns the low 32 bits of its value and
+ * leaves the whole value (memory order) in the record's REC_DATA. The record's REC_EXIT
+ * says whether it was done: EXIT_NONE, or EXIT_BAD_ACCESS when the device does not take
+ * the access as one register (nothing done: the host goes the general way).
+ */
+export function hostBuiltinRead(index: u32, gpaLow: u32, gpaHigh: u32, size: u32): u32 {
+  if (size - 1 >= 8 || !builtinAccessAt(index, 0, <u64>gpaHigh << 32 | <u64>gpaLow, size, false, 0)) return notTaken();
+  store<u64>(record + REC_DATA, builtinValue);
+  countHostAccess();
+  return <u32>builtinValue;
+}
+
+/** hostBuiltinRead's write: stores the `size` low bytes of high:low (memory order). Returns REC_EXIT's word. */
+export function hostBuiltinWrite(index: u32, gpaLow: u32, gpaHigh: u32, size: u32, low: u32, high: u32): u32 {
+  if (size - 1 >= 8 || !builtinAccessAt(index, 0, <u64>gpaHigh << 32 | <u64>gpaLow, size, true, <u64>high << 32 | <u64>low)) return notTaken();
+  countHostAccess();
+  return EXIT_NONE;
+}
+
+function notTaken(): u32 {
+  store<u32>(record + REC_EXIT, EXIT_BAD_ACCESS);
+  return 0;
+}
+
+/** As physRead's dispatch: one MMIO fragment counted, the access complete. */
+@inline function countHostAccess(): void {
+  const counter = record + REC_COUNTERS + CNT_MMIO;
+  store<u64>(counter, load<u64>(counter) + 1);
+  store<u32>(record + REC_EXIT, EXIT_NONE);
 }

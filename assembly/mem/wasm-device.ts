@@ -47,6 +47,31 @@ export function wasmDeviceAccess(index: u32, entry: usize, offset: u32, size: u3
   calling = 0;
 }
 
+/**
+ * One aligned `size`-byte register at `offset` of device entry `index` (a width the
+ * device takes: the caller checked), the value in a register in memory order: a read
+ * returns it (bytes above `size` unspecified), a write stores `value`'s low bytes.
+ */
+export function wasmDeviceRegister(index: u32, entry: usize, offset: u32, size: u32, write: bool, value: u64): u64 {
+  const word = load<u32>(entry, BUILTIN_E_WASM);
+  const table = word & 0xffff;
+  const big = ((word >>> 24) & 1) != 0;
+  calling = index + 1;
+  let result: u64 = 0;
+  if (write) call_indirect<void>(table + 1, <i32>offset, <i32>size, big ? swapBytes(value, size) : value);
+  else {
+    result = call_indirect<u64>(table, <i32>offset, <i32>size);
+    if (big) result = swapBytes(result, size);
+  }
+  calling = 0;
+  return result;
+}
+
+/** The low `size` bytes of `value` in the other byte order. */
+@inline function swapBytes(value: u64, size: u32): u64 {
+  return size == 1 ? value & 0xff : bswap<u64>(value) >> (<u64>(8 - size) << 3);
+}
+
 /** The widest width the device takes that fits `left` bytes aligned at `address`, else its narrowest (widened). */
 @inline function widthFor(widths: u32, address: u32, left: u32): u32 {
   for (let width: u32 = 8; width != 0; width >>= 1) {
