@@ -65,6 +65,11 @@ export class Machine extends TypedAccess {
   private readonly table: SlotTable;
   private readonly arena: RangeAllocator;
   private readonly host: CoreAccessor;
+  /**
+   * Arena offset from which no byte can have been written: nothing was allocated, viewed
+   * by backing() or reachable through a slot there. The memory is fresh (zero) at creation.
+   */
+  private neverWrittenFrom = 0;
 
   private constructor(readonly module: WebAssembly.Module, readonly memory: WebAssembly.Memory, vcpus: number) {
     super();
@@ -75,7 +80,8 @@ export class Machine extends TypedAccess {
     const bytes = new Uint8Array(memory.buffer);
     this.arena = new RangeAllocator(0, this.layout.arenaSize, this.map.PAGE_SIZE);
     const dirtyPool = new RangeAllocator(this.layout.dirtyBase, this.layout.dirtySize, 8);
-    this.table = new SlotTable(this.map, bytes, { base: this.layout.arenaBase, size: this.layout.arenaSize }, dirtyPool);
+    const arena = { base: this.layout.arenaBase, size: this.layout.arenaSize };
+    this.table = new SlotTable(this.map, bytes, arena, dirtyPool, (arenaEnd) => this.mayBeWrittenBelow(arenaEnd));
     this.bindTypedAccess({ memory, map: this.map, table: this.table, bus: this.mmio, host: this.host });
   }
 
@@ -190,11 +196,17 @@ export class Machine extends TypedAccess {
     return this.table.getDirtyLog(slot);
   }
 
-  /** A fresh page-aligned range of the guest-RAM arena; returns its userspaceAddr. */
+  /**
+   * A fresh page-aligned range of the guest-RAM arena, all zero; returns its userspaceAddr.
+   * Only the part that could have been written before (below neverWrittenFrom) is cleared.
+   */
   allocateBacking(bytes: number): number {
     const at = this.arena.allocate(requireInteger(SlotError, 'bytes', bytes, 1, Number.MAX_SAFE_INTEGER));
     if (at === undefined) throw new SlotError('ENOMEM', texts.arenaFull(bytes));
-    new Uint8Array(this.memory.buffer, this.layout.arenaBase + at, this.arena.sizeOf(at)).fill(0);
+    const end = at + this.arena.sizeOf(at)!;
+    const dirtyEnd = Math.min(end, this.neverWrittenFrom);
+    if (dirtyEnd > at) new Uint8Array(this.memory.buffer, this.layout.arenaBase + at, dirtyEnd - at).fill(0);
+    this.mayBeWrittenBelow(end);
     return at;
   }
 
@@ -211,7 +223,13 @@ export class Machine extends TypedAccess {
     if (userspaceAddr + length > arenaSize) {
       throw new SlotError('EINVAL', texts.uaddrOutsideArena(BigInt(userspaceAddr), BigInt(length), this.layout.arenaSize));
     }
+    this.mayBeWrittenBelow(userspaceAddr + length);
     return new Uint8Array(this.memory.buffer, this.layout.arenaBase + userspaceAddr, length);
+  }
+
+  /** Records that arena bytes below `arenaEnd` may be written from now on. */
+  private mayBeWrittenBelow(arenaEnd: number): void {
+    if (arenaEnd > this.neverWrittenFrom) this.neverWrittenFrom = arenaEnd;
   }
 
   read(gpa: bigint | number | string, size: number, options?: AccessOptions): bigint {
