@@ -104,7 +104,7 @@ export class Machine extends TypedAccess {
     const shared = options.shared ?? true;
     if (shared && globalThis.crossOriginIsolated === false) throw new EmuError('EPERM', texts.notIsolated());
     const module = await loadCoreModule(shared ? options.core : 'unshared');
-    const pages = planPages(module, vcpus, tlbEntries, dirtyBytes, arenaBytes, shared);
+    const pages = plannedPages(module, vcpus, tlbEntries, dirtyBytes, arenaBytes, shared);
     if (pages === 0) throw new EmuError('ENOMEM', texts.badOption('arenaBytes', 'the machine does not fit in 4 GiB of Wasm memory'));
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared });
     const status = coreFunctions(instantiateCore(module, memory, () => 1)).machineInit(vcpus, tlbEntries, dirtyBytes, arenaBytes);
@@ -258,6 +258,18 @@ export class Machine extends TypedAccess {
     requireInteger(EmuError, 'vcpu', index, 0, this.layout.vcpuCount - 1);
     return new CoreAccessor(this.module, this.memory, index, bus, unclaimed);
   }
+}
+
+/** planPages' answers per core module: it instantiates the core on a scratch memory, and a run of machines asks the same. */
+const pagePlans = new WeakMap<WebAssembly.Module, Map<string, number>>();
+
+function plannedPages(module: WebAssembly.Module, vcpus: number, tlbEntries: number, dirtyBytes: number, arenaBytes: number, shared: boolean): number {
+  let plans = pagePlans.get(module);
+  if (!plans) pagePlans.set(module, (plans = new Map()));
+  const key = `${vcpus} ${tlbEntries} ${dirtyBytes} ${arenaBytes} ${shared}`;
+  let pages = plans.get(key);
+  if (pages === undefined) plans.set(key, (pages = planPages(module, vcpus, tlbEntries, dirtyBytes, arenaBytes, shared)));
+  return pages;
 }
 
 function readLayout(map: MemoryMap, memory: WebAssembly.Memory): MachineLayout {
