@@ -198,7 +198,9 @@ export class Machine extends TypedAccess {
 
   /**
    * A fresh page-aligned range of the guest-RAM arena, all zero; returns its userspaceAddr.
-   * Only the part that could have been written before (below neverWrittenFrom) is cleared.
+   * Only the part that could have been written before (below neverWrittenFrom) is cleared:
+   * writes through slots, backing() views and earlier allocations are accounted for; bytes
+   * stored straight into `memory` elsewhere in the arena are not.
    */
   allocateBacking(bytes: number): number {
     const at = this.arena.allocate(requireInteger(SlotError, 'bytes', bytes, 1, Number.MAX_SAFE_INTEGER));
