@@ -65,6 +65,11 @@ export class Machine extends TypedAccess {
   private readonly table: SlotTable;
   private readonly arena: RangeAllocator;
   private readonly host: CoreAccessor;
+  /**
+   * Arena offset from which no byte can have been written: nothing was allocated, viewed
+   * by backing() or reachable through a slot there. The memory is fresh (zero) at creation.
+   */
+  private neverWrittenFrom = 0;
 
   private constructor(readonly module: WebAssembly.Module, readonly memory: WebAssembly.Memory, vcpus: number) {
     super();
@@ -75,7 +80,8 @@ export class Machine extends TypedAccess {
     const bytes = new Uint8Array(memory.buffer);
     this.arena = new RangeAllocator(0, this.layout.arenaSize, this.map.PAGE_SIZE);
     const dirtyPool = new RangeAllocator(this.layout.dirtyBase, this.layout.dirtySize, 8);
-    this.table = new SlotTable(this.map, bytes, { base: this.layout.arenaBase, size: this.layout.arenaSize }, dirtyPool);
+    const arena = { base: this.layout.arenaBase, size: this.layout.arenaSize };
+    this.table = new SlotTable(this.map, bytes, arena, dirtyPool, (arenaEnd) => this.mayBeWrittenBelow(arenaEnd));
     this.bindTypedAccess({ memory, map: this.map, table: this.table, bus: this.mmio, host: this.host });
   }
 
@@ -98,7 +104,7 @@ export class Machine extends TypedAccess {
     const shared = options.shared ?? true;
     if (shared && globalThis.crossOriginIsolated === false) throw new EmuError('EPERM', texts.notIsolated());
     const module = await loadCoreModule(shared ? options.core : 'unshared');
-    const pages = planPages(module, vcpus, tlbEntries, dirtyBytes, arenaBytes, shared);
+    const pages = plannedPages(module, vcpus, tlbEntries, dirtyBytes, arenaBytes, shared);
     if (pages === 0) throw new EmuError('ENOMEM', texts.badOption('arenaBytes', 'the machine does not fit in 4 GiB of Wasm memory'));
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared });
     const status = coreFunctions(instantiateCore(module, memory, () => 1)).machineInit(vcpus, tlbEntries, dirtyBytes, arenaBytes);
@@ -190,11 +196,19 @@ export class Machine extends TypedAccess {
     return this.table.getDirtyLog(slot);
   }
 
-  /** A fresh page-aligned range of the guest-RAM arena; returns its userspaceAddr. */
+  /**
+   * A fresh page-aligned range of the guest-RAM arena, all zero; returns its userspaceAddr.
+   * Only the part that could have been written before (below neverWrittenFrom) is cleared:
+   * writes through slots, backing() views and earlier allocations are accounted for; bytes
+   * stored straight into `memory` elsewhere in the arena are not.
+   */
   allocateBacking(bytes: number): number {
     const at = this.arena.allocate(requireInteger(SlotError, 'bytes', bytes, 1, Number.MAX_SAFE_INTEGER));
     if (at === undefined) throw new SlotError('ENOMEM', texts.arenaFull(bytes));
-    new Uint8Array(this.memory.buffer, this.layout.arenaBase + at, this.arena.sizeOf(at)).fill(0);
+    const end = at + this.arena.sizeOf(at)!;
+    const dirtyEnd = Math.min(end, this.neverWrittenFrom);
+    if (dirtyEnd > at) new Uint8Array(this.memory.buffer, this.layout.arenaBase + at, dirtyEnd - at).fill(0);
+    this.mayBeWrittenBelow(end);
     return at;
   }
 
@@ -211,7 +225,13 @@ export class Machine extends TypedAccess {
     if (userspaceAddr + length > arenaSize) {
       throw new SlotError('EINVAL', texts.uaddrOutsideArena(BigInt(userspaceAddr), BigInt(length), this.layout.arenaSize));
     }
+    this.mayBeWrittenBelow(userspaceAddr + length);
     return new Uint8Array(this.memory.buffer, this.layout.arenaBase + userspaceAddr, length);
+  }
+
+  /** Records that arena bytes below `arenaEnd` may be written from now on. */
+  private mayBeWrittenBelow(arenaEnd: number): void {
+    if (arenaEnd > this.neverWrittenFrom) this.neverWrittenFrom = arenaEnd;
   }
 
   read(gpa: bigint | number | string, size: number, options?: AccessOptions): bigint {
@@ -240,6 +260,18 @@ export class Machine extends TypedAccess {
     requireInteger(EmuError, 'vcpu', index, 0, this.layout.vcpuCount - 1);
     return new CoreAccessor(this.module, this.memory, index, bus, unclaimed);
   }
+}
+
+/** planPages' answers per core module: it instantiates the core on a scratch memory, and a run of machines asks the same. */
+const pagePlans = new WeakMap<WebAssembly.Module, Map<string, number>>();
+
+function plannedPages(module: WebAssembly.Module, vcpus: number, tlbEntries: number, dirtyBytes: number, arenaBytes: number, shared: boolean): number {
+  let plans = pagePlans.get(module);
+  if (!plans) pagePlans.set(module, (plans = new Map()));
+  const key = `${vcpus} ${tlbEntries} ${dirtyBytes} ${arenaBytes} ${shared}`;
+  let pages = plans.get(key);
+  if (pages === undefined) plans.set(key, (pages = planPages(module, vcpus, tlbEntries, dirtyBytes, arenaBytes, shared)));
+  return pages;
 }
 
 function readLayout(map: MemoryMap, memory: WebAssembly.Memory): MachineLayout {

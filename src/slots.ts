@@ -78,6 +78,8 @@ export class SlotTable {
     private readonly memory: Uint8Array,
     private readonly arena: { base: number; size: number },
     private readonly dirtyPool: RangeAllocator,
+    /** Told the arena end (userspaceAddr + memorySize) of every slot a transaction installs, before it is published. */
+    private readonly onInstall: (arenaEnd: number) => void = () => {},
   ) {
     for (let as = 0; as < map.AS_COUNT; as++) this.spaces.push(new AddressSpaceTable(map, memory, as));
   }
@@ -109,6 +111,7 @@ export class SlotTable {
     const touched = new Set<number>();
     for (const { change, old, next } of applied) {
       if (change === 'none') continue;
+      if (next) this.onInstall(Number(next.userspaceAddr + next.memorySize));
       touched.add((next ?? old)!.slot >>> 16);
       // A new bitmap is cleared only now, so a refused call writes no byte of shared memory.
       if (next && next.dirtyBitmap !== 0 && next.dirtyBitmap !== old?.dirtyBitmap) {
