@@ -50,6 +50,20 @@ describe.skipIf(!haveUnicorn)('A64 DC ZVA, cache maintenance and CFINV against U
     expect(failures, failures.join('\n')).toEqual([]);
   });
 
+  it('RMIF, SETF8 and SETF16 (the rest of FEAT_FlagM) set the flags they name from Xn, keeping the others', async () => {
+    const random = prng(0xf1a9);
+    const rmif = (rn: number, shift: number, mask: number) => (0xba00_0400 | (shift << 15) | (rn << 5) | mask) >>> 0;
+    const setf = (rn: number, sixteen: boolean) => (0x3a00_080d | (sixteen ? 0x4000 : 0) | (rn << 5)) >>> 0;
+    const value = () => random.pick([0n, 0x80n, 0x100n, 0x180n, 0x7fn, 0x8000n, 0x1_0000n, 0x1_8000n, 0xffffn]) ^ (BigInt(random.below(2 ** 30)) << BigInt(random.pick([0, 17, 34])));
+    const cases = Array.from({ length: 200 }, (_, i) => {
+      const rn = random.below(31);
+      const word = i % 2 === 0 ? rmif(rn, random.below(64), random.below(16)) : setf(rn, random.below(2) === 1);
+      return { arch: 'aarch64', insn: [hex(BigInt(word))], regs: { [`x${rn}`]: hex(value()), nzcv: hex(BigInt(random.below(16)) << 28n) } };
+    });
+    const failures = await unicornDisagreements(cases, REGISTERS, (testCase) => `${testCase.insn[0]} ${JSON.stringify(testCase.regs)}`);
+    expect(failures, failures.slice(0, 10).join('\n')).toEqual([]);
+  });
+
   it('CFINV inverts C and nothing else', async () => {
     const cases = Array.from({ length: 16 }, (_, nzcv) => ({ arch: 'aarch64', insn: ['0xd500401f'], regs: { nzcv: hex(BigInt(nzcv) << 28n) } }));
     const failures = await unicornDisagreements(cases, REGISTERS, (testCase) => testCase.regs.nzcv);
@@ -77,6 +91,25 @@ describe('A64 DC ZVA, cache maintenance and BRK on the machine', () => {
     vcpu.set('x1', DEVICE + 0x4bn);
     expect(vcpu.run(10).reason).toBe('hypercall');
     expect(writes).toEqual(Array.from({ length: 8 }, (_, i) => [0x40 + i * 8, 8, 0n]));
+  });
+
+  it('BC.cond (FEAT_HBC, newer than Unicorn 2.0.1) branches exactly as B.cond does, every condition and flag value', async () => {
+    // bc.cond +8; mov x0, #1; mov x1, #2; svc: taken skips the first mov.
+    const run = async (hint: boolean, cond: number, nzcv: number) => {
+      const { vcpu } = await guest([(0x5400_0040 | (hint ? 0x10 : 0) | cond) >>> 0, a64.movz(0, 1), a64.movz(1, 2), a64.svc()]);
+      vcpu.set('nzcv', BigInt(nzcv) << 28n);
+      return { exit: vcpu.run(10).reason, x0: vcpu.get('x0'), x1: vcpu.get('x1'), pc: vcpu.get('pc') };
+    };
+    let taken = 0;
+    for (let cond = 0; cond < 16; cond++) {
+      for (let nzcv = 0; nzcv < 16; nzcv++) {
+        const expected = await run(false, cond, nzcv);
+        expect(await run(true, cond, nzcv), `cond ${cond} nzcv ${nzcv}`).toEqual(expected);
+        expect(expected.exit).toBe('hypercall');
+        if (expected.x0 === 0n) taken++;
+      }
+    }
+    expect(taken).toBeGreaterThan(100);
   });
 
   it('DC ZVA with XZR zeroes the block at address 0 (here unmapped: an mmio exit at 0)', async () => {

@@ -150,7 +150,7 @@ export function a64Alu(word: u32, at: u64): u32 {
     if ((word & 0x8000_0000) != 0) xWrite(30, at + 4, false);
     setPc(at + (<u64>(<i64>(<i32>(word << 6)) >> 4)));
     return ALU_DONE;
-  } else if ((word & 0xff00_0010) == 0x5400_0000) { // B.cond
+  } else if ((word & 0xff00_0000) == 0x5400_0000) { // B.cond, and BC.cond (FEAT_HBC: bit 4, a hint of consistent behaviour, the same branch)
     const offset = <u64><i64>branchOffset19(word);
     setPc(conditionHolds(word & 15) ? at + offset : at + 4);
     return ALU_DONE;

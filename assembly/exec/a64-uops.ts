@@ -45,7 +45,7 @@ function fill(entry: usize, word: u32): void {
   } else if ((word & 0xfc00_0000) == 0x1400_0000) { // B
     op = U_B;
     imm = (<i32>(word << 6)) >> 4;
-  } else if ((word & 0xff00_0010) == 0x5400_0000) { // B.cond
+  } else if ((word & 0xff00_0000) == 0x5400_0000) { // B.cond, and BC.cond (FEAT_HBC: bit 4, a hint of consistent behaviour, the same branch)
     op = U_BCOND;
     imm = branchOffset19(word);
     aux = word & 15;

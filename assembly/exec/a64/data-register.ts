@@ -3,8 +3,8 @@
 // forms, CCMP/CCMN (register and immediate), CSEL/CSINC/CSINV/CSNEG, the one-source
 // (RBIT/REV16/REV32/REV/CLZ/CLS), two-source (UDIV/SDIV, LSLV/LSRV/ASRV/RORV, CRC32 and
 // CRC32C) and three-source (MADD/MSUB, SMADDL/SMSUBL/UMADDL/UMSUBL, SMULH/UMULH)
-// groups. The CPU has no FEAT_PAuth, FEAT_MTE, FEAT_FlagM or FEAT_CSSC: their encodings
-// here are undefined. Each returns ALU_DONE (pc not set), ALU_UNDEFINED or ALU_NOT_MINE.
+// groups, and FEAT_FlagM's RMIF/SETF8/SETF16 (its CFINV is in branch-system.ts). The
+// CPU has no FEAT_PAuth, FEAT_MTE or FEAT_CSSC: their encodings here are undefined. Each returns ALU_DONE (pc not set), ALU_UNDEFINED or ALU_NOT_MINE.
 import { CPU_NZCV } from "../../layout";
 import { record } from "../../machine";
 import { ALU_DONE, ALU_NOT_MINE } from "../ppc/alu";
@@ -223,13 +223,39 @@ function threeSource(word: u32): u32 {
   return ALU_DONE;
 }
 
+/**
+ * FEAT_FlagM: RMIF Xn, #shift, #mask (the flags `mask` selects, NZCV order, from Xn
+ * rotated right by `shift`), SETF8/SETF16 Wn (N and Z from the low 8/16 bits, V from
+ * the bit above XOR the top one; C kept). Other encodings of the group are undefined.
+ */
+function flagManipulation(word: u32): u32 {
+  const nzcv = load<u32>(record + CPU_NZCV);
+  const rn = (word >>> 5) & 31;
+  if ((word & 0xffe0_7c10) == 0xba00_0400) { // RMIF
+    const flags = <u32>(rotr<u64>(xRead(rn, false), <u64>((word >>> 15) & 63)) & 15);
+    const mask = word & 15;
+    store<u32>(record + CPU_NZCV, (nzcv & ~(mask << 28)) | ((flags & mask) << 28));
+    return ALU_DONE;
+  }
+  if ((word & 0xffff_bc1f) == 0x3a00_080d) { // SETF8 (bit 14 clear), SETF16 (set)
+    const top: u32 = (word & 0x4000) != 0 ? 15 : 7;
+    const value = <u32>xRead(rn, false);
+    const n = (value >>> top) & 1;
+    const z: u32 = (value & ((<u32>2 << top) - 1)) == 0 ? 1 : 0;
+    const v = ((value >>> (top + 1)) ^ n) & 1;
+    store<u32>(record + CPU_NZCV, (n << 31) | (z << 30) | (nzcv & (1 << 29)) | (v << 28));
+    return ALU_DONE;
+  }
+  return ALU_UNDEFINED;
+}
+
 /** Data processing (register) other than ADD/SUB (shifted register). */
 export function a64DataRegister(word: u32): u32 {
   if ((word & 0x1f00_0000) == 0x0a00_0000) return logicalShifted(word);
   if ((word & 0x1f20_0000) == 0x0b20_0000) return addSubExtended(word);
   if ((word & 0x1f00_0000) == 0x1b00_0000) return threeSource(word);
   switch (word & 0x1fe0_0000) {
-    case 0x1a00_0000: return (word & 0xfc00) == 0 ? addSubCarry(word) : ALU_UNDEFINED; // FlagM's RMIF/SETF: not claimed
+    case 0x1a00_0000: return (word & 0xfc00) == 0 ? addSubCarry(word) : flagManipulation(word);
     case 0x1a40_0000: return (word & 0x2000_0410) == 0x2000_0000 ? conditionalCompare(word) : ALU_UNDEFINED;
     case 0x1a80_0000: return conditionalSelect(word);
     case 0x1ac0_0000: return (word & 0x4000_0000) != 0 ? oneSource(word) : twoSource(word);
