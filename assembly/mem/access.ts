@@ -1,11 +1,11 @@
 import {
-  AS_COUNT, PAGE_SIZE, REC_EXIT, REC_CAUSE, REC_MMIO_GPA, REC_MMIO_SIZE, REC_MMIO_WRITE, REC_MMIO_AS,
-  REC_DATA, REC_MMIO_DATA, REC_COUNTERS, CNT_MMIO,
+  AS_COUNT, PAGE_SIZE, REC_EXIT, REC_CAUSE, REC_MMIO_GPA, REC_DATA, REC_MMIO_DATA,
 } from "../layout";
 import { EXIT_NONE, EXIT_MMIO, EXIT_DEVICE_ERROR, EXIT_BAD_ACCESS, CAUSE_NONE, CAUSE_UNMAPPED } from "../exits";
 import { record } from "../machine";
 import { ramAddress, markDirty, missCause } from "./slots";
 import { builtinAccess, builtinAccessAt, builtinIndexAt, builtinTakes, builtinValue } from "./builtin";
+import { recordMmioAccess, mmioCounter } from "./mmio-record";
 
 /**
  * The host's in-thread device bus (QEMU's memory dispatch, KVM's kvm_io_bus):
@@ -161,7 +161,7 @@ export function builtinHintWrite(gpa: u64, size: u32, hint: u32): void {
 
 /** A register-path access completed: counted as the general path counts it; returns `value`. */
 @inline function handled(value: u64): u64 {
-  const counter = record + REC_COUNTERS + CNT_MMIO;
+  const counter = mmioCounter();
   store<u64>(counter, load<u64>(counter) + 1);
   mmioExit = EXIT_NONE;
   return value;
@@ -169,13 +169,7 @@ export function builtinHintWrite(gpa: u64, size: u32, hint: u32): void {
 
 /** The device's handler threw on the register path: the record says so as mmioFragment's would. */
 function deviceFailed(gpa: u64, size: u32, write: bool): u64 {
-  store<u64>(record + REC_MMIO_GPA, gpa);
-  store<u32>(record + REC_MMIO_SIZE, size);
-  store<u32>(record + REC_MMIO_WRITE, write ? 1 : 0);
-  store<u32>(record + REC_MMIO_AS, 0);
-  store<u32>(record + REC_CAUSE, CAUSE_UNMAPPED);
-  const counter = record + REC_COUNTERS + CNT_MMIO;
-  store<u64>(counter, load<u64>(counter) + 1);
+  recordMmioAccess(0, gpa, size, write, CAUSE_UNMAPPED);
   mmioExit = finish(EXIT_DEVICE_ERROR);
   return 0;
 }
@@ -251,13 +245,7 @@ function accessByPage(as: u32, gpa: u64, size: u32, write: bool): u32 {
 }
 
 function mmioFragment(as: u32, gpa: u64, size: u32, write: bool, data: usize, cause: u32): u32 {
-  store<u64>(record + REC_MMIO_GPA, gpa);
-  store<u32>(record + REC_MMIO_SIZE, size);
-  store<u32>(record + REC_MMIO_WRITE, write ? 1 : 0);
-  store<u32>(record + REC_MMIO_AS, as);
-  store<u32>(record + REC_CAUSE, cause);
-  const counter = record + REC_COUNTERS + CNT_MMIO;
-  store<u64>(counter, load<u64>(counter) + 1);
+  recordMmioAccess(as, gpa, size, write, cause);
   if (builtinAccess(as, gpa, size, write, data)) return EXIT_NONE;
   if (write) memory.copy(record + REC_MMIO_DATA, data, size);
   // The address goes as two u32 halves: an i64 would cost a BigInt on the JS side.

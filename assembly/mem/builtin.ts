@@ -5,11 +5,12 @@
 import {
   CONTROL_BASE, CTRL_BUILTIN_COUNT, CTRL_BUILTINS, BUILTIN_MAX, BUILTIN_ENTRY_SIZE, BUILTIN_E_BASE, BUILTIN_E_SIZE,
   BUILTIN_E_KIND, BUILTIN_E_AS, BUILTIN_E_STATE, BUILTIN_SCRATCH, BUILTIN_COUNTER, BUILTIN_WASM, BUILTIN_E_WASM,
-  REC_EXIT, REC_CAUSE, REC_DATA, REC_MMIO_GPA, REC_MMIO_SIZE, REC_MMIO_WRITE, REC_MMIO_AS, REC_COUNTERS, CNT_MMIO,
+  REC_EXIT, REC_DATA,
 } from "../layout";
 import { EXIT_NONE, EXIT_BAD_ACCESS, CAUSE_UNMAPPED } from "../exits";
 import { record } from "../machine";
 import { wasmDeviceAccess, wasmDeviceRegister } from "./wasm-device";
+import { recordMmioAccess, mmioCounter } from "./mmio-record";
 
 /** Performs the access if a built-in device covers all of it; returns whether one did. Bytes at `data`, memory order. */
 export function builtinAccess(as: u32, gpa: u64, size: u32, write: bool, data: usize): bool {
@@ -85,13 +86,8 @@ export function builtinAccessAt(index: u32, as: u32, gpa: u64, size: u32, write:
   } else if (load<u32>(entry, BUILTIN_E_KIND) == BUILTIN_WASM) {
     // A trap in the device unwinds past the caller's report and count: the record names
     // and counts the access first, as mmioFragment does; once it returns, the caller counts it instead.
-    store<u64>(record + REC_MMIO_GPA, gpa);
-    store<u32>(record + REC_MMIO_SIZE, size);
-    store<u32>(record + REC_MMIO_WRITE, write ? 1 : 0);
-    store<u32>(record + REC_MMIO_AS, as);
-    store<u32>(record + REC_CAUSE, CAUSE_UNMAPPED);
-    const counter = record + REC_COUNTERS + CNT_MMIO;
-    store<u64>(counter, load<u64>(counter) + 1);
+    recordMmioAccess(as, gpa, size, write, CAUSE_UNMAPPED);
+    const counter = mmioCounter();
     const result = wasmDeviceRegister(index, entry, <u32>(gpa - load<u64>(entry, BUILTIN_E_BASE)), size, write, value & mask);
     store<u64>(counter, load<u64>(counter) - 1);
     if (!write) builtinValue = result & mask;
@@ -151,7 +147,7 @@ function notTaken(): u32 {
 
 /** As physRead's dispatch: one MMIO fragment counted, the access complete. */
 @inline function countHostAccess(): void {
-  const counter = record + REC_COUNTERS + CNT_MMIO;
+  const counter = mmioCounter();
   store<u64>(counter, load<u64>(counter) + 1);
   store<u32>(record + REC_EXIT, EXIT_NONE);
 }
