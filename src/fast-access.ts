@@ -25,58 +25,7 @@ import { wasmDeviceBindings } from './wasm-device.js';
 import { bigintBits, fits, swap, swap64, wide64, wideAccess, type WideAccess } from './fast-access-values.js';
 import type { Mapped, MmioBus, MmioValue } from './mmio.js';
 import { READONLY, type SlotTable } from './slots.js';
-
-/** Addresses at or above this are not exact numbers: the typed accessors refuse them. */
-const ADDRESS_LIMIT = 2 ** 53;
-/**
- * Cached ranges end at or below this: above 2^53, gpa + size may round down to 2^53, so
- * an access crossing 2^53 could pass a bounds check against an end at 2^53.
- */
-const CACHE_LIMIT = ADDRESS_LIMIT - 8;
-const MIN_I64 = -(1n << 63n);
-const U64_LIMIT = 1n << 64n;
-const noExit = { gpa: 0n, size: 0, write: false, cause: 'none' };
-
-/** Pages the recent-range table indexes (direct-mapped by page number): a power of two. */
-const RECENT_PAGES = 1024;
-
-interface RamRange {
-  device: false;
-  start: number;
-  end: number;
-  /** `end`, or 0 for a READONLY slot. */
-  writeEnd: number;
-  /** Memory address of `start`. */
-  host: number;
-  dirtyBitmap: number;
-}
-
-interface DeviceRange {
-  device: true;
-  builtin: false;
-  start: number;
-  end: number;
-  mapped: Mapped;
-  /** Bit w set for each width w the device takes. */
-  widths: number;
-}
-
-/** A built-in device's range (no slot, no built-in device before it in the core's scan). */
-interface BuiltinRange {
-  device: true;
-  builtin: true;
-  start: number;
-  end: number;
-  index: number;
-  /** Bit w set for each width it takes as one register. */
-  widths: number;
-  /** Whether a register access must be naturally aligned (from `base`). */
-  aligned: boolean;
-  base: number;
-}
-
-/** Which cached entry serves an access (deviceFor). */
-const VIA_NONE = 0, VIA_JS = 1, VIA_BUILTIN = 2;
+import { ADDRESS_LIMIT, CACHE_LIMIT, MIN_I64, U64_LIMIT, noExit, RECENT_PAGES, VIA_NONE, VIA_JS, VIA_BUILTIN, type RamRange, type DeviceRange, type BuiltinRange } from './fast-access-ranges.js';
 
 /** What the typed accessors need from their machine. */
 export interface TypedAccessParts {
