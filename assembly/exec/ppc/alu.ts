@@ -115,7 +115,7 @@ export function ppcFixedPointCandidate(word: u32): bool {
 }
 
 /**
- * The micro-op path's executor (64-bit mode) for ppcFixedPointCandidate words: ALU_DONE
+ * The micro-op path's executor (either width) for ppcFixedPointCandidate words: ALU_DONE
  * with the registers written and pc untouched, else ALU_NOT_MINE with nothing changed.
  */
 export function ppcFixedPoint(word: u32): u32 {

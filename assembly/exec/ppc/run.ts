@@ -147,9 +147,9 @@ function runInstructions(budget: u32): u32 {
         continue;
       }
     }
-    const word = fetchWord(codeHost + <usize>(at - page), bigEndian);
-    const next = wide ? uopExecute(uopFor(word, wide), at, bigEndian, regs) : at;
-    if (uopStatus == EXIT_NONE && wide) {
+    const raw = load<u32>(codeHost + <usize>(at - page));
+    const next = uopExecute(uopFor(raw, wide, bigEndian), at, bigEndian, regs, wide);
+    if (uopStatus == EXIT_NONE) {
       at = next;
       continue;
     }
@@ -163,7 +163,7 @@ function runInstructions(budget: u32): u32 {
     runLeft = left;
     if (uopStatus != U_GENERIC_EXIT && uopStatus != EXIT_NONE) return exitWith(uopStatus, at);
     uopStatus = EXIT_NONE;
-    const exit = stepGeneric(word, at, decodeMode, bigEndian);
+    const exit = stepGeneric(bigEndian ? bswap<u32>(raw) : raw, at, decodeMode, bigEndian);
     if (exit != EXIT_NONE) {
       if (exit == EXIT_HYPERCALL) runLeft = left - 1; // sc completed
       return exit;

@@ -1,49 +1,28 @@
-// The decoded-instruction cache of the PowerPC interpreter: the hot forms (D/DS-form
-// integer loads and stores, addi/addis/add/ori, compares with an immediate, b, bc, bclr,
-// and the other fixed-point and vector words through alu.ts's ppcFixedPoint)
-// pre-decoded once into a 16-byte micro-op, keyed by the instruction word itself, so
-// an entry can never go stale (code rewritten by the guest or the host just misses).
-// Everything else is U_GENERIC and takes the interpreter's full path.
-//
-// Entry: 0 word u32 · 4 op u8 · 5 rt u8 · 6 ra u8 · 7 rb u8 · 8 imm i32 · 12 aux u32
+// The decoded-instruction cache of the PowerPC interpreter: the hot forms (uop-fill.ts
+// lists them: integer loads and stores, add/subtract/multiply, the logical, rotate and
+// shift forms, compares, branches, LR/CTR moves) pre-decoded once into a 16-byte micro-op,
+// keyed by the instruction's bytes themselves, so an entry can never go stale (code
+// rewritten by the guest or the host just misses). Other fixed-point and vector words run through
+// alu.ts's ppcFixedPoint; everything else is U_GENERIC and takes the interpreter's full
+// path. 64-bit and 32-bit implementations share the ops: results, addresses written
+// back, LR and CTR are narrowed to the implementation's width.
 import { REC_UOPS, UOP_SIZE, UOP_ENTRIES, CPU_LR, CPU_CTR, CPU_XER } from "../../layout";
 import { EXIT_NONE } from "../../exits";
 import { record } from "../../machine";
 import { cpu, setCpu, cr, setCr } from "../../cpu/regs";
 import { readValue, writeValue, accessExit } from "../guest-memory";
-import { ppcFixedPoint, ppcFixedPointCandidate, ALU_DONE } from "./alu";
+import { ppcFixedPoint, ALU_DONE } from "./alu";
+import { XER_CA, XER_CA32 } from "./fixed-point";
+import {
+  uopFill, U_GENERIC, U_FIXED, U_ADDI, U_LI, U_ADD, U_SUBF, U_NEG, U_ORI, U_XORI, U_ANDI, U_OR, U_AND, U_XOR, U_NOR,
+  U_ANDC, U_ORC, U_NAND, U_EQV, U_EXTSB, U_EXTSH, U_EXTSW, U_RLW, U_RLWNM, U_RLWIMI, U_RLD, U_RLDIMI, U_SLW, U_SRW,
+  U_SLD, U_SRD, U_SRAWI, U_SRADI, U_MULLW, U_MULLD, U_MULLI, U_MFLR, U_MFCTR, U_CARRY_ADD, U_MTLR, U_MTCTR, U_CMPI, U_CMP, U_B,
+  U_BC, U_BCLR, U_BCCTR, U_LOAD_U8, U_LOAD_U16, U_LOAD_S16, U_LOAD_U32, U_LOAD_S32, U_LOAD_U64, U_STORE_8, U_STORE_16,
+  U_STORE_32, U_STORE_64, U_RECORD, A_UPDATE, A_INDEXED, A_WIDE, A_UNSIGNED, A_LINK, A_ABSOLUTE, A_COMPLEMENT,
+  A_CARRY_ONE, A_CARRY_CA,
+} from "./uop-fill";
 
-export const U_GENERIC: u8 = 0;
-const U_ADDI: u8 = 3;
-const U_ADD: u8 = 4;
-const U_ORI: u8 = 5;
-const U_CMPI: u8 = 6;
-const U_B: u8 = 7;
-const U_BC: u8 = 8;
-const U_FIXED: u8 = 9; //  a fixed-point or vector word alu.ts's ppcFixedPoint runs
-const U_BCLR: u8 = 10;
-// Loads and stores get one op per size and signedness, so each handler's access is
-// specialised at compile time (no size dispatch on the hot path).
-const U_LOAD_U8: u8 = 16;
-const U_LOAD_U16: u8 = 17;
-const U_LOAD_S16: u8 = 18;
-const U_LOAD_U32: u8 = 19;
-const U_LOAD_S32: u8 = 20;
-const U_LOAD_U64: u8 = 21;
-const U_STORE_8: u8 = 24;
-const U_STORE_16: u8 = 25;
-const U_STORE_32: u8 = 26;
-const U_STORE_64: u8 = 27;
-
-// aux bits for loads and stores: size in bits 0-3
-const A_SIGNED: u32 = 1 << 4;
-const A_UPDATE: u32 = 1 << 5;
-// aux bits for compares: bf in bits 0-2
-const A_WIDE: u32 = 1 << 3;
-const A_UNSIGNED: u32 = 1 << 4;
-// aux bits for branches
-const A_LINK: u32 = 1 << 16;
-const A_ABSOLUTE: u32 = 1 << 17;
+export { U_GENERIC } from "./uop-fill";
 
 /** The mode the entries were decoded for: a mode change empties the cache. */
 let decodedFor: u32 = 0xffff_ffff;
@@ -56,98 +35,16 @@ let decodedFor: u32 = 0xffff_ffff;
   }
 }
 
-/** The entry for `word`, decoded now if the cache does not hold it. */
-@inline export function uopFor(word: u32, wide: bool): usize {
-  const entry = record + REC_UOPS + ((((word * 0x9e37_79b1) >>> 22) & (UOP_ENTRIES - 1)) * UOP_SIZE);
-  if (load<u32>(entry) != word) fill(entry, word, wide);
+/**
+ * The entry for the instruction whose bytes, read as a little-endian u32, are `raw`
+ * (the word itself, byte-swapped when `bigEndian`), decoded now (for a 64-bit
+ * implementation when `wide`) if the cache does not hold it. The mode fixes the byte
+ * order, so the bytes key the entry as well as the word does.
+ */
+@inline export function uopFor(raw: u32, wide: bool, bigEndian: bool): usize {
+  const entry = record + REC_UOPS + ((((raw * 0x9e37_79b1) >>> 22) & (UOP_ENTRIES - 1)) * UOP_SIZE);
+  if (load<u32>(entry) != raw) uopFill(entry, raw, bigEndian ? bswap<u32>(raw) : raw, wide);
   return entry;
-}
-
-@inline function put(entry: usize, word: u32, op: u8, rt: u32, ra: u32, imm: i32, aux: u32): void {
-  store<u32>(entry, word);
-  store<u8>(entry, op, 4);
-  store<u8>(entry, <u8>rt, 5);
-  store<u8>(entry, <u8>ra, 6);
-  store<u32>(entry, <u32>imm, 8);
-  store<u32>(entry, aux, 12);
-}
-
-// Decodes the fast forms; anything else (and every 32-bit-implementation word, whose
-// results and addresses wrap) becomes U_GENERIC.
-function fill(entry: usize, word: u32, wide: bool): void {
-  store<u32>(entry, word);
-  store<u8>(entry, U_GENERIC, 4);
-  if (!wide) return;
-  const rt = (word >>> 21) & 31;
-  const ra = (word >>> 16) & 31;
-  const simm = <i32><i16>word;
-  switch (word >>> 26) {
-    case 32: loadOp(entry, word, rt, ra, simm, 4, 0); break; // lwz
-    case 33: loadOp(entry, word, rt, ra, simm, 4, A_UPDATE); break; // lwzu
-    case 34: loadOp(entry, word, rt, ra, simm, 1, 0); break; // lbz
-    case 35: loadOp(entry, word, rt, ra, simm, 1, A_UPDATE); break; // lbzu
-    case 40: loadOp(entry, word, rt, ra, simm, 2, 0); break; // lhz
-    case 41: loadOp(entry, word, rt, ra, simm, 2, A_UPDATE); break; // lhzu
-    case 42: loadOp(entry, word, rt, ra, simm, 2, A_SIGNED); break; // lha
-    case 43: loadOp(entry, word, rt, ra, simm, 2, A_SIGNED | A_UPDATE); break; // lhau
-    case 36: storeOp(entry, word, rt, ra, simm, 4, 0); break; // stw
-    case 37: storeOp(entry, word, rt, ra, simm, 4, A_UPDATE); break; // stwu
-    case 38: storeOp(entry, word, rt, ra, simm, 1, 0); break; // stb
-    case 39: storeOp(entry, word, rt, ra, simm, 1, A_UPDATE); break; // stbu
-    case 44: storeOp(entry, word, rt, ra, simm, 2, 0); break; // sth
-    case 45: storeOp(entry, word, rt, ra, simm, 2, A_UPDATE); break; // sthu
-    case 58: { // ld, ldu, lwa
-      const ds = simm & ~3;
-      const xo = word & 3;
-      if (xo == 0) loadOp(entry, word, rt, ra, ds, 8, 0);
-      else if (xo == 1) loadOp(entry, word, rt, ra, ds, 8, A_UPDATE);
-      else if (xo == 2) loadOp(entry, word, rt, ra, ds, 4, A_SIGNED);
-      break;
-    }
-    case 62: { // std, stdu
-      const ds = simm & ~3;
-      const xo = word & 3;
-      if (xo == 0) storeOp(entry, word, rt, ra, ds, 8, 0);
-      else if (xo == 1) storeOp(entry, word, rt, ra, ds, 8, A_UPDATE);
-      break;
-    }
-    case 14: put(entry, word, U_ADDI, rt, ra, simm, 0); break;
-    case 15: put(entry, word, U_ADDI, rt, ra, simm << 16, 0); break; // addis
-    case 24: put(entry, word, U_ORI, ra, rt, <i32>(word & 0xffff), 0); break; // ori ra, rs, ui
-    case 11: put(entry, word, U_CMPI, 0, ra, simm, (rt >>> 2) | ((word & (1 << 21)) != 0 ? A_WIDE : 0)); break;
-    case 10: put(entry, word, U_CMPI, 0, ra, <i32>(word & 0xffff), (rt >>> 2) | A_UNSIGNED | ((word & (1 << 21)) != 0 ? A_WIDE : 0)); break;
-    case 18: put(entry, word, U_B, 0, 0, (<i32>(word << 6) >> 6) & ~3, ((word & 1) != 0 ? A_LINK : 0) | ((word & 2) != 0 ? A_ABSOLUTE : 0)); break;
-    case 16: put(entry, word, U_BC, rt, ra, simm & ~3, ((word & 1) != 0 ? A_LINK : 0) | ((word & 2) != 0 ? A_ABSOLUTE : 0)); break;
-    case 19:
-      if (((word >>> 1) & 0x3ff) == 16) put(entry, word, U_BCLR, rt, ra, 0, (word & 1) != 0 ? A_LINK : 0);
-      break;
-    case 31:
-      if (((word >>> 1) & 0x3ff) == 266 && (word & 1) == 0) { // add (not add. or addo)
-        put(entry, word, U_ADD, rt, ra, 0, 0);
-        store<u8>(entry, <u8>((word >>> 11) & 31), 7);
-      } else if (ppcFixedPointCandidate(word)) {
-        put(entry, word, U_FIXED, 0, 0, 0, 0);
-      }
-      break;
-    default:
-      if (ppcFixedPointCandidate(word)) put(entry, word, U_FIXED, 0, 0, 0, 0);
-      break;
-  }
-}
-
-// Update forms with RA = 0, or a load's RA = RT, are invalid: left to the full path.
-@inline function loadOp(entry: usize, word: u32, rt: u32, ra: u32, imm: i32, size: u32, aux: u32): void {
-  if ((aux & A_UPDATE) != 0 && (ra == 0 || ra == rt)) return;
-  const signed = (aux & A_SIGNED) != 0;
-  const op = size == 1 ? U_LOAD_U8 : size == 2 ? (signed ? U_LOAD_S16 : U_LOAD_U16)
-    : size == 4 ? (signed ? U_LOAD_S32 : U_LOAD_U32) : U_LOAD_U64;
-  put(entry, word, op, rt, ra, imm, aux);
-}
-
-@inline function storeOp(entry: usize, word: u32, rt: u32, ra: u32, imm: i32, size: u32, aux: u32): void {
-  if ((aux & A_UPDATE) != 0 && ra == 0) return;
-  const op = size == 1 ? U_STORE_8 : size == 2 ? U_STORE_16 : size == 4 ? U_STORE_32 : U_STORE_64;
-  put(entry, word, op, rt, ra, imm, aux);
 }
 
 @inline function signExtend(value: u64, size: u32): u64 {
@@ -158,27 +55,56 @@ function fill(entry: usize, word: u32, wide: bool): void {
   return (lt ? 8 : gt ? 4 : 2) | ((cpu(CPU_XER) & 0x8000_0000) != 0 ? 1 : 0);
 }
 
-@inline function loadAndGo(regs: usize, at: u64, rt: u32, ra: u32, imm: u64, aux: u32, size: u32, signed: bool, bigEndian: bool): u64 {
-  const ea = (ra == 0 ? 0 : register(regs, ra)) + imm;
+/** ROTL32 as the ISA defines it: the low word, doubled, rotated left by sh (0..31). */
+@inline function rotateWord(value: u64, sh: u64): u64 {
+  const low = value & 0xffff_ffff;
+  return rotl<u64>(low | (low << 32), sh);
+}
+
+/** CA ← ca, and CA32 with it on a 64-bit implementation. */
+@inline function setCarry(ca: bool, wide: bool): void {
+  let xer = cpu(CPU_XER) & ~(XER_CA | XER_CA32);
+  if (ca) xer |= wide ? XER_CA | XER_CA32 : XER_CA;
+  setCpu(CPU_XER, xer);
+}
+
+/** x + y + carry in, with CA (and CA32) from its carries out of the register's top bit and the low word's (as arith.ts). */
+@inline function carryingAdd(x: u64, y: u64, carry: u64, wide: bool): u64 {
+  const r = x + y + carry;
+  const carries = (x & y) | ((x | y) & ~r);
+  let xer = cpu(CPU_XER) & ~(XER_CA | XER_CA32);
+  if (wide) xer |= ((carries >> 63) != 0 ? XER_CA : 0) | (((carries >> 31) & 1) != 0 ? XER_CA32 : 0);
+  else xer |= ((carries >> 31) & 1) != 0 ? XER_CA : 0;
+  setCpu(CPU_XER, xer);
+  return r;
+}
+
+/** (a|0) + (b) for an indexed access, else (a|0) + imm. */
+@inline function effectiveAddress(regs: usize, ra: u32, rb: u32, imm: u64, aux: u32): u64 {
+  return (ra == 0 ? 0 : register(regs, ra)) + ((aux & A_INDEXED) != 0 ? register(regs, rb) : imm);
+}
+
+@inline function loadAndGo(regs: usize, at: u64, rt: u32, ra: u32, rb: u32, imm: u64, aux: u32, size: u32, signed: bool, bigEndian: bool, width: u64): u64 {
+  const ea = effectiveAddress(regs, ra, rb, imm, aux);
   const value = readValue(ea, size, bigEndian, at);
   if (accessExit != EXIT_NONE) {
     uopStatus = accessExit;
     return at;
   }
-  setRegister(regs, rt, signed ? signExtend(value, size) : value);
-  if ((aux & A_UPDATE) != 0) setRegister(regs, ra, ea);
-  return at + 4;
+  setRegister(regs, rt, signed ? signExtend(value, size) & width : value);
+  if ((aux & A_UPDATE) != 0) setRegister(regs, ra, ea & width);
+  return (at + 4) & width;
 }
 
-@inline function storeAndGo(regs: usize, at: u64, rt: u32, ra: u32, imm: u64, aux: u32, size: u32, bigEndian: bool): u64 {
-  const ea = (ra == 0 ? 0 : register(regs, ra)) + imm;
+@inline function storeAndGo(regs: usize, at: u64, rt: u32, ra: u32, rb: u32, imm: u64, aux: u32, size: u32, bigEndian: bool, width: u64): u64 {
+  const ea = effectiveAddress(regs, ra, rb, imm, aux);
   writeValue(ea, size, register(regs, rt), bigEndian, at);
   if (accessExit != EXIT_NONE) {
     uopStatus = accessExit;
     return at;
   }
-  if ((aux & A_UPDATE) != 0) setRegister(regs, ra, ea);
-  return at + 4;
+  if ((aux & A_UPDATE) != 0) setRegister(regs, ra, ea & width);
+  return (at + 4) & width;
 }
 
 /** Why uopExecute did not simply continue: EXIT_NONE, U_GENERIC_EXIT, or an access's exit. */
@@ -205,11 +131,11 @@ export function uopSetReportLoops(on: bool): void {
   store<u64>(regs + (n << 3), value);
 }
 
-/** BO/BI of a conditional branch: decrements CTR unless BO says not to, then whether the branch is taken. */
-@inline function branchConditionHolds(bo: u32, bi: u32): bool {
+/** BO/BI of a conditional branch: decrements CTR (at the implementation's width) unless BO says not to, then whether the branch is taken. */
+@inline function branchConditionHolds(bo: u32, bi: u32, width: u64): bool {
   let ctrOk = true;
   if ((bo & 4) == 0) {
-    const ctr = cpu(CPU_CTR) - 1;
+    const ctr = (cpu(CPU_CTR) - 1) & width;
     setCpu(CPU_CTR, ctr);
     ctrOk = (ctr != 0) != ((bo & 2) != 0);
   }
@@ -217,66 +143,149 @@ export function uopSetReportLoops(on: bool): void {
   return ctrOk && condOk;
 }
 
+/** The signed or unsigned compare of a and b (as doublewords with A_WIDE, else words) into CR field aux & 7. */
+@inline function compare(a: u64, b: u64, aux: u32): void {
+  const wide = (aux & A_WIDE) != 0;
+  let nibble: u32;
+  if ((aux & A_UNSIGNED) != 0) {
+    const x = wide ? a : a & 0xffff_ffff;
+    const y = wide ? b : b & 0xffff_ffff;
+    nibble = crNibble(x < y, x > y);
+  } else {
+    const x = wide ? <i64>a : <i64><i32>a;
+    const y = wide ? <i64>b : <i64><i32>b;
+    nibble = crNibble(x < y, x > y);
+  }
+  const shift = 28 - ((aux & 7) << 2);
+  setCr((cr() & ~(0xf << shift)) | (nibble << shift));
+}
+
 /**
- * Runs the micro-op at `entry` for the instruction at `at` (64-bit mode, GPRs at
- * `regs`) and returns the next pc. If uopStatus is not EXIT_NONE afterwards the
- * instruction did not run: U_GENERIC_EXIT (take the full path) or an access's exit.
+ * Runs the micro-op at `entry` for the instruction at `at` (GPRs at `regs`, a 64-bit
+ * implementation when `wide`) and returns the next pc. If uopStatus is not EXIT_NONE
+ * afterwards the instruction did not run: U_GENERIC_EXIT (take the full path) or an
+ * access's exit.
  */
-@inline export function uopExecute(entry: usize, at: u64, bigEndian: bool, regs: usize): u64 {
+@inline export function uopExecute(entry: usize, at: u64, bigEndian: bool, regs: usize, wide: bool): u64 {
+  const width: u64 = wide ? 0xffff_ffff_ffff_ffff : 0xffff_ffff;
+  const next = (at + 4) & width;
   const op = load<u8>(entry, 4);
-  const rt = <u32>load<u8>(entry, 5);
+  const d = <u32>load<u8>(entry, 5);
   const ra = <u32>load<u8>(entry, 6);
-  const imm = <u64><i64>load<i32>(entry, 8);
+  const rb = <u32>load<u8>(entry, 7);
+  const bits = load<u32>(entry, 8);
+  const imm = <u64><i64><i32>bits; // sign-extended; the logical forms' immediates are below 2^31
   const aux = load<u32>(entry, 12);
-  switch (op) {
-    case U_LOAD_U8: return loadAndGo(regs, at, rt, ra, imm, aux, 1, false, bigEndian);
-    case U_LOAD_U16: return loadAndGo(regs, at, rt, ra, imm, aux, 2, false, bigEndian);
-    case U_LOAD_S16: return loadAndGo(regs, at, rt, ra, imm, aux, 2, true, bigEndian);
-    case U_LOAD_U32: return loadAndGo(regs, at, rt, ra, imm, aux, 4, false, bigEndian);
-    case U_LOAD_S32: return loadAndGo(regs, at, rt, ra, imm, aux, 4, true, bigEndian);
-    case U_LOAD_U64: return loadAndGo(regs, at, rt, ra, imm, aux, 8, false, bigEndian);
-    case U_STORE_8: return storeAndGo(regs, at, rt, ra, imm, aux, 1, bigEndian);
-    case U_STORE_16: return storeAndGo(regs, at, rt, ra, imm, aux, 2, bigEndian);
-    case U_STORE_32: return storeAndGo(regs, at, rt, ra, imm, aux, 4, bigEndian);
-    case U_STORE_64: return storeAndGo(regs, at, rt, ra, imm, aux, 8, bigEndian);
-    case U_ADDI: setRegister(regs, rt, (ra == 0 ? 0 : register(regs, ra)) + imm); return at + 4;
-    case U_ADD: setRegister(regs, rt, register(regs, ra) + register(regs, <u32>load<u8>(entry, 7))); return at + 4;
-    case U_ORI: setRegister(regs, rt, register(regs, ra) | imm); return at + 4;
-    case U_CMPI: {
-      const wide = (aux & A_WIDE) != 0;
-      const value = register(regs, ra);
-      let nibble: u32;
-      if ((aux & A_UNSIGNED) != 0) {
-        const a = wide ? value : value & 0xffff_ffff;
-        const b = imm & 0xffff;
-        nibble = crNibble(a < b, a > b);
-      } else {
-        const a = wide ? <i64>value : <i64><i32>value;
-        nibble = crNibble(a < <i64>imm, a > <i64>imm);
-      }
-      const shift = 28 - ((aux & 7) << 2);
-      setCr((cr() & ~(0xf << shift)) | (nibble << shift));
-      return at + 4;
+  let r: u64;
+  switch (op & ~U_RECORD) {
+    case U_LOAD_U8: return loadAndGo(regs, at, d, ra, rb, imm, aux, 1, false, bigEndian, width);
+    case U_LOAD_U16: return loadAndGo(regs, at, d, ra, rb, imm, aux, 2, false, bigEndian, width);
+    case U_LOAD_S16: return loadAndGo(regs, at, d, ra, rb, imm, aux, 2, true, bigEndian, width);
+    case U_LOAD_U32: return loadAndGo(regs, at, d, ra, rb, imm, aux, 4, false, bigEndian, width);
+    case U_LOAD_S32: return loadAndGo(regs, at, d, ra, rb, imm, aux, 4, true, bigEndian, width);
+    case U_LOAD_U64: return loadAndGo(regs, at, d, ra, rb, imm, aux, 8, false, bigEndian, width);
+    case U_STORE_8: return storeAndGo(regs, at, d, ra, rb, imm, aux, 1, bigEndian, width);
+    case U_STORE_16: return storeAndGo(regs, at, d, ra, rb, imm, aux, 2, bigEndian, width);
+    case U_STORE_32: return storeAndGo(regs, at, d, ra, rb, imm, aux, 4, bigEndian, width);
+    case U_STORE_64: return storeAndGo(regs, at, d, ra, rb, imm, aux, 8, bigEndian, width);
+    case U_ADDI: r = register(regs, ra) + imm; break;
+    case U_LI: r = imm; break;
+    case U_ADD: r = register(regs, ra) + register(regs, rb); break;
+    case U_SUBF: r = register(regs, rb) - register(regs, ra); break;
+    case U_NEG: r = 0 - register(regs, ra); break;
+    case U_ORI: r = register(regs, ra) | <u64>bits; break;
+    case U_XORI: r = register(regs, ra) ^ <u64>bits; break;
+    case U_ANDI: r = register(regs, ra) & <u64>bits; break;
+    case U_OR: r = register(regs, ra) | register(regs, rb); break;
+    case U_AND: r = register(regs, ra) & register(regs, rb); break;
+    case U_XOR: r = register(regs, ra) ^ register(regs, rb); break;
+    case U_NOR: r = ~(register(regs, ra) | register(regs, rb)); break;
+    case U_ANDC: r = register(regs, ra) & ~register(regs, rb); break;
+    case U_ORC: r = register(regs, ra) | ~register(regs, rb); break;
+    case U_NAND: r = ~(register(regs, ra) & register(regs, rb)); break;
+    case U_EQV: r = ~(register(regs, ra) ^ register(regs, rb)); break;
+    case U_EXTSB: r = <u64><i64><i8>register(regs, ra); break;
+    case U_EXTSH: r = <u64><i64><i16>register(regs, ra); break;
+    case U_EXTSW: r = <u64><i64><i32>register(regs, ra); break;
+    case U_RLW: r = rotateWord(register(regs, ra), <u64>rb) & ((<u64>aux << 32) | <u64>bits); break;
+    case U_RLWNM: r = rotateWord(register(regs, ra), register(regs, rb) & 31) & ((<u64>aux << 32) | <u64>bits); break;
+    case U_RLWIMI: {
+      const mask = (<u64>aux << 32) | <u64>bits;
+      r = (rotateWord(register(regs, ra), <u64>rb) & mask) | (register(regs, d) & ~mask);
+      break;
     }
+    case U_RLD: r = rotl<u64>(register(regs, ra), <u64>rb) & ((<u64>aux << 32) | <u64>bits); break;
+    case U_RLDIMI: {
+      const mask = (<u64>aux << 32) | <u64>bits;
+      r = (rotl<u64>(register(regs, ra), <u64>rb) & mask) | (register(regs, d) & ~mask);
+      break;
+    }
+    case U_SLW: {
+      const n = register(regs, rb);
+      r = (n & 0x20) != 0 ? 0 : (register(regs, ra) << (n & 31)) & 0xffff_ffff;
+      break;
+    }
+    case U_SRW: {
+      const n = register(regs, rb);
+      r = (n & 0x20) != 0 ? 0 : (register(regs, ra) & 0xffff_ffff) >> (n & 31);
+      break;
+    }
+    case U_SLD: {
+      const n = register(regs, rb);
+      r = (n & 0x40) != 0 ? 0 : register(regs, ra) << (n & 63);
+      break;
+    }
+    case U_SRD: {
+      const n = register(regs, rb);
+      r = (n & 0x40) != 0 ? 0 : register(regs, ra) >> (n & 63);
+      break;
+    }
+    case U_SRAWI: { // CA: negative and a one bit shifted out
+      const value = <i64><i32>register(regs, ra);
+      r = <u64>(value >> <i64>rb);
+      setCarry(value < 0 && (<u64>value & ((<u64>1 << <u64>rb) - 1)) != 0, wide);
+      break;
+    }
+    case U_SRADI: {
+      const value = <i64>register(regs, ra);
+      r = <u64>(value >> <i64>rb);
+      setCarry(value < 0 && (<u64>value & ((<u64>1 << <u64>rb) - 1)) != 0, wide);
+      break;
+    }
+    case U_MULLW: r = <u64>(<i64><i32>register(regs, ra) * <i64><i32>register(regs, rb)); break;
+    case U_MULLD: r = register(regs, ra) * register(regs, rb); break;
+    case U_MULLI: r = (wide ? register(regs, ra) : <u64><i64><i32>register(regs, ra)) * imm; break;
+    case U_CARRY_ADD: {
+      const x = (aux & A_COMPLEMENT) != 0 ? ~register(regs, ra) : register(regs, ra);
+      const carry: u64 = (aux & A_CARRY_ONE) != 0 ? 1 : (aux & A_CARRY_CA) != 0 ? ((cpu(CPU_XER) & XER_CA) != 0 ? 1 : 0) : 0;
+      r = carryingAdd(x, (aux & A_INDEXED) != 0 ? register(regs, rb) : imm, carry, wide);
+      break;
+    }
+    case U_MFLR: r = cpu(CPU_LR); break;
+    case U_MFCTR: r = cpu(CPU_CTR); break;
+    case U_MTLR: setCpu(CPU_LR, register(regs, ra) & width); return next;
+    case U_MTCTR: setCpu(CPU_CTR, register(regs, ra) & width); return next;
+    case U_CMPI: compare(register(regs, ra), imm, aux); return next;
+    case U_CMP: compare(register(regs, ra), register(regs, rb), aux); return next;
     case U_B:
-      if ((aux & A_LINK) != 0) setCpu(CPU_LR, at + 4);
-      return (aux & A_ABSOLUTE) != 0 ? imm : at + imm;
+      if ((aux & A_LINK) != 0) setCpu(CPU_LR, next);
+      return ((aux & A_ABSOLUTE) != 0 ? imm : at + imm) & width;
     case U_BC: {
-      const taken = branchConditionHolds(rt, ra);
-      if ((aux & A_LINK) != 0) setCpu(CPU_LR, at + 4);
-      if (!taken) return at + 4;
-      const target = (aux & A_ABSOLUTE) != 0 ? imm : at + imm;
+      const taken = branchConditionHolds(d, ra, width);
+      if ((aux & A_LINK) != 0) setCpu(CPU_LR, next);
+      if (!taken) return next;
+      const target = ((aux & A_ABSOLUTE) != 0 ? imm : at + imm) & width;
       if (uopReportLoops && target < at) uopStatus = U_LOOP_BRANCH;
       return target;
     }
-    case U_BCLR: {
-      const target = cpu(CPU_LR) & ~3;
-      const taken = branchConditionHolds(rt, ra);
-      if ((aux & A_LINK) != 0) setCpu(CPU_LR, at + 4);
-      return taken ? target : at + 4;
+    case U_BCLR: case U_BCCTR: {
+      const target = cpu(op == U_BCLR ? CPU_LR : CPU_CTR) & ~3 & width;
+      const taken = branchConditionHolds(d, ra, width);
+      if ((aux & A_LINK) != 0) setCpu(CPU_LR, next);
+      return taken ? target : next;
     }
     case U_FIXED:
-      if (ppcFixedPoint(load<u32>(entry)) == ALU_DONE) return at + 4;
+      if (ppcFixedPoint(bigEndian ? bswap<u32>(load<u32>(entry)) : load<u32>(entry)) == ALU_DONE) return next;
       // Not one of its words after all (an indexed load, an SPR the full path owns): decided once.
       store<u8>(entry, U_GENERIC, 4);
       uopStatus = U_GENERIC_EXIT;
@@ -285,4 +294,11 @@ export function uopSetReportLoops(on: bool): void {
       uopStatus = U_GENERIC_EXIT;
       return at;
   }
+  r &= width;
+  setRegister(regs, d, r);
+  if ((op & U_RECORD) != 0) {
+    const signed = wide ? <i64>r : <i64><i32>r;
+    setCr((cr() & 0x0fff_ffff) | (crNibble(signed < 0, signed > 0) << 28));
+  }
+  return next;
 }

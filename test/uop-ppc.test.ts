@@ -1,0 +1,106 @@
+// The PowerPC micro-op cache (assembly/exec/ppc/uops.ts, uop-fill.ts) on both widths:
+// the first run of a word decodes it, later runs take the cached op, and either way a
+// 32-bit implementation's results, written-back addresses, CTR and LR stay 32 bits wide
+// and a word the host rewrites runs as rewritten.
+import { describe, expect, it } from 'vitest';
+import { Machine, Vcpu, ppc, type GuestArch } from '../dist/src/index.js';
+
+const CODE = 0x10_0000n;
+const DATA = 0x20_0000n;
+
+async function guest(arch: GuestArch, words: number[]) {
+  const machine = await Machine.create({ arenaBytes: 4 << 20 });
+  const code = machine.allocateBacking(0x10000);
+  machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: CODE, memorySize: 0x10000, userspaceAddr: code });
+  const data = machine.allocateBacking(0x10000);
+  machine.setUserMemoryRegion({ slot: 1, guestPhysAddr: DATA, memorySize: 0x10000, userspaceAddr: data });
+  const bytes = new Uint8Array(words.length * 4);
+  words.forEach((word, i) => new DataView(bytes.buffer).setUint32(i * 4, word, arch === 'ppc64le'));
+  machine.writeBytes(CODE, bytes);
+  return { machine, vcpu: new Vcpu(machine, 0, arch).set('pc', CODE) };
+}
+
+const CR0_LT = 0x8000_0000n;
+const XER_CA = 0x2000_0000n;
+
+/** A body of hot forms whose results differ between a 32-bit and a 64-bit implementation, then sc. */
+const WIDTH_PROGRAM = [
+  ppc.li(3, -1), //                  r3 = -1
+  ppc.addi(4, 3, 2), //              r4 = r3 + 2 (wraps to 1 in 32 bits)
+  ppc.lis(5, -0x8000), //            r5 = 0x8000_0000 sign-extended
+  ppc.rc(ppc.or(6, 5, 5)), //        or. r6: CR0 from r6
+  ppc.mullw(7, 5, 5), //             2^62: low word 0
+  ppc.rlwinm(8, 3, 4, 28, 3), //     a wrapping mask
+  ppc.srawi(9, 5, 4), //             no one bits shifted out: CA clear
+  ppc.lha(10, 0, 11), //             0x8000 sign-extended
+  ppc.lwzx(12, 11, 13), //           indexed
+  ppc.li(14, 0),
+  ppc.mtctr(14),
+  ppc.bdnz(8), //                    CTR 0 - 1: taken
+  ppc.nop(),
+  ppc.mfctr(15),
+  ppc.stwu(3, 8, 11), //             writes back DATA + 8
+  ppc.sc(),
+];
+
+async function runWidthProgram(arch: GuestArch) {
+  const { machine, vcpu } = await guest(arch, WIDTH_PROGRAM);
+  machine.write(DATA, 2, 0x8000n, { endian: arch === 'ppc64le' ? 'little' : 'big' });
+  machine.write(DATA + 4n, 4, 0x1234_5678n, { endian: arch === 'ppc64le' ? 'little' : 'big' });
+  const results = [];
+  for (let pass = 0; pass < 2; pass++) { // the second pass runs every word from the cache
+    vcpu.set('pc', CODE).set('r11', DATA).set('r13', 4n).set('xer', XER_CA).set('cr', 0n);
+    expect(vcpu.run(100)).toMatchObject({ reason: 'hypercall' });
+    results.push(Object.fromEntries(['r3', 'r4', 'r6', 'r7', 'r8', 'r9', 'r10', 'r11', 'r12', 'r15', 'ctr', 'cr', 'xer'].map((name) => [name, vcpu.get(name)])));
+  }
+  expect(results[1]).toEqual(results[0]);
+  return results[0]!;
+}
+
+describe('PowerPC micro-ops', () => {
+  it('a 32-bit implementation keeps results, written-back addresses and CTR to 32 bits', async () => {
+    const r = await runWidthProgram('ppc32be');
+    expect(r.r3).toBe(0xffff_ffffn);
+    expect(r.r4).toBe(1n);
+    expect(r.r6).toBe(0x8000_0000n);
+    expect(r.cr! & 0xf000_0000n).toBe(CR0_LT); // negative as a word
+    expect(r.r7).toBe(0n);
+    expect(r.r8).toBe(0xf000_000fn);
+    expect(r.r9).toBe(0xf800_0000n);
+    expect(r.xer! & XER_CA).toBe(0n);
+    expect(r.r10).toBe(0xffff_8000n);
+    expect(r.r12).toBe(0x1234_5678n);
+    expect(r.ctr).toBe(0xffff_ffffn);
+    expect(r.r15).toBe(0xffff_ffffn);
+    expect(r.r11).toBe(DATA + 8n);
+  });
+
+  it.each(['ppc64be', 'ppc64le'] as const)('a 64-bit implementation (%s) keeps them to 64 bits', async (arch) => {
+    const r = await runWidthProgram(arch);
+    expect(r.r3).toBe(0xffff_ffff_ffff_ffffn);
+    expect(r.r4).toBe(1n);
+    expect(r.r6).toBe(0xffff_ffff_8000_0000n);
+    expect(r.cr! & 0xf000_0000n).toBe(CR0_LT);
+    expect(r.r7).toBe(0x4000_0000_0000_0000n);
+    expect(r.r8).toBe(0xffff_ffff_f000_000fn); // ROTL32's doubled word under the wrapping mask
+    expect(r.r9).toBe(0xffff_ffff_f800_0000n);
+    expect(r.xer! & XER_CA).toBe(0n);
+    expect(r.r10).toBe(0xffff_ffff_ffff_8000n);
+    expect(r.r12).toBe(0x1234_5678n);
+    expect(r.ctr).toBe(0xffff_ffff_ffff_ffffn);
+    expect(r.r11).toBe(DATA + 8n);
+  });
+
+  it.each(['ppc32be', 'ppc64be', 'ppc64le'] as const)('a word the host rewrites runs as rewritten (%s)', async (arch) => {
+    const { machine, vcpu } = await guest(arch, [ppc.addi(3, 3, 1), ppc.bdnz(-4), ppc.sc()]);
+    vcpu.set('ctr', 10n).set('r3', 0n);
+    expect(vcpu.run(100)).toMatchObject({ reason: 'hypercall' });
+    expect(vcpu.get('r3')).toBe(10n);
+    const rewritten = new Uint8Array(4);
+    new DataView(rewritten.buffer).setUint32(0, ppc.addi(3, 3, 100), arch === 'ppc64le');
+    machine.writeBytes(CODE, rewritten);
+    vcpu.set('pc', CODE).set('ctr', 10n).set('r3', 0n);
+    expect(vcpu.run(100)).toMatchObject({ reason: 'hypercall' });
+    expect(vcpu.get('r3')).toBe(1000n);
+  });
+});
