@@ -6,7 +6,7 @@
 // checked at block starts: after a taken branch, the full path or an access that left
 // the TLB's hit path (which may have run a device), as QEMU checks at translation-block
 // boundaries; a straight run of micro-ops between them is one unit, as a compiled loop's iteration is.
-import { REC_DECODE, REC_FAULT_ADDR, CPU_MODE, CPU_GPR, PAGE_SIZE } from "../layout";
+import { REC_DECODE, REC_FAULT_ADDR, REC_UOPS, CPU_MODE, CPU_GPR, PAGE_SIZE } from "../layout";
 import {
   EXIT_NONE, EXIT_BUDGET, CAUSE_UNDEFINED, CAUSE_UNIMPLEMENTED, CAUSE_INVALID_FORM, FAULT_FETCH, FAULT_ALIGNMENT,
   FAULT_TRANSLATION,
@@ -14,10 +14,10 @@ import {
 import { KIND_LOADSTORE, KIND_OTHER, KIND_INVALID_FORM, D_MNEMONIC } from "../decode/descriptor";
 import { M64_LDRAA, M64_LDRAB } from "../decode/a64-mnemonics";
 import { decodeA64 } from "../decode/a64";
-import { record } from "../machine";
+import { record, tlb, tlbMask } from "../machine";
 import { exitWith, fault, ranFor, undefinedInstruction } from "./run-exits";
 import { pc, setPc } from "../cpu/regs";
-import { tlbTranslate, tlbSync, walkFaulted, tlbEpoch, TLB_FETCH } from "../mmu/tlb";
+import { tlbTranslate, tlbSync, walkFaulted, tlbEpoch, contextSalt, contextTag, TLB_FETCH } from "../mmu/tlb";
 import { resetAccessExit, setAddressMask, bigData, accessExit } from "./guest-memory";
 import { ALU_DONE, ALU_NOT_MINE } from "./ppc/alu";
 import { LS_UNIMPLEMENTED } from "./ppc/loadstore";
@@ -89,11 +89,20 @@ export function a64Run(budget: u32): u32 {
   let codePage: u64 = 1;
   let codeHost: usize = 0;
   let codeEpoch = tlbEpoch;
+  const uops = record + REC_UOPS;
+  const dataTlb = tlb;
+  const dataMask = ((tlbMask + 1) >>> 1) - 1;
+  let salt = contextSalt;
+  let tag = contextTag;
   let at = pc();
   let left = budget;
   let blockStart = true;
   while (left != 0) {
-    if (blockStart && (tlbSync() || tlbEpoch != codeEpoch)) codePage = 1;
+    if (blockStart) {
+      if (tlbSync() || tlbEpoch != codeEpoch) codePage = 1;
+      salt = contextSalt;
+      tag = contextTag;
+    }
     const page = at & ~(<u64>PAGE_SIZE - 4);
     if (page != codePage) {
       tlbSync();
@@ -122,7 +131,7 @@ export function a64Run(budget: u32): u32 {
       }
     }
     const word = load<u32>(host);
-    const entry = a64UopFor(word);
+    const entry = a64UopFor(uops, word);
     left--;
     let next = at + 4;
     let outcome = MEM_SLOW; // what ended the block unless the case goes on
@@ -202,24 +211,24 @@ export function a64Run(budget: u32): u32 {
       }
       case A.U_BR: next = xr(regs, rn(entry)); break;
       case A.U_BLR: next = xr(regs, rn(entry)); xw(regs, 30, at + 4); break;
-      case M.U_LDR8: outcome = loadOp(regs, entry, at, bigEndian, 1, 0, false); break;
-      case M.U_LDR16: outcome = loadOp(regs, entry, at, bigEndian, 2, 0, false); break;
-      case M.U_LDR32: outcome = loadOp(regs, entry, at, bigEndian, 4, 0, false); break;
-      case M.U_LDR64: outcome = loadOp(regs, entry, at, bigEndian, 8, 0, false); break;
-      case M.U_LDRSB_X: outcome = loadOp(regs, entry, at, bigEndian, 1, 8, false); break;
-      case M.U_LDRSH_X: outcome = loadOp(regs, entry, at, bigEndian, 2, 16, false); break;
-      case M.U_LDRSW: outcome = loadOp(regs, entry, at, bigEndian, 4, 32, false); break;
-      case M.U_LDRSB_W: outcome = loadOp(regs, entry, at, bigEndian, 1, 8, true); break;
-      case M.U_LDRSH_W: outcome = loadOp(regs, entry, at, bigEndian, 2, 16, true); break;
-      case M.U_STR8: outcome = storeOp(regs, entry, at, bigEndian, 1); break;
-      case M.U_STR16: outcome = storeOp(regs, entry, at, bigEndian, 2); break;
-      case M.U_STR32: outcome = storeOp(regs, entry, at, bigEndian, 4); break;
-      case M.U_STR64: outcome = storeOp(regs, entry, at, bigEndian, 8); break;
-      case M.U_LDP32: outcome = loadPairOp(regs, entry, at, bigEndian, 4, 0); break;
-      case M.U_LDP64: outcome = loadPairOp(regs, entry, at, bigEndian, 8, 0); break;
-      case M.U_LDPSW: outcome = loadPairOp(regs, entry, at, bigEndian, 4, 32); break;
-      case M.U_STP32: outcome = storePairOp(regs, entry, at, bigEndian, 4); break;
-      case M.U_STP64: outcome = storePairOp(regs, entry, at, bigEndian, 8); break;
+      case M.U_LDR8: outcome = loadOp(regs, entry, at, bigEndian, dataTlb, dataMask, salt, tag, 1, 0, false); break;
+      case M.U_LDR16: outcome = loadOp(regs, entry, at, bigEndian, dataTlb, dataMask, salt, tag, 2, 0, false); break;
+      case M.U_LDR32: outcome = loadOp(regs, entry, at, bigEndian, dataTlb, dataMask, salt, tag, 4, 0, false); break;
+      case M.U_LDR64: outcome = loadOp(regs, entry, at, bigEndian, dataTlb, dataMask, salt, tag, 8, 0, false); break;
+      case M.U_LDRSB_X: outcome = loadOp(regs, entry, at, bigEndian, dataTlb, dataMask, salt, tag, 1, 8, false); break;
+      case M.U_LDRSH_X: outcome = loadOp(regs, entry, at, bigEndian, dataTlb, dataMask, salt, tag, 2, 16, false); break;
+      case M.U_LDRSW: outcome = loadOp(regs, entry, at, bigEndian, dataTlb, dataMask, salt, tag, 4, 32, false); break;
+      case M.U_LDRSB_W: outcome = loadOp(regs, entry, at, bigEndian, dataTlb, dataMask, salt, tag, 1, 8, true); break;
+      case M.U_LDRSH_W: outcome = loadOp(regs, entry, at, bigEndian, dataTlb, dataMask, salt, tag, 2, 16, true); break;
+      case M.U_STR8: outcome = storeOp(regs, entry, at, bigEndian, dataTlb, dataMask, salt, tag, 1); break;
+      case M.U_STR16: outcome = storeOp(regs, entry, at, bigEndian, dataTlb, dataMask, salt, tag, 2); break;
+      case M.U_STR32: outcome = storeOp(regs, entry, at, bigEndian, dataTlb, dataMask, salt, tag, 4); break;
+      case M.U_STR64: outcome = storeOp(regs, entry, at, bigEndian, dataTlb, dataMask, salt, tag, 8); break;
+      case M.U_LDP32: outcome = loadPairOp(regs, entry, at, bigEndian, dataTlb, dataMask, salt, tag, 4, 0); break;
+      case M.U_LDP64: outcome = loadPairOp(regs, entry, at, bigEndian, dataTlb, dataMask, salt, tag, 8, 0); break;
+      case M.U_LDPSW: outcome = loadPairOp(regs, entry, at, bigEndian, dataTlb, dataMask, salt, tag, 4, 32); break;
+      case M.U_STP32: outcome = storePairOp(regs, entry, at, bigEndian, dataTlb, dataMask, salt, tag, 4); break;
+      case M.U_STP64: outcome = storePairOp(regs, entry, at, bigEndian, dataTlb, dataMask, salt, tag, 8); break;
       default: outcome = MEM_GENERIC;
     }
     if (outcome == MEM_DONE) {

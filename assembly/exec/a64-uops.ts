@@ -6,8 +6,7 @@
 // and the entry's fields: a64/uop-alu.ts and a64/uop-memory.ts; a64-run.ts runs them.
 // Everything else, and the forms' rare corners (SP or XZR where a micro-op has no room
 // for them, writeback onto the transfer register), is U_GENERIC: the full path.
-import { REC_UOPS, UOP_SIZE, UOP_ENTRIES } from "../layout";
-import { record } from "../machine";
+import { UOP_SIZE, UOP_ENTRIES } from "../layout";
 import { U_GENERIC } from "./ppc/uops";
 import { decodeBitMasks, bitMaskW } from "./a64/data-immediate";
 import {
@@ -25,9 +24,9 @@ import {
 
 const M32: u64 = 0xffff_ffff;
 
-/** The entry for `word`, decoded now if the cache does not hold it. */
-@inline export function a64UopFor(word: u32): usize {
-  const entry = record + REC_UOPS + ((((word * 0x9e37_79b1) >>> 22) & (UOP_ENTRIES - 1)) * UOP_SIZE);
+/** The entry for `word` in the cache at `uops` (record + REC_UOPS), decoded now if the cache does not hold it. */
+@inline export function a64UopFor(uops: usize, word: u32): usize {
+  const entry = uops + ((((word * 0x9e37_79b1) >>> 22) & (UOP_ENTRIES - 1)) * UOP_SIZE);
   if (load<u32>(entry) != word) fill(entry, word);
   return entry;
 }

@@ -8,7 +8,7 @@
 //   immediate forms: 8 offset before the access i16 · 10 added after it (writeback) i16 · 12 rt2 u8 (pairs)
 //   register offset: 8 rm u32 · 12 operand2's aux (uop-alu.ts) for the extended, shifted index
 import { EXIT_NONE } from "../../exits";
-import { tlbLookup, TLB_READ, TLB_WRITE } from "../../mmu/tlb";
+import { TLB_ENTRY_SIZE, TLB_E_READ, TLB_E_WRITE, TLB_E_ADDEND, PAGE_SIZE } from "../../layout";
 import { readValue, writeValue, accessExit } from "../guest-memory";
 import { xr, xw, operand2, E_RD, E_RN, E_RM, E_IMM, E_AUX } from "./uop-alu";
 
@@ -65,6 +65,18 @@ export const MEM_EXIT: u32 = 3; //    not completed: accessExit says why
   return toW ? s & 0xffff_ffff : s;
 }
 
+/**
+ * mmu/tlb.ts tlbLookup's hit path over the data half of the TLB as the run loop holds it
+ * in locals (`base`, `mask`: its entries - 1, the context's `salt` and `tag`, read at each
+ * block start: the context changes only on the full path or in a device, both block
+ * ends): the host address of `size` bytes at `va`, or 0.
+ */
+@inline function lookup(base: usize, mask: u32, salt: u32, tag: u64, kind: u32, va: u64, size: u32): usize {
+  const entry = base + ((<u32>(va >> 12) ^ salt) & mask) * TLB_ENTRY_SIZE;
+  if (load<u64>(entry + kind) == ((va & (~(<u64>PAGE_SIZE - 1) | (<u64>size - 1))) | tag)) return <usize>(va + load<u64>(entry, TLB_E_ADDEND));
+  return 0;
+}
+
 // Out of line: every memory case shares them.
 function readSlow(address: u64, size: u32, bigEndian: bool, at: u64): u64 {
   return readValue(address, size, bigEndian, at);
@@ -88,13 +100,13 @@ function writeSlow(address: u64, size: u32, value: u64, bigEndian: bool, at: u64
   return (flags & M_SP_BASE) != 0 && (base & 15) != 0;
 }
 
-@inline export function loadOp(regs: usize, entry: usize, at: u64, bigEndian: bool, size: u32, signBits: u32, toW: bool): u32 {
+@inline export function loadOp(regs: usize, entry: usize, at: u64, bigEndian: bool, base: usize, mask: u32, salt: u32, tag: u64, size: u32, signBits: u32, toW: bool): u32 {
   const flags = <u32>load<u8>(entry, E_RM);
   const n = <u32>load<u8>(entry, E_RN);
-  const base = xr(regs, n);
-  if (misalignedSp(flags, base)) return MEM_GENERIC;
-  const ea = address(regs, entry, flags, base);
-  const host = tlbLookup(TLB_READ, ea, size);
+  const from = xr(regs, n);
+  if (misalignedSp(flags, from)) return MEM_GENERIC;
+  const ea = address(regs, entry, flags, from);
+  const host = lookup(base, mask, salt, tag, TLB_E_READ, ea, size);
   let value: u64;
   let done = MEM_DONE;
   if (host != 0) {
@@ -109,14 +121,14 @@ function writeSlow(address: u64, size: u32, value: u64, bigEndian: bool, at: u64
   return done;
 }
 
-@inline export function storeOp(regs: usize, entry: usize, at: u64, bigEndian: bool, size: u32): u32 {
+@inline export function storeOp(regs: usize, entry: usize, at: u64, bigEndian: bool, base: usize, mask: u32, salt: u32, tag: u64, size: u32): u32 {
   const flags = <u32>load<u8>(entry, E_RM);
   const n = <u32>load<u8>(entry, E_RN);
-  const base = xr(regs, n);
-  if (misalignedSp(flags, base)) return MEM_GENERIC;
-  const ea = address(regs, entry, flags, base);
+  const from = xr(regs, n);
+  if (misalignedSp(flags, from)) return MEM_GENERIC;
+  const ea = address(regs, entry, flags, from);
   const value = xr(regs, <u32>load<u8>(entry, E_RD));
-  const host = tlbLookup(TLB_WRITE, ea, size);
+  const host = lookup(base, mask, salt, tag, TLB_E_WRITE, ea, size);
   let done = MEM_DONE;
   if (host != 0) {
     storeHost(host, size, order(value, size, bigEndian));
@@ -130,14 +142,14 @@ function writeSlow(address: u64, size: u32, value: u64, bigEndian: bool, at: u64
 }
 
 /** LDP/LDPSW: both reads before either register is written. */
-@inline export function loadPairOp(regs: usize, entry: usize, at: u64, bigEndian: bool, size: u32, signBits: u32): u32 {
+@inline export function loadPairOp(regs: usize, entry: usize, at: u64, bigEndian: bool, base: usize, mask: u32, salt: u32, tag: u64, size: u32, signBits: u32): u32 {
   const flags = <u32>load<u8>(entry, E_RM);
   const n = <u32>load<u8>(entry, E_RN);
-  const base = xr(regs, n);
-  if (misalignedSp(flags, base)) return MEM_GENERIC;
-  const ea = address(regs, entry, flags, base);
-  const first = tlbLookup(TLB_READ, ea, size);
-  const second = tlbLookup(TLB_READ, ea + size, size);
+  const from = xr(regs, n);
+  if (misalignedSp(flags, from)) return MEM_GENERIC;
+  const ea = address(regs, entry, flags, from);
+  const first = lookup(base, mask, salt, tag, TLB_E_READ, ea, size);
+  const second = lookup(base, mask, salt, tag, TLB_E_READ, ea + size, size);
   let a: u64, b: u64;
   let done = MEM_DONE;
   if (first != 0 && second != 0) {
@@ -157,16 +169,16 @@ function writeSlow(address: u64, size: u32, value: u64, bigEndian: bool, at: u64
 }
 
 /** STP: the first store, then the second (a fault in the second leaves the first done, as the full path). */
-@inline export function storePairOp(regs: usize, entry: usize, at: u64, bigEndian: bool, size: u32): u32 {
+@inline export function storePairOp(regs: usize, entry: usize, at: u64, bigEndian: bool, base: usize, mask: u32, salt: u32, tag: u64, size: u32): u32 {
   const flags = <u32>load<u8>(entry, E_RM);
   const n = <u32>load<u8>(entry, E_RN);
-  const base = xr(regs, n);
-  if (misalignedSp(flags, base)) return MEM_GENERIC;
-  const ea = address(regs, entry, flags, base);
+  const from = xr(regs, n);
+  if (misalignedSp(flags, from)) return MEM_GENERIC;
+  const ea = address(regs, entry, flags, from);
   const a = xr(regs, <u32>load<u8>(entry, E_RD));
   const b = xr(regs, <u32>load<u8>(entry, E_AUX));
-  const first = tlbLookup(TLB_WRITE, ea, size);
-  const second = tlbLookup(TLB_WRITE, ea + size, size);
+  const first = lookup(base, mask, salt, tag, TLB_E_WRITE, ea, size);
+  const second = lookup(base, mask, salt, tag, TLB_E_WRITE, ea + size, size);
   let done = MEM_DONE;
   if (first != 0 && second != 0) {
     storeHost(first, size, order(a, size, bigEndian));
