@@ -83,7 +83,7 @@ export function a64Run(budget: u32): u32 {
   const bigEndian = bigData(); // BE8: data big-endian, instructions still little-endian
   a64SetMmu();
   const jit = jitEnabled();
-  xw(regs, A.ZR_INDEX, 0);
+  xw(regs, A.ZR_INDEX, 0); // the micro-ops read XZR from x31's otherwise unused slot
   // The code page's host address, kept until the TLB drops an entry or changes address
   // space; a misaligned pc never matches it (its low bits are kept), so it faults below.
   let codePage: u64 = 1;
