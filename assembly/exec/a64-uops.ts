@@ -19,7 +19,7 @@ import {
 } from "./a64/uop-alu";
 import {
   U_LDR8, U_LDRSB_X, U_LDRSH_X, U_LDRSW, U_LDRSB_W, U_LDRSH_W, U_STR8, U_LDP32, U_LDP64, U_LDPSW, U_STP32, U_STP64,
-  M_WRITEBACK, M_REGISTER, M_SP_BASE,
+  M_WRITEBACK, M_REGISTER, M_SP_BASE, PLAIN,
 } from "./a64/uop-memory";
 
 const M32: u64 = 0xffff_ffff;
@@ -209,15 +209,18 @@ function loadStore(entry: usize, word: u32): u8 {
     if (op == U_GENERIC || (opc != 0 && rt == 31)) return U_GENERIC;
     if ((word & 0x0100_0000) != 0) { // unsigned offset
       putOffsets(entry, rt, base, sp, <i32>(((word >>> 10) & 0xfff) << size), 0, 0);
-      return op;
+      return sp != 0 ? op : <u8>(<u32>op + PLAIN);
     }
     if ((word & 0x0020_0000) == 0) { // unscaled (LDUR), post-index, pre-index; LDTR/STTR take the full path
       const offset = (<i32>(word << 11)) >> 23;
       const kind = (word >>> 10) & 3;
       if (kind == 2) return U_GENERIC;
       if (kind != 0 && rn == rt && rn != 31) return U_GENERIC;
-      if (kind == 0) putOffsets(entry, rt, base, sp, offset, 0, 0);
-      else if (kind == 1) putOffsets(entry, rt, base, sp | M_WRITEBACK, 0, offset, 0);
+      if (kind == 0) {
+        putOffsets(entry, rt, base, sp, offset, 0, 0);
+        return sp != 0 ? op : <u8>(<u32>op + PLAIN);
+      }
+      if (kind == 1) putOffsets(entry, rt, base, sp | M_WRITEBACK, 0, offset, 0);
       else putOffsets(entry, rt, base, sp | M_WRITEBACK, offset, 0, 0);
       return op;
     }

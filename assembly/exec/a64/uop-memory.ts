@@ -30,6 +30,8 @@ export const U_LDP64: u8 = 76;
 export const U_LDPSW: u8 = 77;
 export const U_STP32: u8 = 78;
 export const U_STP64: u8 = 79;
+/** U_LDR8..U_STR64 + PLAIN: the same with a register base (not SP) plus an immediate, no writeback (no flags to test). */
+export const PLAIN: u8 = 18;
 
 export const M_WRITEBACK: u8 = 1;
 export const M_REGISTER: u8 = 2;
@@ -100,8 +102,8 @@ function writeSlow(address: u64, size: u32, value: u64, bigEndian: bool, at: u64
   return (flags & M_SP_BASE) != 0 && (base & 15) != 0;
 }
 
-@inline export function loadOp(regs: usize, entry: usize, at: u64, bigEndian: bool, base: usize, mask: u32, salt: u32, tag: u64, size: u32, signBits: u32, toW: bool): u32 {
-  const flags = <u32>load<u8>(entry, E_RM);
+@inline export function loadOp(regs: usize, entry: usize, at: u64, bigEndian: bool, base: usize, mask: u32, salt: u32, tag: u64, size: u32, signBits: u32, toW: bool, plain: bool): u32 {
+  const flags = plain ? 0 : <u32>load<u8>(entry, E_RM);
   const n = <u32>load<u8>(entry, E_RN);
   const from = xr(regs, n);
   if (misalignedSp(flags, from)) return MEM_GENERIC;
@@ -121,8 +123,8 @@ function writeSlow(address: u64, size: u32, value: u64, bigEndian: bool, at: u64
   return done;
 }
 
-@inline export function storeOp(regs: usize, entry: usize, at: u64, bigEndian: bool, base: usize, mask: u32, salt: u32, tag: u64, size: u32): u32 {
-  const flags = <u32>load<u8>(entry, E_RM);
+@inline export function storeOp(regs: usize, entry: usize, at: u64, bigEndian: bool, base: usize, mask: u32, salt: u32, tag: u64, size: u32, plain: bool): u32 {
+  const flags = plain ? 0 : <u32>load<u8>(entry, E_RM);
   const n = <u32>load<u8>(entry, E_RN);
   const from = xr(regs, n);
   if (misalignedSp(flags, from)) return MEM_GENERIC;
