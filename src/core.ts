@@ -168,9 +168,9 @@ export function instantiateCore(module: WebAssembly.Module, memory: WebAssembly.
     const loop = compiler?.(memory, record, code, map);
     if (loop === undefined || table.length > 0xffff) return 0;
     // The loop calls back into this core for an access to a built-in device (src/jit/access.ts).
-    type Callback = 'jitMmioRead' | 'jitMmioWriteAt' | 'jitMmioWrite';
-    const { jitMmioRead, jitMmioWriteAt, jitMmioWrite } = instance.exports as unknown as Record<Callback, WebAssembly.ImportValue>;
-    const env = { memory, jitMmioRead, jitMmioWriteAt, jitMmioWrite };
+    type Callback = 'jitMmioRead' | 'jitMmioWrite';
+    const { jitMmioRead, jitMmioWrite } = instance.exports as unknown as Record<Callback, WebAssembly.ImportValue>;
+    const env = { memory, jitMmioRead, jitMmioWrite };
     const compiled = new WebAssembly.Instance(new WebAssembly.Module(loop.bytes), { env });
     const index = table.grow(1);
     table.set(index, compiled.exports.block as (...args: never[]) => unknown);

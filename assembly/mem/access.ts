@@ -4,7 +4,7 @@ import {
 import { EXIT_NONE, EXIT_MMIO, EXIT_DEVICE_ERROR, EXIT_BAD_ACCESS, CAUSE_NONE, CAUSE_UNMAPPED } from "../exits";
 import { record } from "../machine";
 import { ramAddress, markDirty, missCause } from "./slots";
-import { builtinAccess, builtinAccessAt, builtinIndexAt, builtinTakes, builtinValue } from "./builtin";
+import { builtinAccess, builtinAccessAt, builtinIndexAt, builtinValue } from "./builtin";
 import { recordMmioAccess, mmioCounter } from "./mmio-record";
 
 /**
@@ -142,17 +142,14 @@ export function builtinHintRead(gpa: u64, size: u32, hint: u32): usize {
 }
 
 /**
- * For compiled loops, a write in two steps: where its bytes go (the record's REC_DATA)
- * when the built-in device that `hint` names takes a `size`-byte write at `gpa`, else 0;
- * then builtinHintWrite performs it from there.
+ * For compiled loops: a `size`-byte write of `value`'s low bytes (memory order) at `gpa`
+ * by the built-in device that hint `hint` names. Returns whether it did; false, doing
+ * nothing, when the hint names no built-in device that takes it.
  */
-export function builtinHintWriteAt(gpa: u64, size: u32, hint: u32): usize {
-  return hint != 0 && hint < HINT_BUS && builtinTakes(hint - 1, 0, gpa, size) ? record + REC_DATA : 0;
-}
-
-export function builtinHintWrite(gpa: u64, size: u32, hint: u32): void {
-  builtinAccessAt(hint - 1, 0, gpa, size, true, load<u64>(record + REC_DATA));
+export function builtinHintWrite(gpa: u64, size: u32, hint: u32, value: u64): bool {
+  if (hint == 0 || hint >= HINT_BUS || !builtinAccessAt(hint - 1, 0, gpa, size, true, value)) return false;
   handled(0);
+  return true;
 }
 
 @inline function sizeMask(size: u32): u64 {

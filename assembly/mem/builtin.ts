@@ -99,11 +99,6 @@ export function builtinAccessAt(index: u32, as: u32, gpa: u64, size: u32, write:
   return true;
 }
 
-/** Whether builtinAccessAt would perform this access (and not return false). */
-export function builtinTakes(index: u32, as: u32, gpa: u64, size: u32): bool {
-  return registerEntry(index, as, gpa, size) != 0;
-}
-
 /** Device `index`'s entry if it covers the access and its kind has a register path; else 0. */
 function registerEntry(index: u32, as: u32, gpa: u64, size: u32): usize {
   // Acquire, as builtinAccess: only published entries are read.
