@@ -55,12 +55,12 @@ export interface CoreFunctions {
   /** 1 + the built-in entry whose device module trapped in the last call (0: none); clears it. */
   wasmDeviceTrapped(): number;
   /**
-   * Host read of built-in device `index` (address space 0, gpa in two halves, size 1/2/4/8): the low 32 bits
-   * of the value (memory order), all of it in REC_DATA; REC_EXIT EXIT_NONE, or EXIT_BAD_ACCESS when not done.
+   * Host read of counter or Wasm device `index` (built-in, address space 0) at `offset`, size 1/2/4/8, when the caller
+   * has checked that it takes it as one register: the low 32 bits of the value (memory order), the high 32 in REC_DATA + 4.
    */
-  hostBuiltinRead(index: number, gpaLow: number, gpaHigh: number, size: number): number;
-  /** Host write of high:low's `size` low bytes to built-in device `index`; returns REC_EXIT (as hostBuiltinRead). */
-  hostBuiltinWrite(index: number, gpaLow: number, gpaHigh: number, size: number, low: number, high: number): number;
+  hostRegisterRead(index: number, offset: number, size: number): number;
+  /** Host write of high:low's `size` low bytes to counter or Wasm device `index` (as hostRegisterRead). */
+  hostRegisterWrite(index: number, offset: number, size: number, low: number, high: number): void;
   /** Memory address backing the access in `as` when a slot permits it, else 0; safe to call from a device handler. */
   ramLookup(as: number, gpa: bigint, size: number, write: number): number;
   /** Runs at most `budget` PowerPC instructions of the bound vCPU; returns an EXIT_*. */
