@@ -113,8 +113,9 @@ function load(body: Body, map: LoopMap, little: boolean, insn: Extract<Access, {
 }
 
 /**
- * A hit stores through HOST; a mark naming a built-in device takes the value in one core
- * call (its bytes in memory order, as a little-endian value), which returns 0 when it did not.
+ * A hit stores through the entry's addend; a mark naming a built-in device takes the value
+ * in one core call (its bytes in memory order, as a little-endian value), which returns 0
+ * when it did not.
  */
 function store(body: Body, map: LoopMap, little: boolean, insn: Extract<Access, { kind: 'store' }>, index: number, zeroForR0: boolean): void {
   translate(body, map, insn.ra, insn.disp, insn.size, map.TLB_E_WRITE, index, zeroForR0);
@@ -127,6 +128,7 @@ function store(body: Body, map: LoopMap, little: boolean, insn: Extract<Access, 
   }
   body.call(MMIO_WRITE).emit(op.i32Eqz).returnIf(index);
   body.emit(op.else);
+  // A hit: the store through the entry's addend.
   body.get(EA).get(ENTRY).memory(op.i64Load, 3, map.TLB_E_ADDEND).emit(op.i64Add).emit(op.i32WrapI64);
   register(body, insn.rs);
   if (insn.size === 8) {
