@@ -2,8 +2,8 @@
 // device and to a built-in device, interpreted and as compiled loops, with the MMU off
 // and on (4 KiB pages through A64PageTables), at 1, 10 and 509 devices; beside, in the
 // same runs, the references a breakdown needs (raw Wasm load, guest-physical RAM load,
-// the guest RAM loop, a Wasm→JS call, the handler alone) and Unicorn 2's MMIO reads to
-// C callbacks. Every run times every case once (interleaved); the table gives medians.
+// the guest RAM loop, a Wasm→JS call, the handler alone) and Unicorn 2's MMIO reads and
+// writes to C callbacks (its ldr and str loops: a str row is compared with its write). Every run times every case once (interleaved); the table gives medians.
 //
 //   node dist/bench/guest-mmio.js [runs]     (default 5)
 
@@ -33,7 +33,7 @@ export interface GuestMmioRow {
 export interface GuestMmioResult {
   rows: GuestMmioRow[];
   runs: number;
-  unicorn: { medianNs: number; bestNs: number; callback: string } | { skipped: string };
+  unicorn: { medianNs: number; bestNs: number; writeMedianNs: number; writeBestNs: number; callback: string } | { skipped: string };
 }
 
 interface Case {
@@ -146,6 +146,7 @@ export async function guestMmioRows(runs = 5): Promise<GuestMmioResult> {
   for (const c of cases) c.run(); // warm-up: compile the loops and settle the JIT
   const samples = cases.map(() => [] as number[]);
   const unicorn: number[] = [];
+  const unicornWrites: number[] = [];
   let skipped: string | undefined;
   let callback = '';
   for (let run = 0; run < runs; run++) {
@@ -158,13 +159,16 @@ export async function guestMmioRows(runs = 5): Promise<GuestMmioResult> {
     if ('skipped' in peer) skipped = peer.skipped;
     else {
       unicorn.push(1e9 / peer.mmioReadsPerSec);
+      unicornWrites.push(1e9 / peer.mmioWritesPerSec);
       callback = peer.mmioCallback;
     }
   }
   return {
     runs,
     rows: cases.map((c, index) => ({ name: c.name, medianNs: median(samples[index]!), bestNs: Math.min(...samples[index]!) })),
-    unicorn: skipped !== undefined ? { skipped } : { medianNs: median(unicorn), bestNs: Math.min(...unicorn), callback },
+    unicorn: skipped !== undefined ? { skipped } : {
+      medianNs: median(unicorn), bestNs: Math.min(...unicorn), writeMedianNs: median(unicornWrites), writeBestNs: Math.min(...unicornWrites), callback,
+    },
   };
 }
 
@@ -176,12 +180,12 @@ function median(values: number[]): number {
 
 /**
  * The table: ns per access (median and best of the runs), its multiple of Unicorn's MMIO
- * read (from the medians, and from the bests: on a loaded machine the bests are what the
+ * read, or write for a str row (from the medians, and from the bests: on a loaded machine the bests are what the
  * other processes' time slices touched least), and of the reference its target names.
  */
 export function guestMmioTable(result: GuestMmioResult): string {
   const row = (name: string) => result.rows.find((r) => r.name === name);
-  const unicorn = 'skipped' in result.unicorn ? { medianNs: NaN, bestNs: NaN } : result.unicorn;
+  const unicorn = 'skipped' in result.unicorn ? { medianNs: NaN, bestNs: NaN, writeMedianNs: NaN, writeBestNs: NaN } : result.unicorn;
   const ram = row('reference: guest-physical RAM load')!;
   const call = row('reference: Wasm→JS call (no-op import)')!;
   const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
@@ -189,14 +193,17 @@ export function guestMmioTable(result: GuestMmioResult): string {
     const device = !r.name.startsWith('reference') && !r.name.startsWith('RAM');
     const builtin = r.name.includes('built-in');
     const reference = builtin ? ram : call;
+    const store = r.name.includes(': str ');
+    const [peerMedian, peerBest] = store ? [unicorn.writeMedianNs, unicorn.writeBestNs] : [unicorn.medianNs, unicorn.bestNs];
     return [
       r.name, r.medianNs.toFixed(2), r.bestNs.toFixed(2),
-      device ? ratio(unicorn.medianNs, r.medianNs) : '', device ? ratio(unicorn.bestNs, r.bestNs) : '',
+      device ? ratio(peerMedian, r.medianNs) : '', device ? ratio(peerBest, r.bestNs) : '',
       device ? `${(r.medianNs / reference.medianNs).toFixed(1)}x / ${(r.bestNs / reference.bestNs).toFixed(1)}x ${builtin ? 'RAM load' : 'call'}` : '',
     ];
   });
   if (!('skipped' in result.unicorn)) {
     rows.push([`Unicorn 2 MMIO read (${result.unicorn.callback} callback, guest ldr)`, unicorn.medianNs.toFixed(2), unicorn.bestNs.toFixed(2), '1.00x', '1.00x', '']);
+    rows.push([`Unicorn 2 MMIO write (${result.unicorn.callback} callback, guest str)`, unicorn.writeMedianNs.toFixed(2), unicorn.writeBestNs.toFixed(2), '1.00x', '1.00x', '']);
   }
   const table = formatTable(['case (A64 loop: 8 accesses + subs/b.ne)', 'ns median', 'ns best', 'x Unicorn (medians)', 'x Unicorn (bests)', 'x reference (median / best)'], rows);
   return `${table}\n${'skipped' in result.unicorn ? result.unicorn.skipped : ''}Medians and bests of ${result.runs} interleaved runs. Targets: JS device at least 1.5x Unicorn and at most 2x the Wasm→JS call; built-in at least 3x Unicorn and at most 5x the guest-physical RAM load.`;

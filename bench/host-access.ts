@@ -1,7 +1,7 @@
 // The embedding fast path, through the public API only: the typed accessors
 // (read32/write32 and the other widths) on RAM, on a JS device and on built-in devices
 // (scratch, counter, the Wasm UART), beside machine.read /
-// machine.write on the same addresses and Unicorn 2's MMIO reads to C callbacks, in the
+// machine.write on the same addresses and Unicorn 2's MMIO reads and writes to C callbacks, in the
 // same runs. Every run times every case once (interleaved, so a loaded machine slows them
 // alike); the table gives the median and the best of the runs.
 //
@@ -36,8 +36,8 @@ export interface HostAccessRow {
 export interface HostAccessResult {
   rows: HostAccessRow[];
   runs: number;
-  /** Unicorn's MMIO read (ns, median of the runs) or why it was skipped. */
-  unicorn: { medianNs: number; bestNs: number; callback: string } | { skipped: string };
+  /** Unicorn's MMIO read and write (guest ldr, str; ns, median and best of the runs) or why it was skipped. */
+  unicorn: { medianNs: number; bestNs: number; writeMedianNs: number; writeBestNs: number; callback: string } | { skipped: string };
 }
 
 interface Case {
@@ -112,6 +112,7 @@ export async function hostAccessRows(runs = 5): Promise<HostAccessResult> {
   const samples = cases.map(() => [] as number[]);
   const cpuSamples = cases.map(() => [] as number[]);
   const unicornSamples: number[] = [];
+  const unicornWriteSamples: number[] = [];
   let unicornSkipped: string | undefined;
   let callback = '';
   for (let run = 0; run < runs; run++) {
@@ -129,13 +130,17 @@ export async function hostAccessRows(runs = 5): Promise<HostAccessResult> {
     if ('skipped' in peer) unicornSkipped = peer.skipped;
     else {
       unicornSamples.push(1e9 / peer.mmioReadsPerSec);
+      unicornWriteSamples.push(1e9 / peer.mmioWritesPerSec);
       callback = peer.mmioCallback;
     }
   }
   return {
     runs,
     rows: cases.map((benchCase, index) => ({ name: benchCase.name, medianNs: median(samples[index]!), bestNs: Math.min(...samples[index]!), cpuNs: median(cpuSamples[index]!) })),
-    unicorn: unicornSkipped !== undefined ? { skipped: unicornSkipped } : { medianNs: median(unicornSamples), bestNs: Math.min(...unicornSamples), callback },
+    unicorn: unicornSkipped !== undefined ? { skipped: unicornSkipped } : {
+      medianNs: median(unicornSamples), bestNs: Math.min(...unicornSamples),
+      writeMedianNs: median(unicornWriteSamples), writeBestNs: Math.min(...unicornWriteSamples), callback,
+    },
   };
 }
 
@@ -145,10 +150,11 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-/** The table: each row's rate, its speed-up over machine.read/write on the same target, and over Unicorn's MMIO read. */
+/** The table: each row's rate, its speed-up over machine.read/write on the same target, and over Unicorn's MMIO read (write for a write row). */
 export function hostAccessTable(result: HostAccessResult): string {
   const ns = (name: string) => result.rows.find((row) => row.name === name)?.medianNs ?? NaN;
   const unicornNs = 'skipped' in result.unicorn ? NaN : result.unicorn.medianNs;
+  const unicornWriteNs = 'skipped' in result.unicorn ? NaN : result.unicorn.writeMedianNs;
   const rows = result.rows.map((row) => {
     const target = row.name.split(':')[0]!;
     const spread = / \d+ devices in turn$/.exec(row.name)?.[0];
@@ -160,14 +166,15 @@ export function hostAccessTable(result: HostAccessResult): string {
       row.bestNs.toFixed(2),
       row.cpuNs.toFixed(2),
       `${(reference / row.medianNs).toFixed(1)}x`,
-      target.endsWith(' device') && !row.name.includes('write') ? `${(unicornNs / row.medianNs).toFixed(2)}x` : '',
+      target.endsWith(' device') ? `${((row.name.includes('write') ? unicornWriteNs : unicornNs) / row.medianNs).toFixed(2)}x` : '',
     ];
   });
   if (!('skipped' in result.unicorn)) {
     const u = result.unicorn;
     rows.push([`Unicorn 2 MMIO read (${u.callback} callback, guest ldr)`, `${(1e3 / u.medianNs).toFixed(1)}M/s`, u.medianNs.toFixed(2), u.bestNs.toFixed(2), '', '', '1.00x']);
+    rows.push([`Unicorn 2 MMIO write (${u.callback} callback, guest str)`, `${(1e3 / u.writeMedianNs).toFixed(1)}M/s`, u.writeMedianNs.toFixed(2), u.writeBestNs.toFixed(2), '', '', '1.00x']);
   }
-  const table = formatTable(['case', 'rate (median)', 'ns median', 'ns best', 'CPU ns median', 'x machine.read/write', 'x Unicorn MMIO read'], rows);
+  const table = formatTable(['case', 'rate (median)', 'ns median', 'ns best', 'CPU ns median', 'x machine.read/write', 'x Unicorn MMIO read/write'], rows);
   return `${table}\n${'skipped' in result.unicorn ? result.unicorn.skipped : ''}Medians of ${result.runs} interleaved runs (ratios from the wall-clock medians). Targets: RAM read32 at least 100M/s; JS device read32 at least 1.5x Unicorn; built-in devices (Wasm, scratch, counter) read32 at least 3x Unicorn.`;
 }
 

@@ -10,6 +10,10 @@ export interface UnicornFigures {
   loadsPerSec: number;
   storesPerSec: number;
   mmioReadsPerSec: number;
+  /** Guest str to the same MMIO region: its write callback. */
+  mmioWritesPerSec: number;
+  /** Calls of the write callback in that run (16 per pass, a warm-up and two timed: each 8-byte str is two 4-byte calls). */
+  mmioWrites: number;
   /** How its MMIO callbacks were written: 'C' (compiled from bench/peers/mmio_callbacks.c) or 'python' where no C compiler is found. */
   mmioCallback: string;
   /** µs to unmap and map a 2 MiB region while stopped. */

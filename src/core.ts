@@ -55,12 +55,12 @@ export interface CoreFunctions {
   /** 1 + the built-in entry whose device module trapped in the last call (0: none); clears it. */
   wasmDeviceTrapped(): number;
   /**
-   * Host read of built-in device `index` (address space 0, gpa in two halves, size 1/2/4/8): the low 32 bits
-   * of the value (memory order), all of it in REC_DATA; REC_EXIT EXIT_NONE, or EXIT_BAD_ACCESS when not done.
+   * Host read of counter or Wasm device `index` (built-in, address space 0) at `offset`, size 1/2/4/8, when the caller
+   * has checked that it takes it as one register: the low 32 bits of the value (memory order), the high 32 in REC_DATA + 4.
    */
-  hostBuiltinRead(index: number, gpaLow: number, gpaHigh: number, size: number): number;
-  /** Host write of high:low's `size` low bytes to built-in device `index`; returns REC_EXIT (as hostBuiltinRead). */
-  hostBuiltinWrite(index: number, gpaLow: number, gpaHigh: number, size: number, low: number, high: number): number;
+  hostRegisterRead(index: number, offset: number, size: number): number;
+  /** Host write of high:low's `size` low bytes to counter or Wasm device `index` (as hostRegisterRead). */
+  hostRegisterWrite(index: number, offset: number, size: number, low: number, high: number): void;
   /** Memory address backing the access in `as` when a slot permits it, else 0; safe to call from a device handler. */
   ramLookup(as: number, gpa: bigint, size: number, write: number): number;
   /** Runs at most `budget` PowerPC instructions of the bound vCPU; returns an EXIT_*. */
@@ -168,9 +168,9 @@ export function instantiateCore(module: WebAssembly.Module, memory: WebAssembly.
     const loop = compiler?.(memory, record, code, map);
     if (loop === undefined || table.length > 0xffff) return 0;
     // The loop calls back into this core for an access to a built-in device (src/jit/access.ts).
-    type Callback = 'jitMmioRead' | 'jitMmioWriteAt' | 'jitMmioWrite';
-    const { jitMmioRead, jitMmioWriteAt, jitMmioWrite } = instance.exports as unknown as Record<Callback, WebAssembly.ImportValue>;
-    const env = { memory, jitMmioRead, jitMmioWriteAt, jitMmioWrite };
+    type Callback = 'jitMmioRead' | 'jitMmioWrite';
+    const { jitMmioRead, jitMmioWrite } = instance.exports as unknown as Record<Callback, WebAssembly.ImportValue>;
+    const env = { memory, jitMmioRead, jitMmioWrite };
     const compiled = new WebAssembly.Instance(new WebAssembly.Module(loop.bytes), { env });
     const index = table.grow(1);
     table.set(index, compiled.exports.block as (...args: never[]) => unknown);

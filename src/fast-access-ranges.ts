@@ -49,6 +49,8 @@ export interface BuiltinRange {
   /** Whether a register access must be naturally aligned (from `base`). */
   aligned: boolean;
   base: number;
+  /** A scratch device's memory address (its byte 0, which `base` maps to); 0 for another kind. */
+  scratch: number;
 }
 
 /** Which cached entry serves an access (deviceFor). */

@@ -1,9 +1,9 @@
 // Typed host accessors, the embedding fast path: read8..read64 / write8..write64 of
 // address space 0, values little-endian (memory order), addresses as numbers. An access
 // inside the cached slot range is a bounds check, a generation compare and a typed-array
-// load or store; one inside the cached device range calls the JS handler directly (no
-// core round trip, no DataView); one inside the cached built-in device range is one core
-// call with the address in two halves and the value in registers. Everything else
+// load or store; one inside a cached device range goes the device entries' short way
+// (src/fast-access-devices.ts: the JS handler called directly, a scratch device's bytes
+// read here, one core call doing a counter's or Wasm device's work). Everything else
 // (straddles, READONLY or INVALID slots, unclaimed addresses, other widths) goes the slow
 // way through Machine.read/write, so the results and errors are theirs.
 //
@@ -11,50 +11,20 @@
 // then in the slot table and the bus, and makes what it finds the entry.
 //
 // Staleness: the RAM entry is checked against address space 0's slot generation on every
-// access; the device entry against that generation, the bus's generation and the
-// built-in device count; the built-in entry against the slot generation, the built-in
-// count and the device generation; the page table is dropped when any of them changed. Only this
+// access (the device entries as fast-access-devices.ts says); the page table is dropped
+// when the slot generation, the bus's, the built-in count or the device generation changed. Only this
 // machine publishes slots and built-in devices, on this thread, so plain loads of the
 // generation word and the count see every update that returned before them.
 
-import type { MemoryMap } from './core.js';
-import type { CoreAccessor } from './accessor.js';
 import { AccessError, texts } from './errors.js';
-import { describeThrown } from './values.js';
-import { wasmDeviceBindings } from './wasm-device.js';
-import { bigintBits, fits, swap, swap64, wide64, wideAccess, type WideAccess } from './fast-access-values.js';
-import type { Mapped, MmioBus, MmioValue } from './mmio.js';
-import { READONLY, type SlotTable } from './slots.js';
+import { DeviceAccess, type TypedAccessParts } from './fast-access-devices.js';
+import { fits } from './fast-access-values.js';
+import { READONLY } from './slots.js';
 import { ADDRESS_LIMIT, CACHE_LIMIT, MIN_I64, U64_LIMIT, noExit, RECENT_PAGES, VIA_NONE, VIA_JS, VIA_BUILTIN, type RamRange, type DeviceRange, type BuiltinRange } from './fast-access-ranges.js';
 
-/** What the typed accessors need from their machine. */
-export interface TypedAccessParts {
-  memory: WebAssembly.Memory;
-  map: MemoryMap;
-  table: SlotTable;
-  bus: MmioBus;
-  host: CoreAccessor;
-}
+export type { TypedAccessParts } from './fast-access-devices.js';
 
-export class TypedAccess {
-  private fastMemory = new Uint8Array(0);
-  private fastU16 = new Uint16Array(0);
-  private fastU32 = new Uint32Array(0);
-  private fastI32 = new Int32Array(0);
-  private fastU64 = new BigUint64Array(0);
-  private fastView = new DataView(new ArrayBuffer(0));
-  private fastParts: TypedAccessParts | undefined;
-  private wide: WideAccess | undefined;
-  /** Int32 indices of address space 0's slot generation and of the built-in device count. */
-  private slotGenIndex = 0;
-  private builtinCountIndex = 0;
-  private deviceGenIndex = 0;
-  /** Uint32 indices of the host record's exit word and of its access data (a built-in read's value). */
-  private recExitIndex = 0;
-  private recDataIndex = 0;
-  /** Uint32 index of the low word of the host record's MMIO counter. */
-  private mmioCountIndex = 0;
-
+export class TypedAccess extends DeviceAccess {
   // RAM: [ramStart, ramEnd) lies at memory address gpa + ramDelta; writes only below
   // ramWriteEnd (0 for a READONLY slot); ramDirty is its dirty bitmap's address (0: none).
   private ramStart = 0;
@@ -64,35 +34,6 @@ export class TypedAccess {
   private ramHost = 0;
   private ramDirty = 0;
   private ramGeneration = 0;
-
-  // Device: [deviceStart, deviceEnd) (within one device, no slot, no built-in device),
-  // at offset gpa - deviceBase; deviceWidths has bit w set for each width it takes.
-  private deviceStart = 0;
-  private deviceEnd = 0;
-  private deviceBase = 0;
-  private deviceWidths = 0;
-  private deviceLittle = true;
-  private deviceMapped: Mapped | undefined;
-  private deviceSlotGeneration = 0;
-  private deviceBusGeneration = 0;
-  private deviceBuiltins = 0;
-
-  // Built-in device `builtinIndex`: [builtinStart, builtinEnd) (no slot, no built-in before
-  // it); builtinWidths has bit w set for each width it takes, aligned from builtinBase
-  // when builtinAligned (a Wasm device); otherwise the access goes the slow way.
-  private builtinStart = 0;
-  private builtinEnd = 0;
-  private builtinIndex = 0;
-  private builtinWidths = 0;
-  private builtinAligned = false;
-  private builtinBase = 0;
-  private builtinSlotGeneration = 0;
-  private builtinCount = 0;
-  private builtinDeviceGeneration = 0;
-  /** The core's built-in entry points (CoreFunctions.hostBuiltinRead/Write), held here: one load fewer per call. */
-  private exitNone = 0;
-  private builtinReadCall: (index: number, gpaLow: number, gpaHigh: number, size: number) => number = () => 0;
-  private builtinWriteCall: (index: number, gpaLow: number, gpaHigh: number, size: number, low: number, high: number) => number = () => 0;
 
   /**
    * Ranges filled before, by page (a small software TLB): slot `page % RECENT_PAGES` holds
@@ -104,31 +45,10 @@ export class TypedAccess {
   private readonly recentRanges: Array<RamRange | DeviceRange | BuiltinRange | undefined> = new Array(RECENT_PAGES).fill(undefined);
   private recentEpoch = 1;
   private recentSlotGeneration = 0;
-  private recentBusGeneration = 0;
-  private recentBuiltins = 0;
-  private recentDeviceGeneration = 0;
 
   /** Called once by the machine's constructor. */
   protected bindTypedAccess(parts: TypedAccessParts): void {
-    const buffer = parts.memory.buffer;
-    this.fastMemory = new Uint8Array(buffer);
-    this.fastU16 = new Uint16Array(buffer);
-    this.fastU32 = new Uint32Array(buffer);
-    this.fastI32 = new Int32Array(buffer);
-    this.fastU64 = new BigUint64Array(buffer);
-    this.fastView = new DataView(buffer);
-    this.fastParts = parts;
-    this.wide = wideAccess(parts.memory);
-    const map = parts.map;
-    this.slotGenIndex = (map.CONTROL_BASE + map.CTRL_SLOT_GEN) >> 2;
-    this.builtinCountIndex = (map.CONTROL_BASE + map.CTRL_BUILTIN_COUNT) >> 2;
-    this.mmioCountIndex = (parts.host.record + map.REC_COUNTERS + map.CNT_MMIO) >> 2;
-    this.deviceGenIndex = (map.CONTROL_BASE + map.CTRL_DEVICE_GEN) >> 2;
-    this.recExitIndex = (parts.host.record + map.REC_EXIT) >> 2;
-    this.recDataIndex = (parts.host.record + map.REC_DATA) >> 2;
-    this.exitNone = map.EXIT_NONE;
-    this.builtinReadCall = parts.host.functions.hostBuiltinRead;
-    this.builtinWriteCall = parts.host.functions.hostBuiltinWrite;
+    this.bindDeviceAccess(parts);
   }
 
   /** The byte at `gpa` (address space 0); as read(gpa, 1), with gpa a safe integer >= 0. */
@@ -162,7 +82,7 @@ export class TypedAccess {
     const via = this.deviceFor(gpa, 8);
     if (via === VIA_BUILTIN) {
       const low = this.builtinRead(gpa, 8);
-      return (BigInt(this.fastU32[this.recDataIndex + 1]!) << 32n) | BigInt(low);
+      return (BigInt(this.builtinHigh) << 32n) | BigInt(low);
     }
     if (via === VIA_JS) return this.deviceRead64(gpa);
     this.checkGpa(gpa);
@@ -191,7 +111,7 @@ export class TypedAccess {
     const via = this.deviceFor(gpa, 8);
     if (via === VIA_BUILTIN) {
       out[at] = this.builtinRead(gpa, 8);
-      out[at + 1] = this.fastU32[this.recDataIndex + 1]!;
+      out[at + 1] = this.builtinHigh;
       return;
     }
     if (via === VIA_JS) {
@@ -296,26 +216,8 @@ export class TypedAccess {
     if (last !== first) Atomics.or(this.fastI32, words + (last >>> 5), 1 << (last & 31));
   }
 
-  /** Which device entry serves this access (VIA_*), after taking a recent device range for gpa's page on a miss. */
-  private deviceFor(gpa: number, size: number): number {
-    return this.builtinServes(gpa, size) ? VIA_BUILTIN : this.deviceServes(gpa, size) ? VIA_JS : this.recentDevice(gpa, size);
-  }
-
-  /**
-   * Writes `size` bytes (memory order: high:low, both u32, above `size` zero) through the
-   * device entry that serves them; false, doing nothing, when none does.
-   */
-  private deviceWriteFor(gpa: number, size: number, low: number, high: number): boolean {
-    const via = this.deviceFor(gpa, size);
-    if (via === VIA_BUILTIN) this.builtinWrite(gpa, size, low, high);
-    else if (via !== VIA_JS) return false;
-    else if (size === 8) this.deviceWriteValue(gpa, 8, (BigInt(high) << 32n) | BigInt(low));
-    else this.deviceWriteValue(gpa, size, this.deviceLittle ? low : swap(low, size));
-    return true;
-  }
-
   /** Makes the device range recorded for gpa's page (if any) the entry; which entry serves this access. */
-  private recentDevice(gpa: number, size: number): number {
+  protected recentDevice(gpa: number, size: number): number {
     if (typeof gpa !== 'number') return VIA_NONE;
     const generation = this.recentStamp();
     const page = Math.floor(gpa / 4096);
@@ -341,173 +243,6 @@ export class TypedAccess {
       this.recentDeviceGeneration = devices;
     }
     return generation;
-  }
-
-  /** Makes `found` the JS or built-in device entry; which entry serves this access. */
-  private promoteDevice(found: DeviceRange | BuiltinRange, generation: number, gpa: number, size: number): number {
-    if (found.builtin) {
-      this.builtinStart = found.start;
-      this.builtinEnd = found.end;
-      this.builtinIndex = found.index;
-      this.builtinWidths = found.widths;
-      this.builtinAligned = found.aligned;
-      this.builtinBase = found.base;
-      this.builtinSlotGeneration = generation;
-      this.builtinCount = this.recentBuiltins;
-      this.builtinDeviceGeneration = this.recentDeviceGeneration;
-      return this.builtinServes(gpa, size) ? VIA_BUILTIN : VIA_NONE;
-    }
-    const mapped = found.mapped;
-    this.deviceStart = found.start;
-    this.deviceEnd = found.end;
-    this.deviceBase = mapped.start;
-    this.deviceWidths = found.widths;
-    this.deviceLittle = mapped.little;
-    this.deviceMapped = mapped;
-    this.deviceSlotGeneration = generation;
-    this.deviceBusGeneration = this.recentBusGeneration;
-    this.deviceBuiltins = this.recentBuiltins;
-    return this.deviceServes(gpa, size) ? VIA_JS : VIA_NONE;
-  }
-
-  /** Whether the built-in entry serves a `size`-byte access at `gpa` as one core call. */
-  private builtinServes(gpa: number, size: number): boolean {
-    if (typeof gpa !== 'number' || gpa < this.builtinStart || gpa + size > this.builtinEnd || (this.builtinWidths & size) === 0) return false;
-    return (!this.builtinAligned || ((gpa - this.builtinBase) & (size - 1)) === 0) && this.fastI32[this.slotGenIndex] === this.builtinSlotGeneration
-      && this.fastI32[this.builtinCountIndex] === this.builtinCount && this.fastI32[this.deviceGenIndex] === this.builtinDeviceGeneration;
-  }
-
-  /** A built-in read (served by the entry): the low 32 bits of its value; the high ones are in the record's access data. */
-  private builtinRead(gpa: number, size: number): number {
-    const parts = this.fastParts!;
-    const low = gpa >>> 0;
-    const high = (gpa - low) / 2 ** 32;
-    // A fractional gpa, or one nested in a handler (read keeps the outer access's record): the slow way.
-    if (high >>> 0 !== high || parts.host.nested) return this.builtinReadSlow(gpa, size);
-    let value: number;
-    try {
-      value = this.builtinReadCall(this.builtinIndex, low, high, size);
-    } catch (error) {
-      throw this.builtinTrapped(gpa, size, false, error);
-    }
-    return this.fastU32[this.recExitIndex] === this.exitNone ? value >>> 0 : this.builtinReadSlow(gpa, size);
-  }
-
-  private builtinReadSlow(gpa: number, size: number): number {
-    this.checkGpa(gpa);
-    const value = this.fastParts!.host.read(gpa, size);
-    this.fastU32[this.recDataIndex + 1] = Number(value >> 32n);
-    return Number(value & 0xffff_ffffn);
-  }
-
-  private builtinWrite(gpa: number, size: number, low: number, high: number): void {
-    const parts = this.fastParts!;
-    const gpaLow = gpa >>> 0;
-    const gpaHigh = (gpa - gpaLow) / 2 ** 32;
-    if (gpaHigh >>> 0 === gpaHigh && !parts.host.nested) {
-      try {
-        if (this.builtinWriteCall(this.builtinIndex, gpaLow, gpaHigh, size, low, high) === this.exitNone) return;
-      } catch (error) {
-        throw this.builtinTrapped(gpa, size, true, error);
-      }
-    }
-    this.checkGpa(gpa);
-    parts.host.write(gpa, size, (BigInt(high) << 32n) | BigInt(low));
-  }
-
-  /** The error read/write raise for a trap in a Wasm device (the core's guard's report), or `error` itself when no device trapped. */
-  private builtinTrapped(gpa: number, size: number, write: boolean, error: unknown): unknown {
-    const parts = this.fastParts!;
-    const entry = parts.host.functions.wasmDeviceTrapped();
-    if (entry === 0) return error;
-    const device = wasmDeviceBindings(parts.memory).find((binding) => binding.entry === entry - 1)?.name ?? `built-in device ${entry - 1}`;
-    const at = BigInt(gpa);
-    parts.bus.lastFailure = { device, gpa: at, error };
-    const map = parts.map;
-    this.fastU32[this.recExitIndex] = map.EXIT_DEVICE_ERROR;
-    // Built-in ranges hold no slot: the slow path's fragment is an unmapped one too.
-    return new AccessError('EIO', texts.deviceThrew(device, at, describeThrown(error)), { gpa: at, size, write, cause: 'unmapped' }, { cause: error });
-  }
-
-  /** Whether the device entry serves a `size`-byte access at `gpa` as one handler call. */
-  private deviceServes(gpa: number, size: number): boolean {
-    if (typeof gpa !== 'number' || gpa < this.deviceStart || gpa + size > this.deviceEnd || (this.deviceWidths & size) === 0) return false;
-    const offset = gpa - this.deviceBase;
-    return offset >>> 0 === offset && (offset & (size - 1)) === 0 && this.fastI32[this.slotGenIndex] === this.deviceSlotGeneration
-      && this.fastParts!.bus.generation === this.deviceBusGeneration && this.fastI32[this.builtinCountIndex] === this.deviceBuiltins;
-  }
-
-  private deviceRead(gpa: number, size: number): number {
-    const mapped = this.deviceMapped!;
-    this.countMmio();
-    try {
-      const value = mapped.device.read(gpa - this.deviceBase, size);
-      const bits = typeof value === 'number' ? (size === 4 ? value >>> 0 : value & (size === 2 ? 0xffff : 0xff)) : bigintBits(value, size);
-      return mapped.little ? bits : swap(bits, size);
-    } catch (error) {
-      throw this.deviceFailed(gpa, size, false, error);
-    }
-  }
-
-  private deviceRead64(gpa: number): bigint {
-    const mapped = this.deviceMapped!;
-    this.countMmio();
-    try {
-      return wide64(mapped.device.read(gpa - this.deviceBase, 8), mapped.little);
-    } catch (error) {
-      throw this.deviceFailed(gpa, 8, false, error);
-    }
-  }
-
-  /** deviceRead64 into two words; a little-endian handler's non-negative safe integer needs no bigint. */
-  private deviceRead64Parts(gpa: number, out: Uint32Array | Int32Array | number[], at: number): void {
-    const mapped = this.deviceMapped!;
-    this.countMmio();
-    let value: MmioValue;
-    try {
-      value = mapped.device.read(gpa - this.deviceBase, 8);
-      if (!(mapped.little && typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)) value = wide64(value, mapped.little);
-    } catch (error) {
-      throw this.deviceFailed(gpa, 8, false, error);
-    }
-    if (typeof value === 'number') {
-      out[at] = value % 2 ** 32;
-      out[at + 1] = Math.floor(value / 2 ** 32);
-    } else {
-      out[at] = Number(value & 0xffff_ffffn);
-      out[at + 1] = Number(value >> 32n);
-    }
-  }
-
-  private deviceWriteValue(gpa: number, size: number, value: MmioValue): void {
-    const mapped = this.deviceMapped!;
-    this.countMmio();
-    try {
-      mapped.device.write(gpa - this.deviceBase, size, size === 8 && !mapped.little ? swap64(value as bigint) : value);
-    } catch (error) {
-      throw this.deviceFailed(gpa, size, true, error);
-    }
-  }
-
-  // The error the slow path raises for a throwing handler, and the bus's record of it.
-  private deviceFailed(gpa: number, size: number, write: boolean, error: unknown): AccessError {
-    const at = BigInt(gpa);
-    const device = this.deviceMapped!.name;
-    this.fastParts!.bus.lastFailure = { device, gpa: at, error };
-    const message = error instanceof Error ? error.message : String(error);
-    return new AccessError('EIO', texts.deviceThrew(device, at, message), { gpa: at, size, write, cause: 'unmapped' }, { cause: error });
-  }
-
-  /** The host record's MMIO counter, as the core bumps it for each fragment it dispatches. */
-  private countMmio(): void {
-    const index = this.mmioCountIndex;
-    const low = (this.fastU32[index]! + 1) >>> 0;
-    this.fastU32[index] = low;
-    if (low === 0) this.fastU32[index + 1] = this.fastU32[index + 1]! + 1;
-  }
-
-  private checkGpa(gpa: unknown): asserts gpa is number {
-    if (typeof gpa !== 'number' || !Number.isSafeInteger(gpa) || gpa < 0) throw new AccessError('EINVAL', texts.badGpaNumber(gpa), noExit);
   }
 
   private readSlow(gpa: number, size: 1 | 2 | 4): number {
@@ -609,7 +344,8 @@ export class TypedAccess {
         else end = oStart;
       }
       const widths = wasm ? (this.fastView.getUint32(entry + map.BUILTIN_E_WASM, true) >>> 16) & 0xf : 15;
-      return { device: true, builtin: true, start, end, index, widths, aligned: wasm, base };
+      const scratch = kind === map.BUILTIN_SCRATCH ? this.fastView.getUint32(entry + map.BUILTIN_E_STATE, true) : 0;
+      return { device: true, builtin: true, start, end, index, widths, aligned: wasm, base, scratch };
     }
     return null;
   }

@@ -324,6 +324,43 @@ describe('typed accessors on built-in devices', () => {
     expect(machine.backing(states[0]!, 4096)).toEqual(twin.machine.backing(twin.states[0]!, 4096));
   });
 
+  it('from inside a JS handler (a nested access), agree with read/write on every built-in kind and width', async () => {
+    const { machine } = await rig();
+    const twin = await rig();
+    const targets = [RAM + 0x6000, RAM + 0x6006, COUNTER.base, RAM + 0x7100, RAM + 0x7208, RAM + 0x50c0];
+    const seen: unknown[][] = [[], []];
+    const nested = (side: number) => {
+      for (const gpa of targets) {
+        if (side === 0) {
+          machine.write16(gpa, 0x1234);
+          const out = new Uint32Array(2);
+          machine.read64Parts(gpa, out);
+          seen[0]!.push(machine.read32(gpa), machine.read8(gpa + 1), machine.read64(gpa), [...out]);
+        } else {
+          twin.machine.write(gpa, 2, 0x1234);
+          const wide = twin.machine.read(gpa, 8);
+          seen[1]!.push(Number(twin.machine.read(gpa, 4)), Number(twin.machine.read(gpa + 1, 1)), twin.machine.read(gpa, 8),
+            [Number(wide & 0xffff_ffffn), Number(wide >> 32n)]);
+        }
+      }
+    };
+    const written: unknown[][] = [[], []];
+    [machine, twin.machine].forEach((m, side) => {
+      m.mmio.register({ name: 'nesting', base: 0x40_0ff0, size: 0x10, read: () => { nested(side); return 7; }, write: () => nested(side) });
+      m.mmio.register({ name: 'after', base: 0x40_1000, size: 0x10, read: () => 0x55, write: (_offset, _size, value) => { written[side]!.push(value); } });
+    });
+    // 8 bytes across a page: 'nesting' takes the first fragment, 'after' the second, which the nested accesses must leave in the record.
+    const value = machine.read(0x40_0ffc, 8);
+    expect(value).toBe(twin.machine.read(0x40_0ffc, 8));
+    expect(value).toBe(0x55_0000_0007n);
+    machine.write(0x40_0ffc, 8, 0x0102_0304_0506_0708n);
+    twin.machine.write(0x40_0ffc, 8, 0x0102_0304_0506_0708n);
+    expect(written[0]).toEqual([0x0102_0304]);
+    expect(written[0]).toEqual(written[1]);
+    expect(seen[0]).toEqual(seen[1]);
+    expect(machine.counters().mmio).toBe(twin.machine.counters().mmio);
+  });
+
   it('a trap in a Wasm device through read32 is the AccessError EIO of read, and the next access works', async () => {
     const { machine } = await rig();
     const twin = await rig();

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Machine, Vcpu, A64Program, A64PageTables, a64, type MmioRegistration } from '../dist/src/index.js';
+import { recordingDevice } from './fixtures/device-modules.js';
 
 const CODE = 0x1_0000;
 const RAM_TOP = 0x2_0000; // RAM [CODE, RAM_TOP): its last page borders the devices
@@ -141,6 +142,7 @@ describe('compiled loops and built-in devices', () => {
   const SCRATCH_AT = 0x30_3000n; // TLB data entries 3, 1 and 0: no two of the pages evict each other
   const COUNTER_AT = 0x30_1000n;
   const DATA_AT = 0x20_0000n;
+  const WASM_AT = 0x30_2000; // a Wasm device of 4-byte registers: other sizes are not its register path's
 
   async function loopMachine(jit: boolean, arch: 'aarch64' | 'aarch64_be', code: Uint8Array) {
     const machine = await Machine.create({ arenaBytes: 4 << 20, jit, tlbEntries: 64 });
@@ -148,19 +150,22 @@ describe('compiled loops and built-in devices', () => {
     machine.setUserMemoryRegion({ slot: 1, guestPhysAddr: DATA_AT, memorySize: 0x1000, userspaceAddr: machine.allocateBacking(0x1000) });
     const scratch = machine.addBuiltinDevice({ kind: 'scratch', base: SCRATCH_AT, size: 0x1000 });
     machine.addBuiltinDevice({ kind: 'counter', base: COUNTER_AT, size: 8 });
+    const wasm = machine.addWasmDevice({ name: 'rec4', base: WASM_AT, size: 0x100, bytes: recordingDevice(), widths: [4] }).state;
     machine.writeBytes(CODE, code);
-    const vcpu = new Vcpu(machine, 0, arch).set('pc', BigInt(CODE)).set('x13', SCRATCH_AT).set('x14', COUNTER_AT).set('x15', DATA_AT);
+    const vcpu = new Vcpu(machine, 0, arch).set('pc', BigInt(CODE)).set('x13', SCRATCH_AT).set('x14', COUNTER_AT).set('x15', DATA_AT)
+      .set('x16', BigInt(WASM_AT));
     for (let r = 3; r < 13; r++) vcpu.set(`x${r}` as 'x3', 0x0102_0304_0506_0708n * BigInt(r));
-    return { machine, vcpu, scratch };
+    return { machine, vcpu, scratch, wasm };
   }
 
   it('serve a built-in device from inside the loop exactly as the interpreter does, LE and BE8', async () => {
     for (const arch of ['aarch64', 'aarch64_be'] as const) {
       for (const size of SIZES) {
-        // loop: str x(3+k) / ldr x(8+k) through the scratch device, ldr from the counter, one RAM store; 40 times.
+        // loop: str x(3+k) / ldr x(8+k) through the scratch device, ldr from the counter, one RAM store, a store to the
+        // Wasm device (one core call for 4 bytes; other sizes handed back to the interpreter), the counter set back; 40 times.
         const program = new A64Program().emit(a64.movz(2, 40)).label('loop').emit(
           a64.str(3, 13, size * 2, size), a64.ldr(8, 13, size * 2, size), a64.str(4, 13, 0x800, size), a64.ldr(9, 13, 0x800, size),
-          a64.ldr(10, 14, 0, 8), a64.str(8, 15, 8, 8), a64.add(3, 3, 1),
+          a64.ldr(10, 14, 0, 8), a64.str(8, 15, 8, 8), a64.str(3, 16, 8, size), a64.str(9, 14, 0, size), a64.add(3, 3, 1),
         ).emit(a64.subs(2, 2, 1)).branchTo((offset) => a64.bcond('ne', offset), 'loop').emit(a64.svc());
         const [plain, jit] = await Promise.all([false, true].map((on) => loopMachine(on, arch, program.bytes())));
         const end = (m: typeof plain) => {
@@ -170,7 +175,10 @@ describe('compiled loops and built-in devices', () => {
             exits.push(exit.reason);
             if (exit.reason !== 'budget') break;
           }
-          return { exits, regs: ['x3', 'x8', 'x9', 'x10', 'pc'].map((name) => m!.vcpu.get(name as 'x3')), scratch: [...m!.machine.backing(m!.scratch, 0x1000)], ram: [...m!.machine.readBytes(DATA_AT, 16)], mmio: m!.vcpu.core.counters().mmio };
+          return {
+            exits, regs: ['x3', 'x8', 'x9', 'x10', 'pc'].map((name) => m!.vcpu.get(name as 'x3')), scratch: [...m!.machine.backing(m!.scratch, 0x1000)],
+            ram: [...m!.machine.readBytes(DATA_AT, 16)], mmio: m!.vcpu.core.counters().mmio, wasmLog: [...m!.machine.backing(m!.wasm, 0x1000)],
+          };
         };
         expect(end(jit), `${arch} size ${size}`).toEqual(end(plain));
       }

@@ -14,9 +14,12 @@ describe('the Unicorn 2 peer harness', () => {
       expect(result.skipped).toMatch(/^Unicorn 2 peer skipped/);
       return;
     }
-    for (const key of ['loadsPerSec', 'storesPerSec', 'mmioReadsPerSec', 'remapMicros', 'remapRestartMicros'] as const) {
+    for (const key of ['loadsPerSec', 'storesPerSec', 'mmioReadsPerSec', 'mmioWritesPerSec', 'remapMicros', 'remapRestartMicros'] as const) {
       expect(Number.isFinite(result[key]) && result[key] > 0, key).toBe(true);
     }
+    // The str loop reached the write callback: 8 stores per pass, a warm-up pass and two of iterations / 4,
+    // each 8-byte store two calls (Unicorn 2's uc_mmio_map hands a callback at most 4 bytes).
+    expect(result.mmioWrites).toBe(2 * 8 * (1 + 2 * (1 << 8)));
     expect(result.mmioCallback).toMatch(/^(C|python)$/);
   });
 });

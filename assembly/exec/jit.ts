@@ -9,7 +9,7 @@
 import { CONTROL_BASE, CTRL_JIT, REC_JIT_BLOCKS, JIT_BLOCKS, JIT_BLOCK_SIZE, CPU_MODE, MODE_THUMB, PAGE_SIZE } from "../layout";
 import { record, tlb, tlbMask } from "../machine";
 import { contextSalt, contextTag, tlbMarkHint, markedAddress } from "../mmu/tlb";
-import { builtinHintRead, builtinHintWriteAt, builtinHintWrite } from "../mem/access";
+import { builtinHintRead, builtinHintWrite } from "../mem/access";
 
 /**
  * The host's compiler: the loop starting at `pc` (its first word at host address
@@ -116,12 +116,7 @@ export function jitMmioRead(va: u64, size: u32, entry: usize): usize {
   return builtinHintRead(markedAddress(entry, va), size, tlbMarkHint(entry));
 }
 
-/** Where a `size`-byte write at `va` through the mark at `entry` puts its bytes before jitMmioWrite, or 0. */
-export function jitMmioWriteAt(va: u64, size: u32, entry: usize): usize {
-  return builtinHintWriteAt(markedAddress(entry, va), size, tlbMarkHint(entry));
-}
-
-/** Performs the write jitMmioWriteAt accepted. */
-export function jitMmioWrite(va: u64, size: u32, entry: usize): void {
-  builtinHintWrite(markedAddress(entry, va), size, tlbMarkHint(entry, false));
+/** A `size`-byte write of `value`'s low bytes (memory order) at `va` through the mark at `entry`: 1 if done, 0 if not. */
+export function jitMmioWrite(va: u64, size: u32, entry: usize, value: u64): u32 {
+  return builtinHintWrite(markedAddress(entry, va), size, tlbMarkHint(entry), value) ? 1 : 0;
 }

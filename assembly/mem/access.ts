@@ -4,7 +4,7 @@ import {
 import { EXIT_NONE, EXIT_MMIO, EXIT_DEVICE_ERROR, EXIT_BAD_ACCESS, CAUSE_NONE, CAUSE_UNMAPPED } from "../exits";
 import { record } from "../machine";
 import { ramAddress, markDirty, missCause } from "./slots";
-import { builtinAccess, builtinAccessAt, builtinIndexAt, builtinTakes, builtinValue } from "./builtin";
+import { builtinAccess, builtinAccessAt, builtinIndexAt, builtinValue } from "./builtin";
 import { recordMmioAccess, mmioCounter } from "./mmio-record";
 
 /**
@@ -96,13 +96,14 @@ export let mmioHint: u32 = 0;
  */
 export function mmioLoad(gpa: u64, size: u32, hint: u32): u64 {
   mmioHint = hint;
-  if (hint >= HINT_BUS) {
+  // A built-in device (hint 1 + index, one unsigned compare): its register path, here in the core.
+  if (hint - 1 < HINT_BUS - 1) {
+    if (builtinAccessAt(hint - 1, 0, gpa, size, false, 0)) return handled(builtinValue);
+  } else if (hint >= HINT_BUS) {
     store<u64>(record + REC_MMIO_GPA, gpa); // a watchdog names the access of a handler that never returns
     const low = deviceRead(hint & HINT_MAX_INDEX, <u32>gpa, <u32>(gpa >>> 32), size);
     if (low >= 0) return handled(size == 8 ? <u64>load<u32>(record + REC_MMIO_DATA, 4) << 32 | <u64><u32>low : <u64><u32>low);
     if (low == -<f64>BUS_DEVICE_ERROR) return deviceFailed(gpa, size, false);
-  } else if (hint != 0 && builtinAccessAt(hint - 1, 0, gpa, size, false, 0)) {
-    return handled(builtinValue);
   }
   mmioHint = locate(gpa);
   mmioExit = physMmio(gpa, size, false);
@@ -113,7 +114,9 @@ export function mmioLoad(gpa: u64, size: u32, hint: u32): u64 {
 export function mmioStore(gpa: u64, size: u32, raw: u64, hint: u32): u32 {
   mmioHint = hint;
   const value = raw & sizeMask(size);
-  if (hint >= HINT_BUS) {
+  if (hint - 1 < HINT_BUS - 1) {
+    if (builtinAccessAt(hint - 1, 0, gpa, size, true, value)) return <u32>handled(0);
+  } else if (hint >= HINT_BUS) {
     store<u64>(record + REC_MMIO_GPA, gpa);
     const bus = deviceWrite(hint & HINT_MAX_INDEX, <u32>gpa, <u32>(gpa >>> 32), size, <u32>value, <u32>(value >>> 32));
     if (bus == BUS_HANDLED) return <u32>handled(0);
@@ -121,8 +124,6 @@ export function mmioStore(gpa: u64, size: u32, raw: u64, hint: u32): u32 {
       deviceFailed(gpa, size, true);
       return mmioExit;
     }
-  } else if (hint != 0 && builtinAccessAt(hint - 1, 0, gpa, size, true, value)) {
-    return <u32>handled(0);
   }
   mmioHint = locate(gpa);
   store<u64>(record + REC_DATA, value);
@@ -136,23 +137,20 @@ export function mmioStore(gpa: u64, size: u32, raw: u64, hint: u32): u32 {
  * REC_DATA), or 0, doing nothing, when the hint names no built-in device that takes it.
  */
 export function builtinHintRead(gpa: u64, size: u32, hint: u32): usize {
-  if (hint == 0 || hint >= HINT_BUS || !builtinAccessAt(hint - 1, 0, gpa, size, false, 0)) return 0;
+  if (hint - 1 >= HINT_BUS - 1 || !builtinAccessAt(hint - 1, 0, gpa, size, false, 0)) return 0;
   store<u64>(record + REC_DATA, handled(builtinValue));
   return record + REC_DATA;
 }
 
 /**
- * For compiled loops, a write in two steps: where its bytes go (the record's REC_DATA)
- * when the built-in device that `hint` names takes a `size`-byte write at `gpa`, else 0;
- * then builtinHintWrite performs it from there.
+ * For compiled loops: a `size`-byte write of `value`'s low bytes (memory order) at `gpa`
+ * by the built-in device that hint `hint` names. Returns whether it did; false, doing
+ * nothing, when the hint names no built-in device that takes it.
  */
-export function builtinHintWriteAt(gpa: u64, size: u32, hint: u32): usize {
-  return hint != 0 && hint < HINT_BUS && builtinTakes(hint - 1, 0, gpa, size) ? record + REC_DATA : 0;
-}
-
-export function builtinHintWrite(gpa: u64, size: u32, hint: u32): void {
-  builtinAccessAt(hint - 1, 0, gpa, size, true, load<u64>(record + REC_DATA));
+export function builtinHintWrite(gpa: u64, size: u32, hint: u32, value: u64): bool {
+  if (hint - 1 >= HINT_BUS - 1 || !builtinAccessAt(hint - 1, 0, gpa, size, true, value)) return false;
   handled(0);
+  return true;
 }
 
 @inline function sizeMask(size: u32): u64 {

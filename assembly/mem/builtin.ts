@@ -5,9 +5,9 @@
 import {
   CONTROL_BASE, CTRL_BUILTIN_COUNT, CTRL_BUILTINS, BUILTIN_MAX, BUILTIN_ENTRY_SIZE, BUILTIN_E_BASE, BUILTIN_E_SIZE,
   BUILTIN_E_KIND, BUILTIN_E_AS, BUILTIN_E_STATE, BUILTIN_SCRATCH, BUILTIN_COUNTER, BUILTIN_WASM, BUILTIN_E_WASM,
-  REC_EXIT, REC_DATA,
+  REC_DATA,
 } from "../layout";
-import { EXIT_NONE, EXIT_BAD_ACCESS, CAUSE_UNMAPPED } from "../exits";
+import { CAUSE_UNMAPPED } from "../exits";
 import { record } from "../machine";
 import { wasmDeviceAccess, wasmDeviceRegister } from "./wasm-device";
 import { recordMmioAccess, mmioCounter } from "./mmio-record";
@@ -72,8 +72,8 @@ export function builtinAccessAt(index: u32, as: u32, gpa: u64, size: u32, write:
   const entry = registerEntry(index, as, gpa, size);
   if (entry == 0) return false;
   const state: usize = load<u32>(entry, BUILTIN_E_STATE);
-  const mask = size == 8 ? 0xffff_ffff_ffff_ffff : (<u64>1 << (<u64>size << 3)) - 1;
-  if (load<u32>(entry, BUILTIN_E_KIND) == BUILTIN_SCRATCH) {
+  const kind = load<u32>(entry, BUILTIN_E_KIND);
+  if (kind == BUILTIN_SCRATCH) {
     const at = state + <usize>(gpa - load<u64>(entry, BUILTIN_E_BASE));
     if (write) {
       if (size == 8) store<u64>(at, value);
@@ -83,7 +83,10 @@ export function builtinAccessAt(index: u32, as: u32, gpa: u64, size: u32, write:
     } else {
       builtinValue = size == 8 ? load<u64>(at) : size == 4 ? <u64>load<u32>(at) : size == 2 ? <u64>load<u16>(at) : <u64>load<u8>(at);
     }
-  } else if (load<u32>(entry, BUILTIN_E_KIND) == BUILTIN_WASM) {
+    return true;
+  }
+  const mask = size == 8 ? 0xffff_ffff_ffff_ffff : (<u64>1 << (<u64>size << 3)) - 1;
+  if (kind == BUILTIN_WASM) {
     // A trap in the device unwinds past the caller's report and count: the record names
     // and counts the access first, as mmioFragment does; once it returns, the caller counts it instead.
     recordMmioAccess(as, gpa, size, write, CAUSE_UNMAPPED);
@@ -99,13 +102,8 @@ export function builtinAccessAt(index: u32, as: u32, gpa: u64, size: u32, write:
   return true;
 }
 
-/** Whether builtinAccessAt would perform this access (and not return false). */
-export function builtinTakes(index: u32, as: u32, gpa: u64, size: u32): bool {
-  return registerEntry(index, as, gpa, size) != 0;
-}
-
 /** Device `index`'s entry if it covers the access and its kind has a register path; else 0. */
-function registerEntry(index: u32, as: u32, gpa: u64, size: u32): usize {
+@inline function registerEntry(index: u32, as: u32, gpa: u64, size: u32): usize {
   // Acquire, as builtinAccess: only published entries are read.
   if (index >= min<u32>(atomic.load<u32>(CONTROL_BASE + CTRL_BUILTIN_COUNT), BUILTIN_MAX)) return 0;
   const entry: usize = CONTROL_BASE + CTRL_BUILTINS + index * BUILTIN_ENTRY_SIZE;
@@ -120,34 +118,27 @@ function registerEntry(index: u32, as: u32, gpa: u64, size: u32): usize {
 }
 
 /**
- * For the host's typed accessors: builtinAccessAt on device `index` in address space 0,
- * the address in two halves (no BigInt). A read returns the low 32 bits of its value and
- * leaves the whole value (memory order) in the record's REC_DATA. The record's REC_EXIT
- * says whether it was done: EXIT_NONE, or EXIT_BAD_ACCESS when the device does not take
- * the access as one register (nothing done: the host goes the general way).
+ * For the host's typed accessors, once their cached range has proved what
+ * builtinAccessAt checks (device `index` is published, in address space 0, a counter or
+ * a Wasm device, and takes this `size`-byte access at `offset` as one register, aligned
+ * and of a width it takes): the access, without those checks. A read returns the low
+ * 32 bits of its value (memory order) and leaves the high 32 at the record's REC_DATA + 4.
+ * Counts nothing and records nothing: the host counts the access before the call.
  */
-export function hostBuiltinRead(index: u32, gpaLow: u32, gpaHigh: u32, size: u32): u32 {
-  if (size - 1 >= 8 || !builtinAccessAt(index, 0, <u64>gpaHigh << 32 | <u64>gpaLow, size, false, 0)) return notTaken();
-  store<u64>(record + REC_DATA, builtinValue);
-  countHostAccess();
-  return <u32>builtinValue;
+export function hostRegisterRead(index: u32, offset: u32, size: u32): u32 {
+  const entry: usize = CONTROL_BASE + CTRL_BUILTINS + index * BUILTIN_ENTRY_SIZE;
+  const value = load<u32>(entry, BUILTIN_E_KIND) == BUILTIN_WASM
+    ? wasmDeviceRegister(index, entry, offset, size, false, 0)
+    : atomic.add<u64>(load<u32>(entry, BUILTIN_E_STATE), 1) + 1; // BUILTIN_COUNTER, as builtinAccessAt
+  const bits = value & (size == 8 ? 0xffff_ffff_ffff_ffff : (<u64>1 << (<u64>size << 3)) - 1);
+  store<u32>(record + REC_DATA, <u32>(bits >>> 32), 4);
+  return <u32>bits;
 }
 
-/** hostBuiltinRead's write: stores the `size` low bytes of high:low (memory order). Returns REC_EXIT's word. */
-export function hostBuiltinWrite(index: u32, gpaLow: u32, gpaHigh: u32, size: u32, low: u32, high: u32): u32 {
-  if (size - 1 >= 8 || !builtinAccessAt(index, 0, <u64>gpaHigh << 32 | <u64>gpaLow, size, true, <u64>high << 32 | <u64>low)) return notTaken();
-  countHostAccess();
-  return EXIT_NONE;
-}
-
-function notTaken(): u32 {
-  store<u32>(record + REC_EXIT, EXIT_BAD_ACCESS);
-  return 0;
-}
-
-/** As physRead's dispatch: one MMIO fragment counted, the access complete. */
-@inline function countHostAccess(): void {
-  const counter = mmioCounter();
-  store<u64>(counter, load<u64>(counter) + 1);
-  store<u32>(record + REC_EXIT, EXIT_NONE);
+/** hostRegisterRead's write: stores the `size` low bytes of high:low (memory order). */
+export function hostRegisterWrite(index: u32, offset: u32, size: u32, low: u32, high: u32): void {
+  const entry: usize = CONTROL_BASE + CTRL_BUILTINS + index * BUILTIN_ENTRY_SIZE;
+  const value = (<u64>high << 32 | <u64>low) & (size == 8 ? 0xffff_ffff_ffff_ffff : (<u64>1 << (<u64>size << 3)) - 1);
+  if (load<u32>(entry, BUILTIN_E_KIND) == BUILTIN_WASM) wasmDeviceRegister(index, entry, offset, size, true, value);
+  else atomic.store<u64>(load<u32>(entry, BUILTIN_E_STATE), value);
 }

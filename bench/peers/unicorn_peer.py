@@ -1,5 +1,6 @@
 """Unicorn 2 as a peer for bench/: run the AArch64 guest loops the Node side built
-(given as hex on stdin, JSON) and time them, and time unmapping and mapping a 2 MiB
+(given as hex on stdin, JSON) and time them, to RAM and to MMIO callbacks (guest ldr and
+str), and time unmapping and mapping a 2 MiB
 region while emulation is stopped. Prints one JSON object; {"skipped": why} when the
 binding cannot be imported."""
 import ctypes
@@ -55,11 +56,16 @@ result = {
     "storesPerSec": 8 * iterations / timed_loop(stores, iterations),
 }
 reads = [0]
+writes = [0]
 
 
 def mmio_read(uc, offset, size, user):
     reads[0] += 1
     return offset
+
+
+def mmio_write(uc, offset, size, value, user):
+    writes[0] += 1
 
 
 def c_callbacks():
@@ -79,7 +85,7 @@ library = c_callbacks()
 
 def mmio_setup(uc):
     if library is None:
-        uc.mmio_map(MMIO, 0x1000, mmio_read, None, lambda *args: None, None)
+        uc.mmio_map(MMIO, 0x1000, mmio_read, None, mmio_write, None)
         return
     # The binding only wraps Python callables: hand the C functions to uc_mmio_map itself.
     from unicorn.unicorn import _uc
@@ -92,6 +98,12 @@ def mmio_setup(uc):
 
 mmio_iterations = max(1, iterations // 4)
 result["mmioReadsPerSec"] = 8 * mmio_iterations / timed_loop(loads, mmio_iterations, mmio_setup)
+result["mmioWritesPerSec"] = 8 * mmio_iterations / timed_loop(stores, mmio_iterations, mmio_setup)
+if library is not None:
+    library.peer_mmio_writes.restype = ctypes.c_uint64
+# The write callback's calls: the stores loop's passes (a warm-up and two timed), 8 stores
+# each, every 8-byte store two calls (uc_mmio_map splits accesses wider than 4 bytes, reads too).
+result["mmioWrites"] = writes[0] if library is None else library.peer_mmio_writes()
 result["mmioCallback"] = "python" if library is None else "C"
 
 # A 2 MiB region unmapped and mapped again while stopped, then the vCPU restarted

@@ -28,11 +28,10 @@ export const REGS = 0, TLB = 1, INDEX_MASK = 2, SALT = 3, CONTEXT = 4, CODE = 5,
 
 // The core's functions a loop imports (assembly/exec/jit.ts), by function index: an
 // access whose TLB entry holds an MMIO mark naming a built-in device stays in the loop.
-const MMIO_READ = 0, MMIO_WRITE_AT = 1, MMIO_WRITE = 2;
+const MMIO_READ = 0, MMIO_WRITE = 1;
 const MMIO_IMPORTS: FunctionImport[] = [
   { name: 'jitMmioRead', params: [I64, I32, I32], result: I32 },
-  { name: 'jitMmioWriteAt', params: [I64, I32, I32], result: I32 },
-  { name: 'jitMmioWrite', params: [I64, I32, I32] },
+  { name: 'jitMmioWrite', params: [I64, I32, I32, I64], result: I32 },
 ];
 
 export function register(body: Body, n: number): Body {
@@ -69,9 +68,10 @@ function tagDiffers(body: Body, size: number, tag: number, keep: boolean): Body 
 }
 
 /**
- * The TLB's hit path for a `size`-byte access of the tag at `tag` (read or write):
- * leaves the host address in HOST, or returns `index`. An MMIO mark naming a built-in
- * device leaves in HOST where the core put the bytes read (or takes those to write).
+ * The TLB lookup of a `size`-byte access at register `ra` + `disp` (EA, ENTRY), then
+ * `if` the entry's `tag` (read or write) misses: returns `index` unless it holds an MMIO
+ * mark for this page (WIDE: the hit tag). The caller emits the mark's case, the `else`
+ * (a hit, HOST set) and its `end`.
  */
 function translate(body: Body, map: LoopMap, ra: number, disp: number, size: number, tag: number, index: number, zeroForR0: boolean): void {
   base(body, ra, zeroForR0).i64(BigInt(disp)).emit(op.i64Add).set(EA);
@@ -79,7 +79,10 @@ function translate(body: Body, map: LoopMap, ra: number, disp: number, size: num
     .i32(5).emit(op.i32Shl).get(TLB).emit(op.i32Add).set(ENTRY);
   tagDiffers(body, size, tag, true).emit(op.if, 0x40);
   body.get(ENTRY).memory(op.i64Load, 3, tag).get(WIDE).i64(BigInt(map.TLB_MMIO)).emit(op.i64Or).emit(op.i64Ne).returnIf(index);
-  body.get(EA).i32(size).get(ENTRY).call(tag === map.TLB_E_READ ? MMIO_READ : MMIO_WRITE_AT).tee(HOST).emit(op.i32Eqz).returnIf(index);
+}
+
+/** The hit case after translate's mark case: HOST = EA + the entry's addend. */
+function hit(body: Body, map: LoopMap): void {
   body.emit(op.else);
   body.get(EA).get(ENTRY).memory(op.i64Load, 3, map.TLB_E_ADDEND).emit(op.i64Add).emit(op.i32WrapI64).set(HOST);
   body.emit(op.end);
@@ -93,6 +96,9 @@ export function emitAccess(body: Body, map: LoopMap, little: boolean, insn: Acce
 
 function load(body: Body, map: LoopMap, little: boolean, insn: Extract<Access, { kind: 'load' }>, index: number, zeroForR0: boolean): void {
   translate(body, map, insn.ra, insn.disp, insn.size, map.TLB_E_READ, index, zeroForR0);
+  // A mark naming a built-in device: the core reads it and says where its bytes are.
+  body.get(EA).i32(insn.size).get(ENTRY).call(MMIO_READ).tee(HOST).emit(op.i32Eqz).returnIf(index);
+  hit(body, map);
   body.get(REGS).get(HOST);
   if (insn.size === 8) {
     body.memory(op.i64Load, 0, 0);
@@ -106,9 +112,24 @@ function load(body: Body, map: LoopMap, little: boolean, insn: Extract<Access, {
   body.memory(op.i64Store, 3, insn.rt * 8);
 }
 
+/**
+ * A hit stores through the entry's addend; a mark naming a built-in device takes the value
+ * in one core call (its bytes in memory order, as a little-endian value), which returns 0
+ * when it did not.
+ */
 function store(body: Body, map: LoopMap, little: boolean, insn: Extract<Access, { kind: 'store' }>, index: number, zeroForR0: boolean): void {
   translate(body, map, insn.ra, insn.disp, insn.size, map.TLB_E_WRITE, index, zeroForR0);
-  body.get(HOST);
+  body.get(EA).i32(insn.size).get(ENTRY);
+  register(body, insn.rs);
+  if (insn.size === 8) {
+    if (!little) swap(body, 8);
+  } else if (!little && insn.size > 1) {
+    swap(body.emit(op.i32WrapI64), insn.size).emit(op.i64ExtendI32U);
+  }
+  body.call(MMIO_WRITE).emit(op.i32Eqz).returnIf(index);
+  body.emit(op.else);
+  // A hit: the store through the entry's addend.
+  body.get(EA).get(ENTRY).memory(op.i64Load, 3, map.TLB_E_ADDEND).emit(op.i64Add).emit(op.i32WrapI64);
   register(body, insn.rs);
   if (insn.size === 8) {
     if (!little) swap(body, 8);
@@ -116,18 +137,13 @@ function store(body: Body, map: LoopMap, little: boolean, insn: Extract<Access, 
   } else {
     storeNarrow(body, little, insn.size);
   }
-  commitStore(body, map, insn.size);
+  body.emit(op.end);
 }
 
 function storeNarrow(body: Body, little: boolean, size: 1 | 2 | 4): void {
   body.emit(op.i32WrapI64);
   if (!little && size > 1) swap(body, size);
   body.memory(size === 1 ? op.i32Store8 : size === 2 ? op.i32Store16 : op.i32Store, 0, 0);
-}
-
-/** After a store: when it went to a built-in device's bytes (the entry holds no hit tag), the core performs it. */
-function commitStore(body: Body, map: LoopMap, size: number): void {
-  tagDiffers(body, size, map.TLB_E_WRITE, false).emit(op.if, 0x40).get(EA).i32(size).get(ENTRY).call(MMIO_WRITE).emit(op.end);
 }
 
 /** The loop's words (or T32 halfwords, `unit` 2) as compiled, read little-endian like the loads in the function: -1 if any changed. */

@@ -1,0 +1,330 @@
+// The typed host accessors' device entries (src/fast-access.ts builds its RAM entry and
+// public accessors on this class). An access inside the cached JS-device range calls the
+// handler directly (no core round trip, no DataView). One inside the cached built-in
+// range skips every check the range has proved: a scratch device's bytes are read or
+// written here, like RAM; a counter or a Wasm device is one core call that does only the
+// device's work (hostRegisterRead/Write; a Wasm device's handler is a call_indirect from
+// there, never a BigInt). Staleness: the JS-device entry is checked against address
+// space 0's slot generation, the bus's generation and the built-in device count; the
+// built-in entry against the slot generation, the built-in count and the device generation.
+
+import type { CoreAccessor } from './accessor.js';
+import type { MemoryMap } from './core.js';
+import { AccessError, texts } from './errors.js';
+import { bigintBits, swap, swap64, wide64, wideAccess, type WideAccess } from './fast-access-values.js';
+import { noExit, VIA_NONE, VIA_JS, VIA_BUILTIN, type DeviceRange, type BuiltinRange } from './fast-access-ranges.js';
+import type { Mapped, MmioBus, MmioValue } from './mmio.js';
+import type { SlotTable } from './slots.js';
+import { describeThrown } from './values.js';
+import { wasmDeviceBindings } from './wasm-device.js';
+
+/** What the typed accessors need from their machine. */
+export interface TypedAccessParts {
+  memory: WebAssembly.Memory;
+  map: MemoryMap;
+  table: SlotTable;
+  bus: MmioBus;
+  host: CoreAccessor;
+}
+
+export abstract class DeviceAccess {
+  protected fastMemory = new Uint8Array(0);
+  protected fastU16 = new Uint16Array(0);
+  protected fastU32 = new Uint32Array(0);
+  protected fastI32 = new Int32Array(0);
+  protected fastU64 = new BigUint64Array(0);
+  protected fastView = new DataView(new ArrayBuffer(0));
+  protected fastParts: TypedAccessParts | undefined;
+  protected wide: WideAccess | undefined;
+  /** Int32 indices of address space 0's slot generation, the built-in device count and the device generation. */
+  protected slotGenIndex = 0;
+  protected builtinCountIndex = 0;
+  protected deviceGenIndex = 0;
+  /** Uint32 indices of the host record's exit word and of its access data (a core read's high word). */
+  private recExitIndex = 0;
+  private recDataIndex = 0;
+  /** Uint32 index of the low word of the host record's MMIO counter. */
+  private mmioCountIndex = 0;
+
+  /** The bus generation, built-in count and device generation the recent-range table was filled under. */
+  protected recentBusGeneration = 0;
+  protected recentBuiltins = 0;
+  protected recentDeviceGeneration = 0;
+
+  // Device: [deviceStart, deviceEnd) (within one device, no slot, no built-in device),
+  // at offset gpa - deviceBase; deviceWidths has bit w set for each width it takes.
+  private deviceStart = 0;
+  private deviceEnd = 0;
+  private deviceBase = 0;
+  private deviceWidths = 0;
+  protected deviceLittle = true;
+  private deviceMapped: Mapped | undefined;
+  private deviceSlotGeneration = 0;
+  private deviceBusGeneration = 0;
+  private deviceBuiltins = 0;
+
+  // Built-in device `builtinIndex`: [builtinStart, builtinEnd) (no slot, no built-in before
+  // it), at offset gpa - builtinBase; builtinWidths has bit w set for each width it takes,
+  // aligned when builtinAligned (a Wasm device). builtinScratch: the memory address of a
+  // scratch device's byte 0, 0 for a counter or a Wasm device.
+  private builtinStart = 0;
+  private builtinEnd = 0;
+  private builtinIndex = 0;
+  private builtinWidths = 0;
+  private builtinAligned = false;
+  private builtinBase = 0;
+  private builtinScratch = 0;
+  private builtinSlotGeneration = 0;
+  private builtinCount = 0;
+  private builtinDeviceGeneration = 0;
+  /** After builtinRead of 8 bytes: the high 32 bits of the value. */
+  protected builtinHigh = 0;
+  /** The core's register entry points (CoreFunctions.hostRegisterRead/Write), held here: one load fewer per call. */
+  private registerRead: (index: number, offset: number, size: number) => number = () => 0;
+  private registerWrite: (index: number, offset: number, size: number, low: number, high: number) => void = () => undefined;
+
+  /** Binds the memory views and the record's words; called once by bindTypedAccess. */
+  protected bindDeviceAccess(parts: TypedAccessParts): void {
+    const buffer = parts.memory.buffer;
+    this.fastMemory = new Uint8Array(buffer);
+    this.fastU16 = new Uint16Array(buffer);
+    this.fastU32 = new Uint32Array(buffer);
+    this.fastI32 = new Int32Array(buffer);
+    this.fastU64 = new BigUint64Array(buffer);
+    this.fastView = new DataView(buffer);
+    this.fastParts = parts;
+    this.wide = wideAccess(parts.memory);
+    const map = parts.map;
+    this.slotGenIndex = (map.CONTROL_BASE + map.CTRL_SLOT_GEN) >> 2;
+    this.builtinCountIndex = (map.CONTROL_BASE + map.CTRL_BUILTIN_COUNT) >> 2;
+    this.deviceGenIndex = (map.CONTROL_BASE + map.CTRL_DEVICE_GEN) >> 2;
+    this.mmioCountIndex = (parts.host.record + map.REC_COUNTERS + map.CNT_MMIO) >> 2;
+    this.recExitIndex = (parts.host.record + map.REC_EXIT) >> 2;
+    this.recDataIndex = (parts.host.record + map.REC_DATA) >> 2;
+    this.registerRead = parts.host.functions.hostRegisterRead;
+    this.registerWrite = parts.host.functions.hostRegisterWrite;
+  }
+
+  /** Makes the device range recorded for gpa's page (if any) the entry; which entry serves this access. */
+  protected abstract recentDevice(gpa: number, size: number): number;
+
+  /** Which device entry serves this access (VIA_*), after taking a recent device range for gpa's page on a miss. */
+  protected deviceFor(gpa: number, size: number): number {
+    return this.builtinServes(gpa, size) ? VIA_BUILTIN : this.deviceServes(gpa, size) ? VIA_JS : this.recentDevice(gpa, size);
+  }
+
+  /**
+   * Writes `size` bytes (memory order: high:low, both u32, above `size` zero) through the
+   * device entry that serves them; false, doing nothing, when none does.
+   */
+  protected deviceWriteFor(gpa: number, size: number, low: number, high: number): boolean {
+    const via = this.deviceFor(gpa, size);
+    if (via === VIA_BUILTIN) this.builtinWrite(gpa, size, low, high);
+    else if (via !== VIA_JS) return false;
+    else if (size === 8) this.deviceWriteValue(gpa, 8, (BigInt(high) << 32n) | BigInt(low));
+    else this.deviceWriteValue(gpa, size, this.deviceLittle ? low : swap(low, size));
+    return true;
+  }
+
+  /** Makes `found` the JS or built-in device entry (`generation`: the slot generation); which entry serves this access. */
+  protected promoteDevice(found: DeviceRange | BuiltinRange, generation: number, gpa: number, size: number): number {
+    if (found.builtin) {
+      this.builtinStart = found.start;
+      this.builtinEnd = found.end;
+      this.builtinIndex = found.index;
+      this.builtinWidths = found.widths;
+      this.builtinAligned = found.aligned;
+      this.builtinBase = found.base;
+      this.builtinScratch = found.scratch;
+      this.builtinSlotGeneration = generation;
+      this.builtinCount = this.recentBuiltins;
+      this.builtinDeviceGeneration = this.recentDeviceGeneration;
+      return this.builtinServes(gpa, size) ? VIA_BUILTIN : VIA_NONE;
+    }
+    const mapped = found.mapped;
+    this.deviceStart = found.start;
+    this.deviceEnd = found.end;
+    this.deviceBase = mapped.start;
+    this.deviceWidths = found.widths;
+    this.deviceLittle = mapped.little;
+    this.deviceMapped = mapped;
+    this.deviceSlotGeneration = generation;
+    this.deviceBusGeneration = this.recentBusGeneration;
+    this.deviceBuiltins = this.recentBuiltins;
+    return this.deviceServes(gpa, size) ? VIA_JS : VIA_NONE;
+  }
+
+  /** Whether the built-in entry serves a `size`-byte access at `gpa` (an integer offset into it) without the core's checks. */
+  private builtinServes(gpa: number, size: number): boolean {
+    if (typeof gpa !== 'number' || gpa < this.builtinStart || gpa + size > this.builtinEnd || (this.builtinWidths & size) === 0) return false;
+    const offset = gpa - this.builtinBase;
+    // Also refuses a fractional gpa (and NaN, which passed the compares).
+    return offset >>> 0 === offset && (!this.builtinAligned || (offset & (size - 1)) === 0) && this.fastI32[this.slotGenIndex] === this.builtinSlotGeneration
+      && this.fastI32[this.builtinCountIndex] === this.builtinCount && this.fastI32[this.deviceGenIndex] === this.builtinDeviceGeneration;
+  }
+
+  /** A built-in read (served by the entry): the low 32 bits of its value; an 8-byte read leaves the high ones in builtinHigh. */
+  protected builtinRead(gpa: number, size: number): number {
+    const offset = gpa - this.builtinBase;
+    if (this.builtinScratch !== 0) {
+      this.countMmio();
+      const at = this.builtinScratch + offset;
+      if (size === 4) return (at & 3) === 0 ? this.fastU32[at >>> 2]! : this.fastView.getUint32(at, true);
+      if (size === 1) return this.fastMemory[at]!;
+      if (size === 2) return this.fastView.getUint16(at, true);
+      if ((at & 7) === 0) {
+        const low = this.wide!.load64(at) >>> 0;
+        this.builtinHigh = this.wide!.high() >>> 0;
+        return low;
+      }
+      this.builtinHigh = this.fastView.getUint32(at + 4, true);
+      return this.fastView.getUint32(at, true);
+    }
+    // Nested in a handler, the record's access data is the outer access's: the slow way.
+    if (this.fastParts!.host.nested) return this.builtinReadSlow(gpa, size);
+    this.countMmio();
+    let value: number;
+    try {
+      value = this.registerRead(this.builtinIndex, offset, size);
+    } catch (error) {
+      throw this.builtinTrapped(gpa, size, false, error);
+    }
+    this.builtinHigh = this.fastU32[this.recDataIndex + 1]!;
+    return value >>> 0;
+  }
+
+  private builtinReadSlow(gpa: number, size: number): number {
+    this.checkGpa(gpa);
+    const value = this.fastParts!.host.read(gpa, size);
+    this.builtinHigh = Number(value >> 32n);
+    return Number(value & 0xffff_ffffn);
+  }
+
+  private builtinWrite(gpa: number, size: number, low: number, high: number): void {
+    const offset = gpa - this.builtinBase;
+    if (this.builtinScratch !== 0) {
+      this.countMmio();
+      const at = this.builtinScratch + offset;
+      if (size === 4) {
+        if ((at & 3) === 0) this.fastU32[at >>> 2] = low;
+        else this.fastView.setUint32(at, low, true);
+      } else if (size === 1) {
+        this.fastMemory[at] = low;
+      } else if (size === 2) {
+        this.fastView.setUint16(at, low, true);
+      } else if ((at & 7) === 0) {
+        this.wide!.store64(at, low, high);
+      } else {
+        this.fastView.setUint32(at, low, true);
+        this.fastView.setUint32(at + 4, high, true);
+      }
+      return;
+    }
+    const parts = this.fastParts!;
+    if (parts.host.nested) {
+      this.checkGpa(gpa);
+      parts.host.write(gpa, size, (BigInt(high) << 32n) | BigInt(low));
+      return;
+    }
+    this.countMmio();
+    try {
+      this.registerWrite(this.builtinIndex, offset, size, low, high);
+    } catch (error) {
+      throw this.builtinTrapped(gpa, size, true, error);
+    }
+  }
+
+  /** The error read/write raise for a trap in a Wasm device (the core's guard's report), or `error` itself when no device trapped. */
+  private builtinTrapped(gpa: number, size: number, write: boolean, error: unknown): unknown {
+    const parts = this.fastParts!;
+    const entry = parts.host.functions.wasmDeviceTrapped();
+    if (entry === 0) return error;
+    const device = wasmDeviceBindings(parts.memory).find((binding) => binding.entry === entry - 1)?.name ?? `built-in device ${entry - 1}`;
+    const at = BigInt(gpa);
+    parts.bus.lastFailure = { device, gpa: at, error };
+    this.fastU32[this.recExitIndex] = parts.map.EXIT_DEVICE_ERROR;
+    // Built-in ranges hold no slot: the slow path's fragment is an unmapped one too.
+    return new AccessError('EIO', texts.deviceThrew(device, at, describeThrown(error)), { gpa: at, size, write, cause: 'unmapped' }, { cause: error });
+  }
+
+  /** Whether the device entry serves a `size`-byte access at `gpa` as one handler call. */
+  private deviceServes(gpa: number, size: number): boolean {
+    if (typeof gpa !== 'number' || gpa < this.deviceStart || gpa + size > this.deviceEnd || (this.deviceWidths & size) === 0) return false;
+    const offset = gpa - this.deviceBase;
+    return offset >>> 0 === offset && (offset & (size - 1)) === 0 && this.fastI32[this.slotGenIndex] === this.deviceSlotGeneration
+      && this.fastParts!.bus.generation === this.deviceBusGeneration && this.fastI32[this.builtinCountIndex] === this.deviceBuiltins;
+  }
+
+  protected deviceRead(gpa: number, size: number): number {
+    const mapped = this.deviceMapped!;
+    this.countMmio();
+    try {
+      const value = mapped.device.read(gpa - this.deviceBase, size);
+      const bits = typeof value === 'number' ? (size === 4 ? value >>> 0 : value & (size === 2 ? 0xffff : 0xff)) : bigintBits(value, size);
+      return mapped.little ? bits : swap(bits, size);
+    } catch (error) {
+      throw this.deviceFailed(gpa, size, false, error);
+    }
+  }
+
+  protected deviceRead64(gpa: number): bigint {
+    const mapped = this.deviceMapped!;
+    this.countMmio();
+    try {
+      return wide64(mapped.device.read(gpa - this.deviceBase, 8), mapped.little);
+    } catch (error) {
+      throw this.deviceFailed(gpa, 8, false, error);
+    }
+  }
+
+  /** deviceRead64 into two words; a little-endian handler's non-negative safe integer needs no bigint. */
+  protected deviceRead64Parts(gpa: number, out: Uint32Array | Int32Array | number[], at: number): void {
+    const mapped = this.deviceMapped!;
+    this.countMmio();
+    let value: MmioValue;
+    try {
+      value = mapped.device.read(gpa - this.deviceBase, 8);
+      if (!(mapped.little && typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)) value = wide64(value, mapped.little);
+    } catch (error) {
+      throw this.deviceFailed(gpa, 8, false, error);
+    }
+    if (typeof value === 'number') {
+      out[at] = value % 2 ** 32;
+      out[at + 1] = Math.floor(value / 2 ** 32);
+    } else {
+      out[at] = Number(value & 0xffff_ffffn);
+      out[at + 1] = Number(value >> 32n);
+    }
+  }
+
+  private deviceWriteValue(gpa: number, size: number, value: MmioValue): void {
+    const mapped = this.deviceMapped!;
+    this.countMmio();
+    try {
+      mapped.device.write(gpa - this.deviceBase, size, size === 8 && !mapped.little ? swap64(value as bigint) : value);
+    } catch (error) {
+      throw this.deviceFailed(gpa, size, true, error);
+    }
+  }
+
+  // The error the slow path raises for a throwing handler, and the bus's record of it.
+  private deviceFailed(gpa: number, size: number, write: boolean, error: unknown): AccessError {
+    const at = BigInt(gpa);
+    const device = this.deviceMapped!.name;
+    this.fastParts!.bus.lastFailure = { device, gpa: at, error };
+    const message = error instanceof Error ? error.message : String(error);
+    return new AccessError('EIO', texts.deviceThrew(device, at, message), { gpa: at, size, write, cause: 'unmapped' }, { cause: error });
+  }
+
+  /** The host record's MMIO counter, as the core bumps it for each fragment it dispatches. */
+  private countMmio(): void {
+    const index = this.mmioCountIndex;
+    const low = (this.fastU32[index]! + 1) >>> 0;
+    this.fastU32[index] = low;
+    if (low === 0) this.fastU32[index + 1] = this.fastU32[index + 1]! + 1;
+  }
+
+  protected checkGpa(gpa: unknown): asserts gpa is number {
+    if (typeof gpa !== 'number' || !Number.isSafeInteger(gpa) || gpa < 0) throw new AccessError('EINVAL', texts.badGpaNumber(gpa), noExit);
+  }
+}
