@@ -137,6 +137,15 @@ export function readMemoryMap(instance: WebAssembly.Instance): MemoryMap {
   return readExportedConstants(instance, MAP_NAMES);
 }
 
+const moduleMaps = new WeakMap<WebAssembly.Module, MemoryMap>();
+
+/** The memory map of `module`'s instances (constants, the same in each), read from `instance` once per module. */
+export function moduleMemoryMap(module: WebAssembly.Module, instance: WebAssembly.Instance): MemoryMap {
+  let map = moduleMaps.get(module);
+  if (!map) moduleMaps.set(module, (map = readMemoryMap(instance)));
+  return map;
+}
+
 /** Reads the named exported constants (Wasm globals) of an instance. */
 export function readExportedConstants<Name extends string>(
   instance: WebAssembly.Instance,
@@ -161,7 +170,7 @@ export function instantiateCore(module: WebAssembly.Module, memory: WebAssembly.
   const table = new WebAssembly.Table({ element: 'anyfunc', initial: 1 });
   let map: MemoryMap | undefined;
   const jitCompile = (_pcLow: number, _pcHigh: number, code: number, record: number): number => {
-    map ??= readMemoryMap(instance);
+    map ??= moduleMemoryMap(module, instance);
     const mode = new DataView(memory.buffer).getUint32(record + map.CPU_MODE, true);
     const compiler = (mode & map.MODE_ARM) === 0 ? compilePpcLoop : (mode & map.MODE_64) !== 0 ? compileA64Loop
       : (mode & map.MODE_THUMB) === 0 ? compileA32Loop : compileT32Loop;
