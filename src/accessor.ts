@@ -1,7 +1,7 @@
 // One core instance bound to one record of the shared memory: the in-thread path
 // for guest-physical accesses by the host or by one vCPU's thread.
 
-import { coreFunctions, instantiateCore, moduleMemoryMap, type CoreFunctions, type DeviceImports, type MemoryMap, type MmioImport } from './core.js';
+import { coreFunctions, exportedFunctionNames, instantiateCore, moduleMemoryMap, type CoreFunctions, type DeviceImports, type MemoryMap, type MmioImport } from './core.js';
 import { AccessError, EmuError, texts } from './errors.js';
 import { BUS_UNCLAIMED, MmioBus } from './mmio.js';
 import { optionalEndian, optionalInteger, requireAccessValue, requireInteger, requireObject, requireU64 } from './validate.js';
@@ -85,7 +85,7 @@ export class CoreAccessor {
     }, devices);
     this.map = moduleMemoryMap(module, this.instance);
     // A trap inside a device module ends the access or the run with a device error.
-    this.functions = guardDeviceTraps(coreFunctions(this.instance), this.instance, memory, (device, error) => {
+    this.functions = guardDeviceTraps(coreFunctions(this.instance), exportedFunctionNames(module), this.instance, memory, (device, error) => {
       bus.lastFailure = { device, gpa: view.getBigUint64(this.record + this.map.REC_MMIO_GPA, true), error };
       view.setUint32(this.record + this.map.REC_EXIT, this.map.EXIT_DEVICE_ERROR, true);
       return this.map.EXIT_DEVICE_ERROR;

@@ -194,6 +194,15 @@ export function coreFunctions(instance: WebAssembly.Instance): CoreFunctions {
   return instance.exports as unknown as CoreFunctions;
 }
 
+const functionNames = new WeakMap<WebAssembly.Module, readonly string[]>();
+
+/** The names of `module`'s exported functions (its other exports are the map's constants), listed once per module. */
+export function exportedFunctionNames(module: WebAssembly.Module): readonly string[] {
+  let names = functionNames.get(module);
+  if (!names) functionNames.set(module, (names = WebAssembly.Module.exports(module).filter((e) => e.kind === 'function').map((e) => e.name)));
+  return names;
+}
+
 /** Wasm pages a machine needs, computed by the core itself on a throwaway memory. */
 /** Pages the core's control block and static data span (asconfig.json's initialMemory). */
 const STATIC_PAGES = 2;

@@ -161,11 +161,12 @@ export function bindWasmDevices(instance: WebAssembly.Instance, table: WebAssemb
 }
 
 /**
- * Runs `call` (a core entry point that may reach a device); a trap inside a device module
- * becomes `deviceError` (the instruction or access did not complete; the core instance
- * keeps working: it holds no state across a call besides the record). Other errors pass.
+ * The core's functions `names` (its function exports), each entry point that may reach a
+ * device guarded: a trap inside a device module becomes `deviceError` (the instruction or
+ * access did not complete; the core instance keeps working: it holds no state across a
+ * call besides the record). Other errors pass.
  */
-export function guardDeviceTraps(functions: CoreFunctions, instance: WebAssembly.Instance, memory: WebAssembly.Memory,
+export function guardDeviceTraps(functions: CoreFunctions, names: readonly string[], instance: WebAssembly.Instance, memory: WebAssembly.Memory,
   onTrap: (device: string, error: unknown) => number): CoreFunctions {
   const trapped = instance.exports.wasmDeviceTrapped as () => number;
   const deviceError = (error: unknown): number => {
@@ -190,7 +191,10 @@ export function guardDeviceTraps(functions: CoreFunctions, instance: WebAssembly
       return deviceError(error);
     }
   };
-  return { ...functions, physRead: access(physRead), physWrite: access(physWrite), ppcRun: run(ppcRun), a64Run: run(a64Run), a32Run: run(a32Run) };
+  // The function exports `names` alone: a copy of every export would copy the ~300 constants too, per instance.
+  const guarded: Record<string, unknown> = {};
+  for (const name of names) guarded[name] = (functions as unknown as Record<string, unknown>)[name];
+  return Object.assign(guarded as unknown as CoreFunctions, { physRead: access(physRead), physWrite: access(physWrite), ppcRun: run(ppcRun), a64Run: run(a64Run), a32Run: run(a32Run) });
 }
 
 function tableIndex(map: MemoryMap, entry: number): number {
