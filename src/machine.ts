@@ -75,7 +75,8 @@ export class Machine extends TypedAccess {
   private constructor(readonly module: WebAssembly.Module, readonly memory: WebAssembly.Memory, vcpus: number, init: (core: CoreFunctions) => void) {
     super();
     this.mmio = new MmioBus(2);
-    this.host = new CoreAccessor(module, memory, vcpus, this.mmio, undefined, init);
+    // Nothing reads constants from the host's instance (it is private): the cheaper instance.
+    this.host = new CoreAccessor(module, memory, vcpus, this.mmio, undefined, { init, constants: false });
     this.map = this.host.map;
     this.layout = readLayout(this.map, memory);
     const bytes = new Uint8Array(memory.buffer);
@@ -257,10 +258,14 @@ export class Machine extends TypedAccess {
     return this.host.counters();
   }
 
-  /** A new core instance on this memory bound to vCPU record `index`, with its own bus (and a completion for accesses no device claims). */
-  attach(index: number, bus: MmioBus = this.mmio, unclaimed?: MmioImport): CoreAccessor {
+  /**
+   * A new core instance on this memory bound to vCPU record `index`, with its own bus (and a
+   * completion for accesses no device claims). `constants` false: its instance exports the
+   * core's functions only (CoreAccessorOptions).
+   */
+  attach(index: number, bus: MmioBus = this.mmio, unclaimed?: MmioImport, constants = true): CoreAccessor {
     requireInteger(EmuError, 'vcpu', index, 0, this.layout.vcpuCount - 1);
-    return new CoreAccessor(this.module, this.memory, index, bus, unclaimed);
+    return new CoreAccessor(this.module, this.memory, index, bus, unclaimed, { constants });
   }
 }
 

@@ -151,10 +151,9 @@ export function registerWasmDevices(memory: WebAssembly.Memory, bindings: readon
  * Reserves a new core instance's device slots in its table and fills those of every
  * device registered on this thread; the instance's later devices are filled as added.
  */
-export function bindWasmDevices(instance: WebAssembly.Instance, table: WebAssembly.Table, memory: WebAssembly.Memory): void {
-  const constant = (name: string) => Number((instance.exports[name] as WebAssembly.Global).value);
-  const first = constant('WASM_DEVICE_TABLE_BASE');
-  table.grow(first + 2 * constant('BUILTIN_MAX') - table.length);
+export function bindWasmDevices(map: MemoryMap, table: WebAssembly.Table, memory: WebAssembly.Memory): void {
+  const first = map.WASM_DEVICE_TABLE_BASE;
+  table.grow(first + 2 * map.BUILTIN_MAX - table.length);
   const registry = registryOf(memory);
   for (const device of registry.devices) bindDevice(table, first + 2 * device.entry, memory, device.module, device.state, device.name);
   registry.tables.add(new WeakRef(table));
