@@ -145,14 +145,20 @@ const functionTwins = new WeakMap<WebAssembly.Module, WebAssembly.Module>();
 
 /**
  * A twin of `module` that exports its functions only, compiled once per module; `module`
- * itself when its bytes are not at hand. Instantiating the ~300 exported constants is
- * most of what an instance of the core costs (about 0.45 of 0.55 ms).
+ * itself when its bytes are not at hand or the page refuses a synchronous compile that
+ * large. Instantiating the ~300 exported constants is most of what an instance of the
+ * core costs (about 0.45 of 0.55 ms).
  */
 function functionsOnly(module: WebAssembly.Module): WebAssembly.Module {
   let twin = functionTwins.get(module);
   if (!twin) {
     const bytes = moduleBytes.get(module);
-    twin = bytes ? new WebAssembly.Module(withFunctionExportsOnly(bytes)) : module;
+    twin = module;
+    try {
+      if (bytes) twin = new WebAssembly.Module(withFunctionExportsOnly(bytes));
+    } catch {
+      // A browser's main thread may refuse to compile this much synchronously: the full module serves.
+    }
     functionTwins.set(module, twin);
   }
   return twin;
@@ -167,6 +173,7 @@ function withFunctionExportsOnly(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   const leb = (): number => {
     let value = 0;
     for (let shift = 0; ; shift += 7) {
+      if (at >= bytes.length) throw new Error('the core module ends inside a LEB128 number');
       const byte = bytes[at++]!;
       value += (byte & 0x7f) * 2 ** shift;
       if (byte < 0x80) return value;
