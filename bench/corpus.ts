@@ -8,14 +8,13 @@
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Machine, loadElf, runLoaded, describeExit, type ElfRunResult } from '../src/index.js';
+import { loadElf, runLoaded, describeExit, type ElfRunResult } from '../src/index.js';
+import { createElfMachine } from '../src/guest/run.js';
 import { formatTable } from '../src/report/table.js';
 import { isMain, machineLine } from './common.js';
 
 const BUILD = fileURLToPath(new URL('../../guests/build/', import.meta.url));
 const PEER = fileURLToPath(new URL('../../bench/peers/unicorn_elf_peer.py', import.meta.url));
-/** RAM as the loader's default and as Unicorn's peer maps it (16 MiB), plus the devices' MiB. */
-const ARENA_BYTES = 17 * 1024 * 1024;
 const BUDGET = 200_000_000;
 /** Runs per program and engine (each from a fresh machine), of which the bench prints medians. */
 export const CORPUS_RUNS = 5;
@@ -51,10 +50,10 @@ function outcome(result: ElfRunResult): string {
   return describeExit(result.exit);
 }
 
-/** One fresh machine, load and run: the result and its end-to-end seconds. */
+/** One fresh machine as runElf makes it (RAM as the loader's default and as Unicorn's peer maps it, 16 MiB), load and run: the result and its end-to-end seconds. */
 async function runOnce(bytes: Uint8Array, jit: boolean): Promise<{ result: ElfRunResult; endToEnd: number }> {
   const started = performance.now();
-  const machine = await Machine.create({ vcpus: 1, shared: false, arenaBytes: ARENA_BYTES, jit });
+  const machine = await createElfMachine(undefined, jit);
   const loaded = loadElf(machine, bytes);
   const result = runLoaded(machine, loaded, { budget: BUDGET });
   return { result, endToEnd: (performance.now() - started) / 1000 };
@@ -92,7 +91,7 @@ export async function corpusRows(runs = CORPUS_RUNS): Promise<{ rows: CorpusRow[
         if (jit) row.compiled = timing;
         else row.interpreted = timing;
       }
-      const entry = loadElf(await Machine.create({ vcpus: 1, shared: false, arenaBytes: ARENA_BYTES }), bytes);
+      const entry = loadElf(await createElfMachine(), bytes);
       const registers = Object.fromEntries(Object.entries(entry.registers).map(([name, value]) => [name, `0x${value.toString(16)}`]));
       programs.push({ key: `${target}/${file}`, arch: entry.arch, path, registers });
     }

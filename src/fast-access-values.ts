@@ -40,8 +40,16 @@ export interface WideAccess {
   store64(address: number, low: number, high: number): void;
 }
 
+/** The compiled module, unshared [0] and shared [1]: compiled once per process. */
+const wideModules: Array<WebAssembly.Module | undefined> = [];
+
 export function wideAccess(memory: WebAssembly.Memory): WideAccess {
   const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  const module = (wideModules[Number(shared)] ??= new WebAssembly.Module(wideAccessBytes(shared)));
+  return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as WideAccess;
+}
+
+function wideAccessBytes(shared: boolean): Uint8Array<ArrayBuffer> {
   const text = (name: string) => [name.length, ...[...name].map((c) => c.charCodeAt(0))];
   const section = (id: number, body: number[]) => [id, body.length, ...body];
   const I32 = 0x7f, I64 = 0x7e;
@@ -57,7 +65,7 @@ export function wideAccess(memory: WebAssembly.Memory): WideAccess {
     // store64: i64.atomic.store(local 0, local 2 << 32 | local 1), halves zero-extended.
     ...body([0, 0x20, 0, 0x20, 2, 0xad, 0x42, 32, 0x86, 0x20, 1, 0xad, 0x84, 0xfe, 0x18, 3, 0, 0x0b]),
   ];
-  const bytes = new Uint8Array([
+  return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
     ...section(1, types),
     ...section(2, imports),
@@ -66,5 +74,4 @@ export function wideAccess(memory: WebAssembly.Memory): WideAccess {
     ...section(7, [3, ...text('load64'), 0, 0, ...text('high'), 0, 1, ...text('store64'), 0, 2]),
     ...section(10, code),
   ]);
-  return new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as WideAccess;
 }

@@ -3,7 +3,7 @@
 
 import { CoreAccessor, type AccessCounters, type AccessOptions } from './accessor.js';
 import { RangeAllocator } from './alloc.js';
-import { loadCoreModule, planPages, coreFunctions, instantiateCore, type CoreFlavor, type MemoryMap, type MmioImport } from './core.js';
+import { loadCoreModule, planPages, type CoreFlavor, type CoreFunctions, type MemoryMap, type MmioImport } from './core.js';
 import { EmuError, MmioError, SlotError, texts } from './errors.js';
 import { TypedAccess } from './fast-access.js';
 import { MmioBus } from './mmio.js';
@@ -71,10 +71,12 @@ export class Machine extends TypedAccess {
    */
   private neverWrittenFrom = 0;
 
-  private constructor(readonly module: WebAssembly.Module, readonly memory: WebAssembly.Memory, vcpus: number) {
+  /** `init` lays out the fresh memory (machineInit) on the host's core instance before it binds its record. */
+  private constructor(readonly module: WebAssembly.Module, readonly memory: WebAssembly.Memory, vcpus: number, init: (core: CoreFunctions) => void) {
     super();
     this.mmio = new MmioBus(2);
-    this.host = new CoreAccessor(module, memory, vcpus, this.mmio);
+    // Nothing reads constants from the host's instance (it is private): the cheaper instance.
+    this.host = new CoreAccessor(module, memory, vcpus, this.mmio, undefined, { init, constants: false });
     this.map = this.host.map;
     this.layout = readLayout(this.map, memory);
     const bytes = new Uint8Array(memory.buffer);
@@ -107,9 +109,10 @@ export class Machine extends TypedAccess {
     const pages = plannedPages(module, vcpus, tlbEntries, dirtyBytes, arenaBytes, shared);
     if (pages === 0) throw new EmuError('ENOMEM', texts.badOption('arenaBytes', 'the machine does not fit in 4 GiB of Wasm memory'));
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared });
-    const status = coreFunctions(instantiateCore(module, memory, () => 1)).machineInit(vcpus, tlbEntries, dirtyBytes, arenaBytes);
-    if (status !== 0) throw new EmuError('EIO', texts.coreInit(status));
-    const machine = new Machine(module, memory, vcpus);
+    const machine = new Machine(module, memory, vcpus, (core) => {
+      const status = core.machineInit(vcpus, tlbEntries, dirtyBytes, arenaBytes);
+      if (status !== 0) throw new EmuError('EIO', texts.coreInit(status));
+    });
     // Written before any vCPU runs; every core instance reads it at the start of a run.
     new DataView(memory.buffer).setUint32(machine.map.CONTROL_BASE + machine.map.CTRL_JIT, options.jit ? 1 : 0, true);
     return machine;
@@ -255,10 +258,14 @@ export class Machine extends TypedAccess {
     return this.host.counters();
   }
 
-  /** A new core instance on this memory bound to vCPU record `index`, with its own bus (and a completion for accesses no device claims). */
-  attach(index: number, bus: MmioBus = this.mmio, unclaimed?: MmioImport): CoreAccessor {
+  /**
+   * A new core instance on this memory bound to vCPU record `index`, with its own bus (and a
+   * completion for accesses no device claims). `constants` false: its instance exports the
+   * core's functions only (CoreAccessorOptions).
+   */
+  attach(index: number, bus: MmioBus = this.mmio, unclaimed?: MmioImport, constants = true): CoreAccessor {
     requireInteger(EmuError, 'vcpu', index, 0, this.layout.vcpuCount - 1);
-    return new CoreAccessor(this.module, this.memory, index, bus, unclaimed);
+    return new CoreAccessor(this.module, this.memory, index, bus, unclaimed, { constants });
   }
 }
 

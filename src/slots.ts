@@ -279,20 +279,29 @@ function publicView(slot: Slot): SlotInfo {
 }
 
 const PADDING_KEY = (1n << 64n) - 1n;
+/** Entries a table's shadow has room for at first (a multiple of SLOT_LEAF_BLOCK); it doubles as slots are added. */
+const INITIAL_ENTRIES = 64;
 const SIGN_BIT = 1n << 63n;
 
-/** One address space's shadow table (the core's layout, private) and its two published buffers. */
+/**
+ * One address space's shadow table (the core's layout, private) and its two published
+ * buffers. The shadow's entries (and the keys and slot numbers beside them) grow with
+ * the count, so a machine with a few slots holds a few KiB here, not the whole table.
+ */
 class AddressSpaceTable {
-  private readonly shadow: Uint8Array;
-  private readonly shadowView: DataView;
-  /** The search tree's layers: 0 is the sorted bases (kept for the host; the core reads the entries), 1..4 in the shadow. */
+  /** The entries, entry i at i * SLOT_ENTRY_SIZE; room for `capacity` of them. */
+  private shadow: Uint8Array;
+  private shadowView: DataView;
+  /** The search tree's layers: 0 is the sorted bases (kept for the host; the core reads the entries), 1..4 at their table offsets in one buffer. */
   private readonly layers: BigUint64Array[];
-  private readonly keys: BigUint64Array;
+  private keys: BigUint64Array;
   private layerCount = 1;
   /** First key index changed since the layers were last rebuilt. */
   private changedFrom = 0;
-  private readonly slotOf: Uint32Array;
+  private slotOf: Uint32Array;
   private count = 0;
+  /** Entries the shadow, keys and slotOf have room for: a multiple of SLOT_LEAF_BLOCK (the padding rebuildLayers writes fits). */
+  private capacity: number;
   /** Per buffer: the first entry index where it differs from the shadow. */
   private readonly staleFrom = [0, 0];
   /** Per buffer: layers it was last published with (layers above were never written there). */
@@ -301,15 +310,37 @@ class AddressSpaceTable {
   private readonly generationIndex: number;
 
   constructor(private readonly map: MemoryMap, private readonly memory: Uint8Array, private readonly as: number) {
-    this.shadow = new Uint8Array(map.SLOT_TABLE_SIZE);
+    this.capacity = Math.min(INITIAL_ENTRIES, map.SLOT_LEAF_CAPACITY);
+    this.shadow = new Uint8Array(this.capacity * map.SLOT_ENTRY_SIZE);
     this.shadowView = new DataView(this.shadow.buffer);
+    this.keys = new BigUint64Array(this.capacity);
+    this.slotOf = new Uint32Array(this.capacity);
     const upper = [map.SLOT_LAYER1_OFFSET, map.SLOT_LAYER2_OFFSET, map.SLOT_LAYER3_OFFSET];
-    this.keys = new BigUint64Array(map.SLOT_LEAF_CAPACITY);
+    const upperBuffer = new ArrayBuffer(map.SLOT_ENTRIES_OFFSET);
     this.layers = [this.keys, ...upper.map((offset, index) =>
-      new BigUint64Array(this.shadow.buffer, offset, map.SLOT_LEAF_CAPACITY / map.SLOT_LEAF_BLOCK / map.SLOT_UPPER_BLOCK ** index))];
-    this.slotOf = new Uint32Array(map.MAX_SLOTS);
+      new BigUint64Array(upperBuffer, offset, map.SLOT_LEAF_CAPACITY / map.SLOT_LEAF_BLOCK / map.SLOT_UPPER_BLOCK ** index))];
     this.generation = new Int32Array(memory.buffer, map.CONTROL_BASE, map.CONTROL_SIZE / 4);
     this.generationIndex = (map.CTRL_SLOT_GEN >> 2) + as;
+  }
+
+  /** Makes room for `entries` entries (at most SLOT_LEAF_CAPACITY: slot ids are unique per space, fewer than MAX_SLOTS). */
+  private reserve(entries: number): void {
+    if (entries <= this.capacity) return;
+    let capacity = this.capacity;
+    while (capacity < entries) capacity *= 2;
+    capacity = Math.min(capacity, this.map.SLOT_LEAF_CAPACITY);
+    const shadow = new Uint8Array(capacity * this.map.SLOT_ENTRY_SIZE);
+    shadow.set(this.shadow);
+    const keys = new BigUint64Array(capacity);
+    keys.set(this.keys);
+    const slotOf = new Uint32Array(capacity);
+    slotOf.set(this.slotOf);
+    this.shadow = shadow;
+    this.shadowView = new DataView(shadow.buffer);
+    this.keys = keys;
+    this.layers[0] = keys;
+    this.slotOf = slotOf;
+    this.capacity = capacity;
   }
 
   /** The slot number of an entry overlapping [start, end) other than `self`, if any. */
@@ -428,6 +459,7 @@ class AddressSpaceTable {
 
   private shift(index: number, by: 1 | -1): void {
     if (by === 1) {
+      this.reserve(this.count + 1);
       this.keys.copyWithin(index + 1, index, this.count);
       this.slotOf.copyWithin(index + 1, index, this.count);
       this.shadow.copyWithin(this.entryOffset(index + 1), this.entryOffset(index), this.entryOffset(this.count));
@@ -458,6 +490,6 @@ class AddressSpaceTable {
   }
 
   private entryOffset(index: number): number {
-    return this.map.SLOT_ENTRIES_OFFSET + index * this.map.SLOT_ENTRY_SIZE;
+    return index * this.map.SLOT_ENTRY_SIZE;
   }
 }

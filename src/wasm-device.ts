@@ -151,21 +151,21 @@ export function registerWasmDevices(memory: WebAssembly.Memory, bindings: readon
  * Reserves a new core instance's device slots in its table and fills those of every
  * device registered on this thread; the instance's later devices are filled as added.
  */
-export function bindWasmDevices(instance: WebAssembly.Instance, table: WebAssembly.Table, memory: WebAssembly.Memory): void {
-  const constant = (name: string) => Number((instance.exports[name] as WebAssembly.Global).value);
-  const first = constant('WASM_DEVICE_TABLE_BASE');
-  table.grow(first + 2 * constant('BUILTIN_MAX') - table.length);
+export function bindWasmDevices(map: MemoryMap, table: WebAssembly.Table, memory: WebAssembly.Memory): void {
+  const first = map.WASM_DEVICE_TABLE_BASE;
+  table.grow(first + 2 * map.BUILTIN_MAX - table.length);
   const registry = registryOf(memory);
   for (const device of registry.devices) bindDevice(table, first + 2 * device.entry, memory, device.module, device.state, device.name);
   registry.tables.add(new WeakRef(table));
 }
 
 /**
- * Runs `call` (a core entry point that may reach a device); a trap inside a device module
- * becomes `deviceError` (the instruction or access did not complete; the core instance
- * keeps working: it holds no state across a call besides the record). Other errors pass.
+ * The core's functions `names` (its function exports), each entry point that may reach a
+ * device guarded: a trap inside a device module becomes `deviceError` (the instruction or
+ * access did not complete; the core instance keeps working: it holds no state across a
+ * call besides the record). Other errors pass.
  */
-export function guardDeviceTraps(functions: CoreFunctions, instance: WebAssembly.Instance, memory: WebAssembly.Memory,
+export function guardDeviceTraps(functions: CoreFunctions, names: readonly string[], instance: WebAssembly.Instance, memory: WebAssembly.Memory,
   onTrap: (device: string, error: unknown) => number): CoreFunctions {
   const trapped = instance.exports.wasmDeviceTrapped as () => number;
   const deviceError = (error: unknown): number => {
@@ -190,7 +190,10 @@ export function guardDeviceTraps(functions: CoreFunctions, instance: WebAssembly
       return deviceError(error);
     }
   };
-  return { ...functions, physRead: access(physRead), physWrite: access(physWrite), ppcRun: run(ppcRun), a64Run: run(a64Run), a32Run: run(a32Run) };
+  // The function exports `names` alone: a copy of every export would copy the ~300 constants too, per instance.
+  const guarded: Record<string, unknown> = {};
+  for (const name of names) guarded[name] = (functions as unknown as Record<string, unknown>)[name];
+  return Object.assign(guarded as unknown as CoreFunctions, { physRead: access(physRead), physWrite: access(physWrite), ppcRun: run(ppcRun), a64Run: run(a64Run), a32Run: run(a32Run) });
 }
 
 function tableIndex(map: MemoryMap, entry: number): number {

@@ -14,6 +14,22 @@ describe('the memory map', () => {
     }
   });
 
+  it('is the same through an instance made without its constants, which exports every core function and no constant', async () => {
+    for (const shared of [true, false]) {
+      const machine = await Machine.create({ vcpus: 2, arenaBytes: 1 << 20, shared });
+      const full = machine.attach(1);
+      const lean = machine.attach(1, undefined, undefined, false);
+      const kinds = (instance: WebAssembly.Instance) => Object.entries(instance.exports).map(([name, value]) => [name, typeof value]);
+      expect(kinds(lean.instance)).toEqual(kinds(full.instance).filter(([, type]) => type === 'function'));
+      expect(lean.map).toEqual(full.map);
+      expect(lean.record).toBe(full.record);
+      expect(lean.functions.layoutPages(2, 256, 4096, 1 << 20)).toBe(machine.layout.memoryPages);
+      machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: 0x10000, memorySize: 4096, userspaceAddr: machine.allocateBacking(4096) });
+      lean.write(0x10008, 8, 0x1122334455667788n);
+      expect(full.read(0x10008, 8)).toBe(0x1122334455667788n);
+    }
+  });
+
   it('chains every region from the previous one without overlap, and the host agrees with the core', async () => {
     const machine = await Machine.create({ vcpus: 3, arenaBytes: 8 << 20, dirtyLogBytes: 4096, tlbEntries: 256 });
     const { map, layout } = machine;

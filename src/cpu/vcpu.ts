@@ -62,7 +62,8 @@ export class Vcpu<A extends GuestArch = GuestArch> {
   private completing = 0;
 
   constructor(readonly machine: Machine, index: number, arch: A) {
-    this.core = machine.attach(index, machine.mmio, (as, low, high, size, write) => this.serveCompletion(as, low, high, size, write !== 0));
+    // Its instance's constants are not needed (the map has them): the cheaper instance.
+    this.core = machine.attach(index, machine.mmio, (as, low, high, size, write) => this.serveCompletion(as, low, high, size, write !== 0), false);
     this.view = new DataView(machine.memory.buffer);
     this.spec = ARCHES.ppc64be;
     this.reset(arch);
