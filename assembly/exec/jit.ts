@@ -9,7 +9,7 @@
 import { CONTROL_BASE, CTRL_JIT, REC_JIT_BLOCKS, JIT_BLOCKS, JIT_BLOCK_SIZE, CPU_MODE, MODE_THUMB, PAGE_SIZE } from "../layout";
 import { record, tlb, tlbMask } from "../machine";
 import { contextSalt, contextTag, tlbMarkHint, markedAddress } from "../mmu/tlb";
-import { builtinHintRead, builtinHintWriteAt, builtinHintWrite } from "../mem/access";
+import { deviceHintRead, deviceHintWriteAt, deviceHintWrite } from "../mem/access";
 
 /**
  * The host's compiler: the loop starting at `pc` (its first word at host address
@@ -108,20 +108,21 @@ export function jitIteration(regs: usize, code: usize, at: u64): u32 {
 }
 
 // A compiled loop's access whose TLB entry holds an MMIO mark (tag match but for
-// TLB_MMIO) calls these: a built-in device the mark names is served without leaving
-// the loop; anything else returns 0 and the interpreter runs the instruction.
+// TLB_MMIO) calls these: the device the mark names (built-in, or JS through its table
+// entry) is served without leaving the loop; anything else returns 0 (false) and the
+// interpreter runs the instruction (a JS device that threw: it reports the device error).
 
 /** A `size`-byte read at `va` through the mark at TLB entry `entry`: where its bytes are, or 0. */
 export function jitMmioRead(va: u64, size: u32, entry: usize): usize {
-  return builtinHintRead(markedAddress(entry, va), size, tlbMarkHint(entry));
+  return deviceHintRead(markedAddress(entry, va), size, tlbMarkHint(entry));
 }
 
 /** Where a `size`-byte write at `va` through the mark at `entry` puts its bytes before jitMmioWrite, or 0. */
 export function jitMmioWriteAt(va: u64, size: u32, entry: usize): usize {
-  return builtinHintWriteAt(markedAddress(entry, va), size, tlbMarkHint(entry));
+  return deviceHintWriteAt(markedAddress(entry, va), size, tlbMarkHint(entry));
 }
 
-/** Performs the write jitMmioWriteAt accepted. */
-export function jitMmioWrite(va: u64, size: u32, entry: usize): void {
-  builtinHintWrite(markedAddress(entry, va), size, tlbMarkHint(entry, false));
+/** Performs the write jitMmioWriteAt accepted: 1 when done, 0 when the interpreter must run the instruction. */
+export function jitMmioWrite(va: u64, size: u32, entry: usize): u32 {
+  return deviceHintWrite(markedAddress(entry, va), size, tlbMarkHint(entry, false)) ? 1 : 0;
 }

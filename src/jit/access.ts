@@ -27,12 +27,12 @@ export const MAX_INSTRUCTIONS = 64;
 export const REGS = 0, TLB = 1, INDEX_MASK = 2, SALT = 3, CONTEXT = 4, CODE = 5, EA = 6, ENTRY = 7, HOST = 8, WIDE = 9, SCRATCH = 10, NARROW = 11;
 
 // The core's functions a loop imports (assembly/exec/jit.ts), by function index: an
-// access whose TLB entry holds an MMIO mark naming a built-in device stays in the loop.
+// access whose TLB entry holds an MMIO mark naming a device (built-in or JS) stays in the loop.
 const MMIO_READ = 0, MMIO_WRITE_AT = 1, MMIO_WRITE = 2;
 const MMIO_IMPORTS: FunctionImport[] = [
   { name: 'jitMmioRead', params: [I64, I32, I32], result: I32 },
   { name: 'jitMmioWriteAt', params: [I64, I32, I32], result: I32 },
-  { name: 'jitMmioWrite', params: [I64, I32, I32] },
+  { name: 'jitMmioWrite', params: [I64, I32, I32], result: I32 },
 ];
 
 export function register(body: Body, n: number): Body {
@@ -70,8 +70,8 @@ function tagDiffers(body: Body, size: number, tag: number, keep: boolean): Body 
 
 /**
  * The TLB's hit path for a `size`-byte access of the tag at `tag` (read or write):
- * leaves the host address in HOST, or returns `index`. An MMIO mark naming a built-in
- * device leaves in HOST where the core put the bytes read (or takes those to write).
+ * leaves the host address in HOST, or returns `index`. An MMIO mark naming a device
+ * leaves in HOST where the core put the bytes read (or takes those to write).
  */
 function translate(body: Body, map: LoopMap, ra: number, disp: number, size: number, tag: number, index: number, zeroForR0: boolean): void {
   base(body, ra, zeroForR0).i64(BigInt(disp)).emit(op.i64Add).set(EA);
@@ -116,7 +116,7 @@ function store(body: Body, map: LoopMap, little: boolean, insn: Extract<Access, 
   } else {
     storeNarrow(body, little, insn.size);
   }
-  commitStore(body, map, insn.size);
+  commitStore(body, map, insn.size, index);
 }
 
 function storeNarrow(body: Body, little: boolean, size: 1 | 2 | 4): void {
@@ -125,9 +125,12 @@ function storeNarrow(body: Body, little: boolean, size: 1 | 2 | 4): void {
   body.memory(size === 1 ? op.i32Store8 : size === 2 ? op.i32Store16 : op.i32Store, 0, 0);
 }
 
-/** After a store: when it went to a built-in device's bytes (the entry holds no hit tag), the core performs it. */
-function commitStore(body: Body, map: LoopMap, size: number): void {
-  tagDiffers(body, size, map.TLB_E_WRITE, false).emit(op.if, 0x40).get(EA).i32(size).get(ENTRY).call(MMIO_WRITE).emit(op.end);
+/**
+ * After a store: when it went to a device's bytes (the entry holds no hit tag), the core
+ * performs it; returns `index` when it could not (the interpreter runs the instruction).
+ */
+function commitStore(body: Body, map: LoopMap, size: number, index: number): void {
+  tagDiffers(body, size, map.TLB_E_WRITE, false).emit(op.if, 0x40).get(EA).i32(size).get(ENTRY).call(MMIO_WRITE).emit(op.i32Eqz).returnIf(index).emit(op.end);
 }
 
 /** The loop's words (or T32 halfwords, `unit` 2) as compiled, read little-endian like the loads in the function: -1 if any changed. */
