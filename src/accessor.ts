@@ -2,7 +2,7 @@
 // for guest-physical accesses by the host or by one vCPU's thread.
 
 import { coreFunctions, coreTable, instantiateCore, readMemoryMap, type CoreFunctions, type DeviceImports, type MemoryMap, type MmioImport } from './core.js';
-import { setDeviceEntry, type DeviceEntry } from './device-entries.js';
+import { setDeviceEntry } from './device-entries.js';
 import { AccessError, EmuError, texts } from './errors.js';
 import { BUS_UNCLAIMED, MmioBus, type EntrySink, type Mapped } from './mmio.js';
 import { optionalEndian, optionalInteger, requireAccessValue, requireInteger, requireObject, requireU64 } from './validate.js';
@@ -35,8 +35,6 @@ export class CoreAccessor implements EntrySink {
   /** This instance's function table (its JS device entries) and the memory as words. */
   private readonly table: WebAssembly.Table;
   private readonly words: Uint32Array;
-  /** The register-path entries made for this record, by device. */
-  private readonly entries = new WeakMap<Mapped, DeviceEntry>();
   /** Bus dispatches in progress on this record (register-path handler calls among them): a host access made now is nested inside a device handler. */
   private readonly calls = { depth: 0 };
 
@@ -85,21 +83,8 @@ export class CoreAccessor implements EntrySink {
 
   /** Keeps this instance's table entry for a JS device on the bus (the register path's) up to date. */
   deviceChanged(mapped: Mapped, present: boolean): void {
-    setDeviceEntry(this.table, this.map, mapped.index, present ? this.deviceEntry(mapped) : undefined);
-  }
-
-  /**
-   * `mapped`'s register path for this record (src/mmio.ts entryFor): what the core's table
-   * holds for it, and what the typed host accessors call. An 8-byte read's high word goes
-   * to this record's REC_MMIO_DATA + 4; its handler calls count as dispatches (`nested`).
-   */
-  deviceEntry(mapped: Mapped): DeviceEntry {
-    let entry = this.entries.get(mapped);
-    if (entry === undefined) {
-      entry = this.bus.entryFor(mapped, this.calls, this.words, (this.record + this.map.REC_MMIO_DATA + 4) >> 2);
-      this.entries.set(mapped, entry);
-    }
-    return entry;
+    const entry = present ? this.bus.entryFor(mapped, this.calls, this.words, (this.record + this.map.REC_MMIO_DATA + 4) >> 2) : undefined;
+    setDeviceEntry(this.table, this.map, mapped.index, entry);
   }
 
   // Every access checks its arguments first (AccessError EINVAL, nothing touched):

@@ -1,9 +1,35 @@
-// Value helpers of the typed host accessors (src/fast-access.ts): width checks and
-// single-copy atomic 8-byte RAM accesses without a bigint.
+// Value helpers of the typed host accessors (src/fast-access.ts): width checks, the
+// bus's rules for a handler's result, byte swaps, and single-copy atomic 8-byte RAM
+// accesses without a bigint.
+
+import type { MmioValue } from './mmio.js';
 
 /** Whether `value` is an integer that `size` bytes hold, signed or unsigned. */
 export function fits(value: unknown, size: 1 | 2 | 4): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= -(2 ** (8 * size - 1)) && value < 2 ** (8 * size);
+}
+
+/** The low `size` bytes of a handler's result that is not a number (the bus's rule). */
+export function bigintBits(value: MmioValue, size: number): number {
+  if (typeof value !== 'bigint') throw new TypeError(`read handler returned ${typeof value}, not a number or bigint`);
+  return Number(BigInt.asUintN(8 * size, value));
+}
+
+/** A handler's 8-byte answer as the bus stores it (little: the device's byte order), as a u64. */
+export function wide64(value: MmioValue, little: boolean): bigint {
+  if (typeof value !== 'number' && typeof value !== 'bigint') throw new TypeError(`read handler returned ${typeof value}, not a number or bigint`);
+  const bits = BigInt.asUintN(64, typeof value === 'bigint' ? value : BigInt(Math.trunc(value)));
+  return little ? bits : swap64(bits);
+}
+
+export function swap(bits: number, size: number): number {
+  if (size === 1) return bits;
+  if (size === 2) return ((bits & 0xff) << 8) | (bits >>> 8);
+  return (((bits & 0xff) << 24) | ((bits & 0xff00) << 8) | ((bits >>> 8) & 0xff00) | (bits >>> 24)) >>> 0;
+}
+
+export function swap64(bits: bigint): bigint {
+  return (BigInt(swap(Number(bits & 0xffff_ffffn), 4)) << 32n) | BigInt(swap(Number(bits >> 32n), 4));
 }
 
 /** Single-copy atomic 8-byte RAM accesses without a bigint: a tiny Wasm module over the machine's memory. */

@@ -1,9 +1,8 @@
 // Typed host accessors, the embedding fast path: read8..read64 / write8..write64 of
 // address space 0, values little-endian (memory order), addresses as numbers. An access
 // inside the cached slot range is a bounds check, a generation compare and a typed-array
-// load or store; one inside the cached device range calls the JS device's register-path
-// entry (src/mmio.ts entryFor, the one the core calls) directly (no core round trip, no
-// DataView); one inside the cached built-in device range is one core
+// load or store; one inside the cached device range calls the JS handler directly (no
+// core round trip, no DataView); one inside the cached built-in device range is one core
 // call with the address in two halves and the value in registers. Everything else
 // (straddles, READONLY or INVALID slots, unclaimed addresses, other widths) goes the slow
 // way through Machine.read/write, so the results and errors are theirs.
@@ -23,9 +22,8 @@ import type { CoreAccessor } from './accessor.js';
 import { AccessError, texts } from './errors.js';
 import { describeThrown } from './values.js';
 import { wasmDeviceBindings } from './wasm-device.js';
-import { fits, wideAccess, type WideAccess } from './fast-access-values.js';
-import { BUS_HANDLED, BUS_UNCLAIMED, type Mapped, type MmioBus } from './mmio.js';
-import type { DeviceEntry } from './device-entries.js';
+import { bigintBits, fits, swap, swap64, wide64, wideAccess, type WideAccess } from './fast-access-values.js';
+import type { Mapped, MmioBus, MmioValue } from './mmio.js';
 import { READONLY, type SlotTable } from './slots.js';
 import { ADDRESS_LIMIT, CACHE_LIMIT, MIN_I64, U64_LIMIT, noExit, RECENT_PAGES, VIA_NONE, VIA_JS, VIA_BUILTIN, type RamRange, type DeviceRange, type BuiltinRange } from './fast-access-ranges.js';
 
@@ -56,8 +54,6 @@ export class TypedAccess {
   private recDataIndex = 0;
   /** Uint32 index of the low word of the host record's MMIO counter. */
   private mmioCountIndex = 0;
-  /** Uint32 index where a device entry leaves an 8-byte read's high word (the host record's REC_MMIO_DATA + 4). */
-  private mmioHighIndex = 0;
 
   // RAM: [ramStart, ramEnd) lies at memory address gpa + ramDelta; writes only below
   // ramWriteEnd (0 for a READONLY slot); ramDirty is its dirty bitmap's address (0: none).
@@ -75,8 +71,8 @@ export class TypedAccess {
   private deviceEnd = 0;
   private deviceBase = 0;
   private deviceWidths = 0;
+  private deviceLittle = true;
   private deviceMapped: Mapped | undefined;
-  private deviceEntry: DeviceEntry | undefined;
   private deviceSlotGeneration = 0;
   private deviceBusGeneration = 0;
   private deviceBuiltins = 0;
@@ -127,7 +123,6 @@ export class TypedAccess {
     this.slotGenIndex = (map.CONTROL_BASE + map.CTRL_SLOT_GEN) >> 2;
     this.builtinCountIndex = (map.CONTROL_BASE + map.CTRL_BUILTIN_COUNT) >> 2;
     this.mmioCountIndex = (parts.host.record + map.REC_COUNTERS + map.CNT_MMIO) >> 2;
-    this.mmioHighIndex = (parts.host.record + map.REC_MMIO_DATA + 4) >> 2;
     this.deviceGenIndex = (map.CONTROL_BASE + map.CTRL_DEVICE_GEN) >> 2;
     this.recExitIndex = (parts.host.record + map.REC_EXIT) >> 2;
     this.recDataIndex = (parts.host.record + map.REC_DATA) >> 2;
@@ -169,10 +164,7 @@ export class TypedAccess {
       const low = this.builtinRead(gpa, 8);
       return (BigInt(this.fastU32[this.recDataIndex + 1]!) << 32n) | BigInt(low);
     }
-    if (via === VIA_JS) {
-      const low = this.deviceRead(gpa, 8);
-      return (BigInt(this.fastU32[this.mmioHighIndex]!) << 32n) | BigInt(low);
-    }
+    if (via === VIA_JS) return this.deviceRead64(gpa);
     this.checkGpa(gpa);
     return this.refilled(gpa, 8, false) ? this.read64(gpa) : this.fastParts!.host.read(gpa, 8);
   }
@@ -203,8 +195,7 @@ export class TypedAccess {
       return;
     }
     if (via === VIA_JS) {
-      out[at] = this.deviceRead(gpa, 8);
-      out[at + 1] = this.fastU32[this.mmioHighIndex]!;
+      this.deviceRead64Parts(gpa, out, at);
       return;
     }
     this.checkGpa(gpa);
@@ -318,7 +309,8 @@ export class TypedAccess {
     const via = this.deviceFor(gpa, size);
     if (via === VIA_BUILTIN) this.builtinWrite(gpa, size, low, high);
     else if (via !== VIA_JS) return false;
-    else this.deviceWrite(gpa, size, low, high);
+    else if (size === 8) this.deviceWriteValue(gpa, 8, (BigInt(high) << 32n) | BigInt(low));
+    else this.deviceWriteValue(gpa, size, this.deviceLittle ? low : swap(low, size));
     return true;
   }
 
@@ -370,8 +362,8 @@ export class TypedAccess {
     this.deviceEnd = found.end;
     this.deviceBase = mapped.start;
     this.deviceWidths = found.widths;
+    this.deviceLittle = mapped.little;
     this.deviceMapped = mapped;
-    this.deviceEntry = this.fastParts!.host.deviceEntry(mapped);
     this.deviceSlotGeneration = generation;
     this.deviceBusGeneration = this.recentBusGeneration;
     this.deviceBuiltins = this.recentBuiltins;
@@ -445,43 +437,65 @@ export class TypedAccess {
       && this.fastParts!.bus.generation === this.deviceBusGeneration && this.fastI32[this.builtinCountIndex] === this.deviceBuiltins;
   }
 
-  /**
-   * A read by the device entry: the low word of the value (memory order), the high one of
-   * 8 bytes at mmioHighIndex. The entry takes every access deviceServes passes; a read it
-   * refused anyway goes the slow way.
-   */
   private deviceRead(gpa: number, size: number): number {
+    const mapped = this.deviceMapped!;
     this.countMmio();
-    const low = gpa >>> 0;
-    const value = this.deviceEntry!.read(low, (gpa - low) / 2 ** 32, size);
-    if (value >= 0) return value;
-    if (value === -BUS_UNCLAIMED) return this.deviceReadSlow(gpa, size);
-    throw this.deviceFailed(gpa, size, false);
+    try {
+      const value = mapped.device.read(gpa - this.deviceBase, size);
+      const bits = typeof value === 'number' ? (size === 4 ? value >>> 0 : value & (size === 2 ? 0xffff : 0xff)) : bigintBits(value, size);
+      return mapped.little ? bits : swap(bits, size);
+    } catch (error) {
+      throw this.deviceFailed(gpa, size, false, error);
+    }
   }
 
-  private deviceReadSlow(gpa: number, size: number): number {
-    const value = this.fastParts!.host.read(gpa, size);
-    this.fastU32[this.mmioHighIndex] = Number(value >> 32n);
-    return Number(value & 0xffff_ffffn);
-  }
-
-  /** A write of memory-order words low (and high for 8) by the device entry; as deviceRead. */
-  private deviceWrite(gpa: number, size: number, low: number, high: number): void {
+  private deviceRead64(gpa: number): bigint {
+    const mapped = this.deviceMapped!;
     this.countMmio();
-    const gpaLow = gpa >>> 0;
-    const code = this.deviceEntry!.write(gpaLow, (gpa - gpaLow) / 2 ** 32, size, low, high);
-    if (code === BUS_HANDLED) return;
-    if (code === BUS_UNCLAIMED) this.fastParts!.host.write(gpa, size, (BigInt(high) << 32n) | BigInt(low));
-    else throw this.deviceFailed(gpa, size, true);
+    try {
+      return wide64(mapped.device.read(gpa - this.deviceBase, 8), mapped.little);
+    } catch (error) {
+      throw this.deviceFailed(gpa, 8, false, error);
+    }
   }
 
-  // The error the slow path raises for a throwing handler (the entry recorded it in the bus's lastFailure).
-  private deviceFailed(gpa: number, size: number, write: boolean): AccessError {
+  /** deviceRead64 into two words; a little-endian handler's non-negative safe integer needs no bigint. */
+  private deviceRead64Parts(gpa: number, out: Uint32Array | Int32Array | number[], at: number): void {
+    const mapped = this.deviceMapped!;
+    this.countMmio();
+    let value: MmioValue;
+    try {
+      value = mapped.device.read(gpa - this.deviceBase, 8);
+      if (!(mapped.little && typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)) value = wide64(value, mapped.little);
+    } catch (error) {
+      throw this.deviceFailed(gpa, 8, false, error);
+    }
+    if (typeof value === 'number') {
+      out[at] = value % 2 ** 32;
+      out[at + 1] = Math.floor(value / 2 ** 32);
+    } else {
+      out[at] = Number(value & 0xffff_ffffn);
+      out[at + 1] = Number(value >> 32n);
+    }
+  }
+
+  private deviceWriteValue(gpa: number, size: number, value: MmioValue): void {
+    const mapped = this.deviceMapped!;
+    this.countMmio();
+    try {
+      mapped.device.write(gpa - this.deviceBase, size, size === 8 && !mapped.little ? swap64(value as bigint) : value);
+    } catch (error) {
+      throw this.deviceFailed(gpa, size, true, error);
+    }
+  }
+
+  // The error the slow path raises for a throwing handler, and the bus's record of it.
+  private deviceFailed(gpa: number, size: number, write: boolean, error: unknown): AccessError {
     const at = BigInt(gpa);
-    const failure = this.fastParts!.bus.lastFailure;
-    const device = failure?.device ?? this.deviceMapped!.name;
-    const message = describeThrown(failure?.error);
-    return new AccessError('EIO', texts.deviceThrew(device, at, message), { gpa: at, size, write, cause: 'unmapped' }, { cause: failure?.error });
+    const device = this.deviceMapped!.name;
+    this.fastParts!.bus.lastFailure = { device, gpa: at, error };
+    const message = error instanceof Error ? error.message : String(error);
+    return new AccessError('EIO', texts.deviceThrew(device, at, message), { gpa: at, size, write, cause: 'unmapped' }, { cause: error });
   }
 
   /** The host record's MMIO counter, as the core bumps it for each fragment it dispatches. */
