@@ -35,6 +35,8 @@ export class CoreAccessor implements EntrySink {
   /** This instance's function table (its JS device entries) and the memory as words. */
   private readonly table: WebAssembly.Table;
   private readonly words: Uint32Array;
+  /** The device whose entry is in the table, by bus index (filled as the core first locates it). */
+  private readonly entered: (Mapped | undefined)[] = [];
   /** Bus dispatches in progress on this record (register-path handler calls among them): a host access made now is nested inside a device handler. */
   private readonly calls = { depth: 0 };
 
@@ -52,8 +54,14 @@ export class CoreAccessor implements EntrySink {
     const view = new DataView(memory.buffer);
     this.view = view;
     let mmioData = 0;
+    // The core locates a device as it gives a TLB mark its hint: that device's entry goes in the table then.
     const devices: DeviceImports = {
-      mmioLocate: (as, gpaLow, gpaHigh) => (gpaHigh >>> 0 >= GPA_HIGH_LIMIT ? -1 : bus.locate(as, gpaHigh * 2 ** 32 + (gpaLow >>> 0))),
+      mmioLocate: (as, gpaLow, gpaHigh) => {
+        const mapped = gpaHigh >>> 0 >= GPA_HIGH_LIMIT ? undefined : bus.find(as, gpaHigh * 2 ** 32 + (gpaLow >>> 0));
+        if (mapped === undefined) return -1;
+        if (as === 0 && mapped.index < this.map.JS_DEVICE_MAX && this.entered[mapped.index] !== mapped) this.enterDevice(mapped);
+        return mapped.index;
+      },
     };
     const calls = this.calls;
     this.instance = instantiateCore(module, memory, (as, gpaLow, gpaHigh, size, write, cause) => {
@@ -81,10 +89,17 @@ export class CoreAccessor implements EntrySink {
     bus.addSink(this);
   }
 
-  /** Keeps this instance's table entry for a JS device on the bus (the register path's) up to date. */
-  deviceChanged(mapped: Mapped, present: boolean): void {
-    const entry = present ? this.bus.entryFor(mapped, this.calls, this.words, (this.record + this.map.REC_MMIO_DATA + 4) >> 2) : undefined;
-    setDeviceEntry(this.table, this.map, mapped.index, entry);
+  /** Puts `mapped`'s register-path entry in the table at its bus index (address space 0, below JS_DEVICE_MAX). */
+  private enterDevice(mapped: Mapped): void {
+    setDeviceEntry(this.table, this.map, mapped.index, this.bus.entryFor(mapped, this.calls, this.words, (this.record + this.map.REC_MMIO_DATA + 4) >> 2));
+    this.entered[mapped.index] = mapped;
+  }
+
+  /** A device left the bus: its entry leaves the table (a stale hint to its index then finds the vacant pair). */
+  deviceRemoved(mapped: Mapped): void {
+    if (this.entered[mapped.index] !== mapped) return;
+    setDeviceEntry(this.table, this.map, mapped.index, undefined);
+    this.entered[mapped.index] = undefined;
   }
 
   // Every access checks its arguments first (AccessError EINVAL, nothing touched):

@@ -48,10 +48,9 @@ export interface Mapped {
   index: number;
 }
 
-/** Where a bus puts its devices' register-path entries (a core instance's table). */
+/** Where a bus's devices have register-path entries (a core instance's table): told when one goes. */
 export interface EntrySink {
-  /** `mapped` (on the register path: address space 0, a hint's index) was registered, or removed when `present` is false. */
-  deviceChanged(mapped: Mapped, present: boolean): void;
+  deviceRemoved(mapped: Mapped): void;
 }
 
 /** Around each handler call of the register path (a vCPU thread's bus names the device meanwhile). */
@@ -127,7 +126,6 @@ export class MmioBus {
     space.push(mapped);
     space.sort((a, b) => a.start - b.start);
     this.generation++;
-    this.tellSinks(mapped, true);
     return {
       name,
       unregister: () => {
@@ -137,22 +135,20 @@ export class MmioBus {
         if (current) this.indexed[mapped.index] = undefined;
         this.generation++;
         if (this.lastHit === mapped) this.lastHit = undefined;
-        if (current) this.tellSinks(mapped, false);
+        if (current) this.tellSinks(mapped);
       },
     };
   }
 
-  /** Tells `sink` of every device on the register path now, and of each one added or removed from now on. */
+  /** Tells `sink` of each device removed from now on (before the removal returns). */
   addSink(sink: EntrySink): void {
     this.sinks.add(new WeakRef(sink));
-    for (const mapped of this.indexed) if (mapped !== undefined && onRegisterPath(mapped)) sink.deviceChanged(mapped, true);
   }
 
-  private tellSinks(mapped: Mapped, present: boolean): void {
-    if (!onRegisterPath(mapped)) return;
+  private tellSinks(mapped: Mapped): void {
     for (const ref of this.sinks) {
       const sink = ref.deref();
-      if (sink) sink.deviceChanged(mapped, present);
+      if (sink) sink.deviceRemoved(mapped);
       else this.sinks.delete(ref);
     }
   }
@@ -176,11 +172,6 @@ export class MmioBus {
       return found;
     }
     return undefined;
-  }
-
-  /** The index of the device decoding `gpa` in `as`, or -1. */
-  locate(as: number, gpa: number): number {
-    return this.find(as, gpa)?.index ?? -1;
   }
 
   /**
@@ -300,13 +291,6 @@ export class MmioBus {
       done += take;
     }
   }
-}
-
-/** Devices the register path reaches: address space 0, an index a TLB device hint holds (JS_DEVICE_MAX). */
-const REGISTER_PATH_DEVICES = 0x800;
-
-function onRegisterPath(mapped: Mapped): boolean {
-  return mapped.as === 0 && mapped.index < REGISTER_PATH_DEVICES;
 }
 
 /**

@@ -106,3 +106,32 @@ describe('compiled loops and JS devices', () => {
     }
   });
 });
+
+describe('JS device entries through registration', () => {
+  it('a removed device is never called again through a stale hint, even when another takes its bus index', async () => {
+    const machine = await Machine.create({ arenaBytes: 1 << 20 });
+    machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: CODE, memorySize: 0x1000, userspaceAddr: machine.allocateBacking(0x1000) });
+    const calls: string[] = [];
+    const device = (name: string, base: number) => ({
+      name, base, size: 0x1000,
+      read: (offset: number) => { calls.push(`${name} read ${offset}`); return 7; },
+      write: (offset: number) => { calls.push(`${name} write ${offset}`); },
+    });
+    const x = machine.mmio.register(device('X', DEVICE));
+    machine.writeBytes(CODE, new A64Program().emit(a64.ldr(5, 3, 0, 4), a64.str(5, 3, 0, 4)).bytes());
+    const vcpu = new Vcpu(machine, 0, 'aarch64');
+    const access = (address: number, write: boolean) => {
+      const exit = vcpu.set('pc', BigInt(CODE + (write ? 4 : 0))).set('x3', BigInt(address)).run(1);
+      return exit.reason;
+    };
+    // The first accesses mark the page and give the mark X's hint; the later ones use X's entry.
+    for (let i = 0; i < 4; i++) expect([access(DEVICE + 8, false), access(DEVICE + 8, true)]).toEqual(['budget', 'budget']);
+    x.unregister();
+    machine.mmio.register(device('Y', NARROW)); // X's bus index, free again
+    calls.length = 0;
+    expect([access(DEVICE + 8, false), access(DEVICE + 8, true)]).toEqual(['mmio', 'mmio']);
+    expect(calls).toEqual([]);
+    for (let i = 0; i < 3; i++) expect(access(NARROW + 16, false)).toBe('budget');
+    expect(calls).toEqual(['Y read 16', 'Y read 16', 'Y read 16']);
+  });
+});
