@@ -105,6 +105,32 @@ describe('compiled loops and JS devices', () => {
       }
     }
   });
+  it('a handler that switches a RAM bank mid-iteration: the loop\'s next accesses see the new bank, as interpreted', async () => {
+    // loop: str x2 -> the bank register, str x2 -> DATA + 8i; 40 times. A write of a multiple of 4 maps
+    // bank (x2 / 4) & 1 at DATA; the others change nothing, so the device page keeps its hint between switches.
+    const code = new A64Program().emit(a64.movz(2, 40)).label('loop').emit(a64.str(2, 13, 0, 4), a64.str(2, 15, 0, 4), a64.add(15, 15, 8))
+      .emit(a64.subs(2, 2, 1)).branchTo((offset) => a64.bcond('ne', offset), 'loop').emit(a64.svc()).bytes();
+    const banks = await Promise.all([false, true].map(async (jit) => {
+      const machine = await Machine.create({ arenaBytes: 4 << 20, jit, tlbEntries: 64 });
+      machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: CODE, memorySize: 0x1000, userspaceAddr: machine.allocateBacking(0x1000) });
+      const bank = [machine.allocateBacking(0x1000), machine.allocateBacking(0x1000)];
+      const map = (which: number) => {
+        machine.setUserMemoryRegion({ slot: 1, guestPhysAddr: DATA, memorySize: 0, userspaceAddr: 0 });
+        machine.setUserMemoryRegion({ slot: 1, guestPhysAddr: DATA, memorySize: 0x1000, userspaceAddr: bank[which]! });
+      };
+      machine.setUserMemoryRegion({ slot: 1, guestPhysAddr: DATA, memorySize: 0x1000, userspaceAddr: bank[0]! });
+      machine.mmio.register({ name: 'bank', base: DEVICE, size: 0x1000, read: () => 0, write: (_offset, _size, value) => {
+        if (Number(value) % 4 === 0) map((Number(value) / 4) & 1);
+      } });
+      machine.writeBytes(CODE, code);
+      const vcpu = new Vcpu(machine, 0, 'aarch64').set('pc', BigInt(CODE)).set('x13', BigInt(DEVICE)).set('x15', BigInt(DATA));
+      let exit;
+      for (let run = 0; run < 20 && (exit = vcpu.run(37)).reason === 'budget'; run++);
+      expect(exit!.reason).toBe('hypercall');
+      return bank.map((at) => [...machine.backing(at, 8 * 40)]);
+    }));
+    expect(banks[1]).toEqual(banks[0]);
+  });
 });
 
 describe('JS device entries through registration', () => {

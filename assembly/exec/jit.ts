@@ -8,8 +8,8 @@
 // between the run loop's checks for slot changes and broadcast invalidations.
 import { CONTROL_BASE, CTRL_JIT, REC_JIT_BLOCKS, JIT_BLOCKS, JIT_BLOCK_SIZE, CPU_MODE, MODE_THUMB, PAGE_SIZE } from "../layout";
 import { record, tlb, tlbMask } from "../machine";
-import { contextSalt, contextTag, tlbMarkHint, markedAddress } from "../mmu/tlb";
-import { deviceHintRead, deviceHintWriteAt, deviceHintWrite } from "../mem/access";
+import { contextSalt, contextTag, tlbMarkHint, markedAddress, tlbSync } from "../mmu/tlb";
+import { deviceHintRead, deviceHintWriteAt, deviceHintWrite, HINT_BUS } from "../mem/access";
 
 /**
  * The host's compiler: the loop starting at `pc` (its first word at host address
@@ -111,10 +111,15 @@ export function jitIteration(regs: usize, code: usize, at: u64): u32 {
 // TLB_MMIO) calls these: the device the mark names (built-in, or JS through its table
 // entry) is served without leaving the loop; anything else returns 0 (false) and the
 // interpreter runs the instruction (a JS device that threw: it reports the device error).
+// A JS handler may change the memory map (a bank switch): the TLB is synced after it, as
+// before each interpreted instruction, so the loop's next accesses see the change.
 
 /** A `size`-byte read at `va` through the mark at TLB entry `entry`: where its bytes are, or 0. */
 export function jitMmioRead(va: u64, size: u32, entry: usize): usize {
-  return deviceHintRead(markedAddress(entry, va), size, tlbMarkHint(entry));
+  const hint = tlbMarkHint(entry);
+  const data = deviceHintRead(markedAddress(entry, va), size, hint);
+  if (hint >= HINT_BUS) tlbSync();
+  return data;
 }
 
 /** Where a `size`-byte write at `va` through the mark at `entry` puts its bytes before jitMmioWrite, or 0. */
@@ -124,5 +129,8 @@ export function jitMmioWriteAt(va: u64, size: u32, entry: usize): usize {
 
 /** Performs the write jitMmioWriteAt accepted: 1 when done, 0 when the interpreter must run the instruction. */
 export function jitMmioWrite(va: u64, size: u32, entry: usize): u32 {
-  return deviceHintWrite(markedAddress(entry, va), size, tlbMarkHint(entry, false)) ? 1 : 0;
+  const hint = tlbMarkHint(entry, false);
+  const done = deviceHintWrite(markedAddress(entry, va), size, hint);
+  if (hint >= HINT_BUS) tlbSync();
+  return done ? 1 : 0;
 }

@@ -43,7 +43,7 @@ declare function deviceLocate(as: u32, gpaLow: u32, gpaHigh: u32): i32;
 
 // A device hint (what a TLB MMIO mark keeps beside the physical page, in its 12 low
 // bits): 0 none, 1 + index for a built-in device, HINT_BUS | index for one on the bus.
-const HINT_BUS: u32 = JS_DEVICE_MAX;
+export const HINT_BUS: u32 = JS_DEVICE_MAX;
 const HINT_MAX_INDEX: u32 = JS_DEVICE_MAX - 1;
 
 @inline function finish(exit: u32): u32 {
