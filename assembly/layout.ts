@@ -71,6 +71,13 @@ export const BUILTIN_E_WASM: u32 = 28;
 // Every core instance's function table keeps BUILTIN_MAX pairs from this index for
 // device modules (entry i: read at WASM_DEVICE_TABLE_BASE + 2i, write after it).
 export const WASM_DEVICE_TABLE_BASE: u32 = 1;
+// Then JS_DEVICE_MAX entries for the JS devices on the host bus, by bus index (a TLB
+// device hint names one): device i's read at JS_DEVICE_TABLE_BASE + i, its write at
+// JS_DEVICE_TABLE_BASE + JS_DEVICE_MAX + i (src/device-entries.ts fills them). Devices
+// from index JS_DEVICE_MAX on get no hint (the general path serves them); every core
+// instance fills these slots as it starts, which costs about 1 ms per 4096.
+export const JS_DEVICE_TABLE_BASE: u32 = WASM_DEVICE_TABLE_BASE + 2 * BUILTIN_MAX;
+export const JS_DEVICE_MAX: u32 = 0x200;
 export const CTRL_SHOOT_RING: u32 = 1024; //  SHOOT_RING_SIZE × { va or key u64 · kind u32 · poster's record u32 }
 export const SHOOT_RING_SIZE: u32 = 64;
 export const SHOOT_ENTRY_SIZE: u32 = 16;

@@ -1,9 +1,10 @@
 // One core instance bound to one record of the shared memory: the in-thread path
 // for guest-physical accesses by the host or by one vCPU's thread.
 
-import { coreFunctions, exportedFunctionNames, instantiateCore, moduleMemoryMap, type CoreFunctions, type DeviceImports, type MemoryMap, type MmioImport } from './core.js';
+import { coreFunctions, coreTable, exportedFunctionNames, instantiateCore, moduleMemoryMap, type CoreFunctions, type DeviceImports, type MemoryMap, type MmioImport } from './core.js';
+import { setDeviceEntry } from './device-entries.js';
 import { AccessError, EmuError, texts } from './errors.js';
-import { BUS_UNCLAIMED, MmioBus } from './mmio.js';
+import { BUS_UNCLAIMED, MmioBus, type EntrySink, type Mapped } from './mmio.js';
 import { optionalEndian, optionalInteger, requireAccessValue, requireInteger, requireObject, requireU64 } from './validate.js';
 import { bytesToValue, describeThrown, valueToBytes, type Endian } from './values.js';
 import { guardDeviceTraps } from './wasm-device.js';
@@ -34,19 +35,24 @@ export interface CoreAccessorOptions {
   constants?: boolean;
 }
 
-export class CoreAccessor {
+export class CoreAccessor implements EntrySink {
   readonly instance: WebAssembly.Instance;
   readonly functions: CoreFunctions;
   readonly map: MemoryMap;
   readonly record: number;
   private readonly bytes: Uint8Array;
   private readonly view: DataView;
-  /** Bus dispatches in progress on this record: a host access made now is nested inside a device handler. */
-  private dispatching = 0;
+  /** This instance's function table (its JS device entries) and the memory as words. */
+  private readonly table: WebAssembly.Table;
+  private readonly words: Uint32Array;
+  /** The device whose entry is in the table, by bus index (filled as the core first locates it). */
+  private readonly entered: (Mapped | undefined)[] = [];
+  /** Bus dispatches in progress on this record (register-path handler calls among them): a host access made now is nested inside a device handler. */
+  private readonly calls = { depth: 0 };
 
   /** Whether a host access made now is nested inside a device handler on this record's bus. */
   get nested(): boolean {
-    return this.dispatching !== 0;
+    return this.calls.depth !== 0;
   }
 
   /**
@@ -60,36 +66,23 @@ export class CoreAccessor {
     const view = new DataView(memory.buffer);
     this.view = view;
     let mmioData = 0;
-    const words = new Uint32Array(memory.buffer);
-    // The register path's calls count as dispatches too: a handler may access memory.
+    // The core locates a device as it gives a TLB mark its hint: that device's entry goes in the table then.
     const devices: DeviceImports = {
-      mmioLocate: (as, gpaLow, gpaHigh) => (gpaHigh >>> 0 >= GPA_HIGH_LIMIT ? -1 : bus.locate(as, gpaHigh * 2 ** 32 + (gpaLow >>> 0))),
-      mmioRead: (device, gpaLow, gpaHigh, size) => {
-        this.dispatching++;
-        try {
-          const low = bus.readRegister(device, (gpaHigh >>> 0) * 2 ** 32 + (gpaLow >>> 0), size);
-          if (size === 8) words[(mmioData + 4) >> 2] = bus.registerHigh;
-          return low;
-        } finally {
-          this.dispatching--;
-        }
-      },
-      mmioWrite: (device, gpaLow, gpaHigh, size, low, high) => {
-        this.dispatching++;
-        try {
-          return bus.writeRegister(device, (gpaHigh >>> 0) * 2 ** 32 + (gpaLow >>> 0), size, low, high);
-        } finally {
-          this.dispatching--;
-        }
+      mmioLocate: (as, gpaLow, gpaHigh) => {
+        const mapped = gpaHigh >>> 0 >= GPA_HIGH_LIMIT ? undefined : bus.find(as, gpaHigh * 2 ** 32 + (gpaLow >>> 0));
+        if (mapped === undefined) return -1;
+        if (as === 0 && mapped.index < this.map.JS_DEVICE_MAX && this.entered[mapped.index] !== mapped) this.enterDevice(mapped);
+        return mapped.index;
       },
     };
+    const calls = this.calls;
     this.instance = instantiateCore(module, memory, (as, gpaLow, gpaHigh, size, write, cause) => {
-      this.dispatching++;
+      calls.depth++;
       try {
         const claimed = gpaHigh >= GPA_HIGH_LIMIT ? BUS_UNCLAIMED : bus.access(as, gpaHigh * 2 ** 32 + (gpaLow >>> 0), write !== 0, view, mmioData, size);
         return claimed === BUS_UNCLAIMED && unclaimed ? unclaimed(as, gpaLow, gpaHigh, size, write, cause) : claimed;
       } finally {
-        this.dispatching--;
+        calls.depth--;
       }
     }, devices, constants);
     this.map = moduleMemoryMap(module, this.instance, memory);
@@ -104,6 +97,22 @@ export class CoreAccessor {
     if (bound !== 0) throw new EmuError('EINVAL', `record ${recordIndex} cannot be bound (code ${bound})`);
     this.record = this.map.VCPU_BASE + recordIndex * this.map.VCPU_RECORD_SIZE;
     mmioData = this.record + this.map.REC_MMIO_DATA;
+    this.table = coreTable(this.instance);
+    this.words = new Uint32Array(memory.buffer);
+    bus.addSink(this);
+  }
+
+  /** Puts `mapped`'s register-path entry in the table at its bus index (address space 0, below JS_DEVICE_MAX). */
+  private enterDevice(mapped: Mapped): void {
+    setDeviceEntry(this.table, this.map, mapped.index, this.bus.entryFor(mapped, this.calls, this.words, (this.record + this.map.REC_MMIO_DATA + 4) >> 2));
+    this.entered[mapped.index] = mapped;
+  }
+
+  /** A device left the bus: its entry leaves the table (a stale hint to its index then finds the vacant pair). */
+  deviceRemoved(mapped: Mapped): void {
+    if (this.entered[mapped.index] !== mapped) return;
+    setDeviceEntry(this.table, this.map, mapped.index, undefined);
+    this.entered[mapped.index] = undefined;
   }
 
   // Every access checks its arguments first (AccessError EINVAL, nothing touched):
@@ -218,8 +227,9 @@ export class CoreAccessor {
    * each access sees only its own bytes. Outside one, undefined.
    */
   private enter(): Uint8Array | undefined {
-    if (this.dispatching === 0) return undefined;
-    if (this.dispatching > MAX_NESTING) throw new AccessError('EIO', texts.reentered(this.dispatching));
+    const depth = this.calls.depth;
+    if (depth === 0) return undefined;
+    if (depth > MAX_NESTING) throw new AccessError('EIO', texts.reentered(depth));
     return this.bytes.slice(this.record, this.record + this.map.REC_SLOT_CACHE);
   }
 

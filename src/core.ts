@@ -6,6 +6,7 @@ import { compileA64Loop } from './jit/a64-loop.js';
 import { compileA32Loop } from './jit/a32-loop.js';
 import { compileT32Loop } from './jit/t32-loop.js';
 import { bindWasmDevices } from './wasm-device.js';
+import { reserveDeviceEntries } from './device-entries.js';
 
 /** Names of the map's exported constants; a test checks this list against the module. */
 export const MAP_NAMES = [
@@ -16,7 +17,7 @@ export const MAP_NAMES = [
   'SHOOT_RING_SIZE', 'SHOOT_ENTRY_SIZE', 'SHOOT_BROADCAST', 'SHOOT_IPI',
   'CTRL_STOP', 'CTRL_GLOBAL_LOCK', 'CTRL_RW_LOCK', 'CTRL_RUN_STATE', 'CTRL_POLL', 'CTRL_BUILTIN_COUNT', 'CTRL_JIT', 'CTRL_DEVICE_GEN', 'CTRL_BUILTINS',
   'BUILTIN_MAX', 'BUILTIN_ENTRY_SIZE', 'BUILTIN_E_BASE', 'BUILTIN_E_SIZE', 'BUILTIN_E_KIND', 'BUILTIN_E_AS', 'BUILTIN_E_STATE',
-  'BUILTIN_SCRATCH', 'BUILTIN_COUNTER', 'BUILTIN_WASM', 'BUILTIN_E_WASM', 'WASM_DEVICE_TABLE_BASE',
+  'BUILTIN_SCRATCH', 'BUILTIN_COUNTER', 'BUILTIN_WASM', 'BUILTIN_E_WASM', 'WASM_DEVICE_TABLE_BASE', 'JS_DEVICE_TABLE_BASE', 'JS_DEVICE_MAX',
   'TLB_ENTRY_SIZE', 'TLB_E_READ', 'TLB_E_WRITE', 'TLB_E_FETCH', 'TLB_E_ADDEND', 'TLB_MMIO', 'TLB_MIN_ENTRIES', 'TLB_MAX_ENTRIES',
   'STATIC_BASE', 'STATIC_SIZE',
   'AS_COUNT', 'MAX_SLOTS', 'SLOT_HEADER_SIZE', 'SLOT_H_COUNT', 'SLOT_H_LAYERS', 'SLOT_LEAF_BLOCK', 'SLOT_UPPER_BLOCK',
@@ -90,17 +91,22 @@ export type MmioImport = (as: number, gpaLow: number, gpaHigh: number, size: num
 
 /**
  * The bus's register path (assembly/mem/access.ts): `locate` names the device at an
- * address (its index, or -1); `read` and `write` reach that device with the value in
- * registers (read: the low word, or -BUS_* when it did not complete).
+ * address (its index, or -1); the instance's table entries for that index
+ * (src/device-entries.ts) reach it with the value in registers.
  */
 export interface DeviceImports {
   mmioLocate(as: number, gpaLow: number, gpaHigh: number): number;
-  mmioRead(device: number, gpaLow: number, gpaHigh: number, size: number): number;
-  mmioWrite(device: number, gpaLow: number, gpaHigh: number, size: number, low: number, high: number): number;
 }
 
 /** No register path: every device access goes the bus's general way. */
-const NO_DEVICE_PATH: DeviceImports = { mmioLocate: () => -1, mmioRead: () => -1, mmioWrite: () => 1 };
+const NO_DEVICE_PATH: DeviceImports = { mmioLocate: () => -1 };
+
+/** Each instance's function table (its JS device entries are filled through it). */
+const tables = new WeakMap<WebAssembly.Instance, WebAssembly.Table>();
+
+export function coreTable(instance: WebAssembly.Instance): WebAssembly.Table {
+  return tables.get(instance)!;
+}
 
 /** 'unshared': the release build over an unshared memory (one thread; no cross-origin isolation needed in a browser). */
 export type CoreFlavor = 'release' | 'debug' | 'unshared';
@@ -255,7 +261,7 @@ export function readExportedConstants<Name extends string>(
  * One core instance over `memory`. It gets its own function table, where the
  * compiled-loop path (assembly/exec/jit.ts, when the machine enables it) places the
  * loops `jitCompile` builds for it, after the slots it keeps for device modules
- * (src/wasm-device.ts), which are filled here.
+ * (src/wasm-device.ts, filled here) and for JS devices (src/device-entries.ts, filled by its accessor).
  */
 export function instantiateCore(module: WebAssembly.Module, memory: WebAssembly.Memory, mmio: MmioImport, devices: DeviceImports = NO_DEVICE_PATH,
   constants = true): WebAssembly.Instance {
@@ -278,7 +284,10 @@ export function instantiateCore(module: WebAssembly.Module, memory: WebAssembly.
     return (loop.length << 16) | index;
   };
   const instance = new WebAssembly.Instance(constants ? module : functionsOnly(module), { env: { memory, mmio, table, jitCompile, ...devices } });
-  bindWasmDevices(moduleMemoryMap(module, instance, memory), table, memory);
+  const instanceMap = moduleMemoryMap(module, instance, memory);
+  bindWasmDevices(instanceMap, table, memory);
+  reserveDeviceEntries(table, instanceMap);
+  tables.set(instance, table);
   return instance;
 }
 

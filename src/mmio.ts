@@ -5,6 +5,7 @@
 import { MmioError, texts } from './errors.js';
 import { optionalEndian, optionalInteger, requireInteger, requireObject, requireU64 } from './validate.js';
 import type { Endian } from './values.js';
+import type { DeviceEntry } from './device-entries.js';
 
 export const BUS_HANDLED = 0;
 export const BUS_UNCLAIMED = 1;
@@ -47,6 +48,18 @@ export interface Mapped {
   index: number;
 }
 
+/** Where a bus's devices have register-path entries (a core instance's table): told when one goes. */
+export interface EntrySink {
+  deviceRemoved(mapped: Mapped): void;
+}
+
+/** Around each handler call of the register path (a vCPU thread's bus names the device meanwhile). */
+export interface HandlerWatch {
+  enter(mapped: Mapped): void;
+  /** May throw (the vCPU was evicted meanwhile); the access's result is then dropped. */
+  leave(): void;
+}
+
 /** What the last BUS_DEVICE_ERROR was. */
 export interface DeviceFailure {
   device: string;
@@ -64,8 +77,10 @@ export class MmioBus {
   /** Registered devices by index; a removed device's index is free for the next one. */
   private readonly indexed: (Mapped | undefined)[] = [];
   private anonymous = 0;
-  /** After readRegister of 8 bytes: the high word of its memory-order value. */
-  registerHigh = 0;
+  /** The live sinks told of every device added or removed (held weakly: an accessor may go). */
+  private readonly sinks = new Set<WeakRef<EntrySink>>();
+  /** Set by a vCPU thread's bus (src/sync/devices.ts). */
+  protected handlerWatch: HandlerWatch | undefined;
   /** Scratch for widened register accesses. */
   private readonly scratch = new DataView(new ArrayBuffer(8));
   lastFailure: DeviceFailure | undefined;
@@ -116,11 +131,26 @@ export class MmioBus {
       unregister: () => {
         const index = space.indexOf(mapped);
         if (index >= 0) space.splice(index, 1);
-        if (this.indexed[mapped.index] === mapped) this.indexed[mapped.index] = undefined;
+        const current = this.indexed[mapped.index] === mapped;
+        if (current) this.indexed[mapped.index] = undefined;
         this.generation++;
         if (this.lastHit === mapped) this.lastHit = undefined;
+        if (current) this.tellSinks(mapped);
       },
     };
+  }
+
+  /** Tells `sink` of each device removed from now on (before the removal returns). */
+  addSink(sink: EntrySink): void {
+    this.sinks.add(new WeakRef(sink));
+  }
+
+  private tellSinks(mapped: Mapped): void {
+    for (const ref of this.sinks) {
+      const sink = ref.deref();
+      if (sink) sink.deviceRemoved(mapped);
+      else this.sinks.delete(ref);
+    }
   }
 
   /** The device decoding `gpa` in `as`, if any. */
@@ -144,70 +174,69 @@ export class MmioBus {
     return undefined;
   }
 
-  /** The index of the device decoding `gpa` in `as`, or -1. */
-  locate(as: number, gpa: number): number {
-    return this.find(as, gpa)?.index ?? -1;
-  }
-
-  /** The device registered at `index` now, if any. */
-  protected registered(index: number): Mapped | undefined {
-    return this.indexed[index];
-  }
-
   /**
-   * The register path: a `size`-byte (1, 2, 4, 8) read at `gpa` in address space 0 by
-   * device `index` as one handler call, when that device decodes all of it at a width
-   * it takes. Returns the low word of the bytes read in memory order as a little-endian
-   * value (the high word of 8 in registerHigh), -BUS_UNCLAIMED when the device does not
-   * take it that way (no handler ran: use access), or -BUS_DEVICE_ERROR if it threw.
+   * `mapped`'s register path for one core record: a `size`-byte (1, 2, 4, 8) access at
+   * gpa (two u32 halves) in address space 0 as one handler call, when the device decodes
+   * all of it at a width it takes (else BUS_UNCLAIMED, no handler called). Widths, byte
+   * order and range are fixed here, so a call does no look-up. A read returns the low
+   * word of the bytes read in memory order as a little-endian value (the high word of 8
+   * goes to `words[highIndex]`), or -BUS_UNCLAIMED, or -BUS_DEVICE_ERROR if the handler
+   * threw; a write returns a BUS_* code. `calls.depth` counts the handler calls under way.
    */
-  readRegister(index: number, gpa: number, size: number): number {
-    const mapped = this.indexed[index];
-    if (mapped === undefined || !takesWhole(mapped, gpa, size)) return -BUS_UNCLAIMED;
-    try {
-      return this.memoryOrder(mapped, size, mapped.device.read(gpa - mapped.start, size));
-    } catch (error) {
-      this.lastFailure = { device: mapped.name, gpa: BigInt(gpa), error };
-      return -BUS_DEVICE_ERROR;
-    }
-  }
-
-  /** The register path of a write of memory-order bytes `low` (and `high` for 8); as readRegister, returns a BUS_* code. */
-  writeRegister(index: number, gpa: number, size: number, low: number, high: number): number {
-    const mapped = this.indexed[index];
-    if (mapped === undefined || !takesWhole(mapped, gpa, size)) return BUS_UNCLAIMED;
-    try {
-      mapped.device.write(gpa - mapped.start, size, registerValue(mapped.little, size, low >>> 0, high >>> 0));
-      return BUS_HANDLED;
-    } catch (error) {
-      this.lastFailure = { device: mapped.name, gpa: BigInt(gpa), error };
-      return BUS_DEVICE_ERROR;
-    }
-  }
-
-  // A read handler's value as memory-order bytes (setValue's conversions): the low word returned, the high one kept.
-  private memoryOrder(mapped: Mapped, size: number, value: MmioValue): number {
-    if (typeof value === 'number' && size <= 4) {
-      const bits = size === 4 ? value >>> 0 : size === 2 ? value & 0xffff : value & 0xff;
-      return mapped.little || size === 1 ? bits : size === 2 ? swap16(bits) : swap32(bits);
-    }
-    if (typeof value !== 'number' && typeof value !== 'bigint') {
-      throw new TypeError(`read handler returned ${typeof value}, not a number or bigint`);
-    }
-    let low: number;
-    let high: number;
-    if (typeof value === 'number' && value >= 0 && value < 2 ** 53) {
-      // No bigint for the common case: ToUint32 truncates and keeps the low word.
-      low = value >>> 0;
-      high = Math.floor(value / 2 ** 32);
-    } else {
-      const wide = BigInt.asUintN(64, typeof value === 'bigint' ? value : BigInt(Math.trunc(value)));
-      if (size < 8) return this.memoryOrder(mapped, size, Number(BigInt.asUintN(32, wide)));
-      low = Number(wide & 0xffff_ffffn);
-      high = Number(wide >> 32n);
-    }
-    this.registerHigh = mapped.little ? high : swap32(low);
-    return mapped.little ? low : swap32(high);
+  entryFor(mapped: Mapped, calls: { depth: number }, words: Int32Array | Uint32Array, highIndex: number): DeviceEntry {
+    const { device, start, little } = mapped;
+    const length = mapped.end - start;
+    // Alignment from the low word alone (a float remainder would cost a runtime call).
+    const startLow = start % 2 ** 32 | 0;
+    const widths = mapped.widths.reduce((bits, width) => bits | width, 0);
+    const wide = { high: 0 };
+    const bus = this;
+    const failed = (offset: number, error: unknown) => {
+      bus.lastFailure = { device: mapped.name, gpa: BigInt(start + offset), error };
+    };
+    return {
+      read(gpaLow: number, gpaHigh: number, size: number): number {
+        const offset = (gpaHigh >>> 0) * 2 ** 32 + (gpaLow >>> 0) - start;
+        if (!(offset >= 0 && offset + size <= length && (widths & size) !== 0 && ((gpaLow - startLow) & (size - 1)) === 0)) return -BUS_UNCLAIMED;
+        const watch = bus.handlerWatch;
+        if (watch !== undefined) watch.enter(mapped);
+        calls.depth++;
+        try {
+          const read = device.read(offset, size);
+          if (typeof read === 'number' && size <= 4) {
+            // memoryOrder's common case, inline.
+            const bits = size === 4 ? read >>> 0 : read & (size === 2 ? 0xffff : 0xff);
+            return little || size === 1 ? bits : size === 2 ? swap16(bits) : swap32(bits);
+          }
+          const low = memoryOrder(little, size, read, wide);
+          if (size === 8) words[highIndex] = wide.high;
+          return low;
+        } catch (error) {
+          failed(offset, error);
+          return -BUS_DEVICE_ERROR;
+        } finally {
+          calls.depth--;
+          if (watch !== undefined) watch.leave();
+        }
+      },
+      write(gpaLow: number, gpaHigh: number, size: number, low: number, high: number): number {
+        const offset = (gpaHigh >>> 0) * 2 ** 32 + (gpaLow >>> 0) - start;
+        if (!(offset >= 0 && offset + size <= length && (widths & size) !== 0 && ((gpaLow - startLow) & (size - 1)) === 0)) return BUS_UNCLAIMED;
+        const watch = bus.handlerWatch;
+        if (watch !== undefined) watch.enter(mapped);
+        calls.depth++;
+        try {
+          device.write(offset, size, registerValue(little, size, low >>> 0, high >>> 0));
+          return BUS_HANDLED;
+        } catch (error) {
+          failed(offset, error);
+          return BUS_DEVICE_ERROR;
+        } finally {
+          calls.depth--;
+          if (watch !== undefined) watch.leave();
+        }
+      },
+    };
   }
 
   /**
@@ -264,9 +293,32 @@ export class MmioBus {
   }
 }
 
-/** Whether `mapped` takes a `size`-byte access at `gpa` of address space 0 as one handler call. */
-function takesWhole(mapped: Mapped, gpa: number, size: number): boolean {
-  return mapped.as === 0 && gpa >= mapped.start && gpa + size <= mapped.end && mapped.accepts[size] === true && (gpa - mapped.start) % size === 0;
+/**
+ * A read handler's value as memory-order bytes (setValue's conversions): returns the low
+ * word, puts the high one of an 8-byte value in `out.high`.
+ */
+function memoryOrder(little: boolean, size: number, value: MmioValue, out: { high: number }): number {
+  if (typeof value === 'number' && size <= 4) {
+    const bits = size === 4 ? value >>> 0 : size === 2 ? value & 0xffff : value & 0xff;
+    return little || size === 1 ? bits : size === 2 ? swap16(bits) : swap32(bits);
+  }
+  if (typeof value !== 'number' && typeof value !== 'bigint') {
+    throw new TypeError(`read handler returned ${typeof value}, not a number or bigint`);
+  }
+  let low: number;
+  let high: number;
+  if (typeof value === 'number' && value >= 0 && value < 2 ** 53) {
+    // No bigint for the common case: ToUint32 truncates and keeps the low word.
+    low = value >>> 0;
+    high = Math.floor(value / 2 ** 32);
+  } else {
+    const wide = BigInt.asUintN(64, typeof value === 'bigint' ? value : BigInt(Math.trunc(value)));
+    if (size < 8) return memoryOrder(little, size, Number(BigInt.asUintN(32, wide)), out);
+    low = Number(wide & 0xffff_ffffn);
+    high = Number(wide >> 32n);
+  }
+  out.high = little ? high : swap32(low);
+  return little ? low : swap32(high);
 }
 
 function swap16(bits: number): number {

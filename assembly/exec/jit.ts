@@ -8,8 +8,8 @@
 // between the run loop's checks for slot changes and broadcast invalidations.
 import { CONTROL_BASE, CTRL_JIT, REC_JIT_BLOCKS, JIT_BLOCKS, JIT_BLOCK_SIZE, CPU_MODE, MODE_THUMB, PAGE_SIZE } from "../layout";
 import { record, tlb, tlbMask } from "../machine";
-import { contextSalt, contextTag, tlbMarkHint, markedAddress } from "../mmu/tlb";
-import { builtinHintRead, builtinHintWrite } from "../mem/access";
+import { contextSalt, contextTag, tlbMarkHint, markedAddress, tlbSync } from "../mmu/tlb";
+import { deviceHintRead, deviceHintWrite, HINT_BUS } from "../mem/access";
 
 /**
  * The host's compiler: the loop starting at `pc` (its first word at host address
@@ -108,15 +108,24 @@ export function jitIteration(regs: usize, code: usize, at: u64): u32 {
 }
 
 // A compiled loop's access whose TLB entry holds an MMIO mark (tag match but for
-// TLB_MMIO) calls these: a built-in device the mark names is served without leaving
-// the loop; anything else returns 0 and the interpreter runs the instruction.
+// TLB_MMIO) calls these: the device the mark names (built-in, or JS through its table
+// entry) is served without leaving the loop; anything else returns 0 (false) and the
+// interpreter runs the instruction (a JS device that threw: it reports the device error).
+// A JS handler may change the memory map (a bank switch): the TLB is synced after it, as
+// the interpreter does after a device access, so the loop's next accesses see the change.
 
 /** A `size`-byte read at `va` through the mark at TLB entry `entry`: where its bytes are, or 0. */
 export function jitMmioRead(va: u64, size: u32, entry: usize): usize {
-  return builtinHintRead(markedAddress(entry, va), size, tlbMarkHint(entry));
+  const hint = tlbMarkHint(entry);
+  const data = deviceHintRead(markedAddress(entry, va), size, hint);
+  if (hint >= HINT_BUS) tlbSync();
+  return data;
 }
 
-/** A `size`-byte write of `value`'s low bytes (memory order) at `va` through the mark at `entry`: 1 if done, 0 if not. */
+/** A `size`-byte write of `value`'s low bytes (memory order) at `va` through the mark at `entry`: 1 if done, 0 if the interpreter must run the instruction. */
 export function jitMmioWrite(va: u64, size: u32, entry: usize, value: u64): u32 {
-  return builtinHintWrite(markedAddress(entry, va), size, tlbMarkHint(entry), value) ? 1 : 0;
+  const hint = tlbMarkHint(entry);
+  const done = deviceHintWrite(markedAddress(entry, va), size, hint, value);
+  if (hint >= HINT_BUS) tlbSync();
+  return done ? 1 : 0;
 }

@@ -1,5 +1,5 @@
 import {
-  AS_COUNT, PAGE_SIZE, REC_EXIT, REC_CAUSE, REC_MMIO_GPA, REC_DATA, REC_MMIO_DATA,
+  AS_COUNT, PAGE_SIZE, REC_EXIT, REC_CAUSE, REC_MMIO_GPA, REC_DATA, REC_MMIO_DATA, JS_DEVICE_TABLE_BASE, JS_DEVICE_MAX,
 } from "../layout";
 import { EXIT_NONE, EXIT_MMIO, EXIT_DEVICE_ERROR, EXIT_BAD_ACCESS, CAUSE_NONE, CAUSE_UNMAPPED } from "../exits";
 import { record } from "../machine";
@@ -20,25 +20,31 @@ const BUS_UNCLAIMED: u32 = 1;
 const BUS_DEVICE_ERROR: u32 = 2;
 
 /**
- * The host bus's register path for device `device` (its index on the bus, from
- * deviceLocate): a `size`-byte (1, 2, 4, 8) access at `gpa` whose value crosses in
- * registers, memory-order bytes as a little-endian value. A read returns its low word
- * (the high word of an 8-byte read at the record's REC_MMIO_DATA + 4) or a negative
- * BUS_* code; a write returns a BUS_* code. BUS_UNCLAIMED: that device does not take
- * this access as one handler call (the bus's general path must), and no handler ran.
+ * The host bus's register path for JS device `index` (its index on the bus, from
+ * deviceLocate): the host puts a read and a write for each device in this instance's
+ * function table (src/device-entries.ts), so one call_indirect reaches the device's own
+ * handler wrapper, no look-up on either side. A `size`-byte (1, 2, 4, 8) access at `gpa`
+ * whose value crosses in registers, memory-order bytes as a little-endian value. A read
+ * returns its low word (the high word of an 8-byte read at the record's REC_MMIO_DATA + 4)
+ * or a negative BUS_* code; a write returns a BUS_* code. BUS_UNCLAIMED: that device does
+ * not take this access as one handler call (the bus's general path must), and no handler ran.
  */
-@external("env", "mmioRead")
-declare function deviceRead(device: u32, gpaLow: u32, gpaHigh: u32, size: u32): f64;
-@external("env", "mmioWrite")
-declare function deviceWrite(device: u32, gpaLow: u32, gpaHigh: u32, size: u32, low: u32, high: u32): u32;
+@inline function deviceRead(index: u32, gpa: u64, size: u32): f64 {
+  return call_indirect<f64>(JS_DEVICE_TABLE_BASE + index, <i32>gpa, <i32>(gpa >>> 32), <i32>size);
+}
+
+@inline function deviceWrite(index: u32, gpa: u64, size: u32, value: u64): u32 {
+  return call_indirect<u32>(JS_DEVICE_TABLE_BASE + JS_DEVICE_MAX + index, <i32>gpa, <i32>(gpa >>> 32), <i32>size, <i32>value, <i32>(value >>> 32));
+}
+
 /** The index on the host bus of the device decoding `gpa` in address space `as`, or -1. */
 @external("env", "mmioLocate")
 declare function deviceLocate(as: u32, gpaLow: u32, gpaHigh: u32): i32;
 
 // A device hint (what a TLB MMIO mark keeps beside the physical page, in its 12 low
 // bits): 0 none, 1 + index for a built-in device, HINT_BUS | index for one on the bus.
-const HINT_BUS: u32 = 0x800;
-const HINT_MAX_INDEX: u32 = 0x7ff;
+export const HINT_BUS: u32 = JS_DEVICE_MAX;
+const HINT_MAX_INDEX: u32 = JS_DEVICE_MAX - 1;
 
 @inline function finish(exit: u32): u32 {
   store<u32>(record + REC_EXIT, exit);
@@ -96,12 +102,12 @@ export let mmioHint: u32 = 0;
  */
 export function mmioLoad(gpa: u64, size: u32, hint: u32): u64 {
   mmioHint = hint;
+  if (compiledFailure != 0 && failedInLoop(gpa, size, false)) return deviceFailed(gpa, size, false);
   // A built-in device (hint 1 + index, one unsigned compare): its register path, here in the core.
   if (hint - 1 < HINT_BUS - 1) {
     if (builtinAccessAt(hint - 1, 0, gpa, size, false, 0)) return handled(builtinValue);
   } else if (hint >= HINT_BUS) {
-    store<u64>(record + REC_MMIO_GPA, gpa); // a watchdog names the access of a handler that never returns
-    const low = deviceRead(hint & HINT_MAX_INDEX, <u32>gpa, <u32>(gpa >>> 32), size);
+    const low = busRead(hint & HINT_MAX_INDEX, gpa, size);
     if (low >= 0) return handled(size == 8 ? <u64>load<u32>(record + REC_MMIO_DATA, 4) << 32 | <u64><u32>low : <u64><u32>low);
     if (low == -<f64>BUS_DEVICE_ERROR) return deviceFailed(gpa, size, false);
   }
@@ -114,11 +120,14 @@ export function mmioLoad(gpa: u64, size: u32, hint: u32): u64 {
 export function mmioStore(gpa: u64, size: u32, raw: u64, hint: u32): u32 {
   mmioHint = hint;
   const value = raw & sizeMask(size);
+  if (compiledFailure != 0 && failedInLoop(gpa, size, true)) {
+    deviceFailed(gpa, size, true);
+    return mmioExit;
+  }
   if (hint - 1 < HINT_BUS - 1) {
     if (builtinAccessAt(hint - 1, 0, gpa, size, true, value)) return <u32>handled(0);
   } else if (hint >= HINT_BUS) {
-    store<u64>(record + REC_MMIO_GPA, gpa);
-    const bus = deviceWrite(hint & HINT_MAX_INDEX, <u32>gpa, <u32>(gpa >>> 32), size, <u32>value, <u32>(value >>> 32));
+    const bus = busWrite(hint & HINT_MAX_INDEX, gpa, size, value);
     if (bus == BUS_HANDLED) return <u32>handled(0);
     if (bus == BUS_DEVICE_ERROR) {
       deviceFailed(gpa, size, true);
@@ -131,12 +140,49 @@ export function mmioStore(gpa: u64, size: u32, raw: u64, hint: u32): u32 {
   return mmioExit;
 }
 
+@inline function busRead(index: u32, gpa: u64, size: u32): f64 {
+  store<u64>(record + REC_MMIO_GPA, gpa); // a watchdog names the access of a handler that never returns
+  return deviceRead(index, gpa, size);
+}
+
+@inline function busWrite(index: u32, gpa: u64, size: u32, value: u64): u32 {
+  store<u64>(record + REC_MMIO_GPA, gpa);
+  return deviceWrite(index, gpa, size, value);
+}
+
+// A JS device that threw inside a compiled loop: the loop hands the access back to the
+// interpreter, which runs that instruction again; its access then ends in the device
+// error (as if the interpreter had met it) without calling the handler a second time.
+// 0: none; else the access's size | COMPILED_WRITE, at compiledFailureGpa.
+let compiledFailure: u32 = 0;
+let compiledFailureGpa: u64 = 0;
+const COMPILED_WRITE: u32 = 0x10;
+
+/** Whether this access is the one a compiled loop's device failed (forgotten either way: one access reports it). */
+function failedInLoop(gpa: u64, size: u32, write: bool): bool {
+  const failed = compiledFailure == (size | (write ? COMPILED_WRITE : 0)) && compiledFailureGpa == gpa;
+  compiledFailure = 0;
+  return failed;
+}
+
 /**
- * For compiled loops: a `size`-byte (1, 2, 4, 8) read at `gpa` by the built-in device
- * that hint `hint` names. Returns the address of its bytes (memory order, the record's
- * REC_DATA), or 0, doing nothing, when the hint names no built-in device that takes it.
+ * For compiled loops: a `size`-byte (1, 2, 4, 8) read at `gpa` by the device that hint
+ * `hint` names (built-in or JS). Returns the address of its bytes (memory order, the
+ * record's REC_DATA), or 0 when the interpreter must run the access: no device the hint
+ * names takes it (nothing done), or a JS device's handler threw (reported on that run).
  */
-export function builtinHintRead(gpa: u64, size: u32, hint: u32): usize {
+export function deviceHintRead(gpa: u64, size: u32, hint: u32): usize {
+  if (hint >= HINT_BUS) {
+    const low = busRead(hint & HINT_MAX_INDEX, gpa, size);
+    if (low < 0) {
+      if (low == -<f64>BUS_DEVICE_ERROR) failedInCompiledLoop(gpa, size, false);
+      return 0;
+    }
+    store<u32>(record + REC_DATA, <u32>low);
+    if (size == 8) store<u32>(record + REC_DATA, load<u32>(record + REC_MMIO_DATA, 4), 4);
+    handled(0);
+    return record + REC_DATA;
+  }
   if (hint - 1 >= HINT_BUS - 1 || !builtinAccessAt(hint - 1, 0, gpa, size, false, 0)) return 0;
   store<u64>(record + REC_DATA, handled(builtinValue));
   return record + REC_DATA;
@@ -144,13 +190,28 @@ export function builtinHintRead(gpa: u64, size: u32, hint: u32): usize {
 
 /**
  * For compiled loops: a `size`-byte write of `value`'s low bytes (memory order) at `gpa`
- * by the built-in device that hint `hint` names. Returns whether it did; false, doing
- * nothing, when the hint names no built-in device that takes it.
+ * by the device that hint `hint` names (built-in or JS). Returns whether it did; false
+ * when the interpreter must run the access, as deviceHintRead's 0.
  */
-export function builtinHintWrite(gpa: u64, size: u32, hint: u32, value: u64): bool {
-  if (hint - 1 >= HINT_BUS - 1 || !builtinAccessAt(hint - 1, 0, gpa, size, true, value)) return false;
+export function deviceHintWrite(gpa: u64, size: u32, hint: u32, value: u64): bool {
+  value &= sizeMask(size);
+  if (hint >= HINT_BUS) {
+    const bus = busWrite(hint & HINT_MAX_INDEX, gpa, size, value);
+    if (bus != BUS_HANDLED) {
+      if (bus == BUS_DEVICE_ERROR) failedInCompiledLoop(gpa, size, true);
+      return false;
+    }
+  } else if (hint - 1 >= HINT_BUS - 1 || !builtinAccessAt(hint - 1, 0, gpa, size, true, value)) {
+    return false;
+  }
   handled(0);
   return true;
+}
+
+function failedInCompiledLoop(gpa: u64, size: u32, write: bool): void {
+  compiledFailure = size | (write ? COMPILED_WRITE : 0);
+  compiledFailureGpa = gpa;
+}
 }
 
 @inline function sizeMask(size: u32): u64 {

@@ -27,7 +27,7 @@ export const MAX_INSTRUCTIONS = 64;
 export const REGS = 0, TLB = 1, INDEX_MASK = 2, SALT = 3, CONTEXT = 4, CODE = 5, EA = 6, ENTRY = 7, HOST = 8, WIDE = 9, SCRATCH = 10, NARROW = 11;
 
 // The core's functions a loop imports (assembly/exec/jit.ts), by function index: an
-// access whose TLB entry holds an MMIO mark naming a built-in device stays in the loop.
+// access whose TLB entry holds an MMIO mark naming a device (built-in or JS) stays in the loop.
 const MMIO_READ = 0, MMIO_WRITE = 1;
 const MMIO_IMPORTS: FunctionImport[] = [
   { name: 'jitMmioRead', params: [I64, I32, I32], result: I32 },
@@ -96,7 +96,7 @@ export function emitAccess(body: Body, map: LoopMap, little: boolean, insn: Acce
 
 function load(body: Body, map: LoopMap, little: boolean, insn: Extract<Access, { kind: 'load' }>, index: number, zeroForR0: boolean): void {
   translate(body, map, insn.ra, insn.disp, insn.size, map.TLB_E_READ, index, zeroForR0);
-  // A mark naming a built-in device: the core reads it and says where its bytes are.
+  // A mark naming a device: the core reads it and says where its bytes are.
   body.get(EA).i32(insn.size).get(ENTRY).call(MMIO_READ).tee(HOST).emit(op.i32Eqz).returnIf(index);
   hit(body, map);
   body.get(REGS).get(HOST);
@@ -113,7 +113,7 @@ function load(body: Body, map: LoopMap, little: boolean, insn: Extract<Access, {
 }
 
 /**
- * A hit stores through the entry's addend; a mark naming a built-in device takes the value
+ * A hit stores through the entry's addend; a mark naming a device takes the value
  * in one core call (its bytes in memory order, as a little-endian value), which returns 0
  * when it did not.
  */

@@ -33,7 +33,10 @@ export class VcpuBus extends MmioBus {
 
   /** Marks handler calls in vCPU `vcpu`'s record from now on. */
   watch(words: SyncWords, vcpu: number): void {
-    this.watched = { words, vcpu, device: (words.record(vcpu) + words.map.REC_SYNC_DEVICE) >> 2, state: words.state(vcpu) };
+    const watched = { words, vcpu, device: (words.record(vcpu) + words.map.REC_SYNC_DEVICE) >> 2, state: words.state(vcpu) };
+    this.watched = watched;
+    // The register path (the core's table entries) marks its calls through the base bus's hook.
+    this.handlerWatch = { enter: (mapped) => this.enter(watched, mapped), leave: () => this.leave(watched) };
   }
 
   override access(as: number, gpa: number, write: boolean, data: DataView, at: number, size: number): number {
@@ -43,30 +46,6 @@ export class VcpuBus extends MmioBus {
     this.enter(watched, mapped);
     try {
       return super.access(as, gpa, write, data, at, size);
-    } finally {
-      this.leave(watched);
-    }
-  }
-
-  override readRegister(index: number, gpa: number, size: number): number {
-    const watched = this.watched;
-    const mapped = watched && this.registered(index);
-    if (!watched || !mapped) return super.readRegister(index, gpa, size);
-    this.enter(watched, mapped);
-    try {
-      return super.readRegister(index, gpa, size);
-    } finally {
-      this.leave(watched);
-    }
-  }
-
-  override writeRegister(index: number, gpa: number, size: number, low: number, high: number): number {
-    const watched = this.watched;
-    const mapped = watched && this.registered(index);
-    if (!watched || !mapped) return super.writeRegister(index, gpa, size, low, high);
-    this.enter(watched, mapped);
-    try {
-      return super.writeRegister(index, gpa, size, low, high);
     } finally {
       this.leave(watched);
     }

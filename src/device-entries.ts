@@ -1,0 +1,80 @@
+// JS devices' entries in a core instance's function table: the read and the write the
+// core calls with call_indirect when a TLB device hint names a JS device on the host bus
+// (assembly/mem/access.ts). A table holds only Wasm functions, so a tiny binding module,
+// compiled once, imports a device's two closures and places them at the device's slots
+// with element segments (their offsets imported globals); empty slots hold a vacant pair
+// defined in Wasm that answers BUS_UNCLAIMED, which sends the access the general way.
+
+import type { MemoryMap } from './core.js';
+
+/** A JS device's register path for one core record (src/mmio.ts MmioBus.entryFor). */
+export interface DeviceEntry {
+  /** The low word of a `size`-byte read at gpa (memory order), or -BUS_UNCLAIMED / -BUS_DEVICE_ERROR. */
+  read(gpaLow: number, gpaHigh: number, size: number): number;
+  /** A write of memory-order bytes high:low; returns a BUS_* code. */
+  write(gpaLow: number, gpaHigh: number, size: number, low: number, high: number): number;
+}
+
+const I32 = 0x7f;
+const F64 = 0x7c;
+const text = (name: string) => [name.length, ...[...name].map((c) => c.charCodeAt(0))];
+const section = (id: number, body: number[]) => [id, body.length, ...body];
+const HEADER = [0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0];
+// Type 0: read (i32 gpaLow, i32 gpaHigh, i32 size) -> f64; type 1: write (i32 ×5) -> i32.
+const TYPES = section(1, [2, 0x60, 3, I32, I32, I32, 1, F64, 0x60, 5, I32, I32, I32, I32, I32, 1, I32]);
+
+// Imports d.read, d.write, d.table (funcref), globals d.r and d.w; elem: read at r, write at w.
+const BINDER = new Uint8Array([
+  ...HEADER, ...TYPES,
+  ...section(2, [5,
+    ...text('d'), ...text('read'), 0x00, 0,
+    ...text('d'), ...text('write'), 0x00, 1,
+    ...text('d'), ...text('table'), 0x01, 0x70, 0x00, 0,
+    ...text('d'), ...text('r'), 0x03, I32, 0,
+    ...text('d'), ...text('w'), 0x03, I32, 0]),
+  ...section(9, [2, 0x00, 0x23, 0, 0x0b, 1, 0, 0x00, 0x23, 1, 0x0b, 1, 1]),
+]);
+
+// Exports read (f64.const -1: -BUS_UNCLAIMED) and write (i32.const 1: BUS_UNCLAIMED).
+const READ_VACANT = [0, 0x44, 0, 0, 0, 0, 0, 0, 0xf0, 0xbf, 0x0b];
+const WRITE_VACANT = [0, 0x41, 1, 0x0b];
+const VACANT = new Uint8Array([
+  ...HEADER, ...TYPES,
+  ...section(3, [2, 0, 1]),
+  ...section(7, [2, ...text('read'), 0x00, 0, ...text('write'), 0x00, 1]),
+  ...section(10, [2, READ_VACANT.length, ...READ_VACANT, WRITE_VACANT.length, ...WRITE_VACANT]),
+]);
+
+// Per thread (a module instance's functions belong to its thread).
+let binder: WebAssembly.Module | undefined;
+let vacant: { read: WebAssembly.ExportValue; write: WebAssembly.ExportValue } | undefined;
+
+function vacantPair(): { read: WebAssembly.ExportValue; write: WebAssembly.ExportValue } {
+  vacant ??= new WebAssembly.Instance(new WebAssembly.Module(VACANT)).exports as { read: WebAssembly.ExportValue; write: WebAssembly.ExportValue };
+  return vacant;
+}
+
+/** Reserves a new core instance's JS device slots (all vacant); call before anything else grows its table. */
+export function reserveDeviceEntries(table: WebAssembly.Table, map: MemoryMap): void {
+  const { read, write } = vacantPair();
+  const first = map.JS_DEVICE_TABLE_BASE;
+  if (table.length > first) throw new Error(`the core's table already holds ${table.length} entries, past its JS device slots at ${first}`);
+  if (table.length < first) table.grow(first - table.length);
+  table.grow(map.JS_DEVICE_MAX, read);
+  table.grow(map.JS_DEVICE_MAX, write);
+}
+
+/** Puts `entry` in the slots of bus index `index` (below JS_DEVICE_MAX), or the vacant pair when undefined. */
+export function setDeviceEntry(table: WebAssembly.Table, map: MemoryMap, index: number, entry: DeviceEntry | undefined): void {
+  const readAt = map.JS_DEVICE_TABLE_BASE + index;
+  const writeAt = readAt + map.JS_DEVICE_MAX;
+  if (entry === undefined) {
+    const { read, write } = vacantPair();
+    table.set(readAt, read as () => void);
+    table.set(writeAt, write as () => void);
+    return;
+  }
+  binder ??= new WebAssembly.Module(BINDER);
+  const slot = (at: number) => new WebAssembly.Global({ value: 'i32', mutable: false }, at);
+  new WebAssembly.Instance(binder, { d: { read: entry.read, write: entry.write, table, r: slot(readAt), w: slot(writeAt) } });
+}
