@@ -27,6 +27,8 @@ import { armSetMmu } from "./cp15";
 import { neonStructure } from "./aarch32/neon-structures";
 import { a32SystemLoadStore, A32_SYSTEM_FLAGS } from "./aarch32/a32-system-ls";
 import { jitEnabled, jitBackwardBranch, jitIteration, jitPc, jitLength, jitNextPc } from "./jit";
+import { uopSync, U_GENERIC_EXIT } from "./ppc/uops";
+import { a32UopFor, a32UopExecute, a32UopStatus, a32UopClearStatus, SET_A32, SET_T32 } from "./aarch32/uops";
 
 /** STEP_DONE: the instruction ran (or was skipped) and pc is set. */
 const STEP_DONE: u32 = EXIT_NONE;
@@ -142,6 +144,8 @@ export function a32Run(budget: u32): u32 {
   setAddressMask(0xffff_ffff);
   armSetMmu();
   const jit = jitEnabled();
+  uopSync(load<u32>(record + CPU_MODE) & ~MODE_THUMB); // its entries carry their instruction set
+  a32UopClearStatus();
   // The code page's host address, kept until the TLB drops an entry or changes address
   // space; a misaligned pc never matches it (its low bits are kept), so it faults below.
   let codePage: u64 = 1;
@@ -169,6 +173,34 @@ export function a32Run(budget: u32): u32 {
         setPc(jitNextPc);
         continue;
       }
+    }
+    // The micro-op path: every A32 word; T32 outside IT blocks, a 32-bit word only with both halves on this page.
+    let word: u32 = 0;
+    let length: u32 = 4;
+    let set = SET_A32;
+    if (!thumb) {
+      word = load<u32>(host);
+    } else if ((load<u32>(record + CPU_NZCV) & 0x0600_fc00) == 0) {
+      word = <u32>load<u16>(host);
+      set = SET_T32;
+      length = 2;
+      if ((word >>> 11) >= 0b11101) {
+        if ((<u32>at & (PAGE_SIZE - 1)) == PAGE_SIZE - 2) set = 0;
+        else word = (word << 16) | <u32>load<u16>(host + 2);
+        length = 4;
+      }
+    } else {
+      set = 0;
+    }
+    if (set != 0) {
+      const next = a32UopExecute(a32UopFor(word, set), at, length);
+      if (a32UopStatus == EXIT_NONE) {
+        setPc(next);
+        if (jit && next < at) jitBackwardBranch(next, at, host);
+        continue;
+      }
+      if (a32UopStatus != U_GENERIC_EXIT) return ranFor(budget - left, exitWith(a32UopStatus, at));
+      a32UopClearStatus();
     }
     const cpsrBefore = load<u32>(record + CPU_NZCV);
     const exit = thumb ? t32Step(at, desc, host) : a32Step(at, desc, host);
