@@ -28,7 +28,9 @@ import { neonStructure } from "./aarch32/neon-structures";
 import { a32SystemLoadStore, A32_SYSTEM_FLAGS } from "./aarch32/a32-system-ls";
 import { jitEnabled, jitBackwardBranch, jitIteration, jitPc, jitLength, jitNextPc } from "./jit";
 import { uopSync, U_GENERIC_EXIT } from "./ppc/uops";
-import { a32UopFor, a32UopExecute, a32UopStatus, a32UopClearStatus, SET_A32, SET_T32 } from "./aarch32/uops";
+import {
+  a32UopFor, a32UopExecute, a32UopRun, a32UopStatus, a32UopDropped, a32UopClearStatus, SET_A32, SET_T32, U_INTERWORKED,
+} from "./aarch32/uops";
 
 /** STEP_DONE: the instruction ran (or was skipped) and pc is set. */
 const STEP_DONE: u32 = EXIT_NONE;
@@ -151,6 +153,7 @@ export function a32Run(budget: u32): u32 {
   let codePage: u64 = 1;
   let codeHost: usize = 0;
   let codeEpoch = tlbEpoch;
+  let generic = false; // the instruction at pc takes the full path (its micro-op said so)
   for (let left = budget; left != 0; left--) {
     if (tlbSync() || tlbEpoch != codeEpoch) codePage = 1;
     const at = pc();
@@ -164,8 +167,23 @@ export function a32Run(budget: u32): u32 {
       codeEpoch = tlbEpoch;
     }
     const host = codeHost + <usize>(at - page);
+    const itClear = (load<u32>(record + CPU_NZCV) & 0x0600_fc00) == 0;
+    if (!jit && !generic && (!thumb || itClear)) {
+      // Micro-ops until one needs the full path (then the next iteration runs it), an exit, the page's end or a TLB drop.
+      left -= a32UopRun(left, thumb ? SET_T32 : SET_A32, <u32>page, codeHost);
+      const status = a32UopStatus;
+      if (a32UopDropped) codePage = 1;
+      a32UopClearStatus();
+      if (status != EXIT_NONE && status != U_INTERWORKED && status != U_GENERIC_EXIT) {
+        return ranFor(budget - left, exitWith(status, pc()));
+      }
+      generic = status == U_GENERIC_EXIT;
+      left++; // for the loop's left--
+      continue;
+    }
+    generic = false;
     // A compiled loop runs outside IT blocks only (its instructions are unconditional).
-    if (jit && at == jitPc && left > jitLength && (load<u32>(record + CPU_NZCV) & 0x0600_fc00) == 0) {
+    if (jit && at == jitPc && left > jitLength && itClear) {
       // One compiled iteration; what it could not finish continues below, interpreted.
       const done = jitIteration(record + CPU_GPR, host, at);
       if (done != 0) {
@@ -174,32 +192,34 @@ export function a32Run(budget: u32): u32 {
         continue;
       }
     }
-    // The micro-op path: every A32 word; T32 outside IT blocks, a 32-bit word only with both halves on this page.
+    // With compiled loops, one micro-op (every A32 word; T32 outside IT blocks, a 32-bit word
+    // only with both halves on this page) at a time, so that backward branches are seen.
     let word: u32 = 0;
     let length: u32 = 4;
-    let set = SET_A32;
-    if (!thumb) {
+    let set: u8 = 0;
+    if (jit && !thumb) {
       word = load<u32>(host);
-    } else if ((load<u32>(record + CPU_NZCV) & 0x0600_fc00) == 0) {
+      set = SET_A32;
+    } else if (jit && itClear) {
       word = <u32>load<u16>(host);
-      set = SET_T32;
       length = 2;
+      set = SET_T32;
       if ((word >>> 11) >= 0b11101) {
         if ((<u32>at & (PAGE_SIZE - 1)) == PAGE_SIZE - 2) set = 0;
         else word = (word << 16) | <u32>load<u16>(host + 2);
         length = 4;
       }
-    } else {
-      set = 0;
     }
     if (set != 0) {
       const next = a32UopExecute(a32UopFor(word, set), at, length);
-      if (a32UopStatus == EXIT_NONE) {
+      const status = a32UopStatus;
+      if (status == EXIT_NONE || status == U_INTERWORKED) {
+        a32UopClearStatus();
         setPc(next);
-        if (jit && next < at) jitBackwardBranch(next, at, host);
+        if (next < at) jitBackwardBranch(next, at, host);
         continue;
       }
-      if (a32UopStatus != U_GENERIC_EXIT) return ranFor(budget - left, exitWith(a32UopStatus, at));
+      if (status != U_GENERIC_EXIT) return ranFor(budget - left, exitWith(status, at));
       a32UopClearStatus();
     }
     const cpsrBefore = load<u32>(record + CPU_NZCV);

@@ -15,10 +15,11 @@
 // and LDR/STR(B/H).W with a 12-bit immediate.
 //
 // Entry: 0 word u32 · 4 op u8 · 5 rd u8 · 6 rn u8 · 7 rm u8 · 8 imm u32 · 12 aux u16 · 14 cond u8 · 15 set u8
-import { REC_UOPS, UOP_SIZE, UOP_ENTRIES, CPU_GPR } from "../../layout";
+import { REC_UOPS, UOP_SIZE, UOP_ENTRIES, CPU_GPR, PAGE_SIZE } from "../../layout";
 import { EXIT_NONE } from "../../exits";
 import { record } from "../../machine";
-import { pc } from "../../cpu/regs";
+import { pc, setPc } from "../../cpu/regs";
+import { tlbSync, tlbEpoch } from "../../mmu/tlb";
 import { readValue, writeValue, accessExit, bigData } from "../guest-memory";
 import { conditionHolds } from "../a64-alu";
 import { interworkingBranch } from "../a32-loadstore";
@@ -65,11 +66,18 @@ const A_SET_FLAGS: u32 = 1 << 4;
 const NO_REGISTER: u32 = 16;
 const T_SIGNED: u32 = 1 << 4;
 
-/** Why a32UopExecute did not simply continue: EXIT_NONE, U_GENERIC_EXIT or an access's exit. */
+/** Why a32UopExecute did not simply continue: EXIT_NONE, U_GENERIC_EXIT, U_INTERWORKED or an access's exit. */
 export let a32UopStatus: u32 = EXIT_NONE;
+
+/** Set when a32UopRun stopped because the TLB dropped entries: the caller's code-page translation must go too. */
+export let a32UopDropped = false;
+
+/** a32UopStatus after BX/BLX: the instruction completed and set pc and the instruction set itself. */
+export const U_INTERWORKED: u32 = 0xfffd;
 
 export function a32UopClearStatus(): void {
   a32UopStatus = EXIT_NONE;
+  a32UopDropped = false;
 }
 
 /** The entry for `word` of instruction set `set`, decoded now if the cache does not hold it. */
@@ -272,7 +280,7 @@ function fillT32Wide(entry: usize, word: u32): void {
 }
 
 @inline function loadAndGo(address: u32, size: u32, signed: bool, rt: u32, next: u64, at: u64): u64 {
-  const value = <u32>readValue(<u64>address, size, bigData());
+  const value = <u32>readValue(<u64>address, size, bigData(), at);
   if (accessExit != EXIT_NONE) {
     a32UopStatus = accessExit;
     return at;
@@ -282,7 +290,7 @@ function fillT32Wide(entry: usize, word: u32): void {
 }
 
 @inline function storeAndGo(address: u32, size: u32, rt: u32, next: u64, at: u64): u64 {
-  writeValue(<u64>address, size, <u64>reg(rt), bigData());
+  writeValue(<u64>address, size, <u64>reg(rt), bigData(), at);
   if (accessExit != EXIT_NONE) {
     a32UopStatus = accessExit;
     return at;
@@ -334,6 +342,7 @@ function a32Execute(op: u8, rd: u32, rn: u32, rm: u32, imm: u32, aux: u32, at: u
       return <u64>(<u32>at + 8 + imm);
     case A_BX:
       interworkingBranch(reg(rm));
+      a32UopStatus = U_INTERWORKED;
       return pc();
     default:
       a32UopStatus = U_GENERIC_EXIT;
@@ -371,6 +380,7 @@ function t32Execute(op: u8, rd: u32, rn: u32, rm: u32, imm: u32, aux: u32, cond:
       const target = reg(rm); // BLX LR reads LR before writing it
       if (aux != 0) setReg(14, (<u32>at + 2) | 1);
       interworkingBranch(target);
+      a32UopStatus = U_INTERWORKED;
       return pc();
     }
     case T_EXTEND: setReg(rd, extend(aux, 0, reg(rm), 0)); return next;
@@ -388,4 +398,53 @@ function t32Execute(op: u8, rd: u32, rn: u32, rm: u32, imm: u32, aux: u32, cond:
       a32UopStatus = U_GENERIC_EXIT;
       return at;
   }
+}
+
+/**
+ * Runs micro-ops from pc on the code page `page` (host address `pageHost`), at most
+ * `left` of them, in instruction set `set` (T32 only with the IT state clear), and
+ * returns how many completed; pc is in the record afterwards. It stops early at the
+ * end of the page, when the TLB drops entries (tlbSync, checked after every
+ * instruction as the full loop does), and when a32UopStatus is not EXIT_NONE: the
+ * instruction at pc did not run (U_GENERIC_EXIT, an access's exit), or it was an
+ * interworking branch (U_INTERWORKED, counted).
+ */
+export function a32UopRun(left: u32, set: u8, page: u32, pageHost: usize): u32 {
+  let at = <u32>pc();
+  let ran: u32 = 0;
+  const epoch = tlbEpoch;
+  const thumb = set == SET_T32;
+  while (ran < left) {
+    const offset = at - page;
+    if (offset >= PAGE_SIZE) break;
+    let word: u32;
+    let length: u32 = 4;
+    if (!thumb) {
+      word = load<u32>(pageHost + offset);
+    } else {
+      word = <u32>load<u16>(pageHost + offset);
+      length = 2;
+      if ((word >>> 11) >= 0b11101) {
+        if (offset == PAGE_SIZE - 2) { // the second halfword is on the next page: the full path fetches it
+          a32UopStatus = U_GENERIC_EXIT;
+          break;
+        }
+        word = (word << 16) | <u32>load<u16>(pageHost + offset + 2);
+        length = 4;
+      }
+    }
+    const next = <u32>a32UopExecute(a32UopFor(word, set), <u64>at, length);
+    if (a32UopStatus != EXIT_NONE) {
+      if (a32UopStatus == U_INTERWORKED) return ran + 1;
+      break;
+    }
+    at = next;
+    ran++;
+    if (tlbSync() || tlbEpoch != epoch) {
+      a32UopDropped = true;
+      break;
+    }
+  }
+  setPc(<u64>at);
+  return ran;
 }
