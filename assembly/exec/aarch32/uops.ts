@@ -304,6 +304,11 @@ function fillT32Wide(entry: usize, word: u32): void {
  * EXIT_NONE afterwards the instruction did not run: U_GENERIC_EXIT or an access's exit.
  */
 @inline export function a32UopExecute(entry: usize, at: u64, length: u32): u64 {
+  return uopExecute(entry, at, length, load<u8>(entry, 15) == SET_T32);
+}
+
+/** a32UopExecute for an entry of the instruction set `thumb` says (a constant where the caller knows it). */
+@inline function uopExecute(entry: usize, at: u64, length: u32, thumb: bool): u64 {
   const op = load<u8>(entry, 4);
   const rd = <u32>load<u8>(entry, 5);
   const rn = <u32>load<u8>(entry, 6);
@@ -311,7 +316,7 @@ function fillT32Wide(entry: usize, word: u32): void {
   const imm = load<u32>(entry, 8);
   const aux = <u32>load<u16>(entry, 12);
   const cond = <u32>load<u8>(entry, 14);
-  if (op < T_SHIFT) {
+  if (!thumb) {
     if (op == U_GENERIC) {
       a32UopStatus = U_GENERIC_EXIT;
       return at;
@@ -322,7 +327,7 @@ function fillT32Wide(entry: usize, word: u32): void {
   return t32Execute(op, rd, rn, rm, imm, aux, cond, at, at + length);
 }
 
-function a32Execute(op: u8, rd: u32, rn: u32, rm: u32, imm: u32, aux: u32, at: u64): u64 {
+@inline function a32Execute(op: u8, rd: u32, rn: u32, rm: u32, imm: u32, aux: u32, at: u64): u64 {
   const next = at + 4;
   switch (op) {
     case A_DP_IMM: dataProcess(aux, rd, a32Reg(rn, at), imm, carryFlag()); return next;
@@ -350,7 +355,7 @@ function a32Execute(op: u8, rd: u32, rn: u32, rm: u32, imm: u32, aux: u32, at: u
   }
 }
 
-function t32Execute(op: u8, rd: u32, rn: u32, rm: u32, imm: u32, aux: u32, cond: u32, at: u64, next: u64): u64 {
+@inline function t32Execute(op: u8, rd: u32, rn: u32, rm: u32, imm: u32, aux: u32, cond: u32, at: u64, next: u64): u64 {
   switch (op) {
     case T_SHIFT: {
       const result = immediateShift(reg(rm), aux, imm, carryFlag());
@@ -410,10 +415,15 @@ function t32Execute(op: u8, rd: u32, rn: u32, rm: u32, imm: u32, aux: u32, cond:
  * interworking branch (U_INTERWORKED, counted).
  */
 export function a32UopRun(left: u32, set: u8, page: u32, pageHost: usize): u32 {
+  return set == SET_T32 ? uopLoop(left, true, page, pageHost) : uopLoop(left, false, page, pageHost);
+}
+
+/** a32UopRun's loop; `thumb` is a constant at each call, so each instruction set gets its own loop. */
+@inline function uopLoop(left: u32, thumb: bool, page: u32, pageHost: usize): u32 {
   let at = <u32>pc();
   let ran: u32 = 0;
   const epoch = tlbEpoch;
-  const thumb = set == SET_T32;
+  const set = thumb ? SET_T32 : SET_A32;
   while (ran < left) {
     const offset = at - page;
     if (offset >= PAGE_SIZE) break;
@@ -433,7 +443,7 @@ export function a32UopRun(left: u32, set: u8, page: u32, pageHost: usize): u32 {
         length = 4;
       }
     }
-    const next = <u32>a32UopExecute(a32UopFor(word, set), <u64>at, length);
+    const next = <u32>uopExecute(a32UopFor(word, set), <u64>at, length, thumb);
     if (a32UopStatus != EXIT_NONE) {
       if (a32UopStatus == U_INTERWORKED) return ran + 1;
       break;
