@@ -153,10 +153,9 @@ export function a32Run(budget: u32): u32 {
   let codePage: u64 = 1;
   let codeHost: usize = 0;
   let codeEpoch = tlbEpoch;
-  let generic = false; // the instruction at pc takes the full path (its micro-op said so)
   for (let left = budget; left != 0; left--) {
     if (tlbSync() || tlbEpoch != codeEpoch) codePage = 1;
-    const at = pc();
+    let at = pc();
     const thumb = (load<u32>(record + CPU_MODE) & MODE_THUMB) != 0;
     const page = at & ~(<u64>PAGE_SIZE - (thumb ? 2 : 4));
     if (page != codePage) {
@@ -166,22 +165,23 @@ export function a32Run(budget: u32): u32 {
       codeHost = fetched - <usize>(at - page);
       codeEpoch = tlbEpoch;
     }
-    const host = codeHost + <usize>(at - page);
+    let host = codeHost + <usize>(at - page);
     const itClear = (load<u32>(record + CPU_NZCV) & 0x0600_fc00) == 0;
-    if (!jit && !generic && (!thumb || itClear)) {
-      // Micro-ops until one needs the full path (then the next iteration runs it), an exit, the page's end or a TLB drop.
+    if (!jit && (!thumb || itClear)) {
+      // Micro-ops until one needs the full path (then it runs below: it is on this page, the
+      // TLB checked after its predecessor), an exit, the page's end or a TLB drop.
       left -= a32UopRun(left, thumb ? SET_T32 : SET_A32, <u32>page, codeHost);
       const status = a32UopStatus;
       if (a32UopDropped) codePage = 1;
       a32UopClearStatus();
-      if (status != EXIT_NONE && status != U_INTERWORKED && status != U_GENERIC_EXIT) {
-        return ranFor(budget - left, exitWith(status, pc()));
+      if (status != U_GENERIC_EXIT) {
+        if (status != EXIT_NONE && status != U_INTERWORKED) return ranFor(budget - left, exitWith(status, pc()));
+        left++; // for the loop's left--
+        continue;
       }
-      generic = status == U_GENERIC_EXIT;
-      left++; // for the loop's left--
-      continue;
+      at = pc();
+      host = codeHost + <usize>(at - page);
     }
-    generic = false;
     // A compiled loop runs outside IT blocks only (its instructions are unconditional).
     if (jit && at == jitPc && left > jitLength && itClear) {
       // One compiled iteration; what it could not finish continues below, interpreted.
