@@ -77,7 +77,7 @@ export function t32Narrow(word: u32, at: u64, inIt: bool): u32 {
 }
 
 /** The sixteen register operations of 010000 op Rm Rdn; `m` is Rm's value. */
-function registerOperation(op: u32, rdn: u32, m: u32, setFlags: bool): void {
+export function registerOperation(op: u32, rdn: u32, m: u32, setFlags: bool): void {
   const n = rRead(rdn, 0);
   let result: u32;
   switch (op) {

@@ -1,0 +1,460 @@
+// The AArch32 interpreter's decoded-instruction cache, shaped like ppc/uops.ts (same
+// record region; a32Run empties it when the machine's mode, Thumb aside, changes): the
+// hot forms pre-decoded once into 16-byte micro-ops keyed by the instruction word and
+// its instruction set, so an entry can never go stale (rewritten code just misses) and
+// an A32 word never answers for a T32 one (a 16-bit T32 word is below 0x10000, a
+// 32-bit one has its first halfword, at least 0xe800, in the high bits: they never
+// collide with each other). Everything else is U_GENERIC and takes the full path.
+//
+// A32 forms: data processing with an immediate or a register shifted by an immediate
+// (not to PC), MOVW/MOVT, LDR/STR/LDRB/STRB with an immediate offset, B, BL, BX. T32
+// forms, run only outside IT blocks (so the 16-bit data-processing forms set the
+// flags): the 16-bit shifts, ADD/SUB/MOV/CMP, the register operations, the high-register
+// ADD/MOV/CMP, BX/BLX, ADR, the SP adjustments, the extends, CBZ/CBNZ, B<c>, B, the
+// 16-bit loads and stores (immediate, register and literal), and the 32-bit BL, B.W
+// and LDR/STR(B/H).W with a 12-bit immediate.
+//
+// Entry: 0 word u32 · 4 op u8 · 5 rd u8 · 6 rn u8 · 7 rm u8 · 8 imm u32 · 12 aux u16 · 14 cond u8 · 15 set u8
+import { REC_UOPS, UOP_SIZE, UOP_ENTRIES, CPU_GPR, PAGE_SIZE } from "../../layout";
+import { EXIT_NONE } from "../../exits";
+import { record } from "../../machine";
+import { pc, setPc } from "../../cpu/regs";
+import { tlbSync, tlbEpoch } from "../../mmu/tlb";
+import { readValue, writeValue, accessExit, bigData } from "../guest-memory";
+import { conditionHolds } from "../a64-alu";
+import { interworkingBranch } from "../a32-loadstore";
+import {
+  shifterCarry, carryFlag, setNZ, setNZC, immediateShift, dataOperation, addWithCarry32, isTest,
+  OP_AND, OP_EOR, OP_SUB, OP_RSB, OP_ADD, OP_ORR, OP_MOV, OP_BIC, OP_MVN, OP_CMP,
+} from "./flags";
+import { registerOperation } from "./t32-narrow";
+import { extend, EXTEND_SH, EXTEND_SB, EXTEND_UH, EXTEND_UB } from "./integer";
+import { U_GENERIC, U_GENERIC_EXIT } from "../ppc/uops";
+
+/** The instruction-set tags of an entry (0: empty or another ISA's). */
+export const SET_A32: u8 = 1;
+export const SET_T32: u8 = 2;
+
+// A32 ops
+const A_DP_IMM: u8 = 96; //     aux: opcode | S; imm: the expanded immediate; cond
+const A_DP_IMM_ROTATED: u8 = 97; // as A_DP_IMM, the carry out its bit 31
+const A_DP_REG: u8 = 98; //     Rm unshifted (LSL #0)
+const A_DP_SHIFTED: u8 = 99; // Rm shifted by an immediate: aux also type << 8, imm the amount (imm5)
+const A_MOVW: u8 = 100;
+const A_MOVT: u8 = 101;
+const A_LOAD: u8 = 102; //      imm: signed offset; aux: size
+const A_STORE: u8 = 103;
+const A_B: u8 = 104; //         imm: offset from pc + 8; aux 1: link
+const A_BX: u8 = 105;
+// T32 ops (outside IT blocks)
+const T_SHIFT: u8 = 112; //     LSLS/LSRS/ASRS #imm: aux type, imm imm5
+const T_ADD: u8 = 113; //       ADDS Rd, Rn, Rm / #imm (rm 16: the immediate)
+const T_SUB: u8 = 114; //       SUBS Rd, Rn, Rm / #imm; CMP when rd is 16
+const T_MOVS: u8 = 115; //      MOVS Rd, #imm8
+const T_REGOP: u8 = 116; //     the sixteen register operations: aux op
+const T_MOV: u8 = 117; //       MOV Rd, Rm (no flags)
+const T_ADD_NOFLAGS: u8 = 118; // ADD Rd, Rn, Rm / #imm (no flags; rm 16: the immediate; rn 15: Align(pc, 4))
+const T_BX: u8 = 119; //        aux 1: BLX
+const T_EXTEND: u8 = 120; //    aux: the extend kind
+const T_CBZ: u8 = 121; //       aux 1: CBNZ; imm: offset from pc + 4
+const T_BCOND: u8 = 122; //     cond; imm: offset from pc + 4
+const T_B: u8 = 123; //         imm: offset from pc + 4; aux 1: link (BL)
+const T_LOAD: u8 = 124; //      imm: offset; aux: size | signed; rn 15: Align(pc, 4); rm 16: no index register
+const T_STORE: u8 = 125;
+
+const A_SET_FLAGS: u32 = 1 << 4;
+const NO_REGISTER: u32 = 16;
+const T_SIGNED: u32 = 1 << 4;
+
+/** Why a32UopExecute did not simply continue: EXIT_NONE, U_GENERIC_EXIT, U_INTERWORKED or an access's exit. */
+export let a32UopStatus: u32 = EXIT_NONE;
+
+/** Set when a32UopRun stopped because the TLB dropped entries: the caller's code-page translation must go too. */
+export let a32UopDropped = false;
+
+/** a32UopStatus after BX/BLX: the instruction completed and set pc and the instruction set itself. */
+export const U_INTERWORKED: u32 = 0xfffd;
+
+export function a32UopClearStatus(): void {
+  a32UopStatus = EXIT_NONE;
+  a32UopDropped = false;
+}
+
+/** The entry for `word` of instruction set `set`, decoded now if the cache does not hold it. */
+@inline export function a32UopFor(word: u32, set: u8): usize {
+  const entry = record + REC_UOPS + ((((word * 0x9e37_79b1) >>> 22) & (UOP_ENTRIES - 1)) * UOP_SIZE);
+  if (load<u32>(entry) != word || load<u8>(entry, 15) != set) {
+    if (set == SET_A32) fillA32(entry, word);
+    else fillT32(entry, word);
+  }
+  return entry;
+}
+
+function put(entry: usize, word: u32, set: u8, op: u8, rd: u32, rn: u32, rm: u32, imm: u32, aux: u32, cond: u32): void {
+  store<u32>(entry, word);
+  store<u8>(entry, op, 4);
+  store<u8>(entry, <u8>rd, 5);
+  store<u8>(entry, <u8>rn, 6);
+  store<u8>(entry, <u8>rm, 7);
+  store<u32>(entry, imm, 8);
+  store<u16>(entry, <u16>aux, 12);
+  store<u8>(entry, <u8>cond, 14);
+  store<u8>(entry, set, 15);
+}
+
+@inline function generic(entry: usize, word: u32, set: u8): void {
+  put(entry, word, set, U_GENERIC, 0, 0, 0, 0, 0, 14);
+}
+
+function fillA32(entry: usize, word: u32): void {
+  const cond = word >>> 28;
+  const rn = (word >>> 16) & 15;
+  const rd = (word >>> 12) & 15;
+  const opcode = (word >>> 21) & 15;
+  const setFlags: u32 = (word & 0x0010_0000) != 0 ? A_SET_FLAGS : 0;
+  // TST/TEQ/CMP/CMN without S: the miscellaneous space (MOVW/MOVT, MSR, BX, ...).
+  const miscellaneous = (word & 0x0190_0000) == 0x0100_0000;
+  if (cond == 15) {
+    generic(entry, word, SET_A32);
+  } else if ((word & 0x0e00_0000) == 0x0200_0000 && !miscellaneous && rd != 15) {
+    const rotation = ((word >>> 8) & 15) << 1;
+    put(entry, word, SET_A32, rotation == 0 ? A_DP_IMM : A_DP_IMM_ROTATED, rd, rn, 0, rotr<u32>(word & 0xff, rotation),
+      opcode | setFlags, cond);
+  } else if ((word & 0x0e00_0010) == 0 && !miscellaneous && rd != 15) {
+    const type = (word >>> 5) & 3;
+    const amount = (word >>> 7) & 31;
+    const plain = type == 0 && amount == 0;
+    put(entry, word, SET_A32, plain ? A_DP_REG : A_DP_SHIFTED, rd, rn, word & 15, amount, opcode | setFlags | (type << 8), cond);
+  } else if ((word & 0x0fb0_0000) == 0x0300_0000 && rd != 15) { // MOVW, MOVT (bit 22)
+    const imm16 = ((word >>> 4) & 0xf000) | (word & 0xfff);
+    put(entry, word, SET_A32, (word & 0x0040_0000) != 0 ? A_MOVT : A_MOVW, rd, 0, 0, imm16, 0, cond);
+  } else if ((word & 0x0f20_0000) == 0x0500_0000 && rn != 15 && rd != 15) { // LDR/STR/LDRB/STRB, offset
+    const offset = word & 0xfff;
+    put(entry, word, SET_A32, (word & 0x0010_0000) != 0 ? A_LOAD : A_STORE, rd, rn, 0,
+      (word & 0x0080_0000) != 0 ? offset : -offset, (word & 0x0040_0000) != 0 ? 1 : 4, cond);
+  } else if ((word & 0x0e00_0000) == 0x0a00_0000) { // B, BL
+    put(entry, word, SET_A32, A_B, 0, 0, 0, <u32>((<i32>(word << 8)) >> 6), (word >>> 24) & 1, cond);
+  } else if ((word & 0x0fff_fff0) == 0x012f_ff10 && (word & 15) != 15) { // BX Rm
+    put(entry, word, SET_A32, A_BX, 0, 0, word & 15, 0, 0, cond);
+  } else {
+    generic(entry, word, SET_A32);
+  }
+}
+
+function fillT32(entry: usize, word: u32): void {
+  if (word > 0xffff) {
+    fillT32Wide(entry, word);
+    return;
+  }
+  const low = word & 7;
+  const mid = (word >>> 3) & 7;
+  const rdn = (word >>> 8) & 7;
+  const imm8 = word & 0xff;
+  const top5 = word >>> 11;
+  if (top5 <= 2) {
+    put(entry, word, SET_T32, T_SHIFT, low, 0, mid, (word >>> 6) & 31, top5, 14);
+  } else if (top5 == 3) {
+    const immediate = (word & 0x400) != 0;
+    const rm = immediate ? NO_REGISTER : (word >>> 6) & 7;
+    put(entry, word, SET_T32, (word & 0x200) != 0 ? T_SUB : T_ADD, low, mid, rm, (word >>> 6) & 7, 0, 14);
+  } else if (top5 == 4) {
+    put(entry, word, SET_T32, T_MOVS, rdn, 0, 0, imm8, 0, 14);
+  } else if (top5 <= 7) { // CMP ADD SUB #imm8
+    const op = top5 & 3;
+    put(entry, word, SET_T32, op == 2 ? T_ADD : T_SUB, op == 1 ? NO_REGISTER : rdn, rdn, NO_REGISTER, imm8, 0, 14);
+  } else if ((word >>> 10) == 0b010000) {
+    put(entry, word, SET_T32, T_REGOP, low, 0, mid, 0, (word >>> 6) & 15, 14);
+  } else if ((word >>> 10) == 0b010001) {
+    fillT32Special(entry, word);
+  } else if ((word >>> 11) == 0b01001) { // LDR Rt, [PC, #imm8]
+    put(entry, word, SET_T32, T_LOAD, rdn, 15, NO_REGISTER, imm8 << 2, 4, 14);
+  } else if ((word >>> 12) == 0b0101) { // loads and stores, register offset
+    // op: STR STRH STRB LDRSB LDR LDRH LDRB LDRSH
+    const op = (word >>> 9) & 7;
+    const size: u32 = op == 0 || op == 4 ? 4 : op == 1 || op == 5 || op == 7 ? 2 : 1;
+    const signed = op == 3 || op == 7 ? T_SIGNED : 0;
+    put(entry, word, SET_T32, op <= 2 ? T_STORE : T_LOAD, low, mid, (word >>> 6) & 7, 0, size | signed, 14);
+  } else if (word - 0x6000 < 0xa000 - 0x6000) { // LDR/STR/LDRB/STRB/LDRH/STRH (immediate, SP-relative)
+    const group = word >>> 12;
+    const spRelative = group == 9;
+    const size: u32 = group == 7 ? 1 : group == 8 ? 2 : 4;
+    const offset = spRelative ? imm8 << 2 : ((word >>> 6) & 31) * size;
+    put(entry, word, SET_T32, (word & 0x0800) != 0 ? T_LOAD : T_STORE, spRelative ? rdn : low, spRelative ? 13 : mid,
+      NO_REGISTER, offset, size, 14);
+  } else if ((word >>> 11) == 0b10100) { // ADR
+    put(entry, word, SET_T32, T_ADD_NOFLAGS, rdn, 15, NO_REGISTER, imm8 << 2, 0, 14);
+  } else if ((word >>> 11) == 0b10101) { // ADD Rd, SP, #imm8
+    put(entry, word, SET_T32, T_ADD_NOFLAGS, rdn, 13, NO_REGISTER, imm8 << 2, 0, 14);
+  } else if ((word & 0xff00) == 0xb000) { // ADD/SUB SP, SP, #imm7
+    const offset = (word & 0x7f) << 2;
+    put(entry, word, SET_T32, T_ADD_NOFLAGS, 13, 13, NO_REGISTER, (word & 0x80) != 0 ? -offset : offset, 0, 14);
+  } else if ((word & 0xff00) == 0xb200) { // SXTH SXTB UXTH UXTB
+    const op = (word >>> 6) & 3;
+    put(entry, word, SET_T32, T_EXTEND, low, 0, mid, 0, op == 0 ? EXTEND_SH : op == 1 ? EXTEND_SB : op == 2 ? EXTEND_UH : EXTEND_UB, 14);
+  } else if ((word & 0xf500) == 0xb100) { // CBZ, CBNZ
+    put(entry, word, SET_T32, T_CBZ, 0, low, 0, (((word >>> 9) & 1) << 6) | (((word >>> 3) & 31) << 1), (word >>> 11) & 1, 14);
+  } else if ((word >>> 12) == 0b1101 && ((word >>> 8) & 15) < 14) { // B<c>
+    put(entry, word, SET_T32, T_BCOND, 0, 0, 0, <u32>(<i32>(<i8>imm8) << 1), 0, (word >>> 8) & 15);
+  } else if (top5 == 0b11100) { // B
+    put(entry, word, SET_T32, T_B, 0, 0, 0, <u32>(<i32>(word << 21) >> 20), 0, 14);
+  } else {
+    generic(entry, word, SET_T32);
+  }
+}
+
+/** 010001: ADD, CMP and MOV on any registers, BX and BLX; a PC operand or destination takes the full path. */
+function fillT32Special(entry: usize, word: u32): void {
+  const op = (word >>> 8) & 3;
+  const rm = (word >>> 3) & 15;
+  const rd = ((word >>> 4) & 8) | (word & 7);
+  if (op == 3) {
+    if ((word & 7) == 0 && rm != 15) put(entry, word, SET_T32, T_BX, 0, 0, rm, 0, (word >>> 7) & 1, 14);
+    else generic(entry, word, SET_T32);
+  } else if (rd == 15 || rm == 15) {
+    generic(entry, word, SET_T32);
+  } else if (op == 0) {
+    put(entry, word, SET_T32, T_ADD_NOFLAGS, rd, rd, rm, 0, 0, 14);
+  } else if (op == 1) {
+    put(entry, word, SET_T32, T_SUB, NO_REGISTER, rd, rm, 0, 0, 14);
+  } else {
+    put(entry, word, SET_T32, T_MOV, rd, 0, rm, 0, 0, 14);
+  }
+}
+
+/** The 32-bit forms: BL, B.W and LDR/STR/LDRB/STRB/LDRH/STRH.W with a 12-bit immediate offset. */
+function fillT32Wide(entry: usize, word: u32): void {
+  const hw1 = word >>> 16;
+  const hw2 = word & 0xffff;
+  if ((word & 0xf800_9000) == 0xf000_9000) { // B.W, BL (bit 14)
+    const s = (hw1 >>> 10) & 1;
+    const i1 = ~(((hw2 >>> 13) & 1) ^ s) & 1;
+    const i2 = ~(((hw2 >>> 11) & 1) ^ s) & 1;
+    const offset = <u32>((<i32>((s << 24) | (i1 << 23) | (i2 << 22) | ((hw1 & 0x3ff) << 12) | ((hw2 & 0x7ff) << 1)) << 7) >> 7);
+    put(entry, word, SET_T32, T_B, 0, 0, 0, offset, (hw2 >>> 14) & 1, 14);
+  } else if ((hw1 & 0xff80) == 0xf880 && (hw1 & 0x60) != 0x60) {
+    const rn = hw1 & 15;
+    const rt = hw2 >>> 12;
+    const size: u32 = 1 << ((hw1 >>> 5) & 3);
+    if (rn == 15 || rt == 15 || (rt == 13 && size != 4)) generic(entry, word, SET_T32);
+    else put(entry, word, SET_T32, (hw1 & 0x10) != 0 ? T_LOAD : T_STORE, rt, rn, NO_REGISTER, hw2 & 0xfff, size, 14);
+  } else {
+    generic(entry, word, SET_T32);
+  }
+}
+
+@inline function reg(n: u32): u32 {
+  return load<u32>(record + CPU_GPR + (n << 3));
+}
+
+@inline function setReg(n: u32, value: u32): void {
+  store<u64>(record + CPU_GPR + (n << 3), <u64>value);
+}
+
+/** An A32 operand register: PC reads as the instruction + 8. */
+@inline function a32Reg(n: u32, at: u64): u32 {
+  return n == 15 ? <u32>at + 8 : reg(n);
+}
+
+/** The data-processing operation `aux` (opcode | S) on `a` and `b` into Rd (not for the tests without S). */
+@inline function dataProcess(aux: u32, rd: u32, a: u32, b: u32, carry: u32): void {
+  const opcode = aux & 15;
+  if ((aux & A_SET_FLAGS) == 0) {
+    let result: u32;
+    switch (opcode) {
+      case OP_ADD: result = a + b; break;
+      case OP_SUB: result = a - b; break;
+      case OP_MOV: result = b; break;
+      case OP_AND: result = a & b; break;
+      case OP_ORR: result = a | b; break;
+      case OP_EOR: result = a ^ b; break;
+      case OP_BIC: result = a & ~b; break;
+      case OP_RSB: result = b - a; break;
+      case OP_MVN: result = ~b; break;
+      default: result = dataOperation(opcode, a, b, carry, false);
+    }
+    setReg(rd, result);
+    return;
+  }
+  const result = dataOperation(opcode, a, b, carry, true);
+  if (!isTest(opcode)) setReg(rd, result);
+}
+
+@inline function loadAndGo(address: u32, size: u32, signed: bool, rt: u32, next: u64, at: u64): u64 {
+  const value = <u32>readValue(<u64>address, size, bigData(), at);
+  if (accessExit != EXIT_NONE) {
+    a32UopStatus = accessExit;
+    return at;
+  }
+  setReg(rt, !signed ? value : size == 1 ? <u32><i32><i8>value : <u32><i32><i16>value);
+  return next;
+}
+
+@inline function storeAndGo(address: u32, size: u32, rt: u32, next: u64, at: u64): u64 {
+  writeValue(<u64>address, size, <u64>reg(rt), bigData(), at);
+  if (accessExit != EXIT_NONE) {
+    a32UopStatus = accessExit;
+    return at;
+  }
+  return next;
+}
+
+/**
+ * Runs the micro-op at `entry` for the instruction at `at`, `length` bytes long (a T32
+ * one only outside an IT block), and returns the next pc. If a32UopStatus is not
+ * EXIT_NONE afterwards the instruction did not run: U_GENERIC_EXIT or an access's exit.
+ */
+@inline export function a32UopExecute(entry: usize, at: u64, length: u32): u64 {
+  return uopExecute(entry, at, length, load<u8>(entry, 15) == SET_T32);
+}
+
+/** a32UopExecute for an entry of the instruction set `thumb` says (a constant where the caller knows it). */
+@inline function uopExecute(entry: usize, at: u64, length: u32, thumb: bool): u64 {
+  const op = load<u8>(entry, 4);
+  const rd = <u32>load<u8>(entry, 5);
+  const rn = <u32>load<u8>(entry, 6);
+  const rm = <u32>load<u8>(entry, 7);
+  const imm = load<u32>(entry, 8);
+  const aux = <u32>load<u16>(entry, 12);
+  const cond = <u32>load<u8>(entry, 14);
+  if (!thumb) {
+    if (op == U_GENERIC) {
+      a32UopStatus = U_GENERIC_EXIT;
+      return at;
+    }
+    if (cond != 14 && !conditionHolds(cond)) return at + 4;
+    return a32Execute(op, rd, rn, rm, imm, aux, at);
+  }
+  return t32Execute(op, rd, rn, rm, imm, aux, cond, at, at + length);
+}
+
+@inline function a32Execute(op: u8, rd: u32, rn: u32, rm: u32, imm: u32, aux: u32, at: u64): u64 {
+  const next = at + 4;
+  switch (op) {
+    case A_DP_IMM: dataProcess(aux, rd, a32Reg(rn, at), imm, carryFlag()); return next;
+    case A_DP_IMM_ROTATED: dataProcess(aux, rd, a32Reg(rn, at), imm, imm >>> 31); return next;
+    case A_DP_REG: dataProcess(aux, rd, a32Reg(rn, at), a32Reg(rm, at), carryFlag()); return next;
+    case A_DP_SHIFTED: {
+      const operand = immediateShift(a32Reg(rm, at), aux >>> 8, imm, carryFlag());
+      dataProcess(aux, rd, a32Reg(rn, at), operand, shifterCarry);
+      return next;
+    }
+    case A_MOVW: setReg(rd, imm); return next;
+    case A_MOVT: setReg(rd, (reg(rd) & 0xffff) | (imm << 16)); return next;
+    case A_LOAD: return loadAndGo(reg(rn) + imm, aux, false, rd, next, at);
+    case A_STORE: return storeAndGo(reg(rn) + imm, aux, rd, next, at);
+    case A_B:
+      if (aux != 0) setReg(14, <u32>next);
+      return <u64>(<u32>at + 8 + imm);
+    case A_BX:
+      interworkingBranch(reg(rm));
+      a32UopStatus = U_INTERWORKED;
+      return pc();
+    default:
+      a32UopStatus = U_GENERIC_EXIT;
+      return at;
+  }
+}
+
+@inline function t32Execute(op: u8, rd: u32, rn: u32, rm: u32, imm: u32, aux: u32, cond: u32, at: u64, next: u64): u64 {
+  switch (op) {
+    case T_SHIFT: {
+      const result = immediateShift(reg(rm), aux, imm, carryFlag());
+      setReg(rd, result);
+      setNZC(result, shifterCarry);
+      return next;
+    }
+    case T_ADD: {
+      const result = addWithCarry32(reg(rn), rm == NO_REGISTER ? imm : reg(rm), 0, true);
+      setReg(rd, result);
+      return next;
+    }
+    case T_SUB: {
+      const result = addWithCarry32(reg(rn), ~(rm == NO_REGISTER ? imm : reg(rm)), 1, true);
+      if (rd != NO_REGISTER) setReg(rd, result);
+      return next;
+    }
+    case T_MOVS: setReg(rd, imm); setNZ(imm); return next;
+    case T_REGOP: registerOperation(aux, rd, reg(rm), true); return next;
+    case T_MOV: setReg(rd, reg(rm)); return next;
+    case T_ADD_NOFLAGS: {
+      const base = rn == 15 ? (<u32>at + 4) & ~3 : reg(rn);
+      setReg(rd, base + (rm == NO_REGISTER ? imm : reg(rm)));
+      return next;
+    }
+    case T_BX: {
+      const target = reg(rm); // BLX LR reads LR before writing it
+      if (aux != 0) setReg(14, (<u32>at + 2) | 1);
+      interworkingBranch(target);
+      a32UopStatus = U_INTERWORKED;
+      return pc();
+    }
+    case T_EXTEND: setReg(rd, extend(aux, 0, reg(rm), 0)); return next;
+    case T_CBZ: return (reg(rn) == 0) == (aux == 0) ? at + 4 + <u64>imm : next;
+    case T_BCOND: return conditionHolds(cond) ? <u64>(<u32>at + 4 + imm) : next;
+    case T_B:
+      if (aux != 0) setReg(14, <u32>next | 1);
+      return <u64>(<u32>at + 4 + imm);
+    case T_LOAD: {
+      const base = rn == 15 ? (<u32>at + 4) & ~3 : reg(rn);
+      return loadAndGo(base + (rm == NO_REGISTER ? imm : reg(rm)), aux & 7, (aux & T_SIGNED) != 0, rd, next, at);
+    }
+    case T_STORE: return storeAndGo(reg(rn) + (rm == NO_REGISTER ? imm : reg(rm)), aux & 7, rd, next, at);
+    default:
+      a32UopStatus = U_GENERIC_EXIT;
+      return at;
+  }
+}
+
+/**
+ * Runs micro-ops from pc on the code page `page` (host address `pageHost`), at most
+ * `left` of them, in instruction set `set` (T32 only with the IT state clear), and
+ * returns how many completed; pc is in the record afterwards. It stops early at the
+ * end of the page, when the TLB drops entries (tlbSync, checked after every
+ * instruction as the full loop does), and when a32UopStatus is not EXIT_NONE: the
+ * instruction at pc did not run (U_GENERIC_EXIT, an access's exit), or it was an
+ * interworking branch (U_INTERWORKED, counted).
+ */
+export function a32UopRun(left: u32, set: u8, page: u32, pageHost: usize): u32 {
+  return set == SET_T32 ? uopLoop(left, true, page, pageHost) : uopLoop(left, false, page, pageHost);
+}
+
+/** a32UopRun's loop; `thumb` is a constant at each call, so each instruction set gets its own loop. */
+@inline function uopLoop(left: u32, thumb: bool, page: u32, pageHost: usize): u32 {
+  let at = <u32>pc();
+  let ran: u32 = 0;
+  const epoch = tlbEpoch;
+  const set = thumb ? SET_T32 : SET_A32;
+  while (ran < left) {
+    const offset = at - page;
+    if (offset >= PAGE_SIZE) break;
+    let word: u32;
+    let length: u32 = 4;
+    if (!thumb) {
+      word = load<u32>(pageHost + offset);
+    } else {
+      word = <u32>load<u16>(pageHost + offset);
+      length = 2;
+      if ((word >>> 11) >= 0b11101) {
+        if (offset == PAGE_SIZE - 2) { // the second halfword is on the next page: the full path fetches it
+          a32UopStatus = U_GENERIC_EXIT;
+          break;
+        }
+        word = (word << 16) | <u32>load<u16>(pageHost + offset + 2);
+        length = 4;
+      }
+    }
+    const next = <u32>uopExecute(a32UopFor(word, set), <u64>at, length, thumb);
+    if (a32UopStatus != EXIT_NONE) {
+      if (a32UopStatus == U_INTERWORKED) return ran + 1;
+      break;
+    }
+    at = next;
+    ran++;
+    if (tlbSync() || tlbEpoch != epoch) {
+      a32UopDropped = true;
+      break;
+    }
+  }
+  setPc(<u64>at);
+  return ran;
+}
