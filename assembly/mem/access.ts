@@ -212,7 +212,6 @@ function failedInCompiledLoop(gpa: u64, size: u32, write: bool): void {
   compiledFailure = size | (write ? COMPILED_WRITE : 0);
   compiledFailureGpa = gpa;
 }
-}
 
 @inline function sizeMask(size: u32): u64 {
   return size == 8 ? 0xffff_ffff_ffff_ffff : (<u64>1 << (<u64>size << 3)) - 1;
