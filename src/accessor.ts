@@ -3,7 +3,7 @@
 
 import { coreFunctions, instantiateCore, readMemoryMap, type CoreFunctions, type DeviceImports, type MemoryMap, type MmioImport } from './core.js';
 import { AccessError, EmuError, texts } from './errors.js';
-import { BUS_UNCLAIMED, MmioBus } from './mmio.js';
+import { BLOCK_LOAD, BLOCK_STATUS_UNSUPPORTED, BLOCK_STORE_STATUS, BUS_HANDLED, BUS_UNCLAIMED, MmioBus } from './mmio.js';
 import { optionalEndian, optionalInteger, requireAccessValue, requireInteger, requireObject, requireU64 } from './validate.js';
 import { bytesToValue, describeThrown, valueToBytes, type Endian } from './values.js';
 import { guardDeviceTraps } from './wasm-device.js';
@@ -42,12 +42,16 @@ export class CoreAccessor {
   /**
    * `unclaimed`, when given, completes accesses no device on `bus` claims (a VMM's own
    * view of the memory map); it returns BUS_HANDLED, BUS_UNCLAIMED or BUS_DEVICE_ERROR.
+   * Its bytes are at mmioDataAt(size): size 64 is an LS64 access (a store with status
+   * gets the u64 at REC_DATA, all ones unless the hook writes another).
    */
   constructor(module: WebAssembly.Module, readonly memory: WebAssembly.Memory, recordIndex: number, readonly bus: MmioBus, unclaimed?: MmioImport) {
     this.bytes = new Uint8Array(memory.buffer);
     const view = new DataView(memory.buffer);
     this.view = view;
     let mmioData = 0;
+    let blockData = 0;
+    let blockStatusAt = 0;
     const words = new Uint32Array(memory.buffer);
     // The register path's calls count as dispatches too: a handler may access memory.
     const devices: DeviceImports = {
@@ -66,6 +70,21 @@ export class CoreAccessor {
         this.dispatching++;
         try {
           return bus.writeRegister(device, (gpaHigh >>> 0) * 2 ** 32 + (gpaLow >>> 0), size, low, high);
+        } finally {
+          this.dispatching--;
+        }
+      },
+      // LS64: one device call with the 64 bytes; unclaimed ones go to `unclaimed` as a 64-byte access.
+      mmioBlock: (as, gpaLow, gpaHigh, op, cause) => {
+        this.dispatching++;
+        try {
+          const kind = op & 3;
+          // A store with status that no device answers: all ones, unless `unclaimed` says otherwise.
+          view.setBigUint64(blockStatusAt, BLOCK_STATUS_UNSUPPORTED, true);
+          const data = new Uint8Array(memory.buffer, blockData, 64);
+          const claimed = gpaHigh >>> 0 >= GPA_HIGH_LIMIT ? BUS_UNCLAIMED : bus.accessBlock(as, gpaHigh * 2 ** 32 + (gpaLow >>> 0), kind, (op & 4) !== 0, data);
+          if (claimed === BUS_HANDLED && kind === BLOCK_STORE_STATUS) view.setBigUint64(blockStatusAt, bus.blockStatus, true);
+          return claimed === BUS_UNCLAIMED && unclaimed ? unclaimed(as, gpaLow, gpaHigh, 64, kind === BLOCK_LOAD ? 0 : 1, cause) : claimed;
         } finally {
           this.dispatching--;
         }
@@ -91,6 +110,8 @@ export class CoreAccessor {
     if (bound !== 0) throw new EmuError('EINVAL', `record ${recordIndex} cannot be bound (code ${bound})`);
     this.record = this.map.VCPU_BASE + recordIndex * this.map.VCPU_RECORD_SIZE;
     mmioData = this.record + this.map.REC_MMIO_DATA;
+    blockData = this.record + this.map.REC_DATA64;
+    blockStatusAt = this.record + this.map.REC_DATA;
   }
 
   // Every access checks its arguments first (AccessError EINVAL, nothing touched):
@@ -161,6 +182,11 @@ export class CoreAccessor {
     } finally {
       if (outer) this.leave(outer);
     }
+  }
+
+  /** Where an MMIO exit's or an `unclaimed` call's bytes are: REC_MMIO_DATA, or REC_DATA64 for a 64-byte (LS64) access. */
+  mmioDataAt(size: number): number {
+    return this.record + (size === 64 ? this.map.REC_DATA64 : this.map.REC_MMIO_DATA);
   }
 
   counters(): AccessCounters {
