@@ -4,7 +4,7 @@
 // pseudocode (C6.2 LD64B, ST64B, ST64BV, ST64BV0; MemLoad64B/MemStore64B(WithRet)),
 // computed here from the inputs; the words are LLVM's (llvm-mc-14 -mattr=+ls64).
 import { describe, expect, it } from 'vitest';
-import { Machine, Vcpu, A64Program } from '../dist/src/index.js';
+import { Machine, Vcpu, A64PageTables, A64Program } from '../dist/src/index.js';
 
 const CODE = 0x10_0000n;
 const DATA = 0x10_1000n; // RAM: the slot covers CODE .. CODE + 0x3000
@@ -45,7 +45,7 @@ function blockOf(values: bigint[], endian: 'little' | 'big'): Uint8Array {
 }
 
 async function setup(words: number[], arch: 'aarch64' | 'aarch64_be' = 'aarch64') {
-  const machine = await Machine.create({ arenaBytes: 1 << 20 });
+  const machine = await Machine.create({ arenaBytes: 2 << 20 });
   machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: CODE, memorySize: 0x3000, userspaceAddr: machine.allocateBacking(0x3000) });
   const program = new A64Program();
   for (const word of words) program.emit(word);
@@ -247,5 +247,45 @@ describe('LS64 to a device: one 64-byte device access', () => {
     vcpu.completeMmio(PATTERN);
     expect(vcpu.run(1)).toEqual({ reason: 'budget', pc: CODE + 8n });
     expect(registers(vcpu, 0)).toEqual(Array.from({ length: 8 }, (_, i) => doubleword(PATTERN, 8 * i, 'little')));
+  });
+});
+
+describe('LS64 with the MMU on: translated once, then RAM or the device at the physical address', () => {
+  const TABLES = 0x8000_0000n;
+  const CODE_VA = 0x4000_0000n;
+  const RAM_VA = 0x5000_0000n;
+  const DEVICE_VA = 0x6000_0000n;
+
+  async function mmuSetup(words: number[]) {
+    const { machine, vcpu } = await setup(words);
+    machine.setUserMemoryRegion({ slot: 2, guestPhysAddr: TABLES, memorySize: 0x4_0000, userspaceAddr: machine.allocateBacking(0x4_0000) });
+    const tables = new A64PageTables(machine, TABLES, 0x4_0000);
+    tables.map({ va: CODE_VA, pa: CODE, size: 0x1000, writable: false });
+    tables.map({ va: RAM_VA, pa: DATA, size: 0x1000 });
+    tables.map({ va: DEVICE_VA, pa: DEVICE, size: 0x1000 });
+    tables.enable(vcpu, { translate: false }).set('sctlr_el1', 1).set('pc', CODE_VA);
+    return { machine, vcpu };
+  }
+
+  it('LD64B from a device page reaches read64B at the physical offset; ST64B to a RAM page stores there', async () => {
+    const { machine, vcpu } = await mmuSetup([LD64B_X0_X13, ST64B_X14_X13]);
+    const { device, calls } = recordingDevice(DEVICE, 0x1000, { read64B: true });
+    machine.mmio.register(device);
+    vcpu.set('x13', DEVICE_VA + 0x100n);
+    expect(vcpu.run(1)).toEqual({ reason: 'budget', pc: CODE_VA + 4n });
+    expect(calls).toEqual(['read64B 256']);
+    expect(registers(vcpu, 0)).toEqual(Array.from({ length: 8 }, (_, i) => doubleword(PATTERN, 8 * i, 'little')));
+    setRegisters(vcpu, 14, VALUES);
+    vcpu.set('x13', RAM_VA + 0x40n);
+    expect(vcpu.run(1)).toEqual({ reason: 'budget', pc: CODE_VA + 8n });
+    expect(machine.readBytes(DATA + 0x40n, 64)).toEqual(blockOf(VALUES, 'little'));
+  });
+
+  it('an unmapped address is a translation fault that changes nothing', async () => {
+    const { vcpu } = await mmuSetup([LD64B_X0_X13]);
+    setRegisters(vcpu, 0, VALUES);
+    vcpu.set('x13', 0x7000_0000n);
+    expect(vcpu.run(1)).toMatchObject({ reason: 'fault', pc: CODE_VA, kind: 'translation', address: 0x7000_0000n });
+    expect(registers(vcpu, 0)).toEqual(VALUES);
   });
 });

@@ -16,7 +16,7 @@ import { REC_DATA, REC_EXIT, REC_FAULT_KIND, REC_MMIO_VA, CPU_MODE, MODE_LE, PAG
 import { EXIT_NONE, EXIT_FAULT, FAULT_TRANSLATION } from "../exits";
 import { record } from "../machine";
 import { setPc } from "../cpu/regs";
-import { physRead, physWrite, physBlock, ramBlock, BLOCK_LOAD, mmioLoad, mmioStore, mmioExit, mmioHint } from "../mem/access";
+import { physRead, physWrite, physBlock, ramBlock, ramLookup, BLOCK_LOAD, mmioLoad, mmioStore, mmioExit, mmioHint } from "../mem/access";
 import {
   tlbTranslate, tlbSetMmioHint, TLB_READ, TLB_WRITE, mmuOn, walkFaulted, walkedPage, mmioMarked, markedHint, physicalLimit,
 } from "../mmu/tlb";
@@ -194,6 +194,19 @@ export function accessBlock(address: u64, op: u32): void {
   if (translationFault() || limitFault(ea, 64, write)) return;
   store<u64>(record + REC_MMIO_VA, ea);
   accessExit = physBlock(0, mmuOn || mmioMarked ? walkedAddress(ea) : ea, op);
+}
+
+/**
+ * Whether `address` is Device memory in this model: a page no slot backs (a device's, or
+ * no one's). Translated as a read, so a Device page's alignment fault comes before a
+ * write permission fault, as the Arm ARM orders them; false where the translation faults
+ * or the address is beyond the PA size (the store that follows reports that fault).
+ */
+export function deviceMemory(address: u64): bool {
+  const ea = address & addressMask;
+  if (tlbTranslate(TLB_READ, ea, 1) != 0 || walkFaulted) return false;
+  if (!mmuOn && physicalLimit != 0 && ea >= physicalLimit) return false;
+  return ramLookup(0, mmuOn || mmioMarked ? walkedAddress(ea) : ea, 1, 0) == 0;
 }
 
 /** Writes the low `size` (1, 2, 4, 8) bytes of `value` at `address` (wrapped to the address width) in `bigEndian` order; sets accessExit; `at` as readValue. */
