@@ -121,6 +121,14 @@ describe('LS64 to RAM', () => {
     expect(vcpu.get('x22')).toBe(VALUES[0]);
   });
 
+  it('ramLookup (the threaded host view\'s completion of an unclaimed access) takes 64 bytes, not 17..63', async () => {
+    const { machine } = await setup([]);
+    const { functions } = machine.attach(0);
+    expect(functions.ramLookup(0, DATA + 0x40n, 64, 1)).not.toBe(0);
+    expect(functions.ramLookup(0, DATA + 0x40n, 32, 1)).toBe(0);
+    expect(functions.ramLookup(0, DEVICE, 64, 0)).toBe(0);
+  });
+
   it('ST64B to a dirty-logged slot marks its page dirty', async () => {
     const { machine, vcpu } = await setup([ST64B_X14_X13]);
     machine.setUserMemoryRegion({ slot: 1, flags: 1, guestPhysAddr: 0x40_0000n, memorySize: 0x2000, userspaceAddr: machine.allocateBacking(0x2000) });
