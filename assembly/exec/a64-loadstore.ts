@@ -19,7 +19,7 @@ import {
 import { M64_LS64 } from "../decode/a64-mnemonics";
 import { record } from "../machine";
 import { cpu, setCpu } from "../cpu/regs";
-import { readValue, writeValue, accessExit, bigData, deviceMemory } from "./guest-memory";
+import { readValue, writeValue, accessExit, bigData, deviceMemory, writableRam } from "./guest-memory";
 import { xRead, xWrite } from "./a64-alu";
 import { LS_UNIMPLEMENTED } from "./ppc/loadstore";
 import { a64Structure } from "./a64-structures";
@@ -113,17 +113,23 @@ export function a64LoadStore(desc: usize, at: u64, word: u32): u32 {
 
 /**
  * DC ZVA: zeroes the `bytes`-byte block holding `address` as 8-byte stores in address
- * order (each through the TLB). On Device memory (here: a page no slot backs, a device's
- * or no one's) it is an alignment fault at `address`, nothing written (Arm ARM, DC ZVA;
- * QEMU 5 and Unicorn 2 write there instead). An exit part-way (a read-only slot's write
- * exits) leaves the stores before it done: running it again zeroes the same bytes.
+ * order (through one TLB hit when the block is writable RAM). On Device memory (here: a
+ * page no slot backs, a device's or no one's) it is an alignment fault at `address`,
+ * nothing written (Arm ARM, DC ZVA; QEMU 5 and Unicorn 2 write there instead). An exit
+ * part-way (a read-only slot's write exits) leaves the stores before it done: running
+ * it again zeroes the same bytes.
  */
 function zeroBlock(address: u64, bytes: u32): u32 {
+  const block = address & ~(<u64>bytes - 1);
+  const host = writableRam(block, bytes);
+  if (host != 0) {
+    for (let at: usize = 0; at < <usize>bytes; at += 8) store<u64>(host + at, 0);
+    return EXIT_NONE;
+  }
   if (deviceMemory(address)) {
     setCpuFaultAddress(address);
     return LS_ALIGNMENT;
   }
-  const block = address & ~(<u64>bytes - 1);
   for (let offset: u32 = 0; offset < bytes; offset += 8) {
     writeValue(block + offset, 8, 0, false);
     if (accessExit != EXIT_NONE) return accessExit;

@@ -196,6 +196,11 @@ export function accessBlock(address: u64, op: u32): void {
   accessExit = physBlock(0, mmuOn || mmioMarked ? walkedAddress(ea) : ea, op);
 }
 
+/** The memory address of `size` writable RAM bytes at `address` (aligned to `size`) through the TLB, or 0. */
+export function writableRam(address: u64, size: u32): usize {
+  return tlbTranslate(TLB_WRITE, address & addressMask, size);
+}
+
 /**
  * Whether `address` is Device memory in this model: a page no slot backs (a device's, or
  * no one's). Translated as a read, so a Device page's alignment fault comes before a
