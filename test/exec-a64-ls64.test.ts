@@ -256,6 +256,17 @@ describe('LS64 to a device: one 64-byte device access', () => {
     expect(vcpu.run(1)).toEqual({ reason: 'budget', pc: CODE + 8n });
     expect(registers(vcpu, 0)).toEqual(Array.from({ length: 8 }, (_, i) => doubleword(PATTERN, 8 * i, 'little')));
   });
+
+  it('no device: a completed ST64BV retires with status all ones (no store with status there)', async () => {
+    const { vcpu } = await setup([ST64BV_X12_X22]);
+    setRegisters(vcpu, 22, VALUES);
+    vcpu.set('x13', DEVICE).set('x12', 3n);
+    expect(vcpu.run(1)).toMatchObject({ reason: 'mmio', pc: CODE, gpa: DEVICE, size: 64, write: true, data: blockOf(VALUES, 'little') });
+    expect(vcpu.get('x12')).toBe(3n);
+    vcpu.completeMmio();
+    expect(vcpu.run(1)).toEqual({ reason: 'budget', pc: CODE + 4n });
+    expect(vcpu.get('x12')).toBe(ONES);
+  });
 });
 
 describe('LS64 with the MMU on: translated once, then RAM or the device at the physical address', () => {
