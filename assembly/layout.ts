@@ -222,7 +222,8 @@ export const SYSREG_CNTVCT_EL0: u32 = 51; // the last value a read returned (exe
 export const SYSREG_TPIDR_EL1: u32 = 52;
 export const SYSREG_CNTKCTL: u32 = 53;
 export const SYSREG_FPEXC: u32 = 54;
-export const SYSREG_COUNT: u32 = 55;
+export const SYSREG_ACCDATA_EL1: u32 = 55; // FEAT_LS64_ACCDATA: ST64BV0's bits 31:0 (bits 63:32 RES0)
+export const SYSREG_COUNT: u32 = 56;
 // The 64-bit PowerPC segment lookaside buffer: SLB_ENTRIES × (ESID word u64, VSID word u64),
 // as slbmte's RB (without the index, which places the entry) and RS: ESID | V (0x800_0000),
 // and B | VSID | Ks Kp N L C LP. A miss is a segment interrupt: exits.ts's PPC_SEGMENT_FAULT_BIT.
@@ -260,7 +261,10 @@ export const REC_TLB_VICTIM: u32 = REC_TLB_CONTEXTS + 8 * TLB_CONTEXTS;
 export const REC_JIT_BLOCKS: u32 = (REC_TLB_VICTIM + 4 + 7) & ~7;
 export const JIT_BLOCKS: u32 = 4;
 export const JIT_BLOCK_SIZE: u32 = 24;
-export const REC_END: u32 = REC_JIT_BLOCKS + JIT_BLOCKS * JIT_BLOCK_SIZE; // below REC_UOPS
+// An LS64 access's 64 bytes (memory order): what ST64B* store, what LD64B loaded, and
+// what a 64-byte MMIO exit or device call reads and fills (exec/a64-ls64.ts, mem/access.ts physBlock).
+export const REC_DATA64: u32 = (REC_JIT_BLOCKS + JIT_BLOCKS * JIT_BLOCK_SIZE + 63) & ~63;
+export const REC_END: u32 = REC_DATA64 + 64; // below REC_UOPS
 export const VCPU_OUTSIDE: u32 = 0; //   between runs, waiting or offline: at a safe point, outside emulation
 export const VCPU_RUNNING: u32 = 1; //   inside a run call, executing guest instructions
 export const VCPU_EMULATING: u32 = 2; // inside the host's MMIO path for one access

@@ -4,7 +4,7 @@
 import { coreFunctions, coreTable, exportedFunctionNames, instantiateCore, moduleMemoryMap, type CoreFunctions, type DeviceImports, type MemoryMap, type MmioImport } from './core.js';
 import { setDeviceEntry } from './device-entries.js';
 import { AccessError, EmuError, texts } from './errors.js';
-import { BUS_UNCLAIMED, MmioBus, type EntrySink, type Mapped } from './mmio.js';
+import { BLOCK_LOAD, BLOCK_STATUS_UNSUPPORTED, BLOCK_STORE_STATUS, BUS_HANDLED, BUS_UNCLAIMED, MmioBus, type EntrySink, type Mapped } from './mmio.js';
 import { optionalEndian, optionalInteger, requireAccessValue, requireInteger, requireObject, requireU64 } from './validate.js';
 import { bytesToValue, describeThrown, valueToBytes, type Endian } from './values.js';
 import { guardDeviceTraps } from './wasm-device.js';
@@ -58,6 +58,8 @@ export class CoreAccessor implements EntrySink {
   /**
    * `unclaimed`, when given, completes accesses no device on `bus` claims (a VMM's own
    * view of the memory map); it returns BUS_HANDLED, BUS_UNCLAIMED or BUS_DEVICE_ERROR.
+   * Its bytes are at mmioDataAt(size): size 64 is an LS64 access (a store with status
+   * gets the u64 at REC_DATA, all ones unless the hook writes another).
    */
   constructor(module: WebAssembly.Module, readonly memory: WebAssembly.Memory, recordIndex: number, readonly bus: MmioBus, unclaimed?: MmioImport,
     options: CoreAccessorOptions = {}) {
@@ -66,6 +68,9 @@ export class CoreAccessor implements EntrySink {
     const view = new DataView(memory.buffer);
     this.view = view;
     let mmioData = 0;
+    let blockData = 0;
+    let blockStatusAt = 0;
+    const calls = this.calls;
     // The core locates a device as it gives a TLB mark its hint: that device's entry goes in the table then.
     const devices: DeviceImports = {
       mmioLocate: (as, gpaLow, gpaHigh) => {
@@ -74,8 +79,22 @@ export class CoreAccessor implements EntrySink {
         if (as === 0 && mapped.index < this.map.JS_DEVICE_MAX && this.entered[mapped.index] !== mapped) this.enterDevice(mapped);
         return mapped.index;
       },
+      // LS64: one device call with the 64 bytes; unclaimed ones go to `unclaimed` as a 64-byte access.
+      mmioBlock: (as, gpaLow, gpaHigh, op, cause) => {
+        calls.depth++;
+        try {
+          const kind = op & 3;
+          // A store with status that no device answers: all ones, unless `unclaimed` says otherwise.
+          view.setBigUint64(blockStatusAt, BLOCK_STATUS_UNSUPPORTED, true);
+          const data = new Uint8Array(memory.buffer, blockData, 64);
+          const claimed = gpaHigh >>> 0 >= GPA_HIGH_LIMIT ? BUS_UNCLAIMED : bus.accessBlock(as, gpaHigh * 2 ** 32 + (gpaLow >>> 0), kind, (op & 4) !== 0, data);
+          if (claimed === BUS_HANDLED && kind === BLOCK_STORE_STATUS) view.setBigUint64(blockStatusAt, bus.blockStatus, true);
+          return claimed === BUS_UNCLAIMED && unclaimed ? unclaimed(as, gpaLow, gpaHigh, 64, kind === BLOCK_LOAD ? 0 : 1, cause) : claimed;
+        } finally {
+          calls.depth--;
+        }
+      },
     };
-    const calls = this.calls;
     this.instance = instantiateCore(module, memory, (as, gpaLow, gpaHigh, size, write, cause) => {
       calls.depth++;
       try {
@@ -97,6 +116,8 @@ export class CoreAccessor implements EntrySink {
     if (bound !== 0) throw new EmuError('EINVAL', `record ${recordIndex} cannot be bound (code ${bound})`);
     this.record = this.map.VCPU_BASE + recordIndex * this.map.VCPU_RECORD_SIZE;
     mmioData = this.record + this.map.REC_MMIO_DATA;
+    blockData = this.record + this.map.REC_DATA64;
+    blockStatusAt = this.record + this.map.REC_DATA;
     this.table = coreTable(this.instance);
     this.words = new Uint32Array(memory.buffer);
     bus.addSink(this);
@@ -183,6 +204,11 @@ export class CoreAccessor implements EntrySink {
     } finally {
       if (outer) this.leave(outer);
     }
+  }
+
+  /** Where an MMIO exit's or an `unclaimed` call's bytes are: REC_MMIO_DATA, or REC_DATA64 for a 64-byte (LS64) access. */
+  mmioDataAt(size: number): number {
+    return this.record + (size === 64 ? this.map.REC_DATA64 : this.map.REC_MMIO_DATA);
   }
 
   counters(): AccessCounters {

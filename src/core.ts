@@ -30,8 +30,8 @@ export const MAP_NAMES = [
   'CNT_LOOKUP_SEARCHES', 'CNT_MMIO', 'CNT_RETRIES', 'REC_DECODE', 'REC_FAULT_ADDR', 'REC_FAULT_KIND', 'REC_EXIT_PC', 'REC_FAULT_SYNDROME', 'REC_MMIO_VA', 'REC_RAN', 'REC_UOPS', 'UOP_SIZE', 'UOP_ENTRIES',
   'CPU_GPR', 'CPU_PC', 'CPU_LR', 'CPU_CTR', 'CPU_XER', 'CPU_CR', 'CPU_MODE', 'CPU_MSR', 'CPU_FPSCR', 'CPU_NZCV', 'CPU_SP',
   'CPU_RESERVE_ADDR', 'CPU_RESERVE_SIZE', 'CPU_RESERVE_VALID', 'CPU_RESERVE_DATA', 'CPU_VSR', 'CPU_SYSREGS',
-  'SYSREG_SCTLR_EL1', 'SYSREG_TCR_EL1', 'SYSREG_TTBR0_EL1', 'SYSREG_TTBR1_EL1', 'SYSREG_MAIR_EL1', 'SYSREG_PTCR', 'SYSREG_PID', 'SYSREG_LPCR', 'SYSREG_SDR1', 'SYSREG_DACR', 'SYSREG_SR0', 'SYSREG_BAT0', 'SYSREG_HASHKEYR', 'SYSREG_HASHPKEYR', 'SYSREG_CONTEXTIDR', 'SYSREG_TAR', 'SYSREG_TB', 'SYSREG_TPIDR_EL0', 'SYSREG_TPIDRRO_EL0', 'SYSREG_FPCR', 'SYSREG_FPSR', 'SYSREG_CNTVCT_EL0', 'SYSREG_TPIDR_EL1', 'SYSREG_CNTKCTL', 'SYSREG_FPEXC', 'SYSREG_COUNT', 'CPU_SLB', 'SLB_ENTRIES', 'MSR_DR', 'MSR_IR', 'CPU_END',
-  'REC_SYNC', 'REC_SYNC_STATE', 'REC_SYNC_ACK', 'REC_SYNC_PENDING', 'REC_SYNC_QUIESCENT', 'REC_SYNC_LOCK', 'REC_SYNC_DEVICE', 'REC_CHECK', 'REC_TLB_CONTEXTS', 'TLB_CONTEXTS', 'REC_TLB_VICTIM', 'REC_JIT_BLOCKS', 'JIT_BLOCKS', 'JIT_BLOCK_SIZE', 'REC_END',
+  'SYSREG_SCTLR_EL1', 'SYSREG_TCR_EL1', 'SYSREG_TTBR0_EL1', 'SYSREG_TTBR1_EL1', 'SYSREG_MAIR_EL1', 'SYSREG_PTCR', 'SYSREG_PID', 'SYSREG_LPCR', 'SYSREG_SDR1', 'SYSREG_DACR', 'SYSREG_SR0', 'SYSREG_BAT0', 'SYSREG_HASHKEYR', 'SYSREG_HASHPKEYR', 'SYSREG_CONTEXTIDR', 'SYSREG_TAR', 'SYSREG_TB', 'SYSREG_TPIDR_EL0', 'SYSREG_TPIDRRO_EL0', 'SYSREG_FPCR', 'SYSREG_FPSR', 'SYSREG_CNTVCT_EL0', 'SYSREG_TPIDR_EL1', 'SYSREG_CNTKCTL', 'SYSREG_FPEXC', 'SYSREG_ACCDATA_EL1', 'SYSREG_COUNT', 'CPU_SLB', 'SLB_ENTRIES', 'MSR_DR', 'MSR_IR', 'CPU_END',
+  'REC_SYNC', 'REC_SYNC_STATE', 'REC_SYNC_ACK', 'REC_SYNC_PENDING', 'REC_SYNC_QUIESCENT', 'REC_SYNC_LOCK', 'REC_SYNC_DEVICE', 'REC_CHECK', 'REC_TLB_CONTEXTS', 'TLB_CONTEXTS', 'REC_TLB_VICTIM', 'REC_JIT_BLOCKS', 'JIT_BLOCKS', 'JIT_BLOCK_SIZE', 'REC_DATA64', 'REC_END',
   'CHECK_HOLES', 'CHECK_STALE', 'CHECK_LOST', 'CHECK_MMIO_UNASSIGNED', 'CHECK_EMULATED', 'CHECK_MMIO_INVALID',
   'CHECK_RETRIES', 'CHECK_FAULTS', 'CHECK_BAD_VALUES', 'CHECK_COUNT', 'VCPU_OUTSIDE', 'VCPU_RUNNING', 'VCPU_EMULATING',
   'MODE_64', 'MODE_LE', 'MODE_THUMB', 'MODE_ARM',
@@ -96,10 +96,12 @@ export type MmioImport = (as: number, gpaLow: number, gpaHigh: number, size: num
  */
 export interface DeviceImports {
   mmioLocate(as: number, gpaLow: number, gpaHigh: number): number;
+  /** An LS64 access (op: mmio.ts BLOCK_*, plus 4 when a built-in device decodes part of it), bytes at REC_DATA64: a BUS_* code, a status in REC_DATA. */
+  mmioBlock(as: number, gpaLow: number, gpaHigh: number, op: number, cause: number): number;
 }
 
-/** No register path: every device access goes the bus's general way. */
-const NO_DEVICE_PATH: DeviceImports = { mmioLocate: () => -1 };
+/** No register path: every device access goes the bus's general way (and no device takes a 64-byte one). */
+const NO_DEVICE_PATH: DeviceImports = { mmioLocate: () => -1, mmioBlock: () => 1 };
 
 /** Each instance's function table (its JS device entries are filled through it). */
 const tables = new WeakMap<WebAssembly.Instance, WebAssembly.Table>();

@@ -27,7 +27,26 @@ export interface MmioDevice {
   read(offset: number, size: number): MmioValue;
   /** `value` is a number for sizes up to 4 and a bigint for 8. */
   write(offset: number, size: number, value: MmioValue): void;
+  /**
+   * Optional, LD64B: the 64 bytes at `offset` (64-byte aligned) in memory order, read
+   * as one single-copy-atomic access. A device without it refuses LD64B (a device error).
+   */
+  read64B?(offset: number): Uint8Array;
+  /**
+   * Optional, ST64B/ST64BV/ST64BV0: the 64 bytes written at `offset` (64-byte aligned),
+   * memory order. With `withStatus` (ST64BV, ST64BV0) it returns the status the guest
+   * gets in Xs (a u64 as number or bigint; undefined: all ones, "not supported").
+   * A device without it refuses those stores (a device error).
+   */
+  write64B?(offset: number, bytes: Uint8Array, withStatus: boolean): MmioValue | undefined | void;
 }
+
+/** The core's 64-byte (LS64) access kinds, as assembly/mem/access.ts numbers them. */
+export const BLOCK_LOAD = 0;
+export const BLOCK_STORE = 1;
+export const BLOCK_STORE_STATUS = 2;
+/** ST64BV(0)'s status where the memory does not support a store with status. */
+export const BLOCK_STATUS_UNSUPPORTED = (1n << 64n) - 1n;
 
 export interface MmioRegistration {
   readonly name: string;
@@ -81,6 +100,8 @@ export class MmioBus {
   private readonly sinks = new Set<WeakRef<EntrySink>>();
   /** Set by a vCPU thread's bus (src/sync/devices.ts). */
   protected handlerWatch: HandlerWatch | undefined;
+  /** After accessBlock of a BLOCK_STORE_STATUS: the status for Xs. */
+  blockStatus = BLOCK_STATUS_UNSUPPORTED;
   /** Scratch for widened register accesses. */
   private readonly scratch = new DataView(new ArrayBuffer(8));
   lastFailure: DeviceFailure | undefined;
@@ -111,6 +132,11 @@ export class MmioBus {
     const endian = optionalEndian(MmioError, `device ${name}: endian`, device.endian);
     if (typeof device.read !== 'function' || typeof device.write !== 'function') {
       throw new MmioError('EINVAL', texts.deviceShape(name, 'read and write handlers are required'));
+    }
+    for (const optional of ['read64B', 'write64B'] as const) {
+      if (device[optional] !== undefined && typeof device[optional] !== 'function') {
+        throw new MmioError('EINVAL', texts.deviceShape(name, `${optional} must be a function when given`));
+      }
     }
     const space = this.spaces[as]!;
     const start = Number(base);
@@ -261,6 +287,45 @@ export class MmioBus {
     return BUS_HANDLED;
   }
 
+  /**
+   * An LS64 access: the 64 bytes at `gpa` (64-byte aligned) of `as` as ONE call of the
+   * device's read64B (op BLOCK_LOAD, into `data`) or write64B (from `data`), never split.
+   * BLOCK_STORE_STATUS leaves the device's status in blockStatus. BUS_UNCLAIMED when no
+   * device decodes any of it; BUS_DEVICE_ERROR (lastFailure says why, no handler ran)
+   * when `builtin` (a built-in or Wasm device decodes part of it: those take no 64-byte
+   * access), when it runs past one device's range, or the device has no such handler;
+   * or when the handler threw or answered with something else than documented.
+   */
+  accessBlock(as: number, gpa: number, op: number, builtin: boolean, data: Uint8Array): number {
+    const touching = this.spaces[as]?.filter((other) => other.start < gpa + 64 && gpa < other.end) ?? [];
+    if (touching.length === 0 && !builtin) return BUS_UNCLAIMED;
+    const mapped = touching[0];
+    const refuse = (why: string) => {
+      this.lastFailure = { device: mapped?.name ?? 'built-in device', gpa: BigInt(gpa), error: new MmioError('EINVAL', texts.deviceShape(mapped?.name ?? 'built-in', why)) };
+      return BUS_DEVICE_ERROR;
+    };
+    if (builtin) return refuse('built-in and Wasm devices take no 64-byte (LS64) access');
+    if (touching.length > 1 || mapped!.start > gpa || mapped!.end < gpa + 64) return refuse(`the 64-byte access at 0x${gpa.toString(16)} is not inside one device`);
+    const device = mapped!.device;
+    const handler = op === BLOCK_LOAD ? device.read64B : device.write64B;
+    if (typeof handler !== 'function') return refuse(`no ${op === BLOCK_LOAD ? 'read64B' : 'write64B'} handler for a 64-byte (LS64) access`);
+    const offset = gpa - mapped!.start;
+    try {
+      if (op === BLOCK_LOAD) {
+        const bytes: unknown = device.read64B!(offset);
+        if (!(bytes instanceof Uint8Array) || bytes.length !== 64) throw new TypeError(`read64B returned ${describeBytes(bytes)}, not 64 bytes (a Uint8Array)`);
+        data.set(bytes);
+      } else {
+        const answer: unknown = device.write64B!(offset, data.slice(), op === BLOCK_STORE_STATUS);
+        if (op === BLOCK_STORE_STATUS) this.blockStatus = statusOf(answer);
+      }
+      return BUS_HANDLED;
+    } catch (error) {
+      this.lastFailure = { device: mapped!.name, gpa: BigInt(gpa), error };
+      return BUS_DEVICE_ERROR;
+    }
+  }
+
   // One register access when the device takes this width at this alignment;
   // otherwise split into its widths, or widened to the enclosing aligned register:
   // reads extract the bytes, writes send zeros in the bytes the guest did not write.
@@ -319,6 +384,18 @@ function memoryOrder(little: boolean, size: number, value: MmioValue, out: { hig
   }
   out.high = little ? high : swap32(low);
   return little ? low : swap32(high);
+}
+
+function describeBytes(value: unknown): string {
+  return value instanceof Uint8Array ? `${value.length} bytes` : typeof value;
+}
+
+/** write64B's answer as the u64 status: undefined is all ones (no store with status); a u64 number or bigint as it is. */
+function statusOf(answer: unknown): bigint {
+  if (answer === undefined) return BLOCK_STATUS_UNSUPPORTED;
+  const wide = typeof answer === 'bigint' ? answer : typeof answer === 'number' && Number.isSafeInteger(answer) ? BigInt(answer) : undefined;
+  if (wide === undefined || wide < 0n || wide > BLOCK_STATUS_UNSUPPORTED) throw new TypeError(`write64B returned ${String(answer)}, not a u64 status`);
+  return wide;
 }
 
 function swap16(bits: number): number {

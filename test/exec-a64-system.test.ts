@@ -84,13 +84,20 @@ describe('A64 DC ZVA, cache maintenance and BRK on the machine', () => {
     return { machine, vcpu: new Vcpu(machine, 0, 'aarch64').set('pc', CODE) };
   }
 
-  it('DC ZVA on a device is eight 8-byte writes of zero in address order, the block around Xt', async () => {
+  it('DC ZVA on a device (Device memory) is an alignment fault at Xt, as the Arm ARM says: no write reaches it', async () => {
     const { machine, vcpu } = await guest([DC_ZVA(1), a64.svc()]);
     const writes: Array<[number, number, bigint]> = [];
     machine.mmio.register({ base: DEVICE, size: 0x100, read: () => 0, write: (offset, size, value) => { writes.push([offset, size, BigInt(value)]); } });
     vcpu.set('x1', DEVICE + 0x4bn);
-    expect(vcpu.run(10).reason).toBe('hypercall');
-    expect(writes).toEqual(Array.from({ length: 8 }, (_, i) => [0x40 + i * 8, 8, 0n]));
+    expect(vcpu.run(10)).toEqual({ reason: 'fault', pc: CODE, kind: 'alignment', address: DEVICE + 0x4bn });
+    expect(writes).toEqual([]);
+  });
+
+  it('DC ZVA on a read-only slot (RAM, not Device memory) still stores: its writes exit as MMIO', async () => {
+    const { machine, vcpu } = await guest([DC_ZVA(1)]);
+    machine.setUserMemoryRegion({ slot: 2, flags: 2, guestPhysAddr: 0x40_0000n, memorySize: 0x1000, userspaceAddr: machine.allocateBacking(0x1000) });
+    vcpu.set('x1', 0x40_0048n);
+    expect(vcpu.run(10)).toMatchObject({ reason: 'mmio', pc: CODE, gpa: 0x40_0040n, size: 8, write: true, cause: 'read-only slot' });
   });
 
   it('BC.cond (FEAT_HBC, newer than Unicorn 2.0.1) branches exactly as B.cond does, every condition and flag value', async () => {
@@ -112,9 +119,9 @@ describe('A64 DC ZVA, cache maintenance and BRK on the machine', () => {
     expect(taken).toBeGreaterThan(100);
   });
 
-  it('DC ZVA with XZR zeroes the block at address 0 (here unmapped: an mmio exit at 0)', async () => {
+  it('DC ZVA with XZR zeroes the block at address 0 (here unmapped, Device memory: an alignment fault at 0)', async () => {
     const { vcpu } = await guest([DC_ZVA(31)]);
-    expect(vcpu.run(10)).toMatchObject({ reason: 'mmio', pc: CODE, gpa: 0n, size: 8, write: true });
+    expect(vcpu.run(10)).toEqual({ reason: 'fault', pc: CODE, kind: 'alignment', address: 0n });
   });
 
   it('BRK ends the run with a trap fault at the BRK, which stays the pc', async () => {
@@ -164,7 +171,7 @@ describe('A64 cache maintenance and DC ZVA with the MMU on', () => {
     tables.map({ va: WRITABLE_VA, pa: RAM, size: 0x1000 });
     tables.map({ va: READ_ONLY_VA, pa: RAM + 0x1000n, size: 0x1000, writable: false });
     const vcpu = tables.enable(new Vcpu(machine, 0, 'aarch64'), { translate: false }).set('sctlr_el1', 1).set('pc', CODE_VA);
-    return { machine, vcpu };
+    return { machine, vcpu, tables };
   }
 
   it.each(CACHE_BY_ADDRESS)('%s of an unmapped address is a translation fault at it (a data abort), pc at the instruction', async (_name, word) => {
@@ -189,5 +196,15 @@ describe('A64 cache maintenance and DC ZVA with the MMU on', () => {
     const exit = vcpu.run(5) as { kind: string; pc: bigint; syndrome: bigint };
     expect([exit.kind, exit.pc, exit.syndrome & 0x3cn, (exit.syndrome >> 6n) & 1n]).toEqual(['translation', CODE_VA + 4n, 0x0cn, 1n]);
     expect(machine.readBytes(RAM + 0x80n, 0x80)).toEqual(new Uint8Array([...new Uint8Array(0x40).fill(0x5a), ...new Uint8Array(0x40)]));
+  });
+
+  it('DC ZVA to a page mapped to a device is an alignment fault, before a read-only mapping\'s permission fault', async () => {
+    const { machine, vcpu, tables } = await mmuGuest([DC_ZVA(1)]);
+    tables.map({ va: 0x5000_2000n, pa: 0x3000_0000n, size: 0x1000, writable: false });
+    let writes = 0;
+    machine.mmio.register({ base: 0x3000_0000n, size: 0x1000, read: () => 0, write: () => { writes++; } });
+    vcpu.set('x1', 0x5000_2088n);
+    expect(vcpu.run(5)).toEqual({ reason: 'fault', pc: CODE_VA, kind: 'alignment', address: 0x5000_2088n });
+    expect(writes).toBe(0);
   });
 });

@@ -31,7 +31,7 @@ async function loadStoreWords(count: number, seed: number) {
     // (checked in exec-a64-integer-unicorn.test.ts).
     if (['ldraa', 'ldrab'].includes(a64MnemonicName(raw.mnemonic))) continue;
     // FEAT_LSE128, FEAT_LRCPC3 and FEAT_LS64 postdate Unicorn 2.0.1 (QEMU 5): checked
-    // against LLVM's MC test encodings in exec-a64-loadstore-ext.test.ts.
+    // against LLVM's MC test encodings in exec-a64-loadstore-ext.test.ts (LS64: exec-a64-ls64.test.ts).
     if (/^(ldclrp|ldsetp|swpp|stilp|ldiapp|stl1|ldap1|ld64b|st64bv?0?)/.test(a64MnemonicName(raw.mnemonic))
       || ((word & 0x3b20_0c00) >>> 0) === 0x1900_0800) continue;
     // QEMU 5 does not narrow LDSMIN/LDUMAX & co to the access size as the ARM ARM says

@@ -1,7 +1,8 @@
 // Executes one A64 load/store descriptor: base (SP for 31, the pc for literals), the
 // register offset with its extend and shift, pre/post-index writeback, W/X results
 // with ARM's sign/zero extension, pairs, SIMD&FP registers (V n: bits 63:0 at +0),
-// the exclusive monitor, LSE and LSE128 atomics, DC ZVA; SIMD structure forms go to a64-structures.ts.
+// the exclusive monitor, LSE and LSE128 atomics, DC ZVA; SIMD structure forms go to
+// a64-structures.ts, LS64's 64-byte accesses to a64-ls64.ts.
 // Little-endian data. Registers are written only once every access completed, so an
 // instruction that exits can run again.
 import {
@@ -18,10 +19,11 @@ import {
 import { M64_LS64 } from "../decode/a64-mnemonics";
 import { record } from "../machine";
 import { cpu, setCpu } from "../cpu/regs";
-import { readValue, writeValue, accessExit, bigData } from "./guest-memory";
+import { readValue, writeValue, accessExit, bigData, deviceMemory, writableRam } from "./guest-memory";
 import { xRead, xWrite } from "./a64-alu";
 import { LS_UNIMPLEMENTED } from "./ppc/loadstore";
 import { a64Structure } from "./a64-structures";
+import { a64Ls64 } from "./a64-ls64";
 
 /** SCTLR_EL1.SA: SP alignment checking. */
 const SCTLR_SA: u64 = 8;
@@ -70,10 +72,6 @@ export function a64LoadStore(desc: usize, at: u64, word: u32): u32 {
   const size = <u32>load<u8>(desc, D_SIZE);
   const base = <u32>load<u8>(desc, D_BASE);
   if (op == OP_ZERO) return zeroBlock((flags & F_BASE_ZERO) != 0 ? 0 : xRead(base, false), size);
-  // LS64 (LD64B, ST64B, ST64BV, ST64BV0): one single-copy-atomic 64-byte access needs a
-  // 64-byte device access, and the slot layer dispatches 1 to 16 bytes: not run.
-  const mnemonic = load<u16>(desc, D_MNEMONIC);
-  if (mnemonic >= M64_LS64 && mnemonic < M64_LS64 + 4) return LS_UNIMPLEMENTED;
   const index = load<u8>(desc, D_INDEX);
   const baseValue = (flags & F_PC_RELATIVE) != 0 ? at : xRead(base, true);
   const offset = index != REG_NONE
@@ -86,6 +84,9 @@ export function a64LoadStore(desc: usize, at: u64, word: u32): u32 {
     setCpuFaultAddress(baseValue);
     return LS_ALIGNMENT;
   }
+  // LD64B, ST64B, ST64BV, ST64BV0: one 64-byte access at [Xn|SP] (a64-ls64.ts).
+  const mnemonic = <u32>load<u16>(desc, D_MNEMONIC);
+  if (mnemonic - M64_LS64 < 4) return a64Ls64(desc, mnemonic - M64_LS64, address, LS_ALIGNMENT);
   const total = (flags & F_PAIR) != 0 ? size << 1 : size;
   const mustAlign = op == OP_ATOMIC || (flags & (F_EXCLUSIVE | F_ACQUIRE | F_RELEASE)) != 0;
   if (mustAlign && (address & <u64>(total - 1)) != 0) {
@@ -112,13 +113,23 @@ export function a64LoadStore(desc: usize, at: u64, word: u32): u32 {
 
 /**
  * DC ZVA: zeroes the `bytes`-byte block holding `address` as 8-byte stores in address
- * order (each through the TLB, a device sees 8-byte writes, as PowerPC's dcbz), with no
- * alignment fault (the architecture's fault for Device memory is not modelled; QEMU
- * has none either). An exit part-way leaves the stores before it done: running it
- * again zeroes the same bytes.
+ * order (through one TLB hit when the block is writable RAM). On Device memory (here: a
+ * page no slot backs, a device's or no one's) it is an alignment fault at `address`,
+ * nothing written (Arm ARM, DC ZVA; QEMU 5 and Unicorn 2 write there instead). An exit
+ * part-way (a read-only slot's write exits) leaves the stores before it done: running
+ * it again zeroes the same bytes.
  */
 function zeroBlock(address: u64, bytes: u32): u32 {
   const block = address & ~(<u64>bytes - 1);
+  const host = writableRam(block, bytes);
+  if (host != 0) {
+    for (let at: usize = 0; at < <usize>bytes; at += 8) store<u64>(host + at, 0);
+    return EXIT_NONE;
+  }
+  if (deviceMemory(address)) {
+    setCpuFaultAddress(address);
+    return LS_ALIGNMENT;
+  }
   for (let offset: u32 = 0; offset < bytes; offset += 8) {
     writeValue(block + offset, 8, 0, false);
     if (accessExit != EXIT_NONE) return accessExit;

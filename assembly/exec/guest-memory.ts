@@ -16,7 +16,7 @@ import { REC_DATA, REC_EXIT, REC_FAULT_KIND, REC_MMIO_VA, CPU_MODE, MODE_LE, PAG
 import { EXIT_NONE, EXIT_FAULT, FAULT_TRANSLATION } from "../exits";
 import { record } from "../machine";
 import { setPc } from "../cpu/regs";
-import { physRead, physWrite, mmioLoad, mmioStore, mmioExit, mmioHint } from "../mem/access";
+import { physRead, physWrite, physBlock, ramBlock, ramLookup, BLOCK_LOAD, mmioLoad, mmioStore, mmioExit, mmioHint } from "../mem/access";
 import {
   tlbTranslate, tlbSetMmioHint, TLB_READ, TLB_WRITE, mmuOn, walkFaulted, walkedPage, mmioMarked, markedHint, physicalLimit,
 } from "../mmu/tlb";
@@ -175,6 +175,43 @@ function writeSlow(ea: u64, size: u32, raw: u64): void {
   }
   store<u64>(record + REC_DATA, raw);
   accessExit = physWrite(0, mmuOn ? walkedAddress(ea) : ea, size);
+}
+
+/**
+ * An LS64 access: the 64 bytes at `address` (64-byte aligned: one page) to or from the
+ * record's REC_DATA64 as one access, a BLOCK_* `op` (mem/access.ts physBlock): translated
+ * once, then RAM (a TLB hit, or the slot layer) or one device call. Sets accessExit.
+ */
+export function accessBlock(address: u64, op: u32): void {
+  const write = op != BLOCK_LOAD;
+  const ea = address & addressMask;
+  const host = tlbTranslate(write ? TLB_WRITE : TLB_READ, ea, 64);
+  if (host != 0) {
+    ramBlock(host, op);
+    accessExit = EXIT_NONE;
+    return;
+  }
+  if (translationFault() || limitFault(ea, 64, write)) return;
+  store<u64>(record + REC_MMIO_VA, ea);
+  accessExit = physBlock(0, mmuOn || mmioMarked ? walkedAddress(ea) : ea, op);
+}
+
+/** The memory address of `size` writable RAM bytes at `address` (aligned to `size`) through the TLB, or 0. */
+export function writableRam(address: u64, size: u32): usize {
+  return tlbTranslate(TLB_WRITE, address & addressMask, size);
+}
+
+/**
+ * Whether `address` is Device memory in this model: a page no slot backs (a device's, or
+ * no one's). Translated as a read, so a Device page's alignment fault comes before a
+ * write permission fault, as the Arm ARM orders them; false where the translation faults
+ * or the address is beyond the PA size (the store that follows reports that fault).
+ */
+export function deviceMemory(address: u64): bool {
+  const ea = address & addressMask;
+  if (tlbTranslate(TLB_READ, ea, 1) != 0 || walkFaulted) return false;
+  if (!mmuOn && physicalLimit != 0 && ea >= physicalLimit) return false;
+  return ramLookup(0, mmuOn || mmioMarked ? walkedAddress(ea) : ea, 1, 0) == 0;
 }
 
 /** Writes the low `size` (1, 2, 4, 8) bytes of `value` at `address` (wrapped to the address width) in `bigEndian` order; sets accessExit; `at` as readValue. */

@@ -1,10 +1,10 @@
 import {
-  AS_COUNT, PAGE_SIZE, REC_EXIT, REC_CAUSE, REC_MMIO_GPA, REC_DATA, REC_MMIO_DATA, JS_DEVICE_TABLE_BASE, JS_DEVICE_MAX,
+  AS_COUNT, PAGE_SIZE, REC_EXIT, REC_CAUSE, REC_MMIO_GPA, REC_DATA, REC_MMIO_DATA, REC_DATA64, JS_DEVICE_TABLE_BASE, JS_DEVICE_MAX,
 } from "../layout";
 import { EXIT_NONE, EXIT_MMIO, EXIT_DEVICE_ERROR, EXIT_BAD_ACCESS, CAUSE_NONE, CAUSE_UNMAPPED } from "../exits";
 import { record } from "../machine";
 import { ramAddress, markDirty, missCause } from "./slots";
-import { builtinAccess, builtinAccessAt, builtinIndexAt, builtinValue } from "./builtin";
+import { builtinAccess, builtinAccessAt, builtinIndexAt, builtinOverlaps, builtinValue } from "./builtin";
 import { recordMmioAccess, mmioCounter } from "./mmio-record";
 
 /**
@@ -40,6 +40,23 @@ const BUS_DEVICE_ERROR: u32 = 2;
 /** The index on the host bus of the device decoding `gpa` in address space `as`, or -1. */
 @external("env", "mmioLocate")
 declare function deviceLocate(as: u32, gpaLow: u32, gpaHigh: u32): i32;
+
+/**
+ * The host bus's 64-byte path (LD64B, ST64B, ST64BV, ST64BV0): the block at `gpa`
+ * (64-byte aligned) as ONE device call, its bytes in the record's REC_DATA64 (memory
+ * order). `op`: a BLOCK_* code, BLOCK_BUILTIN added when a built-in or Wasm device
+ * decodes part of it (the host refuses those, naming the access). Returns a BUS_* code;
+ * BUS_HANDLED for BLOCK_STORE_STATUS leaves the status (u64) in REC_DATA.
+ */
+@external("env", "mmioBlock")
+declare function blockDispatch(as: u32, gpaLow: u32, gpaHigh: u32, op: u32, cause: u32): u32;
+
+export const BLOCK_LOAD: u32 = 0;
+export const BLOCK_STORE: u32 = 1;
+export const BLOCK_STORE_STATUS: u32 = 2;
+const BLOCK_BUILTIN: u32 = 4;
+/** ST64BV(0)'s status where the memory does not support a store with status (Arm ARM: all ones). */
+export const BLOCK_STATUS_UNSUPPORTED: u64 = 0xffff_ffff_ffff_ffff;
 
 // A device hint (what a TLB MMIO mark keeps beside the physical page, in its 12 low
 // bits): 0 none, 1 + index for a built-in device, HINT_BUS | index for one on the bus.
@@ -87,6 +104,44 @@ export function physWrite(as: u32, gpa: u64, size: u32): u32 {
  */
 export function physMmio(gpa: u64, size: u32, write: bool): u32 {
   return finish(mmioFragment(0, gpa, size, write, record + REC_DATA, CAUSE_UNMAPPED));
+}
+
+/**
+ * One 64-byte access (LS64) at `gpa` of `as`, 64-byte aligned (so within one page and
+ * one slot), bytes in REC_DATA64. RAM: 8 single-copy-atomic doublewords, not one
+ * 64-byte atomic access (Wasm has none: another vCPU thread may see part of a store);
+ * RAM does not support a store with status, so BLOCK_STORE_STATUS writes the data and
+ * returns BLOCK_STATUS_UNSUPPORTED in REC_DATA (the Arm ARM leaves the memory UNKNOWN).
+ * Elsewhere one call to the host bus (blockDispatch); unclaimed: EXIT_MMIO of size 64.
+ */
+export function physBlock(as: u32, gpa: u64, op: u32): u32 {
+  const write = op != BLOCK_LOAD;
+  if (as >= AS_COUNT || (gpa & 63) != 0 || op > BLOCK_STORE_STATUS) return finish(EXIT_BAD_ACCESS);
+  const host = ramAddress(as, gpa, 64, write);
+  if (host != 0) {
+    ramBlock(host, op);
+    if (write) markDirty(as, gpa, 64);
+    return finish(EXIT_NONE);
+  }
+  const cause = missCause;
+  recordMmioAccess(as, gpa, 64, write, cause);
+  const builtin = builtinOverlaps(as, gpa, 64) ? BLOCK_BUILTIN : 0;
+  const bus = blockDispatch(as, <u32>gpa, <u32>(gpa >>> 32), op | builtin, cause);
+  if (bus == BUS_HANDLED) {
+    store<u32>(record + REC_CAUSE, CAUSE_NONE);
+    return finish(EXIT_NONE);
+  }
+  return finish(bus == BUS_UNCLAIMED ? EXIT_MMIO : EXIT_DEVICE_ERROR);
+}
+
+/** physBlock's RAM case at memory address `host` (a TLB hit's, or a slot's). */
+export function ramBlock(host: usize, op: u32): void {
+  const data = record + REC_DATA64;
+  for (let at: usize = 0; at < 64; at += 8) {
+    if (op == BLOCK_LOAD) store<u64>(data + at, atomic.load<u64>(host + at));
+    else atomic.store<u64>(host + at, load<u64>(data + at));
+  }
+  if (op == BLOCK_STORE_STATUS) store<u64>(record + REC_DATA, BLOCK_STATUS_UNSUPPORTED);
 }
 
 /** After mmioLoad or mmioStore: its EXIT_* code, and the device hint the page should keep from now on. */
@@ -241,11 +296,11 @@ function locate(gpa: u64): u32 {
 }
 
 /**
- * Memory address backing [gpa, gpa+size) in address space `as` when a slot permits the
- * access, else 0. Touches no access data, so a device handler may call it mid-access.
+ * Memory address backing [gpa, gpa+size) (size 1..16 or 64) in address space `as` when a
+ * slot permits the access, else 0. Touches no access data, so a device handler may call it mid-access.
  */
 export function ramLookup(as: u32, gpa: u64, size: u32, write: u32): usize {
-  if (as >= AS_COUNT || size - 1 >= 16) return 0;
+  if (as >= AS_COUNT || (size - 1 >= 16 && size != 64)) return 0;
   return ramAddress(as, gpa, size, write != 0);
 }
 

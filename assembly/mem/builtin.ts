@@ -59,6 +59,19 @@ export function builtinIndexAt(as: u32, gpa: u64): i32 {
   return -1;
 }
 
+/** Whether a built-in device of `as` decodes any byte of [gpa, gpa+size). */
+export function builtinOverlaps(as: u32, gpa: u64, size: u32): bool {
+  const count = min<u32>(atomic.load<u32>(CONTROL_BASE + CTRL_BUILTIN_COUNT), BUILTIN_MAX);
+  for (let i: u32 = 0; i < count; i++) {
+    const entry: usize = CONTROL_BASE + CTRL_BUILTINS + i * BUILTIN_ENTRY_SIZE;
+    if (load<u32>(entry, BUILTIN_E_AS) != as) continue;
+    // The device starts inside the range, or the range starts inside the device.
+    const base = load<u64>(entry, BUILTIN_E_BASE);
+    if (base - gpa < <u64>size || gpa - base < load<u64>(entry, BUILTIN_E_SIZE)) return true;
+  }
+  return false;
+}
+
 /** After a read by builtinAccessAt: its bytes in memory order (a little-endian value). */
 export let builtinValue: u64 = 0;
 

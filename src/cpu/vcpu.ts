@@ -18,6 +18,7 @@ interface MmioExitBase {
   reason: 'mmio';
   pc: bigint;
   gpa: bigint;
+  /** 1..16 bytes, or 64 for an LS64 access (LD64B, ST64B, ST64BV, ST64BV0; a store with status gets all ones). */
   size: number;
   /** Address space (slot bits 16-31). */
   addressSpace: number;
@@ -197,7 +198,7 @@ export class Vcpu<A extends GuestArch = GuestArch> {
     const gpa = (BigInt(high >>> 0) << 32n) | BigInt(low >>> 0);
     if (!next || next.as !== as || next.gpa !== gpa || next.size !== size || next.write !== write) return BUS_UNCLAIMED;
     this.completing++;
-    if (!write) new Uint8Array(this.machine.memory.buffer).set(next.data, this.core.record + this.machine.map.REC_MMIO_DATA);
+    if (!write) new Uint8Array(this.machine.memory.buffer).set(next.data, this.core.mmioDataAt(size));
     return BUS_HANDLED;
   }
 
@@ -219,7 +220,7 @@ export class Vcpu<A extends GuestArch = GuestArch> {
         // An MMIO exit always has a cause (the TLB's MMIO mark is CAUSE_UNMAPPED).
         const base = { reason: 'mmio', pc, gpa: u64(map.REC_MMIO_GPA), size: u32(map.REC_MMIO_SIZE), addressSpace: u32(map.REC_MMIO_AS), cause: cause === 'none' ? 'unmapped' : cause } as const;
         if (u32(map.REC_MMIO_WRITE) === 0) return { ...base, write: false };
-        const data = new Uint8Array(this.machine.memory.buffer, record + map.REC_MMIO_DATA, base.size).slice();
+        const data = new Uint8Array(this.machine.memory.buffer, this.core.mmioDataAt(base.size), base.size).slice();
         return { ...base, write: true, data, value: bytesToValue(data, this.dataEndian()) };
       }
       case map.EXIT_DEVICE_ERROR: return { reason: 'device-error', pc, gpa: u64(map.REC_MMIO_GPA) };

@@ -188,7 +188,7 @@ export class VcpuRunner implements VcpuSide {
       if (cause === map.CAUSE_INVALID) words.count(this.index, 'invalid');
       this.hooks.inFlight?.();
       // The completion, later: against the host's view as it is now.
-      const data = this.core.record + map.REC_MMIO_DATA;
+      const data = this.core.mmioDataAt(size);
       const host = hostView();
       if (host === 0) {
         words.count(this.index, 'unassigned');

@@ -17,7 +17,7 @@
 // IVAC: as a store); by set/way and IC IALLU(IS) are NOPs. DC ZVA is a store (a64-loadstore.ts).
 import {
   CPU_NZCV, CPU_MSR, CPU_SYSREGS, CPU_RESERVE_VALID, SYSREG_TPIDR_EL0, SYSREG_TPIDRRO_EL0, SYSREG_FPCR, SYSREG_FPSR, SYSREG_CNTVCT_EL0,
-  REC_FAULT_SYNDROME,
+  SYSREG_ACCDATA_EL1, REC_FAULT_SYNDROME,
 } from "../../layout";
 import { FAULT_TRAP, FAULT_TRANSLATION } from "../../exits";
 import { record } from "../../machine";
@@ -70,6 +70,7 @@ function keptIndex(key: u32): i32 {
     case 0xde83: return <i32>SYSREG_TPIDRRO_EL0; // S3_3_C13_C0_3
     case 0xda20: return <i32>SYSREG_FPCR; //        S3_3_C4_C4_0
     case 0xda21: return <i32>SYSREG_FPSR; //        S3_3_C4_C4_1
+    case 0xc685: return <i32>SYSREG_ACCDATA_EL1; // S3_0_C13_C0_5 (an EL1 register; the vCPU runs at EL1)
     default: return -1;
   }
 }
@@ -80,7 +81,7 @@ function keptIndex(key: u32): i32 {
 
 /**
  * MRS/MSR of NZCV, FPCR, FPSR, TPIDR_EL0, TPIDRRO_EL0 (the vCPU runs at EL1, where it is
- * writable), and reads of CTR_EL0, DCZID_EL0, CNTFRQ_EL0 and CNTVCT_EL0/CNTPCT_EL0. The
+ * writable), ACCDATA_EL1 (FEAT_LS64_ACCDATA: ST64BV0's low word; bits 63:32 RES0), and reads of CTR_EL0, DCZID_EL0, CNTFRQ_EL0 and CNTVCT_EL0/CNTPCT_EL0. The
  * counter is virtual time kept per vCPU: every read returns one more than the last
  * (so a guest's delay loop ends, deterministically). ALU_NOT_MINE for other registers.
  */
@@ -90,7 +91,8 @@ function systemRegisterEl0(word: u32): u32 {
   const rt = word & 31;
   const kept = keptIndex(key);
   if (kept >= 0) {
-    const mask: u64 = <u32>kept == SYSREG_FPCR ? FPCR_MASK : <u32>kept == SYSREG_FPSR ? FPSR_MASK : 0xffff_ffff_ffff_ffff;
+    const mask: u64 = <u32>kept == SYSREG_FPCR ? FPCR_MASK : <u32>kept == SYSREG_FPSR ? FPSR_MASK
+      : <u32>kept == SYSREG_ACCDATA_EL1 ? 0xffff_ffff : 0xffff_ffff_ffff_ffff;
     if (read) xWrite(rt, load<u64>(sysreg(<u32>kept)), false);
     else store<u64>(sysreg(<u32>kept), xRead(rt, false) & mask);
     return ALU_DONE;
