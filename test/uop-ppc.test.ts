@@ -104,9 +104,10 @@ describe('PowerPC micro-ops', () => {
     expect(vcpu.get('r3')).toBe(1000n);
   });
 
-  // The run loop checks slot changes at block starts (assembly/exec/ppc/run.ts): an
-  // access that leaves the TLB's hit path (here a device that changes the RAM slots) ends the
-  // block, so the straight-line load after it already reads through the new mapping.
+  // The run loop checks slot changes at block starts only (assembly/exec/ppc/run.ts); a
+  // device that changes the RAM slots in the middle of a straight run (its access ends the
+  // block, and the MMIO path syncs the TLB after a JS handler) must still be seen by the
+  // very next load, not by the TLB entry the load before it filled.
   it.each(['ppc32be', 'ppc64be', 'ppc64le'] as const)('%s: slots a device changes during a load are seen by the next instruction', async (arch) => {
     const DEVICE = 0xa000_0000n;
     const { machine, vcpu } = await guest(arch, [
