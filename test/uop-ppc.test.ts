@@ -103,4 +103,38 @@ describe('PowerPC micro-ops', () => {
     expect(vcpu.run(100)).toMatchObject({ reason: 'hypercall' });
     expect(vcpu.get('r3')).toBe(1000n);
   });
+
+  // The run loop checks slot changes at block starts only (assembly/exec/ppc/run.ts); a
+  // device that changes the RAM slots in the middle of a straight run (its access ends the
+  // block, and the MMIO path syncs the TLB after a JS handler) must still be seen by the
+  // very next load, not by the TLB entry the load before it filled.
+  it.each(['ppc32be', 'ppc64be', 'ppc64le'] as const)('%s: slots a device changes during a load are seen by the next instruction', async (arch) => {
+    const DEVICE = 0xa000_0000n;
+    const { machine, vcpu } = await guest(arch, [
+      ppc.lwz(5, 0, 11), //  DATA through the old slot: the TLB now holds it
+      ppc.lwz(3, 0, 20), //  the device, which deletes slot 1 and moves slot 2 to DATA
+      ppc.lwz(4, 0, 11), //  DATA again, no branch in between
+      ppc.sc(),
+    ]);
+    const endian = arch === 'ppc64le' ? 'little' : 'big';
+    const moved = machine.allocateBacking(0x10000);
+    let reads = 0;
+    machine.mmio.register({
+      name: 'mover', base: DEVICE, size: 0x10, endian,
+      read() {
+        reads++;
+        machine.setUserMemoryRegion({ slot: 1, guestPhysAddr: DATA, memorySize: 0, userspaceAddr: 0 }); // deleted
+        machine.setUserMemoryRegion({ slot: 2, guestPhysAddr: DATA, memorySize: 0x10000, userspaceAddr: moved }); // moved there
+        return 7;
+      },
+      write() {},
+    });
+    machine.write(DATA, 4, 0x1111_1111n, { endian });
+    machine.setUserMemoryRegion({ slot: 2, guestPhysAddr: DATA + 0x10000n, memorySize: 0x10000, userspaceAddr: moved });
+    machine.write(DATA + 0x10000n, 4, 0x2222_2222n, { endian }); // the other backing, through its own slot
+    vcpu.set('r11', DATA).set('r20', DEVICE);
+    expect(vcpu.run(100)).toMatchObject({ reason: 'hypercall' });
+    expect(reads).toBe(1);
+    expect([vcpu.get('r5'), vcpu.get('r3'), vcpu.get('r4')]).toEqual([0x1111_1111n, 7n, 0x2222_2222n]);
+  });
 });

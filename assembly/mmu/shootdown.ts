@@ -1,7 +1,8 @@
 // Broadcast TLB invalidation between vCPUs (TLBI ...IS, tlbie). The poster drops the
 // page (or address space, or everything) from its own TLB, writes it to the control block's ring and bumps
-// CTRL_SHOOT_SEQ; every vCPU drops the posted pages before its next instruction and
-// acks in its record. A barrier (DSB, ptesync, tlbsync) retires the post when the
+// CTRL_SHOOT_SEQ; every vCPU drops the posted pages at its next block start (A64 and
+// PowerPC run loops) or before its next instruction (AArch32) and acks in its record.
+// A barrier (DSB, ptesync, tlbsync) retires the post when the
 // invalidation model allows:
 //   SHOOT_BROADCAST (PowerPC, ARM): every vCPU outside emulation has acked; a vCPU
 //     inside the host's MMIO path is not waited for, so its access may complete
@@ -35,7 +36,7 @@ let seen: u32 = 0;
   return CONTROL_BASE + CTRL_SHOOT_RING + (seq & (SHOOT_RING_SIZE - 1)) * SHOOT_ENTRY_SIZE;
 }
 
-/** Drops what other vCPUs posted since the last call and acks; true if there was a post. Call before every instruction. */
+/** Drops what other vCPUs posted since the last call and acks; true if there was a post. Call where tlbSync is called (tlb.ts). */
 @inline export function shootSync(): bool {
   // Acquire: a post's ring entry is written before its sequence number is published.
   const posted = atomic.load<u32>(SEQ);

@@ -13,10 +13,11 @@
 // space drops only its entries. When the table is full the oldest context's entries
 // are dropped and its number reused.
 //
-// Entries never outlive a slot change: tlbSync(), called before every instruction,
-// flushes the whole TLB when the slot table's generation moved. The window between
-// that check and an access is the instruction in flight, which is exactly the
-// emulated access the invalidation models reason about.
+// Entries never outlive a slot change: tlbSync(), called at each block start (A64,
+// PowerPC) or before each instruction (AArch32), flushes the whole TLB when the slot
+// table's generation moved. The window between that check and an access is the
+// block in flight (a straight run of TLB hits, as QEMU's translation blocks), which
+// the invalidation models reason about as one emulated access sequence.
 import {
   CONTROL_BASE, CTRL_SLOT_GEN, PAGE_SIZE, TLB_ENTRY_SIZE, TLB_E_READ, TLB_E_WRITE, TLB_E_FETCH, TLB_E_ADDEND,
   TLB_INVALID, SLOT_READONLY, TLB_CONTEXT_SHIFT, TLB_CONTEXT_MASK, TLB_MMIO, TLB_CONTEXTS, REC_TLB_CONTEXTS,
@@ -175,7 +176,9 @@ let filledUnder: u32 = 0;
 /**
  * Drops what other vCPUs' broadcast invalidations posted, then flushes the TLB if the
  * slot table changed since it was filled; true if either dropped entries (a cached
- * code-page translation must go too). Call before each instruction.
+ * code-page translation must go too). The A64 and PowerPC run loops call it at each block
+ * start (after a taken branch, the full path, an access off the TLB's hit path, a compiled
+ * iteration, on entering another code page); AArch32's before each instruction.
  */
 @inline export function tlbSync(): bool {
   const dropped = shootSync();

@@ -16,7 +16,7 @@ import { pc, setPc, mode, isLittle } from "../../cpu/regs";
 import { ppcAlu, ppcPrefixedAlu, ALU_DONE, ALU_NOT_MINE } from "./alu";
 import { ppcLoadStore, LS_UNIMPLEMENTED, LS_ALIGNMENT_PPC, LS_TRAP_PPC } from "./loadstore";
 import { resetAccessExit, setAddressMask } from "../guest-memory";
-import { uopSync, uopFor, uopExecute, uopStatus, uopSetReportLoops, U_GENERIC_EXIT, U_LOOP_BRANCH } from "./uops";
+import { uopSync, uopFor, uopExecute, uopStatus, uopSetReportLoops, U_GENERIC_EXIT, U_LOOP_BRANCH, U_BLOCK_END } from "./uops";
 import { jitEnabled, jitBackwardBranch, jitIteration, jitPc, jitLength, jitNextPc } from "../jit";
 
 /** Host address of the 4 bytes at `at`, or 0 when they are not in RAM. */
@@ -117,17 +117,25 @@ function runInstructions(budget: u32): u32 {
   ppcSetMmu();
   uopStatus = EXIT_NONE;
   // pc lives in a local while micro-ops run; it is written back before the full
-  // path runs (which reads and sets it itself) and before returning.
+  // path runs (which reads and sets it itself) and before returning. Slot-table changes,
+  // other vCPUs' broadcast invalidations, a dropped code page and a compiled loop are
+  // checked at block starts, as a64-run.ts does: after a taken branch, the full path, an
+  // access that left the TLB's hit path (which may have run a device) or a compiled
+  // iteration; entering another code page syncs the TLB too.
   let at = pc();
   let codePage: u64 = 1; // the page `codeHost` maps; 1 is never a page
   let codeHost: usize = 0;
   let codeEpoch = tlbEpoch; // codeHost stays right until an entry is dropped or the address space changes
   const jit = wide && jitEnabled();
   uopSetReportLoops(jit);
-  for (let left = budget; left != 0; left--) {
-    if (tlbSync()) codePage = 1;
+  const width: u64 = wide ? 0xffff_ffff_ffff_ffff : 0xffff_ffff;
+  let left = budget;
+  let blockStart = true;
+  while (left != 0) {
+    if (blockStart && (tlbSync() || tlbEpoch != codeEpoch)) codePage = 1;
     const page = at & ~(<u64>PAGE_SIZE - 1);
     if (page != codePage) {
+      tlbSync();
       const host = fetchAddress(page);
       if (host == 0) {
         setPc(at);
@@ -138,30 +146,39 @@ function runInstructions(budget: u32): u32 {
       codeHost = host;
       codeEpoch = tlbEpoch;
     }
-    if (jit && at == jitPc && left > jitLength) {
-      // One compiled iteration; what it could not finish continues below, interpreted.
-      const done = jitIteration(regs, codeHost + <usize>(at - page), at);
-      if (done != 0) {
-        left -= done - 1;
-        at = jitNextPc;
-        continue;
+    const code = codeHost + <usize>(at - page);
+    if (blockStart) {
+      blockStart = false;
+      if (jit && at == jitPc && left > jitLength) {
+        // One compiled iteration; what it could not finish continues below, interpreted.
+        const done = jitIteration(regs, code, at);
+        if (done != 0) {
+          left -= done;
+          at = jitNextPc;
+          blockStart = true;
+          continue;
+        }
       }
     }
-    const raw = load<u32>(codeHost + <usize>(at - page));
+    const raw = load<u32>(code);
     const next = uopExecute(uopFor(raw, wide, bigEndian), at, bigEndian, regs, wide);
     if (uopStatus == EXIT_NONE) {
+      left--;
+      if (next != ((at + 4) & width)) blockStart = true; // a taken branch
       at = next;
       continue;
     }
-    if (uopStatus == U_LOOP_BRANCH) {
+    if (uopStatus == U_LOOP_BRANCH || uopStatus == U_BLOCK_END) {
+      if (uopStatus == U_LOOP_BRANCH) jitBackwardBranch(next, at, code);
       uopStatus = EXIT_NONE;
-      jitBackwardBranch(next, at, codeHost + <usize>(at - page));
+      left--;
+      blockStart = true;
       at = next;
       continue;
     }
     setPc(at);
     runLeft = left;
-    if (uopStatus != U_GENERIC_EXIT && uopStatus != EXIT_NONE) return exitWith(uopStatus, at);
+    if (uopStatus != U_GENERIC_EXIT) return exitWith(uopStatus, at);
     uopStatus = EXIT_NONE;
     const exit = stepGeneric(bigEndian ? bswap<u32>(raw) : raw, at, decodeMode, bigEndian);
     if (exit != EXIT_NONE) {
@@ -169,8 +186,9 @@ function runInstructions(budget: u32): u32 {
       return exit;
     }
     // The full path runs the instructions that change translation (mtmsr, tlbiel,
-    // slbie, mtspr of the MMU registers): then the code page is translated again.
-    if (tlbEpoch != codeEpoch) codePage = 1;
+    // slbie, mtspr of the MMU registers): the block start after it sees the new epoch.
+    left--;
+    blockStart = true;
     at = pc();
   }
   setPc(at);

@@ -10,7 +10,8 @@ import { REC_UOPS, UOP_SIZE, UOP_ENTRIES, CPU_LR, CPU_CTR, CPU_XER } from "../..
 import { EXIT_NONE } from "../../exits";
 import { record } from "../../machine";
 import { cpu, setCpu, cr, setCr } from "../../cpu/regs";
-import { readValue, writeValue, accessExit } from "../guest-memory";
+import { readValue, writeValue, accessExit, swap } from "../guest-memory";
+import { tlbLookup, TLB_READ, TLB_WRITE } from "../../mmu/tlb";
 import { ppcFixedPoint, ALU_DONE } from "./alu";
 import { XER_CA, XER_CA32 } from "./fixed-point";
 import {
@@ -84,30 +85,62 @@ let decodedFor: u32 = 0xffff_ffff;
   return (ra == 0 ? 0 : register(regs, ra)) + ((aux & A_INDEXED) != 0 ? register(regs, rb) : imm);
 }
 
-@inline function loadAndGo(regs: usize, at: u64, rt: u32, ra: u32, rb: u32, imm: u64, aux: u32, size: u32, signed: bool, bigEndian: bool, width: u64): u64 {
-  const ea = effectiveAddress(regs, ra, rb, imm, aux);
+@inline function hostValue(host: usize, size: u32): u64 {
+  return size == 8 ? load<u64>(host) : size == 4 ? <u64>load<u32>(host) : size == 2 ? <u64>load<u16>(host) : <u64>load<u8>(host);
+}
+
+// Out of line, the way every access case leaves the TLB's hit path: a fill, MMIO (a
+// device may run), a page-crossing access. It completed another way, so it ends the
+// block (uopStatus U_BLOCK_END) unless it did not complete (the access's exit).
+function readOffPath(ea: u64, size: u32, bigEndian: bool, at: u64): u64 {
   const value = readValue(ea, size, bigEndian, at);
-  if (accessExit != EXIT_NONE) {
-    uopStatus = accessExit;
-    return at;
+  uopStatus = accessExit != EXIT_NONE ? accessExit : U_BLOCK_END;
+  return value;
+}
+
+function writeOffPath(ea: u64, size: u32, value: u64, bigEndian: bool, at: u64): void {
+  writeValue(ea, size, value, bigEndian, at);
+  uopStatus = accessExit != EXIT_NONE ? accessExit : U_BLOCK_END;
+}
+
+@inline function loadAndGo(regs: usize, at: u64, rt: u32, ra: u32, rb: u32, imm: u64, aux: u32, size: u32, signed: bool, bigEndian: bool, width: u64): u64 {
+  const ea = effectiveAddress(regs, ra, rb, imm, aux) & width;
+  const host = tlbLookup(TLB_READ, ea, size);
+  let value: u64;
+  if (host != 0) {
+    value = swapIf(hostValue(host, size), size, bigEndian);
+  } else {
+    value = readOffPath(ea, size, bigEndian, at);
+    if (uopStatus != U_BLOCK_END) return at;
   }
   setRegister(regs, rt, signed ? signExtend(value, size) & width : value);
-  if ((aux & A_UPDATE) != 0) setRegister(regs, ra, ea & width);
+  if ((aux & A_UPDATE) != 0) setRegister(regs, ra, ea);
   return (at + 4) & width;
 }
 
 @inline function storeAndGo(regs: usize, at: u64, rt: u32, ra: u32, rb: u32, imm: u64, aux: u32, size: u32, bigEndian: bool, width: u64): u64 {
-  const ea = effectiveAddress(regs, ra, rb, imm, aux);
-  writeValue(ea, size, register(regs, rt), bigEndian, at);
-  if (accessExit != EXIT_NONE) {
-    uopStatus = accessExit;
-    return at;
+  const ea = effectiveAddress(regs, ra, rb, imm, aux) & width;
+  const value = register(regs, rt);
+  const host = tlbLookup(TLB_WRITE, ea, size);
+  if (host != 0) {
+    const raw = swapIf(value, size, bigEndian);
+    if (size == 8) store<u64>(host, raw);
+    else if (size == 4) store<u32>(host, <u32>raw);
+    else if (size == 2) store<u16>(host, <u16>raw);
+    else store<u8>(host, <u8>raw);
+  } else {
+    writeOffPath(ea, size, value, bigEndian, at);
+    if (uopStatus != U_BLOCK_END) return at;
   }
-  if ((aux & A_UPDATE) != 0) setRegister(regs, ra, ea & width);
+  if ((aux & A_UPDATE) != 0) setRegister(regs, ra, ea);
   return (at + 4) & width;
 }
 
-/** Why uopExecute did not simply continue: EXIT_NONE, U_GENERIC_EXIT, or an access's exit. */
+@inline function swapIf(value: u64, size: u32, bigEndian: bool): u64 {
+  return bigEndian ? swap(value, size) : value;
+}
+
+/** Why uopExecute did not simply continue: EXIT_NONE, U_GENERIC_EXIT, U_LOOP_BRANCH, U_BLOCK_END, or an access's exit. */
 export let uopStatus: u32 = EXIT_NONE;
 
 /** uopStatus when the word needs the full path (no EXIT_* uses this value). */
@@ -115,6 +148,9 @@ export const U_GENERIC_EXIT: u32 = 0xffff;
 
 /** uopStatus after a taken backward bc when uopReportLoops is set: the instruction completed, the next pc is a loop's start. */
 export const U_LOOP_BRANCH: u32 = 0xfffe;
+
+/** uopStatus after an access that left the TLB's hit path and completed: the run loop's block ends there. */
+export const U_BLOCK_END: u32 = 0xfffd;
 
 /** Whether taken backward conditional branches report U_LOOP_BRANCH (for the compiled-loop path). */
 export let uopReportLoops = false;
@@ -169,13 +205,15 @@ export function uopSetReportLoops(on: bool): void {
 @inline export function uopExecute(entry: usize, at: u64, bigEndian: bool, regs: usize, wide: bool): u64 {
   const width: u64 = wide ? 0xffff_ffff_ffff_ffff : 0xffff_ffff;
   const next = (at + 4) & width;
-  const op = load<u8>(entry, 4);
-  const d = <u32>load<u8>(entry, 5);
-  const ra = <u32>load<u8>(entry, 6);
-  const rb = <u32>load<u8>(entry, 7);
-  const bits = load<u32>(entry, 8);
+  const fields = load<u32>(entry, 4); // op, d, ra, rb: one byte each, in that order
+  const op = <u8>fields;
+  const d = (fields >>> 8) & 0xff;
+  const ra = (fields >>> 16) & 0xff;
+  const rb = fields >>> 24;
+  const operands = load<u64>(entry, 8); // the immediate's bits, then aux
+  const bits = <u32>operands;
   const imm = <u64><i64><i32>bits; // sign-extended; the logical forms' immediates are below 2^31
-  const aux = load<u32>(entry, 12);
+  const aux = <u32>(operands >>> 32);
   let r: u64;
   switch (op & ~U_RECORD) {
     case U_LOAD_U8: return loadAndGo(regs, at, d, ra, rb, imm, aux, 1, false, bigEndian, width);
