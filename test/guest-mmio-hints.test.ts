@@ -218,3 +218,31 @@ describe('a JS device that throws on the hinted path', () => {
     expect(writes).toEqual([1, 2, 3, 4]);
   });
 });
+
+describe('interpreted loads and stores through a hinted mark', () => {
+  it('reach the device once per access with the instruction\'s pc in the record and the access counted, every size', async () => {
+    for (const size of SIZES) {
+      const machine = await Machine.create({ arenaBytes: 1 << 20 });
+      machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: 0x10_0000, memorySize: 0x1000, userspaceAddr: machine.allocateBacking(0x1000) });
+      const vcpu = new Vcpu(machine, 0, 'aarch64');
+      const seen: string[] = [];
+      machine.mmio.register({
+        name: 'regs', base: 0x0a00_0000, size: 0x1000,
+        read: (offset, width) => { seen.push(`read ${offset} ${width} @${vcpu.get('pc').toString(16)}`); return offset; },
+        write: (offset, width, value) => { seen.push(`write ${offset} ${width} ${value} @${vcpu.get('pc').toString(16)}`); },
+      });
+      // 10 times: ldr x5, [x1, #size] then str x5, [x1]; the loop at 0x10_000c.
+      const program = new A64Program().emit(a64.movz(1, 0x0a00, 16), a64.movz(2, 10), a64.movz(3, 0))
+        .label('loop').emit(a64.ldr(5, 1, size, size), a64.str(5, 1, 0, size), a64.subs(2, 2, 1))
+        .branchTo((offset: number) => a64.bcond('ne', offset), 'loop')
+        .emit(a64.svc());
+      machine.writeBytes(0x10_0000n, program.bytes());
+      vcpu.set('pc', 0x10_0000n);
+      const before = vcpu.core.counters().mmio;
+      expect(vcpu.run(1000).reason).toBe('hypercall');
+      const once = [`read ${size} ${size} @10000c`, `write 0 ${size} ${size} @100010`];
+      expect(seen, `size ${size}`).toEqual(Array.from({ length: 10 }, () => once).flat());
+      expect(vcpu.core.counters().mmio - before).toBe(20n);
+    }
+  });
+});

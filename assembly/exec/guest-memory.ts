@@ -18,7 +18,8 @@ import { record } from "../machine";
 import { setPc } from "../cpu/regs";
 import { physRead, physWrite, physBlock, ramBlock, ramLookup, BLOCK_LOAD, mmioLoad, mmioStore, mmioExit, mmioHint } from "../mem/access";
 import {
-  tlbTranslate, tlbSetMmioHint, TLB_READ, TLB_WRITE, mmuOn, walkFaulted, walkedPage, mmioMarked, markedHint, physicalLimit,
+  tlbTranslate, tlbLookup, tlbFill, tlbMarkedEntry, tlbMarkHint, markedAddress, tlbSetMmioHint, TLB_READ, TLB_WRITE, mmuOn,
+  walkFaulted, walkedPage, mmioMarked, markedHint, physicalLimit,
 } from "../mmu/tlb";
 import { a64AddressSizeFault } from "../mmu/a64-walk";
 
@@ -48,16 +49,68 @@ export const PC_IN_RECORD: u64 = 1;
  */
 @inline export function readValue(address: u64, size: u32, bigEndian: bool, at: u64 = PC_IN_RECORD): u64 {
   const ea = address & addressMask;
-  const host = tlbTranslate(TLB_READ, ea, size);
+  const host = tlbLookup(TLB_READ, ea, size);
+  if (host == 0) return readMissed(ea, size, bigEndian, at);
+  const raw = loadHost(host, size);
+  return bigEndian ? swap(raw, size) : raw;
+}
+
+/**
+ * readValue of an access whose TLB lookup missed (a micro-op's own lookup, or
+ * readValue's): through the page's MMIO mark straight to the device its hint names, or
+ * a fill and the lookup again, or the slow path.
+ */
+export function readMissed(address: u64, size: u32, bigEndian: bool, at: u64): u64 {
+  const ea = address & addressMask;
+  const marked = tlbMarkedEntry(TLB_READ, ea, size);
   let raw: u64;
-  if (host != 0) {
-    raw = size == 8 ? load<u64>(host) : size == 4 ? <u64>load<u32>(host) : size == 2 ? <u64>load<u16>(host) : <u64>load<u8>(host);
-  } else {
+  if (marked != 0) {
     if (at != PC_IN_RECORD) setPc(at);
-    raw = readSlow(ea, size);
+    raw = markedRead(marked, ea, size);
     if (accessExit != EXIT_NONE) return 0;
+  } else {
+    const host = tlbFill(TLB_READ, ea) ? tlbLookup(TLB_READ, ea, size) : 0;
+    if (host != 0) {
+      raw = loadHost(host, size);
+    } else {
+      if (at != PC_IN_RECORD) setPc(at);
+      raw = readSlow(ea, size);
+      if (accessExit != EXIT_NONE) return 0;
+    }
   }
   return bigEndian ? swap(raw, size) : raw;
+}
+
+@inline function loadHost(host: usize, size: u32): u64 {
+  return size == 8 ? load<u64>(host) : size == 4 ? <u64>load<u32>(host) : size == 2 ? <u64>load<u16>(host) : <u64>load<u8>(host);
+}
+
+@inline function storeHost(host: usize, size: u32, raw: u64): void {
+  if (size == 8) store<u64>(host, raw);
+  else if (size == 4) store<u32>(host, <u32>raw);
+  else if (size == 2) store<u16>(host, <u16>raw);
+  else store<u8>(host, <u8>raw);
+}
+
+/**
+ * An access through the MMIO mark at TLB entry `entry` (tlbMarkedEntry: aligned, so within
+ * the page and below the address limits): the device its hint names in one call, or the
+ * general path (mmioLoad decides), as readSlow's marked case without the fill.
+ */
+function markedRead(entry: usize, ea: u64, size: u32): u64 {
+  store<u64>(record + REC_MMIO_VA, ea);
+  const hint = tlbMarkHint(entry, false);
+  const raw = mmioLoad(markedAddress(entry, ea), size, hint);
+  accessExit = mmioExit;
+  if (mmioHint != hint) tlbSetMmioHint(TLB_READ, ea, mmioHint);
+  return raw;
+}
+
+function markedWrite(entry: usize, ea: u64, size: u32, raw: u64): void {
+  store<u64>(record + REC_MMIO_VA, ea);
+  const hint = tlbMarkHint(entry, false);
+  accessExit = mmioStore(markedAddress(entry, ea), size, raw, hint);
+  if (mmioHint != hint) tlbSetMmioHint(TLB_WRITE, ea, mmioHint);
 }
 
 /** The MMU-on case of a miss: a walk fault ends the instruction with a translation fault. */
@@ -217,13 +270,24 @@ export function deviceMemory(address: u64): bool {
 /** Writes the low `size` (1, 2, 4, 8) bytes of `value` at `address` (wrapped to the address width) in `bigEndian` order; sets accessExit; `at` as readValue. */
 @inline export function writeValue(address: u64, size: u32, value: u64, bigEndian: bool, at: u64 = PC_IN_RECORD): void {
   const ea = address & addressMask;
+  const host = tlbLookup(TLB_WRITE, ea, size);
+  if (host != 0) storeHost(host, size, bigEndian ? swap(value, size) : value);
+  else writeMissed(ea, size, value, bigEndian, at);
+}
+
+/** writeValue of an access whose TLB lookup missed; as readMissed. */
+export function writeMissed(address: u64, size: u32, value: u64, bigEndian: bool, at: u64): void {
+  const ea = address & addressMask;
   const raw = bigEndian ? swap(value, size) : value;
-  const host = tlbTranslate(TLB_WRITE, ea, size);
+  const marked = tlbMarkedEntry(TLB_WRITE, ea, size);
+  if (marked != 0) {
+    if (at != PC_IN_RECORD) setPc(at);
+    markedWrite(marked, ea, size, raw);
+    return;
+  }
+  const host = tlbFill(TLB_WRITE, ea) ? tlbLookup(TLB_WRITE, ea, size) : 0;
   if (host != 0) {
-    if (size == 8) store<u64>(host, raw);
-    else if (size == 4) store<u32>(host, <u32>raw);
-    else if (size == 2) store<u16>(host, <u16>raw);
-    else store<u8>(host, <u8>raw);
+    storeHost(host, size, raw);
     return;
   }
   if (at != PC_IN_RECORD) setPc(at);

@@ -166,6 +166,19 @@ let filledUnder: u32 = 0;
   return 0;
 }
 
+/**
+ * The entry whose `kind` holds the MMIO mark for an aligned `size`-byte access at `va`
+ * (tlbLookup's tag but for TLB_MMIO) while its device hint is current (no built-in device
+ * added since: else tlbFill drops the hints); 0 otherwise. The interpreters' shortcut to
+ * the device: tlbMarkHint (unchecked) and markedAddress read the mark, no fill.
+ */
+@inline export function tlbMarkedEntry(kind: u32, va: u64, size: u32): usize {
+  const entry = entryFor(va, kind);
+  if (load<u64>(entry + kind) != ((va & (PAGE_MASK | (<u64>size - 1))) | contextTag | TLB_MMIO)) return 0;
+  // Acquire, as tlbFill's check.
+  return atomic.load<u32>(CONTROL_BASE + CTRL_DEVICE_GEN) == hintsUnder ? entry : 0;
+}
+
 /** Host address for the access, filling the entry on a miss; 0 when it is not RAM usable that way. */
 @inline export function tlbTranslate(kind: u32, va: u64, size: u32): usize {
   const host = tlbLookup(kind, va, size);

@@ -1,15 +1,16 @@
 // The A64 load/store micro-ops: integer LDR/STR (unsigned offset, unscaled, pre- and
 // post-index, register offset) and LDP/STP, each inlined into the run loop's switch
 // with its size known. A TLB hit is served here; anything else goes through
-// guest-memory.ts's readValue/writeValue with the instruction's pc (they write it to the
-// record before a device can see it), and the run loop treats it as a block end.
+// guest-memory.ts's readMissed/writeMissed with the instruction's pc (they write it to the
+// record before a device can see it; a page's MMIO mark goes straight to its device),
+// and the run loop treats it as a block end.
 //
 // Entry (uop-alu.ts's shape): 5 rt u8 · 6 rn u8 · 7 M_* flags u8, then
 //   immediate forms: 8 offset before the access i16 · 10 added after it (writeback) i16 · 12 rt2 u8 (pairs)
 //   register offset: 8 rm u32 · 12 operand2's aux (uop-alu.ts) for the extended, shifted index
 import { EXIT_NONE } from "../../exits";
 import { TLB_ENTRY_SIZE, TLB_E_READ, TLB_E_WRITE, TLB_E_ADDEND, PAGE_SIZE } from "../../layout";
-import { readValue, writeValue, accessExit } from "../guest-memory";
+import { readMissed, writeMissed, accessExit } from "../guest-memory";
 import { xr, xw, operand2, E_RD, E_RN, E_RM, E_IMM, E_AUX } from "./uop-alu";
 
 export const U_LDR8: u8 = 62; // zero-extending
@@ -79,15 +80,6 @@ export const MEM_EXIT: u32 = 3; //    not completed: accessExit says why
   return 0;
 }
 
-// Out of line: every memory case shares them.
-function readSlow(address: u64, size: u32, bigEndian: bool, at: u64): u64 {
-  return readValue(address, size, bigEndian, at);
-}
-
-function writeSlow(address: u64, size: u32, value: u64, bigEndian: bool, at: u64): void {
-  writeValue(address, size, value, bigEndian, at);
-}
-
 /** The access's address: base + the extended, shifted index, or base + the offset before the access. */
 @inline function address(regs: usize, entry: usize, flags: u32, base: u64): u64 {
   if ((flags & M_REGISTER) != 0) return base + operand2(xr(regs, load<u32>(entry, E_IMM)), load<u32>(entry, E_AUX));
@@ -114,7 +106,7 @@ function writeSlow(address: u64, size: u32, value: u64, bigEndian: bool, at: u64
   if (host != 0) {
     value = order(loadHost(host, size), size, bigEndian);
   } else {
-    value = readSlow(ea, size, bigEndian, at);
+    value = readMissed(ea, size, bigEndian, at);
     if (accessExit != EXIT_NONE) return MEM_EXIT;
     done = MEM_SLOW;
   }
@@ -135,7 +127,7 @@ function writeSlow(address: u64, size: u32, value: u64, bigEndian: bool, at: u64
   if (host != 0) {
     storeHost(host, size, order(value, size, bigEndian));
   } else {
-    writeSlow(ea, size, value, bigEndian, at);
+    writeMissed(ea, size, value, bigEndian, at);
     if (accessExit != EXIT_NONE) return MEM_EXIT;
     done = MEM_SLOW;
   }
@@ -158,9 +150,9 @@ function writeSlow(address: u64, size: u32, value: u64, bigEndian: bool, at: u64
     a = order(loadHost(first, size), size, bigEndian);
     b = order(loadHost(second, size), size, bigEndian);
   } else {
-    a = readSlow(ea, size, bigEndian, at);
+    a = readMissed(ea, size, bigEndian, at);
     if (accessExit != EXIT_NONE) return MEM_EXIT;
-    b = readSlow(ea + size, size, bigEndian, at);
+    b = readMissed(ea + size, size, bigEndian, at);
     if (accessExit != EXIT_NONE) return MEM_EXIT;
     done = MEM_SLOW;
   }
@@ -186,9 +178,9 @@ function writeSlow(address: u64, size: u32, value: u64, bigEndian: bool, at: u64
     storeHost(first, size, order(a, size, bigEndian));
     storeHost(second, size, order(b, size, bigEndian));
   } else {
-    writeSlow(ea, size, a, bigEndian, at);
+    writeMissed(ea, size, a, bigEndian, at);
     if (accessExit != EXIT_NONE) return MEM_EXIT;
-    writeSlow(ea + size, size, b, bigEndian, at);
+    writeMissed(ea + size, size, b, bigEndian, at);
     if (accessExit != EXIT_NONE) return MEM_EXIT;
     done = MEM_SLOW;
   }
