@@ -104,8 +104,19 @@ export async function runElf(bytes: Uint8Array, options: ElfRunOptions = {}): Pr
  * what the guest needs. (A shared memory costs less to make, as V8 does not count it,
  * but it is then released late: in Node, a process that ran 6000 guests this way held 2 GiB.)
  */
-export function createElfMachine(ramBytes?: number, jit = false): Promise<Machine> {
+export async function createElfMachine(ramBytes?: number, jit = false): Promise<Machine> {
+  await nextTask();
   return Machine.create({ vcpus: 1, shared: false, arenaBytes: ramArena(ramBytes), jit });
+}
+
+/**
+ * Resolves in a later task. A machine's bus holds its vCPUs' accessors through WeakRefs,
+ * and V8 keeps every WeakRef's target alive until the current job ends: a loop of
+ * `await createElfMachine()` that never returns to the event loop would keep every
+ * machine it made (and its memory) until it ends.
+ */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => (globalThis.setImmediate ?? setTimeout)(resolve));
 }
 
 /** Arena bytes for `ramBytes` of RAM backing and the devices' pages (a bad size is loadElf's to report). */
