@@ -8,7 +8,7 @@
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { loadElf, runLoaded, describeExit, type ElfRunResult } from '../src/index.js';
+import { loadElf, runLoaded, ramBackingBytes, describeExit, type ElfRunResult } from '../src/index.js';
 import { createElfMachine } from '../src/guest/run.js';
 import { formatTable } from '../src/report/table.js';
 import { isMain, machineLine } from './common.js';
@@ -16,6 +16,7 @@ import { isMain, machineLine } from './common.js';
 const BUILD = fileURLToPath(new URL('../../guests/build/', import.meta.url));
 const PEER = fileURLToPath(new URL('../../bench/peers/unicorn_elf_peer.py', import.meta.url));
 const BUDGET = 200_000_000;
+const SPARSE = { sparseRam: true };
 /** Runs per program and engine (each from a fresh machine), of which the bench prints medians. */
 export const CORPUS_RUNS = 5;
 
@@ -50,11 +51,11 @@ function outcome(result: ElfRunResult): string {
   return describeExit(result.exit);
 }
 
-/** One fresh machine as runElf makes it (RAM as the loader's default and as Unicorn's peer maps it, 16 MiB), load and run: the result and its end-to-end seconds. */
+/** One fresh machine as runElf makes it (RAM at the loader's default range, as Unicorn's peer maps it, 16 MiB, backed sparsely), load and run: the result and its end-to-end seconds. */
 async function runOnce(bytes: Uint8Array, jit: boolean): Promise<{ result: ElfRunResult; endToEnd: number }> {
   const started = performance.now();
-  const machine = await createElfMachine(undefined, jit);
-  const loaded = loadElf(machine, bytes);
+  const machine = await createElfMachine(ramBackingBytes(bytes, SPARSE), jit);
+  const loaded = loadElf(machine, bytes, SPARSE);
   const result = runLoaded(machine, loaded, { budget: BUDGET });
   return { result, endToEnd: (performance.now() - started) / 1000 };
 }

@@ -33,5 +33,5 @@ export { SafePointTimeoutError, DEFAULT_TIMEOUT_MS, type StuckVcpu } from './syn
 export type { A64Granule } from './mmu/a64-tables.js';
 export { ArmShortTables, DACR_ALL_CLIENT, type ArmShortMapping, type ArmShortPageSize } from './mmu/arm-short-tables.js';
 export { ArmLpaeTables, type ArmLpaeMapping, type ArmLpaePageSize } from './mmu/arm-lpae-tables.js';
-export { loadElf, parseElf, ElfError, RETURN_ADDRESS, type ElfImage, type ElfLoadOptions, type LoadedElf, type ElfSegment } from './guest/elf.js';
+export { loadElf, parseElf, ramBackingBytes, ElfError, RETURN_ADDRESS, type ElfImage, type ElfLoadOptions, type LoadedElf, type ElfSegment } from './guest/elf.js';
 export { runElf, runLoaded, describeExit, UCALL_GPA, CONSOLE_GPA, type ElfExit, type ElfRunOptions, type ElfRunResult } from './guest/run.js';

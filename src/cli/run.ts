@@ -23,7 +23,8 @@ Options:
                    only 'arm' <-> 'thumb' changes anything
   --budget N       most instructions to run (default 100M; suffixes k, M, G)
   --ram-base ADDR  guest-physical base of RAM (default ${hex(DEFAULT_RAM_BASE)})
-  --ram-size SIZE  bytes of RAM, the stack at its top (default ${DEFAULT_RAM_SIZE / 1024 / 1024}M)
+  --ram-size SIZE  bytes of RAM, the stack at its top, all of it backed (default
+                   ${DEFAULT_RAM_SIZE / 1024 / 1024}M, of which only the segments + 1M and the top 1M are backed)
   --device FILE    a device module registered on the bus first (repeatable), as for compare
   --json           print {file, arch, exit, instructions, seconds, rate, reports, output}
 

@@ -234,6 +234,13 @@ export interface ElfLoadOptions {
   ramSize?: number;
   /** Slot id for the RAM; default 0. */
   slot?: number;
+  /**
+   * Back only the RAM a guest without a heap touches: from ramBase to past the last
+   * segment plus SPARSE_HEAP_BYTES (slot `slot`), and the top SPARSE_STACK_BYTES, the
+   * stack, in slot `slot` + 1; the range between has nothing mapped. One whole slot when
+   * the two would meet. Default false.
+   */
+  sparseRam?: boolean;
 }
 
 /** What loadElf mapped and the registers a vCPU starts with. */
@@ -241,12 +248,17 @@ export interface LoadedElf {
   image: ElfImage;
   arch: GuestArch;
   ram: { slot: number; base: bigint; size: number; userspaceAddr: number };
+  /** With sparseRam: the stack's slot, at the top of RAM (`ram` then holds the segments only). */
+  stack?: { slot: number; base: bigint; size: number; userspaceAddr: number };
   /** Register name (step format) → value: pc, stack pointer, TOC, link register. */
   registers: Record<string, bigint>;
 }
 
 export const DEFAULT_RAM_BASE = 0x10_0000n;
 export const DEFAULT_RAM_SIZE = 16 * 1024 * 1024;
+/** sparseRam: bytes backed past the last segment, and below the top of RAM. */
+export const SPARSE_HEAP_BYTES = 1024 * 1024;
+export const SPARSE_STACK_BYTES = 1024 * 1024;
 /**
  * The link register's value at entry: no RAM or device is there, so a return from
  * the entry function is a fetch fault at this address (runElf's 'returned').
@@ -279,20 +291,66 @@ export function loadElf(machine: Machine, bytes: Uint8Array, options: ElfLoadOpt
     }
   }
   const slot = options.slot ?? 0;
-  const userspaceAddr = machine.allocateBacking(size);
-  try {
-    machine.setUserMemoryRegion({ slot, guestPhysAddr: base, memorySize: size, userspaceAddr });
-  } catch (error) {
-    machine.releaseBacking(userspaceAddr);
-    throw error;
-  }
-  const ram = machine.backing(userspaceAddr, size);
+  const [low, stack] = ramRegions(image, base, size, options.sparseRam ?? false);
+  const mapped = mapRegions(machine, [low!, ...(stack ? [stack] : [])].map((region, i) => ({ slot: slot + i, base: base + BigInt(region.offset), size: region.size })));
+  const ram = machine.backing(mapped[0]!.userspaceAddr, low!.size);
   for (const segment of image.segments) {
     const at = Number(segment.address - base);
     ram.set(bytes.subarray(segment.fileOffset, segment.fileOffset + segment.fileSize), at);
     ram.fill(0, at + segment.fileSize, at + segment.memSize);
   }
-  return { image, arch, ram: { slot, base, size, userspaceAddr }, registers: entryRegisters(image, arch, ram, base, size) };
+  const registers = entryRegisters(image, arch, ram, base, size);
+  return { image, arch, ram: mapped[0]!, ...(mapped[1] ? { stack: mapped[1] } : {}), registers };
+}
+
+/** Offset and size within RAM of each backed region: all of it, or (sparse) the segments' part and the stack's. */
+function ramRegions(image: ElfImage, base: bigint, size: number, sparse: boolean): Array<{ offset: number; size: number }> {
+  const whole = [{ offset: 0, size }];
+  if (!sparse) return whole;
+  const segmentsEnd = image.segments.reduce((end, segment) => Math.max(end, Number(segment.address - base) + segment.memSize), 0);
+  const lowSize = Math.ceil(segmentsEnd / 4096) * 4096 + SPARSE_HEAP_BYTES;
+  if (lowSize + SPARSE_STACK_BYTES >= size) return whole;
+  return [{ offset: 0, size: lowSize }, { offset: size - SPARSE_STACK_BYTES, size: SPARSE_STACK_BYTES }];
+}
+
+/**
+ * Arena bytes loadElf(machine, bytes, options) backs RAM with: ramSize, or with sparseRam
+ * what the file needs. A file or option loadElf refuses gets the whole RAM's (loadElf reports it).
+ */
+export function ramBackingBytes(bytes: Uint8Array, options: ElfLoadOptions = {}): number {
+  const size = options.ramSize ?? DEFAULT_RAM_SIZE;
+  if (!options.sparseRam) return size;
+  try {
+    return ramRegions(parseElf(bytes), BigInt(options.ramBase ?? DEFAULT_RAM_BASE), size, true).reduce((sum, region) => sum + region.size, 0);
+  } catch {
+    return size;
+  }
+}
+
+type MappedRegion = { slot: number; base: bigint; size: number; userspaceAddr: number };
+
+/** Backs and maps each region as a slot; if one is refused, undoes the others and rethrows. */
+function mapRegions(machine: Machine, regions: Array<Omit<MappedRegion, 'userspaceAddr'>>): MappedRegion[] {
+  const mapped: MappedRegion[] = [];
+  try {
+    for (const region of regions) {
+      const userspaceAddr = machine.allocateBacking(region.size);
+      try {
+        machine.setUserMemoryRegion({ slot: region.slot, guestPhysAddr: region.base, memorySize: region.size, userspaceAddr });
+      } catch (error) {
+        machine.releaseBacking(userspaceAddr);
+        throw error;
+      }
+      mapped.push({ ...region, userspaceAddr });
+    }
+    return mapped;
+  } catch (error) {
+    for (const region of mapped) {
+      machine.setUserMemoryRegion({ slot: region.slot, guestPhysAddr: region.base, memorySize: 0, userspaceAddr: region.userspaceAddr });
+      machine.releaseBacking(region.userspaceAddr);
+    }
+    throw error;
+  }
 }
 
 /** The ABI's registers at entry: pc, a stack at the top of RAM, the TOC, LR = RETURN_ADDRESS. */

@@ -7,7 +7,7 @@ import { Machine } from '../machine.js';
 import { EmuError } from '../errors.js';
 import { Vcpu, type VcpuExit } from '../cpu/vcpu.js';
 import type { GuestArch } from '../cpu/registers.js';
-import { loadElf, symbolize, type ElfLoadOptions, type LoadedElf, DEFAULT_RAM_SIZE, RETURN_ADDRESS } from './elf.js';
+import { loadElf, symbolize, ramBackingBytes, type ElfLoadOptions, type LoadedElf, DEFAULT_RAM_SIZE, RETURN_ADDRESS } from './elf.js';
 
 /** Guest-physical address of the ucall doorbell (guests/include/guest.h: UCALL_GPA). */
 export const UCALL_GPA = 0x0a00_0000n;
@@ -85,26 +85,43 @@ class GuestStop {
   constructor(readonly exit: ElfExit) {}
 }
 
-/** Loads `bytes` into a fresh machine and runs it: `runElf(await readFile('guest.elf'))`. */
+/**
+ * Loads `bytes` into a fresh machine and runs it: `runElf(await readFile('guest.elf'))`.
+ * Without a ramSize the RAM is sparse (ElfLoadOptions.sparseRam) unless `sparseRam: false`.
+ */
 export async function runElf(bytes: Uint8Array, options: ElfRunOptions = {}): Promise<ElfRunResult> {
-  const machine = await createElfMachine(options.ramSize);
-  const loaded = loadElf(machine, bytes, options);
+  const load = { sparseRam: options.ramSize === undefined, ...options };
+  const machine = await createElfMachine(ramBackingBytes(bytes, load));
+  const loaded = loadElf(machine, bytes, load);
   return runLoaded(machine, loaded, options);
 }
 
 /**
  * The machine runElf loads a guest into: one vCPU over an unshared memory (any page can
- * have one), an arena for a RAM of `ramSize` and the devices. (A shared memory costs less
- * to make, as V8 does not count it as external memory, but it is then released late: in
- * Node, a process that ran 6000 guests this way held 2 GiB.)
+ * have one), an arena for `ramBytes` of RAM backing (ramBackingBytes; default a whole
+ * default-sized RAM) and the devices. The memory's size drives the garbage collector's
+ * work per machine (V8 counts an unshared memory as external memory), so it is kept to
+ * what the guest needs. (A shared memory costs less to make, as V8 does not count it,
+ * but it is then released late: in Node, a process that ran 6000 guests this way held 2 GiB.)
  */
-export function createElfMachine(ramSize?: number, jit = false): Promise<Machine> {
-  return Machine.create({ vcpus: 1, shared: false, arenaBytes: ramArena(ramSize), jit });
+export async function createElfMachine(ramBytes?: number, jit = false): Promise<Machine> {
+  await nextTask();
+  return Machine.create({ vcpus: 1, shared: false, arenaBytes: ramArena(ramBytes), jit });
 }
 
-/** Arena bytes for a RAM of `ramSize` and the devices' pages (a bad size is loadElf's to report). */
-function ramArena(ramSize: number | undefined): number {
-  const size = ramSize ?? DEFAULT_RAM_SIZE;
+/**
+ * Resolves in a later task. A machine's bus holds its vCPUs' accessors through WeakRefs,
+ * and V8 keeps every WeakRef's target alive until the current job ends: a loop of
+ * `await createElfMachine()` that never returns to the event loop would keep every
+ * machine it made (and its memory) until it ends.
+ */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => (globalThis.setImmediate ?? setTimeout)(resolve));
+}
+
+/** Arena bytes for `ramBytes` of RAM backing and the devices' pages (a bad size is loadElf's to report). */
+function ramArena(ramBytes: number | undefined): number {
+  const size = ramBytes ?? DEFAULT_RAM_SIZE;
   return (Number.isInteger(size) && size > 0 && size % 4096 === 0 ? size : DEFAULT_RAM_SIZE) + 1024 * 1024;
 }
 
