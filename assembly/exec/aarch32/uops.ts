@@ -7,12 +7,15 @@
 // collide with each other). Everything else is U_GENERIC and takes the full path.
 //
 // A32 forms: data processing with an immediate or a register shifted by an immediate
-// (not to PC), MOVW/MOVT, LDR/STR/LDRB/STRB with an immediate offset, B, BL, BX. T32
+// or by a register (not to PC), MOVW/MOVT, LDR/STR/LDRB/STRB with an immediate offset
+// (writeback too), LDRD/STRD with an immediate offset (writeback too), B, BL, BX. T32
 // forms, run only outside IT blocks (so the 16-bit data-processing forms set the
 // flags): the 16-bit shifts, ADD/SUB/MOV/CMP, the register operations, the high-register
 // ADD/MOV/CMP, BX/BLX, ADR, the SP adjustments, the extends, CBZ/CBNZ, B<c>, B, the
-// 16-bit loads and stores (immediate, register and literal), and the 32-bit BL, B.W
-// and LDR/STR(B/H).W with a 12-bit immediate.
+// 16-bit loads and stores (immediate, register and literal), and the 32-bit BL, B.W,
+// LDR/STR(B/H).W with a 12-bit or 8-bit immediate (writeback too), LDRD/STRD, data
+// processing with a modified immediate or a shifted register and LSL/LSR/ASR/ROR.W by
+// a register: these 32-bit forms share the A32 ops (never with PC or SP operands).
 //
 // Entry: 0 word u32 · 4 op u8 · 5 rd u8 · 6 rn u8 · 7 rm u8 · 8 imm u32 · 12 aux u16 · 14 cond u8 · 15 set u8
 import { REC_UOPS, UOP_SIZE, UOP_ENTRIES, CPU_GPR, PAGE_SIZE } from "../../layout";
@@ -24,9 +27,10 @@ import { readValue, writeValue, accessExit, bigData } from "../guest-memory";
 import { conditionHolds } from "../a64-alu";
 import { interworkingBranch } from "../a32-loadstore";
 import {
-  shifterCarry, carryFlag, setNZ, setNZC, immediateShift, dataOperation, addWithCarry32, isTest,
-  OP_AND, OP_EOR, OP_SUB, OP_RSB, OP_ADD, OP_ORR, OP_MOV, OP_BIC, OP_MVN, OP_CMP,
+  shifterCarry, carryFlag, setNZ, setNZC, immediateShift, shiftCarry, thumbExpandImmediate, dataOperation, addWithCarry32,
+  isTest, OP_AND, OP_EOR, OP_SUB, OP_RSB, OP_ADD, OP_ORR, OP_MOV, OP_BIC, OP_MVN, OP_CMP, OP_ORN,
 } from "./flags";
+import { t32Opcode } from "./t32-wide";
 import { registerOperation } from "./t32-narrow";
 import { extend, EXTEND_SH, EXTEND_SB, EXTEND_UH, EXTEND_UB } from "./integer";
 import { U_GENERIC, U_GENERIC_EXIT } from "../ppc/uops";
@@ -46,6 +50,11 @@ const A_LOAD: u8 = 102; //      imm: signed offset; aux: size
 const A_STORE: u8 = 103;
 const A_B: u8 = 104; //         imm: offset from pc + 8; aux 1: link
 const A_BX: u8 = 105;
+const A_DP_REG_SHIFTED: u8 = 106; // Rm shifted by register imm: aux as A_DP_SHIFTED
+const A_LOAD_WB: u8 = 107; //   imm: signed offset; aux: size | POST_INDEX (Rn always written back)
+const A_STORE_WB: u8 = 108;
+const A_LOAD_PAIR: u8 = 109; // LDRD Rd, Rm, [Rn]: imm signed offset; aux: POST_INDEX | WRITEBACK
+const A_STORE_PAIR: u8 = 110;
 // T32 ops (outside IT blocks)
 const T_SHIFT: u8 = 112; //     LSLS/LSRS/ASRS #imm: aux type, imm imm5
 const T_ADD: u8 = 113; //       ADDS Rd, Rn, Rm / #imm (rm 16: the immediate)
@@ -62,7 +71,9 @@ const T_B: u8 = 123; //         imm: offset from pc + 4; aux 1: link (BL)
 const T_LOAD: u8 = 124; //      imm: offset; aux: size | signed; rn 15: Align(pc, 4); rm 16: no index register
 const T_STORE: u8 = 125;
 
-const A_SET_FLAGS: u32 = 1 << 4;
+const A_SET_FLAGS: u32 = 1 << 5; // above the opcode, OP_ORN (16) included
+const POST_INDEX: u32 = 1 << 5;
+const WRITEBACK: u32 = 1 << 6;
 const NO_REGISTER: u32 = 16;
 const T_SIGNED: u32 = 1 << 4;
 
@@ -125,6 +136,9 @@ function fillA32(entry: usize, word: u32): void {
     const amount = (word >>> 7) & 31;
     const plain = type == 0 && amount == 0;
     put(entry, word, SET_A32, plain ? A_DP_REG : A_DP_SHIFTED, rd, rn, word & 15, amount, opcode | setFlags | (type << 8), cond);
+  } else if ((word & 0x0e00_0090) == 0x0000_0010 && !miscellaneous && rd != 15 && rn != 15 && (word & 15) != 15
+    && ((word >>> 8) & 15) != 15) { // Rm shifted by Rs
+    put(entry, word, SET_A32, A_DP_REG_SHIFTED, rd, rn, word & 15, (word >>> 8) & 15, opcode | setFlags | (((word >>> 5) & 3) << 8), cond);
   } else if ((word & 0x0fb0_0000) == 0x0300_0000 && rd != 15) { // MOVW, MOVT (bit 22)
     const imm16 = ((word >>> 4) & 0xf000) | (word & 0xfff);
     put(entry, word, SET_A32, (word & 0x0040_0000) != 0 ? A_MOVT : A_MOVW, rd, 0, 0, imm16, 0, cond);
@@ -132,6 +146,14 @@ function fillA32(entry: usize, word: u32): void {
     const offset = word & 0xfff;
     put(entry, word, SET_A32, (word & 0x0010_0000) != 0 ? A_LOAD : A_STORE, rd, rn, 0,
       (word & 0x0080_0000) != 0 ? offset : -offset, (word & 0x0040_0000) != 0 ? 1 : 4, cond);
+  } else if ((word & 0x0e00_0000) == 0x0400_0000 && rn != 15 && rd != 15 && rn != rd) { // the same, writeback
+    const post = (word & 0x0100_0000) == 0;
+    const offset = word & 0xfff;
+    if (post == ((word & 0x0020_0000) != 0)) generic(entry, word, SET_A32); // LDRT/STRT and friends
+    else put(entry, word, SET_A32, (word & 0x0010_0000) != 0 ? A_LOAD_WB : A_STORE_WB, rd, rn, 0,
+      (word & 0x0080_0000) != 0 ? offset : -offset, ((word & 0x0040_0000) != 0 ? 1 : 4) | (post ? POST_INDEX : 0), cond);
+  } else if ((word & 0x0e50_00d0) == 0x0040_00d0) { // LDRD, STRD (bit 5), immediate
+    fillA32Pair(entry, word, cond);
   } else if ((word & 0x0e00_0000) == 0x0a00_0000) { // B, BL
     put(entry, word, SET_A32, A_B, 0, 0, 0, <u32>((<i32>(word << 8)) >> 6), (word >>> 24) & 1, cond);
   } else if ((word & 0x0fff_fff0) == 0x012f_ff10 && (word & 15) != 15) { // BX Rm
@@ -139,6 +161,21 @@ function fillA32(entry: usize, word: u32): void {
   } else {
     generic(entry, word, SET_A32);
   }
+}
+
+/** LDRD/STRD Rt, Rt+1, [Rn, #imm8] (offset, pre- or post-indexed); the UNPREDICTABLE choices take the full path. */
+function fillA32Pair(entry: usize, word: u32, cond: u32): void {
+  const rn = (word >>> 16) & 15;
+  const rt = (word >>> 12) & 15;
+  const post = (word & 0x0100_0000) == 0;
+  const writeback = post || (word & 0x0020_0000) != 0;
+  const offset = ((word >>> 4) & 0xf0) | (word & 15);
+  if (rn == 15 || (rt & 1) != 0 || rt == 14 || (post && (word & 0x0020_0000) != 0) || (writeback && (rn == rt || rn == rt + 1))) {
+    generic(entry, word, SET_A32);
+    return;
+  }
+  put(entry, word, SET_A32, (word & 0x20) != 0 ? A_STORE_PAIR : A_LOAD_PAIR, rt, rn, rt + 1,
+    (word & 0x0080_0000) != 0 ? offset : -offset, (post ? POST_INDEX : 0) | (writeback ? WRITEBACK : 0), cond);
 }
 
 function fillT32(entry: usize, word: u32): void {
@@ -237,8 +274,88 @@ function fillT32Wide(entry: usize, word: u32): void {
     const size: u32 = 1 << ((hw1 >>> 5) & 3);
     if (rn == 15 || rt == 15 || (rt == 13 && size != 4)) generic(entry, word, SET_T32);
     else put(entry, word, SET_T32, (hw1 & 0x10) != 0 ? T_LOAD : T_STORE, rt, rn, NO_REGISTER, hw2 & 0xfff, size, 14);
+  } else if ((hw1 & 0xff80) == 0xf800 && (hw1 & 0x60) != 0x60 && (hw2 & 0x0800) != 0) {
+    fillT32Indexed(entry, word);
+  } else if ((hw1 & 0xfe40) == 0xe840 && (hw1 & 0x0120) != 0) { // LDRD, STRD (not the exclusives)
+    fillT32Pair(entry, word);
+  } else if ((hw1 & 0xfe00) == 0xea00 || (word & 0xfa00_8000) == 0xf000_0000) {
+    fillT32DataProcessing(entry, word);
+  } else if ((hw1 & 0xff80) == 0xfa00 && (hw2 & 0xf0f0) == 0xf000) { // LSL/LSR/ASR/ROR.W Rd, Rn, Rm
+    const rn = hw1 & 15;
+    const rd = (hw2 >>> 8) & 15;
+    const rm = hw2 & 15;
+    const setFlags: u32 = (hw1 & 0x10) != 0 ? A_SET_FLAGS : 0;
+    if (rn >= 13 || rd >= 13 || rm >= 13) generic(entry, word, SET_T32);
+    else put(entry, word, SET_T32, A_DP_REG_SHIFTED, rd, 0, rn, rm, OP_MOV | setFlags | (((hw1 >>> 5) & 3) << 8), 14);
   } else {
     generic(entry, word, SET_T32);
+  }
+}
+
+/** LDR/STR(B/H) Rt, [Rn, #+/-imm8] with or without writeback (not the unprivileged forms). */
+function fillT32Indexed(entry: usize, word: u32): void {
+  const hw1 = word >>> 16;
+  const rn = hw1 & 15;
+  const rt = (word >>> 12) & 15;
+  const size: u32 = 1 << ((hw1 >>> 5) & 3);
+  const load = (hw1 & 0x10) != 0;
+  const pre = (word & 0x400) != 0;
+  const up = (word & 0x200) != 0;
+  const writeback = (word & 0x100) != 0;
+  const offset = up ? word & 0xff : -(word & 0xff);
+  if (rn == 15 || rt >= 13 || (writeback && rn == rt) || (pre && up && !writeback) || (!pre && !writeback)) {
+    generic(entry, word, SET_T32);
+  } else if (!writeback) {
+    put(entry, word, SET_T32, load ? T_LOAD : T_STORE, rt, rn, NO_REGISTER, offset, size, 14);
+  } else {
+    put(entry, word, SET_T32, load ? A_LOAD_WB : A_STORE_WB, rt, rn, 0, offset, size | (pre ? 0 : POST_INDEX), 14);
+  }
+}
+
+/** LDRD/STRD Rt, Rt2, [Rn, #+/-imm8*4] (offset, pre- or post-indexed). */
+function fillT32Pair(entry: usize, word: u32): void {
+  const hw1 = word >>> 16;
+  const rn = hw1 & 15;
+  const rt = (word >>> 12) & 15;
+  const rt2 = (word >>> 8) & 15;
+  const load = (hw1 & 0x10) != 0;
+  const post = (hw1 & 0x100) == 0;
+  const writeback = (hw1 & 0x20) != 0;
+  const offset = (word & 0xff) << 2;
+  if (rn == 15 || rt >= 13 || rt2 >= 13 || (writeback && (rn == rt || rn == rt2)) || (load && rt == rt2)) {
+    generic(entry, word, SET_T32);
+    return;
+  }
+  put(entry, word, SET_T32, load ? A_LOAD_PAIR : A_STORE_PAIR, rt, rn, rt2, (hw1 & 0x80) != 0 ? offset : -offset,
+    (post ? POST_INDEX : 0) | (writeback ? WRITEBACK : 0), 14);
+}
+
+/** Data processing with a modified immediate or a shifted register, as the A32 ops: no PC or SP operands but MOV/MVN's Rn. */
+function fillT32DataProcessing(entry: usize, word: u32): void {
+  const hw1 = word >>> 16;
+  const hw2 = word & 0xffff;
+  const setFlags = (hw1 & 0x10) != 0;
+  const rn = hw1 & 15;
+  const rd = (hw2 >>> 8) & 15;
+  const opcode = t32Opcode((hw1 >>> 5) & 15, rd, rn, setFlags);
+  const move = opcode == OP_MOV || opcode == OP_MVN;
+  const test = opcode <= OP_ORN && isTest(opcode);
+  const shifted = (hw1 & 0xfe00) == 0xea00;
+  if (opcode > OP_ORN || (!test && rd >= 13) || (!move && rn >= 13) || (shifted && (hw2 & 15) >= 13)) {
+    generic(entry, word, SET_T32);
+    return;
+  }
+  const aux = opcode | (setFlags ? A_SET_FLAGS : 0);
+  const first = move ? 0 : rn;
+  const target = test ? 0 : rd;
+  if (shifted) {
+    const imm5 = (((hw2 >>> 12) & 7) << 2) | ((hw2 >>> 6) & 3);
+    const type = (hw2 >>> 4) & 3;
+    put(entry, word, SET_T32, type == 0 && imm5 == 0 ? A_DP_REG : A_DP_SHIFTED, target, first, hw2 & 15, imm5, aux | (type << 8), 14);
+  } else {
+    const imm12 = (((hw1 >>> 10) & 1) << 11) | (((hw2 >>> 12) & 7) << 8) | (hw2 & 0xff);
+    put(entry, word, SET_T32, (imm12 & 0xc00) != 0 ? A_DP_IMM_ROTATED : A_DP_IMM, target, first, 0,
+      thumbExpandImmediate(imm12, 0), aux, 14);
   }
 }
 
@@ -257,7 +374,7 @@ function fillT32Wide(entry: usize, word: u32): void {
 
 /** The data-processing operation `aux` (opcode | S) on `a` and `b` into Rd (not for the tests without S). */
 @inline function dataProcess(aux: u32, rd: u32, a: u32, b: u32, carry: u32): void {
-  const opcode = aux & 15;
+  const opcode = aux & 31;
   if ((aux & A_SET_FLAGS) == 0) {
     let result: u32;
     switch (opcode) {
@@ -295,6 +412,44 @@ function fillT32Wide(entry: usize, word: u32): void {
     a32UopStatus = accessExit;
     return at;
   }
+  return next;
+}
+
+/** LDR/STR(B/H) with writeback: Rn gets the offset address once the access completed. */
+@inline function indexedAndGo(isLoad: bool, rt: u32, rn: u32, imm: u32, aux: u32, next: u64, at: u64): u64 {
+  const base = reg(rn);
+  const offsetAddress = base + imm;
+  const address = (aux & POST_INDEX) != 0 ? base : offsetAddress;
+  const size = aux & 7;
+  const result = isLoad ? loadAndGo(address, size, false, rt, next, at) : storeAndGo(address, size, rt, next, at);
+  if (result == next) setReg(rn, offsetAddress);
+  return result;
+}
+
+/** LDRD/STRD: both words or (an access's exit) no register written; a store may have written the first word. */
+function pairAndGo(isLoad: bool, rt: u32, rn: u32, rt2: u32, imm: u32, aux: u32, next: u64, at: u64): u64 {
+  const base = reg(rn);
+  const offsetAddress = base + imm;
+  const address = (aux & POST_INDEX) != 0 ? base : offsetAddress;
+  const big = bigData();
+  if (isLoad) {
+    const first = <u32>readValue(<u64>address, 4, big, at);
+    if (accessExit == EXIT_NONE) {
+      const second = <u32>readValue(<u64>(address + 4), 4, big, at);
+      if (accessExit == EXIT_NONE) {
+        setReg(rt, first);
+        setReg(rt2, second);
+      }
+    }
+  } else {
+    writeValue(<u64>address, 4, <u64>reg(rt), big, at);
+    if (accessExit == EXIT_NONE) writeValue(<u64>(address + 4), 4, <u64>reg(rt2), big, at);
+  }
+  if (accessExit != EXIT_NONE) {
+    a32UopStatus = accessExit;
+    return at;
+  }
+  if ((aux & WRITEBACK) != 0) setReg(rn, offsetAddress);
   return next;
 }
 
@@ -338,6 +493,15 @@ function fillT32Wide(entry: usize, word: u32): void {
       dataProcess(aux, rd, a32Reg(rn, at), operand, shifterCarry);
       return next;
     }
+    case A_DP_REG_SHIFTED: {
+      const operand = shiftCarry(reg(rm), aux >>> 8, reg(imm) & 0xff, carryFlag());
+      dataProcess(aux, rd, reg(rn), operand, shifterCarry);
+      return next;
+    }
+    case A_LOAD_WB: return indexedAndGo(true, rd, rn, imm, aux, next, at);
+    case A_STORE_WB: return indexedAndGo(false, rd, rn, imm, aux, next, at);
+    case A_LOAD_PAIR: return pairAndGo(true, rd, rn, rm, imm, aux, next, at);
+    case A_STORE_PAIR: return pairAndGo(false, rd, rn, rm, imm, aux, next, at);
     case A_MOVW: setReg(rd, imm); return next;
     case A_MOVT: setReg(rd, (reg(rd) & 0xffff) | (imm << 16)); return next;
     case A_LOAD: return loadAndGo(reg(rn) + imm, aux, false, rd, next, at);
@@ -399,9 +563,7 @@ function fillT32Wide(entry: usize, word: u32): void {
       return loadAndGo(base + (rm == NO_REGISTER ? imm : reg(rm)), aux & 7, (aux & T_SIGNED) != 0, rd, next, at);
     }
     case T_STORE: return storeAndGo(reg(rn) + (rm == NO_REGISTER ? imm : reg(rm)), aux & 7, rd, next, at);
-    default:
-      a32UopStatus = U_GENERIC_EXIT;
-      return at;
+    default: return a32Execute(op, rd, rn, rm, imm, aux, at); // the 32-bit forms sharing the A32 ops
   }
 }
 
