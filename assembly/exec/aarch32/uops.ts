@@ -15,7 +15,8 @@
 // 16-bit loads and stores (immediate, register and literal), and the 32-bit BL, B.W,
 // LDR/STR(B/H).W with a 12-bit or 8-bit immediate (writeback too), LDRD/STRD, data
 // processing with a modified immediate or a shifted register and LSL/LSR/ASR/ROR.W by
-// a register: these 32-bit forms share the A32 ops (never with PC or SP operands).
+// a register (decoded in uops-wide.ts; all but the branches and the plain loads and
+// stores run as A32 ops).
 //
 // Entry: 0 word u32 · 4 op u8 · 5 rd u8 · 6 rn u8 · 7 rm u8 · 8 imm u32 · 12 aux u16 · 14 cond u8 · 15 set u8
 import { REC_UOPS, UOP_SIZE, UOP_ENTRIES, CPU_GPR, PAGE_SIZE } from "../../layout";
@@ -27,10 +28,10 @@ import { readValue, writeValue, accessExit, bigData } from "../guest-memory";
 import { conditionHolds } from "../a64-alu";
 import { interworkingBranch } from "../a32-loadstore";
 import {
-  shifterCarry, carryFlag, setNZ, setNZC, immediateShift, shiftCarry, thumbExpandImmediate, dataOperation, addWithCarry32,
-  isTest, OP_AND, OP_EOR, OP_SUB, OP_RSB, OP_ADD, OP_ORR, OP_MOV, OP_BIC, OP_MVN, OP_CMP, OP_ORN,
+  shifterCarry, carryFlag, setNZ, setNZC, immediateShift, shiftCarry, dataOperation, addWithCarry32,
+  isTest, OP_AND, OP_EOR, OP_SUB, OP_RSB, OP_ADD, OP_ORR, OP_MOV, OP_BIC, OP_MVN, OP_CMP,
 } from "./flags";
-import { t32Opcode } from "./t32-wide";
+import { fillT32Wide } from "./uops-wide";
 import { registerOperation } from "./t32-narrow";
 import { extend, EXTEND_SH, EXTEND_SB, EXTEND_UH, EXTEND_UB } from "./integer";
 import { U_GENERIC, U_GENERIC_EXIT } from "../ppc/uops";
@@ -40,21 +41,21 @@ export const SET_A32: u8 = 1;
 export const SET_T32: u8 = 2;
 
 // A32 ops
-const A_DP_IMM: u8 = 96; //     aux: opcode | S; imm: the expanded immediate; cond
-const A_DP_IMM_ROTATED: u8 = 97; // as A_DP_IMM, the carry out its bit 31
-const A_DP_REG: u8 = 98; //     Rm unshifted (LSL #0)
-const A_DP_SHIFTED: u8 = 99; // Rm shifted by an immediate: aux also type << 8, imm the amount (imm5)
+export const A_DP_IMM: u8 = 96; //     aux: opcode | S; imm: the expanded immediate; cond
+export const A_DP_IMM_ROTATED: u8 = 97; // as A_DP_IMM, the carry out its bit 31
+export const A_DP_REG: u8 = 98; //     Rm unshifted (LSL #0)
+export const A_DP_SHIFTED: u8 = 99; // Rm shifted by an immediate: aux also type << 8, imm the amount (imm5)
 const A_MOVW: u8 = 100;
 const A_MOVT: u8 = 101;
 const A_LOAD: u8 = 102; //      imm: signed offset; aux: size
 const A_STORE: u8 = 103;
 const A_B: u8 = 104; //         imm: offset from pc + 8; aux 1: link
 const A_BX: u8 = 105;
-const A_DP_REG_SHIFTED: u8 = 106; // Rm shifted by register imm: aux as A_DP_SHIFTED
-const A_LOAD_WB: u8 = 107; //   imm: signed offset; aux: size | POST_INDEX (Rn always written back)
-const A_STORE_WB: u8 = 108;
-const A_LOAD_PAIR: u8 = 109; // LDRD Rd, Rm, [Rn]: imm signed offset; aux: POST_INDEX | WRITEBACK
-const A_STORE_PAIR: u8 = 110;
+export const A_DP_REG_SHIFTED: u8 = 106; // Rm shifted by register imm: aux as A_DP_SHIFTED
+export const A_LOAD_WB: u8 = 107; //   imm: signed offset; aux: size | POST_INDEX (Rn always written back)
+export const A_STORE_WB: u8 = 108;
+export const A_LOAD_PAIR: u8 = 109; // LDRD Rd, Rm, [Rn]: imm signed offset; aux: POST_INDEX | WRITEBACK
+export const A_STORE_PAIR: u8 = 110;
 // T32 ops (outside IT blocks)
 const T_SHIFT: u8 = 112; //     LSLS/LSRS/ASRS #imm: aux type, imm imm5
 const T_ADD: u8 = 113; //       ADDS Rd, Rn, Rm / #imm (rm 16: the immediate)
@@ -67,14 +68,14 @@ const T_BX: u8 = 119; //        aux 1: BLX
 const T_EXTEND: u8 = 120; //    aux: the extend kind
 const T_CBZ: u8 = 121; //       aux 1: CBNZ; imm: offset from pc + 4
 const T_BCOND: u8 = 122; //     cond; imm: offset from pc + 4
-const T_B: u8 = 123; //         imm: offset from pc + 4; aux 1: link (BL)
-const T_LOAD: u8 = 124; //      imm: offset; aux: size | signed; rn 15: Align(pc, 4); rm 16: no index register
-const T_STORE: u8 = 125;
+export const T_B: u8 = 123; //         imm: offset from pc + 4; aux 1: link (BL)
+export const T_LOAD: u8 = 124; //      imm: offset; aux: size | signed; rn 15: Align(pc, 4); rm 16: no index register
+export const T_STORE: u8 = 125;
 
-const A_SET_FLAGS: u32 = 1 << 5; // above the opcode, OP_ORN (16) included
-const POST_INDEX: u32 = 1 << 5;
-const WRITEBACK: u32 = 1 << 6;
-const NO_REGISTER: u32 = 16;
+export const A_SET_FLAGS: u32 = 1 << 5; // above the opcode, OP_ORN (16) included
+export const POST_INDEX: u32 = 1 << 5;
+export const WRITEBACK: u32 = 1 << 6;
+export const NO_REGISTER: u32 = 16;
 const T_SIGNED: u32 = 1 << 4;
 
 /** Why a32UopExecute did not simply continue: EXIT_NONE, U_GENERIC_EXIT, U_INTERWORKED or an access's exit. */
@@ -101,7 +102,7 @@ export function a32UopClearStatus(): void {
   return entry;
 }
 
-function put(entry: usize, word: u32, set: u8, op: u8, rd: u32, rn: u32, rm: u32, imm: u32, aux: u32, cond: u32): void {
+export function put(entry: usize, word: u32, set: u8, op: u8, rd: u32, rn: u32, rm: u32, imm: u32, aux: u32, cond: u32): void {
   store<u32>(entry, word);
   store<u8>(entry, op, 4);
   store<u8>(entry, <u8>rd, 5);
@@ -113,7 +114,7 @@ function put(entry: usize, word: u32, set: u8, op: u8, rd: u32, rn: u32, rm: u32
   store<u8>(entry, set, 15);
 }
 
-@inline function generic(entry: usize, word: u32, set: u8): void {
+@inline export function generic(entry: usize, word: u32, set: u8): void {
   put(entry, word, set, U_GENERIC, 0, 0, 0, 0, 0, 14);
 }
 
@@ -255,107 +256,6 @@ function fillT32Special(entry: usize, word: u32): void {
     put(entry, word, SET_T32, T_SUB, NO_REGISTER, rd, rm, 0, 0, 14);
   } else {
     put(entry, word, SET_T32, T_MOV, rd, 0, rm, 0, 0, 14);
-  }
-}
-
-/** The 32-bit forms: BL, B.W and LDR/STR/LDRB/STRB/LDRH/STRH.W with a 12-bit immediate offset. */
-function fillT32Wide(entry: usize, word: u32): void {
-  const hw1 = word >>> 16;
-  const hw2 = word & 0xffff;
-  if ((word & 0xf800_9000) == 0xf000_9000) { // B.W, BL (bit 14)
-    const s = (hw1 >>> 10) & 1;
-    const i1 = ~(((hw2 >>> 13) & 1) ^ s) & 1;
-    const i2 = ~(((hw2 >>> 11) & 1) ^ s) & 1;
-    const offset = <u32>((<i32>((s << 24) | (i1 << 23) | (i2 << 22) | ((hw1 & 0x3ff) << 12) | ((hw2 & 0x7ff) << 1)) << 7) >> 7);
-    put(entry, word, SET_T32, T_B, 0, 0, 0, offset, (hw2 >>> 14) & 1, 14);
-  } else if ((hw1 & 0xff80) == 0xf880 && (hw1 & 0x60) != 0x60) {
-    const rn = hw1 & 15;
-    const rt = hw2 >>> 12;
-    const size: u32 = 1 << ((hw1 >>> 5) & 3);
-    if (rn == 15 || rt == 15 || (rt == 13 && size != 4)) generic(entry, word, SET_T32);
-    else put(entry, word, SET_T32, (hw1 & 0x10) != 0 ? T_LOAD : T_STORE, rt, rn, NO_REGISTER, hw2 & 0xfff, size, 14);
-  } else if ((hw1 & 0xff80) == 0xf800 && (hw1 & 0x60) != 0x60 && (hw2 & 0x0800) != 0) {
-    fillT32Indexed(entry, word);
-  } else if ((hw1 & 0xfe40) == 0xe840 && (hw1 & 0x0120) != 0) { // LDRD, STRD (not the exclusives)
-    fillT32Pair(entry, word);
-  } else if ((hw1 & 0xfe00) == 0xea00 || (word & 0xfa00_8000) == 0xf000_0000) {
-    fillT32DataProcessing(entry, word);
-  } else if ((hw1 & 0xff80) == 0xfa00 && (hw2 & 0xf0f0) == 0xf000) { // LSL/LSR/ASR/ROR.W Rd, Rn, Rm
-    const rn = hw1 & 15;
-    const rd = (hw2 >>> 8) & 15;
-    const rm = hw2 & 15;
-    const setFlags: u32 = (hw1 & 0x10) != 0 ? A_SET_FLAGS : 0;
-    if (rn >= 13 || rd >= 13 || rm >= 13) generic(entry, word, SET_T32);
-    else put(entry, word, SET_T32, A_DP_REG_SHIFTED, rd, 0, rn, rm, OP_MOV | setFlags | (((hw1 >>> 5) & 3) << 8), 14);
-  } else {
-    generic(entry, word, SET_T32);
-  }
-}
-
-/** LDR/STR(B/H) Rt, [Rn, #+/-imm8] with or without writeback (not the unprivileged forms). */
-function fillT32Indexed(entry: usize, word: u32): void {
-  const hw1 = word >>> 16;
-  const rn = hw1 & 15;
-  const rt = (word >>> 12) & 15;
-  const size: u32 = 1 << ((hw1 >>> 5) & 3);
-  const load = (hw1 & 0x10) != 0;
-  const pre = (word & 0x400) != 0;
-  const up = (word & 0x200) != 0;
-  const writeback = (word & 0x100) != 0;
-  const offset = up ? word & 0xff : -(word & 0xff);
-  if (rn == 15 || rt >= 13 || (writeback && rn == rt) || (pre && up && !writeback) || (!pre && !writeback)) {
-    generic(entry, word, SET_T32);
-  } else if (!writeback) {
-    put(entry, word, SET_T32, load ? T_LOAD : T_STORE, rt, rn, NO_REGISTER, offset, size, 14);
-  } else {
-    put(entry, word, SET_T32, load ? A_LOAD_WB : A_STORE_WB, rt, rn, 0, offset, size | (pre ? 0 : POST_INDEX), 14);
-  }
-}
-
-/** LDRD/STRD Rt, Rt2, [Rn, #+/-imm8*4] (offset, pre- or post-indexed). */
-function fillT32Pair(entry: usize, word: u32): void {
-  const hw1 = word >>> 16;
-  const rn = hw1 & 15;
-  const rt = (word >>> 12) & 15;
-  const rt2 = (word >>> 8) & 15;
-  const load = (hw1 & 0x10) != 0;
-  const post = (hw1 & 0x100) == 0;
-  const writeback = (hw1 & 0x20) != 0;
-  const offset = (word & 0xff) << 2;
-  if (rn == 15 || rt >= 13 || rt2 >= 13 || (writeback && (rn == rt || rn == rt2)) || (load && rt == rt2)) {
-    generic(entry, word, SET_T32);
-    return;
-  }
-  put(entry, word, SET_T32, load ? A_LOAD_PAIR : A_STORE_PAIR, rt, rn, rt2, (hw1 & 0x80) != 0 ? offset : -offset,
-    (post ? POST_INDEX : 0) | (writeback ? WRITEBACK : 0), 14);
-}
-
-/** Data processing with a modified immediate or a shifted register, as the A32 ops: no PC or SP operands but MOV/MVN's Rn. */
-function fillT32DataProcessing(entry: usize, word: u32): void {
-  const hw1 = word >>> 16;
-  const hw2 = word & 0xffff;
-  const setFlags = (hw1 & 0x10) != 0;
-  const rn = hw1 & 15;
-  const rd = (hw2 >>> 8) & 15;
-  const opcode = t32Opcode((hw1 >>> 5) & 15, rd, rn, setFlags);
-  const move = opcode == OP_MOV || opcode == OP_MVN;
-  const test = opcode <= OP_ORN && isTest(opcode);
-  const shifted = (hw1 & 0xfe00) == 0xea00;
-  if (opcode > OP_ORN || (!test && rd >= 13) || (!move && rn >= 13) || (shifted && (hw2 & 15) >= 13)) {
-    generic(entry, word, SET_T32);
-    return;
-  }
-  const aux = opcode | (setFlags ? A_SET_FLAGS : 0);
-  const first = move ? 0 : rn;
-  const target = test ? 0 : rd;
-  if (shifted) {
-    const imm5 = (((hw2 >>> 12) & 7) << 2) | ((hw2 >>> 6) & 3);
-    const type = (hw2 >>> 4) & 3;
-    put(entry, word, SET_T32, type == 0 && imm5 == 0 ? A_DP_REG : A_DP_SHIFTED, target, first, hw2 & 15, imm5, aux | (type << 8), 14);
-  } else {
-    const imm12 = (((hw1 >>> 10) & 1) << 11) | (((hw2 >>> 12) & 7) << 8) | (hw2 & 0xff);
-    put(entry, word, SET_T32, (imm12 & 0xc00) != 0 ? A_DP_IMM_ROTATED : A_DP_IMM, target, first, 0,
-      thumbExpandImmediate(imm12, 0), aux, 14);
   }
 }
 
