@@ -73,4 +73,47 @@ describe('the AArch32 micro-op cache', () => {
       }
     }
   });
+
+  it('writes back the base after indexed loads and stores and the doubleword pairs, in both instruction sets', async () => {
+    const DATA = CODE + 0x800n;
+    const word = (m: Machine, at: bigint) => new DataView(m.readBytes(at, 4).buffer).getUint32(0, true);
+    const thumb = await machine('thumb');
+    thumb.machine.writeBytes(DATA, armBytes([0x8765_4329, 0x1234_5678]));
+    thumb.machine.writeBytes(CODE, thumbBytes([
+      0xe8f0_2302, // LDRD r2, r3, [r0], #8
+      0xe961_2302, // STRD r2, r3, [r1, #-8]!
+      0xf850_4d04, // LDR r4, [r0, #-4]!
+      0xf801_4b03, // STRB r4, [r1], #3
+      0xea72_1513, // ORNS r5, r2, r3, LSR #4
+      0xfa32_f607, // LSRS.W r6, r2, r7
+      t32.svc(),
+    ]));
+    thumb.vcpu.set('r0', DATA).set('r1', DATA + 0x20n).set('r7', 4n).set('pc', CODE);
+    expect(thumb.vcpu.run(100).reason).toBe('hypercall');
+    expect(thumb.vcpu.get('r0')).toBe(DATA + 4n);
+    expect(thumb.vcpu.get('r1')).toBe(DATA + 0x1bn);
+    expect([thumb.vcpu.get('r2'), thumb.vcpu.get('r3'), thumb.vcpu.get('r4')]).toEqual([0x8765_4329n, 0x1234_5678n, 0x1234_5678n]);
+    expect(word(thumb.machine, DATA + 0x18n)).toBe(0x8765_4378); // STRD's first word, its low byte from STRB
+    expect(word(thumb.machine, DATA + 0x1cn)).toBe(0x1234_5678);
+    expect(thumb.vcpu.get('r5')).toBe(BigInt((0x8765_4329 | ~(0x1234_5678 >>> 4)) >>> 0));
+    expect(thumb.vcpu.get('r6')).toBe(BigInt(0x8765_4329 >>> 4));
+    expect(thumb.vcpu.get('cpsr') >> 29n).toBe(1n); // N Z clear; C: the last bit shifted out (bit 3)
+
+    const arm = await machine('arm');
+    arm.machine.writeBytes(DATA + 8n, armBytes([0x8000_0001, 0xf8]));
+    arm.machine.writeBytes(CODE, armBytes([
+      0xe1e0_20d8, // LDRD r2, r3, [r0, #8]!
+      0xe041_20f8, // STRD r2, r3, [r1], #-8
+      0xe410_4004, // LDR r4, [r0], #-4
+      0xe192_5733, // ORRS r5, r2, r3, LSR r7
+      a32.svc(),
+    ]));
+    arm.vcpu.set('r0', DATA).set('r1', DATA + 0x20n).set('r7', 4n).set('pc', CODE);
+    expect(arm.vcpu.run(100).reason).toBe('hypercall');
+    expect([arm.vcpu.get('r0'), arm.vcpu.get('r1')]).toEqual([DATA + 4n, DATA + 0x18n]);
+    expect([arm.vcpu.get('r2'), arm.vcpu.get('r3'), arm.vcpu.get('r4')]).toEqual([0x8000_0001n, 0xf8n, 0x8000_0001n]);
+    expect([word(arm.machine, DATA + 0x20n), word(arm.machine, DATA + 0x24n)]).toEqual([0x8000_0001, 0xf8]);
+    expect(arm.vcpu.get('r5')).toBe(0x8000_000fn);
+    expect(arm.vcpu.get('cpsr') >> 29n).toBe(0b101n); // N, C (bit 3 of r3 shifted out)
+  });
 });

@@ -48,7 +48,7 @@ export function t32Wide(word: u32, at: u64): u32 {
 }
 
 /** The T32 data-processing op (bits 8:5) as an OP_* opcode, the test and move forms resolved; 99 for none. */
-function opcodeOf(op: u32, rd: u32, rn: u32, setFlags: bool): u32 {
+export function t32Opcode(op: u32, rd: u32, rn: u32, setFlags: bool): u32 {
   const test = rd == 15 && setFlags;
   switch (op) {
     case 0: return test ? OP_TST : OP_AND;
@@ -67,7 +67,7 @@ function opcodeOf(op: u32, rd: u32, rn: u32, setFlags: bool): u32 {
 
 /** One data-processing operation: Rd 15 only for the tests, Rn 15 only for MOV/MVN. */
 function operate(op: u32, setFlags: bool, rn: u32, rd: u32, operand: u32, carry: u32): u32 {
-  const opcode = opcodeOf(op, rd, rn, setFlags);
+  const opcode = t32Opcode(op, rd, rn, setFlags);
   if (opcode == 99) return ALU_NOT_MINE;
   const test = isTest(opcode);
   if ((rd == 15 && !test) || (rn == 15 && opcode != OP_MOV && opcode != OP_MVN)) return ALU_NOT_MINE;

@@ -7,12 +7,16 @@
 // collide with each other). Everything else is U_GENERIC and takes the full path.
 //
 // A32 forms: data processing with an immediate or a register shifted by an immediate
-// (not to PC), MOVW/MOVT, LDR/STR/LDRB/STRB with an immediate offset, B, BL, BX. T32
+// or by a register (not to PC), MOVW/MOVT, LDR/STR/LDRB/STRB with an immediate offset
+// (writeback too), LDRD/STRD with an immediate offset (writeback too), B, BL, BX. T32
 // forms, run only outside IT blocks (so the 16-bit data-processing forms set the
 // flags): the 16-bit shifts, ADD/SUB/MOV/CMP, the register operations, the high-register
 // ADD/MOV/CMP, BX/BLX, ADR, the SP adjustments, the extends, CBZ/CBNZ, B<c>, B, the
-// 16-bit loads and stores (immediate, register and literal), and the 32-bit BL, B.W
-// and LDR/STR(B/H).W with a 12-bit immediate.
+// 16-bit loads and stores (immediate, register and literal), and the 32-bit BL, B.W,
+// LDR/STR(B/H).W with a 12-bit or 8-bit immediate (writeback too), LDRD/STRD, data
+// processing with a modified immediate or a shifted register and LSL/LSR/ASR/ROR.W by
+// a register (decoded in uops-wide.ts; all but the branches and the plain loads and
+// stores run as A32 ops).
 //
 // Entry: 0 word u32 · 4 op u8 · 5 rd u8 · 6 rn u8 · 7 rm u8 · 8 imm u32 · 12 aux u16 · 14 cond u8 · 15 set u8
 import { REC_UOPS, UOP_SIZE, UOP_ENTRIES, CPU_GPR, PAGE_SIZE } from "../../layout";
@@ -24,9 +28,10 @@ import { readValue, writeValue, accessExit, bigData } from "../guest-memory";
 import { conditionHolds } from "../a64-alu";
 import { interworkingBranch } from "../a32-loadstore";
 import {
-  shifterCarry, carryFlag, setNZ, setNZC, immediateShift, dataOperation, addWithCarry32, isTest,
-  OP_AND, OP_EOR, OP_SUB, OP_RSB, OP_ADD, OP_ORR, OP_MOV, OP_BIC, OP_MVN, OP_CMP,
+  shifterCarry, carryFlag, setNZ, setNZC, immediateShift, shiftCarry, dataOperation, addWithCarry32,
+  isTest, OP_AND, OP_EOR, OP_SUB, OP_RSB, OP_ADD, OP_ORR, OP_MOV, OP_BIC, OP_MVN, OP_CMP,
 } from "./flags";
+import { fillT32Wide } from "./uops-wide";
 import { registerOperation } from "./t32-narrow";
 import { extend, EXTEND_SH, EXTEND_SB, EXTEND_UH, EXTEND_UB } from "./integer";
 import { U_GENERIC, U_GENERIC_EXIT } from "../ppc/uops";
@@ -36,16 +41,21 @@ export const SET_A32: u8 = 1;
 export const SET_T32: u8 = 2;
 
 // A32 ops
-const A_DP_IMM: u8 = 96; //     aux: opcode | S; imm: the expanded immediate; cond
-const A_DP_IMM_ROTATED: u8 = 97; // as A_DP_IMM, the carry out its bit 31
-const A_DP_REG: u8 = 98; //     Rm unshifted (LSL #0)
-const A_DP_SHIFTED: u8 = 99; // Rm shifted by an immediate: aux also type << 8, imm the amount (imm5)
+export const A_DP_IMM: u8 = 96; //     aux: opcode | S; imm: the expanded immediate; cond
+export const A_DP_IMM_ROTATED: u8 = 97; // as A_DP_IMM, the carry out its bit 31
+export const A_DP_REG: u8 = 98; //     Rm unshifted (LSL #0)
+export const A_DP_SHIFTED: u8 = 99; // Rm shifted by an immediate: aux also type << 8, imm the amount (imm5)
 const A_MOVW: u8 = 100;
 const A_MOVT: u8 = 101;
 const A_LOAD: u8 = 102; //      imm: signed offset; aux: size
 const A_STORE: u8 = 103;
 const A_B: u8 = 104; //         imm: offset from pc + 8; aux 1: link
 const A_BX: u8 = 105;
+export const A_DP_REG_SHIFTED: u8 = 106; // Rm shifted by register imm: aux as A_DP_SHIFTED
+export const A_LOAD_WB: u8 = 107; //   imm: signed offset; aux: size | POST_INDEX (Rn always written back)
+export const A_STORE_WB: u8 = 108;
+export const A_LOAD_PAIR: u8 = 109; // LDRD Rd, Rm, [Rn]: imm signed offset; aux: POST_INDEX | WRITEBACK
+export const A_STORE_PAIR: u8 = 110;
 // T32 ops (outside IT blocks)
 const T_SHIFT: u8 = 112; //     LSLS/LSRS/ASRS #imm: aux type, imm imm5
 const T_ADD: u8 = 113; //       ADDS Rd, Rn, Rm / #imm (rm 16: the immediate)
@@ -58,12 +68,14 @@ const T_BX: u8 = 119; //        aux 1: BLX
 const T_EXTEND: u8 = 120; //    aux: the extend kind
 const T_CBZ: u8 = 121; //       aux 1: CBNZ; imm: offset from pc + 4
 const T_BCOND: u8 = 122; //     cond; imm: offset from pc + 4
-const T_B: u8 = 123; //         imm: offset from pc + 4; aux 1: link (BL)
-const T_LOAD: u8 = 124; //      imm: offset; aux: size | signed; rn 15: Align(pc, 4); rm 16: no index register
-const T_STORE: u8 = 125;
+export const T_B: u8 = 123; //         imm: offset from pc + 4; aux 1: link (BL)
+export const T_LOAD: u8 = 124; //      imm: offset; aux: size | signed; rn 15: Align(pc, 4); rm 16: no index register
+export const T_STORE: u8 = 125;
 
-const A_SET_FLAGS: u32 = 1 << 4;
-const NO_REGISTER: u32 = 16;
+export const A_SET_FLAGS: u32 = 1 << 5; // above the opcode, OP_ORN (16) included
+export const POST_INDEX: u32 = 1 << 5;
+export const WRITEBACK: u32 = 1 << 6;
+export const NO_REGISTER: u32 = 16;
 const T_SIGNED: u32 = 1 << 4;
 
 /** Why a32UopExecute did not simply continue: EXIT_NONE, U_GENERIC_EXIT, U_INTERWORKED or an access's exit. */
@@ -90,7 +102,7 @@ export function a32UopClearStatus(): void {
   return entry;
 }
 
-function put(entry: usize, word: u32, set: u8, op: u8, rd: u32, rn: u32, rm: u32, imm: u32, aux: u32, cond: u32): void {
+export function put(entry: usize, word: u32, set: u8, op: u8, rd: u32, rn: u32, rm: u32, imm: u32, aux: u32, cond: u32): void {
   store<u32>(entry, word);
   store<u8>(entry, op, 4);
   store<u8>(entry, <u8>rd, 5);
@@ -102,7 +114,7 @@ function put(entry: usize, word: u32, set: u8, op: u8, rd: u32, rn: u32, rm: u32
   store<u8>(entry, set, 15);
 }
 
-@inline function generic(entry: usize, word: u32, set: u8): void {
+@inline export function generic(entry: usize, word: u32, set: u8): void {
   put(entry, word, set, U_GENERIC, 0, 0, 0, 0, 0, 14);
 }
 
@@ -125,6 +137,9 @@ function fillA32(entry: usize, word: u32): void {
     const amount = (word >>> 7) & 31;
     const plain = type == 0 && amount == 0;
     put(entry, word, SET_A32, plain ? A_DP_REG : A_DP_SHIFTED, rd, rn, word & 15, amount, opcode | setFlags | (type << 8), cond);
+  } else if ((word & 0x0e00_0090) == 0x0000_0010 && !miscellaneous && rd != 15 && rn != 15 && (word & 15) != 15
+    && ((word >>> 8) & 15) != 15) { // Rm shifted by Rs
+    put(entry, word, SET_A32, A_DP_REG_SHIFTED, rd, rn, word & 15, (word >>> 8) & 15, opcode | setFlags | (((word >>> 5) & 3) << 8), cond);
   } else if ((word & 0x0fb0_0000) == 0x0300_0000 && rd != 15) { // MOVW, MOVT (bit 22)
     const imm16 = ((word >>> 4) & 0xf000) | (word & 0xfff);
     put(entry, word, SET_A32, (word & 0x0040_0000) != 0 ? A_MOVT : A_MOVW, rd, 0, 0, imm16, 0, cond);
@@ -132,6 +147,14 @@ function fillA32(entry: usize, word: u32): void {
     const offset = word & 0xfff;
     put(entry, word, SET_A32, (word & 0x0010_0000) != 0 ? A_LOAD : A_STORE, rd, rn, 0,
       (word & 0x0080_0000) != 0 ? offset : -offset, (word & 0x0040_0000) != 0 ? 1 : 4, cond);
+  } else if ((word & 0x0e00_0000) == 0x0400_0000 && rn != 15 && rd != 15 && rn != rd) { // the same, writeback
+    const post = (word & 0x0100_0000) == 0;
+    const offset = word & 0xfff;
+    if (post == ((word & 0x0020_0000) != 0)) generic(entry, word, SET_A32); // LDRT/STRT and friends
+    else put(entry, word, SET_A32, (word & 0x0010_0000) != 0 ? A_LOAD_WB : A_STORE_WB, rd, rn, 0,
+      (word & 0x0080_0000) != 0 ? offset : -offset, ((word & 0x0040_0000) != 0 ? 1 : 4) | (post ? POST_INDEX : 0), cond);
+  } else if ((word & 0x0e50_00d0) == 0x0040_00d0) { // LDRD, STRD (bit 5), immediate
+    fillA32Pair(entry, word, cond);
   } else if ((word & 0x0e00_0000) == 0x0a00_0000) { // B, BL
     put(entry, word, SET_A32, A_B, 0, 0, 0, <u32>((<i32>(word << 8)) >> 6), (word >>> 24) & 1, cond);
   } else if ((word & 0x0fff_fff0) == 0x012f_ff10 && (word & 15) != 15) { // BX Rm
@@ -139,6 +162,21 @@ function fillA32(entry: usize, word: u32): void {
   } else {
     generic(entry, word, SET_A32);
   }
+}
+
+/** LDRD/STRD Rt, Rt+1, [Rn, #imm8] (offset, pre- or post-indexed); the UNPREDICTABLE choices take the full path. */
+function fillA32Pair(entry: usize, word: u32, cond: u32): void {
+  const rn = (word >>> 16) & 15;
+  const rt = (word >>> 12) & 15;
+  const post = (word & 0x0100_0000) == 0;
+  const writeback = post || (word & 0x0020_0000) != 0;
+  const offset = ((word >>> 4) & 0xf0) | (word & 15);
+  if (rn == 15 || (rt & 1) != 0 || rt == 14 || (post && (word & 0x0020_0000) != 0) || (writeback && (rn == rt || rn == rt + 1))) {
+    generic(entry, word, SET_A32);
+    return;
+  }
+  put(entry, word, SET_A32, (word & 0x20) != 0 ? A_STORE_PAIR : A_LOAD_PAIR, rt, rn, rt + 1,
+    (word & 0x0080_0000) != 0 ? offset : -offset, (post ? POST_INDEX : 0) | (writeback ? WRITEBACK : 0), cond);
 }
 
 function fillT32(entry: usize, word: u32): void {
@@ -221,27 +259,6 @@ function fillT32Special(entry: usize, word: u32): void {
   }
 }
 
-/** The 32-bit forms: BL, B.W and LDR/STR/LDRB/STRB/LDRH/STRH.W with a 12-bit immediate offset. */
-function fillT32Wide(entry: usize, word: u32): void {
-  const hw1 = word >>> 16;
-  const hw2 = word & 0xffff;
-  if ((word & 0xf800_9000) == 0xf000_9000) { // B.W, BL (bit 14)
-    const s = (hw1 >>> 10) & 1;
-    const i1 = ~(((hw2 >>> 13) & 1) ^ s) & 1;
-    const i2 = ~(((hw2 >>> 11) & 1) ^ s) & 1;
-    const offset = <u32>((<i32>((s << 24) | (i1 << 23) | (i2 << 22) | ((hw1 & 0x3ff) << 12) | ((hw2 & 0x7ff) << 1)) << 7) >> 7);
-    put(entry, word, SET_T32, T_B, 0, 0, 0, offset, (hw2 >>> 14) & 1, 14);
-  } else if ((hw1 & 0xff80) == 0xf880 && (hw1 & 0x60) != 0x60) {
-    const rn = hw1 & 15;
-    const rt = hw2 >>> 12;
-    const size: u32 = 1 << ((hw1 >>> 5) & 3);
-    if (rn == 15 || rt == 15 || (rt == 13 && size != 4)) generic(entry, word, SET_T32);
-    else put(entry, word, SET_T32, (hw1 & 0x10) != 0 ? T_LOAD : T_STORE, rt, rn, NO_REGISTER, hw2 & 0xfff, size, 14);
-  } else {
-    generic(entry, word, SET_T32);
-  }
-}
-
 @inline function reg(n: u32): u32 {
   return load<u32>(record + CPU_GPR + (n << 3));
 }
@@ -257,7 +274,7 @@ function fillT32Wide(entry: usize, word: u32): void {
 
 /** The data-processing operation `aux` (opcode | S) on `a` and `b` into Rd (not for the tests without S). */
 @inline function dataProcess(aux: u32, rd: u32, a: u32, b: u32, carry: u32): void {
-  const opcode = aux & 15;
+  const opcode = aux & 31;
   if ((aux & A_SET_FLAGS) == 0) {
     let result: u32;
     switch (opcode) {
@@ -295,6 +312,44 @@ function fillT32Wide(entry: usize, word: u32): void {
     a32UopStatus = accessExit;
     return at;
   }
+  return next;
+}
+
+/** LDR/STR(B/H) with writeback: Rn gets the offset address once the access completed. */
+@inline function indexedAndGo(isLoad: bool, rt: u32, rn: u32, imm: u32, aux: u32, next: u64, at: u64): u64 {
+  const base = reg(rn);
+  const offsetAddress = base + imm;
+  const address = (aux & POST_INDEX) != 0 ? base : offsetAddress;
+  const size = aux & 7;
+  const result = isLoad ? loadAndGo(address, size, false, rt, next, at) : storeAndGo(address, size, rt, next, at);
+  if (result == next) setReg(rn, offsetAddress);
+  return result;
+}
+
+/** LDRD/STRD: both words or (an access's exit) no register written; a store may have written the first word. */
+function pairAndGo(isLoad: bool, rt: u32, rn: u32, rt2: u32, imm: u32, aux: u32, next: u64, at: u64): u64 {
+  const base = reg(rn);
+  const offsetAddress = base + imm;
+  const address = (aux & POST_INDEX) != 0 ? base : offsetAddress;
+  const big = bigData();
+  if (isLoad) {
+    const first = <u32>readValue(<u64>address, 4, big, at);
+    if (accessExit == EXIT_NONE) {
+      const second = <u32>readValue(<u64>(address + 4), 4, big, at);
+      if (accessExit == EXIT_NONE) {
+        setReg(rt, first);
+        setReg(rt2, second);
+      }
+    }
+  } else {
+    writeValue(<u64>address, 4, <u64>reg(rt), big, at);
+    if (accessExit == EXIT_NONE) writeValue(<u64>(address + 4), 4, <u64>reg(rt2), big, at);
+  }
+  if (accessExit != EXIT_NONE) {
+    a32UopStatus = accessExit;
+    return at;
+  }
+  if ((aux & WRITEBACK) != 0) setReg(rn, offsetAddress);
   return next;
 }
 
@@ -338,6 +393,15 @@ function fillT32Wide(entry: usize, word: u32): void {
       dataProcess(aux, rd, a32Reg(rn, at), operand, shifterCarry);
       return next;
     }
+    case A_DP_REG_SHIFTED: {
+      const operand = shiftCarry(reg(rm), aux >>> 8, reg(imm) & 0xff, carryFlag());
+      dataProcess(aux, rd, reg(rn), operand, shifterCarry);
+      return next;
+    }
+    case A_LOAD_WB: return indexedAndGo(true, rd, rn, imm, aux, next, at);
+    case A_STORE_WB: return indexedAndGo(false, rd, rn, imm, aux, next, at);
+    case A_LOAD_PAIR: return pairAndGo(true, rd, rn, rm, imm, aux, next, at);
+    case A_STORE_PAIR: return pairAndGo(false, rd, rn, rm, imm, aux, next, at);
     case A_MOVW: setReg(rd, imm); return next;
     case A_MOVT: setReg(rd, (reg(rd) & 0xffff) | (imm << 16)); return next;
     case A_LOAD: return loadAndGo(reg(rn) + imm, aux, false, rd, next, at);
@@ -399,9 +463,7 @@ function fillT32Wide(entry: usize, word: u32): void {
       return loadAndGo(base + (rm == NO_REGISTER ? imm : reg(rm)), aux & 7, (aux & T_SIGNED) != 0, rd, next, at);
     }
     case T_STORE: return storeAndGo(reg(rn) + (rm == NO_REGISTER ? imm : reg(rm)), aux & 7, rd, next, at);
-    default:
-      a32UopStatus = U_GENERIC_EXIT;
-      return at;
+    default: return a32Execute(op, rd, rn, rm, imm, aux, at); // the 32-bit forms sharing the A32 ops
   }
 }
 
