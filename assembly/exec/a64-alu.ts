@@ -33,7 +33,11 @@ import { a64Asid, A64_PA_LIMIT } from "../mmu/a64-walk";
 
 /** ConditionHolds(cond) from the ARM ARM. */
 export function conditionHolds(cond: u32): bool {
-  const flags = nzcv();
+  return conditionHoldsFor(cond, nzcv());
+}
+
+/** ConditionHolds(cond) for the flags NZCV in bits 31:28 of `flags`. */
+export function conditionHoldsFor(cond: u32, flags: u32): bool {
   const n = (flags >>> 31) & 1, z = (flags >>> 30) & 1, c = (flags >>> 29) & 1, v = (flags >>> 28) & 1;
   let result: bool;
   switch (cond >>> 1) {

@@ -9,6 +9,7 @@
 import { UOP_SIZE, UOP_ENTRIES } from "../layout";
 import { U_GENERIC } from "./ppc/uops";
 import { decodeBitMasks, bitMaskW } from "./a64/data-immediate";
+import { conditionHoldsFor } from "./a64-alu";
 import {
   SP_INDEX, E_OP, E_RD, E_RN, E_RM, E_IMM, E_AUX, A_WIDE, A_SIGNED, A_SUBTRACT, A_IMMEDIATE, A_NEGATE, A_INVERT, A_ARITHMETIC,
   U_ADDI_X, U_ADDI_W, U_ADDSI_X, U_ADDSI_W, U_SUBSI_X, U_SUBSI_W, U_ADD_X, U_ADD_W, U_SUB_X, U_SUB_W, U_ADDS_X, U_ADDS_W,
@@ -57,20 +58,7 @@ function put(entry: usize, rd: u32, rn: u32, rm: u32, imm: i32, aux: u32): void 
 function conditionMask(cond: u32): u32 {
   let mask: u32 = 0;
   for (let f: u32 = 0; f < 16; f++) {
-    const n = (f >>> 3) & 1, z = (f >>> 2) & 1, c = (f >>> 1) & 1, v = f & 1;
-    let result: bool;
-    switch (cond >>> 1) {
-      case 0: result = z == 1; break; //             EQ
-      case 1: result = c == 1; break; //             CS
-      case 2: result = n == 1; break; //             MI
-      case 3: result = v == 1; break; //             VS
-      case 4: result = c == 1 && z == 0; break; //   HI
-      case 5: result = n == v; break; //             GE
-      case 6: result = n == v && z == 0; break; //   GT
-      default: result = true; //                     AL
-    }
-    if ((cond & 1) != 0 && cond != 15) result = !result;
-    if (result) mask |= <u32>1 << f;
+    if (conditionHoldsFor(cond, f << 28)) mask |= <u32>1 << f;
   }
   return mask;
 }
