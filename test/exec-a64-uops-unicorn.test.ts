@@ -24,8 +24,8 @@ const target = (random: Random) => (random.below(8) === 0 ? 31 : 16 + random.bel
 
 /**
  * One integer load or store word of the forms the micro-ops take (size 2 with opc 3 is
- * reserved: both must call it illegal). Left out: PRFM/PRFUM (size 3, opc 2: this model
- * has no prefetch hints, Unicorn runs them as NOPs) and LDP with Rt = Rt2 (CONSTRAINED
+ * reserved: both must call it illegal). Left out: PRFM/PRFUM (size 3, opc 2: hints, NOPs
+ * on both sides; test/exec-a64-prefetch.test.ts) and LDP with Rt = Rt2 (CONSTRAINED
  * UNPREDICTABLE: ours undefined, Unicorn loads).
  */
 function memoryWord(random: Random): number {

@@ -12,7 +12,7 @@ import {
   FAULT_TRANSLATION,
 } from "../exits";
 import { KIND_LOADSTORE, KIND_OTHER, KIND_INVALID_FORM, D_MNEMONIC } from "../decode/descriptor";
-import { M64_LDRAA, M64_LDRAB } from "../decode/a64-mnemonics";
+import { M64_LDRAA, M64_LDRAB, M64_SINGLE } from "../decode/a64-mnemonics";
 import { decodeA64 } from "../decode/a64";
 import { record, tlb, tlbMask } from "../machine";
 import { exitWith, fault, ranFor, undefinedInstruction } from "./run-exits";
@@ -31,6 +31,11 @@ import { xr, xw, holds, E_OP, E_RD, E_RN, E_IMM, E_AUX } from "./a64/uop-alu";
 import * as M from "./a64/uop-memory";
 import { loadOp, storeOp, loadPairOp, storePairOp, MEM_DONE, MEM_SLOW, MEM_GENERIC, MEM_EXIT } from "./a64/uop-memory";
 import { jitEnabled, jitBackwardBranch, jitIteration, jitPc, jitLength, jitNextPc } from "./jit";
+
+/** PRFM (immediate, register, literal) and PRFUM, as the decoder names them. */
+@inline function isPrefetch(mnemonic: u16): bool {
+  return mnemonic == M64_SINGLE + 9 || mnemonic == M64_SINGLE + 19;
+}
 
 /** The full path for one instruction: EXIT_NONE when it completed (pc set), else the exit, recorded. */
 function stepGeneric(word: u32, at: u64, desc: usize): u32 {
@@ -54,6 +59,10 @@ function stepGeneric(word: u32, at: u64, desc: usize): u32 {
     return exitWith(exit, at);
   }
   if (kind == KIND_INVALID_FORM) return undefinedInstruction(CAUSE_INVALID_FORM, at);
+  if (kind == KIND_OTHER && isPrefetch(load<u16>(desc + D_MNEMONIC))) {
+    setPc(at + 4); // PRFM/PRFUM are hints: this model prefetches nothing (a NOP, as QEMU and Unicorn run them)
+    return EXIT_NONE;
+  }
   return undefinedInstruction(kind == KIND_OTHER ? CAUSE_UNIMPLEMENTED : CAUSE_UNDEFINED, at);
 }
 
