@@ -234,6 +234,11 @@ export class MmioBus {
             const bits = size === 4 ? read >>> 0 : read & (size === 2 ? 0xffff : 0xff);
             return little || size === 1 ? bits : size === 2 ? swap16(bits) : swap32(bits);
           }
+          if (typeof read === 'number' && little && read >= 0 && read < 2 ** 53) {
+            // memoryOrder's 8-byte number case, inline.
+            words[highIndex] = Math.floor(read / 2 ** 32);
+            return read >>> 0;
+          }
           const low = memoryOrder(little, size, read, wide);
           if (size === 8) words[highIndex] = wide.high;
           return low;
@@ -409,7 +414,10 @@ function swap32(bits: number): number {
 /** The handler's value for memory-order bytes `low`/`high` (unsigned words) in the device's byte order. */
 function registerValue(little: boolean, size: number, low: number, high: number): MmioValue {
   if (size === 8) {
-    return little ? (BigInt(high) << 32n) | BigInt(low) : (BigInt(swap32(low)) << 32n) | BigInt(swap32(high));
+    const upper = little ? high : swap32(low);
+    const lower = little ? low : swap32(high);
+    // One bigint from an exact double when the value fits 53 bits (most register values).
+    return upper < 0x20_0000 ? BigInt(upper * 2 ** 32 + lower) : (BigInt(upper) << 32n) | BigInt(lower);
   }
   return little || size === 1 ? low : size === 2 ? swap16(low) : swap32(low);
 }

@@ -25,10 +25,30 @@ import {
 
 const M32: u64 = 0xffff_ffff;
 
-/** The entry for `word` in the cache at `uops` (record + REC_UOPS), decoded now if the cache does not hold it. */
+/**
+ * The entry for `word` in the cache at `uops` (record + REC_UOPS), decoded now if the cache
+ * does not hold it. Two-way: a word lives at its hash's entry or at the one beside it.
+ */
 @inline export function a64UopFor(uops: usize, word: u32): usize {
-  const entry = uops + ((((word * 0x9e37_79b1) >>> 22) & (UOP_ENTRIES - 1)) * UOP_SIZE);
-  if (load<u32>(entry) != word) fill(entry, word);
+  const index = ((word * 0x9e37_79b1) >>> 22) & (UOP_ENTRIES - 1);
+  const entry = uops + index * UOP_SIZE;
+  if (load<u32>(entry) != word) return missed(uops, index, word);
+  return entry;
+}
+
+/**
+ * `word` is not at its entry `index`: the partner entry (index ^ 1) when it holds it;
+ * else what `index` holds moves to the partner (its own entry or that one's partner, so
+ * still found) and `word` is decoded at `index`. Two words whose hash collides (a loop's
+ * branch and one of its loads) both stay decoded.
+ */
+function missed(uops: usize, index: u32, word: u32): usize {
+  const entry = uops + index * UOP_SIZE;
+  const partner = uops + (index ^ 1) * UOP_SIZE;
+  if (load<u32>(partner) == word) return partner;
+  store<u64>(partner, load<u64>(entry));
+  store<u64>(partner, load<u64>(entry, 8), 8);
+  fill(entry, word);
   return entry;
 }
 

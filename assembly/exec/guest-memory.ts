@@ -16,10 +16,10 @@ import { REC_DATA, REC_EXIT, REC_FAULT_KIND, REC_MMIO_VA, CPU_MODE, MODE_LE, PAG
 import { EXIT_NONE, EXIT_FAULT, FAULT_TRANSLATION } from "../exits";
 import { record } from "../machine";
 import { setPc } from "../cpu/regs";
-import { physRead, physWrite, physBlock, ramBlock, ramLookup, BLOCK_LOAD, mmioLoad, mmioStore, mmioExit, mmioHint } from "../mem/access";
+import { physRead, physWrite, physBlock, ramBlock, ramLookup, BLOCK_LOAD, mmioLoad, mmioStore, mmioExit, mmioHint, scratchHinted, builtinHint } from "../mem/access";
 import {
   tlbTranslate, tlbLookup, tlbFill, tlbMarkedEntry, tlbMarkHint, markedAddress, tlbSetMmioHint, TLB_READ, TLB_WRITE, mmuOn,
-  walkFaulted, walkedPage, mmioMarked, markedHint, physicalLimit,
+  walkFaulted, walkedPage, mmioMarked, markedHint, physicalLimit, deviceHintsCurrent,
 } from "../mmu/tlb";
 import { a64AddressSizeFault } from "../mmu/a64-walk";
 
@@ -57,17 +57,23 @@ export const PC_IN_RECORD: u64 = 1;
 
 /**
  * readValue of an access whose TLB lookup missed (a micro-op's own lookup, or
- * readValue's): through the page's MMIO mark straight to the device its hint names, or
- * a fill and the lookup again, or the slow path.
+ * readValue's): through the page's MMIO mark straight to the device its hint names (a
+ * built-in scratch device's registers read in place), or a fill and the lookup
+ * again, or the slow path.
  */
 export function readMissed(address: u64, size: u32, bigEndian: bool, at: u64): u64 {
   const ea = address & addressMask;
   const marked = tlbMarkedEntry(TLB_READ, ea, size);
   let raw: u64;
   if (marked != 0) {
-    if (at != PC_IN_RECORD) setPc(at);
-    raw = markedRead(marked, ea, size);
-    if (accessExit != EXIT_NONE) return 0;
+    const scratch = markedScratch(marked, ea, size);
+    if (scratch != 0) {
+      raw = loadHost(scratch, size);
+    } else {
+      if (at != PC_IN_RECORD) setPc(at);
+      raw = markedRead(marked, ea, size);
+      if (accessExit != EXIT_NONE) return 0;
+    }
   } else {
     const host = tlbFill(TLB_READ, ea) ? tlbLookup(TLB_READ, ea, size) : 0;
     if (host != 0) {
@@ -90,6 +96,47 @@ export function readMissed(address: u64, size: u32, bigEndian: bool, at: u64): u
   else if (size == 4) store<u32>(host, <u32>raw);
   else if (size == 2) store<u16>(host, <u16>raw);
   else store<u8>(host, <u8>raw);
+}
+
+/**
+ * readMissed of an access whose TLB entry `entry` holds its page's MMIO mark (a micro-op's
+ * lookup met it; the hint not yet checked current, nor a scratch device's): one call to
+ * the device the hint names, or, with hints gone stale, readMissed (a fill renews them).
+ */
+export function readMarked(entry: usize, ea: u64, size: u32, bigEndian: bool, at: u64): u64 {
+  if (!deviceHintsCurrent()) return readMissed(ea, size, bigEndian, at);
+  setPc(at);
+  const raw = markedRead(entry, ea, size);
+  if (accessExit != EXIT_NONE) return 0;
+  return bigEndian ? swap(raw, size) : raw;
+}
+
+/** writeMissed of memory-order bytes `raw` through the mark at `entry`; as readMarked. */
+export function writeMarked(entry: usize, ea: u64, size: u32, raw: u64, at: u64): void {
+  if (!deviceHintsCurrent()) {
+    writeMissed(ea, size, raw, false, at);
+    return;
+  }
+  setPc(at);
+  markedWrite(entry, ea, size, raw);
+}
+
+/**
+ * An access at `ea` through the MMIO mark at TLB entry `entry` (tlbMarkedEntry's, or a
+ * micro-op's lookup that met the mark; the hint not yet checked current): the memory
+ * address of its bytes when the hint names a built-in scratch device that covers them,
+ * the access named and counted as markedRead/markedWrite would; else 0, nothing done.
+ */
+@inline export function markedScratch(entry: usize, ea: u64, size: u32): usize {
+  const hint = tlbMarkHint(entry, false);
+  return builtinHint(hint) ? hintedScratch(entry, ea, size, hint) : 0;
+}
+
+function hintedScratch(entry: usize, ea: u64, size: u32, hint: u32): usize {
+  if (!deviceHintsCurrent()) return 0;
+  const scratch = scratchHinted(markedAddress(entry, ea), size, hint);
+  if (scratch != 0) store<u64>(record + REC_MMIO_VA, ea);
+  return scratch;
 }
 
 /**
@@ -281,6 +328,11 @@ export function writeMissed(address: u64, size: u32, value: u64, bigEndian: bool
   const raw = bigEndian ? swap(value, size) : value;
   const marked = tlbMarkedEntry(TLB_WRITE, ea, size);
   if (marked != 0) {
+    const scratch = markedScratch(marked, ea, size);
+    if (scratch != 0) {
+      storeHost(scratch, size, raw);
+      return;
+    }
     if (at != PC_IN_RECORD) setPc(at);
     markedWrite(marked, ea, size, raw);
     return;

@@ -4,7 +4,7 @@ import {
 import { EXIT_NONE, EXIT_MMIO, EXIT_DEVICE_ERROR, EXIT_BAD_ACCESS, CAUSE_NONE, CAUSE_UNMAPPED } from "../exits";
 import { record } from "../machine";
 import { ramAddress, markDirty, missCause } from "./slots";
-import { builtinAccess, builtinAccessAt, builtinIndexAt, builtinOverlaps, builtinValue } from "./builtin";
+import { builtinAccess, builtinAccessAt, builtinIndexAt, builtinOverlaps, builtinValue, builtinScratchAt } from "./builtin";
 import { recordMmioAccess, mmioCounter } from "./mmio-record";
 
 /**
@@ -193,6 +193,24 @@ export function mmioStore(gpa: u64, size: u32, raw: u64, hint: u32): u32 {
   store<u64>(record + REC_DATA, value);
   mmioExit = physMmio(gpa, size, true);
   return mmioExit;
+}
+
+/** Whether device hint `hint` names a built-in device (1 + its index; one unsigned compare). */
+@inline export function builtinHint(hint: u32): bool {
+  return hint - 1 < HINT_BUS - 1;
+}
+
+/**
+ * The interpreters' inline path to a built-in scratch device: the memory address of its
+ * `size` bytes at `gpa` (memory order) when hint `hint` names a scratch device covering
+ * them, the access counted as mmioLoad/mmioStore count it (the caller reads or writes
+ * the bytes there); else 0, nothing done, and mmioLoad/mmioStore take the access.
+ */
+@inline export function scratchHinted(gpa: u64, size: u32, hint: u32): usize {
+  if (!builtinHint(hint) || compiledFailure != 0) return 0;
+  const at = builtinScratchAt(hint - 1, gpa, size);
+  if (at != 0) handled(0);
+  return at;
 }
 
 @inline function busRead(index: u32, gpa: u64, size: u32): f64 {

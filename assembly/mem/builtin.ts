@@ -115,6 +115,21 @@ export function builtinAccessAt(index: u32, as: u32, gpa: u64, size: u32, write:
   return true;
 }
 
+/**
+ * The memory address of the `size` bytes at `gpa` (address space 0) when built-in device
+ * `index` is a scratch device covering them (its registers are plain bytes in memory
+ * order, so the caller reads or writes them there, as builtinAccessAt would); else 0.
+ * `index` is a current device hint's (access.ts locate found it published; entries are
+ * never rewritten or removed), so unlike registerEntry this does not load the count.
+ */
+@inline export function builtinScratchAt(index: u32, gpa: u64, size: u32): usize {
+  const entry: usize = CONTROL_BASE + CTRL_BUILTINS + index * BUILTIN_ENTRY_SIZE;
+  const offset = gpa - load<u64>(entry, BUILTIN_E_BASE);
+  const length = load<u64>(entry, BUILTIN_E_SIZE);
+  if (load<u32>(entry, BUILTIN_E_KIND) != BUILTIN_SCRATCH || load<u32>(entry, BUILTIN_E_AS) != 0 || offset >= length || length - offset < <u64>size) return 0;
+  return <usize>load<u32>(entry, BUILTIN_E_STATE) + <usize>offset;
+}
+
 /** Device `index`'s entry if it covers the access and its kind has a register path; else 0. */
 @inline function registerEntry(index: u32, as: u32, gpa: u64, size: u32): usize {
   // Acquire, as builtinAccess: only published entries are read.

@@ -179,6 +179,12 @@ let filledUnder: u32 = 0;
   return atomic.load<u32>(CONTROL_BASE + CTRL_DEVICE_GEN) == hintsUnder ? entry : 0;
 }
 
+/** Whether the device hints in the TLB's MMIO marks are current (no device added since they were kept). */
+@inline export function deviceHintsCurrent(): bool {
+  // Acquire, as tlbFill's check.
+  return atomic.load<u32>(CONTROL_BASE + CTRL_DEVICE_GEN) == hintsUnder;
+}
+
 /** Host address for the access, filling the entry on a miss; 0 when it is not RAM usable that way. */
 @inline export function tlbTranslate(kind: u32, va: u64, size: u32): usize {
   const host = tlbLookup(kind, va, size);
@@ -341,7 +347,7 @@ function markMmio(entry: usize, kind: u32, tag: u64, physical: u64): void {
  * (unless `checkGeneration` is false: a built-in device's hint never goes stale).
  * The physical address of an access at `va` through it is markedAddress.
  */
-export function tlbMarkHint(entry: usize, checkGeneration: bool = true): u32 {
+@inline export function tlbMarkHint(entry: usize, checkGeneration: bool = true): u32 {
   // Acquire, as tlbFill's check; the interpreter's next access there drops the hints.
   if (checkGeneration && atomic.load<u32>(CONTROL_BASE + CTRL_DEVICE_GEN) != hintsUnder) return 0;
   return <u32>(load<u64>(entry, TLB_E_ADDEND) & HINT_MASK);

@@ -3,14 +3,17 @@
 // with its size known. A TLB hit is served here; anything else goes through
 // guest-memory.ts's readMissed/writeMissed with the instruction's pc (they write it to the
 // record before a device can see it; a page's MMIO mark goes straight to its device),
-// and the run loop treats it as a block end.
+// and the run loop treats it as a block end; an access that meets its page's MMIO mark
+// goes to readMarked/writeMarked (the device its hint names), but a built-in scratch
+// device behind the mark is served here, its registers as RAM (the access counted), and
+// the block goes on (nothing the run loop holds can change).
 //
 // Entry (uop-alu.ts's shape): 5 rt u8 · 6 rn u8 · 7 M_* flags u8, then
 //   immediate forms: 8 offset before the access i16 · 10 added after it (writeback) i16 · 12 rt2 u8 (pairs)
 //   register offset: 8 rm u32 · 12 operand2's aux (uop-alu.ts) for the extended, shifted index
 import { EXIT_NONE } from "../../exits";
-import { TLB_ENTRY_SIZE, TLB_E_READ, TLB_E_WRITE, TLB_E_ADDEND, PAGE_SIZE } from "../../layout";
-import { readMissed, writeMissed, accessExit } from "../guest-memory";
+import { TLB_ENTRY_SIZE, TLB_E_READ, TLB_E_WRITE, TLB_E_ADDEND, TLB_MMIO, PAGE_SIZE } from "../../layout";
+import { readMissed, writeMissed, readMarked, writeMarked, markedScratch, accessExit } from "../guest-memory";
 import { xr, xw, operand2, E_RD, E_RN, E_RM, E_IMM, E_AUX } from "./uop-alu";
 
 export const U_LDR8: u8 = 62; // zero-extending
@@ -40,7 +43,7 @@ export const M_REGISTER: u8 = 2;
 export const M_SP_BASE: u8 = 4;
 
 /** What a memory micro-op did. */
-export const MEM_DONE: u32 = 0; //    through the TLB
+export const MEM_DONE: u32 = 0; //    through the TLB, or a scratch device in place
 export const MEM_SLOW: u32 = 1; //    completed another way: a block end
 export const MEM_GENERIC: u32 = 2; // not run: the full path runs it
 export const MEM_EXIT: u32 = 3; //    not completed: accessExit says why
@@ -72,12 +75,20 @@ export const MEM_EXIT: u32 = 3; //    not completed: accessExit says why
  * mmu/tlb.ts tlbLookup's hit path over the data half of the TLB as the run loop holds it
  * in locals (`base`, `mask`: its entries - 1, the context's `salt` and `tag`, read at each
  * block start: the context changes only on the full path or in a device, both block
- * ends): the host address of `size` bytes at `va`, or 0.
+ * ends): the host address of `size` bytes at `va` (RAM, or a built-in scratch device's
+ * registers through the page's MMIO mark, unless `scratch` is false: guest-memory.ts
+ * markedScratch, which counts the access), or 0.
  */
 @inline function lookup(base: usize, mask: u32, salt: u32, tag: u64, kind: u32, va: u64, size: u32): usize {
   const entry = base + ((<u32>(va >> 12) ^ salt) & mask) * TLB_ENTRY_SIZE;
   if (load<u64>(entry + kind) == ((va & (~(<u64>PAGE_SIZE - 1) | (<u64>size - 1))) | tag)) return <usize>(va + load<u64>(entry, TLB_E_ADDEND));
   return 0;
+}
+
+/** After lookup missed: the entry when it holds the page's MMIO mark for this access (lookup's tag with TLB_MMIO), else 0. */
+@inline function markedLookup(base: usize, mask: u32, salt: u32, tag: u64, kind: u32, va: u64, size: u32): usize {
+  const entry = base + ((<u32>(va >> 12) ^ salt) & mask) * TLB_ENTRY_SIZE;
+  return load<u64>(entry + kind) == ((va & (~(<u64>PAGE_SIZE - 1) | (<u64>size - 1))) | tag | TLB_MMIO) ? entry : 0;
 }
 
 /** The access's address: base + the extended, shifted index, or base + the offset before the access. */
@@ -106,9 +117,15 @@ export const MEM_EXIT: u32 = 3; //    not completed: accessExit says why
   if (host != 0) {
     value = order(loadHost(host, size), size, bigEndian);
   } else {
-    value = readMissed(ea, size, bigEndian, at);
-    if (accessExit != EXIT_NONE) return MEM_EXIT;
-    done = MEM_SLOW;
+    const marked = markedLookup(base, mask, salt, tag, TLB_E_READ, ea, size);
+    const scratch = marked != 0 ? markedScratch(marked, ea, size) : 0;
+    if (scratch != 0) {
+      value = order(loadHost(scratch, size), size, bigEndian);
+    } else {
+      value = marked != 0 ? readMarked(marked, ea, size, bigEndian, at) : readMissed(ea, size, bigEndian, at);
+      if (accessExit != EXIT_NONE) return MEM_EXIT;
+      done = MEM_SLOW;
+    }
   }
   xw(regs, <u32>load<u8>(entry, E_RD), extended(value, signBits, toW));
   writeBack(regs, entry, flags, n, ea);
@@ -127,9 +144,19 @@ export const MEM_EXIT: u32 = 3; //    not completed: accessExit says why
   if (host != 0) {
     storeHost(host, size, order(value, size, bigEndian));
   } else {
-    writeMissed(ea, size, value, bigEndian, at);
-    if (accessExit != EXIT_NONE) return MEM_EXIT;
-    done = MEM_SLOW;
+    const marked = markedLookup(base, mask, salt, tag, TLB_E_WRITE, ea, size);
+    const scratch = marked != 0 ? markedScratch(marked, ea, size) : 0;
+    if (scratch != 0) {
+      storeHost(scratch, size, order(value, size, bigEndian));
+    } else if (marked != 0) {
+      writeMarked(marked, ea, size, order(value, size, bigEndian), at);
+      if (accessExit != EXIT_NONE) return MEM_EXIT;
+      done = MEM_SLOW;
+    } else {
+      writeMissed(ea, size, value, bigEndian, at);
+      if (accessExit != EXIT_NONE) return MEM_EXIT;
+      done = MEM_SLOW;
+    }
   }
   writeBack(regs, entry, flags, n, ea);
   return done;
