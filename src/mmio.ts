@@ -414,10 +414,7 @@ function swap32(bits: number): number {
 /** The handler's value for memory-order bytes `low`/`high` (unsigned words) in the device's byte order. */
 function registerValue(little: boolean, size: number, low: number, high: number): MmioValue {
   if (size === 8) {
-    const upper = little ? high : swap32(low);
-    const lower = little ? low : swap32(high);
-    // One bigint from an exact double when the value fits 53 bits (most register values).
-    return upper < 0x20_0000 ? BigInt(upper * 2 ** 32 + lower) : (BigInt(upper) << 32n) | BigInt(lower);
+    return little ? (BigInt(high) << 32n) | BigInt(low) : (BigInt(swap32(low)) << 32n) | BigInt(swap32(high));
   }
   return little || size === 1 ? low : size === 2 ? swap16(low) : swap32(low);
 }

@@ -132,7 +132,7 @@ export function writeMarked(entry: usize, ea: u64, size: u32, raw: u64, at: u64)
   return builtinHint(hint) ? hintedScratch(entry, ea, size, hint) : 0;
 }
 
-function hintedScratch(entry: usize, ea: u64, size: u32, hint: u32): usize {
+@inline function hintedScratch(entry: usize, ea: u64, size: u32, hint: u32): usize {
   if (!deviceHintsCurrent()) return 0;
   const scratch = scratchHinted(markedAddress(entry, ea), size, hint);
   if (scratch != 0) store<u64>(record + REC_MMIO_VA, ea);
