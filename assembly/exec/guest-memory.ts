@@ -99,29 +99,6 @@ export function readMissed(address: u64, size: u32, bigEndian: bool, at: u64): u
 }
 
 /**
- * readMissed of an access whose TLB entry `entry` holds its page's MMIO mark (a micro-op's
- * lookup met it; the hint not yet checked current, nor a scratch device's): one call to
- * the device the hint names, or, with hints gone stale, readMissed (a fill renews them).
- */
-export function readMarked(entry: usize, ea: u64, size: u32, bigEndian: bool, at: u64): u64 {
-  if (!deviceHintsCurrent()) return readMissed(ea, size, bigEndian, at);
-  setPc(at);
-  const raw = markedRead(entry, ea, size);
-  if (accessExit != EXIT_NONE) return 0;
-  return bigEndian ? swap(raw, size) : raw;
-}
-
-/** writeMissed of memory-order bytes `raw` through the mark at `entry`; as readMarked. */
-export function writeMarked(entry: usize, ea: u64, size: u32, raw: u64, at: u64): void {
-  if (!deviceHintsCurrent()) {
-    writeMissed(ea, size, raw, false, at);
-    return;
-  }
-  setPc(at);
-  markedWrite(entry, ea, size, raw);
-}
-
-/**
  * An access at `ea` through the MMIO mark at TLB entry `entry` (tlbMarkedEntry's, or a
  * micro-op's lookup that met the mark; the hint not yet checked current): the memory
  * address of its bytes when the hint names a built-in scratch device that covers them,

@@ -3,17 +3,16 @@
 // with its size known. A TLB hit is served here; anything else goes through
 // guest-memory.ts's readMissed/writeMissed with the instruction's pc (they write it to the
 // record before a device can see it; a page's MMIO mark goes straight to its device),
-// and the run loop treats it as a block end; an access that meets its page's MMIO mark
-// goes to readMarked/writeMarked (the device its hint names), but a built-in scratch
-// device behind the mark is served here, its registers as RAM (the access counted), and
-// the block goes on (nothing the run loop holds can change).
+// and the run loop treats it as a block end. But a built-in scratch device behind the
+// page's MMIO mark is served here, its registers as RAM (the access counted), and the
+// block goes on (nothing the run loop holds can change).
 //
 // Entry (uop-alu.ts's shape): 5 rt u8 · 6 rn u8 · 7 M_* flags u8, then
 //   immediate forms: 8 offset before the access i16 · 10 added after it (writeback) i16 · 12 rt2 u8 (pairs)
 //   register offset: 8 rm u32 · 12 operand2's aux (uop-alu.ts) for the extended, shifted index
 import { EXIT_NONE } from "../../exits";
 import { TLB_ENTRY_SIZE, TLB_E_READ, TLB_E_WRITE, TLB_E_ADDEND, TLB_MMIO, PAGE_SIZE } from "../../layout";
-import { readMissed, writeMissed, readMarked, writeMarked, markedScratch, accessExit } from "../guest-memory";
+import { readMissed, writeMissed, markedScratch, accessExit } from "../guest-memory";
 import { xr, xw, operand2, E_RD, E_RN, E_RM, E_IMM, E_AUX } from "./uop-alu";
 
 export const U_LDR8: u8 = 62; // zero-extending
@@ -122,7 +121,7 @@ export const MEM_EXIT: u32 = 3; //    not completed: accessExit says why
     if (scratch != 0) {
       value = order(loadHost(scratch, size), size, bigEndian);
     } else {
-      value = marked != 0 ? readMarked(marked, ea, size, bigEndian, at) : readMissed(ea, size, bigEndian, at);
+      value = readMissed(ea, size, bigEndian, at);
       if (accessExit != EXIT_NONE) return MEM_EXIT;
       done = MEM_SLOW;
     }
@@ -148,10 +147,6 @@ export const MEM_EXIT: u32 = 3; //    not completed: accessExit says why
     const scratch = marked != 0 ? markedScratch(marked, ea, size) : 0;
     if (scratch != 0) {
       storeHost(scratch, size, order(value, size, bigEndian));
-    } else if (marked != 0) {
-      writeMarked(marked, ea, size, order(value, size, bigEndian), at);
-      if (accessExit != EXIT_NONE) return MEM_EXIT;
-      done = MEM_SLOW;
     } else {
       writeMissed(ea, size, value, bigEndian, at);
       if (accessExit != EXIT_NONE) return MEM_EXIT;
