@@ -74,9 +74,7 @@ export const MEM_EXIT: u32 = 3; //    not completed: accessExit says why
  * mmu/tlb.ts tlbLookup's hit path over the data half of the TLB as the run loop holds it
  * in locals (`base`, `mask`: its entries - 1, the context's `salt` and `tag`, read at each
  * block start: the context changes only on the full path or in a device, both block
- * ends): the host address of `size` bytes at `va` (RAM, or a built-in scratch device's
- * registers through the page's MMIO mark, unless `scratch` is false: guest-memory.ts
- * markedScratch, which counts the access), or 0.
+ * ends): the host address of `size` bytes at `va`, or 0.
  */
 @inline function lookup(base: usize, mask: u32, salt: u32, tag: u64, kind: u32, va: u64, size: u32): usize {
   const entry = base + ((<u32>(va >> 12) ^ salt) & mask) * TLB_ENTRY_SIZE;
@@ -84,7 +82,11 @@ export const MEM_EXIT: u32 = 3; //    not completed: accessExit says why
   return 0;
 }
 
-/** After lookup missed: the entry when it holds the page's MMIO mark for this access (lookup's tag with TLB_MMIO), else 0. */
+/**
+ * After lookup missed: the entry when it holds the page's MMIO mark for this access
+ * (lookup's tag with TLB_MMIO), else 0. guest-memory.ts markedScratch then finds a
+ * built-in scratch device's registers behind it (and counts the access).
+ */
 @inline function markedLookup(base: usize, mask: u32, salt: u32, tag: u64, kind: u32, va: u64, size: u32): usize {
   const entry = base + ((<u32>(va >> 12) ^ salt) & mask) * TLB_ENTRY_SIZE;
   return load<u64>(entry + kind) == ((va & (~(<u64>PAGE_SIZE - 1) | (<u64>size - 1))) | tag | TLB_MMIO) ? entry : 0;
