@@ -12,7 +12,7 @@ export { decodePpc, benchDecodePpc, PPC_MODE_64, PPC_MODE_NO_SUFFIX } from "./de
 export { ppcRun } from "./exec/ppc/run";
 export { hashDigest } from "./exec/ppc/hash";
 export { a64Run } from "./exec/a64-run";
-export { jitMmioRead, jitMmioWrite } from "./exec/jit";
+export { jitMmioRead, jitMmioWrite, jitDeviceRefused } from "./exec/jit";
 export { a32Run } from "./exec/a32-run";
 export { a64Translate } from "./mmu/a64-walk";
 export { ppcTranslate, armTranslate } from "./mmu/walk";

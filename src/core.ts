@@ -276,10 +276,10 @@ export function instantiateCore(module: WebAssembly.Module, memory: WebAssembly.
       : (mode & map.MODE_THUMB) === 0 ? compileA32Loop : compileT32Loop;
     const loop = compiler?.(memory, record, code, map);
     if (loop === undefined || table.length > 0xffff) return 0;
-    // The loop calls back into this core for an access to a built-in device (src/jit/access.ts).
-    type Callback = 'jitMmioRead' | 'jitMmioWrite';
-    const { jitMmioRead, jitMmioWrite } = instance.exports as unknown as Record<Callback, WebAssembly.ImportValue>;
-    const env = { memory, jitMmioRead, jitMmioWrite };
+    // The loop calls back into this core for an access to a built-in device, and JS devices' entries in its table (src/jit/access.ts).
+    type Callback = 'jitMmioRead' | 'jitMmioWrite' | 'jitDeviceRefused';
+    const { jitMmioRead, jitMmioWrite, jitDeviceRefused } = instance.exports as unknown as Record<Callback, WebAssembly.ImportValue>;
+    const env = { memory, table, jitMmioRead, jitMmioWrite, jitDeviceRefused };
     const compiled = new WebAssembly.Instance(new WebAssembly.Module(loop.bytes), { env });
     const index = table.grow(1);
     table.set(index, compiled.exports.block as (...args: never[]) => unknown);
