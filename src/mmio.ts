@@ -212,55 +212,68 @@ export class MmioBus {
   entryFor(mapped: Mapped, calls: { depth: number }, words: Int32Array | Uint32Array, highIndex: number): DeviceEntry {
     const { device, start, little } = mapped;
     const length = mapped.end - start;
-    // Alignment from the low word alone (a float remainder would cost a runtime call).
     const startLow = start % 2 ** 32 | 0;
+    // The offset is an unsigned 32-bit integer (a float offset costs every call a
+    // conversion): an access whose gpa's high word is not the start's (a device across a
+    // 4 GiB boundary) is left to the bus's general path.
+    const startHigh = Math.floor(start / 2 ** 32) | 0;
     const widths = mapped.widths.reduce((bits, width) => bits | width, 0);
     const wide = { high: 0 };
     const bus = this;
-    const failed = (offset: number, error: unknown) => {
+    // A handler that threw: the watch and the depth are put back before the report (no
+    // try/finally: it costs every call more than the catch alone).
+    const failed = (offset: number, error: unknown, watch: HandlerWatch | undefined) => {
+      calls.depth--;
+      if (watch !== undefined) watch.leave();
       bus.lastFailure = { device: mapped.name, gpa: BigInt(start + offset), error };
     };
     return {
       read(gpaLow: number, gpaHigh: number, size: number): number {
-        const offset = (gpaHigh >>> 0) * 2 ** 32 + (gpaLow >>> 0) - start;
-        if (!(offset >= 0 && offset + size <= length && (widths & size) !== 0 && ((gpaLow - startLow) & (size - 1)) === 0)) return -BUS_UNCLAIMED;
+        const offset = (gpaLow - startLow) >>> 0;
+        // In range, of a width the device takes, aligned.
+        if (gpaHigh !== startHigh || offset + size > length || (widths & size) === 0 || (offset & (size - 1)) !== 0) return -BUS_UNCLAIMED;
         const watch = bus.handlerWatch;
         if (watch !== undefined) watch.enter(mapped);
         calls.depth++;
+        let read: MmioValue;
         try {
-          const read = device.read(offset, size);
-          if (typeof read === 'number' && size <= 4) {
-            // memoryOrder's common case, inline.
-            const bits = size === 4 ? read >>> 0 : read & (size === 2 ? 0xffff : 0xff);
-            return little || size === 1 ? bits : size === 2 ? swap16(bits) : swap32(bits);
-          }
+          read = device.read(offset, size);
+        } catch (error) {
+          failed(offset, error, watch);
+          return -BUS_DEVICE_ERROR;
+        }
+        calls.depth--;
+        if (watch !== undefined) watch.leave();
+        if (typeof read === 'number' && size <= 4) {
+          // memoryOrder's common case, inline.
+          const bits = size === 4 ? read >>> 0 : read & (size === 2 ? 0xffff : 0xff);
+          return little || size === 1 ? bits : size === 2 ? swap16(bits) : swap32(bits);
+        }
+        try {
           const low = memoryOrder(little, size, read, wide);
           if (size === 8) words[highIndex] = wide.high;
           return low;
         } catch (error) {
-          failed(offset, error);
+          bus.lastFailure = { device: mapped.name, gpa: BigInt(start + offset), error };
           return -BUS_DEVICE_ERROR;
-        } finally {
-          calls.depth--;
-          if (watch !== undefined) watch.leave();
         }
       },
       write(gpaLow: number, gpaHigh: number, size: number, low: number, high: number): number {
-        const offset = (gpaHigh >>> 0) * 2 ** 32 + (gpaLow >>> 0) - start;
-        if (!(offset >= 0 && offset + size <= length && (widths & size) !== 0 && ((gpaLow - startLow) & (size - 1)) === 0)) return BUS_UNCLAIMED;
+        const offset = (gpaLow - startLow) >>> 0;
+        if (gpaHigh !== startHigh || offset + size > length || (widths & size) === 0 || (offset & (size - 1)) !== 0) return BUS_UNCLAIMED;
+        const value = size === 8 ? registerValue(little, 8, low >>> 0, high >>> 0) : little || size === 1 ? low >>> 0 : size === 2 ? swap16(low) : swap32(low);
         const watch = bus.handlerWatch;
         if (watch !== undefined) watch.enter(mapped);
         calls.depth++;
         try {
-          device.write(offset, size, registerValue(little, size, low >>> 0, high >>> 0));
-          return BUS_HANDLED;
+          device.write(offset, size, value);
         } catch (error) {
-          failed(offset, error);
+          failed(offset, error, watch);
           return BUS_DEVICE_ERROR;
-        } finally {
-          calls.depth--;
-          if (watch !== undefined) watch.leave();
         }
+        calls.depth--;
+        if (watch !== undefined) watch.leave();
+        return BUS_HANDLED;
       },
     };
   }
