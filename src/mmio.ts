@@ -6,6 +6,7 @@ import { MmioError, texts } from './errors.js';
 import { optionalEndian, optionalInteger, requireInteger, requireObject, requireU64 } from './validate.js';
 import type { Endian } from './values.js';
 import type { DeviceEntry } from './device-entries.js';
+import { registerPathEntry, type EntryBus, type EntryHelpers } from './mmio-entry.js';
 
 export const BUS_HANDLED = 0;
 export const BUS_UNCLAIMED = 1;
@@ -210,72 +211,8 @@ export class MmioBus {
    * threw; a write returns a BUS_* code. `calls.depth` counts the handler calls under way.
    */
   entryFor(mapped: Mapped, calls: { depth: number }, words: Int32Array | Uint32Array, highIndex: number): DeviceEntry {
-    const { device, start, little } = mapped;
-    const length = mapped.end - start;
-    const startLow = start % 2 ** 32 | 0;
-    // The offset is an unsigned 32-bit integer (a float offset costs every call a
-    // conversion): an access whose gpa's high word is not the start's (a device across a
-    // 4 GiB boundary) is left to the bus's general path.
-    const startHigh = Math.floor(start / 2 ** 32) | 0;
-    const widths = mapped.widths.reduce((bits, width) => bits | width, 0);
-    const wide = { high: 0 };
-    const bus = this;
-    // A handler that threw: the watch and the depth are put back before the report (no
-    // try/finally: it costs every call more than the catch alone).
-    const failed = (offset: number, error: unknown, watch: HandlerWatch | undefined) => {
-      calls.depth--;
-      if (watch !== undefined) watch.leave();
-      bus.lastFailure = { device: mapped.name, gpa: BigInt(start + offset), error };
-    };
-    return {
-      read(gpaLow: number, gpaHigh: number, size: number): number {
-        const offset = (gpaLow - startLow) >>> 0;
-        // In range, of a width the device takes, aligned.
-        if (gpaHigh !== startHigh || offset + size > length || (widths & size) === 0 || (offset & (size - 1)) !== 0) return -BUS_UNCLAIMED;
-        const watch = bus.handlerWatch;
-        if (watch !== undefined) watch.enter(mapped);
-        calls.depth++;
-        let read: MmioValue;
-        try {
-          read = device.read(offset, size);
-        } catch (error) {
-          failed(offset, error, watch);
-          return -BUS_DEVICE_ERROR;
-        }
-        calls.depth--;
-        if (watch !== undefined) watch.leave();
-        if (typeof read === 'number' && size <= 4) {
-          // memoryOrder's common case, inline.
-          const bits = size === 4 ? read >>> 0 : read & (size === 2 ? 0xffff : 0xff);
-          return little || size === 1 ? bits : size === 2 ? swap16(bits) : swap32(bits);
-        }
-        try {
-          const low = memoryOrder(little, size, read, wide);
-          if (size === 8) words[highIndex] = wide.high;
-          return low;
-        } catch (error) {
-          bus.lastFailure = { device: mapped.name, gpa: BigInt(start + offset), error };
-          return -BUS_DEVICE_ERROR;
-        }
-      },
-      write(gpaLow: number, gpaHigh: number, size: number, low: number, high: number): number {
-        const offset = (gpaLow - startLow) >>> 0;
-        if (gpaHigh !== startHigh || offset + size > length || (widths & size) === 0 || (offset & (size - 1)) !== 0) return BUS_UNCLAIMED;
-        const value = size === 8 ? registerValue(little, 8, low >>> 0, high >>> 0) : little || size === 1 ? low >>> 0 : size === 2 ? swap16(low) : swap32(low);
-        const watch = bus.handlerWatch;
-        if (watch !== undefined) watch.enter(mapped);
-        calls.depth++;
-        try {
-          device.write(offset, size, value);
-        } catch (error) {
-          failed(offset, error, watch);
-          return BUS_DEVICE_ERROR;
-        }
-        calls.depth--;
-        if (watch !== undefined) watch.leave();
-        return BUS_HANDLED;
-      },
-    };
+    // The entry reads the watch this class keeps for its vCPU-thread subclass (src/sync/devices.ts).
+    return registerPathEntry(ENTRY_HELPERS, mapped, calls, this as unknown as EntryBus, words, highIndex);
   }
 
   /**
@@ -398,6 +335,10 @@ function memoryOrder(little: boolean, size: number, value: MmioValue, out: { hig
   out.high = little ? high : swap32(low);
   return little ? low : swap32(high);
 }
+
+const ENTRY_HELPERS: EntryHelpers = {
+  memoryOrder, registerValue, swap16, swap32, HANDLED: BUS_HANDLED, UNCLAIMED: BUS_UNCLAIMED, DEVICE_ERROR: BUS_DEVICE_ERROR,
+};
 
 function describeBytes(value: unknown): string {
   return value instanceof Uint8Array ? `${value.length} bytes` : typeof value;
