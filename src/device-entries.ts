@@ -1,8 +1,9 @@
 // JS devices' entries in a core instance's function table: the read and the write the
 // core (assembly/mem/access.ts) and its compiled loops (src/jit/access.ts) call with
-// call_indirect when a TLB device hint names a JS device on the host bus. A table holds only Wasm functions, so a tiny binding module,
-// compiled once, imports a device's two closures and places them at the device's slots
-// with element segments (their offsets imported globals); empty slots hold a vacant pair
+// call_indirect when a TLB device hint names a JS device on the host bus. A table holds
+// only Wasm functions, so a tiny binding module, compiled once, imports a device's two
+// closures and places them at the device's slots with element segments (their offsets
+// imported globals); empty slots hold a vacant pair
 // defined in Wasm that answers BUS_UNCLAIMED, which sends the access the general way.
 
 import type { MemoryMap } from './core.js';
