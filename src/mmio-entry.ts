@@ -105,14 +105,14 @@ let copying = true;
 /** `mapped`'s entry, from a fresh copy of entryCode (the shared one where the engine forbids compiling code, as under a strict CSP). */
 export function registerPathEntry(h: EntryHelpers, mapped: Mapped, calls: { depth: number }, bus: EntryBus,
   words: Int32Array | Uint32Array, highIndex: number): DeviceEntry {
-  let code = entryCode;
   if (copying) {
     try {
       // A distinct source each time: engines cache compiled code by its source text.
-      code = new Function(`return (${entryCode.toString()});\n//# sourceURL=memslot-device-entry-${copies++}.js`)() as typeof entryCode;
+      const copy = new Function(`return (${entryCode.toString()});\n//# sourceURL=memslot-device-entry-${copies++}.js`)() as typeof entryCode;
+      return copy(h, mapped, calls, bus, words, highIndex);
     } catch {
       copying = false;
     }
   }
-  return code(h, mapped, calls, bus, words, highIndex);
+  return entryCode(h, mapped, calls, bus, words, highIndex);
 }
