@@ -60,12 +60,23 @@ function put(entry: usize, rd: u32, rn: u32, rm: u32, imm: i32, aux: u32): void 
   store<u32>(entry, aux, E_AUX);
 }
 
+/**
+ * conditionMask's answers by condition, 0 until first asked (no condition's mask is 0),
+ * so a B.cond, CSEL or CCMP decodes without asking conditionHoldsFor 16 times. Every
+ * vCPU on the memory shares them; plain loads and stores suffice, as any vCPU that
+ * computes one stores the same value and a 0 read only means computing it again.
+ */
+const CONDITION_MASKS = memory.data(16 * 4);
+
 /** ConditionHolds(cond) for each NZCV value: bit nzcv is set where the condition holds. */
 function conditionMask(cond: u32): u32 {
-  let mask: u32 = 0;
+  const slot = CONDITION_MASKS + (<usize>cond << 2);
+  let mask = load<u32>(slot);
+  if (mask != 0) return mask;
   for (let f: u32 = 0; f < 16; f++) {
     if (conditionHoldsFor(cond, f << 28)) mask |= <u32>1 << f;
   }
+  store<u32>(slot, mask);
   return mask;
 }
 
