@@ -156,8 +156,8 @@ describe('the AArch32 micro-op cache', () => {
 
 // The micro-ops against Unicorn 2: random straight-line sequences of the forms the cache
 // takes (bit-field extracts, extends, CLZ, the multiplies, register-offset and halfword
-// loads and stores, LDM/STM/PUSH/POP, MOVW/MOVT, data processing on LR, NOPs), conditional
-// in A32 and inside IT blocks in T32. Every register, the flags, pc, the memory and the fault must agree.
+// loads and stores, LDM/STM/PUSH/POP, MOVW/MOVT, data processing on LR and from SP,
+// LDRD/STRD of LR, NOPs, B<c>.W), conditional in A32 and inside IT blocks in T32. Every register, the flags, pc, the memory and the fault must agree.
 const MEM = 0x10000;
 const UOP_CASES = Number(process.env.A32_UOP_CASES ?? 400);
 const REGISTERS = [...Array.from({ length: 16 }, (_, i) => `r${i}`), 'cpsr'];
@@ -261,7 +261,9 @@ function t32Word(random: Random): number {
         ? ((0xea00 | (op << 5) | (random.below(2) << 4) | 14) << 16 | (rd << 8) | (random.below(4) << 4) | 14) >>> 0
         : ((0xf000 | (op << 5) | (random.below(2) << 4) | 14) << 16 | (14 << 8) | random.below(256)) >>> 0;
     }
-    case 9: return random.below(2) ? 0xbf00 : 0xf3af_8000; // NOP, NOP.W
+    case 9: return random.pick([0xbf00, 0xf3af_8000, // NOP, NOP.W
+      ((random.pick([0xf10d, 0xf1ad]) << 16) | (rd << 8) | random.below(256)) >>> 0, // ADD.W/SUB.W Rd, SP, #imm
+      ((0xe9c0 | (random.below(2) << 4) | baseRegister(random)) << 16 | (12 << 12) | (14 << 8) | random.below(64)) >>> 0]); // LDRD/STRD r12, lr, [Rn, #imm]
     default: { // a 16-bit flag-setting form (not setting flags inside IT blocks)
       const low = random.below(8), rdn = 6 + random.below(2);
       return random.pick([0x2000 | (rdn << 8) | random.below(256), 0x1800 | (low << 6) | (low << 3) | rdn, 0x4000 | (random.below(16) << 6) | (low << 3) | rdn,
