@@ -1,18 +1,20 @@
 // The typed host accessors' device entries (src/fast-access.ts builds its RAM entry and
 // public accessors on this class). An access inside the cached JS-device range calls the
-// handler directly (no core round trip, no DataView). One inside the cached built-in
-// range skips every check the range has proved: a scratch device's bytes are read or
-// written here, like RAM; a counter or a Wasm device is one core call that does only the
-// device's work (hostRegisterRead/Write; a Wasm device's handler is a call_indirect from
-// there, never a BigInt). Staleness: the JS-device entry is checked against address
-// space 0's slot generation, the bus's generation and the built-in device count; the
-// built-in entry against the slot generation, the built-in count and the device generation.
+// handler directly (no core round trip, no DataView). A scratch device has an entry of its
+// own that serves it like RAM (its bytes at gpa + scratchDelta; the accessors count the
+// MMIO access). One inside the cached built-in range skips every check the range has
+// proved: a counter's read-and-bump or store is one atomic access from JS (the core's
+// operation on the same u64), a Wasm device one core call that does only the device's
+// work (hostRegisterRead/Write: the handler is a call_indirect from there, never a
+// BigInt). Staleness: the JS-device entry is checked against address space 0's slot
+// generation, the bus's generation and the built-in device count; the built-in and
+// scratch entries against the slot generation, the built-in count and the device generation.
 
 import type { CoreAccessor } from './accessor.js';
 import type { MemoryMap } from './core.js';
 import { AccessError, texts } from './errors.js';
 import { bigintBits, swap, swap64, wide64, wideAccess, type WideAccess } from './fast-access-values.js';
-import { noExit, VIA_NONE, VIA_JS, VIA_BUILTIN, type DeviceRange, type BuiltinRange } from './fast-access-ranges.js';
+import { noExit, VIA_NONE, VIA_JS, VIA_BUILTIN, VIA_SCRATCH, VIA_COUNTER, type DeviceRange, type BuiltinRange } from './fast-access-ranges.js';
 import type { Mapped, MmioBus, MmioValue } from './mmio.js';
 import type { SlotTable } from './slots.js';
 import { describeThrown } from './values.js';
@@ -63,19 +65,32 @@ export abstract class DeviceAccess {
   private deviceBusGeneration = 0;
   private deviceBuiltins = 0;
 
-  // Built-in device `builtinIndex`: [builtinStart, builtinEnd) (no slot, no built-in before
+  // Scratch device: [scratchStart, scratchEnd) (no slot, no built-in before it) at memory
+  // address gpa + scratchDelta, any width and alignment.
+  private scratchStart = 0;
+  private scratchEnd = 0;
+  private scratchDelta = 0;
+  private scratchSlotGeneration = 0;
+  private scratchDeviceGeneration = 0;
+
+  // Counter device: [counterStart, counterEnd) (no slot, no built-in before it), its u64 at
+  // memory address counterAddress; any width and alignment.
+  private counterStart = 0;
+  private counterEnd = 0;
+  private counterAddress = 0;
+  private counterSlotGeneration = 0;
+  private counterDeviceGeneration = 0;
+
+  // Wasm device `builtinIndex`: [builtinStart, builtinEnd) (no slot, no built-in before
   // it), at offset gpa - builtinBase; builtinWidths has bit w set for each width it takes,
-  // aligned when builtinAligned (a Wasm device). builtinScratch: the memory address of a
-  // scratch device's byte 0, 0 for a counter or a Wasm device.
+  // aligned when builtinAligned.
   private builtinStart = 0;
   private builtinEnd = 0;
   private builtinIndex = 0;
   private builtinWidths = 0;
   private builtinAligned = false;
   private builtinBase = 0;
-  private builtinScratch = 0;
   private builtinSlotGeneration = 0;
-  private builtinCount = 0;
   private builtinDeviceGeneration = 0;
   /** After builtinRead of 8 bytes: the high 32 bits of the value. */
   protected builtinHigh = 0;
@@ -118,6 +133,11 @@ export abstract class DeviceAccess {
    * device entry that serves them; false, doing nothing, when none does.
    */
   protected deviceWriteFor(gpa: number, size: number, low: number, high: number): boolean {
+    const counter = this.counterAt(gpa, size);
+    if (counter >= 0) {
+      this.wide!.store64(counter, low, high);
+      return true;
+    }
     const via = this.deviceFor(gpa, size);
     if (via === VIA_BUILTIN) this.builtinWrite(gpa, size, low, high);
     else if (via !== VIA_JS) return false;
@@ -128,6 +148,22 @@ export abstract class DeviceAccess {
 
   /** Makes `found` the JS or built-in device entry (`generation`: the slot generation); which entry serves this access. */
   protected promoteDevice(found: DeviceRange | BuiltinRange, generation: number, gpa: number, size: number): number {
+    if (found.builtin && found.scratch !== 0) {
+      this.scratchStart = found.start;
+      this.scratchEnd = found.end;
+      this.scratchDelta = found.scratch - found.base;
+      this.scratchSlotGeneration = generation;
+      this.scratchDeviceGeneration = this.recentDeviceGeneration;
+      return this.scratchServes(gpa, size) ? VIA_SCRATCH : VIA_NONE;
+    }
+    if (found.builtin && found.counter !== 0) {
+      this.counterStart = found.start;
+      this.counterEnd = found.end;
+      this.counterAddress = found.counter;
+      this.counterSlotGeneration = generation;
+      this.counterDeviceGeneration = this.recentDeviceGeneration;
+      return gpa >= found.start && gpa + size <= found.end ? VIA_COUNTER : VIA_NONE;
+    }
     if (found.builtin) {
       this.builtinStart = found.start;
       this.builtinEnd = found.end;
@@ -135,9 +171,7 @@ export abstract class DeviceAccess {
       this.builtinWidths = found.widths;
       this.builtinAligned = found.aligned;
       this.builtinBase = found.base;
-      this.builtinScratch = found.scratch;
       this.builtinSlotGeneration = generation;
-      this.builtinCount = this.recentBuiltins;
       this.builtinDeviceGeneration = this.recentDeviceGeneration;
       return this.builtinServes(gpa, size) ? VIA_BUILTIN : VIA_NONE;
     }
@@ -154,32 +188,69 @@ export abstract class DeviceAccess {
     return this.deviceServes(gpa, size) ? VIA_JS : VIA_NONE;
   }
 
+  /**
+   * The memory address of [gpa, gpa+size) when the scratch entry serves it, having counted
+   * the access (as countMmio, written out: this path must not depend on V8 inlining a call); else -1.
+   */
+  protected scratchAt(gpa: number, size: number): number {
+    if (typeof gpa !== 'number' || gpa < this.scratchStart || gpa + size > this.scratchEnd || this.fastI32[this.slotGenIndex] !== this.scratchSlotGeneration
+      || this.fastI32[this.deviceGenIndex] !== this.scratchDeviceGeneration) return -1;
+    const at = gpa + this.scratchDelta;
+    // Also refuses a fractional gpa (and NaN, which passed the compares).
+    if (at >>> 0 !== at) return -1;
+    const words = this.fastU32;
+    const index = this.mmioCountIndex;
+    if ((words[index] = words[index]! + 1) === 2 ** 32) words[index + 1] = words[index + 1]! + 1;
+    return at;
+  }
+
+  /**
+   * The memory address of the counter's u64 when the counter entry serves a `size`-byte
+   * access at `gpa`, having counted the access (as scratchAt); else -1. A read takes the
+   * next value with wide.add64 (the core's atomic.add on the same u64, so each read on any
+   * thread takes one value), a write stores the value's `size` low bytes with wide.store64.
+   */
+  protected counterAt(gpa: number, size: number): number {
+    if (typeof gpa !== 'number' || gpa < this.counterStart || gpa + size > this.counterEnd || this.fastI32[this.slotGenIndex] !== this.counterSlotGeneration
+      || this.fastI32[this.deviceGenIndex] !== this.counterDeviceGeneration) return -1;
+    const words = this.fastU32;
+    const index = this.mmioCountIndex;
+    if ((words[index] = words[index]! + 1) === 2 ** 32) words[index + 1] = words[index + 1]! + 1;
+    return this.counterAddress;
+  }
+
+  /** Whether the scratch entry serves a `size`-byte access at `gpa` (scratchAt without the count). */
+  private scratchServes(gpa: number, size: number): boolean {
+    return gpa >= this.scratchStart && gpa + size <= this.scratchEnd && (gpa + this.scratchDelta) >>> 0 === gpa + this.scratchDelta;
+  }
+
+  /**
+   * Writes `size` bytes of `value` (an integer of any sign that `size` bytes hold: the
+   * caller checked) through the scratch entry; false, doing nothing, when it does not serve them.
+   */
+  protected scratchWrite(gpa: number, size: 1 | 2 | 4, value: number): boolean {
+    const at = this.scratchAt(gpa, size);
+    if (at < 0) return false;
+    if (size === 1) this.fastMemory[at] = value;
+    else if (size === 2 && (at & 1) === 0) this.fastU16[at >>> 1] = value;
+    else if (size === 4 && (at & 3) === 0) this.fastU32[at >>> 2] = value;
+    else if (size === 2) this.fastView.setUint16(at, value, true);
+    else this.fastView.setUint32(at, value, true);
+    return true;
+  }
+
   /** Whether the built-in entry serves a `size`-byte access at `gpa` (an integer offset into it) without the core's checks. */
   private builtinServes(gpa: number, size: number): boolean {
     if (typeof gpa !== 'number' || gpa < this.builtinStart || gpa + size > this.builtinEnd || (this.builtinWidths & size) === 0) return false;
     const offset = gpa - this.builtinBase;
     // Also refuses a fractional gpa (and NaN, which passed the compares).
     return offset >>> 0 === offset && (!this.builtinAligned || (offset & (size - 1)) === 0) && this.fastI32[this.slotGenIndex] === this.builtinSlotGeneration
-      && this.fastI32[this.builtinCountIndex] === this.builtinCount && this.fastI32[this.deviceGenIndex] === this.builtinDeviceGeneration;
+      && this.fastI32[this.deviceGenIndex] === this.builtinDeviceGeneration;
   }
 
   /** A built-in read (served by the entry): the low 32 bits of its value; an 8-byte read leaves the high ones in builtinHigh. */
   protected builtinRead(gpa: number, size: number): number {
     const offset = gpa - this.builtinBase;
-    if (this.builtinScratch !== 0) {
-      this.countMmio();
-      const at = this.builtinScratch + offset;
-      if (size === 4) return (at & 3) === 0 ? this.fastU32[at >>> 2]! : this.fastView.getUint32(at, true);
-      if (size === 1) return this.fastMemory[at]!;
-      if (size === 2) return this.fastView.getUint16(at, true);
-      if ((at & 7) === 0) {
-        const low = this.wide!.load64(at) >>> 0;
-        this.builtinHigh = this.wide!.high() >>> 0;
-        return low;
-      }
-      this.builtinHigh = this.fastView.getUint32(at + 4, true);
-      return this.fastView.getUint32(at, true);
-    }
     // Nested in a handler, the record's access data is the outer access's: the slow way.
     if (this.fastParts!.host.nested) return this.builtinReadSlow(gpa, size);
     this.countMmio();
@@ -202,24 +273,6 @@ export abstract class DeviceAccess {
 
   private builtinWrite(gpa: number, size: number, low: number, high: number): void {
     const offset = gpa - this.builtinBase;
-    if (this.builtinScratch !== 0) {
-      this.countMmio();
-      const at = this.builtinScratch + offset;
-      if (size === 4) {
-        if ((at & 3) === 0) this.fastU32[at >>> 2] = low;
-        else this.fastView.setUint32(at, low, true);
-      } else if (size === 1) {
-        this.fastMemory[at] = low;
-      } else if (size === 2) {
-        this.fastView.setUint16(at, low, true);
-      } else if ((at & 7) === 0) {
-        this.wide!.store64(at, low, high);
-      } else {
-        this.fastView.setUint32(at, low, true);
-        this.fastView.setUint32(at + 4, high, true);
-      }
-      return;
-    }
     const parts = this.fastParts!;
     if (parts.host.nested) {
       this.checkGpa(gpa);
@@ -317,7 +370,7 @@ export abstract class DeviceAccess {
   }
 
   /** The host record's MMIO counter, as the core bumps it for each fragment it dispatches. */
-  private countMmio(): void {
+  protected countMmio(): void {
     const index = this.mmioCountIndex;
     const low = (this.fastU32[index]! + 1) >>> 0;
     this.fastU32[index] = low;

@@ -32,12 +32,14 @@ export function swap64(bits: bigint): bigint {
   return (BigInt(swap(Number(bits & 0xffff_ffffn), 4)) << 32n) | BigInt(swap(Number(bits >> 32n), 4));
 }
 
-/** Single-copy atomic 8-byte RAM accesses without a bigint: a tiny Wasm module over the machine's memory. */
+/** Single-copy atomic 8-byte RAM accesses (and a counter's atomic add) without a bigint: a tiny Wasm module over the machine's memory. */
 export interface WideAccess {
   /** Loads the u64 at `address` (8-aligned): returns its low half, keeps the high one for high(). */
   load64(address: number): number;
   high(): number;
   store64(address: number, low: number, high: number): void;
+  /** Adds 1 to the u64 at `address` (8-aligned) in one atomic step: returns the new value's low half, keeps the high one for high(). */
+  add64(address: number): number;
 }
 
 /** The compiled module, unshared [0] and shared [1]: compiled once per process. */
@@ -57,21 +59,23 @@ function wideAccessBytes(shared: boolean): Uint8Array<ArrayBuffer> {
   // env.memory: flags (1: has maximum, 3: shared), minimum 0 pages, maximum 65536 (LEB128 80 80 04).
   const imports = [1, ...text('env'), ...text('memory'), 0x02, shared ? 3 : 1, 0, 0x80, 0x80, 0x04];
   const body = (bytes: number[]) => [bytes.length, ...bytes];
-  const code = [3,
+  const code = [4,
     // load64: local 1 = i64.atomic.load(local 0); global 0 = high half; return low half.
     ...body([1, 1, I64, 0x20, 0, 0xfe, 0x11, 3, 0, 0x22, 1, 0x42, 32, 0x88, 0xa7, 0x24, 0, 0x20, 1, 0xa7, 0x0b]),
     // high: global 0.
     ...body([0, 0x23, 0, 0x0b]),
     // store64: i64.atomic.store(local 0, local 2 << 32 | local 1), halves zero-extended.
     ...body([0, 0x20, 0, 0x20, 2, 0xad, 0x42, 32, 0x86, 0x20, 1, 0xad, 0x84, 0xfe, 0x18, 3, 0, 0x0b]),
+    // add64: local 1 = i64.atomic.rmw.add(local 0, 1) + 1; global 0 = high half; return low half.
+    ...body([1, 1, I64, 0x20, 0, 0x42, 1, 0xfe, 0x1f, 3, 0, 0x42, 1, 0x7c, 0x22, 1, 0x42, 32, 0x88, 0xa7, 0x24, 0, 0x20, 1, 0xa7, 0x0b]),
   ];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
     ...section(1, types),
     ...section(2, imports),
-    ...section(3, [3, 0, 1, 2]),
+    ...section(3, [4, 0, 1, 2, 0]),
     ...section(6, [1, I32, 1, 0x41, 0, 0x0b]),
-    ...section(7, [3, ...text('load64'), 0, 0, ...text('high'), 0, 1, ...text('store64'), 0, 2]),
+    ...section(7, [4, ...text('load64'), 0, 0, ...text('high'), 0, 1, ...text('store64'), 0, 2, ...text('add64'), 0, 3]),
     ...section(10, code),
   ]);
 }
