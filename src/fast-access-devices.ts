@@ -1,20 +1,21 @@
 // The typed host accessors' device entries (src/fast-access.ts builds its RAM entry and
 // public accessors on this class). An access inside the cached JS-device range calls the
-// handler directly (no core round trip, no DataView). A scratch device has an entry of its
-// own that serves it like RAM (its bytes at gpa + scratchDelta; the accessors count the
-// MMIO access). One inside the cached built-in range skips every check the range has
-// proved: a counter's read-and-bump or store is one atomic access from JS (the core's
-// operation on the same u64), a Wasm device one core call that does only the device's
-// work (hostRegisterRead/Write: the handler is a call_indirect from there, never a
-// BigInt). Staleness: the JS-device entry is checked against address space 0's slot
-// generation, the bus's generation and the built-in device count; the built-in and
-// scratch entries against the slot generation, the built-in count and the device generation.
+// handler directly (no core round trip, no DataView). A scratch or counter device is
+// served from JS by the local entry, checked right after RAM's: a scratch device's bytes
+// are read and written like RAM's, a counter's read-and-bump or store is one atomic access
+// to its u64 (the core's operation, so each read on any thread takes one value). One
+// inside the cached Wasm-device range skips every check the range has proved: one core
+// call that does only the device's work (hostRegisterRead/Write: the handler is a
+// call_indirect from there, never a BigInt). Staleness: the JS-device entry is checked
+// against address space 0's slot generation, the bus's generation and the built-in device
+// count; the local and Wasm-device entries against the slot generation and the device
+// generation (which every built-in device added moves, after the count).
 
 import type { CoreAccessor } from './accessor.js';
 import type { MemoryMap } from './core.js';
 import { AccessError, texts } from './errors.js';
 import { bigintBits, swap, swap64, wide64, wideAccess, type WideAccess } from './fast-access-values.js';
-import { noExit, VIA_NONE, VIA_JS, VIA_BUILTIN, VIA_SCRATCH, VIA_COUNTER, type DeviceRange, type BuiltinRange } from './fast-access-ranges.js';
+import { noExit, VIA_NONE, VIA_JS, VIA_BUILTIN, VIA_LOCAL, type DeviceRange, type BuiltinRange } from './fast-access-ranges.js';
 import type { Mapped, MmioBus, MmioValue } from './mmio.js';
 import type { SlotTable } from './slots.js';
 import { describeThrown } from './values.js';
@@ -65,21 +66,15 @@ export abstract class DeviceAccess {
   private deviceBusGeneration = 0;
   private deviceBuiltins = 0;
 
-  // Scratch device: [scratchStart, scratchEnd) (no slot, no built-in before it) at memory
-  // address gpa + scratchDelta, any width and alignment.
-  private scratchStart = 0;
-  private scratchEnd = 0;
-  private scratchDelta = 0;
-  private scratchSlotGeneration = 0;
-  private scratchDeviceGeneration = 0;
-
-  // Counter device: [counterStart, counterEnd) (no slot, no built-in before it), its u64 at
-  // memory address counterAddress; any width and alignment.
-  private counterStart = 0;
-  private counterEnd = 0;
-  private counterAddress = 0;
-  private counterSlotGeneration = 0;
-  private counterDeviceGeneration = 0;
+  // Scratch or counter device (the local entry): [localStart, localEnd) (no slot, no
+  // built-in before it), any width and alignment. A scratch device's byte at gpa is at
+  // memory address gpa + localDelta; a counter's u64 is at localCounter (0 for scratch).
+  private localStart = 0;
+  private localEnd = 0;
+  private localDelta = 0;
+  protected localCounter = 0;
+  private localSlotGeneration = 0;
+  private localDeviceGeneration = 0;
 
   // Wasm device `builtinIndex`: [builtinStart, builtinEnd) (no slot, no built-in before
   // it), at offset gpa - builtinBase; builtinWidths has bit w set for each width it takes,
@@ -125,7 +120,8 @@ export abstract class DeviceAccess {
 
   /** Which device entry serves this access (VIA_*), after taking a recent device range for gpa's page on a miss. */
   protected deviceFor(gpa: number, size: number): number {
-    return this.builtinServes(gpa, size) ? VIA_BUILTIN : this.deviceServes(gpa, size) ? VIA_JS : this.recentDevice(gpa, size);
+    // While both entries are valid their ranges are disjoint (the JS-device range stops short of every built-in device).
+    return this.deviceServes(gpa, size) ? VIA_JS : this.builtinServes(gpa, size) ? VIA_BUILTIN : this.recentDevice(gpa, size);
   }
 
   /**
@@ -133,11 +129,6 @@ export abstract class DeviceAccess {
    * device entry that serves them; false, doing nothing, when none does.
    */
   protected deviceWriteFor(gpa: number, size: number, low: number, high: number): boolean {
-    const counter = this.counterAt(gpa, size);
-    if (counter >= 0) {
-      this.wide!.store64(counter, low, high);
-      return true;
-    }
     const via = this.deviceFor(gpa, size);
     if (via === VIA_BUILTIN) this.builtinWrite(gpa, size, low, high);
     else if (via !== VIA_JS) return false;
@@ -148,21 +139,15 @@ export abstract class DeviceAccess {
 
   /** Makes `found` the JS or built-in device entry (`generation`: the slot generation); which entry serves this access. */
   protected promoteDevice(found: DeviceRange | BuiltinRange, generation: number, gpa: number, size: number): number {
-    if (found.builtin && found.scratch !== 0) {
-      this.scratchStart = found.start;
-      this.scratchEnd = found.end;
-      this.scratchDelta = found.scratch - found.base;
-      this.scratchSlotGeneration = generation;
-      this.scratchDeviceGeneration = this.recentDeviceGeneration;
-      return this.scratchServes(gpa, size) ? VIA_SCRATCH : VIA_NONE;
-    }
-    if (found.builtin && found.counter !== 0) {
-      this.counterStart = found.start;
-      this.counterEnd = found.end;
-      this.counterAddress = found.counter;
-      this.counterSlotGeneration = generation;
-      this.counterDeviceGeneration = this.recentDeviceGeneration;
-      return gpa >= found.start && gpa + size <= found.end ? VIA_COUNTER : VIA_NONE;
+    if (found.builtin && (found.scratch !== 0 || found.counter !== 0)) {
+      this.localStart = found.start;
+      this.localEnd = found.end;
+      // A counter's offsets (all below its size) stand for its one u64.
+      this.localDelta = found.scratch !== 0 ? found.scratch - found.base : -found.start;
+      this.localCounter = found.counter;
+      this.localSlotGeneration = generation;
+      this.localDeviceGeneration = this.recentDeviceGeneration;
+      return gpa >= this.localStart && gpa + size <= this.localEnd && (gpa + this.localDelta) >>> 0 === gpa + this.localDelta ? VIA_LOCAL : VIA_NONE;
     }
     if (found.builtin) {
       this.builtinStart = found.start;
@@ -189,13 +174,15 @@ export abstract class DeviceAccess {
   }
 
   /**
-   * The memory address of [gpa, gpa+size) when the scratch entry serves it, having counted
-   * the access (as countMmio, written out: this path must not depend on V8 inlining a call); else -1.
+   * When the local entry serves [gpa, gpa+size), having counted the access (as countMmio,
+   * written out: this path must not depend on V8 inlining one more call): for a scratch
+   * device the memory address of its bytes, for a counter (localCounter set) its offset.
+   * Else -1.
    */
-  protected scratchAt(gpa: number, size: number): number {
-    if (typeof gpa !== 'number' || gpa < this.scratchStart || gpa + size > this.scratchEnd || this.fastI32[this.slotGenIndex] !== this.scratchSlotGeneration
-      || this.fastI32[this.deviceGenIndex] !== this.scratchDeviceGeneration) return -1;
-    const at = gpa + this.scratchDelta;
+  protected localAt(gpa: number, size: number): number {
+    if (typeof gpa !== 'number' || gpa < this.localStart || gpa + size > this.localEnd || this.fastI32[this.slotGenIndex] !== this.localSlotGeneration
+      || this.fastI32[this.deviceGenIndex] !== this.localDeviceGeneration) return -1;
+    const at = gpa + this.localDelta;
     // Also refuses a fractional gpa (and NaN, which passed the compares).
     if (at >>> 0 !== at) return -1;
     const words = this.fastU32;
@@ -205,33 +192,15 @@ export abstract class DeviceAccess {
   }
 
   /**
-   * The memory address of the counter's u64 when the counter entry serves a `size`-byte
-   * access at `gpa`, having counted the access (as scratchAt); else -1. A read takes the
-   * next value with wide.add64 (the core's atomic.add on the same u64, so each read on any
-   * thread takes one value), a write stores the value's `size` low bytes with wide.store64.
-   */
-  protected counterAt(gpa: number, size: number): number {
-    if (typeof gpa !== 'number' || gpa < this.counterStart || gpa + size > this.counterEnd || this.fastI32[this.slotGenIndex] !== this.counterSlotGeneration
-      || this.fastI32[this.deviceGenIndex] !== this.counterDeviceGeneration) return -1;
-    const words = this.fastU32;
-    const index = this.mmioCountIndex;
-    if ((words[index] = words[index]! + 1) === 2 ** 32) words[index + 1] = words[index + 1]! + 1;
-    return this.counterAddress;
-  }
-
-  /** Whether the scratch entry serves a `size`-byte access at `gpa` (scratchAt without the count). */
-  private scratchServes(gpa: number, size: number): boolean {
-    return gpa >= this.scratchStart && gpa + size <= this.scratchEnd && (gpa + this.scratchDelta) >>> 0 === gpa + this.scratchDelta;
-  }
-
-  /**
    * Writes `size` bytes of `value` (an integer of any sign that `size` bytes hold: the
-   * caller checked) through the scratch entry; false, doing nothing, when it does not serve them.
+   * caller checked) through the local entry; false, doing nothing, when it does not serve them.
    */
-  protected scratchWrite(gpa: number, size: 1 | 2 | 4, value: number): boolean {
-    const at = this.scratchAt(gpa, size);
+  protected localWrite(gpa: number, size: 1 | 2 | 4, value: number): boolean {
+    const at = this.localAt(gpa, size);
     if (at < 0) return false;
-    if (size === 1) this.fastMemory[at] = value;
+    // A counter stores the value's `size` low bytes, as the core's atomic.store.
+    if (this.localCounter !== 0) this.wide!.store64(this.localCounter, size === 4 ? value : value & (size === 2 ? 0xffff : 0xff), 0);
+    else if (size === 1) this.fastMemory[at] = value;
     else if (size === 2 && (at & 1) === 0) this.fastU16[at >>> 1] = value;
     else if (size === 4 && (at & 3) === 0) this.fastU32[at >>> 2] = value;
     else if (size === 2) this.fastView.setUint16(at, value, true);
@@ -371,10 +340,9 @@ export abstract class DeviceAccess {
 
   /** The host record's MMIO counter, as the core bumps it for each fragment it dispatches. */
   protected countMmio(): void {
+    const words = this.fastU32;
     const index = this.mmioCountIndex;
-    const low = (this.fastU32[index]! + 1) >>> 0;
-    this.fastU32[index] = low;
-    if (low === 0) this.fastU32[index + 1] = this.fastU32[index + 1]! + 1;
+    if ((words[index] = words[index]! + 1) === 2 ** 32) words[index + 1] = words[index + 1]! + 1;
   }
 
   protected checkGpa(gpa: unknown): asserts gpa is number {

@@ -56,4 +56,4 @@ export interface BuiltinRange {
 }
 
 /** Which cached entry serves an access (deviceFor). */
-export const VIA_NONE = 0, VIA_JS = 1, VIA_BUILTIN = 2, VIA_SCRATCH = 3, VIA_COUNTER = 4;
+export const VIA_NONE = 0, VIA_JS = 1, VIA_BUILTIN = 2, VIA_LOCAL = 3;

@@ -2,8 +2,9 @@
 // address space 0, values little-endian (memory order), addresses as numbers. An access
 // inside the cached slot range is a bounds check, a generation compare and a typed-array
 // load or store; one inside a cached device range goes the device entries' short way
-// (src/fast-access-devices.ts: the JS handler called directly, a scratch device's bytes
-// read here like RAM's, a counter's atomic step from JS, one core call doing a Wasm device's work). Everything else
+// (src/fast-access-devices.ts: the JS handler called directly; a scratch device's bytes
+// read here like RAM's and a counter's atomic step from JS, through the local entry; one
+// core call doing a Wasm device's work). Everything else
 // (straddles, READONLY or INVALID slots, unclaimed addresses, other widths) goes the slow
 // way through Machine.read/write, so the results and errors are theirs.
 //
@@ -54,43 +55,35 @@ export class TypedAccess extends DeviceAccess {
   /** The byte at `gpa` (address space 0); as read(gpa, 1), with gpa a safe integer >= 0. */
   read8(gpa: number): number {
     let at = this.ramAt(gpa, 1);
-    if (at < 0) at = this.scratchAt(gpa, 1);
+    if (at < 0 && (at = this.localAt(gpa, 1)) >= 0 && this.localCounter !== 0) return this.wide!.add64(this.localCounter) & 0xff;
     if (at >= 0) return this.fastMemory[at]!;
-    const counter = this.counterAt(gpa, 1);
-    if (counter >= 0) return this.wide!.add64(counter) & 0xff;
     return this.readDevice(gpa, 1);
   }
 
   /** The little-endian 16-bit value at `gpa`; as read(gpa, 2). */
   read16(gpa: number): number {
     let at = this.ramAt(gpa, 2);
-    if (at < 0) at = this.scratchAt(gpa, 2);
+    if (at < 0 && (at = this.localAt(gpa, 2)) >= 0 && this.localCounter !== 0) return this.wide!.add64(this.localCounter) & 0xffff;
     if (at >= 0) return (at & 1) === 0 ? this.fastU16[at >>> 1]! : this.fastView.getUint16(at, true);
-    const counter = this.counterAt(gpa, 2);
-    if (counter >= 0) return this.wide!.add64(counter) & 0xffff;
     return this.readDevice(gpa, 2);
   }
 
   /** The little-endian 32-bit value at `gpa` (unsigned); as read(gpa, 4). */
   read32(gpa: number): number {
     let at = this.ramAt(gpa, 4);
-    if (at < 0) at = this.scratchAt(gpa, 4);
+    if (at < 0 && (at = this.localAt(gpa, 4)) >= 0 && this.localCounter !== 0) return this.wide!.add64(this.localCounter) >>> 0;
     if (at >= 0) return (at & 3) === 0 ? this.fastU32[at >>> 2]! : this.fastView.getUint32(at, true);
-    const counter = this.counterAt(gpa, 4);
-    if (counter >= 0) return this.wide!.add64(counter) >>> 0;
     return this.readDevice(gpa, 4);
   }
 
   /** The little-endian 64-bit value at `gpa`; as read(gpa, 8). */
   read64(gpa: number): bigint {
     let at = this.ramAt(gpa, 8);
-    if (at < 0) at = this.scratchAt(gpa, 8);
-    if (at >= 0) return (at & 7) === 0 ? Atomics.load(this.fastU64, at >>> 3) : this.fastView.getBigUint64(at, true);
-    const counter = this.counterAt(gpa, 8);
-    if (counter >= 0) {
-      const low = this.wide!.add64(counter) >>> 0;
+    if (at < 0 && (at = this.localAt(gpa, 8)) >= 0 && this.localCounter !== 0) {
+      const low = this.wide!.add64(this.localCounter) >>> 0;
       return (BigInt(this.wide!.high() >>> 0) << 32n) | BigInt(low);
     }
+    if (at >= 0) return (at & 7) === 0 ? Atomics.load(this.fastU64, at >>> 3) : this.fastView.getBigUint64(at, true);
     const via = this.deviceFor(gpa, 8);
     if (via === VIA_BUILTIN) {
       const low = this.builtinRead(gpa, 8);
@@ -110,7 +103,11 @@ export class TypedAccess extends DeviceAccess {
       throw new AccessError('EINVAL', texts.badOutput(at), noExit);
     }
     let address = this.ramAt(gpa, 8);
-    if (address < 0) address = this.scratchAt(gpa, 8);
+    if (address < 0 && (address = this.localAt(gpa, 8)) >= 0 && this.localCounter !== 0) {
+      out[at] = this.wide!.add64(this.localCounter) >>> 0;
+      out[at + 1] = this.wide!.high() >>> 0;
+      return;
+    }
     if (address >= 0) {
       if ((address & 7) === 0) {
         out[at] = this.wide!.load64(address) >>> 0;
@@ -119,12 +116,6 @@ export class TypedAccess extends DeviceAccess {
         out[at] = this.fastView.getUint32(address, true);
         out[at + 1] = this.fastView.getUint32(address + 4, true);
       }
-      return;
-    }
-    const counter = this.counterAt(gpa, 8);
-    if (counter >= 0) {
-      out[at] = this.wide!.add64(counter) >>> 0;
-      out[at + 1] = this.wide!.high() >>> 0;
       return;
     }
     const via = this.deviceFor(gpa, 8);
@@ -153,7 +144,7 @@ export class TypedAccess extends DeviceAccess {
     if (at >= 0 && ((value & 0xff) === value || (value << 24) >> 24 === value)) {
       this.fastMemory[at] = value;
       if (this.ramDirty !== 0) this.markDirty(at, 1);
-    } else if (!(fits(value, 1) && (this.scratchWrite(gpa, 1, value) || this.deviceWriteFor(gpa, 1, value & 0xff, 0)))) {
+    } else if (!(fits(value, 1) && (this.localWrite(gpa, 1, value) || this.deviceWriteFor(gpa, 1, value & 0xff, 0)))) {
       this.writeSlow(gpa, 1, value);
     }
   }
@@ -165,7 +156,7 @@ export class TypedAccess extends DeviceAccess {
       if ((at & 1) === 0) this.fastU16[at >>> 1] = value;
       else this.fastView.setUint16(at, value, true);
       if (this.ramDirty !== 0) this.markDirty(at, 2);
-    } else if (!(fits(value, 2) && (this.scratchWrite(gpa, 2, value) || this.deviceWriteFor(gpa, 2, value & 0xffff, 0)))) {
+    } else if (!(fits(value, 2) && (this.localWrite(gpa, 2, value) || this.deviceWriteFor(gpa, 2, value & 0xffff, 0)))) {
       this.writeSlow(gpa, 2, value);
     }
   }
@@ -177,7 +168,7 @@ export class TypedAccess extends DeviceAccess {
       if ((at & 3) === 0) this.fastU32[at >>> 2] = value;
       else this.fastView.setUint32(at, value, true);
       if (this.ramDirty !== 0) this.markDirty(at, 4);
-    } else if (!(fits(value, 4) && (this.scratchWrite(gpa, 4, value) || this.deviceWriteFor(gpa, 4, value >>> 0, 0)))) {
+    } else if (!(fits(value, 4) && (this.localWrite(gpa, 4, value) || this.deviceWriteFor(gpa, 4, value >>> 0, 0)))) {
       this.writeSlow(gpa, 4, value);
     }
   }
@@ -190,8 +181,9 @@ export class TypedAccess extends DeviceAccess {
       if ((at & 7) === 0) Atomics.store(this.fastU64, at >>> 3, BigInt.asUintN(64, value));
       else this.fastView.setBigUint64(at, BigInt.asUintN(64, value), true);
       if (this.ramDirty !== 0) this.markDirty(at, 8);
-    } else if ((at = this.scratchAt(gpa, 8)) >= 0) {
-      if ((at & 7) === 0) Atomics.store(this.fastU64, at >>> 3, BigInt.asUintN(64, value));
+    } else if ((at = this.localAt(gpa, 8)) >= 0) {
+      if (this.localCounter !== 0) this.wide!.store64(this.localCounter, Number(value & 0xffff_ffffn), Number(BigInt.asUintN(64, value) >> 32n));
+      else if ((at & 7) === 0) Atomics.store(this.fastU64, at >>> 3, BigInt.asUintN(64, value));
       else this.fastView.setBigUint64(at, BigInt.asUintN(64, value), true);
     } else if (!this.deviceWriteFor(gpa, 8, Number(value & 0xffff_ffffn), Number(BigInt.asUintN(64, value) >> 32n))) {
       this.checkGpa(gpa);
@@ -213,12 +205,13 @@ export class TypedAccess extends DeviceAccess {
       if (this.ramDirty !== 0) this.markDirty(at, 8);
       return;
     }
-    const scratch = this.scratchAt(gpa, 8);
-    if (scratch >= 0) {
-      if ((scratch & 7) === 0) this.wide!.store64(scratch, low, high);
+    const local = this.localAt(gpa, 8);
+    if (local >= 0) {
+      if (this.localCounter !== 0) this.wide!.store64(this.localCounter, low, high);
+      else if ((local & 7) === 0) this.wide!.store64(local, low, high);
       else {
-        this.fastView.setUint32(scratch, low, true);
-        this.fastView.setUint32(scratch + 4, high, true);
+        this.fastView.setUint32(local, low, true);
+        this.fastView.setUint32(local + 4, high, true);
       }
       return;
     }
@@ -276,7 +269,7 @@ export class TypedAccess extends DeviceAccess {
     return generation;
   }
 
-  /** A 1-, 2- or 4-byte read that neither the RAM nor the scratch entry serves: a device entry's, else the slow way. */
+  /** A 1-, 2- or 4-byte read that neither the RAM nor the local entry serves: a device entry's, else the slow way. */
   private readDevice(gpa: number, size: 1 | 2 | 4): number {
     const via = this.deviceFor(gpa, size);
     return via === VIA_BUILTIN ? this.builtinRead(gpa, size) : via === VIA_JS ? this.deviceRead(gpa, size) : this.readSlow(gpa, size);
