@@ -4,9 +4,10 @@
 // served from JS by the local entry, checked right after RAM's: a scratch device's bytes
 // are read and written like RAM's, a counter's read-and-bump or store is one atomic access
 // to its u64 (the core's operation, so each read on any thread takes one value). One
-// inside the cached Wasm-device range skips every check the range has proved: one core
-// call that does only the device's work (hostRegisterRead/Write: the handler is a
-// call_indirect from there, never a BigInt). Staleness: the JS-device entry is checked
+// inside the cached Wasm-device range skips every check the range has proved: the
+// device's read or write (the functions the host core's table holds) called from JS
+// through a tiny Wasm module that splits the u64 (registerAccess: no BigInt, no core
+// call, no record). Staleness: the JS-device entry is checked
 // against address space 0's slot generation, the bus's generation and the built-in device
 // count; the local and Wasm-device entries against the slot generation and the device
 // generation (which every built-in device added moves, after the count).
@@ -14,7 +15,7 @@
 import type { CoreAccessor } from './accessor.js';
 import type { MemoryMap } from './core.js';
 import { AccessError, texts } from './errors.js';
-import { bigintBits, swap, swap64, wide64, wideAccess, type WideAccess } from './fast-access-values.js';
+import { bigintBits, registerAccess, swap, swap64, wide64, wideAccess, type RegisterAccess, type WideAccess } from './fast-access-values.js';
 import { noExit, VIA_NONE, VIA_JS, VIA_BUILTIN, VIA_LOCAL, type DeviceRange, type BuiltinRange } from './fast-access-ranges.js';
 import type { Mapped, MmioBus, MmioValue } from './mmio.js';
 import type { SlotTable } from './slots.js';
@@ -43,9 +44,8 @@ export abstract class DeviceAccess {
   protected slotGenIndex = 0;
   protected builtinCountIndex = 0;
   protected deviceGenIndex = 0;
-  /** Uint32 indices of the host record's exit word and of its access data (a core read's high word). */
+  /** Uint32 index of the host record's exit word. */
   private recExitIndex = 0;
-  private recDataIndex = 0;
   /** Uint32 index of the low word of the host record's MMIO counter. */
   private mmioCountIndex = 0;
 
@@ -78,20 +78,22 @@ export abstract class DeviceAccess {
 
   // Wasm device `builtinIndex`: [builtinStart, builtinEnd) (no slot, no built-in before
   // it), at offset gpa - builtinBase; builtinWidths has bit w set for each width it takes,
-  // aligned when builtinAligned.
+  // aligned when builtinAligned; its registers big-endian when builtinBig, its handlers
+  // called through builtinRegisters.
   private builtinStart = 0;
   private builtinEnd = 0;
   private builtinIndex = 0;
   private builtinWidths = 0;
   private builtinAligned = false;
   private builtinBase = 0;
+  private builtinBig = false;
+  private builtinRegisters: RegisterAccess | undefined;
+  /** Each Wasm device's registerAccess, by entry, with the read it was made for. */
+  private readonly registerAccesses = new Map<number, { read: unknown; registers: RegisterAccess }>();
   private builtinSlotGeneration = 0;
   private builtinDeviceGeneration = 0;
   /** After builtinRead of 8 bytes: the high 32 bits of the value. */
   protected builtinHigh = 0;
-  /** The core's register entry points (CoreFunctions.hostRegisterRead/Write), held here: one load fewer per call. */
-  private registerRead: (index: number, offset: number, size: number) => number = () => 0;
-  private registerWrite: (index: number, offset: number, size: number, low: number, high: number) => void = () => undefined;
 
   /** Binds the memory views and the record's words; called once by bindTypedAccess. */
   protected bindDeviceAccess(parts: TypedAccessParts): void {
@@ -110,9 +112,6 @@ export abstract class DeviceAccess {
     this.deviceGenIndex = (map.CONTROL_BASE + map.CTRL_DEVICE_GEN) >> 2;
     this.mmioCountIndex = (parts.host.record + map.REC_COUNTERS + map.CNT_MMIO) >> 2;
     this.recExitIndex = (parts.host.record + map.REC_EXIT) >> 2;
-    this.recDataIndex = (parts.host.record + map.REC_DATA) >> 2;
-    this.registerRead = parts.host.functions.hostRegisterRead;
-    this.registerWrite = parts.host.functions.hostRegisterWrite;
   }
 
   /** Makes the device range recorded for gpa's page (if any) the entry; which entry serves this access. */
@@ -156,6 +155,8 @@ export abstract class DeviceAccess {
       this.builtinWidths = found.widths;
       this.builtinAligned = found.aligned;
       this.builtinBase = found.base;
+      this.builtinBig = found.big;
+      this.builtinRegisters = this.registersOf(found.index);
       this.builtinSlotGeneration = generation;
       this.builtinDeviceGeneration = this.recentDeviceGeneration;
       return this.builtinServes(gpa, size) ? VIA_BUILTIN : VIA_NONE;
@@ -199,7 +200,7 @@ export abstract class DeviceAccess {
     const at = this.localAt(gpa, size);
     if (at < 0) return false;
     // A counter stores the value's `size` low bytes, as the core's atomic.store.
-    if (this.localCounter !== 0) this.wide!.store64(this.localCounter, size === 4 ? value : value & (size === 2 ? 0xffff : 0xff), 0);
+    if (this.localCounter !== 0) this.wide!.store64(this.localCounter, size === 4 ? value | 0 : value & (size === 2 ? 0xffff : 0xff), 0);
     else if (size === 1) this.fastMemory[at] = value;
     else if (size === 2 && (at & 1) === 0) this.fastU16[at >>> 1] = value;
     else if (size === 4 && (at & 3) === 0) this.fastU32[at >>> 2] = value;
@@ -217,51 +218,57 @@ export abstract class DeviceAccess {
       && this.fastI32[this.deviceGenIndex] === this.builtinDeviceGeneration;
   }
 
-  /** A built-in read (served by the entry): the low 32 bits of its value; an 8-byte read leaves the high ones in builtinHigh. */
+  /** Wasm device `index`'s registerAccess over the handlers the host core's table holds (made once per device). */
+  private registersOf(index: number): RegisterAccess {
+    const [read, write] = this.fastParts!.host.wasmDeviceHandlers(index);
+    const made = this.registerAccesses.get(index);
+    if (made !== undefined && made.read === read) return made.registers;
+    const registers = registerAccess(read, write);
+    this.registerAccesses.set(index, { read, registers });
+    return registers;
+  }
+
+  /**
+   * A Wasm-device read (served by the entry): the low 32 bits of its value, as the core's
+   * register path gives them (masked to `size`, byte-swapped for a big-endian device); an
+   * 8-byte read leaves the high ones in builtinHigh.
+   */
   protected builtinRead(gpa: number, size: number): number {
-    const offset = gpa - this.builtinBase;
-    // Nested in a handler, the record's access data is the outer access's: the slow way.
-    if (this.fastParts!.host.nested) return this.builtinReadSlow(gpa, size);
+    const registers = this.builtinRegisters!;
     this.countMmio();
-    let value: number;
+    let low: number;
     try {
-      value = this.registerRead(this.builtinIndex, offset, size);
+      low = registers.read((gpa - this.builtinBase) | 0, size);
     } catch (error) {
       throw this.builtinTrapped(gpa, size, false, error);
     }
-    this.builtinHigh = this.fastU32[this.recDataIndex + 1]!;
-    return value >>> 0;
-  }
-
-  private builtinReadSlow(gpa: number, size: number): number {
-    this.checkGpa(gpa);
-    const value = this.fastParts!.host.read(gpa, size);
-    this.builtinHigh = Number(value >> 32n);
-    return Number(value & 0xffff_ffffn);
-  }
-
-  private builtinWrite(gpa: number, size: number, low: number, high: number): void {
-    const offset = gpa - this.builtinBase;
-    const parts = this.fastParts!;
-    if (parts.host.nested) {
-      this.checkGpa(gpa);
-      parts.host.write(gpa, size, (BigInt(high) << 32n) | BigInt(low));
-      return;
+    if (size === 8) {
+      const high = registers.high() >>> 0;
+      this.builtinHigh = this.builtinBig ? swap(low >>> 0, 4) : high;
+      return this.builtinBig ? swap(high, 4) : low >>> 0;
     }
+    const bits = size === 4 ? low >>> 0 : low & (size === 2 ? 0xffff : 0xff);
+    return this.builtinBig ? swap(bits, size) : bits;
+  }
+
+  /** A Wasm-device write of high:low's `size` low bytes (above `size` zero), as the core's register path does. */
+  private builtinWrite(gpa: number, size: number, low: number, high: number): void {
+    const big = this.builtinBig;
     this.countMmio();
+    // Int32 arguments (`| 0`): a JS-to-Wasm call converts a small integer fastest.
     try {
-      this.registerWrite(this.builtinIndex, offset, size, low, high);
+      if (size === 8) this.builtinRegisters!.write((gpa - this.builtinBase) | 0, 8, (big ? swap(high, 4) : low) | 0, (big ? swap(low, 4) : high) | 0);
+      else this.builtinRegisters!.write((gpa - this.builtinBase) | 0, size, (big ? swap(low, size) : low) | 0, 0);
     } catch (error) {
       throw this.builtinTrapped(gpa, size, true, error);
     }
   }
 
-  /** The error read/write raise for a trap in a Wasm device (the core's guard's report), or `error` itself when no device trapped. */
-  private builtinTrapped(gpa: number, size: number, write: boolean, error: unknown): unknown {
+  /** The error read/write raise for a trap in the entry's Wasm device (the core guard's report). */
+  private builtinTrapped(gpa: number, size: number, write: boolean, error: unknown): AccessError {
     const parts = this.fastParts!;
-    const entry = parts.host.functions.wasmDeviceTrapped();
-    if (entry === 0) return error;
-    const device = wasmDeviceBindings(parts.memory).find((binding) => binding.entry === entry - 1)?.name ?? `built-in device ${entry - 1}`;
+    const index = this.builtinIndex;
+    const device = wasmDeviceBindings(parts.memory).find((binding) => binding.entry === index)?.name ?? `built-in device ${index}`;
     const at = BigInt(gpa);
     parts.bus.lastFailure = { device, gpa: at, error };
     this.fastU32[this.recExitIndex] = parts.map.EXIT_DEVICE_ERROR;
@@ -311,8 +318,10 @@ export abstract class DeviceAccess {
       throw this.deviceFailed(gpa, 8, false, error);
     }
     if (typeof value === 'number') {
-      out[at] = value % 2 ** 32;
-      out[at + 1] = Math.floor(value / 2 ** 32);
+      // A safe integer >= 0: its low word by truncation, its high one exactly (no float remainder).
+      const low = value >>> 0;
+      out[at] = low;
+      out[at + 1] = (value - low) / 2 ** 32;
     } else {
       out[at] = Number(value & 0xffff_ffffn);
       out[at + 1] = Number(value >> 32n);

@@ -48,6 +48,8 @@ export interface BuiltinRange {
   widths: number;
   /** Whether a register access must be naturally aligned (from `base`). */
   aligned: boolean;
+  /** A Wasm device's registers are big-endian. */
+  big: boolean;
   base: number;
   /** A scratch device's memory address (its byte 0, which `base` maps to); 0 for another kind. */
   scratch: number;

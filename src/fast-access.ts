@@ -182,7 +182,7 @@ export class TypedAccess extends DeviceAccess {
       else this.fastView.setBigUint64(at, BigInt.asUintN(64, value), true);
       if (this.ramDirty !== 0) this.markDirty(at, 8);
     } else if ((at = this.localAt(gpa, 8)) >= 0) {
-      if (this.localCounter !== 0) this.wide!.store64(this.localCounter, Number(value & 0xffff_ffffn), Number(BigInt.asUintN(64, value) >> 32n));
+      if (this.localCounter !== 0) this.wide!.store64(this.localCounter, Number(BigInt.asIntN(32, value)), Number(BigInt.asIntN(32, value >> 32n)));
       else if ((at & 7) === 0) Atomics.store(this.fastU64, at >>> 3, BigInt.asUintN(64, value));
       else this.fastView.setBigUint64(at, BigInt.asUintN(64, value), true);
     } else if (!this.deviceWriteFor(gpa, 8, Number(value & 0xffff_ffffn), Number(BigInt.asUintN(64, value) >> 32n))) {
@@ -197,7 +197,7 @@ export class TypedAccess extends DeviceAccess {
     if (!fits(low, 4) || !fits(high, 4)) throw new AccessError('EINVAL', texts.badValue(4, fits(low, 4) ? high : low), noExit);
     const at = this.ramWriteAt(gpa, 8);
     if (at >= 0) {
-      if ((at & 7) === 0) this.wide!.store64(at, low, high);
+      if ((at & 7) === 0) this.wide!.store64(at, low | 0, high | 0);
       else {
         this.fastView.setUint32(at, low, true);
         this.fastView.setUint32(at + 4, high, true);
@@ -207,8 +207,8 @@ export class TypedAccess extends DeviceAccess {
     }
     const local = this.localAt(gpa, 8);
     if (local >= 0) {
-      if (this.localCounter !== 0) this.wide!.store64(this.localCounter, low, high);
-      else if ((local & 7) === 0) this.wide!.store64(local, low, high);
+      if (this.localCounter !== 0) this.wide!.store64(this.localCounter, low | 0, high | 0);
+      else if ((local & 7) === 0) this.wide!.store64(local, low | 0, high | 0);
       else {
         this.fastView.setUint32(local, low, true);
         this.fastView.setUint32(local + 4, high, true);
@@ -373,11 +373,12 @@ export class TypedAccess extends DeviceAccess {
         if (oEnd <= gpa) start = oEnd;
         else end = oStart;
       }
-      const widths = wasm ? (this.fastView.getUint32(entry + map.BUILTIN_E_WASM, true) >>> 16) & 0xf : 15;
+      const word = wasm ? this.fastView.getUint32(entry + map.BUILTIN_E_WASM, true) : 0;
+      const widths = wasm ? (word >>> 16) & 0xf : 15;
       const state = this.fastView.getUint32(entry + map.BUILTIN_E_STATE, true);
       const scratch = kind === map.BUILTIN_SCRATCH ? state : 0;
       const counter = kind === map.BUILTIN_COUNTER ? state : 0;
-      return { device: true, builtin: true, start, end, index, widths, aligned: wasm, base, scratch, counter };
+      return { device: true, builtin: true, start, end, index, widths, aligned: wasm, big: ((word >>> 24) & 1) !== 0, base, scratch, counter };
     }
     return null;
   }

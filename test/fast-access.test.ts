@@ -324,6 +324,40 @@ describe('typed accessors on built-in devices', () => {
     expect(machine.backing(states[0]!, 4096)).toEqual(twin.machine.backing(twin.states[0]!, 4096));
   });
 
+  it('take a counter across its 32- and 64-bit carries at every width and offset, as read/write do', async () => {
+    const { machine } = await rig();
+    const twin = await rig();
+    const out = new Uint32Array(2);
+    const reads: Array<[string, (gpa: number) => bigint]> = [
+      ['read8', (gpa) => BigInt(machine.read8(gpa))],
+      ['read16', (gpa) => BigInt(machine.read16(gpa))],
+      ['read32', (gpa) => BigInt(machine.read32(gpa))],
+      ['read64', (gpa) => machine.read64(gpa)],
+      ['read64Parts', (gpa) => { machine.read64Parts(gpa, out); return (BigInt(out[1]!) << 32n) | BigInt(out[0]!); }],
+    ];
+    const sizes = [1, 2, 4, 8, 8];
+    for (const start of [0xffff_fffen, 0xffff_ffff_ffff_fffen, 0x1_ffff_ffffn]) {
+      for (const [index, [name, read]] of reads.entries()) {
+        const offset = COUNTER.size - sizes[index]! - (index & 1);
+        machine.write64(COUNTER.base, start);
+        twin.machine.write(COUNTER.base, 8, start);
+        for (let step = 0; step < 3; step++) {
+          expect([name, read(COUNTER.base + offset)]).toEqual([name, twin.machine.read(COUNTER.base + offset, sizes[index]!)]);
+        }
+      }
+    }
+    machine.write32(COUNTER.base + 4, -2);
+    twin.machine.write(COUNTER.base + 4, 4, -2);
+    machine.write16(COUNTER.base + 1, -2);
+    twin.machine.write(COUNTER.base + 1, 2, -2);
+    expect(machine.read64(COUNTER.base)).toBe(twin.machine.read(COUNTER.base, 8));
+    machine.write64Parts(COUNTER.base + 8, -1, 0x7fff_ffff);
+    twin.machine.write(COUNTER.base + 8, 8, 0x7fff_ffff_ffff_ffffn);
+    expect(machine.read32(COUNTER.base)).toBe(Number(twin.machine.read(COUNTER.base, 4)));
+    expect(machine.read64(COUNTER.base)).toBe(twin.machine.read(COUNTER.base, 8));
+    expect(machine.counters().mmio).toBe(twin.machine.counters().mmio);
+  });
+
   it('from inside a JS handler (a nested access), agree with read/write on every built-in kind and width', async () => {
     const { machine } = await rig();
     const twin = await rig();
