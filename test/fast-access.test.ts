@@ -42,6 +42,7 @@ const WASM_DEVICES = [
   { name: 'rec-all', base: RAM + 0x7100, size: 0x40, bytes: recordingDevice() },
   { name: 'rec-be4', base: RAM + 0x7200, size: 0x40, bytes: recordingDevice(), widths: [4], endian: 'big' as const },
   { name: 'rec-2', base: RAM + 0x7240, size: 0x20, bytes: recordingDevice(), widths: [2] },
+  { name: 'rec-be', base: RAM + 0x7280, size: 0x40, bytes: recordingDevice(), endian: 'big' as const },
   { name: 'trapping', base: RAM + 0x7300, size: 0x20, bytes: trappingDevice() },
 ];
 /** A scratch device over part of 'wide' (built-ins are served before JS devices). */
@@ -52,7 +53,7 @@ const POINTS = [
   0, RAM, RAM + 0x800, RAM + 0x1000, RAM + 0x3ffc, RAM + 0x4000, RAM + 0x4080, RAM + 0x4ffc, RAM + 0x5000, RAM + 0x5040,
   RAM + 0x50fc, RAM + 0x5100, RAM + 0x5120, RAM + 0x513c, RAM + 0x5140, RAM + 0x6000, RAM + 0x6010, RAM + 0x6050, RAM + 0x8000,
   RAM + 0x9000, RAM + 0x50c0, RAM + 0x50c8, RAM + 0x7000, RAM + 0x700c, RAM + 0x7010, RAM + 0x7100, RAM + 0x713c, RAM + 0x7200,
-  RAM + 0x7240, RAM + 0x725e, RAM + 0x7300, 2 ** 53 - 0x3000, 2 ** 53 - 0x2004, 2 ** 53 - 0x2000, 2 ** 53 - 0x10,
+  RAM + 0x7240, RAM + 0x725e, RAM + 0x7280, RAM + 0x72b8, RAM + 0x7300, 2 ** 53 - 0x3000, 2 ** 53 - 0x2004, 2 ** 53 - 0x2000, 2 ** 53 - 0x10,
 ];
 
 interface Rig {
