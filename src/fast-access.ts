@@ -144,8 +144,8 @@ export class TypedAccess extends DeviceAccess {
     if (at >= 0 && ((value & 0xff) === value || (value << 24) >> 24 === value)) {
       this.fastMemory[at] = value;
       if (this.ramDirty !== 0) this.markDirty(at, 1);
-    } else {
-      this.writeDevice(gpa, 1, value);
+    } else if (!(fits(value, 1) && (this.localWrite(gpa, 1, value) || this.deviceWriteFor(gpa, 1, value & 0xff, 0)))) {
+      this.writeSlow(gpa, 1, value);
     }
   }
 
@@ -156,8 +156,8 @@ export class TypedAccess extends DeviceAccess {
       if ((at & 1) === 0) this.fastU16[at >>> 1] = value;
       else this.fastView.setUint16(at, value, true);
       if (this.ramDirty !== 0) this.markDirty(at, 2);
-    } else {
-      this.writeDevice(gpa, 2, value);
+    } else if (!(fits(value, 2) && (this.localWrite(gpa, 2, value) || this.deviceWriteFor(gpa, 2, value & 0xffff, 0)))) {
+      this.writeSlow(gpa, 2, value);
     }
   }
 
@@ -168,8 +168,8 @@ export class TypedAccess extends DeviceAccess {
       if ((at & 3) === 0) this.fastU32[at >>> 2] = value;
       else this.fastView.setUint32(at, value, true);
       if (this.ramDirty !== 0) this.markDirty(at, 4);
-    } else {
-      this.writeDevice(gpa, 4, value);
+    } else if (!(fits(value, 4) && (this.localWrite(gpa, 4, value) || this.deviceWriteFor(gpa, 4, value >>> 0, 0)))) {
+      this.writeSlow(gpa, 4, value);
     }
   }
 
@@ -279,13 +279,6 @@ export class TypedAccess extends DeviceAccess {
     this.checkGpa(gpa);
     if (this.refilled(gpa, size, false)) return size === 4 ? this.read32(gpa) : size === 2 ? this.read16(gpa) : this.read8(gpa);
     return Number(this.fastParts!.host.read(gpa, size));
-  }
-
-  /** A 1-, 2- or 4-byte write that the RAM entry does not serve: the local or a device entry's, else the slow way. */
-  private writeDevice(gpa: number, size: 1 | 2 | 4, value: number): void {
-    if (!(fits(value, size) && (this.localWrite(gpa, size, value) || this.deviceWriteFor(gpa, size, size === 4 ? value >>> 0 : value & (size === 2 ? 0xffff : 0xff), 0)))) {
-      this.writeSlow(gpa, size, value);
-    }
   }
 
   private writeSlow(gpa: number, size: 1 | 2 | 4, value: number): void {
