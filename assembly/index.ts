@@ -5,7 +5,6 @@ export * from "./decode/descriptor";
 export { INIT_OK, INIT_TOO_BIG, INIT_STATIC_OVERFLOW, INIT_MEMORY_TOO_SMALL, machineInit, bindRecord, staticDataCheck } from "./machine";
 export { physRead, physWrite, ramLookup } from "./mem/access";
 export { wasmDeviceTrapped } from "./mem/wasm-device";
-export { hostRegisterRead, hostRegisterWrite } from "./mem/builtin";
 export { benchRawLoads, benchPhysLoads, benchSlotLookups, benchPhysReads, benchNop, benchImportCalls } from "./bench";
 export * from "./decode/arm";
 export { decodePpc, benchDecodePpc, PPC_MODE_64, PPC_MODE_NO_SUFFIX } from "./decode/ppc";

@@ -123,6 +123,12 @@ export class CoreAccessor implements EntrySink {
     bus.addSink(this);
   }
 
+  /** Wasm device `entry`'s read and write as this instance's table holds them (the functions its core calls). */
+  wasmDeviceHandlers(entry: number): [WebAssembly.ImportValue, WebAssembly.ImportValue] {
+    const index = this.map.WASM_DEVICE_TABLE_BASE + 2 * entry;
+    return [this.table.get(index), this.table.get(index + 1)];
+  }
+
   /** Puts `mapped`'s register-path entry in the table at its bus index (address space 0, below JS_DEVICE_MAX). */
   private enterDevice(mapped: Mapped): void {
     setDeviceEntry(this.table, this.map, mapped.index, this.bus.entryFor(mapped, this.calls, this.words, (this.record + this.map.REC_MMIO_DATA + 4) >> 2));

@@ -55,13 +55,6 @@ export interface CoreFunctions {
   physWrite(as: number, gpa: bigint, size: number): number;
   /** 1 + the built-in entry whose device module trapped in the last call (0: none); clears it. */
   wasmDeviceTrapped(): number;
-  /**
-   * Host read of counter or Wasm device `index` (built-in, address space 0) at `offset`, size 1/2/4/8, when the caller
-   * has checked that it takes it as one register: the low 32 bits of the value (memory order), the high 32 in REC_DATA + 4.
-   */
-  hostRegisterRead(index: number, offset: number, size: number): number;
-  /** Host write of high:low's `size` low bytes to counter or Wasm device `index` (as hostRegisterRead). */
-  hostRegisterWrite(index: number, offset: number, size: number, low: number, high: number): void;
   /** Memory address backing the access in `as` when a slot permits it, else 0; safe to call from a device handler. */
   ramLookup(as: number, gpa: bigint, size: number, write: number): number;
   /** Runs at most `budget` PowerPC instructions of the bound vCPU; returns an EXIT_*. */
