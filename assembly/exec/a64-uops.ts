@@ -9,7 +9,6 @@
 import { UOP_SIZE, UOP_ENTRIES } from "../layout";
 import { U_GENERIC, uopSecondWay } from "./ppc/uops";
 import { decodeBitMasks, bitMaskW } from "./a64/data-immediate";
-import { conditionHoldsFor } from "./a64-alu";
 import {
   SP_INDEX, E_OP, E_RD, E_RN, E_RM, E_IMM, E_AUX, A_WIDE, A_SIGNED, A_SUBTRACT, A_IMMEDIATE, A_NEGATE, A_INVERT, A_ARITHMETIC,
   U_ADDI_X, U_ADDI_W, U_ADDSI_X, U_ADDSI_W, U_SUBSI_X, U_SUBSI_W, U_ADD_X, U_ADD_W, U_SUB_X, U_SUB_W, U_ADDS_X, U_ADDS_W,
@@ -61,23 +60,18 @@ function put(entry: usize, rd: u32, rn: u32, rm: u32, imm: i32, aux: u32): void 
 }
 
 /**
- * conditionMask's answers by condition, 0 until first asked (no condition's mask is 0),
- * so a B.cond, CSEL or CCMP decodes without asking conditionHoldsFor 16 times. Every
- * vCPU on the memory shares them; plain loads and stores suffice, as any vCPU that
- * computes one stores the same value and a 0 read only means computing it again.
+ * ConditionHolds(cond) for each NZCV value, by condition: bit nzcv (N in bit 3) is set where
+ * the condition holds (the Arm ARM's table; conditionHoldsFor computes the same, and the
+ * Unicorn-checked B.cond/CSEL/CCMP tests hold both to it). A constant, so a B.cond, CSEL or
+ * CCMP decodes without asking conditionHoldsFor 16 times and nothing is written at run time.
  */
-const CONDITION_MASKS = memory.data(16 * 4);
+const CONDITION_MASKS = memory.data<u16>([
+  0xf0f0, 0x0f0f, 0xcccc, 0x3333, 0xff00, 0x00ff, 0xaaaa, 0x5555,
+  0x0c0c, 0xf3f3, 0xaa55, 0x55aa, 0x0a05, 0xf5fa, 0xffff, 0xffff,
+]);
 
-/** ConditionHolds(cond) for each NZCV value: bit nzcv is set where the condition holds. */
 function conditionMask(cond: u32): u32 {
-  const slot = CONDITION_MASKS + (<usize>cond << 2);
-  let mask = load<u32>(slot);
-  if (mask != 0) return mask;
-  for (let f: u32 = 0; f < 16; f++) {
-    if (conditionHoldsFor(cond, f << 28)) mask |= <u32>1 << f;
-  }
-  store<u32>(slot, mask);
-  return mask;
+  return load<u16>(CONDITION_MASKS + (<usize>cond << 1));
 }
 
 /** operand2's aux for LSL (0), LSR (1), ASR (2) by `amount` at the operation's width. */
