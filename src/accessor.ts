@@ -137,7 +137,9 @@ export class CoreAccessor implements EntrySink {
       this.locating[index] = mapped;
       this.locates[index] = 0;
     }
-    if (++this.locates[index]! >= ENTER_AFTER) this.enterDevice(mapped);
+    if (++this.locates[index]! < ENTER_AFTER) return;
+    this.locating[index] = undefined;
+    this.enterDevice(mapped);
   }
 
   /** Puts `mapped`'s register-path entry in the table at its bus index (address space 0, below JS_DEVICE_MAX). */
