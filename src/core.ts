@@ -149,38 +149,21 @@ async function compileKeepingBytes(bytes: Uint8Array<ArrayBuffer>): Promise<WebA
   return module;
 }
 
-/** An active data segment of the core (memory 0, a constant offset). */
-interface DataSegment {
-  offset: number;
-  bytes: Uint8Array;
-}
-
-/** A module exporting the core's functions only; `segments`: its data, which the module itself then leaves out. */
-interface FunctionsOnly {
-  module: WebAssembly.Module;
-  segments: readonly DataSegment[];
-}
-
-const functionTwins = new WeakMap<WebAssembly.Module, FunctionsOnly>();
+const functionTwins = new WeakMap<WebAssembly.Module, WebAssembly.Module>();
 
 /**
  * A twin of `module` that exports its functions only, compiled once per module; `module`
  * itself when its bytes are not at hand or the page refuses a synchronous compile that
  * large. Instantiating the ~300 exported constants is most of what an instance of the
- * core costs (about 0.45 of 0.55 ms). The twin leaves out the data segments too: V8
- * writes its ~500 small segments at each instantiation in about four times the time
- * writeSegments takes (which the caller does, before instantiating the twin).
+ * core costs (about 0.45 of 0.55 ms).
  */
-function functionsOnly(module: WebAssembly.Module): FunctionsOnly {
+function functionsOnly(module: WebAssembly.Module): WebAssembly.Module {
   let twin = functionTwins.get(module);
   if (!twin) {
     const bytes = moduleBytes.get(module);
-    twin = { module, segments: [] };
+    twin = module;
     try {
-      if (bytes) {
-        const stripped = withFunctionExportsOnly(bytes);
-        twin = { module: new WebAssembly.Module(stripped.bytes), segments: stripped.segments };
-      }
+      if (bytes) twin = new WebAssembly.Module(withFunctionExportsOnly(bytes));
     } catch {
       // A browser's main thread may refuse to compile this much synchronously: the full module serves.
     }
@@ -189,26 +172,11 @@ function functionsOnly(module: WebAssembly.Module): FunctionsOnly {
   return twin;
 }
 
-/** Writes `segments` into `memory`, as instantiating the module that held them would. */
-function writeSegments(memory: WebAssembly.Memory, segments: readonly DataSegment[]): void {
-  if (segments.length === 0) return;
-  const bytes = new Uint8Array(memory.buffer);
-  for (const segment of segments) bytes.set(segment.bytes, segment.offset);
-}
-
 const EXPORT_SECTION = 7;
 const EXPORT_FUNCTION = 0;
-const DATA_SECTION = 11;
-const DATA_COUNT_SECTION = 12;
-const I32_CONST = 0x41;
-const END = 0x0b;
 
-/**
- * `bytes` with an export section that keeps the function exports alone and, when every
- * data segment is active in memory 0 at an i32.const offset, without the data (and data
- * count) sections: those segments come back in `segments`.
- */
-function withFunctionExportsOnly(bytes: Uint8Array): { bytes: Uint8Array<ArrayBuffer>; segments: DataSegment[] } {
+/** `bytes` with an export section that keeps the function exports alone. */
+function withFunctionExportsOnly(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   let at = 8;
   const leb = (): number => {
     let value = 0;
@@ -219,18 +187,6 @@ function withFunctionExportsOnly(bytes: Uint8Array): { bytes: Uint8Array<ArrayBu
       if (byte < 0x80) return value;
     }
   };
-  const signedLeb = (): number => {
-    let value = 0;
-    let shift = 0;
-    let byte: number;
-    do {
-      if (at >= bytes.length) throw new Error('the core module ends inside a LEB128 number');
-      byte = bytes[at++]!;
-      value += (byte & 0x7f) * 2 ** shift;
-      shift += 7;
-    } while (byte >= 0x80);
-    return (byte & 0x40) !== 0 ? value - 2 ** shift : value;
-  };
   const encode = (value: number): number[] => {
     const out: number[] = [];
     do {
@@ -239,39 +195,16 @@ function withFunctionExportsOnly(bytes: Uint8Array): { bytes: Uint8Array<ArrayBu
     } while (value > 0);
     return out;
   };
-  const sections: Array<{ id: number; start: number; body: number; end: number }> = [];
+  const parts: Uint8Array[] = [bytes.subarray(0, 8)];
   while (at < bytes.length) {
     const start = at;
     const id = bytes[at++]!;
     const end = leb() + at;
-    sections.push({ id, start, body: at, end });
-    at = end;
-  }
-  // The data segments, or undefined when one is not a plain active one (the data then stays).
-  const data = sections.find((section) => section.id === DATA_SECTION);
-  let segments: DataSegment[] | undefined = [];
-  if (data) {
-    at = data.body;
-    for (let count = leb(); count > 0 && segments; count--) {
-      if (leb() !== 0 || bytes[at++] !== I32_CONST) {
-        segments = undefined;
-        break;
-      }
-      const offset = signedLeb() >>> 0;
-      if (bytes[at++] !== END) throw new Error('the core module has a data segment offset that is not one i32.const');
-      const length = leb();
-      segments.push({ offset, bytes: bytes.slice(at, at + length) });
-      at += length;
-    }
-  }
-  const parts: Uint8Array[] = [bytes.subarray(0, 8)];
-  for (const { id, start, body, end } of sections) {
-    if (segments && (id === DATA_SECTION || id === DATA_COUNT_SECTION)) continue;
     if (id !== EXPORT_SECTION) {
       parts.push(bytes.subarray(start, end));
+      at = end;
       continue;
     }
-    at = body;
     const kept: Uint8Array[] = [];
     for (let count = leb(); count > 0; count--) {
       const entry = at;
@@ -281,12 +214,12 @@ function withFunctionExportsOnly(bytes: Uint8Array): { bytes: Uint8Array<ArrayBu
       leb();
       if (kind === EXPORT_FUNCTION) kept.push(bytes.subarray(entry, at));
     }
-    const exports = [...encode(kept.length), ...kept.flatMap((entry) => [...entry])];
-    parts.push(Uint8Array.from([EXPORT_SECTION, ...encode(exports.length), ...exports]));
+    const body = [...encode(kept.length), ...kept.flatMap((entry) => [...entry])];
+    parts.push(Uint8Array.from([EXPORT_SECTION, ...encode(body.length), ...body]));
   }
   const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
   parts.reduce((offset, part) => (out.set(part, offset), offset + part.length), 0);
-  return { bytes: out, segments: segments ?? [] };
+  return out;
 }
 
 /** Reads the memory map from any instance's exported globals. */
@@ -352,9 +285,7 @@ export function instantiateCore(module: WebAssembly.Module, memory: WebAssembly.
     table.set(index, compiled.exports.block as (...args: never[]) => unknown);
     return (loop.length << 16) | index;
   };
-  const twin = constants ? undefined : functionsOnly(module);
-  if (twin) writeSegments(memory, twin.segments);
-  const instance = new WebAssembly.Instance(twin?.module ?? module, { env: { memory, mmio, table, jitCompile, ...devices } });
+  const instance = new WebAssembly.Instance(constants ? module : functionsOnly(module), { env: { memory, mmio, table, jitCompile, ...devices } });
   const instanceMap = moduleMemoryMap(module, instance, memory);
   bindWasmDevices(instanceMap, table, memory);
   reserveDeviceEntries(table, instanceMap);
