@@ -15,7 +15,7 @@ import { unicornPeer } from './peers.js';
 const CALLS = 1 << 20;
 const RAM_GPA = 0x1_0000_0000;
 const DEVICE_GPA = 0x9000_0000;
-/** The example UART (devices/uart), a device in WebAssembly: its IER register, read and written under its lock. */
+/** The example UART (devices/uart), a device in WebAssembly: its IER register (one atomic access, without the UART's lock). */
 const UART_IER = 0xa000_0008;
 /** Built-in devices served in the core: a scratch page and a counter (each read takes the next value). */
 const SCRATCH_GPA = 0xb000_0000;

@@ -47,6 +47,9 @@ export class CoreAccessor implements EntrySink {
   private readonly words: Uint32Array;
   /** The device whose entry is in the table, by bus index (filled as the core first locates it). */
   private readonly entered: (Mapped | undefined)[] = [];
+  /** The device not yet entered at each bus index, and how often the core located it (locatedAgain). */
+  private readonly locating: (Mapped | undefined)[] = [];
+  private readonly locates: number[] = [];
   /** Bus dispatches in progress on this record (register-path handler calls among them): a host access made now is nested inside a device handler. */
   private readonly calls = { depth: 0 };
 
@@ -76,7 +79,7 @@ export class CoreAccessor implements EntrySink {
       mmioLocate: (as, gpaLow, gpaHigh) => {
         const mapped = gpaHigh >>> 0 >= GPA_HIGH_LIMIT ? undefined : bus.find(as, gpaHigh * 2 ** 32 + (gpaLow >>> 0));
         if (mapped === undefined) return -1;
-        if (as === 0 && mapped.index < this.map.JS_DEVICE_MAX && this.entered[mapped.index] !== mapped) this.enterDevice(mapped);
+        if (as === 0 && mapped.index < this.map.JS_DEVICE_MAX && this.entered[mapped.index] !== mapped) this.locatedAgain(mapped);
         return mapped.index;
       },
       // LS64: one device call with the 64 bytes; unclaimed ones go to `unclaimed` as a 64-byte access.
@@ -121,6 +124,28 @@ export class CoreAccessor implements EntrySink {
     this.table = coreTable(this.instance);
     this.words = new Uint32Array(memory.buffer);
     bus.addSink(this);
+  }
+
+  /** Wasm device `entry`'s read and write as this instance's table holds them (the functions its core calls). */
+  wasmDeviceHandlers(entry: number): [WebAssembly.ImportValue, WebAssembly.ImportValue] {
+    const index = this.map.WASM_DEVICE_TABLE_BASE + 2 * entry;
+    return [this.table.get(index), this.table.get(index + 1)];
+  }
+
+  /**
+   * Counts a locate of `mapped` while it has no entry (each access to it goes the general
+   * way meanwhile: its hint finds the vacant pair): the entry goes in at ENTER_AFTER. An
+   * entry costs a binding instance (tens of µs), more than a short run's few accesses.
+   */
+  private locatedAgain(mapped: Mapped): void {
+    const index = mapped.index;
+    if (this.locating[index] !== mapped) {
+      this.locating[index] = mapped;
+      this.locates[index] = 0;
+    }
+    if (++this.locates[index]! < ENTER_AFTER) return;
+    this.locating[index] = undefined;
+    this.enterDevice(mapped);
   }
 
   /** Puts `mapped`'s register-path entry in the table at its bus index (address space 0, below JS_DEVICE_MAX). */
@@ -286,6 +311,8 @@ export class CoreAccessor implements EntrySink {
 
 /** Devices decode below 2^53: the high word of such an address is below 2^21. */
 const GPA_HIGH_LIMIT = 2 ** 21;
+/** Locates of a JS device before its table entry goes in (accessor.locatedAgain). */
+const ENTER_AFTER = 2;
 const U64_END = 1n << 64n;
 const DEFAULT_OPTIONS: { as: number; endian: Endian } = { as: 0, endian: 'little' };
 /** The most bytes one readBytes call copies (its result is one Uint8Array). */

@@ -55,13 +55,6 @@ export interface CoreFunctions {
   physWrite(as: number, gpa: bigint, size: number): number;
   /** 1 + the built-in entry whose device module trapped in the last call (0: none); clears it. */
   wasmDeviceTrapped(): number;
-  /**
-   * Host read of counter or Wasm device `index` (built-in, address space 0) at `offset`, size 1/2/4/8, when the caller
-   * has checked that it takes it as one register: the low 32 bits of the value (memory order), the high 32 in REC_DATA + 4.
-   */
-  hostRegisterRead(index: number, offset: number, size: number): number;
-  /** Host write of high:low's `size` low bytes to counter or Wasm device `index` (as hostRegisterRead). */
-  hostRegisterWrite(index: number, offset: number, size: number, low: number, high: number): void;
   /** Memory address backing the access in `as` when a slot permits it, else 0; safe to call from a device handler. */
   ramLookup(as: number, gpa: bigint, size: number, write: number): number;
   /** Runs at most `budget` PowerPC instructions of the bound vCPU; returns an EXIT_*. */
@@ -276,10 +269,10 @@ export function instantiateCore(module: WebAssembly.Module, memory: WebAssembly.
       : (mode & map.MODE_THUMB) === 0 ? compileA32Loop : compileT32Loop;
     const loop = compiler?.(memory, record, code, map);
     if (loop === undefined || table.length > 0xffff) return 0;
-    // The loop calls back into this core for an access to a built-in device (src/jit/access.ts).
-    type Callback = 'jitMmioRead' | 'jitMmioWrite';
-    const { jitMmioRead, jitMmioWrite } = instance.exports as unknown as Record<Callback, WebAssembly.ImportValue>;
-    const env = { memory, jitMmioRead, jitMmioWrite };
+    // The loop calls back into this core for an access to a built-in device, and JS devices' entries in its table (src/jit/access.ts).
+    type Callback = 'jitMmioRead' | 'jitMmioWrite' | 'jitDeviceRefused';
+    const { jitMmioRead, jitMmioWrite, jitDeviceRefused } = instance.exports as unknown as Record<Callback, WebAssembly.ImportValue>;
+    const env = { memory, table, jitMmioRead, jitMmioWrite, jitDeviceRefused };
     const compiled = new WebAssembly.Instance(new WebAssembly.Module(loop.bytes), { env });
     const index = table.grow(1);
     table.set(index, compiled.exports.block as (...args: never[]) => unknown);

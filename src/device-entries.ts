@@ -1,9 +1,12 @@
 // JS devices' entries in a core instance's function table: the read and the write the
-// core calls with call_indirect when a TLB device hint names a JS device on the host bus
-// (assembly/mem/access.ts). A table holds only Wasm functions, so a tiny binding module,
-// compiled once, imports a device's two closures and places them at the device's slots
-// with element segments (their offsets imported globals); empty slots hold a vacant pair
-// defined in Wasm that answers BUS_UNCLAIMED, which sends the access the general way.
+// JS devices' entries in a core instance's function table: the read and the write the
+// core (assembly/mem/access.ts) and its compiled loops (src/jit/access.ts) call with
+// call_indirect when a TLB device hint names a JS device on the host bus. A table holds
+// only Wasm functions, so a tiny binding module, compiled once per slot pair, imports a
+// device's two closures and places them at the device's slots with element segments
+// (their offsets constants: a WebAssembly.Global each would cost more than the instance);
+// empty slots hold a vacant pair defined in Wasm that answers BUS_UNCLAIMED, which sends
+// the access the general way.
 
 import type { MemoryMap } from './core.js';
 
@@ -18,21 +21,22 @@ export interface DeviceEntry {
 const I32 = 0x7f;
 const F64 = 0x7c;
 const text = (name: string) => [name.length, ...[...name].map((c) => c.charCodeAt(0))];
-const section = (id: number, body: number[]) => [id, body.length, ...body];
+const unsigned = (value: number): number[] => (value < 0x80 ? [value] : [(value & 0x7f) | 0x80, ...unsigned(value >>> 7)]);
+/** A non-negative i32.const operand (signed LEB128). */
+const signed = (value: number): number[] => (value < 0x40 ? [value] : [(value & 0x7f) | 0x80, ...signed(value >>> 7)]);
+const section = (id: number, body: number[]) => [id, ...unsigned(body.length), ...body];
 const HEADER = [0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0];
 // Type 0: read (i32 gpaLow, i32 gpaHigh, i32 size) -> f64; type 1: write (i32 ×5) -> i32.
 const TYPES = section(1, [2, 0x60, 3, I32, I32, I32, 1, F64, 0x60, 5, I32, I32, I32, I32, I32, 1, I32]);
 
-// Imports d.read, d.write, d.table (funcref), globals d.r and d.w; elem: read at r, write at w.
-const BINDER = new Uint8Array([
+// Imports d.read, d.write, d.table (funcref); elem: read at readAt, write at writeAt.
+const binderBytes = (readAt: number, writeAt: number) => new Uint8Array([
   ...HEADER, ...TYPES,
-  ...section(2, [5,
+  ...section(2, [3,
     ...text('d'), ...text('read'), 0x00, 0,
     ...text('d'), ...text('write'), 0x00, 1,
-    ...text('d'), ...text('table'), 0x01, 0x70, 0x00, 0,
-    ...text('d'), ...text('r'), 0x03, I32, 0,
-    ...text('d'), ...text('w'), 0x03, I32, 0]),
-  ...section(9, [2, 0x00, 0x23, 0, 0x0b, 1, 0, 0x00, 0x23, 1, 0x0b, 1, 1]),
+    ...text('d'), ...text('table'), 0x01, 0x70, 0x00, 0]),
+  ...section(9, [2, 0x00, 0x41, ...signed(readAt), 0x0b, 1, 0, 0x00, 0x41, ...signed(writeAt), 0x0b, 1, 1]),
 ]);
 
 // Exports read (f64.const -1: -BUS_UNCLAIMED) and write (i32.const 1: BUS_UNCLAIMED).
@@ -46,7 +50,8 @@ const VACANT = new Uint8Array([
 ]);
 
 // Per thread (a module instance's functions belong to its thread).
-let binder: WebAssembly.Module | undefined;
+/** The binding module of each slot pair ("read write"). */
+const binders = new Map<string, WebAssembly.Module>();
 let vacant: { read: WebAssembly.ExportValue; write: WebAssembly.ExportValue } | undefined;
 
 function vacantPair(): { read: WebAssembly.ExportValue; write: WebAssembly.ExportValue } {
@@ -74,7 +79,8 @@ export function setDeviceEntry(table: WebAssembly.Table, map: MemoryMap, index: 
     table.set(writeAt, write as () => void);
     return;
   }
-  binder ??= new WebAssembly.Module(BINDER);
-  const slot = (at: number) => new WebAssembly.Global({ value: 'i32', mutable: false }, at);
-  new WebAssembly.Instance(binder, { d: { read: entry.read, write: entry.write, table, r: slot(readAt), w: slot(writeAt) } });
+  const key = `${readAt} ${writeAt}`;
+  let binder = binders.get(key);
+  if (!binder) binders.set(key, (binder = new WebAssembly.Module(binderBytes(readAt, writeAt))));
+  new WebAssembly.Instance(binder, { d: { read: entry.read, write: entry.write, table } });
 }

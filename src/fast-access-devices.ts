@@ -1,18 +1,22 @@
 // The typed host accessors' device entries (src/fast-access.ts builds its RAM entry and
 // public accessors on this class). An access inside the cached JS-device range calls the
-// handler directly (no core round trip, no DataView). One inside the cached built-in
-// range skips every check the range has proved: a scratch device's bytes are read or
-// written here, like RAM; a counter or a Wasm device is one core call that does only the
-// device's work (hostRegisterRead/Write; a Wasm device's handler is a call_indirect from
-// there, never a BigInt). Staleness: the JS-device entry is checked against address
-// space 0's slot generation, the bus's generation and the built-in device count; the
-// built-in entry against the slot generation, the built-in count and the device generation.
+// handler directly (no core round trip, no DataView). A scratch or counter device is
+// served from JS by the local entry, checked right after RAM's: a scratch device's bytes
+// are read and written like RAM's, a counter's read-and-bump or store is one atomic access
+// to its u64 (the core's operation, so each read on any thread takes one value). One
+// inside the cached Wasm-device range skips every check the range has proved: the
+// device's read or write (the functions the host core's table holds) called from JS
+// through a tiny Wasm module that splits the u64 (registerAccess: no BigInt, no core
+// call, no record). Staleness: the JS-device entry is checked
+// against address space 0's slot generation, the bus's generation and the built-in device
+// count; the local and Wasm-device entries against the slot generation and the device
+// generation (which every built-in device added moves, after the count).
 
 import type { CoreAccessor } from './accessor.js';
 import type { MemoryMap } from './core.js';
 import { AccessError, texts } from './errors.js';
-import { bigintBits, swap, swap64, wide64, wideAccess, type WideAccess } from './fast-access-values.js';
-import { noExit, VIA_NONE, VIA_JS, VIA_BUILTIN, type DeviceRange, type BuiltinRange } from './fast-access-ranges.js';
+import { bigintBits, registerAccess, swap, swap64, wide64, wideAccess, type RegisterAccess, type WideAccess } from './fast-access-values.js';
+import { noExit, VIA_NONE, VIA_JS, VIA_BUILTIN, VIA_LOCAL, type DeviceRange, type BuiltinRange } from './fast-access-ranges.js';
 import type { Mapped, MmioBus, MmioValue } from './mmio.js';
 import type { SlotTable } from './slots.js';
 import { describeThrown } from './values.js';
@@ -40,9 +44,8 @@ export abstract class DeviceAccess {
   protected slotGenIndex = 0;
   protected builtinCountIndex = 0;
   protected deviceGenIndex = 0;
-  /** Uint32 indices of the host record's exit word and of its access data (a core read's high word). */
+  /** Uint32 index of the host record's exit word. */
   private recExitIndex = 0;
-  private recDataIndex = 0;
   /** Uint32 index of the low word of the host record's MMIO counter. */
   private mmioCountIndex = 0;
 
@@ -63,25 +66,34 @@ export abstract class DeviceAccess {
   private deviceBusGeneration = 0;
   private deviceBuiltins = 0;
 
-  // Built-in device `builtinIndex`: [builtinStart, builtinEnd) (no slot, no built-in before
+  // Scratch or counter device (the local entry): [localStart, localEnd) (no slot, no
+  // built-in before it), any width and alignment. A scratch device's byte at gpa is at
+  // memory address gpa + localDelta; a counter's u64 is at localCounter (0 for scratch).
+  private localStart = 0;
+  private localEnd = 0;
+  private localDelta = 0;
+  protected localCounter = 0;
+  private localSlotGeneration = 0;
+  private localDeviceGeneration = 0;
+
+  // Wasm device `builtinIndex`: [builtinStart, builtinEnd) (no slot, no built-in before
   // it), at offset gpa - builtinBase; builtinWidths has bit w set for each width it takes,
-  // aligned when builtinAligned (a Wasm device). builtinScratch: the memory address of a
-  // scratch device's byte 0, 0 for a counter or a Wasm device.
+  // aligned when builtinAligned; its registers big-endian when builtinBig, its handlers
+  // called through builtinRegisters.
   private builtinStart = 0;
   private builtinEnd = 0;
   private builtinIndex = 0;
   private builtinWidths = 0;
   private builtinAligned = false;
   private builtinBase = 0;
-  private builtinScratch = 0;
+  private builtinBig = false;
+  private builtinRegisters: RegisterAccess | undefined;
+  /** Each Wasm device's registerAccess, by entry, with the read it was made for. */
+  private readonly registerAccesses = new Map<number, { read: unknown; registers: RegisterAccess }>();
   private builtinSlotGeneration = 0;
-  private builtinCount = 0;
   private builtinDeviceGeneration = 0;
   /** After builtinRead of 8 bytes: the high 32 bits of the value. */
   protected builtinHigh = 0;
-  /** The core's register entry points (CoreFunctions.hostRegisterRead/Write), held here: one load fewer per call. */
-  private registerRead: (index: number, offset: number, size: number) => number = () => 0;
-  private registerWrite: (index: number, offset: number, size: number, low: number, high: number) => void = () => undefined;
 
   /** Binds the memory views and the record's words; called once by bindTypedAccess. */
   protected bindDeviceAccess(parts: TypedAccessParts): void {
@@ -100,9 +112,6 @@ export abstract class DeviceAccess {
     this.deviceGenIndex = (map.CONTROL_BASE + map.CTRL_DEVICE_GEN) >> 2;
     this.mmioCountIndex = (parts.host.record + map.REC_COUNTERS + map.CNT_MMIO) >> 2;
     this.recExitIndex = (parts.host.record + map.REC_EXIT) >> 2;
-    this.recDataIndex = (parts.host.record + map.REC_DATA) >> 2;
-    this.registerRead = parts.host.functions.hostRegisterRead;
-    this.registerWrite = parts.host.functions.hostRegisterWrite;
   }
 
   /** Makes the device range recorded for gpa's page (if any) the entry; which entry serves this access. */
@@ -110,7 +119,8 @@ export abstract class DeviceAccess {
 
   /** Which device entry serves this access (VIA_*), after taking a recent device range for gpa's page on a miss. */
   protected deviceFor(gpa: number, size: number): number {
-    return this.builtinServes(gpa, size) ? VIA_BUILTIN : this.deviceServes(gpa, size) ? VIA_JS : this.recentDevice(gpa, size);
+    // While both entries are valid their ranges are disjoint (the JS-device range stops short of every built-in device).
+    return this.deviceServes(gpa, size) ? VIA_JS : this.builtinServes(gpa, size) ? VIA_BUILTIN : this.recentDevice(gpa, size);
   }
 
   /**
@@ -128,6 +138,16 @@ export abstract class DeviceAccess {
 
   /** Makes `found` the JS or built-in device entry (`generation`: the slot generation); which entry serves this access. */
   protected promoteDevice(found: DeviceRange | BuiltinRange, generation: number, gpa: number, size: number): number {
+    if (found.builtin && (found.scratch !== 0 || found.counter !== 0)) {
+      this.localStart = found.start;
+      this.localEnd = found.end;
+      // A counter's offsets (all below its size) stand for its one u64.
+      this.localDelta = found.scratch !== 0 ? found.scratch - found.base : -found.start;
+      this.localCounter = found.counter;
+      this.localSlotGeneration = generation;
+      this.localDeviceGeneration = this.recentDeviceGeneration;
+      return gpa >= this.localStart && gpa + size <= this.localEnd && (gpa + this.localDelta) >>> 0 === gpa + this.localDelta ? VIA_LOCAL : VIA_NONE;
+    }
     if (found.builtin) {
       this.builtinStart = found.start;
       this.builtinEnd = found.end;
@@ -135,9 +155,9 @@ export abstract class DeviceAccess {
       this.builtinWidths = found.widths;
       this.builtinAligned = found.aligned;
       this.builtinBase = found.base;
-      this.builtinScratch = found.scratch;
+      this.builtinBig = found.big;
+      this.builtinRegisters = this.registersOf(found.index);
       this.builtinSlotGeneration = generation;
-      this.builtinCount = this.recentBuiltins;
       this.builtinDeviceGeneration = this.recentDeviceGeneration;
       return this.builtinServes(gpa, size) ? VIA_BUILTIN : VIA_NONE;
     }
@@ -154,92 +174,101 @@ export abstract class DeviceAccess {
     return this.deviceServes(gpa, size) ? VIA_JS : VIA_NONE;
   }
 
+  /**
+   * When the local entry serves [gpa, gpa+size), having counted the access (as countMmio,
+   * written out: this path must not depend on V8 inlining one more call): for a scratch
+   * device the memory address of its bytes, for a counter (localCounter set) its offset.
+   * Else -1.
+   */
+  protected localAt(gpa: number, size: number): number {
+    if (typeof gpa !== 'number' || gpa < this.localStart || gpa + size > this.localEnd || this.fastI32[this.slotGenIndex] !== this.localSlotGeneration
+      || this.fastI32[this.deviceGenIndex] !== this.localDeviceGeneration) return -1;
+    const at = gpa + this.localDelta;
+    // Also refuses a fractional gpa (and NaN, which passed the compares).
+    if (at >>> 0 !== at) return -1;
+    const words = this.fastU32;
+    const index = this.mmioCountIndex;
+    if ((words[index] = words[index]! + 1) === 2 ** 32) words[index + 1] = words[index + 1]! + 1;
+    return at;
+  }
+
+  /**
+   * Writes `size` bytes of `value` (an integer of any sign that `size` bytes hold: the
+   * caller checked) through the local entry; false, doing nothing, when it does not serve them.
+   */
+  protected localWrite(gpa: number, size: 1 | 2 | 4, value: number): boolean {
+    const at = this.localAt(gpa, size);
+    if (at < 0) return false;
+    // A counter stores the value's `size` low bytes, as the core's atomic.store.
+    if (this.localCounter !== 0) this.wide!.store64(this.localCounter, size === 4 ? value | 0 : value & (size === 2 ? 0xffff : 0xff), 0);
+    else if (size === 1) this.fastMemory[at] = value;
+    else if (size === 2 && (at & 1) === 0) this.fastU16[at >>> 1] = value;
+    else if (size === 4 && (at & 3) === 0) this.fastU32[at >>> 2] = value;
+    else if (size === 2) this.fastView.setUint16(at, value, true);
+    else this.fastView.setUint32(at, value, true);
+    return true;
+  }
+
   /** Whether the built-in entry serves a `size`-byte access at `gpa` (an integer offset into it) without the core's checks. */
   private builtinServes(gpa: number, size: number): boolean {
     if (typeof gpa !== 'number' || gpa < this.builtinStart || gpa + size > this.builtinEnd || (this.builtinWidths & size) === 0) return false;
     const offset = gpa - this.builtinBase;
     // Also refuses a fractional gpa (and NaN, which passed the compares).
     return offset >>> 0 === offset && (!this.builtinAligned || (offset & (size - 1)) === 0) && this.fastI32[this.slotGenIndex] === this.builtinSlotGeneration
-      && this.fastI32[this.builtinCountIndex] === this.builtinCount && this.fastI32[this.deviceGenIndex] === this.builtinDeviceGeneration;
+      && this.fastI32[this.deviceGenIndex] === this.builtinDeviceGeneration;
   }
 
-  /** A built-in read (served by the entry): the low 32 bits of its value; an 8-byte read leaves the high ones in builtinHigh. */
+  /** Wasm device `index`'s registerAccess over the handlers the host core's table holds (made once per device). */
+  private registersOf(index: number): RegisterAccess {
+    const [read, write] = this.fastParts!.host.wasmDeviceHandlers(index);
+    const made = this.registerAccesses.get(index);
+    if (made !== undefined && made.read === read) return made.registers;
+    const registers = registerAccess(read, write);
+    this.registerAccesses.set(index, { read, registers });
+    return registers;
+  }
+
+  /**
+   * A Wasm-device read (served by the entry): the low 32 bits of its value, as the core's
+   * register path gives them (masked to `size`, byte-swapped for a big-endian device); an
+   * 8-byte read leaves the high ones in builtinHigh.
+   */
   protected builtinRead(gpa: number, size: number): number {
-    const offset = gpa - this.builtinBase;
-    if (this.builtinScratch !== 0) {
-      this.countMmio();
-      const at = this.builtinScratch + offset;
-      if (size === 4) return (at & 3) === 0 ? this.fastU32[at >>> 2]! : this.fastView.getUint32(at, true);
-      if (size === 1) return this.fastMemory[at]!;
-      if (size === 2) return this.fastView.getUint16(at, true);
-      if ((at & 7) === 0) {
-        const low = this.wide!.load64(at) >>> 0;
-        this.builtinHigh = this.wide!.high() >>> 0;
-        return low;
-      }
-      this.builtinHigh = this.fastView.getUint32(at + 4, true);
-      return this.fastView.getUint32(at, true);
-    }
-    // Nested in a handler, the record's access data is the outer access's: the slow way.
-    if (this.fastParts!.host.nested) return this.builtinReadSlow(gpa, size);
+    const registers = this.builtinRegisters!;
     this.countMmio();
-    let value: number;
+    let low: number;
     try {
-      value = this.registerRead(this.builtinIndex, offset, size);
+      low = registers.read((gpa - this.builtinBase) | 0, size);
     } catch (error) {
       throw this.builtinTrapped(gpa, size, false, error);
     }
-    this.builtinHigh = this.fastU32[this.recDataIndex + 1]!;
-    return value >>> 0;
+    if (size === 8) {
+      const high = registers.high() >>> 0;
+      this.builtinHigh = this.builtinBig ? swap(low >>> 0, 4) : high;
+      return this.builtinBig ? swap(high, 4) : low >>> 0;
+    }
+    const bits = size === 4 ? low >>> 0 : low & (size === 2 ? 0xffff : 0xff);
+    return this.builtinBig ? swap(bits, size) : bits;
   }
 
-  private builtinReadSlow(gpa: number, size: number): number {
-    this.checkGpa(gpa);
-    const value = this.fastParts!.host.read(gpa, size);
-    this.builtinHigh = Number(value >> 32n);
-    return Number(value & 0xffff_ffffn);
-  }
-
+  /** A Wasm-device write of high:low's `size` low bytes (above `size` zero), as the core's register path does. */
   private builtinWrite(gpa: number, size: number, low: number, high: number): void {
-    const offset = gpa - this.builtinBase;
-    if (this.builtinScratch !== 0) {
-      this.countMmio();
-      const at = this.builtinScratch + offset;
-      if (size === 4) {
-        if ((at & 3) === 0) this.fastU32[at >>> 2] = low;
-        else this.fastView.setUint32(at, low, true);
-      } else if (size === 1) {
-        this.fastMemory[at] = low;
-      } else if (size === 2) {
-        this.fastView.setUint16(at, low, true);
-      } else if ((at & 7) === 0) {
-        this.wide!.store64(at, low, high);
-      } else {
-        this.fastView.setUint32(at, low, true);
-        this.fastView.setUint32(at + 4, high, true);
-      }
-      return;
-    }
-    const parts = this.fastParts!;
-    if (parts.host.nested) {
-      this.checkGpa(gpa);
-      parts.host.write(gpa, size, (BigInt(high) << 32n) | BigInt(low));
-      return;
-    }
+    const big = this.builtinBig;
     this.countMmio();
+    // Int32 arguments (`| 0`): a JS-to-Wasm call converts a small integer fastest.
     try {
-      this.registerWrite(this.builtinIndex, offset, size, low, high);
+      if (size === 8) this.builtinRegisters!.write((gpa - this.builtinBase) | 0, 8, (big ? swap(high, 4) : low) | 0, (big ? swap(low, 4) : high) | 0);
+      else this.builtinRegisters!.write((gpa - this.builtinBase) | 0, size, (big ? swap(low, size) : low) | 0, 0);
     } catch (error) {
       throw this.builtinTrapped(gpa, size, true, error);
     }
   }
 
-  /** The error read/write raise for a trap in a Wasm device (the core's guard's report), or `error` itself when no device trapped. */
-  private builtinTrapped(gpa: number, size: number, write: boolean, error: unknown): unknown {
+  /** The error read/write raise for a trap in the entry's Wasm device (the core guard's report). */
+  private builtinTrapped(gpa: number, size: number, write: boolean, error: unknown): AccessError {
     const parts = this.fastParts!;
-    const entry = parts.host.functions.wasmDeviceTrapped();
-    if (entry === 0) return error;
-    const device = wasmDeviceBindings(parts.memory).find((binding) => binding.entry === entry - 1)?.name ?? `built-in device ${entry - 1}`;
+    const index = this.builtinIndex;
+    const device = wasmDeviceBindings(parts.memory).find((binding) => binding.entry === index)?.name ?? `built-in device ${index}`;
     const at = BigInt(gpa);
     parts.bus.lastFailure = { device, gpa: at, error };
     this.fastU32[this.recExitIndex] = parts.map.EXIT_DEVICE_ERROR;
@@ -289,8 +318,10 @@ export abstract class DeviceAccess {
       throw this.deviceFailed(gpa, 8, false, error);
     }
     if (typeof value === 'number') {
-      out[at] = value % 2 ** 32;
-      out[at + 1] = Math.floor(value / 2 ** 32);
+      // A safe integer >= 0: its low word by truncation, its high one exactly (no float remainder).
+      const low = value >>> 0;
+      out[at] = low;
+      out[at + 1] = (value - low) / 2 ** 32;
     } else {
       out[at] = Number(value & 0xffff_ffffn);
       out[at + 1] = Number(value >> 32n);
@@ -317,11 +348,10 @@ export abstract class DeviceAccess {
   }
 
   /** The host record's MMIO counter, as the core bumps it for each fragment it dispatches. */
-  private countMmio(): void {
+  protected countMmio(): void {
+    const words = this.fastU32;
     const index = this.mmioCountIndex;
-    const low = (this.fastU32[index]! + 1) >>> 0;
-    this.fastU32[index] = low;
-    if (low === 0) this.fastU32[index + 1] = this.fastU32[index + 1]! + 1;
+    if ((words[index] = words[index]! + 1) === 2 ** 32) words[index + 1] = words[index + 1]! + 1;
   }
 
   protected checkGpa(gpa: unknown): asserts gpa is number {

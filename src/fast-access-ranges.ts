@@ -48,10 +48,14 @@ export interface BuiltinRange {
   widths: number;
   /** Whether a register access must be naturally aligned (from `base`). */
   aligned: boolean;
+  /** A Wasm device's registers are big-endian. */
+  big: boolean;
   base: number;
   /** A scratch device's memory address (its byte 0, which `base` maps to); 0 for another kind. */
   scratch: number;
+  /** A counter device's memory address (its u64, 8-aligned); 0 for another kind. */
+  counter: number;
 }
 
 /** Which cached entry serves an access (deviceFor). */
-export const VIA_NONE = 0, VIA_JS = 1, VIA_BUILTIN = 2;
+export const VIA_NONE = 0, VIA_JS = 1, VIA_BUILTIN = 2, VIA_LOCAL = 3;

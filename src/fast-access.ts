@@ -2,8 +2,9 @@
 // address space 0, values little-endian (memory order), addresses as numbers. An access
 // inside the cached slot range is a bounds check, a generation compare and a typed-array
 // load or store; one inside a cached device range goes the device entries' short way
-// (src/fast-access-devices.ts: the JS handler called directly, a scratch device's bytes
-// read here, one core call doing a counter's or Wasm device's work). Everything else
+// (src/fast-access-devices.ts: the JS handler called directly; a scratch device's bytes
+// read here like RAM's and a counter's atomic step from JS, through the local entry; one
+// core call doing a Wasm device's work). Everything else
 // (straddles, READONLY or INVALID slots, unclaimed addresses, other widths) goes the slow
 // way through Machine.read/write, so the results and errors are theirs.
 //
@@ -53,31 +54,35 @@ export class TypedAccess extends DeviceAccess {
 
   /** The byte at `gpa` (address space 0); as read(gpa, 1), with gpa a safe integer >= 0. */
   read8(gpa: number): number {
-    const at = this.ramAt(gpa, 1);
+    let at = this.ramAt(gpa, 1);
+    if (at < 0 && (at = this.localAt(gpa, 1)) >= 0 && this.localCounter !== 0) return this.wide!.add64(this.localCounter) & 0xff;
     if (at >= 0) return this.fastMemory[at]!;
-    const via = this.deviceFor(gpa, 1);
-    return via === VIA_BUILTIN ? this.builtinRead(gpa, 1) : via === VIA_JS ? this.deviceRead(gpa, 1) : this.readSlow(gpa, 1);
+    return this.readDevice(gpa, 1);
   }
 
   /** The little-endian 16-bit value at `gpa`; as read(gpa, 2). */
   read16(gpa: number): number {
-    const at = this.ramAt(gpa, 2);
+    let at = this.ramAt(gpa, 2);
+    if (at < 0 && (at = this.localAt(gpa, 2)) >= 0 && this.localCounter !== 0) return this.wide!.add64(this.localCounter) & 0xffff;
     if (at >= 0) return (at & 1) === 0 ? this.fastU16[at >>> 1]! : this.fastView.getUint16(at, true);
-    const via = this.deviceFor(gpa, 2);
-    return via === VIA_BUILTIN ? this.builtinRead(gpa, 2) : via === VIA_JS ? this.deviceRead(gpa, 2) : this.readSlow(gpa, 2);
+    return this.readDevice(gpa, 2);
   }
 
   /** The little-endian 32-bit value at `gpa` (unsigned); as read(gpa, 4). */
   read32(gpa: number): number {
-    const at = this.ramAt(gpa, 4);
+    let at = this.ramAt(gpa, 4);
+    if (at < 0 && (at = this.localAt(gpa, 4)) >= 0 && this.localCounter !== 0) return this.wide!.add64(this.localCounter) >>> 0;
     if (at >= 0) return (at & 3) === 0 ? this.fastU32[at >>> 2]! : this.fastView.getUint32(at, true);
-    const via = this.deviceFor(gpa, 4);
-    return via === VIA_BUILTIN ? this.builtinRead(gpa, 4) : via === VIA_JS ? this.deviceRead(gpa, 4) : this.readSlow(gpa, 4);
+    return this.readDevice(gpa, 4);
   }
 
   /** The little-endian 64-bit value at `gpa`; as read(gpa, 8). */
   read64(gpa: number): bigint {
-    const at = this.ramAt(gpa, 8);
+    let at = this.ramAt(gpa, 8);
+    if (at < 0 && (at = this.localAt(gpa, 8)) >= 0 && this.localCounter !== 0) {
+      const low = this.wide!.add64(this.localCounter) >>> 0;
+      return (BigInt(this.wide!.high() >>> 0) << 32n) | BigInt(low);
+    }
     if (at >= 0) return (at & 7) === 0 ? Atomics.load(this.fastU64, at >>> 3) : this.fastView.getBigUint64(at, true);
     const via = this.deviceFor(gpa, 8);
     if (via === VIA_BUILTIN) {
@@ -97,7 +102,12 @@ export class TypedAccess extends DeviceAccess {
     if (!(out instanceof Uint32Array || out instanceof Int32Array || Array.isArray(out)) || !Number.isInteger(at) || at < 0 || at + 2 > out.length) {
       throw new AccessError('EINVAL', texts.badOutput(at), noExit);
     }
-    const address = this.ramAt(gpa, 8);
+    let address = this.ramAt(gpa, 8);
+    if (address < 0 && (address = this.localAt(gpa, 8)) >= 0 && this.localCounter !== 0) {
+      out[at] = this.wide!.add64(this.localCounter) >>> 0;
+      out[at + 1] = this.wide!.high() >>> 0;
+      return;
+    }
     if (address >= 0) {
       if ((address & 7) === 0) {
         out[at] = this.wide!.load64(address) >>> 0;
@@ -134,7 +144,7 @@ export class TypedAccess extends DeviceAccess {
     if (at >= 0 && ((value & 0xff) === value || (value << 24) >> 24 === value)) {
       this.fastMemory[at] = value;
       if (this.ramDirty !== 0) this.markDirty(at, 1);
-    } else if (!(fits(value, 1) && this.deviceWriteFor(gpa, 1, value & 0xff, 0))) {
+    } else if (!(fits(value, 1) && (this.localWrite(gpa, 1, value) || this.deviceWriteFor(gpa, 1, value & 0xff, 0)))) {
       this.writeSlow(gpa, 1, value);
     }
   }
@@ -146,7 +156,7 @@ export class TypedAccess extends DeviceAccess {
       if ((at & 1) === 0) this.fastU16[at >>> 1] = value;
       else this.fastView.setUint16(at, value, true);
       if (this.ramDirty !== 0) this.markDirty(at, 2);
-    } else if (!(fits(value, 2) && this.deviceWriteFor(gpa, 2, value & 0xffff, 0))) {
+    } else if (!(fits(value, 2) && (this.localWrite(gpa, 2, value) || this.deviceWriteFor(gpa, 2, value & 0xffff, 0)))) {
       this.writeSlow(gpa, 2, value);
     }
   }
@@ -158,7 +168,7 @@ export class TypedAccess extends DeviceAccess {
       if ((at & 3) === 0) this.fastU32[at >>> 2] = value;
       else this.fastView.setUint32(at, value, true);
       if (this.ramDirty !== 0) this.markDirty(at, 4);
-    } else if (!(fits(value, 4) && this.deviceWriteFor(gpa, 4, value >>> 0, 0))) {
+    } else if (!(fits(value, 4) && (this.localWrite(gpa, 4, value) || this.deviceWriteFor(gpa, 4, value >>> 0, 0)))) {
       this.writeSlow(gpa, 4, value);
     }
   }
@@ -166,11 +176,15 @@ export class TypedAccess extends DeviceAccess {
   /** Writes `value` (a bigint from -2^63 to 2^64 - 1) little-endian at `gpa`; as write(gpa, 8, value). */
   write64(gpa: number, value: bigint): void {
     if (typeof value !== 'bigint' || value < MIN_I64 || value >= U64_LIMIT) throw new AccessError('EINVAL', texts.badValue(8, value), noExit);
-    const at = this.ramWriteAt(gpa, 8);
+    let at = this.ramWriteAt(gpa, 8);
     if (at >= 0) {
       if ((at & 7) === 0) Atomics.store(this.fastU64, at >>> 3, BigInt.asUintN(64, value));
       else this.fastView.setBigUint64(at, BigInt.asUintN(64, value), true);
       if (this.ramDirty !== 0) this.markDirty(at, 8);
+    } else if ((at = this.localAt(gpa, 8)) >= 0) {
+      if (this.localCounter !== 0) this.wide!.store64(this.localCounter, Number(BigInt.asIntN(32, value)), Number(BigInt.asIntN(32, value >> 32n)));
+      else if ((at & 7) === 0) Atomics.store(this.fastU64, at >>> 3, BigInt.asUintN(64, value));
+      else this.fastView.setBigUint64(at, BigInt.asUintN(64, value), true);
     } else if (!this.deviceWriteFor(gpa, 8, Number(value & 0xffff_ffffn), Number(BigInt.asUintN(64, value) >> 32n))) {
       this.checkGpa(gpa);
       if (this.refilled(gpa, 8, true)) this.write64(gpa, value);
@@ -183,12 +197,22 @@ export class TypedAccess extends DeviceAccess {
     if (!fits(low, 4) || !fits(high, 4)) throw new AccessError('EINVAL', texts.badValue(4, fits(low, 4) ? high : low), noExit);
     const at = this.ramWriteAt(gpa, 8);
     if (at >= 0) {
-      if ((at & 7) === 0) this.wide!.store64(at, low, high);
+      if ((at & 7) === 0) this.wide!.store64(at, low | 0, high | 0);
       else {
         this.fastView.setUint32(at, low, true);
         this.fastView.setUint32(at + 4, high, true);
       }
       if (this.ramDirty !== 0) this.markDirty(at, 8);
+      return;
+    }
+    const local = this.localAt(gpa, 8);
+    if (local >= 0) {
+      if (this.localCounter !== 0) this.wide!.store64(this.localCounter, low | 0, high | 0);
+      else if ((local & 7) === 0) this.wide!.store64(local, low | 0, high | 0);
+      else {
+        this.fastView.setUint32(local, low, true);
+        this.fastView.setUint32(local + 4, high, true);
+      }
       return;
     }
     if (!this.deviceWriteFor(gpa, 8, low >>> 0, high >>> 0)) this.write64(gpa, (BigInt(high >>> 0) << 32n) | BigInt(low >>> 0));
@@ -243,6 +267,12 @@ export class TypedAccess extends DeviceAccess {
       this.recentDeviceGeneration = devices;
     }
     return generation;
+  }
+
+  /** A 1-, 2- or 4-byte read that neither the RAM nor the local entry serves: a device entry's, else the slow way. */
+  private readDevice(gpa: number, size: 1 | 2 | 4): number {
+    const via = this.deviceFor(gpa, size);
+    return via === VIA_BUILTIN ? this.builtinRead(gpa, size) : via === VIA_JS ? this.deviceRead(gpa, size) : this.readSlow(gpa, size);
   }
 
   private readSlow(gpa: number, size: 1 | 2 | 4): number {
@@ -343,9 +373,12 @@ export class TypedAccess extends DeviceAccess {
         if (oEnd <= gpa) start = oEnd;
         else end = oStart;
       }
-      const widths = wasm ? (this.fastView.getUint32(entry + map.BUILTIN_E_WASM, true) >>> 16) & 0xf : 15;
-      const scratch = kind === map.BUILTIN_SCRATCH ? this.fastView.getUint32(entry + map.BUILTIN_E_STATE, true) : 0;
-      return { device: true, builtin: true, start, end, index, widths, aligned: wasm, base, scratch };
+      const word = wasm ? this.fastView.getUint32(entry + map.BUILTIN_E_WASM, true) : 0;
+      const widths = wasm ? (word >>> 16) & 0xf : 15;
+      const state = this.fastView.getUint32(entry + map.BUILTIN_E_STATE, true);
+      const scratch = kind === map.BUILTIN_SCRATCH ? state : 0;
+      const counter = kind === map.BUILTIN_COUNTER ? state : 0;
+      return { device: true, builtin: true, start, end, index, widths, aligned: wasm, big: ((word >>> 24) & 1) !== 0, base, scratch, counter };
     }
     return null;
   }

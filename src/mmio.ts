@@ -6,6 +6,7 @@ import { MmioError, texts } from './errors.js';
 import { optionalEndian, optionalInteger, requireInteger, requireObject, requireU64 } from './validate.js';
 import type { Endian } from './values.js';
 import type { DeviceEntry } from './device-entries.js';
+import { registerPathEntry, type EntryBus, type EntryHelpers } from './mmio-entry.js';
 
 export const BUS_HANDLED = 0;
 export const BUS_UNCLAIMED = 1;
@@ -210,64 +211,8 @@ export class MmioBus {
    * threw; a write returns a BUS_* code. `calls.depth` counts the handler calls under way.
    */
   entryFor(mapped: Mapped, calls: { depth: number }, words: Int32Array | Uint32Array, highIndex: number): DeviceEntry {
-    const { device, start, little } = mapped;
-    const length = mapped.end - start;
-    // Alignment from the low word alone (a float remainder would cost a runtime call).
-    const startLow = start % 2 ** 32 | 0;
-    const widths = mapped.widths.reduce((bits, width) => bits | width, 0);
-    const wide = { high: 0 };
-    const bus = this;
-    const failed = (offset: number, error: unknown) => {
-      bus.lastFailure = { device: mapped.name, gpa: BigInt(start + offset), error };
-    };
-    return {
-      read(gpaLow: number, gpaHigh: number, size: number): number {
-        const offset = (gpaHigh >>> 0) * 2 ** 32 + (gpaLow >>> 0) - start;
-        if (!(offset >= 0 && offset + size <= length && (widths & size) !== 0 && ((gpaLow - startLow) & (size - 1)) === 0)) return -BUS_UNCLAIMED;
-        const watch = bus.handlerWatch;
-        if (watch !== undefined) watch.enter(mapped);
-        calls.depth++;
-        try {
-          const read = device.read(offset, size);
-          if (typeof read === 'number' && size <= 4) {
-            // memoryOrder's common case, inline.
-            const bits = size === 4 ? read >>> 0 : read & (size === 2 ? 0xffff : 0xff);
-            return little || size === 1 ? bits : size === 2 ? swap16(bits) : swap32(bits);
-          }
-          if (typeof read === 'number' && little && read >= 0 && read < 2 ** 53) {
-            // memoryOrder's 8-byte number case, inline.
-            words[highIndex] = Math.floor(read / 2 ** 32);
-            return read >>> 0;
-          }
-          const low = memoryOrder(little, size, read, wide);
-          if (size === 8) words[highIndex] = wide.high;
-          return low;
-        } catch (error) {
-          failed(offset, error);
-          return -BUS_DEVICE_ERROR;
-        } finally {
-          calls.depth--;
-          if (watch !== undefined) watch.leave();
-        }
-      },
-      write(gpaLow: number, gpaHigh: number, size: number, low: number, high: number): number {
-        const offset = (gpaHigh >>> 0) * 2 ** 32 + (gpaLow >>> 0) - start;
-        if (!(offset >= 0 && offset + size <= length && (widths & size) !== 0 && ((gpaLow - startLow) & (size - 1)) === 0)) return BUS_UNCLAIMED;
-        const watch = bus.handlerWatch;
-        if (watch !== undefined) watch.enter(mapped);
-        calls.depth++;
-        try {
-          device.write(offset, size, registerValue(little, size, low >>> 0, high >>> 0));
-          return BUS_HANDLED;
-        } catch (error) {
-          failed(offset, error);
-          return BUS_DEVICE_ERROR;
-        } finally {
-          calls.depth--;
-          if (watch !== undefined) watch.leave();
-        }
-      },
-    };
+    // The entry reads the watch this class keeps for its vCPU-thread subclass (src/sync/devices.ts).
+    return registerPathEntry(ENTRY_HELPERS, mapped, calls, this as unknown as EntryBus, words, highIndex);
   }
 
   /**
@@ -390,6 +335,10 @@ function memoryOrder(little: boolean, size: number, value: MmioValue, out: { hig
   out.high = little ? high : swap32(low);
   return little ? low : swap32(high);
 }
+
+const ENTRY_HELPERS: EntryHelpers = {
+  memoryOrder, registerValue, swap16, swap32, HANDLED: BUS_HANDLED, UNCLAIMED: BUS_UNCLAIMED, DEVICE_ERROR: BUS_DEVICE_ERROR,
+};
 
 function describeBytes(value: unknown): string {
   return value instanceof Uint8Array ? `${value.length} bytes` : typeof value;

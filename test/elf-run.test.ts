@@ -62,6 +62,29 @@ describe('the guest ABI', () => {
     expect(result.exit).toMatchObject({ reason: 'device-error', pc: 0x10000cn, gpa: 0x0a000000n, message: 'ucall: unknown ucall cmd 9' });
     expect(result.instructions).toBe(3);
   });
+
+  it('console bytes decode as one UTF-8 stream (invalid sequences too), and ucall strings and arguments read in the guest\'s byte order', async () => {
+    const utf8 = new TextEncoder();
+    const consoleBytes = [...utf8.encode('héllo ✓\n'), 0xc3, 0x41, 0xe2, 0x9c, 0x21, 0xf0, 0x9f, 0x98, 0x80, 0x0a];
+    const name = 'naïve ✓', file = 'ünï.c', expression = 'x == ✓';
+    for (const little of [true, false]) {
+      // lis r4,0x0900; then li r5,byte; stb r5,0(r4) per console byte; lis r4,0x0a00; then per ucall
+      // lis r3,0x10; ori r3,r3,struct; std r3,0(r4): a REPORT, then an ASSERT that ends the run.
+      const code = [0x3c800900, ...consoleBytes.flatMap((byte) => [0x38a00000 | byte, 0x98a40000]), 0x3c800a00,
+        ...[0x800, 0x840].flatMap((at) => [0x3c600010, 0x60630000 | at, 0xf8640000])];
+      const data = new Uint8Array(0x200);
+      const view = new DataView(data.buffer);
+      const u64 = (at: number, value: bigint) => view.setBigUint64(at, value, little);
+      const strings = [name, file, expression].map((text, i) => (data.set([...utf8.encode(text), 0], 0x100 + 0x40 * i), 0x100900n + 0x40n * BigInt(i)));
+      [3n, strings[0]!, 0x1234_5678_9abc_def0n].forEach((value, i) => u64(8 * i, value));
+      [4n, strings[1]!, 77n, strings[2]!, 0xfedc_ba98_7654_3210n, 5n].forEach((value, i) => u64(0x40 + 8 * i, value));
+      const result = await runElf(makeElf({ little, flags: 2, segments: [{ address: 0x100000n, data: words(code, little) }, { address: 0x100800n, data }] }));
+      expect(result.output).toBe(new TextDecoder().decode(Uint8Array.from(consoleBytes)));
+      expect(result.output).toContain('\ufffdA\ufffd!😀');
+      expect(result.reports).toEqual([{ name, value: 0x1234_5678_9abc_def0n }]);
+      expect(result.exit).toMatchObject({ reason: 'assert', file, line: 77, expression, values: [0xfedc_ba98_7654_3210n, 5n] });
+    }
+  });
 });
 
 describe('memslot-emu run', () => {

@@ -2,7 +2,8 @@
 // random straight-line sequences of the integer loads and stores they take (unsigned
 // offset, unscaled, pre- and post-index, register offset with each extend, LDP/STP/LDPSW
 // in every indexing) mixed with flag-setting and conditional ALU forms, little-endian and
-// BE8. Every X register, SP, NZCV, pc, the memory and the fault must agree.
+// BE8; and sequences of the one-source, carry, multiply-high and EXTR forms. Every X
+// register, SP, NZCV, pc, the memory and the fault must agree.
 import { describe, expect, it } from 'vitest';
 import { StepRunner } from '../dist/src/step.js';
 import { haveUnicorn, runUnicorn, differences } from './fixtures/unicorn-runner.js';
@@ -69,7 +70,51 @@ function aluWord(random: Random): number {
   }
 }
 
+/** RBIT/REV16/REV32/REV/CLZ/CLS, ADC/ADCS/SBC/SBCS, UMULH/SMULH, EXTR (ROR), NOP, or ADDS/SUBS to vary the carry. */
+function moreAluWord(random: Random): number {
+  const sf = random.below(2), wide = sf << 31;
+  const rd = target(random), rn = target(random), rm = random.below(4) === 0 ? rn : target(random);
+  switch (random.below(6)) {
+    case 0: return (wide | 0x5ac0_0000 | (random.pick(sf ? [0, 1, 2, 3, 4, 5] : [0, 1, 2, 4, 5]) << 10) | (rn << 5) | rd) >>> 0; // W has no opcode 3
+    case 1: return (wide | 0x1a00_0000 | (random.below(4) << 29) | (rm << 16) | (rn << 5) | rd) >>> 0;
+    case 2: return (0x9b40_7c00 | (random.below(2) << 23) | (rm << 16) | (rn << 5) | rd) >>> 0;
+    case 3: return (wide | 0x1380_0000 | (sf << 22) | (rm << 16) | (random.below(sf ? 64 : 32) << 10) | (rn << 5) | rd) >>> 0;
+    case 4: return 0xd503_201f;
+    default: return aluWord(random);
+  }
+}
+
+/** A register value: random, or one of the edges the bit counts and carries turn on. */
+function operand(random: Random): bigint {
+  const edges = [0n, 1n, 0xffff_ffff_ffff_ffffn, 0x8000_0000_0000_0000n, 0x7fff_ffff_ffff_ffffn, 0xffff_ffffn, 0x8000_0000n, 0xffff_ffff_8000_0000n];
+  if (random.below(4) === 0) return edges[random.below(edges.length)]!;
+  return (BigInt(random.next()) << 32n | BigInt(random.next())) >> BigInt(random.below(64));
+}
+
 describe('A64 micro-op sequences against Unicorn 2', () => {
+  it.skipIf(!haveUnicorn)('one-source, carry, multiply-high, EXTR and NOP forms leave the same registers and NZCV', async () => {
+    const random = prng(0xa64b);
+    const cases: object[] = [];
+    for (let n = 0; n < CASES; n++) {
+      const insn = Array.from({ length: 4 }, () => hex(moreAluWord(random)));
+      const regs: Record<string, string> = {};
+      for (let i = 16; i < 31; i++) regs[`x${i}`] = hex(operand(random));
+      regs.nzcv = hex((random.below(16) << 28) >>> 0);
+      cases.push({ arch: 'aarch64', insn, regs });
+    }
+    const runner = await StepRunner.create();
+    const theirs = runUnicorn(cases);
+    const failures: string[] = [];
+    cases.forEach((testCase, index) => {
+      const ours = runner.step(testCase as Parameters<StepRunner['step']>[0]);
+      const diff = differences(ours, theirs[index]!, REGISTERS);
+      if (diff.length > 0) failures.push(`${(testCase as { insn: string[] }).insn.join(' ')}: ${diff.join('; ')}`);
+    });
+    expect(failures, failures.slice(0, 20).join('\n')).toEqual([]);
+    expect(cases.length).toBe(CASES);
+  });
+
+
   it.skipIf(!haveUnicorn)('loads, stores and flag forms leave the same registers, memory and faults (LE and BE8)', async () => {
     const random = prng(0xa64a);
     const cases: object[] = [];

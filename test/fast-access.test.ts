@@ -42,6 +42,7 @@ const WASM_DEVICES = [
   { name: 'rec-all', base: RAM + 0x7100, size: 0x40, bytes: recordingDevice() },
   { name: 'rec-be4', base: RAM + 0x7200, size: 0x40, bytes: recordingDevice(), widths: [4], endian: 'big' as const },
   { name: 'rec-2', base: RAM + 0x7240, size: 0x20, bytes: recordingDevice(), widths: [2] },
+  { name: 'rec-be', base: RAM + 0x7280, size: 0x40, bytes: recordingDevice(), endian: 'big' as const },
   { name: 'trapping', base: RAM + 0x7300, size: 0x20, bytes: trappingDevice() },
 ];
 /** A scratch device over part of 'wide' (built-ins are served before JS devices). */
@@ -52,7 +53,7 @@ const POINTS = [
   0, RAM, RAM + 0x800, RAM + 0x1000, RAM + 0x3ffc, RAM + 0x4000, RAM + 0x4080, RAM + 0x4ffc, RAM + 0x5000, RAM + 0x5040,
   RAM + 0x50fc, RAM + 0x5100, RAM + 0x5120, RAM + 0x513c, RAM + 0x5140, RAM + 0x6000, RAM + 0x6010, RAM + 0x6050, RAM + 0x8000,
   RAM + 0x9000, RAM + 0x50c0, RAM + 0x50c8, RAM + 0x7000, RAM + 0x700c, RAM + 0x7010, RAM + 0x7100, RAM + 0x713c, RAM + 0x7200,
-  RAM + 0x7240, RAM + 0x725e, RAM + 0x7300, 2 ** 53 - 0x3000, 2 ** 53 - 0x2004, 2 ** 53 - 0x2000, 2 ** 53 - 0x10,
+  RAM + 0x7240, RAM + 0x725e, RAM + 0x7280, RAM + 0x72b8, RAM + 0x7300, 2 ** 53 - 0x3000, 2 ** 53 - 0x2004, 2 ** 53 - 0x2000, 2 ** 53 - 0x10,
 ];
 
 interface Rig {
@@ -322,6 +323,40 @@ describe('typed accessors on built-in devices', () => {
     expect(machine.counters().lookupSearches).toBe(searches);
     expect(machine.counters().mmio).toBe(twin.machine.counters().mmio);
     expect(machine.backing(states[0]!, 4096)).toEqual(twin.machine.backing(twin.states[0]!, 4096));
+  });
+
+  it('take a counter across its 32- and 64-bit carries at every width and offset, as read/write do', async () => {
+    const { machine } = await rig();
+    const twin = await rig();
+    const out = new Uint32Array(2);
+    const reads: Array<[string, (gpa: number) => bigint]> = [
+      ['read8', (gpa) => BigInt(machine.read8(gpa))],
+      ['read16', (gpa) => BigInt(machine.read16(gpa))],
+      ['read32', (gpa) => BigInt(machine.read32(gpa))],
+      ['read64', (gpa) => machine.read64(gpa)],
+      ['read64Parts', (gpa) => { machine.read64Parts(gpa, out); return (BigInt(out[1]!) << 32n) | BigInt(out[0]!); }],
+    ];
+    const sizes = [1, 2, 4, 8, 8];
+    for (const start of [0xffff_fffen, 0xffff_ffff_ffff_fffen, 0x1_ffff_ffffn]) {
+      for (const [index, [name, read]] of reads.entries()) {
+        const offset = COUNTER.size - sizes[index]! - (index & 1);
+        machine.write64(COUNTER.base, start);
+        twin.machine.write(COUNTER.base, 8, start);
+        for (let step = 0; step < 3; step++) {
+          expect([name, read(COUNTER.base + offset)]).toEqual([name, twin.machine.read(COUNTER.base + offset, sizes[index]!)]);
+        }
+      }
+    }
+    machine.write32(COUNTER.base + 4, -2);
+    twin.machine.write(COUNTER.base + 4, 4, -2);
+    machine.write16(COUNTER.base + 1, -2);
+    twin.machine.write(COUNTER.base + 1, 2, -2);
+    expect(machine.read64(COUNTER.base)).toBe(twin.machine.read(COUNTER.base, 8));
+    machine.write64Parts(COUNTER.base + 8, -1, 0x7fff_ffff);
+    twin.machine.write(COUNTER.base + 8, 8, 0x7fff_ffff_ffff_ffffn);
+    expect(machine.read32(COUNTER.base)).toBe(Number(twin.machine.read(COUNTER.base, 4)));
+    expect(machine.read64(COUNTER.base)).toBe(twin.machine.read(COUNTER.base, 8));
+    expect(machine.counters().mmio).toBe(twin.machine.counters().mmio);
   });
 
   it('from inside a JS handler (a nested access), agree with read/write on every built-in kind and width', async () => {

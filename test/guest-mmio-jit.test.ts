@@ -133,6 +133,34 @@ describe('compiled loops and JS devices', () => {
   });
 });
 
+describe('compiled loops and device hints', () => {
+  it('a built-in device added over a hinted JS device mid-run: the loop\'s next loads reach it, as interpreted', async () => {
+    // loop: ldr x5 <- the device, str x5 -> DATA + 8i; 40 times. After 24 iterations (the loop compiled, the
+    // page hinted to the JS device) a scratch device is added over the JS one: it shadows it from then on.
+    const code = new A64Program().emit(a64.movz(2, 40)).label('loop').emit(a64.ldr(5, 13, 8, 4), a64.str(5, 15, 0, 8), a64.add(15, 15, 8))
+      .emit(a64.subs(2, 2, 1)).branchTo((offset) => a64.bcond('ne', offset), 'loop').emit(a64.svc()).bytes();
+    const runs = await Promise.all([false, true].map(async (jit) => {
+      const machine = await Machine.create({ arenaBytes: 4 << 20, jit, tlbEntries: 64 });
+      machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: CODE, memorySize: 0x1000, userspaceAddr: machine.allocateBacking(0x1000) });
+      machine.setUserMemoryRegion({ slot: 1, guestPhysAddr: DATA, memorySize: 0x1000, userspaceAddr: machine.allocateBacking(0x1000) });
+      const log: Log[] = [];
+      machine.mmio.register(registerFile('dev', DEVICE, log, {}));
+      machine.writeBytes(CODE, code);
+      const vcpu = new Vcpu(machine, 0, 'aarch64').set('pc', BigInt(CODE)).set('x13', BigInt(DEVICE)).set('x15', BigInt(DATA));
+      expect(vcpu.run(1 + 24 * 5).reason).toBe('budget');
+      const calls = log.length;
+      const scratch = machine.addBuiltinDevice({ kind: 'scratch', base: DEVICE, size: 0x1000 });
+      machine.backing(scratch, 0x1000).fill(0x5a);
+      expect(vcpu.run(1000).reason).toBe('hypercall');
+      return { calls, later: log.slice(calls), data: [...machine.readBytes(DATA, 8 * 40)] };
+    }));
+    expect(runs[0]!.calls).toBe(24);
+    expect(runs[0]!.later).toEqual([]);
+    expect(runs[0]!.data.slice(8 * 24, 8 * 25)).toEqual([0x5a, 0x5a, 0x5a, 0x5a, 0, 0, 0, 0]);
+    expect(runs[1]).toEqual(runs[0]);
+  });
+});
+
 describe('JS device entries through registration', () => {
   it('a removed device is never called again through a stale hint, even when another takes its bus index', async () => {
     const machine = await Machine.create({ arenaBytes: 1 << 20 });

@@ -1,7 +1,7 @@
 // The PowerPC micro-op cache (assembly/exec/ppc/uops.ts, uop-fill.ts) on both widths:
 // the first run of a word decodes it, later runs take the cached op, and either way a
-// 32-bit implementation's results, written-back addresses, CTR and LR stay 32 bits wide
-// and a word the host rewrites runs as rewritten.
+// 32-bit implementation's results, written-back addresses, CTR and LR stay 32 bits wide,
+// the barriers run as no-ops and a word the host rewrites runs as rewritten.
 import { describe, expect, it } from 'vitest';
 import { Machine, Vcpu, ppc, type GuestArch } from '../dist/src/index.js';
 
@@ -102,6 +102,17 @@ describe('PowerPC micro-ops', () => {
     vcpu.set('pc', CODE).set('ctr', 10n).set('r3', 0n);
     expect(vcpu.run(100)).toMatchObject({ reason: 'hypercall' });
     expect(vcpu.get('r3')).toBe(1000n);
+  });
+
+  it.each(['ppc32be', 'ppc64be', 'ppc64le'] as const)('sync, lwsync, eieio and isync run as no-ops that complete (%s)', async (arch) => {
+    const SYNC = 0x7c00_04ac, LWSYNC = 0x7c20_04ac, EIEIO = 0x7c00_06ac, ISYNC = 0x4c00_012c;
+    const { vcpu } = await guest(arch, [ppc.addi(3, 3, 1), LWSYNC, SYNC, EIEIO, ISYNC, ppc.bdnz(-20), ppc.sc()]);
+    for (let pass = 0; pass < 2; pass++) { // the second pass runs every word from the cache
+      vcpu.set('pc', CODE).set('ctr', 5n).set('r3', 0n).set('cr', 0x1234_5678n);
+      expect(vcpu.run(100)).toMatchObject({ reason: 'hypercall' });
+      expect(vcpu.completed).toBe(5 * 6 + 1); // sc included
+      expect([vcpu.get('r3'), vcpu.get('ctr'), vcpu.get('cr')]).toEqual([5n, 0n, 0x1234_5678n]);
+    }
   });
 
   // The run loop checks slot changes at block starts only (assembly/exec/ppc/run.ts); a

@@ -30,19 +30,11 @@ import { jitEnabled, jitBackwardBranch, jitIteration, jitPc, jitLength, jitNextP
 import { uopSync, U_GENERIC_EXIT } from "./ppc/uops";
 import {
   a32UopFor, a32UopExecute, a32UopRun, a32UopStatus, a32UopDropped, a32UopClearStatus, SET_A32, SET_T32, U_INTERWORKED,
+  itStateOf, setItState,
 } from "./aarch32/uops";
 
 /** STEP_DONE: the instruction ran (or was skipped) and pc is set. */
 const STEP_DONE: u32 = EXIT_NONE;
-
-@inline function itStateOf(cpsr: u32): u32 {
-  return ((cpsr >>> 25) & 3) | ((cpsr >>> 8) & 0xfc);
-}
-
-@inline function setItState(itState: u32): void {
-  const cpsr = load<u32>(record + CPU_NZCV) & ~0x0600_fc00;
-  store<u32>(record + CPU_NZCV, cpsr | ((itState & 3) << 25) | ((itState & 0xfc) << 8));
-}
 
 /** A load/store descriptor's outcome as a step result. */
 function loadStore(desc: usize, at: u64, pcValue: u64, next: u64): u32 {
@@ -167,9 +159,9 @@ export function a32Run(budget: u32): u32 {
     }
     let host = codeHost + <usize>(at - page);
     const itClear = (load<u32>(record + CPU_NZCV) & 0x0600_fc00) == 0;
-    if (!jit && (!thumb || itClear)) {
-      // Micro-ops until one needs the full path (then it runs below: it is on this page, the
-      // TLB checked after its predecessor), an exit, the page's end or a TLB drop.
+    if (!jit) {
+      // Micro-ops until one needs the full path (then it runs below: it is on this page), an
+      // exit, the page's end or a TLB drop; the TLB is synced at their block starts.
       left -= a32UopRun(left, thumb ? SET_T32 : SET_A32, <u32>page, codeHost);
       const status = a32UopStatus;
       if (a32UopDropped) codePage = 1;
@@ -236,3 +228,4 @@ export function a32Run(budget: u32): u32 {
   }
   return ranFor(budget, exitWith(EXIT_BUDGET, pc()));
 }
+

@@ -197,6 +197,12 @@ export function a64Run(budget: u32): u32 {
       case A.U_CSINV: A.conditionalSelect(regs, entry, 2); at = next; continue;
       case A.U_CSNEG: A.conditionalSelect(regs, entry, 3); at = next; continue;
       case A.U_CCMP: A.conditionalCompare(regs, entry); at = next; continue;
+      case A.U_NOP: at = next; continue;
+      case A.U_ONE_SOURCE: A.oneSource(regs, entry); at = next; continue;
+      case A.U_ADC: A.addWithCarryOp(regs, entry, false); at = next; continue;
+      case A.U_ADCS: A.addWithCarryOp(regs, entry, true); at = next; continue;
+      case A.U_MULH: A.multiplyHigh(regs, entry); at = next; continue;
+      case A.U_EXTR: A.extract(regs, entry); at = next; continue;
       case A.U_B: // not a loop the compiled-loop engine takes: no report
         at += offset(entry);
         blockStart = true;

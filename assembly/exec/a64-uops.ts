@@ -1,22 +1,21 @@
 // The A64 interpreter's decoded-instruction cache, shaped like ppc/uops.ts (same record
-// region; a mode change empties it): the hot integer forms pre-decoded once into a
-// 16-byte micro-op keyed by the instruction word itself, so an entry never goes stale
-// (code the guest or the host rewrites just misses). Nothing decoded depends on the pc
+// region and two-way sets; a mode change empties it): the hot integer forms pre-decoded
+// once into a 16-byte micro-op keyed by the instruction word itself, so an entry never
+// goes stale (code the guest or the host rewrites just misses). Nothing decoded depends on the pc
 // (ADR/ADRP and the branches add it when they run) or on any register. The micro-ops
 // and the entry's fields: a64/uop-alu.ts and a64/uop-memory.ts; a64-run.ts runs them.
 // Everything else, and the forms' rare corners (SP or XZR where a micro-op has no room
 // for them, writeback onto the transfer register), is U_GENERIC: the full path.
 import { UOP_SIZE, UOP_ENTRIES } from "../layout";
-import { U_GENERIC } from "./ppc/uops";
+import { U_GENERIC, uopSecondWay } from "./ppc/uops";
 import { decodeBitMasks, bitMaskW } from "./a64/data-immediate";
-import { conditionHoldsFor } from "./a64-alu";
 import {
   SP_INDEX, E_OP, E_RD, E_RN, E_RM, E_IMM, E_AUX, A_WIDE, A_SIGNED, A_SUBTRACT, A_IMMEDIATE, A_NEGATE, A_INVERT, A_ARITHMETIC,
   U_ADDI_X, U_ADDI_W, U_ADDSI_X, U_ADDSI_W, U_SUBSI_X, U_SUBSI_W, U_ADD_X, U_ADD_W, U_SUB_X, U_SUB_W, U_ADDS_X, U_ADDS_W,
   U_SUBS_X, U_SUBS_W, U_AND_X, U_AND_W, U_ORR_X, U_ORR_W, U_EOR_X, U_EOR_W, U_ANDS_X, U_ANDS_W, U_MOV_X, U_MOV_W, U_ANDI,
   U_ORRI_X, U_ORRI_W, U_EORI_X, U_EORI_W, U_ANDSI_X, U_ANDSI_W, U_MOVI, U_MOVK_X, U_MOVK_W, U_ADR, U_ADRP, U_UBFM_X,
   U_UBFM_W, U_SBFM_X, U_SBFM_W, U_BFM_X, U_BFM_W, U_SHIFTV, U_DIV, U_MADD_X, U_MADD_W, U_MADDL, U_CSEL, U_CCMP, U_B, U_BL,
-  U_BCOND, U_CBZ, U_CBNZ, U_TBZ, U_TBNZ, U_BR, U_BLR,
+  U_BCOND, U_CBZ, U_CBNZ, U_TBZ, U_TBNZ, U_BR, U_BLR, U_NOP, U_ONE_SOURCE, U_ADC, U_ADCS, U_MULH, U_EXTR,
 } from "./a64/uop-alu";
 import {
   U_LDR8, U_LDRSB_X, U_LDRSH_X, U_LDRSW, U_LDRSB_W, U_LDRSH_W, U_STR8, U_LDP32, U_LDP64, U_LDPSW, U_STP32, U_STP64,
@@ -26,29 +25,15 @@ import {
 const M32: u64 = 0xffff_ffff;
 
 /**
- * The entry for `word` in the cache at `uops` (record + REC_UOPS), decoded now if the cache
- * does not hold it. Two-way: a word lives at its hash's entry or at the one beside it.
+ * The entry for `word` in the cache at `uops` (record + REC_UOPS), decoded now if the
+ * cache does not hold it. Two ways a set, the last used first (uopSecondWay), so two
+ * hot words that share a set do not decode each other out on every pass of a loop.
  */
 @inline export function a64UopFor(uops: usize, word: u32): usize {
-  const index = ((word * 0x9e37_79b1) >>> 22) & (UOP_ENTRIES - 1);
-  const entry = uops + index * UOP_SIZE;
-  if (load<u32>(entry) != word) return missed(uops, index, word);
-  return entry;
-}
-
-/**
- * `word` is not at its entry `index`: the partner entry (index ^ 1) when it holds it;
- * else what `index` holds moves to the partner (its own entry or that one's partner, so
- * still found) and `word` is decoded at `index`. Two words whose hash collides (a loop's
- * branch and one of its loads) both stay decoded.
- */
-function missed(uops: usize, index: u32, word: u32): usize {
-  const entry = uops + index * UOP_SIZE;
-  const partner = uops + (index ^ 1) * UOP_SIZE;
-  if (load<u32>(partner) == word) return partner;
-  store<u64>(partner, load<u64>(entry));
-  store<u64>(partner, load<u64>(entry, 8), 8);
-  fill(entry, word);
+  const entry = uops + ((((word * 0x9e37_79b1) >>> 23) & (UOP_ENTRIES / 2 - 1)) * (UOP_SIZE * 2));
+  if (load<u32>(entry) != word) {
+    if (!uopSecondWay(entry, word)) fill(entry, word);
+  }
   return entry;
 }
 
@@ -74,13 +59,19 @@ function put(entry: usize, rd: u32, rn: u32, rm: u32, imm: i32, aux: u32): void 
   store<u32>(entry, aux, E_AUX);
 }
 
-/** ConditionHolds(cond) for each NZCV value: bit nzcv is set where the condition holds. */
+/**
+ * ConditionHolds(cond) for each NZCV value, by condition: bit nzcv (N in bit 3) is set where
+ * the condition holds (the Arm ARM's table; conditionHoldsFor computes the same, and the
+ * Unicorn-checked B.cond/CSEL/CCMP tests hold both to it). A constant, so a B.cond, CSEL or
+ * CCMP decodes without asking conditionHoldsFor 16 times and nothing is written at run time.
+ */
+const CONDITION_MASKS = memory.data<u16>([
+  0xf0f0, 0x0f0f, 0xcccc, 0x3333, 0xff00, 0x00ff, 0xaaaa, 0x5555,
+  0x0c0c, 0xf3f3, 0xaa55, 0x55aa, 0x0a05, 0xf5fa, 0xffff, 0xffff,
+]);
+
 function conditionMask(cond: u32): u32 {
-  let mask: u32 = 0;
-  for (let f: u32 = 0; f < 16; f++) {
-    if (conditionHoldsFor(cond, f << 28)) mask |= <u32>1 << f;
-  }
-  return mask;
+  return load<u16>(CONDITION_MASKS + (<usize>cond << 1));
 }
 
 /** operand2's aux for LSL (0), LSR (1), ASR (2) by `amount` at the operation's width. */
@@ -152,6 +143,12 @@ function dataImmediate(entry: usize, word: u32): u8 {
     if (opc == 1) return sized(wide, U_BFM_X, U_BFM_W);
     return sized(wide, U_UBFM_X, U_UBFM_W);
   }
+  if ((word & 0x7fa0_0000) == 0x1380_0000 && ((word >>> 22) & 1) == (word >>> 31) && rd != 31) { // EXTR (ROR immediate)
+    const lsb = (word >>> 10) & 63;
+    if (!wide && lsb > 31) return U_GENERIC;
+    put(entry, rd, rn, (word >>> 16) & 31, <i32>lsb, wide ? A_WIDE : 0);
+    return U_EXTR;
+  }
   if ((word & 0x1f00_0000) == 0x1000_0000 && rd != 31) { // ADR, ADRP
     const offset = (<i32>((((word >>> 5) & 0x7_ffff) << 2 | ((word >>> 29) & 3)) << 11)) >> 11;
     put(entry, rd, 0, 0, offset, 0);
@@ -178,6 +175,7 @@ function branch(entry: usize, word: u32): u8 {
     put(entry, word & 31, 0, 0, ((<i32>(word << 13)) >> 18) << 2, ((word >>> 26) & 0x20) | ((word >>> 19) & 31));
     return (word & 0x0100_0000) != 0 ? U_TBNZ : U_TBZ;
   }
+  if (word == 0xd503_201f) return U_NOP;
   const rn = (word >>> 5) & 31;
   if ((word & 0xffff_fc1f) == 0xd61f_0000 || (word & 0xffff_fc1f) == 0xd65f_0000) { // BR, RET
     put(entry, 0, rn, 0, 0, 0);
@@ -299,6 +297,16 @@ function dataRegister(entry: usize, word: u32): u8 {
     return U_CCMP;
   }
   if (rd == 31) return U_GENERIC;
+  if ((word & 0x7fff_0000) == 0x5ac0_0000) { // data processing (1 source): RBIT, REV16, REV32/REV, REV, CLZ, CLS
+    const opcode = (word >>> 10) & 63;
+    if (opcode > 5 || (opcode == 3 && !wide)) return U_GENERIC;
+    put(entry, rd, rn, 0, 0, opcode | (wide ? A_WIDE : 0));
+    return U_ONE_SOURCE;
+  }
+  if ((word & 0x1fe0_fc00) == 0x1a00_0000) { // ADC, ADCS, SBC, SBCS
+    put(entry, rd, rn, rm, 0, (subtract ? A_SUBTRACT : 0) | (wide ? A_WIDE : 0));
+    return setFlags ? U_ADCS : U_ADC;
+  }
   if ((word & 0x7fe0_0000) == 0x1ac0_0000) { // data processing (2 source)
     const opcode = (word >>> 10) & 63;
     const width: u32 = wide ? A_WIDE : 0;
@@ -318,6 +326,10 @@ function dataRegister(entry: usize, word: u32): u8 {
     const minus: u32 = (word & 0x8000) != 0 ? A_SUBTRACT : 0;
     put(entry, rd, rn, rm, <i32>((word >>> 10) & 31), minus);
     if (op31 == 0) return sized(wide, U_MADD_X, U_MADD_W);
+    if (wide && (op31 == 2 || op31 == 6) && minus == 0 && ((word >>> 10) & 31) == 31) { // SMULH, UMULH
+      store<u32>(entry, op31 == 2 ? A_SIGNED : 0, E_AUX);
+      return U_MULH;
+    }
     if (wide && (op31 == 1 || op31 == 5)) {
       store<u32>(entry, minus | (op31 == 1 ? A_SIGNED : 0), E_AUX);
       return U_MADDL;

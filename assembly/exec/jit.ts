@@ -6,10 +6,10 @@
 // instruction it cannot finish (a TLB miss, MMIO, a misaligned access) back to the
 // interpreter, which runs that one the full way. A loop iteration is thus one unit
 // between the run loop's checks for slot changes and broadcast invalidations.
-import { CONTROL_BASE, CTRL_JIT, REC_JIT_BLOCKS, JIT_BLOCKS, JIT_BLOCK_SIZE, CPU_MODE, MODE_THUMB, PAGE_SIZE } from "../layout";
+import { CONTROL_BASE, CTRL_JIT, CTRL_SLOT_GEN, CTRL_SHOOT_SEQ, REC_JIT_BLOCKS, JIT_BLOCKS, JIT_BLOCK_SIZE, CPU_MODE, MODE_THUMB, PAGE_SIZE } from "../layout";
 import { record, tlb, tlbMask } from "../machine";
-import { contextSalt, contextTag, tlbMarkHint, markedAddress, tlbSync } from "../mmu/tlb";
-import { deviceHintRead, deviceHintWrite, HINT_BUS } from "../mem/access";
+import { contextSalt, contextTag, hintsUnder, tlbMarkHint, markedAddress, tlbSync } from "../mmu/tlb";
+import { deviceHintRead, deviceHintWrite, failedInCompiledLoop, HINT_BUS, BUS_DEVICE_ERROR } from "../mem/access";
 
 /**
  * The host's compiler: the loop starting at `pc` (its first word at host address
@@ -93,10 +93,13 @@ export let jitNextPc: u64 = 0;
  * interpreter runs the one at `at`), with the next pc in jitNextPc. The compiled
  * function returns the length when the closing branch was taken, the length + 1 when it
  * fell through, fewer when it stopped before that instruction, -1 when the words
- * differ from those compiled (the loops are then forgotten).
+ * differ from those compiled (the loops are then forgotten). It also gets the generation
+ * the TLB's device hints hold under, and the slot generation and invalidation sequence
+ * the run loop's tlbSync saw at this block start (src/jit/access.ts).
  */
 export function jitIteration(regs: usize, code: usize, at: u64): u32 {
-  const result = call_indirect<i32>(jitIndex, <u32>regs, <u32>tlb, ((tlbMask + 1) >>> 1) - 1, contextSalt, contextTag, <u32>code);
+  const result = call_indirect<i32>(jitIndex, <u32>regs, <u32>tlb, ((tlbMask + 1) >>> 1) - 1, contextSalt, contextTag, <u32>code,
+    hintsUnder, atomic.load<u32>(CONTROL_BASE + CTRL_SLOT_GEN), atomic.load<u32>(CONTROL_BASE + CTRL_SHOOT_SEQ));
   if (result < 0) {
     jitForget();
     return 0;
@@ -108,9 +111,10 @@ export function jitIteration(regs: usize, code: usize, at: u64): u32 {
 }
 
 // A compiled loop's access whose TLB entry holds an MMIO mark (tag match but for
-// TLB_MMIO) calls these: the device the mark names (built-in, or JS through its table
-// entry) is served without leaving the loop; anything else returns 0 (false) and the
-// interpreter runs the instruction (a JS device that threw: it reports the device error).
+// TLB_MMIO) naming a built-in device other than a scratch one calls these: the device is
+// served without leaving the loop; anything else returns 0 (false) and the interpreter
+// runs the instruction. (The loop calls a JS device's table entry itself, and
+// jitDeviceRefused when it did not take the access.)
 // A JS handler may change the memory map (a bank switch): the TLB is synced after it, as
 // the interpreter does after a device access, so the loop's next accesses see the change.
 
@@ -128,4 +132,13 @@ export function jitMmioWrite(va: u64, size: u32, entry: usize, value: u64): u32 
   const done = deviceHintWrite(markedAddress(entry, va), size, hint, value);
   if (hint >= HINT_BUS) tlbSync();
   return done ? 1 : 0;
+}
+
+/**
+ * A JS device's entry, called by a compiled loop, did not take the access (`code`:
+ * BUS_UNCLAIMED, or BUS_DEVICE_ERROR when its handler threw): the interpreter runs the
+ * instruction, and reports the device error without calling the handler a second time.
+ */
+export function jitDeviceRefused(gpa: u64, size: u32, write: u32, code: u32): void {
+  if (code == BUS_DEVICE_ERROR) failedInCompiledLoop(gpa, size, write != 0);
 }

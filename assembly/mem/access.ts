@@ -17,7 +17,7 @@ declare function mmioDispatch(as: u32, gpaLow: u32, gpaHigh: u32, size: u32, wri
 
 const BUS_HANDLED: u32 = 0;
 const BUS_UNCLAIMED: u32 = 1;
-const BUS_DEVICE_ERROR: u32 = 2;
+export const BUS_DEVICE_ERROR: u32 = 2;
 
 /**
  * The host bus's register path for JS device `index` (its index on the bus, from
@@ -281,7 +281,7 @@ export function deviceHintWrite(gpa: u64, size: u32, hint: u32, value: u64): boo
   return true;
 }
 
-function failedInCompiledLoop(gpa: u64, size: u32, write: bool): void {
+export function failedInCompiledLoop(gpa: u64, size: u32, write: bool): void {
   compiledFailure = size | (write ? COMPILED_WRITE : 0);
   compiledFailureGpa = gpa;
 }

@@ -5,10 +5,8 @@
 import {
   CONTROL_BASE, CTRL_BUILTIN_COUNT, CTRL_BUILTINS, BUILTIN_MAX, BUILTIN_ENTRY_SIZE, BUILTIN_E_BASE, BUILTIN_E_SIZE,
   BUILTIN_E_KIND, BUILTIN_E_AS, BUILTIN_E_STATE, BUILTIN_SCRATCH, BUILTIN_COUNTER, BUILTIN_WASM, BUILTIN_E_WASM,
-  REC_DATA,
 } from "../layout";
 import { CAUSE_UNMAPPED } from "../exits";
-import { record } from "../machine";
 import { wasmDeviceAccess, wasmDeviceRegister } from "./wasm-device";
 import { recordMmioAccess, mmioCounter } from "./mmio-record";
 
@@ -143,30 +141,4 @@ export function builtinAccessAt(index: u32, as: u32, gpa: u64, size: u32, write:
   // A Wasm device: only an access it takes as one register (its width, aligned); others are split the general way.
   const widths = (load<u32>(entry, BUILTIN_E_WASM) >>> 16) & 0xf;
   return kind == BUILTIN_WASM && (widths & size) != 0 && (<u32>offset & (size - 1)) == 0 ? entry : 0;
-}
-
-/**
- * For the host's typed accessors, once their cached range has proved what
- * builtinAccessAt checks (device `index` is published, in address space 0, a counter or
- * a Wasm device, and takes this `size`-byte access at `offset` as one register, aligned
- * and of a width it takes): the access, without those checks. A read returns the low
- * 32 bits of its value (memory order) and leaves the high 32 at the record's REC_DATA + 4.
- * Counts nothing and records nothing: the host counts the access before the call.
- */
-export function hostRegisterRead(index: u32, offset: u32, size: u32): u32 {
-  const entry: usize = CONTROL_BASE + CTRL_BUILTINS + index * BUILTIN_ENTRY_SIZE;
-  const value = load<u32>(entry, BUILTIN_E_KIND) == BUILTIN_WASM
-    ? wasmDeviceRegister(index, entry, offset, size, false, 0)
-    : atomic.add<u64>(load<u32>(entry, BUILTIN_E_STATE), 1) + 1; // BUILTIN_COUNTER, as builtinAccessAt
-  const bits = value & (size == 8 ? 0xffff_ffff_ffff_ffff : (<u64>1 << (<u64>size << 3)) - 1);
-  store<u32>(record + REC_DATA, <u32>(bits >>> 32), 4);
-  return <u32>bits;
-}
-
-/** hostRegisterRead's write: stores the `size` low bytes of high:low (memory order). */
-export function hostRegisterWrite(index: u32, offset: u32, size: u32, low: u32, high: u32): void {
-  const entry: usize = CONTROL_BASE + CTRL_BUILTINS + index * BUILTIN_ENTRY_SIZE;
-  const value = (<u64>high << 32 | <u64>low) & (size == 8 ? 0xffff_ffff_ffff_ffff : (<u64>1 << (<u64>size << 3)) - 1);
-  if (load<u32>(entry, BUILTIN_E_KIND) == BUILTIN_WASM) wasmDeviceRegister(index, entry, offset, size, true, value);
-  else atomic.store<u64>(load<u32>(entry, BUILTIN_E_STATE), value);
 }

@@ -47,7 +47,7 @@ export let mmioMarked = false;
 /** With mmioMarked: the mark's device hint (mem/access.ts mmioLoad), 0 for none. */
 export let markedHint: u32 = 0;
 /** The built-in device generation (CTRL_DEVICE_GEN) the marks' hints were filled under. */
-let hintsUnder: u32 = 0;
+export let hintsUnder: u32 = 0;
 const HINT_MASK: u64 = <u64>PAGE_SIZE - 1;
 
 /** Whether an entry filled since the last full flush came from a block mapping. */

@@ -47,8 +47,10 @@ const TX_BUFFER: u32 = RX_BUFFER + FIFO;
 /** Bytes of state the device uses. */
 export const STATE_BYTES: u32 = TX_BUFFER + FIFO;
 
-// Every register access runs under one spin lock in the state: vCPUs on several threads
-// push and pop the same FIFOs, and a pop reads a head, a byte and writes the head back.
+// Every register access but IER's and CTL's runs under one spin lock in the state: vCPUs on
+// several threads push and pop the same FIFOs, and a pop reads a head, a byte and writes
+// the head back. IER and CTL are single words that a write replaces whole, so they are read
+// and written with one atomic access each, without the lock (also where a locked access reads them).
 // Wasm atomics are sequentially consistent: the compare-exchange that takes the lock
 // orders every access after it, and the store that frees it orders every access before
 // it, so the next holder sees the whole update. Inside the lock plain loads and stores
@@ -103,7 +105,7 @@ function raised(): u32 {
 }
 
 function transmit(byte: u32): void {
-  const loopback = (word(CTL) & 1) != 0;
+  const loopback = (atomic.load<u32>(STATE + CTL) & 1) != 0;
   const sent = loopback ? push(RX_HEAD, RX_TAIL, RX_BUFFER, byte) : push(TX_HEAD, TX_TAIL, TX_BUFFER, byte);
   if (!sent) setWord(LATCH, word(LATCH) | (loopback ? INT_RX_OVERRUN : INT_TX_OVERRUN));
 }
@@ -114,15 +116,15 @@ function receive(byte: u32): void {
 
 /** The register at `offset` (the core calls with size 4 when registered with widths [4]). */
 export function read(offset: u32, size: u32): u64 {
+  if (offset == 0x08) return atomic.load<u32>(STATE + IER);
+  if (offset == 0x14) return atomic.load<u32>(STATE + CTL);
   lock();
   let value: u32 = 0;
   switch (offset) {
     case 0x00: value = pop(RX_HEAD, RX_TAIL, RX_BUFFER) & 0xff; break;
     case 0x04: value = status(); break;
-    case 0x08: value = word(IER); break;
     case 0x0c: value = raised(); break;
-    case 0x10: value = (raised() & word(IER)) != 0 ? 1 : 0; break;
-    case 0x14: value = word(CTL); break;
+    case 0x10: value = (raised() & atomic.load<u32>(STATE + IER)) != 0 ? 1 : 0; break;
     case 0x18: value = used(RX_HEAD, RX_TAIL); break;
     case 0x1c: value = used(TX_HEAD, TX_TAIL); break;
     case 0x24: value = pop(TX_HEAD, TX_TAIL, TX_BUFFER); break;
@@ -133,12 +135,18 @@ export function read(offset: u32, size: u32): u64 {
 
 export function write(offset: u32, size: u32, value: u64): void {
   const bits = <u32>value;
+  if (offset == 0x08) {
+    atomic.store<u32>(STATE + IER, bits & 0xf);
+    return;
+  }
+  if (offset == 0x14) {
+    atomic.store<u32>(STATE + CTL, bits & 1);
+    return;
+  }
   lock();
   switch (offset) {
     case 0x00: transmit(bits & 0xff); break;
-    case 0x08: setWord(IER, bits & 0xf); break;
     case 0x0c: setWord(LATCH, word(LATCH) & ~bits); break;
-    case 0x14: setWord(CTL, bits & 1); break;
     case 0x20: receive(bits & 0xff); break;
   }
   unlock();

@@ -138,7 +138,7 @@ export function runLoaded(machine: Machine, loaded: LoadedElf, options: ElfRunOp
     options.output?.(text);
   };
   const vcpu = new Vcpu(machine, 0, loaded.arch);
-  const read = (gpa: bigint, size: number) => machine.read(gpa, size, { endian });
+  const read = (gpa: bigint) => readU64(machine, gpa, endian);
   const string = (gpa: bigint) => readString(machine, gpa);
 
   const ucall = machine.mmio.register({
@@ -146,8 +146,8 @@ export function runLoaded(machine: Machine, loaded: LoadedElf, options: ElfRunOp
     read: () => 0,
     write: (_offset, _size, value) => {
       const at = BigInt(value);
-      const args = Array.from({ length: 6 }, (_, i) => read(at + 8n + 8n * BigInt(i), 8));
-      const cmd = read(at, 8);
+      const args = Array.from({ length: 6 }, (_, i) => read(at + 8n + 8n * BigInt(i)));
+      const cmd = read(at);
       switch (Number(cmd)) {
         case UCALL_DONE: throw new GuestStop({ reason: 'done', pc: 0n, status: args[0]! });
         case UCALL_PRINT: emit(`${string(args[0]!)}\n`); return;
@@ -159,10 +159,19 @@ export function runLoaded(machine: Machine, loaded: LoadedElf, options: ElfRunOp
     },
   });
   const decoder = new TextDecoder();
+  // Whether the decoder may hold part of a UTF-8 sequence (until an ASCII byte passes through it).
+  let decoderHolds = false;
   const console = machine.mmio.register({
     name: 'console', base: CONSOLE_GPA, size: 8, widths: [1], read: () => 0,
     write: (offset, _size, value) => {
-      if (offset === 0) emit(decoder.decode(Uint8Array.of(Number(value)), { stream: true }));
+      if (offset !== 0) return;
+      const byte = Number(value);
+      if (byte < 0x80 && !decoderHolds) {
+        emit(String.fromCharCode(byte));
+        return;
+      }
+      emit(decoder.decode(Uint8Array.of(byte), { stream: true }));
+      decoderHolds = byte >= 0x80;
     },
   });
   try {
@@ -224,15 +233,32 @@ function instructionWord(machine: Machine, arch: GuestArch, thumb: boolean, pc: 
   return Number(machine.read(pc, 4, { endian: big ? 'big' : 'little' }));
 }
 
+/** The u64 at `gpa` in `endian` order, as machine.read(gpa, 8, { endian }) (a safe-integer address takes the typed fast path). */
+function readU64(machine: Machine, gpa: bigint, endian: 'little' | 'big'): bigint {
+  if (gpa > MAX_FAST_GPA) return machine.read(gpa, 8, { endian });
+  const value = machine.read64(Number(gpa));
+  if (endian === 'little') return value;
+  swapView.setBigUint64(0, value, true);
+  return swapView.getBigUint64(0, false);
+}
+
+/** The NUL-terminated string at `gpa` (at most MAX_STRING bytes), as UTF-8. */
 function readString(machine: Machine, gpa: bigint): string {
   const bytes: number[] = [];
+  let ascii = true;
   for (let at = gpa; bytes.length < MAX_STRING; at++) {
-    const byte = Number(machine.read(at, 1));
+    const byte = at <= MAX_FAST_GPA ? machine.read8(Number(at)) : Number(machine.read(at, 1));
     if (byte === 0) break;
+    ascii &&= byte < 0x80;
     bytes.push(byte);
   }
-  return new TextDecoder().decode(Uint8Array.from(bytes));
+  return ascii ? String.fromCharCode(...bytes) : utf8.decode(Uint8Array.from(bytes));
 }
+
+/** The highest address the typed accessors take (a safe integer with room for 8 bytes). */
+const MAX_FAST_GPA = BigInt(Number.MAX_SAFE_INTEGER - 8);
+const swapView = new DataView(new ArrayBuffer(8));
+const utf8 = new TextDecoder();
 
 /** One line: how the run ended. */
 export function describeExit(exit: ElfExit): string {

@@ -185,7 +185,7 @@ function twoSource(word: u32): u32 {
 }
 
 /** The high 64 bits of a 128-bit product of two 64-bit values, unsigned. */
-function mulHighUnsigned(a: u64, b: u64): u64 {
+export function mulHighUnsigned(a: u64, b: u64): u64 {
   const aLow = a & 0xffff_ffff, aHigh = a >> 32, bLow = b & 0xffff_ffff, bHigh = b >> 32;
   const lowLow = aLow * bLow;
   const middle1 = aHigh * bLow + (lowLow >> 32);

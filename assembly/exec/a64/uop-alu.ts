@@ -8,6 +8,7 @@
 // Entry: 0 word u32 · 4 op u8 · 5 rd u8 · 6 rn u8 · 7 rm u8 · 8 imm i32 · 12 aux u32
 //        (MOVI, the logical immediates: 8 value u64)
 import { CPU_GPR, CPU_SP, CPU_NZCV } from "../../layout";
+import { mulHighUnsigned } from "./data-register";
 
 export const SP_INDEX: u32 = (CPU_SP - CPU_GPR) >> 3;
 export const ZR_INDEX: u32 = 31;
@@ -84,7 +85,13 @@ export const U_TBZ: u8 = 58; //    aux: the bit
 export const U_TBNZ: u8 = 59;
 export const U_BR: u8 = 60; //     BR, RET
 export const U_BLR: u8 = 61;
-// 62 on: loads and stores (uop-memory.ts)
+// 62 on: loads and stores (uop-memory.ts); 98 on: data processing again
+export const U_NOP: u8 = 98;
+export const U_ONE_SOURCE: u8 = 99; // RBIT/REV16/REV32/REV/CLZ/CLS; aux: the opcode | A_WIDE
+export const U_ADC: u8 = 100; //     ADC/SBC (ADCS/SBCS: U_ADCS); aux: A_SUBTRACT | A_WIDE
+export const U_ADCS: u8 = 101;
+export const U_MULH: u8 = 102; //    UMULH/SMULH; aux: A_SIGNED
+export const U_EXTR: u8 = 103; //    imm: lsb; aux: A_WIDE
 
 // aux flags (above the condition masks' 16 bits, the nzcv nibble and the shifts' bytes)
 export const A_WIDE: u32 = 1 << 26;
@@ -339,4 +346,67 @@ export const A_ARITHMETIC: u32 = 1 << 24;
   const y = (a & A_IMMEDIATE) != 0 ? imm(entry) : xr(regs, rm(entry));
   if ((a & A_NEGATE) != 0) addFlags(regs, x, y, wide);
   else subFlags(regs, x, y, wide);
+}
+
+/** RBIT: the bits of `value` (at 64 bits) reversed. */
+@inline function reverseBits(value: u64): u64 {
+  let x = bswap<u64>(value);
+  x = ((x >> 4) & 0x0f0f_0f0f_0f0f_0f0f) | ((x & 0x0f0f_0f0f_0f0f_0f0f) << 4);
+  x = ((x >> 2) & 0x3333_3333_3333_3333) | ((x & 0x3333_3333_3333_3333) << 2);
+  return ((x >> 1) & 0x5555_5555_5555_5555) | ((x & 0x5555_5555_5555_5555) << 1);
+}
+
+/** RBIT (0), REV16 (1), REV32 or a W register's REV (2), REV (3), CLZ (4), CLS (5). */
+@inline export function oneSource(regs: usize, entry: usize): void {
+  const a = aux(entry);
+  const wide = (a & A_WIDE) != 0;
+  const x = width(xr(regs, rn(entry)), wide);
+  let r: u64;
+  switch (a & 7) {
+    case 0: r = wide ? reverseBits(x) : reverseBits(x) >> 32; break;
+    case 1: r = ((x >> 8) & 0x00ff_00ff_00ff_00ff) | ((x & 0x00ff_00ff_00ff_00ff) << 8); break;
+    case 2: r = wide ? rotr<u64>(bswap<u64>(x), 32) : <u64>bswap<u32>(<u32>x); break;
+    case 3: r = bswap<u64>(x); break;
+    case 4: r = wide ? clz<u64>(x) : <u64>clz<u32>(<u32>x); break;
+    default: { // CLS: leading zeros of x<N-1:1> EOR x<N-2:0>
+      const differing = width(x ^ (x << 1), wide) >> 1;
+      r = (wide ? clz<u64>(differing) : <u64>clz<u32>(<u32>differing)) - 1;
+    }
+  }
+  xw(regs, rd(entry), r);
+}
+
+/** ADC/SBC (SBC adds the inverted operand), NZCV from AddWithCarry when `setFlags`. */
+@inline export function addWithCarryOp(regs: usize, entry: usize, setFlags: bool): void {
+  const a = aux(entry);
+  const wide = (a & A_WIDE) != 0;
+  const x = width(xr(regs, rn(entry)), wide);
+  const y = width((a & A_SUBTRACT) != 0 ? ~xr(regs, rm(entry)) : xr(regs, rm(entry)), wide);
+  const carry = <u64>((load<u32>(regs + NZCV) >>> 29) & 1);
+  const sum = x + y + carry;
+  const r = width(sum, wide);
+  if (setFlags) {
+    const top: u64 = wide ? 63 : 31;
+    const c = wide ? r < x || (carry != 0 && r == x) : (sum >> 32) != 0;
+    setNzcv(regs, <u32>(r >> top), r == 0, c, <u32>((((x ^ r) & (y ^ r)) >> top) & 1));
+  }
+  xw(regs, rd(entry), r);
+}
+
+/** UMULH, SMULH: the high half of the 128-bit product (signed: less the other operand for each negative one). */
+@inline export function multiplyHigh(regs: usize, entry: usize): void {
+  const n = xr(regs, rn(entry)), m = xr(regs, rm(entry));
+  let r = mulHighUnsigned(n, m);
+  if ((aux(entry) & A_SIGNED) != 0) r -= ((<i64>n < 0) ? m : 0) + ((<i64>m < 0) ? n : 0);
+  xw(regs, rd(entry), r);
+}
+
+/** EXTR: bits lsb.. of rn:rm at the operation's width (ROR #lsb when rn is rm). */
+@inline export function extract(regs: usize, entry: usize): void {
+  const wide = (aux(entry) & A_WIDE) != 0;
+  const lsb = imm(entry);
+  const low = width(xr(regs, rm(entry)), wide);
+  const high = width(xr(regs, rn(entry)), wide);
+  const size: u64 = wide ? 64 : 32;
+  xw(regs, rd(entry), lsb == 0 ? low : width((low >> lsb) | (high << (size - lsb)), wide));
 }

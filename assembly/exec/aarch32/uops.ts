@@ -1,40 +1,48 @@
 // The AArch32 interpreter's decoded-instruction cache, shaped like ppc/uops.ts (same
 // record region; a32Run empties it when the machine's mode, Thumb aside, changes): the
-// hot forms pre-decoded once into 16-byte micro-ops keyed by the instruction word and
-// its instruction set, so an entry can never go stale (rewritten code just misses) and
-// an A32 word never answers for a T32 one (a 16-bit T32 word is below 0x10000, a
-// 32-bit one has its first halfword, at least 0xe800, in the high bits: they never
-// collide with each other). Everything else is U_GENERIC and takes the full path.
+// hot forms pre-decoded once (uops-fill.ts) into 16-byte micro-ops keyed by the
+// instruction word and its instruction set, so an entry can never go stale (rewritten
+// code just misses) and an A32 word never answers for a T32 one (a 16-bit T32 word is
+// below 0x10000, a 32-bit one has its first halfword, at least 0xe800, in the high bits:
+// they never collide with each other). Everything else is U_GENERIC and takes the full path.
 //
 // A32 forms: data processing with an immediate or a register shifted by an immediate
 // or by a register (not to PC), MOVW/MOVT, LDR/STR/LDRB/STRB with an immediate offset
-// (writeback too), LDRD/STRD with an immediate offset (writeback too), B, BL, BX. T32
-// forms, run only outside IT blocks (so the 16-bit data-processing forms set the
-// flags): the 16-bit shifts, ADD/SUB/MOV/CMP, the register operations, the high-register
-// ADD/MOV/CMP, BX/BLX, ADR, the SP adjustments, the extends, CBZ/CBNZ, B<c>, B, the
-// 16-bit loads and stores (immediate, register and literal), and the 32-bit BL, B.W,
-// LDR/STR(B/H).W with a 12-bit or 8-bit immediate (writeback too), LDRD/STRD, data
-// processing with a modified immediate or a shifted register and LSL/LSR/ASR/ROR.W by
-// a register (decoded in uops-wide.ts; all but the branches and the plain loads and
-// stores run as A32 ops).
+// (writeback too), LDRD/STRD with an immediate offset (writeback too), B, BL, BX, and
+// (uops-more.ts) BLX, SBFX/UBFX, the extends, CLZ, the multiplies, LDR/STR(B) with a
+// shifted register offset, LDRH/STRH/LDRSB/LDRSH with an immediate offset, LDM/STM and NOP.
+// T32 forms, inside IT blocks too (there the 16-bit data-processing forms leave the flags,
+// and branches run only last): the 16-bit shifts, ADD/SUB/MOV/CMP, the register
+// operations, the high-register ADD/MOV/CMP, BX/BLX, ADR, the SP adjustments, the
+// extends, CBZ/CBNZ, B<c>, B, the 16-bit loads and stores (immediate, register and
+// literal), PUSH/POP, IT, NOP, and the 32-bit BL, B.W, B<c>.W, LDR/STR(B/H).W with a
+// 12-bit or 8-bit immediate (writeback too) or a shifted register, LDRD/STRD, LDM/STM,
+// data processing with a modified immediate or a shifted register, LSL/LSR/ASR/ROR.W by
+// a register, MOVW/MOVT, SBFX/UBFX, the multiplies, CLZ and NOP.W (decoded in
+// uops-wide.ts; all but the branches and the plain loads and stores run as A32 ops).
 //
 // Entry: 0 word u32 · 4 op u8 · 5 rd u8 · 6 rn u8 · 7 rm u8 · 8 imm u32 · 12 aux u16 · 14 cond u8 · 15 set u8
-import { REC_UOPS, UOP_SIZE, UOP_ENTRIES, CPU_GPR, PAGE_SIZE } from "../../layout";
+import { REC_UOPS, UOP_SIZE, UOP_ENTRIES, CPU_GPR, CPU_NZCV, PAGE_SIZE } from "../../layout";
 import { EXIT_NONE } from "../../exits";
 import { record } from "../../machine";
 import { pc, setPc } from "../../cpu/regs";
-import { tlbSync, tlbEpoch } from "../../mmu/tlb";
-import { readValue, writeValue, accessExit, bigData } from "../guest-memory";
+import { tlbSync, tlbEpoch, tlbLookup, TLB_READ, TLB_WRITE } from "../../mmu/tlb";
+import { readMissed, writeMissed, accessExit, bigData } from "../guest-memory";
 import { conditionHolds } from "../a64-alu";
 import { interworkingBranch } from "../a32-loadstore";
 import {
   shifterCarry, carryFlag, setNZ, setNZC, immediateShift, shiftCarry, dataOperation, addWithCarry32,
   isTest, OP_AND, OP_EOR, OP_SUB, OP_RSB, OP_ADD, OP_ORR, OP_MOV, OP_BIC, OP_MVN, OP_CMP,
 } from "./flags";
-import { fillT32Wide } from "./uops-wide";
+import { fillA32, fillT32 } from "./uops-fill";
 import { registerOperation } from "./t32-narrow";
-import { extend, EXTEND_SH, EXTEND_SB, EXTEND_UH, EXTEND_UB } from "./integer";
+import { extend } from "./integer";
 import { U_GENERIC, U_GENERIC_EXIT } from "../ppc/uops";
+import { t32NextItState } from "../../decode/t32";
+import {
+  bitfieldExtract, extendRegister, countLeadingZeros, multiply, multiplyLong, transferMultiple, A_BFX, A_EXTEND, A_CLZ, A_MUL,
+  A_MUL_LONG, A_LOAD_REG, A_STORE_REG, A_MULTIPLE, A_NOP, REG_DOWN, TRANSFER_DONE, TRANSFER_BRANCHED,
+} from "./uops-more";
 
 /** The instruction-set tags of an entry (0: empty or another ISA's). */
 export const SET_A32: u8 = 1;
@@ -45,44 +53,48 @@ export const A_DP_IMM: u8 = 96; //     aux: opcode | S; imm: the expanded immedi
 export const A_DP_IMM_ROTATED: u8 = 97; // as A_DP_IMM, the carry out its bit 31
 export const A_DP_REG: u8 = 98; //     Rm unshifted (LSL #0)
 export const A_DP_SHIFTED: u8 = 99; // Rm shifted by an immediate: aux also type << 8, imm the amount (imm5)
-const A_MOVW: u8 = 100;
-const A_MOVT: u8 = 101;
-const A_LOAD: u8 = 102; //      imm: signed offset; aux: size
-const A_STORE: u8 = 103;
-const A_B: u8 = 104; //         imm: offset from pc + 8; aux 1: link
-const A_BX: u8 = 105;
+export const A_MOVW: u8 = 100;
+export const A_MOVT: u8 = 101;
+export const A_LOAD: u8 = 102; //      imm: signed offset; aux: size | T_SIGNED
+export const A_STORE: u8 = 103;
+export const A_B: u8 = 104; //         imm: offset from pc + 8; aux 1: link
+export const A_BX: u8 = 105; //       aux 1: BLX
 export const A_DP_REG_SHIFTED: u8 = 106; // Rm shifted by register imm: aux as A_DP_SHIFTED
 export const A_LOAD_WB: u8 = 107; //   imm: signed offset; aux: size | POST_INDEX (Rn always written back)
 export const A_STORE_WB: u8 = 108;
 export const A_LOAD_PAIR: u8 = 109; // LDRD Rd, Rm, [Rn]: imm signed offset; aux: POST_INDEX | WRITEBACK
 export const A_STORE_PAIR: u8 = 110;
 // T32 ops (outside IT blocks)
-const T_SHIFT: u8 = 112; //     LSLS/LSRS/ASRS #imm: aux type, imm imm5
-const T_ADD: u8 = 113; //       ADDS Rd, Rn, Rm / #imm (rm 16: the immediate)
-const T_SUB: u8 = 114; //       SUBS Rd, Rn, Rm / #imm; CMP when rd is 16
-const T_MOVS: u8 = 115; //      MOVS Rd, #imm8
-const T_REGOP: u8 = 116; //     the sixteen register operations: aux op
-const T_MOV: u8 = 117; //       MOV Rd, Rm (no flags)
-const T_ADD_NOFLAGS: u8 = 118; // ADD Rd, Rn, Rm / #imm (no flags; rm 16: the immediate; rn 15: Align(pc, 4))
-const T_BX: u8 = 119; //        aux 1: BLX
-const T_EXTEND: u8 = 120; //    aux: the extend kind
-const T_CBZ: u8 = 121; //       aux 1: CBNZ; imm: offset from pc + 4
-const T_BCOND: u8 = 122; //     cond; imm: offset from pc + 4
+export const T_SHIFT: u8 = 112; //     LSLS/LSRS/ASRS #imm: aux type, imm imm5
+export const T_ADD: u8 = 113; //       ADDS Rd, Rn, Rm / #imm (rm 16: the immediate)
+export const T_SUB: u8 = 114; //       SUBS Rd, Rn, Rm / #imm; CMP when rd is 16
+export const T_MOVS: u8 = 115; //      MOVS Rd, #imm8
+export const T_REGOP: u8 = 116; //     the sixteen register operations: aux op
+export const T_MOV: u8 = 117; //       MOV Rd, Rm (no flags)
+export const T_ADD_NOFLAGS: u8 = 118; // ADD Rd, Rn, Rm / #imm (no flags; rm 16: the immediate; rn 15: Align(pc, 4))
+export const T_BX: u8 = 119; //        aux 1: BLX
+export const T_EXTEND: u8 = 120; //    aux: the extend kind
+export const T_CBZ: u8 = 121; //       aux 1: CBNZ; imm: offset from pc + 4
+export const T_BCOND: u8 = 122; //     cond; imm: offset from pc + 4
 export const T_B: u8 = 123; //         imm: offset from pc + 4; aux 1: link (BL)
 export const T_LOAD: u8 = 124; //      imm: offset; aux: size | signed; rn 15: Align(pc, 4); rm 16: no index register
 export const T_STORE: u8 = 125;
+export const T_IT: u8 = 126; //        imm: the new IT state (firstcond and mask)
 
 export const A_SET_FLAGS: u32 = 1 << 5; // above the opcode, OP_ORN (16) included
 export const POST_INDEX: u32 = 1 << 5;
 export const WRITEBACK: u32 = 1 << 6;
 export const NO_REGISTER: u32 = 16;
-const T_SIGNED: u32 = 1 << 4;
+export const T_SIGNED: u32 = 1 << 4;
 
 /** Why a32UopExecute did not simply continue: EXIT_NONE, U_GENERIC_EXIT, U_INTERWORKED or an access's exit. */
 export let a32UopStatus: u32 = EXIT_NONE;
 
 /** Set when a32UopRun stopped because the TLB dropped entries: the caller's code-page translation must go too. */
 export let a32UopDropped = false;
+
+/** Set by an access that left the TLB's hit path (it may have run a device): a block end. */
+let slowAccess = false;
 
 /** a32UopStatus after BX/BLX: the instruction completed and set pc and the instruction set itself. */
 export const U_INTERWORKED: u32 = 0xfffd;
@@ -116,147 +128,6 @@ export function put(entry: usize, word: u32, set: u8, op: u8, rd: u32, rn: u32, 
 
 @inline export function generic(entry: usize, word: u32, set: u8): void {
   put(entry, word, set, U_GENERIC, 0, 0, 0, 0, 0, 14);
-}
-
-function fillA32(entry: usize, word: u32): void {
-  const cond = word >>> 28;
-  const rn = (word >>> 16) & 15;
-  const rd = (word >>> 12) & 15;
-  const opcode = (word >>> 21) & 15;
-  const setFlags: u32 = (word & 0x0010_0000) != 0 ? A_SET_FLAGS : 0;
-  // TST/TEQ/CMP/CMN without S: the miscellaneous space (MOVW/MOVT, MSR, BX, ...).
-  const miscellaneous = (word & 0x0190_0000) == 0x0100_0000;
-  if (cond == 15) {
-    generic(entry, word, SET_A32);
-  } else if ((word & 0x0e00_0000) == 0x0200_0000 && !miscellaneous && rd != 15) {
-    const rotation = ((word >>> 8) & 15) << 1;
-    put(entry, word, SET_A32, rotation == 0 ? A_DP_IMM : A_DP_IMM_ROTATED, rd, rn, 0, rotr<u32>(word & 0xff, rotation),
-      opcode | setFlags, cond);
-  } else if ((word & 0x0e00_0010) == 0 && !miscellaneous && rd != 15) {
-    const type = (word >>> 5) & 3;
-    const amount = (word >>> 7) & 31;
-    const plain = type == 0 && amount == 0;
-    put(entry, word, SET_A32, plain ? A_DP_REG : A_DP_SHIFTED, rd, rn, word & 15, amount, opcode | setFlags | (type << 8), cond);
-  } else if ((word & 0x0e00_0090) == 0x0000_0010 && !miscellaneous && rd != 15 && rn != 15 && (word & 15) != 15
-    && ((word >>> 8) & 15) != 15) { // Rm shifted by Rs
-    put(entry, word, SET_A32, A_DP_REG_SHIFTED, rd, rn, word & 15, (word >>> 8) & 15, opcode | setFlags | (((word >>> 5) & 3) << 8), cond);
-  } else if ((word & 0x0fb0_0000) == 0x0300_0000 && rd != 15) { // MOVW, MOVT (bit 22)
-    const imm16 = ((word >>> 4) & 0xf000) | (word & 0xfff);
-    put(entry, word, SET_A32, (word & 0x0040_0000) != 0 ? A_MOVT : A_MOVW, rd, 0, 0, imm16, 0, cond);
-  } else if ((word & 0x0f20_0000) == 0x0500_0000 && rn != 15 && rd != 15) { // LDR/STR/LDRB/STRB, offset
-    const offset = word & 0xfff;
-    put(entry, word, SET_A32, (word & 0x0010_0000) != 0 ? A_LOAD : A_STORE, rd, rn, 0,
-      (word & 0x0080_0000) != 0 ? offset : -offset, (word & 0x0040_0000) != 0 ? 1 : 4, cond);
-  } else if ((word & 0x0e00_0000) == 0x0400_0000 && rn != 15 && rd != 15 && rn != rd) { // the same, writeback
-    const post = (word & 0x0100_0000) == 0;
-    const offset = word & 0xfff;
-    if (post == ((word & 0x0020_0000) != 0)) generic(entry, word, SET_A32); // LDRT/STRT and friends
-    else put(entry, word, SET_A32, (word & 0x0010_0000) != 0 ? A_LOAD_WB : A_STORE_WB, rd, rn, 0,
-      (word & 0x0080_0000) != 0 ? offset : -offset, ((word & 0x0040_0000) != 0 ? 1 : 4) | (post ? POST_INDEX : 0), cond);
-  } else if ((word & 0x0e50_00d0) == 0x0040_00d0) { // LDRD, STRD (bit 5), immediate
-    fillA32Pair(entry, word, cond);
-  } else if ((word & 0x0e00_0000) == 0x0a00_0000) { // B, BL
-    put(entry, word, SET_A32, A_B, 0, 0, 0, <u32>((<i32>(word << 8)) >> 6), (word >>> 24) & 1, cond);
-  } else if ((word & 0x0fff_fff0) == 0x012f_ff10 && (word & 15) != 15) { // BX Rm
-    put(entry, word, SET_A32, A_BX, 0, 0, word & 15, 0, 0, cond);
-  } else {
-    generic(entry, word, SET_A32);
-  }
-}
-
-/** LDRD/STRD Rt, Rt+1, [Rn, #imm8] (offset, pre- or post-indexed); the UNPREDICTABLE choices take the full path. */
-function fillA32Pair(entry: usize, word: u32, cond: u32): void {
-  const rn = (word >>> 16) & 15;
-  const rt = (word >>> 12) & 15;
-  const post = (word & 0x0100_0000) == 0;
-  const writeback = post || (word & 0x0020_0000) != 0;
-  const offset = ((word >>> 4) & 0xf0) | (word & 15);
-  if (rn == 15 || (rt & 1) != 0 || rt == 14 || (post && (word & 0x0020_0000) != 0) || (writeback && (rn == rt || rn == rt + 1))) {
-    generic(entry, word, SET_A32);
-    return;
-  }
-  put(entry, word, SET_A32, (word & 0x20) != 0 ? A_STORE_PAIR : A_LOAD_PAIR, rt, rn, rt + 1,
-    (word & 0x0080_0000) != 0 ? offset : -offset, (post ? POST_INDEX : 0) | (writeback ? WRITEBACK : 0), cond);
-}
-
-function fillT32(entry: usize, word: u32): void {
-  if (word > 0xffff) {
-    fillT32Wide(entry, word);
-    return;
-  }
-  const low = word & 7;
-  const mid = (word >>> 3) & 7;
-  const rdn = (word >>> 8) & 7;
-  const imm8 = word & 0xff;
-  const top5 = word >>> 11;
-  if (top5 <= 2) {
-    put(entry, word, SET_T32, T_SHIFT, low, 0, mid, (word >>> 6) & 31, top5, 14);
-  } else if (top5 == 3) {
-    const immediate = (word & 0x400) != 0;
-    const rm = immediate ? NO_REGISTER : (word >>> 6) & 7;
-    put(entry, word, SET_T32, (word & 0x200) != 0 ? T_SUB : T_ADD, low, mid, rm, (word >>> 6) & 7, 0, 14);
-  } else if (top5 == 4) {
-    put(entry, word, SET_T32, T_MOVS, rdn, 0, 0, imm8, 0, 14);
-  } else if (top5 <= 7) { // CMP ADD SUB #imm8
-    const op = top5 & 3;
-    put(entry, word, SET_T32, op == 2 ? T_ADD : T_SUB, op == 1 ? NO_REGISTER : rdn, rdn, NO_REGISTER, imm8, 0, 14);
-  } else if ((word >>> 10) == 0b010000) {
-    put(entry, word, SET_T32, T_REGOP, low, 0, mid, 0, (word >>> 6) & 15, 14);
-  } else if ((word >>> 10) == 0b010001) {
-    fillT32Special(entry, word);
-  } else if ((word >>> 11) == 0b01001) { // LDR Rt, [PC, #imm8]
-    put(entry, word, SET_T32, T_LOAD, rdn, 15, NO_REGISTER, imm8 << 2, 4, 14);
-  } else if ((word >>> 12) == 0b0101) { // loads and stores, register offset
-    // op: STR STRH STRB LDRSB LDR LDRH LDRB LDRSH
-    const op = (word >>> 9) & 7;
-    const size: u32 = op == 0 || op == 4 ? 4 : op == 1 || op == 5 || op == 7 ? 2 : 1;
-    const signed = op == 3 || op == 7 ? T_SIGNED : 0;
-    put(entry, word, SET_T32, op <= 2 ? T_STORE : T_LOAD, low, mid, (word >>> 6) & 7, 0, size | signed, 14);
-  } else if (word - 0x6000 < 0xa000 - 0x6000) { // LDR/STR/LDRB/STRB/LDRH/STRH (immediate, SP-relative)
-    const group = word >>> 12;
-    const spRelative = group == 9;
-    const size: u32 = group == 7 ? 1 : group == 8 ? 2 : 4;
-    const offset = spRelative ? imm8 << 2 : ((word >>> 6) & 31) * size;
-    put(entry, word, SET_T32, (word & 0x0800) != 0 ? T_LOAD : T_STORE, spRelative ? rdn : low, spRelative ? 13 : mid,
-      NO_REGISTER, offset, size, 14);
-  } else if ((word >>> 11) == 0b10100) { // ADR
-    put(entry, word, SET_T32, T_ADD_NOFLAGS, rdn, 15, NO_REGISTER, imm8 << 2, 0, 14);
-  } else if ((word >>> 11) == 0b10101) { // ADD Rd, SP, #imm8
-    put(entry, word, SET_T32, T_ADD_NOFLAGS, rdn, 13, NO_REGISTER, imm8 << 2, 0, 14);
-  } else if ((word & 0xff00) == 0xb000) { // ADD/SUB SP, SP, #imm7
-    const offset = (word & 0x7f) << 2;
-    put(entry, word, SET_T32, T_ADD_NOFLAGS, 13, 13, NO_REGISTER, (word & 0x80) != 0 ? -offset : offset, 0, 14);
-  } else if ((word & 0xff00) == 0xb200) { // SXTH SXTB UXTH UXTB
-    const op = (word >>> 6) & 3;
-    put(entry, word, SET_T32, T_EXTEND, low, 0, mid, 0, op == 0 ? EXTEND_SH : op == 1 ? EXTEND_SB : op == 2 ? EXTEND_UH : EXTEND_UB, 14);
-  } else if ((word & 0xf500) == 0xb100) { // CBZ, CBNZ
-    put(entry, word, SET_T32, T_CBZ, 0, low, 0, (((word >>> 9) & 1) << 6) | (((word >>> 3) & 31) << 1), (word >>> 11) & 1, 14);
-  } else if ((word >>> 12) == 0b1101 && ((word >>> 8) & 15) < 14) { // B<c>
-    put(entry, word, SET_T32, T_BCOND, 0, 0, 0, <u32>(<i32>(<i8>imm8) << 1), 0, (word >>> 8) & 15);
-  } else if (top5 == 0b11100) { // B
-    put(entry, word, SET_T32, T_B, 0, 0, 0, <u32>(<i32>(word << 21) >> 20), 0, 14);
-  } else {
-    generic(entry, word, SET_T32);
-  }
-}
-
-/** 010001: ADD, CMP and MOV on any registers, BX and BLX; a PC operand or destination takes the full path. */
-function fillT32Special(entry: usize, word: u32): void {
-  const op = (word >>> 8) & 3;
-  const rm = (word >>> 3) & 15;
-  const rd = ((word >>> 4) & 8) | (word & 7);
-  if (op == 3) {
-    if ((word & 7) == 0 && rm != 15) put(entry, word, SET_T32, T_BX, 0, 0, rm, 0, (word >>> 7) & 1, 14);
-    else generic(entry, word, SET_T32);
-  } else if (rd == 15 || rm == 15) {
-    generic(entry, word, SET_T32);
-  } else if (op == 0) {
-    put(entry, word, SET_T32, T_ADD_NOFLAGS, rd, rd, rm, 0, 0, 14);
-  } else if (op == 1) {
-    put(entry, word, SET_T32, T_SUB, NO_REGISTER, rd, rm, 0, 0, 14);
-  } else {
-    put(entry, word, SET_T32, T_MOV, rd, 0, rm, 0, 0, 14);
-  }
 }
 
 @inline function reg(n: u32): u32 {
@@ -296,8 +167,35 @@ function fillT32Special(entry: usize, word: u32): void {
   if (!isTest(opcode)) setReg(rd, result);
 }
 
+/** `size` bytes at `address` through the TLB's hit path, or (a block end) the missed path: check accessExit after. */
+@inline function readData(address: u32, size: u32, big: bool, at: u64): u32 {
+  const host = tlbLookup(TLB_READ, <u64>address, size);
+  if (host == 0) {
+    slowAccess = true;
+    return <u32>readMissed(<u64>address, size, big, at);
+  }
+  if (size == 4) return big ? bswap<u32>(load<u32>(host)) : load<u32>(host);
+  if (size == 2) return big ? <u32>bswap<u16>(load<u16>(host)) : <u32>load<u16>(host);
+  return <u32>load<u8>(host);
+}
+
+/** readData's write. */
+@inline function writeData(address: u32, size: u32, value: u32, big: bool, at: u64): void {
+  const host = tlbLookup(TLB_WRITE, <u64>address, size);
+  if (host == 0) {
+    slowAccess = true;
+    writeMissed(<u64>address, size, <u64>value, big, at);
+  } else if (size == 4) {
+    store<u32>(host, big ? bswap<u32>(value) : value);
+  } else if (size == 2) {
+    store<u16>(host, big ? bswap<u16>(<u16>value) : <u16>value);
+  } else {
+    store<u8>(host, <u8>value);
+  }
+}
+
 @inline function loadAndGo(address: u32, size: u32, signed: bool, rt: u32, next: u64, at: u64): u64 {
-  const value = <u32>readValue(<u64>address, size, bigData(), at);
+  const value = readData(address, size, bigData(), at);
   if (accessExit != EXIT_NONE) {
     a32UopStatus = accessExit;
     return at;
@@ -307,7 +205,7 @@ function fillT32Special(entry: usize, word: u32): void {
 }
 
 @inline function storeAndGo(address: u32, size: u32, rt: u32, next: u64, at: u64): u64 {
-  writeValue(<u64>address, size, <u64>reg(rt), bigData(), at);
+  writeData(address, size, reg(rt), bigData(), at);
   if (accessExit != EXIT_NONE) {
     a32UopStatus = accessExit;
     return at;
@@ -333,17 +231,17 @@ function pairAndGo(isLoad: bool, rt: u32, rn: u32, rt2: u32, imm: u32, aux: u32,
   const address = (aux & POST_INDEX) != 0 ? base : offsetAddress;
   const big = bigData();
   if (isLoad) {
-    const first = <u32>readValue(<u64>address, 4, big, at);
+    const first = readData(address, 4, big, at);
     if (accessExit == EXIT_NONE) {
-      const second = <u32>readValue(<u64>(address + 4), 4, big, at);
+      const second = readData(address + 4, 4, big, at);
       if (accessExit == EXIT_NONE) {
         setReg(rt, first);
         setReg(rt2, second);
       }
     }
   } else {
-    writeValue(<u64>address, 4, <u64>reg(rt), big, at);
-    if (accessExit == EXIT_NONE) writeValue(<u64>(address + 4), 4, <u64>reg(rt2), big, at);
+    writeData(address, 4, reg(rt), big, at);
+    if (accessExit == EXIT_NONE) writeData(address + 4, 4, reg(rt2), big, at);
   }
   if (accessExit != EXIT_NONE) {
     a32UopStatus = accessExit;
@@ -377,13 +275,12 @@ function pairAndGo(isLoad: bool, rt: u32, rn: u32, rt2: u32, imm: u32, aux: u32,
       return at;
     }
     if (cond != 14 && !conditionHolds(cond)) return at + 4;
-    return a32Execute(op, rd, rn, rm, imm, aux, at);
+    return a32Execute(op, rd, rn, rm, imm, aux, at, at + 4);
   }
   return t32Execute(op, rd, rn, rm, imm, aux, cond, at, at + length);
 }
 
-@inline function a32Execute(op: u8, rd: u32, rn: u32, rm: u32, imm: u32, aux: u32, at: u64): u64 {
-  const next = at + 4;
+@inline function a32Execute(op: u8, rd: u32, rn: u32, rm: u32, imm: u32, aux: u32, at: u64, next: u64): u64 {
   switch (op) {
     case A_DP_IMM: dataProcess(aux, rd, a32Reg(rn, at), imm, carryFlag()); return next;
     case A_DP_IMM_ROTATED: dataProcess(aux, rd, a32Reg(rn, at), imm, imm >>> 31); return next;
@@ -404,15 +301,42 @@ function pairAndGo(isLoad: bool, rt: u32, rn: u32, rt2: u32, imm: u32, aux: u32,
     case A_STORE_PAIR: return pairAndGo(false, rd, rn, rm, imm, aux, next, at);
     case A_MOVW: setReg(rd, imm); return next;
     case A_MOVT: setReg(rd, (reg(rd) & 0xffff) | (imm << 16)); return next;
-    case A_LOAD: return loadAndGo(reg(rn) + imm, aux, false, rd, next, at);
-    case A_STORE: return storeAndGo(reg(rn) + imm, aux, rd, next, at);
+    case A_LOAD: return loadAndGo(reg(rn) + imm, aux & 7, (aux & T_SIGNED) != 0, rd, next, at);
+    case A_STORE: return storeAndGo(reg(rn) + imm, aux & 7, rd, next, at);
     case A_B:
       if (aux != 0) setReg(14, <u32>next);
       return <u64>(<u32>at + 8 + imm);
-    case A_BX:
-      interworkingBranch(reg(rm));
+    case A_BX: {
+      const target = reg(rm);
+      if (aux != 0) setReg(14, <u32>next);
+      interworkingBranch(target);
       a32UopStatus = U_INTERWORKED;
       return pc();
+    }
+    default: return a32ExecuteMore(op, rd, rn, rm, imm, aux, at, next);
+  }
+}
+
+/** The forms of uops-more.ts; `next`: the following instruction (A32: at + 4; T32: at + its length). */
+@inline function a32ExecuteMore(op: u8, rd: u32, rn: u32, rm: u32, imm: u32, aux: u32, at: u64, next: u64): u64 {
+  switch (op) {
+    case A_BFX: bitfieldExtract(rd, rn, imm, aux); return next;
+    case A_EXTEND: extendRegister(rd, rm, imm, aux); return next;
+    case A_CLZ: countLeadingZeros(rd, rm); return next;
+    case A_MUL: multiply(rd, rn, rm, imm, aux); return next;
+    case A_MUL_LONG: multiplyLong(rd, imm, rn, rm, aux); return next;
+    case A_LOAD_REG: case A_STORE_REG: {
+      const index = immediateShift(reg(rm), (aux >>> 8) & 3, imm, carryFlag());
+      const address = (aux & REG_DOWN) != 0 ? reg(rn) - index : reg(rn) + index;
+      return op == A_LOAD_REG ? loadAndGo(address, aux & 7, (aux & T_SIGNED) != 0, rd, next, at) : storeAndGo(address, aux & 7, rd, next, at);
+    }
+    case A_MULTIPLE: {
+      const done = transferMultiple(rn, imm, aux);
+      if (done == TRANSFER_DONE) return next;
+      a32UopStatus = done == TRANSFER_BRANCHED ? U_INTERWORKED : U_GENERIC_EXIT;
+      return done == TRANSFER_BRANCHED ? pc() : at;
+    }
+    case A_NOP: return next;
     default:
       a32UopStatus = U_GENERIC_EXIT;
       return at;
@@ -463,18 +387,66 @@ function pairAndGo(isLoad: bool, rt: u32, rn: u32, rt2: u32, imm: u32, aux: u32,
       return loadAndGo(base + (rm == NO_REGISTER ? imm : reg(rm)), aux & 7, (aux & T_SIGNED) != 0, rd, next, at);
     }
     case T_STORE: return storeAndGo(reg(rn) + (rm == NO_REGISTER ? imm : reg(rm)), aux & 7, rd, next, at);
-    default: return a32Execute(op, rd, rn, rm, imm, aux, at); // the 32-bit forms sharing the A32 ops
+    case T_IT: setItState(imm); return next;
+    default: return a32Execute(op, rd, rn, rm, imm, aux, at, next); // the forms sharing the A32 ops
   }
+}
+
+/** The IT state, IT[7:0], from its CPSR bits [26:25,15:10]. */
+@inline export function itStateOf(cpsr: u32): u32 {
+  return ((cpsr >>> 25) & 3) | ((cpsr >>> 8) & 0xfc);
+}
+
+@inline export function setItState(itState: u32): void {
+  const cpsr = load<u32>(record + CPU_NZCV) & ~0x0600_fc00;
+  store<u32>(record + CPU_NZCV, cpsr | ((itState & 3) << 25) | ((itState & 0xfc) << 8));
+}
+
+/**
+ * A T32 micro-op inside an IT block whose condition held: the 16-bit data-processing forms
+ * without their flags (CMP and the register tests keep theirs), the rest as outside.
+ * (Branches come here last in the block only: itSafe.)
+ */
+@inline function t32InIt(entry: usize, at: u64, length: u32): u64 {
+  const op = load<u8>(entry, 4);
+  const rd = <u32>load<u8>(entry, 5);
+  const rn = <u32>load<u8>(entry, 6);
+  const rm = <u32>load<u8>(entry, 7);
+  const imm = load<u32>(entry, 8);
+  const aux = <u32>load<u16>(entry, 12);
+  const next = at + length;
+  switch (op) {
+    case T_SHIFT: setReg(rd, immediateShift(reg(rm), aux, imm, carryFlag())); return next;
+    case T_ADD: setReg(rd, reg(rn) + (rm == NO_REGISTER ? imm : reg(rm))); return next;
+    case T_SUB:
+      if (rd == NO_REGISTER) break; // CMP
+      setReg(rd, reg(rn) - (rm == NO_REGISTER ? imm : reg(rm)));
+      return next;
+    case T_MOVS: setReg(rd, imm); return next;
+    case T_REGOP: registerOperation(aux, rd, reg(rm), false); return next;
+  }
+  return uopExecute(entry, at, length, true);
+}
+
+/** Whether a T32 micro-op may run inside an IT block: not IT, CBZ or B<c>; B, BL, BX, BLX and a PC load only last. */
+@inline function itSafe(entry: usize, itState: u32): bool {
+  const op = load<u8>(entry, 4);
+  const last = (itState & 15) == 8;
+  if (op == A_MULTIPLE) return last || (load<u32>(entry, 8) & 0x8000) == 0;
+  if (op == T_BX || op == T_B) return last;
+  return op != U_GENERIC && op != T_CBZ && op != T_BCOND && op != T_IT;
 }
 
 /**
  * Runs micro-ops from pc on the code page `page` (host address `pageHost`), at most
- * `left` of them, in instruction set `set` (T32 only with the IT state clear), and
- * returns how many completed; pc is in the record afterwards. It stops early at the
- * end of the page, when the TLB drops entries (tlbSync, checked after every
- * instruction as the full loop does), and when a32UopStatus is not EXIT_NONE: the
- * instruction at pc did not run (U_GENERIC_EXIT, an access's exit), or it was an
- * interworking branch (U_INTERWORKED, counted).
+ * `left` of them, in instruction set `set` (T32 inside IT blocks too), and returns how
+ * many completed; pc (and the IT state) are in the record afterwards. It stops early at
+ * the end of the page, when the TLB drops entries, and when a32UopStatus is not
+ * EXIT_NONE: the instruction at pc did not run (U_GENERIC_EXIT, an access's exit), or
+ * it was an interworking branch (U_INTERWORKED, counted). Slot-table changes and other
+ * vCPUs' broadcast invalidations (tlbSync) are checked at block starts, as a64-run.ts
+ * does: after a taken branch and after an access that left the TLB's hit path; a
+ * straight run between them (at most the rest of a page) is one unit.
  */
 export function a32UopRun(left: u32, set: u8, page: u32, pageHost: usize): u32 {
   return set == SET_T32 ? uopLoop(left, true, page, pageHost) : uopLoop(left, false, page, pageHost);
@@ -486,6 +458,8 @@ export function a32UopRun(left: u32, set: u8, page: u32, pageHost: usize): u32 {
   let ran: u32 = 0;
   const epoch = tlbEpoch;
   const set = thumb ? SET_T32 : SET_A32;
+  let itState = thumb ? itStateOf(load<u32>(record + CPU_NZCV)) : 0;
+  slowAccess = false;
   while (ran < left) {
     const offset = at - page;
     if (offset >= PAGE_SIZE) break;
@@ -505,16 +479,36 @@ export function a32UopRun(left: u32, set: u8, page: u32, pageHost: usize): u32 {
         length = 4;
       }
     }
-    const next = <u32>uopExecute(a32UopFor(word, set), <u64>at, length, thumb);
-    if (a32UopStatus != EXIT_NONE) {
-      if (a32UopStatus == U_INTERWORKED) return ran + 1;
-      break;
+    const entry = a32UopFor(word, set);
+    let next: u32;
+    if (thumb && itState != 0) {
+      if (!itSafe(entry, itState)) {
+        a32UopStatus = U_GENERIC_EXIT;
+        break;
+      }
+      next = conditionHolds(itState >>> 4) ? <u32>t32InIt(entry, <u64>at, length) : at + length;
+      const status = a32UopStatus;
+      if (status != EXIT_NONE && status != U_INTERWORKED) break; // the IT state stays as it was
+      itState = t32NextItState(word, itState);
+      setItState(itState);
+      if (status == U_INTERWORKED) return ran + 1;
+    } else {
+      next = <u32>uopExecute(entry, <u64>at, length, thumb);
+      if (a32UopStatus != EXIT_NONE) {
+        if (a32UopStatus == U_INTERWORKED) return ran + 1;
+        break;
+      }
+      if (thumb) itState = load<u8>(entry, 4) == T_IT ? load<u32>(entry, 8) : 0;
     }
-    at = next;
     ran++;
-    if (tlbSync() || tlbEpoch != epoch) {
-      a32UopDropped = true;
-      break;
+    const blockEnd = next != at + length || slowAccess;
+    at = next;
+    if (blockEnd) {
+      slowAccess = false;
+      if (tlbSync() || tlbEpoch != epoch) {
+        a32UopDropped = true;
+        break;
+      }
     }
   }
   setPc(<u64>at);

@@ -72,6 +72,8 @@ export const U_STORE_8: u8 = 56;
 export const U_STORE_16: u8 = 57;
 export const U_STORE_32: u8 = 58;
 export const U_STORE_64: u8 = 59;
+/** sync, lwsync, eieio, isync: no-ops here (every access completes before the next), ending the block as the full path did. */
+export const U_BARRIER: u8 = 60;
 /** Or'd into a register-writing op: Rc=1, CR0 from the result. */
 export const U_RECORD: u8 = 0x80;
 
@@ -179,7 +181,8 @@ export function uopFill(entry: usize, raw: u32, word: u32, wide: bool): void {
     case 16: put(entry, U_BC, rt, ra, 0, simm & ~3, branchAux(word)); break;
     case 19: {
       const xo = field(word, 1, 10);
-      if (xo == 16) put(entry, U_BCLR, rt, ra, 0, 0, branchAux(word));
+      if (word == 0x4c00_012c) put(entry, U_BARRIER, 0, 0, 0, 0, 0); // isync
+      else if (xo == 16) put(entry, U_BCLR, rt, ra, 0, 0, branchAux(word));
       else if (xo == 528 && (rt & 4) != 0) put(entry, U_BCCTR, rt, ra, 0, 0, branchAux(word)); // bcctr never decrements CTR
       break;
     }
@@ -260,6 +263,10 @@ function opcode31(entry: usize, word: u32, wide: bool, rt: u32, ra: u32, rb: u32
       return true;
     }
     default: break;
+  }
+  if (word == 0x7c00_04ac || word == 0x7c20_04ac || word == 0x7c00_06ac) { // sync, lwsync, eieio (ptesync: the full path)
+    put(entry, U_BARRIER, 0, 0, 0, 0, 0);
+    return true;
   }
   if (rc) return false;
   // Indexed integer loads and stores: the size in aux's low bits.

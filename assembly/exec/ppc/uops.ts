@@ -1,11 +1,12 @@
 // The decoded-instruction cache of the PowerPC interpreter: the hot forms (uop-fill.ts
 // lists them: integer loads and stores, add/subtract/multiply, the logical, rotate and
-// shift forms, compares, branches, LR/CTR moves) pre-decoded once into a 16-byte micro-op,
-// keyed by the instruction's bytes themselves, so an entry can never go stale (code
-// rewritten by the guest or the host just misses). Other fixed-point and vector words run through
-// alu.ts's ppcFixedPoint; everything else is U_GENERIC and takes the interpreter's full
-// path. 64-bit and 32-bit implementations share the ops: results, addresses written
-// back, LR and CTR are narrowed to the implementation's width.
+// shift forms, compares, branches, LR/CTR moves, barriers) pre-decoded once into a 16-byte
+// micro-op in a two-way set (uopSecondWay), keyed by the instruction's bytes themselves,
+// so an entry can never go stale (code rewritten by the guest or the host just misses).
+// Other fixed-point and vector words run through alu.ts's ppcFixedPoint; everything else
+// is U_GENERIC and takes the interpreter's full path. 64-bit and 32-bit implementations
+// share the ops: results, addresses written back, LR and CTR are narrowed to the
+// implementation's width.
 import { REC_UOPS, UOP_SIZE, UOP_ENTRIES, CPU_LR, CPU_CTR, CPU_XER } from "../../layout";
 import { EXIT_NONE } from "../../exits";
 import { record } from "../../machine";
@@ -19,7 +20,7 @@ import {
   U_ANDC, U_ORC, U_NAND, U_EQV, U_EXTSB, U_EXTSH, U_EXTSW, U_RLW, U_RLWNM, U_RLWIMI, U_RLD, U_RLDIMI, U_SLW, U_SRW,
   U_SLD, U_SRD, U_SRAWI, U_SRADI, U_MULLW, U_MULLD, U_MULLI, U_MFLR, U_MFCTR, U_CARRY_ADD, U_MTLR, U_MTCTR, U_CMPI, U_CMP, U_B,
   U_BC, U_BCLR, U_BCCTR, U_LOAD_U8, U_LOAD_U16, U_LOAD_S16, U_LOAD_U32, U_LOAD_S32, U_LOAD_U64, U_STORE_8, U_STORE_16,
-  U_STORE_32, U_STORE_64, U_RECORD, A_UPDATE, A_INDEXED, A_WIDE, A_UNSIGNED, A_LINK, A_ABSOLUTE, A_COMPLEMENT,
+  U_STORE_32, U_STORE_64, U_BARRIER, U_RECORD, A_UPDATE, A_INDEXED, A_WIDE, A_UNSIGNED, A_LINK, A_ABSOLUTE, A_COMPLEMENT,
   A_CARRY_ONE, A_CARRY_CA,
 } from "./uop-fill";
 
@@ -43,9 +44,29 @@ let decodedFor: u32 = 0xffff_ffff;
  * order, so the bytes key the entry as well as the word does.
  */
 @inline export function uopFor(raw: u32, wide: bool, bigEndian: bool): usize {
-  const entry = record + REC_UOPS + ((((raw * 0x9e37_79b1) >>> 22) & (UOP_ENTRIES - 1)) * UOP_SIZE);
-  if (load<u32>(entry) != raw) uopFill(entry, raw, bigEndian ? bswap<u32>(raw) : raw, wide);
+  const entry = record + REC_UOPS + ((((raw * 0x9e37_79b1) >>> 23) & (UOP_ENTRIES / 2 - 1)) * (UOP_SIZE * 2));
+  if (load<u32>(entry) != raw) {
+    if (!uopSecondWay(entry, raw)) uopFill(entry, raw, bigEndian ? bswap<u32>(raw) : raw, wide);
+  }
   return entry;
+}
+
+/**
+ * A miss in the first way of the two-way set at `entry`, whose first entry is always the
+ * last used: true when the second way holds `tag` (the two swap), else false with the
+ * first entry moved to the second, for the caller to decode `tag` into the first.
+ */
+export function uopSecondWay(entry: usize, tag: u32): bool {
+  const second = entry + UOP_SIZE;
+  const low = load<u64>(entry), high = load<u64>(entry, 8);
+  const hit = load<u32>(second) == tag;
+  if (hit) {
+    store<u64>(entry, load<u64>(second));
+    store<u64>(entry, load<u64>(second, 8), 8);
+  }
+  store<u64>(second, low);
+  store<u64>(second, high, 8);
+  return hit;
 }
 
 @inline function signExtend(value: u64, size: u32): u64 {
@@ -322,6 +343,9 @@ export function uopSetReportLoops(on: bool): void {
       if ((aux & A_LINK) != 0) setCpu(CPU_LR, next);
       return taken ? target : next;
     }
+    case U_BARRIER:
+      uopStatus = U_BLOCK_END;
+      return next;
     case U_FIXED:
       if (ppcFixedPoint(bigEndian ? bswap<u32>(load<u32>(entry)) : load<u32>(entry)) == ALU_DONE) return next;
       // Not one of its words after all (an indexed load, an SPR the full path owns): decided once.

@@ -1,0 +1,108 @@
+// A JS device's register-path entry (src/mmio-entry.ts): each entry runs its own compiled
+// copy of the entry code, or the shared code where compiling is forbidden; both must
+// keep the contract of MmioBus.entryFor: range, widths, alignment and byte order decided
+// before any handler call, a throwing handler reported once with the depth put back, an
+// access outside the device start's 4 GiB window left to the general path.
+import { describe, expect, it } from 'vitest';
+import { registerPathEntry, type EntryBus, type EntryHelpers } from '../dist/src/mmio-entry.js';
+import { BUS_DEVICE_ERROR, BUS_HANDLED, BUS_UNCLAIMED } from '../dist/src/mmio.js';
+import type { Mapped } from '../dist/src/mmio.js';
+import { Machine, Vcpu, A64Program, a64 } from '../dist/src/index.js';
+
+const swap16 = (bits: number) => ((bits & 0xff) << 8) | ((bits >>> 8) & 0xff);
+const swap32 = (bits: number) => (((bits & 0xff) << 24) | ((bits & 0xff00) << 8) | ((bits >>> 8) & 0xff00) | (bits >>> 24)) >>> 0;
+const HELPERS: EntryHelpers = {
+  memoryOrder: (little, size, value, out) => {
+    const wide = BigInt.asUintN(64, BigInt(value));
+    const low = Number(wide & 0xffff_ffffn);
+    const high = Number(wide >> 32n);
+    if (size !== 8) throw new Error('not used for narrow numbers here');
+    out.high = little ? high : swap32(low);
+    return little ? low : swap32(high);
+  },
+  registerValue: (little, _size, low, high) => (little ? (BigInt(high) << 32n) | BigInt(low) : (BigInt(swap32(low)) << 32n) | BigInt(swap32(high))),
+  swap16, swap32, HANDLED: BUS_HANDLED, UNCLAIMED: BUS_UNCLAIMED, DEVICE_ERROR: BUS_DEVICE_ERROR,
+};
+
+/** An entry for a device of `widths` at `start` (`size` bytes), and what it did. */
+function entry(start: number, size: number, little: boolean, widths: number[]) {
+  const calls: string[] = [];
+  const device = {
+    read(offset: number, width: number) {
+      calls.push(`read ${offset} ${width}`);
+      if (offset === 0x40) throw new Error('refused');
+      return width === 8 ? 0x0102_0304_0506_0708n : 0x1122_3344 & (2 ** (8 * width) - 1);
+    },
+    write(offset: number, width: number, value: number | bigint) {
+      calls.push(`write ${offset} ${width} ${value.toString(16)}`);
+      if (offset === 0x40) throw new Error('refused');
+    },
+  };
+  const mapped = { name: 'dev', as: 0, start, end: start + size, device, widths, accepts: [], little, index: 0 } as unknown as Mapped;
+  const depth = { depth: 0 };
+  const bus: EntryBus = { handlerWatch: undefined, lastFailure: undefined };
+  const words = new Uint32Array(4);
+  return { entry: registerPathEntry(HELPERS, mapped, depth, bus, words, 1), calls, depth, bus, words };
+}
+
+function exercise(little: boolean) {
+  const e = entry(0x9000_0000, 0x1000, little, [8, 4, 2, 1]);
+  const narrow = entry(0x9000_0000, 0x1000, little, [2]);
+  const high = Math.floor(0x9000_0000 / 2 ** 32);
+  const low = 0x9000_0000 | 0;
+  const results = [
+    e.entry.read(low + 8, high, 4), e.entry.read(low + 8, high, 2), e.entry.read(low + 8, high, 1), e.entry.read(low + 8, high, 8), e.words[1],
+    e.entry.read(low + 6, high, 4), e.entry.read(low + 0xffc, high, 8), e.entry.read(low + 8, high + 1, 4), e.entry.read(low - 8, high, 4),
+    narrow.entry.read(low + 8, high, 4), narrow.entry.read(low + 8, high, 2),
+    e.entry.write(low + 16, high, 4, 0x8877_6655 | 0, 0), e.entry.write(low + 16, high, 2, 0x6655, 0), e.entry.write(low + 16, high, 8, 0x8877_6655 | 0, 0x1234),
+    e.entry.write(low + 17, high, 2, 0, 0), e.entry.write(low + 0x2000, high, 1, 0, 0),
+    e.entry.read(low + 0x40, high, 4), e.depth.depth, e.bus.lastFailure?.gpa, e.entry.write(low + 0x40, high, 4, 1, 0), e.depth.depth,
+  ];
+  return { results, calls: [...e.calls, ...narrow.calls] };
+}
+
+describe('JS device entries', () => {
+  it('decide range, width, alignment and the 4 GiB window before any handler call, and convert the byte order', () => {
+    const little = exercise(true);
+    expect(little.results).toEqual([
+      0x1122_3344, 0x3344, 0x44, 0x0506_0708, 0x0102_0304,
+      -BUS_UNCLAIMED, -BUS_UNCLAIMED, -BUS_UNCLAIMED, -BUS_UNCLAIMED, -BUS_UNCLAIMED, 0x3344,
+      BUS_HANDLED, BUS_HANDLED, BUS_HANDLED, BUS_UNCLAIMED, BUS_UNCLAIMED,
+      -BUS_DEVICE_ERROR, 0, 0x9000_0040n, BUS_DEVICE_ERROR, 0,
+    ]);
+    expect(little.calls).toEqual(['read 8 4', 'read 8 2', 'read 8 1', 'read 8 8', 'write 16 4 88776655', 'write 16 2 6655', 'write 16 8 123488776655',
+      'read 64 4', 'write 64 4 1', 'read 8 2']);
+    const big = exercise(false);
+    expect(big.results.slice(0, 5)).toEqual([0x4433_2211, 0x4433, 0x44, 0x0403_0201, 0x0807_0605]);
+    expect(big.calls.slice(4, 7)).toEqual(['write 16 4 55667788', 'write 16 2 5566', 'write 16 8 5566778834120000']);
+  });
+
+  it('where compiling code is forbidden, run the shared code the same way', () => {
+    const compiled = [exercise(true), exercise(false)];
+    const global = globalThis as { Function: FunctionConstructor };
+    const original = global.Function;
+    global.Function = function forbidden() { throw new EvalError('code generation from strings disallowed'); } as unknown as FunctionConstructor;
+    try {
+      expect([exercise(true), exercise(false)]).toEqual(compiled);
+    } finally {
+      global.Function = original;
+    }
+  });
+
+  it('a device across a 4 GiB boundary serves guest accesses on both sides (the upper side the general way)', async () => {
+    const machine = await Machine.create({ arenaBytes: 1 << 20 });
+    machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: 0x1_0000, memorySize: 0x1000, userspaceAddr: machine.allocateBacking(0x1000) });
+    const reads: number[] = [];
+    machine.mmio.register({ name: 'across', base: 0xffff_f000, size: 0x2000, read: (offset: number) => { reads.push(offset); return offset; }, write: () => {} });
+    machine.writeBytes(0x1_0000, new A64Program().emit(a64.ldr(5, 3, 0, 4)).bytes());
+    const vcpu = new Vcpu(machine, 0, 'aarch64');
+    const values = [];
+    for (const address of [0xffff_f008, 0x1_0000_0010, 0xffff_f008, 0x1_0000_0010, 0x1_0000_0010]) {
+      const exit = vcpu.set('pc', 0x1_0000n).set('x3', BigInt(address)).run(1);
+      expect(exit.reason).toBe('budget');
+      values.push(Number(vcpu.get('x5')));
+    }
+    expect(values).toEqual([8, 0x1010, 8, 0x1010, 0x1010]);
+    expect(reads).toEqual(values);
+  });
+});
