@@ -209,7 +209,7 @@ function halfwordMultiply(word: u32): u32 {
 }
 
 /** The A32 media op (bits 22:20) of an extend, as an EXTEND_* kind; 8 for none. */
-function extendKind(op: u32): u32 {
+export function extendKind(op: u32): u32 {
   switch (op) {
     case 0: return EXTEND_SB16;
     case 2: return EXTEND_SB;

@@ -12,7 +12,8 @@ import { bigData } from "../guest-memory";
 import { interworkingBranch } from "../a32-loadstore";
 import { setNZ, setNZ64 } from "./flags";
 import { put, SET_A32, A_LOAD, A_STORE, A_BX } from "./uops";
-import { extend, EXTEND_SB16, EXTEND_SB, EXTEND_SH, EXTEND_UB16, EXTEND_UB, EXTEND_UH } from "./integer";
+import { extend } from "./integer";
+import { extendKind } from "./a32-integer";
 
 export const A_BFX: u8 = 130; //      rd, rn; imm: lsb; aux: width - 1 | BFX_SIGNED
 export const A_EXTEND: u8 = 131; //   rd, rm; imm: rotation; aux: the extend kind
@@ -123,19 +124,6 @@ export const TRANSFER_DONE: u32 = 0;
 export const TRANSFER_BRANCHED: u32 = 1;
 export const TRANSFER_FULL_PATH: u32 = 2;
 
-/** The A32 extend kind of bits 22:20 (SXTB16 SXTB SXTH UXTB16 UXTB UXTH), or 8 for the other encodings. */
-function a32ExtendKind(op: u32): u32 {
-  switch (op) {
-    case 0: return EXTEND_SB16;
-    case 2: return EXTEND_SB;
-    case 3: return EXTEND_SH;
-    case 4: return EXTEND_UB16;
-    case 6: return EXTEND_UB;
-    case 7: return EXTEND_UH;
-    default: return 8;
-  }
-}
-
 /** The A32 forms above (and BLX Rm, LDRH/STRH/LDRSB/LDRSH offset) into `entry`: true when `word` is one of them. */
 export function fillA32More(entry: usize, word: u32, cond: u32): bool {
   const rn = (word >>> 16) & 15;
@@ -148,7 +136,7 @@ export function fillA32More(entry: usize, word: u32, cond: u32): bool {
     if (rd == 15 || rm == 15 || lsb + widthMinus1 > 31) return false;
     put(entry, word, SET_A32, A_BFX, rd, rm, 0, lsb, widthMinus1 | ((word & 0x0040_0000) == 0 ? BFX_SIGNED : 0), cond);
   } else if ((word & 0x0f8f_03f0) == 0x068f_0070) { // SXTB16 SXTB SXTH UXTB16 UXTB UXTH (no accumulate)
-    const kind = a32ExtendKind((word >>> 20) & 7);
+    const kind = extendKind((word >>> 20) & 7);
     if (kind == 8 || rd == 15 || rm == 15) return false;
     put(entry, word, SET_A32, A_EXTEND, rd, 0, rm, ((word >>> 10) & 3) << 3, kind, cond);
   } else if ((word & 0x0fff_0ff0) == 0x016f_0f10) {
