@@ -50,4 +50,26 @@ describe('compiled T32 loops (Machine option jit)', () => {
     }
     expect(compiled).toBeGreaterThan(30);
   });
+
+  it('never start inside an IT block: a loop whose start is the skipped ELSE of an ITE after a device load runs as interpreted', async () => {
+    // outer: MOVS r2 / CMP r2 (EQ) / ITE EQ / LDREQ r1, [r7] (a device: a block end) /
+    // inner: LDRNE r0, [r4] (skipped there, unconditional when BNE comes back) / STR / SUBS / BNE inner
+    let compiled = 0;
+    for (let seed = 1; seed <= 8; seed++) {
+      const random = prng(seed * 7919);
+      const count = 5 + random.below(20);
+      const halves = [
+        t32.movs(3, 20 + random.below(20)),
+        t32.movs(2, count), t32.cmp(2, count), t32.it('eq', 'e'), t32.ldr(1, 7, 0),
+        t32.ldr(0, 4, 4 * random.below(32)), t32.str(0, 5, 4 * random.below(32)), t32.subsImm(2, 1), t32.bcond('ne', -6),
+        t32.subsImm(3, 1), t32.bcond('ne', -18), t32.svc(),
+      ];
+      compiled += await compareLoopRuns('thumb', seed, thumbBytes(halves), REGISTERS, (vcpu, fill) => {
+        for (const r of [0, 1]) vcpu.set(`r${r}`, BigInt(fill.next() >>> 0));
+        vcpu.set('r4', DATA).set('r5', DATA + 0x1000n).set('r7', seed % 2 === 0 ? DEVICE : DATA + 0x3000n);
+        vcpu.set('r13', DATA + 0x800n).set('pc', CODE).set('cpsr', 0x1f3);
+      });
+    }
+    expect(compiled).toBeGreaterThan(4);
+  });
 });
