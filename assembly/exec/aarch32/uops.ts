@@ -435,6 +435,17 @@ function pairAndGo(isLoad: bool, rt: u32, rn: u32, rt2: u32, imm: u32, aux: u32,
 }
 
 /**
+ * Whether a taken branch may close a loop the loop compilers take: a BNE (src/jit/a32-loop.ts
+ * and t32-loop.ts close loops by SUBS + BNE only), so that the other backward branches (the
+ * loops' BLT/BGT..., returns by POP or LDM to a lower address) cost no look-up.
+ */
+@inline function closesLoop(entry: usize, thumb: bool): bool {
+  const cond = load<u8>(entry, 14);
+  if (thumb) return load<u8>(entry, 4) == T_BCOND && cond == 1;
+  return load<u8>(entry, 4) == A_B && cond == 1 && load<u16>(entry, 12) == 0;
+}
+
+/**
  * Runs micro-ops from pc on the code page `page` (host address `pageHost`), at most
  * `left` of them, in instruction set `set` (T32 inside IT blocks too), and returns how
  * many completed; pc (and the IT state) are in the record afterwards. It stops early at
@@ -503,8 +514,8 @@ export function a32UopRun(left: u32, set: u8, page: u32, pageHost: usize, jit: b
     ran++;
     if (next != at + length || slowAccess) { // a block end
       slowAccess = false;
-      // a loop's closing branch (BNE, CBNZ...), reported while the code page is still this one
-      if (jit && next < at) jitBackwardBranch(<u64>next, <u64>at, pageHost + offset);
+      // a loop's closing branch, reported while the code page is still this one
+      if (jit && next < at && closesLoop(entry, thumb)) jitBackwardBranch(<u64>next, <u64>at, pageHost + offset);
       at = next;
       if (tlbSync() || tlbEpoch != epoch) {
         a32UopDropped = true;
