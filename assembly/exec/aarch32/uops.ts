@@ -455,7 +455,7 @@ function pairAndGo(isLoad: bool, rt: u32, rn: u32, rt2: u32, imm: u32, aux: u32,
  * vCPUs' broadcast invalidations (tlbSync) are checked at block starts, as a64-run.ts
  * does: after a taken branch and after an access that left the TLB's hit path; a
  * straight run between them (at most the rest of a page) is one unit. With `jit`
- * (compiled loops on), a taken backward branch is reported to the loop compiler, and
+ * (compiled loops on), a taken backward BNE is reported to the loop compiler, and
  * a block that starts at the selected compiled loop outside an IT block ends the run
  * there (EXIT_NONE), for the caller to run the loop.
  */
