@@ -50,4 +50,25 @@ describe('compiled T32 loops (Machine option jit)', () => {
     }
     expect(compiled).toBeGreaterThan(30);
   });
+
+  it('end a loop whose start is also the skipped ELSE of an ITE after a device load as the interpreter does', async () => {
+    // outer: ADDS r2, r3, r6 (r6 = 0: NE) / ITE NE / LDRNE r1, [r7] (a device: a block end) / inner: LDREQ r1, [r4]
+    // (skipped there, unconditional when BNE comes back) / SUBS r2 / BNE inner / SUBS r3 / BNE outer: on the last
+    // outer pass (r2 = 1) the inner LDR is only skipped, so r1 must end with the device's value.
+    let compiled = 0;
+    for (let seed = 1; seed <= 8; seed++) {
+      const random = prng(seed * 7919);
+      const halves = [
+        t32.movs(3, 20 + random.below(20)),
+        t32.adds(2, 3, 6), t32.it('ne', 'e'), t32.ldr(1, 7, 0),
+        t32.ldr(1, 4, 4 * random.below(32)), t32.subsImm(2, 1), t32.bcond('ne', -4),
+        t32.subsImm(3, 1), t32.bcond('ne', -14), t32.svc(),
+      ];
+      compiled += await compareLoopRuns('thumb', seed, thumbBytes(halves), REGISTERS, (vcpu, fill) => {
+        vcpu.set('r1', BigInt(fill.next() >>> 0)).set('r6', 0n).set('r4', DATA).set('r7', DEVICE);
+        vcpu.set('r13', DATA + 0x800n).set('pc', CODE).set('cpsr', 0x1f3);
+      });
+    }
+    expect(compiled).toBeGreaterThan(4);
+  });
 });

@@ -29,7 +29,7 @@ import { a32SystemLoadStore, A32_SYSTEM_FLAGS } from "./aarch32/a32-system-ls";
 import { jitEnabled, jitBackwardBranch, jitIteration, jitPc, jitLength, jitNextPc } from "./jit";
 import { uopSync, U_GENERIC_EXIT } from "./ppc/uops";
 import {
-  a32UopFor, a32UopExecute, a32UopRun, a32UopStatus, a32UopDropped, a32UopClearStatus, SET_A32, SET_T32, U_INTERWORKED,
+  a32UopRun, a32UopStatus, a32UopDropped, a32UopClearStatus, SET_A32, SET_T32, U_INTERWORKED,
   itStateOf, setItState,
 } from "./aarch32/uops";
 
@@ -158,24 +158,8 @@ export function a32Run(budget: u32): u32 {
       codeEpoch = tlbEpoch;
     }
     let host = codeHost + <usize>(at - page);
-    const itClear = (load<u32>(record + CPU_NZCV) & 0x0600_fc00) == 0;
-    if (!jit) {
-      // Micro-ops until one needs the full path (then it runs below: it is on this page), an
-      // exit, the page's end or a TLB drop; the TLB is synced at their block starts.
-      left -= a32UopRun(left, thumb ? SET_T32 : SET_A32, <u32>page, codeHost);
-      const status = a32UopStatus;
-      if (a32UopDropped) codePage = 1;
-      a32UopClearStatus();
-      if (status != U_GENERIC_EXIT) {
-        if (status != EXIT_NONE && status != U_INTERWORKED) return ranFor(budget - left, exitWith(status, pc()));
-        left++; // for the loop's left--
-        continue;
-      }
-      at = pc();
-      host = codeHost + <usize>(at - page);
-    }
     // A compiled loop runs outside IT blocks only (its instructions are unconditional).
-    if (jit && at == jitPc && left > jitLength && itClear) {
+    if (jit && at == jitPc && left > jitLength && (load<u32>(record + CPU_NZCV) & 0x0600_fc00) == 0) {
       // One compiled iteration; what it could not finish continues below, interpreted.
       const done = jitIteration(record + CPU_GPR, host, at);
       if (done != 0) {
@@ -184,36 +168,20 @@ export function a32Run(budget: u32): u32 {
         continue;
       }
     }
-    // With compiled loops, one micro-op (every A32 word; T32 outside IT blocks, a 32-bit word
-    // only with both halves on this page) at a time, so that backward branches are seen.
-    let word: u32 = 0;
-    let length: u32 = 4;
-    let set: u8 = 0;
-    if (jit && !thumb) {
-      word = load<u32>(host);
-      set = SET_A32;
-    } else if (jit && itClear) {
-      word = <u32>load<u16>(host);
-      length = 2;
-      set = SET_T32;
-      if ((word >>> 11) >= 0b11101) {
-        if ((<u32>at & (PAGE_SIZE - 1)) == PAGE_SIZE - 2) set = 0;
-        else word = (word << 16) | <u32>load<u16>(host + 2);
-        length = 4;
-      }
+    // Micro-ops until one needs the full path (then it runs below: it is on this page), an
+    // exit, the page's end, a TLB drop or (with compiled loops) a block start at the compiled
+    // loop; the TLB is synced at their block starts.
+    left -= a32UopRun(left, thumb ? SET_T32 : SET_A32, <u32>page, codeHost, jit);
+    const status = a32UopStatus;
+    if (a32UopDropped) codePage = 1;
+    a32UopClearStatus();
+    if (status != U_GENERIC_EXIT) {
+      if (status != EXIT_NONE && status != U_INTERWORKED) return ranFor(budget - left, exitWith(status, pc()));
+      left++; // for the loop's left--
+      continue;
     }
-    if (set != 0) {
-      const next = a32UopExecute(a32UopFor(word, set), at, length);
-      const status = a32UopStatus;
-      if (status == EXIT_NONE || status == U_INTERWORKED) {
-        a32UopClearStatus();
-        setPc(next);
-        if (next < at) jitBackwardBranch(next, at, host);
-        continue;
-      }
-      if (status != U_GENERIC_EXIT) return ranFor(budget - left, exitWith(status, at));
-      a32UopClearStatus();
-    }
+    at = pc();
+    host = codeHost + <usize>(at - page);
     const cpsrBefore = load<u32>(record + CPU_NZCV);
     const exit = thumb ? t32Step(at, desc, host) : a32Step(at, desc, host);
     if (exit != STEP_DONE) {

@@ -39,6 +39,7 @@ import { registerOperation } from "./t32-narrow";
 import { extend } from "./integer";
 import { U_GENERIC, U_GENERIC_EXIT } from "../ppc/uops";
 import { t32NextItState } from "../../decode/t32";
+import { jitBackwardBranch, jitPc } from "../jit";
 import {
   bitfieldExtract, extendRegister, countLeadingZeros, multiply, multiplyLong, transferMultiple, A_BFX, A_EXTEND, A_CLZ, A_MUL,
   A_MUL_LONG, A_LOAD_REG, A_STORE_REG, A_MULTIPLE, A_NOP, REG_DOWN, TRANSFER_DONE, TRANSFER_BRANCHED,
@@ -87,7 +88,7 @@ export const WRITEBACK: u32 = 1 << 6;
 export const NO_REGISTER: u32 = 16;
 export const T_SIGNED: u32 = 1 << 4;
 
-/** Why a32UopExecute did not simply continue: EXIT_NONE, U_GENERIC_EXIT, U_INTERWORKED or an access's exit. */
+/** Why a32UopRun stopped at a micro-op: EXIT_NONE, U_GENERIC_EXIT, U_INTERWORKED or an access's exit. */
 export let a32UopStatus: u32 = EXIT_NONE;
 
 /** Set when a32UopRun stopped because the TLB dropped entries: the caller's code-page translation must go too. */
@@ -253,14 +254,10 @@ function pairAndGo(isLoad: bool, rt: u32, rn: u32, rt2: u32, imm: u32, aux: u32,
 
 /**
  * Runs the micro-op at `entry` for the instruction at `at`, `length` bytes long (a T32
- * one only outside an IT block), and returns the next pc. If a32UopStatus is not
- * EXIT_NONE afterwards the instruction did not run: U_GENERIC_EXIT or an access's exit.
+ * one only outside an IT block), of the instruction set `thumb` says (a constant at each
+ * call), and returns the next pc. If a32UopStatus is not EXIT_NONE afterwards the
+ * instruction did not run: U_GENERIC_EXIT or an access's exit.
  */
-@inline export function a32UopExecute(entry: usize, at: u64, length: u32): u64 {
-  return uopExecute(entry, at, length, load<u8>(entry, 15) == SET_T32);
-}
-
-/** a32UopExecute for an entry of the instruction set `thumb` says (a constant where the caller knows it). */
 @inline function uopExecute(entry: usize, at: u64, length: u32, thumb: bool): u64 {
   const op = load<u8>(entry, 4);
   const rd = <u32>load<u8>(entry, 5);
@@ -438,6 +435,17 @@ function pairAndGo(isLoad: bool, rt: u32, rn: u32, rt2: u32, imm: u32, aux: u32,
 }
 
 /**
+ * Whether a taken branch may close a loop the loop compilers take: a BNE (src/jit/a32-loop.ts
+ * and t32-loop.ts close loops by SUBS + BNE only), so that the other backward branches (the
+ * loops' BLT/BGT..., returns by POP or LDM to a lower address) cost no look-up.
+ */
+@inline function closesLoop(entry: usize, thumb: bool): bool {
+  const cond = load<u8>(entry, 14);
+  if (thumb) return load<u8>(entry, 4) == T_BCOND && cond == 1;
+  return load<u8>(entry, 4) == A_B && cond == 1 && load<u16>(entry, 12) == 0;
+}
+
+/**
  * Runs micro-ops from pc on the code page `page` (host address `pageHost`), at most
  * `left` of them, in instruction set `set` (T32 inside IT blocks too), and returns how
  * many completed; pc (and the IT state) are in the record afterwards. It stops early at
@@ -446,14 +454,17 @@ function pairAndGo(isLoad: bool, rt: u32, rn: u32, rt2: u32, imm: u32, aux: u32,
  * it was an interworking branch (U_INTERWORKED, counted). Slot-table changes and other
  * vCPUs' broadcast invalidations (tlbSync) are checked at block starts, as a64-run.ts
  * does: after a taken branch and after an access that left the TLB's hit path; a
- * straight run between them (at most the rest of a page) is one unit.
+ * straight run between them (at most the rest of a page) is one unit. With `jit`
+ * (compiled loops on), a taken backward BNE is reported to the loop compiler, and
+ * a block that starts at the selected compiled loop outside an IT block ends the run
+ * there (EXIT_NONE), for the caller to run the loop.
  */
-export function a32UopRun(left: u32, set: u8, page: u32, pageHost: usize): u32 {
-  return set == SET_T32 ? uopLoop(left, true, page, pageHost) : uopLoop(left, false, page, pageHost);
+export function a32UopRun(left: u32, set: u8, page: u32, pageHost: usize, jit: bool): u32 {
+  return set == SET_T32 ? uopLoop(left, true, page, pageHost, jit) : uopLoop(left, false, page, pageHost, jit);
 }
 
 /** a32UopRun's loop; `thumb` is a constant at each call, so each instruction set gets its own loop. */
-@inline function uopLoop(left: u32, thumb: bool, page: u32, pageHost: usize): u32 {
+@inline function uopLoop(left: u32, thumb: bool, page: u32, pageHost: usize, jit: bool): u32 {
   let at = <u32>pc();
   let ran: u32 = 0;
   const epoch = tlbEpoch;
@@ -501,14 +512,18 @@ export function a32UopRun(left: u32, set: u8, page: u32, pageHost: usize): u32 {
       if (thumb) itState = load<u8>(entry, 4) == T_IT ? load<u32>(entry, 8) : 0;
     }
     ran++;
-    const blockEnd = next != at + length || slowAccess;
-    at = next;
-    if (blockEnd) {
+    if (next != at + length || slowAccess) { // a block end
       slowAccess = false;
+      // a loop's closing branch, reported while the code page is still this one
+      if (jit && next < at && closesLoop(entry, thumb)) jitBackwardBranch(<u64>next, <u64>at, pageHost + offset);
+      at = next;
       if (tlbSync() || tlbEpoch != epoch) {
         a32UopDropped = true;
         break;
       }
+      if (jit && <u64>at == jitPc && itState == 0) break;
+    } else {
+      at = next;
     }
   }
   setPc(<u64>at);
