@@ -12,7 +12,8 @@
 //   register offset: 8 rm u32 · 12 operand2's aux (uop-alu.ts) for the extended, shifted index
 import { EXIT_NONE } from "../../exits";
 import { TLB_ENTRY_SIZE, TLB_E_READ, TLB_E_WRITE, TLB_E_ADDEND, TLB_MMIO, PAGE_SIZE } from "../../layout";
-import { readMissed, writeMissed, markedScratch, accessExit } from "../guest-memory";
+import { readMissed, writeMissed, markedScratch, markedDeviceRead, markedDeviceWrite, mapKept, accessExit } from "../guest-memory";
+import { deviceHintsCurrent } from "../../mmu/tlb";
 import { xr, xw, operand2, E_RD, E_RN, E_RM, E_IMM, E_AUX } from "./uop-alu";
 
 export const U_LDR8: u8 = 62; // zero-extending
@@ -122,6 +123,10 @@ export const MEM_EXIT: u32 = 3; //    not completed: accessExit says why
     const scratch = marked != 0 ? markedScratch(marked, ea, size) : 0;
     if (scratch != 0) {
       value = order(loadHost(scratch, size), size, bigEndian);
+    } else if (marked != 0 && deviceHintsCurrent()) {
+      value = markedDeviceRead(marked, ea, size, bigEndian, at);
+      if (accessExit != EXIT_NONE) return MEM_EXIT;
+      if (!mapKept) done = MEM_SLOW;
     } else {
       value = readMissed(ea, size, bigEndian, at);
       if (accessExit != EXIT_NONE) return MEM_EXIT;
@@ -149,6 +154,10 @@ export const MEM_EXIT: u32 = 3; //    not completed: accessExit says why
     const scratch = marked != 0 ? markedScratch(marked, ea, size) : 0;
     if (scratch != 0) {
       storeHost(scratch, size, order(value, size, bigEndian));
+    } else if (marked != 0 && deviceHintsCurrent()) {
+      markedDeviceWrite(marked, ea, size, value, bigEndian, at);
+      if (accessExit != EXIT_NONE) return MEM_EXIT;
+      if (!mapKept) done = MEM_SLOW;
     } else {
       writeMissed(ea, size, value, bigEndian, at);
       if (accessExit != EXIT_NONE) return MEM_EXIT;
