@@ -74,24 +74,25 @@ export const MEM_EXIT: u32 = 3; //    not completed: accessExit says why
 }
 
 /**
- * The entry of `va` in the data half of the TLB as the run loop holds it in locals
- * (`base`, `mask`: its entries - 1, the context's `salt`, read at each block start: the
- * context changes only on the full path or in a device, both block ends).
+ * mmu/tlb.ts tlbLookup's hit path over the data half of the TLB as the run loop holds it
+ * in locals (`base`, `mask`: its entries - 1, the context's `salt` and `tag`, read at each
+ * block start: the context changes only on the full path or in a device, both block
+ * ends): the host address of `size` bytes at `va`, or 0.
  */
-@inline function entryOf(base: usize, mask: u32, salt: u32, va: u64): usize {
-  return base + ((<u32>(va >> 12) ^ salt) & mask) * TLB_ENTRY_SIZE;
-}
-
-/** The tag a hit at `va` of `size` bytes finds (with TLB_MMIO added: the page's MMIO mark for this access). */
-@inline function wantedTag(tag: u64, va: u64, size: u32): u64 {
-  return (va & (~(<u64>PAGE_SIZE - 1) | (<u64>size - 1))) | tag;
-}
-
-/** mmu/tlb.ts tlbLookup's hit path there (for pairs; the single accesses test the tag themselves, then the MMIO mark): the host address of `size` bytes at `va`, or 0. */
 @inline function lookup(base: usize, mask: u32, salt: u32, tag: u64, kind: u32, va: u64, size: u32): usize {
-  const entry = entryOf(base, mask, salt, va);
-  if (load<u64>(entry + kind) == wantedTag(tag, va, size)) return <usize>(va + load<u64>(entry, TLB_E_ADDEND));
+  const entry = base + ((<u32>(va >> 12) ^ salt) & mask) * TLB_ENTRY_SIZE;
+  if (load<u64>(entry + kind) == ((va & (~(<u64>PAGE_SIZE - 1) | (<u64>size - 1))) | tag)) return <usize>(va + load<u64>(entry, TLB_E_ADDEND));
   return 0;
+}
+
+/**
+ * After lookup missed: the entry when it holds the page's MMIO mark for this access
+ * (lookup's tag with TLB_MMIO), else 0. guest-memory.ts markedScratch then finds a
+ * built-in scratch device's registers behind it (and counts the access).
+ */
+@inline function markedLookup(base: usize, mask: u32, salt: u32, tag: u64, kind: u32, va: u64, size: u32): usize {
+  const entry = base + ((<u32>(va >> 12) ^ salt) & mask) * TLB_ENTRY_SIZE;
+  return load<u64>(entry + kind) == ((va & (~(<u64>PAGE_SIZE - 1) | (<u64>size - 1))) | tag | TLB_MMIO) ? entry : 0;
 }
 
 /** The access's address: base + the extended, shifted index, or base + the offset before the access. */
@@ -114,19 +115,18 @@ export const MEM_EXIT: u32 = 3; //    not completed: accessExit says why
   const from = xr(regs, n);
   if (misalignedSp(flags, from)) return MEM_GENERIC;
   const ea = address(regs, entry, flags, from);
-  const tlbEntry = entryOf(base, mask, salt, ea);
-  const held = load<u64>(tlbEntry + TLB_E_READ);
-  const wanted = wantedTag(tag, ea, size);
+  const host = lookup(base, mask, salt, tag, TLB_E_READ, ea, size);
   let value: u64;
   let done = MEM_DONE;
-  if (held == wanted) {
-    value = order(loadHost(<usize>(ea + load<u64>(tlbEntry, TLB_E_ADDEND)), size), size, bigEndian);
+  if (host != 0) {
+    value = order(loadHost(host, size), size, bigEndian);
   } else {
-    const scratch = held == (wanted | TLB_MMIO) ? markedScratch(tlbEntry, ea, size) : 0;
+    const marked = markedLookup(base, mask, salt, tag, TLB_E_READ, ea, size);
+    const scratch = marked != 0 ? markedScratch(marked, ea, size) : 0;
     if (scratch != 0) {
       value = order(loadHost(scratch, size), size, bigEndian);
-    } else if (held == (wanted | TLB_MMIO) && deviceHintsCurrent()) {
-      value = markedDeviceRead(tlbEntry, ea, size, bigEndian, at);
+    } else if (marked != 0 && deviceHintsCurrent()) {
+      value = markedDeviceRead(marked, ea, size, bigEndian, at);
       if (accessExit != EXIT_NONE) return MEM_EXIT;
       if (!mapKept) done = MEM_SLOW;
     } else {
@@ -147,18 +147,17 @@ export const MEM_EXIT: u32 = 3; //    not completed: accessExit says why
   if (misalignedSp(flags, from)) return MEM_GENERIC;
   const ea = address(regs, entry, flags, from);
   const value = xr(regs, <u32>load<u8>(entry, E_RD));
-  const tlbEntry = entryOf(base, mask, salt, ea);
-  const held = load<u64>(tlbEntry + TLB_E_WRITE);
-  const wanted = wantedTag(tag, ea, size);
+  const host = lookup(base, mask, salt, tag, TLB_E_WRITE, ea, size);
   let done = MEM_DONE;
-  if (held == wanted) {
-    storeHost(<usize>(ea + load<u64>(tlbEntry, TLB_E_ADDEND)), size, order(value, size, bigEndian));
+  if (host != 0) {
+    storeHost(host, size, order(value, size, bigEndian));
   } else {
-    const scratch = held == (wanted | TLB_MMIO) ? markedScratch(tlbEntry, ea, size) : 0;
+    const marked = markedLookup(base, mask, salt, tag, TLB_E_WRITE, ea, size);
+    const scratch = marked != 0 ? markedScratch(marked, ea, size) : 0;
     if (scratch != 0) {
       storeHost(scratch, size, order(value, size, bigEndian));
-    } else if (held == (wanted | TLB_MMIO) && deviceHintsCurrent()) {
-      markedDeviceWrite(tlbEntry, ea, size, value, bigEndian, at);
+    } else if (marked != 0 && deviceHintsCurrent()) {
+      markedDeviceWrite(marked, ea, size, value, bigEndian, at);
       if (accessExit != EXIT_NONE) return MEM_EXIT;
       if (!mapKept) done = MEM_SLOW;
     } else {
