@@ -245,4 +245,38 @@ describe('interpreted loads and stores through a hinted mark', () => {
       expect(vcpu.core.counters().mmio - before).toBe(20n);
     }
   });
+  it('a handler that switches a RAM bank: the block\'s next access sees the new bank', async () => {
+    const DATA = 0x20_0000;
+    const machine = await Machine.create({ arenaBytes: 1 << 20 });
+    machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: 0x10_0000, memorySize: 0x1000, userspaceAddr: machine.allocateBacking(0x1000) });
+    const banks = [machine.allocateBacking(0x1000), machine.allocateBacking(0x1000)];
+    let mapped = 0;
+    const map = (which: number) => {
+      mapped = which;
+      machine.setUserMemoryRegion({ slot: 1, guestPhysAddr: DATA, memorySize: 0, userspaceAddr: 0 });
+      machine.setUserMemoryRegion({ slot: 1, guestPhysAddr: DATA, memorySize: 0x1000, userspaceAddr: banks[which]! });
+    };
+    machine.setUserMemoryRegion({ slot: 1, guestPhysAddr: DATA, memorySize: 0x1000, userspaceAddr: banks[0]! });
+    // A write maps bank (value & 1); a read maps the other bank and returns its number.
+    machine.mmio.register({
+      name: 'bank', base: 0x0a00_0000, size: 0x1000,
+      read: () => { map(1 - mapped); return mapped; },
+      write: (_offset, _size, value) => map(Number(value) & 1),
+    });
+    // 12 times: str x2 -> the bank register, str x2 -> DATA + 8i, ldr x5 <- the bank register, str x5 -> DATA + 0x800 + 8i.
+    const program = new A64Program().emit(a64.movz(1, 0x0a00, 16), a64.movz(2, 12), a64.movz(15, 0x20, 16))
+      .label('loop').emit(a64.str(2, 1, 0, 8), a64.str(2, 15, 0, 8), a64.ldr(5, 1, 0, 8), a64.str(5, 15, 0x800, 8), a64.add(15, 15, 8), a64.subs(2, 2, 1))
+      .branchTo((offset: number) => a64.bcond('ne', offset), 'loop')
+      .emit(a64.svc());
+    machine.writeBytes(0x10_0000n, program.bytes());
+    const vcpu = new Vcpu(machine, 0, 'aarch64').set('pc', 0x10_0000n);
+    expect(vcpu.run(1000).reason).toBe('hypercall');
+    const expected = banks.map(() => new Uint8Array(0x1000));
+    for (let i = 0; i < 12; i++) {
+      const value = 12 - i;
+      new DataView(expected[value & 1]!.buffer).setBigUint64(8 * i, BigInt(value), true);
+      new DataView(expected[1 - (value & 1)]!.buffer).setBigUint64(0x800 + 8 * i, BigInt(1 - (value & 1)), true);
+    }
+    expect(banks.map((at) => [...machine.backing(at, 0x1000)])).toEqual(expected.map((bytes) => [...bytes]));
+  });
 });

@@ -163,9 +163,31 @@ export function mmioLoad(gpa: u64, size: u32, hint: u32): u64 {
     if (builtinAccessAt(hint - 1, 0, gpa, size, false, 0)) return handled(builtinValue);
   } else if (hint >= HINT_BUS) {
     const low = busRead(hint & HINT_MAX_INDEX, gpa, size);
-    if (low >= 0) return handled(size == 8 ? <u64>load<u32>(record + REC_MMIO_DATA, 4) << 32 | <u64><u32>low : <u64><u32>low);
+    if (low >= 0) return handled(busValue(low, size));
     if (low == -<f64>BUS_DEVICE_ERROR) return deviceFailed(gpa, size, false);
   }
+  return loadElsewhere(gpa, size);
+}
+
+/**
+ * mmioLoad inline for its hot case, a hint naming a JS device with no compiled loop's
+ * failure waiting: one call to the device's entry; anything else as mmioLoad.
+ */
+@inline export function mmioLoadHinted(gpa: u64, size: u32, hint: u32): u64 {
+  if (hint < HINT_BUS || compiledFailure != 0) return mmioLoad(gpa, size, hint);
+  mmioHint = hint;
+  const low = busRead(hint & HINT_MAX_INDEX, gpa, size);
+  if (low >= 0) return handled(busValue(low, size));
+  return low == -<f64>BUS_DEVICE_ERROR ? deviceFailed(gpa, size, false) : loadElsewhere(gpa, size);
+}
+
+/** A JS device entry's read `low` (>= 0) as the value: an 8-byte read's high word waits in the record. */
+@inline function busValue(low: f64, size: u32): u64 {
+  return size == 8 ? <u64>load<u32>(record + REC_MMIO_DATA, 4) << 32 | <u64><u32>low : <u64><u32>low;
+}
+
+/** mmioLoad where the hinted device does not take the access: the device found again, the general path. */
+function loadElsewhere(gpa: u64, size: u32): u64 {
   mmioHint = locate(gpa);
   mmioExit = physMmio(gpa, size, false);
   return mmioExit == EXIT_NONE ? load<u64>(record + REC_DATA) & sizeMask(size) : 0;
@@ -189,6 +211,25 @@ export function mmioStore(gpa: u64, size: u32, raw: u64, hint: u32): u32 {
       return mmioExit;
     }
   }
+  return storeElsewhere(gpa, size, value);
+}
+
+/** mmioStore inline for its hot case, as mmioLoadHinted. */
+@inline export function mmioStoreHinted(gpa: u64, size: u32, raw: u64, hint: u32): u32 {
+  if (hint < HINT_BUS || compiledFailure != 0) return mmioStore(gpa, size, raw, hint);
+  mmioHint = hint;
+  const value = raw & sizeMask(size);
+  const bus = busWrite(hint & HINT_MAX_INDEX, gpa, size, value);
+  if (bus == BUS_HANDLED) return <u32>handled(0);
+  if (bus == BUS_DEVICE_ERROR) {
+    deviceFailed(gpa, size, true);
+    return mmioExit;
+  }
+  return storeElsewhere(gpa, size, value);
+}
+
+/** mmioStore of `value` (masked) where the hinted device does not take the access, as loadElsewhere. */
+function storeElsewhere(gpa: u64, size: u32, value: u64): u32 {
   mmioHint = locate(gpa);
   store<u64>(record + REC_DATA, value);
   mmioExit = physMmio(gpa, size, true);

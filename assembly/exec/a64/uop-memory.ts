@@ -2,17 +2,20 @@
 // post-index, register offset) and LDP/STP, each inlined into the run loop's switch
 // with its size known. A TLB hit is served here; anything else goes through
 // guest-memory.ts's readMissed/writeMissed with the instruction's pc (they write it to the
-// record before a device can see it; a page's MMIO mark goes straight to its device),
-// and the run loop treats it as a block end. But a built-in scratch device behind the
-// page's MMIO mark is served here, its registers as RAM (the access counted), and the
-// block goes on (nothing the run loop holds can change).
+// record before a device can see it), and the run loop treats it as a block end. But a
+// built-in scratch device behind the page's MMIO mark is served here, its registers as
+// RAM (the access counted), and the block goes on (nothing the run loop holds can
+// change); another device behind the mark (current hints) is called through
+// markedDeviceRead/markedDeviceWrite, and the block goes on unless its handler changed
+// the slot table or posted an invalidation (mapKept), as a compiled loop's does.
 //
 // Entry (uop-alu.ts's shape): 5 rt u8 · 6 rn u8 · 7 M_* flags u8, then
 //   immediate forms: 8 offset before the access i16 · 10 added after it (writeback) i16 · 12 rt2 u8 (pairs)
 //   register offset: 8 rm u32 · 12 operand2's aux (uop-alu.ts) for the extended, shifted index
 import { EXIT_NONE } from "../../exits";
 import { TLB_ENTRY_SIZE, TLB_E_READ, TLB_E_WRITE, TLB_E_ADDEND, TLB_MMIO, PAGE_SIZE } from "../../layout";
-import { readMissed, writeMissed, markedScratch, accessExit } from "../guest-memory";
+import { readMissed, writeMissed, markedScratch, markedDeviceRead, markedDeviceWrite, mapKept, accessExit } from "../guest-memory";
+import { deviceHintsCurrent } from "../../mmu/tlb";
 import { xr, xw, operand2, E_RD, E_RN, E_RM, E_IMM, E_AUX } from "./uop-alu";
 
 export const U_LDR8: u8 = 62; // zero-extending
@@ -122,6 +125,10 @@ export const MEM_EXIT: u32 = 3; //    not completed: accessExit says why
     const scratch = marked != 0 ? markedScratch(marked, ea, size) : 0;
     if (scratch != 0) {
       value = order(loadHost(scratch, size), size, bigEndian);
+    } else if (marked != 0 && deviceHintsCurrent()) {
+      value = markedDeviceRead(marked, ea, size, bigEndian, at);
+      if (accessExit != EXIT_NONE) return MEM_EXIT;
+      if (!mapKept) done = MEM_SLOW;
     } else {
       value = readMissed(ea, size, bigEndian, at);
       if (accessExit != EXIT_NONE) return MEM_EXIT;
@@ -149,6 +156,10 @@ export const MEM_EXIT: u32 = 3; //    not completed: accessExit says why
     const scratch = marked != 0 ? markedScratch(marked, ea, size) : 0;
     if (scratch != 0) {
       storeHost(scratch, size, order(value, size, bigEndian));
+    } else if (marked != 0 && deviceHintsCurrent()) {
+      markedDeviceWrite(marked, ea, size, value, bigEndian, at);
+      if (accessExit != EXIT_NONE) return MEM_EXIT;
+      if (!mapKept) done = MEM_SLOW;
     } else {
       writeMissed(ea, size, value, bigEndian, at);
       if (accessExit != EXIT_NONE) return MEM_EXIT;
