@@ -162,9 +162,7 @@ export function mmioLoad(gpa: u64, size: u32, hint: u32): u64 {
   if (hint - 1 < HINT_BUS - 1) {
     if (builtinAccessAt(hint - 1, 0, gpa, size, false, 0)) return handled(builtinValue);
   } else if (hint >= HINT_BUS) {
-    const low = busRead(hint & HINT_MAX_INDEX, gpa, size);
-    if (low >= 0) return handled(busValue(low, size));
-    if (low == -<f64>BUS_DEVICE_ERROR) return deviceFailed(gpa, size, false);
+    return busLoad(gpa, size, hint);
   }
   return loadElsewhere(gpa, size);
 }
@@ -176,6 +174,11 @@ export function mmioLoad(gpa: u64, size: u32, hint: u32): u64 {
 @inline export function mmioLoadHinted(gpa: u64, size: u32, hint: u32): u64 {
   if (hint < HINT_BUS || compiledFailure != 0) return mmioLoad(gpa, size, hint);
   mmioHint = hint;
+  return busLoad(gpa, size, hint);
+}
+
+/** A read through the JS device entry hint `hint` names; one it does not take goes the general way. */
+@inline function busLoad(gpa: u64, size: u32, hint: u32): u64 {
   const low = busRead(hint & HINT_MAX_INDEX, gpa, size);
   if (low >= 0) return handled(busValue(low, size));
   return low == -<f64>BUS_DEVICE_ERROR ? deviceFailed(gpa, size, false) : loadElsewhere(gpa, size);
@@ -204,12 +207,7 @@ export function mmioStore(gpa: u64, size: u32, raw: u64, hint: u32): u32 {
   if (hint - 1 < HINT_BUS - 1) {
     if (builtinAccessAt(hint - 1, 0, gpa, size, true, value)) return <u32>handled(0);
   } else if (hint >= HINT_BUS) {
-    const bus = busWrite(hint & HINT_MAX_INDEX, gpa, size, value);
-    if (bus == BUS_HANDLED) return <u32>handled(0);
-    if (bus == BUS_DEVICE_ERROR) {
-      deviceFailed(gpa, size, true);
-      return mmioExit;
-    }
+    return busStore(gpa, size, value, hint);
   }
   return storeElsewhere(gpa, size, value);
 }
@@ -218,7 +216,11 @@ export function mmioStore(gpa: u64, size: u32, raw: u64, hint: u32): u32 {
 @inline export function mmioStoreHinted(gpa: u64, size: u32, raw: u64, hint: u32): u32 {
   if (hint < HINT_BUS || compiledFailure != 0) return mmioStore(gpa, size, raw, hint);
   mmioHint = hint;
-  const value = raw & sizeMask(size);
+  return busStore(gpa, size, raw & sizeMask(size), hint);
+}
+
+/** A write of `value` (masked) through the JS device entry hint `hint` names, as busLoad. */
+@inline function busStore(gpa: u64, size: u32, value: u64, hint: u32): u32 {
   const bus = busWrite(hint & HINT_MAX_INDEX, gpa, size, value);
   if (bus == BUS_HANDLED) return <u32>handled(0);
   if (bus == BUS_DEVICE_ERROR) {
