@@ -131,7 +131,7 @@ export abstract class DeviceAccess {
     const via = this.deviceFor(gpa, size);
     if (via === VIA_BUILTIN) this.builtinWrite(gpa, size, low, high);
     else if (via !== VIA_JS) return false;
-    else if (size === 8) this.deviceWriteValue(gpa, 8, (BigInt(high) << 32n) | BigInt(low));
+    else if (size === 8) this.deviceWrite64(gpa, low, high);
     else this.deviceWriteValue(gpa, size, this.deviceLittle ? low : swap(low, size));
     return true;
   }
@@ -298,6 +298,10 @@ export abstract class DeviceAccess {
 
   protected deviceRead64(gpa: number): bigint {
     const mapped = this.deviceMapped!;
+    if (mapped.readParts) {
+      const parts = this.deviceParts(gpa);
+      return (BigInt(parts[1]!) << 32n) | BigInt(parts[0]!);
+    }
     this.countMmio();
     try {
       return wide64(mapped.device.read(gpa - this.deviceBase, 8), mapped.little);
@@ -306,9 +310,15 @@ export abstract class DeviceAccess {
     }
   }
 
-  /** deviceRead64 into two words; a little-endian handler's non-negative safe integer needs no bigint. */
+  /** deviceRead64 into two words; a little-endian handler's non-negative safe integer needs no bigint, nor does read64Parts. */
   protected deviceRead64Parts(gpa: number, out: Uint32Array | Int32Array | number[], at: number): void {
     const mapped = this.deviceMapped!;
+    if (mapped.readParts) {
+      const parts = this.deviceParts(gpa);
+      out[at] = parts[0]!;
+      out[at + 1] = parts[1]!;
+      return;
+    }
     this.countMmio();
     let value: MmioValue;
     try {
@@ -325,6 +335,42 @@ export abstract class DeviceAccess {
     } else {
       out[at] = Number(value & 0xffff_ffffn);
       out[at + 1] = Number(value >> 32n);
+    }
+  }
+
+  /** The entry device's read64Parts at gpa: its value's halves as a little-endian u64 (memory order), in the device's parts array. */
+  private deviceParts(gpa: number): Uint32Array {
+    const mapped = this.deviceMapped!;
+    const parts = mapped.parts;
+    this.countMmio();
+    parts[0] = 0;
+    parts[1] = 0;
+    try {
+      mapped.device.read64Parts!(gpa - this.deviceBase, parts);
+    } catch (error) {
+      throw this.deviceFailed(gpa, 8, false, error);
+    }
+    if (!mapped.little) {
+      const low = parts[0]!;
+      parts[0] = swap(parts[1]!, 4);
+      parts[1] = swap(low, 4);
+    }
+    return parts;
+  }
+
+  /** An 8-byte write of memory-order bytes high:low (u32 each) through the entry: write64Parts when the device has it, else a bigint to write. */
+  private deviceWrite64(gpa: number, low: number, high: number): void {
+    const mapped = this.deviceMapped!;
+    if (!mapped.writeParts) {
+      this.deviceWriteValue(gpa, 8, (BigInt(high) << 32n) | BigInt(low));
+      return;
+    }
+    this.countMmio();
+    try {
+      if (mapped.little) mapped.device.write64Parts!(gpa - this.deviceBase, low, high);
+      else mapped.device.write64Parts!(gpa - this.deviceBase, swap(high, 4), swap(low, 4));
+    } catch (error) {
+      throw this.deviceFailed(gpa, 8, true, error);
     }
   }
 

@@ -35,7 +35,7 @@ export interface EntryHelpers {
  * is not the device start's (a device across a 4 GiB boundary) is left to the bus's general path.
  */
 function entryCode(h: EntryHelpers, mapped: Mapped, calls: { depth: number }, bus: EntryBus, words: Int32Array | Uint32Array, highIndex: number): DeviceEntry {
-  const { device, start, little } = mapped;
+  const { device, start, little, readParts, writeParts, parts } = mapped;
   const length = mapped.end - start;
   const startLow = start % 2 ** 32 | 0;
   const startHigh = Math.floor(start / 2 ** 32) | 0;
@@ -56,15 +56,28 @@ function entryCode(h: EntryHelpers, mapped: Mapped, calls: { depth: number }, bu
       const watch = bus.handlerWatch;
       if (watch !== undefined) watch.enter(mapped);
       calls.depth++;
-      let read: MmioValue;
+      const inParts = size === 8 && readParts;
+      let read: MmioValue = 0;
       try {
-        read = device.read(offset, size);
+        if (inParts) {
+          parts[0] = 0;
+          parts[1] = 0;
+          device.read64Parts!(offset, parts);
+        } else {
+          read = device.read(offset, size);
+        }
       } catch (error) {
         failed(offset, error, watch);
         return -h.DEVICE_ERROR;
       }
       calls.depth--;
       if (watch !== undefined) watch.leave();
+      if (inParts) {
+        const lowBits = parts[0]!;
+        const highBits = parts[1]!;
+        words[highIndex] = little ? highBits : h.swap32(lowBits);
+        return little ? lowBits : h.swap32(highBits);
+      }
       if (typeof read === 'number' && size <= 4) {
         // memoryOrder's common case, inline.
         const bits = size === 4 ? read >>> 0 : read & (size === 2 ? 0xffff : 0xff);
@@ -87,12 +100,14 @@ function entryCode(h: EntryHelpers, mapped: Mapped, calls: { depth: number }, bu
     write(gpaLow: number, gpaHigh: number, size: number, low: number, high: number): number {
       const offset = (gpaLow - startLow) >>> 0;
       if (gpaHigh !== startHigh || offset + size > length || (widths & size) === 0 || (offset & (size - 1)) !== 0) return h.UNCLAIMED;
-      const value = size === 8 ? h.registerValue(little, 8, low >>> 0, high >>> 0) : little || size === 1 ? low >>> 0 : size === 2 ? h.swap16(low) : h.swap32(low);
+      const inParts = size === 8 && writeParts;
+      const value = inParts ? 0 : size === 8 ? h.registerValue(little, 8, low >>> 0, high >>> 0) : little || size === 1 ? low >>> 0 : size === 2 ? h.swap16(low) : h.swap32(low);
       const watch = bus.handlerWatch;
       if (watch !== undefined) watch.enter(mapped);
       calls.depth++;
       try {
-        device.write(offset, size, value);
+        if (inParts) device.write64Parts!(offset, little ? low >>> 0 : h.swap32(high), little ? high >>> 0 : h.swap32(low));
+        else device.write(offset, size, value);
       } catch (error) {
         failed(offset, error, watch);
         return h.DEVICE_ERROR;

@@ -29,6 +29,19 @@ export interface MmioDevice {
   /** `value` is a number for sizes up to 4 and a bigint for 8. */
   write(offset: number, size: number, value: MmioValue): void;
   /**
+   * Optional, an 8-byte read without a bigint: sets `out[0]` to the low 32 bits of the
+   * register value and `out[1]` to the high 32 (both start at 0; the value read(offset, 8)
+   * would return is high * 2^32 + low, in the device's `endian` like it). When given, the
+   * engine calls it for every 8-byte access in place of read(offset, 8).
+   */
+  read64Parts?(offset: number, out: Uint32Array): void;
+  /**
+   * Optional, an 8-byte write without a bigint: `low` and `high` (unsigned 32-bit numbers)
+   * are the value write(offset, 8, value) would get, high * 2^32 + low. When given, the
+   * engine calls it for every 8-byte access in place of write(offset, 8, value).
+   */
+  write64Parts?(offset: number, low: number, high: number): void;
+  /**
    * Optional, LD64B: the 64 bytes at `offset` (64-byte aligned) in memory order, read
    * as one single-copy-atomic access. A device without it refuses LD64B (a device error).
    */
@@ -64,6 +77,11 @@ export interface Mapped {
   widths: number[];
   accepts: boolean[];
   little: boolean;
+  /** Whether the device has read64Parts / write64Parts (its 8-byte accesses go there). */
+  readParts: boolean;
+  writeParts: boolean;
+  /** read64Parts's `out` (one per device, reused by each call). */
+  parts: Uint32Array;
   /** Its index on the bus while registered (the core's device hints name it). */
   index: number;
 }
@@ -134,7 +152,7 @@ export class MmioBus {
     if (typeof device.read !== 'function' || typeof device.write !== 'function') {
       throw new MmioError('EINVAL', texts.deviceShape(name, 'read and write handlers are required'));
     }
-    for (const optional of ['read64B', 'write64B'] as const) {
+    for (const optional of ['read64B', 'write64B', 'read64Parts', 'write64Parts'] as const) {
       if (device[optional] !== undefined && typeof device[optional] !== 'function') {
         throw new MmioError('EINVAL', texts.deviceShape(name, `${optional} must be a function when given`));
       }
@@ -147,7 +165,10 @@ export class MmioBus {
     const accepts = Array.from({ length: 9 }, (_, width) => widths.includes(width));
     const free = this.indexed.indexOf(undefined);
     const index = free >= 0 ? free : this.indexed.length;
-    const mapped: Mapped = { name, as, start, end, device, widths, accepts, little: endian === 'little', index };
+    const mapped: Mapped = {
+      name, as, start, end, device, widths, accepts, little: endian === 'little',
+      readParts: device.read64Parts !== undefined, writeParts: device.write64Parts !== undefined, parts: new Uint32Array(2), index,
+    };
     if (device.name === undefined) this.anonymous++;
     this.indexed[index] = mapped;
     space.push(mapped);
@@ -281,8 +302,8 @@ export class MmioBus {
   // reads extract the bytes, writes send zeros in the bytes the guest did not write.
   private deviceAccess(mapped: Mapped, offset: number, write: boolean, data: DataView, at: number, length: number): void {
     if (mapped.accepts[length] === true && offset % length === 0) {
-      if (write) mapped.device.write(offset, length, getValue(data, at, length, mapped.little));
-      else setValue(data, at, length, mapped.device.read(offset, length), mapped.little);
+      if (write) writeRegister(mapped, offset, length, data, at);
+      else readRegister(mapped, offset, length, data, at);
       return;
     }
     const register = this.scratch;
@@ -298,9 +319,9 @@ export class MmioBus {
       if (write) {
         setValue(register, 0, 8, 0n, true);
         for (let i = 0; i < take; i++) register.setUint8(skip + i, data.getUint8(at + done + i));
-        mapped.device.write(window, width, getValue(register, 0, width, mapped.little));
+        writeRegister(mapped, window, width, register, 0);
       } else {
-        setValue(register, 0, width, mapped.device.read(window, width), mapped.little);
+        readRegister(mapped, window, width, register, 0);
         for (let i = 0; i < take; i++) data.setUint8(at + done + i, register.getUint8(skip + i));
       }
       done += take;
@@ -366,6 +387,31 @@ function registerValue(little: boolean, size: number, low: number, high: number)
     return little ? (BigInt(high) << 32n) | BigInt(low) : (BigInt(swap32(low)) << 32n) | BigInt(swap32(high));
   }
   return little || size === 1 ? low : size === 2 ? swap16(low) : swap32(low);
+}
+
+/** One register read of `width` bytes into `view` at `at` (memory order); 8 bytes through read64Parts when the device has it. */
+function readRegister(mapped: Mapped, offset: number, width: number, view: DataView, at: number): void {
+  if (width !== 8 || !mapped.readParts) {
+    setValue(view, at, width, mapped.device.read(offset, width), mapped.little);
+    return;
+  }
+  const parts = mapped.parts;
+  parts[0] = 0;
+  parts[1] = 0;
+  mapped.device.read64Parts!(offset, parts);
+  const little = mapped.little;
+  view.setUint32(at, little ? parts[0]! : parts[1]!, little);
+  view.setUint32(at + 4, little ? parts[1]! : parts[0]!, little);
+}
+
+/** One register write of the `width` bytes at `at` in `view`; 8 bytes through write64Parts when the device has it. */
+function writeRegister(mapped: Mapped, offset: number, width: number, view: DataView, at: number): void {
+  if (width !== 8 || !mapped.writeParts) {
+    mapped.device.write(offset, width, getValue(view, at, width, mapped.little));
+    return;
+  }
+  const little = mapped.little;
+  mapped.device.write64Parts!(offset, view.getUint32(little ? at : at + 4, little), view.getUint32(little ? at + 4 : at, little));
 }
 
 function getValue(view: DataView, at: number, width: number, little: boolean): MmioValue {
