@@ -1,5 +1,6 @@
 // Guest MMIO: A64 loops of 8 loads or 8 stores (sizes 1, 2, 4, 8) + subs/b.ne to a JS
-// device and to a built-in device, interpreted and as compiled loops, with the MMU off
+// device (and 8-byte ones to a read64Parts/write64Parts JS device) and to a built-in
+// device, interpreted and as compiled loops, with the MMU off
 // and on (4 KiB pages through A64PageTables), at 1, 10 and 509 devices; beside, in the
 // same runs, the references a breakdown needs (raw Wasm load, guest-physical RAM load,
 // the guest RAM loop, a Wasm→JS call, the handler alone) and Unicorn 2's MMIO reads and
@@ -17,6 +18,8 @@ const CODE = 0x10_0000;
 const DATA = 0x20_0000;
 const TABLES = 0x30_0000;
 const JS_DEVICE = 0x9000_0000;
+/** A JS device with read64Parts/write64Parts (its 8-byte accesses without a bigint). */
+const PARTS_DEVICE = 0x9800_0000;
 const BUILTIN = 0xa000_0000;
 /** Where the MMU-on loops see a device page k: DEVICE_VA + k pages maps the physical page. */
 const DEVICE_VA = 0x5000_0000n;
@@ -43,7 +46,7 @@ interface Case {
   run(): void;
 }
 
-type Target = 'JS device' | 'built-in device' | 'RAM';
+type Target = 'JS device' | 'JS device (64Parts)' | 'built-in device' | 'RAM';
 
 /** One machine's loops (interpreted or compiled): a vCPU per loop, every loop on its own code page. */
 class LoopSet {
@@ -69,6 +72,11 @@ class LoopSet {
     for (let k = 0; k < 509; k++) {
       machine.mmio.register({ name: `d${k}`, base: JS_DEVICE + k * 0x1000, size: 0x1000, read, write });
     }
+    machine.mmio.register({
+      name: 'parts', base: PARTS_DEVICE, size: 0x1000, read, write,
+      read64Parts: (_offset, out) => { out[0] = ++this.reads; },
+      write64Parts: (_offset, low) => { this.written = low; },
+    });
     for (let k = 0; k < 16; k++) machine.addBuiltinDevice({ kind: 'scratch', base: BUILTIN + k * 0x1000, size: 0x1000 });
     // MMU on: the data page and every device page at DEVICE_VA + (physical page index).
     this.tables.map({ va: DEVICE_VA, pa: BigInt(DATA), size: 0x1000 });
@@ -78,6 +86,7 @@ class LoopSet {
 
   /** The address (physical, or virtual with the MMU on) of page `k` of `target`. */
   private address(target: Target, k: number, mmu: boolean): bigint {
+    if (target === 'JS device (64Parts)') return BigInt(PARTS_DEVICE);
     if (!mmu) return BigInt(target === 'RAM' ? DATA : (target === 'JS device' ? JS_DEVICE : BUILTIN) + k * 0x1000);
     return DEVICE_VA + BigInt(target === 'RAM' ? 0 : (target === 'JS device' ? k + 1 : k + 0x200) * 0x1000);
   }
@@ -109,6 +118,7 @@ export async function guestMmioRows(runs = 5): Promise<GuestMmioResult> {
     }
     for (const devices of target === 'JS device' ? [10, 509] : [10]) plan.push({ target, store: false, size: 4, mmu: false, devices });
   }
+  plan.push({ target: 'JS device (64Parts)', store: false, size: 8, mmu: false, devices: 1 }, { target: 'JS device (64Parts)', store: true, size: 8, mmu: false, devices: 1 });
   plan.push({ target: 'RAM', store: false, size: 8, mmu: false, devices: 1 }, { target: 'RAM', store: false, size: 8, mmu: true, devices: 1 });
   const cases: Case[] = [];
   let last: LoopSet | undefined;
