@@ -131,7 +131,8 @@ export abstract class DeviceAccess {
     const via = this.deviceFor(gpa, size);
     if (via === VIA_BUILTIN) this.builtinWrite(gpa, size, low, high);
     else if (via !== VIA_JS) return false;
-    else if (size === 8) this.deviceWrite64(gpa, low, high);
+    else if (size === 8 && this.deviceMapped!.writeParts) this.deviceWrite64Parts(gpa, low, high);
+    else if (size === 8) this.deviceWriteValue(gpa, 8, (BigInt(high) << 32n) | BigInt(low));
     else this.deviceWriteValue(gpa, size, this.deviceLittle ? low : swap(low, size));
     return true;
   }
@@ -310,7 +311,7 @@ export abstract class DeviceAccess {
     }
   }
 
-  /** deviceRead64 into two words; a little-endian handler's non-negative safe integer needs no bigint, nor does read64Parts. */
+  /** deviceRead64 into two words; a little-endian handler's number from 0 to 2^53 needs no bigint, nor does read64Parts. */
   protected deviceRead64Parts(gpa: number, out: Uint32Array | Int32Array | number[], at: number): void {
     const mapped = this.deviceMapped!;
     if (mapped.readParts) {
@@ -323,15 +324,14 @@ export abstract class DeviceAccess {
     let value: MmioValue;
     try {
       value = mapped.device.read(gpa - this.deviceBase, 8);
-      if (!(mapped.little && typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)) value = wide64(value, mapped.little);
+      if (!(typeof value === 'number' && value >= 0 && value < 2 ** 53 && mapped.little)) value = wide64(value, mapped.little);
     } catch (error) {
       throw this.deviceFailed(gpa, 8, false, error);
     }
     if (typeof value === 'number') {
-      // A safe integer >= 0: its low word by truncation, its high one exactly (no float remainder).
-      const low = value >>> 0;
-      out[at] = low;
-      out[at + 1] = (value - low) / 2 ** 32;
+      // From 0 to 2^53: both words by truncation (value / 2^32 is exact), as wide64's Math.trunc.
+      out[at] = value >>> 0;
+      out[at + 1] = Math.floor(value / 2 ** 32);
     } else {
       out[at] = Number(value & 0xffff_ffffn);
       out[at + 1] = Number(value >> 32n);
@@ -358,13 +358,9 @@ export abstract class DeviceAccess {
     return parts;
   }
 
-  /** An 8-byte write of memory-order bytes high:low (u32 each) through the entry: write64Parts when the device has it, else a bigint to write. */
-  private deviceWrite64(gpa: number, low: number, high: number): void {
+  /** An 8-byte write of memory-order bytes high:low (u32 each) to the entry's device, which has write64Parts. */
+  private deviceWrite64Parts(gpa: number, low: number, high: number): void {
     const mapped = this.deviceMapped!;
-    if (!mapped.writeParts) {
-      this.deviceWriteValue(gpa, 8, (BigInt(high) << 32n) | BigInt(low));
-      return;
-    }
     this.countMmio();
     try {
       if (mapped.little) mapped.device.write64Parts!(gpa - this.deviceBase, low, high);

@@ -99,7 +99,8 @@ export class TypedAccess extends DeviceAccess {
    * (a register file in a Uint32Array, say). Naturally aligned RAM is read in one access.
    */
   read64Parts(gpa: number, out: Uint32Array | Int32Array | number[], at = 0): void {
-    if (!(out instanceof Uint32Array || out instanceof Int32Array || Array.isArray(out)) || !Number.isInteger(at) || at < 0 || at + 2 > out.length) {
+    // `at >>> 0 !== at`: not an integer from 0 to 2^32 - 1 (out is shorter than that anyway).
+    if (!(out instanceof Uint32Array || out instanceof Int32Array || Array.isArray(out)) || at >>> 0 !== at || at + 2 > out.length) {
       throw new AccessError('EINVAL', texts.badOutput(at), noExit);
     }
     let address = this.ramAt(gpa, 8);
@@ -141,7 +142,7 @@ export class TypedAccess extends DeviceAccess {
   /** Writes the low byte of `value` (an integer from -128 to 255) at `gpa`; as write(gpa, 1, value). */
   write8(gpa: number, value: number): void {
     const at = this.ramWriteAt(gpa, 1);
-    if (at >= 0 && ((value & 0xff) === value || (value << 24) >> 24 === value)) {
+    if (at >= 0 && typeof value === 'number' && ((value & 0xff) === value || (value << 24) >> 24 === value)) {
       this.fastMemory[at] = value;
       if (this.ramDirty !== 0) this.markDirty(at, 1);
     } else if (!(fits(value, 1) && (this.localWrite(gpa, 1, value) || this.deviceWriteFor(gpa, 1, value & 0xff, 0)))) {
@@ -152,7 +153,7 @@ export class TypedAccess extends DeviceAccess {
   /** Writes `value` (an integer from -2^15 to 2^16 - 1) little-endian at `gpa`; as write(gpa, 2, value). */
   write16(gpa: number, value: number): void {
     const at = this.ramWriteAt(gpa, 2);
-    if (at >= 0 && ((value & 0xffff) === value || (value << 16) >> 16 === value)) {
+    if (at >= 0 && typeof value === 'number' && ((value & 0xffff) === value || (value << 16) >> 16 === value)) {
       if ((at & 1) === 0) this.fastU16[at >>> 1] = value;
       else this.fastView.setUint16(at, value, true);
       if (this.ramDirty !== 0) this.markDirty(at, 2);
@@ -164,7 +165,7 @@ export class TypedAccess extends DeviceAccess {
   /** Writes `value` (an integer from -2^31 to 2^32 - 1) little-endian at `gpa`; as write(gpa, 4, value). */
   write32(gpa: number, value: number): void {
     const at = this.ramWriteAt(gpa, 4);
-    if (at >= 0 && ((value >>> 0) === value || (value | 0) === value)) {
+    if (at >= 0 && typeof value === 'number' && ((value >>> 0) === value || (value | 0) === value)) {
       if ((at & 3) === 0) this.fastU32[at >>> 2] = value;
       else this.fastView.setUint32(at, value, true);
       if (this.ramDirty !== 0) this.markDirty(at, 4);

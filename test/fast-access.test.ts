@@ -237,8 +237,10 @@ describe('typed accessors against read/write', () => {
       ['write32', -(2 ** 31) - 1], ['write32', NaN], ['write32', '1'], ['write32', 1n], ['write64', 1], ['write64', 1n << 64n],
       ['write64', -(1n << 63n) - 1n],
     ];
+    // With the RAM entry serving RAM (a bigint value there once threw a TypeError).
+    machine.read32(RAM);
     for (const target of [RAM, RAM + 0x5000, RAM + 0x9000]) {
-      for (const [name, value] of badValues) {
+      for (const [name, value] of [...badValues, ['write8', 1n], ['write16', 1n]] as Array<[string, unknown]>) {
         expect(() => m[name]!.call(machine, target, value), `${name}(${target}, ${String(value)})`)
           .toThrow(expect.objectContaining({ code: 'EINVAL', message: expect.stringContaining('does not fit') }));
       }
