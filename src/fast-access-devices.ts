@@ -46,7 +46,7 @@ export abstract class DeviceAccess {
   protected deviceGenIndex = 0;
   /** Uint32 index of the host record's exit word. */
   private recExitIndex = 0;
-  /** Uint32 index of the low word of the host record's MMIO counter. */
+  /** Int32 index of the low word of the host record's MMIO counter. */
   private mmioCountIndex = 0;
 
   /** The bus generation, built-in count and device generation the recent-range table was filled under. */
@@ -187,9 +187,10 @@ export abstract class DeviceAccess {
     const at = gpa + this.localDelta;
     // Also refuses a fractional gpa (and NaN, which passed the compares).
     if (at >>> 0 !== at) return -1;
-    const words = this.fastU32;
+    const words = this.fastI32;
     const index = this.mmioCountIndex;
-    if ((words[index] = words[index]! + 1) === 2 ** 32) words[index + 1] = words[index + 1]! + 1;
+    // In int32 arithmetic (no float add or compare): the low word wrapped to 0 carries.
+    if ((words[index] = (words[index]! + 1) | 0) === 0) words[index + 1] = (words[index + 1]! + 1) | 0;
     return at;
   }
 
@@ -391,9 +392,10 @@ export abstract class DeviceAccess {
 
   /** The host record's MMIO counter, as the core bumps it for each fragment it dispatches. */
   protected countMmio(): void {
-    const words = this.fastU32;
+    const words = this.fastI32;
     const index = this.mmioCountIndex;
-    if ((words[index] = words[index]! + 1) === 2 ** 32) words[index + 1] = words[index + 1]! + 1;
+    // In int32 arithmetic (no float add or compare): the low word wrapped to 0 carries.
+    if ((words[index] = (words[index]! + 1) | 0) === 0) words[index + 1] = (words[index + 1]! + 1) | 0;
   }
 
   protected checkGpa(gpa: unknown): asserts gpa is number {

@@ -141,35 +141,39 @@ export class TypedAccess extends DeviceAccess {
 
   /** Writes the low byte of `value` (an integer from -128 to 255) at `gpa`; as write(gpa, 1, value). */
   write8(gpa: number, value: number): void {
+    const fitting = typeof value === 'number' && ((value & 0xff) === value || (value << 24) >> 24 === value);
     const at = this.ramWriteAt(gpa, 1);
-    if (at >= 0 && typeof value === 'number' && ((value & 0xff) === value || (value << 24) >> 24 === value)) {
+    if (at >= 0 && fitting) {
       this.fastMemory[at] = value;
       if (this.ramDirty !== 0) this.markDirty(at, 1);
-    } else if (!(fits(value, 1) && (this.localWrite(gpa, 1, value) || this.deviceWriteFor(gpa, 1, value & 0xff, 0)))) {
+    } else if (!(fitting && (this.localWrite(gpa, 1, value) || this.deviceWriteFor(gpa, 1, value & 0xff, 0)))) {
       this.writeSlow(gpa, 1, value);
     }
   }
 
   /** Writes `value` (an integer from -2^15 to 2^16 - 1) little-endian at `gpa`; as write(gpa, 2, value). */
   write16(gpa: number, value: number): void {
+    const fitting = typeof value === 'number' && ((value & 0xffff) === value || (value << 16) >> 16 === value);
     const at = this.ramWriteAt(gpa, 2);
-    if (at >= 0 && typeof value === 'number' && ((value & 0xffff) === value || (value << 16) >> 16 === value)) {
+    if (at >= 0 && fitting) {
       if ((at & 1) === 0) this.fastU16[at >>> 1] = value;
       else this.fastView.setUint16(at, value, true);
       if (this.ramDirty !== 0) this.markDirty(at, 2);
-    } else if (!(fits(value, 2) && (this.localWrite(gpa, 2, value) || this.deviceWriteFor(gpa, 2, value & 0xffff, 0)))) {
+    } else if (!(fitting && (this.localWrite(gpa, 2, value) || this.deviceWriteFor(gpa, 2, value & 0xffff, 0)))) {
       this.writeSlow(gpa, 2, value);
     }
   }
 
   /** Writes `value` (an integer from -2^31 to 2^32 - 1) little-endian at `gpa`; as write(gpa, 4, value). */
   write32(gpa: number, value: number): void {
+    // An integer from -2^31 to 2^32 - 1, in two int32 compares (fits(value, 4)).
+    const fitting = typeof value === 'number' && ((value >>> 0) === value || (value | 0) === value);
     const at = this.ramWriteAt(gpa, 4);
-    if (at >= 0 && typeof value === 'number' && ((value >>> 0) === value || (value | 0) === value)) {
+    if (at >= 0 && fitting) {
       if ((at & 3) === 0) this.fastU32[at >>> 2] = value;
       else this.fastView.setUint32(at, value, true);
       if (this.ramDirty !== 0) this.markDirty(at, 4);
-    } else if (!(fits(value, 4) && (this.localWrite(gpa, 4, value) || this.deviceWriteFor(gpa, 4, value >>> 0, 0)))) {
+    } else if (!(fitting && (this.localWrite(gpa, 4, value) || this.deviceWriteFor(gpa, 4, value >>> 0, 0)))) {
       this.writeSlow(gpa, 4, value);
     }
   }

@@ -498,4 +498,22 @@ describe('typed accessors see every change at the very next access', () => {
     expect(() => machine.read32(RAM + 0x5000)).toThrow(expect.objectContaining({ code: 'EFAULT' }));
     expect(reads).toBe(1);
   });
+
+  it('the MMIO counter carries into its high word, from the local entry and the device entries alike', async () => {
+    const { machine } = await rig();
+    const host = (machine as unknown as { host: { record: number; map: { REC_COUNTERS: number; CNT_MMIO: number } } }).host;
+    const words = new Uint32Array(machine.memory.buffer, host.record + host.map.REC_COUNTERS + host.map.CNT_MMIO, 2);
+    const accesses: Array<[string, () => unknown]> = [
+      ['scratch read32', () => machine.read32(RAM + 0x6000)], ['scratch write32', () => machine.write32(RAM + 0x6000, 1)],
+      ['counter read32', () => machine.read32(RAM + 0x7000)], ['JS device read32', () => machine.read32(RAM + 0x5000)],
+      ['JS device write64', () => machine.write64(RAM + 0x5008, 5n)], ['Wasm device read32', () => machine.read32(RAM + 0x7100)],
+    ];
+    for (const [what, access] of accesses) {
+      access(); // the entry serves the next one
+      words[0] = 0xffff_ffff;
+      words[1] = 7;
+      access();
+      expect(machine.counters().mmio, what).toBe(8n << 32n);
+    }
+  });
 });
