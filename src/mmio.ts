@@ -32,7 +32,9 @@ export interface MmioDevice {
    * Optional, an 8-byte read without a bigint: sets `out[0]` to the low 32 bits of the
    * register value and `out[1]` to the high 32 (both start at 0; the value read(offset, 8)
    * would return is high * 2^32 + low, in the device's `endian` like it). When given, the
-   * engine calls it for every 8-byte access in place of read(offset, 8).
+   * engine calls it for every 8-byte access in place of read(offset, 8). `out` is the
+   * device's own, reused by every such call: a handler that makes a nested 8-byte access
+   * to its own device sets it after that.
    */
   read64Parts?(offset: number, out: Uint32Array): void;
   /**
