@@ -325,18 +325,28 @@ export abstract class DeviceAccess {
     let value: MmioValue;
     try {
       value = mapped.device.read(gpa - this.deviceBase, 8);
-      if (!(typeof value === 'number' && value >= 0 && value < 2 ** 53 && mapped.little)) value = wide64(value, mapped.little);
     } catch (error) {
       throw this.deviceFailed(gpa, 8, false, error);
     }
-    if (typeof value === 'number') {
-      // From 0 to 2^53: both words by truncation (value / 2^32 is exact), as wide64's Math.trunc.
+    if (typeof value === 'number' && value >= 0 && value < 2 ** 53 && mapped.little) {
+      // Both words by truncation (value / 2^32 is exact), as wide64's Math.trunc.
       out[at] = value >>> 0;
       out[at + 1] = Math.floor(value / 2 ** 32);
     } else {
-      out[at] = Number(value & 0xffff_ffffn);
-      out[at + 1] = Number(value >> 32n);
+      this.wideRead64Parts(gpa, value, out, at);
     }
+  }
+
+  /** deviceRead64Parts of a handler's answer that needs a bigint (or is refused, as the slow path refuses it). */
+  private wideRead64Parts(gpa: number, value: MmioValue, out: Uint32Array | Int32Array | number[], at: number): void {
+    let wide: bigint;
+    try {
+      wide = wide64(value, this.deviceMapped!.little);
+    } catch (error) {
+      throw this.deviceFailed(gpa, 8, false, error);
+    }
+    out[at] = Number(wide & 0xffff_ffffn);
+    out[at + 1] = Number(wide >> 32n);
   }
 
   /** The entry device's read64Parts at gpa: its value's halves as a little-endian u64 (memory order), in the device's parts array. */

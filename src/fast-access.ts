@@ -103,30 +103,43 @@ export class TypedAccess extends DeviceAccess {
     if (!(out instanceof Uint32Array || out instanceof Int32Array || Array.isArray(out)) || at >>> 0 !== at || at + 2 > out.length) {
       throw new AccessError('EINVAL', texts.badOutput(at), noExit);
     }
-    let address = this.ramAt(gpa, 8);
-    if (address < 0 && (address = this.localAt(gpa, 8)) >= 0 && this.localCounter !== 0) {
+    // The common cases only: V8 inlines a method this short into its caller (issue 20).
+    const address = this.ramAt(gpa, 8);
+    if (address >= 0) this.memoryRead64Parts(address, out, at);
+    else this.elsewhereRead64Parts(gpa, out, at);
+  }
+
+  /** read64Parts of the 8 bytes at memory address `address` (RAM or a scratch device's). */
+  private memoryRead64Parts(address: number, out: Uint32Array | Int32Array | number[], at: number): void {
+    if ((address & 7) === 0) {
+      out[at] = this.wide!.load64(address) >>> 0;
+      out[at + 1] = this.wide!.high() >>> 0;
+    } else {
+      out[at] = this.fastView.getUint32(address, true);
+      out[at + 1] = this.fastView.getUint32(address + 4, true);
+    }
+  }
+
+  /** read64Parts where the RAM entry does not serve: the local, then the device entries, else the slow way. */
+  private elsewhereRead64Parts(gpa: number, out: Uint32Array | Int32Array | number[], at: number): void {
+    const address = this.localAt(gpa, 8);
+    if (address >= 0 && this.localCounter !== 0) {
       out[at] = this.wide!.add64(this.localCounter) >>> 0;
       out[at + 1] = this.wide!.high() >>> 0;
       return;
     }
     if (address >= 0) {
-      if ((address & 7) === 0) {
-        out[at] = this.wide!.load64(address) >>> 0;
-        out[at + 1] = this.wide!.high() >>> 0;
-      } else {
-        out[at] = this.fastView.getUint32(address, true);
-        out[at + 1] = this.fastView.getUint32(address + 4, true);
-      }
+      this.memoryRead64Parts(address, out, at);
       return;
     }
     const via = this.deviceFor(gpa, 8);
+    if (via === VIA_JS) {
+      this.deviceRead64Parts(gpa, out, at);
+      return;
+    }
     if (via === VIA_BUILTIN) {
       out[at] = this.builtinRead(gpa, 8);
       out[at + 1] = this.builtinHigh;
-      return;
-    }
-    if (via === VIA_JS) {
-      this.deviceRead64Parts(gpa, out, at);
       return;
     }
     this.checkGpa(gpa);
