@@ -194,16 +194,28 @@ export class TypedAccess extends DeviceAccess {
   /** Writes `value` (a bigint from -2^63 to 2^64 - 1) little-endian at `gpa`; as write(gpa, 8, value). */
   write64(gpa: number, value: bigint): void {
     if (typeof value !== 'bigint' || value < MIN_I64 || value >= U64_LIMIT) throw new AccessError('EINVAL', texts.badValue(8, value), noExit);
-    let at = this.ramWriteAt(gpa, 8);
-    if (at >= 0) {
-      if ((at & 7) === 0) Atomics.store(this.fastU64, at >>> 3, BigInt.asUintN(64, value));
-      else this.fastView.setBigUint64(at, BigInt.asUintN(64, value), true);
-      if (this.ramDirty !== 0) this.markDirty(at, 8);
-    } else if ((at = this.localAt(gpa, 8)) >= 0) {
-      if (this.localCounter !== 0) this.wide!.store64(this.localCounter, Number(BigInt.asIntN(32, value)), Number(BigInt.asIntN(32, value >> 32n)));
-      else if ((at & 7) === 0) Atomics.store(this.fastU64, at >>> 3, BigInt.asUintN(64, value));
-      else this.fastView.setBigUint64(at, BigInt.asUintN(64, value), true);
-    } else if (!this.deviceWriteFor(gpa, 8, Number(value & 0xffff_ffffn), Number(BigInt.asUintN(64, value) >> 32n))) {
+    // The RAM case inline, the rest in a helper: short enough for V8 to inline into its caller.
+    const at = this.ramWriteAt(gpa, 8);
+    if (at < 0) {
+      this.elsewhereWrite64(gpa, value);
+      return;
+    }
+    this.memoryWrite64(at, value);
+    if (this.ramDirty !== 0) this.markDirty(at, 8);
+  }
+
+  /** write64 of the 8 bytes at memory address `at` (RAM or a scratch device's), atomic when aligned. */
+  private memoryWrite64(at: number, value: bigint): void {
+    if ((at & 7) === 0) Atomics.store(this.fastU64, at >>> 3, BigInt.asUintN(64, value));
+    else this.fastView.setBigUint64(at, BigInt.asUintN(64, value), true);
+  }
+
+  /** write64 where the RAM entry does not serve: the local, then the device entries, else the slow way. */
+  private elsewhereWrite64(gpa: number, value: bigint): void {
+    const at = this.localAt(gpa, 8);
+    if (at >= 0 && this.localCounter !== 0) this.wide!.store64(this.localCounter, Number(BigInt.asIntN(32, value)), Number(BigInt.asIntN(32, value >> 32n)));
+    else if (at >= 0) this.memoryWrite64(at, value);
+    else if (!this.deviceWriteFor(gpa, 8, Number(value & 0xffff_ffffn), Number(BigInt.asUintN(64, value) >> 32n))) {
       this.checkGpa(gpa);
       if (this.refilled(gpa, 8, true)) this.write64(gpa, value);
       else this.fastParts!.host.write(gpa, 8, value);
@@ -213,27 +225,29 @@ export class TypedAccess extends DeviceAccess {
   /** write64 from two 32-bit halves (each an integer from -2^31 to 2^32 - 1). Naturally aligned RAM is written in one access. */
   write64Parts(gpa: number, low: number, high: number): void {
     if (!fits(low, 4) || !fits(high, 4)) throw new AccessError('EINVAL', texts.badValue(4, fits(low, 4) ? high : low), noExit);
+    // As write64: the RAM case inline, the rest in a helper.
     const at = this.ramWriteAt(gpa, 8);
-    if (at >= 0) {
-      if ((at & 7) === 0) this.wide!.store64(at, low | 0, high | 0);
-      else {
-        this.fastView.setUint32(at, low, true);
-        this.fastView.setUint32(at + 4, high, true);
-      }
-      if (this.ramDirty !== 0) this.markDirty(at, 8);
+    if (at < 0) {
+      this.elsewhereWrite64Parts(gpa, low, high);
       return;
     }
+    this.memoryWrite64Parts(at, low, high);
+    if (this.ramDirty !== 0) this.markDirty(at, 8);
+  }
+
+  private memoryWrite64Parts(at: number, low: number, high: number): void {
+    if ((at & 7) === 0) this.wide!.store64(at, low | 0, high | 0);
+    else {
+      this.fastView.setUint32(at, low, true);
+      this.fastView.setUint32(at + 4, high, true);
+    }
+  }
+
+  private elsewhereWrite64Parts(gpa: number, low: number, high: number): void {
     const local = this.localAt(gpa, 8);
-    if (local >= 0) {
-      if (this.localCounter !== 0) this.wide!.store64(this.localCounter, low | 0, high | 0);
-      else if ((local & 7) === 0) this.wide!.store64(local, low | 0, high | 0);
-      else {
-        this.fastView.setUint32(local, low, true);
-        this.fastView.setUint32(local + 4, high, true);
-      }
-      return;
-    }
-    if (!this.deviceWriteFor(gpa, 8, low >>> 0, high >>> 0)) this.write64(gpa, (BigInt(high >>> 0) << 32n) | BigInt(low >>> 0));
+    if (local >= 0 && this.localCounter !== 0) this.wide!.store64(this.localCounter, low | 0, high | 0);
+    else if (local >= 0) this.memoryWrite64Parts(local, low, high);
+    else if (!this.deviceWriteFor(gpa, 8, low >>> 0, high >>> 0)) this.write64(gpa, (BigInt(high >>> 0) << 32n) | BigInt(low >>> 0));
   }
 
   /** The memory address of [gpa, gpa+size) when the RAM entry serves it, else -1. */
