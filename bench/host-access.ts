@@ -1,5 +1,6 @@
 // The embedding fast path, through the public API only: the typed accessors
-// (read32/write32 and the other widths) on RAM, on a JS device and on built-in devices
+// (read32/write32 and the other widths) on RAM, on a JS device (8-byte halves also to one
+// with read64Parts/write64Parts handlers) and on built-in devices
 // (scratch, counter, the Wasm UART), beside machine.read /
 // machine.write on the same addresses and Unicorn 2's MMIO reads and writes to C callbacks, in the
 // same runs. Every run times every case once (interleaved, so a loaded machine slows them
@@ -15,6 +16,8 @@ import { unicornPeer } from './peers.js';
 const CALLS = 1 << 20;
 const RAM_GPA = 0x1_0000_0000;
 const DEVICE_GPA = 0x9000_0000;
+/** A JS device that also takes 8-byte values as two halves (read64Parts / write64Parts handlers, no bigint). */
+const PARTS_GPA = 0x9800_0000;
 /** The example UART (devices/uart), a device in WebAssembly: its IER register (one atomic access, without the UART's lock). */
 const UART_IER = 0xa000_0008;
 /** Built-in devices served in the core: a scratch page and a counter (each read takes the next value). */
@@ -56,6 +59,13 @@ export async function hostAccessRows(runs = 5): Promise<HostAccessResult> {
     read: () => ++reads,
     write: (_offset, _size, value) => { written = Number(value); },
   });
+  machine.mmio.register({
+    name: 'parts', base: PARTS_GPA, size: 0x1000,
+    read: () => ++reads,
+    write: (_offset, _size, value) => { written = Number(value); },
+    read64Parts: (_offset, out) => { out[0] = ++reads; },
+    write64Parts: (_offset, low) => { written = low; },
+  });
   machine.addWasmDevice({ name: 'uart', base: UART_IER - 8, size: 0x100, bytes: uartBytes(), widths: [4] });
   machine.addBuiltinDevice({ kind: 'scratch', base: SCRATCH_GPA, size: 0x1000 });
   machine.addBuiltinDevice({ kind: 'counter', base: COUNTER_GPA, size: 8 });
@@ -72,6 +82,7 @@ export async function hostAccessRows(runs = 5): Promise<HostAccessResult> {
   const rawRam = machine.layout.arenaBase + Number(machine.slot(0)!.userspaceAddr);
   const ram = (i: number) => RAM_GPA + ((i << 6) & RAM_MASK);
   const reg = (i: number) => DEVICE_GPA + ((i << 3) & DEVICE_MASK);
+  const partsReg = (i: number) => PARTS_GPA + ((i << 3) & DEVICE_MASK);
   const scratch = (i: number) => SCRATCH_GPA + ((i << 3) & DEVICE_MASK);
   const cases: Case[] = [
     { name: 'RAM: Uint32Array load in a JS loop (floor)', run: (n) => { let x = 0; for (let i = 0; i < n; i++) x ^= words[(rawRam + ((i << 6) & RAM_MASK)) >>> 2]!; return x; } },
@@ -95,6 +106,9 @@ export async function hostAccessRows(runs = 5): Promise<HostAccessResult> {
     { name: 'JS device: machine.read, 509 devices in turn', run: (n) => { let x = 0n; for (let i = 0; i < n; i++) x ^= many.read(over509(i), 4); return Number(x); } },
     { name: 'JS device: machine.write(gpa, 4, v)', run: (n) => { for (let i = 0; i < n; i++) machine.write(reg(i), 4, i); return written; } },
     { name: 'JS device: write32', run: (n) => { for (let i = 0; i < n; i++) machine.write32(reg(i), i); return written; } },
+    { name: 'JS device: write64Parts (bigint handler)', run: (n) => { for (let i = 0; i < n; i++) machine.write64Parts(reg(i), i, i); return written; } },
+    { name: 'JS device: read64Parts (64Parts handler)', run: (n) => { let x = 0; for (let i = 0; i < n; i++) { machine.read64Parts(partsReg(i), parts); x ^= parts[0]!; } return x; } },
+    { name: 'JS device: write64Parts (64Parts handler)', run: (n) => { for (let i = 0; i < n; i++) machine.write64Parts(partsReg(i), i, i); return written; } },
     { name: 'Wasm device: machine.read(gpa, 4)', run: (n) => { let x = 0n; for (let i = 0; i < n; i++) x ^= machine.read(UART_IER, 4); return Number(x); } },
     { name: 'Wasm device: read32', run: (n) => { let x = 0; for (let i = 0; i < n; i++) x ^= machine.read32(UART_IER); return x; } },
     { name: 'Wasm device: machine.write(gpa, 4, v)', run: (n) => { for (let i = 0; i < n; i++) machine.write(UART_IER, 4, i & 0xf); return 0; } },
