@@ -25,7 +25,7 @@ describe('createElfMachine', () => {
 
   // A fresh page costs several µs on its first write, so a short guest pays for each one
   // its machine writes: the slot tables' and the vCPU record's are laid out to need few.
-  it.each(['aarch64', 'ppc64', 'thumb'])('writes one page per slot-table buffer and no page outside its vCPU record on %s', async (target) => {
+  it.each(['aarch64', 'ppc64', 'thumb'])('writes one slot-table page and no page outside its vCPU record on %s', async (target) => {
     const bytes = new Uint8Array(readFileSync(new URL(`../guests/build/${target}/dispatch-O2.elf`, import.meta.url)));
     const machine = await createElfMachine(ramBackingBytes(bytes, { sparseRam: true }));
     const { map, layout } = machine;
@@ -42,7 +42,10 @@ describe('createElfMachine', () => {
     expect(written(layout.tlbBase, layout.dirtyBase)).toEqual([layout.tlbBase]);
     const loaded = loadElf(machine, bytes, { sparseRam: true });
     expect(loaded.stack).toBeDefined();
-    expect(written(map.SLOT_TABLES_BASE, map.SLOT_TABLES_BASE + map.SLOT_TABLES_SIZE)).toEqual([0, 1].map((buffer) => map.SLOT_TABLES_BASE + buffer * map.SLOT_TABLE_SIZE));
+    // The loader's slots are published at once: one buffer of address space 0, its first page.
+    const tables = written(map.SLOT_TABLES_BASE, map.SLOT_TABLES_BASE + map.SLOT_TABLES_SIZE);
+    expect(tables).toHaveLength(1);
+    expect([0, 1].map((buffer) => map.SLOT_TABLES_BASE + buffer * map.SLOT_TABLE_SIZE)).toContain(tables[0]);
     const result = runLoaded(machine, loaded);
     expect(result.exit).toMatchObject({ reason: 'done', status: 0n });
     const record = map.VCPU_BASE;
