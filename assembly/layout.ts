@@ -89,8 +89,8 @@ export const STATIC_BASE: u32 = CONTROL_BASE + CONTROL_SIZE;
 export const STATIC_SIZE: u32 = 2 * WASM_PAGE - STATIC_BASE; // two pages: the decoders' row tables outgrew one
 
 // ── Slot tables ──────────────────────────────────────────────────────────────
-// A table is a header, the upper layers of a static B+-tree whose leaves are the
-// entries, then the entries sorted by base GPA:
+// A table is a header, layers 3 and 2 of a static B+-tree whose leaves are the
+// entries, the entries sorted by base GPA, then layer 1:
 //
 //   ┌ count u32 · layers u32 ┐ layer 1: key j = base of entry 8j · layers 2, 3: key j =
 //   │ key 16j of the layer below ┐ entries × SLOT_LEAF_CAPACITY (layer 0, padded with  ┘
@@ -110,18 +110,21 @@ export const SLOT_LEAF_BLOCK: u32 = 8;
 export const SLOT_UPPER_BLOCK: u32 = 16;
 export const SLOT_LEAF_CAPACITY: u32 = (MAX_SLOTS + SLOT_LEAF_BLOCK - 1) & ~(SLOT_LEAF_BLOCK - 1);
 export const SLOT_MAX_LAYERS: u32 = 4;
-export const SLOT_LAYER1_OFFSET: u32 = SLOT_HEADER_SIZE;
-export const SLOT_LAYER2_OFFSET: u32 = SLOT_LAYER1_OFFSET + 8 * (SLOT_LEAF_CAPACITY / SLOT_LEAF_BLOCK);
-export const SLOT_LAYER3_OFFSET: u32 = SLOT_LAYER2_OFFSET + 8 * (SLOT_LEAF_CAPACITY / SLOT_LEAF_BLOCK / SLOT_UPPER_BLOCK);
-export const SLOT_ENTRIES_OFFSET: u32 = (SLOT_LAYER3_OFFSET + 8 * SLOT_UPPER_BLOCK + 63) & ~63;
 export const SLOT_ENTRY_SIZE: u32 = 32;
+// The small layers (3, 2) come first and layer 1 last, after the entries: a table of a
+// few slots (one layer) is written on its first page alone, header and entries together.
+export const SLOT_LAYER3_OFFSET: u32 = SLOT_HEADER_SIZE;
+export const SLOT_LAYER2_OFFSET: u32 = SLOT_LAYER3_OFFSET + 8 * SLOT_UPPER_BLOCK;
+export const SLOT_ENTRIES_OFFSET: u32 = (SLOT_LAYER2_OFFSET + 8 * (SLOT_LEAF_CAPACITY / SLOT_LEAF_BLOCK / SLOT_UPPER_BLOCK) + 63) & ~63;
+export const SLOT_LAYER1_OFFSET: u32 = SLOT_ENTRIES_OFFSET + SLOT_ENTRY_SIZE * SLOT_LEAF_CAPACITY;
 export const SLOT_E_BASE: u32 = 0;
 export const SLOT_E_SIZE: u32 = 8;
 export const SLOT_E_HOST: u32 = 16;
 export const SLOT_E_FLAGS: u32 = 20;
 export const SLOT_E_SLOT: u32 = 24;
 export const SLOT_E_DIRTY: u32 = 28;
-export const SLOT_TABLE_SIZE: u32 = SLOT_ENTRIES_OFFSET + SLOT_ENTRY_SIZE * SLOT_LEAF_CAPACITY;
+// Whole pages, so each table's first page holds its header and first entries.
+export const SLOT_TABLE_SIZE: u32 = (SLOT_LAYER1_OFFSET + 8 * (SLOT_LEAF_CAPACITY / SLOT_LEAF_BLOCK) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 export const SLOT_TABLES_BASE: u32 = STATIC_BASE + STATIC_SIZE;
 export const SLOT_TABLES_SIZE: u32 = SLOT_TABLE_SIZE * AS_COUNT * 2;
 
@@ -139,10 +142,14 @@ export const SLOT_INVALID: u32 = 1 << 16;
 //   256 CPU state (below) · REC_SYNC sync words and checker counters · REC_TLB_CONTEXTS
 //   4096 decoded-instruction cache (UOP_ENTRIES × UOP_SIZE) · end
 // Slot cache: 0 gen u32 · 4 flags u32 · 8 base u64 · 16 size u64 · 24 hostAddr u32 · 28 dirty u32
-export const VCPU_BASE: u32 = SLOT_TABLES_BASE + SLOT_TABLES_SIZE;
+// Records start on a 4 KiB page, so a record's first page holds its exit, counters and CPU
+// state (REC_END < REC_UOPS) and its micro-op cache spans UOP_ENTRIES * UOP_SIZE / PAGE_SIZE
+// pages: a fresh machine's first run faults in no page more than that (each first touch
+// of a page costs several µs).
+export const VCPU_BASE: u32 = (SLOT_TABLES_BASE + SLOT_TABLES_SIZE + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 export const REC_UOPS: u32 = 4096;
 export const UOP_SIZE: u32 = 16;
-export const UOP_ENTRIES: u32 = 1024;
+export const UOP_ENTRIES: u32 = 512;
 export const VCPU_RECORD_SIZE: u32 = REC_UOPS + UOP_SIZE * UOP_ENTRIES;
 export const REC_EXIT: u32 = 0;
 export const REC_CAUSE: u32 = 4;

@@ -292,8 +292,10 @@ class AddressSpaceTable {
   /** The entries, entry i at i * SLOT_ENTRY_SIZE; room for `capacity` of them. */
   private shadow: Uint8Array;
   private shadowView: DataView;
-  /** The search tree's layers: 0 is the sorted bases (kept for the host; the core reads the entries), 1..4 at their table offsets in one buffer. */
+  /** The search tree's layers: 0 is the sorted bases (kept for the host; the core reads the entries), then the upper ones. */
   private readonly layers: BigUint64Array[];
+  /** Where upper layer n + 1 lies in a published table (layers[n + 1]'s offset). */
+  private readonly upperOffsets: number[];
   private keys: BigUint64Array;
   private layerCount = 1;
   /** First key index changed since the layers were last rebuilt. */
@@ -315,10 +317,9 @@ class AddressSpaceTable {
     this.shadowView = new DataView(this.shadow.buffer);
     this.keys = new BigUint64Array(this.capacity);
     this.slotOf = new Uint32Array(this.capacity);
-    const upper = [map.SLOT_LAYER1_OFFSET, map.SLOT_LAYER2_OFFSET, map.SLOT_LAYER3_OFFSET];
-    const upperBuffer = new ArrayBuffer(map.SLOT_ENTRIES_OFFSET);
-    this.layers = [this.keys, ...upper.map((offset, index) =>
-      new BigUint64Array(upperBuffer, offset, map.SLOT_LEAF_CAPACITY / map.SLOT_LEAF_BLOCK / map.SLOT_UPPER_BLOCK ** index))];
+    this.upperOffsets = [map.SLOT_LAYER1_OFFSET, map.SLOT_LAYER2_OFFSET, map.SLOT_LAYER3_OFFSET];
+    this.layers = [this.keys, ...this.upperOffsets.map((_, index) =>
+      new BigUint64Array(map.SLOT_LEAF_CAPACITY / map.SLOT_LEAF_BLOCK / map.SLOT_UPPER_BLOCK ** index))];
     this.generation = new Int32Array(memory.buffer, map.CONTROL_BASE, map.CONTROL_SIZE / 4);
     this.generationIndex = (map.CTRL_SLOT_GEN >> 2) + as;
   }
@@ -416,7 +417,7 @@ class AddressSpaceTable {
       length = Math.ceil(length / fanout);
       const keys = this.layers[layer]!;
       const bytes = new Uint8Array(keys.buffer, keys.byteOffset + start * 8, (roundUp(length, this.blockOf(layer)) - start) * 8);
-      this.memory.set(bytes, table + keys.byteOffset + start * 8);
+      this.memory.set(bytes, table + this.upperOffsets[layer - 1]! + start * 8);
     }
     const header = new DataView(this.memory.buffer, table, this.map.SLOT_HEADER_SIZE);
     header.setUint32(this.map.SLOT_H_COUNT, this.count, true);

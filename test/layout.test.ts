@@ -36,8 +36,17 @@ describe('the memory map', () => {
     expect(map.STATIC_BASE).toBe(map.CONTROL_BASE + map.CONTROL_SIZE);
     expect(map.SLOT_TABLES_BASE).toBe(map.STATIC_BASE + map.STATIC_SIZE);
     expect(map.SLOT_TABLES_SIZE).toBe(map.SLOT_TABLE_SIZE * map.AS_COUNT * 2);
-    expect(map.SLOT_TABLE_SIZE).toBeGreaterThanOrEqual(map.SLOT_ENTRIES_OFFSET + map.MAX_SLOTS * map.SLOT_ENTRY_SIZE);
-    expect(map.VCPU_BASE).toBe(map.SLOT_TABLES_BASE + map.SLOT_TABLES_SIZE);
+    // A table: header, layers 3 and 2, the entries, layer 1 (the few-slot tables' pages: below).
+    expect(map.SLOT_LAYER3_OFFSET).toBeGreaterThanOrEqual(map.SLOT_HEADER_SIZE);
+    expect(map.SLOT_LAYER2_OFFSET).toBeGreaterThanOrEqual(map.SLOT_LAYER3_OFFSET + 8 * map.SLOT_UPPER_BLOCK);
+    expect(map.SLOT_ENTRIES_OFFSET).toBeGreaterThanOrEqual(map.SLOT_LAYER2_OFFSET + 8 * map.SLOT_LEAF_CAPACITY / map.SLOT_LEAF_BLOCK / map.SLOT_UPPER_BLOCK);
+    expect(map.SLOT_LAYER1_OFFSET).toBeGreaterThanOrEqual(map.SLOT_ENTRIES_OFFSET + map.SLOT_LEAF_CAPACITY * map.SLOT_ENTRY_SIZE);
+    expect(map.SLOT_TABLE_SIZE).toBeGreaterThanOrEqual(map.SLOT_LAYER1_OFFSET + 8 * map.SLOT_LEAF_CAPACITY / map.SLOT_LEAF_BLOCK);
+    expect(map.SLOT_TABLE_SIZE % map.PAGE_SIZE).toBe(0);
+    // Records start on a page: a record's first page holds all of it before the micro-op cache.
+    expect(map.VCPU_BASE).toBe(Math.ceil((map.SLOT_TABLES_BASE + map.SLOT_TABLES_SIZE) / map.PAGE_SIZE) * map.PAGE_SIZE);
+    expect(map.REC_UOPS).toBe(map.PAGE_SIZE);
+    expect(map.VCPU_RECORD_SIZE % map.PAGE_SIZE).toBe(0);
     expect(layout.vcpuCount).toBe(3);
     expect(layout.tlbBase).toBeGreaterThanOrEqual(map.VCPU_BASE + 4 * map.VCPU_RECORD_SIZE);
     // Inside a record: the CPU state (SLB last), the sync words and checker counters, the

@@ -329,26 +329,16 @@ export function ramBackingBytes(bytes: Uint8Array, options: ElfLoadOptions = {})
 
 type MappedRegion = { slot: number; base: bigint; size: number; userspaceAddr: number };
 
-/** Backs and maps each region as a slot; if one is refused, undoes the others and rethrows. */
+/** Backs each region and maps them as slots in one transaction; if one is refused, none is mapped, the backing is released, and the error rethrown. */
 function mapRegions(machine: Machine, regions: Array<Omit<MappedRegion, 'userspaceAddr'>>): MappedRegion[] {
   const mapped: MappedRegion[] = [];
   try {
-    for (const region of regions) {
-      const userspaceAddr = machine.allocateBacking(region.size);
-      try {
-        machine.setUserMemoryRegion({ slot: region.slot, guestPhysAddr: region.base, memorySize: region.size, userspaceAddr });
-      } catch (error) {
-        machine.releaseBacking(userspaceAddr);
-        throw error;
-      }
-      mapped.push({ ...region, userspaceAddr });
-    }
+    for (const region of regions) mapped.push({ ...region, userspaceAddr: machine.allocateBacking(region.size) });
+    // One transaction: one publication, so a fresh machine writes one of its table's two buffers.
+    machine.setUserMemoryRegions(mapped.map((region) => ({ slot: region.slot, guestPhysAddr: region.base, memorySize: region.size, userspaceAddr: region.userspaceAddr })));
     return mapped;
   } catch (error) {
-    for (const region of mapped) {
-      machine.setUserMemoryRegion({ slot: region.slot, guestPhysAddr: region.base, memorySize: 0, userspaceAddr: region.userspaceAddr });
-      machine.releaseBacking(region.userspaceAddr);
-    }
+    for (const region of mapped) machine.releaseBacking(region.userspaceAddr);
     throw error;
   }
 }
