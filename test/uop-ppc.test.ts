@@ -1,7 +1,8 @@
 // The PowerPC micro-op cache (assembly/exec/ppc/uops.ts, uop-fill.ts) on both widths:
 // the first run of a word decodes it, later runs take the cached op, and either way a
 // 32-bit implementation's results, written-back addresses, CTR and LR stay 32 bits wide,
-// the barriers run as no-ops and a word the host rewrites runs as rewritten.
+// the barriers run as no-ops, a word the host rewrites runs as rewritten, and the
+// reservation ops (l?arx, st?cx.) hold and end the reservation as loadstore.ts does.
 import { describe, expect, it } from 'vitest';
 import { Machine, Vcpu, ppc, type GuestArch } from '../dist/src/index.js';
 
@@ -147,5 +148,46 @@ describe('PowerPC micro-ops', () => {
     expect(vcpu.run(100)).toMatchObject({ reason: 'hypercall' });
     expect(reads).toBe(1);
     expect([vcpu.get('r5'), vcpu.get('r3'), vcpu.get('r4')]).toEqual([0x1111_1111n, 7n, 0x2222_2222n]);
+  });
+
+  // What the ISA leaves undefined follows loadstore.ts: a st?cx. of another size than the
+  // reservation's, or at another address, does not store.
+  it.each(['ppc32be', 'ppc64be', 'ppc64le'] as const)('%s: l?arx and st?cx. hold, match and end the reservation', async (arch) => {
+    const { machine, vcpu } = await guest(arch, [
+      ppc.lwarx(3, 0, 11),
+      ppc.stbcx(4, 0, 11), //  another size: fails
+      ppc.mfcr(5),
+      ppc.lbarx(3, 11, 12),
+      ppc.stbcx(4, 0, 13), //  another address: fails
+      ppc.mfcr(6),
+      ppc.lharx(3, 0, 11),
+      ppc.sthcx(4, 0, 11), //  stores
+      ppc.mfcr(7),
+      ppc.sthcx(4, 0, 11), //  the reservation ended: fails
+      ppc.mfcr(8),
+      ppc.lwarx(9, 0, 20), //  a device's register
+      ppc.stwcx(4, 0, 20), //  stores to the device
+      ppc.mfcr(10),
+      ppc.sc(),
+    ]);
+    const endian = arch === 'ppc64le' ? 'little' : 'big';
+    const DEVICE = 0xa000_0000n;
+    const writes: bigint[] = [];
+    machine.mmio.register({ name: 'register', base: DEVICE, size: 0x10, endian, read: () => 0x55, write: (_offset, _size, value) => { writes.push(BigInt(value)); } });
+    const results = [];
+    for (let pass = 0; pass < 2; pass++) { // the second pass runs every word from the cache
+      machine.write(DATA, 4, 0x1122_3344n, { endian });
+      vcpu.set('pc', CODE).set('r11', DATA).set('r12', 1n).set('r13', DATA).set('r20', DEVICE).set('r4', 0xa5b6_c7d8n).set('cr', 0n).set('xer', 0x8000_0000n);
+      expect(vcpu.run(100)).toMatchObject({ reason: 'hypercall' });
+      results.push([...['r3', 'r5', 'r6', 'r7', 'r8', 'r9', 'r10'].map((name) => vcpu.get(name)), machine.read(DATA, 4, { endian })]);
+    }
+    expect(results[1]).toEqual(results[0]);
+    const SO = 0x1000_0000n, EQ = 0x2000_0000n;
+    const [r3, r5, r6, r7, r8, r9, r10, memory] = results[0]!;
+    expect([r5, r6, r7, r8, r10]).toEqual([SO, SO, EQ | SO, SO, EQ | SO]);
+    expect(r3).toBe(endian === 'big' ? 0x1122n : 0x3344n);
+    expect(r9).toBe(0x55n);
+    expect(memory).toBe(endian === 'big' ? 0xc7d8_3344n : 0x1122_c7d8n);
+    expect(writes).toEqual([0xa5b6_c7d8n, 0xa5b6_c7d8n]);
   });
 });

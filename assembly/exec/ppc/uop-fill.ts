@@ -51,6 +51,13 @@ export const U_MFLR: u8 = 35;
 export const U_MFCTR: u8 = 36;
 /** The carrying adds: x + y + carry in, CA (and CA32) from them; aux picks x, y and the carry in. */
 export const U_CARRY_ADD: u8 = 37;
+export const U_CNTLZW: u8 = 38;
+export const U_CNTLZD: u8 = 39;
+// The divides (OE=0), results as arith.ts defines them (an invalid divide writes the dividend).
+export const U_DIVW: u8 = 61;
+export const U_DIVWU: u8 = 62;
+export const U_DIVD: u8 = 63;
+export const U_DIVDU: u8 = 64;
 // Ops that finish themselves.
 export const U_MTLR: u8 = 40;
 export const U_MTCTR: u8 = 41;
@@ -68,6 +75,10 @@ export const U_LOAD_S16: u8 = 50;
 export const U_LOAD_U32: u8 = 51;
 export const U_LOAD_S32: u8 = 52;
 export const U_LOAD_U64: u8 = 53;
+/** l?arx: a zero-extending indexed load (size in aux) that then holds the reservation on its address and size. */
+export const U_LOAD_RESERVE: u8 = 54;
+/** st?cx.: stores (size in aux) only while the reservation is held on its address and size; ends it, CR0 = 00 || stored || SO. */
+export const U_STORE_CONDITIONAL: u8 = 55;
 export const U_STORE_8: u8 = 56;
 export const U_STORE_16: u8 = 57;
 export const U_STORE_32: u8 = 58;
@@ -241,6 +252,22 @@ function opcode31(entry: usize, word: u32, wide: bool, rt: u32, ra: u32, rb: u32
     case 954: putRecordable(entry, word, U_EXTSB, ra, rt, 0); return true;
     case 922: putRecordable(entry, word, U_EXTSH, ra, rt, 0); return true;
     case 986: if (!wide) return false; putRecordable(entry, word, U_EXTSW, ra, rt, 0); return true;
+    case 26: if (rb != 0) return false; putRecordable(entry, word, U_CNTLZW, ra, rt, 0); return true;
+    case 58: if (!wide || rb != 0) return false; putRecordable(entry, word, U_CNTLZD, ra, rt, 0); return true;
+    case 491: putRecordable(entry, word, U_DIVW, rt, ra, rb); return true;
+    case 459: putRecordable(entry, word, U_DIVWU, rt, ra, rb); return true;
+    case 489: if (!wide) return false; putRecordable(entry, word, U_DIVD, rt, ra, rb); return true;
+    case 457: if (!wide) return false; putRecordable(entry, word, U_DIVDU, rt, ra, rb); return true;
+    // l?arx (the word's low bit is the EH hint) and st?cx. (Rc=1 only); the doubleword forms on 64-bit implementations.
+    case 52: put(entry, U_LOAD_RESERVE, rt, ra, rb, 0, 1); return true; //  lbarx
+    case 116: put(entry, U_LOAD_RESERVE, rt, ra, rb, 0, 2); return true; // lharx
+    case 20: put(entry, U_LOAD_RESERVE, rt, ra, rb, 0, 4); return true; //  lwarx
+    case 84: if (!wide) return false; put(entry, U_LOAD_RESERVE, rt, ra, rb, 0, 8); return true; // ldarx
+    case 694: case 726: case 150: case 214: { // stbcx., sthcx., stwcx., stdcx.
+      if (!rc || (xo == 214 && !wide)) return false;
+      put(entry, U_STORE_CONDITIONAL, rt, ra, rb, 0, xo == 694 ? 1 : xo == 726 ? 2 : xo == 150 ? 4 : 8);
+      return true;
+    }
     case 24: putRecordable(entry, word, U_SLW, ra, rt, rb); return true;
     case 536: putRecordable(entry, word, U_SRW, ra, rt, rb); return true;
     case 27: if (!wide) return false; putRecordable(entry, word, U_SLD, ra, rt, rb); return true;
