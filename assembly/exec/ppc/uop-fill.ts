@@ -58,6 +58,10 @@ export const U_DIVW: u8 = 61;
 export const U_DIVWU: u8 = 62;
 export const U_DIVD: u8 = 63;
 export const U_DIVDU: u8 = 64;
+/** lfd, lfdu, lfdx: the doubleword into FPR d (doubleword 0 of VSR d), as loadstore.ts loads it. */
+export const U_LOAD_F64: u8 = 65;
+/** stfd, stfdu, stfdx: FPR d's doubleword, raw. */
+export const U_STORE_F64: u8 = 66;
 // Ops that finish themselves.
 export const U_MTLR: u8 = 40;
 export const U_MTCTR: u8 = 41;
@@ -148,6 +152,10 @@ export function uopFill(entry: usize, raw: u32, word: u32, wide: bool): void {
     case 37: storeOp(entry, rt, ra, rb, simm, 4, A_UPDATE); break; // stwu
     case 38: storeOp(entry, rt, ra, rb, simm, 1, 0); break; // stb
     case 39: storeOp(entry, rt, ra, rb, simm, 1, A_UPDATE); break; // stbu
+    case 50: floatOp(entry, U_LOAD_F64, rt, ra, rb, simm, 0); break; //  lfd
+    case 51: floatOp(entry, U_LOAD_F64, rt, ra, rb, simm, A_UPDATE); break; // lfdu
+    case 54: floatOp(entry, U_STORE_F64, rt, ra, rb, simm, 0); break; // stfd
+    case 55: floatOp(entry, U_STORE_F64, rt, ra, rb, simm, A_UPDATE); break; // stfdu
     case 44: storeOp(entry, rt, ra, rb, simm, 2, 0); break; // sth
     case 45: storeOp(entry, rt, ra, rb, simm, 2, A_UPDATE); break; // sthu
     case 58: { // ld, ldu, lwa (64-bit implementations)
@@ -308,6 +316,8 @@ function opcode31(entry: usize, word: u32, wide: bool, rt: u32, ra: u32, rb: u32
     case 407: storeOp(entry, rt, ra, rb, 0, 2, A_INDEXED); return true; // sthx
     case 151: storeOp(entry, rt, ra, rb, 0, 4, A_INDEXED); return true; // stwx
     case 149: if (!wide) return false; storeOp(entry, rt, ra, rb, 0, 8, A_INDEXED); return true; // stdx
+    case 599: floatOp(entry, U_LOAD_F64, rt, ra, rb, 0, A_INDEXED); return true; // lfdx
+    case 727: floatOp(entry, U_STORE_F64, rt, ra, rb, 0, A_INDEXED); return true; // stfdx
     default: return false;
   }
 }
@@ -331,4 +341,10 @@ function opcode31(entry: usize, word: u32, wide: bool, rt: u32, ra: u32, rb: u32
   if ((aux & A_UPDATE) != 0 && ra == 0) return;
   const op = size == 1 ? U_STORE_8 : size == 2 ? U_STORE_16 : size == 4 ? U_STORE_32 : U_STORE_64;
   put(entry, op, rt, ra, rb, imm, aux | size);
+}
+
+// An FP update form with RA = 0 is invalid: left to the full path (RA = FRT is valid).
+@inline function floatOp(entry: usize, op: u8, frt: u32, ra: u32, rb: u32, imm: u32, aux: u32): void {
+  if ((aux & A_UPDATE) != 0 && ra == 0) return;
+  put(entry, op, frt, ra, rb, imm, aux | 8);
 }

@@ -1,13 +1,14 @@
 // The decoded-instruction cache of the PowerPC interpreter: the hot forms (uop-fill.ts
-// lists them: integer loads and stores, add/subtract/multiply, the logical, rotate and
-// shift forms, compares, branches, LR/CTR moves, barriers) pre-decoded once into a 16-byte
+// lists them: integer and FP doubleword loads and stores, l?arx/st?cx., add/subtract/
+// multiply/divide, the logical, count, rotate and shift forms, compares, branches, LR/CTR
+// moves, barriers) pre-decoded once into a 16-byte
 // micro-op in a two-way set (uopSecondWay), keyed by the instruction's bytes themselves,
 // so an entry can never go stale (code rewritten by the guest or the host just misses).
 // Other fixed-point and vector words run through alu.ts's ppcFixedPoint; everything else
 // is U_GENERIC and takes the interpreter's full path. 64-bit and 32-bit implementations
 // share the ops: results, addresses written back, LR and CTR are narrowed to the
 // implementation's width.
-import { REC_UOPS, UOP_SIZE, UOP_ENTRIES, CPU_LR, CPU_CTR, CPU_XER, CPU_RESERVE_ADDR, CPU_RESERVE_SIZE, CPU_RESERVE_VALID } from "../../layout";
+import { REC_UOPS, UOP_SIZE, UOP_ENTRIES, CPU_VSR, CPU_LR, CPU_CTR, CPU_XER, CPU_RESERVE_ADDR, CPU_RESERVE_SIZE, CPU_RESERVE_VALID } from "../../layout";
 import { EXIT_NONE } from "../../exits";
 import { record } from "../../machine";
 import { cpu, setCpu, cr, setCr } from "../../cpu/regs";
@@ -21,7 +22,7 @@ import {
   U_SLD, U_SRD, U_SRAWI, U_SRADI, U_MULLW, U_MULLD, U_MULLI, U_MFLR, U_MFCTR, U_CARRY_ADD, U_MTLR, U_MTCTR, U_CMPI, U_CMP, U_B,
   U_BC, U_BCLR, U_BCCTR, U_LOAD_U8, U_LOAD_U16, U_LOAD_S16, U_LOAD_U32, U_LOAD_S32, U_LOAD_U64, U_STORE_8, U_STORE_16,
   U_STORE_32, U_STORE_64, U_BARRIER, U_CNTLZW, U_CNTLZD, U_DIVW, U_DIVWU, U_DIVD, U_DIVDU, U_LOAD_RESERVE,
-  U_STORE_CONDITIONAL, U_RECORD, A_UPDATE, A_INDEXED, A_WIDE, A_UNSIGNED, A_LINK, A_ABSOLUTE, A_COMPLEMENT,
+  U_STORE_CONDITIONAL, U_LOAD_F64, U_STORE_F64, U_RECORD, A_UPDATE, A_INDEXED, A_WIDE, A_UNSIGNED, A_LINK, A_ABSOLUTE, A_COMPLEMENT,
   A_CARRY_ONE, A_CARRY_CA,
 } from "./uop-fill";
 
@@ -125,7 +126,13 @@ function writeOffPath(ea: u64, size: u32, value: u64, bigEndian: bool, at: u64):
   uopStatus = accessExit != EXIT_NONE ? accessExit : U_BLOCK_END;
 }
 
-@inline function loadAndGo(regs: usize, at: u64, rt: u32, ra: u32, rb: u32, imm: u64, aux: u32, size: u32, signed: bool, bigEndian: bool, width: u64): u64 {
+/** FPR n: doubleword 0 of VSR n. */
+@inline function fprAddress(n: u32): usize {
+  return record + CPU_VSR + (n << 4);
+}
+
+// With `fp`, rt names an FPR (the access is a doubleword, stored raw).
+@inline function loadAndGo(regs: usize, at: u64, rt: u32, ra: u32, rb: u32, imm: u64, aux: u32, size: u32, signed: bool, bigEndian: bool, width: u64, fp: bool = false): u64 {
   const ea = effectiveAddress(regs, ra, rb, imm, aux) & width;
   const host = tlbLookup(TLB_READ, ea, size);
   let value: u64;
@@ -135,14 +142,15 @@ function writeOffPath(ea: u64, size: u32, value: u64, bigEndian: bool, at: u64):
     value = readOffPath(ea, size, bigEndian, at);
     if (uopStatus != U_BLOCK_END) return at;
   }
-  setRegister(regs, rt, signed ? signExtend(value, size) & width : value);
+  if (fp) store<u64>(fprAddress(rt), value);
+  else setRegister(regs, rt, signed ? signExtend(value, size) & width : value);
   if ((aux & A_UPDATE) != 0) setRegister(regs, ra, ea);
   return (at + 4) & width;
 }
 
-@inline function storeAndGo(regs: usize, at: u64, rt: u32, ra: u32, rb: u32, imm: u64, aux: u32, size: u32, bigEndian: bool, width: u64): u64 {
+@inline function storeAndGo(regs: usize, at: u64, rt: u32, ra: u32, rb: u32, imm: u64, aux: u32, size: u32, bigEndian: bool, width: u64, fp: bool = false): u64 {
   const ea = effectiveAddress(regs, ra, rb, imm, aux) & width;
-  const value = register(regs, rt);
+  const value = fp ? load<u64>(fprAddress(rt)) : register(regs, rt);
   const host = tlbLookup(TLB_WRITE, ea, size);
   if (host != 0) {
     const raw = swapIf(value, size, bigEndian);
@@ -302,6 +310,8 @@ export function uopSetReportLoops(on: bool): void {
     case U_STORE_16: return storeAndGo(regs, at, d, ra, rb, imm, aux, 2, bigEndian, width);
     case U_STORE_32: return storeAndGo(regs, at, d, ra, rb, imm, aux, 4, bigEndian, width);
     case U_STORE_64: return storeAndGo(regs, at, d, ra, rb, imm, aux, 8, bigEndian, width);
+    case U_LOAD_F64: return loadAndGo(regs, at, d, ra, rb, imm, aux, 8, false, bigEndian, width, true);
+    case U_STORE_F64: return storeAndGo(regs, at, d, ra, rb, imm, aux, 8, bigEndian, width, true);
     case U_ADDI: r = register(regs, ra) + imm; break;
     case U_LI: r = imm; break;
     case U_ADD: r = register(regs, ra) + register(regs, rb); break;
