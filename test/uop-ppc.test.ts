@@ -190,4 +190,37 @@ describe('PowerPC micro-ops', () => {
     expect(memory).toBe(endian === 'big' ? 0xc7d8_3344n : 0x1122_c7d8n);
     expect(writes).toEqual([0xa5b6_c7d8n, 0xa5b6_c7d8n]);
   });
+
+  // lxvd2x/stxvd2x run as micro-ops on the TLB's hit path and through the full path off it
+  // (a misaligned doubleword misses): both keep the doublewords in address order.
+  it.each(['ppc64be', 'ppc64le'] as const)('%s: lxvd2x and stxvd2x on and off the TLB hit path', async (arch) => {
+    const xx1 = (xo: number, vsr: number, ra: number, rb: number) => ((31 << 26) | ((vsr & 31) << 21) | (ra << 16) | (rb << 11) | (xo << 1) | (vsr >> 5)) >>> 0;
+    const LXVD2X = 844, STXVD2X = 972;
+    const { machine, vcpu } = await guest(arch, [
+      ppc.ld(5, 0, 11), //               the TLB holds DATA for reading
+      ppc.std(5, 0, 11), //              and for writing
+      xx1(LXVD2X, 33, 0, 11), //         v1: aligned, a hit
+      xx1(LXVD2X, 34, 11, 12), //        v2: DATA + 4, a miss
+      xx1(STXVD2X, 33, 11, 13), //       v1 at DATA + 0x20
+      xx1(STXVD2X, 34, 11, 14), //       v2 at DATA + 0x34
+      ppc.sc(),
+    ]);
+    const little = arch === 'ppc64le';
+    const pattern = Uint8Array.from({ length: 24 }, (_, i) => 0x10 + i * 7);
+    const doubleword = (offset: number) => new DataView(pattern.buffer).getBigUint64(offset, little);
+    const results = [];
+    for (let pass = 0; pass < 2; pass++) { // the second pass runs every word from the cache
+      machine.writeBytes(DATA, pattern);
+      machine.writeBytes(DATA + 0x20n, new Uint8Array(0x30));
+      vcpu.set('pc', CODE).set('r11', DATA).set('r12', 4n).set('r13', 0x20n).set('r14', 0x34n).set('v1', 0n).set('v2', 0n);
+      expect(vcpu.run(100)).toMatchObject({ reason: 'hypercall' });
+      results.push([vcpu.get('v1'), vcpu.get('v2'), [...machine.readBytes(DATA + 0x20n, 0x30)]]);
+    }
+    expect(results[1]).toEqual(results[0]);
+    const [v1, v2, stored] = results[0] as [bigint, bigint, number[]];
+    expect(v1).toBe((doubleword(0) << 64n) | doubleword(8));
+    expect(v2).toBe((doubleword(4) << 64n) | doubleword(12));
+    expect(stored.slice(0, 16)).toEqual([...pattern.slice(0, 16)]);
+    expect(stored.slice(0x14, 0x24)).toEqual([...pattern.slice(4, 20)]);
+  });
 });

@@ -62,6 +62,9 @@ export const U_DIVDU: u8 = 64;
 export const U_LOAD_F64: u8 = 65;
 /** stfd, stfdu, stfdx: FPR d's doubleword, raw. */
 export const U_STORE_F64: u8 = 66;
+/** lxvd2x, stxvd2x (64-bit implementations): VSR d's two doublewords in address order, on the TLB's hit path only (else the full path). */
+export const U_LOAD_VSX_D2: u8 = 67;
+export const U_STORE_VSX_D2: u8 = 68;
 // Ops that finish themselves.
 export const U_MTLR: u8 = 40;
 export const U_MTCTR: u8 = 41;
@@ -288,6 +291,11 @@ function opcode31(entry: usize, word: u32, wide: bool, rt: u32, ra: u32, rb: u32
     case 0: case 32: { // cmp, cmpl
       if (rc) return false;
       put(entry, U_CMP, 0, ra, rb, 0, (rt >>> 2) | (xo == 32 ? A_UNSIGNED : 0) | (wide && (rt & 1) != 0 ? A_WIDE : 0));
+      return true;
+    }
+    case 844: case 972: { // lxvd2x, stxvd2x: XT = TX (the word's low bit) || T
+      if (!wide) return false;
+      put(entry, xo == 844 ? U_LOAD_VSX_D2 : U_STORE_VSX_D2, rt | ((word & 1) << 5), ra, rb, 0, 0);
       return true;
     }
     case 339: case 467: { // mfspr, mtspr of LR and CTR

@@ -22,7 +22,8 @@ import {
   U_SLD, U_SRD, U_SRAWI, U_SRADI, U_MULLW, U_MULLD, U_MULLI, U_MFLR, U_MFCTR, U_CARRY_ADD, U_MTLR, U_MTCTR, U_CMPI, U_CMP, U_B,
   U_BC, U_BCLR, U_BCCTR, U_LOAD_U8, U_LOAD_U16, U_LOAD_S16, U_LOAD_U32, U_LOAD_S32, U_LOAD_U64, U_STORE_8, U_STORE_16,
   U_STORE_32, U_STORE_64, U_BARRIER, U_CNTLZW, U_CNTLZD, U_DIVW, U_DIVWU, U_DIVD, U_DIVDU, U_LOAD_RESERVE,
-  U_STORE_CONDITIONAL, U_LOAD_F64, U_STORE_F64, U_RECORD, A_UPDATE, A_INDEXED, A_WIDE, A_UNSIGNED, A_LINK, A_ABSOLUTE, A_COMPLEMENT,
+  U_STORE_CONDITIONAL, U_LOAD_F64, U_STORE_F64, U_LOAD_VSX_D2, U_STORE_VSX_D2,
+  U_RECORD, A_UPDATE, A_INDEXED, A_WIDE, A_UNSIGNED, A_LINK, A_ABSOLUTE, A_COMPLEMENT,
   A_CARRY_ONE, A_CARRY_CA,
 } from "./uop-fill";
 
@@ -207,6 +208,40 @@ function storeConditional(regs: usize, at: u64, rs: u32, ra: u32, rb: u32, size:
   return (at + 4) & width;
 }
 
+/**
+ * lxvd2x (as vsx.ts runs it): the doublewords at (a|0) + (b) and 8 after into VSR xt's
+ * doublewords 0 and 1, each in the guest's byte order. Off the TLB's hit path (a fill,
+ * MMIO, a page crossed) it changes nothing and takes the full path.
+ */
+function loadVsxPair(regs: usize, at: u64, xt: u32, ra: u32, rb: u32, bigEndian: bool, width: u64): u64 {
+  const ea = ((ra == 0 ? 0 : register(regs, ra)) + register(regs, rb)) & width;
+  const first = tlbLookup(TLB_READ, ea, 8);
+  const second = first != 0 ? tlbLookup(TLB_READ, (ea + 8) & width, 8) : 0;
+  if (second == 0) {
+    uopStatus = U_GENERIC_EXIT;
+    return at;
+  }
+  const vsr = record + CPU_VSR + (xt << 4);
+  store<u64>(vsr, swapIf(load<u64>(first), 8, bigEndian));
+  store<u64>(vsr, swapIf(load<u64>(second), 8, bigEndian), 8);
+  return (at + 4) & width;
+}
+
+/** stxvd2x: VSR xs's doublewords 0 and 1 at (a|0) + (b) and 8 after; off the hit path, the full path. */
+function storeVsxPair(regs: usize, at: u64, xs: u32, ra: u32, rb: u32, bigEndian: bool, width: u64): u64 {
+  const ea = ((ra == 0 ? 0 : register(regs, ra)) + register(regs, rb)) & width;
+  const first = tlbLookup(TLB_WRITE, ea, 8);
+  const second = first != 0 ? tlbLookup(TLB_WRITE, (ea + 8) & width, 8) : 0;
+  if (second == 0) {
+    uopStatus = U_GENERIC_EXIT;
+    return at;
+  }
+  const vsr = record + CPU_VSR + (xs << 4);
+  store<u64>(first, swapIf(load<u64>(vsr), 8, bigEndian));
+  store<u64>(second, swapIf(load<u64>(vsr, 8), 8, bigEndian));
+  return (at + 4) & width;
+}
+
 /** divw, divwu (arith.ts's divideWord, OE=0): the word quotient zero-extended; an invalid divide (by 0, or the most negative word by -1) writes the dividend's word. */
 @inline function divideWord(a: u64, b: u64, signed: bool): u64 {
   const n = a & 0xffff_ffff, d = b & 0xffff_ffff;
@@ -310,6 +345,8 @@ export function uopSetReportLoops(on: bool): void {
     case U_STORE_16: return storeAndGo(regs, at, d, ra, rb, imm, aux, 2, bigEndian, width);
     case U_STORE_32: return storeAndGo(regs, at, d, ra, rb, imm, aux, 4, bigEndian, width);
     case U_STORE_64: return storeAndGo(regs, at, d, ra, rb, imm, aux, 8, bigEndian, width);
+    case U_LOAD_VSX_D2: return loadVsxPair(regs, at, d, ra, rb, bigEndian, width);
+    case U_STORE_VSX_D2: return storeVsxPair(regs, at, d, ra, rb, bigEndian, width);
     case U_LOAD_F64: return loadAndGo(regs, at, d, ra, rb, imm, aux, 8, false, bigEndian, width, true);
     case U_STORE_F64: return storeAndGo(regs, at, d, ra, rb, imm, aux, 8, bigEndian, width, true);
     case U_ADDI: r = register(regs, ra) + imm; break;
