@@ -1,7 +1,8 @@
 // The PowerPC micro-op cache (assembly/exec/ppc/uops.ts, uop-fill.ts) on both widths:
 // the first run of a word decodes it, later runs take the cached op, and either way a
 // 32-bit implementation's results, written-back addresses, CTR and LR stay 32 bits wide,
-// the barriers run as no-ops and a word the host rewrites runs as rewritten.
+// the barriers run as no-ops, a word the host rewrites runs as rewritten, and the
+// reservation ops (l?arx, st?cx.) hold and end the reservation as loadstore.ts does.
 import { describe, expect, it } from 'vitest';
 import { Machine, Vcpu, ppc, type GuestArch } from '../dist/src/index.js';
 
@@ -147,5 +148,79 @@ describe('PowerPC micro-ops', () => {
     expect(vcpu.run(100)).toMatchObject({ reason: 'hypercall' });
     expect(reads).toBe(1);
     expect([vcpu.get('r5'), vcpu.get('r3'), vcpu.get('r4')]).toEqual([0x1111_1111n, 7n, 0x2222_2222n]);
+  });
+
+  // What the ISA leaves undefined follows loadstore.ts: a st?cx. of another size than the
+  // reservation's, or at another address, does not store.
+  it.each(['ppc32be', 'ppc64be', 'ppc64le'] as const)('%s: l?arx and st?cx. hold, match and end the reservation', async (arch) => {
+    const { machine, vcpu } = await guest(arch, [
+      ppc.lwarx(3, 0, 11),
+      ppc.stbcx(4, 0, 11), //  another size: fails
+      ppc.mfcr(5),
+      ppc.lbarx(3, 11, 12),
+      ppc.stbcx(4, 0, 13), //  another address: fails
+      ppc.mfcr(6),
+      ppc.lharx(3, 0, 11),
+      ppc.sthcx(4, 0, 11), //  stores
+      ppc.mfcr(7),
+      ppc.sthcx(4, 0, 11), //  the reservation ended: fails
+      ppc.mfcr(8),
+      ppc.lwarx(9, 0, 20), //  a device's register
+      ppc.stwcx(4, 0, 20), //  stores to the device
+      ppc.mfcr(10),
+      ppc.sc(),
+    ]);
+    const endian = arch === 'ppc64le' ? 'little' : 'big';
+    const DEVICE = 0xa000_0000n;
+    const writes: bigint[] = [];
+    machine.mmio.register({ name: 'register', base: DEVICE, size: 0x10, endian, read: () => 0x55, write: (_offset, _size, value) => { writes.push(BigInt(value)); } });
+    const results = [];
+    for (let pass = 0; pass < 2; pass++) { // the second pass runs every word from the cache
+      machine.write(DATA, 4, 0x1122_3344n, { endian });
+      vcpu.set('pc', CODE).set('r11', DATA).set('r12', 1n).set('r13', DATA).set('r20', DEVICE).set('r4', 0xa5b6_c7d8n).set('cr', 0n).set('xer', 0x8000_0000n);
+      expect(vcpu.run(100)).toMatchObject({ reason: 'hypercall' });
+      results.push([...['r3', 'r5', 'r6', 'r7', 'r8', 'r9', 'r10'].map((name) => vcpu.get(name)), machine.read(DATA, 4, { endian })]);
+    }
+    expect(results[1]).toEqual(results[0]);
+    const SO = 0x1000_0000n, EQ = 0x2000_0000n;
+    const [r3, r5, r6, r7, r8, r9, r10, memory] = results[0]!;
+    expect([r5, r6, r7, r8, r10]).toEqual([SO, SO, EQ | SO, SO, EQ | SO]);
+    expect(r3).toBe(endian === 'big' ? 0x1122n : 0x3344n);
+    expect(r9).toBe(0x55n);
+    expect(memory).toBe(endian === 'big' ? 0xc7d8_3344n : 0x1122_c7d8n);
+    expect(writes).toEqual([0xa5b6_c7d8n, 0xa5b6_c7d8n]);
+  });
+
+  // lxvd2x/stxvd2x run as micro-ops on the TLB's hit path and through the full path off it
+  // (a misaligned doubleword misses): both keep the doublewords in address order.
+  it.each(['ppc64be', 'ppc64le'] as const)('%s: lxvd2x and stxvd2x on and off the TLB hit path', async (arch) => {
+    const xx1 = (xo: number, vsr: number, ra: number, rb: number) => ((31 << 26) | ((vsr & 31) << 21) | (ra << 16) | (rb << 11) | (xo << 1) | (vsr >> 5)) >>> 0;
+    const LXVD2X = 844, STXVD2X = 972;
+    const { machine, vcpu } = await guest(arch, [
+      ppc.ld(5, 0, 11), //               the TLB holds DATA for reading
+      ppc.std(5, 0, 11), //              and for writing
+      xx1(LXVD2X, 33, 0, 11), //         v1: aligned, a hit
+      xx1(LXVD2X, 34, 11, 12), //        v2: DATA + 4, a miss
+      xx1(STXVD2X, 33, 11, 13), //       v1 at DATA + 0x20
+      xx1(STXVD2X, 34, 11, 14), //       v2 at DATA + 0x34
+      ppc.sc(),
+    ]);
+    const little = arch === 'ppc64le';
+    const pattern = Uint8Array.from({ length: 24 }, (_, i) => 0x10 + i * 7);
+    const doubleword = (offset: number) => new DataView(pattern.buffer).getBigUint64(offset, little);
+    const results = [];
+    for (let pass = 0; pass < 2; pass++) { // the second pass runs every word from the cache
+      machine.writeBytes(DATA, pattern);
+      machine.writeBytes(DATA + 0x20n, new Uint8Array(0x30));
+      vcpu.set('pc', CODE).set('r11', DATA).set('r12', 4n).set('r13', 0x20n).set('r14', 0x34n).set('v1', 0n).set('v2', 0n);
+      expect(vcpu.run(100)).toMatchObject({ reason: 'hypercall' });
+      results.push([vcpu.get('v1'), vcpu.get('v2'), [...machine.readBytes(DATA + 0x20n, 0x30)]]);
+    }
+    expect(results[1]).toEqual(results[0]);
+    const [v1, v2, stored] = results[0] as [bigint, bigint, number[]];
+    expect(v1).toBe((doubleword(0) << 64n) | doubleword(8));
+    expect(v2).toBe((doubleword(4) << 64n) | doubleword(12));
+    expect(stored.slice(0, 16)).toEqual([...pattern.slice(0, 16)]);
+    expect(stored.slice(0x14, 0x24)).toEqual([...pattern.slice(4, 20)]);
   });
 });

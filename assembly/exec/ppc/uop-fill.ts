@@ -51,6 +51,20 @@ export const U_MFLR: u8 = 35;
 export const U_MFCTR: u8 = 36;
 /** The carrying adds: x + y + carry in, CA (and CA32) from them; aux picks x, y and the carry in. */
 export const U_CARRY_ADD: u8 = 37;
+export const U_CNTLZW: u8 = 38;
+export const U_CNTLZD: u8 = 39;
+// The divides (OE=0), results as arith.ts defines them (an invalid divide writes the dividend).
+export const U_DIVW: u8 = 61;
+export const U_DIVWU: u8 = 62;
+export const U_DIVD: u8 = 63;
+export const U_DIVDU: u8 = 64;
+/** lfd, lfdu, lfdx: the doubleword into FPR d (doubleword 0 of VSR d), as loadstore.ts loads it. */
+export const U_LOAD_F64: u8 = 65;
+/** stfd, stfdu, stfdx: FPR d's doubleword, raw. */
+export const U_STORE_F64: u8 = 66;
+/** lxvd2x, stxvd2x (64-bit implementations): VSR d's two doublewords in address order, on the TLB's hit path only (else the full path). */
+export const U_LOAD_VSX_D2: u8 = 67;
+export const U_STORE_VSX_D2: u8 = 68;
 // Ops that finish themselves.
 export const U_MTLR: u8 = 40;
 export const U_MTCTR: u8 = 41;
@@ -68,6 +82,10 @@ export const U_LOAD_S16: u8 = 50;
 export const U_LOAD_U32: u8 = 51;
 export const U_LOAD_S32: u8 = 52;
 export const U_LOAD_U64: u8 = 53;
+/** l?arx: a zero-extending indexed load (size in aux) that then holds the reservation on its address and size. */
+export const U_LOAD_RESERVE: u8 = 54;
+/** st?cx.: stores (size in aux) only while the reservation is held on its address and size; ends it, CR0 = 00 || stored || SO. */
+export const U_STORE_CONDITIONAL: u8 = 55;
 export const U_STORE_8: u8 = 56;
 export const U_STORE_16: u8 = 57;
 export const U_STORE_32: u8 = 58;
@@ -137,6 +155,10 @@ export function uopFill(entry: usize, raw: u32, word: u32, wide: bool): void {
     case 37: storeOp(entry, rt, ra, rb, simm, 4, A_UPDATE); break; // stwu
     case 38: storeOp(entry, rt, ra, rb, simm, 1, 0); break; // stb
     case 39: storeOp(entry, rt, ra, rb, simm, 1, A_UPDATE); break; // stbu
+    case 50: floatOp(entry, U_LOAD_F64, rt, ra, rb, simm, 0); break; //  lfd
+    case 51: floatOp(entry, U_LOAD_F64, rt, ra, rb, simm, A_UPDATE); break; // lfdu
+    case 54: floatOp(entry, U_STORE_F64, rt, ra, rb, simm, 0); break; // stfd
+    case 55: floatOp(entry, U_STORE_F64, rt, ra, rb, simm, A_UPDATE); break; // stfdu
     case 44: storeOp(entry, rt, ra, rb, simm, 2, 0); break; // sth
     case 45: storeOp(entry, rt, ra, rb, simm, 2, A_UPDATE); break; // sthu
     case 58: { // ld, ldu, lwa (64-bit implementations)
@@ -241,6 +263,22 @@ function opcode31(entry: usize, word: u32, wide: bool, rt: u32, ra: u32, rb: u32
     case 954: putRecordable(entry, word, U_EXTSB, ra, rt, 0); return true;
     case 922: putRecordable(entry, word, U_EXTSH, ra, rt, 0); return true;
     case 986: if (!wide) return false; putRecordable(entry, word, U_EXTSW, ra, rt, 0); return true;
+    case 26: if (rb != 0) return false; putRecordable(entry, word, U_CNTLZW, ra, rt, 0); return true;
+    case 58: if (!wide || rb != 0) return false; putRecordable(entry, word, U_CNTLZD, ra, rt, 0); return true;
+    case 491: putRecordable(entry, word, U_DIVW, rt, ra, rb); return true;
+    case 459: putRecordable(entry, word, U_DIVWU, rt, ra, rb); return true;
+    case 489: if (!wide) return false; putRecordable(entry, word, U_DIVD, rt, ra, rb); return true;
+    case 457: if (!wide) return false; putRecordable(entry, word, U_DIVDU, rt, ra, rb); return true;
+    // l?arx (the word's low bit is the EH hint) and st?cx. (Rc=1 only); the doubleword forms on 64-bit implementations.
+    case 52: put(entry, U_LOAD_RESERVE, rt, ra, rb, 0, 1); return true; //  lbarx
+    case 116: put(entry, U_LOAD_RESERVE, rt, ra, rb, 0, 2); return true; // lharx
+    case 20: put(entry, U_LOAD_RESERVE, rt, ra, rb, 0, 4); return true; //  lwarx
+    case 84: if (!wide) return false; put(entry, U_LOAD_RESERVE, rt, ra, rb, 0, 8); return true; // ldarx
+    case 694: case 726: case 150: case 214: { // stbcx., sthcx., stwcx., stdcx.
+      if (!rc || (xo == 214 && !wide)) return false;
+      put(entry, U_STORE_CONDITIONAL, rt, ra, rb, 0, xo == 694 ? 1 : xo == 726 ? 2 : xo == 150 ? 4 : 8);
+      return true;
+    }
     case 24: putRecordable(entry, word, U_SLW, ra, rt, rb); return true;
     case 536: putRecordable(entry, word, U_SRW, ra, rt, rb); return true;
     case 27: if (!wide) return false; putRecordable(entry, word, U_SLD, ra, rt, rb); return true;
@@ -253,6 +291,11 @@ function opcode31(entry: usize, word: u32, wide: bool, rt: u32, ra: u32, rb: u32
     case 0: case 32: { // cmp, cmpl
       if (rc) return false;
       put(entry, U_CMP, 0, ra, rb, 0, (rt >>> 2) | (xo == 32 ? A_UNSIGNED : 0) | (wide && (rt & 1) != 0 ? A_WIDE : 0));
+      return true;
+    }
+    case 844: case 972: { // lxvd2x, stxvd2x: XT = TX (the word's low bit) || T
+      if (!wide) return false;
+      put(entry, xo == 844 ? U_LOAD_VSX_D2 : U_STORE_VSX_D2, rt | ((word & 1) << 5), ra, rb, 0, 0);
       return true;
     }
     case 339: case 467: { // mfspr, mtspr of LR and CTR
@@ -281,6 +324,8 @@ function opcode31(entry: usize, word: u32, wide: bool, rt: u32, ra: u32, rb: u32
     case 407: storeOp(entry, rt, ra, rb, 0, 2, A_INDEXED); return true; // sthx
     case 151: storeOp(entry, rt, ra, rb, 0, 4, A_INDEXED); return true; // stwx
     case 149: if (!wide) return false; storeOp(entry, rt, ra, rb, 0, 8, A_INDEXED); return true; // stdx
+    case 599: floatOp(entry, U_LOAD_F64, rt, ra, rb, 0, A_INDEXED); return true; // lfdx
+    case 727: floatOp(entry, U_STORE_F64, rt, ra, rb, 0, A_INDEXED); return true; // stfdx
     default: return false;
   }
 }
@@ -304,4 +349,10 @@ function opcode31(entry: usize, word: u32, wide: bool, rt: u32, ra: u32, rb: u32
   if ((aux & A_UPDATE) != 0 && ra == 0) return;
   const op = size == 1 ? U_STORE_8 : size == 2 ? U_STORE_16 : size == 4 ? U_STORE_32 : U_STORE_64;
   put(entry, op, rt, ra, rb, imm, aux | size);
+}
+
+// An FP update form with RA = 0 is invalid: left to the full path (RA = FRT is valid).
+@inline function floatOp(entry: usize, op: u8, frt: u32, ra: u32, rb: u32, imm: u32, aux: u32): void {
+  if ((aux & A_UPDATE) != 0 && ra == 0) return;
+  put(entry, op, frt, ra, rb, imm, aux | 8);
 }

@@ -1,13 +1,14 @@
 // The decoded-instruction cache of the PowerPC interpreter: the hot forms (uop-fill.ts
-// lists them: integer loads and stores, add/subtract/multiply, the logical, rotate and
-// shift forms, compares, branches, LR/CTR moves, barriers) pre-decoded once into a 16-byte
+// lists them: integer and FP doubleword loads and stores, l?arx/st?cx., add/subtract/
+// multiply/divide, the logical, count, rotate and shift forms, compares, branches, LR/CTR
+// moves, barriers) pre-decoded once into a 16-byte
 // micro-op in a two-way set (uopSecondWay), keyed by the instruction's bytes themselves,
 // so an entry can never go stale (code rewritten by the guest or the host just misses).
 // Other fixed-point and vector words run through alu.ts's ppcFixedPoint; everything else
 // is U_GENERIC and takes the interpreter's full path. 64-bit and 32-bit implementations
 // share the ops: results, addresses written back, LR and CTR are narrowed to the
 // implementation's width.
-import { REC_UOPS, UOP_SIZE, UOP_ENTRIES, CPU_LR, CPU_CTR, CPU_XER } from "../../layout";
+import { REC_UOPS, UOP_SIZE, UOP_ENTRIES, CPU_VSR, CPU_LR, CPU_CTR, CPU_XER, CPU_RESERVE_ADDR, CPU_RESERVE_SIZE, CPU_RESERVE_VALID } from "../../layout";
 import { EXIT_NONE } from "../../exits";
 import { record } from "../../machine";
 import { cpu, setCpu, cr, setCr } from "../../cpu/regs";
@@ -20,7 +21,9 @@ import {
   U_ANDC, U_ORC, U_NAND, U_EQV, U_EXTSB, U_EXTSH, U_EXTSW, U_RLW, U_RLWNM, U_RLWIMI, U_RLD, U_RLDIMI, U_SLW, U_SRW,
   U_SLD, U_SRD, U_SRAWI, U_SRADI, U_MULLW, U_MULLD, U_MULLI, U_MFLR, U_MFCTR, U_CARRY_ADD, U_MTLR, U_MTCTR, U_CMPI, U_CMP, U_B,
   U_BC, U_BCLR, U_BCCTR, U_LOAD_U8, U_LOAD_U16, U_LOAD_S16, U_LOAD_U32, U_LOAD_S32, U_LOAD_U64, U_STORE_8, U_STORE_16,
-  U_STORE_32, U_STORE_64, U_BARRIER, U_RECORD, A_UPDATE, A_INDEXED, A_WIDE, A_UNSIGNED, A_LINK, A_ABSOLUTE, A_COMPLEMENT,
+  U_STORE_32, U_STORE_64, U_BARRIER, U_CNTLZW, U_CNTLZD, U_DIVW, U_DIVWU, U_DIVD, U_DIVDU, U_LOAD_RESERVE,
+  U_STORE_CONDITIONAL, U_LOAD_F64, U_STORE_F64, U_LOAD_VSX_D2, U_STORE_VSX_D2,
+  U_RECORD, A_UPDATE, A_INDEXED, A_WIDE, A_UNSIGNED, A_LINK, A_ABSOLUTE, A_COMPLEMENT,
   A_CARRY_ONE, A_CARRY_CA,
 } from "./uop-fill";
 
@@ -124,7 +127,13 @@ function writeOffPath(ea: u64, size: u32, value: u64, bigEndian: bool, at: u64):
   uopStatus = accessExit != EXIT_NONE ? accessExit : U_BLOCK_END;
 }
 
-@inline function loadAndGo(regs: usize, at: u64, rt: u32, ra: u32, rb: u32, imm: u64, aux: u32, size: u32, signed: bool, bigEndian: bool, width: u64): u64 {
+/** FPR n: doubleword 0 of VSR n. */
+@inline function fprAddress(n: u32): usize {
+  return record + CPU_VSR + (n << 4);
+}
+
+// With `fp`, rt names an FPR (the access is a doubleword, stored raw).
+@inline function loadAndGo(regs: usize, at: u64, rt: u32, ra: u32, rb: u32, imm: u64, aux: u32, size: u32, signed: bool, bigEndian: bool, width: u64, fp: bool = false): u64 {
   const ea = effectiveAddress(regs, ra, rb, imm, aux) & width;
   const host = tlbLookup(TLB_READ, ea, size);
   let value: u64;
@@ -134,14 +143,15 @@ function writeOffPath(ea: u64, size: u32, value: u64, bigEndian: bool, at: u64):
     value = readOffPath(ea, size, bigEndian, at);
     if (uopStatus != U_BLOCK_END) return at;
   }
-  setRegister(regs, rt, signed ? signExtend(value, size) & width : value);
+  if (fp) store<u64>(fprAddress(rt), value);
+  else setRegister(regs, rt, signed ? signExtend(value, size) & width : value);
   if ((aux & A_UPDATE) != 0) setRegister(regs, ra, ea);
   return (at + 4) & width;
 }
 
-@inline function storeAndGo(regs: usize, at: u64, rt: u32, ra: u32, rb: u32, imm: u64, aux: u32, size: u32, bigEndian: bool, width: u64): u64 {
+@inline function storeAndGo(regs: usize, at: u64, rt: u32, ra: u32, rb: u32, imm: u64, aux: u32, size: u32, bigEndian: bool, width: u64, fp: bool = false): u64 {
   const ea = effectiveAddress(regs, ra, rb, imm, aux) & width;
-  const value = register(regs, rt);
+  const value = fp ? load<u64>(fprAddress(rt)) : register(regs, rt);
   const host = tlbLookup(TLB_WRITE, ea, size);
   if (host != 0) {
     const raw = swapIf(value, size, bigEndian);
@@ -155,6 +165,94 @@ function writeOffPath(ea: u64, size: u32, value: u64, bigEndian: bool, at: u64):
   }
   if ((aux & A_UPDATE) != 0) setRegister(regs, ra, ea);
   return (at + 4) & width;
+}
+
+/** l?arx (as loadstore.ts runs it): the zero-extended value at (a|0) + (b) into d, then the reservation on that address and size. */
+function loadReserve(regs: usize, at: u64, rt: u32, ra: u32, rb: u32, size: u32, bigEndian: bool, width: u64): u64 {
+  const ea = ((ra == 0 ? 0 : register(regs, ra)) + register(regs, rb)) & width;
+  const host = tlbLookup(TLB_READ, ea, size);
+  let value: u64;
+  if (host != 0) {
+    value = swapIf(hostValue(host, size), size, bigEndian);
+  } else {
+    value = readOffPath(ea, size, bigEndian, at);
+    if (uopStatus != U_BLOCK_END) return at;
+  }
+  setRegister(regs, rt, value);
+  setCpu(CPU_RESERVE_ADDR, ea);
+  store<u32>(record + CPU_RESERVE_SIZE, size);
+  store<u32>(record + CPU_RESERVE_VALID, 1);
+  return (at + 4) & width;
+}
+
+/** st?cx. (as loadstore.ts runs it): stores (s) only while the reservation covers (a|0) + (b) with this size; then no reservation, CR0 = 00 || stored || SO. */
+function storeConditional(regs: usize, at: u64, rs: u32, ra: u32, rb: u32, size: u32, bigEndian: bool, width: u64): u64 {
+  const ea = ((ra == 0 ? 0 : register(regs, ra)) + register(regs, rb)) & width;
+  const held = load<u32>(record + CPU_RESERVE_VALID) != 0 && cpu(CPU_RESERVE_ADDR) == ea && load<u32>(record + CPU_RESERVE_SIZE) == size;
+  if (held) {
+    const value = register(regs, rs);
+    const host = tlbLookup(TLB_WRITE, ea, size);
+    if (host != 0) {
+      const raw = swapIf(value, size, bigEndian);
+      if (size == 8) store<u64>(host, raw);
+      else if (size == 4) store<u32>(host, <u32>raw);
+      else if (size == 2) store<u16>(host, <u16>raw);
+      else store<u8>(host, <u8>raw);
+    } else {
+      writeOffPath(ea, size, value, bigEndian, at);
+      if (uopStatus != U_BLOCK_END) return at; // not stored: the reservation stays, as the full path leaves it
+    }
+  }
+  store<u32>(record + CPU_RESERVE_VALID, 0);
+  setCr((cr() & 0x0fff_ffff) | (((held ? 2 : 0) | ((cpu(CPU_XER) & 0x8000_0000) != 0 ? 1 : 0)) << 28));
+  return (at + 4) & width;
+}
+
+/**
+ * lxvd2x (as vsx.ts runs it): the doublewords at (a|0) + (b) and 8 after into VSR xt's
+ * doublewords 0 and 1, each in the guest's byte order. Off the TLB's hit path (a fill,
+ * MMIO, a page crossed) it changes nothing and takes the full path.
+ */
+function loadVsxPair(regs: usize, at: u64, xt: u32, ra: u32, rb: u32, bigEndian: bool, width: u64): u64 {
+  const ea = ((ra == 0 ? 0 : register(regs, ra)) + register(regs, rb)) & width;
+  const first = tlbLookup(TLB_READ, ea, 8);
+  const second = first != 0 ? tlbLookup(TLB_READ, (ea + 8) & width, 8) : 0;
+  if (second == 0) {
+    uopStatus = U_GENERIC_EXIT;
+    return at;
+  }
+  const vsr = record + CPU_VSR + (xt << 4);
+  store<u64>(vsr, swapIf(load<u64>(first), 8, bigEndian));
+  store<u64>(vsr, swapIf(load<u64>(second), 8, bigEndian), 8);
+  return (at + 4) & width;
+}
+
+/** stxvd2x: VSR xs's doublewords 0 and 1 at (a|0) + (b) and 8 after; off the hit path, the full path. */
+function storeVsxPair(regs: usize, at: u64, xs: u32, ra: u32, rb: u32, bigEndian: bool, width: u64): u64 {
+  const ea = ((ra == 0 ? 0 : register(regs, ra)) + register(regs, rb)) & width;
+  const first = tlbLookup(TLB_WRITE, ea, 8);
+  const second = first != 0 ? tlbLookup(TLB_WRITE, (ea + 8) & width, 8) : 0;
+  if (second == 0) {
+    uopStatus = U_GENERIC_EXIT;
+    return at;
+  }
+  const vsr = record + CPU_VSR + (xs << 4);
+  store<u64>(first, swapIf(load<u64>(vsr), 8, bigEndian));
+  store<u64>(second, swapIf(load<u64>(vsr, 8), 8, bigEndian));
+  return (at + 4) & width;
+}
+
+/** divw, divwu (arith.ts's divideWord, OE=0): the word quotient zero-extended; an invalid divide (by 0, or the most negative word by -1) writes the dividend's word. */
+@inline function divideWord(a: u64, b: u64, signed: bool): u64 {
+  const n = a & 0xffff_ffff, d = b & 0xffff_ffff;
+  if (d == 0 || (signed && n == 0x8000_0000 && d == 0xffff_ffff)) return n;
+  return signed ? <u64>(<i32>n / <i32>d) & 0xffff_ffff : n / d;
+}
+
+/** divd, divdu (as arith.ts, OE=0): an invalid divide writes the dividend. */
+@inline function divideDoubleword(a: u64, b: u64, signed: bool): u64 {
+  if (b == 0 || (signed && a == 0x8000_0000_0000_0000 && b == 0xffff_ffff_ffff_ffff)) return a;
+  return signed ? <u64>(<i64>a / <i64>b) : a / b;
 }
 
 @inline function swapIf(value: u64, size: u32, bigEndian: bool): u64 {
@@ -247,6 +345,10 @@ export function uopSetReportLoops(on: bool): void {
     case U_STORE_16: return storeAndGo(regs, at, d, ra, rb, imm, aux, 2, bigEndian, width);
     case U_STORE_32: return storeAndGo(regs, at, d, ra, rb, imm, aux, 4, bigEndian, width);
     case U_STORE_64: return storeAndGo(regs, at, d, ra, rb, imm, aux, 8, bigEndian, width);
+    case U_LOAD_VSX_D2: return loadVsxPair(regs, at, d, ra, rb, bigEndian, width);
+    case U_STORE_VSX_D2: return storeVsxPair(regs, at, d, ra, rb, bigEndian, width);
+    case U_LOAD_F64: return loadAndGo(regs, at, d, ra, rb, imm, aux, 8, false, bigEndian, width, true);
+    case U_STORE_F64: return storeAndGo(regs, at, d, ra, rb, imm, aux, 8, bigEndian, width, true);
     case U_ADDI: r = register(regs, ra) + imm; break;
     case U_LI: r = imm; break;
     case U_ADD: r = register(regs, ra) + register(regs, rb); break;
@@ -320,6 +422,14 @@ export function uopSetReportLoops(on: bool): void {
       r = carryingAdd(x, (aux & A_INDEXED) != 0 ? register(regs, rb) : imm, carry, wide);
       break;
     }
+    case U_CNTLZW: r = <u64>clz<u32>(<u32>register(regs, ra)); break;
+    case U_CNTLZD: r = clz<u64>(register(regs, ra)); break;
+    case U_DIVW: r = divideWord(register(regs, ra), register(regs, rb), true); break;
+    case U_DIVWU: r = divideWord(register(regs, ra), register(regs, rb), false); break;
+    case U_DIVD: r = divideDoubleword(register(regs, ra), register(regs, rb), true); break;
+    case U_DIVDU: r = divideDoubleword(register(regs, ra), register(regs, rb), false); break;
+    case U_LOAD_RESERVE: return loadReserve(regs, at, d, ra, rb, aux, bigEndian, width);
+    case U_STORE_CONDITIONAL: return storeConditional(regs, at, d, ra, rb, aux, bigEndian, width);
     case U_MFLR: r = cpu(CPU_LR); break;
     case U_MFCTR: r = cpu(CPU_CTR); break;
     case U_MTLR: setCpu(CPU_LR, register(regs, ra) & width); return next;
