@@ -19,8 +19,9 @@ import { setPc } from "../cpu/regs";
 import { physRead, physWrite, physBlock, ramBlock, ramLookup, BLOCK_LOAD, mmioLoad, mmioStore, mmioLoadHinted, mmioStoreHinted, mmioExit, mmioHint, scratchHinted, builtinHint } from "../mem/access";
 import {
   tlbTranslate, tlbLookup, tlbFill, tlbMarkedEntry, tlbMarkHint, markedAddress, tlbSetMmioHint, TLB_READ, TLB_WRITE, mmuOn,
-  walkFaulted, walkedPage, mmioMarked, markedHint, physicalLimit, deviceHintsCurrent,
+  walkFaulted, walkedPage, mmioMarked, markedHint, physicalLimit, deviceHintsCurrent, tlbDirectHost,
 } from "../mmu/tlb";
+import { mmioCounter } from "../mem/mmio-record";
 import { a64AddressSizeFault } from "../mmu/a64-walk";
 
 /** EXIT_NONE, or the exit of the last access that did not complete. */
@@ -57,15 +58,19 @@ export const PC_IN_RECORD: u64 = 1;
 
 /**
  * readValue of an access whose TLB lookup missed (a micro-op's own lookup, or
- * readValue's): through the page's MMIO mark straight to the device its hint names (a
- * built-in scratch device's registers read in place), or a fill and the lookup
- * again, or the slow path.
+ * readValue's): a direct mark's scratch bytes in place, or through the page's MMIO mark
+ * straight to the device its hint names (a built-in scratch device's registers read in
+ * place), or a fill and the lookup again, or the slow path.
  */
 export function readMissed(address: u64, size: u32, bigEndian: bool, at: u64): u64 {
   const ea = address & addressMask;
-  const marked = tlbMarkedEntry(TLB_READ, ea, size);
+  const direct = tlbDirectHost(TLB_READ, ea, size);
+  const marked = direct != 0 ? 0 : tlbMarkedEntry(TLB_READ, ea, size);
   let raw: u64;
-  if (marked != 0) {
+  if (direct != 0) {
+    raw = loadHost(direct, size);
+    countDirect(ea);
+  } else if (marked != 0) {
     const scratch = markedScratch(marked, ea, size);
     if (scratch != 0) {
       raw = loadHost(scratch, size);
@@ -96,6 +101,16 @@ export function readMissed(address: u64, size: u32, bigEndian: bool, at: u64): u
   else if (size == 4) store<u32>(host, <u32>raw);
   else if (size == 2) store<u16>(host, <u16>raw);
   else store<u8>(host, <u8>raw);
+}
+
+/**
+ * An access at `ea` through a direct mark (mmu/tlb.ts tlbDirectHost: a scratch device's
+ * bytes, read or written in place): named and counted as markedScratch's.
+ */
+@inline export function countDirect(ea: u64): void {
+  store<u64>(record + REC_MMIO_VA, ea);
+  const counter = mmioCounter();
+  store<u64>(counter, load<u64>(counter) + 1);
 }
 
 /**
@@ -342,6 +357,12 @@ export function deviceMemory(address: u64): bool {
 export function writeMissed(address: u64, size: u32, value: u64, bigEndian: bool, at: u64): void {
   const ea = address & addressMask;
   const raw = bigEndian ? swap(value, size) : value;
+  const direct = tlbDirectHost(TLB_WRITE, ea, size);
+  if (direct != 0) {
+    storeHost(direct, size, raw);
+    countDirect(ea);
+    return;
+  }
   const marked = tlbMarkedEntry(TLB_WRITE, ea, size);
   if (marked != 0) {
     const scratch = markedScratch(marked, ea, size);
