@@ -335,6 +335,15 @@ export function tlbFill(kind: u32, va: u64): bool {
  */
 function markMmio(entry: usize, kind: u32, tag: u64, physical: u64): void {
   const mark = tag | TLB_MMIO;
+  // A direct mark of the same page and context: its scratch device holds the whole page,
+  // so this kind is direct too (the addend stays), and a page read and written in turn
+  // does not drop one kind's mark at each access of the other.
+  const direct = mark | TLB_SCRATCH;
+  if (kind != TLB_E_FETCH && (load<u64>(entry, TLB_E_READ) == direct || load<u64>(entry, TLB_E_WRITE) == direct)) {
+    store<u64>(entry + kind, direct);
+    markedHint = 0;
+    return;
+  }
   // Marks of the same page and context share the physical page: they stay.
   if (load<u64>(entry, TLB_E_READ) != mark) store<u64>(entry, TLB_INVALID, TLB_E_READ);
   if (load<u64>(entry, TLB_E_WRITE) != mark) store<u64>(entry, TLB_INVALID, TLB_E_WRITE);
