@@ -5,7 +5,7 @@
 // decodes part of the page, not past the page or at a refused width, not after a handler
 // put RAM over the page, and that values, bytes and MMIO counts are those the accesses define.
 import { describe, expect, it } from 'vitest';
-import { Machine, Vcpu, A64Program, A64PageTables, a64 } from '../dist/src/index.js';
+import { Machine, Vcpu, A64Program, A64PageTables, PpcProgram, a64, ppc } from '../dist/src/index.js';
 
 const CODE = 0x10_0000;
 const TABLES = 0x20_0000;
@@ -163,6 +163,32 @@ describe('guest accesses to a page a scratch device holds whole (direct TLB mark
       expect(vcpu.get('x8'), `jit ${jit}`).toBe(BigInt(scratchRounds * 0x11 + (ROUNDS - scratchRounds) * 0x22));
       // Every switch store, the first load up to the switch's round, the second load before it.
       expect(counted, `jit ${jit}`).toBe(BigInt(ROUNDS + (scratchRounds + 1) + scratchRounds));
+    }
+  });
+
+  it('serve PowerPC lwz/stw (and the other sizes) the same way, interpreted and compiled', async () => {
+    for (const jit of [false, true]) {
+      for (const arch of ['ppc64be', 'ppc64le'] as const) {
+        const machine = await Machine.create({ arenaBytes: 4 << 20, jit });
+        machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: CODE, memorySize: 0x1000, userspaceAddr: machine.allocateBacking(0x1000) });
+        const scratch = machine.addBuiltinDevice({ kind: 'scratch', base: PAGE, size: 0x1000 });
+        // Each round: stw/sth/stb/std r5 at r13 + 0/8/16/24, then the loads back into r6..r9, r5 += 1.
+        const program = new PpcProgram().emit(ppc.li(0, ROUNDS), ppc.mtctr(0)).label('loop')
+          .emit(ppc.stw(5, 0, 13), ppc.sth(5, 8, 13), ppc.stb(5, 16, 13), ppc.std(5, 24, 13))
+          .emit(ppc.lwz(6, 0, 13), ppc.lhz(7, 8, 13), ppc.lbz(8, 16, 13), ppc.ld(9, 24, 13), ppc.addi(5, 5, 1))
+          .branchTo(ppc.bdnz, 'loop').emit(ppc.sc());
+        machine.writeBytes(CODE, program.bytes(arch === 'ppc64be' ? 'big' : 'little'));
+        const vcpu = new Vcpu(machine, 0, arch).set('pc', BigInt(CODE)).set('r5', 0x1122_3344_5566_7700n).set('r13', BigInt(PAGE + 0x40));
+        const before = vcpu.core.counters().mmio;
+        let exit;
+        for (let run = 0; run < 200 && (exit = vcpu.run(97)).reason === 'budget'; run++);
+        const where = `jit ${jit}, ${arch}`;
+        expect(exit!.reason, where).toBe('hypercall');
+        const last = 0x1122_3344_5566_7700n + BigInt(ROUNDS - 1);
+        expect([vcpu.get('r6'), vcpu.get('r7'), vcpu.get('r8'), vcpu.get('r9')], where).toEqual([last & 0xffff_ffffn, last & 0xffffn, last & 0xffn, last]);
+        expect([...machine.backing(scratch + 0x40 + 24, 8)], where).toEqual(bytesOf(last, 8, arch === 'ppc64be'));
+        expect(vcpu.core.counters().mmio - before, where).toBe(BigInt(ROUNDS * 8));
+      }
     }
   });
 });

@@ -29,7 +29,7 @@ import { CAUSE_UNMAPPED } from "../exits";
 import { tlb, tlbMask, record } from "../machine";
 import { ramAddress, lastSlotFlags, lastSlotDirtyLogged, missCause } from "../mem/slots";
 import { scratchPageHost } from "../mem/builtin";
-import { shootSync } from "./shootdown";
+import { shootSync, shootSynced } from "./shootdown";
 import { walk, walkedLarge, WALK_FAULT, WALKER_A64 } from "./walk";
 import { a64AddressSizeFault } from "./a64-walk";
 
@@ -210,6 +210,16 @@ let filledUnder: u32 = 0;
   tlbFlushAll();
   filledUnder = generation;
   return true;
+}
+
+/**
+ * Whether tlbSync would now drop nothing: the slot table is the one the entries were
+ * filled under and no invalidation was posted since the last sync. A micro-op whose
+ * device handler left this true goes on with the block (its TLB is still in sync).
+ */
+@inline export function tlbSynced(): bool {
+  // Acquire, as tlbSync's: a new table or post seen here ends the block, whose next start syncs.
+  return atomic.load<u32>(CONTROL_BASE + CTRL_SLOT_GEN) == filledUnder && shootSynced();
 }
 
 export function tlbFlushAll(): void {

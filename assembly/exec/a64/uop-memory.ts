@@ -7,8 +7,8 @@
 // counted, and a built-in scratch device behind the page's MMIO mark is served here, its
 // registers as RAM (the access counted): the block goes on (nothing the run loop holds
 // can change); another device behind the mark (current hints) is called through
-// markedDeviceRead/markedDeviceWrite, and the block goes on unless its handler changed
-// the slot table or posted an invalidation (mapKept), as a compiled loop's does.
+// markedDeviceRead/markedDeviceWrite, and the block goes on while the TLB is still in
+// sync (mapKept: no slot table change, no invalidation posted), as a compiled loop's does.
 //
 // Entry (uop-alu.ts's shape): 5 rt u8 · 6 rn u8 · 7 M_* flags u8, then
 //   immediate forms: 8 offset before the access i16 · 10 added after it (writeback) i16 · 12 rt2 u8 (pairs)
