@@ -292,7 +292,9 @@ export const MODE_ARM: u32 = 8; //      an ARM guest (else PowerPC)
 // address-space context it was filled under (bits 4-9; 0 with the MMU off), or
 // TLB_INVALID. A hit is `tag == (va & (page mask | size-1)) | context` (so unaligned
 // accesses miss), then host = va + addend (QEMU's CPUTLBEntry). A tag with TLB_MMIO
-// set never hits: its page is no RAM, and the addend field holds the physical page.
+// set never hits: its page is no RAM, and the addend field holds the physical page,
+// unless TLB_SCRATCH is set too (TLB_DIRECT_MARK): a page one built-in scratch device
+// holds whole, whose addend is then RAM's (host = va + addend) and each access counted.
 export const TLB_ENTRY_SIZE: u32 = 32;
 export const TLB_E_READ: u32 = 0;
 export const TLB_E_WRITE: u32 = 8;
@@ -302,6 +304,8 @@ export const TLB_INVALID: u64 = 0xffff_ffff_ffff_ffff;
 export const TLB_CONTEXT_SHIFT: u32 = 4;
 export const TLB_CONTEXT_MASK: u64 = 0x3f0;
 export const TLB_MMIO: u64 = 0x800;
+export const TLB_SCRATCH: u64 = 0x400;
+export const TLB_DIRECT_MARK: u64 = TLB_MMIO | TLB_SCRATCH;
 export const TLB_MIN_ENTRIES: u32 = 16;
 export const TLB_MAX_ENTRIES: u32 = 65536;
 

@@ -12,15 +12,16 @@
 // With the AArch64 MMU off the PA size bounds addresses first (tlb.ts physicalLimit):
 // an access reaching 2^48 is an Address size fault, nothing of it performed, so
 // nothing there wraps.
-import { REC_DATA, REC_EXIT, REC_FAULT_KIND, REC_MMIO_VA, CPU_MODE, MODE_LE, PAGE_SIZE, CONTROL_BASE, CTRL_SLOT_GEN, CTRL_SHOOT_SEQ } from "../layout";
+import { REC_DATA, REC_EXIT, REC_FAULT_KIND, REC_MMIO_VA, CPU_MODE, MODE_LE, PAGE_SIZE } from "../layout";
 import { EXIT_NONE, EXIT_FAULT, FAULT_TRANSLATION } from "../exits";
 import { record } from "../machine";
 import { setPc } from "../cpu/regs";
 import { physRead, physWrite, physBlock, ramBlock, ramLookup, BLOCK_LOAD, mmioLoad, mmioStore, mmioLoadHinted, mmioStoreHinted, mmioExit, mmioHint, scratchHinted, builtinHint } from "../mem/access";
 import {
   tlbTranslate, tlbLookup, tlbFill, tlbMarkedEntry, tlbMarkHint, markedAddress, tlbSetMmioHint, TLB_READ, TLB_WRITE, mmuOn,
-  walkFaulted, walkedPage, mmioMarked, markedHint, physicalLimit, deviceHintsCurrent,
+  walkFaulted, walkedPage, mmioMarked, markedHint, physicalLimit, deviceHintsCurrent, tlbDirectHost, tlbSynced,
 } from "../mmu/tlb";
+import { mmioCounter } from "../mem/mmio-record";
 import { a64AddressSizeFault } from "../mmu/a64-walk";
 
 /** EXIT_NONE, or the exit of the last access that did not complete. */
@@ -57,15 +58,19 @@ export const PC_IN_RECORD: u64 = 1;
 
 /**
  * readValue of an access whose TLB lookup missed (a micro-op's own lookup, or
- * readValue's): through the page's MMIO mark straight to the device its hint names (a
- * built-in scratch device's registers read in place), or a fill and the lookup
- * again, or the slow path.
+ * readValue's): a direct mark's scratch bytes in place, or through the page's MMIO mark
+ * straight to the device its hint names (a built-in scratch device's registers read in
+ * place), or a fill and the lookup again, or the slow path.
  */
 export function readMissed(address: u64, size: u32, bigEndian: bool, at: u64): u64 {
   const ea = address & addressMask;
-  const marked = tlbMarkedEntry(TLB_READ, ea, size);
+  const direct = tlbDirectHost(TLB_READ, ea, size);
+  const marked = direct != 0 ? <usize>0 : tlbMarkedEntry(TLB_READ, ea, size);
   let raw: u64;
-  if (marked != 0) {
+  if (direct != 0) {
+    raw = loadHost(direct, size);
+    countDirect(ea);
+  } else if (marked != 0) {
     const scratch = markedScratch(marked, ea, size);
     if (scratch != 0) {
       raw = loadHost(scratch, size);
@@ -96,6 +101,16 @@ export function readMissed(address: u64, size: u32, bigEndian: bool, at: u64): u
   else if (size == 4) store<u32>(host, <u32>raw);
   else if (size == 2) store<u16>(host, <u16>raw);
   else store<u8>(host, <u8>raw);
+}
+
+/**
+ * An access at `ea` through a direct mark (mmu/tlb.ts tlbDirectHost: a scratch device's
+ * bytes, read or written in place): named and counted as markedScratch's.
+ */
+@inline export function countDirect(ea: u64): void {
+  store<u64>(record + REC_MMIO_VA, ea);
+  const counter = mmioCounter();
+  store<u64>(counter, load<u64>(counter) + 1);
 }
 
 /**
@@ -140,40 +155,34 @@ function markedWrite(entry: usize, ea: u64, size: u32, raw: u64): void {
 // A64 micro-ops whose own lookup met the page's MMIO mark with current device hints
 // (not a scratch device's registers) call these instead of readMissed/writeMissed: the
 // device in one call, as markedRead/markedWrite (a JS device's entry called inline), no
-// second look-up. The block goes on when the access completed and mapKept: the handler
-// neither changed the slot table nor posted an invalidation (as a compiled loop checks),
-// so the run loop's TLB is still in sync.
+// second look-up. The block goes on when the access completed and mapKept: the TLB is
+// still in sync (tlbSynced: no slot table change and no invalidation posted, by the
+// handler or anyone, since the block's start synced it), as a compiled loop checks.
 
-/** After markedDeviceRead/markedDeviceWrite: whether the slot table and the posted invalidations are as before the access. */
+/** After markedDeviceRead/markedDeviceWrite: whether the TLB is still in sync (tlbSynced). */
 export let mapKept = false;
-
-@inline function mapStamp(): u64 {
-  return <u64>atomic.load<u32>(CONTROL_BASE + CTRL_SLOT_GEN) << 32 | <u64>atomic.load<u32>(CONTROL_BASE + CTRL_SHOOT_SEQ);
-}
 
 /** readMissed of an access through the MMIO mark at TLB entry `entry` whose hints are current; sets accessExit and mapKept. */
 export function markedDeviceRead(entry: usize, ea: u64, size: u32, bigEndian: bool, at: u64): u64 {
-  const before = mapStamp();
   setPc(at);
   store<u64>(record + REC_MMIO_VA, ea);
   const hint = tlbMarkHint(entry, false);
   const raw = mmioLoadHinted(markedAddress(entry, ea), size, hint);
   accessExit = mmioExit;
   if (mmioHint != hint) tlbSetMmioHint(TLB_READ, ea, mmioHint);
-  mapKept = mapStamp() == before;
+  mapKept = tlbSynced();
   if (accessExit != EXIT_NONE) return 0;
   return bigEndian ? swap(raw, size) : raw;
 }
 
 /** writeMissed of an access through the MMIO mark at TLB entry `entry` whose hints are current; as markedDeviceRead. */
 export function markedDeviceWrite(entry: usize, ea: u64, size: u32, value: u64, bigEndian: bool, at: u64): void {
-  const before = mapStamp();
   setPc(at);
   store<u64>(record + REC_MMIO_VA, ea);
   const hint = tlbMarkHint(entry, false);
   accessExit = mmioStoreHinted(markedAddress(entry, ea), size, bigEndian ? swap(value, size) : value, hint);
   if (mmioHint != hint) tlbSetMmioHint(TLB_WRITE, ea, mmioHint);
-  mapKept = mapStamp() == before;
+  mapKept = tlbSynced();
 }
 
 /** The MMU-on case of a miss: a walk fault ends the instruction with a translation fault. */
@@ -342,6 +351,12 @@ export function deviceMemory(address: u64): bool {
 export function writeMissed(address: u64, size: u32, value: u64, bigEndian: bool, at: u64): void {
   const ea = address & addressMask;
   const raw = bigEndian ? swap(value, size) : value;
+  const direct = tlbDirectHost(TLB_WRITE, ea, size);
+  if (direct != 0) {
+    storeHost(direct, size, raw);
+    countDirect(ea);
+    return;
+  }
   const marked = tlbMarkedEntry(TLB_WRITE, ea, size);
   if (marked != 0) {
     const scratch = markedScratch(marked, ea, size);

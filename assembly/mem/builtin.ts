@@ -4,7 +4,7 @@
 // memory, so every vCPU thread sees one device.
 import {
   CONTROL_BASE, CTRL_BUILTIN_COUNT, CTRL_BUILTINS, BUILTIN_MAX, BUILTIN_ENTRY_SIZE, BUILTIN_E_BASE, BUILTIN_E_SIZE,
-  BUILTIN_E_KIND, BUILTIN_E_AS, BUILTIN_E_STATE, BUILTIN_SCRATCH, BUILTIN_COUNTER, BUILTIN_WASM, BUILTIN_E_WASM,
+  BUILTIN_E_KIND, BUILTIN_E_AS, BUILTIN_E_STATE, BUILTIN_SCRATCH, BUILTIN_COUNTER, BUILTIN_WASM, BUILTIN_E_WASM, PAGE_SIZE,
 } from "../layout";
 import { CAUSE_UNMAPPED } from "../exits";
 import { wasmDeviceAccess, wasmDeviceRegister } from "./wasm-device";
@@ -141,4 +141,22 @@ export function builtinAccessAt(index: u32, as: u32, gpa: u64, size: u32, write:
   // A Wasm device: only an access it takes as one register (its width, aligned); others are split the general way.
   const widths = (load<u32>(entry, BUILTIN_E_WASM) >>> 16) & 0xf;
   return kind == BUILTIN_WASM && (widths & size) != 0 && (<u32>offset & (size - 1)) == 0 ? entry : 0;
+}
+
+/**
+ * The memory address of the bytes behind guest-physical page `page` (address space 0)
+ * when built-in device `index` is a scratch device holding the whole page (every access
+ * there is that device's: the host refuses built-in devices that overlap); else 0.
+ * Entries are never rewritten or removed, so the answer holds until the slot table
+ * changes (a TLB flush).
+ */
+export function scratchPageHost(index: u32, page: u64): usize {
+  // Acquire, as builtinAccess: only published entries are read.
+  if (index >= min<u32>(atomic.load<u32>(CONTROL_BASE + CTRL_BUILTIN_COUNT), BUILTIN_MAX)) return 0;
+  const entry: usize = CONTROL_BASE + CTRL_BUILTINS + index * BUILTIN_ENTRY_SIZE;
+  const offset = page - load<u64>(entry, BUILTIN_E_BASE);
+  const length = load<u64>(entry, BUILTIN_E_SIZE);
+  if (load<u32>(entry, BUILTIN_E_KIND) != BUILTIN_SCRATCH || load<u32>(entry, BUILTIN_E_AS) != 0) return 0;
+  if (offset >= length || length - offset < <u64>PAGE_SIZE) return 0;
+  return <usize>load<u32>(entry, BUILTIN_E_STATE) + <usize>offset;
 }

@@ -36,6 +36,12 @@ let seen: u32 = 0;
   return CONTROL_BASE + CTRL_SHOOT_RING + (seq & (SHOOT_RING_SIZE - 1)) * SHOOT_ENTRY_SIZE;
 }
 
+/** Whether no invalidation was posted since shootSync last dropped them (what it would drop now: none). */
+@inline export function shootSynced(): bool {
+  // Acquire, as shootSync's.
+  return atomic.load<u32>(SEQ) == seen;
+}
+
 /** Drops what other vCPUs posted since the last call and acks; true if there was a post. Call where tlbSync is called (tlb.ts). */
 @inline export function shootSync(): bool {
   // Acquire: a post's ring entry is written before its sequence number is published.

@@ -5,7 +5,9 @@
 // mark (QEMU's TLB_MMIO): it never hits, but its physical page skips the walk and
 // the slot search on the way to the device, and its addend keeps, beside that page, a
 // hint naming the device the page's last access reached (QEMU's IOTLB names the
-// MemoryRegionSection): the access then goes straight to that device.
+// MemoryRegionSection): the access then goes straight to that device. A page a built-in
+// scratch device holds whole gets a direct mark (TLB_DIRECT_MARK) instead: its addend is
+// RAM's, so an access there is the tag compare, one count and the load or store.
 //
 // Tags carry the address-space context they were filled under: a small per-vCPU
 // table maps the guest's ASID or PID to a context number, so switching between
@@ -21,12 +23,13 @@
 import {
   CONTROL_BASE, CTRL_SLOT_GEN, PAGE_SIZE, TLB_ENTRY_SIZE, TLB_E_READ, TLB_E_WRITE, TLB_E_FETCH, TLB_E_ADDEND,
   TLB_INVALID, SLOT_READONLY, TLB_CONTEXT_SHIFT, TLB_CONTEXT_MASK, TLB_MMIO, TLB_CONTEXTS, REC_TLB_CONTEXTS,
-  REC_TLB_VICTIM, CTRL_DEVICE_GEN,
+  REC_TLB_VICTIM, CTRL_DEVICE_GEN, TLB_SCRATCH, TLB_DIRECT_MARK, JS_DEVICE_MAX,
 } from "../layout";
 import { CAUSE_UNMAPPED } from "../exits";
 import { tlb, tlbMask, record } from "../machine";
 import { ramAddress, lastSlotFlags, lastSlotDirtyLogged, missCause } from "../mem/slots";
-import { shootSync } from "./shootdown";
+import { scratchPageHost } from "../mem/builtin";
+import { shootSync, shootSynced } from "./shootdown";
 import { walk, walkedLarge, WALK_FAULT, WALKER_A64 } from "./walk";
 import { a64AddressSizeFault } from "./a64-walk";
 
@@ -209,6 +212,16 @@ let filledUnder: u32 = 0;
   return true;
 }
 
+/**
+ * Whether tlbSync would now drop nothing: the slot table is the one the entries were
+ * filled under and no invalidation was posted since the last sync. A micro-op whose
+ * device handler left this true goes on with the block (its TLB is still in sync).
+ */
+@inline export function tlbSynced(): bool {
+  // Acquire, as tlbSync's: a new table or post seen here ends the block, whose next start syncs.
+  return atomic.load<u32>(CONTROL_BASE + CTRL_SLOT_GEN) == filledUnder && shootSynced();
+}
+
 export function tlbFlushAll(): void {
   tlbEpoch++;
   memory.fill(tlb, 0xff, (tlbMask + 1) * TLB_ENTRY_SIZE);
@@ -332,6 +345,15 @@ export function tlbFill(kind: u32, va: u64): bool {
  */
 function markMmio(entry: usize, kind: u32, tag: u64, physical: u64): void {
   const mark = tag | TLB_MMIO;
+  // A direct mark of the same page and context: its scratch device holds the whole page,
+  // so this kind is direct too (the addend stays), and a page read and written in turn
+  // does not drop one kind's mark at each access of the other.
+  const direct = mark | TLB_SCRATCH;
+  if (kind != TLB_E_FETCH && (load<u64>(entry, TLB_E_READ) == direct || load<u64>(entry, TLB_E_WRITE) == direct)) {
+    store<u64>(entry + kind, direct);
+    markedHint = 0;
+    return;
+  }
   // Marks of the same page and context share the physical page: they stay.
   if (load<u64>(entry, TLB_E_READ) != mark) store<u64>(entry, TLB_INVALID, TLB_E_READ);
   if (load<u64>(entry, TLB_E_WRITE) != mark) store<u64>(entry, TLB_INVALID, TLB_E_WRITE);
@@ -358,9 +380,38 @@ function markMmio(entry: usize, kind: u32, tag: u64, physical: u64): void {
   return (load<u64>(entry, TLB_E_ADDEND) & PAGE_MASK) | (va & HINT_MASK);
 }
 
-/** Keeps device hint `hint` (below PAGE_SIZE) in the MMIO mark of `kind` at `va`, if the entry still holds that mark. */
+/**
+ * Keeps device hint `hint` (below PAGE_SIZE) in the MMIO mark of `kind` at `va`, if the
+ * entry still holds that mark. A hint naming a built-in scratch device that holds the
+ * whole physical page (scratchPageHost) turns the entry's marks of that page into direct
+ * marks instead (QEMU's IOTLB entry for RAM-like device memory): the addend then serves
+ * as RAM's (tlbDirectHost), for every kind the entry marked (they share the addend).
+ */
 export function tlbSetMmioHint(kind: u32, va: u64, hint: u32): void {
   const entry = entryFor(va, kind);
-  if (load<u64>(entry + kind) != ((va & PAGE_MASK) | contextTag | TLB_MMIO)) return;
-  store<u64>(entry, (load<u64>(entry, TLB_E_ADDEND) & PAGE_MASK) | <u64>hint, TLB_E_ADDEND);
+  const mark = (va & PAGE_MASK) | contextTag | TLB_MMIO;
+  if (load<u64>(entry + kind) != mark) return;
+  const physical = load<u64>(entry, TLB_E_ADDEND) & PAGE_MASK;
+  const scratch = hint - 1 < JS_DEVICE_MAX - 1 ? scratchPageHost(hint - 1, physical) : 0;
+  if (scratch == 0) {
+    store<u64>(entry, physical | <u64>hint, TLB_E_ADDEND);
+    return;
+  }
+  if (load<u64>(entry, TLB_E_READ) == mark) store<u64>(entry, mark | TLB_SCRATCH, TLB_E_READ);
+  if (load<u64>(entry, TLB_E_WRITE) == mark) store<u64>(entry, mark | TLB_SCRATCH, TLB_E_WRITE);
+  if (load<u64>(entry, TLB_E_FETCH) == mark) store<u64>(entry, TLB_INVALID, TLB_E_FETCH);
+  store<u64>(entry, <u64>scratch - (va & PAGE_MASK), TLB_E_ADDEND);
+}
+
+/**
+ * The host address of a `size`-byte access of `kind` at `va` when the entry holds the
+ * page's direct mark (tlbLookup's tag with TLB_DIRECT_MARK: a scratch device's bytes);
+ * else 0. The caller counts the access (countDirect). No device-generation check: the
+ * device named is a built-in one, and neither a later built-in device nor a JS one ever
+ * takes an access from it; a slot change flushes the entry (tlbSync).
+ */
+@inline export function tlbDirectHost(kind: u32, va: u64, size: u32): usize {
+  const entry = entryFor(va, kind);
+  if (load<u64>(entry + kind) == ((va & (PAGE_MASK | (<u64>size - 1))) | contextTag | TLB_DIRECT_MARK)) return <usize>(va + load<u64>(entry, TLB_E_ADDEND));
+  return 0;
 }

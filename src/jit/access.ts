@@ -8,7 +8,7 @@ export interface LoopMap {
   readonly CPU_MODE: number; readonly MODE_64: number; readonly MODE_LE: number; readonly MODE_THUMB: number; readonly MODE_ARM: number;
   readonly CPU_GPR: number;
   readonly CPU_CTR: number; readonly CPU_NZCV: number;
-  readonly TLB_E_READ: number; readonly TLB_E_WRITE: number; readonly TLB_E_ADDEND: number; readonly TLB_MMIO: number;
+  readonly TLB_E_READ: number; readonly TLB_E_WRITE: number; readonly TLB_E_ADDEND: number; readonly TLB_MMIO: number; readonly TLB_DIRECT_MARK: number;
   readonly CONTROL_BASE: number; readonly CTRL_DEVICE_GEN: number; readonly CTRL_SLOT_GEN: number; readonly CTRL_SHOOT_SEQ: number;
   readonly CTRL_BUILTIN_COUNT: number; readonly CTRL_BUILTINS: number; readonly BUILTIN_MAX: number; readonly BUILTIN_ENTRY_SIZE: number;
   readonly BUILTIN_E_BASE: number; readonly BUILTIN_E_SIZE: number; readonly BUILTIN_E_KIND: number; readonly BUILTIN_E_AS: number;
@@ -86,15 +86,24 @@ function tagDiffers(body: Body, size: number, tag: number, keep: boolean): Body 
 
 /**
  * The TLB lookup of a `size`-byte access at register `ra` + `disp` (EA, ENTRY), then
- * `if` the entry's `tag` (read or write) misses: returns `index` unless it holds an MMIO
- * mark for this page (WIDE: the hit tag). The caller emits the mark's case, the `else`
- * (a hit, HOST set) and its `end`.
+ * `if` the entry's `tag` (read or write) misses: `if` it holds the page's direct mark (a
+ * scratch device's bytes through the addend, assembly/mmu/tlb.ts), HOST is set and the
+ * access counted. The caller emits the access at HOST, then markedElse, the mark's case,
+ * two `end`s, the `else` (a hit) and its `end`.
  */
-function translate(body: Body, map: LoopMap, ra: number, disp: number, size: number, tag: number, index: number, zeroForR0: boolean): void {
+function translate(body: Body, map: LoopMap, ra: number, disp: number, size: number, tag: number, zeroForR0: boolean): void {
   base(body, ra, zeroForR0).i64(BigInt(disp)).emit(op.i64Add).set(EA);
   body.get(EA).i64(12n).emit(op.i64ShrU).emit(op.i32WrapI64).get(SALT).emit(op.i32Xor).get(INDEX_MASK).emit(op.i32And)
     .i32(5).emit(op.i32Shl).get(TLB).emit(op.i32Add).set(ENTRY);
   tagDiffers(body, size, tag, true).emit(op.if, 0x40);
+  body.get(ENTRY).memory(op.i64Load, 3, tag).get(WIDE).i64(BigInt(map.TLB_DIRECT_MARK)).emit(op.i64Or).emit(op.i64Eq).emit(op.if, 0x40);
+  hitAddress(body, map);
+  count(body, map);
+}
+
+/** After the direct case: its `else`, which returns `index` unless the entry holds an MMIO mark for this page (WIDE: the hit tag). */
+function markedElse(body: Body, map: LoopMap, tag: number, index: number): void {
+  body.emit(op.else);
   body.get(ENTRY).memory(op.i64Load, 3, tag).get(WIDE).i64(BigInt(map.TLB_MMIO)).emit(op.i64Or).emit(op.i64Ne).returnIf(index);
 }
 
@@ -207,7 +216,9 @@ function fromHost(body: Body, size: number): void {
 }
 
 function load(body: Body, map: LoopMap, little: boolean, insn: Extract<Access, { kind: 'load' }>, index: number, zeroForR0: boolean): void {
-  translate(body, map, insn.ra, insn.disp, insn.size, map.TLB_E_READ, index, zeroForR0);
+  translate(body, map, insn.ra, insn.disp, insn.size, map.TLB_E_READ, zeroForR0);
+  toRegister(body, little, insn, (b) => fromHost(b, insn.size));
+  markedElse(body, map, map.TLB_E_READ, index);
   markCase(body, map, index);
   body.get(HINT).i32(map.JS_DEVICE_MAX).emit(op.i32GeU).emit(op.if, 0x40);
   // A JS device: its read entry returns the low word (the high word of 8 bytes at REC_MMIO_DATA + 4) or -BUS_*.
@@ -239,6 +250,7 @@ function load(body: Body, map: LoopMap, little: boolean, insn: Extract<Access, {
   body.emit(op.end);
   toRegister(body, little, insn, (b) => fromHost(b, insn.size));
   body.emit(op.end);
+  body.emit(op.end);
   body.emit(op.else);
   hitAddress(body, map);
   toRegister(body, little, insn, (b) => fromHost(b, insn.size));
@@ -250,7 +262,9 @@ function load(body: Body, map: LoopMap, little: boolean, insn: Extract<Access, {
  * memory order, as a little-endian value, in SCRATCH) to the device the hint names.
  */
 function store(body: Body, map: LoopMap, little: boolean, insn: Extract<Access, { kind: 'store' }>, index: number, zeroForR0: boolean): void {
-  translate(body, map, insn.ra, insn.disp, insn.size, map.TLB_E_WRITE, index, zeroForR0);
+  translate(body, map, insn.ra, insn.disp, insn.size, map.TLB_E_WRITE, zeroForR0);
+  storeRegister(body.get(HOST), little, insn);
+  markedElse(body, map, map.TLB_E_WRITE, index);
   markCase(body, map, index);
   register(body, insn.rs);
   if (insn.size === 8) {
@@ -282,9 +296,15 @@ function store(body: Body, map: LoopMap, little: boolean, insn: Extract<Access, 
   body.get(EA).i32(insn.size).get(ENTRY).get(SCRATCH).call(MMIO_WRITE).emit(op.i32Eqz).returnIf(index);
   body.emit(op.end);
   body.emit(op.end);
+  body.emit(op.end);
   body.emit(op.else);
   // A hit: the store through the entry's addend.
-  body.get(EA).get(ENTRY).memory(op.i64Load, 3, map.TLB_E_ADDEND).emit(op.i64Add).emit(op.i32WrapI64);
+  storeRegister(body.get(EA).get(ENTRY).memory(op.i64Load, 3, map.TLB_E_ADDEND).emit(op.i64Add).emit(op.i32WrapI64), little, insn);
+  body.emit(op.end);
+}
+
+/** Stores register rs's low `size` bytes in the guest's order at the address on the stack. */
+function storeRegister(body: Body, little: boolean, insn: Extract<Access, { kind: 'store' }>): void {
   register(body, insn.rs);
   if (insn.size === 8) {
     if (!little) swap(body, 8);
@@ -292,7 +312,6 @@ function store(body: Body, map: LoopMap, little: boolean, insn: Extract<Access, 
   } else {
     storeNarrow(body, little, insn.size);
   }
-  body.emit(op.end);
 }
 
 function storeNarrow(body: Body, little: boolean, size: 1 | 2 | 4): void {

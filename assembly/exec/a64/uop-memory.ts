@@ -3,18 +3,19 @@
 // with its size known. A TLB hit is served here; anything else goes through
 // guest-memory.ts's readMissed/writeMissed with the instruction's pc (they write it to the
 // record before a device can see it), and the run loop treats it as a block end. But a
-// built-in scratch device behind the page's MMIO mark is served here, its registers as
-// RAM (the access counted), and the block goes on (nothing the run loop holds can
-// change); another device behind the mark (current hints) is called through
-// markedDeviceRead/markedDeviceWrite, and the block goes on unless its handler changed
-// the slot table or posted an invalidation (mapKept), as a compiled loop's does.
+// page's direct mark (a scratch device holding the page) is a hit whose access is
+// counted, and a built-in scratch device behind the page's MMIO mark is served here, its
+// registers as RAM (the access counted): the block goes on (nothing the run loop holds
+// can change); another device behind the mark (current hints) is called through
+// markedDeviceRead/markedDeviceWrite, and the block goes on while the TLB is still in
+// sync (mapKept: no slot table change, no invalidation posted), as a compiled loop's does.
 //
 // Entry (uop-alu.ts's shape): 5 rt u8 · 6 rn u8 · 7 M_* flags u8, then
 //   immediate forms: 8 offset before the access i16 · 10 added after it (writeback) i16 · 12 rt2 u8 (pairs)
 //   register offset: 8 rm u32 · 12 operand2's aux (uop-alu.ts) for the extended, shifted index
 import { EXIT_NONE } from "../../exits";
-import { TLB_ENTRY_SIZE, TLB_E_READ, TLB_E_WRITE, TLB_E_ADDEND, TLB_MMIO, PAGE_SIZE } from "../../layout";
-import { readMissed, writeMissed, markedScratch, markedDeviceRead, markedDeviceWrite, mapKept, accessExit } from "../guest-memory";
+import { TLB_ENTRY_SIZE, TLB_E_READ, TLB_E_WRITE, TLB_E_ADDEND, TLB_MMIO, TLB_DIRECT_MARK, PAGE_SIZE } from "../../layout";
+import { readMissed, writeMissed, markedScratch, markedDeviceRead, markedDeviceWrite, mapKept, accessExit, countDirect } from "../guest-memory";
 import { deviceHintsCurrent } from "../../mmu/tlb";
 import { xr, xw, operand2, E_RD, E_RN, E_RM, E_IMM, E_AUX } from "./uop-alu";
 
@@ -74,25 +75,29 @@ export const MEM_EXIT: u32 = 3; //    not completed: accessExit says why
 }
 
 /**
- * mmu/tlb.ts tlbLookup's hit path over the data half of the TLB as the run loop holds it
- * in locals (`base`, `mask`: its entries - 1, the context's `salt` and `tag`, read at each
- * block start: the context changes only on the full path or in a device, both block
- * ends): the host address of `size` bytes at `va`, or 0.
+ * mmu/tlb.ts entryFor over the data half of the TLB as the run loop holds it in locals
+ * (`base`, `mask`: its entries - 1, the context's `salt`, read at each block start: the
+ * context changes only on the full path or in a device, both block ends).
  */
-@inline function lookup(base: usize, mask: u32, salt: u32, tag: u64, kind: u32, va: u64, size: u32): usize {
-  const entry = base + ((<u32>(va >> 12) ^ salt) & mask) * TLB_ENTRY_SIZE;
-  if (load<u64>(entry + kind) == ((va & (~(<u64>PAGE_SIZE - 1) | (<u64>size - 1))) | tag)) return <usize>(va + load<u64>(entry, TLB_E_ADDEND));
-  return 0;
+@inline function tlbEntry(base: usize, mask: u32, salt: u32, va: u64): usize {
+  return base + ((<u32>(va >> 12) ^ salt) & mask) * TLB_ENTRY_SIZE;
 }
 
 /**
- * After lookup missed: the entry when it holds the page's MMIO mark for this access
- * (lookup's tag with TLB_MMIO), else 0. guest-memory.ts markedScratch then finds a
- * built-in scratch device's registers behind it (and counts the access).
+ * The tag a hit of a `size`-byte access at `va` finds (tlbLookup's, the context's `tag`
+ * as the run loop holds it). The entry's tag is read once and compared with it: equal,
+ * RAM; with TLB_DIRECT_MARK, a scratch device's bytes through the same addend (counted);
+ * with TLB_MMIO, the mark whose hint names the device; anything else, readMissed/writeMissed.
  */
-@inline function markedLookup(base: usize, mask: u32, salt: u32, tag: u64, kind: u32, va: u64, size: u32): usize {
-  const entry = base + ((<u32>(va >> 12) ^ salt) & mask) * TLB_ENTRY_SIZE;
-  return load<u64>(entry + kind) == ((va & (~(<u64>PAGE_SIZE - 1) | (<u64>size - 1))) | tag | TLB_MMIO) ? entry : 0;
+@inline function hitTag(va: u64, size: u32, tag: u64): u64 {
+  return (va & (~(<u64>PAGE_SIZE - 1) | (<u64>size - 1))) | tag;
+}
+
+/** tlbLookup's hit path in the run loop's locals: the host address of `size` RAM bytes at `va`, or 0. */
+@inline function lookup(base: usize, mask: u32, salt: u32, tag: u64, kind: u32, va: u64, size: u32): usize {
+  const slot = tlbEntry(base, mask, salt, va);
+  if (load<u64>(slot + kind) == hitTag(va, size, tag)) return <usize>(va + load<u64>(slot, TLB_E_ADDEND));
+  return 0;
 }
 
 /** The access's address: base + the extended, shifted index, or base + the offset before the access. */
@@ -115,13 +120,18 @@ export const MEM_EXIT: u32 = 3; //    not completed: accessExit says why
   const from = xr(regs, n);
   if (misalignedSp(flags, from)) return MEM_GENERIC;
   const ea = address(regs, entry, flags, from);
-  const host = lookup(base, mask, salt, tag, TLB_E_READ, ea, size);
+  const slot = tlbEntry(base, mask, salt, ea);
+  const hit = hitTag(ea, size, tag);
+  const found = load<u64>(slot, TLB_E_READ);
   let value: u64;
   let done = MEM_DONE;
-  if (host != 0) {
-    value = order(loadHost(host, size), size, bigEndian);
+  if (found == hit) {
+    value = order(loadHost(<usize>(ea + load<u64>(slot, TLB_E_ADDEND)), size), size, bigEndian);
+  } else if (found == (hit | TLB_DIRECT_MARK)) {
+    value = order(loadHost(<usize>(ea + load<u64>(slot, TLB_E_ADDEND)), size), size, bigEndian);
+    countDirect(ea);
   } else {
-    const marked = markedLookup(base, mask, salt, tag, TLB_E_READ, ea, size);
+    const marked = found == (hit | TLB_MMIO) ? slot : 0;
     const scratch = marked != 0 ? markedScratch(marked, ea, size) : 0;
     if (scratch != 0) {
       value = order(loadHost(scratch, size), size, bigEndian);
@@ -147,12 +157,17 @@ export const MEM_EXIT: u32 = 3; //    not completed: accessExit says why
   if (misalignedSp(flags, from)) return MEM_GENERIC;
   const ea = address(regs, entry, flags, from);
   const value = xr(regs, <u32>load<u8>(entry, E_RD));
-  const host = lookup(base, mask, salt, tag, TLB_E_WRITE, ea, size);
+  const slot = tlbEntry(base, mask, salt, ea);
+  const hit = hitTag(ea, size, tag);
+  const found = load<u64>(slot, TLB_E_WRITE);
   let done = MEM_DONE;
-  if (host != 0) {
-    storeHost(host, size, order(value, size, bigEndian));
+  if (found == hit) {
+    storeHost(<usize>(ea + load<u64>(slot, TLB_E_ADDEND)), size, order(value, size, bigEndian));
+  } else if (found == (hit | TLB_DIRECT_MARK)) {
+    storeHost(<usize>(ea + load<u64>(slot, TLB_E_ADDEND)), size, order(value, size, bigEndian));
+    countDirect(ea);
   } else {
-    const marked = markedLookup(base, mask, salt, tag, TLB_E_WRITE, ea, size);
+    const marked = found == (hit | TLB_MMIO) ? slot : 0;
     const scratch = marked != 0 ? markedScratch(marked, ea, size) : 0;
     if (scratch != 0) {
       storeHost(scratch, size, order(value, size, bigEndian));

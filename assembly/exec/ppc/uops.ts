@@ -12,8 +12,8 @@ import { REC_UOPS, UOP_SIZE, UOP_ENTRIES, CPU_VSR, CPU_LR, CPU_CTR, CPU_XER, CPU
 import { EXIT_NONE } from "../../exits";
 import { record } from "../../machine";
 import { cpu, setCpu, cr, setCr } from "../../cpu/regs";
-import { readValue, writeValue, accessExit, swap } from "../guest-memory";
-import { tlbLookup, TLB_READ, TLB_WRITE } from "../../mmu/tlb";
+import { readValue, writeValue, accessExit, swap, countDirect } from "../guest-memory";
+import { tlbLookup, tlbDirectHost, TLB_READ, TLB_WRITE } from "../../mmu/tlb";
 import { ppcFixedPoint, ALU_DONE } from "./alu";
 import { XER_CA, XER_CA32 } from "./fixed-point";
 import {
@@ -140,8 +140,15 @@ function writeOffPath(ea: u64, size: u32, value: u64, bigEndian: bool, at: u64):
   if (host != 0) {
     value = swapIf(hostValue(host, size), size, bigEndian);
   } else {
-    value = readOffPath(ea, size, bigEndian, at);
-    if (uopStatus != U_BLOCK_END) return at;
+    // A page's direct mark (a scratch device's bytes) is a hit, counted; the block goes on.
+    const direct = tlbDirectHost(TLB_READ, ea, size);
+    if (direct != 0) {
+      value = swapIf(hostValue(direct, size), size, bigEndian);
+      countDirect(ea);
+    } else {
+      value = readOffPath(ea, size, bigEndian, at);
+      if (uopStatus != U_BLOCK_END) return at;
+    }
   }
   if (fp) store<u64>(fprAddress(rt), value);
   else setRegister(regs, rt, signed ? signExtend(value, size) & width : value);
@@ -152,7 +159,11 @@ function writeOffPath(ea: u64, size: u32, value: u64, bigEndian: bool, at: u64):
 @inline function storeAndGo(regs: usize, at: u64, rt: u32, ra: u32, rb: u32, imm: u64, aux: u32, size: u32, bigEndian: bool, width: u64, fp: bool = false): u64 {
   const ea = effectiveAddress(regs, ra, rb, imm, aux) & width;
   const value = fp ? load<u64>(fprAddress(rt)) : register(regs, rt);
-  const host = tlbLookup(TLB_WRITE, ea, size);
+  let host = tlbLookup(TLB_WRITE, ea, size);
+  if (host == 0) {
+    host = tlbDirectHost(TLB_WRITE, ea, size);
+    if (host != 0) countDirect(ea); // a direct mark, as loadAndGo's
+  }
   if (host != 0) {
     const raw = swapIf(value, size, bigEndian);
     if (size == 8) store<u64>(host, raw);
