@@ -261,7 +261,7 @@ function loadStore(entry: usize, word: u32): u8 {
     return op;
   }
   if ((word & 0x3f00_0000) == 0x0800_0000) return exclusiveOrdered(entry, word, size, rt, base, sp);
-  if ((word & 0x3f00_0000) == 0x3d00_0000 || (word & 0x3f20_0000) == 0x3c00_0000) return vectorSingle(entry, word, rt, base, sp);
+  if ((word & 0x3e00_0000) == 0x3c00_0000) return vectorSingle(entry, word, rt, base, sp);
   if ((word & 0x3e00_0000) == 0x2c00_0000) return vectorPair(entry, word, rt, base, sp);
   return U_GENERIC;
 }
@@ -284,7 +284,7 @@ function exclusiveOrdered(entry: usize, word: u32, size: u32, rt: u32, base: u32
   return <u8>(<u32>op + size);
 }
 
-/** LDR/STR/LDUR/STUR of an S, D or Q register (uop-vector-memory.ts); B, H, LDTR-like and too-far Q offsets take the full path. */
+/** LDR/STR/LDUR/STUR of an S, D or Q register (uop-vector-memory.ts); B, H and too-far Q offsets take the full path. */
 function vectorSingle(entry: usize, word: u32, rt: u32, base: u32, sp: u32): u8 {
   const size = word >>> 30, opc = (word >>> 22) & 3;
   let scale: u32; // log2 of the register's bytes
@@ -296,6 +296,12 @@ function vectorSingle(entry: usize, word: u32, rt: u32, base: u32, sp: u32): u8 
     const offset = ((word >>> 10) & 0xfff) << scale;
     if (offset > 0x7fff) return U_GENERIC;
     putOffsets(entry, rt, base, sp, <i32>offset, 0, 0);
+    return op;
+  }
+  if ((word & 0x0020_0000) != 0) { // register offset
+    const option = (word >>> 13) & 7;
+    if ((word & 0x0c00) != 0x0800 || (option & 2) == 0) return U_GENERIC;
+    put(entry, rt, base, M_REGISTER | sp, <i32>((word >>> 16) & 31), extendAux(option, (word & 0x1000) != 0 ? scale : 0));
     return op;
   }
   const offset = (<i32>(word << 11)) >> 23;

@@ -1,5 +1,5 @@
 // The A64 SIMD&FP register load/store micro-ops: LDR/STR/LDUR/STUR of S, D and Q
-// registers (unsigned offset, unscaled, pre- and post-index) and LDP/STP/LDNP/STNP of
+// registers (unsigned offset, unscaled, pre- and post-index, register offset) and LDP/STP/LDNP/STNP of
 // them, as compilers emit them for struct copies, va_list saves and callee-saved
 // d8-d15. Little-endian data and TLB hits only (a Q register's two halves each hit, or
 // the pair's second register's); anything else, BE8 and a misaligned SP among it, is
@@ -7,11 +7,12 @@
 // from the start. V n is 16 bytes at CPU_VSR + 16n, bits 63:0 first; a scalar load
 // clears the bits above it.
 //
-// Entry (uop-memory.ts's immediate shape): 5 Vt u8 · 6 base u8 · 7 M_* flags u8 ·
-//   8 offset before the access i16 · 10 added after it i16 · 12 Vt2 (pairs) u32
+// Entry (uop-memory.ts's shapes): 5 Vt u8 · 6 base u8 · 7 M_* flags u8, then
+//   immediate forms: 8 offset before the access i16 · 10 added after it i16 · 12 Vt2 (pairs) u32
+//   register offset: 8 rm u32 · 12 operand2's aux for the extended, shifted index
 import { CPU_GPR, CPU_VSR, TLB_E_READ, TLB_E_WRITE } from "../../layout";
-import { xr, E_RD, E_RN, E_RM, E_IMM, E_AUX } from "./uop-alu";
-import { lookup, misalignedSp, writeBack, MEM_DONE, MEM_GENERIC } from "./uop-memory";
+import { xr, operand2, E_RD, E_RN, E_RM, E_IMM, E_AUX } from "./uop-alu";
+import { lookup, misalignedSp, writeBack, MEM_DONE, MEM_GENERIC, M_REGISTER } from "./uop-memory";
 
 export const U_VLDR32: u8 = 120; // + log2(size / 4): S, D, Q
 export const U_VSTR32: u8 = 123;
@@ -47,7 +48,9 @@ const VSR: usize = CPU_VSR - CPU_GPR;
   const n = <u32>load<u8>(entry, E_RN);
   const from = xr(regs, n);
   if (misalignedSp(flags, from)) return MEM_GENERIC;
-  const ea = from + <u64><i64>load<i16>(entry, E_IMM);
+  const ea = (flags & M_REGISTER) != 0
+    ? from + operand2(xr(regs, load<u32>(entry, E_IMM)), load<u32>(entry, E_AUX))
+    : from + <u64><i64>load<i16>(entry, E_IMM);
   const kind = loading ? TLB_E_READ : TLB_E_WRITE;
   const first = hostFor(base, mask, salt, tag, kind, ea, size);
   if (first == 0) return MEM_GENERIC;
