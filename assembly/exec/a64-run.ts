@@ -30,6 +30,10 @@ import * as A from "./a64/uop-alu";
 import { xr, xw, holds, E_OP, E_RD, E_RN, E_IMM, E_AUX } from "./a64/uop-alu";
 import * as M from "./a64/uop-memory";
 import { loadOp, storeOp, loadPairOp, storePairOp, MEM_DONE, MEM_SLOW, MEM_GENERIC, MEM_EXIT } from "./a64/uop-memory";
+import * as X from "./a64/uop-exclusive";
+import { loadOrdered, storeOrdered, storeExclusive } from "./a64/uop-exclusive";
+import * as V from "./a64/uop-vector-memory";
+import { vectorOp } from "./a64/uop-vector-memory";
 import { jitEnabled, jitBackwardBranch, jitIteration, jitPc, jitLength, jitNextPc } from "./jit";
 
 /** PRFM (immediate, register, literal) and PRFUM, as the decoder names them. */
@@ -257,6 +261,34 @@ export function a64Run(budget: u32): u32 {
       case M.U_LDPSW: outcome = loadPairOp(regs, entry, at, bigEndian, dataTlb, dataMask, salt, tag, 4, 32); break;
       case M.U_STP32: outcome = storePairOp(regs, entry, at, bigEndian, dataTlb, dataMask, salt, tag, 4); break;
       case M.U_STP64: outcome = storePairOp(regs, entry, at, bigEndian, dataTlb, dataMask, salt, tag, 8); break;
+      case X.U_LDXR8: outcome = loadOrdered(regs, entry, bigEndian, dataTlb, dataMask, salt, tag, 1, true); break;
+      case X.U_LDXR8 + 1: outcome = loadOrdered(regs, entry, bigEndian, dataTlb, dataMask, salt, tag, 2, true); break;
+      case X.U_LDXR8 + 2: outcome = loadOrdered(regs, entry, bigEndian, dataTlb, dataMask, salt, tag, 4, true); break;
+      case X.U_LDXR8 + 3: outcome = loadOrdered(regs, entry, bigEndian, dataTlb, dataMask, salt, tag, 8, true); break;
+      case X.U_STXR8: outcome = storeExclusive(regs, entry, bigEndian, dataTlb, dataMask, salt, tag, 1); break;
+      case X.U_STXR8 + 1: outcome = storeExclusive(regs, entry, bigEndian, dataTlb, dataMask, salt, tag, 2); break;
+      case X.U_STXR8 + 2: outcome = storeExclusive(regs, entry, bigEndian, dataTlb, dataMask, salt, tag, 4); break;
+      case X.U_STXR8 + 3: outcome = storeExclusive(regs, entry, bigEndian, dataTlb, dataMask, salt, tag, 8); break;
+      case X.U_LDAR8: outcome = loadOrdered(regs, entry, bigEndian, dataTlb, dataMask, salt, tag, 1, false); break;
+      case X.U_LDAR8 + 1: outcome = loadOrdered(regs, entry, bigEndian, dataTlb, dataMask, salt, tag, 2, false); break;
+      case X.U_LDAR8 + 2: outcome = loadOrdered(regs, entry, bigEndian, dataTlb, dataMask, salt, tag, 4, false); break;
+      case X.U_LDAR8 + 3: outcome = loadOrdered(regs, entry, bigEndian, dataTlb, dataMask, salt, tag, 8, false); break;
+      case X.U_STLR8: outcome = storeOrdered(regs, entry, bigEndian, dataTlb, dataMask, salt, tag, 1); break;
+      case X.U_STLR8 + 1: outcome = storeOrdered(regs, entry, bigEndian, dataTlb, dataMask, salt, tag, 2); break;
+      case X.U_STLR8 + 2: outcome = storeOrdered(regs, entry, bigEndian, dataTlb, dataMask, salt, tag, 4); break;
+      case X.U_STLR8 + 3: outcome = storeOrdered(regs, entry, bigEndian, dataTlb, dataMask, salt, tag, 8); break;
+      case V.U_VLDR32: outcome = vectorOp(regs, entry, bigEndian, dataTlb, dataMask, salt, tag, 4, false, true); break;
+      case V.U_VLDR32 + 1: outcome = vectorOp(regs, entry, bigEndian, dataTlb, dataMask, salt, tag, 8, false, true); break;
+      case V.U_VLDR32 + 2: outcome = vectorOp(regs, entry, bigEndian, dataTlb, dataMask, salt, tag, 16, false, true); break;
+      case V.U_VSTR32: outcome = vectorOp(regs, entry, bigEndian, dataTlb, dataMask, salt, tag, 4, false, false); break;
+      case V.U_VSTR32 + 1: outcome = vectorOp(regs, entry, bigEndian, dataTlb, dataMask, salt, tag, 8, false, false); break;
+      case V.U_VSTR32 + 2: outcome = vectorOp(regs, entry, bigEndian, dataTlb, dataMask, salt, tag, 16, false, false); break;
+      case V.U_VLDP32: outcome = vectorOp(regs, entry, bigEndian, dataTlb, dataMask, salt, tag, 4, true, true); break;
+      case V.U_VLDP32 + 1: outcome = vectorOp(regs, entry, bigEndian, dataTlb, dataMask, salt, tag, 8, true, true); break;
+      case V.U_VLDP32 + 2: outcome = vectorOp(regs, entry, bigEndian, dataTlb, dataMask, salt, tag, 16, true, true); break;
+      case V.U_VSTP32: outcome = vectorOp(regs, entry, bigEndian, dataTlb, dataMask, salt, tag, 4, true, false); break;
+      case V.U_VSTP32 + 1: outcome = vectorOp(regs, entry, bigEndian, dataTlb, dataMask, salt, tag, 8, true, false); break;
+      case V.U_VSTP32 + 2: outcome = vectorOp(regs, entry, bigEndian, dataTlb, dataMask, salt, tag, 16, true, false); break;
       default: outcome = MEM_GENERIC;
     }
     if (outcome == MEM_DONE) {

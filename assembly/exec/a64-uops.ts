@@ -3,7 +3,8 @@
 // once into a 16-byte micro-op keyed by the instruction word itself, so an entry never
 // goes stale (code the guest or the host rewrites just misses). Nothing decoded depends on the pc
 // (ADR/ADRP and the branches add it when they run) or on any register. The micro-ops
-// and the entry's fields: a64/uop-alu.ts and a64/uop-memory.ts; a64-run.ts runs them.
+// and the entry's fields: a64/uop-alu.ts, a64/uop-memory.ts, a64/uop-exclusive.ts and
+// a64/uop-vector-memory.ts; a64-run.ts runs them.
 // Everything else, and the forms' rare corners (SP or XZR where a micro-op has no room
 // for them, writeback onto the transfer register), is U_GENERIC: the full path.
 import { UOP_SIZE, UOP_ENTRIES } from "../layout";
@@ -21,6 +22,8 @@ import {
   U_LDR8, U_LDRSB_X, U_LDRSH_X, U_LDRSW, U_LDRSB_W, U_LDRSH_W, U_STR8, U_LDP32, U_LDP64, U_LDPSW, U_STP32, U_STP64,
   M_WRITEBACK, M_REGISTER, M_SP_BASE, PLAIN,
 } from "./a64/uop-memory";
+import { U_LDXR8, U_STXR8, U_LDAR8, U_STLR8 } from "./a64/uop-exclusive";
+import { U_VLDR32, U_VSTR32, U_VLDP32, U_VSTP32 } from "./a64/uop-vector-memory";
 
 const M32: u64 = 0xffff_ffff;
 
@@ -176,6 +179,7 @@ function branch(entry: usize, word: u32): u8 {
     return (word & 0x0100_0000) != 0 ? U_TBNZ : U_TBZ;
   }
   if (word == 0xd503_201f) return U_NOP;
+  if ((word & 0xffff_f0ff) == 0xd503_30bf) return U_NOP; // DMB: every access completes before the next instruction
   const rn = (word >>> 5) & 31;
   if ((word & 0xffff_fc1f) == 0xd61f_0000 || (word & 0xffff_fc1f) == 0xd65f_0000) { // BR, RET
     put(entry, 0, rn, 0, 0, 0);
@@ -256,7 +260,70 @@ function loadStore(entry: usize, word: u32): u8 {
     else putOffsets(entry, rt, base, sp, offset, 0, rt2);
     return op;
   }
+  if ((word & 0x3f00_0000) == 0x0800_0000) return exclusiveOrdered(entry, word, size, rt, base, sp);
+  if ((word & 0x3e00_0000) == 0x3c00_0000) return vectorSingle(entry, word, rt, base, sp);
+  if ((word & 0x3e00_0000) == 0x2c00_0000) return vectorPair(entry, word, rt, base, sp);
   return U_GENERIC;
+}
+
+/**
+ * LDXR/LDAXR, STXR/STLXR, LDAR, STLR of one general register (uop-exclusive.ts); the
+ * rest of the class (pairs, CAS, LDLAR/STLLR, Rs or Rt2 not 31 where they should be),
+ * a load into XZR and a status into WZR take the full path.
+ */
+function exclusiveOrdered(entry: usize, word: u32, size: u32, rt: u32, base: u32, sp: u32): u8 {
+  const rs = (word >>> 16) & 31;
+  if (((word >>> 10) & 31) != 31 || (word & 0x0020_0000) != 0) return U_GENERIC;
+  const loading = (word & 0x0040_0000) != 0;
+  const ordered = (word & 0x0080_0000) != 0;
+  if (ordered && (word & 0x8000) == 0) return U_GENERIC;
+  if ((loading || ordered) && rs != 31) return U_GENERIC;
+  if (loading ? rt == 31 : !ordered && rs == 31) return U_GENERIC;
+  putOffsets(entry, rt, base, sp, 0, 0, rs);
+  const op = ordered ? (loading ? U_LDAR8 : U_STLR8) : (loading ? U_LDXR8 : U_STXR8);
+  return <u8>(<u32>op + size);
+}
+
+/** LDR/STR/LDUR/STUR of an S, D or Q register (uop-vector-memory.ts); B, H and too-far Q offsets take the full path. */
+function vectorSingle(entry: usize, word: u32, rt: u32, base: u32, sp: u32): u8 {
+  const size = word >>> 30, opc = (word >>> 22) & 3;
+  let scale: u32; // log2 of the register's bytes
+  if (size == 0 && opc >= 2) scale = 4;
+  else if (size >= 2 && opc < 2) scale = size;
+  else return U_GENERIC;
+  const op = <u8>(<u32>((opc & 1) != 0 ? U_VLDR32 : U_VSTR32) + scale - 2);
+  if ((word & 0x0100_0000) != 0) { // unsigned offset
+    const offset = ((word >>> 10) & 0xfff) << scale;
+    if (offset > 0x7fff) return U_GENERIC;
+    putOffsets(entry, rt, base, sp, <i32>offset, 0, 0);
+    return op;
+  }
+  if ((word & 0x0020_0000) != 0) { // register offset
+    const option = (word >>> 13) & 7;
+    if ((word & 0x0c00) != 0x0800 || (option & 2) == 0) return U_GENERIC;
+    put(entry, rt, base, M_REGISTER | sp, <i32>((word >>> 16) & 31), extendAux(option, (word & 0x1000) != 0 ? scale : 0));
+    return op;
+  }
+  const offset = (<i32>(word << 11)) >> 23;
+  const kind = (word >>> 10) & 3;
+  if (kind == 2) return U_GENERIC;
+  if (kind == 0) putOffsets(entry, rt, base, sp, offset, 0, 0);
+  else if (kind == 1) putOffsets(entry, rt, base, sp | M_WRITEBACK, 0, offset, 0);
+  else putOffsets(entry, rt, base, sp | M_WRITEBACK, offset, 0, 0);
+  return op;
+}
+
+/** LDP/STP/LDNP/STNP of S, D or Q registers (uop-vector-memory.ts); LDP with Vt = Vt2 takes the full path. */
+function vectorPair(entry: usize, word: u32, rt: u32, base: u32, sp: u32): u8 {
+  const opc = word >>> 30, index = (word >>> 23) & 3;
+  const loading = (word & 0x0040_0000) != 0;
+  const rt2 = (word >>> 10) & 31;
+  if (opc == 3 || (loading && rt == rt2)) return U_GENERIC;
+  const offset = ((<i32>(word << 10)) >> 25) << (opc + 2);
+  if (index == 1) putOffsets(entry, rt, base, sp | M_WRITEBACK, 0, offset, rt2);
+  else if (index == 3) putOffsets(entry, rt, base, sp | M_WRITEBACK, offset, 0, rt2);
+  else putOffsets(entry, rt, base, sp, offset, 0, rt2);
+  return <u8>(<u32>(loading ? U_VLDP32 : U_VSTP32) + opc);
 }
 
 function dataRegister(entry: usize, word: u32): u8 {

@@ -85,7 +85,8 @@ export const U_TBZ: u8 = 58; //    aux: the bit
 export const U_TBNZ: u8 = 59;
 export const U_BR: u8 = 60; //     BR, RET
 export const U_BLR: u8 = 61;
-// 62 on: loads and stores (uop-memory.ts); 98 on: data processing again
+// 62 on: loads and stores (uop-memory.ts); 98 on: data processing again; 104 on: exclusive and
+// ordered (uop-exclusive.ts); 120 on: SIMD&FP registers (uop-vector-memory.ts)
 export const U_NOP: u8 = 98;
 export const U_ONE_SOURCE: u8 = 99; // RBIT/REV16/REV32/REV/CLZ/CLS; aux: the opcode | A_WIDE
 export const U_ADC: u8 = 100; //     ADC/SBC (ADCS/SBCS: U_ADCS); aux: A_SUBTRACT | A_WIDE

@@ -51,18 +51,18 @@ export const MEM_SLOW: u32 = 1; //    completed another way: a block end
 export const MEM_GENERIC: u32 = 2; // not run: the full path runs it
 export const MEM_EXIT: u32 = 3; //    not completed: accessExit says why
 
-@inline function loadHost(host: usize, size: u32): u64 {
+@inline export function loadHost(host: usize, size: u32): u64 {
   return size == 8 ? load<u64>(host) : size == 4 ? <u64>load<u32>(host) : size == 2 ? <u64>load<u16>(host) : <u64>load<u8>(host);
 }
 
-@inline function storeHost(host: usize, size: u32, value: u64): void {
+@inline export function storeHost(host: usize, size: u32, value: u64): void {
   if (size == 8) store<u64>(host, value);
   else if (size == 4) store<u32>(host, <u32>value);
   else if (size == 2) store<u16>(host, <u16>value);
   else store<u8>(host, <u8>value);
 }
 
-@inline function order(value: u64, size: u32, bigEndian: bool): u64 {
+@inline export function order(value: u64, size: u32, bigEndian: bool): u64 {
   if (!bigEndian) return value;
   return size == 8 ? bswap<u64>(value) : size == 4 ? <u64>bswap<u32>(<u32>value) : size == 2 ? <u64>bswap<u16>(<u16>value) : value;
 }
@@ -94,7 +94,7 @@ export const MEM_EXIT: u32 = 3; //    not completed: accessExit says why
 }
 
 /** tlbLookup's hit path in the run loop's locals: the host address of `size` RAM bytes at `va`, or 0. */
-@inline function lookup(base: usize, mask: u32, salt: u32, tag: u64, kind: u32, va: u64, size: u32): usize {
+@inline export function lookup(base: usize, mask: u32, salt: u32, tag: u64, kind: u32, va: u64, size: u32): usize {
   const slot = tlbEntry(base, mask, salt, va);
   if (load<u64>(slot + kind) == hitTag(va, size, tag)) return <usize>(va + load<u64>(slot, TLB_E_ADDEND));
   return 0;
@@ -106,11 +106,11 @@ export const MEM_EXIT: u32 = 3; //    not completed: accessExit says why
   return base + <u64><i64>load<i16>(entry, E_IMM);
 }
 
-@inline function writeBack(regs: usize, entry: usize, flags: u32, n: u32, address: u64): void {
+@inline export function writeBack(regs: usize, entry: usize, flags: u32, n: u32, address: u64): void {
   if ((flags & M_WRITEBACK) != 0) xw(regs, n, address + <u64><i64>load<i16>(entry, E_IMM + 2));
 }
 
-@inline function misalignedSp(flags: u32, base: u64): bool {
+@inline export function misalignedSp(flags: u32, base: u64): bool {
   return (flags & M_SP_BASE) != 0 && (base & 15) != 0;
 }
 
