@@ -2,7 +2,7 @@
 // for guest-physical accesses by the host or by one vCPU's thread.
 
 import { coreFunctions, coreTable, exportedFunctionNames, instantiateCore, moduleMemoryMap, type CoreFunctions, type DeviceImports, type MemoryMap, type MmioImport } from './core.js';
-import { setDeviceEntry } from './device-entries.js';
+import { setDeviceEntry, type DeviceEntry } from './device-entries.js';
 import { AccessError, EmuError, texts } from './errors.js';
 import { BLOCK_LOAD, BLOCK_STATUS_UNSUPPORTED, BLOCK_STORE_STATUS, BUS_HANDLED, BUS_UNCLAIMED, MmioBus, type EntrySink, type Mapped } from './mmio.js';
 import { optionalEndian, optionalInteger, requireAccessValue, requireInteger, requireObject, requireU64 } from './validate.js';
@@ -150,7 +150,12 @@ export class CoreAccessor implements EntrySink {
 
   /** Puts `mapped`'s register-path entry in the table at its bus index (address space 0, below JS_DEVICE_MAX). */
   private enterDevice(mapped: Mapped): void {
-    setDeviceEntry(this.table, this.map, mapped.index, this.bus.entryFor(mapped, this.calls, this.words, (this.record + this.map.REC_MMIO_DATA + 4) >> 2));
+    const highIndex = (this.record + this.map.REC_MMIO_DATA + 4) >> 2;
+    // The device's own compiled copy, once it has been called often enough: only while it is still the one entered.
+    const replace = (entry: DeviceEntry) => {
+      if (this.entered[mapped.index] === mapped) setDeviceEntry(this.table, this.map, mapped.index, entry);
+    };
+    setDeviceEntry(this.table, this.map, mapped.index, this.bus.entryFor(mapped, this.calls, this.words, highIndex, replace));
     this.entered[mapped.index] = mapped;
   }
 

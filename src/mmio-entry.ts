@@ -2,12 +2,15 @@
 // instance calls through its function table (src/device-entries.ts) for a `size`-byte
 // (1, 2, 4, 8) access in address space 0 that the device takes as one handler call.
 //
-// Each entry runs its own copy of this code (compiled afresh with `new Function`, where
-// the engine allows it). V8 shares what it learns about a function literal among all
-// closures made from it, and optimises such code for all of them: one copy per entry lets
-// it specialise the entry to its one device (the handler call inlined, the range a
-// constant), which costs a shared copy about 3 ns per access (issue 20). The code is
-// therefore self-contained: everything it uses comes in its parameters.
+// An entry runs in two tiers. First the shared code, counting its calls; after
+// COPY_AFTER calls its device gets its own copy of the code (compiled afresh with `new
+// Function`, where the engine allows it), which replaces the entry. V8 shares what it
+// learns about a function literal among all closures made from it, and optimises such
+// code for all of them: one copy per entry lets it specialise the entry to its one device
+// (the handler call inlined, the range a constant), which costs a shared copy about 3 ns
+// per access (issue 20). A copy costs ~200 µs to compile, which a device called a few
+// times in a short guest run never repays. The code is therefore self-contained:
+// everything it uses comes in its parameters.
 
 import type { DeviceEntry } from './device-entries.js';
 import type { DeviceFailure, HandlerWatch, Mapped, MmioValue } from './mmio.js';
@@ -119,20 +122,52 @@ function entryCode(h: EntryHelpers, mapped: Mapped, calls: { depth: number }, bu
   };
 }
 
+/** Calls through the shared code before an entry is replaced by its own copy (about 200 µs of compiling, repaid at ~3 ns a call). */
+export const COPY_AFTER = 1 << 16;
+
 let copies = 0;
 let copying = true;
+let source: string | undefined;
 
-/** `mapped`'s entry, from a fresh copy of entryCode (the shared one where the engine forbids compiling code, as under a strict CSP). */
-export function registerPathEntry(h: EntryHelpers, mapped: Mapped, calls: { depth: number }, bus: EntryBus,
-  words: Int32Array | Uint32Array, highIndex: number): DeviceEntry {
-  if (copying) {
-    try {
-      // A distinct source each time: engines cache compiled code by its source text.
-      const copy = new Function(`return (${entryCode.toString()});\n//# sourceURL=memslot-device-entry-${copies++}.js`)() as typeof entryCode;
-      return copy(h, mapped, calls, bus, words, highIndex);
-    } catch {
-      copying = false;
-    }
+/** A fresh copy of entryCode's entry for `mapped`, or undefined where the engine forbids compiling code (as under a strict CSP). */
+function copiedEntry(h: EntryHelpers, mapped: Mapped, calls: { depth: number }, bus: EntryBus,
+  words: Int32Array | Uint32Array, highIndex: number): DeviceEntry | undefined {
+  if (!copying) return undefined;
+  try {
+    source ??= entryCode.toString();
+    // A distinct source each time: engines cache compiled code by its source text.
+    const copy = new Function(`return (${source});\n//# sourceURL=memslot-device-entry-${copies++}.js`)() as typeof entryCode;
+    return copy(h, mapped, calls, bus, words, highIndex);
+  } catch {
+    copying = false;
+    return undefined;
   }
-  return entryCode(h, mapped, calls, bus, words, highIndex);
+}
+
+/**
+ * `mapped`'s entry: the shared code, which after COPY_AFTER calls hands `replace` the
+ * device's own copy (once; never where compiling is forbidden). Without `replace`, the
+ * copy at once where compiling is allowed.
+ */
+export function registerPathEntry(h: EntryHelpers, mapped: Mapped, calls: { depth: number }, bus: EntryBus,
+  words: Int32Array | Uint32Array, highIndex: number, replace?: (entry: DeviceEntry) => void): DeviceEntry {
+  const shared = entryCode(h, mapped, calls, bus, words, highIndex);
+  if (replace === undefined) return copiedEntry(h, mapped, calls, bus, words, highIndex) ?? shared;
+  if (!copying) return shared;
+  let left = COPY_AFTER;
+  // Before the call it counts, so the call in progress finishes on the shared code.
+  const promote = () => {
+    const copy = copiedEntry(h, mapped, calls, bus, words, highIndex);
+    if (copy !== undefined) replace(copy);
+  };
+  return {
+    read(gpaLow: number, gpaHigh: number, size: number): number {
+      if (--left === 0) promote();
+      return shared.read(gpaLow, gpaHigh, size);
+    },
+    write(gpaLow: number, gpaHigh: number, size: number, low: number, high: number): number {
+      if (--left === 0) promote();
+      return shared.write(gpaLow, gpaHigh, size, low, high);
+    },
+  };
 }

@@ -232,10 +232,12 @@ export class MmioBus {
    * word of the bytes read in memory order as a little-endian value (the high word of 8
    * goes to `words[highIndex]`), or -BUS_UNCLAIMED, or -BUS_DEVICE_ERROR if the handler
    * threw; a write returns a BUS_* code. `calls.depth` counts the handler calls under way.
+   * With `replace`, the entry may later hand it a faster one for the same device (mmio-entry.ts).
    */
-  entryFor(mapped: Mapped, calls: { depth: number }, words: Int32Array | Uint32Array, highIndex: number): DeviceEntry {
+  entryFor(mapped: Mapped, calls: { depth: number }, words: Int32Array | Uint32Array, highIndex: number,
+    replace?: (entry: DeviceEntry) => void): DeviceEntry {
     // The entry reads the watch this class keeps for its vCPU-thread subclass (src/sync/devices.ts).
-    return registerPathEntry(ENTRY_HELPERS, mapped, calls, this as unknown as EntryBus, words, highIndex);
+    return registerPathEntry(ENTRY_HELPERS, mapped, calls, this as unknown as EntryBus, words, highIndex, replace);
   }
 
   /**

@@ -4,7 +4,8 @@
 // before any handler call, a throwing handler reported once with the depth put back, an
 // access outside the device start's 4 GiB window left to the general path.
 import { describe, expect, it } from 'vitest';
-import { registerPathEntry, type EntryBus, type EntryHelpers } from '../dist/src/mmio-entry.js';
+import { COPY_AFTER, registerPathEntry, type EntryBus, type EntryHelpers } from '../dist/src/mmio-entry.js';
+import type { DeviceEntry } from '../dist/src/device-entries.js';
 import { BUS_DEVICE_ERROR, BUS_HANDLED, BUS_UNCLAIMED } from '../dist/src/mmio.js';
 import type { Mapped } from '../dist/src/mmio.js';
 import { Machine, Vcpu, A64Program, a64 } from '../dist/src/index.js';
@@ -25,7 +26,7 @@ const HELPERS: EntryHelpers = {
 };
 
 /** An entry for a device of `widths` at `start` (`size` bytes), and what it did. */
-function entry(start: number, size: number, little: boolean, widths: number[]) {
+function entry(start: number, size: number, little: boolean, widths: number[], replace?: (entry: DeviceEntry) => void) {
   const calls: string[] = [];
   const device = {
     read(offset: number, width: number) {
@@ -42,7 +43,7 @@ function entry(start: number, size: number, little: boolean, widths: number[]) {
   const depth = { depth: 0 };
   const bus: EntryBus = { handlerWatch: undefined, lastFailure: undefined };
   const words = new Uint32Array(4);
-  return { entry: registerPathEntry(HELPERS, mapped, depth, bus, words, 1), calls, depth, bus, words };
+  return { entry: registerPathEntry(HELPERS, mapped, depth, bus, words, 1, replace), calls, depth, bus, words };
 }
 
 function exercise(little: boolean) {
@@ -77,6 +78,72 @@ describe('JS device entries', () => {
     expect(big.calls.slice(4, 7)).toEqual(['write 16 4 55667788', 'write 16 2 5566', 'write 16 8 5566778834120000']);
   });
 
+  it('with replace, serve COPY_AFTER calls with the shared code, then hand replace the device\'s own copy once, which answers alike', () => {
+    const replaced: DeviceEntry[] = [];
+    const tiered = entry(0x9000_0000, 0x1000, false, [8, 4, 2, 1], (next) => replaced.push(next));
+    const low = 0x9000_0000 | 0;
+    for (let call = 1; call < COPY_AFTER; call++) tiered.entry.write(low + 16, 0, 2, call & 0xffff, 0);
+    expect(replaced).toHaveLength(0);
+    expect(tiered.entry.read(low + 8, 0, 8)).toBe(0x0403_0201);
+    expect(replaced).toHaveLength(1);
+    for (let call = 0; call < 8; call++) tiered.entry.read(low + 8, 0, 4);
+    expect(replaced).toHaveLength(1);
+    expect(tiered.calls).toHaveLength(COPY_AFTER + 8);
+    const copy = replaced[0]!;
+    expect(copy).not.toBe(tiered.entry);
+    const probe = (of: DeviceEntry) => [of.read(low + 8, 0, 4), of.read(low + 8, 0, 8), tiered.words[1], of.read(low + 6, 0, 4), of.write(low + 16, 0, 4, 0x8877_6655 | 0, 0),
+      of.write(low + 0x2000, 0, 1, 0, 0), of.read(low + 0x40, 0, 4), tiered.depth.depth];
+    const before = tiered.calls.length;
+    const answers = probe(copy);
+    expect(tiered.calls.slice(before)).toEqual(['read 8 4', 'read 8 8', 'write 16 4 55667788', 'read 64 4']);
+    expect(answers).toEqual(probe(tiered.entry));
+    expect(answers.slice(0, 3)).toEqual([0x4433_2211, 0x0403_0201, 0x0807_0605]);
+  });
+
+  it('a guest loop past COPY_AFTER device calls gets every value and call right across the switch to the copy, interpreted and compiled', async () => {
+    const iterations = COPY_AFTER / 2 + 300;
+    const global = globalThis as { Function: FunctionConstructor };
+    const original = global.Function;
+    let copiesMade = 0;
+    global.Function = new Proxy(original, {
+      construct(target, args: string[]) {
+        if (String(args.at(-1)).includes('memslot-device-entry')) copiesMade++;
+        return Reflect.construct(target, args);
+      },
+    });
+    try {
+      for (const jit of [false, true]) {
+        copiesMade = 0;
+        await loop(jit);
+        expect(copiesMade, `jit ${jit}`).toBe(1);
+      }
+    } finally {
+      global.Function = original;
+    }
+
+    async function loop(jit: boolean) {
+      const machine = await Machine.create({ arenaBytes: 1 << 20, jit });
+      machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: 0x1_0000, memorySize: 0x1000, userspaceAddr: machine.allocateBacking(0x1000) });
+      let reads = 0;
+      const written: number[] = [];
+      machine.mmio.register({ name: 'loop', base: 0x9000_0000, size: 0x10, widths: [4],
+        read: () => (reads++ * 3) >>> 0, write: (_offset: number, _size: number, value: number | bigint) => { written.push(Number(value)); } });
+      // loop: ldr w5, [x3]; add x5, x5, x4; str w5, [x3, #4]; subs x2, x2, #1; b.ne loop
+      machine.writeBytes(0x1_0000, new A64Program().emit(a64.ldr(5, 3, 0, 4), a64.addRegister(5, 5, 4), a64.str(5, 3, 4, 4), a64.subs(2, 2, 1), a64.bcond('ne', -16)).bytes());
+      const vcpu = new Vcpu(machine, 0, 'aarch64').set('pc', 0x1_0000n).set('x3', 0x9000_0000n).set('x4', 7n).set('x2', BigInt(iterations));
+      let budget = 5 * iterations;
+      while (budget > 0 && vcpu.get('x2') !== 0n) {
+        const exit = vcpu.run(budget);
+        expect(exit.reason, `jit ${jit}`).toBe('budget');
+        budget -= vcpu.completed;
+      }
+      expect(vcpu.get('x2'), `jit ${jit}`).toBe(0n);
+      expect(reads, `jit ${jit}`).toBe(iterations);
+      expect(written.length, `jit ${jit}`).toBe(iterations);
+      expect(written.every((value, i) => value === ((i * 3 + 7) >>> 0)), `jit ${jit}`).toBe(true);
+    }
+  });
+
   it('where compiling code is forbidden, run the shared code the same way', () => {
     const compiled = [exercise(true), exercise(false)];
     const global = globalThis as { Function: FunctionConstructor };
@@ -84,6 +151,10 @@ describe('JS device entries', () => {
     global.Function = function forbidden() { throw new EvalError('code generation from strings disallowed'); } as unknown as FunctionConstructor;
     try {
       expect([exercise(true), exercise(false)]).toEqual(compiled);
+      const replaced: DeviceEntry[] = [];
+      const tiered = entry(0x9000_0000, 0x1000, true, [4], (next) => replaced.push(next));
+      for (let call = 0; call <= COPY_AFTER; call++) tiered.entry.read(0x9000_0008 | 0, 0, 4);
+      expect(replaced).toHaveLength(0);
     } finally {
       global.Function = original;
     }
@@ -105,4 +176,5 @@ describe('JS device entries', () => {
     expect(values).toEqual([8, 0x1010, 8, 0x1010, 0x1010]);
     expect(reads).toEqual(values);
   });
+
 });
