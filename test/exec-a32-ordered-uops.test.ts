@@ -8,7 +8,8 @@ import { prng } from './helpers.js';
 // (assembly/exec/aarch32/uops-ordered.ts): LDREX/STREX (B, H, D) pairs on the same or
 // another address, aligned or not, with DMB/ISB between, in A32 (conditional too) and
 // T32 (inside IT blocks too), against Unicorn 2, and the other forms the corpus's full-path
-// counts showed (LDR literal, BLX <imm>, ADR.W, the 32-bit extends, LR loads with writeback); LDA/STL (ARMv8, which Unicorn's
+// counts showed (LDR literal, BLX <imm>, ADR.W, the 32-bit extends, LR loads with writeback,
+// jump tables: LDR PC, [Rn, Rm, LSL #2]); LDA/STL (ARMv8, which Unicorn's
 // default ARMv7 CPU lacks) against their definition; and the two-way micro-op cache
 // with instructions whose words share a set.
 
@@ -194,6 +195,47 @@ describe('the other AArch32 micro-ops the corpus asked for, against Unicorn 2', 
   });
 });
 
+/**
+ * A jump through a table (LDR PC, [Rn, Rm, LSL #2]: switch statements), conditional in A32,
+ * last: the table (at r0-r3) holds code addresses, T32 ones (bit 0 set) and A32 ones, so the
+ * load interworks either way. (Inside an IT block, below without Unicorn: Unicorn 2.0.1 does
+ * not count the IT instruction, and runs one instruction past the jump.)
+ */
+describe('the AArch32 jump-table micro-op against Unicorn 2', () => {
+  it.skipIf(!haveUnicorn)('LDR PC, [Rn, Rm, LSL #2] lands where Unicorn does, in the instruction set it does', async () => {
+    const random = prng(0xa321);
+    const code = 0x10_0000;
+    const cases: Array<{ arch: string; insn: string[]; regs: Record<string, string>; mem: object[] }> = [];
+    for (const arch of ['arm', 'thumb'] as const) {
+      for (let n = 0; n < CASES; n++) {
+        const table = new DataView(new ArrayBuffer(64));
+        for (let i = 0; i < 16; i++) table.setUint32(i * 4, random.below(2) ? code + 2 * random.below(8) + 1 : code + 4 * random.below(4), true);
+        const rn = random.below(4);
+        const cond = random.below(3) === 0 ? random.below(14) : 14;
+        const filler = arch === 'arm' ? 0xe286_6001 : 0x3601; // ADD(S) r6, #1
+        const insn = arch === 'arm'
+          ? [filler, ((cond << 28) | 0x0790_f104 | (rn << 16)) >>> 0] // LDR<c> PC, [Rn, r4, LSL #2]
+          : [filler, ((0xf850 | rn) << 16 | 0xf024) >>> 0]; // LDR.W PC, [Rn, r4, LSL #2]
+        const regs: Record<string, string> = { r4: `0x${random.below(16).toString(16)}`, r6: '0x10' };
+        for (let i = 0; i < 4; i++) regs[`r${i}`] = `0x${(MEM + 0x100 * i).toString(16)}`;
+        regs.cpsr = `0x${(((random.below(16) << 28) | (arch === 'thumb' ? 0x1f3 : 0x1d3)) >>> 0).toString(16)}`;
+        const bytes = new Uint8Array(0x400);
+        for (let i = 0; i < 4; i++) bytes.set(new Uint8Array(table.buffer), 0x100 * i);
+        const hex = Buffer.from(bytes).toString('hex');
+        cases.push({ arch, insn: insn.map((word) => `0x${word.toString(16)}`), regs, mem: [{ addr: `0x${MEM.toString(16)}`, hex }] });
+      }
+    }
+    const runner = await StepRunner.create();
+    const theirs = runUnicorn(cases);
+    const failures: string[] = [];
+    cases.forEach((testCase, index) => {
+      const diff = differences(runner.step(testCase), theirs[index]!, REGISTERS);
+      if (diff.length > 0) failures.push(`${testCase.arch} ${testCase.insn.join(' ')}: ${diff.join('; ')}`);
+    });
+    expect(failures, failures.slice(0, 20).join('\n')).toEqual([]);
+  });
+});
+
 const CODE = 0x10_0000n;
 const DATA_GPA = 0x10_2000n;
 
@@ -235,6 +277,25 @@ describe('LDA/STL micro-ops', () => {
       const exit = vcpu.run(100);
       expect(exit.reason, arch).toBe('fault');
       expect(vcpu.get('pc'), arch).toBe(CODE);
+    }
+  });
+});
+
+describe('the T32 jump-table micro-op inside an IT block', () => {
+  it('jumps (interworking) when the condition holds, and goes on when it fails', async () => {
+    const { machine: m, vcpu } = await machine('thumb');
+    // IT NE; LDR.W PC, [r0, r4, LSL #2]; SVC | at +0x10: SVC. The table: +0x10 as T32, then an A32 SVC at +0x20.
+    m.writeBytes(CODE, thumbBytes([0xbf18, 0xf850_f024, SVC_T32]));
+    m.writeBytes(CODE + 0x10n, thumbBytes([SVC_T32]));
+    m.writeBytes(CODE + 0x20n, armBytes([SVC_A32]));
+    m.writeBytes(DATA_GPA, armBytes([Number(CODE) + 0x11, Number(CODE) + 0x20]));
+    // Twice in T32 (the second time from the cached micro-ops), then to A32 (which stays: the CPSR write keeps the state).
+    for (const [z, index, after, thumb] of [[1, 0, 0x8, true], [0, 0, 0x12, true], [1, 0, 0x8, true], [0, 0, 0x12, true], [0, 1, 0x24, false]] as const) {
+      vcpu.set('r0', DATA_GPA).set('r4', BigInt(index)).set('cpsr', BigInt((z << 30) | 0x1f3)).set('pc', CODE);
+      expect(vcpu.run(10).reason, `Z ${z}, entry ${index}`).toBe('hypercall');
+      expect(vcpu.get('pc'), `Z ${z}, entry ${index}`).toBe(CODE + BigInt(after));
+      expect((vcpu.get('cpsr') & 0x20n) !== 0n, `Z ${z}, entry ${index}`).toBe(thumb);
+      expect(vcpu.get('cpsr') & 0x0600_fc00n).toBe(0n); // the IT block is over
     }
   });
 });

@@ -11,7 +11,7 @@ import {
   A_MOVW, A_MOVT, T_SIGNED, T_ADD_NOFLAGS,
 } from "./uops";
 import {
-  A_BFX, A_CLZ, A_EXTEND, A_MUL, A_MUL_LONG, A_LOAD_REG, A_STORE_REG, A_MULTIPLE, A_NOP, BFX_SIGNED, NO_ACCUMULATE, MUL_SUBTRACT,
+  A_BFX, A_CLZ, A_EXTEND, A_LOAD_PC_REG, A_MUL, A_MUL_LONG, A_LOAD_REG, A_STORE_REG, A_MULTIPLE, A_NOP, BFX_SIGNED, NO_ACCUMULATE, MUL_SUBTRACT,
   MUL_SIGNED, MUL_ACCUMULATE, MULTIPLE_UP, MULTIPLE_BEFORE, MULTIPLE_WRITEBACK, MULTIPLE_LOAD,
 } from "./uops-more";
 import { isBarrier, isT32Ordered, fillBarrier, fillT32Ordered } from "./uops-ordered";
@@ -121,6 +121,10 @@ function fillT32RegisterOffset(entry: usize, word: u32): void {
   const load = (hw1 & 0x10) != 0;
   const signed = (hw1 & 0x100) != 0;
   const size: u32 = 1 << ((hw1 >>> 5) & 3);
+  if (rt == 15 && load && size == 4 && !signed && rn != 15 && !unusable(rm)) { // LDR.W PC, [Rn, Rm, LSL #imm2]: a jump table
+    put(entry, word, SET_T32, A_LOAD_PC_REG, 15, rn, rm, (word >>> 4) & 3, 0, 14);
+    return;
+  }
   if (rn == 15 || unusable(rt) || unusable(rm) || (signed && (!load || size == 4))) {
     generic(entry, word, SET_T32);
     return;

@@ -43,7 +43,7 @@ import { t32NextItState } from "../../decode/t32";
 import { jitBackwardBranch, jitPc } from "../jit";
 import {
   bitfieldExtract, extendRegister, countLeadingZeros, multiply, multiplyLong, transferMultiple, A_BFX, A_EXTEND, A_CLZ, A_MUL,
-  A_MUL_LONG, A_LOAD_REG, A_STORE_REG, A_MULTIPLE, A_NOP, A_BLX_IMM, REG_DOWN, TRANSFER_DONE, TRANSFER_BRANCHED,
+  A_MUL_LONG, A_LOAD_REG, A_STORE_REG, A_MULTIPLE, A_NOP, A_BLX_IMM, A_LOAD_PC_REG, REG_DOWN, TRANSFER_DONE, TRANSFER_BRANCHED,
 } from "./uops-more";
 import { orderedLoad, orderedStore, A_ORDERED_LOAD, A_ORDERED_STORE, ORDERED_DONE, ORDERED_EXIT } from "./uops-ordered";
 
@@ -362,6 +362,18 @@ function pairAndGo(isLoad: bool, rt: u32, rn: u32, rt2: u32, imm: u32, aux: u32,
       return done == TRANSFER_BRANCHED ? pc() : at;
     }
     case A_NOP: return next;
+    case A_LOAD_PC_REG: {
+      const index = immediateShift(reg(rm), (aux >>> 8) & 3, imm, carryFlag());
+      const base = rn == 15 ? <u32>at + 8 : reg(rn);
+      const value = readData((aux & REG_DOWN) != 0 ? base - index : base + index, 4, bigData(), at);
+      if (accessExit != EXIT_NONE) {
+        a32UopStatus = accessExit;
+        return at;
+      }
+      interworkingBranch(value);
+      a32UopStatus = U_INTERWORKED;
+      return pc();
+    }
     case A_BLX_IMM:
       setReg(14, <u32>next);
       interworkingBranch((<u32>at + 8 + imm) | 1);
@@ -464,12 +476,12 @@ function pairAndGo(isLoad: bool, rt: u32, rn: u32, rt2: u32, imm: u32, aux: u32,
   return uopExecute(entry, at, length, true);
 }
 
-/** Whether a T32 micro-op may run inside an IT block: not IT, CBZ or B<c>; B, BL, BX, BLX and a PC load only last. */
+/** Whether a T32 micro-op may run inside an IT block: not IT, CBZ or B<c>; B, BL, BX, BLX and the PC loads only last. */
 @inline function itSafe(entry: usize, itState: u32): bool {
   const op = load<u8>(entry, 4);
   const last = (itState & 15) == 8;
   if (op == A_MULTIPLE) return last || (load<u32>(entry, 8) & 0x8000) == 0;
-  if (op == T_BX || op == T_B) return last;
+  if (op == T_BX || op == T_B || op == A_LOAD_PC_REG) return last;
   return op != U_GENERIC && op != T_CBZ && op != T_BCOND && op != T_IT;
 }
 
