@@ -2,13 +2,14 @@
 // its entry (uops-wide.ts the 32-bit T32 ones, uops-more.ts the A32 forms it adds), or
 // U_GENERIC for the full path.
 import {
-  put, generic, A_B, A_BX, A_DP_IMM, A_DP_IMM_ROTATED, A_DP_REG, A_DP_REG_SHIFTED, A_DP_SHIFTED, A_LOAD, A_LOAD_PAIR,
+  put, generic, A_B, A_BX, A_LOAD_LITERAL, A_DP_IMM, A_DP_IMM_ROTATED, A_DP_REG, A_DP_REG_SHIFTED, A_DP_SHIFTED, A_LOAD, A_LOAD_PAIR,
   A_LOAD_WB, A_MOVT, A_MOVW, A_SET_FLAGS, A_STORE, A_STORE_PAIR, A_STORE_WB, NO_REGISTER, POST_INDEX, SET_A32, SET_T32,
   T_ADD, T_ADD_NOFLAGS, T_B, T_BCOND, T_BX, T_CBZ, T_EXTEND, T_IT, T_LOAD, T_MOV, T_MOVS, T_REGOP, T_SHIFT, T_SIGNED,
   T_STORE, T_SUB, WRITEBACK,
 } from "./uops";
 import { fillT32Wide } from "./uops-wide";
-import { fillA32More, A_MULTIPLE, A_NOP, MULTIPLE_BEFORE, MULTIPLE_LOAD, MULTIPLE_UP, MULTIPLE_WRITEBACK } from "./uops-more";
+import { fillA32More, A_BLX_IMM, A_MULTIPLE, A_NOP, MULTIPLE_BEFORE, MULTIPLE_LOAD, MULTIPLE_UP, MULTIPLE_WRITEBACK } from "./uops-more";
+import { isBarrier, fillBarrier } from "./uops-ordered";
 import { EXTEND_SB, EXTEND_SH, EXTEND_UB, EXTEND_UH } from "./integer";
 
 export function fillA32(entry: usize, word: u32): void {
@@ -20,7 +21,10 @@ export function fillA32(entry: usize, word: u32): void {
   // TST/TEQ/CMP/CMN without S: the miscellaneous space (MOVW/MOVT, MSR, BX, ...).
   const miscellaneous = (word & 0x0190_0000) == 0x0100_0000;
   if (cond == 15) {
-    generic(entry, word, SET_A32);
+    if (isBarrier(word, false)) fillBarrier(entry, word, SET_A32);
+    else if ((word & 0x0e00_0000) == 0x0a00_0000) { // BLX <imm>: PC + imm24:H:0
+      put(entry, word, SET_A32, A_BLX_IMM, 0, 0, 0, <u32>((<i32>(word << 8)) >> 6) | ((word >>> 23) & 2), 0, 14);
+    } else generic(entry, word, SET_A32);
   } else if ((word & 0x0e00_0000) == 0x0200_0000 && !miscellaneous && rd != 15) {
     const rotation = ((word >>> 8) & 15) << 1;
     put(entry, word, SET_A32, rotation == 0 ? A_DP_IMM : A_DP_IMM_ROTATED, rd, rn, 0, rotr<u32>(word & 0xff, rotation),
@@ -40,6 +44,10 @@ export function fillA32(entry: usize, word: u32): void {
     const offset = word & 0xfff;
     put(entry, word, SET_A32, (word & 0x0010_0000) != 0 ? A_LOAD : A_STORE, rd, rn, 0,
       (word & 0x0080_0000) != 0 ? offset : -offset, (word & 0x0040_0000) != 0 ? 1 : 4, cond);
+  } else if ((word & 0x0f30_0000) == 0x0510_0000 && rn == 15 && rd != 15) { // LDR/LDRB literal
+    const offset = word & 0xfff;
+    put(entry, word, SET_A32, A_LOAD_LITERAL, rd, 15, 0, (word & 0x0080_0000) != 0 ? offset : -offset,
+      (word & 0x0040_0000) != 0 ? 1 : 4, cond);
   } else if ((word & 0x0e00_0000) == 0x0400_0000 && rn != 15 && rd != 15 && rn != rd) { // the same, writeback
     const post = (word & 0x0100_0000) == 0;
     const offset = word & 0xfff;

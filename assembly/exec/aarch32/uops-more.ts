@@ -1,7 +1,8 @@
 // More forms of the AArch32 micro-op cache (uops.ts), in both instruction sets: SBFX/UBFX,
 // SXTB/SXTH/UXTB/UXTH (rotated), CLZ, MUL/MLA/MLS and the long multiplies, LDR/STR(B)
-// with a shifted register offset, LDRH/STRH/LDRSB/LDRSH with an immediate offset, and
-// LDM/STM in every addressing mode (PUSH and POP among them). UNPREDICTABLE register
+// with a shifted register offset (LDR PC too: jump tables), LDRH/STRH/LDRSB/LDRSH with an immediate offset, and
+// LDM/STM in every addressing mode (PUSH and POP among them), and (uops-ordered.ts) LDREX/STREX
+// and LDA/STL. UNPREDICTABLE register
 // choices take the full path, and so does a multiple transfer whose words are not all
 // in RAM the TLB already maps on one page (as the full path then runs it, a fault or
 // device access part-way through behaves as it does there).
@@ -14,6 +15,7 @@ import { setNZ, setNZ64 } from "./flags";
 import { put, SET_A32, A_LOAD, A_STORE, A_BX } from "./uops";
 import { extend } from "./integer";
 import { extendKind } from "./a32-integer";
+import { isA32Ordered, fillA32Ordered } from "./uops-ordered";
 
 export const A_BFX: u8 = 130; //      rd, rn; imm: lsb; aux: width - 1 | BFX_SIGNED
 export const A_EXTEND: u8 = 131; //   rd, rm; imm: rotation; aux: the extend kind
@@ -24,6 +26,8 @@ export const A_LOAD_REG: u8 = 135; // rd, [rn, +/-(rm shifted)]; imm: imm5; aux:
 export const A_STORE_REG: u8 = 136;
 export const A_MULTIPLE: u8 = 137; // LDM/STM rn; imm: the register list; aux: MULTIPLE_* flags
 export const A_NOP: u8 = 138;
+export const A_BLX_IMM: u8 = 139; //  imm: offset from pc + 8 (to Thumb)
+export const A_LOAD_PC_REG: u8 = 142; // LDR PC, [rn, +/-(rm shifted)] (a jump table; rn 15: A32 pc + 8): as A_LOAD_REG, then BX
 
 export const BFX_SIGNED: u32 = 1 << 5;
 export const NO_ACCUMULATE: u32 = 16;
@@ -153,6 +157,9 @@ export function fillA32More(entry: usize, word: u32, cond: u32): bool {
     if (rn == 15 || rd == 15 || rs == 15 || rm == 15 || rn == rd) return false;
     put(entry, word, SET_A32, A_MUL_LONG, rd, rm, rs, rn, ((word >>> 20) & 1) | ((word & 0x0040_0000) != 0 ? MUL_SIGNED : 0)
       | ((word & 0x0020_0000) != 0 ? MUL_ACCUMULATE : 0), cond);
+  } else if ((word & 0x0f70_0010) == 0x0710_0000 && rd == 15 && rm != 15) { // LDR PC, [Rn, +/-Rm, shift #imm5]
+    put(entry, word, SET_A32, A_LOAD_PC_REG, 15, rn, rm, (word >>> 7) & 31, (((word >>> 5) & 3) << 8)
+      | ((word & 0x0080_0000) == 0 ? REG_DOWN : 0), cond);
   } else if ((word & 0x0f20_0010) == 0x0700_0000) { // LDR/STR/LDRB/STRB, register offset shifted, no writeback
     if (rn == 15 || rd == 15 || rm == 15) return false;
     const aux = ((word & 0x0040_0000) != 0 ? 1 : 4) | (((word >>> 5) & 3) << 8) | ((word & 0x0080_0000) == 0 ? REG_DOWN : 0);
@@ -175,6 +182,8 @@ export function fillA32More(entry: usize, word: u32, cond: u32): bool {
     put(entry, word, SET_A32, A_BX, 0, 0, rm, 0, 1, cond);
   } else if ((word & 0x0fff_ffff) == 0x0320_f000) {
     put(entry, word, SET_A32, A_NOP, 0, 0, 0, 0, 0, cond);
+  } else if (isA32Ordered(word)) {
+    return fillA32Ordered(entry, word, cond);
   } else {
     return false;
   }

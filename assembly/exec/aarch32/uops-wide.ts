@@ -1,19 +1,23 @@
 // The 32-bit T32 forms of the AArch32 micro-op cache (uops.ts): BL, B.W, LDR/STR(B/H).W
 // with a 12-bit or 8-bit immediate (writeback too), LDRD/STRD, data processing with a
-// modified immediate or a shifted register, and LSL/LSR/ASR/ROR.W by a register. All but
+// modified immediate or a shifted register, LSL/LSR/ASR/ROR.W by a register, ADR.W, the
+// extends (SXTB/UXTB/SXTH/UXTH/SXTB16/UXTB16.W) and (uops-ordered.ts) the exclusives,
+// LDA/STL and DMB/ISB. All but
 // the branches and the plain loads and stores share the A32 ops; PC and SP operands (MOV
 // and MVN's Rn aside) take the full path.
 import {
   put, generic, SET_T32, NO_REGISTER, A_SET_FLAGS, POST_INDEX, WRITEBACK, T_B, T_BCOND, T_LOAD, T_STORE, A_DP_IMM,
   A_DP_IMM_ROTATED, A_DP_REG, A_DP_SHIFTED, A_DP_REG_SHIFTED, A_LOAD_WB, A_STORE_WB, A_LOAD_PAIR, A_STORE_PAIR,
-  A_MOVW, A_MOVT, T_SIGNED,
+  A_MOVW, A_MOVT, T_SIGNED, T_ADD_NOFLAGS,
 } from "./uops";
 import {
-  A_BFX, A_CLZ, A_MUL, A_MUL_LONG, A_LOAD_REG, A_STORE_REG, A_MULTIPLE, A_NOP, BFX_SIGNED, NO_ACCUMULATE, MUL_SUBTRACT,
+  A_BFX, A_CLZ, A_EXTEND, A_LOAD_PC_REG, A_MUL, A_MUL_LONG, A_LOAD_REG, A_STORE_REG, A_MULTIPLE, A_NOP, BFX_SIGNED, NO_ACCUMULATE, MUL_SUBTRACT,
   MUL_SIGNED, MUL_ACCUMULATE, MULTIPLE_UP, MULTIPLE_BEFORE, MULTIPLE_WRITEBACK, MULTIPLE_LOAD,
 } from "./uops-more";
+import { isBarrier, isT32Ordered, fillBarrier, fillT32Ordered } from "./uops-ordered";
 import { thumbExpandImmediate, isTest, OP_MOV, OP_MVN, OP_ORN, OP_ADD, OP_SUB } from "./flags";
 import { t32Opcode } from "./t32-wide";
+import { extendKind } from "./a32-integer";
 
 /** Decodes the 32-bit `word` (first halfword high) into `entry`. */
 export function fillT32Wide(entry: usize, word: u32): void {
@@ -69,8 +73,21 @@ export function fillT32Wide(entry: usize, word: u32): void {
     else put(entry, word, SET_T32, A_CLZ, rd, 0, hw2 & 15, 0, 0, 14);
   } else if (word == 0xf3af_8000) { // NOP.W
     put(entry, word, SET_T32, A_NOP, 0, 0, 0, 0, 0, 14);
+  } else if (isBarrier(word, true)) {
+    fillBarrier(entry, word, SET_T32);
+  } else if (isT32Ordered(word)) {
+    if (!fillT32Ordered(entry, word)) generic(entry, word, SET_T32);
   } else if ((hw1 & 0xfe40) == 0xe840 && (hw1 & 0x0120) != 0) { // LDRD, STRD (not the exclusives)
     fillT32Pair(entry, word);
+  } else if ((hw1 & 0xfbff) == 0xf20f && (hw2 & 0x8000) == 0) { // ADR.W (ADDW Rd, PC, #imm12)
+    const rd = (hw2 >>> 8) & 15;
+    if (unusable(rd)) generic(entry, word, SET_T32);
+    else put(entry, word, SET_T32, T_ADD_NOFLAGS, rd, 15, NO_REGISTER, (((hw1 >>> 10) & 1) << 11) | (((hw2 >>> 12) & 7) << 8) | (hw2 & 0xff), 0, 14);
+  } else if ((hw1 & 0xff8f) == 0xfa0f && ((hw1 >>> 4) & 7) < 6 && (hw2 & 0xf0c0) == 0xf080) { // SXTH UXTH SXTB16 UXTB16 SXTB UXTB.W
+    const rd = (hw2 >>> 8) & 15;
+    const rm = hw2 & 15;
+    if (unusable(rd) || unusable(rm)) generic(entry, word, SET_T32);
+    else put(entry, word, SET_T32, A_EXTEND, rd, 0, rm, ((hw2 >>> 4) & 3) << 3, extendKind(a32ExtendOp((hw1 >>> 4) & 7)), 14);
   } else if ((hw1 & 0xfe00) == 0xea00 || (word & 0xfa00_8000) == 0xf000_0000) {
     fillT32DataProcessing(entry, word);
   } else if ((hw1 & 0xff80) == 0xfa00 && (hw2 & 0xf0f0) == 0xf000) { // LSL/LSR/ASR/ROR.W Rd, Rn, Rm
@@ -86,6 +103,11 @@ export function fillT32Wide(entry: usize, word: u32): void {
 }
 
 /** SP and PC: T32 operands the micro-ops leave to the full path (SP's own encodings, PC's reads and branches). */
+/** The A32 media op (bits 22:20) of the T32 extend whose op (hw1 bits 6:4) is `op`, 0-5: SXTH UXTH SXTB16 UXTB16 SXTB UXTB. */
+@inline function a32ExtendOp(op: u32): u32 {
+  return op == 0 ? 3 : op == 1 ? 7 : op == 2 ? 0 : op == 3 ? 4 : op == 4 ? 2 : 6;
+}
+
 @inline function unusable(n: u32): bool {
   return n == 13 || n == 15;
 }
@@ -99,6 +121,10 @@ function fillT32RegisterOffset(entry: usize, word: u32): void {
   const load = (hw1 & 0x10) != 0;
   const signed = (hw1 & 0x100) != 0;
   const size: u32 = 1 << ((hw1 >>> 5) & 3);
+  if (rt == 15 && load && size == 4 && !signed && rn != 15 && !unusable(rm)) { // LDR.W PC, [Rn, Rm, LSL #imm2]: a jump table
+    put(entry, word, SET_T32, A_LOAD_PC_REG, 15, rn, rm, (word >>> 4) & 3, 0, 14);
+    return;
+  }
   if (rn == 15 || unusable(rt) || unusable(rm) || (signed && (!load || size == 4))) {
     generic(entry, word, SET_T32);
     return;
@@ -149,7 +175,7 @@ function fillT32Indexed(entry: usize, word: u32): void {
   const up = (word & 0x200) != 0;
   const writeback = (word & 0x100) != 0;
   const offset = up ? word & 0xff : -(word & 0xff);
-  if (rn == 15 || rt >= 13 || (writeback && rn == rt) || (pre && up && !writeback) || (!pre && !writeback)) {
+  if (rn == 15 || rt == 13 || rt == 15 || (writeback && rn == rt) || (pre && up && !writeback) || (!pre && !writeback)) {
     generic(entry, word, SET_T32);
   } else if (!writeback) {
     put(entry, word, SET_T32, load ? T_LOAD : T_STORE, rt, rn, NO_REGISTER, offset, size, 14);

@@ -4,13 +4,14 @@
 // instruction word and its instruction set, so an entry can never go stale (rewritten
 // code just misses) and an A32 word never answers for a T32 one (a 16-bit T32 word is
 // below 0x10000, a 32-bit one has its first halfword, at least 0xe800, in the high bits:
-// they never collide with each other). Everything else is U_GENERIC and takes the full path.
+// they never collide with each other; two-way sets). Everything else is U_GENERIC and takes the full path.
 //
 // A32 forms: data processing with an immediate or a register shifted by an immediate
 // or by a register (not to PC), MOVW/MOVT, LDR/STR/LDRB/STRB with an immediate offset
-// (writeback too), LDRD/STRD with an immediate offset (writeback too), B, BL, BX, and
-// (uops-more.ts) BLX, SBFX/UBFX, the extends, CLZ, the multiplies, LDR/STR(B) with a
-// shifted register offset, LDRH/STRH/LDRSB/LDRSH with an immediate offset, LDM/STM and NOP.
+// (writeback too; LDR/LDRB literal), LDRD/STRD with an immediate offset (writeback too), B, BL, BX, and
+// (uops-more.ts) BLX (register and immediate), SBFX/UBFX, the extends, CLZ, the multiplies, LDR/STR(B) with a
+// shifted register offset, LDRH/STRH/LDRSB/LDRSH with an immediate offset, LDM/STM and NOP,
+// (uops-ordered.ts) LDREX/STREX (B/H/D), LDA/STL and the barriers DMB/ISB.
 // T32 forms, inside IT blocks too (there the 16-bit data-processing forms leave the flags,
 // and branches run only last): the 16-bit shifts, ADD/SUB/MOV/CMP, the register
 // operations, the high-register ADD/MOV/CMP, BX/BLX, ADR, the SP adjustments, the
@@ -18,7 +19,7 @@
 // literal), PUSH/POP, IT, NOP, and the 32-bit BL, B.W, B<c>.W, LDR/STR(B/H).W with a
 // 12-bit or 8-bit immediate (writeback too) or a shifted register, LDRD/STRD, LDM/STM,
 // data processing with a modified immediate or a shifted register, LSL/LSR/ASR/ROR.W by
-// a register, MOVW/MOVT, SBFX/UBFX, the multiplies, CLZ and NOP.W (decoded in
+// a register, MOVW/MOVT, SBFX/UBFX, the multiplies, CLZ, NOP.W, the exclusives, LDA/STL, DMB/ISB (decoded in
 // uops-wide.ts; all but the branches and the plain loads and stores run as A32 ops).
 //
 // Entry: 0 word u32 · 4 op u8 · 5 rd u8 · 6 rn u8 · 7 rm u8 · 8 imm u32 · 12 aux u16 · 14 cond u8 · 15 set u8
@@ -42,8 +43,9 @@ import { t32NextItState } from "../../decode/t32";
 import { jitBackwardBranch, jitPc } from "../jit";
 import {
   bitfieldExtract, extendRegister, countLeadingZeros, multiply, multiplyLong, transferMultiple, A_BFX, A_EXTEND, A_CLZ, A_MUL,
-  A_MUL_LONG, A_LOAD_REG, A_STORE_REG, A_MULTIPLE, A_NOP, REG_DOWN, TRANSFER_DONE, TRANSFER_BRANCHED,
+  A_MUL_LONG, A_LOAD_REG, A_STORE_REG, A_MULTIPLE, A_NOP, A_BLX_IMM, A_LOAD_PC_REG, REG_DOWN, TRANSFER_DONE, TRANSFER_BRANCHED,
 } from "./uops-more";
+import { orderedLoad, orderedStore, A_ORDERED_LOAD, A_ORDERED_STORE, ORDERED_DONE, ORDERED_EXIT } from "./uops-ordered";
 
 /** The instruction-set tags of an entry (0: empty or another ISA's). */
 export const SET_A32: u8 = 1;
@@ -65,6 +67,7 @@ export const A_LOAD_WB: u8 = 107; //   imm: signed offset; aux: size | POST_INDE
 export const A_STORE_WB: u8 = 108;
 export const A_LOAD_PAIR: u8 = 109; // LDRD Rd, Rm, [Rn]: imm signed offset; aux: POST_INDEX | WRITEBACK
 export const A_STORE_PAIR: u8 = 110;
+export const A_LOAD_LITERAL: u8 = 111; // LDR/LDRB Rd, [PC, #imm]: imm signed offset from pc + 8; aux: size
 // T32 ops (outside IT blocks)
 export const T_SHIFT: u8 = 112; //     LSLS/LSRS/ASRS #imm: aux type, imm imm5
 export const T_ADD: u8 = 113; //       ADDS Rd, Rn, Rm / #imm (rm 16: the immediate)
@@ -105,14 +108,38 @@ export function a32UopClearStatus(): void {
   a32UopDropped = false;
 }
 
-/** The entry for `word` of instruction set `set`, decoded now if the cache does not hold it. */
+/**
+ * The entry for `word` of instruction set `set`, decoded now if the cache does not hold it.
+ * Two-way sets, the first way the last used (as ppc/uops.ts), so that two hot instructions
+ * whose words hash alike do not evict each other on every pass of a loop.
+ */
 @inline export function a32UopFor(word: u32, set: u8): usize {
-  const entry = record + REC_UOPS + ((((word * 0x9e37_79b1) >>> 22) & (UOP_ENTRIES - 1)) * UOP_SIZE);
+  const entry = record + REC_UOPS + ((((word * 0x9e37_79b1) >>> 23) & (UOP_ENTRIES / 2 - 1)) * (UOP_SIZE * 2));
   if (load<u32>(entry) != word || load<u8>(entry, 15) != set) {
-    if (set == SET_A32) fillA32(entry, word);
-    else fillT32(entry, word);
+    if (!secondWay(entry, word, set)) {
+      if (set == SET_A32) fillA32(entry, word);
+      else fillT32(entry, word);
+    }
   }
   return entry;
+}
+
+/**
+ * A miss in the first way of the set at `entry`: true when the second way holds `word` of
+ * `set` (the two swap), else false with the first entry moved to the second, for the
+ * caller to decode `word` into the first.
+ */
+function secondWay(entry: usize, word: u32, set: u8): bool {
+  const second = entry + UOP_SIZE;
+  const low = load<u64>(entry), high = load<u64>(entry, 8);
+  const hit = load<u32>(second) == word && load<u8>(second, 15) == set;
+  if (hit) {
+    store<u64>(entry, load<u64>(second));
+    store<u64>(entry, load<u64>(second, 8), 8);
+  }
+  store<u64>(second, low);
+  store<u64>(second, high, 8);
+  return hit;
 }
 
 export function put(entry: usize, word: u32, set: u8, op: u8, rd: u32, rn: u32, rm: u32, imm: u32, aux: u32, cond: u32): void {
@@ -169,7 +196,7 @@ export function put(entry: usize, word: u32, set: u8, op: u8, rd: u32, rn: u32, 
 }
 
 /** `size` bytes at `address` through the TLB's hit path, or (a block end) the missed path: check accessExit after. */
-@inline function readData(address: u32, size: u32, big: bool, at: u64): u32 {
+@inline export function readData(address: u32, size: u32, big: bool, at: u64): u32 {
   const host = tlbLookup(TLB_READ, <u64>address, size);
   if (host == 0) {
     slowAccess = true;
@@ -181,7 +208,7 @@ export function put(entry: usize, word: u32, set: u8, op: u8, rd: u32, rn: u32, 
 }
 
 /** readData's write. */
-@inline function writeData(address: u32, size: u32, value: u32, big: bool, at: u64): void {
+@inline export function writeData(address: u32, size: u32, value: u32, big: bool, at: u64): void {
   const host = tlbLookup(TLB_WRITE, <u64>address, size);
   if (host == 0) {
     slowAccess = true;
@@ -300,6 +327,7 @@ function pairAndGo(isLoad: bool, rt: u32, rn: u32, rt2: u32, imm: u32, aux: u32,
     case A_MOVT: setReg(rd, (reg(rd) & 0xffff) | (imm << 16)); return next;
     case A_LOAD: return loadAndGo(reg(rn) + imm, aux & 7, (aux & T_SIGNED) != 0, rd, next, at);
     case A_STORE: return storeAndGo(reg(rn) + imm, aux & 7, rd, next, at);
+    case A_LOAD_LITERAL: return loadAndGo(<u32>at + 8 + imm, aux & 7, false, rd, next, at);
     case A_B:
       if (aux != 0) setReg(14, <u32>next);
       return <u64>(<u32>at + 8 + imm);
@@ -334,6 +362,29 @@ function pairAndGo(isLoad: bool, rt: u32, rn: u32, rt2: u32, imm: u32, aux: u32,
       return done == TRANSFER_BRANCHED ? pc() : at;
     }
     case A_NOP: return next;
+    case A_LOAD_PC_REG: {
+      const index = immediateShift(reg(rm), (aux >>> 8) & 3, imm, carryFlag());
+      const base = rn == 15 ? <u32>at + 8 : reg(rn);
+      const value = readData((aux & REG_DOWN) != 0 ? base - index : base + index, 4, bigData(), at);
+      if (accessExit != EXIT_NONE) {
+        a32UopStatus = accessExit;
+        return at;
+      }
+      interworkingBranch(value);
+      a32UopStatus = U_INTERWORKED;
+      return pc();
+    }
+    case A_BLX_IMM:
+      setReg(14, <u32>next);
+      interworkingBranch((<u32>at + 8 + imm) | 1);
+      a32UopStatus = U_INTERWORKED;
+      return pc();
+    case A_ORDERED_LOAD: case A_ORDERED_STORE: {
+      const done = op == A_ORDERED_LOAD ? orderedLoad(rd, rn, rm, imm, aux, at) : orderedStore(rd, rn, rm, imm, aux, at);
+      if (done == ORDERED_DONE) return next;
+      a32UopStatus = done == ORDERED_EXIT ? accessExit : U_GENERIC_EXIT;
+      return at;
+    }
     default:
       a32UopStatus = U_GENERIC_EXIT;
       return at;
@@ -425,12 +476,12 @@ function pairAndGo(isLoad: bool, rt: u32, rn: u32, rt2: u32, imm: u32, aux: u32,
   return uopExecute(entry, at, length, true);
 }
 
-/** Whether a T32 micro-op may run inside an IT block: not IT, CBZ or B<c>; B, BL, BX, BLX and a PC load only last. */
+/** Whether a T32 micro-op may run inside an IT block: not IT, CBZ or B<c>; B, BL, BX, BLX and the PC loads only last. */
 @inline function itSafe(entry: usize, itState: u32): bool {
   const op = load<u8>(entry, 4);
   const last = (itState & 15) == 8;
   if (op == A_MULTIPLE) return last || (load<u32>(entry, 8) & 0x8000) == 0;
-  if (op == T_BX || op == T_B) return last;
+  if (op == T_BX || op == T_B || op == A_LOAD_PC_REG) return last;
   return op != U_GENERIC && op != T_CBZ && op != T_BCOND && op != T_IT;
 }
 
