@@ -38,7 +38,7 @@ import {
 import { fillA32, fillT32 } from "./uops-fill";
 import { registerOperation } from "./t32-narrow";
 import { extend } from "./integer";
-import { U_GENERIC, U_GENERIC_EXIT } from "../ppc/uops";
+import { U_GENERIC, U_GENERIC_EXIT, uopSwapWays } from "../ppc/uops";
 import { t32NextItState } from "../../decode/t32";
 import { jitBackwardBranch, jitPc } from "../jit";
 import {
@@ -131,14 +131,8 @@ export function a32UopClearStatus(): void {
  */
 function secondWay(entry: usize, word: u32, set: u8): bool {
   const second = entry + UOP_SIZE;
-  const low = load<u64>(entry), high = load<u64>(entry, 8);
   const hit = load<u32>(second) == word && load<u8>(second, 15) == set;
-  if (hit) {
-    store<u64>(entry, load<u64>(second));
-    store<u64>(entry, load<u64>(second, 8), 8);
-  }
-  store<u64>(second, low);
-  store<u64>(second, high, 8);
+  uopSwapWays(entry, hit);
   return hit;
 }
 

@@ -60,16 +60,21 @@ let decodedFor: u32 = 0xffff_ffff;
  * first entry moved to the second, for the caller to decode `tag` into the first.
  */
 export function uopSecondWay(entry: usize, tag: u32): bool {
+  const hit = load<u32>(entry + UOP_SIZE) == tag;
+  uopSwapWays(entry, hit);
+  return hit;
+}
+
+/** The first entry of the set at `entry` moves to the second way; the second comes first when `hit`. */
+@inline export function uopSwapWays(entry: usize, hit: bool): void {
   const second = entry + UOP_SIZE;
   const low = load<u64>(entry), high = load<u64>(entry, 8);
-  const hit = load<u32>(second) == tag;
   if (hit) {
     store<u64>(entry, load<u64>(second));
     store<u64>(entry, load<u64>(second, 8), 8);
   }
   store<u64>(second, low);
   store<u64>(second, high, 8);
-  return hit;
 }
 
 @inline function signExtend(value: u64, size: u32): u64 {
@@ -220,36 +225,35 @@ function storeConditional(regs: usize, at: u64, rs: u32, ra: u32, rb: u32, size:
 }
 
 /**
- * lxvd2x (as vsx.ts runs it): the doublewords at (a|0) + (b) and 8 after into VSR xt's
- * doublewords 0 and 1, each in the guest's byte order. Off the TLB's hit path (a fill,
- * MMIO, a page crossed) it changes nothing and takes the full path.
+ * The host address of the 16 bytes at (a|0) + (b) that lxvd2x/stxvd2x access, when the
+ * TLB's hit path holds both doublewords in one run of host memory; else 0, with the
+ * micro-op sent to the full path (a fill, MMIO or a page crossed: nothing changed yet).
  */
-function loadVsxPair(regs: usize, at: u64, xt: u32, ra: u32, rb: u32, bigEndian: bool, width: u64): u64 {
+function vsxPairHost(regs: usize, kind: u32, ra: u32, rb: u32, width: u64): usize {
   const ea = ((ra == 0 ? 0 : register(regs, ra)) + register(regs, rb)) & width;
-  const first = tlbLookup(TLB_READ, ea, 8);
-  const second = first != 0 ? tlbLookup(TLB_READ, (ea + 8) & width, 8) : 0;
-  if (second == 0) {
-    uopStatus = U_GENERIC_EXIT;
-    return at;
-  }
+  const first = tlbLookup(kind, ea, 8);
+  const whole = first != 0 && tlbLookup(kind, (ea + 8) & width, 8) == first + 8;
+  if (!whole) uopStatus = U_GENERIC_EXIT;
+  return whole ? first : 0;
+}
+
+/** lxvd2x (as vsx.ts runs it): the two doublewords into VSR xt's doublewords 0 and 1, each in the guest's byte order. */
+function loadVsxPair(regs: usize, at: u64, xt: u32, ra: u32, rb: u32, bigEndian: bool, width: u64): u64 {
+  const host = vsxPairHost(regs, TLB_READ, ra, rb, width);
+  if (host == 0) return at;
   const vsr = record + CPU_VSR + (xt << 4);
-  store<u64>(vsr, swapIf(load<u64>(first), 8, bigEndian));
-  store<u64>(vsr, swapIf(load<u64>(second), 8, bigEndian), 8);
+  store<u64>(vsr, swapIf(load<u64>(host), 8, bigEndian));
+  store<u64>(vsr, swapIf(load<u64>(host, 8), 8, bigEndian), 8);
   return (at + 4) & width;
 }
 
-/** stxvd2x: VSR xs's doublewords 0 and 1 at (a|0) + (b) and 8 after; off the hit path, the full path. */
+/** stxvd2x: VSR xs's doublewords 0 and 1 at (a|0) + (b) and 8 after. */
 function storeVsxPair(regs: usize, at: u64, xs: u32, ra: u32, rb: u32, bigEndian: bool, width: u64): u64 {
-  const ea = ((ra == 0 ? 0 : register(regs, ra)) + register(regs, rb)) & width;
-  const first = tlbLookup(TLB_WRITE, ea, 8);
-  const second = first != 0 ? tlbLookup(TLB_WRITE, (ea + 8) & width, 8) : 0;
-  if (second == 0) {
-    uopStatus = U_GENERIC_EXIT;
-    return at;
-  }
+  const host = vsxPairHost(regs, TLB_WRITE, ra, rb, width);
+  if (host == 0) return at;
   const vsr = record + CPU_VSR + (xs << 4);
-  store<u64>(first, swapIf(load<u64>(vsr), 8, bigEndian));
-  store<u64>(second, swapIf(load<u64>(vsr, 8), 8, bigEndian));
+  store<u64>(host, swapIf(load<u64>(vsr), 8, bigEndian));
+  store<u64>(host, swapIf(load<u64>(vsr, 8), 8, bigEndian), 8);
   return (at + 4) & width;
 }
 
