@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Machine, Vcpu, a32, t32, thumbBytes, type GuestArch } from '../dist/src/index.js';
 import { StepRunner } from '../dist/src/step.js';
-import { haveUnicorn, runUnicorn, differences } from './fixtures/unicorn-runner.js';
+import { haveUnicorn, runUnicorn, differences, a32StepCase, randomHex } from './fixtures/unicorn-runner.js';
 import { prng } from './helpers.js';
 
 // The AArch32 decoded-instruction cache (assembly/exec/aarch32/uops.ts): entries are
@@ -317,9 +317,7 @@ describe('the AArch32 micro-ops against Unicorn 2', () => {
         for (let i = 4; i < 6; i++) regs[`r${i}`] = `0x${random.below(64).toString(16)}`;
         for (const i of [6, 7, 8, 9, 10, 11, 12, 14]) regs[`r${i}`] = `0x${random.next().toString(16)}`;
         regs.r13 = `0x${(MEM + 0x800).toString(16)}`;
-        regs.cpsr = `0x${(((random.below(16) << 28) | (arch === 'thumb' ? 0x1f3 : 0x1d3)) >>> 0).toString(16)}`;
-        const hex = Array.from({ length: 4096 }, () => random.below(256).toString(16).padStart(2, '0')).join('');
-        cases.push({ arch, insn: words.map((word) => `0x${word.toString(16)}`), regs, mem: [{ addr: `0x${MEM.toString(16)}`, hex }] });
+        cases.push(a32StepCase(arch, words, regs, random, MEM, randomHex(random, 4096)));
       }
     }
     const runner = await StepRunner.create();

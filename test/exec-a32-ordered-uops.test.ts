@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Machine, Vcpu, thumbBytes, type GuestArch } from '../dist/src/index.js';
 import { StepRunner } from '../dist/src/step.js';
-import { haveUnicorn, runUnicorn, differences } from './fixtures/unicorn-runner.js';
+import { haveUnicorn, runUnicorn, differences, unicornDisagreements, a32StepCase, randomHex } from './fixtures/unicorn-runner.js';
 import { prng } from './helpers.js';
 
 // The AArch32 micro-ops for the exclusive and ordered accesses and the barriers
@@ -108,9 +108,7 @@ describe('the AArch32 exclusive micro-ops against Unicorn 2', () => {
         }
         for (const i of DATA) regs[`r${i}`] = `0x${random.next().toString(16)}`;
         regs.r13 = `0x${(MEM + 0x800).toString(16)}`;
-        regs.cpsr = `0x${(((random.below(16) << 28) | (arch === 'thumb' ? 0x1f3 : 0x1d3)) >>> 0).toString(16)}`;
-        const hex = Array.from({ length: 4096 }, () => random.below(256).toString(16).padStart(2, '0')).join('');
-        cases.push({ arch, insn: words.map((word) => `0x${word.toString(16)}`), regs, mem: [{ addr: `0x${MEM.toString(16)}`, hex }] });
+        cases.push(a32StepCase(arch, words, regs, random, MEM, randomHex(random, 4096)));
       }
     }
     const runner = await StepRunner.create();
@@ -178,19 +176,12 @@ describe('the other AArch32 micro-ops the corpus asked for, against Unicorn 2', 
         const regs: Record<string, string> = {};
         for (let i = 0; i < 4; i++) regs[`r${i}`] = `0x${(MEM + 0x400 + random.below(128) * 4).toString(16)}`;
         for (const i of DATA) regs[`r${i}`] = `0x${random.next().toString(16)}`;
-        regs.cpsr = `0x${(((random.below(16) << 28) | (arch === 'thumb' ? 0x1f3 : 0x1d3)) >>> 0).toString(16)}`;
-        const hex = Array.from({ length: 2048 }, () => random.below(256).toString(16).padStart(2, '0')).join('');
+        const hex = randomHex(random, 2048);
         const words = arch === 'arm' ? a32LiteralCase(random) : t32WideCase(random);
-        cases.push({ arch, insn: words.map((word) => `0x${word.toString(16)}`), regs, mem: [{ addr: `0x${MEM.toString(16)}`, hex }] });
+        cases.push(a32StepCase(arch, words, regs, random, MEM, hex));
       }
     }
-    const runner = await StepRunner.create();
-    const theirs = runUnicorn(cases);
-    const failures: string[] = [];
-    cases.forEach((testCase, index) => {
-      const diff = differences(runner.step(testCase), theirs[index]!, REGISTERS);
-      if (diff.length > 0) failures.push(`${testCase.arch} ${testCase.insn.join(' ')}: ${diff.join('; ')}`);
-    });
+    const failures = await unicornDisagreements(cases, REGISTERS, (testCase) => `${testCase.arch} ${testCase.insn.join(' ')}`);
     expect(failures, failures.slice(0, 20).join('\n')).toEqual([]);
   });
 });
@@ -218,20 +209,12 @@ describe('the AArch32 jump-table micro-op against Unicorn 2', () => {
           : [filler, ((0xf850 | rn) << 16 | 0xf024) >>> 0]; // LDR.W PC, [Rn, r4, LSL #2]
         const regs: Record<string, string> = { r4: `0x${random.below(16).toString(16)}`, r6: '0x10' };
         for (let i = 0; i < 4; i++) regs[`r${i}`] = `0x${(MEM + 0x100 * i).toString(16)}`;
-        regs.cpsr = `0x${(((random.below(16) << 28) | (arch === 'thumb' ? 0x1f3 : 0x1d3)) >>> 0).toString(16)}`;
         const bytes = new Uint8Array(0x400);
         for (let i = 0; i < 4; i++) bytes.set(new Uint8Array(table.buffer), 0x100 * i);
-        const hex = Buffer.from(bytes).toString('hex');
-        cases.push({ arch, insn: insn.map((word) => `0x${word.toString(16)}`), regs, mem: [{ addr: `0x${MEM.toString(16)}`, hex }] });
+        cases.push(a32StepCase(arch, insn, regs, random, MEM, Buffer.from(bytes).toString('hex')));
       }
     }
-    const runner = await StepRunner.create();
-    const theirs = runUnicorn(cases);
-    const failures: string[] = [];
-    cases.forEach((testCase, index) => {
-      const diff = differences(runner.step(testCase), theirs[index]!, REGISTERS);
-      if (diff.length > 0) failures.push(`${testCase.arch} ${testCase.insn.join(' ')}: ${diff.join('; ')}`);
-    });
+    const failures = await unicornDisagreements(cases, REGISTERS, (testCase) => `${testCase.arch} ${testCase.insn.join(' ')}`);
     expect(failures, failures.slice(0, 20).join('\n')).toEqual([]);
   });
 });
