@@ -118,6 +118,14 @@ export function uopSecondWay(entry: usize, tag: u32): bool {
   return size == 8 ? load<u64>(host) : size == 4 ? <u64>load<u32>(host) : size == 2 ? <u64>load<u16>(host) : <u64>load<u8>(host);
 }
 
+/** Stores the low `size` bytes of `raw` (already in memory order) at `host`. */
+@inline function hostStore(host: usize, size: u32, raw: u64): void {
+  if (size == 8) store<u64>(host, raw);
+  else if (size == 4) store<u32>(host, <u32>raw);
+  else if (size == 2) store<u16>(host, <u16>raw);
+  else store<u8>(host, <u8>raw);
+}
+
 // Out of line, the way every access case leaves the TLB's hit path: a fill, MMIO (a
 // device may run), a page-crossing access. It completed another way, so it ends the
 // block (uopStatus U_BLOCK_END) unless it did not complete (the access's exit).
@@ -170,11 +178,7 @@ function writeOffPath(ea: u64, size: u32, value: u64, bigEndian: bool, at: u64):
     if (host != 0) countDirect(ea); // a direct mark, as loadAndGo's
   }
   if (host != 0) {
-    const raw = swapIf(value, size, bigEndian);
-    if (size == 8) store<u64>(host, raw);
-    else if (size == 4) store<u32>(host, <u32>raw);
-    else if (size == 2) store<u16>(host, <u16>raw);
-    else store<u8>(host, <u8>raw);
+    hostStore(host, size, swapIf(value, size, bigEndian));
   } else {
     writeOffPath(ea, size, value, bigEndian, at);
     if (uopStatus != U_BLOCK_END) return at;
@@ -209,11 +213,7 @@ function storeConditional(regs: usize, at: u64, rs: u32, ra: u32, rb: u32, size:
     const value = register(regs, rs);
     const host = tlbLookup(TLB_WRITE, ea, size);
     if (host != 0) {
-      const raw = swapIf(value, size, bigEndian);
-      if (size == 8) store<u64>(host, raw);
-      else if (size == 4) store<u32>(host, <u32>raw);
-      else if (size == 2) store<u16>(host, <u16>raw);
-      else store<u8>(host, <u8>raw);
+      hostStore(host, size, swapIf(value, size, bigEndian));
     } else {
       writeOffPath(ea, size, value, bigEndian, at);
       if (uopStatus != U_BLOCK_END) return at; // not stored: the reservation stays, as the full path leaves it
