@@ -279,7 +279,7 @@ export abstract class DeviceAccess {
   }
 
   /** Whether the device entry serves a `size`-byte access at `gpa` as one handler call. */
-  private deviceServes(gpa: number, size: number): boolean {
+  protected deviceServes(gpa: number, size: number): boolean {
     if (typeof gpa !== 'number' || gpa < this.deviceStart || gpa + size > this.deviceEnd || (this.deviceWidths & size) === 0) return false;
     const offset = gpa - this.deviceBase;
     return offset >>> 0 === offset && (offset & (size - 1)) === 0 && this.fastI32[this.slotGenIndex] === this.deviceSlotGeneration

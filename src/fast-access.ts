@@ -106,6 +106,7 @@ export class TypedAccess extends DeviceAccess {
     // The common cases only: V8 inlines a method this short into its caller (issue 20).
     const address = this.ramAt(gpa, 8);
     if (address >= 0) this.memoryRead64Parts(address, out, at);
+    else if (this.deviceServes(gpa, 8)) this.deviceRead64Parts(gpa, out, at);
     else this.elsewhereRead64Parts(gpa, out, at);
   }
 
