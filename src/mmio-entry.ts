@@ -151,8 +151,8 @@ function copiedEntry(h: EntryHelpers, mapped: Mapped, calls: { depth: number }, 
  */
 export function registerPathEntry(h: EntryHelpers, mapped: Mapped, calls: { depth: number }, bus: EntryBus,
   words: Int32Array | Uint32Array, highIndex: number, replace?: (entry: DeviceEntry) => void): DeviceEntry {
+  if (replace === undefined) return copiedEntry(h, mapped, calls, bus, words, highIndex) ?? entryCode(h, mapped, calls, bus, words, highIndex);
   const shared = entryCode(h, mapped, calls, bus, words, highIndex);
-  if (replace === undefined) return copiedEntry(h, mapped, calls, bus, words, highIndex) ?? shared;
   if (!copying) return shared;
   let left = COPY_AFTER;
   // Before the call it counts, so the call in progress finishes on the shared code.
