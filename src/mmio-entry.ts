@@ -50,6 +50,8 @@ function entryCode(h: EntryHelpers, mapped: Mapped, calls: { depth: number }, bu
   const startHigh = Math.floor(start / 2 ** 32) | 0;
   const widths = mapped.widths.reduce((bits, width) => bits | width, 0);
   const wide = { high: 0 };
+  // In a copy (promoteAfter 0) `counting` is a constant false, so V8 drops the count.
+  const counting = promoteAfter > 0;
   let left = promoteAfter;
   // A handler that threw: the depth and the watch are put back before the report (no
   // try/finally: it costs every call more than the catch alone).
@@ -60,7 +62,7 @@ function entryCode(h: EntryHelpers, mapped: Mapped, calls: { depth: number }, bu
   };
   return {
     read(gpaLow: number, gpaHigh: number, size: number): number {
-      if (left !== 0 && --left === 0) promote();
+      if (counting && left !== 0 && --left === 0) promote();
       const offset = (gpaLow - startLow) >>> 0;
       // In range, of a width the device takes, aligned.
       if (gpaHigh !== startHigh || offset + size > length || (widths & size) === 0 || (offset & (size - 1)) !== 0) return -h.UNCLAIMED;
@@ -109,7 +111,7 @@ function entryCode(h: EntryHelpers, mapped: Mapped, calls: { depth: number }, bu
       }
     },
     write(gpaLow: number, gpaHigh: number, size: number, low: number, high: number): number {
-      if (left !== 0 && --left === 0) promote();
+      if (counting && left !== 0 && --left === 0) promote();
       const offset = (gpaLow - startLow) >>> 0;
       if (gpaHigh !== startHigh || offset + size > length || (widths & size) === 0 || (offset & (size - 1)) !== 0) return h.UNCLAIMED;
       const inParts = size === 8 && writeParts;
