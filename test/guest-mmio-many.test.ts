@@ -56,59 +56,61 @@ describe('entering many JS devices', () => {
   });
 });
 
-/** The loop's page `slot` (0..7): register x(14 + slot), loaded at offset 8 × slot into x(5 + slot). */
-const pageOf = (slot: number) => DEVICES + slot * PAGE;
+/** An iteration's loads, by page: page 6 three times before page 5 (each through register x(14 + page), at offset 8 × page). */
+const ORDER = [0, 1, 2, 3, 4, 6, 6, 6, 5, 7];
+const loadsOf = (page: number) => ORDER.filter((p) => p === page).length;
 
 /**
- * 8 of 24 devices, one per page, each loaded once an iteration; from inside page 3's
- * handler, at its calls in `moves`, the devices of pages 5, 6 and 7 are replaced by new
- * ones whose bus indices are the old ones swapped (a device at a far page takes one).
- * Returns what each device saw and the loop's end.
+ * A loop over 8 of 24 devices, one per page. From inside page 3's handler, at its calls
+ * in `moves`, the devices of pages 5, 6 and 7 are replaced, page 6's new device taking
+ * page 5's old bus index (a new device takes the lowest free index; a device at a far
+ * page takes one first where needed): within that iteration page 6's loads enter its new
+ * entry, and page 5's stale hint then names it, which must not take page 5's access.
  */
 async function movingLoop(jit: boolean, iterations: number, moves: number[]) {
   const machine = await Machine.create({ arenaBytes: 1 << 20, jit });
   machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: CODE, memorySize: PAGE, userspaceAddr: machine.allocateBacking(PAGE) });
   const calls = new Map<string, number>();
   const wrong: string[] = [];
-  const perSlot = new Array<number>(8).fill(0);
+  const perPage = new Array<number>(8).fill(0);
   let trigger = 0;
   const atPage = new Map<number, { name: string; registration: { unregister(): void }; gone: boolean }>();
-  const add = (name: string, slot: number) => {
+  const add = (name: string, page: number) => {
     const device = { name, gone: false, registration: { unregister() {} } };
-    const base = slot < 8 ? pageOf(slot) : FAR + slot * PAGE;
     const read = (offset: number, size: number) => {
-      if (device.gone || offset !== 8 * slot || size !== 4) wrong.push(`${name} read ${offset} ${size}${device.gone ? ' after it went' : ''}`);
+      if (device.gone || offset !== 8 * page || size !== 4) wrong.push(`${name} read ${offset} ${size}${device.gone ? ' after it went' : ''}`);
       calls.set(name, (calls.get(name) ?? 0) + 1);
-      if (slot < 8) perSlot[slot]!++;
-      if (slot === 3 && moves.includes(++trigger)) move(trigger);
-      return (name.length << 8) | slot;
+      perPage[page]!++;
+      if (page === 3 && moves.includes(++trigger)) move(moves.indexOf(trigger));
+      return (name.length << 8) | page;
     };
-    device.registration = machine.mmio.register({ name, base, size: PAGE, widths: [4], read, write: () => { wrong.push(`${name} write`); } });
-    if (slot < 8) atPage.set(slot, device);
+    device.registration = machine.mmio.register({ name, base: DEVICES + page * PAGE, size: PAGE, widths: [4], read, write: () => { wrong.push(`${name} write`); } });
+    atPage.set(page, device);
   };
   const move = (round: number) => {
-    for (const slot of [5, 6, 7]) {
-      const old = atPage.get(slot)!;
+    for (const page of [5, 6, 7]) {
+      const old = atPage.get(page)!;
       old.registration.unregister();
       old.gone = true;
     }
-    add(`far${round}`, 8 + round % 8);
-    for (const slot of [7, 6, 5]) add(`page${slot}-move${round}`, slot);
+    // Pages 5, 6, 7 held indices 5, 6, 7, then 6, 5, 7: the second time 5 goes to a far device.
+    if (round === 1) machine.mmio.register({ name: 'far', base: FAR, size: PAGE, read: () => { wrong.push('far'); return 0; }, write: () => {} });
+    for (const page of [6, 5, 7]) add(`page${page}-move${moves[round]}`, page);
   };
   for (let k = 0; k < 24; k++) {
     if (k < 8) add(`d${k}`, k);
     else machine.mmio.register({ name: `idle${k}`, base: DEVICES + k * PAGE, size: PAGE, read: () => { wrong.push(`idle${k}`); return 0; }, write: () => {} });
   }
   const program = new A64Program().label('loop');
-  for (let slot = 0; slot < 8; slot++) program.emit(a64.ldr(5 + slot, 14 + slot, 8 * slot, 4));
+  ORDER.forEach((page, i) => program.emit(a64.ldr(3 + i, 14 + page, 8 * page, 4)));
   program.emit(a64.subs(2, 2, 1)).branchTo((offset) => a64.bcond('ne', offset), 'loop').emit(a64.svc());
   machine.writeBytes(CODE, program.bytes());
   const vcpu = new Vcpu(machine, 0, 'aarch64').set('pc', BigInt(CODE)).set('x2', BigInt(iterations));
-  for (let slot = 0; slot < 8; slot++) vcpu.set(`x${14 + slot}` as 'x14', BigInt(pageOf(slot)));
+  for (let page = 0; page < 8; page++) vcpu.set(`x${14 + page}` as 'x14', BigInt(DEVICES + page * PAGE));
   const exits = new Set<string>();
   for (let budget = 20 * iterations; budget > 0 && vcpu.get('x2') !== 0n; budget -= vcpu.completed) exits.add(vcpu.run(budget).reason);
-  const last = Array.from({ length: 8 }, (_, slot) => Number(vcpu.get(`x${5 + slot}` as 'x5')));
-  return { calls: Object.fromEntries(calls), wrong, perSlot, exits: [...exits], left: vcpu.get('x2'), last, names: [5, 6, 7].map((slot) => atPage.get(slot)!.name) };
+  const last = ORDER.map((_, i) => Number(vcpu.get(`x${3 + i}` as 'x3')));
+  return { calls: Object.fromEntries(calls), wrong, perPage, exits: [...exits], left: vcpu.get('x2'), last, names: [5, 6, 7].map((page) => atPage.get(page)!.name) };
 }
 
 describe('many JS devices moved while a loop runs through them', () => {
@@ -116,20 +118,39 @@ describe('many JS devices moved while a loop runs through them', () => {
     // The first move while every entry runs the shared code; the second after the moved devices' entries have their own copies.
     const iterations = COPY_AFTER + 2_000;
     const moves = [100, COPY_AFTER + 1_000];
-    const runs = [await movingLoop(false, iterations, moves), await movingLoop(true, iterations, moves)];
+    const global = globalThis as { Function: FunctionConstructor };
+    const original = global.Function;
+    const copies: number[] = [];
+    global.Function = new Proxy(original, {
+      construct(target, args: string[]) {
+        if (String(args.at(-1)).includes('memslot-device-entry')) copies[copies.length - 1]!++;
+        return Reflect.construct(target, args);
+      },
+    });
+    const runs = [];
+    try {
+      for (const jit of [false, true]) {
+        copies.push(0);
+        runs.push(await movingLoop(jit, iterations, moves));
+      }
+    } finally {
+      global.Function = original;
+    }
     for (const run of runs) {
       expect(run.wrong).toEqual([]);
       expect(run.exits).toEqual(['hypercall']);
       expect(run.left).toBe(0n);
-      expect(run.perSlot).toEqual(new Array(8).fill(iterations));
-      expect(run.names).toEqual([`page5-move${moves[1]}`, `page6-move${moves[1]}`, `page7-move${moves[1]}`]);
-      expect(run.last).toEqual(Array.from({ length: 8 }, (_, slot) => ((slot < 5 ? 2 : `page${slot}-move${moves[1]}`.length) << 8) | slot));
+      expect(run.perPage).toEqual(Array.from({ length: 8 }, (_, page) => iterations * loadsOf(page)));
+      expect(run.names).toEqual([5, 6, 7].map((page) => `page${page}-move${moves[1]}`));
+      expect(run.last).toEqual(ORDER.map((page) => ((page < 5 ? 2 : `page${page}-move${moves[1]}`.length) << 8) | page));
       // A move comes at page 3's load: that iteration's later loads reach the new devices.
-      for (const slot of [5, 6, 7]) {
-        expect([run.calls[`d${slot}`], run.calls[`page${slot}-move${moves[0]}`], run.calls[`page${slot}-move${moves[1]}`]])
-          .toEqual([moves[0]! - 1, moves[1]! - moves[0]!, iterations - moves[1]! + 1]);
+      for (const page of [5, 6, 7]) {
+        expect([run.calls[`d${page}`], run.calls[`page${page}-move${moves[0]}`], run.calls[`page${page}-move${moves[1]}`]])
+          .toEqual([moves[0]! - 1, moves[1]! - moves[0]!, iterations - moves[1]! + 1].map((n) => n * loadsOf(page)));
       }
     }
     expect(runs[1]!.calls).toEqual(runs[0]!.calls);
+    // Pages 0-4's devices and the first move's three passed COPY_AFTER calls.
+    expect(copies).toEqual([8, 8]);
   });
 });
