@@ -5,6 +5,7 @@
 // same runs, the references a breakdown needs (raw Wasm load, guest-physical RAM load,
 // the guest RAM loop, a Wasm→JS call, the handler alone) and Unicorn 2's MMIO reads and
 // writes to C callbacks (its ldr and str loops: a str row is compared with its write). Every run times every case once (interleaved); the table gives medians.
+// Before the timed runs, a JS device loop runs until each device it reaches has its entry's own copy (src/mmio-entry.ts).
 //
 //   node dist/bench/guest-mmio.js [runs]     (default 5)
 
