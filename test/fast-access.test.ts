@@ -485,6 +485,30 @@ describe('typed accessors see every change at the very next access', () => {
     moved.unregister();
   });
 
+  it('a device served before another (from the per-page device table) is never called once removed or covered', async () => {
+    const { machine } = await rig();
+    const served: number[] = [];
+    const at = (page: number) => 0x9000_0000 + page * 0x1000;
+    // Read in this order: the device at page 1024 takes page 0's table index first, then gives it up.
+    const pages = [1024, 0, 1, 2, 3];
+    const registrations = pages.map((page) => machine.mmio.register({ name: `p${page}`, base: at(page), size: 0x100, read: () => { served.push(page); return page; }, write: () => {} }));
+    for (let round = 0; round < 2; round++) expect(pages.map((page) => machine.read32(at(page) + 4 * round))).toEqual(pages);
+    // Each change comes after a round that filled the table again (the one before made it stale).
+    registrations[2]!.unregister();
+    expect(() => machine.read32(at(1))).toThrow(expect.objectContaining({ code: 'EFAULT' }));
+    expect([1024, 0, 2, 3].map((page) => machine.read32(at(page)))).toEqual([1024, 0, 2, 3]);
+    const uaddr = machine.allocateBacking(0x1000);
+    machine.backing(uaddr, 4).fill(0xab);
+    machine.setUserMemoryRegion({ slot: 3, guestPhysAddr: at(0), memorySize: 0x1000, userspaceAddr: uaddr });
+    expect(machine.read32(at(0))).toBe(0xabab_abab);
+    expect([2, 1024, 3].map((page) => machine.read32(at(page)))).toEqual([2, 1024, 3]);
+    machine.addBuiltinDevice({ kind: 'scratch', base: at(2), size: 8 });
+    machine.write32(at(2), 0x55);
+    expect(machine.read32(at(2))).toBe(0x55);
+    expect([2, 1024, 3].map((page) => machine.read32(at(page) + 8))).toEqual([2, 1024, 3]);
+    expect(served).toEqual([...pages, ...pages, 1024, 0, 2, 3, 2, 1024, 3, 2, 1024, 3]);
+  });
+
   it('a handler that unregisters its own device mid-access is not called again', async () => {
     const { machine, devices } = await rig();
     devices.get('wide')!.unregister();
