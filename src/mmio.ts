@@ -190,6 +190,22 @@ export class MmioBus {
     };
   }
 
+  /** Removes every device (as each one's unregister) and forgets the last failure: the bus as constructed. */
+  clear(): void {
+    for (const space of this.spaces) {
+      for (const mapped of space.splice(0)) {
+        this.indexed[mapped.index] = undefined;
+        this.tellSinks(mapped);
+      }
+    }
+    this.indexed.length = 0;
+    this.generation++;
+    this.lastHit = undefined;
+    this.lastFailure = undefined;
+    this.blockStatus = BLOCK_STATUS_UNSUPPORTED;
+    this.anonymous = 0;
+  }
+
   /** Tells `sink` of each device removed from now on (before the removal returns). */
   addSink(sink: EntrySink): void {
     this.sinks.add(new WeakRef(sink));

@@ -44,6 +44,13 @@ export interface ElfRunOptions extends ElfLoadOptions {
   devices?: ReadonlyArray<(bus: Machine['mmio'], context: { memory: WebAssembly.Memory; vcpu: number }) => void>;
   /** Called with the vCPU before each instruction (the run then goes one instruction per run call: for lock-step comparisons). */
   beforeInstruction?: (vcpu: Vcpu) => void;
+  /**
+   * runElf only: run in this machine instead of a fresh one. It is reset first
+   * (Machine.reset: nothing of an earlier guest survives), so the result is the one a
+   * fresh machine gives; its arena must hold the RAM's backing (ramBackingBytes), as
+   * createElfMachine(ramBackingBytes(bytes, options)) makes one. Its jit option stays.
+   */
+  machine?: Machine;
 }
 
 export interface ElfRunResult {
@@ -86,12 +93,13 @@ class GuestStop {
 }
 
 /**
- * Loads `bytes` into a fresh machine and runs it: `runElf(await readFile('guest.elf'))`.
+ * Loads `bytes` into a fresh machine (or options.machine, reset) and runs it: `runElf(await readFile('guest.elf'))`.
  * Without a ramSize the RAM is sparse (ElfLoadOptions.sparseRam) unless `sparseRam: false`.
  */
 export async function runElf(bytes: Uint8Array, options: ElfRunOptions = {}): Promise<ElfRunResult> {
   const load = { sparseRam: options.ramSize === undefined, ...options };
-  const machine = await createElfMachine(ramBackingBytes(bytes, load));
+  const machine = options.machine ?? await createElfMachine(ramBackingBytes(bytes, load));
+  if (options.machine) machine.reset();
   const loaded = loadElf(machine, bytes, load);
   return runLoaded(machine, loaded, options);
 }
