@@ -144,9 +144,8 @@ export class Machine extends TypedAccess {
     const running = Array.from({ length: records - 1 }, (_, index) => Atomics.load(words, (map.VCPU_BASE + index * map.VCPU_RECORD_SIZE + map.REC_SYNC_STATE) >> 2));
     if (this.runsInProgress > 0 || running.some((state) => state !== map.VCPU_OUTSIDE)) throw new EmuError('EBUSY', texts.resetWhileRunning());
     this.resets++;
-    // Deleting every slot also returns every dirty bitmap to its pool.
-    const slots = this.table.list();
-    if (slots.length > 0) this.table.transaction(slots.map((slot) => ({ slot: slot.slot, guestPhysAddr: 0, memorySize: 0, userspaceAddr: 0 })));
+    // The slot generations move on (never back), so the host's caches of ranges, devices and built-ins, which all compare them, are stale.
+    this.table.clear();
     const bytes = new Uint8Array(this.memory.buffer);
     bytes.fill(0, this.layout.arenaBase, this.layout.arenaBase + this.neverWrittenFrom);
     this.neverWrittenFrom = 0;
@@ -156,12 +155,13 @@ export class Machine extends TypedAccess {
     const control = map.CONTROL_BASE;
     bytes.fill(0, control + map.CTRL_BUILTINS, control + map.CTRL_BUILTINS + map.BUILTIN_MAX * map.BUILTIN_ENTRY_SIZE);
     bytes.fill(0, control + map.CTRL_SHOOT_RING, control + map.CTRL_SHOOT_RING + map.SHOOT_RING_SIZE * map.SHOOT_ENTRY_SIZE);
-    for (const word of [map.CTRL_SHOOT_SEQ, map.CTRL_SHOOT_DONE, map.CTRL_SHOOT_LOCK, map.CTRL_STOP, map.CTRL_GLOBAL_LOCK, map.CTRL_RW_LOCK, map.CTRL_RUN_STATE]) {
+    for (const word of [map.CTRL_SHOOT_SEQ, map.CTRL_SHOOT_DONE, map.CTRL_SHOOT_LOCK, map.CTRL_ACK_BELL, map.CTRL_STOP, map.CTRL_GLOBAL_LOCK, map.CTRL_RW_LOCK, map.CTRL_RUN_STATE]) {
       Atomics.store(words, (control + word) >> 2, 0);
     }
-    // Release: the entries are gone before a vCPU loads the count; then, as addBuiltinDevice, the generation drops TLB hints.
+    // Zero, as at creation: a new vCPU's core instance starts with its hints filled under 0, and
+    // every host cache filled under the old value is stale through the slot generation.
     Atomics.store(words, (control + map.CTRL_BUILTIN_COUNT) >> 2, 0);
-    Atomics.add(words, (control + map.CTRL_DEVICE_GEN) >> 2, 1);
+    Atomics.store(words, (control + map.CTRL_DEVICE_GEN) >> 2, 0);
     // The guests' records whole; the host's record never runs guest code, so its micro-op pages are never written (nor touched here).
     bytes.fill(0, map.VCPU_BASE, map.VCPU_BASE + (records - 1) * map.VCPU_RECORD_SIZE);
     const hostRecord = map.VCPU_BASE + (records - 1) * map.VCPU_RECORD_SIZE;
