@@ -146,8 +146,9 @@ export class Machine extends TypedAccess {
     this.resets++;
     // The slot generations move on (never back), so the host's caches of ranges, devices and built-ins, which all compare them, are stale.
     this.table.clear();
+    // Pages no one wrote are only read: a fill would allocate every page of the arena a guest's RAM spans.
+    this.host.functions.zeroWrittenPages(this.layout.arenaBase, this.layout.arenaBase + this.neverWrittenFrom);
     const bytes = new Uint8Array(this.memory.buffer);
-    bytes.fill(0, this.layout.arenaBase, this.layout.arenaBase + this.neverWrittenFrom);
     this.neverWrittenFrom = 0;
     this.arena = new RangeAllocator(0, this.layout.arenaSize, map.PAGE_SIZE);
     this.mmio.clear();
