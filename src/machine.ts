@@ -175,14 +175,13 @@ export class Machine extends TypedAccess {
     return this.resets;
   }
 
-  /** Runs `body` as a vCPU run: reset() refuses meanwhile. For Vcpu.run. */
-  running<T>(body: () => T): T {
+  /** Vcpu.run brackets each run with these (the second in a finally): reset() refuses in between. */
+  runStarted(): void {
     this.runsInProgress++;
-    try {
-      return body();
-    } finally {
-      this.runsInProgress--;
-    }
+  }
+
+  runEnded(): void {
+    this.runsInProgress--;
   }
 
   /** KVM_SET_USER_MEMORY_REGION. Throws SlotError with KVM's errno; a rejected call changes nothing. */

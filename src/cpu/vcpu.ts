@@ -173,7 +173,14 @@ export class Vcpu<A extends GuestArch = GuestArch> {
     requireInteger(EmuError, 'budget', budget, 0, 0xffff_ffff); // the core counts it in a u32
     this.requireCurrent();
     this.lastMmio = undefined;
-    const exit = this.describe(this.machine.running(() => this.execute(budget)));
+    let code: number;
+    this.machine.runStarted();
+    try {
+      code = this.execute(budget);
+    } finally {
+      this.machine.runEnded();
+    }
+    const exit = this.describe(code);
     if (exit.reason === 'mmio') this.lastMmio = exit;
     return exit;
   }
