@@ -139,6 +139,18 @@ describe('Machine.reset', () => {
     expect(await runElf(first, { machine })).toEqual({ ...once, seconds: expect.any(Number) });
   });
 
+  it('runElf(bytes, { machine }) refuses a file, budget or arena it cannot run before it resets the machine', async () => {
+    const bytes = elf('arm', 'hello-O2');
+    const machine = await createElfMachine(ramBackingBytes(bytes, SPARSE));
+    await runElf(bytes, { machine });
+    const slots = machine.slots();
+    await expect(runElf(bytes.subarray(0, 40), { machine })).rejects.toThrow(/truncated|ELF/i);
+    await expect(runElf(bytes, { machine, budget: 0 })).rejects.toThrow(RangeError);
+    await expect(runElf(bytes, { machine, arch: 'ppc64le' })).rejects.toThrow(/cannot run/);
+    await expect(runElf(bytes, { machine, sparseRam: false })).rejects.toMatchObject({ code: 'ENOMEM' });
+    expect(machine.slots()).toEqual(slots);
+  });
+
   it('refuses while a vCPU runs (from a device handler) and changes nothing', async () => {
     const bytes = elf('aarch64', 'hello-O2');
     const machine = await createElfMachine(ramBackingBytes(bytes, SPARSE));

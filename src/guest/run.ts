@@ -7,7 +7,7 @@ import { Machine } from '../machine.js';
 import { EmuError } from '../errors.js';
 import { Vcpu, type VcpuExit } from '../cpu/vcpu.js';
 import type { GuestArch } from '../cpu/registers.js';
-import { loadElf, symbolize, ramBackingBytes, type ElfLoadOptions, type LoadedElf, DEFAULT_RAM_SIZE, RETURN_ADDRESS } from './elf.js';
+import { loadElf, checkLoad, symbolize, ramBackingBytes, type ElfLoadOptions, type LoadedElf, DEFAULT_RAM_SIZE, RETURN_ADDRESS } from './elf.js';
 
 /** Guest-physical address of the ucall doorbell (guests/include/guest.h: UCALL_GPA). */
 export const UCALL_GPA = 0x0a00_0000n;
@@ -98,7 +98,15 @@ class GuestStop {
  */
 export async function runElf(bytes: Uint8Array, options: ElfRunOptions = {}): Promise<ElfRunResult> {
   const load = { sparseRam: options.ramSize === undefined, ...options };
-  const machine = options.machine ?? await createElfMachine(ramBackingBytes(bytes, load));
+  const backing = ramBackingBytes(bytes, load);
+  if (options.machine) {
+    // Everything that could refuse the guest first: a refused call leaves the machine as it was.
+    budgetOf(options);
+    checkLoad(bytes, load);
+    const arena = options.machine.layout.arenaSize;
+    if (backing > arena) throw new EmuError('ENOMEM', `the machine's ${arena}-byte arena cannot back this guest's ${backing} bytes of RAM (createElfMachine(ramBackingBytes(bytes, options)) makes one that can)`);
+  }
+  const machine = options.machine ?? await createElfMachine(backing);
   if (options.machine) machine.reset();
   const loaded = loadElf(machine, bytes, load);
   return runLoaded(machine, loaded, options);
@@ -140,8 +148,7 @@ function ramArena(ramBytes: number | undefined): number {
 
 /** Runs a guest loadElf put into `machine` on vCPU 0, with the ABI devices on its bus. */
 export function runLoaded(machine: Machine, loaded: LoadedElf, options: ElfRunOptions = {}): ElfRunResult {
-  const budget = options.budget ?? 100_000_000;
-  if (!Number.isSafeInteger(budget) || budget < 1) throw new RangeError(`budget must be a positive integer, got ${budget}`);
+  const budget = budgetOf(options);
   for (const register of options.devices ?? []) register(machine.mmio, { memory: machine.memory, vcpu: 0 });
   const endian = loaded.arch === 'ppc64le' || loaded.arch === 'aarch64' || loaded.arch === 'arm' || loaded.arch === 'thumb' ? 'little' : 'big';
   const reports: ElfRunResult['reports'] = [];
@@ -215,6 +222,13 @@ export function runLoaded(machine: Machine, loaded: LoadedElf, options: ElfRunOp
     ucall.unregister();
     console.unregister();
   }
+}
+
+/** options.budget, or the default; a bad one is RangeError. */
+function budgetOf(options: ElfRunOptions): number {
+  const budget = options.budget ?? 100_000_000;
+  if (!Number.isSafeInteger(budget) || budget < 1) throw new RangeError(`budget must be a positive integer, got ${budget}`);
+  return budget;
 }
 
 function finalExit(step: VcpuExit, machine: Machine, vcpu: Vcpu, loaded: LoadedElf): ElfExit {
