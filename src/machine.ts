@@ -72,6 +72,8 @@ export class Machine extends TypedAccess {
   private neverWrittenFrom = 0;
   /** How many times reset() ran: a Vcpu made before the last one is retired. */
   private resets = 0;
+  /** The accessors of the Vcpus made since the last reset, which it retires (the bus stops telling them of removed devices). */
+  private vcpuAccessors: Array<WeakRef<CoreAccessor>> = [];
   /** In-thread Vcpu.run calls in progress (a device handler may call reset from inside one). */
   private runsInProgress = 0;
 
@@ -152,6 +154,11 @@ export class Machine extends TypedAccess {
     this.neverWrittenFrom = 0;
     this.arena = new RangeAllocator(0, this.layout.arenaSize, map.PAGE_SIZE);
     this.mmio.clear();
+    // Else every retired accessor would be told of each removal until the collector takes it.
+    for (const ref of this.vcpuAccessors.splice(0)) {
+      const accessor = ref.deref();
+      if (accessor) this.mmio.removeSink(accessor);
+    }
     forgetWasmDevices(this.memory);
     const control = map.CONTROL_BASE;
     bytes.fill(0, control + map.CTRL_BUILTINS, control + map.CTRL_BUILTINS + map.BUILTIN_MAX * map.BUILTIN_ENTRY_SIZE);
@@ -173,6 +180,15 @@ export class Machine extends TypedAccess {
   /** How many times reset() ran (a Vcpu compares it with the count when it was made). */
   get resetCount(): number {
     return this.resets;
+  }
+
+  /** Makes the accessor of a Vcpu on `index` (its `unclaimed` completes its MMIO exits); reset() retires it with the Vcpu. */
+  attachVcpu(index: number, unclaimed: MmioImport): CoreAccessor {
+    const accessor = this.attach(index, this.mmio, unclaimed, false);
+    // A machine that is never reset keeps only the live ones.
+    if (this.vcpuAccessors.length >= 64) this.vcpuAccessors = this.vcpuAccessors.filter((ref) => ref.deref() !== undefined);
+    this.vcpuAccessors.push(new WeakRef(accessor));
+    return accessor;
   }
 
   /** Vcpu.run brackets each run with these (the second in a finally): reset() refuses in between. */

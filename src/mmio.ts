@@ -119,6 +119,7 @@ export class MmioBus {
   private anonymous = 0;
   /** The live sinks told of every device added or removed (held weakly: an accessor may go). */
   private readonly sinks = new Set<WeakRef<EntrySink>>();
+  private readonly sinkRefs = new WeakMap<EntrySink, WeakRef<EntrySink>>();
   /** Set by a vCPU thread's bus (src/sync/devices.ts). */
   protected handlerWatch: HandlerWatch | undefined;
   /** After accessBlock of a BLOCK_STORE_STATUS: the status for Xs. */
@@ -208,7 +209,16 @@ export class MmioBus {
 
   /** Tells `sink` of each device removed from now on (before the removal returns). */
   addSink(sink: EntrySink): void {
-    this.sinks.add(new WeakRef(sink));
+    const ref = new WeakRef(sink);
+    this.sinkRefs.set(sink, ref);
+    this.sinks.add(ref);
+  }
+
+  /** Stops telling `sink` (Machine.reset: a retired vCPU's accessor). */
+  removeSink(sink: EntrySink): void {
+    const ref = this.sinkRefs.get(sink);
+    if (ref) this.sinks.delete(ref);
+    this.sinkRefs.delete(sink);
   }
 
   private tellSinks(mapped: Mapped): void {

@@ -66,7 +66,7 @@ export class Vcpu<A extends GuestArch = GuestArch> {
 
   constructor(readonly machine: Machine, index: number, arch: A) {
     // Its instance's constants are not needed (the map has them): the cheaper instance.
-    this.core = machine.attach(index, machine.mmio, (as, low, high, size, write) => this.serveCompletion(as, low, high, size, write !== 0), false);
+    this.core = machine.attachVcpu(index, (as, low, high, size, write) => this.serveCompletion(as, low, high, size, write !== 0));
     this.view = new DataView(machine.memory.buffer);
     this.spec = ARCHES.ppc64be;
     this.machineResets = machine.resetCount;
