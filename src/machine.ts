@@ -148,7 +148,7 @@ export class Machine extends TypedAccess {
     this.resets++;
     // The slot generations move on (never back), so the host's caches of ranges, devices and built-ins, which all compare them, are stale.
     this.table.clear();
-    // Pages no one wrote are only read: a fill would allocate every page of the arena a guest's RAM spans.
+    // Pages no one wrote are only read (a fill would allocate every page a guest's RAM spans); the first reset still faults each one in once.
     this.host.functions.zeroWrittenPages(this.layout.arenaBase, this.layout.arenaBase + this.neverWrittenFrom);
     const bytes = new Uint8Array(this.memory.buffer);
     this.neverWrittenFrom = 0;
