@@ -2,7 +2,7 @@
 export * from "./layout";
 export * from "./exits";
 export * from "./decode/descriptor";
-export { INIT_OK, INIT_TOO_BIG, INIT_STATIC_OVERFLOW, INIT_MEMORY_TOO_SMALL, machineInit, bindRecord, staticDataCheck } from "./machine";
+export { INIT_OK, INIT_TOO_BIG, INIT_STATIC_OVERFLOW, INIT_MEMORY_TOO_SMALL, machineInit, bindRecord, staticDataCheck, zeroWrittenPages } from "./machine";
 export { physRead, physWrite, ramLookup } from "./mem/access";
 export { wasmDeviceTrapped } from "./mem/wasm-device";
 export { benchRawLoads, benchPhysLoads, benchSlotLookups, benchPhysReads, benchNop, benchImportCalls } from "./bench";

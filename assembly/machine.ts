@@ -1,7 +1,7 @@
 import {
   CONTROL_BASE, CTRL_MAGIC, CTRL_VCPU_COUNT, CTRL_DIRTY_BASE, CTRL_DIRTY_SIZE, CTRL_ARENA_BASE,
   CTRL_ARENA_SIZE, CTRL_MEMORY_PAGES, CTRL_TLB_BASE, CTRL_TLB_ENTRIES, MAGIC, STATIC_BASE, STATIC_SIZE, VCPU_BASE,
-  VCPU_RECORD_SIZE, TLB_ENTRY_SIZE, tlbBaseFor, dirtyBaseFor, arenaBaseFor, layoutPages,
+  VCPU_RECORD_SIZE, TLB_ENTRY_SIZE, PAGE_SIZE, tlbBaseFor, dirtyBaseFor, arenaBaseFor, layoutPages,
 } from "./layout";
 
 // Per-instance state lives in Wasm globals, never in linear memory: every vCPU's
@@ -43,6 +43,28 @@ export function machineInit(vcpuCount: u32, tlbEntries: u32, dirtyBytes: u32, ar
   // Release: instances bound later read the words above only after seeing MAGIC.
   atomic.store<u32>(CONTROL_BASE + CTRL_MAGIC, MAGIC);
   return INIT_OK;
+}
+
+/**
+ * Zeroes each 4 KiB page of [start, end) (page-aligned) that holds a non-zero byte; returns
+ * how many. A zero page is only read: one the host never wrote stays unallocated (a read
+ * maps the kernel's zero page, a write would allocate one). The first read of such a page
+ * still faults (measured here about as costly as a write's), so a machine's first reset
+ * pays once for the pages its guest's RAM spans; later ones read them without faults.
+ */
+export function zeroWrittenPages(start: usize, end: usize): u32 {
+  let zeroed: u32 = 0;
+  for (let page = start; page < end; page += PAGE_SIZE) {
+    for (let at = page; at < page + PAGE_SIZE; at += 64) {
+      const any = v128.or(v128.or(v128.load(at), v128.load(at, 16)), v128.or(v128.load(at, 32), v128.load(at, 48)));
+      if (v128.any_true(any)) {
+        memory.fill(page, 0, PAGE_SIZE);
+        zeroed++;
+        break;
+      }
+    }
+  }
+  return zeroed;
 }
 
 /** Binds this instance to record `index` (vCPU count = the host's record). 0 if OK. */

@@ -1,5 +1,7 @@
 // The C corpus as a benchmark: guest instructions per second for every program under
-// guests/build/<target>/, interpreted and with compiled loops (Machine jit), beside
+// guests/build/<target>/, interpreted and with compiled loops (Machine jit), each run on a
+// fresh machine; interpreted again on one machine per program reset before each run
+// (Machine.reset, the "reused machine" columns); beside
 // Unicorn 2 running the same ELF end to end (bench/peers/unicorn_elf_peer.py) in the
 // same run. Programs that do not reach their "passed" report are listed, not timed.
 //
@@ -8,7 +10,7 @@
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { loadElf, runLoaded, ramBackingBytes, describeExit, type ElfRunResult } from '../src/index.js';
+import { loadElf, runLoaded, ramBackingBytes, describeExit, type ElfRunResult, type Machine } from '../src/index.js';
 import { createElfMachine } from '../src/guest/run.js';
 import { formatTable } from '../src/report/table.js';
 import { isMain, machineLine } from './common.js';
@@ -34,6 +36,8 @@ export interface CorpusRow {
   instructions: number;
   interpreted?: Timing;
   compiled?: Timing;
+  /** Interpreted on a reused machine: reset + load + run end to end (the machine made once, outside the timing). */
+  reused?: Timing;
   /** Unicorn's medians, or why it has none (its own failure, or the peer skipped). */
   unicorn?: Timing | string;
 }
@@ -60,11 +64,23 @@ async function runOnce(bytes: Uint8Array, jit: boolean): Promise<{ result: ElfRu
   return { result, endToEnd: (performance.now() - started) / 1000 };
 }
 
-async function timed(bytes: Uint8Array, jit: boolean, runs: number, instructions: number): Promise<Timing | string> {
+/** The same on `machine`, reset first: the result and its end-to-end seconds (reset + load + run). */
+async function runReused(bytes: Uint8Array, machine: Machine): Promise<{ result: ElfRunResult; endToEnd: number }> {
+  // As createElfMachine does before a machine: the event loop turns between runs.
+  await new Promise((resolve) => setImmediate(resolve));
+  const started = performance.now();
+  machine.reset();
+  const loaded = loadElf(machine, bytes, SPARSE);
+  const result = runLoaded(machine, loaded, { budget: BUDGET });
+  return { result, endToEnd: (performance.now() - started) / 1000 };
+}
+
+/** `runs` runs on fresh machines (jit or not), or with `reuse` on that one machine, reset before each. */
+async function timed(bytes: Uint8Array, jit: boolean, runs: number, instructions: number, reuse?: Machine): Promise<Timing | string> {
   const run: number[] = [];
   const endToEnd: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const { result, endToEnd: seconds } = await runOnce(bytes, jit);
+    const { result, endToEnd: seconds } = reuse ? await runReused(bytes, reuse) : await runOnce(bytes, jit);
     const got = outcome(result);
     if (got !== 'passed' || result.instructions !== instructions) return `${got}, ${result.instructions} instructions`;
     run.push(result.seconds);
@@ -92,6 +108,12 @@ export async function corpusRows(runs = CORPUS_RUNS): Promise<{ rows: CorpusRow[
         if (jit) row.compiled = timing;
         else row.interpreted = timing;
       }
+      // The machine's first run (a fresh machine's) is not timed: the runs after a reset are.
+      const machine = await createElfMachine(ramBackingBytes(bytes, SPARSE));
+      await runReused(bytes, machine);
+      const reused = await timed(bytes, false, runs, result.instructions, machine);
+      if (typeof reused === 'string') throw new Error(`${target}/${file} ran differently on a reused machine: ${reused}`);
+      row.reused = reused;
       const entry = loadElf(await createElfMachine(), bytes);
       const registers = Object.fromEntries(Object.entries(entry.registers).map(([name, value]) => [name, `0x${value.toString(16)}`]));
       programs.push({ key: `${target}/${file}`, arch: entry.arch, path, registers });
@@ -125,12 +147,16 @@ const rate = (instructions: number, seconds: number | undefined) => (seconds ===
 const mips = (perSecond: number) => (Number.isNaN(perSecond) ? '-' : (perSecond / 1e6).toFixed(1));
 const timingOf = (timing: CorpusRow['unicorn']) => (typeof timing === 'object' ? timing : undefined);
 
-/** Per program: M instructions/s of the run loop (ours interpreted, compiled; Unicorn's emu_start) and end to end; the last column says why a program is not timed. */
+/**
+ * Per program: M instructions/s of the run loop (ours interpreted, compiled; Unicorn's
+ * emu_start) and end to end, each from a fresh machine; then ours interpreted on a reused
+ * machine (run loop, and reset + load + run); the last column says why a program is not timed.
+ */
 export function corpusTable(rows: CorpusRow[]): string {
   return formatTable(
-    ['program', 'instructions', 'interp M/s', 'compiled M/s', 'Unicorn run M/s', 'interp e2e M/s', 'Unicorn e2e M/s', 'e2e: Unicorn s / ours s'],
+    ['program', 'instructions', 'interp M/s', 'compiled M/s', 'Unicorn run M/s', 'interp e2e M/s', 'Unicorn e2e M/s', 'e2e: Unicorn s / ours s', 'reused machine: interp M/s', 'reused machine: e2e M/s'],
     rows.map((row) => {
-      if (row.outcome !== 'passed') return [`${row.target}/${row.file}`, String(row.instructions), '-', '-', '-', '-', '-', `not timed: ${row.outcome}`];
+      if (row.outcome !== 'passed') return [`${row.target}/${row.file}`, String(row.instructions), '-', '-', '-', '-', '-', `not timed: ${row.outcome}`, '-', '-'];
       const unicorn = timingOf(row.unicorn);
       const e2eRatio = unicorn && row.interpreted ? (unicorn.endToEndSeconds / row.interpreted.endToEndSeconds).toFixed(1) : (typeof row.unicorn === 'string' ? row.unicorn : '-');
       return [
@@ -138,6 +164,7 @@ export function corpusTable(rows: CorpusRow[]): string {
         mips(rate(row.instructions, row.interpreted?.runSeconds)), mips(rate(row.instructions, row.compiled?.runSeconds)),
         mips(rate(row.instructions, unicorn?.runSeconds)),
         mips(rate(row.instructions, row.interpreted?.endToEndSeconds)), mips(rate(row.instructions, unicorn?.endToEndSeconds)), e2eRatio,
+        mips(rate(row.instructions, row.reused?.runSeconds)), mips(rate(row.instructions, row.reused?.endToEndSeconds)),
       ];
     }),
   );
@@ -149,7 +176,7 @@ export function corpusMedians(rows: CorpusRow[]): string {
   for (const row of rows) groups.set(row.target, [...(groups.get(row.target) ?? []), row]);
   groups.set('corpus', rows);
   return formatTable(
-    ['target', 'passed', 'interp M/s', 'compiled M/s', 'Unicorn run M/s', 'interp e2e M/s', 'Unicorn e2e M/s', 'e2e: Unicorn s / ours s'],
+    ['target', 'passed', 'interp M/s', 'compiled M/s', 'Unicorn run M/s', 'interp e2e M/s', 'Unicorn e2e M/s', 'e2e: Unicorn s / ours s', 'reused machine: interp M/s', 'reused machine: e2e M/s'],
     [...groups].map(([target, group]) => {
       const timed = group.filter((row) => row.interpreted);
       const pick = (of: (row: CorpusRow) => number) => {
@@ -167,6 +194,8 @@ export function corpusMedians(rows: CorpusRow[]): string {
           const unicorn = timingOf(row.unicorn);
           return unicorn && row.interpreted ? unicorn.endToEndSeconds / row.interpreted.endToEndSeconds : NaN;
         }).toFixed(1),
+        mips(pick((row) => rate(row.instructions, row.reused?.runSeconds))),
+        mips(pick((row) => rate(row.instructions, row.reused?.endToEndSeconds))),
       ];
     }),
   );
@@ -176,7 +205,7 @@ if (isMain(import.meta.url)) {
   const runs = Number(process.argv[2] ?? CORPUS_RUNS);
   if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`runs must be a positive integer, got ${process.argv[2]}`);
   const { rows, peerSkipped } = await corpusRows(runs);
-  console.log(`C corpus, guest instructions/s (medians of ${runs} runs) — ${machineLine()}\n`);
+  console.log(`C corpus, guest instructions/s (medians of ${runs} runs; "reused machine": one machine per program, reset before each run) — ${machineLine()}\n`);
   console.log(corpusTable(rows));
   console.log(corpusMedians(rows));
   if (peerSkipped) console.log(peerSkipped);

@@ -50,6 +50,8 @@ export interface CoreFunctions {
   machineInit(vcpuCount: number, tlbEntries: number, dirtyBytes: number, arenaBytes: number): number;
   bindRecord(index: number): number;
   staticDataCheck(): number;
+  /** Zeroes each page of [start, end) holding a non-zero byte, and only those (a page never written stays unallocated); returns how many. */
+  zeroWrittenPages(start: number, end: number): number;
   layoutPages(vcpuCount: number, tlbEntries: number, dirtyBytes: number, arenaBytes: number): number;
   physRead(as: number, gpa: bigint, size: number): number;
   physWrite(as: number, gpa: bigint, size: number): number;

@@ -4,7 +4,7 @@
 
 import { describeValue } from './values.js';
 
-export type ErrnoName = 'EINVAL' | 'EEXIST' | 'ENOENT' | 'ENOMEM' | 'EFAULT' | 'EIO' | 'EPERM' | 'ETIMEDOUT';
+export type ErrnoName = 'EINVAL' | 'EEXIST' | 'ENOENT' | 'ENOMEM' | 'EFAULT' | 'EIO' | 'EPERM' | 'ETIMEDOUT' | 'EBUSY';
 
 export class EmuError extends Error {
   /** The sentence without the errno prefix. */
@@ -39,6 +39,8 @@ export class AccessError extends EmuError {
 const hex = (value: bigint | number): string => `0x${value.toString(16)}`;
 
 export const texts = {
+  resetWhileRunning: () => 'reset: a vCPU of this machine is running (reset it after the run returns)',
+  retiredVcpu: () => 'this Vcpu was made before its machine was reset: make a new one',
   unknownFlags: (flags: number) => `flags ${hex(flags)} has bits other than LOG_DIRTY_PAGES (1) and READONLY (2)`,
   flagsNotU32: (flags: unknown) => `flags must be a u32 (an integer from 0 to 0xffffffff), got ${describeValue(flags)}`,
   sizeNotAligned: (size: bigint) => `memorySize ${hex(size)} is not a multiple of the 4096-byte page`,

@@ -9,7 +9,7 @@ import { TypedAccess } from './fast-access.js';
 import { MmioBus } from './mmio.js';
 import { SlotTable, dirtyBitmapBytes, type MemoryRegion, type SlotChange, type SlotInfo } from './slots.js';
 import { optionalInteger, requireInteger, requireObject, requireU64 } from './validate.js';
-import { addWasmDevice, type WasmDeviceOptions, type WasmDeviceRegistration } from './wasm-device.js';
+import { addWasmDevice, forgetWasmDevices, type WasmDeviceOptions, type WasmDeviceRegistration } from './wasm-device.js';
 
 export interface MachineOptions {
   /** Guest vCPUs the memory has records for; default 1. */
@@ -63,13 +63,19 @@ export class Machine extends TypedAccess {
   readonly layout: MachineLayout;
   readonly map: MemoryMap;
   private readonly table: SlotTable;
-  private readonly arena: RangeAllocator;
+  private arena: RangeAllocator;
   private readonly host: CoreAccessor;
   /**
    * Arena offset from which no byte can have been written: nothing was allocated, viewed
    * by backing() or reachable through a slot there. The memory is fresh (zero) at creation.
    */
   private neverWrittenFrom = 0;
+  /** How many times reset() ran: a Vcpu made before the last one is retired. */
+  private resets = 0;
+  /** The accessors of the Vcpus made since the last reset, which it retires (the bus stops telling them of removed devices). */
+  private vcpuAccessors: Array<WeakRef<CoreAccessor>> = [];
+  /** In-thread Vcpu.run calls in progress (a device handler may call reset from inside one). */
+  private runsInProgress = 0;
 
   /** `init` lays out the fresh memory (machineInit) on the host's core instance before it binds its record. */
   private constructor(readonly module: WebAssembly.Module, readonly memory: WebAssembly.Memory, vcpus: number, init: (core: CoreFunctions) => void) {
@@ -116,6 +122,82 @@ export class Machine extends TypedAccess {
     // Written before any vCPU runs; every core instance reads it at the start of a run.
     new DataView(memory.buffer).setUint32(machine.map.CONTROL_BASE + machine.map.CTRL_JIT, options.jit ? 1 : 0, true);
     return machine;
+  }
+
+  /**
+   * Returns the machine to the state create() left it in, keeping its options (vCPUs,
+   * arena and TLB sizes, core, jit), so it can run another guest: nothing of the last one
+   * survives. Every slot is deleted (with its dirty log) and every arena byte anything
+   * could have written is zeroed, all of it free for allocateBacking again; every device
+   * is removed (JS devices on `mmio`, built-in and Wasm ones) and the bus's lastFailure
+   * forgotten; every vCPU record (registers, system registers, exits, counters,
+   * micro-op cache, compiled-loop table) is zeroed and every TLB emptied. Vcpu objects
+   * made before are retired: their run, set, completeMmio and reset throw EmuError
+   * EINVAL; make new ones (a new Vcpu has its own core instance, so no decoded or
+   * compiled code of the last guest). The host's typed-accessor caches see the new
+   * slot and device generations. Throws EmuError EBUSY, changing nothing, while a vCPU
+   * runs: from a device handler inside Vcpu.run, or while a vCPU thread (VcpuThreads)
+   * is in a run.
+   */
+  reset(): void {
+    const map = this.map;
+    const words = new Int32Array(this.memory.buffer);
+    const records = this.layout.vcpuCount + 1;
+    const running = Array.from({ length: records - 1 }, (_, index) => Atomics.load(words, (map.VCPU_BASE + index * map.VCPU_RECORD_SIZE + map.REC_SYNC_STATE) >> 2));
+    if (this.runsInProgress > 0 || running.some((state) => state !== map.VCPU_OUTSIDE)) throw new EmuError('EBUSY', texts.resetWhileRunning());
+    this.resets++;
+    // The slot generations move on (never back), so the host's caches of ranges, devices and built-ins, which all compare them, are stale.
+    this.table.clear();
+    // Pages no one wrote are only read (a fill would allocate every page a guest's RAM spans); the first reset still faults each one in once.
+    this.host.functions.zeroWrittenPages(this.layout.arenaBase, this.layout.arenaBase + this.neverWrittenFrom);
+    const bytes = new Uint8Array(this.memory.buffer);
+    this.neverWrittenFrom = 0;
+    this.arena = new RangeAllocator(0, this.layout.arenaSize, map.PAGE_SIZE);
+    this.mmio.clear();
+    // Else every retired accessor would be told of each removal until the collector takes it.
+    for (const ref of this.vcpuAccessors.splice(0)) {
+      const accessor = ref.deref();
+      if (accessor) this.mmio.removeSink(accessor);
+    }
+    forgetWasmDevices(this.memory);
+    const control = map.CONTROL_BASE;
+    bytes.fill(0, control + map.CTRL_BUILTINS, control + map.CTRL_BUILTINS + map.BUILTIN_MAX * map.BUILTIN_ENTRY_SIZE);
+    bytes.fill(0, control + map.CTRL_SHOOT_RING, control + map.CTRL_SHOOT_RING + map.SHOOT_RING_SIZE * map.SHOOT_ENTRY_SIZE);
+    for (const word of [map.CTRL_SHOOT_SEQ, map.CTRL_SHOOT_DONE, map.CTRL_SHOOT_LOCK, map.CTRL_ACK_BELL, map.CTRL_STOP, map.CTRL_GLOBAL_LOCK, map.CTRL_RW_LOCK, map.CTRL_RUN_STATE]) {
+      Atomics.store(words, (control + word) >> 2, 0);
+    }
+    // Zero, as at creation: a new vCPU's core instance starts with its hints filled under 0, and
+    // every host cache filled under the old value is stale through the slot generation.
+    Atomics.store(words, (control + map.CTRL_BUILTIN_COUNT) >> 2, 0);
+    Atomics.store(words, (control + map.CTRL_DEVICE_GEN) >> 2, 0);
+    // The guests' records whole; the host's record never runs guest code, so its micro-op pages are never written (nor touched here).
+    bytes.fill(0, map.VCPU_BASE, map.VCPU_BASE + (records - 1) * map.VCPU_RECORD_SIZE);
+    const hostRecord = map.VCPU_BASE + (records - 1) * map.VCPU_RECORD_SIZE;
+    bytes.fill(0, hostRecord, hostRecord + map.REC_UOPS);
+    bytes.fill(0xff, this.layout.tlbBase, this.layout.tlbBase + records * this.layout.tlbEntries * map.TLB_ENTRY_SIZE);
+  }
+
+  /** How many times reset() ran (a Vcpu compares it with the count when it was made). */
+  get resetCount(): number {
+    return this.resets;
+  }
+
+  /** Makes the accessor of a Vcpu on `index` (its `unclaimed` completes its MMIO exits); reset() retires it with the Vcpu. */
+  attachVcpu(index: number, unclaimed: MmioImport): CoreAccessor {
+    const accessor = this.attach(index, this.mmio, unclaimed, false);
+    // A machine that is never reset keeps only the live ones.
+    if (this.vcpuAccessors.length >= 64) this.vcpuAccessors = this.vcpuAccessors.filter((ref) => ref.deref() !== undefined);
+    this.vcpuAccessors.push(new WeakRef(accessor));
+    return accessor;
+  }
+
+  /** Vcpu.run brackets each run with these (the second in a finally): reset() refuses in between. */
+  runStarted(): void {
+    this.runsInProgress++;
+  }
+
+  runEnded(): void {
+    this.runsInProgress--;
   }
 
   /** KVM_SET_USER_MEMORY_REGION. Throws SlotError with KVM's errno; a rejected call changes nothing. */

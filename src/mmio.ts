@@ -119,6 +119,7 @@ export class MmioBus {
   private anonymous = 0;
   /** The live sinks told of every device added or removed (held weakly: an accessor may go). */
   private readonly sinks = new Set<WeakRef<EntrySink>>();
+  private readonly sinkRefs = new WeakMap<EntrySink, WeakRef<EntrySink>>();
   /** Set by a vCPU thread's bus (src/sync/devices.ts). */
   protected handlerWatch: HandlerWatch | undefined;
   /** After accessBlock of a BLOCK_STORE_STATUS: the status for Xs. */
@@ -190,9 +191,34 @@ export class MmioBus {
     };
   }
 
+  /** Removes every device (as each one's unregister) and forgets the last failure: the bus as constructed. */
+  clear(): void {
+    for (const space of this.spaces) {
+      for (const mapped of space.splice(0)) {
+        this.indexed[mapped.index] = undefined;
+        this.tellSinks(mapped);
+      }
+    }
+    this.indexed.length = 0;
+    this.generation++;
+    this.lastHit = undefined;
+    this.lastFailure = undefined;
+    this.blockStatus = BLOCK_STATUS_UNSUPPORTED;
+    this.anonymous = 0;
+  }
+
   /** Tells `sink` of each device removed from now on (before the removal returns). */
   addSink(sink: EntrySink): void {
-    this.sinks.add(new WeakRef(sink));
+    const ref = new WeakRef(sink);
+    this.sinkRefs.set(sink, ref);
+    this.sinks.add(ref);
+  }
+
+  /** Stops telling `sink` (Machine.reset: a retired vCPU's accessor). */
+  removeSink(sink: EntrySink): void {
+    const ref = this.sinkRefs.get(sink);
+    if (ref) this.sinks.delete(ref);
+    this.sinkRefs.delete(sink);
   }
 
   private tellSinks(mapped: Mapped): void {

@@ -124,6 +124,16 @@ export class SlotTable {
   }
 
   /**
+   * Deletes every slot (returning their dirty bitmaps) and publishes every address space,
+   * an empty one too: each generation moves on, so every cache of the old tables is stale.
+   */
+  clear(): void {
+    const slots = [...this.slots.values()];
+    if (slots.length > 0) this.transaction(slots.map((slot) => ({ slot: slot.slot, guestPhysAddr: 0, memorySize: 0, userspaceAddr: 0 })));
+    for (const space of this.spaces) space.publish();
+  }
+
+  /**
    * Marks a slot INVALID (KVM_MEMSLOT_INVALID: accesses to it leave the RAM path with
    * CAUSE_INVALID) or valid again, and publishes. The slot's user-visible state is unchanged.
    */

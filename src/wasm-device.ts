@@ -147,6 +147,11 @@ export function registerWasmDevices(memory: WebAssembly.Memory, bindings: readon
   registryOf(memory).devices.push(...bindings);
 }
 
+/** Forgets the Wasm devices registered on this thread for `memory` (Machine.reset: its control block no longer lists them). */
+export function forgetWasmDevices(memory: WebAssembly.Memory): void {
+  registryOf(memory).devices = [];
+}
+
 /**
  * Reserves a new core instance's device slots in its table and fills those of every
  * device registered on this thread; the instance's later devices are filled as added.

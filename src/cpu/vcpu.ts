@@ -61,17 +61,21 @@ export class Vcpu<A extends GuestArch = GuestArch> {
   /** While the completed instruction runs again: its completions, and the next one to hand out. */
   private replay: Completion[] = [];
   private completing = 0;
+  /** The machine's resetCount when this vCPU was made: once it moves on, this vCPU is retired. */
+  private readonly machineResets: number;
 
   constructor(readonly machine: Machine, index: number, arch: A) {
     // Its instance's constants are not needed (the map has them): the cheaper instance.
-    this.core = machine.attach(index, machine.mmio, (as, low, high, size, write) => this.serveCompletion(as, low, high, size, write !== 0), false);
+    this.core = machine.attachVcpu(index, (as, low, high, size, write) => this.serveCompletion(as, low, high, size, write !== 0));
     this.view = new DataView(machine.memory.buffer);
     this.spec = ARCHES.ppc64be;
+    this.machineResets = machine.resetCount;
     this.reset(arch);
   }
 
   /** Zeroes every register and the reservation, and selects the architecture, width and byte order. */
   reset<B extends GuestArch>(arch: B): Vcpu<B> {
+    this.requireCurrent();
     if (!isGuestArch(arch)) throw new EmuError('EINVAL', texts.badOption('arch', `must be one of ${GUEST_ARCHES.join(', ')}`));
     this.spec = ARCHES[arch];
     const map = this.machine.map;
@@ -94,6 +98,7 @@ export class Vcpu<A extends GuestArch = GuestArch> {
   /** Sets a register by its step-format name or an alias of it (A32 `sp`/`lr`/`pc`, A64 `fp`/`lr`, PowerPC `sp`). */
   /** A value that does not fit the register (NaN, a fraction, too wide) is EmuError EINVAL, and the register keeps its value. */
   set(name: RegisterName<A> | RegisterAlias<A>, value: bigint | number): this {
+    this.requireCurrent();
     const slot = this.slotOf(name);
     writeRegister(this.view, this.core.record + slot.offset, slot, requireAccessValue(EmuError, value, slot.bytes));
     return this;
@@ -107,6 +112,11 @@ export class Vcpu<A extends GuestArch = GuestArch> {
   /** How many bits register `name` holds (what set() accepts: that many unsigned, or as many signed). */
   registerBits(name: RegisterName<A> | RegisterAlias<A>): number {
     return this.slotOf(name).bytes * 8;
+  }
+
+  /** Throws EmuError EINVAL when the machine was reset after this vCPU was made. */
+  private requireCurrent(): void {
+    if (this.machineResets !== this.machine.resetCount) throw new EmuError('EINVAL', texts.retiredVcpu());
   }
 
   /** The record slot of a register name or alias; an unknown name is EmuError EINVAL. */
@@ -129,6 +139,7 @@ export class Vcpu<A extends GuestArch = GuestArch> {
    * instruction again, and it exits again unless a slot or device now serves the access.
    */
   completeMmio(value?: bigint | number | Uint8Array): this {
+    this.requireCurrent();
     const exit = this.lastMmio;
     if (!exit) throw new EmuError('EINVAL', 'completeMmio: the last run did not end in an MMIO exit (or it was completed already)');
     const data = new Uint8Array(exit.size);
@@ -160,8 +171,16 @@ export class Vcpu<A extends GuestArch = GuestArch> {
   /** Runs at most `budget` instructions and returns the exit that ended the run. */
   run(budget: number): VcpuExit {
     requireInteger(EmuError, 'budget', budget, 0, 0xffff_ffff); // the core counts it in a u32
+    this.requireCurrent();
     this.lastMmio = undefined;
-    const exit = this.describe(this.execute(budget));
+    let code: number;
+    this.machine.runStarted();
+    try {
+      code = this.execute(budget);
+    } finally {
+      this.machine.runEnded();
+    }
+    const exit = this.describe(code);
     if (exit.reason === 'mmio') this.lastMmio = exit;
     return exit;
   }

@@ -275,6 +275,11 @@ const FAMILY: Record<GuestArch, string> = {
  * then leaves the machine as it was.
  */
 export function loadElf(machine: Machine, bytes: Uint8Array, options: ElfLoadOptions = {}): LoadedElf {
+  return loadChecked(machine, bytes, checkLoad(bytes, options), options);
+}
+
+/** What loadElf checks before it changes the machine: the parsed file, its architecture and the RAM range. Throws ElfError. */
+export function checkLoad(bytes: Uint8Array, options: ElfLoadOptions = {}): { image: ElfImage; arch: GuestArch; base: bigint; size: number } {
   const image = parseElf(bytes);
   const arch = options.arch ?? image.arch;
   if (FAMILY[arch] === undefined || FAMILY[arch] !== FAMILY[image.arch]) {
@@ -290,6 +295,11 @@ export function loadElf(machine: Machine, bytes: Uint8Array, options: ElfLoadOpt
       throw new ElfError(`segment ${hex(segment.address)}..${hex(segment.address + BigInt(segment.memSize))} lies outside RAM ${hex(base)}..${hex(base + BigInt(size))} (see ramBase, ramSize)`);
     }
   }
+  return { image, arch, base, size };
+}
+
+/** loadElf after checkLoad. */
+function loadChecked(machine: Machine, bytes: Uint8Array, { image, arch, base, size }: ReturnType<typeof checkLoad>, options: ElfLoadOptions): LoadedElf {
   const slot = options.slot ?? 0;
   const [low, stack] = ramRegions(image, base, size, options.sparseRam ?? false);
   const mapped = mapRegions(machine, [low!, ...(stack ? [stack] : [])].map((region, i) => ({ slot: slot + i, base: base + BigInt(region.offset), size: region.size })));
