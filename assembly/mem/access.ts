@@ -167,11 +167,16 @@ export function mmioLoad(gpa: u64, size: u32, hint: u32): u64 {
   return loadElsewhere(gpa, size);
 }
 
-/** A read through the JS device entry hint `hint` names; one it does not take goes the general way. */
+/**
+ * A read through the JS device entry hint `hint` (>= HINT_BUS) names, as the interpreters'
+ * busLoadDirect (mmioLoad cleared compiledFailure, so the entry is called); one it does
+ * not take goes the general way.
+ */
 @inline function busLoad(gpa: u64, size: u32, hint: u32): u64 {
-  const low = busRead(hint & HINT_MAX_INDEX, gpa, size);
-  if (low >= 0) return handled(busValue(low, size));
-  return low == -<f64>BUS_DEVICE_ERROR ? deviceFailed(gpa, size, false) : loadElsewhere(gpa, size);
+  const low = busLoadDirect(gpa, size, hint);
+  if (low < 0) return mmioLoadAfter(gpa, size, hint, low);
+  mmioExit = EXIT_NONE;
+  return busWord(low, size);
 }
 
 /**
@@ -207,10 +212,6 @@ export function mmioLoadAfter(gpa: u64, size: u32, hint: u32, low: i64): u64 {
   return size == 8 ? <u64>load<u32>(record + REC_MMIO_DATA, 4) << 32 | <u64>low : <u64>low;
 }
 
-/** A JS device entry's read `low` (>= 0) as the value: an 8-byte read's high word waits in the record. */
-@inline function busValue(low: f64, size: u32): u64 {
-  return size == 8 ? <u64>load<u32>(record + REC_MMIO_DATA, 4) << 32 | <u64><u32>low : <u64><u32>low;
-}
 
 /** mmioLoad where the hinted device does not take the access: the device found again, the general path. */
 function loadElsewhere(gpa: u64, size: u32): u64 {
@@ -237,13 +238,10 @@ export function mmioStore(gpa: u64, size: u32, raw: u64, hint: u32): u32 {
 
 /** A write of `value` (masked) through the JS device entry hint `hint` names, as busLoad. */
 @inline function busStore(gpa: u64, size: u32, value: u64, hint: u32): u32 {
-  const bus = busWrite(hint & HINT_MAX_INDEX, gpa, size, value);
-  if (bus == BUS_HANDLED) return <u32>handled(0);
-  if (bus == BUS_DEVICE_ERROR) {
-    deviceFailed(gpa, size, true);
-    return mmioExit;
-  }
-  return storeElsewhere(gpa, size, value);
+  const bus = busStoreDirect(gpa, size, value, hint);
+  if (bus != BUS_HANDLED) return mmioStoreAfter(gpa, size, value, hint, bus);
+  mmioExit = EXIT_NONE;
+  return EXIT_NONE;
 }
 
 /**
