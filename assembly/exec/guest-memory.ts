@@ -16,7 +16,7 @@ import { REC_DATA, REC_EXIT, REC_FAULT_KIND, REC_MMIO_VA, CPU_MODE, MODE_LE, PAG
 import { EXIT_NONE, EXIT_FAULT, FAULT_TRANSLATION } from "../exits";
 import { record } from "../machine";
 import { setPc } from "../cpu/regs";
-import { physRead, physWrite, physBlock, ramBlock, ramLookup, BLOCK_LOAD, mmioLoad, mmioStore, mmioLoadHinted, mmioStoreHinted, mmioExit, mmioHint, scratchHinted, builtinHint } from "../mem/access";
+import { physRead, physWrite, physBlock, ramBlock, ramLookup, BLOCK_LOAD, mmioLoad, mmioStore, busLoadDirect, busWord, mmioLoadAfter, busStoreDirect, mmioStoreAfter, BUS_HANDLED, mmioExit, mmioHint, scratchHinted, builtinHint } from "../mem/access";
 import {
   tlbTranslate, tlbLookup, tlbFill, tlbMarkedEntry, tlbMarkHint, markedAddress, tlbSetMmioHint, TLB_READ, TLB_WRITE, mmuOn,
   walkFaulted, walkedPage, mmioMarked, markedHint, physicalLimit, deviceHintsCurrent, tlbDirectHost, tlbSynced,
@@ -131,33 +131,46 @@ export function readMissed(address: u64, size: u32, bigEndian: bool, at: u64): u
   return scratch;
 }
 
-/**
- * An access through the MMIO mark at TLB entry `entry` (tlbMarkedEntry: aligned, so within
- * the page and below the address limits): the device its hint names in one call, or the
- * general path (mmioLoad decides), as readSlow's marked case without the fill.
- */
-function markedRead(entry: usize, ea: u64, size: u32): u64 {
+// An access through the MMIO mark at TLB entry `entry` (tlbMarkedEntry: aligned, so within
+// the page and below the address limits), as readSlow's marked case without the fill: a
+// JS device the hint names called straight from here (busLoadDirect/busStoreDirect: the
+// record names the access, the call, the count); anything else, or a device that refused
+// or threw, through mmioLoad/mmioStore's paths, which keep the hint current.
+
+@inline function markedRead(entry: usize, ea: u64, size: u32): u64 {
   store<u64>(record + REC_MMIO_VA, ea);
   const hint = tlbMarkHint(entry, false);
-  const raw = mmioLoad(markedAddress(entry, ea), size, hint);
+  const gpa = markedAddress(entry, ea);
+  const low = busLoadDirect(gpa, size, hint);
+  if (low >= 0) {
+    accessExit = EXIT_NONE;
+    return busWord(low, size);
+  }
+  const raw = mmioLoadAfter(gpa, size, hint, low);
   accessExit = mmioExit;
   if (mmioHint != hint) tlbSetMmioHint(TLB_READ, ea, mmioHint);
   return raw;
 }
 
-function markedWrite(entry: usize, ea: u64, size: u32, raw: u64): void {
+@inline function markedWrite(entry: usize, ea: u64, size: u32, raw: u64): void {
   store<u64>(record + REC_MMIO_VA, ea);
   const hint = tlbMarkHint(entry, false);
-  accessExit = mmioStore(markedAddress(entry, ea), size, raw, hint);
+  const gpa = markedAddress(entry, ea);
+  const bus = busStoreDirect(gpa, size, raw, hint);
+  if (bus == BUS_HANDLED) {
+    accessExit = EXIT_NONE;
+    return;
+  }
+  accessExit = mmioStoreAfter(gpa, size, raw, hint, bus);
   if (mmioHint != hint) tlbSetMmioHint(TLB_WRITE, ea, mmioHint);
 }
 
 // A64 micro-ops whose own lookup met the page's MMIO mark with current device hints
 // (not a scratch device's registers) call these instead of readMissed/writeMissed: the
-// device in one call, as markedRead/markedWrite (a JS device's entry called inline), no
-// second look-up. The block goes on when the access completed and mapKept: the TLB is
-// still in sync (tlbSynced: no slot table change and no invalidation posted, by the
-// handler or anyone, since the block's start synced it), as a compiled loop checks.
+// device in one call, as markedRead/markedWrite, no second look-up. The block goes on
+// when the access completed and mapKept: the TLB is still in sync (tlbSynced: no slot
+// table change and no invalidation posted, by the handler or anyone, since the block's
+// start synced it), as a compiled loop checks.
 
 /** After markedDeviceRead/markedDeviceWrite: whether the TLB is still in sync (tlbSynced). */
 export let mapKept = false;
@@ -165,11 +178,7 @@ export let mapKept = false;
 /** readMissed of an access through the MMIO mark at TLB entry `entry` whose hints are current; sets accessExit and mapKept. */
 export function markedDeviceRead(entry: usize, ea: u64, size: u32, bigEndian: bool, at: u64): u64 {
   setPc(at);
-  store<u64>(record + REC_MMIO_VA, ea);
-  const hint = tlbMarkHint(entry, false);
-  const raw = mmioLoadHinted(markedAddress(entry, ea), size, hint);
-  accessExit = mmioExit;
-  if (mmioHint != hint) tlbSetMmioHint(TLB_READ, ea, mmioHint);
+  const raw = markedRead(entry, ea, size);
   mapKept = tlbSynced();
   if (accessExit != EXIT_NONE) return 0;
   return bigEndian ? swap(raw, size) : raw;
@@ -178,10 +187,7 @@ export function markedDeviceRead(entry: usize, ea: u64, size: u32, bigEndian: bo
 /** writeMissed of an access through the MMIO mark at TLB entry `entry` whose hints are current; as markedDeviceRead. */
 export function markedDeviceWrite(entry: usize, ea: u64, size: u32, value: u64, bigEndian: bool, at: u64): void {
   setPc(at);
-  store<u64>(record + REC_MMIO_VA, ea);
-  const hint = tlbMarkHint(entry, false);
-  accessExit = mmioStoreHinted(markedAddress(entry, ea), size, bigEndian ? swap(value, size) : value, hint);
-  if (mmioHint != hint) tlbSetMmioHint(TLB_WRITE, ea, mmioHint);
+  markedWrite(entry, ea, size, bigEndian ? swap(value, size) : value);
   mapKept = tlbSynced();
 }
 

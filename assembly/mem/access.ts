@@ -15,7 +15,7 @@ import { recordMmioAccess, mmioCounter } from "./mmio-record";
 @external("env", "mmio")
 declare function mmioDispatch(as: u32, gpaLow: u32, gpaHigh: u32, size: u32, write: u32, cause: u32): u32;
 
-const BUS_HANDLED: u32 = 0;
+export const BUS_HANDLED: u32 = 0;
 const BUS_UNCLAIMED: u32 = 1;
 export const BUS_DEVICE_ERROR: u32 = 2;
 
@@ -168,26 +168,50 @@ export function mmioLoad(gpa: u64, size: u32, hint: u32): u64 {
 }
 
 /**
- * mmioLoad inline for its hot case, a hint naming a JS device with no compiled loop's
- * failure waiting: one call to the device's entry; anything else as mmioLoad.
+ * A read through the JS device entry hint `hint` (>= HINT_BUS) names, as the interpreters'
+ * busLoadDirect (mmioLoad cleared compiledFailure, so the entry is called); one it does
+ * not take goes the general way.
  */
-@inline export function mmioLoadHinted(gpa: u64, size: u32, hint: u32): u64 {
-  if (hint < HINT_BUS || compiledFailure != 0) return mmioLoad(gpa, size, hint);
-  mmioHint = hint;
-  return busLoad(gpa, size, hint);
-}
-
-/** A read through the JS device entry hint `hint` names; one it does not take goes the general way. */
 @inline function busLoad(gpa: u64, size: u32, hint: u32): u64 {
-  const low = busRead(hint & HINT_MAX_INDEX, gpa, size);
-  if (low >= 0) return handled(busValue(low, size));
-  return low == -<f64>BUS_DEVICE_ERROR ? deviceFailed(gpa, size, false) : loadElsewhere(gpa, size);
+  const low = busLoadDirect(gpa, size, hint);
+  if (low < 0) return mmioLoadAfter(gpa, size, hint, low);
+  mmioExit = EXIT_NONE;
+  return busWord(low, size);
 }
 
-/** A JS device entry's read `low` (>= 0) as the value: an 8-byte read's high word waits in the record. */
-@inline function busValue(low: f64, size: u32): u64 {
-  return size == 8 ? <u64>load<u32>(record + REC_MMIO_DATA, 4) << 32 | <u64><u32>low : <u64><u32>low;
+/**
+ * The interpreters' call of the JS device hint `hint` names (mmioLoad's hot case without
+ * its bookkeeping): the entry's read of `size` bytes at `gpa`, counted, as its
+ * low word (>= 0; busWord adds an 8-byte read's high word). Negative: not done, nothing
+ * counted or reported, for mmioLoadAfter to finish (a handler that threw is reported
+ * there, not called again). The entry's f64 is converted once, to an integer.
+ */
+@inline export function busLoadDirect(gpa: u64, size: u32, hint: u32): i64 {
+  // compiledFailure is this thread's own (a plain global): no ordering to decide.
+  if (hint < HINT_BUS || compiledFailure != 0) return BUS_NOT_CALLED;
+  const low = <i64>busRead(hint & HINT_MAX_INDEX, gpa, size);
+  if (low >= 0) {
+    const counter = mmioCounter();
+    store<u64>(counter, load<u64>(counter) + 1);
+  }
+  return low;
 }
+
+/** busLoadDirect's "not called": no JS device hint, or a compiled loop's failure waiting. */
+const BUS_NOT_CALLED: i64 = -16;
+
+/** mmioLoad of the access busLoadDirect returned `low` (< 0) for: the same outcome, the handler not called again. */
+export function mmioLoadAfter(gpa: u64, size: u32, hint: u32, low: i64): u64 {
+  if (low == BUS_NOT_CALLED) return mmioLoad(gpa, size, hint);
+  mmioHint = hint;
+  return low == -<i64>BUS_DEVICE_ERROR ? deviceFailed(gpa, size, false) : loadElsewhere(gpa, size);
+}
+
+/** busLoadDirect's `low` (>= 0) as the value: an 8-byte read's high word waits in the record. */
+@inline export function busWord(low: i64, size: u32): u64 {
+  return size == 8 ? <u64>load<u32>(record + REC_MMIO_DATA, 4) << 32 | <u64>low : <u64>low;
+}
+
 
 /** mmioLoad where the hinted device does not take the access: the device found again, the general path. */
 function loadElsewhere(gpa: u64, size: u32): u64 {
@@ -212,22 +236,38 @@ export function mmioStore(gpa: u64, size: u32, raw: u64, hint: u32): u32 {
   return storeElsewhere(gpa, size, value);
 }
 
-/** mmioStore inline for its hot case, as mmioLoadHinted. */
-@inline export function mmioStoreHinted(gpa: u64, size: u32, raw: u64, hint: u32): u32 {
-  if (hint < HINT_BUS || compiledFailure != 0) return mmioStore(gpa, size, raw, hint);
-  mmioHint = hint;
-  return busStore(gpa, size, raw & sizeMask(size), hint);
-}
-
 /** A write of `value` (masked) through the JS device entry hint `hint` names, as busLoad. */
 @inline function busStore(gpa: u64, size: u32, value: u64, hint: u32): u32 {
-  const bus = busWrite(hint & HINT_MAX_INDEX, gpa, size, value);
-  if (bus == BUS_HANDLED) return <u32>handled(0);
-  if (bus == BUS_DEVICE_ERROR) {
-    deviceFailed(gpa, size, true);
-    return mmioExit;
+  const bus = busStoreDirect(gpa, size, value, hint);
+  if (bus != BUS_HANDLED) return mmioStoreAfter(gpa, size, value, hint, bus);
+  mmioExit = EXIT_NONE;
+  return EXIT_NONE;
+}
+
+/**
+ * busLoadDirect's write: the entry's write of `raw`'s low `size` bytes (memory order) at
+ * `gpa`, counted when the device took it; returns the entry's BUS_* code, or
+ * BUS_NOT_CALLED, for mmioStoreAfter to finish any but BUS_HANDLED.
+ */
+@inline export function busStoreDirect(gpa: u64, size: u32, raw: u64, hint: u32): u32 {
+  if (hint < HINT_BUS || compiledFailure != 0) return BUS_STORE_NOT_CALLED;
+  const bus = busWrite(hint & HINT_MAX_INDEX, gpa, size, raw & sizeMask(size));
+  if (bus == BUS_HANDLED) {
+    const counter = mmioCounter();
+    store<u64>(counter, load<u64>(counter) + 1);
   }
-  return storeElsewhere(gpa, size, value);
+  return bus;
+}
+
+const BUS_STORE_NOT_CALLED: u32 = 16;
+
+/** mmioStore of the access busStoreDirect returned `bus` (not BUS_HANDLED) for, as mmioLoadAfter. Returns mmioExit. */
+export function mmioStoreAfter(gpa: u64, size: u32, raw: u64, hint: u32, bus: u32): u32 {
+  if (bus == BUS_STORE_NOT_CALLED) return mmioStore(gpa, size, raw, hint);
+  mmioHint = hint;
+  if (bus != BUS_DEVICE_ERROR) return storeElsewhere(gpa, size, raw & sizeMask(size));
+  deviceFailed(gpa, size, true);
+  return mmioExit;
 }
 
 /** mmioStore of `value` (masked) where the hinted device does not take the access, as loadElsewhere. */
