@@ -34,6 +34,7 @@ import * as X from "./a64/uop-exclusive";
 import { loadOrdered, storeOrdered, storeExclusive } from "./a64/uop-exclusive";
 import * as V from "./a64/uop-vector-memory";
 import { vectorOp } from "./a64/uop-vector-memory";
+import * as S from "./a64/uop-simd";
 import { jitEnabled, jitBackwardBranch, jitIteration, jitPc, jitLength, jitNextPc } from "./jit";
 
 /** PRFM (immediate, register, literal) and PRFUM, as the decoder names them. */
@@ -207,6 +208,13 @@ export function a64Run(budget: u32): u32 {
       case A.U_ADCS: A.addWithCarryOp(regs, entry, true); at = next; continue;
       case A.U_MULH: A.multiplyHigh(regs, entry); at = next; continue;
       case A.U_EXTR: A.extract(regs, entry); at = next; continue;
+      case S.U_VLOGIC: S.vectorLogic(entry); at = next; continue;
+      case S.U_VADD: S.vectorAdd(entry); at = next; continue;
+      case S.U_FMOV_GENERAL: S.fmovGeneral(regs, entry); at = next; continue;
+      case S.U_CNT: S.countBits(entry); at = next; continue;
+      case S.U_ADDV: S.addAcross(entry); at = next; continue;
+      case S.U_EXT: S.extractBytes(entry); at = next; continue;
+      case S.U_VIMMEDIATE: S.vectorImmediate(entry); at = next; continue;
       case A.U_B: // not a loop the compiled-loop engine takes: no report
         at += offset(entry);
         blockStart = true;
