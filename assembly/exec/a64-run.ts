@@ -208,13 +208,9 @@ export function a64Run(budget: u32): u32 {
       case A.U_ADCS: A.addWithCarryOp(regs, entry, true); at = next; continue;
       case A.U_MULH: A.multiplyHigh(regs, entry); at = next; continue;
       case A.U_EXTR: A.extract(regs, entry); at = next; continue;
-      case S.U_VLOGIC: S.vectorLogic(entry); at = next; continue;
-      case S.U_VADD: S.vectorAdd(entry); at = next; continue;
-      case S.U_FMOV_GENERAL: S.fmovGeneral(regs, entry); at = next; continue;
-      case S.U_CNT: S.countBits(entry); at = next; continue;
-      case S.U_ADDV: S.addAcross(entry); at = next; continue;
-      case S.U_EXT: S.extractBytes(entry); at = next; continue;
-      case S.U_VIMMEDIATE: S.vectorImmediate(entry); at = next; continue;
+      // Two calls (Binaryen inlines a function with one caller, whatever its size): simdOp stays out of this loop.
+      case S.U_VLOGIC: case S.U_FMOV_GENERAL: case S.U_CNT: case S.U_ADDV: case S.U_EXT: case S.U_VADD: S.simdOp(regs, entry); at = next; continue;
+      case S.U_VIMMEDIATE: S.simdOp(regs, entry); at = next; continue;
       case A.U_B: // not a loop the compiled-loop engine takes: no report
         at += offset(entry);
         blockStart = true;
