@@ -202,7 +202,7 @@ function vectorImmediate(entry: usize): void {
 /**
  * Runs the SIMD micro-op at `entry` (U_VLOGIC..U_VADD), called from the run loop's switch
  * and not inlined there: with these bodies inlined into that loop, its compiled code ran
- * every program slower (in-process A/B: integer-only runs 20-30% slower).
+ * every program slower (in-process A/B on a loaded machine: integer-only runs 20-30% slower).
  */
 export function simdOp(regs: usize, entry: usize): void {
   switch (load<u8>(entry, E_OP)) {
