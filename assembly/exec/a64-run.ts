@@ -34,6 +34,7 @@ import * as X from "./a64/uop-exclusive";
 import { loadOrdered, storeOrdered, storeExclusive } from "./a64/uop-exclusive";
 import * as V from "./a64/uop-vector-memory";
 import { vectorOp } from "./a64/uop-vector-memory";
+import * as S from "./a64/uop-simd";
 import { jitEnabled, jitBackwardBranch, jitIteration, jitPc, jitLength, jitNextPc } from "./jit";
 
 /** PRFM (immediate, register, literal) and PRFUM, as the decoder names them. */
@@ -207,6 +208,9 @@ export function a64Run(budget: u32): u32 {
       case A.U_ADCS: A.addWithCarryOp(regs, entry, true); at = next; continue;
       case A.U_MULH: A.multiplyHigh(regs, entry); at = next; continue;
       case A.U_EXTR: A.extract(regs, entry); at = next; continue;
+      // Two calls (Binaryen inlines a function with one caller, whatever its size): simdOp stays out of this loop.
+      case S.U_VLOGIC: case S.U_FMOV_GENERAL: case S.U_CNT: case S.U_ADDV: case S.U_EXT: case S.U_VADD: S.simdOp(regs, entry); at = next; continue;
+      case S.U_VIMMEDIATE: S.simdOp(regs, entry); at = next; continue;
       case A.U_B: // not a loop the compiled-loop engine takes: no report
         at += offset(entry);
         blockStart = true;

@@ -3,8 +3,8 @@
 // once into a 16-byte micro-op keyed by the instruction word itself, so an entry never
 // goes stale (code the guest or the host rewrites just misses). Nothing decoded depends on the pc
 // (ADR/ADRP and the branches add it when they run) or on any register. The micro-ops
-// and the entry's fields: a64/uop-alu.ts, a64/uop-memory.ts, a64/uop-exclusive.ts and
-// a64/uop-vector-memory.ts; a64-run.ts runs them.
+// and the entry's fields: a64/uop-alu.ts, a64/uop-memory.ts, a64/uop-exclusive.ts,
+// a64/uop-vector-memory.ts and a64/uop-simd.ts; a64-run.ts runs them.
 // Everything else, and the forms' rare corners (SP or XZR where a micro-op has no room
 // for them, writeback onto the transfer register), is U_GENERIC: the full path.
 import { UOP_SIZE, UOP_ENTRIES } from "../layout";
@@ -24,6 +24,7 @@ import {
 } from "./a64/uop-memory";
 import { U_LDXR8, U_STXR8, U_LDAR8, U_STLR8 } from "./a64/uop-exclusive";
 import { U_VLDR32, U_VSTR32, U_VLDP32, U_VSTP32 } from "./a64/uop-vector-memory";
+import { uopSimd } from "./a64/uop-simd";
 
 const M32: u64 = 0xffff_ffff;
 
@@ -51,6 +52,7 @@ function decode(entry: usize, word: u32): u8 {
   if ((word & 0x1c00_0000) == 0x1400_0000) return branch(entry, word);
   if ((word & 0x0a00_0000) == 0x0800_0000) return loadStore(entry, word);
   if ((word & 0x0e00_0000) == 0x0a00_0000) return dataRegister(entry, word);
+  if ((word & 0x0e00_0000) == 0x0e00_0000) return uopSimd(entry, word);
   return U_GENERIC;
 }
 
@@ -179,7 +181,8 @@ function branch(entry: usize, word: u32): u8 {
     return (word & 0x0100_0000) != 0 ? U_TBNZ : U_TBZ;
   }
   if (word == 0xd503_201f) return U_NOP;
-  if ((word & 0xffff_f0ff) == 0xd503_30bf) return U_NOP; // DMB: every access completes before the next instruction
+  // DMB, ISB (not DSB, which retires broadcast TLBIs): every access completes before the next instruction
+  if ((word & 0xffff_f0ff) == 0xd503_30bf || (word & 0xffff_f0ff) == 0xd503_30df) return U_NOP;
   const rn = (word >>> 5) & 31;
   if ((word & 0xffff_fc1f) == 0xd61f_0000 || (word & 0xffff_fc1f) == 0xd65f_0000) { // BR, RET
     put(entry, 0, rn, 0, 0, 0);

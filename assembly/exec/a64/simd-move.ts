@@ -70,27 +70,41 @@ function fpImmediate(imm8: u32, double: bool): u64 {
   return (sign << 31) | ((b ^ 1) << 30) | ((b * 0x1f) << 25) | (fraction << 19);
 }
 
-/** MOVI, MVNI, ORR and BIC (vector, immediate), FMOV (vector, immediate): AdvSIMDExpandImm. */
-function modifiedImmediate(word: u32): u32 {
+/** What advSimdExpandImm found: how the value combines with Vd, or that the word is not one it runs. */
+export const IMMEDIATE_MOVE: u32 = 0;
+export const IMMEDIATE_ORR: u32 = 1;
+export const IMMEDIATE_BIC: u32 = 2;
+export const IMMEDIATE_NOT_MINE: u32 = 3; // FMOV (vector, immediate) half-precision: FEAT_FP16
+export const IMMEDIATE_UNDEFINED: u32 = 4;
+export let immediateKind: u32 = IMMEDIATE_MOVE;
+
+/**
+ * AdvSIMDExpandImm for a MOVI, MVNI, ORR or BIC (vector, immediate) or FMOV (vector,
+ * immediate) word: the 64-bit value (inverted for MVNI), with immediateKind set. The
+ * run loop's micro-op (uop-simd.ts) expands it once, when it decodes the word.
+ */
+export function advSimdExpandImm(word: u32): u64 {
   const q = (word & 0x4000_0000) != 0;
   const op = (word & 0x2000_0000) != 0;
   const cmode = (word >>> 12) & 15;
-  const rd = word & 31;
-  if ((word & 0x800) != 0) return ALU_NOT_MINE; // FMOV (half-precision), FEAT_FP16
+  immediateKind = IMMEDIATE_MOVE;
+  if ((word & 0x800) != 0) {
+    immediateKind = IMMEDIATE_NOT_MINE;
+    return 0;
+  }
   const imm8 = (((word >>> 16) & 7) << 5) | ((word >>> 5) & 31);
   const imm = <u64>imm8;
   let imm64: u64;
-  let combine = 0; // 0 move, 1 ORR, 2 BIC
   let invert = op;
   switch (cmode >>> 1) {
     case 0: case 1: case 2: case 3: {
       imm64 = (imm << <u64>((cmode >>> 1) << 3)) * 0x1_0000_0001;
-      if ((cmode & 1) != 0) { combine = op ? 2 : 1; invert = false; }
+      if ((cmode & 1) != 0) { immediateKind = op ? IMMEDIATE_BIC : IMMEDIATE_ORR; invert = false; }
       break;
     }
     case 4: case 5: {
       imm64 = (imm << <u64>(((cmode >>> 1) & 1) << 3)) * 0x0001_0001_0001_0001;
-      if ((cmode & 1) != 0) { combine = op ? 2 : 1; invert = false; }
+      if ((cmode & 1) != 0) { immediateKind = op ? IMMEDIATE_BIC : IMMEDIATE_ORR; invert = false; }
       break;
     }
     case 6: {
@@ -109,19 +123,34 @@ function modifiedImmediate(word: u32): u32 {
       } else if (!op) {
         imm64 = fpImmediate(imm8, false) * 0x1_0000_0001;
       } else {
-        if (!q) return ALU_UNDEFINED;
+        if (!q) {
+          immediateKind = IMMEDIATE_UNDEFINED;
+          return 0;
+        }
         imm64 = fpImmediate(imm8, true);
       }
     }
   }
-  if (invert) imm64 = ~imm64;
+  return invert ? ~imm64 : imm64;
+}
+
+/** Vd = the expanded value in each half (the upper half zero without `q`), or Vd ORR / BIC it (IMMEDIATE_*). */
+@inline export function applyImmediate(rd: u32, imm64: u64, kind: u32, q: bool): void {
   let low = imm64, high = imm64;
-  if (combine != 0) {
+  if (kind != IMMEDIATE_MOVE) {
     const dLow = load<u64>(vAddress(rd)), dHigh = load<u64>(vAddress(rd), 8);
-    low = combine == 1 ? dLow | imm64 : dLow & ~imm64;
-    high = combine == 1 ? dHigh | imm64 : dHigh & ~imm64;
+    low = kind == IMMEDIATE_ORR ? dLow | imm64 : dLow & ~imm64;
+    high = kind == IMMEDIATE_ORR ? dHigh | imm64 : dHigh & ~imm64;
   }
   writeHalves(rd, low, high, q);
+}
+
+/** MOVI, MVNI, ORR and BIC (vector, immediate), FMOV (vector, immediate). */
+function modifiedImmediate(word: u32): u32 {
+  const imm64 = advSimdExpandImm(word);
+  if (immediateKind == IMMEDIATE_NOT_MINE) return ALU_NOT_MINE;
+  if (immediateKind == IMMEDIATE_UNDEFINED) return ALU_UNDEFINED;
+  applyImmediate(word & 31, imm64, immediateKind, (word & 0x4000_0000) != 0);
   return ALU_DONE;
 }
 
