@@ -56,7 +56,7 @@ export class LoadedRam {
   /** The arena offset of `length` bytes at `gpa` when a region still mapped as loaded holds them all; else -1. */
   find(gpa: GuestAddress, length: number): number {
     for (const region of this.regions) {
-      const start = typeof gpa === 'number' ? gpa - Number(region.base) : Number(gpa - region.base);
+      const start = typeof gpa === 'number' && region.base <= MAX_SAFE ? gpa - Number(region.base) : Number(BigInt(gpa) - region.base);
       if (start < 0 || start + length > region.size) continue;
       const slot = this.machine.slot(region.slot);
       if (slot?.guestPhysAddr !== region.base || slot.memorySize !== BigInt(region.size) || slot.userspaceAddr !== BigInt(region.userspaceAddr)) return -1;
@@ -112,8 +112,7 @@ export class UcallDevice<E> implements MmioDevice {
   /** Word `index` of the struct (0: cmd, 1..6: args). */
   private word(index: number): bigint {
     if (this.struct >= 0) return this.ram.view.getBigUint64(this.struct + 8 * index, this.little);
-    const gpa = this.structGpa;
-    return readU64(this.machine, typeof gpa === 'number' ? BigInt(gpa + 8 * index) : gpa + 8n * BigInt(index), this.little);
+    return readU64(this.machine, BigInt(this.structGpa) + BigInt(8 * index), this.little);
   }
 
   /** Word `index` as a GuestAddress (a number unless it is past the safe integers). */
