@@ -169,19 +169,24 @@ function asAddress(value: bigint): GuestAddress {
   return value <= MAX_SAFE ? Number(value) : value;
 }
 
-/** The NUL-terminated string at arena offset `offset`, as readString; undefined when it runs into `end` first. */
+/**
+ * The NUL-terminated string at arena offset `offset`, as readString; undefined when it
+ * runs into `end` first. An ASCII string is built as it is scanned (no array, no view:
+ * a few µs less per string on a run's cold caches).
+ */
 function ramString(view: DataView, offset: number, end: number): string | undefined {
   const limit = Math.min(end, offset + MAX_STRING);
+  let text = '';
   let ascii = true;
   let at = offset;
   for (; at < limit; at++) {
     const byte = view.getUint8(at);
     if (byte === 0) break;
     if (byte >= 0x80) ascii = false;
+    else if (ascii) text += String.fromCharCode(byte);
   }
   if (at === end && at - offset < MAX_STRING) return undefined;
-  const bytes = new Uint8Array(view.buffer, view.byteOffset + offset, at - offset);
-  return ascii ? String.fromCharCode(...bytes) : utf8.decode(bytes);
+  return ascii ? text : utf8.decode(new Uint8Array(view.buffer, view.byteOffset + offset, at - offset));
 }
 
 /** The u64 at `gpa` in the given byte order, as machine.read(gpa, 8, { endian }) (a safe-integer address takes the typed fast path). */
