@@ -63,6 +63,31 @@ describe('the guest ABI', () => {
     expect(result.instructions).toBe(3);
   });
 
+  it('ucall words past 32 bits keep their meaning: a cmd with high bits is unknown, a struct address past the safe integers is a device error, a string is cut at 4096 bytes', async () => {
+    // lis r4,0x0a00; lis r5,0x10; then twice ld r3,slot(r5); std r3,0(r4): the ucalls whose struct addresses are at 0x100800 and 0x100808.
+    const code = words([0x3c800a00, 0x3ca00010, 0xe8650800, 0xf8640000, 0xe8650808, 0xf8640000], true);
+    const run = async (first: bigint) => {
+      const data = new Uint8Array(0x2000);
+      const view = new DataView(data.buffer);
+      const u64 = (at: number, value: bigint) => view.setBigUint64(at, value, true);
+      [first, 0x100840n].forEach((value, i) => u64(8 * i, value));
+      u64(0x40, 1n); // DONE, status 0
+      [3n, 0x100900n, 7n].forEach((value, i) => u64(0x80 + 8 * i, value)); // REPORT of the long string
+      u64(0xc0, (1n << 32n) + 1n);
+      data.fill(0x61, 0x100, 0x100 + 5000);
+      return runElf(makeElf({ little: true, flags: 2, segments: [{ address: 0x100000n, data: code }, { address: 0x100800n, data }] }));
+    };
+    const unknown = await run(0x1008c0n);
+    expect(unknown.exit).toMatchObject({ reason: 'device-error', pc: 0x10000cn, gpa: 0x0a000000n, message: 'ucall: unknown ucall cmd 4294967297' });
+    const long = await run(0x100880n);
+    expect(long.reports).toEqual([{ name: 'a'.repeat(4096), value: 7n }]);
+    expect(long.exit).toMatchObject({ reason: 'done', status: 0n, pc: 0x100014n });
+    const far = await run(0x0100_0000_0010_0880n);
+    expect(far.exit).toMatchObject({ reason: 'device-error', pc: 0x10000cn, gpa: 0x0a000000n });
+    expect(far.exit.reason === 'device-error' && far.exit.message).toMatch(/^ucall: .*0x100000000100880/);
+    expect(far.reports).toEqual([]);
+  });
+
   it('console bytes decode as one UTF-8 stream (invalid sequences too), and ucall strings and arguments read in the guest\'s byte order', async () => {
     const utf8 = new TextEncoder();
     const consoleBytes = [...utf8.encode('héllo ✓\n'), 0xc3, 0x41, 0xe2, 0x9c, 0x21, 0xf0, 0x9f, 0x98, 0x80, 0x0a];

@@ -8,17 +8,10 @@ import { EmuError } from '../errors.js';
 import { Vcpu, type VcpuExit } from '../cpu/vcpu.js';
 import type { GuestArch } from '../cpu/registers.js';
 import { loadElf, checkLoad, symbolize, ramBackingBytes, type ElfLoadOptions, type LoadedElf, DEFAULT_RAM_SIZE, RETURN_ADDRESS } from './elf.js';
+import { ConsoleDevice, LoadedRam, UcallDevice, UcallStop, type UcallHost } from './abi-devices.js';
 
-/** Guest-physical address of the ucall doorbell (guests/include/guest.h: UCALL_GPA). */
-export const UCALL_GPA = 0x0a00_0000n;
-/** Guest-physical address of the console's data register (CONSOLE_GPA). */
-export const CONSOLE_GPA = 0x0900_0000n;
-export const UCALL_DONE = 1;
-export const UCALL_PRINT = 2;
-export const UCALL_REPORT = 3;
-export const UCALL_ASSERT = 4;
-/** Longest string a ucall argument is read as. */
-const MAX_STRING = 4096;
+export { UCALL_GPA, CONSOLE_GPA, UCALL_DONE, UCALL_PRINT, UCALL_REPORT, UCALL_ASSERT } from './abi-devices.js';
+
 /** Instructions per run call between the host's checks. */
 const SLICE = 1 << 22;
 
@@ -87,9 +80,30 @@ const RESET_STATE: Partial<Record<GuestArch, Record<string, bigint>>> = {
   thumb: { sctlr: 0xc5_0078n },
 };
 
-/** Thrown by a ucall that ends the run; the run loop takes it back from the bus. */
-class GuestStop {
-  constructor(readonly exit: ElfExit) {}
+/** A run's output and reports, as its ucalls and console make them. */
+class RunRecord implements UcallHost<ElfExit> {
+  output = '';
+  readonly reports: ElfRunResult['reports'] = [];
+
+  constructor(private readonly forward: ((text: string) => void) | undefined) {}
+
+  emit(text: string): void {
+    this.output += text;
+    this.forward?.(text);
+  }
+
+  report(name: string, value: bigint): void {
+    this.reports.push({ name, value });
+  }
+
+  // The doorbell store's pc is finalExit's to fill in.
+  done(status: bigint): ElfExit {
+    return { reason: 'done', pc: 0n, status };
+  }
+
+  assert(file: string, line: number, expression: string, values: [bigint, bigint]): ElfExit {
+    return { reason: 'assert', pc: 0n, file, line, expression, values };
+  }
 }
 
 /**
@@ -151,55 +165,10 @@ export function runLoaded(machine: Machine, loaded: LoadedElf, options: ElfRunOp
   const budget = budgetOf(options);
   for (const register of options.devices ?? []) register(machine.mmio, { memory: machine.memory, vcpu: 0 });
   const endian = loaded.arch === 'ppc64le' || loaded.arch === 'aarch64' || loaded.arch === 'arm' || loaded.arch === 'thumb' ? 'little' : 'big';
-  const reports: ElfRunResult['reports'] = [];
-  let output = '';
-  const emit = (text: string) => {
-    output += text;
-    options.output?.(text);
-  };
+  const record = new RunRecord(options.output);
   const vcpu = new Vcpu(machine, 0, loaded.arch);
-  const ram = loadedRam(machine, loaded);
-  /** The ucall struct at `at`: cmd, then args[6]. */
-  const ucallWords = (at: bigint): bigint[] => {
-    const found = ram(at, 56);
-    return Array.from({ length: 7 }, (_, i) => (found ? ram.view.getBigUint64(found.offset + 8 * i, endian === 'little') : readU64(machine, at + 8n * BigInt(i), endian)));
-  };
-  const string = (gpa: bigint) => {
-    const at = ram(gpa, 1);
-    return (at && ramString(ram.view, at.offset, at.end)) ?? readString(machine, gpa);
-  };
-
-  const ucall = machine.mmio.register({
-    name: 'ucall', base: UCALL_GPA, size: 8, widths: [4, 8], endian,
-    read: () => 0,
-    write: (_offset, _size, value) => {
-      const [cmd, ...args] = ucallWords(BigInt(value));
-      switch (Number(cmd)) {
-        case UCALL_DONE: throw new GuestStop({ reason: 'done', pc: 0n, status: args[0]! });
-        case UCALL_PRINT: emit(`${string(args[0]!)}\n`); return;
-        case UCALL_REPORT: reports.push({ name: string(args[0]!), value: args[1]! }); return;
-        case UCALL_ASSERT:
-          throw new GuestStop({ reason: 'assert', pc: 0n, file: string(args[0]!), line: Number(args[1]!), expression: string(args[2]!), values: [args[3]!, args[4]!] });
-        default: throw new Error(`unknown ucall cmd ${cmd!}`);
-      }
-    },
-  });
-  const decoder = new TextDecoder();
-  // Whether the decoder may hold part of a UTF-8 sequence (until an ASCII byte passes through it).
-  let decoderHolds = false;
-  const console = machine.mmio.register({
-    name: 'console', base: CONSOLE_GPA, size: 8, widths: [1], read: () => 0,
-    write: (offset, _size, value) => {
-      if (offset !== 0) return;
-      const byte = Number(value);
-      if (byte < 0x80 && !decoderHolds) {
-        emit(String.fromCharCode(byte));
-        return;
-      }
-      emit(decoder.decode(Uint8Array.of(byte), { stream: true }));
-      decoderHolds = byte >= 0x80;
-    },
-  });
+  const ucall = machine.mmio.register(new UcallDevice(endian, machine, new LoadedRam(machine, loaded), record));
+  const console = machine.mmio.register(new ConsoleDevice(record));
   try {
     for (const [name, value] of Object.entries({ ...RESET_STATE[loaded.arch], ...loaded.registers })) {
       if (!vcpu.isRegister(name)) throw new EmuError('EINVAL', `the loader set register ${name}, which ${loaded.arch} does not have`);
@@ -223,7 +192,7 @@ export function runLoaded(machine: Machine, loaded: LoadedElf, options: ElfRunOp
     const seconds = (performance.now() - started) / 1000;
     const pc = 'pc' in exit ? exit.pc : undefined;
     const where = pc === undefined ? undefined : symbolize(loaded.image, pc);
-    return { arch: loaded.arch, exit, instructions, seconds, reports, output, ...(where === undefined ? {} : { where }) };
+    return { arch: loaded.arch, exit, instructions, seconds, reports: record.reports, output: record.output, ...(where === undefined ? {} : { where }) };
   } finally {
     ucall.unregister();
     console.unregister();
@@ -241,7 +210,7 @@ function finalExit(step: VcpuExit, machine: Machine, vcpu: Vcpu, loaded: LoadedE
   if (step.reason === 'device-error') {
     const failure = machine.mmio.lastFailure;
     // The doorbell store's pc (the record's pc may lag inside a run).
-    if (failure?.error instanceof GuestStop) return { ...failure.error.exit, pc: step.pc } as ElfExit;
+    if (failure?.error instanceof UcallStop) return { ...(failure.error.exit as ElfExit), pc: step.pc } as ElfExit;
     const message = failure?.error instanceof Error ? failure.error.message : String(failure?.error);
     return { reason: 'device-error', pc: step.pc, gpa: step.gpa, message: `${failure?.device ?? 'device'}: ${message}` };
   }
@@ -265,68 +234,6 @@ function instructionWord(machine: Machine, arch: GuestArch, thumb: boolean, pc: 
   const big = arch === 'ppc64be' || arch === 'ppc32be';
   return Number(machine.read(pc, 4, { endian: big ? 'big' : 'little' }));
 }
-
-/**
- * Where `length` bytes at `gpa` lie in the arena when one of the loader's RAM regions,
- * still mapped as loaded, holds them: `offset`, and `end`, its region's end (arena
- * offsets); else undefined. A ucall's arguments are read through it without the host
- * accessor's lookups: its caches start cold on every run's fresh or reset machine, and
- * the first access cost ~15 µs of a short guest's run.
- */
-function loadedRam(machine: Machine, loaded: LoadedElf) {
-  const regions = [loaded.ram, ...(loaded.stack ? [loaded.stack] : [])];
-  const find = (gpa: bigint, length: number): { offset: number; end: number } | undefined => {
-    for (const region of regions) {
-      if (gpa < region.base || gpa + BigInt(length) > region.base + BigInt(region.size)) continue;
-      const slot = machine.slot(region.slot);
-      const mapped = slot?.guestPhysAddr === region.base && slot.memorySize === BigInt(region.size) && slot.userspaceAddr === BigInt(region.userspaceAddr);
-      return mapped ? { offset: region.userspaceAddr + Number(gpa - region.base), end: region.userspaceAddr + region.size } : undefined;
-    }
-    return undefined;
-  };
-  return Object.assign(find, { view: new DataView(machine.memory.buffer, machine.layout.arenaBase, machine.layout.arenaSize) });
-}
-
-/** The NUL-terminated string at arena offset `offset`, as readString; undefined when it runs into `end` first. */
-function ramString(view: DataView, offset: number, end: number): string | undefined {
-  const bytes: number[] = [];
-  let ascii = true;
-  for (let at = offset; bytes.length < MAX_STRING; at++) {
-    if (at >= end) return undefined;
-    const byte = view.getUint8(at);
-    if (byte === 0) break;
-    ascii &&= byte < 0x80;
-    bytes.push(byte);
-  }
-  return ascii ? String.fromCharCode(...bytes) : utf8.decode(Uint8Array.from(bytes));
-}
-
-/** The u64 at `gpa` in `endian` order, as machine.read(gpa, 8, { endian }) (a safe-integer address takes the typed fast path). */
-function readU64(machine: Machine, gpa: bigint, endian: 'little' | 'big'): bigint {
-  if (gpa > MAX_FAST_GPA) return machine.read(gpa, 8, { endian });
-  const value = machine.read64(Number(gpa));
-  if (endian === 'little') return value;
-  swapView.setBigUint64(0, value, true);
-  return swapView.getBigUint64(0, false);
-}
-
-/** The NUL-terminated string at `gpa` (at most MAX_STRING bytes), as UTF-8. */
-function readString(machine: Machine, gpa: bigint): string {
-  const bytes: number[] = [];
-  let ascii = true;
-  for (let at = gpa; bytes.length < MAX_STRING; at++) {
-    const byte = at <= MAX_FAST_GPA ? machine.read8(Number(at)) : Number(machine.read(at, 1));
-    if (byte === 0) break;
-    ascii &&= byte < 0x80;
-    bytes.push(byte);
-  }
-  return ascii ? String.fromCharCode(...bytes) : utf8.decode(Uint8Array.from(bytes));
-}
-
-/** The highest address the typed accessors take (a safe integer with room for 8 bytes). */
-const MAX_FAST_GPA = BigInt(Number.MAX_SAFE_INTEGER - 8);
-const swapView = new DataView(new ArrayBuffer(8));
-const utf8 = new TextDecoder();
 
 /** One line: how the run ended. */
 export function describeExit(exit: ElfExit): string {
