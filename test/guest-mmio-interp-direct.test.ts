@@ -6,13 +6,17 @@
 // removed by a handler is not called again, even later in the same block.
 import { describe, expect, it } from 'vitest';
 import { Machine, Vcpu, A64Program, A64PageTables, PpcProgram, a64, ppc } from '../dist/src/index.js';
+import { ENTER_AFTER } from '../dist/src/accessor.js';
 
 const CODE = 0x10_0000;
 const TABLES = 0x20_0000;
 const A = 0x0a00_0000;
 const B = 0x0a00_1000;
 const VA = 0x5000_0000n; // MMU on: VA -> B's page, VA + 0x1000 -> A's page (the other way round)
-const ROUNDS = 6;
+/** Enough rounds that every device's entry goes in (at its ENTER_AFTER-th locate) and is then used for a while. */
+const ROUNDS = ENTER_AFTER + 8;
+/** The call at which the throwing handlers throw: after the entry went in. */
+const THROW_AT = ENTER_AFTER + 4;
 
 async function machineWithCode(): Promise<Machine> {
   const machine = await Machine.create({ arenaBytes: 2 << 20 });
@@ -80,18 +84,19 @@ describe('interpreted A64 accesses to two JS devices through hinted marks', () =
       ];
       expect(seen).toEqual(Array.from({ length: ROUNDS }, () => round).flat());
       expect(vcpu.core.counters().mmio - before).toBe(BigInt(6 * ROUNDS));
-      // The first accesses of each page and kind mark it, the next keep the device's hint; the rest go straight.
-      expect(general).toBeLessThanOrEqual(8);
+      // The first accesses of each page and kind mark it, the next keep the device's hint until its entry
+      // goes in; the rest go straight.
+      expect(general).toBeLessThanOrEqual(2 * (ENTER_AFTER + 4));
       expect([vcpu.get('x5'), vcpu.get('x6'), vcpu.get('x7'), vcpu.get('x8')]).toEqual([2n, 4n, 8n, 16n]);
     });
   }
 
   for (const store of [false, true]) {
-    it(`a ${store ? 'store' : 'load'} whose handler throws on its 4th call ends the run with device-error naming that access, the handler not called again`, async () => {
+    it(`a ${store ? 'store' : 'load'} whose handler throws on a call after its entry went in ends the run with device-error naming that access, the handler not called again`, async () => {
       const machine = await machineWithCode();
       let calls = 0;
       const bump = () => {
-        if (++calls === 4) throw new Error('device broke');
+        if (++calls === THROW_AT) throw new Error('device broke');
         return 0;
       };
       machine.mmio.register({ name: 'A', base: A, size: 0x1000, read: bump, write: bump });
@@ -102,9 +107,9 @@ describe('interpreted A64 accesses to two JS devices through hinted marks', () =
       const before = vcpu.core.counters().mmio;
       const exit = vcpu.run(1000);
       expect(exit).toMatchObject({ reason: 'device-error', pc: BigInt(CODE + 4), gpa: BigInt(A + 8) });
-      expect(calls).toBe(4);
+      expect(calls).toBe(THROW_AT);
       expect(machine.mmio.lastFailure?.device).toBe('A');
-      expect(vcpu.core.counters().mmio - before).toBe(4n); // 3 done, and the failed one as the general path counts it
+      expect(vcpu.core.counters().mmio - before).toBe(BigInt(THROW_AT)); // the done ones, and the failed one as the general path counts it
     });
   }
 
@@ -115,7 +120,7 @@ describe('interpreted A64 accesses to two JS devices through hinted marks', () =
       name: 'A', base: A, size: 0x1000, write: () => {},
       read: (offset: number) => {
         reads.push(offset);
-        if (reads.length === 3) registration.unregister();
+        if (reads.length === 2 * ENTER_AFTER + 1) registration.unregister();
         return offset;
       },
     });
@@ -125,7 +130,7 @@ describe('interpreted A64 accesses to two JS devices through hinted marks', () =
     const vcpu = new Vcpu(machine, 0, 'aarch64').set('pc', BigInt(CODE)).set('x1', BigInt(A));
     const exit = vcpu.run(1000);
     expect(exit).toMatchObject({ reason: 'mmio', gpa: BigInt(A + 4), pc: BigInt(CODE + 8) });
-    expect(reads).toEqual([0, 4, 0]);
+    expect(reads).toEqual(Array.from({ length: 2 * ENTER_AFTER + 1 }, (_, k) => (k % 2) * 4));
   });
 });
 
@@ -143,7 +148,7 @@ describe('interpreted PowerPC accesses through a hinted mark (readMissed/writeMi
       write: (offset: number, size: number, value: number | bigint) => {
         const r = recordOf(machine);
         seen.push(`write ${offset} ${size} ${value} gpa ${r.gpa.toString(16)} pc ${r.pc.toString(16)}`);
-        if (value === 2) throw new Error('device broke');
+        if (value === THROW_AT) throw new Error('device broke');
       },
     });
     // r13 -> A; round r5 = 0, 1, 2...: lwz r6, 4(r13); stw r5, 8(r13).
@@ -154,7 +159,7 @@ describe('interpreted PowerPC accesses through a hinted mark (readMissed/writeMi
     const exit = vcpu.run(1000);
     const load = (CODE + 12).toString(16);
     const stored = (CODE + 16).toString(16);
-    expect(seen).toEqual([0, 1, 2].flatMap((round) => [
+    expect(seen).toEqual(Array.from({ length: THROW_AT + 1 }, (_, round) => round).flatMap((round) => [
       `read 4 4 gpa ${(A + 4).toString(16)} pc ${load}`, `write 8 4 ${round} gpa ${(A + 8).toString(16)} pc ${stored}`,
     ]));
     expect(exit).toMatchObject({ reason: 'device-error', pc: BigInt(CODE + 16), gpa: BigInt(A + 8) });
