@@ -2,7 +2,7 @@
 // lists them: integer and FP doubleword loads and stores, l?arx/st?cx., add/subtract/
 // multiply/divide, the logical, count, rotate and shift forms, compares, branches, LR/CTR
 // moves, barriers) pre-decoded once into a 16-byte
-// micro-op in a four-way set (uopFor), keyed by the instruction's bytes themselves,
+// micro-op in a two-way set (uopSecondWay), keyed by the instruction's bytes themselves,
 // so an entry can never go stale (code rewritten by the guest or the host just misses).
 // Other fixed-point and vector words run through alu.ts's ppcFixedPoint; everything else
 // is U_GENERIC and takes the interpreter's full path. 64-bit and 32-bit implementations
@@ -40,14 +40,6 @@ let decodedFor: u32 = 0xffff_ffff;
   }
 }
 
-// The PowerPC cache is four-way: a set is one 64-byte line, its first way the last used
-// (a hit in a later way swaps with it; a fill moves the first three down a way, dropping
-// the fourth). The guest C corpus's programs run 150-850 distinct words, near the cache's
-// 512 entries: with two ways a set, ppc32 printf-O0 decoded 4.5k times for its 713
-// words (four ways: 2.3k), across the corpus's short programs 34k times for 19.5k (24k).
-const UOP_WAYS: u32 = 4;
-const UOP_SET_SHIFT: u32 = 32 - ctz<u32>(UOP_ENTRIES / UOP_WAYS);
-
 /**
  * The entry for the instruction whose bytes, read as a little-endian u32, are `raw`
  * (the word itself, byte-swapped when `bigEndian`), decoded now (for a 64-bit
@@ -55,31 +47,16 @@ const UOP_SET_SHIFT: u32 = 32 - ctz<u32>(UOP_ENTRIES / UOP_WAYS);
  * order, so the bytes key the entry as well as the word does.
  */
 @inline export function uopFor(raw: u32, wide: bool, bigEndian: bool): usize {
-  const entry = record + REC_UOPS + (((raw * 0x9e37_79b1) >>> UOP_SET_SHIFT) * (UOP_SIZE * UOP_WAYS));
-  if (load<u32>(entry) != raw) uopLaterWay(entry, raw, wide, bigEndian);
+  const entry = record + REC_UOPS + ((((raw * 0x9e37_79b1) >>> 23) & (UOP_ENTRIES / 2 - 1)) * (UOP_SIZE * 2));
+  if (load<u32>(entry) != raw) {
+    if (!uopSecondWay(entry, raw)) uopFill(entry, raw, bigEndian ? bswap<u32>(raw) : raw, wide);
+  }
   return entry;
 }
 
-/** A miss in the first way of the set at `entry`: brings `raw`'s entry there, from a later way or decoded now. */
-function uopLaterWay(entry: usize, raw: u32, wide: bool, bigEndian: bool): void {
-  for (let way: u32 = 1; way < UOP_WAYS; way++) {
-    const other = entry + way * UOP_SIZE;
-    if (load<u32>(other) == raw) {
-      const low = load<u64>(entry), high = load<u64>(entry, 8);
-      store<u64>(entry, load<u64>(other));
-      store<u64>(entry, load<u64>(other, 8), 8);
-      store<u64>(other, low);
-      store<u64>(other, high, 8);
-      return;
-    }
-  }
-  memory.copy(entry + UOP_SIZE, entry, UOP_SIZE * (UOP_WAYS - 1));
-  uopFill(entry, raw, bigEndian ? bswap<u32>(raw) : raw, wide);
-}
-
 /**
- * For the two-way caches of a64-uops.ts and aarch32/uops.ts: a miss in the first way of
- * the two-way set at `entry`, whose first entry is always the last used: true when the second way holds `tag` (the two swap), else false with the
+ * A miss in the first way of the two-way set at `entry`, whose first entry is always the
+ * last used: true when the second way holds `tag` (the two swap), else false with the
  * first entry moved to the second, for the caller to decode `tag` into the first.
  */
 export function uopSecondWay(entry: usize, tag: u32): bool {
