@@ -271,7 +271,10 @@ export const JIT_BLOCK_SIZE: u32 = 24;
 // An LS64 access's 64 bytes (memory order): what ST64B* store, what LD64B loaded, and
 // what a 64-byte MMIO exit or device call reads and fills (exec/a64-ls64.ts, mem/access.ts physBlock).
 export const REC_DATA64: u32 = (REC_JIT_BLOCKS + JIT_BLOCKS * JIT_BLOCK_SIZE + 63) & ~63;
-export const REC_END: u32 = REC_DATA64 + 64; // below REC_UOPS
+// The mode the micro-op cache (REC_UOPS) was decoded for, plus one; 0: not known (a fresh
+// record), which uops.ts uopSync treats as any other mode: it empties the cache first.
+export const REC_UOP_MODE: u32 = REC_DATA64 + 64;
+export const REC_END: u32 = REC_UOP_MODE + 4; // below REC_UOPS
 export const VCPU_OUTSIDE: u32 = 0; //   between runs, waiting or offline: at a safe point, outside emulation
 export const VCPU_RUNNING: u32 = 1; //   inside a run call, executing guest instructions
 export const VCPU_EMULATING: u32 = 2; // inside the host's MMIO path for one access

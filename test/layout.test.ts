@@ -58,7 +58,8 @@ describe('the memory map', () => {
     expect(map.REC_JIT_BLOCKS).toBeGreaterThanOrEqual(map.REC_TLB_VICTIM + 4);
     expect(map.REC_DATA64).toBeGreaterThanOrEqual(map.REC_JIT_BLOCKS + map.JIT_BLOCKS * map.JIT_BLOCK_SIZE);
     expect(map.REC_DATA64 % 8).toBe(0); // LS64's doublewords
-    expect(map.REC_END).toBe(map.REC_DATA64 + 64);
+    expect(map.REC_UOP_MODE).toBe(map.REC_DATA64 + 64);
+    expect(map.REC_END).toBe(map.REC_UOP_MODE + 4);
     expect(map.REC_END).toBeLessThanOrEqual(map.REC_UOPS);
     expect(map.VCPU_RECORD_SIZE).toBe(map.REC_UOPS + map.UOP_SIZE * map.UOP_ENTRIES);
     expect(layout.tlbEntries).toBe(256);

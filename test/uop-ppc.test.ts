@@ -116,6 +116,23 @@ describe('PowerPC micro-ops', () => {
     }
   });
 
+  // The cache's entries hold for the mode they were decoded for, whichever instance ran
+  // them: two Vcpu objects on one record, one of them reset to another byte order, must
+  // not run the other's entries. The bytes 38 60 00 38 are li r3, 56 big-endian and
+  // li r0, 0x6038 little-endian.
+  it('a Vcpu does not run entries another Vcpu on its record decoded for another mode', async () => {
+    const { machine, vcpu: big } = await guest('ppc64be', [0x3860_0038, ppc.sc()]);
+    const run = (vcpu: Vcpu) => vcpu.set('pc', CODE).set('r0', 0n).set('r3', 0n).run(10);
+    expect(run(big)).toMatchObject({ reason: 'hypercall' });
+    expect(big.get('r3')).toBe(56n);
+    const little = new Vcpu(machine, 0, 'ppc64le');
+    run(little); // li r0, 0x6038, then the sc's bytes, which are no instruction little-endian
+    expect(little.get('r0')).toBe(0x6038n);
+    big.reset('ppc64be');
+    expect(run(big)).toMatchObject({ reason: 'hypercall' });
+    expect([big.get('r3'), big.get('r0')]).toEqual([56n, 0n]);
+  });
+
   // The run loop checks slot changes at block starts only (assembly/exec/ppc/run.ts); a
   // device that changes the RAM slots in the middle of a straight run (its access ends the
   // block, and the MMIO path syncs the TLB after a JS handler) must still be seen by the

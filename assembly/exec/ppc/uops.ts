@@ -8,7 +8,7 @@
 // is U_GENERIC and takes the interpreter's full path. 64-bit and 32-bit implementations
 // share the ops: results, addresses written back, LR and CTR are narrowed to the
 // implementation's width.
-import { REC_UOPS, UOP_SIZE, UOP_ENTRIES, CPU_VSR, CPU_LR, CPU_CTR, CPU_XER, CPU_RESERVE_ADDR, CPU_RESERVE_SIZE, CPU_RESERVE_VALID } from "../../layout";
+import { REC_UOPS, REC_UOP_MODE, UOP_SIZE, UOP_ENTRIES, CPU_VSR, CPU_LR, CPU_CTR, CPU_XER, CPU_RESERVE_ADDR, CPU_RESERVE_SIZE, CPU_RESERVE_VALID } from "../../layout";
 import { EXIT_NONE } from "../../exits";
 import { record } from "../../machine";
 import { cpu, setCpu, cr, setCr } from "../../cpu/regs";
@@ -29,14 +29,15 @@ import {
 
 export { U_GENERIC } from "./uop-fill";
 
-/** The mode the entries were decoded for: a mode change empties the cache. */
-let decodedFor: u32 = 0xffff_ffff;
-
-/** Empties the cache if `mode` differs from the one its entries were decoded for. */
+/**
+ * Empties the cache if `mode` differs from the one its entries were decoded for. That
+ * mode lives in the record beside the cache (REC_UOP_MODE), not in this instance: every
+ * Vcpu on the record shares the cache, and a new one keeps what an earlier one decoded.
+ */
 @inline export function uopSync(mode: u32): void {
-  if (mode != decodedFor) {
+  if (load<u32>(record + REC_UOP_MODE) != mode + 1) {
     memory.fill(record + REC_UOPS, 0, UOP_SIZE * UOP_ENTRIES);
-    decodedFor = mode;
+    store<u32>(record + REC_UOP_MODE, mode + 1);
   }
 }
 
