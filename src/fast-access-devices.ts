@@ -1,7 +1,6 @@
 // The typed host accessors' device entries (src/fast-access.ts builds its RAM entry and
-// public accessors on this class). An access inside a cached JS-device range (one range
-// per page, direct-mapped: going round devices misses nothing) calls the handler directly
-// (no core round trip, no DataView). A scratch or counter device is
+// public accessors on this class). An access inside the cached JS-device range calls the
+// handler directly (no core round trip, no DataView). A scratch or counter device is
 // served from JS by the local entry, checked right after RAM's: a scratch device's bytes
 // are read and written like RAM's, a counter's read-and-bump or store is one atomic access
 // to its u64 (the core's operation, so each read on any thread takes one value). One
@@ -17,8 +16,8 @@ import type { CoreAccessor } from './accessor.js';
 import type { MemoryMap } from './core.js';
 import { AccessError, texts } from './errors.js';
 import { bigintBits, registerAccess, swap, swap64, wide64, wideAccess, type RegisterAccess, type WideAccess } from './fast-access-values.js';
-import { DEVICE_PAGES, emptyDeviceRange, noExit, VIA_NONE, VIA_JS, VIA_BUILTIN, VIA_LOCAL, type DeviceRange, type BuiltinRange } from './fast-access-ranges.js';
-import type { MmioBus, MmioValue } from './mmio.js';
+import { noExit, VIA_NONE, VIA_JS, VIA_BUILTIN, VIA_LOCAL, type DeviceRange, type BuiltinRange } from './fast-access-ranges.js';
+import type { Mapped, MmioBus, MmioValue } from './mmio.js';
 import type { SlotTable } from './slots.js';
 import { describeThrown } from './values.js';
 import { wasmDeviceBindings } from './wasm-device.js';
@@ -31,9 +30,6 @@ export interface TypedAccessParts {
   bus: MmioBus;
   host: CoreAccessor;
 }
-
-/** 1 / 4096: gpa * PAGE_FRACTION is gpa's page number (exact, and a multiply is cheaper than a divide). */
-const PAGE_FRACTION = 1 / 4096;
 
 export abstract class DeviceAccess {
   protected fastMemory = new Uint8Array(0);
@@ -58,16 +54,17 @@ export abstract class DeviceAccess {
   protected recentBuiltins = 0;
   protected recentDeviceGeneration = 0;
 
-  /** The JS-device range that deviceServes last found serving (the handler calls' device). */
-  private jsDevice = emptyDeviceRange();
-  /**
-   * The JS-device entry: ranges by page (direct-mapped on the page number, one range a
-   * page), so going round devices costs what one device does. A range serves while the
-   * generations it holds are current: a device (un)registered, a slot changed (under any
-   * strategy: address space 0's slot generation) or a built-in device added makes every
-   * range here stale at once.
-   */
-  private readonly pageDevices: DeviceRange[] = Array.from({ length: DEVICE_PAGES }, emptyDeviceRange);
+  // Device: [deviceStart, deviceEnd) (within one device, no slot, no built-in device),
+  // at offset gpa - deviceBase; deviceWidths has bit w set for each width it takes.
+  private deviceStart = 0;
+  private deviceEnd = 0;
+  private deviceBase = 0;
+  private deviceWidths = 0;
+  protected deviceLittle = true;
+  private deviceMapped: Mapped | undefined;
+  private deviceSlotGeneration = 0;
+  private deviceBusGeneration = 0;
+  private deviceBuiltins = 0;
 
   // Scratch or counter device (the local entry): [localStart, localEnd) (no slot, no
   // built-in before it), any width and alignment. A scratch device's byte at gpa is at
@@ -123,8 +120,7 @@ export abstract class DeviceAccess {
   /** Which device entry serves this access (VIA_*), after taking a recent device range for gpa's page on a miss. */
   protected deviceFor(gpa: number, size: number): number {
     // While both entries are valid their ranges are disjoint (the JS-device range stops short of every built-in device).
-    // The built-in entry first: a miss of the JS-device entry costs a look in its page table.
-    return this.builtinServes(gpa, size) ? VIA_BUILTIN : this.deviceServes(gpa, size) ? VIA_JS : this.recentDevice(gpa, size);
+    return this.deviceServes(gpa, size) ? VIA_JS : this.builtinServes(gpa, size) ? VIA_BUILTIN : this.recentDevice(gpa, size);
   }
 
   /**
@@ -133,11 +129,11 @@ export abstract class DeviceAccess {
    */
   protected deviceWriteFor(gpa: number, size: number, low: number, high: number): boolean {
     const via = this.deviceFor(gpa, size);
-    if (via === VIA_BUILTIN) this.builtinWrite(gpa - this.builtinBase, size, low, high);
+    if (via === VIA_BUILTIN) this.builtinWrite(gpa, size, low, high);
     else if (via !== VIA_JS) return false;
-    else if (size === 8 && this.jsDevice.mapped!.writeParts) this.deviceWrite64Parts(gpa, low, high);
+    else if (size === 8 && this.deviceMapped!.writeParts) this.deviceWrite64Parts(gpa, low, high);
     else if (size === 8) this.deviceWriteValue(gpa, 8, (BigInt(high) << 32n) | BigInt(low));
-    else this.deviceWriteValue(gpa, size, this.jsDevice.little ? low : swap(low, size));
+    else this.deviceWriteValue(gpa, size, this.deviceLittle ? low : swap(low, size));
     return true;
   }
 
@@ -166,9 +162,16 @@ export abstract class DeviceAccess {
       this.builtinDeviceGeneration = this.recentDeviceGeneration;
       return this.builtinServes(gpa, size) ? VIA_BUILTIN : VIA_NONE;
     }
-    // `found` holds the generations of the recent-range table's epoch: the current ones.
-    this.jsDevice = found;
-    this.pageDevices[(gpa * PAGE_FRACTION) & (DEVICE_PAGES - 1)] = found;
+    const mapped = found.mapped;
+    this.deviceStart = found.start;
+    this.deviceEnd = found.end;
+    this.deviceBase = mapped.start;
+    this.deviceWidths = found.widths;
+    this.deviceLittle = mapped.little;
+    this.deviceMapped = mapped;
+    this.deviceSlotGeneration = generation;
+    this.deviceBusGeneration = this.recentBusGeneration;
+    this.deviceBuiltins = this.recentBuiltins;
     return this.deviceServes(gpa, size) ? VIA_JS : VIA_NONE;
   }
 
@@ -233,18 +236,13 @@ export abstract class DeviceAccess {
    * 8-byte read leaves the high ones in builtinHigh.
    */
   protected builtinRead(gpa: number, size: number): number {
-    // The offset, not gpa: where V8 does not inline builtinReadAt, a float gpa (2^31 and up) would be boxed on every call.
-    return this.builtinReadAt(gpa - this.builtinBase, size);
-  }
-
-  private builtinReadAt(offset: number, size: number): number {
     const registers = this.builtinRegisters!;
     this.countMmio();
     let low: number;
     try {
-      low = registers.read(offset | 0, size);
+      low = registers.read((gpa - this.builtinBase) | 0, size);
     } catch (error) {
-      throw this.builtinTrapped(this.builtinBase + offset, size, false, error);
+      throw this.builtinTrapped(gpa, size, false, error);
     }
     if (size === 8) {
       const high = registers.high() >>> 0;
@@ -255,16 +253,16 @@ export abstract class DeviceAccess {
     return this.builtinBig ? swap(bits, size) : bits;
   }
 
-  /** A Wasm-device write at `offset` of high:low's `size` low bytes (above `size` zero), as the core's register path does. */
-  private builtinWrite(offset: number, size: number, low: number, high: number): void {
+  /** A Wasm-device write of high:low's `size` low bytes (above `size` zero), as the core's register path does. */
+  private builtinWrite(gpa: number, size: number, low: number, high: number): void {
     const big = this.builtinBig;
     this.countMmio();
     // Int32 arguments (`| 0`): a JS-to-Wasm call converts a small integer fastest.
     try {
-      if (size === 8) this.builtinRegisters!.write(offset | 0, 8, (big ? swap(high, 4) : low) | 0, (big ? swap(low, 4) : high) | 0);
-      else this.builtinRegisters!.write(offset | 0, size, (big ? swap(low, size) : low) | 0, 0);
+      if (size === 8) this.builtinRegisters!.write((gpa - this.builtinBase) | 0, 8, (big ? swap(high, 4) : low) | 0, (big ? swap(low, 4) : high) | 0);
+      else this.builtinRegisters!.write((gpa - this.builtinBase) | 0, size, (big ? swap(low, size) : low) | 0, 0);
     } catch (error) {
-      throw this.builtinTrapped(this.builtinBase + offset, size, true, error);
+      throw this.builtinTrapped(gpa, size, true, error);
     }
   }
 
@@ -280,52 +278,45 @@ export abstract class DeviceAccess {
     return new AccessError('EIO', texts.deviceThrew(device, at, describeThrown(error)), { gpa: at, size, write, cause: 'unmapped' }, { cause: error });
   }
 
-  /** Whether the device entry serves a `size`-byte access at `gpa` as one handler call; if so, its range is jsDevice. */
+  /** Whether the device entry serves a `size`-byte access at `gpa` as one handler call. */
   protected deviceServes(gpa: number, size: number): boolean {
-    if (typeof gpa !== 'number') return false;
-    let range = this.jsDevice;
-    if (gpa < range.start || gpa + size > range.end) {
-      // The low bits of gpa's page number (ToInt32 truncates gpa / 4096, below 2^41).
-      range = this.pageDevices[(gpa * PAGE_FRACTION) & (DEVICE_PAGES - 1)]!;
-      if (gpa < range.start || gpa + size > range.end) return false;
-      this.jsDevice = range;
-    }
-    const offset = gpa - range.base;
-    return (range.widths & size) !== 0 && offset >>> 0 === offset && (offset & (size - 1)) === 0 && this.fastI32[this.slotGenIndex] === range.slotGeneration
-      && this.fastParts!.bus.generation === range.busGeneration && this.fastI32[this.builtinCountIndex] === range.builtins;
+    if (typeof gpa !== 'number' || gpa < this.deviceStart || gpa + size > this.deviceEnd || (this.deviceWidths & size) === 0) return false;
+    const offset = gpa - this.deviceBase;
+    return offset >>> 0 === offset && (offset & (size - 1)) === 0 && this.fastI32[this.slotGenIndex] === this.deviceSlotGeneration
+      && this.fastParts!.bus.generation === this.deviceBusGeneration && this.fastI32[this.builtinCountIndex] === this.deviceBuiltins;
   }
 
   protected deviceRead(gpa: number, size: number): number {
-    const range = this.jsDevice;
+    const mapped = this.deviceMapped!;
     this.countMmio();
     try {
-      const value = range.mapped!.device.read(gpa - range.base, size);
+      const value = mapped.device.read(gpa - this.deviceBase, size);
       const bits = typeof value === 'number' ? (size === 4 ? value >>> 0 : value & (size === 2 ? 0xffff : 0xff)) : bigintBits(value, size);
-      return range.little ? bits : swap(bits, size);
+      return mapped.little ? bits : swap(bits, size);
     } catch (error) {
-      throw this.deviceFailed(range, gpa, size, false, error);
+      throw this.deviceFailed(gpa, size, false, error);
     }
   }
 
   protected deviceRead64(gpa: number): bigint {
-    const range = this.jsDevice;
-    if (range.mapped!.readParts) {
-      const parts = this.deviceParts(range, gpa);
+    const mapped = this.deviceMapped!;
+    if (mapped.readParts) {
+      const parts = this.deviceParts(gpa);
       return (BigInt(parts[1]!) << 32n) | BigInt(parts[0]!);
     }
     this.countMmio();
     try {
-      return wide64(range.mapped!.device.read(gpa - range.base, 8), range.little);
+      return wide64(mapped.device.read(gpa - this.deviceBase, 8), mapped.little);
     } catch (error) {
-      throw this.deviceFailed(range, gpa, 8, false, error);
+      throw this.deviceFailed(gpa, 8, false, error);
     }
   }
 
   /** deviceRead64 into two words; a little-endian handler's number from 0 to 2^53 needs no bigint, nor does read64Parts. */
   protected deviceRead64Parts(gpa: number, out: Uint32Array | Int32Array | number[], at: number): void {
-    const range = this.jsDevice;
-    if (range.mapped!.readParts) {
-      const parts = this.deviceParts(range, gpa);
+    const mapped = this.deviceMapped!;
+    if (mapped.readParts) {
+      const parts = this.deviceParts(gpa);
       out[at] = parts[0]!;
       out[at + 1] = parts[1]!;
       return;
@@ -333,44 +324,44 @@ export abstract class DeviceAccess {
     this.countMmio();
     let value: MmioValue;
     try {
-      value = range.mapped!.device.read(gpa - range.base, 8);
+      value = mapped.device.read(gpa - this.deviceBase, 8);
     } catch (error) {
-      throw this.deviceFailed(range, gpa, 8, false, error);
+      throw this.deviceFailed(gpa, 8, false, error);
     }
-    if (typeof value === 'number' && value >= 0 && value < 2 ** 53 && range.little) {
+    if (typeof value === 'number' && value >= 0 && value < 2 ** 53 && mapped.little) {
       // Both words by truncation (value / 2^32 is exact), as wide64's Math.trunc.
       out[at] = value >>> 0;
       out[at + 1] = Math.floor(value / 2 ** 32);
     } else {
-      this.wideRead64Parts(range, gpa, value, out, at);
+      this.wideRead64Parts(gpa, value, out, at);
     }
   }
 
   /** deviceRead64Parts of a handler's answer that needs a bigint (or is refused, as the slow path refuses it). */
-  private wideRead64Parts(range: DeviceRange, gpa: number, value: MmioValue, out: Uint32Array | Int32Array | number[], at: number): void {
+  private wideRead64Parts(gpa: number, value: MmioValue, out: Uint32Array | Int32Array | number[], at: number): void {
     let wide: bigint;
     try {
-      wide = wide64(value, range.little);
+      wide = wide64(value, this.deviceMapped!.little);
     } catch (error) {
-      throw this.deviceFailed(range, gpa, 8, false, error);
+      throw this.deviceFailed(gpa, 8, false, error);
     }
     out[at] = Number(wide & 0xffff_ffffn);
     out[at + 1] = Number(wide >> 32n);
   }
 
   /** The entry device's read64Parts at gpa: its value's halves as a little-endian u64 (memory order), in the device's parts array. */
-  private deviceParts(range: DeviceRange, gpa: number): Uint32Array {
-    const mapped = range.mapped!;
+  private deviceParts(gpa: number): Uint32Array {
+    const mapped = this.deviceMapped!;
     const parts = mapped.parts;
     this.countMmio();
     parts[0] = 0;
     parts[1] = 0;
     try {
-      mapped.device.read64Parts!(gpa - range.base, parts);
+      mapped.device.read64Parts!(gpa - this.deviceBase, parts);
     } catch (error) {
-      throw this.deviceFailed(range, gpa, 8, false, error);
+      throw this.deviceFailed(gpa, 8, false, error);
     }
-    if (!range.little) {
+    if (!mapped.little) {
       const low = parts[0]!;
       parts[0] = swap(parts[1]!, 4);
       parts[1] = swap(low, 4);
@@ -380,30 +371,30 @@ export abstract class DeviceAccess {
 
   /** An 8-byte write of memory-order bytes high:low (u32 each) to the entry's device, which has write64Parts. */
   private deviceWrite64Parts(gpa: number, low: number, high: number): void {
-    const range = this.jsDevice;
+    const mapped = this.deviceMapped!;
     this.countMmio();
     try {
-      if (range.little) range.mapped!.device.write64Parts!(gpa - range.base, low, high);
-      else range.mapped!.device.write64Parts!(gpa - range.base, swap(high, 4), swap(low, 4));
+      if (mapped.little) mapped.device.write64Parts!(gpa - this.deviceBase, low, high);
+      else mapped.device.write64Parts!(gpa - this.deviceBase, swap(high, 4), swap(low, 4));
     } catch (error) {
-      throw this.deviceFailed(range, gpa, 8, true, error);
+      throw this.deviceFailed(gpa, 8, true, error);
     }
   }
 
   private deviceWriteValue(gpa: number, size: number, value: MmioValue): void {
-    const range = this.jsDevice;
+    const mapped = this.deviceMapped!;
     this.countMmio();
     try {
-      range.mapped!.device.write(gpa - range.base, size, size === 8 && !range.little ? swap64(value as bigint) : value);
+      mapped.device.write(gpa - this.deviceBase, size, size === 8 && !mapped.little ? swap64(value as bigint) : value);
     } catch (error) {
-      throw this.deviceFailed(range, gpa, size, true, error);
+      throw this.deviceFailed(gpa, size, true, error);
     }
   }
 
-  // The error the slow path raises for a throwing handler (of `range`'s device), and the bus's record of it.
-  private deviceFailed(range: DeviceRange, gpa: number, size: number, write: boolean, error: unknown): AccessError {
+  // The error the slow path raises for a throwing handler, and the bus's record of it.
+  private deviceFailed(gpa: number, size: number, write: boolean, error: unknown): AccessError {
     const at = BigInt(gpa);
-    const device = range.mapped!.name;
+    const device = this.deviceMapped!.name;
     this.fastParts!.bus.lastFailure = { device, gpa: at, error };
     const message = error instanceof Error ? error.message : String(error);
     return new AccessError('EIO', texts.deviceThrew(device, at, message), { gpa: at, size, write, cause: 'unmapped' }, { cause: error });

@@ -27,35 +27,15 @@ export interface RamRange {
   dirtyBitmap: number;
 }
 
-/**
- * A JS device's range (within one device, no slot, no built-in device), which the JS-device
- * entry and the per-page device table hold: it serves while address space 0's slot
- * generation, the bus's generation and the built-in count are still those it was made under.
- */
 export interface DeviceRange {
   device: true;
   builtin: false;
   start: number;
   end: number;
-  /** The device (undefined only in the empty range). */
-  mapped: Mapped | undefined;
+  mapped: Mapped;
   /** Bit w set for each width w the device takes. */
   widths: number;
-  /** The device's base (gpa - base is the handler's offset) and byte order. */
-  base: number;
-  little: boolean;
-  slotGeneration: number;
-  busGeneration: number;
-  builtins: number;
 }
-
-/** An empty range (serves nothing), of the same shape as every other DeviceRange. */
-export function emptyDeviceRange(): DeviceRange {
-  return { device: true, builtin: false, start: 0, end: 0, mapped: undefined, widths: 0, base: 0, little: true, slotGeneration: 0, busGeneration: 0, builtins: 0 };
-}
-
-/** Pages the JS-device table indexes (direct-mapped by page number): a power of two. */
-export const DEVICE_PAGES = 1024;
 
 /** A built-in device's range (no slot, no built-in device before it in the core's scan). */
 export interface BuiltinRange {

@@ -380,10 +380,7 @@ export class TypedAccess extends DeviceAccess {
       if (bEnd <= gpa) start = bEnd;
       else end = bStart;
     }
-    return {
-      device: true, builtin: false, start, end, mapped, widths: mapped.widths.reduce((bits, width) => bits | width, 0), base: mapped.start, little: mapped.little,
-      slotGeneration: this.recentSlotGeneration, busGeneration: this.recentBusGeneration, builtins,
-    };
+    return { device: true, builtin: false, start, end, mapped, widths: mapped.widths.reduce((bits, width) => bits | width, 0) };
   }
 
   /**
