@@ -129,7 +129,7 @@ export abstract class DeviceAccess {
    */
   protected deviceWriteFor(gpa: number, size: number, low: number, high: number): boolean {
     const via = this.deviceFor(gpa, size);
-    if (via === VIA_BUILTIN) this.builtinWrite(gpa, size, low, high);
+    if (via === VIA_BUILTIN) this.builtinWrite(gpa - this.builtinBase, size, low, high);
     else if (via !== VIA_JS) return false;
     else if (size === 8 && this.deviceMapped!.writeParts) this.deviceWrite64Parts(gpa, low, high);
     else if (size === 8) this.deviceWriteValue(gpa, 8, (BigInt(high) << 32n) | BigInt(low));
@@ -236,13 +236,18 @@ export abstract class DeviceAccess {
    * 8-byte read leaves the high ones in builtinHigh.
    */
   protected builtinRead(gpa: number, size: number): number {
+    // The offset, not gpa: where V8 does not inline builtinReadAt, a float gpa (2^31 and up) would be boxed on every call.
+    return this.builtinReadAt(gpa - this.builtinBase, size);
+  }
+
+  private builtinReadAt(offset: number, size: number): number {
     const registers = this.builtinRegisters!;
     this.countMmio();
     let low: number;
     try {
-      low = registers.read((gpa - this.builtinBase) | 0, size);
+      low = registers.read(offset | 0, size);
     } catch (error) {
-      throw this.builtinTrapped(gpa, size, false, error);
+      throw this.builtinTrapped(this.builtinBase + offset, size, false, error);
     }
     if (size === 8) {
       const high = registers.high() >>> 0;
@@ -253,16 +258,16 @@ export abstract class DeviceAccess {
     return this.builtinBig ? swap(bits, size) : bits;
   }
 
-  /** A Wasm-device write of high:low's `size` low bytes (above `size` zero), as the core's register path does. */
-  private builtinWrite(gpa: number, size: number, low: number, high: number): void {
+  /** A Wasm-device write at `offset` of high:low's `size` low bytes (above `size` zero), as the core's register path does. */
+  private builtinWrite(offset: number, size: number, low: number, high: number): void {
     const big = this.builtinBig;
     this.countMmio();
     // Int32 arguments (`| 0`): a JS-to-Wasm call converts a small integer fastest.
     try {
-      if (size === 8) this.builtinRegisters!.write((gpa - this.builtinBase) | 0, 8, (big ? swap(high, 4) : low) | 0, (big ? swap(low, 4) : high) | 0);
-      else this.builtinRegisters!.write((gpa - this.builtinBase) | 0, size, (big ? swap(low, size) : low) | 0, 0);
+      if (size === 8) this.builtinRegisters!.write(offset | 0, 8, (big ? swap(high, 4) : low) | 0, (big ? swap(low, 4) : high) | 0);
+      else this.builtinRegisters!.write(offset | 0, size, (big ? swap(low, size) : low) | 0, 0);
     } catch (error) {
-      throw this.builtinTrapped(gpa, size, true, error);
+      throw this.builtinTrapped(this.builtinBase + offset, size, true, error);
     }
   }
 
