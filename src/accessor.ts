@@ -150,12 +150,12 @@ export class CoreAccessor implements EntrySink {
 
   /** Puts `mapped`'s register-path entry in the table at its bus index (address space 0, below JS_DEVICE_MAX). */
   private enterDevice(mapped: Mapped): void {
-    const highIndex = (this.record + this.map.REC_MMIO_DATA + 4) >> 2;
+    const dataIndex = (this.record + this.map.REC_MMIO_DATA) >> 2;
     // The device's own compiled copy, once it has been called often enough: only while it is still the one entered.
     const replace = (entry: DeviceEntry) => {
       if (this.entered[mapped.index] === mapped) setDeviceEntry(this.table, this.map, mapped.index, entry);
     };
-    setDeviceEntry(this.table, this.map, mapped.index, this.bus.entryFor(mapped, this.calls, this.words, highIndex, replace));
+    setDeviceEntry(this.table, this.map, mapped.index, this.bus.entryFor(mapped, this.calls, this.words, dataIndex, replace));
     this.entered[mapped.index] = mapped;
   }
 

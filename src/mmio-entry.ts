@@ -42,9 +42,10 @@ export interface EntryHelpers {
  * a wrapper's call of the shared code is not inlined once several devices share it,
  * which cost each access about 9 ns with 8 devices in turn, issue 20.)
  */
-function entryCode(h: EntryHelpers, mapped: Mapped, calls: { depth: number }, bus: EntryBus, words: Int32Array | Uint32Array, highIndex: number,
+function entryCode(h: EntryHelpers, mapped: Mapped, calls: { depth: number }, bus: EntryBus, words: Int32Array | Uint32Array, lowIndex: number,
   promoteAfter: number, promote: () => void): DeviceEntry {
   const { device, start, little, readParts, writeParts, parts } = mapped;
+  const highIndex = lowIndex + 1;
   const length = mapped.end - start;
   const startLow = start % 2 ** 32 | 0;
   const startHigh = Math.floor(start / 2 ** 32) | 0;
@@ -65,7 +66,7 @@ function entryCode(h: EntryHelpers, mapped: Mapped, calls: { depth: number }, bu
       if (counting && left !== 0 && --left === 0) promote();
       const offset = (gpaLow - startLow) >>> 0;
       // In range, of a width the device takes, aligned.
-      if (gpaHigh !== startHigh || offset + size > length || (widths & size) === 0 || (offset & (size - 1)) !== 0) return -h.UNCLAIMED;
+      if (gpaHigh !== startHigh || offset + size > length || (widths & size) === 0 || (offset & (size - 1)) !== 0) return h.UNCLAIMED;
       const watch = bus.handlerWatch;
       if (watch !== undefined) watch.enter(mapped);
       calls.depth++;
@@ -81,33 +82,36 @@ function entryCode(h: EntryHelpers, mapped: Mapped, calls: { depth: number }, bu
         }
       } catch (error) {
         failed(offset, error, watch);
-        return -h.DEVICE_ERROR;
+        return h.DEVICE_ERROR;
       }
       calls.depth--;
       if (watch !== undefined) watch.leave();
       if (inParts) {
         const lowBits = parts[0]!;
         const highBits = parts[1]!;
+        words[lowIndex] = little ? lowBits : h.swap32(highBits);
         words[highIndex] = little ? highBits : h.swap32(lowBits);
-        return little ? lowBits : h.swap32(highBits);
+        return h.HANDLED;
       }
       if (typeof read === 'number' && size <= 4) {
         // memoryOrder's common case, inline.
         const bits = size === 4 ? read >>> 0 : read & (size === 2 ? 0xffff : 0xff);
-        return little || size === 1 ? bits : size === 2 ? h.swap16(bits) : h.swap32(bits);
+        words[lowIndex] = little || size === 1 ? bits : size === 2 ? h.swap16(bits) : h.swap32(bits);
+        return h.HANDLED;
       }
       if (typeof read === 'number' && little && read >= 0 && read < 2 ** 53) {
         // memoryOrder's 8-byte number case, inline.
+        words[lowIndex] = read >>> 0;
         words[highIndex] = Math.floor(read / 2 ** 32);
-        return read >>> 0;
+        return h.HANDLED;
       }
       try {
-        const low = h.memoryOrder(little, size, read, wide);
+        words[lowIndex] = h.memoryOrder(little, size, read, wide);
         if (size === 8) words[highIndex] = wide.high;
-        return low;
+        return h.HANDLED;
       } catch (error) {
         bus.lastFailure = { device: mapped.name, gpa: BigInt(start + offset), error };
-        return -h.DEVICE_ERROR;
+        return h.DEVICE_ERROR;
       }
     },
     write(gpaLow: number, gpaHigh: number, size: number, low: number, high: number): number {
@@ -144,13 +148,13 @@ const promoteNever = () => {};
 
 /** A fresh copy of entryCode's entry for `mapped`, or undefined where the engine forbids compiling code (as under a strict CSP). */
 function copiedEntry(h: EntryHelpers, mapped: Mapped, calls: { depth: number }, bus: EntryBus,
-  words: Int32Array | Uint32Array, highIndex: number): DeviceEntry | undefined {
+  words: Int32Array | Uint32Array, lowIndex: number): DeviceEntry | undefined {
   if (!copying) return undefined;
   try {
     source ??= entryCode.toString();
     // A distinct source each time: engines cache compiled code by its source text.
     const copy = new Function(`return (${source});\n//# sourceURL=memslot-device-entry-${copies++}.js`)() as typeof entryCode;
-    return copy(h, mapped, calls, bus, words, highIndex, 0, promoteNever);
+    return copy(h, mapped, calls, bus, words, lowIndex, 0, promoteNever);
   } catch {
     copying = false;
     return undefined;
@@ -163,12 +167,12 @@ function copiedEntry(h: EntryHelpers, mapped: Mapped, calls: { depth: number }, 
  * copy at once where compiling is allowed.
  */
 export function registerPathEntry(h: EntryHelpers, mapped: Mapped, calls: { depth: number }, bus: EntryBus,
-  words: Int32Array | Uint32Array, highIndex: number, replace?: (entry: DeviceEntry) => void): DeviceEntry {
-  if (replace === undefined) return copiedEntry(h, mapped, calls, bus, words, highIndex) ?? entryCode(h, mapped, calls, bus, words, highIndex, 0, promoteNever);
-  if (!copying) return entryCode(h, mapped, calls, bus, words, highIndex, 0, promoteNever);
+  words: Int32Array | Uint32Array, lowIndex: number, replace?: (entry: DeviceEntry) => void): DeviceEntry {
+  if (replace === undefined) return copiedEntry(h, mapped, calls, bus, words, lowIndex) ?? entryCode(h, mapped, calls, bus, words, lowIndex, 0, promoteNever);
+  if (!copying) return entryCode(h, mapped, calls, bus, words, lowIndex, 0, promoteNever);
   // The call that reaches COPY_AFTER hands over the copy first, then finishes on the shared code.
-  return entryCode(h, mapped, calls, bus, words, highIndex, COPY_AFTER, () => {
-    const copy = copiedEntry(h, mapped, calls, bus, words, highIndex);
+  return entryCode(h, mapped, calls, bus, words, lowIndex, COPY_AFTER, () => {
+    const copy = copiedEntry(h, mapped, calls, bus, words, lowIndex);
     if (copy !== undefined) replace(copy);
   });
 }

@@ -23,8 +23,9 @@ describe('the shared tier of a JS device entry', () => {
     const device = { read: () => { stacks.push(new Error().stack ?? ''); return 5; }, write: () => { stacks.push(new Error().stack ?? ''); } };
     const mapped = { name: 'd', as: 0, start: DEVICES, end: DEVICES + PAGE, device, widths: [4], accepts: [], little: true, index: 0 } as unknown as Mapped;
     const replaced: unknown[] = [];
-    const entry = registerPathEntry(helpers, mapped, { depth: 0 }, { handlerWatch: undefined, lastFailure: undefined }, new Uint32Array(2), 1, (copy) => replaced.push(copy));
-    expect([entry.read(DEVICES | 0, 0, 4), entry.write((DEVICES | 0) + 4, 0, 4, 1, 0)]).toEqual([5, BUS_HANDLED]);
+    const words = new Uint32Array(2);
+    const entry = registerPathEntry(helpers, mapped, { depth: 0 }, { handlerWatch: undefined, lastFailure: undefined }, words, 0, (copy) => replaced.push(copy));
+    expect([entry.read(DEVICES | 0, 0, 4), words[0], entry.write((DEVICES | 0) + 4, 0, 4, 1, 0)]).toEqual([BUS_HANDLED, 5, BUS_HANDLED]);
     const entryFrames = stacks.map((stack) => stack.split('\n').filter((line) => /mmio-entry\.[jt]s/.test(line)).length);
     expect(entryFrames).toEqual([1, 1]);
     expect(replaced).toHaveLength(0);

@@ -24,13 +24,14 @@ export const BUS_DEVICE_ERROR: u32 = 2;
  * deviceLocate): the host puts a read and a write for each device in this instance's
  * function table (src/device-entries.ts), so one call_indirect reaches the device's own
  * handler wrapper, no look-up on either side. A `size`-byte (1, 2, 4, 8) access at `gpa`
- * whose value crosses in registers, memory-order bytes as a little-endian value. A read
- * returns its low word (the high word of an 8-byte read at the record's REC_MMIO_DATA + 4)
- * or a negative BUS_* code; a write returns a BUS_* code. BUS_UNCLAIMED: that device does
- * not take this access as one handler call (the bus's general path must), and no handler ran.
+ * whose value crosses as memory-order bytes read as a little-endian value: a write's in
+ * registers, a read's in the record's REC_MMIO_DATA (an i32 result crosses from JS faster
+ * than an f64 that could hold the value and a code). Both return a BUS_* code.
+ * BUS_UNCLAIMED: that device does not take this access as one handler call (the bus's
+ * general path must), and no handler ran.
  */
-@inline function deviceRead(index: u32, gpa: u64, size: u32): f64 {
-  return call_indirect<f64>(JS_DEVICE_TABLE_BASE + index, <i32>gpa, <i32>(gpa >>> 32), <i32>size);
+@inline function deviceRead(index: u32, gpa: u64, size: u32): u32 {
+  return call_indirect<u32>(JS_DEVICE_TABLE_BASE + index, <i32>gpa, <i32>(gpa >>> 32), <i32>size);
 }
 
 @inline function deviceWrite(index: u32, gpa: u64, size: u32, value: u64): u32 {
@@ -184,12 +185,12 @@ export function mmioLoad(gpa: u64, size: u32, hint: u32): u64 {
  * its bookkeeping): the entry's read of `size` bytes at `gpa`, counted, as its
  * low word (>= 0; busWord adds an 8-byte read's high word). Negative: not done, nothing
  * counted or reported, for mmioLoadAfter to finish (a handler that threw is reported
- * there, not called again). The entry's f64 is converted once, to an integer.
+ * there, not called again).
  */
 @inline export function busLoadDirect(gpa: u64, size: u32, hint: u32): i64 {
   // compiledFailure is this thread's own (a plain global): no ordering to decide.
   if (hint < HINT_BUS || compiledFailure != 0) return BUS_NOT_CALLED;
-  const low = <i64>busRead(hint & HINT_MAX_INDEX, gpa, size);
+  const low = busRead(hint & HINT_MAX_INDEX, gpa, size);
   if (low >= 0) {
     const counter = mmioCounter();
     store<u64>(counter, load<u64>(counter) + 1);
@@ -296,9 +297,11 @@ function storeElsewhere(gpa: u64, size: u32, value: u64): u32 {
   return at;
 }
 
-@inline function busRead(index: u32, gpa: u64, size: u32): f64 {
+/** deviceRead's value: its low word, or the BUS_* code negated (an 8-byte read's high word waits at REC_MMIO_DATA + 4). */
+@inline function busRead(index: u32, gpa: u64, size: u32): i64 {
   store<u64>(record + REC_MMIO_GPA, gpa); // a watchdog names the access of a handler that never returns
-  return deviceRead(index, gpa, size);
+  const bus = deviceRead(index, gpa, size);
+  return bus == BUS_HANDLED ? <i64>load<u32>(record + REC_MMIO_DATA) : -<i64>bus;
 }
 
 @inline function busWrite(index: u32, gpa: u64, size: u32, value: u64): u32 {
@@ -331,7 +334,7 @@ export function deviceHintRead(gpa: u64, size: u32, hint: u32): usize {
   if (hint >= HINT_BUS) {
     const low = busRead(hint & HINT_MAX_INDEX, gpa, size);
     if (low < 0) {
-      if (low == -<f64>BUS_DEVICE_ERROR) failedInCompiledLoop(gpa, size, false);
+      if (low == -<i64>BUS_DEVICE_ERROR) failedInCompiledLoop(gpa, size, false);
       return 0;
     }
     store<u32>(record + REC_DATA, <u32>low);

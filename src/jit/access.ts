@@ -1,7 +1,7 @@
 // What the loop compilers share: the compiled function's parameters and locals, and
 // the emitters for a guest access through the TLB's hit path (tag compare, add).
 
-import { Body, F64, I32, I64, moduleBytes, op, prefixed, type FunctionImport, type Signature } from './wasm.js';
+import { Body, I32, I64, moduleBytes, op, type FunctionImport, type Signature } from './wasm.js';
 
 /** The memory-map entries the compilers read. */
 export interface LoopMap {
@@ -35,9 +35,9 @@ export const MAX_INSTRUCTIONS = 64;
 // they hold), and CTRL_SLOT_GEN and CTRL_SHOOT_SEQ as the iteration began (a JS handler
 // that changes either ends the iteration, so the run loop syncs the TLB). Then its locals.
 export const REGS = 0, TLB = 1, INDEX_MASK = 2, SALT = 3, CONTEXT = 4, CODE = 5, HINTS_UNDER = 6, SLOT_GEN = 7, SHOOT_SEQ = 8;
-export const EA = 9, ENTRY = 10, HOST = 11, WIDE = 12, SCRATCH = 13, NARROW = 14, HINT = 15, GPA = 16, READ = 17, BUILTIN = 18;
+export const EA = 9, ENTRY = 10, HOST = 11, WIDE = 12, SCRATCH = 13, NARROW = 14, HINT = 15, GPA = 16, BUILTIN = 17;
 const PARAMS = [I32, I32, I32, I32, I64, I32, I32, I32, I32];
-const LOCALS = [I64, I32, I32, I64, I64, I32, I32, I64, F64, I32];
+const LOCALS = [I64, I32, I32, I64, I64, I32, I32, I64, I32];
 
 // The core's functions a loop imports (assembly/exec/jit.ts), by function index: an
 // access whose TLB entry holds an MMIO mark naming a device (built-in or JS) stays in the loop.
@@ -49,7 +49,7 @@ const MMIO_IMPORTS: FunctionImport[] = [
 ];
 // A JS device's entries in the core's table (src/device-entries.ts), by signature number after the imports'.
 const DEVICE_READ = 1 + MMIO_IMPORTS.length, DEVICE_WRITE = DEVICE_READ + 1;
-const DEVICE_TYPES: Signature[] = [{ params: [I32, I32, I32], result: F64 }, { params: [I32, I32, I32, I32, I32], result: I32 }];
+const DEVICE_TYPES: Signature[] = [{ params: [I32, I32, I32], result: I32 }, { params: [I32, I32, I32, I32, I32], result: I32 }];
 
 export function register(body: Body, n: number): Body {
   return body.get(REGS).memory(op.i64Load, 3, n * 8);
@@ -221,21 +221,15 @@ function load(body: Body, map: LoopMap, little: boolean, insn: Extract<Access, {
   markedElse(body, map, map.TLB_E_READ, index);
   markCase(body, map, index);
   body.get(HINT).i32(map.JS_DEVICE_MAX).emit(op.i32GeU).emit(op.if, 0x40);
-  // A JS device: its read entry returns the low word (the high word of 8 bytes at REC_MMIO_DATA + 4) or -BUS_*.
+  // A JS device: its read entry returns a BUS_* code (0: done, the bytes at REC_MMIO_DATA).
   recordGpa(body, map);
   body.get(GPA).emit(op.i32WrapI64).get(GPA).i64(32n).emit(op.i64ShrU, op.i32WrapI64).i32(insn.size);
-  deviceSlot(body, map, false).callIndirect(DEVICE_READ).tee(READ).f64(0).emit(op.f64Lt).emit(op.if, 0x40);
-  body.get(READ).emit(op.f64Neg).emit(...prefixed.i32TruncSatF64U);
+  deviceSlot(body, map, false).callIndirect(DEVICE_READ).tee(NARROW).emit(op.if, 0x40).get(NARROW);
   refused(body, insn.size, false, index);
   body.emit(op.end);
   toRegister(body, little, insn, (b) => {
-    if (insn.size !== 8) {
-      b.get(READ).emit(...prefixed.i32TruncSatF64U);
-      return;
-    }
-    b.get(READ).emit(...prefixed.i64TruncSatF64U);
-    const offset = recordField(b, map, map.REC_MMIO_DATA + 4);
-    b.memory(op.i64Load32U, 2, offset).i64(32n).emit(op.i64Shl).emit(op.i64Or);
+    const offset = recordField(b, map, map.REC_MMIO_DATA);
+    b.memory(insn.size === 8 ? op.i64Load : op.i32Load, insn.size === 8 ? 3 : 2, offset);
   });
   count(body, map);
   endIfMapChanged(body, map, index + 1);
