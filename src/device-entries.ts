@@ -13,15 +13,29 @@ import type { MemoryMap } from './core.js';
 
 /** A JS device's register path for one core record (src/mmio.ts MmioBus.entryFor). */
 export interface DeviceEntry {
-  /** A `size`-byte read at gpa; returns a BUS_* code (BUS_HANDLED: its bytes, memory order, in the record's REC_MMIO_DATA). */
+  /**
+   * A `size`-byte read at gpa: the low word read (memory order, as an int32; the high word
+   * of 8 bytes in the record's REC_MMIO_DATA + 4), or READ_REFUSED with a BUS_* code in
+   * REC_MMIO_DATA, where the caller put BUS_UNCLAIMED before the call (a word read that
+   * equals READ_REFUSED comes with BUS_HANDLED there).
+   */
   read(gpaLow: number, gpaHigh: number, size: number): number;
   /** A write of memory-order bytes high:low; returns a BUS_* code. */
   write(gpaLow: number, gpaHigh: number, size: number, low: number, high: number): number;
 }
 
+/**
+ * A read entry's "see the code in REC_MMIO_DATA" (assembly/mem/access.ts READ_REFUSED):
+ * the word read crosses as the i32 result, the rare codes beside it, so a read that a
+ * device takes costs the entry no store (issue 20: an f64 result holding either cost
+ * about 1 ns more a call, a code result plus the word in memory about 0.5 ns).
+ */
+export const READ_REFUSED = 0x4b1d_e5c3;
+
 const I32 = 0x7f;
 const text = (name: string) => [name.length, ...[...name].map((c) => c.charCodeAt(0))];
 const unsigned = (value: number): number[] => (value < 0x80 ? [value] : [(value & 0x7f) | 0x80, ...unsigned(value >>> 7)]);
+const signed = (value: number): number[] => (value >= -0x40 && value < 0x40 ? [value & 0x7f] : [(value & 0x7f) | 0x80, ...signed(value >> 7)]);
 const section = (id: number, body: number[]) => [id, ...unsigned(body.length), ...body];
 const HEADER = [0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0];
 // Type 0: read (i32 gpaLow, i32 gpaHigh, i32 size) -> i32; type 1: write (i32 ×5) -> i32.
@@ -35,9 +49,9 @@ const BINDER = new Uint8Array([
   ...section(7, [2, ...text('read'), 0x00, 0, ...text('write'), 0x00, 1]),
 ]);
 
-// Exports read and write, both i32.const 1: BUS_UNCLAIMED.
-const READ_VACANT = [0, 0x41, 1, 0x0b];
-const WRITE_VACANT = READ_VACANT;
+// Exports read (i32.const READ_REFUSED: the caller's BUS_UNCLAIMED stands) and write (i32.const 1: BUS_UNCLAIMED).
+const READ_VACANT = [0, 0x41, ...signed(READ_REFUSED), 0x0b];
+const WRITE_VACANT = [0, 0x41, 1, 0x0b];
 const VACANT = new Uint8Array([
   ...HEADER, ...TYPES,
   ...section(3, [2, 0, 1]),

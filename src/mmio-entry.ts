@@ -31,6 +31,8 @@ export interface EntryHelpers {
   readonly HANDLED: number;
   readonly UNCLAIMED: number;
   readonly DEVICE_ERROR: number;
+  /** device-entries.ts READ_REFUSED. */
+  readonly READ_REFUSED: number;
 }
 
 /**
@@ -54,6 +56,13 @@ function entryCode(h: EntryHelpers, mapped: Mapped, calls: { depth: number }, bu
   // In a copy (promoteAfter 0) `counting` is a constant false, so V8 drops the count.
   const counting = promoteAfter > 0;
   let left = promoteAfter;
+  // A read's low word as the int32 it crosses as (a number from 2^31 up would be boxed),
+  // BUS_HANDLED beside the one that reads as READ_REFUSED.
+  const answered = (bits: number): number => {
+    const low = bits | 0;
+    if (low === h.READ_REFUSED) words[lowIndex] = h.HANDLED;
+    return low;
+  };
   // A handler that threw: the depth and the watch are put back before the report (no
   // try/finally: it costs every call more than the catch alone).
   const failed = (offset: number, error: unknown, watch: HandlerWatch | undefined) => {
@@ -66,7 +75,8 @@ function entryCode(h: EntryHelpers, mapped: Mapped, calls: { depth: number }, bu
       if (counting && left !== 0 && --left === 0) promote();
       const offset = (gpaLow - startLow) >>> 0;
       // In range, of a width the device takes, aligned.
-      if (gpaHigh !== startHigh || offset + size > length || (widths & size) === 0 || (offset & (size - 1)) !== 0) return h.UNCLAIMED;
+      // (Refused, the caller's BUS_UNCLAIMED stands.)
+      if (gpaHigh !== startHigh || offset + size > length || (widths & size) === 0 || (offset & (size - 1)) !== 0) return h.READ_REFUSED;
       const watch = bus.handlerWatch;
       if (watch !== undefined) watch.enter(mapped);
       calls.depth++;
@@ -82,37 +92,37 @@ function entryCode(h: EntryHelpers, mapped: Mapped, calls: { depth: number }, bu
         }
       } catch (error) {
         failed(offset, error, watch);
-        return h.DEVICE_ERROR;
+        words[lowIndex] = h.DEVICE_ERROR;
+        return h.READ_REFUSED;
       }
       calls.depth--;
       if (watch !== undefined) watch.leave();
       if (inParts) {
         const lowBits = parts[0]!;
         const highBits = parts[1]!;
-        words[lowIndex] = little ? lowBits : h.swap32(highBits);
         words[highIndex] = little ? highBits : h.swap32(lowBits);
-        return h.HANDLED;
+        return answered(little ? lowBits : h.swap32(highBits));
       }
       if (typeof read === 'number' && size <= 4) {
         // memoryOrder's common case, inline.
         const bits = size === 4 ? read >>> 0 : read & (size === 2 ? 0xffff : 0xff);
-        words[lowIndex] = little || size === 1 ? bits : size === 2 ? h.swap16(bits) : h.swap32(bits);
-        return h.HANDLED;
+        return answered(little || size === 1 ? bits : size === 2 ? h.swap16(bits) : h.swap32(bits));
       }
       if (typeof read === 'number' && little && read >= 0 && read < 2 ** 53) {
         // memoryOrder's 8-byte number case, inline.
-        words[lowIndex] = read >>> 0;
         words[highIndex] = Math.floor(read / 2 ** 32);
-        return h.HANDLED;
+        return answered(read >>> 0);
       }
+      let low: number;
       try {
-        words[lowIndex] = h.memoryOrder(little, size, read, wide);
-        if (size === 8) words[highIndex] = wide.high;
-        return h.HANDLED;
+        low = h.memoryOrder(little, size, read, wide);
       } catch (error) {
         bus.lastFailure = { device: mapped.name, gpa: BigInt(start + offset), error };
-        return h.DEVICE_ERROR;
+        words[lowIndex] = h.DEVICE_ERROR;
+        return h.READ_REFUSED;
       }
+      if (size === 8) words[highIndex] = wide.high;
+      return answered(low);
     },
     write(gpaLow: number, gpaHigh: number, size: number, low: number, high: number): number {
       if (counting && left !== 0 && --left === 0) promote();

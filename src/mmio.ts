@@ -5,7 +5,7 @@
 import { MmioError, texts } from './errors.js';
 import { optionalEndian, optionalInteger, requireInteger, requireObject, requireU64 } from './validate.js';
 import type { Endian } from './values.js';
-import type { DeviceEntry } from './device-entries.js';
+import { READ_REFUSED, type DeviceEntry } from './device-entries.js';
 import { registerPathEntry, type EntryBus, type EntryHelpers } from './mmio-entry.js';
 
 export const BUS_HANDLED = 0;
@@ -254,10 +254,12 @@ export class MmioBus {
    * `mapped`'s register path for one core record: a `size`-byte (1, 2, 4, 8) access at
    * gpa (two u32 halves) in address space 0 as one handler call, when the device decodes
    * all of it at a width it takes (else BUS_UNCLAIMED, no handler called). Widths, byte
-   * order and range are fixed here, so a call does no look-up. Both return a BUS_* code
-   * (BUS_DEVICE_ERROR if the handler threw); a read that the device took leaves the bytes
-   * read, in memory order as a little-endian value, in `words[lowIndex]` (and the high
-   * word of 8 in `words[lowIndex + 1]`). `calls.depth` counts the handler calls under way.
+   * order and range are fixed here, so a call does no look-up. A write returns a BUS_*
+   * code (BUS_DEVICE_ERROR if the handler threw). A read returns the low word of the bytes
+   * read in memory order as a little-endian value, as an int32 (the high word of 8 goes
+   * to `words[lowIndex + 1]`), or READ_REFUSED (device-entries.ts) with a BUS_* code in
+   * `words[lowIndex]`, which the caller sets to BUS_UNCLAIMED before the call (the code
+   * is only written where it is another). `calls.depth` counts the handler calls under way.
    * With `replace`, the entry may later hand it a faster one for the same device (mmio-entry.ts).
    */
   entryFor(mapped: Mapped, calls: { depth: number }, words: Int32Array | Uint32Array, lowIndex: number,
@@ -388,7 +390,7 @@ function memoryOrder(little: boolean, size: number, value: MmioValue, out: { hig
 }
 
 const ENTRY_HELPERS: EntryHelpers = {
-  memoryOrder, registerValue, swap16, swap32, HANDLED: BUS_HANDLED, UNCLAIMED: BUS_UNCLAIMED, DEVICE_ERROR: BUS_DEVICE_ERROR,
+  memoryOrder, registerValue, swap16, swap32, HANDLED: BUS_HANDLED, UNCLAIMED: BUS_UNCLAIMED, DEVICE_ERROR: BUS_DEVICE_ERROR, READ_REFUSED,
 };
 
 function describeBytes(value: unknown): string {

@@ -5,6 +5,7 @@
 // interpreted and compiled, before and after their entries tier up.
 import { describe, expect, it } from 'vitest';
 import { COPY_AFTER, registerPathEntry, type EntryHelpers } from '../dist/src/mmio-entry.js';
+import { READ_REFUSED } from '../dist/src/device-entries.js';
 import { BUS_DEVICE_ERROR, BUS_HANDLED, BUS_UNCLAIMED, type Mapped } from '../dist/src/mmio.js';
 import { Machine, Vcpu, A64Program, a64 } from '../dist/src/index.js';
 
@@ -17,15 +18,14 @@ describe('the shared tier of a JS device entry', () => {
   it('calls the handler from the entry itself, one frame of entry code, while it counts toward the copy', () => {
     const helpers: EntryHelpers = {
       memoryOrder: () => 0, registerValue: () => 0, swap16: (bits) => bits, swap32: (bits) => bits,
-      HANDLED: BUS_HANDLED, UNCLAIMED: BUS_UNCLAIMED, DEVICE_ERROR: BUS_DEVICE_ERROR,
+      HANDLED: BUS_HANDLED, UNCLAIMED: BUS_UNCLAIMED, DEVICE_ERROR: BUS_DEVICE_ERROR, READ_REFUSED,
     };
     const stacks: string[] = [];
     const device = { read: () => { stacks.push(new Error().stack ?? ''); return 5; }, write: () => { stacks.push(new Error().stack ?? ''); } };
     const mapped = { name: 'd', as: 0, start: DEVICES, end: DEVICES + PAGE, device, widths: [4], accepts: [], little: true, index: 0 } as unknown as Mapped;
     const replaced: unknown[] = [];
-    const words = new Uint32Array(2);
-    const entry = registerPathEntry(helpers, mapped, { depth: 0 }, { handlerWatch: undefined, lastFailure: undefined }, words, 0, (copy) => replaced.push(copy));
-    expect([entry.read(DEVICES | 0, 0, 4), words[0], entry.write((DEVICES | 0) + 4, 0, 4, 1, 0)]).toEqual([BUS_HANDLED, 5, BUS_HANDLED]);
+    const entry = registerPathEntry(helpers, mapped, { depth: 0 }, { handlerWatch: undefined, lastFailure: undefined }, new Uint32Array(2), 0, (copy) => replaced.push(copy));
+    expect([entry.read(DEVICES | 0, 0, 4), entry.write((DEVICES | 0) + 4, 0, 4, 1, 0)]).toEqual([5, BUS_HANDLED]);
     const entryFrames = stacks.map((stack) => stack.split('\n').filter((line) => /mmio-entry\.[jt]s/.test(line)).length);
     expect(entryFrames).toEqual([1, 1]);
     expect(replaced).toHaveLength(0);

@@ -5,7 +5,7 @@
 // access outside the device start's 4 GiB window left to the general path.
 import { describe, expect, it } from 'vitest';
 import { COPY_AFTER, registerPathEntry, type EntryBus, type EntryHelpers } from '../dist/src/mmio-entry.js';
-import type { DeviceEntry } from '../dist/src/device-entries.js';
+import { READ_REFUSED, type DeviceEntry } from '../dist/src/device-entries.js';
 import { BUS_DEVICE_ERROR, BUS_HANDLED, BUS_UNCLAIMED } from '../dist/src/mmio.js';
 import type { Mapped } from '../dist/src/mmio.js';
 import { Machine, Vcpu, A64Program, a64 } from '../dist/src/index.js';
@@ -22,13 +22,14 @@ const HELPERS: EntryHelpers = {
     return little ? low : swap32(high);
   },
   registerValue: (little, _size, low, high) => (little ? (BigInt(high) << 32n) | BigInt(low) : (BigInt(swap32(low)) << 32n) | BigInt(swap32(high))),
-  swap16, swap32, HANDLED: BUS_HANDLED, UNCLAIMED: BUS_UNCLAIMED, DEVICE_ERROR: BUS_DEVICE_ERROR,
+  swap16, swap32, HANDLED: BUS_HANDLED, UNCLAIMED: BUS_UNCLAIMED, DEVICE_ERROR: BUS_DEVICE_ERROR, READ_REFUSED,
 };
 
-/** A read's answer as the core takes it: the low word (words[0] here, the record's REC_MMIO_DATA) when done, else the BUS_* code negated. */
+/** A read's answer as the core takes it (BUS_UNCLAIMED in words[0], the record's REC_MMIO_DATA, first): the low word, or the BUS_* code negated. */
 function readValue(of: DeviceEntry, words: Uint32Array, gpaLow: number, gpaHigh: number, size: number): number {
-  const code = of.read(gpaLow, gpaHigh, size);
-  return code === BUS_HANDLED ? words[0]! : -code;
+  words[0] = BUS_UNCLAIMED;
+  const low = of.read(gpaLow, gpaHigh, size);
+  return low === READ_REFUSED && words[0] !== BUS_HANDLED ? -words[0]! : low >>> 0;
 }
 
 /** An entry for a device of `widths` at `start` (`size` bytes), and what it did. */
@@ -164,6 +165,34 @@ describe('JS device entries', () => {
       expect(replaced).toHaveLength(0);
     } finally {
       global.Function = original;
+    }
+  });
+
+  it('a word read that equals READ_REFUSED is a value, and a refused read after it still goes the general way, interpreted and compiled', async () => {
+    const wide = (0x1234_5678n << 32n) | BigInt(READ_REFUSED);
+    for (const jit of [false, true]) {
+      const machine = await Machine.create({ arenaBytes: 1 << 20, jit });
+      machine.setUserMemoryRegion({ slot: 0, guestPhysAddr: 0x1_0000, memorySize: 0x1000, userspaceAddr: machine.allocateBacking(0x1000) });
+      const calls: string[] = [];
+      machine.mmio.register({ name: 'marks', base: 0x9000_0000, size: 0x10, widths: [4, 8],
+        read: (offset: number, size: number) => { calls.push(`${offset} ${size}`); return offset === 8 ? wide : READ_REFUSED; }, write: () => {} });
+      // loop: ldr w5, [x3]; ldr x6, [x3, #8]; ldrh w9, [x3] (2 bytes: the general path, widened); add x7, x7, x5; add x8, x8, x6; add x10, x10, x9; subs x2, x2, #1; b.ne loop
+      machine.writeBytes(0x1_0000, new A64Program().emit(a64.ldr(5, 3, 0, 4), a64.ldr(6, 3, 8, 8), a64.ldr(9, 3, 0, 2), a64.addRegister(7, 7, 5),
+        a64.addRegister(8, 8, 6), a64.addRegister(10, 10, 9), a64.subs(2, 2, 1), a64.bcond('ne', -28)).bytes());
+      const iterations = 3000;
+      const vcpu = new Vcpu(machine, 0, 'aarch64').set('pc', 0x1_0000n).set('x3', 0x9000_0000n).set('x2', BigInt(iterations));
+      let budget = 8 * iterations;
+      while (budget > 0 && vcpu.get('x2') !== 0n) {
+        const exit = vcpu.run(budget);
+        expect(exit, `jit ${jit}`).toMatchObject({ reason: 'budget' });
+        budget -= vcpu.completed;
+      }
+      expect(vcpu.get('x2'), `jit ${jit}`).toBe(0n);
+      expect([vcpu.get('x7'), vcpu.get('x8'), vcpu.get('x10')], `jit ${jit}`).toEqual([
+        BigInt(READ_REFUSED) * BigInt(iterations), BigInt.asUintN(64, wide * BigInt(iterations)), BigInt(READ_REFUSED & 0xffff) * BigInt(iterations),
+      ]);
+      expect(calls.length, `jit ${jit}`).toBe(3 * iterations);
+      expect(new Set(calls), `jit ${jit}`).toEqual(new Set(['0 4', '8 8']));
     }
   });
 

@@ -24,15 +24,23 @@ export const BUS_DEVICE_ERROR: u32 = 2;
  * deviceLocate): the host puts a read and a write for each device in this instance's
  * function table (src/device-entries.ts), so one call_indirect reaches the device's own
  * handler wrapper, no look-up on either side. A `size`-byte (1, 2, 4, 8) access at `gpa`
- * whose value crosses as memory-order bytes read as a little-endian value: a write's in
- * registers, a read's in the record's REC_MMIO_DATA (an i32 result crosses from JS faster
- * than an f64 that could hold the value and a code). Both return a BUS_* code.
- * BUS_UNCLAIMED: that device does not take this access as one handler call (the bus's
- * general path must), and no handler ran.
+ * whose value crosses in registers, memory-order bytes as a little-endian value. A write
+ * returns a BUS_* code. A read returns its low word (the high word of an 8-byte read at the
+ * record's REC_MMIO_DATA + 4), or READ_REFUSED with a BUS_* code at REC_MMIO_DATA, where
+ * the caller puts BUS_UNCLAIMED first (the entry writes only another code there, or
+ * BUS_HANDLED beside a word that equals READ_REFUSED). BUS_UNCLAIMED: that device does not
+ * take this access as one handler call (the bus's general path must), and no handler ran.
  */
 @inline function deviceRead(index: u32, gpa: u64, size: u32): u32 {
   return call_indirect<u32>(JS_DEVICE_TABLE_BASE + index, <i32>gpa, <i32>(gpa >>> 32), <i32>size);
 }
+
+/**
+ * A read entry's "see the code at REC_MMIO_DATA" (src/device-entries.ts READ_REFUSED): the
+ * word read crosses from JS as the i32 result, the rare codes beside it, so the entry
+ * stores nothing for a read a device takes (an f64 result holding either cost ~1 ns more).
+ */
+const READ_REFUSED: u32 = 0x4b1d_e5c3;
 
 @inline function deviceWrite(index: u32, gpa: u64, size: u32, value: u64): u32 {
   return call_indirect<u32>(JS_DEVICE_TABLE_BASE + JS_DEVICE_MAX + index, <i32>gpa, <i32>(gpa >>> 32), <i32>size, <i32>value, <i32>(value >>> 32));
@@ -300,8 +308,13 @@ function storeElsewhere(gpa: u64, size: u32, value: u64): u32 {
 /** deviceRead's value: its low word, or the BUS_* code negated (an 8-byte read's high word waits at REC_MMIO_DATA + 4). */
 @inline function busRead(index: u32, gpa: u64, size: u32): i64 {
   store<u64>(record + REC_MMIO_GPA, gpa); // a watchdog names the access of a handler that never returns
-  const bus = deviceRead(index, gpa, size);
-  return bus == BUS_HANDLED ? <i64>load<u32>(record + REC_MMIO_DATA) : -<i64>bus;
+  store<u32>(record + REC_MMIO_DATA, BUS_UNCLAIMED);
+  const low = deviceRead(index, gpa, size);
+  if (low == READ_REFUSED) {
+    const bus = load<u32>(record + REC_MMIO_DATA);
+    if (bus != BUS_HANDLED) return -<i64>bus;
+  }
+  return <i64>low;
 }
 
 @inline function busWrite(index: u32, gpa: u64, size: u32, value: u64): u32 {

@@ -2,6 +2,8 @@
 // the emitters for a guest access through the TLB's hit path (tag compare, add).
 
 import { Body, I32, I64, moduleBytes, op, type FunctionImport, type Signature } from './wasm.js';
+import { READ_REFUSED } from '../device-entries.js';
+import { BUS_UNCLAIMED } from '../mmio.js';
 
 /** The memory-map entries the compilers read. */
 export interface LoopMap {
@@ -221,15 +223,23 @@ function load(body: Body, map: LoopMap, little: boolean, insn: Extract<Access, {
   markedElse(body, map, map.TLB_E_READ, index);
   markCase(body, map, index);
   body.get(HINT).i32(map.JS_DEVICE_MAX).emit(op.i32GeU).emit(op.if, 0x40);
-  // A JS device: its read entry returns a BUS_* code (0: done, the bytes at REC_MMIO_DATA).
+  // A JS device: its read entry returns the low word (the high word of 8 bytes at
+  // REC_MMIO_DATA + 4), or READ_REFUSED with the BUS_* code at REC_MMIO_DATA, where BUS_UNCLAIMED goes first.
   recordGpa(body, map);
+  const data = recordField(body, map, map.REC_MMIO_DATA);
+  body.i32(BUS_UNCLAIMED).memory(op.i32Store, 2, data);
   body.get(GPA).emit(op.i32WrapI64).get(GPA).i64(32n).emit(op.i64ShrU, op.i32WrapI64).i32(insn.size);
-  deviceSlot(body, map, false).callIndirect(DEVICE_READ).tee(NARROW).emit(op.if, 0x40).get(NARROW);
+  deviceSlot(body, map, false).callIndirect(DEVICE_READ).tee(NARROW).i32(READ_REFUSED).emit(op.i32Eq).emit(op.if, 0x40);
+  body.memory(op.i32Load, 2, recordField(body, map, map.REC_MMIO_DATA)).emit(op.if, 0x40);
+  body.memory(op.i32Load, 2, recordField(body, map, map.REC_MMIO_DATA));
   refused(body, insn.size, false, index);
-  body.emit(op.end);
+  body.emit(op.end, op.end);
   toRegister(body, little, insn, (b) => {
-    const offset = recordField(b, map, map.REC_MMIO_DATA);
-    b.memory(insn.size === 8 ? op.i64Load : op.i32Load, insn.size === 8 ? 3 : 2, offset);
+    b.get(NARROW);
+    if (insn.size !== 8) return;
+    b.emit(op.i64ExtendI32U);
+    const offset = recordField(b, map, map.REC_MMIO_DATA + 4);
+    b.memory(op.i64Load32U, 2, offset).i64(32n).emit(op.i64Shl).emit(op.i64Or);
   });
   count(body, map);
   endIfMapChanged(body, map, index + 1);
