@@ -26,9 +26,9 @@ export interface DeviceEntry {
 
 /**
  * A read entry's "see the code in REC_MMIO_DATA" (assembly/mem/access.ts READ_REFUSED):
- * the word read crosses as the i32 result, the rare codes beside it, so a read that a
- * device takes costs the entry no store (issue 20: an f64 result holding either cost
- * about 1 ns more a call, a code result plus the word in memory about 0.5 ns).
+ * the word read crosses as the i32 result, the rare codes beside it. An f64 result that
+ * held either crossed about 1 ns slower (a micro-benchmark of the crossing); a code result
+ * with the word stored in the record was 0.1-0.3 ns slower than this (guest-mmio bench, issue 20).
  */
 export const READ_REFUSED = 0x4b1d_e5c3;
 
@@ -39,7 +39,6 @@ const signed = (value: number): number[] => (value >= -0x40 && value < 0x40 ? [v
 const section = (id: number, body: number[]) => [id, ...unsigned(body.length), ...body];
 const HEADER = [0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0];
 // Type 0: read (i32 gpaLow, i32 gpaHigh, i32 size) -> i32; type 1: write (i32 ×5) -> i32.
-// (An i32 result crosses from JS about 1 ns faster than an f64: micro-benchmark, issue 20.)
 const TYPES = section(1, [2, 0x60, 3, I32, I32, I32, 1, I32, 0x60, 5, I32, I32, I32, I32, I32, 1, I32]);
 
 // Imports d.read and d.write and exports them as read and write.
