@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { COPY_AFTER, registerPathEntry, type EntryBus, type EntryHelpers } from '../dist/src/mmio-entry.js';
 import { READ_REFUSED, type DeviceEntry } from '../dist/src/device-entries.js';
-import { BUS_DEVICE_ERROR, BUS_HANDLED, BUS_UNCLAIMED } from '../dist/src/mmio.js';
+import { BUS_DEVICE_ERROR, BUS_HANDLED, BUS_UNCLAIMED, MmioBus } from '../dist/src/mmio.js';
 import type { Mapped } from '../dist/src/mmio.js';
 import { Machine, Vcpu, A64Program, a64 } from '../dist/src/index.js';
 
@@ -193,6 +193,20 @@ describe('JS device entries', () => {
       ]);
       expect(calls.length, `jit ${jit}`).toBe(3 * iterations);
       expect(new Set(calls), `jit ${jit}`).toEqual(new Set(['0 4', '8 8']));
+    }
+  });
+
+  it('hand an 8-byte write\'s value to the handler as the bigint of its two words, whatever their top bits, in either byte order', () => {
+    const pairs: [number, number][] = [[0, 0], [0xffff_ffff | 0, 0], [0x8000_0000 | 0, 0xffff_ffff | 0], [1, 0x8000_0000 | 0], [0x5566_7788, 0x1122_3344]];
+    const swap64 = (value: bigint) => BigInt.asUintN(64, BigInt(`0x${value.toString(16).padStart(16, '0').match(/../g)!.reverse().join('')}`));
+    for (const endian of ['little', 'big'] as const) {
+      const bus = new MmioBus(1);
+      const written: unknown[] = [];
+      bus.register({ name: 'wide', base: 0x9000_0000, size: 0x100, endian, read: () => 0, write: (_offset: number, _size: number, value: number | bigint) => { written.push(value); } });
+      const made = bus.entryFor(bus.find(0, 0x9000_0000)!, { depth: 0 }, new Uint32Array(2), 0);
+      for (const [low, high] of pairs) expect(made.write(0x9000_0008 | 0, 0, 8, low, high), endian).toBe(BUS_HANDLED);
+      const bytes = pairs.map(([low, high]) => (BigInt(high >>> 0) << 32n) | BigInt(low >>> 0));
+      expect(written, endian).toEqual(endian === 'little' ? bytes : bytes.map(swap64));
     }
   });
 
