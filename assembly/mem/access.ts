@@ -189,12 +189,20 @@ export function mmioLoad(gpa: u64, size: u32, hint: u32): u64 {
 @inline export function busLoadDirect(gpa: u64, size: u32, hint: u32): i64 {
   // compiledFailure is this thread's own (a plain global): no ordering to decide.
   if (hint < HINT_BUS || compiledFailure != 0) return BUS_NOT_CALLED;
-  const low = <i64>busRead(hint & HINT_MAX_INDEX, gpa, size);
-  if (low >= 0) {
-    const counter = mmioCounter();
-    store<u64>(counter, load<u64>(counter) + 1);
-  }
-  return low;
+  const read = busRead(hint & HINT_MAX_INDEX, gpa, size);
+  if (read < 0) return <i64>read;
+  const counter = mmioCounter();
+  store<u64>(counter, load<u64>(counter) + 1);
+  return wordOf(read);
+}
+
+/**
+ * A whole `value` in [0, 2^32) as that integer, without a float-to-integer conversion (V8
+ * checks each for range and rounding, a slow path beside): added to 2^52, it is the low
+ * bits of the sum's significand, the exponent fixed above them.
+ */
+@inline function wordOf(value: f64): i64 {
+  return <i64>(reinterpret<u64>(value + 4503599627370496.0) & 0xffff_ffff);
 }
 
 /** busLoadDirect's "not called": no JS device hint, or a compiled loop's failure waiting. */
