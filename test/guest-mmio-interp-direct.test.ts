@@ -113,6 +113,22 @@ describe('interpreted A64 accesses to two JS devices through hinted marks', () =
     });
   }
 
+  it('a read\'s whole value comes back exact, the top bit of each width set or not (the entry\'s number to an integer)', async () => {
+    const machine = await machineWithCode();
+    const values: Record<number, number | bigint> = { 0: 0xffff_ffff, 4: 0x8000_0001, 8: 0xffff_ffff_ffff_fffen, 16: 0x8000_0000_0000_0000n, 24: 0xfffe, 26: 0xff, 28: 0 };
+    machine.mmio.register({ name: 'A', base: A, size: 0x1000, write: () => {}, read: (offset: number) => values[offset]! });
+    const program = new A64Program().emit(a64.movz(2, ROUNDS)).label('loop').emit(
+      a64.ldr(5, 1, 0, 4), a64.ldr(6, 1, 4, 4), a64.ldr(7, 1, 8, 8), a64.ldr(8, 1, 16, 8), a64.ldr(9, 1, 24, 2), a64.ldr(10, 1, 26, 1), a64.ldr(11, 1, 28, 4),
+    ).emit(a64.subs(2, 2, 1)).branchTo((offset) => a64.bcond('ne', offset), 'loop').emit(a64.svc());
+    machine.writeBytes(CODE, program.bytes());
+    const vcpu = new Vcpu(machine, 0, 'aarch64').set('pc', BigInt(CODE)).set('x1', BigInt(A)).set('x11', 5n);
+    const before = vcpu.core.counters().mmio;
+    expect(vcpu.run(100_000).reason).toBe('hypercall');
+    expect(['x5', 'x6', 'x7', 'x8', 'x9', 'x10', 'x11'].map((name) => vcpu.get(name as 'x5'))).toEqual(
+      [0xffff_ffffn, 0x8000_0001n, 0xffff_ffff_ffff_fffen, 0x8000_0000_0000_0000n, 0xfffen, 0xffn, 0n]);
+    expect(vcpu.core.counters().mmio - before).toBe(BigInt(7 * ROUNDS));
+  });
+
   it('a device its own handler removes is not called again: the next access in the block leaves the run unclaimed', async () => {
     const machine = await machineWithCode();
     const reads: number[] = [];

@@ -142,10 +142,13 @@ export function readMissed(address: u64, size: u32, bigEndian: bool, at: u64): u
   const hint = tlbMarkHint(entry, false);
   const gpa = markedAddress(entry, ea);
   const low = busLoadDirect(gpa, size, hint);
-  if (low >= 0) {
-    accessExit = EXIT_NONE;
-    return busWord(low, size);
-  }
+  if (low < 0) return readRefused(ea, gpa, size, hint, low);
+  accessExit = EXIT_NONE;
+  return busWord(low, size);
+}
+
+/** markedRead where busLoadDirect did not complete the access: mmioLoadAfter's path; sets accessExit. */
+function readRefused(ea: u64, gpa: u64, size: u32, hint: u32, low: i64): u64 {
   const raw = mmioLoadAfter(gpa, size, hint, low);
   accessExit = mmioExit;
   if (mmioHint != hint) tlbSetMmioHint(TLB_READ, ea, mmioHint);
@@ -157,10 +160,15 @@ export function readMissed(address: u64, size: u32, bigEndian: bool, at: u64): u
   const hint = tlbMarkHint(entry, false);
   const gpa = markedAddress(entry, ea);
   const bus = busStoreDirect(gpa, size, raw, hint);
-  if (bus == BUS_HANDLED) {
-    accessExit = EXIT_NONE;
+  if (bus != BUS_HANDLED) {
+    writeRefused(ea, gpa, size, raw, hint, bus);
     return;
   }
+  accessExit = EXIT_NONE;
+}
+
+/** markedWrite where busStoreDirect did not complete the access: mmioStoreAfter's path; sets accessExit. */
+function writeRefused(ea: u64, gpa: u64, size: u32, raw: u64, hint: u32, bus: u32): void {
   accessExit = mmioStoreAfter(gpa, size, raw, hint, bus);
   if (mmioHint != hint) tlbSetMmioHint(TLB_WRITE, ea, mmioHint);
 }
