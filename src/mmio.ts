@@ -86,6 +86,8 @@ export interface Mapped {
   parts: Uint32Array;
   /** Its index on the bus while registered (the core's device hints name it). */
   index: number;
+  /** What a vCPU thread's watch writes while its handler runs (src/sync/devices.ts; 0 on other buses). */
+  watchMark: number;
 }
 
 /** Where a bus's devices have register-path entries (a core instance's table): told when one goes. */
@@ -171,7 +173,9 @@ export class MmioBus {
     const mapped: Mapped = {
       name, as, start, end, device, widths, accepts, little: endian === 'little',
       readParts: device.read64Parts !== undefined, writeParts: device.write64Parts !== undefined, parts: new Uint32Array(2), index,
+      watchMark: 0,
     };
+    this.registered(mapped);
     if (device.name === undefined) this.anonymous++;
     this.indexed[index] = mapped;
     space.push(mapped);
@@ -206,6 +210,9 @@ export class MmioBus {
     this.blockStatus = BLOCK_STATUS_UNSUPPORTED;
     this.anonymous = 0;
   }
+
+  /** Told of each device as it is registered, before register returns (a subclass names it). */
+  protected registered(_mapped: Mapped): void {}
 
   /** Tells `sink` of each device removed from now on (before the removal returns). */
   addSink(sink: EntrySink): void {

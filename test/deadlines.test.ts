@@ -9,6 +9,8 @@ import {
 } from '../dist/src/index.js';
 
 const HANG = new URL('./fixtures/hanging-device.mjs', import.meta.url).href;
+/** One unnamed device object at 0x6000_0000 (device0) and 0x7000_0000 (device1). */
+const HANG_TWICE = new URL('./fixtures/hanging-twice.mjs', import.meta.url).href;
 const CODE = 0x10_0000;
 const CELL = 0x4000_0000;
 const DEVICE = 0x6000_0000n;
@@ -104,6 +106,14 @@ describe('a device handler that never returns', () => {
     expect(reports[1]!.error).toMatch(/vCPU 1 did not reach a safe point within 1000 ms \(in device hang at 0x60000000, pc 0x101004\): terminated/);
     machine.setUserMemoryRegion(slot5(0x1000)[0]!);
     expect(machine.slot(5)?.memorySize).toBe(0x1000n);
+  });
+
+  it('names the registration the stuck access went to when one device object is registered twice', { timeout: 90_000 }, async () => {
+    const { machine } = await hangingMachine();
+    const threads = await VcpuThreads.onMachine(machine, { arch: 'ppc64be', strategy: 'naive', devices: [HANG_TWICE], stopTimeoutMs: TIMEOUT_MS });
+    await inDevice(machine);
+    const reports = await threads.stop();
+    expect(reports[1]!.stuck).toEqual({ ...stuckVcpu, device: 'device0' });
   });
 
   it('compare reports the rows whose vCPUs hung as errors and runs the others', { timeout: 120_000 }, async () => {
