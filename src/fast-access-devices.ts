@@ -16,7 +16,7 @@ import type { CoreAccessor } from './accessor.js';
 import type { MemoryMap } from './core.js';
 import { AccessError, texts } from './errors.js';
 import { bigintBits, registerAccess, swap, swap64, wide64, wideAccess, type RegisterAccess, type WideAccess } from './fast-access-values.js';
-import { noExit, VIA_NONE, VIA_JS, VIA_BUILTIN, VIA_LOCAL, type DeviceRange, type BuiltinRange } from './fast-access-ranges.js';
+import { DEVICE_PAGES, noExit, VIA_NONE, VIA_JS, VIA_BUILTIN, VIA_LOCAL, type DeviceRange, type BuiltinRange } from './fast-access-ranges.js';
 import type { Mapped, MmioBus, MmioValue } from './mmio.js';
 import type { SlotTable } from './slots.js';
 import { describeThrown } from './values.js';
@@ -30,6 +30,24 @@ export interface TypedAccessParts {
   bus: MmioBus;
   host: CoreAccessor;
 }
+
+/** 1 / 4096: gpa * PAGE_FRACTION is gpa's page number (exact, and a multiply is cheaper than a divide). */
+const PAGE_FRACTION = 1 / 4096;
+
+/** What the JS-device entry holds, kept per page (DeviceAccess.pageDevices) so a miss takes it back in a few stores. */
+interface DeviceEntry {
+  start: number;
+  end: number;
+  base: number;
+  widths: number;
+  little: boolean;
+  mapped: Mapped | undefined;
+  slotGeneration: number;
+  busGeneration: number;
+  builtins: number;
+}
+
+const emptyEntry = (): DeviceEntry => ({ start: 0, end: 0, base: 0, widths: 0, little: true, mapped: undefined, slotGeneration: 0, busGeneration: 0, builtins: 0 });
 
 export abstract class DeviceAccess {
   protected fastMemory = new Uint8Array(0);
@@ -65,6 +83,12 @@ export abstract class DeviceAccess {
   private deviceSlotGeneration = 0;
   private deviceBusGeneration = 0;
   private deviceBuiltins = 0;
+  /**
+   * The device entries made before, by page (direct-mapped on the page number): going round
+   * devices takes each back without the recent-range table's look-up. Each is checked as
+   * the entry is (deviceServes) once taken back, so a stale one serves nothing.
+   */
+  private readonly pageDevices: DeviceEntry[] = Array.from({ length: DEVICE_PAGES }, emptyEntry);
 
   // Scratch or counter device (the local entry): [localStart, localEnd) (no slot, no
   // built-in before it), any width and alignment. A scratch device's byte at gpa is at
@@ -120,7 +144,33 @@ export abstract class DeviceAccess {
   /** Which device entry serves this access (VIA_*), after taking a recent device range for gpa's page on a miss. */
   protected deviceFor(gpa: number, size: number): number {
     // While both entries are valid their ranges are disjoint (the JS-device range stops short of every built-in device).
-    return this.deviceServes(gpa, size) ? VIA_JS : this.builtinServes(gpa, size) ? VIA_BUILTIN : this.recentDevice(gpa, size);
+    return this.deviceServes(gpa, size) ? VIA_JS : this.builtinServes(gpa, size) ? VIA_BUILTIN : this.deviceMissed(gpa, size);
+  }
+
+  /**
+   * deviceFor when neither entry serves: the device entry kept for gpa's page when it
+   * serves the access (deviceServes' checks, on the kept entry), which then becomes the
+   * entry; else the recent-range table's. One call that does not call again: where V8
+   * does not inline it, gpa is boxed once.
+   */
+  private deviceMissed(gpa: number, size: number): number {
+    if (typeof gpa !== 'number') return VIA_NONE;
+    // ToInt32 of the page number keeps its low bits (gpa is below 2^53, its page below 2^41).
+    const kept = this.pageDevices[(gpa * PAGE_FRACTION) & (DEVICE_PAGES - 1)]!;
+    const offset = gpa - kept.base;
+    if (gpa < kept.start || gpa + size > kept.end || (kept.widths & size) === 0 || offset >>> 0 !== offset || (offset & (size - 1)) !== 0
+      || this.fastI32[this.slotGenIndex] !== kept.slotGeneration || this.fastParts!.bus.generation !== kept.busGeneration
+      || this.fastI32[this.builtinCountIndex] !== kept.builtins) return this.recentDevice(gpa, size);
+    this.deviceStart = kept.start;
+    this.deviceEnd = kept.end;
+    this.deviceBase = kept.base;
+    this.deviceWidths = kept.widths;
+    this.deviceLittle = kept.little;
+    this.deviceMapped = kept.mapped;
+    this.deviceSlotGeneration = kept.slotGeneration;
+    this.deviceBusGeneration = kept.busGeneration;
+    this.deviceBuiltins = kept.builtins;
+    return VIA_JS;
   }
 
   /**
@@ -172,6 +222,10 @@ export abstract class DeviceAccess {
     this.deviceSlotGeneration = generation;
     this.deviceBusGeneration = this.recentBusGeneration;
     this.deviceBuiltins = this.recentBuiltins;
+    this.pageDevices[(gpa * PAGE_FRACTION) & (DEVICE_PAGES - 1)] = {
+      start: found.start, end: found.end, base: mapped.start, widths: found.widths, little: mapped.little, mapped,
+      slotGeneration: generation, busGeneration: this.recentBusGeneration, builtins: this.recentBuiltins,
+    };
     return this.deviceServes(gpa, size) ? VIA_JS : VIA_NONE;
   }
 
