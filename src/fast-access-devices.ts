@@ -153,7 +153,7 @@ export abstract class DeviceAccess {
    * entry; else the recent-range table's. One call that does not call again: where V8
    * does not inline it, gpa is boxed once.
    */
-  private deviceMissed(gpa: number, size: number): number {
+  protected deviceMissed(gpa: number, size: number): number {
     if (typeof gpa !== 'number') return VIA_NONE;
     // ToInt32 of the page number keeps its low bits (gpa is below 2^53, its page below 2^41).
     const kept = this.pageDevices[(gpa * PAGE_FRACTION) & (DEVICE_PAGES - 1)]!;
@@ -178,7 +178,16 @@ export abstract class DeviceAccess {
    * device entry that serves them; false, doing nothing, when none does.
    */
   protected deviceWriteFor(gpa: number, size: number, low: number, high: number): boolean {
-    const via = this.deviceFor(gpa, size);
+    // The common cases' checks here, the rest in a call: short enough for V8 to inline into the accessors (issue 20).
+    if (size !== 8 && this.deviceServes(gpa, size) && this.deviceLittle) this.deviceWriteValue(gpa, size, low);
+    else if (this.builtinServes(gpa, size)) this.builtinWrite(gpa - this.builtinBase, size, low, high);
+    else return this.writeMissed(gpa, size, low, high);
+    return true;
+  }
+
+  /** deviceWriteFor where the built-in entry does not serve: the device entry's other cases, else a miss (deviceMissed). */
+  private writeMissed(gpa: number, size: number, low: number, high: number): boolean {
+    const via = this.deviceServes(gpa, size) ? VIA_JS : this.deviceMissed(gpa, size);
     if (via === VIA_BUILTIN) this.builtinWrite(gpa - this.builtinBase, size, low, high);
     else if (via !== VIA_JS) return false;
     else if (size === 8 && this.deviceMapped!.writeParts) this.deviceWrite64Parts(gpa, low, high);
@@ -266,7 +275,7 @@ export abstract class DeviceAccess {
   }
 
   /** Whether the built-in entry serves a `size`-byte access at `gpa` (an integer offset into it) without the core's checks. */
-  private builtinServes(gpa: number, size: number): boolean {
+  protected builtinServes(gpa: number, size: number): boolean {
     if (typeof gpa !== 'number' || gpa < this.builtinStart || gpa + size > this.builtinEnd || (this.builtinWidths & size) === 0) return false;
     const offset = gpa - this.builtinBase;
     // Also refuses a fractional gpa (and NaN, which passed the compares).
@@ -303,6 +312,12 @@ export abstract class DeviceAccess {
     } catch (error) {
       throw this.builtinTrapped(this.builtinBase + offset, size, false, error);
     }
+    // A little-endian register of 4 bytes here, the rest in a call: short enough for V8 to inline.
+    return size === 4 && !this.builtinBig ? low >>> 0 : this.builtinBits(registers, low, size);
+  }
+
+  /** builtinReadAt's value from the register call's low half `low` (and `registers`' high half for 8 bytes). */
+  private builtinBits(registers: RegisterAccess, low: number, size: number): number {
     if (size === 8) {
       const high = registers.high() >>> 0;
       this.builtinHigh = this.builtinBig ? swap(low >>> 0, 4) : high;
@@ -314,12 +329,27 @@ export abstract class DeviceAccess {
 
   /** A Wasm-device write at `offset` of high:low's `size` low bytes (above `size` zero), as the core's register path does. */
   private builtinWrite(offset: number, size: number, low: number, high: number): void {
-    const big = this.builtinBig;
+    // A little-endian register of up to 4 bytes here, the rest in a call: short enough for V8 to inline.
+    if (size === 8 || this.builtinBig) {
+      this.builtinWriteSwapped(offset, size, low, high);
+      return;
+    }
     this.countMmio();
     // Int32 arguments (`| 0`): a JS-to-Wasm call converts a small integer fastest.
     try {
+      this.builtinRegisters!.write(offset | 0, size, low | 0, 0);
+    } catch (error) {
+      throw this.builtinTrapped(this.builtinBase + offset, size, true, error);
+    }
+  }
+
+  /** builtinWrite of 8 bytes or to a big-endian device: the value's bytes in the register's order. */
+  private builtinWriteSwapped(offset: number, size: number, low: number, high: number): void {
+    const big = this.builtinBig;
+    this.countMmio();
+    try {
       if (size === 8) this.builtinRegisters!.write(offset | 0, 8, (big ? swap(high, 4) : low) | 0, (big ? swap(low, 4) : high) | 0);
-      else this.builtinRegisters!.write(offset | 0, size, (big ? swap(low, size) : low) | 0, 0);
+      else this.builtinRegisters!.write(offset | 0, size, swap(low, size) | 0, 0);
     } catch (error) {
       throw this.builtinTrapped(this.builtinBase + offset, size, true, error);
     }
@@ -348,13 +378,25 @@ export abstract class DeviceAccess {
   protected deviceRead(gpa: number, size: number): number {
     const mapped = this.deviceMapped!;
     this.countMmio();
+    let value: MmioValue;
     try {
-      const value = mapped.device.read(gpa - this.deviceBase, size);
-      const bits = typeof value === 'number' ? (size === 4 ? value >>> 0 : value & (size === 2 ? 0xffff : 0xff)) : bigintBits(value, size);
-      return mapped.little ? bits : swap(bits, size);
+      value = mapped.device.read(gpa - this.deviceBase, size);
     } catch (error) {
       throw this.deviceFailed(gpa, size, false, error);
     }
+    // A little-endian device's number here, the rest in a call: short enough for V8 to inline.
+    return typeof value === 'number' && mapped.little ? (size === 4 ? value >>> 0 : value & (size === 2 ? 0xffff : 0xff)) : this.deviceBits(gpa, size, value, mapped.little);
+  }
+
+  /** deviceRead's bits of a handler's answer: a bigint's (another type refused as the slow path refuses it), byte-swapped unless `little`. */
+  private deviceBits(gpa: number, size: number, value: MmioValue, little: boolean): number {
+    let bits: number;
+    try {
+      bits = typeof value === 'number' ? (size === 4 ? value >>> 0 : value & (size === 2 ? 0xffff : 0xff)) : bigintBits(value, size);
+    } catch (error) {
+      throw this.deviceFailed(gpa, size, false, error);
+    }
+    return little ? bits : swap(bits, size);
   }
 
   protected deviceRead64(gpa: number): bigint {
