@@ -1,13 +1,15 @@
 // The typed host accessors' device entries (src/fast-access.ts builds its RAM entry and
 // public accessors on this class). An access inside the cached JS-device range calls the
-// handler directly (no core round trip, no DataView). A scratch or counter device is
+// handler directly (no core round trip, no DataView); on a miss, the entry kept for gpa's
+// page (one per page, direct-mapped) comes back in one call, so going round devices skips
+// the recent-range table. A scratch or counter device is
 // served from JS by the local entry, checked right after RAM's: a scratch device's bytes
 // are read and written like RAM's, a counter's read-and-bump or store is one atomic access
 // to its u64 (the core's operation, so each read on any thread takes one value). One
 // inside the cached Wasm-device range skips every check the range has proved: the
 // device's read or write (the functions the host core's table holds) called from JS
 // through a tiny Wasm module that splits the u64 (registerAccess: no BigInt, no core
-// call, no record). Staleness: the JS-device entry is checked
+// call, no record). Staleness: the JS-device entry (and each kept one) is checked
 // against address space 0's slot generation, the bus's generation and the built-in device
 // count; the local and Wasm-device entries against the slot generation and the device
 // generation (which every built-in device added moves, after the count).
@@ -179,7 +181,7 @@ export abstract class DeviceAccess {
    */
   protected deviceWriteFor(gpa: number, size: number, low: number, high: number): boolean {
     // The common cases' checks here, the rest in a call: short enough for V8 to inline into the accessors (issue 20).
-    if (size !== 8 && this.deviceServes(gpa, size) && this.deviceLittle) this.deviceWriteValue(gpa, size, low);
+    if (size !== 8 && this.deviceServes(gpa, size) && this.deviceLittle) this.deviceWriteValue(gpa - this.deviceBase, size, low);
     else if (this.builtinServes(gpa, size)) this.builtinWrite(gpa - this.builtinBase, size, low, high);
     else return this.writeMissed(gpa, size, low, high);
     return true;
@@ -190,9 +192,9 @@ export abstract class DeviceAccess {
     const via = this.deviceServes(gpa, size) ? VIA_JS : this.deviceMissed(gpa, size);
     if (via === VIA_BUILTIN) this.builtinWrite(gpa - this.builtinBase, size, low, high);
     else if (via !== VIA_JS) return false;
-    else if (size === 8 && this.deviceMapped!.writeParts) this.deviceWrite64Parts(gpa, low, high);
-    else if (size === 8) this.deviceWriteValue(gpa, 8, (BigInt(high) << 32n) | BigInt(low));
-    else this.deviceWriteValue(gpa, size, this.deviceLittle ? low : swap(low, size));
+    else if (size === 8 && this.deviceMapped!.writeParts) this.deviceWrite64Parts(gpa - this.deviceBase, low, high);
+    else if (size === 8) this.deviceWriteValue(gpa - this.deviceBase, 8, (BigInt(high) << 32n) | BigInt(low));
+    else this.deviceWriteValue(gpa - this.deviceBase, size, this.deviceLittle ? low : swap(low, size));
     return true;
   }
 
@@ -375,92 +377,108 @@ export abstract class DeviceAccess {
       && this.fastParts!.bus.generation === this.deviceBusGeneration && this.fastI32[this.builtinCountIndex] === this.deviceBuiltins;
   }
 
+  /**
+   * A read through the device entry (which serves it). The handler calls below take the
+   * offset, not gpa: where V8 does not inline them, a float gpa (2^31 and up) would be
+   * boxed on every call; the error paths rebuild gpa from the base they started with.
+   */
   protected deviceRead(gpa: number, size: number): number {
+    return this.deviceReadAt(gpa - this.deviceBase, size);
+  }
+
+  private deviceReadAt(offset: number, size: number): number {
     const mapped = this.deviceMapped!;
+    const base = this.deviceBase;
     this.countMmio();
     let value: MmioValue;
     try {
-      value = mapped.device.read(gpa - this.deviceBase, size);
+      value = mapped.device.read(offset, size);
     } catch (error) {
-      throw this.deviceFailed(gpa, size, false, error);
+      throw this.deviceFailed(mapped, base + offset, size, false, error);
     }
     // A little-endian device's number here, the rest in a call: short enough for V8 to inline.
-    return typeof value === 'number' && mapped.little ? (size === 4 ? value >>> 0 : value & (size === 2 ? 0xffff : 0xff)) : this.deviceBits(gpa, size, value, mapped.little);
+    return typeof value === 'number' && mapped.little ? (size === 4 ? value >>> 0 : value & (size === 2 ? 0xffff : 0xff)) : this.deviceBits(mapped, base + offset, size, value);
   }
 
-  /** deviceRead's bits of a handler's answer: a bigint's (another type refused as the slow path refuses it), byte-swapped unless `little`. */
-  private deviceBits(gpa: number, size: number, value: MmioValue, little: boolean): number {
+  /** deviceRead's bits of device `mapped`'s answer: a bigint's (another type refused as the slow path refuses it), byte-swapped for a big-endian one. */
+  private deviceBits(mapped: Mapped, gpa: number, size: number, value: MmioValue): number {
     let bits: number;
     try {
       bits = typeof value === 'number' ? (size === 4 ? value >>> 0 : value & (size === 2 ? 0xffff : 0xff)) : bigintBits(value, size);
     } catch (error) {
-      throw this.deviceFailed(gpa, size, false, error);
+      throw this.deviceFailed(mapped, gpa, size, false, error);
     }
-    return little ? bits : swap(bits, size);
+    return mapped.little ? bits : swap(bits, size);
   }
 
   protected deviceRead64(gpa: number): bigint {
     const mapped = this.deviceMapped!;
     if (mapped.readParts) {
-      const parts = this.deviceParts(gpa);
+      const parts = this.deviceParts(gpa - this.deviceBase);
       return (BigInt(parts[1]!) << 32n) | BigInt(parts[0]!);
     }
     this.countMmio();
     try {
       return wide64(mapped.device.read(gpa - this.deviceBase, 8), mapped.little);
     } catch (error) {
-      throw this.deviceFailed(gpa, 8, false, error);
+      throw this.deviceFailed(mapped, gpa, 8, false, error);
     }
   }
 
   /** deviceRead64 into two words; a little-endian handler's number from 0 to 2^53 needs no bigint, nor does read64Parts. */
   protected deviceRead64Parts(gpa: number, out: Uint32Array | Int32Array | number[], at: number): void {
+    this.deviceRead64PartsAt(gpa - this.deviceBase, out, at);
+  }
+
+  private deviceRead64PartsAt(offset: number, out: Uint32Array | Int32Array | number[], at: number): void {
     const mapped = this.deviceMapped!;
     if (mapped.readParts) {
-      const parts = this.deviceParts(gpa);
+      const parts = this.deviceParts(offset);
       out[at] = parts[0]!;
       out[at + 1] = parts[1]!;
       return;
     }
+    const base = this.deviceBase;
     this.countMmio();
     let value: MmioValue;
     try {
-      value = mapped.device.read(gpa - this.deviceBase, 8);
+      value = mapped.device.read(offset, 8);
     } catch (error) {
-      throw this.deviceFailed(gpa, 8, false, error);
+      throw this.deviceFailed(mapped, base + offset, 8, false, error);
     }
     if (typeof value === 'number' && value >= 0 && value < 2 ** 53 && mapped.little) {
       // Both words by truncation (value / 2^32 is exact), as wide64's Math.trunc.
       out[at] = value >>> 0;
       out[at + 1] = Math.floor(value / 2 ** 32);
     } else {
-      this.wideRead64Parts(gpa, value, out, at);
+      this.wideRead64Parts(mapped, base + offset, value, out, at);
     }
   }
 
   /** deviceRead64Parts of a handler's answer that needs a bigint (or is refused, as the slow path refuses it). */
-  private wideRead64Parts(gpa: number, value: MmioValue, out: Uint32Array | Int32Array | number[], at: number): void {
+  private wideRead64Parts(mapped: Mapped, gpa: number, value: MmioValue, out: Uint32Array | Int32Array | number[], at: number): void {
     let wide: bigint;
     try {
-      wide = wide64(value, this.deviceMapped!.little);
+      wide = wide64(value, mapped.little);
     } catch (error) {
-      throw this.deviceFailed(gpa, 8, false, error);
+      throw this.deviceFailed(mapped, gpa, 8, false, error);
     }
     out[at] = Number(wide & 0xffff_ffffn);
     out[at + 1] = Number(wide >> 32n);
   }
 
-  /** The entry device's read64Parts at gpa: its value's halves as a little-endian u64 (memory order), in the device's parts array. */
-  private deviceParts(gpa: number): Uint32Array {
+  /** The entry device's read64Parts at `offset`: its value's halves as a little-endian u64 (memory order), in the device's parts array. */
+  private deviceParts(offset: number): Uint32Array {
     const mapped = this.deviceMapped!;
+    const base = this.deviceBase;
     const parts = mapped.parts;
     this.countMmio();
     parts[0] = 0;
     parts[1] = 0;
     try {
-      mapped.device.read64Parts!(gpa - this.deviceBase, parts);
+      mapped.device.read64Parts!(offset, parts);
     } catch (error) {
-      throw this.deviceFailed(gpa, 8, false, error);
+      throw this.deviceFailed(mapped, base + offset, 8, false, error);
     }
     if (!mapped.little) {
       const low = parts[0]!;
@@ -471,31 +489,35 @@ export abstract class DeviceAccess {
   }
 
   /** An 8-byte write of memory-order bytes high:low (u32 each) to the entry's device, which has write64Parts. */
-  private deviceWrite64Parts(gpa: number, low: number, high: number): void {
+  private deviceWrite64Parts(offset: number, low: number, high: number): void {
     const mapped = this.deviceMapped!;
+    const base = this.deviceBase;
     this.countMmio();
     try {
-      if (mapped.little) mapped.device.write64Parts!(gpa - this.deviceBase, low, high);
-      else mapped.device.write64Parts!(gpa - this.deviceBase, swap(high, 4), swap(low, 4));
+      if (mapped.little) mapped.device.write64Parts!(offset, low, high);
+      else mapped.device.write64Parts!(offset, swap(high, 4), swap(low, 4));
     } catch (error) {
-      throw this.deviceFailed(gpa, 8, true, error);
+      throw this.deviceFailed(mapped, base + offset, 8, true, error);
     }
   }
 
-  private deviceWriteValue(gpa: number, size: number, value: MmioValue): void {
+  /** A write of `value` through the device entry (which serves it) at `offset` from its base. */
+  private deviceWriteValue(offset: number, size: number, value: MmioValue): void {
     const mapped = this.deviceMapped!;
+    const base = this.deviceBase;
     this.countMmio();
     try {
-      mapped.device.write(gpa - this.deviceBase, size, size === 8 && !mapped.little ? swap64(value as bigint) : value);
+      mapped.device.write(offset, size, size === 8 && !mapped.little ? swap64(value as bigint) : value);
     } catch (error) {
-      throw this.deviceFailed(gpa, size, true, error);
+      throw this.deviceFailed(mapped, base + offset, size, true, error);
     }
   }
 
   // The error the slow path raises for a throwing handler, and the bus's record of it.
-  private deviceFailed(gpa: number, size: number, write: boolean, error: unknown): AccessError {
+  // `mapped`: the device called (a nested access in its handler may have moved the entry on).
+  private deviceFailed(mapped: Mapped, gpa: number, size: number, write: boolean, error: unknown): AccessError {
     const at = BigInt(gpa);
-    const device = this.deviceMapped!.name;
+    const device = mapped.name;
     this.fastParts!.bus.lastFailure = { device, gpa: at, error };
     const message = error instanceof Error ? error.message : String(error);
     return new AccessError('EIO', texts.deviceThrew(device, at, message), { gpa: at, size, write, cause: 'unmapped' }, { cause: error });
