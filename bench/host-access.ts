@@ -242,7 +242,7 @@ export function hostAccessTable(result: HostAccessResult): string {
     rows.push([`Unicorn 2 MMIO write (${u.callback} callback, guest str)`, `${(1e3 / u.writeMedianNs).toFixed(1)}M/s`, u.writeMedianNs.toFixed(2), u.writeBestNs.toFixed(2), '', '', '1.00x']);
   }
   const table = formatTable(['case', 'rate (median)', 'ns median', 'ns best', 'CPU ns median', 'x machine.read/write', 'x Unicorn MMIO read/write'], rows);
-  return `${table}\n${'skipped' in result.unicorn ? result.unicorn.skipped : ''}Medians of ${result.runs} interleaved runs (ratios from the wall-clock medians). Targets: RAM read32 at least 100M/s; JS device read32 at least 1.5x Unicorn; built-in devices (Wasm, scratch, counter) read32 at least 3x Unicorn. The floor rows time one part alone, without the accessor: a Wasm device's read32 costs at least its register read called straight, a counter's at least its step (the call and the atomic add).`;
+  return `${table}\n${'skipped' in result.unicorn ? `${result.unicorn.skipped}\n` : ''}Medians of ${result.runs} interleaved runs (ratios from the wall-clock medians). Targets: RAM read32 at least 100M/s; JS device read32 at least 1.5x Unicorn; built-in devices (Wasm, scratch, counter) read32 at least 3x Unicorn. The floor rows time one part alone, without the accessor: a Wasm device's read32 costs at least its register read called straight, a counter's at least its step (the call and the atomic add).`;
 }
 
 if (isMain(import.meta.url)) {
