@@ -49,7 +49,8 @@ interface DeviceEntry {
   builtins: number;
 }
 
-const emptyEntry = (): DeviceEntry => ({ start: 0, end: 0, base: 0, widths: 0, little: true, mapped: undefined, slotGeneration: 0, busGeneration: 0, builtins: 0 });
+/** The entry no page has yet (serves nothing; never changed: a page's entry is replaced whole). */
+const NO_ENTRY: DeviceEntry = { start: 0, end: 0, base: 0, widths: 0, little: true, mapped: undefined, slotGeneration: 0, busGeneration: 0, builtins: 0 };
 
 export abstract class DeviceAccess {
   protected fastMemory = new Uint8Array(0);
@@ -90,7 +91,7 @@ export abstract class DeviceAccess {
    * devices takes each back without the recent-range table's look-up. Each is checked as
    * the entry is (deviceServes) once taken back, so a stale one serves nothing.
    */
-  private readonly pageDevices: DeviceEntry[] = Array.from({ length: DEVICE_PAGES }, emptyEntry);
+  private readonly pageDevices: DeviceEntry[] = new Array<DeviceEntry>(DEVICE_PAGES).fill(NO_ENTRY);
 
   // Scratch or counter device (the local entry): [localStart, localEnd) (no slot, no
   // built-in before it), any width and alignment. A scratch device's byte at gpa is at
@@ -152,8 +153,8 @@ export abstract class DeviceAccess {
   /**
    * deviceFor when neither entry serves: the device entry kept for gpa's page when it
    * serves the access (deviceServes' checks, on the kept entry), which then becomes the
-   * entry; else the recent-range table's. One call that does not call again: where V8
-   * does not inline it, gpa is boxed once.
+   * entry; else the recent-range table's. A hit makes no further call: where V8 does not
+   * inline this one, gpa is boxed once.
    */
   protected deviceMissed(gpa: number, size: number): number {
     if (typeof gpa !== 'number') return VIA_NONE;
