@@ -379,9 +379,11 @@ export abstract class DeviceAccess {
   }
 
   /**
-   * A read through the device entry (which serves it). The handler calls below take the
-   * offset, not gpa: where V8 does not inline them, a float gpa (2^31 and up) would be
-   * boxed on every call; the error paths rebuild gpa from the base they started with.
+   * A read through the device entry (which serves it). deviceReadAt and the write calls
+   * below take the offset, not gpa: where V8 does not inline them, a float gpa (2^31 and
+   * up) would be boxed on every call; the error paths rebuild gpa from the base they
+   * started with. (read64Parts keeps gpa: one more call level cost its parts handler's
+   * row 14.6 -> 17.2 ns.)
    */
   protected deviceRead(gpa: number, size: number): number {
     return this.deviceReadAt(gpa - this.deviceBase, size);
@@ -415,7 +417,7 @@ export abstract class DeviceAccess {
   protected deviceRead64(gpa: number): bigint {
     const mapped = this.deviceMapped!;
     if (mapped.readParts) {
-      const parts = this.deviceParts(gpa - this.deviceBase);
+      const parts = this.deviceParts(gpa);
       return (BigInt(parts[1]!) << 32n) | BigInt(parts[0]!);
     }
     this.countMmio();
@@ -428,31 +430,26 @@ export abstract class DeviceAccess {
 
   /** deviceRead64 into two words; a little-endian handler's number from 0 to 2^53 needs no bigint, nor does read64Parts. */
   protected deviceRead64Parts(gpa: number, out: Uint32Array | Int32Array | number[], at: number): void {
-    this.deviceRead64PartsAt(gpa - this.deviceBase, out, at);
-  }
-
-  private deviceRead64PartsAt(offset: number, out: Uint32Array | Int32Array | number[], at: number): void {
     const mapped = this.deviceMapped!;
     if (mapped.readParts) {
-      const parts = this.deviceParts(offset);
+      const parts = this.deviceParts(gpa);
       out[at] = parts[0]!;
       out[at + 1] = parts[1]!;
       return;
     }
-    const base = this.deviceBase;
     this.countMmio();
     let value: MmioValue;
     try {
-      value = mapped.device.read(offset, 8);
+      value = mapped.device.read(gpa - this.deviceBase, 8);
     } catch (error) {
-      throw this.deviceFailed(mapped, base + offset, 8, false, error);
+      throw this.deviceFailed(mapped, gpa, 8, false, error);
     }
     if (typeof value === 'number' && value >= 0 && value < 2 ** 53 && mapped.little) {
       // Both words by truncation (value / 2^32 is exact), as wide64's Math.trunc.
       out[at] = value >>> 0;
       out[at + 1] = Math.floor(value / 2 ** 32);
     } else {
-      this.wideRead64Parts(mapped, base + offset, value, out, at);
+      this.wideRead64Parts(mapped, gpa, value, out, at);
     }
   }
 
@@ -468,18 +465,17 @@ export abstract class DeviceAccess {
     out[at + 1] = Number(wide >> 32n);
   }
 
-  /** The entry device's read64Parts at `offset`: its value's halves as a little-endian u64 (memory order), in the device's parts array. */
-  private deviceParts(offset: number): Uint32Array {
+  /** The entry device's read64Parts at gpa: its value's halves as a little-endian u64 (memory order), in the device's parts array. */
+  private deviceParts(gpa: number): Uint32Array {
     const mapped = this.deviceMapped!;
-    const base = this.deviceBase;
     const parts = mapped.parts;
     this.countMmio();
     parts[0] = 0;
     parts[1] = 0;
     try {
-      mapped.device.read64Parts!(offset, parts);
+      mapped.device.read64Parts!(gpa - this.deviceBase, parts);
     } catch (error) {
-      throw this.deviceFailed(mapped, base + offset, 8, false, error);
+      throw this.deviceFailed(mapped, gpa, 8, false, error);
     }
     if (!mapped.little) {
       const low = parts[0]!;
