@@ -11,6 +11,7 @@
 import { Machine } from '../src/index.js';
 import { formatTable } from '../src/report/table.js';
 import { isMain, machineLine, uartBytes } from './common.js';
+import { registerAccess, wideAccess } from '../src/fast-access-values.js';
 import { unicornPeer } from './peers.js';
 
 const CALLS = 1 << 20;
@@ -84,6 +85,7 @@ export async function hostAccessRows(runs = 5): Promise<HostAccessResult> {
   const reg = (i: number) => DEVICE_GPA + ((i << 3) & DEVICE_MASK);
   const partsReg = (i: number) => PARTS_GPA + ((i << 3) & DEVICE_MASK);
   const scratch = (i: number) => SCRATCH_GPA + ((i << 3) & DEVICE_MASK);
+  const floors = floorParts();
   const cases: Case[] = [
     { name: 'RAM: Uint32Array load in a JS loop (floor)', run: (n) => { let x = 0; for (let i = 0; i < n; i++) x ^= words[(rawRam + ((i << 6) & RAM_MASK)) >>> 2]!; return x; } },
     { name: 'RAM: machine.read(gpa, 4)', run: (n) => { let x = 0n; for (let i = 0; i < n; i++) x ^= machine.read(ram(i), 4); return Number(x); } },
@@ -121,6 +123,13 @@ export async function hostAccessRows(runs = 5): Promise<HostAccessResult> {
     { name: 'Counter device: read32', run: (n) => { let x = 0; for (let i = 0; i < n; i++) x ^= machine.read32(COUNTER_GPA); return x; } },
     { name: 'Counter device: machine.write(gpa, 4, v)', run: (n) => { for (let i = 0; i < n; i++) machine.write(COUNTER_GPA, 4, i); return 0; } },
     { name: 'Counter device: write32', run: (n) => { for (let i = 0; i < n; i++) machine.write32(COUNTER_GPA, i); return 0; } },
+    // Floors (no accessor, no checks): what one JS-to-Wasm call and one atomic step cost on this machine.
+    { name: 'Wasm device: floor, an empty JS-to-Wasm call (i32 export)', run: (n) => { let x = 0; for (let i = 0; i < n; i++) x ^= floors.empty(i); return x; } },
+    { name: 'Wasm device: floor, a register read called straight (JS to Wasm to the device\'s i64 export)', run: (n) => { let x = 0; for (let i = 0; i < n; i++) x ^= floors.registers.read(8, 4); return x; } },
+    { name: 'Counter device: floor, its step alone (one JS-to-Wasm call, one i64.atomic.rmw.add)', run: (n) => { let x = 0; for (let i = 0; i < n; i++) x ^= floors.wide.add64(0); return x; } },
+    { name: 'Counter device: floor, i64.atomic.rmw.add in a Wasm loop (the atomic alone)', run: (n) => floors.atomicLoop(0, n) },
+    { name: 'Counter device: floor, Atomics.add on an Int32Array', run: (n) => { let x = 0; for (let i = 0; i < n; i++) x ^= Atomics.add(floors.words, 2, 1); return x; } },
+    { name: 'Counter device: floor, Atomics.add on a BigInt64Array (value to a number)', run: (n) => { let x = 0; for (let i = 0; i < n; i++) x ^= Number(BigInt.asUintN(32, Atomics.add(floors.wideWords, 1, 1n))); return x; } },
   ];
   for (const benchCase of cases) benchCase.run(CALLS >> 2); // warm-up: let the JIT settle on each loop
   const samples = cases.map(() => [] as number[]);
@@ -158,6 +167,50 @@ export async function hostAccessRows(runs = 5): Promise<HostAccessResult> {
   };
 }
 
+/**
+ * The floors' parts, over a shared memory of their own: an empty i32 export; a register
+ * read (registerAccess, as the accessors call a Wasm device) over an (i32, i32) -> i64
+ * export that returns its offset; the counter's atomic step (wideAccess.add64); a Wasm
+ * loop of `count` i64.atomic.rmw.add at `address`; and Int32 / BigInt64 views for Atomics.
+ */
+function floorParts() {
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+  const text = (name: string) => [name.length, ...[...name].map((c) => c.charCodeAt(0))];
+  const section = (id: number, body: number[]) => [id, body.length, ...body];
+  const body = (bytes: number[]) => [bytes.length, ...bytes];
+  const I32 = 0x7f, I64 = 0x7e;
+  // Types: 0 (i32) -> i32, 1 (i32, i32) -> i64, 2 (i32, i32) -> i32.
+  const types = [3, 0x60, 1, I32, 1, I32, 0x60, 2, I32, I32, 1, I64, 0x60, 2, I32, I32, 1, I32];
+  const imports = [1, ...text('env'), ...text('memory'), 0x02, 3, 1, 1];
+  const code = [3,
+    // empty: local 0.
+    ...body([0, 0x20, 0, 0x0b]),
+    // read: i64.extend_i32_u(local 0).
+    ...body([0, 0x20, 0, 0xad, 0x0b]),
+    // atomicLoop: loop { i64.atomic.rmw.add(local 0, 1); drop; local 1 -= 1; br_if local 1 }; 0.
+    ...body([0, 0x03, 0x40, 0x20, 0, 0x42, 1, 0xfe, 0x1f, 3, 0, 0x1a, 0x20, 1, 0x41, 1, 0x6b, 0x22, 1, 0x0d, 0, 0x0b, 0x41, 0, 0x0b]),
+  ];
+  const bytes = new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+    ...section(1, types),
+    ...section(2, imports),
+    ...section(3, [3, 0, 1, 2]),
+    ...section(7, [3, ...text('empty'), 0, 0, ...text('read'), 0, 1, ...text('atomicLoop'), 0, 2]),
+    ...section(10, code),
+  ]);
+  const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as {
+    empty(value: number): number; read: WebAssembly.ImportValue; atomicLoop(address: number, count: number): number;
+  };
+  return {
+    empty: exports.empty,
+    registers: registerAccess(exports.read, () => {}),
+    wide: wideAccess(memory),
+    atomicLoop: exports.atomicLoop,
+    words: new Int32Array(memory.buffer),
+    wideWords: new BigInt64Array(memory.buffer),
+  };
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
@@ -189,7 +242,7 @@ export function hostAccessTable(result: HostAccessResult): string {
     rows.push([`Unicorn 2 MMIO write (${u.callback} callback, guest str)`, `${(1e3 / u.writeMedianNs).toFixed(1)}M/s`, u.writeMedianNs.toFixed(2), u.writeBestNs.toFixed(2), '', '', '1.00x']);
   }
   const table = formatTable(['case', 'rate (median)', 'ns median', 'ns best', 'CPU ns median', 'x machine.read/write', 'x Unicorn MMIO read/write'], rows);
-  return `${table}\n${'skipped' in result.unicorn ? result.unicorn.skipped : ''}Medians of ${result.runs} interleaved runs (ratios from the wall-clock medians). Targets: RAM read32 at least 100M/s; JS device read32 at least 1.5x Unicorn; built-in devices (Wasm, scratch, counter) read32 at least 3x Unicorn.`;
+  return `${table}\n${'skipped' in result.unicorn ? `${result.unicorn.skipped}\n` : ''}Medians of ${result.runs} interleaved runs (ratios from the wall-clock medians). Targets: RAM read32 at least 100M/s; JS device read32 at least 1.5x Unicorn; built-in devices (Wasm, scratch, counter) read32 at least 3x Unicorn. The floor rows time one part alone, without the accessor: a Wasm device's read32 costs at least its register read called straight, a counter's at least its step (the call and the atomic add).`;
 }
 
 if (isMain(import.meta.url)) {

@@ -16,6 +16,9 @@ export const noExit = { gpa: 0n, size: 0, write: false, cause: 'none' };
 /** Pages the recent-range table indexes (direct-mapped by page number): a power of two. */
 export const RECENT_PAGES = 1024;
 
+/** Pages the typed accessors keep a JS-device entry for (direct-mapped by page number): a power of two. */
+export const DEVICE_PAGES = 1024;
+
 export interface RamRange {
   device: false;
   start: number;

@@ -4,7 +4,7 @@
 // changes that must invalidate the typed accessors' caches.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Machine, LOG_DIRTY_PAGES, READONLY, type MmioRegistration, type MmioValue } from '../dist/src/index.js';
+import { Machine, LOG_DIRTY_PAGES, READONLY, type AccessError, type MmioRegistration, type MmioValue } from '../dist/src/index.js';
 import { REGISTERS, recordingDevice, trappingDevice } from './fixtures/device-modules.js';
 
 const RAM = 0x10000;
@@ -521,6 +521,41 @@ describe('typed accessors see every change at the very next access', () => {
     expect(machine.read32(RAM + 0x5000)).toBe(9);
     expect(() => machine.read32(RAM + 0x5000)).toThrow(expect.objectContaining({ code: 'EFAULT' }));
     expect(reads).toBe(1);
+  });
+
+  it('a handler that reaches another device before it throws is reported as itself, at its own address, as read/write report it', async () => {
+    const { machine, devices } = await rig();
+    devices.get('wide')!.unregister();
+    const outer = RAM + 0x5000;
+    const inner = RAM + 0x9000;
+    machine.mmio.register({ name: 'inner', base: inner, size: 0x10, read: () => 1, write: () => {} });
+    // Each handler makes 'inner' the device entry (a nested typed access), then throws.
+    const fail = (): never => { machine.read32(inner); throw new Error('outer failed'); };
+    machine.mmio.register({ name: 'outer', base: outer, size: 0x10, read: fail, write: fail, read64Parts: fail, write64Parts: fail });
+    const thrown = (access: () => unknown) => {
+      try {
+        access();
+      } catch (error) {
+        const { code, message, exit } = error as AccessError;
+        return { code, message, exit };
+      }
+      throw new Error('no error');
+    };
+    const parts = new Uint32Array(2);
+    const cases: Array<[string, () => unknown, () => unknown]> = [
+      ['read32', () => machine.read32(outer + 4), () => machine.read(outer + 4, 4)],
+      ['read8', () => machine.read8(outer + 5), () => machine.read(outer + 5, 1)],
+      ['read64', () => machine.read64(outer + 8), () => machine.read(outer + 8, 8)],
+      ['read64Parts', () => machine.read64Parts(outer + 8, parts), () => machine.read(outer + 8, 8)],
+      ['write32', () => machine.write32(outer + 4, 1), () => machine.write(outer + 4, 4, 1)],
+      ['write64Parts', () => machine.write64Parts(outer + 8, 1, 2), () => machine.write(outer + 8, 8, (2n << 32n) | 1n)],
+    ];
+    for (const [what, typed, general] of cases) {
+      const fast = [thrown(typed), thrown(typed)]; // the second with 'outer' already the entry
+      expect(fast[0], what).toEqual(thrown(general));
+      expect(fast[1], what).toEqual(fast[0]);
+      expect(fast[0]!.message, what).toContain('outer');
+    }
   });
 
   it('the MMIO counter carries into its high word, from the local entry and the device entries alike', async () => {
