@@ -65,9 +65,17 @@ function entryCode(h: EntryHelpers, mapped: Mapped, calls: { depth: number }, bu
   };
   // A handler that threw: the depth and the watch are put back before the report (no
   // try/finally: it costs every call more than the catch alone).
+  // The watch's marks (plain accesses: src/sync/devices.ts says why no Atomics).
+  const enter = (watch: HandlerWatch) => {
+    watch.words[watch.device] = mapped.watchMark;
+  };
+  const leave = (watch: HandlerWatch) => {
+    watch.words[watch.device] = 0;
+    if (watch.words[watch.state] === watch.outside) watch.evicted();
+  };
   const failed = (offset: number, error: unknown, watch: HandlerWatch | undefined) => {
     calls.depth--;
-    if (watch !== undefined) watch.leave();
+    if (watch !== undefined) leave(watch);
     bus.lastFailure = { device: mapped.name, gpa: BigInt(start + offset), error };
   };
   return {
@@ -78,7 +86,7 @@ function entryCode(h: EntryHelpers, mapped: Mapped, calls: { depth: number }, bu
       // (Refused, the caller's BUS_UNCLAIMED stands.)
       if (gpaHigh !== startHigh || offset + size > length || (widths & size) === 0 || (offset & (size - 1)) !== 0) return h.READ_REFUSED;
       const watch = bus.handlerWatch;
-      if (watch !== undefined) watch.enter(mapped);
+      if (watch !== undefined) enter(watch);
       calls.depth++;
       const inParts = size === 8 && readParts;
       let read: MmioValue = 0;
@@ -96,7 +104,7 @@ function entryCode(h: EntryHelpers, mapped: Mapped, calls: { depth: number }, bu
         return h.READ_REFUSED;
       }
       calls.depth--;
-      if (watch !== undefined) watch.leave();
+      if (watch !== undefined) leave(watch);
       if (inParts) {
         const lowBits = parts[0]!;
         const highBits = parts[1]!;
@@ -131,7 +139,7 @@ function entryCode(h: EntryHelpers, mapped: Mapped, calls: { depth: number }, bu
       const inParts = size === 8 && writeParts;
       const value = inParts ? 0 : size === 8 ? h.registerValue(little, 8, low >>> 0, high >>> 0) : little || size === 1 ? low >>> 0 : size === 2 ? h.swap16(low) : h.swap32(low);
       const watch = bus.handlerWatch;
-      if (watch !== undefined) watch.enter(mapped);
+      if (watch !== undefined) enter(watch);
       calls.depth++;
       try {
         if (inParts) device.write64Parts!(offset, little ? low >>> 0 : h.swap32(high), little ? high >>> 0 : h.swap32(low));
@@ -141,7 +149,7 @@ function entryCode(h: EntryHelpers, mapped: Mapped, calls: { depth: number }, bu
         return h.DEVICE_ERROR;
       }
       calls.depth--;
-      if (watch !== undefined) watch.leave();
+      if (watch !== undefined) leave(watch);
       return h.HANDLED;
     },
   };

@@ -95,11 +95,18 @@ export interface EntrySink {
   deviceRemoved(mapped: Mapped): void;
 }
 
-/** Around each handler call of the register path (a vCPU thread's bus names the device meanwhile). */
+/**
+ * Around each handler call of the register path, a vCPU thread's bus names the device in
+ * its record: words[device] = the device's watchMark before the call, 0 after; then, if
+ * words[state] is `outside` (the watchdog took the vCPU out meanwhile), `evicted()` throws
+ * and the access's result is dropped. Words, not methods: the entry writes them inline.
+ */
 export interface HandlerWatch {
-  enter(mapped: Mapped): void;
-  /** May throw (the vCPU was evicted meanwhile); the access's result is then dropped. */
-  leave(): void;
+  readonly words: Int32Array;
+  readonly device: number;
+  readonly state: number;
+  readonly outside: number;
+  evicted(): never;
 }
 
 /** What the last BUS_DEVICE_ERROR was. */

@@ -9,6 +9,8 @@ import {
 } from '../dist/src/index.js';
 
 const HANG = new URL('./fixtures/hanging-device.mjs', import.meta.url).href;
+/** Answers only once the watchdog has taken the vCPU out. */
+const LATE = new URL('./fixtures/late-device.mjs', import.meta.url).href;
 /** One unnamed device object at 0x6000_0000 (device0) and 0x7000_0000 (device1). */
 const HANG_TWICE = new URL('./fixtures/hanging-twice.mjs', import.meta.url).href;
 const CODE = 0x10_0000;
@@ -114,6 +116,24 @@ describe('a device handler that never returns', () => {
     await inDevice(machine);
     const reports = await threads.stop();
     expect(reports[1]!.stuck).toEqual({ ...stuckVcpu, device: 'device0' });
+  });
+
+  it('a handler on the register path that returns after the watchdog took its vCPU out ends the run there', { timeout: 90_000 }, async () => {
+    const { machine, vcpus } = await hangingMachine();
+    // vCPU 1: r5 counts the loads from the device that completed; its 301st waits for the watchdog.
+    const loads = new PpcProgram().emit(ppc.lis(3, Number(DEVICE >> 16n)), ppc.li(5, 0))
+      .label('loop').emit(ppc.lwz(4, 0, 3), ppc.addi(5, 5, 1)).branchTo(ppc.b, 'loop');
+    machine.writeBytes(CODE + 0x1000, loads.bytes('big'));
+    process.env.MEMSLOT_LATE_STATE = String((machine.map.VCPU_BASE + machine.map.VCPU_RECORD_SIZE + machine.map.REC_SYNC_STATE) >> 2);
+    process.env.MEMSLOT_LATE_OUTSIDE = String(machine.map.VCPU_OUTSIDE);
+    const threads = await VcpuThreads.onMachine(machine, { arch: 'ppc64be', strategy: 'naive', devices: [LATE], stopTimeoutMs: TIMEOUT_MS });
+    await until(() => vcpus[1]!.get('r5') === 300n, 'vCPU 1 at its 301st load');
+    await inDevice(machine);
+    const reports = await threads.stop();
+    expect(reports[1]!.stuck?.device).toBe('late');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The late load neither completed nor let the loop run on (1 from a little-endian device: 0x0100_0000 to a big-endian lwz).
+    expect([vcpus[1]!.get('r4'), vcpus[1]!.get('r5')]).toEqual([0x0100_0000n, 300n]);
   });
 
   it('compare reports the rows whose vCPUs hung as errors and runs the others', { timeout: 120_000 }, async () => {

@@ -2,7 +2,7 @@
 // Each vCPU thread loads every module into its own bus (as QEMU's vCPU threads run
 // device code); state a device shares between vCPUs lives in the shared memory.
 
-import { MmioBus, type Mapped } from '../mmio.js';
+import { MmioBus, type HandlerWatch, type Mapped } from '../mmio.js';
 import { EmuError, texts } from '../errors.js';
 import { VcpuEvicted } from './deadline.js';
 import type { SyncWords } from './words.js';
@@ -22,7 +22,6 @@ export type DeviceModule = (bus: MmioBus, context: DeviceContext) => void;
 export class VcpuBus extends MmioBus {
   /** Every device registered, in order (a name may repeat). */
   readonly deviceNames: string[] = [];
-  private watched: { words: SyncWords; vcpu: number; device: number; state: number } | undefined;
 
   protected override registered(mapped: Mapped): void {
     mapped.watchMark = this.deviceNames.push(mapped.name);
@@ -30,40 +29,39 @@ export class VcpuBus extends MmioBus {
 
   /** Marks handler calls in vCPU `vcpu`'s record from now on. */
   watch(words: SyncWords, vcpu: number): void {
-    const watched = { words, vcpu, device: (words.record(vcpu) + words.map.REC_SYNC_DEVICE) >> 2, state: words.state(vcpu) };
-    this.watched = watched;
-    // The register path (the core's table entries) marks its calls through the base bus's hook.
-    this.handlerWatch = { enter: (mapped) => this.enter(watched, mapped), leave: () => this.leave(watched) };
+    this.handlerWatch = {
+      words: words.i32, device: (words.record(vcpu) + words.map.REC_SYNC_DEVICE) >> 2, state: words.state(vcpu), outside: words.map.VCPU_OUTSIDE,
+      evicted: () => { throw new VcpuEvicted(vcpu); },
+    };
   }
 
   override access(as: number, gpa: number, write: boolean, data: DataView, at: number, size: number): number {
-    const watched = this.watched;
-    const mapped = watched && this.find(as, gpa);
-    if (!watched || !mapped) return super.access(as, gpa, write, data, at, size);
-    this.enter(watched, mapped);
+    const watch = this.handlerWatch;
+    const mapped = watch && this.find(as, gpa);
+    if (!watch || !mapped) return super.access(as, gpa, write, data, at, size);
+    enter(watch, mapped);
     try {
       return super.access(as, gpa, write, data, at, size);
     } finally {
-      this.leave(watched);
+      leave(watch);
     }
   }
+}
 
-  // Plain accesses, no Atomics (each an uninlined call on Node 20, ~7 ns; the three cost a
-  // thread's JS-device access about 25 ns). The mark only names the device in a watchdog's
-  // report, read a deadline (milliseconds) after it is written: nothing is decided by its
-  // order with other accesses. The state load after the handler is a best-effort catch of
-  // an eviction (the watchdog's takeOut also ends the thread); a seq-cst load would close no
-  // window, since the watchdog may take the vCPU out right after either load.
-  private enter(watched: { words: SyncWords; device: number }, mapped: Mapped): void {
-    watched.words.i32[watched.device] = mapped.watchMark;
-  }
+// Plain accesses, no Atomics (each an uninlined call on Node 20, ~7 ns; three cost a
+// thread's JS-device access about 25 ns). The mark only names the device in a watchdog's
+// report, read a deadline (milliseconds) after it is written: nothing is decided by its
+// order with other accesses. The state load after the handler is a best-effort catch of
+// an eviction (the watchdog's takeOut also ends the thread); a seq-cst load would close no
+// window, since the watchdog may take the vCPU out right after either load. The register
+// path's entries (src/mmio-entry.ts) write the same words inline.
+function enter(watch: HandlerWatch, mapped: Mapped): void {
+  watch.words[watch.device] = mapped.watchMark;
+}
 
-  private leave(watched: { words: SyncWords; vcpu: number; device: number; state: number }): void {
-    const { i32, map } = watched.words;
-    i32[watched.device] = 0;
-    // Inside a run the state is RUNNING unless the watchdog moved it out (takeOut).
-    if (i32[watched.state] === map.VCPU_OUTSIDE) throw new VcpuEvicted(watched.vcpu);
-  }
+function leave(watch: HandlerWatch): void {
+  watch.words[watch.device] = 0;
+  if (watch.words[watch.state] === watch.outside) watch.evicted();
 }
 
 /** A bus with every module's devices registered, for vCPU `vcpu`. */
