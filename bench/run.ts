@@ -10,6 +10,7 @@ import { slotUpdateRows, slotUpdateTable } from './slot-update.js';
 import { unicornPeer } from './peers.js';
 import { hostAccessRows, hostAccessTable } from './host-access.js';
 import { guestMmioRows, guestMmioTable } from './guest-mmio.js';
+import { threadMmioRows, threadMmioTable } from './guest-mmio-threads.js';
 import { corpusRows, corpusTable, corpusMedians, CORPUS_RUNS } from './corpus.js';
 
 const memory = await memoryBenchRows();
@@ -21,6 +22,7 @@ const slotUpdates = await slotUpdateRows();
 const unicorn = unicornPeer();
 const hostAccess = await hostAccessRows(5);
 const guestMmio = await guestMmioRows(5);
+const threadMmio = await threadMmioRows(5);
 const corpus = await corpusRows();
 const ns = (rows: BenchRow[], name: string) => rows.find((row) => row.name === name)?.nsPerItem ?? NaN;
 
@@ -52,6 +54,8 @@ console.log('\nHost accessors through the public API, ns per call (Unicorn 2 in 
 console.log(hostAccessTable(hostAccess));
 console.log('\nGuest MMIO through the TLB device hints, ns per access (Unicorn 2 in these runs; see bench/guest-mmio.ts):');
 console.log(guestMmioTable(guestMmio));
+console.log('\nGuest MMIO on a vCPU thread, ns per access (see bench/guest-mmio-threads.ts):');
+console.log(threadMmioTable(threadMmio));
 
 console.log(`\nThe C corpus (guests/build), guest instructions/s, medians of ${CORPUS_RUNS} runs; Unicorn 2 runs each ELF end to end (see bench/corpus.ts):`);
 console.log(corpusTable(corpus.rows));
