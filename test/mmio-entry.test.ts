@@ -152,6 +152,43 @@ describe('JS device entries', () => {
     }
   });
 
+  it('compile consecutive devices\' copies from different code (0 to 3 never-taken size guards in turn), each answering as the shared code', () => {
+    // Every size, the guards' 16, 32 and 64 among them, read and written at an aligned offset and at the device's end.
+    const answers = (made: ReturnType<typeof entry>) => {
+      const low = 0x9000_0000 | 0;
+      const sizes = [1, 2, 4, 8, 16, 32, 64];
+      return [...sizes.map((size) => made.read(low + 0x40 + 0x40, 0, size)), ...sizes.map((size) => made.entry.write(low + 0x80, 0, size, 0x11 | 0, 0x22)),
+        ...sizes.map((size) => made.read(low + 0x1000 - size, 0, size)), made.calls.join()];
+    };
+    const global = globalThis as { Function: FunctionConstructor };
+    const original = global.Function;
+    const sources: string[] = [];
+    global.Function = new Proxy(original, {
+      construct(target, args: string[]) {
+        const body = String(args.at(-1));
+        if (body.includes('memslot-device-entry')) sources.push(body.replace(/\n\/\/# sourceURL=.*$/, ''));
+        return Reflect.construct(target, args);
+      },
+    });
+    let copied: unknown[][];
+    try {
+      copied = [0, 1, 2, 3].map(() => answers(entry(0x9000_0000, 0x1000, true, [8, 4, 2, 1])));
+    } finally {
+      global.Function = original;
+    }
+    expect(sources).toHaveLength(4);
+    expect(new Set(sources).size).toBe(4);
+    global.Function = function forbidden() { throw new EvalError('code generation from strings disallowed'); } as unknown as FunctionConstructor;
+    let shared: unknown[];
+    try {
+      shared = answers(entry(0x9000_0000, 0x1000, true, [8, 4, 2, 1]));
+    } finally {
+      global.Function = original;
+    }
+    expect(shared.slice(0, 7)).toEqual([0x1122_3344 & 0xff, 0x3344, 0x1122_3344, 0x0506_0708, -BUS_UNCLAIMED, -BUS_UNCLAIMED, -BUS_UNCLAIMED]);
+    for (const answered of copied) expect(answered).toEqual(shared);
+  });
+
   it('where compiling code is forbidden, run the shared code the same way', () => {
     const compiled = [exercise(true), exercise(false)];
     const global = globalThis as { Function: FunctionConstructor };
