@@ -140,9 +140,8 @@ export class Machine extends TypedAccess {
    * made before are retired: their run, set, completeMmio and reset throw EmuError
    * EINVAL; make new ones (a new Vcpu has its own core instance, so no decoded or
    * compiled code of the last guest). The host's typed-accessor entries are dropped.
-   * Throws EmuError EBUSY, changing nothing, while a vCPU
-   * runs: from a device handler inside Vcpu.run, or while a vCPU thread (VcpuThreads)
-   * is in a run.
+   * Throws EmuError EBUSY, changing nothing, while a vCPU runs: from a device handler
+   * inside Vcpu.run, or while a vCPU thread (VcpuThreads) is in a run.
    */
   reset(): void {
     const map = this.map;
