@@ -17,7 +17,7 @@ import type { CoreAccessor } from './accessor.js';
 import type { MemoryMap } from './core.js';
 import { AccessError, texts } from './errors.js';
 import { bigintBits, registerAccess, swap, swap64, wide64, wideAccess, type RegisterAccess, type WideAccess } from './fast-access-values.js';
-import { DEVICE_PAGES, noExit, VIA_NONE, VIA_JS, VIA_BUILTIN, VIA_LOCAL, type DeviceRange, type BuiltinRange } from './fast-access-ranges.js';
+import { DEVICE_PAGES, NO_ADDRESS, noExit, VIA_NONE, VIA_JS, VIA_BUILTIN, VIA_LOCAL, type DeviceRange, type BuiltinRange } from './fast-access-ranges.js';
 import type { Mapped, MmioBus, MmioValue } from './mmio.js';
 import type { SlotTable } from './slots.js';
 import { describeThrown } from './values.js';
@@ -46,7 +46,7 @@ interface DeviceEntry {
 }
 
 /** The entry no page has yet (serves nothing; never changed: a page's entry is replaced whole). */
-const NO_ENTRY: DeviceEntry = { start: 0, end: 0, base: 0, widths: 0, little: true, mapped: undefined };
+const NO_ENTRY: DeviceEntry = { start: NO_ADDRESS, end: NO_ADDRESS, base: NO_ADDRESS, widths: 0, little: true, mapped: undefined };
 
 export abstract class DeviceAccess {
   protected fastMemory = new Uint8Array(0);
@@ -66,9 +66,9 @@ export abstract class DeviceAccess {
 
   // Device: [deviceStart, deviceEnd) (within one device, no slot, no built-in device),
   // at offset gpa - deviceBase; deviceWidths has bit w set for each width it takes.
-  private deviceStart = 0;
-  private deviceEnd = 0;
-  private deviceBase = 0;
+  private deviceStart = NO_ADDRESS;
+  private deviceEnd = NO_ADDRESS;
+  private deviceBase = NO_ADDRESS;
   private deviceWidths = 0;
   protected deviceLittle = true;
   private deviceMapped: Mapped | undefined;
@@ -81,21 +81,21 @@ export abstract class DeviceAccess {
   // Scratch or counter device (the local entry): [localStart, localEnd) (no slot, no
   // built-in before it), any width and alignment. A scratch device's byte at gpa is at
   // memory address gpa + localDelta; a counter's u64 is at localCounter (0 for scratch).
-  private localStart = 0;
-  private localEnd = 0;
-  private localDelta = 0;
+  private localStart = NO_ADDRESS;
+  private localEnd = NO_ADDRESS;
+  private localDelta = NO_ADDRESS;
   protected localCounter = 0;
 
   // Wasm device `builtinIndex`: [builtinStart, builtinEnd) (no slot, no built-in before
   // it), at offset gpa - builtinBase; builtinWidths has bit w set for each width it takes,
   // aligned when builtinAligned; its registers big-endian when builtinBig, its handlers
   // called through builtinRegisters.
-  private builtinStart = 0;
-  private builtinEnd = 0;
+  private builtinStart = NO_ADDRESS;
+  private builtinEnd = NO_ADDRESS;
   private builtinIndex = 0;
   private builtinWidths = 0;
   private builtinAligned = false;
-  private builtinBase = 0;
+  private builtinBase = NO_ADDRESS;
   private builtinBig = false;
   private builtinRegisters: RegisterAccess | undefined;
   /** Each Wasm device's registerAccess, by entry, with the read it was made for. */
@@ -131,10 +131,12 @@ export abstract class DeviceAccess {
 
   /** Empties the JS-device, local and Wasm-device entries and every kept one: each serves nothing until refilled. */
   protected dropDeviceEntries(): void {
-    this.deviceStart = this.deviceEnd = this.deviceWidths = 0;
+    this.deviceStart = this.deviceEnd = NO_ADDRESS;
+    this.deviceWidths = 0;
     this.deviceMapped = undefined;
-    this.localStart = this.localEnd = 0;
-    this.builtinStart = this.builtinEnd = this.builtinWidths = 0;
+    this.localStart = this.localEnd = NO_ADDRESS;
+    this.builtinStart = this.builtinEnd = NO_ADDRESS;
+    this.builtinWidths = 0;
     this.builtinRegisters = undefined;
     this.pageDevices.fill(NO_ENTRY);
   }

@@ -27,17 +27,17 @@ import { AccessError, texts } from './errors.js';
 import { DeviceAccess, type TypedAccessParts } from './fast-access-devices.js';
 import { fits } from './fast-access-values.js';
 import { READONLY } from './slots.js';
-import { ADDRESS_LIMIT, CACHE_LIMIT, MIN_I64, U64_LIMIT, noExit, RECENT_PAGES, VIA_NONE, VIA_JS, VIA_BUILTIN, type RamRange, type DeviceRange, type BuiltinRange } from './fast-access-ranges.js';
+import { ADDRESS_LIMIT, CACHE_LIMIT, MIN_I64, NO_ADDRESS, U64_LIMIT, noExit, RECENT_PAGES, VIA_NONE, VIA_JS, VIA_BUILTIN, type RamRange, type DeviceRange, type BuiltinRange } from './fast-access-ranges.js';
 
 export type { TypedAccessParts } from './fast-access-devices.js';
 
 export class TypedAccess extends DeviceAccess {
   // RAM: [ramStart, ramEnd) lies at memory address gpa + ramDelta; writes only below
   // ramWriteEnd (0 for a READONLY slot); ramDirty is its dirty bitmap's address (0: none).
-  private ramStart = 0;
-  private ramEnd = 0;
-  private ramWriteEnd = 0;
-  private ramDelta = 0;
+  private ramStart = NO_ADDRESS;
+  private ramEnd = NO_ADDRESS;
+  private ramWriteEnd = NO_ADDRESS;
+  private ramDelta = NO_ADDRESS;
   private ramHost = 0;
   private ramDirty = 0;
 
@@ -58,7 +58,7 @@ export class TypedAccess extends DeviceAccess {
 
   /** Empties every entry and the page table; the machine calls it on each change that could make one stale (see the top). */
   protected dropTypedEntries(): void {
-    this.ramStart = this.ramEnd = this.ramWriteEnd = 0;
+    this.ramStart = this.ramEnd = this.ramWriteEnd = NO_ADDRESS;
     this.recentEpoch++;
     this.dropDeviceEntries();
   }
