@@ -9,16 +9,15 @@
 // inside the cached Wasm-device range skips every check the range has proved: the
 // device's read or write (the functions the host core's table holds) called from JS
 // through a tiny Wasm module that splits the u64 (registerAccess: no BigInt, no core
-// call, no record). Staleness: the JS-device entry (and each kept one) is checked
-// against address space 0's slot generation, the bus's generation and the built-in device
-// count; the local and Wasm-device entries against the slot generation and the device
-// generation (which every built-in device added moves, after the count).
+// call, no record). Staleness: no entry is checked on an access; the machine drops them all
+// (dropDeviceEntries) on every change that could make one stale (src/fast-access.ts says
+// which).
 
 import type { CoreAccessor } from './accessor.js';
 import type { MemoryMap } from './core.js';
 import { AccessError, texts } from './errors.js';
 import { bigintBits, registerAccess, swap, swap64, wide64, wideAccess, type RegisterAccess, type WideAccess } from './fast-access-values.js';
-import { DEVICE_PAGES, noExit, VIA_NONE, VIA_JS, VIA_BUILTIN, VIA_LOCAL, type DeviceRange, type BuiltinRange } from './fast-access-ranges.js';
+import { DEVICE_PAGES, NO_ADDRESS, noExit, VIA_NONE, VIA_JS, VIA_BUILTIN, VIA_LOCAL, type DeviceRange, type BuiltinRange } from './fast-access-ranges.js';
 import type { Mapped, MmioBus, MmioValue } from './mmio.js';
 import type { SlotTable } from './slots.js';
 import { describeThrown } from './values.js';
@@ -44,13 +43,10 @@ interface DeviceEntry {
   widths: number;
   little: boolean;
   mapped: Mapped | undefined;
-  slotGeneration: number;
-  busGeneration: number;
-  builtins: number;
 }
 
 /** The entry no page has yet (serves nothing; never changed: a page's entry is replaced whole). */
-const NO_ENTRY: DeviceEntry = { start: 0, end: 0, base: 0, widths: 0, little: true, mapped: undefined, slotGeneration: 0, busGeneration: 0, builtins: 0 };
+const NO_ENTRY: DeviceEntry = { start: NO_ADDRESS, end: NO_ADDRESS, base: NO_ADDRESS, widths: 0, little: true, mapped: undefined };
 
 export abstract class DeviceAccess {
   protected fastMemory = new Uint8Array(0);
@@ -61,64 +57,49 @@ export abstract class DeviceAccess {
   protected fastView = new DataView(new ArrayBuffer(0));
   protected fastParts: TypedAccessParts | undefined;
   protected wide: WideAccess | undefined;
-  /** Int32 indices of address space 0's slot generation, the built-in device count and the device generation. */
-  protected slotGenIndex = 0;
+  /** Int32 index of the built-in device count. */
   protected builtinCountIndex = 0;
-  protected deviceGenIndex = 0;
   /** Uint32 index of the host record's exit word. */
   private recExitIndex = 0;
   /** Int32 index of the low word of the host record's MMIO counter. */
   private mmioCountIndex = 0;
 
-  /** The bus generation, built-in count and device generation the recent-range table was filled under. */
-  protected recentBusGeneration = 0;
-  protected recentBuiltins = 0;
-  protected recentDeviceGeneration = 0;
-
   // Device: [deviceStart, deviceEnd) (within one device, no slot, no built-in device),
   // at offset gpa - deviceBase; deviceWidths has bit w set for each width it takes.
-  private deviceStart = 0;
-  private deviceEnd = 0;
-  private deviceBase = 0;
+  private deviceStart = NO_ADDRESS;
+  private deviceEnd = NO_ADDRESS;
+  private deviceBase = NO_ADDRESS;
   private deviceWidths = 0;
   protected deviceLittle = true;
   private deviceMapped: Mapped | undefined;
-  private deviceSlotGeneration = 0;
-  private deviceBusGeneration = 0;
-  private deviceBuiltins = 0;
   /**
    * The device entries made before, by page (direct-mapped on the page number): going round
-   * devices takes each back without the recent-range table's look-up. Each is checked as
-   * the entry is (deviceServes) once taken back, so a stale one serves nothing.
+   * devices takes each back without the recent-range table's look-up.
    */
   private readonly pageDevices: DeviceEntry[] = new Array<DeviceEntry>(DEVICE_PAGES).fill(NO_ENTRY);
 
   // Scratch or counter device (the local entry): [localStart, localEnd) (no slot, no
   // built-in before it), any width and alignment. A scratch device's byte at gpa is at
   // memory address gpa + localDelta; a counter's u64 is at localCounter (0 for scratch).
-  private localStart = 0;
-  private localEnd = 0;
-  private localDelta = 0;
+  private localStart = NO_ADDRESS;
+  private localEnd = NO_ADDRESS;
+  private localDelta = NO_ADDRESS;
   protected localCounter = 0;
-  private localSlotGeneration = 0;
-  private localDeviceGeneration = 0;
 
   // Wasm device `builtinIndex`: [builtinStart, builtinEnd) (no slot, no built-in before
   // it), at offset gpa - builtinBase; builtinWidths has bit w set for each width it takes,
   // aligned when builtinAligned; its registers big-endian when builtinBig, its handlers
   // called through builtinRegisters.
-  private builtinStart = 0;
-  private builtinEnd = 0;
+  private builtinStart = NO_ADDRESS;
+  private builtinEnd = NO_ADDRESS;
   private builtinIndex = 0;
   private builtinWidths = 0;
   private builtinAligned = false;
-  private builtinBase = 0;
+  private builtinBase = NO_ADDRESS;
   private builtinBig = false;
   private builtinRegisters: RegisterAccess | undefined;
   /** Each Wasm device's registerAccess, by entry, with the read it was made for. */
   private readonly registerAccesses = new Map<number, { read: unknown; registers: RegisterAccess }>();
-  private builtinSlotGeneration = 0;
-  private builtinDeviceGeneration = 0;
   /** After builtinRead of 8 bytes: the high 32 bits of the value. */
   protected builtinHigh = 0;
 
@@ -134,9 +115,7 @@ export abstract class DeviceAccess {
     this.fastParts = parts;
     this.wide = wideAccess(parts.memory);
     const map = parts.map;
-    this.slotGenIndex = (map.CONTROL_BASE + map.CTRL_SLOT_GEN) >> 2;
     this.builtinCountIndex = (map.CONTROL_BASE + map.CTRL_BUILTIN_COUNT) >> 2;
-    this.deviceGenIndex = (map.CONTROL_BASE + map.CTRL_DEVICE_GEN) >> 2;
     this.mmioCountIndex = (parts.host.record + map.REC_COUNTERS + map.CNT_MMIO) >> 2;
     this.recExitIndex = (parts.host.record + map.REC_EXIT) >> 2;
   }
@@ -150,6 +129,18 @@ export abstract class DeviceAccess {
     return this.deviceServes(gpa, size) ? VIA_JS : this.builtinServes(gpa, size) ? VIA_BUILTIN : this.deviceMissed(gpa, size);
   }
 
+  /** Empties the JS-device, local and Wasm-device entries and every kept one: each serves nothing until refilled. */
+  protected dropDeviceEntries(): void {
+    this.deviceStart = this.deviceEnd = NO_ADDRESS;
+    this.deviceWidths = 0;
+    this.deviceMapped = undefined;
+    this.localStart = this.localEnd = NO_ADDRESS;
+    this.builtinStart = this.builtinEnd = NO_ADDRESS;
+    this.builtinWidths = 0;
+    this.builtinRegisters = undefined;
+    this.pageDevices.fill(NO_ENTRY);
+  }
+
   /**
    * deviceFor when neither entry serves: the device entry kept for gpa's page when it
    * serves the access (deviceServes' checks, on the kept entry), which then becomes the
@@ -161,18 +152,15 @@ export abstract class DeviceAccess {
     // ToInt32 of the page number keeps its low bits (gpa is below 2^53, its page below 2^41).
     const kept = this.pageDevices[(gpa * PAGE_FRACTION) & (DEVICE_PAGES - 1)]!;
     const offset = gpa - kept.base;
-    if (gpa < kept.start || gpa + size > kept.end || (kept.widths & size) === 0 || offset >>> 0 !== offset || (offset & (size - 1)) !== 0
-      || this.fastI32[this.slotGenIndex] !== kept.slotGeneration || this.fastParts!.bus.generation !== kept.busGeneration
-      || this.fastI32[this.builtinCountIndex] !== kept.builtins) return this.recentDevice(gpa, size);
+    if (gpa < kept.start || gpa + size > kept.end || (kept.widths & size) === 0 || offset >>> 0 !== offset || (offset & (size - 1)) !== 0) {
+      return this.recentDevice(gpa, size);
+    }
     this.deviceStart = kept.start;
     this.deviceEnd = kept.end;
     this.deviceBase = kept.base;
     this.deviceWidths = kept.widths;
     this.deviceLittle = kept.little;
     this.deviceMapped = kept.mapped;
-    this.deviceSlotGeneration = kept.slotGeneration;
-    this.deviceBusGeneration = kept.busGeneration;
-    this.deviceBuiltins = kept.builtins;
     return VIA_JS;
   }
 
@@ -199,16 +187,14 @@ export abstract class DeviceAccess {
     return true;
   }
 
-  /** Makes `found` the JS or built-in device entry (`generation`: the slot generation); which entry serves this access. */
-  protected promoteDevice(found: DeviceRange | BuiltinRange, generation: number, gpa: number, size: number): number {
+  /** Makes `found` the JS or built-in device entry; which entry serves this access. */
+  protected promoteDevice(found: DeviceRange | BuiltinRange, gpa: number, size: number): number {
     if (found.builtin && (found.scratch !== 0 || found.counter !== 0)) {
       this.localStart = found.start;
       this.localEnd = found.end;
       // A counter's offsets (all below its size) stand for its one u64.
       this.localDelta = found.scratch !== 0 ? found.scratch - found.base : -found.start;
       this.localCounter = found.counter;
-      this.localSlotGeneration = generation;
-      this.localDeviceGeneration = this.recentDeviceGeneration;
       return gpa >= this.localStart && gpa + size <= this.localEnd && (gpa + this.localDelta) >>> 0 === gpa + this.localDelta ? VIA_LOCAL : VIA_NONE;
     }
     if (found.builtin) {
@@ -220,8 +206,6 @@ export abstract class DeviceAccess {
       this.builtinBase = found.base;
       this.builtinBig = found.big;
       this.builtinRegisters = this.registersOf(found.index);
-      this.builtinSlotGeneration = generation;
-      this.builtinDeviceGeneration = this.recentDeviceGeneration;
       return this.builtinServes(gpa, size) ? VIA_BUILTIN : VIA_NONE;
     }
     const mapped = found.mapped;
@@ -231,13 +215,7 @@ export abstract class DeviceAccess {
     this.deviceWidths = found.widths;
     this.deviceLittle = mapped.little;
     this.deviceMapped = mapped;
-    this.deviceSlotGeneration = generation;
-    this.deviceBusGeneration = this.recentBusGeneration;
-    this.deviceBuiltins = this.recentBuiltins;
-    this.pageDevices[(gpa * PAGE_FRACTION) & (DEVICE_PAGES - 1)] = {
-      start: found.start, end: found.end, base: mapped.start, widths: found.widths, little: mapped.little, mapped,
-      slotGeneration: generation, busGeneration: this.recentBusGeneration, builtins: this.recentBuiltins,
-    };
+    this.pageDevices[(gpa * PAGE_FRACTION) & (DEVICE_PAGES - 1)] = { start: found.start, end: found.end, base: mapped.start, widths: found.widths, little: mapped.little, mapped };
     return this.deviceServes(gpa, size) ? VIA_JS : VIA_NONE;
   }
 
@@ -248,8 +226,7 @@ export abstract class DeviceAccess {
    * Else -1.
    */
   protected localAt(gpa: number, size: number): number {
-    if (typeof gpa !== 'number' || gpa < this.localStart || gpa + size > this.localEnd || this.fastI32[this.slotGenIndex] !== this.localSlotGeneration
-      || this.fastI32[this.deviceGenIndex] !== this.localDeviceGeneration) return -1;
+    if (typeof gpa !== 'number' || gpa < this.localStart || gpa + size > this.localEnd) return -1;
     const at = gpa + this.localDelta;
     // Also refuses a fractional gpa (and NaN, which passed the compares).
     if (at >>> 0 !== at) return -1;
@@ -265,8 +242,15 @@ export abstract class DeviceAccess {
    * caller checked) through the local entry; false, doing nothing, when it does not serve them.
    */
   protected localWrite(gpa: number, size: 1 | 2 | 4, value: number): boolean {
+    // The store in a call: this stays small enough for V8 to inline for free, which leaves
+    // its inlining budget to the JS-device write path (the store inline cost that row ~2 ns).
     const at = this.localAt(gpa, size);
-    if (at < 0) return false;
+    if (at >= 0) this.localStore(at, size, value);
+    return at >= 0;
+  }
+
+  /** localWrite's store at memory address `at` (a scratch device's) or into the counter. */
+  private localStore(at: number, size: 1 | 2 | 4, value: number): void {
     // A counter stores the value's `size` low bytes, as the core's atomic.store.
     if (this.localCounter !== 0) this.wide!.store64(this.localCounter, size === 4 ? value | 0 : value & (size === 2 ? 0xffff : 0xff), 0);
     else if (size === 1) this.fastMemory[at] = value;
@@ -274,7 +258,6 @@ export abstract class DeviceAccess {
     else if (size === 4 && (at & 3) === 0) this.fastU32[at >>> 2] = value;
     else if (size === 2) this.fastView.setUint16(at, value, true);
     else this.fastView.setUint32(at, value, true);
-    return true;
   }
 
   /** Whether the built-in entry serves a `size`-byte access at `gpa` (an integer offset into it) without the core's checks. */
@@ -282,8 +265,7 @@ export abstract class DeviceAccess {
     if (typeof gpa !== 'number' || gpa < this.builtinStart || gpa + size > this.builtinEnd || (this.builtinWidths & size) === 0) return false;
     const offset = gpa - this.builtinBase;
     // Also refuses a fractional gpa (and NaN, which passed the compares).
-    return offset >>> 0 === offset && (!this.builtinAligned || (offset & (size - 1)) === 0) && this.fastI32[this.slotGenIndex] === this.builtinSlotGeneration
-      && this.fastI32[this.deviceGenIndex] === this.builtinDeviceGeneration;
+    return offset >>> 0 === offset && (!this.builtinAligned || (offset & (size - 1)) === 0);
   }
 
   /** Wasm device `index`'s registerAccess over the handlers the host core's table holds (made once per device). */
@@ -374,8 +356,7 @@ export abstract class DeviceAccess {
   protected deviceServes(gpa: number, size: number): boolean {
     if (typeof gpa !== 'number' || gpa < this.deviceStart || gpa + size > this.deviceEnd || (this.deviceWidths & size) === 0) return false;
     const offset = gpa - this.deviceBase;
-    return offset >>> 0 === offset && (offset & (size - 1)) === 0 && this.fastI32[this.slotGenIndex] === this.deviceSlotGeneration
-      && this.fastParts!.bus.generation === this.deviceBusGeneration && this.fastI32[this.builtinCountIndex] === this.deviceBuiltins;
+    return offset >>> 0 === offset && (offset & (size - 1)) === 0;
   }
 
   /**

@@ -13,6 +13,15 @@ export const MIN_I64 = -(1n << 63n);
 export const U64_LIMIT = 1n << 64n;
 export const noExit = { gpa: 0n, size: 0, write: false, cause: 'none' };
 
+/**
+ * An empty entry's bounds and offsets: -0, a double, not the small integer 0. A field
+ * that starts as a small integer and later holds an address of 2^31 or more changes
+ * representation, which deprecates the machine's map: every optimized accessor that
+ * checked the old one deoptimizes, and a second machine migrates on its next access
+ * (issue 20). As a bound, -0 serves nothing, as 0 does.
+ */
+export const NO_ADDRESS = -0;
+
 /** Pages the recent-range table indexes (direct-mapped by page number): a power of two. */
 export const RECENT_PAGES = 1024;
 

@@ -1,6 +1,6 @@
 // Typed host accessors, the embedding fast path: read8..read64 / write8..write64 of
 // address space 0, values little-endian (memory order), addresses as numbers. An access
-// inside the cached slot range is a bounds check, a generation compare and a typed-array
+// inside the cached slot range is a bounds check and a typed-array
 // load or store; one inside a cached device range goes the device entries' short way
 // (src/fast-access-devices.ts: the JS handler called directly; a scratch device's bytes
 // read here like RAM's and a counter's atomic step from JS, through the local entry; one
@@ -11,45 +11,56 @@
 // A miss looks in a page-indexed table of ranges filled before (a small software TLB),
 // then in the slot table and the bus, and makes what it finds the entry.
 //
-// Staleness: the RAM entry is checked against address space 0's slot generation on every
-// access (the device entries as fast-access-devices.ts says); the page table is dropped
-// when the slot generation, the bus's, the built-in count or the device generation changed. Only this
-// machine publishes slots and built-in devices, on this thread, so plain loads of the
-// generation word and the count see every update that returned before them.
+// Staleness: no entry is checked on an access (no generation compares: each access is a
+// range check and the load, store or call). Instead the machine drops every entry and the
+// page table (dropTypedEntries) on each change that could make one stale: a slot table
+// publish (set, transaction, setInvalid, clear: every slot change, VcpuThreads.update's
+// too), a device removed from its bus, a built-in or Wasm device added, and reset. Only
+// this machine makes those changes, on this thread: slots through its private SlotTable,
+// devices on its own bus (a vCPU thread's device modules sit on that thread's bus, which
+// these accessors never use), built-in devices through addBuiltinDevice / addWasmDevice
+// (a worker's registerWasmDevices binds, it publishes nothing). So a drop is done before
+// the change returns, and the very next access looks again. A handler or refill in the
+// middle of an access may drop the entries: the access then goes on with what it loaded.
 
 import { AccessError, texts } from './errors.js';
 import { DeviceAccess, type TypedAccessParts } from './fast-access-devices.js';
 import { fits } from './fast-access-values.js';
 import { READONLY } from './slots.js';
-import { ADDRESS_LIMIT, CACHE_LIMIT, MIN_I64, U64_LIMIT, noExit, RECENT_PAGES, VIA_NONE, VIA_JS, VIA_BUILTIN, type RamRange, type DeviceRange, type BuiltinRange } from './fast-access-ranges.js';
+import { ADDRESS_LIMIT, CACHE_LIMIT, MIN_I64, NO_ADDRESS, U64_LIMIT, noExit, RECENT_PAGES, VIA_NONE, VIA_JS, VIA_BUILTIN, type RamRange, type DeviceRange, type BuiltinRange } from './fast-access-ranges.js';
 
 export type { TypedAccessParts } from './fast-access-devices.js';
 
 export class TypedAccess extends DeviceAccess {
   // RAM: [ramStart, ramEnd) lies at memory address gpa + ramDelta; writes only below
   // ramWriteEnd (0 for a READONLY slot); ramDirty is its dirty bitmap's address (0: none).
-  private ramStart = 0;
-  private ramEnd = 0;
-  private ramWriteEnd = 0;
-  private ramDelta = 0;
+  private ramStart = NO_ADDRESS;
+  private ramEnd = NO_ADDRESS;
+  private ramWriteEnd = NO_ADDRESS;
+  private ramDelta = NO_ADDRESS;
   private ramHost = 0;
   private ramDirty = 0;
-  private ramGeneration = 0;
 
   /**
    * Ranges filled before, by page (a small software TLB): slot `page % RECENT_PAGES` holds
    * the range that served `page`, valid while its epoch is recentEpoch. The epoch moves on
-   * whenever the slot generation, the bus generation or the built-in count has changed.
+   * at each dropTypedEntries.
    */
   private readonly recentPages = new Float64Array(RECENT_PAGES);
   private readonly recentEpochs = new Float64Array(RECENT_PAGES);
   private readonly recentRanges: Array<RamRange | DeviceRange | BuiltinRange | undefined> = new Array(RECENT_PAGES).fill(undefined);
   private recentEpoch = 1;
-  private recentSlotGeneration = 0;
 
   /** Called once by the machine's constructor. */
   protected bindTypedAccess(parts: TypedAccessParts): void {
     this.bindDeviceAccess(parts);
+  }
+
+  /** Empties every entry and the page table; the machine calls it on each change that could make one stale (see the top). */
+  protected dropTypedEntries(): void {
+    this.ramStart = this.ramEnd = this.ramWriteEnd = NO_ADDRESS;
+    this.recentEpoch++;
+    this.dropDeviceEntries();
   }
 
   /** The byte at `gpa` (address space 0); as read(gpa, 1), with gpa a safe integer >= 0. */
@@ -253,7 +264,7 @@ export class TypedAccess extends DeviceAccess {
 
   /** The memory address of [gpa, gpa+size) when the RAM entry serves it, else -1. */
   private ramAt(gpa: number, size: number): number {
-    if (typeof gpa !== 'number' || gpa < this.ramStart || gpa + size > this.ramEnd || this.fastI32[this.slotGenIndex] !== this.ramGeneration) return -1;
+    if (typeof gpa !== 'number' || gpa < this.ramStart || gpa + size > this.ramEnd) return -1;
     const at = gpa + this.ramDelta;
     // Also refuses a fractional gpa (and NaN, which passed the compares).
     return at >>> 0 === at ? at : -1;
@@ -276,30 +287,12 @@ export class TypedAccess extends DeviceAccess {
   /** Makes the device range recorded for gpa's page (if any) the entry; which entry serves this access. */
   protected recentDevice(gpa: number, size: number): number {
     if (typeof gpa !== 'number') return VIA_NONE;
-    const generation = this.recentStamp();
     const page = Math.floor(gpa / 4096);
     const index = page & (RECENT_PAGES - 1);
     const found = this.recentRanges[index];
     if (this.recentEpochs[index] !== this.recentEpoch || this.recentPages[index] !== page || found === undefined || !found.device
       || gpa < found.start || gpa >= found.end) return VIA_NONE;
-    return this.promoteDevice(found, generation, gpa, size);
-  }
-
-  /** Moves the page table to a new epoch if a slot, the bus or the built-in devices changed; returns the slot generation. */
-  private recentStamp(): number {
-    const generation = this.fastI32[this.slotGenIndex]!;
-    const bus = this.fastParts!.bus;
-    const builtins = this.fastI32[this.builtinCountIndex]!;
-    const devices = this.fastI32[this.deviceGenIndex]!;
-    if (generation !== this.recentSlotGeneration || bus.generation !== this.recentBusGeneration || builtins !== this.recentBuiltins
-      || devices !== this.recentDeviceGeneration) {
-      this.recentEpoch++;
-      this.recentSlotGeneration = generation;
-      this.recentBusGeneration = bus.generation;
-      this.recentBuiltins = builtins;
-      this.recentDeviceGeneration = devices;
-    }
-    return generation;
+    return this.promoteDevice(found, gpa, size);
   }
 
   /** A 1-, 2- or 4-byte read that neither the RAM nor the local entry serves: a device entry's, else the slow way. */
@@ -337,13 +330,13 @@ export class TypedAccess extends DeviceAccess {
    * now serves this access (a write when `write`), which the caller then retries once.
    */
   private refilled(gpa: number, size: number, write: boolean): boolean {
-    const generation = this.recentStamp();
     const page = Math.floor(gpa / 4096);
     const index = page & (RECENT_PAGES - 1);
     let found = this.recentRanges[index];
     // A page may hold more than one region (small devices): the range must cover gpa.
     if (this.recentEpochs[index] !== this.recentEpoch || this.recentPages[index] !== page || found === undefined || gpa < found.start || gpa >= found.end) {
-      found = this.lookUp(gpa, this.recentBuiltins);
+      // Only this thread adds built-in devices: a plain load of the count sees every one added.
+      found = this.lookUp(gpa, this.fastI32[this.builtinCountIndex]!);
       if (found === undefined) return false;
       this.recentRanges[index] = found;
       this.recentPages[index] = page;
@@ -357,10 +350,9 @@ export class TypedAccess extends DeviceAccess {
       this.ramHost = ram.host;
       this.ramDelta = ram.host - ram.start;
       this.ramDirty = ram.dirtyBitmap;
-      this.ramGeneration = generation;
       return (write ? this.ramWriteAt(gpa, size) : this.ramAt(gpa, size)) >= 0;
     }
-    return this.promoteDevice(found, generation, gpa, size) !== VIA_NONE;
+    return this.promoteDevice(found, gpa, size) !== VIA_NONE;
   }
 
   /** The cacheable range around `gpa`: a valid slot's, else a built-in device's, else a JS device's; else undefined. */

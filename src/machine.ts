@@ -6,7 +6,7 @@ import { RangeAllocator } from './alloc.js';
 import { loadCoreModule, planPages, type CoreFlavor, type CoreFunctions, type MemoryMap, type MmioImport } from './core.js';
 import { EmuError, MmioError, SlotError, texts } from './errors.js';
 import { TypedAccess } from './fast-access.js';
-import { MmioBus } from './mmio.js';
+import { MmioBus, type EntrySink } from './mmio.js';
 import { SlotTable, dirtyBitmapBytes, type MemoryRegion, type SlotChange, type SlotInfo } from './slots.js';
 import { optionalInteger, requireInteger, requireObject, requireU64 } from './validate.js';
 import { addWasmDevice, forgetWasmDevices, type WasmDeviceOptions, type WasmDeviceRegistration } from './wasm-device.js';
@@ -76,6 +76,8 @@ export class Machine extends TypedAccess {
   private vcpuAccessors: Array<WeakRef<CoreAccessor>> = [];
   /** In-thread Vcpu.run calls in progress (a device handler may call reset from inside one). */
   private runsInProgress = 0;
+  /** Told of each device removed from `mmio`: drops the typed accessors' entries (src/fast-access.ts). */
+  private readonly busSink: EntrySink;
 
   /** `init` lays out the fresh memory (machineInit) on the host's core instance before it binds its record. */
   private constructor(readonly module: WebAssembly.Module, readonly memory: WebAssembly.Memory, vcpus: number, init: (core: CoreFunctions) => void) {
@@ -89,8 +91,11 @@ export class Machine extends TypedAccess {
     this.arena = new RangeAllocator(0, this.layout.arenaSize, this.map.PAGE_SIZE);
     const dirtyPool = new RangeAllocator(this.layout.dirtyBase, this.layout.dirtySize, 8);
     const arena = { base: this.layout.arenaBase, size: this.layout.arenaSize };
-    this.table = new SlotTable(this.map, bytes, arena, dirtyPool, (arenaEnd) => this.mayBeWrittenBelow(arenaEnd));
+    this.table = new SlotTable(this.map, bytes, arena, dirtyPool, (arenaEnd) => this.mayBeWrittenBelow(arenaEnd), () => this.dropTypedEntries());
     this.bindTypedAccess({ memory, map: this.map, table: this.table, bus: this.mmio, host: this.host });
+    // The bus holds its sinks weakly: this field keeps the machine's alive as long as the machine.
+    this.busSink = { deviceRemoved: () => this.dropTypedEntries() };
+    this.mmio.addSink(this.busSink);
   }
 
   static async create(options: MachineOptions = {}): Promise<Machine> {
@@ -134,10 +139,9 @@ export class Machine extends TypedAccess {
    * micro-op cache, compiled-loop table) is zeroed and every TLB emptied. Vcpu objects
    * made before are retired: their run, set, completeMmio and reset throw EmuError
    * EINVAL; make new ones (a new Vcpu has its own core instance, so no decoded or
-   * compiled code of the last guest). The host's typed-accessor caches see the new
-   * slot and device generations. Throws EmuError EBUSY, changing nothing, while a vCPU
-   * runs: from a device handler inside Vcpu.run, or while a vCPU thread (VcpuThreads)
-   * is in a run.
+   * compiled code of the last guest). The host's typed-accessor entries are dropped.
+   * Throws EmuError EBUSY, changing nothing, while a vCPU runs: from a device handler
+   * inside Vcpu.run, or while a vCPU thread (VcpuThreads) is in a run.
    */
   reset(): void {
     const map = this.map;
@@ -146,7 +150,8 @@ export class Machine extends TypedAccess {
     const running = Array.from({ length: records - 1 }, (_, index) => Atomics.load(words, (map.VCPU_BASE + index * map.VCPU_RECORD_SIZE + map.REC_SYNC_STATE) >> 2));
     if (this.runsInProgress > 0 || running.some((state) => state !== map.VCPU_OUTSIDE)) throw new EmuError('EBUSY', texts.resetWhileRunning());
     this.resets++;
-    // The slot generations move on (never back), so the host's caches of ranges, devices and built-ins, which all compare them, are stale.
+    // Publishes every address space: the slot generations move on (never back), so the vCPUs' caches are stale;
+    // the typed accessors' entries are dropped (nothing accesses memory before the built-in devices are cleared below).
     this.table.clear();
     // Pages no one wrote are only read (a fill would allocate every page a guest's RAM spans); the first reset still faults each one in once.
     this.host.functions.zeroWrittenPages(this.layout.arenaBase, this.layout.arenaBase + this.neverWrittenFrom);
@@ -167,7 +172,7 @@ export class Machine extends TypedAccess {
       Atomics.store(words, (control + word) >> 2, 0);
     }
     // Zero, as at creation: a new vCPU's core instance starts with its hints filled under 0, and
-    // every host cache filled under the old value is stale through the slot generation.
+    // every core cache filled under the old value is stale through the slot generation.
     Atomics.store(words, (control + map.CTRL_BUILTIN_COUNT) >> 2, 0);
     Atomics.store(words, (control + map.CTRL_DEVICE_GEN) >> 2, 0);
     // The guests' records whole; the host's record never runs guest code, so its micro-op pages are never written (nor touched here).
@@ -252,6 +257,8 @@ export class Machine extends TypedAccess {
     Atomics.store(new Int32Array(this.memory.buffer), (map.CONTROL_BASE + map.CTRL_BUILTIN_COUNT) >> 2, count + 1);
     // After the count: a vCPU that sees the new generation drops its TLB's device hints and finds this device.
     Atomics.add(new Int32Array(this.memory.buffer), (map.CONTROL_BASE + map.CTRL_DEVICE_GEN) >> 2, 1);
+    // A JS-device range may reach over the new device (and the page table may hold one that does).
+    this.dropTypedEntries();
     return uaddr;
   }
 
@@ -264,7 +271,10 @@ export class Machine extends TypedAccess {
    * before starting vCPU threads: a thread binds the ones added before it started.
    */
   addWasmDevice(device: WasmDeviceOptions): WasmDeviceRegistration {
-    return addWasmDevice({ map: this.map, memory: this.memory, arenaBase: this.layout.arenaBase, allocateBacking: (bytes) => this.allocateBacking(bytes) }, device);
+    const registration = addWasmDevice({ map: this.map, memory: this.memory, arenaBase: this.layout.arenaBase, allocateBacking: (bytes) => this.allocateBacking(bytes) }, device);
+    // As addBuiltinDevice: entries made before may reach over the new device.
+    this.dropTypedEntries();
+    return registration;
   }
 
   slot(slot: number): SlotInfo | undefined {

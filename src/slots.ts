@@ -80,6 +80,8 @@ export class SlotTable {
     private readonly dirtyPool: RangeAllocator,
     /** Told the arena end (userspaceAddr + memorySize) of every slot a transaction installs, before it is published. */
     private readonly onInstall: (arenaEnd: number) => void = () => {},
+    /** Told after each publish, before the call that made it returns (the machine drops its typed-accessor entries). */
+    private readonly onPublish: () => void = () => {},
   ) {
     for (let as = 0; as < map.AS_COUNT; as++) this.spaces.push(new AddressSpaceTable(map, memory, as));
   }
@@ -119,7 +121,7 @@ export class SlotTable {
       }
       if (old && old.dirtyBitmap !== 0 && old.dirtyBitmap !== next?.dirtyBitmap) this.dirtyPool.release(old.dirtyBitmap);
     }
-    for (const as of touched) this.spaces[as]!.publish();
+    for (const as of touched) this.publish(as);
     return applied.map((plan) => plan.change);
   }
 
@@ -130,7 +132,12 @@ export class SlotTable {
   clear(): void {
     const slots = [...this.slots.values()];
     if (slots.length > 0) this.transaction(slots.map((slot) => ({ slot: slot.slot, guestPhysAddr: 0, memorySize: 0, userspaceAddr: 0 })));
-    for (const space of this.spaces) space.publish();
+    for (let as = 0; as < this.spaces.length; as++) this.publish(as);
+  }
+
+  private publish(as: number): void {
+    this.spaces[as]!.publish();
+    this.onPublish();
   }
 
   /**
@@ -142,7 +149,7 @@ export class SlotTable {
     if (!slot) throw new SlotError('ENOENT', texts.noSuchSlot(slotNumber));
     const space = this.spaces[slotNumber >>> 16]!;
     space.setFlags(slot.guestPhysAddr, slot.flags | (invalid ? this.map.SLOT_INVALID : 0));
-    space.publish();
+    this.publish(slotNumber >>> 16);
   }
 
   get(slot: number): SlotInfo | undefined {
