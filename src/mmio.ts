@@ -433,20 +433,19 @@ function registerValue(little: boolean, size: number, low: number, high: number)
   return little || size === 1 ? low : size === 2 ? swap16(low) : swap32(low);
 }
 
-// A u64 from two words as ONE bigint: BigInt(low) where the high word is 0; else the words
-// go to a pair that a 64-bit array views (in the host's byte order), whose element is read.
-// Node 20, one process, an 8-byte write's value: 3-6 ns for a high word of 0, ~9-12 ns
-// otherwise (the array alone: 7-9 ns for a high word of 0); BigInt(high) << 32n | BigInt(low)
-// allocates four, 10-19 ns for small words and 34-75 once a word has its top bit set; the
-// same arithmetic on int32 words, which TurboFan lowers, 6-10 ns for small words but 35
-// for large ones (issue 20).
+// A u64 from two words as ONE bigint, whatever their values: the words go to a pair that
+// a 64-bit array views (in the host's byte order), whose element is read. Node 20, one
+// process: ~12 ns an 8-byte write's value; BigInt(high) << 32n | BigInt(low) allocates
+// four, 10-19 ns for small words and 34-75 once a word has its top bit set; the same
+// arithmetic on int32 words that TurboFan lowers takes 6-10 ns for small words, 35 for
+// large ones. A BigInt(low) shortcut for a high word of 0 (3-6 ns alone) made the guest
+// MMIO bench's str 8 rows swing between 18 and 62 ns (compiled) run to run (issue 20).
 const pairWords = new Uint32Array(2);
 const pairWide = new BigUint64Array(pairWords.buffer);
 const LOW_WORD = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
 
 /** The u64 high:low (unsigned words) as a bigint. */
 function wideValue(low: number, high: number): bigint {
-  if (high === 0) return BigInt(low);
   pairWords[LOW_WORD] = low;
   pairWords[1 - LOW_WORD] = high;
   return pairWide[0]!;
