@@ -71,9 +71,8 @@ function entryCode(h: EntryHelpers, mapped: Mapped, calls: { depth: number }, bu
     if (low === h.READ_REFUSED) words[lowIndex] = h.HANDLED;
     return low;
   };
-  // A handler that threw: the depth and the watch are put back before the report (no
-  // try/finally: it costs every call more than the catch alone).
-  // The watch's marks (plain accesses: src/sync/devices.ts says why no Atomics).
+  // The watch's marks, written here (this code is self-contained) as src/sync/devices.ts
+  // writes them on the general path: plain accesses (that file says why no Atomics).
   const enter = (watch: HandlerWatch) => {
     watch.words[watch.device] = mapped.watchMark;
   };
@@ -81,6 +80,8 @@ function entryCode(h: EntryHelpers, mapped: Mapped, calls: { depth: number }, bu
     watch.words[watch.device] = 0;
     if (watch.words[watch.state] === watch.outside) watch.evicted();
   };
+  // A handler that threw: the depth and the watch are put back before the report (no
+  // try/finally: it costs every call more than the catch alone).
   const failed = (offset: number, error: unknown, watch: HandlerWatch | undefined) => {
     calls.depth--;
     if (watch !== undefined) leave(watch);
